@@ -1,0 +1,146 @@
+"""Build the Airflow tasks that run lakepipe's Spark job jars.
+
+Every job jar honours one contract, ``spark-submit --class <Main> <jar> --config <file> --ds <ds>``,
+so a DAG declares a step by job name and main class; the jar location, config file, Spark properties,
+Spark connection and retry policy are resolved here, in one place.
+
+Where each setting comes from (first match wins):
+
+=====================  =====================================  ===============================================
+setting                Airflow Variable (read at run time)    environment (read at parse time), then default
+=====================  =====================================  ===============================================
+job jar folder         ``lakepipe_jars_dir``                  ``LAKEPIPE_JARS_DIR`` (holds ``jobs-<job>.jar``),
+                                                              else ``$LAKEPIPE_HOME/jobs-<job>/target/``
+pipeline config file   ``lakepipe_config``                    ``LAKEPIPE_CONFIG``, else
+                                                              ``$LAKEPIPE_HOME/config/local.conf``
+Spark properties file  ``lakepipe_spark_properties_file``     ``LAKEPIPE_SPARK_PROPERTIES_FILE``, else
+                                                              ``$LAKEPIPE_HOME/config/spark-defaults.conf``
+Spark connection id    none: the provider does not template   ``LAKEPIPE_SPARK_CONN_ID``, else
+                       ``conn_id``                            ``spark_default``
+=====================  =====================================  ===============================================
+
+``LAKEPIPE_HOME`` defaults to the repository that holds this file. Variables are looked up by Jinja
+when a task runs, never while the DAG file is parsed, so parsing touches neither the metadata DB nor
+the API server (Airflow's best practice for top-level code).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+# Airflow Variables that override a setting for a whole deployment, looked up at run time.
+JARS_DIR_VARIABLE = "lakepipe_jars_dir"
+CONFIG_VARIABLE = "lakepipe_config"
+SPARK_PROPERTIES_VARIABLE = "lakepipe_spark_properties_file"
+
+# Environment variables read at parse time: cheap, and the worker re-parses the file before it runs a task.
+HOME_ENV = "LAKEPIPE_HOME"
+JARS_DIR_ENV = "LAKEPIPE_JARS_DIR"
+CONFIG_ENV = "LAKEPIPE_CONFIG"
+SPARK_PROPERTIES_ENV = "LAKEPIPE_SPARK_PROPERTIES_FILE"
+SPARK_CONN_ID_ENV = "LAKEPIPE_SPARK_CONN_ID"
+# Local end-to-end runs lower this to fail fast: `airflow dags test` waits out every retry_delay.
+TASK_RETRIES_ENV = "LAKEPIPE_TASK_RETRIES"
+
+DEFAULT_SPARK_CONN_ID = "spark_default"
+DEFAULT_TASK_RETRIES = 2
+
+# A job name is the suffix of its Maven module (jobs-ingest -> "ingest"), never the module name itself.
+_JOB_NAME = re.compile(r"(?!jobs-)[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+
+def task_defaults() -> dict[str, Any]:
+    """Return the ``default_args`` every lakepipe DAG starts from.
+
+    Jobs write idempotently per ds, so retrying a task is always safe; two retries ride out a lost
+    executor or a briefly unavailable MLflow server without paging anyone.
+    """
+    return {
+        "owner": "lakepipe",
+        "retries": _env_int(TASK_RETRIES_ENV, DEFAULT_TASK_RETRIES),
+        "retry_delay": timedelta(minutes=5),
+        "execution_timeout": timedelta(hours=2),
+    }
+
+
+def spark_job_step(
+    task_id: str,
+    *,
+    job: str,
+    main_class: str,
+    extra_args: Sequence[str] = (),
+    **operator_kwargs: Any,
+) -> SparkSubmitOperator:
+    """Return a task that runs ``main_class`` from the ``jobs-<job>`` jar for the run's logical date.
+
+    :param task_id: the Airflow task id.
+    :param job: the job module's name without the ``jobs-`` prefix, e.g. ``ingest`` or ``serve-export``.
+    :param main_class: the job's fully qualified main class.
+    :param extra_args: job options appended after ``--config <file> --ds <ds>``; Jinja-templated.
+    :param operator_kwargs: any other :class:`SparkSubmitOperator` argument, e.g. ``conf`` or ``pool``.
+    """
+    if not _JOB_NAME.fullmatch(job):
+        raise ValueError(
+            f"Spark step {task_id!r} names job {job!r}, which is not a job module suffix: "
+            f"the jar is looked up as jobs-<job>.jar. Use a lower-case name such as 'ingest' or 'serve-export'."
+        )
+    return SparkSubmitOperator(
+        task_id=task_id,
+        conn_id=os.environ.get(SPARK_CONN_ID_ENV) or DEFAULT_SPARK_CONN_ID,
+        application=_jar_template(job),
+        java_class=main_class,
+        properties_file=_setting_template(
+            SPARK_PROPERTIES_VARIABLE, SPARK_PROPERTIES_ENV, _home() / "config" / "spark-defaults.conf"
+        ),
+        application_args=[
+            "--config",
+            _setting_template(CONFIG_VARIABLE, CONFIG_ENV, _home() / "config" / "local.conf"),
+            "--ds",
+            "{{ ds }}",
+            *extra_args,
+        ],
+        name=f"lakepipe-{job}-{{{{ ds }}}}",
+        **operator_kwargs,
+    )
+
+
+def _home() -> Path:
+    """The lakepipe checkout: ``$LAKEPIPE_HOME``, else the repository this file lives in."""
+    configured = os.environ.get(HOME_ENV)
+    return Path(configured) if configured else Path(__file__).resolve().parents[2]
+
+
+def _jar_template(job: str) -> str:
+    """Jinja for the job's jar: ``<jars dir>/jobs-<job>.jar`` when a folder is configured, else the build output."""
+    jar = f"jobs-{job}.jar"
+    built = _home() / f"jobs-{job}" / "target" / jar
+    default_dir = os.environ.get(JARS_DIR_ENV, "")
+    return (
+        f"{{% set jars_dir = var.value.get({JARS_DIR_VARIABLE!r}, {default_dir!r}) %}}"
+        f"{{{{ (jars_dir.rstrip('/') ~ '/' ~ {jar!r}) if jars_dir else {str(built)!r} }}}}"
+    )
+
+
+def _setting_template(variable: str, env: str, default: Path) -> str:
+    """Jinja for a path that an Airflow Variable overrides, falling back to ``env``, then ``default``."""
+    fallback = os.environ.get(env) or str(default)
+    return f"{{{{ var.value.get({variable!r}, {fallback!r}) }}}}"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            f"Environment variable {name}={value!r} is not a whole number; unset it or set it to e.g. {default}."
+        ) from None

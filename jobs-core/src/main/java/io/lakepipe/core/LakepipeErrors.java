@@ -1,0 +1,97 @@
+package io.lakepipe.core;
+
+import java.util.Locale;
+
+/**
+ * Factory of every user-facing error of the jobs. Each message states the problem, its cause and the fix,
+ * on one line, so that the last line of a failed Airflow task log is enough to act on.
+ */
+public final class LakepipeErrors {
+  private LakepipeErrors() {}
+
+  public static LakepipeException badArguments(String detail) {
+    return new LakepipeException(
+        "Invalid arguments: " + detail
+            + ". Usage: spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD>",
+        LakepipeException.EXIT_USAGE,
+        null);
+  }
+
+  public static LakepipeException badLogicalDate(String value) {
+    return new LakepipeException(
+        "Invalid --ds '" + value + "': the logical date must be an ISO date such as 2001-01-15"
+            + " (Airflow's {{ ds }}).",
+        LakepipeException.EXIT_USAGE,
+        null);
+  }
+
+  public static LakepipeException configFileMissing(String path) {
+    return failed("Config file " + path + " does not exist: pass --config with the path of a"
+        + " lakepipe HOCON file such as config/local.conf.", null);
+  }
+
+  public static LakepipeException configInvalid(String path, String detail, Throwable cause) {
+    return failed("Config " + path + " is invalid: " + detail
+        + ". Fix the file; every key and its default is listed in jobs-core's lakepipe-defaults.conf.",
+        cause);
+  }
+
+  public static LakepipeException unknownConfigKeys(String path, Iterable<String> keys) {
+    return failed("Config " + path + " has unknown keys " + String.join(", ", keys)
+        + ": check their spelling against jobs-core's lakepipe-defaults.conf.", null);
+  }
+
+  public static LakepipeException inputMissing(String what, String path) {
+    return failed("Input " + what + " not found at " + path
+        + ": run `./lakepipe setup` (local) or point the config at the right location.", null);
+  }
+
+  public static LakepipeException partitionMissing(String table, String path, String ds) {
+    return failed("Table " + table + " at " + path + " has no rows for ds=" + ds
+        + ": run the upstream task for that date first (Airflow clears and reruns it for you).",
+        null);
+  }
+
+  public static LakepipeException badShareExceeded(
+      String source, String ds, long bad, long read, double threshold) {
+    return failed(String.format(Locale.ROOT,
+        "Quarantined %d of %d rows of %s for ds=%s (%.2f%%), above the allowed %.2f%%: inspect the"
+            + " quarantine table for the reasons, fix the source, then rerun the date.",
+        bad, read, source, ds, 100.0 * bad / Math.max(read, 1), 100.0 * threshold), null);
+  }
+
+  public static LakepipeException trainingDataUnusable(String ds, String detail) {
+    return failed("Cannot train for ds=" + ds + ": " + detail
+        + ". Build the feature table for the training window first.", null);
+  }
+
+  public static LakepipeException trackingUnreachable(String uri, Throwable cause) {
+    return failed("MLflow tracking server " + uri + " is unreachable (" + rootMessage(cause)
+        + "): start it with `./lakepipe services start` or set lakepipe.mlflow.tracking-uri.", cause);
+  }
+
+  public static LakepipeException trackingCallFailed(String call, String detail, Throwable cause) {
+    return failed("MLflow call " + call + " failed: " + detail
+        + ". Check the tracking server's log (.lakepipe/logs/mlflow.log locally).", cause);
+  }
+
+  public static LakepipeException modelNotFound(String model, String selector) {
+    return failed("Registered model " + model + " has no version " + selector
+        + ": run the train job first, or choose another version/alias in lakepipe.export.", null);
+  }
+
+  private static LakepipeException failed(String message, Throwable cause) {
+    return new LakepipeException(message, LakepipeException.EXIT_FAILED, cause);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root == null) {
+      return "no answer";
+    }
+    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+}

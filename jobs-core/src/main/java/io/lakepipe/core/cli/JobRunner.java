@@ -1,0 +1,79 @@
+package io.lakepipe.core.cli;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.audit.AuditLog;
+import io.lakepipe.core.audit.AuditRecord;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.SparkSessions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job the way every lakepipe main does: parse the arguments, load the config, build the
+ * session, run, append the audit row, and turn any failure into a non-zero exit code with one clear
+ * line on stderr.
+ */
+public final class JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+  private JobRunner() {}
+
+  /** Runs the job and returns the process exit code; mains pass it to {@code System.exit}. */
+  public static int execute(String jobName, String[] args, Job job) {
+    try {
+      JobOptions options = JobOptions.parse(args);
+      LakepipeConfig config = LakepipeConfig.load(options.configFile());
+      try (SparkSession spark = SparkSessions.create("lakepipe-" + jobName, config)) {
+        JobContext context = JobContext.of(spark, config, options.ds(), UUID.randomUUID().toString());
+        runAudited(jobName, job, context);
+      }
+      return 0;
+    } catch (LakepipeException e) {
+      System.err.println("lakepipe " + jobName + " failed: " + e.getMessage());
+      return e.exitCode();
+    } catch (Exception e) {
+      // Spark also throws checked exceptions (AnalysisException) that Java does not see declared.
+      LOG.error("Unexpected failure of {}", jobName, e);
+      System.err.println("lakepipe " + jobName + " failed unexpectedly: " + e
+          + ". This is a bug or an environment problem; the stack trace is in the log above.");
+      return LakepipeException.EXIT_FAILED;
+    }
+  }
+
+  /** Runs the job in an existing session and appends its audit row, also when it fails. */
+  public static JobResult runAudited(String jobName, Job job, JobContext context) {
+    Instant started = Instant.now();
+    LOG.info("{} ds={} run_id={} config={}", jobName, context.ds(), context.runId(),
+        context.config().origin());
+    AuditLog audit = new AuditLog(context.spark(), context.config().tablePath("audit-runs"));
+    JobResult result;
+    try {
+      result = job.run(context);
+    } catch (Throwable e) {
+      long millis = Duration.between(started, Instant.now()).toMillis();
+      try {
+        audit.record(new AuditRecord(context.runId(), jobName, context.ds(), AuditRecord.FAILED, 0, 0,
+            0, Map.of(), Map.of(), started, millis, String.valueOf(e.getMessage())));
+      } catch (RuntimeException auditFailure) {
+        e.addSuppressed(auditFailure);
+      }
+      throw e;
+    }
+    long millis = Duration.between(started, Instant.now()).toMillis();
+    audit.record(new AuditRecord(context.runId(), jobName, context.ds(), AuditRecord.SUCCEEDED,
+        result.rowsRead(), result.rowsWritten(), result.rowsQuarantined(), result.versionsRead(),
+        result.versionsWritten(), started, millis, result.summary()));
+    LOG.info("{} ds={} succeeded in {} s: read {}, wrote {}, quarantined {}. {}", jobName,
+        context.ds(), millis / 1000.0, result.rowsRead(), result.rowsWritten(),
+        result.rowsQuarantined(), result.summary());
+    return result;
+  }
+}

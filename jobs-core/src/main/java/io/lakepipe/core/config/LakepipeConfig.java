@@ -1,0 +1,158 @@
+package io.lakepipe.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import io.lakepipe.core.LakepipeErrors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The pipeline configuration, loaded and validated before Spark starts.
+ *
+ * <p>Values resolve in this order: the file given with {@code --config}, then environment variables
+ * referenced by the defaults (such as {@code LAKEPIPE_HOME}, {@code MLFLOW_TRACKING_URI}), then
+ * {@code lakepipe-defaults.conf} in jobs-core, which lists every key beside its default. A key the
+ * defaults do not know is an error, so a misspelt setting never passes silently.
+ */
+public final class LakepipeConfig {
+  static final String DEFAULTS_RESOURCE = "lakepipe-defaults.conf";
+  private static final String ROOT = "lakepipe";
+  /** Sections whose keys are free-form and therefore not checked against the defaults. */
+  private static final List<String> FREE_FORM = List.of("lakepipe.spark.conf");
+
+  private final Config config;
+  private final String origin;
+
+  private LakepipeConfig(Config config, String origin) {
+    this.config = config;
+    this.origin = origin;
+  }
+
+  /** Loads a config file on top of the defaults, or throws a one-line error naming the problem. */
+  public static LakepipeConfig load(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw LakepipeErrors.configFileMissing(file.toString());
+    }
+    Config user;
+    try {
+      user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    } catch (ConfigException e) {
+      throw LakepipeErrors.configInvalid(file.toString(), e.getMessage(), e);
+    }
+    return fromUserConfig(user, file.toString());
+  }
+
+  /** Builds a config from in-memory overrides; tests use it with a map of dotted keys. */
+  public static LakepipeConfig fromMap(Map<String, ?> overrides) {
+    return fromUserConfig(ConfigFactory.parseMap(overrides), "overrides");
+  }
+
+  private static LakepipeConfig fromUserConfig(Config user, String origin) {
+    Config defaults =
+        ConfigFactory.parseResources(LakepipeConfig.class.getClassLoader(), DEFAULTS_RESOURCE);
+    TreeSet<String> unknown = new TreeSet<>();
+    for (String key : leafPaths(user.root(), List.of())) {
+      boolean freeForm = FREE_FORM.stream().anyMatch(prefix -> key.startsWith(prefix + "."));
+      if (key.startsWith(ROOT + ".") && !freeForm && !defaults.hasPathOrNull(key)) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw LakepipeErrors.unknownConfigKeys(origin, unknown);
+    }
+    Config resolved;
+    try {
+      resolved = user.withFallback(defaults)
+          .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
+    } catch (ConfigException e) {
+      throw LakepipeErrors.configInvalid(origin, e.getMessage(), e);
+    }
+    TreeSet<String> missing = new TreeSet<>();
+    for (String key : leafPaths(defaults.root(), List.of())) {
+      if (!resolved.hasPath(key)) {
+        missing.add(key);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw LakepipeErrors.configInvalid(origin, "keys " + missing + " are missing or null", null);
+    }
+    return new LakepipeConfig(resolved.getConfig(ROOT), origin);
+  }
+
+  /** Paths of the leaves of a config tree, without resolving substitutions. */
+  private static List<String> leafPaths(ConfigObject object, List<String> parent) {
+    List<String> paths = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+      List<String> path = new ArrayList<>(parent);
+      path.add(entry.getKey());
+      if (entry.getValue() instanceof ConfigObject child) {
+        paths.addAll(leafPaths(child, path));
+      } else {
+        paths.add(ConfigUtil.joinPath(path));
+      }
+    }
+    return paths;
+  }
+
+  /** Where this configuration came from, for log lines. */
+  public String origin() {
+    return origin;
+  }
+
+  public String string(String key) {
+    return read(key, k -> config.getString(k));
+  }
+
+  public int integer(String key) {
+    return read(key, k -> config.getInt(k));
+  }
+
+  public long longValue(String key) {
+    return read(key, k -> config.getLong(k));
+  }
+
+  public double number(String key) {
+    return read(key, k -> config.getDouble(k));
+  }
+
+  /** Path or URI of a table named in {@code lakepipe.tables}. */
+  public String tablePath(String table) {
+    return string("tables." + table);
+  }
+
+  /** The free-form Spark settings of {@code lakepipe.spark.conf}. */
+  public Map<String, String> sparkConf() {
+    return read("spark.conf", k -> {
+      Map<String, String> conf = new LinkedHashMap<>();
+      Config section = config.getConfig(k);
+      for (Map.Entry<String, ConfigValue> entry : section.entrySet()) {
+        // Spark keys contain dots; HOCON quotes them, so strip the quotes of the single path element.
+        String sparkKey = entry.getKey().replace("\"", "");
+        conf.put(sparkKey, String.valueOf(entry.getValue().unwrapped()));
+      }
+      return conf;
+    });
+  }
+
+  private <T> T read(String key, Function<String, T> getter) {
+    try {
+      return getter.apply(key);
+    } catch (ConfigException.Missing e) {
+      throw LakepipeErrors.configInvalid(origin, "key lakepipe." + key + " is missing", e);
+    } catch (ConfigException e) {
+      throw LakepipeErrors.configInvalid(origin, e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+package io.lakepipe.core.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.config.LakepipeConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import org.mlflow.api.proto.Service.CreateRun;
+import org.mlflow.api.proto.Service.RunInfo;
+import org.mlflow.api.proto.Service.RunStatus;
+import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.tracking.MlflowClient;
+import org.mlflow.tracking.MlflowClientException;
+import org.mlflow.tracking.MlflowHttpException;
+
+/**
+ * lakepipe's access to an MLflow tracking server: experiments, runs that always end (FINISHED, or
+ * FAILED when their body throws), artifacts over the server's HTTP proxy, and the model registry
+ * through its REST endpoints, which the Java client has no methods for.
+ */
+public final class MlflowTracking implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String trackingUri;
+  private final MlflowClient client;
+  private final ArtifactProxy artifacts;
+
+  private MlflowTracking(String trackingUri, Duration timeout) {
+    this.trackingUri = trackingUri;
+    this.client = new MlflowClient(trackingUri);
+    this.artifacts = new ArtifactProxy(trackingUri, timeout);
+  }
+
+  /** Connects to {@code lakepipe.mlflow.tracking-uri}, failing fast if the server does not answer. */
+  public static MlflowTracking connect(LakepipeConfig config) {
+    return connect(config.string("mlflow.tracking-uri"),
+        Duration.ofSeconds(config.integer("mlflow.timeout-seconds")));
+  }
+
+  /** Connects to a tracking server, failing fast if it does not answer its health check. */
+  public static MlflowTracking connect(String trackingUri, Duration timeout) {
+    String uri = trackingUri.replaceAll("/+$", "");
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+      HttpResponse<String> health = http.send(
+          HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(timeout).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (health.statusCode() != 200) {
+        throw LakepipeErrors.trackingUnreachable(uri,
+            new IOException("health check answered HTTP " + health.statusCode()));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw LakepipeErrors.trackingUnreachable(uri, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw LakepipeErrors.trackingUnreachable(uri, e);
+    }
+    return new MlflowTracking(uri, timeout);
+  }
+
+  public String trackingUri() {
+    return trackingUri;
+  }
+
+  /** Returns the id of the named experiment, creating it on first use. */
+  public String experimentId(String name) {
+    // Searched rather than fetched by name: the Java client retries the 404 of a missing name.
+    String filter = "name = '" + name.replace("'", "\\'") + "'";
+    return call("get or create experiment " + name, () -> client.searchExperiments(filter)
+        .getItems().stream()
+        .map(e -> e.getExperimentId())
+        .findFirst()
+        .orElseGet(() -> client.createExperiment(name)));
+  }
+
+  /**
+   * Runs {@code body} inside a new run and ends the run FINISHED, or FAILED if the body throws, so
+   * that no run is left RUNNING in the UI.
+   */
+  public <T> T withRun(String experimentId, String runName, Map<String, String> tags,
+      Function<TrackedRun, T> body) {
+    CreateRun.Builder request = CreateRun.newBuilder()
+        .setExperimentId(experimentId)
+        .setRunName(runName)
+        .setStartTime(System.currentTimeMillis());
+    tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
+    RunInfo info = call("create run", () -> client.createRun(request.build()));
+    TrackedRun run = new TrackedRun(client, artifacts, info.getRunId(), experimentId,
+        info.getArtifactUri());
+    T result;
+    try {
+      result = body.apply(run);
+    } catch (Throwable e) {
+      try {
+        client.setTerminated(info.getRunId(), RunStatus.FAILED);
+      } catch (RuntimeException endFailure) {
+        e.addSuppressed(endFailure);
+      }
+      throw e;
+    }
+    call("end run", () -> {
+      client.setTerminated(info.getRunId(), RunStatus.FINISHED);
+      return null;
+    });
+    return result;
+  }
+
+  /** Registers {@code source} (a run's logged model) as a new version of {@code modelName}. */
+  public ModelVersion registerVersion(String modelName, String source, String runId) {
+    ObjectNode model = JSON.createObjectNode().put("name", modelName);
+    try {
+      post("registered-models/create", model);
+    } catch (LakepipeAlreadyExists ignored) {
+      // Registered by an earlier training; a new version is added below.
+    }
+    ObjectNode version = JSON.createObjectNode()
+        .put("name", modelName).put("source", source).put("run_id", runId);
+    return toVersion(post("model-versions/create", version).path("model_version"));
+  }
+
+  /** Points {@code alias} of the model at {@code version}. */
+  public void setAlias(String modelName, String alias, String version) {
+    post("registered-models/alias",
+        JSON.createObjectNode().put("name", modelName).put("alias", alias).put("version", version));
+  }
+
+  /** The version an alias points at, or a clear error if the alias or model does not exist. */
+  public ModelVersion versionByAlias(String modelName, String alias) {
+    // Searched first: a 404 for a missing model or alias would make the Java client retry for seconds.
+    JsonNode models = get("registered-models/search?filter="
+        + encode("name = '" + modelName.replace("'", "\\'") + "'"), modelName, "@" + alias)
+        .path("registered_models");
+    for (JsonNode model : models) {
+      for (JsonNode entry : model.path("aliases")) {
+        if (alias.equals(entry.path("alias").asText())) {
+          return version(modelName, entry.path("version").asText());
+        }
+      }
+    }
+    throw LakepipeErrors.modelNotFound(modelName, "@" + alias);
+  }
+
+  /** A version by number, or a clear error if it does not exist. */
+  public ModelVersion version(String modelName, String version) {
+    return toVersion(get("model-versions/get?name=" + encode(modelName) + "&version="
+        + encode(version), modelName, version).path("model_version"));
+  }
+
+  /** Downloads a version's model directory into {@code target}. */
+  public void downloadModel(ModelVersion version, Path target) {
+    artifacts.downloadDirectory(version.source(), target);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private JsonNode post(String endpoint, ObjectNode body) {
+    try {
+      return JSON.readTree(client.sendPost(endpoint, JSON.writeValueAsString(body)));
+    } catch (MlflowHttpException e) {
+      if (e.getBodyMessage() != null && e.getBodyMessage().contains("RESOURCE_ALREADY_EXISTS")) {
+        throw new LakepipeAlreadyExists();
+      }
+      throw LakepipeErrors.trackingCallFailed(endpoint, httpDetail(e), e);
+    } catch (MlflowClientException e) {
+      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
+    } catch (IOException e) {
+      throw LakepipeErrors.trackingCallFailed(endpoint, e.getMessage(), e);
+    }
+  }
+
+  private JsonNode get(String endpoint, String modelName, String selector) {
+    try {
+      return JSON.readTree(client.sendGet(endpoint));
+    } catch (MlflowHttpException e) {
+      if (e.getStatusCode() == 404 || (e.getBodyMessage() != null
+          && (e.getBodyMessage().contains("RESOURCE_DOES_NOT_EXIST")
+              || e.getBodyMessage().contains("INVALID_PARAMETER_VALUE")))) {
+        throw LakepipeErrors.modelNotFound(modelName, selector);
+      }
+      throw LakepipeErrors.trackingCallFailed(endpoint, httpDetail(e), e);
+    } catch (MlflowClientException e) {
+      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
+    } catch (IOException e) {
+      throw LakepipeErrors.trackingCallFailed(endpoint, e.getMessage(), e);
+    }
+  }
+
+  private <T> T call(String what, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (MlflowHttpException e) {
+      throw LakepipeErrors.trackingCallFailed(what, httpDetail(e), e);
+    } catch (MlflowClientException e) {
+      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
+    }
+  }
+
+  private static ModelVersion toVersion(JsonNode node) {
+    return new ModelVersion(node.path("name").asText(), node.path("version").asText(),
+        node.path("source").asText(), node.path("run_id").asText());
+  }
+
+  private static String httpDetail(MlflowHttpException e) {
+    return "HTTP " + e.getStatusCode() + " " + e.getBodyMessage();
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /** Signals the registry's RESOURCE_ALREADY_EXISTS, which creating a model twice answers. */
+  private static final class LakepipeAlreadyExists extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+  }
+}

@@ -1,0 +1,59 @@
+package io.lakepipe.core.tracking;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.mlflow.api.proto.Service.Metric;
+import org.mlflow.api.proto.Service.Param;
+import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.tracking.MlflowClient;
+
+/** An active MLflow run: what a training logs while {@link MlflowTracking#withRun} holds it open. */
+public final class TrackedRun {
+  private final MlflowClient client;
+  private final ArtifactProxy artifacts;
+  private final String runId;
+  private final String experimentId;
+  private final String artifactUri;
+
+  TrackedRun(MlflowClient client, ArtifactProxy artifacts, String runId, String experimentId,
+      String artifactUri) {
+    this.client = client;
+    this.artifacts = artifacts;
+    this.runId = runId;
+    this.experimentId = experimentId;
+    this.artifactUri = artifactUri;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public String experimentId() {
+    return experimentId;
+  }
+
+  /** The run's artifact root, such as {@code mlflow-artifacts:/1/<run id>/artifacts}. */
+  public String artifactUri() {
+    return artifactUri;
+  }
+
+  /** Logs parameters, metrics and tags in one request. */
+  public void log(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+    long now = System.currentTimeMillis();
+    List<Param> paramList = new ArrayList<>();
+    params.forEach((k, v) -> paramList.add(Param.newBuilder().setKey(k).setValue(v).build()));
+    List<Metric> metricList = new ArrayList<>();
+    metrics.forEach((k, v) -> metricList.add(
+        Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(0).build()));
+    List<RunTag> tagList = new ArrayList<>();
+    tags.forEach((k, v) -> tagList.add(RunTag.newBuilder().setKey(k).setValue(v).build()));
+    client.logBatch(runId, metricList, paramList, tagList);
+  }
+
+  /** Uploads a local directory as the artifact folder {@code artifactPath} of this run. */
+  public void uploadDirectory(Path localDir, String artifactPath) {
+    artifacts.uploadDirectory(artifactUri, localDir, artifactPath);
+  }
+}

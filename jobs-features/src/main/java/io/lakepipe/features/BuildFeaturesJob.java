@@ -1,0 +1,12 @@
+package io.lakepipe.features;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class BuildFeaturesJob {
+  private BuildFeaturesJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute("build-features", args, BuildFeatures::run));
+  }
+}

@@ -1,0 +1,12 @@
+package io.lakepipe.export;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class ServeExportJob {
+  private ServeExportJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute("serve-export", args, ServeExport::run));
+  }
+}

@@ -1,0 +1,137 @@
+package io.lakepipe.train;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.table.TableRead;
+import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.features.FlightFeatures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the delay model on the feature window ending at ds, logs it to MLflow with its parameters,
+ * metrics and the Delta version it read, and registers it as a new model version.
+ */
+public final class TrainModel {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainModel.class);
+
+  private TrainModel() {}
+
+  public static JobResult run(JobContext context) {
+    LakepipeConfig config = context.config();
+    String featuresPath = config.tablePath("features-flights");
+    int windowDays = config.integer("train.window-days");
+    double testFraction = config.number("train.test-fraction");
+    long seed = config.longValue("train.seed");
+    DelayModel.Params params = new DelayModel.Params(
+        config.integer("train.logistic-regression.max-iter"),
+        config.number("train.logistic-regression.reg-param"),
+        config.number("train.logistic-regression.elastic-net-param"));
+    String modelName = config.string("mlflow.model-name");
+    // Fail before any Spark work if the tracking server is not there.
+    try (MlflowTracking tracking = MlflowTracking.connect(config)) {
+      LocalDate from = context.ds().minusDays(windowDays - 1L);
+      TableRead features = context.tables().readDsRange("features-flights", featuresPath, from,
+          context.ds());
+      Dataset<Row> rows = features.rows().persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        long total = rows.count();
+        long positives = rows.where(col(FlightFeatures.LABEL).equalTo(1)).count();
+        if (total == 0) {
+          throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
+              "no feature rows between " + from + " and " + context.ds() + " in " + featuresPath);
+        }
+        if (positives == 0 || positives == total) {
+          throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
+              "the label '" + FlightFeatures.LABEL + "' has a single class in " + total + " rows");
+        }
+        Dataset<Row>[] split = rows.randomSplit(new double[] {1 - testFraction, testFraction}, seed);
+        LOG.info("Training on {} rows ({} to {}), {} delayed; testing on a {} share", total, from,
+            context.ds(), positives, testFraction);
+
+        String experimentId = tracking.experimentId(config.string("mlflow.experiment"));
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("lakepipe.ds", context.ds().toString());
+        tags.put("lakepipe.job_run_id", context.runId());
+        tags.put("lakepipe.input.features.path", featuresPath);
+        tags.put("lakepipe.input.features.version", String.valueOf(features.version()));
+        ModelVersion registered = tracking.withRun(experimentId,
+            "train-" + context.ds(), tags, run -> {
+              PipelineModel model = DelayModel.pipeline(params).fit(split[0]);
+              Map<String, Double> metrics = new LinkedHashMap<>();
+              DelayModel.evaluate(model, split[1]).forEach((k, v) -> metrics.put("test_" + k, v));
+              DelayModel.evaluate(model, split[0]).forEach((k, v) -> metrics.put("train_" + k, v));
+              Map<String, String> logged = new LinkedHashMap<>(params.asMap());
+              logged.put("window_days", String.valueOf(windowDays));
+              logged.put("window_start", from.toString());
+              logged.put("test_fraction", String.valueOf(testFraction));
+              logged.put("seed", String.valueOf(seed));
+              logged.put("features", String.join(",", featureNames()));
+              logged.put("rows_total", String.valueOf(total));
+              run.log(logged, metrics, Map.of());
+              LOG.info("Test metrics {}", metrics);
+
+              Path local = tempDir();
+              try {
+                run.uploadDirectory(MlflowModelDirectory.write(model, local.resolve("model"),
+                    run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+              } finally {
+                deleteQuietly(local);
+              }
+              ModelVersion version = tracking.registerVersion(modelName,
+                  run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
+              tracking.setAlias(modelName, config.string("mlflow.new-version-alias"),
+                  version.version());
+              return version;
+            });
+        return JobResult.builder()
+            .rowsRead(total)
+            .read(featuresPath, features.version())
+            .summary("MLflow run " + registered.runId() + " registered " + modelName + " version "
+                + registered.version() + " at " + tracking.trackingUri())
+            .build();
+      } finally {
+        rows.unpersist();
+      }
+    }
+  }
+
+  private static List<String> featureNames() {
+    List<String> names = new java.util.ArrayList<>(FlightFeatures.NUMERIC);
+    names.addAll(FlightFeatures.CATEGORICAL);
+    return names;
+  }
+
+  private static Path tempDir() {
+    try {
+      return Files.createTempDirectory("lakepipe-model-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}", dir, e);
+    }
+  }
+}

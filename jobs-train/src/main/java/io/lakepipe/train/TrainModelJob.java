@@ -1,0 +1,12 @@
+package io.lakepipe.train;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class TrainModelJob {
+  private TrainModelJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute("train-model", args, TrainModel::run));
+  }
+}

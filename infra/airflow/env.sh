@@ -12,15 +12,19 @@ if [ -z "${LAKEPIPE_HOME:-}" ]; then
 fi
 export LAKEPIPE_HOME
 
+# Ports and addresses of the local stack (MLFLOW_TRACKING_URI, SPARK_LOCAL_IP, ...), shared with ./lakepipe.
+if [ -f "$LAKEPIPE_HOME/config/services.env" ]; then
+  # shellcheck source=config/services.env
+  source "$LAKEPIPE_HOME/config/services.env"
+fi
+
 # Airflow: metadata DB (SQLite) and logs under a git-ignored folder; DAGs straight from the work tree.
 export AIRFLOW_HOME="$LAKEPIPE_HOME/.lakepipe/airflow"
 export AIRFLOW__CORE__DAGS_FOLDER="$LAKEPIPE_HOME/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
-# Airflow 3 removed the SequentialExecutor; LocalExecutor runs on SQLite for one local scheduler.
+# Airflow 3 has no SequentialExecutor any more; LocalExecutor is its default, also on SQLite.
 export AIRFLOW__CORE__EXECUTOR=LocalExecutor
-# Airflow 3 writes a random JWT secret into each generated airflow.cfg; the API server, scheduler and
-# task supervisors must share one, so keep the one in $AIRFLOW_HOME/airflow.cfg (created by `db migrate`).
 
 # Spark connection read by SparkSubmitOperator (conn_id spark_default). The provider turns
 # conn_type "spark" + host "local[2]" (no port) into `--master local[2]`, takes --deploy-mode from
@@ -33,10 +37,21 @@ fi
 
 # The Airflow venv first: it holds `airflow` and the `spark-submit` of the pyspark wheel that the
 # connection's spark-binary names.
+_lakepipe_venv="$LAKEPIPE_HOME/.lakepipe/venv-airflow"
 case ":$PATH:" in
-  *":$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin:"*) ;;
-  *) export PATH="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin:$PATH" ;;
+  *":$_lakepipe_venv/bin:"*) ;;
+  *) export PATH="$_lakepipe_venv/bin:$PATH" ;;
 esac
+# That spark-submit's Spark is the wheel's pyspark folder; naming it spares each launch a python lookup.
+if [ -z "${SPARK_HOME:-}" ]; then
+  for _lakepipe_spark in "$_lakepipe_venv"/lib/python3*/site-packages/pyspark; do
+    if [ -x "$_lakepipe_spark/bin/spark-submit" ]; then
+      export SPARK_HOME="$_lakepipe_spark"
+    fi
+  done
+  unset _lakepipe_spark
+fi
+unset _lakepipe_venv
 
 # spark-submit needs a JVM; take the java on PATH when JAVA_HOME is unset.
 if [ -z "${JAVA_HOME:-}" ] && command -v java >/dev/null 2>&1; then
@@ -44,7 +59,8 @@ if [ -z "${JAVA_HOME:-}" ] && command -v java >/dev/null 2>&1; then
   export JAVA_HOME
 fi
 
-# A local driver binds to loopback rather than guessing a LAN address from the host name.
+# A local driver binds to loopback rather than guessing a LAN address from the host name
+# (config/services.env normally sets it already).
 if [ -z "${SPARK_LOCAL_IP:-}" ]; then
   export SPARK_LOCAL_IP=127.0.0.1
 fi

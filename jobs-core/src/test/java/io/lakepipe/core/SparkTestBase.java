@@ -1,0 +1,60 @@
+package io.lakepipe.core;
+
+import io.lakepipe.core.config.LakepipeConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * One local SparkSession with Delta for every test of a module (starting Spark takes seconds), plus
+ * helpers to build small DataFrames and a config whose lakehouse lives in a temporary folder.
+ */
+public abstract class SparkTestBase {
+  protected static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() {
+    if (spark == null) {
+      spark = SparkSession.builder()
+          .master("local[2]")
+          .appName("lakepipe-tests")
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.shuffle.partitions", "2")
+          // Delta rebuilds table state with this many tasks; 50 by default is slow on tiny tables.
+          .config("spark.databricks.delta.snapshotPartitions", "1")
+          .config("spark.default.parallelism", "2")
+          .config("spark.sql.session.timeZone", "UTC")
+          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+          .config("spark.sql.catalog.spark_catalog",
+              "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+          .getOrCreate();
+      spark.sparkContext().setLogLevel("WARN");
+    }
+  }
+
+  /** A DataFrame of the given rows, for example {@code rows(schema, new Object[] {1, "a"})}. */
+  protected static Dataset<Row> rows(StructType schema, Object[]... values) {
+    return spark.createDataFrame(
+        java.util.Arrays.stream(values).map(RowFactory::create).toList(), schema);
+  }
+
+  /** A config rooted in {@code home} (lakehouse under it), with extra dotted-key overrides. */
+  protected static LakepipeConfig testConfig(Path home, Map<String, Object> overrides) {
+    Map<String, Object> all = new HashMap<>();
+    all.put("lakepipe.home", home.toString());
+    all.put("lakepipe.lakehouse", home.resolve("lakehouse").toString());
+    all.putAll(overrides);
+    return LakepipeConfig.fromMap(all);
+  }
+
+  /** The lakepipe checkout, where {@code ./lakepipe setup} put the real data sets. */
+  protected static Path lakepipeHome() {
+    return Path.of(System.getProperty("lakepipe.home", "..")).toAbsolutePath().normalize();
+  }
+}

@@ -1,0 +1,45 @@
+package io.lakepipe.core.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobRunnerAuditTest extends SparkTestBase {
+  @TempDir Path home;
+
+  @Test
+  void everyRunAppendsOneAuditRowSuccessOrFailure() {
+    LakepipeConfig config = testConfig(home, Map.of());
+    JobContext context = JobContext.of(spark, config, LocalDate.of(2001, 1, 5), "run-1");
+
+    JobRunner.runAudited("demo", c -> JobResult.builder().rowsRead(10).rowsWritten(8)
+        .rowsQuarantined(2).wrote("/t", 3L).build(), context);
+    assertThatThrownBy(() -> JobRunner.runAudited("demo", c -> {
+      throw new IllegalStateException("boom");
+    }, context)).hasMessage("boom");
+
+    List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs"))
+        .orderBy("started_at").collectAsList();
+    assertThat(audit).hasSize(2);
+    Row ok = audit.get(0);
+    assertThat(ok.<String>getAs("status")).isEqualTo("SUCCEEDED");
+    assertThat(ok.<Long>getAs("rows_read"))
+        .isEqualTo(ok.<Long>getAs("rows_written") + ok.<Long>getAs("rows_quarantined"));
+    assertThat(ok.getJavaMap(ok.fieldIndex("versions_written"))).containsEntry("/t", 3L);
+    Row failed = audit.get(1);
+    assertThat(failed.<String>getAs("status")).isEqualTo("FAILED");
+    assertThat(failed.<String>getAs("message")).isEqualTo("boom");
+    assertThat(failed.<java.sql.Date>getAs("ds").toString()).isEqualTo("2001-01-05");
+  }
+}

@@ -1,0 +1,60 @@
+package io.lakepipe.core.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.job.JobResult;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failures before Spark starts: a non-zero exit, one line on stderr, and the job never runs. */
+class JobRunnerTest {
+  @TempDir Path dir;
+
+  private int exitCodeOf(String[] args, AtomicBoolean ran, StringBuilder stderr) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      return JobRunner.execute("test-job", args, context -> {
+        ran.set(true);
+        return JobResult.builder().build();
+      });
+    } finally {
+      System.setErr(original);
+      stderr.append(captured.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void badDateExitsWithUsageCodeAndOneLine() {
+    AtomicBoolean ran = new AtomicBoolean();
+    StringBuilder stderr = new StringBuilder();
+
+    int code = exitCodeOf(new String[] {"--config", "x.conf", "--ds", "yesterday"}, ran, stderr);
+
+    assertThat(code).isEqualTo(LakepipeException.EXIT_USAGE);
+    assertThat(ran).isFalse();
+    assertThat(stderr.toString().strip().lines())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("lakepipe test-job failed: Invalid --ds 'yesterday'");
+  }
+
+  @Test
+  void missingConfigFileExitsNonZeroBeforeTheJobRuns() {
+    AtomicBoolean ran = new AtomicBoolean();
+    StringBuilder stderr = new StringBuilder();
+    String missing = dir.resolve("absent.conf").toString();
+
+    int code = exitCodeOf(new String[] {"--config", missing, "--ds", "2001-01-01"}, ran, stderr);
+
+    assertThat(code).isEqualTo(LakepipeException.EXIT_FAILED);
+    assertThat(ran).isFalse();
+    assertThat(stderr.toString()).contains("absent.conf does not exist");
+  }
+}

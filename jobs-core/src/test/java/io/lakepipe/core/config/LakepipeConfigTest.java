@@ -1,0 +1,88 @@
+package io.lakepipe.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LakepipeConfigTest {
+  @TempDir Path dir;
+
+  private Path write(String text) throws IOException {
+    Path file = dir.resolve("test.conf");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void tablePathsFollowTheHomeSetInTheFile() throws IOException {
+    LakepipeConfig config = LakepipeConfig.load(write("lakepipe.home = \"/data/lp\"\n"));
+
+    assertThat(config.tablePath("bronze-flights")).isEqualTo("/data/lp/.lakepipe/lakehouse/bronze/flights");
+    assertThat(config.string("sources.flights.path"))
+        .isEqualTo("/data/lp/.lakepipe/data/flights-3m.parquet");
+  }
+
+  @Test
+  void fileValuesOverrideDefaultsAndSparkConfKeysKeepTheirDots() throws IOException {
+    LakepipeConfig config = LakepipeConfig.load(write(String.join("\n",
+        "lakepipe.train.window-days = 3",
+        "lakepipe.spark.conf { \"spark.sql.shuffle.partitions\" = \"4\", \"spark.foo.bar\" = 1 }")));
+
+    assertThat(config.integer("train.window-days")).isEqualTo(3);
+    assertThat(config.sparkConf())
+        .containsEntry("spark.sql.shuffle.partitions", "4")
+        .containsEntry("spark.foo.bar", "1")
+        .containsEntry("spark.sql.session.timeZone", "UTC");
+  }
+
+  @Test
+  void unknownKeyStopsWithItsName() throws IOException {
+    Path file = write("lakepipe.train.windowdays = 3\n");
+
+    assertThatThrownBy(() -> LakepipeConfig.load(file))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("unknown keys lakepipe.train.windowdays")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void nullKeyIsReportedAsMissing() throws IOException {
+    Path file = write("lakepipe.tables.features-flights = null\n");
+
+    assertThatThrownBy(() -> LakepipeConfig.load(file))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.tables.features-flights")
+        .hasMessageContaining("missing or null");
+  }
+
+  @Test
+  void wrongTypeIsReportedWhenRead() throws IOException {
+    LakepipeConfig config = LakepipeConfig.load(write("lakepipe.train.window-days = seven\n"));
+
+    assertThatThrownBy(() -> config.integer("train.window-days"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("window-days");
+  }
+
+  @Test
+  void missingFileIsAClearError() {
+    assertThatThrownBy(() -> LakepipeConfig.load(dir.resolve("nope.conf")))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("nope.conf does not exist");
+  }
+
+  @Test
+  void syntaxErrorNamesTheFile() throws IOException {
+    Path file = write("lakepipe { train = \n");
+
+    assertThatThrownBy(() -> LakepipeConfig.load(file))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("test.conf is invalid");
+  }
+}

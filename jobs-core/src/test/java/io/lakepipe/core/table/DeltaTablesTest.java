@@ -1,0 +1,83 @@
+package io.lakepipe.core.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.SparkTestBase;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeltaTablesTest extends SparkTestBase {
+  private static final StructType SCHEMA = new StructType().add("id", DataTypes.IntegerType)
+      .add("name", DataTypes.StringType);
+  private static final LocalDate DAY1 = LocalDate.of(2001, 1, 1);
+  private static final LocalDate DAY2 = LocalDate.of(2001, 1, 2);
+
+  @TempDir Path dir;
+
+  private List<String> contents(String path) {
+    return spark.read().format("delta").load(path).orderBy("ds", "id").collectAsList().stream()
+        .map(Row::toString).toList();
+  }
+
+  @Test
+  void replacingADateTwiceLeavesWhatOneRunLeaves() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    Dataset<Row> day1 = rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"});
+    Dataset<Row> day2 = rows(SCHEMA, new Object[] {3, "c"});
+
+    tables.replaceDs(day1, path, DAY1);
+    tables.replaceDs(day2, path, DAY2);
+    List<String> once = contents(path);
+    long version = tables.replaceDs(day1, path, DAY1);
+
+    assertThat(contents(path)).isEqualTo(once).hasSize(3);
+    assertThat(version).isEqualTo(2);
+  }
+
+  @Test
+  void replacingADateLeavesOtherDatesUntouched() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    tables.replaceDs(rows(SCHEMA, new Object[] {1, "a"}), path, DAY1);
+    tables.replaceDs(rows(SCHEMA, new Object[] {3, "c"}), path, DAY2);
+
+    tables.replaceDs(rows(SCHEMA, new Object[] {9, "z"}), path, DAY1);
+
+    assertThat(contents(path)).containsExactly("[9,z,2001-01-01]", "[3,c,2001-01-02]");
+  }
+
+  @Test
+  void readingADateReturnsItsRowsAndTheVersion() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    tables.replaceDs(rows(SCHEMA, new Object[] {1, "a"}), path, DAY1);
+    tables.replaceDs(rows(SCHEMA, new Object[] {3, "c"}), path, DAY2);
+
+    TableRead read = tables.readDs("t", path, DAY2);
+
+    assertThat(read.version()).isEqualTo(1);
+    assertThat(read.rows().select("id").collectAsList()).extracting(r -> r.getInt(0))
+        .containsExactly(3);
+  }
+
+  @Test
+  void readingATableThatDoesNotExistNamesTheUpstreamTask() {
+    DeltaTables tables = new DeltaTables(spark);
+
+    assertThatThrownBy(() -> tables.readDs("bronze-flights", dir.resolve("none").toString(), DAY1))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("bronze-flights")
+        .hasMessageContaining("ds=2001-01-01")
+        .hasMessageContaining("upstream task");
+  }
+}

@@ -1,0 +1,124 @@
+package io.lakepipe.core.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlflow.api.proto.Service.Run;
+import org.mlflow.api.proto.Service.RunStatus;
+import org.mlflow.tracking.MlflowClient;
+
+/** Against the real tracking server that {@code ./lakepipe services start} runs. */
+class MlflowTrackingIT {
+  private static final String URI = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+  private static MlflowTracking tracking;
+  private static MlflowClient client;
+  private static String experimentId;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void connect() {
+    tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10));
+    client = new MlflowClient(URI);
+    experimentId = tracking.experimentId("lakepipe-it-" + UUID.randomUUID());
+  }
+
+  @AfterAll
+  static void close() {
+    tracking.close();
+    client.close();
+  }
+
+  @Test
+  void experimentIsCreatedOnceAndFoundAfterwards() {
+    String name = "lakepipe-it-" + UUID.randomUUID();
+
+    assertThat(tracking.experimentId(name)).isEqualTo(tracking.experimentId(name));
+  }
+
+  @Test
+  void runEndsFinishedWithWhatWasLogged() {
+    String runId = tracking.withRun(experimentId, "ok", Map.of("lakepipe.ds", "2001-01-01"), run -> {
+      run.log(Map.of("max_iter", "5"), Map.of("test_roc_auc", 0.71), Map.of("extra", "x"));
+      return run.runId();
+    });
+
+    Run run = client.getRun(runId);
+    assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+    assertThat(run.getData().getParamsList()).anyMatch(p -> p.getKey().equals("max_iter")
+        && p.getValue().equals("5"));
+    assertThat(run.getData().getMetricsList()).anyMatch(m -> m.getKey().equals("test_roc_auc")
+        && m.getValue() == 0.71);
+    assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey().equals("lakepipe.ds"));
+  }
+
+  @Test
+  void runEndsFailedWhenItsBodyThrows() {
+    String[] runId = new String[1];
+
+    assertThatThrownBy(() -> tracking.withRun(experimentId, "fails", Map.of(), run -> {
+      runId[0] = run.runId();
+      throw new IllegalStateException("training blew up");
+    })).hasMessage("training blew up");
+
+    assertThat(client.getRun(runId[0]).getInfo().getStatus()).isEqualTo(RunStatus.FAILED);
+  }
+
+  @Test
+  void artifactsGoUpAndComeBackThroughTheServer() throws IOException {
+    Path local = dir.resolve("model");
+    Files.createDirectories(local.resolve("sparkml/stages"));
+    Files.writeString(local.resolve("MLmodel"), "flavors: {}\n");
+    byte[] binary = new byte[70_000];
+    new java.util.Random(7).nextBytes(binary);
+    Files.write(local.resolve("sparkml/stages/part 0.bin"), binary);
+
+    ModelVersion version = tracking.withRun(experimentId, "artifacts", Map.of(), run -> {
+      run.uploadDirectory(local, "model");
+      return new ModelVersion("m", "1", run.artifactUri() + "/model", run.runId());
+    });
+    Path back = dir.resolve("back");
+    tracking.downloadModel(version, back);
+
+    assertThat(back.resolve("MLmodel")).hasContent("flavors: {}\n");
+    assertThat(Files.readAllBytes(back.resolve("sparkml/stages/part 0.bin"))).isEqualTo(binary);
+  }
+
+  @Test
+  void versionsAreRegisteredAndFoundByAliasOrNumber() {
+    String model = "lakepipe_it_" + UUID.randomUUID().toString().replace("-", "");
+    String runId = tracking.withRun(experimentId, "register", Map.of(), TrackedRun::runId);
+    String source = "mlflow-artifacts:/" + experimentId + "/" + runId + "/artifacts/model";
+
+    ModelVersion first = tracking.registerVersion(model, source, runId);
+    ModelVersion second = tracking.registerVersion(model, source, runId);
+    tracking.setAlias(model, "challenger", second.version());
+
+    assertThat(first.version()).isEqualTo("1");
+    assertThat(second.version()).isEqualTo("2");
+    assertThat(tracking.versionByAlias(model, "challenger")).isEqualTo(second);
+    assertThat(tracking.version(model, "1").source()).isEqualTo(source);
+    assertThatThrownBy(() -> tracking.versionByAlias(model, "champion"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("has no version @champion");
+  }
+
+  @Test
+  void unreachableServerFailsFastWithTheFix() {
+    assertThatThrownBy(() -> MlflowTracking.connect("http://127.0.0.1:9", Duration.ofSeconds(2)))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("http://127.0.0.1:9 is unreachable")
+        .hasMessageContaining("./lakepipe services start");
+  }
+}

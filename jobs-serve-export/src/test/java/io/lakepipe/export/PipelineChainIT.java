@@ -1,0 +1,189 @@
+package io.lakepipe.export;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.cli.JobRunner;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.features.BuildFeatures;
+import io.lakepipe.ingest.IngestFlights;
+import io.lakepipe.train.TrainModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlflow.api.proto.Service.Run;
+import org.mlflow.api.proto.Service.RunStatus;
+import org.mlflow.tracking.MlflowClient;
+
+/**
+ * The four jobs as a chain on one real day of flights-3m, against the real MLflow server that
+ * {@code ./lakepipe services start} runs, with real Delta tables in a temporary lakehouse.
+ */
+class PipelineChainIT extends SparkTestBase {
+  private static final String MLFLOW = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+  private static final LocalDate DS = LocalDate.of(2001, 1, 15);
+  private static final Path FLIGHTS = lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet");
+
+  @TempDir Path home;
+
+  private LakepipeConfig config(Map<String, Object> extra) {
+    Map<String, Object> overrides = new HashMap<>();
+    String unique = UUID.randomUUID().toString().replace("-", "");
+    overrides.put("lakepipe.sources.flights.path", FLIGHTS.toString());
+    overrides.put("lakepipe.mlflow.tracking-uri", MLFLOW);
+    overrides.put("lakepipe.mlflow.experiment", "lakepipe-chain-it-" + unique);
+    overrides.put("lakepipe.mlflow.model-name", "lakepipe_chain_it_" + unique);
+    overrides.putAll(extra);
+    return testConfig(home, overrides);
+  }
+
+  private static JobResult run(String job, io.lakepipe.core.job.Job body, LakepipeConfig config) {
+    return JobRunner.runAudited(job, body,
+        JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
+  }
+
+  private static List<String> contents(String path, String... orderBy) {
+    return spark.read().format("delta").load(path).drop("_run_id", "_ingested_at")
+        .orderBy(orderBy[0], java.util.Arrays.copyOfRange(orderBy, 1, orderBy.length))
+        .collectAsList().stream().map(Row::toString).toList();
+  }
+
+  @Test
+  void fourJobsChainOnARealDayAndARerunChangesNothing() throws Exception {
+    assertThat(FLIGHTS).as("run ./lakepipe setup first").exists();
+    LakepipeConfig config = config(Map.of());
+    long flightsThatDay = spark.read().parquet(FLIGHTS.toString())
+        .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS)))).count();
+
+    JobResult ingest = run("ingest-flights", IngestFlights::run, config);
+    JobResult features = run("build-features", BuildFeatures::run, config);
+    JobResult train = run("train-model", TrainModel::run, config);
+    JobResult export = run("serve-export", ServeExport::run, config);
+
+    assertThat(flightsThatDay).isGreaterThan(10_000);
+    assertThat(ingest.rowsRead()).isEqualTo(flightsThatDay);
+    assertThat(ingest.rowsWritten() + ingest.rowsQuarantined()).isEqualTo(flightsThatDay);
+    assertThat(spark.read().format("delta").load(config.tablePath("bronze-flights")).count())
+        .isEqualTo(ingest.rowsWritten());
+    assertThat(features.rowsWritten()).isEqualTo(ingest.rowsWritten());
+    assertThat(train.rowsRead()).isEqualTo(features.rowsWritten());
+    assertThat(export.rowsWritten()).isEqualTo(features.rowsWritten());
+
+    // The registered version's source is the run's logged model, and its metrics are there.
+    String modelName = config.string("mlflow.model-name");
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10));
+        MlflowClient client = new MlflowClient(MLFLOW)) {
+      ModelVersion version = tracking.versionByAlias(modelName, "challenger");
+      assertThat(version.version()).isEqualTo("1");
+      Run run = client.getRun(version.runId());
+      assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+      assertThat(version.source()).isEqualTo(run.getInfo().getArtifactUri() + "/model");
+      double auc = run.getData().getMetricsList().stream()
+          .filter(m -> m.getKey().equals("test_roc_auc")).findFirst().orElseThrow().getValue();
+      assertThat(auc).isBetween(0.5, 1.0);
+      assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey()
+          .equals("lakepipe.input.features.version") && t.getValue().equals("0"));
+      assertThat(listArtifacts(version.source())).contains("\"path\": \"MLmodel\"");
+    }
+    Path exported = Path.of(config.string("export.dir")).resolve(modelName).resolve("1");
+    assertThat(exported.resolve("MLmodel")).exists();
+    assertThat(exported.resolve("sparkml/metadata")).isDirectory();
+    List<Row> predictions = spark.read().format("delta")
+        .load(config.tablePath("predictions-flights")).collectAsList();
+    assertThat(predictions).hasSize((int) features.rowsWritten())
+        .allSatisfy(r -> assertThat(r.<Double>getAs("delay_probability")).isBetween(0.0, 1.0));
+
+    // Rerunning the data jobs for the same ds leaves exactly the same tables.
+    List<String> bronzeBefore = contents(config.tablePath("bronze-flights"), "flight_ts", "origin",
+        "destination", "delay", "distance");
+    List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_ts",
+        "origin", "destination", "distance", "delayed");
+    run("ingest-flights", IngestFlights::run, config);
+    run("build-features", BuildFeatures::run, config);
+    assertThat(contents(config.tablePath("bronze-flights"), "flight_ts", "origin", "destination",
+        "delay", "distance")).isEqualTo(bronzeBefore);
+    assertThat(contents(config.tablePath("features-flights"), "flight_ts", "origin", "destination",
+        "distance", "delayed")).isEqualTo(featuresBefore);
+
+    // Every run left one audit row, and read = written + quarantined in each.
+    List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
+    assertThat(audit).hasSize(6).allSatisfy(r -> {
+      assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
+      if (!r.<String>getAs("job").equals("train-model")) {
+        assertThat(r.<Long>getAs("rows_read"))
+            .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
+      }
+    });
+  }
+
+  /** Lists an artifact folder through the server's artifact proxy (the Java client shells to Python). */
+  private static String listArtifacts(String artifactUri) throws Exception {
+    String path = artifactUri.replaceFirst("^mlflow-artifacts:/+", "");
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(MLFLOW
+            + "/api/2.0/mlflow-artifacts/artifacts?path="
+            + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body().replace("\":\"", "\": \"");
+  }
+
+  @Test
+  void missingInputFailsClearlyAndWritesNoTable() {
+    LakepipeConfig config = config(Map.of("lakepipe.sources.flights.path",
+        home.resolve("nowhere.parquet").toString()));
+
+    assertThatThrownBy(() -> run("ingest-flights", IngestFlights::run, config))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("not found at " + home.resolve("nowhere.parquet"));
+    assertThat(Path.of(config.tablePath("bronze-flights"))).doesNotExist();
+  }
+
+  @Test
+  void unreachableTrackingServerFailsTrainingBeforeAnythingIsRegistered() {
+    LakepipeConfig good = config(Map.of());
+    run("ingest-flights", IngestFlights::run, good);
+    run("build-features", BuildFeatures::run, good);
+    Map<String, Object> unreachable = new HashMap<>();
+    unreachable.put("lakepipe.mlflow.tracking-uri", "http://127.0.0.1:9");
+    unreachable.put("lakepipe.mlflow.model-name", good.string("mlflow.model-name"));
+    LakepipeConfig bad = config(unreachable);
+
+    assertThatThrownBy(() -> run("train-model", TrainModel::run, bad))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("unreachable");
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      assertThatThrownBy(() -> tracking.versionByAlias(good.string("mlflow.model-name"), "challenger"))
+          .hasMessageContaining("has no version @challenger");
+    }
+  }
+
+  @Test
+  void emptyDayFailsIngestWithoutTouchingTheTables() {
+    LakepipeConfig config = config(Map.of());
+
+    assertThatThrownBy(() -> JobRunner.runAudited("ingest-flights", IngestFlights::run,
+        JobContext.of(spark, config, LocalDate.of(2009, 1, 1), "r")))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("no rows for ds=2009-01-01");
+    assertThat(Files.exists(Path.of(config.tablePath("bronze-flights")))).isFalse();
+    assertThat(Files.exists(Path.of(config.tablePath("quarantine-flights")))).isFalse();
+  }
+}

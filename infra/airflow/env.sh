@@ -26,6 +26,20 @@ export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
 # Airflow 3 has no SequentialExecutor any more; LocalExecutor is its default, also on SQLite.
 export AIRFLOW__CORE__EXECUTOR=LocalExecutor
 
+# The API server of the local Airflow (UI, REST API /api/v2, and the Execution API that tasks run by
+# the scheduler's LocalExecutor report to) on loopback at the port in config/services.env; started by
+# infra/airflow/airflow.sh. Airflow's own defaults are 0.0.0.0 and http://localhost:8080/execution/.
+# `airflow dags test` runs tasks in-process and uses none of these.
+export AIRFLOW__API__HOST="${LAKEPIPE_BIND_HOST:-127.0.0.1}"
+export AIRFLOW__API__PORT="${AIRFLOW_API_PORT:-8080}"
+# A URL set by hand (e.g. a remote API server) is kept; one this file derived follows a changed port.
+if [ -z "${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-}" ] \
+  || [ "$AIRFLOW__CORE__EXECUTION_API_SERVER_URL" = "${_LAKEPIPE_EXECUTION_API_URL:-}" ]; then
+  _LAKEPIPE_EXECUTION_API_URL="http://${AIRFLOW__API__HOST}:${AIRFLOW__API__PORT}/execution/"
+  export _LAKEPIPE_EXECUTION_API_URL
+  export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="$_LAKEPIPE_EXECUTION_API_URL"
+fi
+
 # Spark connection read by SparkSubmitOperator (conn_id spark_default). The provider turns
 # conn_type "spark" + host "local[2]" (no port) into `--master local[2]`, takes --deploy-mode from
 # extra "deploy-mode", and runs extra "spark-binary" from PATH; it only accepts spark-submit,

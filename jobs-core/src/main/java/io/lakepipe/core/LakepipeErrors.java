@@ -85,6 +85,17 @@ public final class LakepipeErrors {
   }
 
   private static String rootMessage(Throwable t) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (cause instanceof java.net.http.HttpTimeoutException) {
+        return "no answer in time";
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
     Throwable root = t;
     while (root != null && root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

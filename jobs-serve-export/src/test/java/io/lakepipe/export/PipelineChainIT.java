@@ -126,10 +126,8 @@ class PipelineChainIT extends SparkTestBase {
     List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
     assertThat(audit).hasSize(6).allSatisfy(r -> {
       assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
-      if (!r.<String>getAs("job").equals("train-model")) {
-        assertThat(r.<Long>getAs("rows_read"))
-            .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
-      }
+      assertThat(r.<Long>getAs("rows_read"))
+          .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
     });
   }
 

@@ -101,8 +101,11 @@ public final class TrainModel {
                   version.version());
               return version;
             });
+        // A training writes a model, not rows: every row read went into it (fit or test), so the
+        // audit counts them as written and read = written + quarantined holds for this job too.
         return JobResult.builder()
             .rowsRead(total)
+            .rowsWritten(total)
             .read(featuresPath, features.version())
             .summary("MLflow run " + registered.runId() + " registered " + modelName + " version "
                 + registered.version() + " at " + tracking.trackingUri())

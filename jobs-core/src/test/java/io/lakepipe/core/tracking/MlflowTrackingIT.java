@@ -118,7 +118,7 @@ class MlflowTrackingIT {
   void unreachableServerFailsFastWithTheFix() {
     assertThatThrownBy(() -> MlflowTracking.connect("http://127.0.0.1:9", Duration.ofSeconds(2)))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("http://127.0.0.1:9 is unreachable")
+        .hasMessageContaining("http://127.0.0.1:9 is unreachable (connection refused)")
         .hasMessageContaining("./lakepipe services start");
   }
 }

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.dayofweek;
 import static org.apache.spark.sql.functions.hour;
 import static org.apache.spark.sql.functions.month;
 
+import io.lakepipe.core.spark.Columns;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -25,11 +25,7 @@ public final class FlightFeatures {
 
   /** Flight key, features and label; bronze lineage columns are dropped. */
   public static Dataset<Row> build(Dataset<Row> bronze, int delayThresholdMinutes) {
-    Set<String> columns = Set.of(bronze.columns());
-    List<String> missing = REQUIRED.stream().filter(c -> !columns.contains(c)).toList();
-    if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("bronze flights lack columns " + missing);
-    }
+    Columns.require(bronze, "bronze flights", REQUIRED);
     return bronze.select(
         col("flight_ts"),
         hour(col("flight_ts")).as("hour"),

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakepipe.core.spark.Columns;
 import java.util.List;
-import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,11 +32,7 @@ public final class FlightValidation {
 
   /** Adds {@link #REASON}: every broken rule of the row, or null when the row is valid. */
   public Dataset<Row> withQuarantineReason(Dataset<Row> flights) {
-    Set<String> columns = Set.of(flights.columns());
-    List<String> missing = REQUIRED.stream().filter(c -> !columns.contains(c)).toList();
-    if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("flights input lacks columns " + missing);
-    }
+    Columns.require(flights, "flights input", REQUIRED);
     Column[] reasons = {
       rule(col("date").isNull(), "missing date"),
       rule(col("origin").isNull(), "missing origin"),

@@ -43,6 +43,17 @@ def table_line(name: str, path: str, ds: dt.date) -> str:
     return f"  {name:<22} v{table.version():<4}{count}{extra}  {path}"
 
 
+def prediction_samples(path: str, ds: dt.date, count: int = 5) -> list[str]:
+    if not (Path(path) / "_delta_log").is_dir():
+        return []
+    rows = DeltaTable(path).to_pyarrow_table(filters=[("ds", "=", ds)]).slice(0, count).to_pylist()
+    return [
+        f"  {r['flight_ts']:%Y-%m-%d %H:%M} {r['origin']}->{r['destination']}  P(delayed) {r['delay_probability']:.3f}"
+        f"  predicted {'delayed' if r['predicted_delayed'] else 'on time'}  ({r['model_name']} v{r['model_version']})"
+        for r in rows
+    ]
+
+
 def audit_lines(path: str, ds: dt.date) -> list[str]:
     if not (Path(path) / "_delta_log").is_dir():
         return []
@@ -99,6 +110,8 @@ def main() -> int:
     print("Delta tables:")
     for name in ("bronze-flights", "quarantine-flights", "features-flights", "predictions-flights"):
         print(table_line(name, tables[name], args.ds))
+    print(f"\nA few predictions ({tables['predictions-flights']}):")
+    print("\n".join(prediction_samples(tables["predictions-flights"], args.ds)) or "  (none)")
     print(f"\nAudit ({tables['audit-runs']}), latest runs for ds {args.ds}:")
     print("\n".join(audit_lines(tables["audit-runs"], args.ds)) or "  (none)")
     print()

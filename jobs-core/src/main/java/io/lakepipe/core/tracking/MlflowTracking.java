@@ -77,11 +77,17 @@ public final class MlflowTracking implements AutoCloseable {
   public String experimentId(String name) {
     // Searched rather than fetched by name: the Java client retries the 404 of a missing name.
     String filter = "name = '" + name.replace("'", "\\'") + "'";
-    return call("get or create experiment " + name, () -> client.searchExperiments(filter)
+    String id = call("get or create experiment " + name, () -> client.searchExperiments(filter)
         .getItems().stream()
         .map(e -> e.getExperimentId())
         .findFirst()
         .orElseGet(() -> client.createExperiment(name)));
+    // MLflow 3's UI opens an experiment in its GenAI view unless told it holds classic model training.
+    call("tag experiment " + name, () -> {
+      client.setExperimentTag(id, "mlflow.experimentKind", "custom_model_development");
+      return null;
+    });
+    return id;
   }
 
   /**

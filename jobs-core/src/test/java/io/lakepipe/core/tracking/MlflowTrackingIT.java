@@ -41,10 +41,14 @@ class MlflowTrackingIT {
   }
 
   @Test
-  void experimentIsCreatedOnceAndFoundAfterwards() {
+  void experimentIsCreatedOnceTaggedForModelTrainingAndFoundAfterwards() {
     String name = "lakepipe-it-" + UUID.randomUUID();
 
-    assertThat(tracking.experimentId(name)).isEqualTo(tracking.experimentId(name));
+    String id = tracking.experimentId(name);
+
+    assertThat(tracking.experimentId(name)).isEqualTo(id);
+    assertThat(client.getExperiment(id).getTagsList()).anyMatch(t ->
+        t.getKey().equals("mlflow.experimentKind") && t.getValue().equals("custom_model_development"));
   }
 
   @Test

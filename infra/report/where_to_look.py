@@ -74,7 +74,7 @@ def mlflow_lines(config: ConfigTree, ds: dt.date) -> list[str]:
     experiment = client.get_experiment_by_name(config["mlflow"]["experiment"])
     if experiment is None:
         return lines + ["  (no experiment yet)"]
-    lines.append(f"  experiment {experiment.name}: {uri}/#/experiments/{experiment.experiment_id}")
+    lines.append(f"  experiment {experiment.name}: {uri}/#/experiments/{experiment.experiment_id}/runs")
     runs = client.search_runs(
         [experiment.experiment_id], f"tags.`lakepipe.ds` = '{ds}'", order_by=["start_time DESC"], max_results=1
     )

@@ -56,25 +56,7 @@ case ":$PATH:" in
   *":$_lakepipe_venv/bin:"*) ;;
   *) export PATH="$_lakepipe_venv/bin:$PATH" ;;
 esac
-# That spark-submit's Spark is the wheel's pyspark folder; naming it spares each launch a python lookup.
-if [ -z "${SPARK_HOME:-}" ]; then
-  for _lakepipe_spark in "$_lakepipe_venv"/lib/python3*/site-packages/pyspark; do
-    if [ -x "$_lakepipe_spark/bin/spark-submit" ]; then
-      export SPARK_HOME="$_lakepipe_spark"
-    fi
-  done
-  unset _lakepipe_spark
-fi
 unset _lakepipe_venv
 
-# spark-submit needs a JVM; take the java on PATH when JAVA_HOME is unset.
-if [ -z "${JAVA_HOME:-}" ] && command -v java >/dev/null 2>&1; then
-  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-  export JAVA_HOME
-fi
-
-# A local driver binds to loopback rather than guessing a LAN address from the host name
-# (config/services.env normally sets it already).
-if [ -z "${SPARK_LOCAL_IP:-}" ]; then
-  export SPARK_LOCAL_IP=127.0.0.1
-fi
+# SPARK_HOME of the wheel, JAVA_HOME, a loopback driver: shared with ./lakepipe run.
+. "$LAKEPIPE_HOME/infra/lib/spark-env.sh"

@@ -15,6 +15,9 @@ public final class FlightFeatures {
   /** Feature columns a model may use; scoring needs exactly these. */
   public static final List<String> NUMERIC = List.of("hour", "day_of_week", "month", "distance");
   public static final List<String> CATEGORICAL = List.of("origin", "destination");
+  /** Every model input, numeric first: what training assembles and scoring must be given. */
+  public static final List<String> INPUTS =
+      java.util.stream.Stream.concat(NUMERIC.stream(), CATEGORICAL.stream()).toList();
   /** The label: 1 when the flight was delayed by more than the threshold. */
   public static final String LABEL = "delayed";
 

@@ -1,5 +1,9 @@
 package io.lakepipe.ingest;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
@@ -40,12 +44,14 @@ public final class IngestFlights {
             context.ds()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long read = validated.count();
+      // One pass for both counts; count(column) skips the nulls of valid rows.
+      Row counts = validated.agg(count(lit(1)), count(col(FlightValidation.REASON))).head();
+      long read = counts.getLong(0);
       if (read == 0) {
         throw LakepipeErrors.partitionMissing("flights source", source, context.ds().toString());
       }
       Dataset<Row> invalid = FlightValidation.filterInvalid(validated);
-      long quarantined = invalid.count();
+      long quarantined = counts.getLong(1);
       long quarantineVersion = context.tables().replaceDs(
           FlightsBronze.toQuarantine(invalid, source, context.runId()), quarantinePath, context.ds());
       if (read > 0 && (double) quarantined / read > maxBadShare) {

@@ -12,8 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -72,22 +71,11 @@ public final class ServeExport {
       Files.createDirectories(target.getParent());
       Path staging = Files.createTempDirectory(target.getParent(), ".staging-");
       tracking.downloadModel(version, staging.resolve("model"));
-      deleteRecursively(target);
+      FileUtils.deleteDirectory(target.toFile());
       Files.move(staging.resolve("model"), target, StandardCopyOption.ATOMIC_MOVE);
-      deleteRecursively(staging);
+      FileUtils.deleteDirectory(staging.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot export the model to " + target, e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -1,6 +1,9 @@
 package io.lakepipe.train;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
@@ -16,8 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,8 +55,10 @@ public final class TrainModel {
           context.ds());
       Dataset<Row> rows = features.rows().persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        long total = rows.count();
-        long positives = rows.where(col(FlightFeatures.LABEL).equalTo(1)).count();
+        // One pass for both counts: the window can hold millions of rows.
+        Row counts = rows.agg(count(lit(1)), sum(col(FlightFeatures.LABEL))).head();
+        long total = counts.getLong(0);
+        long positives = counts.isNullAt(1) ? 0 : counts.getLong(1);
         if (total == 0) {
           throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
               "no feature rows between " + from + " and " + context.ds() + " in " + featuresPath);
@@ -83,7 +88,7 @@ public final class TrainModel {
               logged.put("window_start", from.toString());
               logged.put("test_fraction", String.valueOf(testFraction));
               logged.put("seed", String.valueOf(seed));
-              logged.put("features", String.join(",", featureNames()));
+              logged.put("features", String.join(",", FlightFeatures.INPUTS));
               logged.put("rows_total", String.valueOf(total));
               run.log(logged, metrics, Map.of());
               LOG.info("Test metrics {}", metrics);
@@ -93,7 +98,7 @@ public final class TrainModel {
                 run.uploadDirectory(MlflowModelDirectory.write(model, local.resolve("model"),
                     run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
               } finally {
-                deleteQuietly(local);
+                FileUtils.deleteQuietly(local.toFile());
               }
               ModelVersion version = tracking.registerVersion(modelName,
                   run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
@@ -116,25 +121,11 @@ public final class TrainModel {
     }
   }
 
-  private static List<String> featureNames() {
-    List<String> names = new java.util.ArrayList<>(FlightFeatures.NUMERIC);
-    names.addAll(FlightFeatures.CATEGORICAL);
-    return names;
-  }
-
   private static Path tempDir() {
     try {
       return Files.createTempDirectory("lakepipe-model-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("Could not delete {}", dir, e);
     }
   }
 }

@@ -26,14 +26,7 @@ public final class DeltaTables {
 
   /** Reads the rows of one logical date at the table's latest version. */
   public TableRead readDs(String table, String path, LocalDate ds) {
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      throw LakepipeErrors.partitionMissing(table, path, ds.toString());
-    }
-    long version = latestVersion(path);
-    Dataset<Row> rows =
-        spark.read().format("delta").option("versionAsOf", version).load(path)
-            .where(functions.col(DS).equalTo(functions.lit(java.sql.Date.valueOf(ds))));
-    return new TableRead(path, version, rows);
+    return readDsRange(table, path, ds, ds);
   }
 
   /** Reads the logical dates {@code [from, to]} at the table's latest version. */

@@ -47,7 +47,7 @@ final class ArtifactProxy {
                 .timeout(timeout.multipliedBy(6))
                 .PUT(HttpRequest.BodyPublishers.ofFile(file))
                 .build();
-        send(request, "upload " + relative);
+        send(request, HttpResponse.BodyHandlers.ofString(), "upload " + relative);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + localDir, e);
@@ -65,7 +65,8 @@ final class ArtifactProxy {
         HttpRequest.newBuilder(URI.create(trackingUri + query)).timeout(timeout).GET().build();
     JsonNode files;
     try {
-      files = JSON.readTree(send(list, "list " + remoteDir).body()).path("files");
+      files = JSON.readTree(send(list, HttpResponse.BodyHandlers.ofString(), "list " + remoteDir)
+          .body()).path("files");
     } catch (IOException e) {
       throw LakepipeErrors.trackingCallFailed("list " + remoteDir, e.getMessage(), e);
     }
@@ -82,12 +83,7 @@ final class ArtifactProxy {
         } else {
           HttpRequest get = HttpRequest.newBuilder(endpoint(remote)).timeout(timeout.multipliedBy(6))
               .GET().build();
-          HttpResponse<Path> response =
-              sendTo(get, target.resolve(name), "download " + remote);
-          if (response.statusCode() / 100 != 2) {
-            throw LakepipeErrors.trackingCallFailed("download " + remote,
-                "HTTP " + response.statusCode(), null);
-          }
+          send(get, HttpResponse.BodyHandlers.ofFile(target.resolve(name)), "download " + remote);
         }
       }
     } catch (IOException e) {
@@ -114,25 +110,17 @@ final class ArtifactProxy {
     return URI.create(path.toString());
   }
 
-  private HttpResponse<String> send(HttpRequest request, String call) {
+  /** Sends a request; a non-2xx answer or no answer becomes a one-line lakepipe error. */
+  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body,
+      String call) {
     try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<T> response = http.send(request, body);
       if (response.statusCode() / 100 != 2) {
-        throw LakepipeErrors.trackingCallFailed(call, "HTTP " + response.statusCode() + " "
-            + response.body(), null);
+        String detail = response.body() instanceof String text ? " " + text : "";
+        throw LakepipeErrors.trackingCallFailed(call, "HTTP " + response.statusCode() + detail,
+            null);
       }
       return response;
-    } catch (IOException e) {
-      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw LakepipeErrors.trackingCallFailed(call, "interrupted", e);
-    }
-  }
-
-  private HttpResponse<Path> sendTo(HttpRequest request, Path file, String call) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofFile(file));
     } catch (IOException e) {
       throw LakepipeErrors.trackingUnreachable(trackingUri, e);
     } catch (InterruptedException e) {

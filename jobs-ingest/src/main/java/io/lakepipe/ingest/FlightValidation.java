@@ -17,7 +17,7 @@ import org.apache.spark.sql.Row;
  */
 public final class FlightValidation {
   /** Column holding the reasons a row failed validation, joined by "; "; null when the row is valid. */
-  public static final String REASON = "quarantine_reason";
+  public static final String REASON = Quarantine.REASON;
 
   static final List<String> REQUIRED = List.of("date", "delay", "distance", "origin", "destination");
   private static final String AIRPORT_CODE = "^[A-Z0-9]{3}$";

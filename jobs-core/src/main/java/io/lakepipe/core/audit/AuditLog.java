@@ -16,6 +16,8 @@ public final class AuditLog {
       new StructType()
           .add("run_id", DataTypes.StringType, false)
           .add("job", DataTypes.StringType, false)
+          // Where the job read from (a file location, a JDBC table, a Kafka topic); null when it failed early.
+          .add("source", DataTypes.StringType, true)
           .add("ds", DataTypes.DateType, false)
           .add("status", DataTypes.StringType, false)
           .add("rows_read", DataTypes.LongType, false)
@@ -40,6 +42,7 @@ public final class AuditLog {
         RowFactory.create(
             run.runId(),
             run.job(),
+            run.source(),
             Date.valueOf(run.ds()),
             run.status(),
             run.rowsRead(),

@@ -11,6 +11,7 @@ import java.util.Map;
 public record AuditRecord(
     String runId,
     String job,
+    String source,
     LocalDate ds,
     String status,
     long rowsRead,

@@ -60,7 +60,7 @@ public final class JobRunner {
     } catch (Throwable e) {
       long millis = Duration.between(started, Instant.now()).toMillis();
       try {
-        audit.record(new AuditRecord(context.runId(), jobName, context.ds(), AuditRecord.FAILED, 0, 0,
+        audit.record(new AuditRecord(context.runId(), jobName, null, context.ds(), AuditRecord.FAILED, 0, 0,
             0, Map.of(), Map.of(), started, millis, String.valueOf(e.getMessage())));
       } catch (RuntimeException auditFailure) {
         e.addSuppressed(auditFailure);
@@ -68,7 +68,8 @@ public final class JobRunner {
       throw e;
     }
     long millis = Duration.between(started, Instant.now()).toMillis();
-    audit.record(new AuditRecord(context.runId(), jobName, context.ds(), AuditRecord.SUCCEEDED,
+    audit.record(new AuditRecord(context.runId(), jobName, result.source(), context.ds(),
+        AuditRecord.SUCCEEDED,
         result.rowsRead(), result.rowsWritten(), result.rowsQuarantined(), result.versionsRead(),
         result.versionsWritten(), started, millis, result.summary()));
     LOG.info("{} ds={} succeeded in {} s: read {}, wrote {}, quarantined {}. {}", jobName,

@@ -6,9 +6,11 @@ import java.util.Map;
 /**
  * What a job run did: its row counts and the Delta versions it read and wrote, for the audit table.
  *
+ * @param source where the job read from (a file location, JDBC table or Kafka topic), or null
  * @param summary one human line that the runner logs at the end, such as where to look next
  */
 public record JobResult(
+    String source,
     long rowsRead,
     long rowsWritten,
     long rowsQuarantined,
@@ -29,6 +31,12 @@ public record JobResult(
     private final Map<String, Long> versionsRead = new LinkedHashMap<>();
     private final Map<String, Long> versionsWritten = new LinkedHashMap<>();
     private String summary = "";
+    private String source;
+
+    public Builder source(String where) {
+      this.source = where;
+      return this;
+    }
 
     public Builder rowsRead(long rows) {
       this.rowsRead = rows;
@@ -62,7 +70,7 @@ public record JobResult(
 
     public JobResult build() {
       return new JobResult(
-          rowsRead, rowsWritten, rowsQuarantined, Map.copyOf(versionsRead), Map.copyOf(versionsWritten),
+          source, rowsRead, rowsWritten, rowsQuarantined, Map.copyOf(versionsRead), Map.copyOf(versionsWritten),
           summary);
     }
   }

@@ -1,0 +1,66 @@
+package io.lakepipe.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakepipe.core.LakepipeErrors;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The quarantine contract shared by every ingest: a checked row carries {@link #REASON} (null when
+ * valid) and {@link #RAW} (the record exactly as the source gave it). Invalid rows go to the source's
+ * quarantine table with both, plus {@link Lineage}; nothing is dropped. Pure transformations, no I/O.
+ */
+public final class Quarantine {
+  /** Every broken rule of a row, joined by "; "; null when the row is valid. */
+  public static final String REASON = "quarantine_reason";
+  /** The record as the source gave it: a CSV or JSON line, a Kafka value, a JDBC row as JSON. */
+  public static final String RAW = "raw_record";
+
+  private Quarantine() {}
+
+  /** A rule: yields {@code reason} where {@code broken} is true, else null. */
+  public static Column rule(Column broken, String reason) {
+    return when(broken, lit(reason));
+  }
+
+  /** A rule whose reason is computed per row, for reasons that quote the bad value. */
+  public static Column rule(Column broken, Column reason) {
+    return when(broken, reason);
+  }
+
+  /** Adds {@link #REASON}: the non-null reasons of the rules joined by "; ", or null. */
+  public static Dataset<Row> withReason(Dataset<Row> rows, List<Column> rules) {
+    // concat_ws skips nulls, so a valid row yields "" and becomes null below.
+    Column joined = concat_ws("; ", rules.toArray(Column[]::new));
+    return rows.withColumn(REASON, when(joined.equalTo(""), lit(null)).otherwise(joined));
+  }
+
+  /** Keeps the valid rows, without the reason and raw columns. */
+  public static Dataset<Row> filterValid(Dataset<Row> checked) {
+    Dataset<Row> valid = checked.where(col(REASON).isNull()).drop(REASON);
+    return List.of(valid.columns()).contains(RAW) ? valid.drop(RAW) : valid;
+  }
+
+  /** Quarantine rows: raw record, reason and lineage of the rows that failed a rule. */
+  public static Dataset<Row> filterInvalid(Dataset<Row> checked) {
+    List<Column> columns = new ArrayList<>(List.of(col(RAW), col(REASON).as("reason")));
+    columns.addAll(List.of(Lineage.columns()));
+    return checked.where(col(REASON).isNotNull()).select(columns.toArray(Column[]::new));
+  }
+
+  /** Fails the run when the share of quarantined rows passes the configured threshold. */
+  public static void checkBadShare(String source, LocalDate ds, long quarantined, long read,
+      double maxShare) {
+    if (read > 0 && (double) quarantined / read > maxShare) {
+      throw LakepipeErrors.badShareExceeded(source, ds.toString(), quarantined, read, maxShare);
+    }
+  }
+}

@@ -60,6 +60,41 @@ public final class LakepipeErrors {
         bad, read, source, ds, 100.0 * bad / Math.max(read, 1), 100.0 * threshold), null);
   }
 
+  public static LakepipeException configValueInvalid(String key, String value, String allowed) {
+    return failed("Config key lakepipe." + key + " has the invalid value '" + value
+        + "': use one of " + allowed + ".", null);
+  }
+
+  public static LakepipeException landingMissing(String folder, String ds) {
+    return failed("No files landed for ds=" + ds + " in " + folder
+        + ": land the day first (`./lakepipe land` locally), or wait for the upstream delivery and"
+        + " rerun the date.", null);
+  }
+
+  public static LakepipeException landingEmpty(String folder, String ds, int files) {
+    return failed("The " + files + " file(s) landed for ds=" + ds + " in " + folder
+        + " hold no records: the delivery is empty; ask its producer to resend the day, then rerun.",
+        null);
+  }
+
+  public static LakepipeException sourceUnreadable(String source, Throwable cause) {
+    return failed("Cannot read " + source + " (" + rootMessage(cause) + "): a landed file does not"
+        + " match the schema declared in lakepipe.sources, or is not in the declared format;"
+        + " move it aside or fix the declaration, then rerun.", cause);
+  }
+
+  public static LakepipeException objectStoreFailed(String action, Throwable cause) {
+    return failed("S3 call failed: " + action + " (" + rootMessage(cause) + "): check"
+        + " lakepipe.s3.endpoint, that the S3 server is up (`./lakepipe services status`), and the"
+        + " AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment.", cause);
+  }
+
+  public static LakepipeException qualityChecksFailed(String table, String ds, String failures) {
+    return failed("Data-quality checks on " + table + " for ds=" + ds + " failed: " + failures
+        + ". The results are in the quality metrics table; fix the data upstream and rerun the date.",
+        null);
+  }
+
   public static LakepipeException trainingDataUnusable(String ds, String detail) {
     return failed("Cannot train for ds=" + ds + ": " + detail
         + ". Build the feature table for the training window first.", null);

@@ -1,25 +1,22 @@
 package io.lakepipe.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import io.lakepipe.core.spark.Columns;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Validation of raw flights: each rule yields a reason when a row breaks it; a row with any reason is
- * quarantined, every other row goes to bronze. Pure transformations, no I/O.
+ * The rules a flight must pass to enter bronze, whatever source it came from. Each rule yields a
+ * reason when a row breaks it (see {@link Quarantine}). Pure transformations, no I/O.
  */
 public final class FlightValidation {
-  /** Column holding the reasons a row failed validation, joined by "; "; null when the row is valid. */
-  public static final String REASON = Quarantine.REASON;
-
-  static final List<String> REQUIRED = List.of("date", "delay", "distance", "origin", "destination");
+  /** The fields of a flight as every source delivers them. */
+  public static final List<String> REQUIRED =
+      List.of("date", "delay", "distance", "origin", "destination");
   private static final String AIRPORT_CODE = "^[A-Z0-9]{3}$";
 
   private final int minDelay;
@@ -30,41 +27,29 @@ public final class FlightValidation {
     this.maxDelay = maxDelayMinutes;
   }
 
-  /** Adds {@link #REASON}: every broken rule of the row, or null when the row is valid. */
+  /** Adds {@link Quarantine#REASON} from the missing-value rules and the domain rules. */
   public Dataset<Row> withQuarantineReason(Dataset<Row> flights) {
     Columns.require(flights, "flights input", REQUIRED);
-    Column[] reasons = {
-      rule(col("date").isNull(), "missing date"),
-      rule(col("origin").isNull(), "missing origin"),
-      rule(col("destination").isNull(), "missing destination"),
-      rule(col("delay").isNull(), "missing delay"),
-      rule(col("distance").isNull(), "missing distance"),
-      rule(col("origin").isNotNull().and(col("origin").rlike(AIRPORT_CODE).unary_$bang()),
-          "origin is not a 3-character airport code"),
-      rule(col("destination").isNotNull()
-          .and(col("destination").rlike(AIRPORT_CODE).unary_$bang()),
-          "destination is not a 3-character airport code"),
-      rule(col("origin").equalTo(col("destination")), "origin equals destination"),
-      rule(col("delay").lt(minDelay).or(col("delay").gt(maxDelay)),
-          "delay outside [" + minDelay + ", " + maxDelay + "] minutes"),
-      rule(col("distance").leq(0), "distance is not positive"),
-    };
-    // concat_ws skips nulls, so a valid row yields "" and becomes null below.
-    Column joined = concat_ws("; ", reasons);
-    return flights.withColumn(REASON, when(joined.equalTo(""), lit(null)).otherwise(joined));
+    List<Column> rules = new ArrayList<>(missingRules());
+    rules.addAll(domainRules());
+    return Quarantine.withReason(flights, rules);
   }
 
-  /** Keeps the rows that passed validation, without the reason column. */
-  public static Dataset<Row> filterValid(Dataset<Row> validated) {
-    return validated.where(col(REASON).isNull()).drop(REASON);
+  /** One "missing <field>" rule per required field. */
+  public static List<Column> missingRules() {
+    return REQUIRED.stream().map(f -> Quarantine.rule(col(f).isNull(), "missing " + f)).toList();
   }
 
-  /** Keeps the rows that failed validation, with their reason. */
-  public static Dataset<Row> filterInvalid(Dataset<Row> validated) {
-    return validated.where(col(REASON).isNotNull());
-  }
-
-  private static Column rule(Column broken, String reason) {
-    return when(broken, lit(reason));
+  /** Rules on the values of typed fields; a null field breaks none of them. */
+  public List<Column> domainRules() {
+    return List.of(
+        Quarantine.rule(col("origin").rlike(AIRPORT_CODE).unary_$bang(),
+            "origin is not a 3-character airport code"),
+        Quarantine.rule(col("destination").rlike(AIRPORT_CODE).unary_$bang(),
+            "destination is not a 3-character airport code"),
+        Quarantine.rule(col("origin").equalTo(col("destination")), "origin equals destination"),
+        Quarantine.rule(col("delay").lt(minDelay).or(col("delay").gt(maxDelay)),
+            "delay outside [" + minDelay + ", " + maxDelay + "] minutes"),
+        Quarantine.rule(col("distance").leq(0), "distance is not positive"));
   }
 }

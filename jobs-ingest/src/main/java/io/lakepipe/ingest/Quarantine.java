@@ -38,9 +38,25 @@ public final class Quarantine {
 
   /** Adds {@link #REASON}: the non-null reasons of the rules joined by "; ", or null. */
   public static Dataset<Row> withReason(Dataset<Row> rows, List<Column> rules) {
+    return rows.withColumn(REASON, reasons(rules));
+  }
+
+  /**
+   * Adds {@link #REASON} in two stages: the record rules first; the value rules only for records
+   * that passed them, since values parsed out of a broken record would only add noise.
+   */
+  public static Dataset<Row> withReason(Dataset<Row> rows, List<Column> recordRules,
+      List<Column> valueRules) {
+    Column recordReason = reasons(recordRules);
+    return rows.withColumn(REASON,
+        when(recordReason.isNotNull(), recordReason).otherwise(reasons(valueRules)));
+  }
+
+  /** The non-null reasons of the rules joined by "; ", or null when no rule is broken. */
+  public static Column reasons(List<Column> rules) {
     // concat_ws skips nulls, so a valid row yields "" and becomes null below.
     Column joined = concat_ws("; ", rules.toArray(Column[]::new));
-    return rows.withColumn(REASON, when(joined.equalTo(""), lit(null)).otherwise(joined));
+    return when(joined.equalTo(""), lit(null)).otherwise(joined);
   }
 
   /** Keeps the valid rows, without the reason and raw columns. */

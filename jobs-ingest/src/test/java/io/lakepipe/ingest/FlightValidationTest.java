@@ -3,6 +3,11 @@ package io.lakepipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
 import io.lakepipe.core.SparkTestBase;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -28,7 +33,7 @@ class FlightValidationTest extends SparkTestBase {
   private Map<String, String> reasonsByOrigin(Dataset<Row> raw) {
     return validation.withQuarantineReason(raw).collectAsList().stream().collect(Collectors.toMap(
         r -> String.valueOf(r.<String>getAs("origin")) + "/" + r.<Long>getAs("delay"),
-        r -> String.valueOf(r.<String>getAs(FlightValidation.REASON))));
+        r -> String.valueOf(r.<String>getAs(Quarantine.REASON))));
   }
 
   @Test
@@ -70,16 +75,16 @@ class FlightValidationTest extends SparkTestBase {
 
   @Test
   void validAndInvalidSplitTheInputWithoutLosingARow() {
-    Dataset<Row> validated = validation.withQuarantineReason(rows(RAW,
+    Dataset<Row> validated = withRawAndLineage(validation.withQuarantineReason(rows(RAW,
         new Object[] {T, 1L, 100L, "AAA", "BBB"},
         new Object[] {T, 1L, 100L, "AAA", "AAA"},
-        new Object[] {T, 1L, 100L, "CCC", "BBB"}));
+        new Object[] {T, 1L, 100L, "CCC", "BBB"})));
 
-    List<Row> valid = FlightValidation.filterValid(validated).collectAsList();
-    List<Row> invalid = FlightValidation.filterInvalid(validated).collectAsList();
+    List<Row> valid = Quarantine.filterValid(validated).collectAsList();
+    List<Row> invalid = Quarantine.filterInvalid(validated).collectAsList();
 
     assertThat(valid).hasSize(2);
-    assertThat(valid.get(0).schema().fieldNames()).doesNotContain(FlightValidation.REASON);
+    assertThat(valid.get(0).schema().fieldNames()).doesNotContain(Quarantine.REASON, Quarantine.RAW);
     assertThat(invalid).hasSize(1);
   }
 
@@ -92,28 +97,31 @@ class FlightValidationTest extends SparkTestBase {
   }
 
   @Test
-  void quarantineKeepsTheRawRecordAndReason() {
-    Dataset<Row> invalid = FlightValidation.filterInvalid(validation.withQuarantineReason(
-        rows(RAW, new Object[] {T, -1116L, 300L, "ATL", "SAV"})));
+  void quarantineKeepsTheRawRecordReasonAndLineage() {
+    Row row = Quarantine.filterInvalid(withRawAndLineage(validation.withQuarantineReason(
+        rows(RAW, new Object[] {T, -1116L, 300L, "ATL", "SAV"})))).head();
 
-    Row row = FlightsBronze.toQuarantine(invalid, "src", "run-9").head();
-
-    assertThat(row.<String>getAs("raw_record")).contains("\"delay\":-1116").contains("\"origin\":\"ATL\"");
+    assertThat(row.<String>getAs("raw_record")).contains("\"delay\":-1116")
+        .contains("\"origin\":\"ATL\"");
     assertThat(row.<String>getAs("reason")).isEqualTo("delay outside [-180, 1800] minutes");
+    assertThat(row.<String>getAs("_source")).isEqualTo("test");
+    assertThat(row.<String>getAs("_source_location")).isEqualTo("memory");
     assertThat(row.<String>getAs("_run_id")).isEqualTo("run-9");
   }
 
   @Test
-  void filterDsKeepsOnlyTheLogicalDate() {
-    Dataset<Row> raw = rows(RAW,
-        new Object[] {Timestamp.valueOf("2001-01-14 23:59:00"), 1L, 1L, "AAA", "BBB"},
-        new Object[] {Timestamp.valueOf("2001-01-15 00:00:00"), 2L, 1L, "AAA", "BBB"},
-        new Object[] {Timestamp.valueOf("2001-01-15 23:59:59"), 3L, 1L, "AAA", "BBB"},
-        new Object[] {Timestamp.valueOf("2001-01-16 00:00:00"), 4L, 1L, "AAA", "BBB"});
+  void bronzeHasTheTypedFlightAndLineageOnly() {
+    Dataset<Row> bronze = FlightsBronze.fromValid(withRawAndLineage(validation.withQuarantineReason(
+        rows(RAW, new Object[] {T, 12L, 300L, "ATL", "SAV"}))));
 
-    List<Long> delays = FlightsBronze.filterDs(raw, LocalDate.of(2001, 1, 15)).collectAsList()
-        .stream().map(r -> r.<Long>getAs("delay")).toList();
+    assertThat(bronze.columns()).containsExactly("flight_ts", "delay", "distance", "origin",
+        "destination", "_source", "_source_location", "_run_id", "_ingested_at");
+    assertThat(bronze.head().<Integer>getAs("delay")).isEqualTo(12);
+  }
 
-    assertThat(delays).containsExactlyInAnyOrder(2L, 3L);
+  private static Dataset<Row> withRawAndLineage(Dataset<Row> validated) {
+    return Lineage.with(validated.withColumn(Quarantine.RAW, to_json(struct(col("date"),
+            col("delay"), col("distance"), col("origin"), col("destination")))),
+        "test", lit("memory"), "run-9");
   }
 }

@@ -123,6 +123,14 @@ public final class LakepipeConfig {
     return read(key, k -> config.getLong(k));
   }
 
+  public java.util.List<String> strings(String key) {
+    return read(key, k -> config.getStringList(k));
+  }
+
+  public boolean bool(String key) {
+    return read(key, k -> config.getBoolean(k));
+  }
+
   public double number(String key) {
     return read(key, k -> config.getDouble(k));
   }

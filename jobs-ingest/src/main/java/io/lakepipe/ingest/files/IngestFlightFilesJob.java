@@ -1,0 +1,12 @@
+package io.lakepipe.ingest.files;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class IngestFlightFilesJob {
+  private IngestFlightFilesJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute("ingest-files", args, IngestFlightFiles::run));
+  }
+}

@@ -1,0 +1,47 @@
+package io.lakepipe.ingest.files;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.spark.SparkSessions;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * spark-submit entry point of {@code ./lakepipe land [from] [to]}: lands the flights of a date range.
+ * Not a pipeline job (it writes no table and no audit row): it stands in for the upstream delivery.
+ */
+@Command(name = "land-flights", mixinStandardHelpOptions = true,
+    description = "Cut the flights data set into daily files in the landing area.")
+public final class LandFlightsCommand implements Callable<Integer> {
+  @Option(names = "--config", required = true, description = "lakepipe HOCON config file")
+  private Path configFile;
+
+  @Option(names = "--from", required = true, description = "first day, YYYY-MM-DD")
+  private LocalDate from;
+
+  @Option(names = "--to", description = "last day, YYYY-MM-DD (default: --from)")
+  private LocalDate to;
+
+  @Override
+  public Integer call() {
+    LakepipeConfig config = LakepipeConfig.load(configFile);
+    try (SparkSession spark = SparkSessions.create("lakepipe-land", config)) {
+      LandFlights.land(spark, config, from, to == null ? from : to);
+    }
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new LandFlightsCommand());
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      System.err.println("lakepipe land failed: " + e.getMessage());
+      return e instanceof LakepipeException le ? le.exitCode() : 1;
+    });
+    System.exit(cli.execute(args));
+  }
+}

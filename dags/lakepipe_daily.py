@@ -1,4 +1,5 @@
-"""lakepipe, one logical date (ds) a run: ingest flights, build features, train, export the model.
+"""lakepipe, one logical date (ds) a run: ingest the day's landed flight files, check their quality,
+build features, train, export the model.
 
 Each task is one Spark job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
 config and the Spark connection come from). Every job writes idempotently per ds, so retries and
@@ -30,7 +31,11 @@ with DAG(
     doc_md=__doc__,
 ):
     ingest_flights = spark_job_step(
-        "ingest_flights", job="ingest", main_class="io.lakepipe.ingest.IngestFlightsJob"
+        "ingest_flights", job="ingest", main_class="io.lakepipe.ingest.files.IngestFlightFilesJob"
+    )
+    # The data-quality gate: Deequ constraints on the day's bronze rows; a failure stops the run here.
+    check_bronze = spark_job_step(
+        "check_bronze", job="ingest", main_class="io.lakepipe.ingest.quality.CheckBronzeFlightsJob"
     )
     build_features = spark_job_step(
         "build_features", job="features", main_class="io.lakepipe.features.BuildFeaturesJob"
@@ -40,4 +45,4 @@ with DAG(
         "serve_export", job="serve-export", main_class="io.lakepipe.export.ServeExportJob"
     )
 
-    ingest_flights >> build_features >> train_model >> serve_export
+    ingest_flights >> check_bronze >> build_features >> train_model >> serve_export

@@ -16,7 +16,8 @@ DS = "2001-01-15"
 
 # task id -> (job module suffix, main class)
 STEPS = {
-    "ingest_flights": ("ingest", "io.lakepipe.ingest.IngestFlightsJob"),
+    "ingest_flights": ("ingest", "io.lakepipe.ingest.files.IngestFlightFilesJob"),
+    "check_bronze": ("ingest", "io.lakepipe.ingest.quality.CheckBronzeFlightsJob"),
     "build_features": ("features", "io.lakepipe.features.BuildFeaturesJob"),
     "train_model": ("train", "io.lakepipe.train.TrainModelJob"),
     "serve_export": ("serve-export", "io.lakepipe.export.ServeExportJob"),
@@ -50,14 +51,15 @@ def test_tasks_retry_twice_five_minutes_apart() -> None:
         assert (task.retries, task.retry_delay) == (2, timedelta(minutes=5)), task.task_id
 
 
-def test_runs_the_four_jobs_in_pipeline_order() -> None:
+def test_runs_the_jobs_in_pipeline_order() -> None:
     dag = load_dag_bag().dags[DAG_ID]
 
     edges = {(upstream, task.task_id) for task in dag.tasks for upstream in task.upstream_task_ids}
 
     assert set(dag.task_ids) == set(STEPS)
     assert edges == {
-        ("ingest_flights", "build_features"),
+        ("ingest_flights", "check_bronze"),
+        ("check_bronze", "build_features"),
         ("build_features", "train_model"),
         ("train_model", "serve_export"),
     }
@@ -131,7 +133,7 @@ def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(
     assert options == {
         "--master": "local[2]",
         "--deploy-mode": "client",
-        "--class": "io.lakepipe.ingest.IngestFlightsJob",
+        "--class": "io.lakepipe.ingest.files.IngestFlightFilesJob",
         "--properties-file": SPARK_PROPERTIES,
         "--name": f"lakepipe-ingest-{DS}",
     }

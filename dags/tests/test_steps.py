@@ -22,7 +22,7 @@ def test_extra_args_follow_the_job_contract_and_are_templated() -> None:
 def test_operator_arguments_pass_through() -> None:
     with DAG(dag_id="steps_pass_through", schedule=None):
         step = spark_job_step(
-            "ingest", job="ingest", main_class="io.lakepipe.ingest.IngestFlightsJob", conf={"spark.sql.shuffle.partitions": "4"}
+            "ingest", job="ingest", main_class="io.lakepipe.ingest.files.IngestFlightFilesJob", conf={"spark.sql.shuffle.partitions": "4"}
         )
 
     assert step.conf == {"spark.sql.shuffle.partitions": "4"}

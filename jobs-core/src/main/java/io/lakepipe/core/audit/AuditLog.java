@@ -57,6 +57,8 @@ public final class AuditLog {
         .write()
         .format("delta")
         .mode(SaveMode.Append)
+        // A newer lakepipe may add audit columns; appending merges them into an older table.
+        .option("mergeSchema", "true")
         .save(path);
   }
 }

@@ -19,6 +19,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -33,14 +34,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why reruns are safe: the lower end of the window is computed only from the partitions before
  * {@code ds} (the greatest watermark in bronze, and in quarantine up to the last date bronze has), never
- * from {@code ds}'s own partition, and both tables replace the partition {@code ds} in one Delta commit
- * each. A rerun or an Airflow retry therefore reads the same window and leaves both tables as one run
- * would; a run killed before a commit leaves that table at its previous version, and the rerun writes
- * it. A run whose bad share fails has written no bronze partition, so its quarantined versions do not
- * move the watermark of the next dates: once fixed, the rerun ingests them.
+ * from {@code ds}'s own partition, so a rerun or an Airflow retry reads the same window. Bronze only
+ * inserts versions whose key it does not hold yet (one MERGE commit), so a rerun adds nothing and never
+ * deletes a version: the source keeps only each airport's latest version, and a rerun of an old date
+ * after a later change must not rewrite the past. Quarantine replaces the partition {@code ds} (one
+ * commit), a record of what that date's run rejected. A run killed before a commit leaves that table
+ * at its previous version, and the rerun writes it. A run whose bad share fails has written no bronze
+ * rows for its date, so its quarantined versions do not move the watermark of the next dates.
  *
- * <p>Limits: dates are meant to run in order (the DAG runs one at a time). The source keeps only the
- * latest version of an airport, so a version overwritten before any run saw it cannot be recovered.
+ * <p>Rows written counts the valid rows of the read (those already in bronze from an earlier attempt
+ * included), so that read = written + quarantined holds for every run. Dates are meant to run in order
+ * (the DAG runs one at a time); a version overwritten in the source before any run saw it is lost.
  */
 public final class IngestAirports {
   private static final Logger LOG = LoggerFactory.getLogger(IngestAirports.class);
@@ -87,7 +91,8 @@ public final class IngestAirports {
     long quarantineVersion =
         context.tables().replaceDs(validation.toQuarantine(checked), quarantinePath, ds);
     Quarantine.checkBadShare(location, ds, quarantined, read, maxBadShare);
-    long bronzeVersion = context.tables().replaceDs(Quarantine.filterValid(checked), bronzePath, ds);
+    long bronzeVersion = context.tables().insertNew(Quarantine.filterValid(checked), bronzePath, ds,
+        List.of("iata", source.watermarkColumn()));
     return result
         .rowsRead(read)
         .rowsWritten(read - quarantined)
@@ -102,7 +107,7 @@ public final class IngestAirports {
   /**
    * The greatest watermark ingested before {@code ds}: in bronze's earlier partitions, and in
    * quarantine's partitions up to the last date that bronze has (a date whose run failed its bad-share
-   * check has no bronze partition, and is read again). Null when nothing was ingested yet.
+   * check wrote no bronze rows, and is read again). Null when nothing was ingested yet.
    */
   static Instant lastWatermark(JobContext context, String watermark, String bronzePath,
       String quarantinePath, JobResult.Builder result) {

@@ -54,7 +54,7 @@ public final class JdbcTableSource {
     return source;
   }
 
-  /** Where the rows come from: the JDBC URL without its parameters (which may hold secrets), and the table. */
+  /** Where the rows come from: the JDBC URL without its parameters (they may hold secrets), and the table. */
   public String location() {
     int query = url.indexOf('?');
     return (query < 0 ? url : url.substring(0, query)) + "/" + table;

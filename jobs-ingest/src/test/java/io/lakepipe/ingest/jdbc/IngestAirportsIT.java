@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -174,7 +175,7 @@ class IngestAirportsIT extends SparkTestBase {
   /** Every row of a table, lineage included, in a stable order; optionally without some columns. */
   private List<String> contents(String name, String... without) {
     Dataset<Row> rows = table(name).drop(without);
-    return rows.orderBy(Arrays.stream(rows.columns()).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
+    return rows.orderBy(Arrays.stream(rows.columns()).map(c -> col(c)).toArray(Column[]::new))
         .collectAsList().stream().map(Row::toString).toList();
   }
 
@@ -261,11 +262,13 @@ class IngestAirportsIT extends SparkTestBase {
             + " ('JFK', 'Kennedy', 'New York', 'NY', 'USA', '40.64', '-73.78', '2000-12-31 00:00:00+00'),"
             + " (NULL, 'No code', 'X', 'XX', 'USA', '1', '1', '2000-12-31 00:00:00+00'),"
             + " ('bos', 'Lower case', 'Boston', 'MA', 'USA', '42.36', '-71.01', '2000-12-31 00:00:00+00'),"
-            + " ('LAX', 'Los Angeles', 'LA', 'CA', 'USA', 'thirty-three', '-118.41', '2000-12-31 00:00:00+00'),"
+            + " ('LAX', 'Los Angeles', 'LA', 'CA', 'USA', 'thirty-three', '-118.41',"
+            + " '2000-12-31 00:00:00+00'),"
             + " ('DEN', 'Denver', 'Denver', 'CO', 'USA', '139.86', '-104.67', '2000-12-31 00:00:00+00'),"
             + " ('SEA', NULL, 'Seattle', 'WA', 'USA', '47.45', '-122.31', '2000-12-31 00:00:00+00'),"
             + " ('PHX', 'Phoenix', 'Phoenix', 'AZ', 'USA', '33.43', '-112.01', '2000-12-31 00:00:00+00'),"
-            + " ('PHX', 'Phoenix again', 'Phoenix', 'AZ', 'USA', '33.43', '-112.01', '2000-12-31 00:00:00+00')");
+            + " ('PHX', 'Phoenix again', 'Phoenix', 'AZ', 'USA', '33.43', '-112.01',"
+            + " '2000-12-31 00:00:00+00')");
     LakepipeConfig lenient = config(Map.of("lakepipe.ingest.airports.max-bad-share", 1.0));
 
     JobResult result = run(lenient, DAY1);
@@ -337,6 +340,22 @@ class IngestAirportsIT extends SparkTestBase {
         .hasMessageContaining("LAKEPIPE_PG_PASSWORD")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain(PASSWORD));
     assertThat(Files.exists(Path.of(config.tablePath("bronze-airports")))).isFalse();
+  }
+
+  @Test
+  void aDatabaseThatDoesNotAnswerFailsWithAClearError() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    String nowhere = "jdbc:postgresql://127.0.0.1:" + closedPort + "/lakepipe";
+    LakepipeConfig down = config(Map.of("lakepipe.sources.airports.url", nowhere));
+
+    assertThatThrownBy(() -> run(down, DAY1))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageStartingWith("Reading " + nowhere + "/" + schema + ".airports failed, the database"
+            + " connection was lost or refused")
+        .hasMessageContaining("infra/postgres/postgres.sh status");
   }
 
   @Test

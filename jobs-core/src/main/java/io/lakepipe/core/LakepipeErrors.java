@@ -95,6 +95,43 @@ public final class LakepipeErrors {
         null);
   }
 
+  public static LakepipeException jdbcCredentialsMissing(String location, String configSection) {
+    return failed("No database credentials for " + location + ": lakepipe." + configSection
+        + ".user and .password are empty. Export them in the environment (LAKEPIPE_PG_USER and"
+        + " LAKEPIPE_PG_PASSWORD; locally `./lakepipe setup` generates them and config/services.env"
+        + " exports them); never write them into a config file.", null);
+  }
+
+  /** A failed JDBC read, worded by the SQLState the driver reported (credentials, connection, table). */
+  public static LakepipeException jdbcReadFailed(String location, Throwable cause) {
+    java.sql.SQLException sql = null;
+    for (Throwable t = cause; t != null && sql == null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException e) {
+        sql = e;
+      }
+    }
+    String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
+    String detail = firstLine(sql == null ? rootMessage(cause) : sql.getMessage())
+        + (state.isEmpty() ? "" : " [SQLState " + state + "]");
+    String what;
+    String next;
+    if (state.startsWith("28")) {
+      what = "the database rejected the credentials";
+      next = "check LAKEPIPE_PG_USER and LAKEPIPE_PG_PASSWORD in the environment";
+    } else if (state.startsWith("08") || state.startsWith("57P")) {
+      what = "the database connection was lost or refused";
+      next = "check that the database is up (locally: infra/postgres/postgres.sh status) and rerun the"
+          + " date; no table was changed";
+    } else if (state.equals("42P01") || state.equals("3F000")) {
+      what = "the table does not exist";
+      next = "check lakepipe.sources.*.table and the database";
+    } else {
+      what = "the read failed";
+      next = "fix the cause and rerun the date; no table was changed";
+    }
+    return failed("Reading " + location + " failed, " + what + " (" + detail + "): " + next + ".", cause);
+  }
+
   public static LakepipeException trainingDataUnusable(String ds, String detail) {
     return failed("Cannot train for ds=" + ds + ": " + detail
         + ". Build the feature table for the training window first.", null);
@@ -117,6 +154,14 @@ public final class LakepipeErrors {
 
   private static LakepipeException failed(String message, Throwable cause) {
     return new LakepipeException(message, LakepipeException.EXIT_FAILED, cause);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no message";
+    }
+    int newline = message.indexOf('\n');
+    return (newline < 0 ? message : message.substring(0, newline)).trim();
   }
 
   private static String rootMessage(Throwable t) {

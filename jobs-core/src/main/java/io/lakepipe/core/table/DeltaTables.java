@@ -56,6 +56,27 @@ public final class DeltaTables {
     return latestVersion(path);
   }
 
+  /**
+   * Inserts, in one commit, the rows whose {@code keys} the table does not hold yet, tagged with
+   * {@code ds} (creating the table partitioned by ds if needed), and returns the version written. Rows
+   * already present stay as they are, so a rerun adds nothing: the way to keep a history that later
+   * reruns must not rewrite.
+   */
+  public long insertNew(Dataset<Row> rows, String path, LocalDate ds, java.util.List<String> keys) {
+    Dataset<Row> tagged = rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds)));
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      tagged.write().format("delta").mode(SaveMode.ErrorIfExists).partitionBy(DS).save(path);
+      return latestVersion(path);
+    }
+    String on = String.join(" AND ",
+        keys.stream().map(k -> "t.`" + k + "` <=> s.`" + k + "`").toList());
+    DeltaTable.forPath(spark, path).as("t")
+        .merge(tagged.as("s"), on)
+        .whenNotMatched().insertAll()
+        .execute();
+    return latestVersion(path);
+  }
+
   /** Appends rows in one commit, creating the table if needed; returns the version written. */
   public long append(Dataset<Row> rows, String path) {
     rows.write().format("delta").mode(SaveMode.Append).save(path);

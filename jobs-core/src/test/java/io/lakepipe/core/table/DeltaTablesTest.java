@@ -71,6 +71,20 @@ class DeltaTablesTest extends SparkTestBase {
   }
 
   @Test
+  void insertingNewKeysAddsOnlyWhatTheTableLacksAndKeepsTheFirstDate() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    tables.insertNew(rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}), path, DAY1, List.of("id"));
+    List<String> once = contents(path);
+
+    tables.insertNew(rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}), path, DAY1, List.of("id"));
+    assertThat(contents(path)).isEqualTo(once);
+    tables.insertNew(rows(SCHEMA, new Object[] {2, "b"}, new Object[] {3, "c"}), path, DAY2, List.of("id"));
+
+    assertThat(contents(path)).containsExactly("[1,a,2001-01-01]", "[2,b,2001-01-01]", "[3,c,2001-01-02]");
+  }
+
+  @Test
   void readingATableThatDoesNotExistNamesTheUpstreamTask() {
     DeltaTables tables = new DeltaTables(spark);
 

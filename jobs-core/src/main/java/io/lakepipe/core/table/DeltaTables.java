@@ -1,6 +1,8 @@
 package io.lakepipe.core.table;
 
 import io.delta.tables.DeltaTable;
+import org.apache.spark.sql.delta.DeltaLog;
+import scala.Option;
 import io.lakepipe.core.LakepipeErrors;
 import java.time.LocalDate;
 import org.apache.spark.sql.Dataset;
@@ -83,8 +85,25 @@ public final class DeltaTables {
     return latestVersion(path);
   }
 
-  /** The latest committed version of a Delta table. */
+  /**
+   * Removes the partition {@code ds} in one commit (a metadata-only delete), for a run whose output
+   * for the date is empty; returns the table's latest version. The table must exist.
+   */
+  public long deleteDs(String path, LocalDate ds) {
+    DeltaTable.forPath(spark, path).delete(functions.col(DS).equalTo(java.sql.Date.valueOf(ds)));
+    return latestVersion(path);
+  }
+
+  /** True when a Delta table exists at {@code path}. */
+  public boolean exists(String path) {
+    return DeltaTable.isDeltaTable(spark, path);
+  }
+
+  /**
+   * The latest committed version of a Delta table, from the Delta log's snapshot (cached after this
+   * session's own writes), without running a Spark job as {@code history()} does.
+   */
   public long latestVersion(String path) {
-    return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
+    return DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty()).version();
   }
 }

@@ -53,6 +53,7 @@ public final class IngestFlightFiles {
     LOG.info("Ingesting {} {} file(s) landed for ds={} in {}", files.size(), format, context.ds(),
         folder);
 
+    long started = System.nanoTime();
     Dataset<Row> checked = LandedFlights
         .check(parse(context, format, declared, files), context.ds(), validation)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -72,13 +73,19 @@ public final class IngestFlightFiles {
       if (read == 0) {
         throw LakepipeErrors.landingEmpty(folder, context.ds().toString(), files.size());
       }
-      LOG.info("ds={}: {} records, {} to quarantine", context.ds(), read, quarantined);
-      long quarantineVersion = context.tables().replaceDs(
-          Quarantine.filterInvalid(checked), quarantinePath, context.ds());
+      LOG.info("ds={}: {} records parsed and checked in {} ms, {} to quarantine", context.ds(), read,
+          millisSince(started), quarantined);
+      // A clean day only has to clear what an earlier run of the date may have quarantined.
+      long quarantineVersion = quarantined == 0 && context.tables().exists(quarantinePath)
+          ? context.tables().deleteDs(quarantinePath, context.ds())
+          : context.tables().replaceDs(Quarantine.filterInvalid(checked), quarantinePath,
+              context.ds());
+      LOG.info("Quarantine v{} written after {} ms", quarantineVersion, millisSince(started));
       Quarantine.checkBadShare(folder, context.ds(), quarantined, read,
           config.number("ingest.flights.max-bad-share"));
       long bronzeVersion = context.tables().replaceDs(
           FlightsBronze.fromValid(checked), bronzePath, context.ds());
+      LOG.info("Bronze v{} written after {} ms", bronzeVersion, millisSince(started));
       return JobResult.builder()
           .source(folder)
           .rowsRead(read)
@@ -92,6 +99,10 @@ public final class IngestFlightFiles {
     } finally {
       checked.unpersist();
     }
+  }
+
+  private static long millisSince(long nanoTime) {
+    return (System.nanoTime() - nanoTime) / 1_000_000;
   }
 
   /** Reads the files as records with their lineage, and parses them against the declared schema. */

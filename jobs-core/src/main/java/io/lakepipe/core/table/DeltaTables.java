@@ -3,6 +3,7 @@ package io.lakepipe.core.table;
 import io.delta.tables.DeltaTable;
 import io.lakepipe.core.LakepipeErrors;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -60,6 +61,53 @@ public final class DeltaTables {
   public long append(Dataset<Row> rows, String path) {
     rows.write().format("delta").mode(SaveMode.Append).save(path);
     return latestVersion(path);
+  }
+
+  /**
+   * Inserts the rows whose {@code keys} are not in the table yet, in one commit (an insert-only
+   * MERGE), creating the table partitioned by {@code partitionColumn} if needed. Replaying the same
+   * rows, or rows that repeat a key, therefore never duplicates one. With a partition column, the
+   * merge reads only the partitions that {@code rows} touch, which assumes a key always maps to the
+   * same partition value; pass null to match keys across the whole table.
+   */
+  public Inserted insertNew(Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
+    Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      var writer = unique.write().format("delta").mode(SaveMode.Append);
+      if (partitionColumn != null) {
+        writer = writer.partitionBy(partitionColumn);
+      }
+      writer.save(path);
+      long version = latestVersion(path);
+      return new Inserted(version, rowsInserted(path, "numOutputRows"));
+    }
+    StringBuilder condition = new StringBuilder();
+    for (String key : keys) {
+      condition.append(condition.length() == 0 ? "" : " AND ").append("t.`").append(key)
+          .append("` = s.`").append(key).append('`');
+    }
+    if (partitionColumn != null) {
+      List<String> values = rows.select(partitionColumn).distinct().collectAsList().stream()
+          .map(r -> r.isNullAt(0) ? null : "'" + r.get(0) + "'").filter(v -> v != null).toList();
+      if (!values.isEmpty()) {
+        condition.append(" AND t.`").append(partitionColumn).append("` IN (")
+            .append(String.join(", ", values)).append(')');
+      }
+    }
+    DeltaTable.forPath(spark, path).as("t")
+        .merge(unique.as("s"), condition.toString())
+        .whenNotMatched().insertAll()
+        .execute();
+    return new Inserted(latestVersion(path), rowsInserted(path, "numTargetRowsInserted"));
+  }
+
+  /** What {@link #insertNew} committed: the table version and how many rows were new. */
+  public record Inserted(long version, long rows) {}
+
+  private long rowsInserted(String path, String metric) {
+    Row last = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").head();
+    scala.collection.Map<String, String> metrics = last.getMap(0);
+    return metrics.contains(metric) ? Long.parseLong(metrics.apply(metric)) : 0L;
   }
 
   /** The latest committed version of a Delta table. */

@@ -78,8 +78,7 @@ public final class DeltaTables {
         writer = writer.partitionBy(partitionColumn);
       }
       writer.save(path);
-      long version = latestVersion(path);
-      return new Inserted(version, rowsInserted(path, "numOutputRows"));
+      return new Inserted(latestVersion(path), lastMetric(path, "numOutputRows"), true);
     }
     StringBuilder condition = new StringBuilder();
     for (String key : keys) {
@@ -88,23 +87,33 @@ public final class DeltaTables {
     }
     if (partitionColumn != null) {
       List<String> values = rows.select(partitionColumn).distinct().collectAsList().stream()
-          .map(r -> r.isNullAt(0) ? null : "'" + r.get(0) + "'").filter(v -> v != null).toList();
+          .filter(r -> !r.isNullAt(0))
+          .map(r -> (r.get(0) instanceof java.sql.Date ? "DATE'" : "'") + r.get(0) + "'")
+          .toList();
       if (!values.isEmpty()) {
         condition.append(" AND t.`").append(partitionColumn).append("` IN (")
             .append(String.join(", ", values)).append(')');
       }
     }
+    long before = latestVersion(path);
     DeltaTable.forPath(spark, path).as("t")
         .merge(unique.as("s"), condition.toString())
         .whenNotMatched().insertAll()
         .execute();
-    return new Inserted(latestVersion(path), rowsInserted(path, "numTargetRowsInserted"));
+    long after = latestVersion(path);
+    // A merge that finds nothing to insert commits nothing.
+    return after == before
+        ? new Inserted(before, 0, false)
+        : new Inserted(after, lastMetric(path, "numTargetRowsInserted"), true);
   }
 
-  /** What {@link #insertNew} committed: the table version and how many rows were new. */
-  public record Inserted(long version, long rows) {}
+  /**
+   * What {@link #insertNew} did: the table's version afterwards, how many rows were new, and whether
+   * it committed a version at all.
+   */
+  public record Inserted(long version, long rows, boolean committed) {}
 
-  private long rowsInserted(String path, String metric) {
+  private long lastMetric(String path, String metric) {
     Row last = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").head();
     scala.collection.Map<String, String> metrics = last.getMap(0);
     return metrics.contains(metric) ? Long.parseLong(metrics.apply(metric)) : 0L;

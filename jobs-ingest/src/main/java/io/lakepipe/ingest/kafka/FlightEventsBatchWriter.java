@@ -61,13 +61,19 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       DeltaTables tables = context.tables();
       long batchNew = 0;
       if (batchBad > 0) {
-        quarantineVersion.set(tables.insertNew(FlightEvents.toQuarantine(checked, context.ds()),
-            settings.quarantinePath(), List.of(Lineage.LOCATION), null).version());
+        DeltaTables.Inserted quarantine = tables.insertNew(
+            FlightEvents.toQuarantine(checked, context.ds()), settings.quarantinePath(),
+            List.of(Lineage.LOCATION), null);
+        if (quarantine.committed()) {
+          quarantineVersion.set(quarantine.version());
+        }
       }
       if (batchRead > batchBad) {
         DeltaTables.Inserted bronze = tables.insertNew(FlightEvents.toBronze(checked),
             settings.bronzePath(), List.of(FlightEvents.EVENT_ID), "ds");
-        bronzeVersion.set(bronze.version());
+        if (bronze.committed()) {
+          bronzeVersion.set(bronze.version());
+        }
         batchNew = bronze.rows();
       }
       long took = System.nanoTime() - started;
@@ -116,12 +122,12 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return read.get() / Math.max(nanos.get() / 1e9, 1e-9);
   }
 
-  /** Latest bronze version this run wrote, or -1. */
+  /** Latest bronze version this run committed, or -1. */
   long bronzeVersion() {
     return bronzeVersion.get();
   }
 
-  /** Latest quarantine version this run wrote, or -1. */
+  /** Latest quarantine version this run committed, or -1. */
   long quarantineVersion() {
     return quarantineVersion.get();
   }

@@ -72,7 +72,7 @@ public final class DeltaTables {
    */
   public Inserted insertNew(Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
     Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
-    if (!DeltaTable.isDeltaTable(spark, path)) {
+    if (!isTableNow(path)) {
       var writer = unique.write().format("delta").mode(SaveMode.Append);
       if (partitionColumn != null) {
         writer = writer.partitionBy(partitionColumn);
@@ -105,6 +105,21 @@ public final class DeltaTables {
     return after == before
         ? new Inserted(before, 0, false)
         : new Inserted(after, lastMetric(path, "numTargetRowsInserted"), true);
+  }
+
+  /**
+   * Whether a Delta table exists at {@code path} now. Unlike {@code DeltaTable.isDeltaTable}, which
+   * trusts the session's cached log, this sees a table that another process created meanwhile.
+   */
+  private boolean isTableNow(String path) {
+    try {
+      // Loading refreshes the session's cached log of the path.
+      spark.read().format("delta").load(path).schema();
+      return true;
+    } catch (Exception e) {
+      // Spark throws AnalysisException, checked in Scala but undeclared in Java.
+      return false;
+    }
   }
 
   /**

@@ -28,6 +28,7 @@ public final class FlightEventPublisher implements AutoCloseable {
   }
 
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
@@ -58,6 +59,9 @@ public final class FlightEventPublisher implements AutoCloseable {
     long started = System.nanoTime();
     long lastReport = started;
     long sent = 0;
+    // The pace restarts after a stall (reading the input, a slow broker) instead of bursting to catch up.
+    long paceStart = started;
+    long pacedSent = 0;
     while (messages.hasNext()) {
       Message message = messages.next();
       producer.send(new ProducerRecord<>(topic, message.key(), message.value()), (meta, error) -> {
@@ -66,12 +70,16 @@ public final class FlightEventPublisher implements AutoCloseable {
         }
       });
       sent++;
+      pacedSent++;
       throwIfFailed();
       if (eventsPerSecond > 0) {
-        long due = started + (long) (sent * 1e9 / eventsPerSecond);
+        long due = paceStart + (long) (pacedSent * 1e9 / eventsPerSecond);
         long wait = due - System.nanoTime();
         if (wait > 0) {
           LockSupport.parkNanos(wait);
+        } else if (wait < -MAX_LAG_NANOS) {
+          paceStart = System.nanoTime();
+          pacedSent = 0;
         }
       }
       long now = System.nanoTime();

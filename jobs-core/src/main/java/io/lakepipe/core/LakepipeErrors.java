@@ -152,6 +152,24 @@ public final class LakepipeErrors {
         + ": run the train job first, or choose another version/alias in lakepipe.export.", null);
   }
 
+  public static LakepipeException kafkaUnreachable(String bootstrap, Throwable cause) {
+    return failed("Kafka broker " + bootstrap + " is unreachable (" + rootMessage(cause)
+        + "): start it with `./lakepipe services start` (or infra/kafka/kafka.sh start), or set"
+        + " lakepipe.sources.flight-events.bootstrap-servers.", cause);
+  }
+
+  public static LakepipeException kafkaTopicMissing(String topic, String bootstrap) {
+    return failed("Kafka topic " + topic + " does not exist on " + bootstrap
+        + ": publish events first with `./lakepipe replay <from-ds> <to-ds>` (it creates the topic),"
+        + " or set lakepipe.sources.flight-events.topic.", null);
+  }
+
+  public static LakepipeException streamFailed(String what, String checkpoint, Throwable cause) {
+    return failed("Stream " + what + " failed: " + rootMessage(cause) + ". Its checkpoint " + checkpoint
+        + " is intact and the writes are idempotent: fix the cause and rerun; no event is lost or"
+        + " written twice.", cause);
+  }
+
   private static LakepipeException failed(String message, Throwable cause) {
     return new LakepipeException(message, LakepipeException.EXIT_FAILED, cause);
   }

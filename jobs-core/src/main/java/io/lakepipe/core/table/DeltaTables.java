@@ -5,6 +5,7 @@ import org.apache.spark.sql.delta.DeltaLog;
 import scala.Option;
 import io.lakepipe.core.LakepipeErrors;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -83,6 +84,77 @@ public final class DeltaTables {
   public long append(Dataset<Row> rows, String path) {
     rows.write().format("delta").mode(SaveMode.Append).save(path);
     return latestVersion(path);
+  }
+
+  /**
+   * Inserts the rows whose {@code keys} are not in the table yet, in one commit (an insert-only
+   * MERGE), creating the table partitioned by {@code partitionColumn} if needed. Replaying the same
+   * rows, or rows that repeat a key, therefore never duplicates one. With a partition column, the
+   * merge reads only the partitions that {@code rows} touch, which assumes a key always maps to the
+   * same partition value; pass null to match keys across the whole table.
+   */
+  public Inserted insertNew(Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
+    Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
+    if (!isTableNow(path)) {
+      var writer = unique.write().format("delta").mode(SaveMode.Append);
+      if (partitionColumn != null) {
+        writer = writer.partitionBy(partitionColumn);
+      }
+      writer.save(path);
+      return new Inserted(latestVersion(path), lastMetric(path, "numOutputRows"), true);
+    }
+    StringBuilder condition = new StringBuilder();
+    for (String key : keys) {
+      condition.append(condition.length() == 0 ? "" : " AND ").append("t.`").append(key)
+          .append("` = s.`").append(key).append('`');
+    }
+    if (partitionColumn != null) {
+      List<String> values = rows.select(partitionColumn).distinct().collectAsList().stream()
+          .filter(r -> !r.isNullAt(0))
+          .map(r -> (r.get(0) instanceof java.sql.Date ? "DATE'" : "'") + r.get(0) + "'")
+          .toList();
+      if (!values.isEmpty()) {
+        condition.append(" AND t.`").append(partitionColumn).append("` IN (")
+            .append(String.join(", ", values)).append(')');
+      }
+    }
+    long before = latestVersion(path);
+    DeltaTable.forPath(spark, path).as("t")
+        .merge(unique.as("s"), condition.toString())
+        .whenNotMatched().insertAll()
+        .execute();
+    long after = latestVersion(path);
+    // A merge that finds nothing to insert commits nothing.
+    return after == before
+        ? new Inserted(before, 0, false)
+        : new Inserted(after, lastMetric(path, "numTargetRowsInserted"), true);
+  }
+
+  /**
+   * Whether a Delta table exists at {@code path} now. Unlike {@code DeltaTable.isDeltaTable}, which
+   * trusts the session's cached log, this sees a table that another process created meanwhile.
+   */
+  private boolean isTableNow(String path) {
+    try {
+      // Loading refreshes the session's cached log of the path.
+      spark.read().format("delta").load(path).schema();
+      return true;
+    } catch (Exception e) {
+      // Spark throws AnalysisException, checked in Scala but undeclared in Java.
+      return false;
+    }
+  }
+
+  /**
+   * What {@link #insertNew} did: the table's version afterwards, how many rows were new, and whether
+   * it committed a version at all.
+   */
+  public record Inserted(long version, long rows, boolean committed) {}
+
+  private long lastMetric(String path, String metric) {
+    Row last = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").head();
+    scala.collection.Map<String, String> metrics = last.getMap(0);
+    return metrics.contains(metric) ? Long.parseLong(metrics.apply(metric)) : 0L;
   }
 
   /**

@@ -94,4 +94,24 @@ class DeltaTablesTest extends SparkTestBase {
         .hasMessageContaining("ds=2001-01-01")
         .hasMessageContaining("upstream task");
   }
+
+  @Test
+  void insertingNewKeysWritesEachKeyOnceAndCommitsNothingWhenNoneIsNew() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    Dataset<Row> first = rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}, new Object[] {2, "b"})
+        .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(DAY1)));
+    Dataset<Row> second = rows(SCHEMA, new Object[] {2, "b"}, new Object[] {3, "c"})
+        .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(DAY1)));
+
+    DeltaTables.Inserted created = tables.insertNew(first, path, List.of("id"), "ds");
+    DeltaTables.Inserted merged = tables.insertNew(second, path, List.of("id"), "ds");
+    DeltaTables.Inserted replayed = tables.insertNew(second, path, List.of("id"), "ds");
+
+    assertThat(contents(path)).containsExactly("[1,a,2001-01-01]", "[2,b,2001-01-01]",
+        "[3,c,2001-01-01]");
+    assertThat(created).isEqualTo(new DeltaTables.Inserted(0, 2, true));
+    assertThat(merged).isEqualTo(new DeltaTables.Inserted(1, 1, true));
+    assertThat(replayed).isEqualTo(new DeltaTables.Inserted(1, 0, false));
+  }
 }

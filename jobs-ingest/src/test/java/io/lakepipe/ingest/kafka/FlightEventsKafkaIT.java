@@ -1,0 +1,191 @@
+package io.lakepipe.ingest.kafka;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.to_date;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.cli.JobRunner;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The flight-events ingest against the real Kafka broker of the local stack, with real Delta tables
+ * in a temporary lakehouse: every event lands in bronze once, poison messages land in quarantine with
+ * their reason, counts reconcile, and reruns add nothing.
+ */
+class FlightEventsKafkaIT extends SparkTestBase {
+  private static final LocalDate DS = LocalDate.of(2001, 1, 15);
+  private static final String GOOD = "{\"event_id\":\"p-%s\",\"date\":\"2001-01-15T08:30:00\","
+      + "\"delay\":%s,\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
+
+  @TempDir Path home;
+
+  @BeforeAll
+  static void brokerIsUp() {
+    KafkaTestSupport.requireBroker();
+  }
+
+  private LakepipeConfig config(String topic, Map<String, Object> extra) {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("lakepipe.sources.flight-events.bootstrap-servers", KafkaTestSupport.BOOTSTRAP);
+    overrides.put("lakepipe.sources.flight-events.topic", topic);
+    overrides.put("lakepipe.sources.flight-events.max-offsets-per-trigger", 400);
+    overrides.put("lakepipe.ingest.flight-events.trigger", "available-now");
+    overrides.putAll(extra);
+    return testConfig(home, overrides);
+  }
+
+  private static JobResult ingest(LakepipeConfig config) {
+    return JobRunner.runAudited("ingest-events", IngestFlightEvents::run,
+        JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
+  }
+
+  private static Dataset<Row> table(LakepipeConfig config, String name) {
+    return spark.read().format("delta").load(config.tablePath(name));
+  }
+
+  private static List<FlightEventPublisher.Message> poison() {
+    List<FlightEventPublisher.Message> poison = new ArrayList<>();
+    poison.add(new FlightEventPublisher.Message("p-null", null));
+    poison.add(new FlightEventPublisher.Message("p-bytes", new byte[] {(byte) 0xC3, 0x28, '{'}));
+    poison.add(FlightEventPublisher.Message.json("p-text", "delayed flight LAS-PHL"));
+    poison.add(FlightEventPublisher.Message.json("p-keys", "{\"event_id\":\"p-keys\"}"));
+    poison.add(FlightEventPublisher.Message.json("p-type", String.format(GOOD, "type", "\"late\"")));
+    poison.add(FlightEventPublisher.Message.json("p-rule", String.format(GOOD, "rule", "-1116")));
+    return poison;
+  }
+
+  @Test
+  void availableNowRunWritesEachEventOnceQuarantinesPoisonAndRerunsAddNothing() {
+    String topic = KafkaTestSupport.newTopic("it-flight-events");
+    LakepipeConfig config = config(topic, Map.of());
+    List<FlightEventPublisher.Message> events = KafkaTestSupport.realEvents(spark, lakepipeHome(), DS,
+        2000);
+    List<FlightEventPublisher.Message> sent = new ArrayList<>(events);
+    sent.addAll(3, poison());
+    // The producer sending some events twice (a retry from another producer session) must not matter.
+    sent.addAll(events.subList(100, 120));
+    KafkaTestSupport.publish(topic, sent, 0);
+
+    JobResult first = ingest(config);
+
+    assertThat(first.rowsRead()).isEqualTo(2026);
+    assertThat(first.rowsQuarantined()).isEqualTo(6);
+    assertThat(first.rowsWritten()).isEqualTo(2020);
+    assertThat(first.rowsRead()).isEqualTo(first.rowsWritten() + first.rowsQuarantined());
+    assertThat(first.source()).isEqualTo("kafka://" + KafkaTestSupport.BOOTSTRAP + "/" + topic);
+    assertThat(first.summary()).contains("2000 new events, 20 already there");
+    Dataset<Row> bronze = table(config, "bronze-flight-events");
+    assertThat(bronze.count()).isEqualTo(2000);
+    assertThat(bronze.select("event_id").distinct().count()).isEqualTo(2000);
+    assertThat(bronze.select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+        .containsExactlyInAnyOrderElementsOf(events.stream().map(FlightEventPublisher.Message::key)
+            .toList());
+    assertThat(bronze.where(col("ds").notEqual(java.sql.Date.valueOf(DS))).count()).isZero();
+    assertThat(bronze.where(col("_source").notEqual("kafka")
+        .or(col("_source_location").rlike("^" + topic + "/[01]/[0-9]+$").unary_$bang())).count()).isZero();
+    Map<String, String> reasons = new HashMap<>();
+    for (Row row : table(config, "quarantine-flight-events").collectAsList()) {
+      reasons.put(String.valueOf(row.<String>getAs("raw_record")), row.getAs("reason"));
+    }
+    assertThat(reasons).containsOnly(
+        Map.entry("null", "value is null"),
+        Map.entry("base64:wyh7", "value is not valid UTF-8"),
+        Map.entry("delayed flight LAS-PHL", "value is not a JSON object"),
+        Map.entry("{\"event_id\":\"p-keys\"}",
+            "missing date; missing delay; missing distance; missing origin; missing destination"),
+        Map.entry(String.format(GOOD, "type", "\"late\""), "delay is not an integer: late"),
+        Map.entry(String.format(GOOD, "rule", "-1116"), "delay outside [-180, 1800] minutes"));
+    Row audit = spark.read().format("delta").load(config.tablePath("audit-runs"))
+        .where(col("status").equalTo("SUCCEEDED")).head();
+    assertThat(audit.<String>getAs("job")).isEqualTo("ingest-events");
+    assertThat(audit.<Long>getAs("rows_read")).isEqualTo(2026L);
+    assertThat(audit.<Long>getAs("rows_written")).isEqualTo(2020L);
+    assertThat(audit.<Long>getAs("rows_quarantined")).isEqualTo(6L);
+    assertThat(audit.getJavaMap(audit.fieldIndex("versions_written")))
+        .containsOnlyKeys(config.tablePath("bronze-flight-events"),
+            config.tablePath("quarantine-flight-events"));
+
+    long bronzeVersion = spark.sql("DESCRIBE HISTORY delta.`" + config.tablePath("bronze-flight-events")
+        + "` LIMIT 1").head().getLong(0);
+    JobResult rerun = ingest(config);
+
+    assertThat(rerun.rowsRead()).isZero();
+    assertThat(rerun.versionsWritten()).isEmpty();
+    assertThat(spark.sql("DESCRIBE HISTORY delta.`" + config.tablePath("bronze-flight-events")
+        + "` LIMIT 1").head().getLong(0)).isEqualTo(bronzeVersion);
+
+    // Replaying the whole topic content again (a producer replaying a day) adds no row either.
+    KafkaTestSupport.publish(topic, sent, 0);
+    JobResult replayed = ingest(config);
+
+    assertThat(replayed.rowsRead()).isEqualTo(2026);
+    assertThat(replayed.rowsRead()).isEqualTo(replayed.rowsWritten() + replayed.rowsQuarantined());
+    assertThat(replayed.summary()).contains("0 new events");
+    assertThat(table(config, "bronze-flight-events").count()).isEqualTo(2000);
+    assertThat(table(config, "quarantine-flight-events").count()).isEqualTo(12);
+  }
+
+  @Test
+  void runFailsClearlyWhenTheBadSharePassesTheThreshold() {
+    String topic = KafkaTestSupport.newTopic("it-flight-events-bad");
+    LakepipeConfig config = config(topic, Map.of("lakepipe.ingest.flight-events.max-bad-share", 0.1));
+    List<FlightEventPublisher.Message> sent = new ArrayList<>(
+        KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 30));
+    sent.addAll(poison());
+    KafkaTestSupport.publish(topic, sent, 0);
+
+    assertThatThrownBy(() -> ingest(config))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("Quarantined 6 of 36 rows of kafka://")
+        .hasMessageContaining("above the allowed 10.00%");
+    Row audit = spark.read().format("delta").load(config.tablePath("audit-runs")).head();
+    assertThat(audit.<String>getAs("status")).isEqualTo("FAILED");
+    assertThat(table(config, "quarantine-flight-events").count()).isEqualTo(6);
+  }
+
+  @Test
+  void aMissingTopicIsAClearError() {
+    LakepipeConfig config = config("no-such-topic-" + UUID.randomUUID(), Map.of());
+
+    assertThatThrownBy(() -> ingest(config))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("does not exist")
+        .hasMessageContaining("./lakepipe replay");
+  }
+
+  @Test
+  void replayPublishesARealDayWithStableEventIds() {
+    String topic = KafkaTestSupport.newTopic("it-replay");
+    LakepipeConfig config = config(topic, Map.of(
+        "lakepipe.sources.flights.path",
+        lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString()));
+
+    long sent = ReplayFlightsToKafka.replay(spark, config, DS, DS, 0);
+    JobResult result = ingest(config);
+
+    long flightsThatDay = spark.read().parquet(lakepipeHome().resolve(
+            ".lakepipe/data/flights-3m.parquet").toString())
+        .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS))).count();
+    assertThat(sent).isEqualTo(flightsThatDay).isGreaterThan(10_000);
+    assertThat(result.rowsRead()).isEqualTo(sent);
+    assertThat(result.rowsRead()).isEqualTo(result.rowsWritten() + result.rowsQuarantined());
+    assertThat(table(config, "bronze-flight-events").count()).isEqualTo(result.rowsWritten());
+  }
+}

@@ -1,0 +1,47 @@
+package io.lakepipe.ingest.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.config.LakepipeConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FlightEventsSettingsTest {
+  @Test
+  void defaultsReadEverythingOnTheLocalBroker() {
+    FlightEventsSettings settings = FlightEventsSettings.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.lakehouse", "/lake",
+        "lakepipe.sources.flight-events.bootstrap-servers", "broker:9092")));
+
+    assertThat(settings.trigger()).isEqualTo(FlightEventsSettings.Trigger.AVAILABLE_NOW);
+    assertThat(settings.startingOffsets()).isEqualTo("earliest");
+    assertThat(settings.failOnDataLoss()).isTrue();
+    assertThat(settings.checkpoint()).isEqualTo("/lake/_checkpoints/ingest-flight-events");
+    assertThat(settings.bronzePath()).isEqualTo("/lake/bronze/flight_events");
+    assertThat(settings.quarantinePath()).isEqualTo("/lake/quarantine/flight_events");
+    assertThat(settings.source()).isEqualTo("kafka://broker:9092/lakepipe.flight-events");
+    assertThat(settings.maxBadShare()).isEqualTo(0.05);
+  }
+
+  @Test
+  void continuousTriggerIsAccepted() {
+    FlightEventsSettings settings = FlightEventsSettings.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.ingest.flight-events.trigger", "continuous",
+        "lakepipe.ingest.flight-events.trigger-interval", "30 seconds")));
+
+    assertThat(settings.trigger()).isEqualTo(FlightEventsSettings.Trigger.CONTINUOUS);
+    assertThat(settings.triggerInterval()).isEqualTo("30 seconds");
+  }
+
+  @Test
+  void anUnknownTriggerStopsTheJobBeforeSparkStarts() {
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+        "lakepipe.ingest.flight-events.trigger", "once"));
+
+    assertThatThrownBy(() -> FlightEventsSettings.from(config))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("trigger is 'once' but must be \"available-now\" or \"continuous\"");
+  }
+}

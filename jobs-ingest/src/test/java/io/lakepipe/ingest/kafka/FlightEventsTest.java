@@ -1,0 +1,197 @@
+package io.lakepipe.ingest.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.ingest.FlightValidation;
+import io.lakepipe.ingest.Lineage;
+import io.lakepipe.ingest.Quarantine;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class FlightEventsTest extends SparkTestBase {
+  /** The columns Spark's Kafka source gives (without headers). */
+  static final StructType KAFKA = new StructType()
+      .add("key", DataTypes.BinaryType)
+      .add("value", DataTypes.BinaryType)
+      .add("topic", DataTypes.StringType)
+      .add("partition", DataTypes.IntegerType)
+      .add("offset", DataTypes.LongType)
+      .add("timestamp", DataTypes.TimestampType)
+      .add("timestampType", DataTypes.IntegerType);
+  static final StructType FLIGHTS = new StructType()
+      .add("date", DataTypes.TimestampType)
+      .add("delay", DataTypes.LongType)
+      .add("distance", DataTypes.LongType)
+      .add("origin", DataTypes.StringType)
+      .add("destination", DataTypes.StringType);
+  static final String GOOD = "{\"event_id\":\"e1\",\"date\":\"2001-01-15T08:30:00\",\"delay\":33,"
+      + "\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
+  final FlightValidation validation = new FlightValidation(-180, 1800);
+
+  private static Dataset<Row> kafka(byte[]... values) {
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      rows.add(new Object[] {null, values[i], "flights", i % 2, (long) i,
+          Timestamp.valueOf("2001-01-15 09:00:00"), 0});
+    }
+    return rows(KAFKA, rows.toArray(Object[][]::new));
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Reason per offset, for the records of {@code values} in order. */
+  private Map<Long, String> reasons(byte[]... values) {
+    return FlightEvents.parse(kafka(values), validation, "run-1").collectAsList().stream()
+        .collect(Collectors.toMap(r -> Long.parseLong(r.<String>getAs(Lineage.LOCATION).split("/")[2]),
+            r -> String.valueOf(r.<String>getAs(Quarantine.REASON))));
+  }
+
+  private String reason(String json) {
+    return reasons(utf8(json)).get(0L);
+  }
+
+  @Test
+  void aGoodEventIsTypedAndCarriesItsOrigin() {
+    Row row = FlightEvents.parse(kafka(utf8("x"), utf8(GOOD)), validation, "run-1")
+        .where(org.apache.spark.sql.functions.col(Lineage.LOCATION).equalTo("flights/1/1"))
+        .head();
+
+    assertThat(row.<String>getAs(Quarantine.REASON)).isNull();
+    assertThat(row.<String>getAs("event_id")).isEqualTo("e1");
+    assertThat(row.<LocalDateTime>getAs("date")).isEqualTo(LocalDateTime.of(2001, 1, 15, 8, 30));
+    assertThat(row.<Integer>getAs("delay")).isEqualTo(33);
+    assertThat(row.<Integer>getAs("distance")).isEqualTo(2176);
+    assertThat(row.<String>getAs(Quarantine.RAW)).isEqualTo(GOOD);
+    assertThat(row.<String>getAs(Lineage.SOURCE)).isEqualTo("kafka");
+    assertThat(row.<String>getAs(Lineage.RUN_ID)).isEqualTo("run-1");
+  }
+
+  @Test
+  void unreadableRecordsGetOneReasonEach() {
+    byte[] notUtf8 = {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+
+    assertThat(reasons(null, notUtf8, utf8(""), utf8("   "), utf8("hello"), utf8("[1,2]"),
+        utf8("\"just a string\""), utf8("42"), utf8("{\"event_id\": \"e1\", "), utf8("{oops}")))
+        .containsExactlyInAnyOrderEntriesOf(Map.of(
+            0L, "value is null",
+            1L, "value is not valid UTF-8",
+            2L, "value is empty",
+            3L, "value is empty",
+            4L, "value is not a JSON object",
+            5L, "value is not a JSON object",
+            6L, "value is not a JSON object",
+            7L, "value is not a JSON object",
+            8L, "value is not valid JSON",
+            9L, "value is not valid JSON"));
+  }
+
+  @Test
+  void missingAndMistypedFieldsAreAllNamed() {
+    assertThat(reason("{}")).isEqualTo("missing event_id; missing date; missing delay;"
+        + " missing distance; missing origin; missing destination");
+    assertThat(reason(GOOD.replace("33", "\"soon\"").replace("2176", "{\"km\":3}")))
+        .isEqualTo("delay is not an integer: soon; distance is not an integer: {\"km\":3}");
+    assertThat(reason(GOOD.replace("33", "12.5"))).isEqualTo("delay is not an integer: 12.5");
+    assertThat(reason(GOOD.replace("33", "99999999999"))).isEqualTo("delay is not an integer: 99999999999");
+    assertThat(reason(GOOD.replace("2001-01-15T08:30:00", "yesterday")))
+        .isEqualTo("date is not an ISO timestamp: yesterday");
+    assertThat(reason(GOOD.replace("\"e1\"", "null"))).isEqualTo("missing event_id");
+    assertThat(reason(GOOD.replace("\"e1\"", "\"  \""))).isEqualTo("event_id is blank");
+  }
+
+  @Test
+  void wellFormedEventsGoThroughTheFlightRules() {
+    assertThat(reason(GOOD.replace("33", "-1116"))).isEqualTo("delay outside [-180, 1800] minutes");
+    assertThat(reason(GOOD.replace("PHL", "LAS"))).isEqualTo("origin equals destination");
+    assertThat(reason(GOOD.replace("\"LAS\"", "12"))).isEqualTo("origin is not a 3-character airport code");
+  }
+
+  @Test
+  void numbersAsStringsAndUnknownFieldsAreAccepted() {
+    assertThat(reason(GOOD.replace("33", "\"33\"").replace("}", ",\"carrier\":\"UA\"}")))
+        .isEqualTo("null");
+  }
+
+  @Test
+  void aRecordThatIsNotUtf8KeepsItsBytesInBase64() {
+    byte[] bytes = {(byte) 0xFF, (byte) 0xFE, 'a'};
+
+    Row row = FlightEvents.parse(kafka(bytes), validation, "r").head();
+
+    assertThat(row.<String>getAs(Quarantine.RAW)).isEqualTo("base64://5h");
+  }
+
+  @Test
+  void bronzeAndQuarantineSplitTheBatchWithoutLosingARecord() {
+    Dataset<Row> checked = FlightEvents.parse(
+        kafka(utf8(GOOD), utf8("nope"), null, utf8(GOOD.replace("e1", "e2").replace("33", "-999"))),
+        validation, "run-7");
+
+    List<Row> bronze = FlightEvents.toBronze(checked).collectAsList();
+    List<Row> quarantine = FlightEvents.toQuarantine(checked, LocalDate.of(2001, 2, 1)).collectAsList();
+
+    assertThat(bronze).hasSize(1);
+    assertThat(bronze.get(0).schema().fieldNames()).containsExactly("event_id", "flight_ts", "delay",
+        "distance", "origin", "destination", "_source", "_source_location", "_run_id", "_ingested_at",
+        "ds");
+    assertThat(bronze.get(0).<java.sql.Date>getAs("ds")).hasToString("2001-01-15");
+    assertThat(bronze.get(0).<String>getAs("_source_location")).isEqualTo("flights/0/0");
+    assertThat(quarantine).extracting(r -> r.<String>getAs("raw_record") + " -> " + r.getAs("reason"))
+        .containsExactlyInAnyOrder("nope -> value is not a JSON object", "null -> value is null",
+            GOOD.replace("e1", "e2").replace("33", "-999") + " -> delay outside [-180, 1800] minutes");
+    assertThat(quarantine).allSatisfy(r ->
+        assertThat(r.<java.sql.Date>getAs("ds")).hasToString("2001-02-01"));
+  }
+
+  @Test
+  void flightsBecomeEventsWithStableIdsThatParseBackToTheSameFlight() {
+    Dataset<Row> flights = rows(FLIGHTS,
+        new Object[] {Timestamp.valueOf("2001-01-15 08:30:00"), 33L, 2176L, "LAS", "PHL"},
+        new Object[] {Timestamp.valueOf("2001-01-15 06:00:00"), -5L, 300L, "ATL", "SAV"},
+        new Object[] {Timestamp.valueOf("2001-01-16 00:10:00"), 0L, 500L, "ORD", "SFO"});
+
+    List<Row> events = FlightEvents.fromFlights(flights).orderBy("event_id").collectAsList();
+    List<Row> again = FlightEvents.fromFlights(flights.orderBy("origin")).orderBy("event_id")
+        .collectAsList();
+    byte[][] values = events.stream().map(r -> utf8(r.getString(1))).toArray(byte[][]::new);
+    List<Row> parsed = FlightEvents.toBronze(FlightEvents.parse(kafka(values), validation, "r"))
+        .orderBy("event_id").collectAsList();
+
+    assertThat(events).extracting(r -> r.getString(0))
+        .containsExactly("2001-01-15-000001", "2001-01-15-000002", "2001-01-16-000001");
+    assertThat(again).isEqualTo(events);
+    assertThat(events.get(1).getString(1)).isEqualTo("{\"event_id\":\"2001-01-15-000002\","
+        + "\"date\":\"2001-01-15T08:30:00\",\"delay\":33,\"distance\":2176,\"origin\":\"LAS\","
+        + "\"destination\":\"PHL\"}");
+    assertThat(parsed).extracting(r -> Arrays.asList(r.get(0), r.get(1).toString(), r.get(2), r.get(3),
+            r.get(4), r.get(5)).toString())
+        .containsExactly(
+            "[2001-01-15-000001, 2001-01-15T06:00, -5, 300, ATL, SAV]",
+            "[2001-01-15-000002, 2001-01-15T08:30, 33, 2176, LAS, PHL]",
+            "[2001-01-16-000001, 2001-01-16T00:10, 0, 500, ORD, SFO]");
+  }
+
+  @Test
+  void recordsWithoutTheKafkaColumnsAreRejected() {
+    Dataset<Row> noOffset = kafka(utf8(GOOD)).drop("offset");
+
+    assertThatThrownBy(() -> FlightEvents.parse(noOffset, validation, "r"))
+        .hasMessageContaining("[offset]");
+  }
+}

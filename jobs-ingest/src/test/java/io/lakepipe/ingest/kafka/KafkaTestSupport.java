@@ -1,0 +1,96 @@
+package io.lakepipe.ingest.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The real broker of the local stack, as {@code infra/kafka/kafka.sh} runs it ({@code ./lakepipe
+ * test} starts it before {@code mvn verify}), and real flight events to publish to it.
+ */
+final class KafkaTestSupport {
+  static final String BOOTSTRAP = System.getProperty("kafka.bootstrap",
+      System.getenv().getOrDefault("LAKEPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
+
+  private KafkaTestSupport() {}
+
+  /** Fails the test class with what to do when the broker does not answer. */
+  static void requireBroker() {
+    Properties props = new Properties();
+    props.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000"));
+    try (Admin admin = Admin.create(props)) {
+      admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      fail("The Kafka broker at " + BOOTSTRAP + " does not answer (" + e + "). These integration"
+          + " tests need the real broker: start it with `infra/kafka/kafka.sh start` or"
+          + " `./lakepipe services start` (./lakepipe test does it for you).");
+    }
+  }
+
+  /** A fresh topic, so that tests never see each other's events. */
+  static String newTopic(String prefix) {
+    String topic = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(FlightEventsTopic.ensureExists(BOOTSTRAP, topic, 2)).isTrue();
+    return topic;
+  }
+
+  /** The first {@code count} flight events of a real day of flights-3m, in event-id order. */
+  static List<FlightEventPublisher.Message> realEvents(SparkSession spark, Path home, LocalDate day,
+      int count) {
+    Path flights = home.resolve(".lakepipe/data/flights-3m.parquet");
+    assertThat(flights).as("the flights data set; run ./lakepipe setup").exists();
+    List<Row> rows = FlightEvents.fromFlights(
+            FlightEvents.filterDays(spark.read().parquet(flights.toString()), day, day))
+        .orderBy("event_id").limit(count).collectAsList();
+    assertThat(rows).hasSize(count);
+    return rows.stream().map(r -> FlightEventPublisher.Message.json(r.getString(0), r.getString(1)))
+        .toList();
+  }
+
+  static long publish(String topic, List<FlightEventPublisher.Message> messages, double rate) {
+    try (FlightEventPublisher publisher = new FlightEventPublisher(BOOTSTRAP, topic)) {
+      return publisher.publish(messages.iterator(), messages.size(), rate, null);
+    }
+  }
+
+  /** Runs {@code infra/kafka/kafka.sh <action>} of the checkout and fails on a non-zero exit. */
+  static void kafkaScript(Path home, String action) {
+    try {
+      Path log = Files.createTempFile("kafka-sh-", ".log");
+      Process process = new ProcessBuilder(home.resolve("infra/kafka/kafka.sh").toString(), action)
+          .directory(home.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      if (!process.waitFor(180, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        fail("infra/kafka/kafka.sh " + action + " did not finish in 180 s");
+      }
+      if (process.exitValue() != 0) {
+        fail("infra/kafka/kafka.sh " + action + " exited " + process.exitValue() + ": "
+            + Files.readString(log, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,8 +1,6 @@
 package io.lakepipe.core.table;
 
 import io.delta.tables.DeltaTable;
-import org.apache.spark.sql.delta.DeltaLog;
-import scala.Option;
 import io.lakepipe.core.LakepipeErrors;
 import java.time.LocalDate;
 import java.util.List;
@@ -10,7 +8,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.functions;
+import scala.Option;
 
 /**
  * Delta table I/O of the jobs. Every write of a logical date is one Delta commit that replaces that
@@ -61,23 +61,13 @@ public final class DeltaTables {
 
   /**
    * Inserts, in one commit, the rows whose {@code keys} the table does not hold yet, tagged with
-   * {@code ds} (creating the table partitioned by ds if needed), and returns the version written. Rows
-   * already present stay as they are, so a rerun adds nothing: the way to keep a history that later
-   * reruns must not rewrite.
+   * {@code ds} (creating the table partitioned by ds if needed), and returns the table's version.
+   * Keys are matched across the whole table, not only the ds partition: the way to keep a history
+   * (every version of a reference row) that reruns of any date must not rewrite.
    */
-  public long insertNew(Dataset<Row> rows, String path, LocalDate ds, java.util.List<String> keys) {
-    Dataset<Row> tagged = rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds)));
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      tagged.write().format("delta").mode(SaveMode.ErrorIfExists).partitionBy(DS).save(path);
-      return latestVersion(path);
-    }
-    String on = String.join(" AND ",
-        keys.stream().map(k -> "t.`" + k + "` <=> s.`" + k + "`").toList());
-    DeltaTable.forPath(spark, path).as("t")
-        .merge(tagged.as("s"), on)
-        .whenNotMatched().insertAll()
-        .execute();
-    return latestVersion(path);
+  public long insertNew(Dataset<Row> rows, String path, LocalDate ds, List<String> keys) {
+    return insertNew(rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path, keys, DS,
+        false).version();
   }
 
   /** Appends rows in one commit, creating the table if needed; returns the version written. */
@@ -94,6 +84,11 @@ public final class DeltaTables {
    * same partition value; pass null to match keys across the whole table.
    */
   public Inserted insertNew(Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
+    return insertNew(rows, path, keys, partitionColumn, partitionColumn != null);
+  }
+
+  private Inserted insertNew(Dataset<Row> rows, String path, List<String> keys,
+      String partitionColumn, boolean onlyTouchedPartitions) {
     Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
     if (!isTableNow(path)) {
       var writer = unique.write().format("delta").mode(SaveMode.Append);
@@ -108,7 +103,7 @@ public final class DeltaTables {
       condition.append(condition.length() == 0 ? "" : " AND ").append("t.`").append(key)
           .append("` = s.`").append(key).append('`');
     }
-    if (partitionColumn != null) {
+    if (onlyTouchedPartitions) {
       List<String> values = rows.select(partitionColumn).distinct().collectAsList().stream()
           .filter(r -> !r.isNullAt(0))
           .map(r -> (r.get(0) instanceof java.sql.Date ? "DATE'" : "'") + r.get(0) + "'")

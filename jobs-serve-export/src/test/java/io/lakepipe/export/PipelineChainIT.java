@@ -15,7 +15,8 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.BuildFeatures;
-import io.lakepipe.ingest.IngestFlights;
+import io.lakepipe.ingest.files.IngestFlightFiles;
+import io.lakepipe.ingest.files.LandFlights;
 import io.lakepipe.train.TrainModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.tracking.MlflowClient;
 
 /**
- * The four jobs as a chain on one real day of flights-3m, against the real MLflow server that
+ * The four jobs as a chain on one real day of flights-3m, landed as the daily CSV file, against the real MLflow server that
  * {@code ./lakepipe services start} runs, with real Delta tables in a temporary lakehouse.
  */
 class PipelineChainIT extends SparkTestBase {
@@ -47,6 +48,7 @@ class PipelineChainIT extends SparkTestBase {
     Map<String, Object> overrides = new HashMap<>();
     String unique = UUID.randomUUID().toString().replace("-", "");
     overrides.put("lakepipe.sources.flights.path", FLIGHTS.toString());
+    overrides.put("lakepipe.sources.landing-flights.location", home.resolve("landing").toString());
     overrides.put("lakepipe.mlflow.tracking-uri", MLFLOW);
     overrides.put("lakepipe.mlflow.experiment", "lakepipe-chain-it-" + unique);
     overrides.put("lakepipe.mlflow.model-name", "lakepipe_chain_it_" + unique);
@@ -71,8 +73,9 @@ class PipelineChainIT extends SparkTestBase {
     LakepipeConfig config = config(Map.of());
     long flightsThatDay = spark.read().parquet(FLIGHTS.toString())
         .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS)))).count();
+    LandFlights.land(spark, config, DS, DS);
 
-    JobResult ingest = run("ingest-flights", IngestFlights::run, config);
+    JobResult ingest = run("ingest-files", IngestFlightFiles::run, config);
     JobResult features = run("build-features", BuildFeatures::run, config);
     JobResult train = run("train-model", TrainModel::run, config);
     JobResult export = run("serve-export", ServeExport::run, config);
@@ -115,7 +118,7 @@ class PipelineChainIT extends SparkTestBase {
         "destination", "delay", "distance");
     List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_ts",
         "origin", "destination", "distance", "delayed");
-    run("ingest-flights", IngestFlights::run, config);
+    run("ingest-files", IngestFlightFiles::run, config);
     run("build-features", BuildFeatures::run, config);
     assertThat(contents(config.tablePath("bronze-flights"), "flight_ts", "origin", "destination",
         "delay", "distance")).isEqualTo(bronzeBefore);
@@ -145,19 +148,19 @@ class PipelineChainIT extends SparkTestBase {
 
   @Test
   void missingInputFailsClearlyAndWritesNoTable() {
-    LakepipeConfig config = config(Map.of("lakepipe.sources.flights.path",
-        home.resolve("nowhere.parquet").toString()));
+    LakepipeConfig config = config(Map.of());
 
-    assertThatThrownBy(() -> run("ingest-flights", IngestFlights::run, config))
+    assertThatThrownBy(() -> run("ingest-files", IngestFlightFiles::run, config))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("not found at " + home.resolve("nowhere.parquet"));
+        .hasMessageContaining("No files landed for ds=2001-01-15 in " + home.resolve("landing"));
     assertThat(Path.of(config.tablePath("bronze-flights"))).doesNotExist();
   }
 
   @Test
   void unreachableTrackingServerFailsTrainingBeforeAnythingIsRegistered() {
     LakepipeConfig good = config(Map.of());
-    run("ingest-flights", IngestFlights::run, good);
+    LandFlights.land(spark, good, DS, DS);
+    run("ingest-files", IngestFlightFiles::run, good);
     run("build-features", BuildFeatures::run, good);
     Map<String, Object> unreachable = new HashMap<>();
     unreachable.put("lakepipe.mlflow.tracking-uri", "http://127.0.0.1:9");
@@ -174,13 +177,16 @@ class PipelineChainIT extends SparkTestBase {
   }
 
   @Test
-  void emptyDayFailsIngestWithoutTouchingTheTables() {
+  void emptyDayFailsIngestWithoutTouchingTheTables() throws Exception {
     LakepipeConfig config = config(Map.of());
+    Files.createFile(Files.createDirectories(home.resolve("landing/ds=2009-01-01"))
+        .resolve("part-0.csv"));
 
-    assertThatThrownBy(() -> JobRunner.runAudited("ingest-flights", IngestFlights::run,
+    assertThatThrownBy(() -> JobRunner.runAudited("ingest-files", IngestFlightFiles::run,
         JobContext.of(spark, config, LocalDate.of(2009, 1, 1), "r")))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("no rows for ds=2009-01-01");
+        .hasMessageContaining("landed for ds=2009-01-01")
+        .hasMessageContaining("hold no records");
     assertThat(Files.exists(Path.of(config.tablePath("bronze-flights")))).isFalse();
     assertThat(Files.exists(Path.of(config.tablePath("quarantine-flights")))).isFalse();
   }

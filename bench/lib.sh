@@ -1,0 +1,28 @@
+# Shared by the bench/<name>/run.sh scripts: compiles bench/<name>/src against Spark and the job jar,
+# and runs its main class with spark-submit on local[2], as the jobs run. Benchmarks print ratios
+# against a baseline measured in the same run; none of them fails on a timing.
+set -euo pipefail
+LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export LAKEPIPE_HOME
+source "$LAKEPIPE_HOME/config/services.env"
+source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
+JOB_JAR="$LAKEPIPE_HOME/jobs-ingest/target/jobs-ingest.jar"
+LAKEPIPE_CONFIG="${LAKEPIPE_CONFIG:-$LAKEPIPE_HOME/config/local.conf}"
+
+# run_bench <name> <main class> [args...]: the work folder is .lakepipe/bench/<name>.
+run_bench() {
+  local name="$1" main_class="$2"; shift 2
+  local build="$LAKEPIPE_HOME/.lakepipe/bench/$name/build"
+  [[ -f "$JOB_JAR" ]] || { echo "Build the job jar first: ./lakepipe setup" >&2; exit 1; }
+  rm -rf "$build"
+  mkdir -p "$build/classes"
+  find "$LAKEPIPE_HOME/bench/$name/src" -name '*.java' -print0 \
+    | xargs -0 javac -nowarn -d "$build/classes" -cp "$SPARK_HOME/jars/*:$JOB_JAR"
+  jar cf "$build/bench.jar" -C "$build/classes" .
+  "$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit" \
+    --master "local[2]" \
+    --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
+    --jars "$JOB_JAR" \
+    --class "$main_class" \
+    "$build/bench.jar" "$@"
+}

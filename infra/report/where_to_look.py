@@ -54,6 +54,15 @@ def prediction_samples(path: str, ds: dt.date, count: int = 5) -> list[str]:
     ]
 
 
+def quarantine_reasons(path: str, ds: dt.date) -> list[str]:
+    """How many rows of the day went to quarantine for each reason, most frequent first."""
+    if not (Path(path) / "_delta_log").is_dir():
+        return []
+    reasons = DeltaTable(path).to_pyarrow_table(columns=["reason"], filters=[("ds", "=", ds)])
+    counts = pc.value_counts(reasons["reason"]).to_pylist()
+    return [f"  {c['counts']:>6}  {c['values']}" for c in sorted(counts, key=lambda c: -c["counts"])]
+
+
 def audit_lines(path: str, ds: dt.date) -> list[str]:
     if not (Path(path) / "_delta_log").is_dir():
         return []
@@ -108,8 +117,16 @@ def main() -> int:
 
     print(f"\nWhere to look (ds {args.ds}, config {args.config}):\n")
     print("Delta tables:")
-    for name in ("bronze-flights", "quarantine-flights", "features-flights", "predictions-flights"):
+    for name in (
+        "bronze-flights",
+        "quarantine-flights",
+        "quality-bronze-flights",
+        "features-flights",
+        "predictions-flights",
+    ):
         print(table_line(name, tables[name], args.ds))
+    print(f"\nQuarantined rows by reason ({tables['quarantine-flights']}):")
+    print("\n".join(quarantine_reasons(tables["quarantine-flights"], args.ds)) or "  (none)")
     print(f"\nA few predictions ({tables['predictions-flights']}):")
     print("\n".join(prediction_samples(tables["predictions-flights"], args.ds)) or "  (none)")
     print(f"\nAudit ({tables['audit-runs']}), latest runs for ds {args.ds}:")

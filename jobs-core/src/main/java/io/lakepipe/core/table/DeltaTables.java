@@ -34,7 +34,7 @@ public final class DeltaTables {
 
   /** Reads the logical dates {@code [from, to]} at the table's latest version. */
   public TableRead readDsRange(String table, String path, LocalDate from, LocalDate to) {
-    if (!DeltaTable.isDeltaTable(spark, path)) {
+    if (!exists(path)) {
       throw LakepipeErrors.partitionMissing(table, path, to.toString());
     }
     long version = latestVersion(path);
@@ -90,7 +90,7 @@ public final class DeltaTables {
   private Inserted insertNew(Dataset<Row> rows, String path, List<String> keys,
       String partitionColumn, boolean onlyTouchedPartitions) {
     Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
-    if (!isTableNow(path)) {
+    if (!exists(path)) {
       var writer = unique.write().format("delta").mode(SaveMode.Append);
       if (partitionColumn != null) {
         writer = writer.partitionBy(partitionColumn);
@@ -126,21 +126,6 @@ public final class DeltaTables {
   }
 
   /**
-   * Whether a Delta table exists at {@code path} now. Unlike {@code DeltaTable.isDeltaTable}, which
-   * trusts the session's cached log, this sees a table that another process created meanwhile.
-   */
-  private boolean isTableNow(String path) {
-    try {
-      // Loading refreshes the session's cached log of the path.
-      spark.read().format("delta").load(path).schema();
-      return true;
-    } catch (Exception e) {
-      // Spark throws AnalysisException, checked in Scala but undeclared in Java.
-      return false;
-    }
-  }
-
-  /**
    * What {@link #insertNew} did: the table's version afterwards, how many rows were new, and whether
    * it committed a version at all.
    */
@@ -161,10 +146,21 @@ public final class DeltaTables {
     return latestVersion(path);
   }
 
-  /** True when a Delta table exists at {@code path}. */
+  /**
+   * Whether a Delta table exists at {@code path} now. Unlike {@code DeltaTable.isDeltaTable}, which
+   * trusts the session's cached log, this sees a table that another process created meanwhile.
+   */
   public boolean exists(String path) {
-    return DeltaTable.isDeltaTable(spark, path);
+    try {
+      // Loading refreshes the session's cached log of the path.
+      spark.read().format("delta").load(path).schema();
+      return true;
+    } catch (Exception e) {
+      // Spark throws AnalysisException, checked in Scala but undeclared in Java.
+      return false;
+    }
   }
+
 
   /**
    * The latest committed version of a Delta table, from the Delta log's snapshot (cached after this

@@ -20,7 +20,7 @@ public final class S3Clients {
         .httpClient(UrlConnectionHttpClient.create())
         .credentialsProvider(DefaultCredentialsProvider.builder().build())
         .region(Region.of(config.string("s3.region")))
-        .forcePathStyle(Boolean.parseBoolean(config.string("s3.path-style-access")));
+        .forcePathStyle(config.bool("s3.path-style-access"));
     String endpoint = config.string("s3.endpoint");
     if (!endpoint.isBlank()) {
       builder.endpointOverride(URI.create(endpoint));

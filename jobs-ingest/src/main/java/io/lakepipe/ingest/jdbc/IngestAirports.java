@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
-import io.delta.tables.DeltaTable;
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
@@ -112,7 +111,7 @@ public final class IngestAirports {
   static Instant lastWatermark(JobContext context, String watermark, String bronzePath,
       String quarantinePath, JobResult.Builder result) {
     LocalDate before = context.ds().minusDays(1);
-    if (!DeltaTable.isDeltaTable(context.spark(), bronzePath)) {
+    if (!context.tables().exists(bronzePath)) {
       return null;
     }
     TableRead bronze = context.tables().readDsRange("bronze-airports", bronzePath, FIRST_DS, before);
@@ -122,7 +121,7 @@ public final class IngestAirports {
       return null;
     }
     Instant latest = last.isNullAt(1) ? null : last.getTimestamp(1).toInstant();
-    if (DeltaTable.isDeltaTable(context.spark(), quarantinePath)) {
+    if (context.tables().exists(quarantinePath)) {
       LocalDate lastBronzeDs = last.getDate(0).toLocalDate();
       TableRead quarantine =
           context.tables().readDsRange("quarantine-airports", quarantinePath, FIRST_DS, lastBronzeDs);

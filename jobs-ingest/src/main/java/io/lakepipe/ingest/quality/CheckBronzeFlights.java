@@ -29,13 +29,15 @@ public final class CheckBronzeFlights {
     String metricsPath = context.config().tablePath("quality-bronze-flights");
     TableRead bronze = context.tables().readDs(TABLE, bronzePath, context.ds());
     Dataset<Row> day = bronze.rows().cache();
+    Dataset<Row> results = null;
     try {
       long rows = day.count();
       LOG.info("Checking {} rows of {} ds={} (v{})", rows, TABLE, context.ds(), bronze.version());
       VerificationResult result = new VerificationSuite().onData(day)
           .addCheck(BronzeFlightChecks.fromConfig(context.config(), TABLE + " ds=" + context.ds()))
           .run();
-      Dataset<Row> results = QualityResults.rows(context.spark(), result, TABLE, context.runId())
+      // Cached: written to the metrics table, then read again for the failures.
+      results = QualityResults.rows(context.spark(), result, TABLE, context.runId())
           .cache();
       long metricsVersion = context.tables().replaceDs(results, metricsPath, context.ds());
       List<String> failures = QualityResults.failures(result, results);
@@ -53,6 +55,9 @@ public final class CheckBronzeFlights {
           .build();
     } finally {
       day.unpersist();
+      if (results != null) {
+        results.unpersist();
+      }
     }
   }
 }

@@ -52,6 +52,25 @@ public final class LakepipeErrors {
         null);
   }
 
+  public static LakepipeException tableMissing(String table, String path) {
+    return failed("Table " + table + " does not exist at " + path
+        + ": run the job that writes it first (`./lakepipe run <job> <ds>`, or its Airflow task).",
+        null);
+  }
+
+  public static LakepipeException tableVersionMissing(String table, String path, long version,
+      long latest) {
+    return failed("Table " + table + " at " + path + " has no version " + version + " (its versions are"
+        + " 0 to " + latest + "): pass a version it has, or none to read the latest.", null);
+  }
+
+  public static LakepipeException featureDefinitionInvalid(String feature, String detail,
+      Throwable cause) {
+    return failed("Feature '" + feature + "' in lakepipe.features is invalid: " + detail
+        + ". Fix its definition in the config; the kinds and their fields are described in"
+        + " lakepipe-defaults.conf.", cause);
+  }
+
   public static LakepipeException badShareExceeded(
       String source, String ds, long bad, long read, double threshold) {
     return failed(String.format(Locale.ROOT,

@@ -3,32 +3,86 @@ package io.lakepipe.features;
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.TableLayout;
 import io.lakepipe.core.table.TableRead;
+import java.time.LocalDate;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Builds the feature partition of one logical date from the bronze partition of that date. */
+/**
+ * Builds the features and labels of one logical date. It first brings the daily stats of the days its
+ * history windows cover up to date with bronze (usually only ds itself is new), then computes the day's
+ * features from the day's bronze, the airport versions and the stats of the days before. The result
+ * depends only on bronze and the airports, never on which dates were built before or in what order.
+ */
 public final class BuildFeatures {
+  private static final Logger LOG = LoggerFactory.getLogger(BuildFeatures.class);
+
   private BuildFeatures() {}
 
   public static JobResult run(JobContext context) {
+    FeatureCatalog catalog = FeatureCatalog.from(context.config());
+    DeltaTables tables = context.tables();
+    LocalDate ds = context.ds();
     String bronzePath = context.config().tablePath("bronze-flights");
+    String airportsPath = context.config().tablePath("bronze-airports");
+    String statsPath = context.config().tablePath("features-daily-stats");
     String featuresPath = context.config().tablePath("features-flights");
-    int threshold = context.config().integer("features.delay-threshold-minutes");
+    String labelsPath = context.config().tablePath("labels-flights");
 
-    TableRead bronze = context.tables().readDs("bronze-flights", bronzePath, context.ds());
-    long read = bronze.rows().count();
-    if (read == 0) {
-      throw LakepipeErrors.partitionMissing("bronze-flights", bronzePath, context.ds().toString());
+    JobResult.Builder result = JobResult.builder();
+    TableRead stats = null;
+    if (!catalog.history().entities().isEmpty()) {
+      long statsVersion = new DailyStatsRefresh(tables, bronzePath, statsPath, catalog).refresh(ds);
+      result.wrote(statsPath, statsVersion);
+      stats = tables.readDsRange("features-daily-stats", statsPath,
+          ds.minusDays(catalog.maxWindowDays()), ds.minusDays(1));
+      result.read(statsPath, stats.version());
     }
-    Dataset<Row> features = FlightFeatures.build(bronze.rows(), threshold);
-    long version = context.tables().replaceDs(features, featuresPath, context.ds());
-    return JobResult.builder()
-        .rowsRead(read)
-        .rowsWritten(read)
-        .read(bronzePath, bronze.version())
-        .wrote(featuresPath, version)
-        .summary("features " + featuresPath + " v" + version)
-        .build();
+    TableRead bronze = tables.readDs("bronze-flights", bronzePath, ds);
+    Dataset<Row> day = bronze.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long read = day.count();
+      if (read == 0) {
+        throw LakepipeErrors.partitionMissing("bronze-flights", bronzePath, ds.toString());
+      }
+      TableRead airports = tables.readAll("bronze-airports", airportsPath);
+      Dataset<Row> features = FlightFeatures.build(day, airports.rows(),
+          stats == null ? null : stats.rows(), catalog, ds);
+      long featuresVersion = tables.replaceDs(features, featuresPath, ds,
+          TableLayout.withChangeDataFeed(catalog.featureComments()));
+      long labelsVersion = tables.replaceDs(
+          FlightFeatures.labels(day, catalog.delayThresholdMinutes()), labelsPath, ds,
+          TableLayout.withChangeDataFeed(labelComments(catalog)));
+      LOG.info("Features of {} flights of ds={}: {} columns, from bronze v{}, airports v{}", read, ds,
+          catalog.columns().size(), bronze.version(), airports.version());
+      return result
+          .rowsRead(read)
+          .rowsWritten(read)
+          .read(bronzePath, bronze.version())
+          .read(airportsPath, airports.version())
+          .wrote(featuresPath, featuresVersion)
+          .wrote(labelsPath, labelsVersion)
+          .summary("features " + featuresPath + " v" + featuresVersion + ", labels " + labelsPath
+              + " v" + labelsVersion)
+          .build();
+    } finally {
+      day.unpersist();
+    }
+  }
+
+  private static Map<String, String> labelComments(FeatureCatalog catalog) {
+    return Map.of(
+        FeatureCatalog.FLIGHT_ID, "Key of the flight, as in the feature table",
+        FeatureCatalog.FLIGHT_TS, "Scheduled departure time of the flight, as ingested",
+        "delay", "Delay of the flight in minutes, as ingested",
+        FeatureCatalog.LABEL, "1 when the delay is above " + catalog.delayThresholdMinutes()
+            + " minutes, else 0",
+        DeltaTables.DS, "Logical date: the day of the departure");
   }
 }

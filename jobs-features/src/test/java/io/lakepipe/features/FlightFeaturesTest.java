@@ -1,55 +1,186 @@
 package io.lakepipe.features;
 
+import static io.lakepipe.features.FeatureTestRows.AIRPORTS;
+import static io.lakepipe.features.FeatureTestRows.BRONZE;
+import static io.lakepipe.features.FeatureTestRows.STATS;
+import static io.lakepipe.features.FeatureTestRows.airport;
+import static io.lakepipe.features.FeatureTestRows.flight;
+import static io.lakepipe.features.FeatureTestRows.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.lakepipe.core.SparkTestBase;
-import java.time.LocalDateTime;
+import io.lakepipe.core.config.LakepipeConfig;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class FlightFeaturesTest extends SparkTestBase {
-  static final StructType BRONZE = new StructType()
-      .add("flight_ts", DataTypes.TimestampNTZType)
-      .add("delay", DataTypes.IntegerType)
-      .add("distance", DataTypes.IntegerType)
-      .add("origin", DataTypes.StringType)
-      .add("destination", DataTypes.StringType)
-      .add("_run_id", DataTypes.StringType);
+  static final FeatureCatalog CATALOG = FeatureCatalogTest.defaults();
+  static final LocalDate DS = LocalDate.parse("2001-01-29");
 
-  @Test
-  void buildsCalendarFeaturesAndTheLabel() {
-    // 2001-01-15 was a Monday: Spark's dayofweek counts Sunday as 1, so Monday is 2.
-    Dataset<Row> bronze = rows(BRONZE,
-        new Object[] {LocalDateTime.of(2001, 1, 15, 7, 5), 16, 2176, "LAS", "PHL", "r"},
-        new Object[] {LocalDateTime.of(2001, 1, 20, 23, 59), 15, 215, "ATL", "SAV", "r"});
+  Dataset<Row> noAirports() {
+    return rows(AIRPORTS);
+  }
 
-    List<String> features = FlightFeatures.build(bronze, 15).orderBy("flight_ts").collectAsList()
-        .stream().map(Row::toString).toList();
+  Dataset<Row> noStats() {
+    return rows(STATS);
+  }
 
-    assertThat(features).containsExactly(
-        "[2001-01-15T07:05,7,2,1,2176,LAS,PHL,1]",
-        "[2001-01-20T23:59,23,7,1,215,ATL,SAV,0]");
+  static Row only(Dataset<Row> rows) {
+    List<Row> all = rows.collectAsList();
+    assertThat(all).hasSize(1);
+    return all.get(0);
   }
 
   @Test
-  void dropsLineageAndKeepsTheDeclaredColumns() {
-    Dataset<Row> bronze = rows(BRONZE,
-        new Object[] {LocalDateTime.of(2001, 1, 15, 7, 5), 1, 10, "AAA", "BBB", "r"});
+  void flightFeaturesFollowTheCatalogAndLeaveTheLabelOut() {
+    // 2001-01-29 was a Monday: Spark's dayofweek counts Sunday as 1, so Monday is 2.
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
-    assertThat(FlightFeatures.build(bronze, 15).columns()).containsExactly(
-        "flight_ts", "hour", "day_of_week", "month", "distance", "origin", "destination", "delayed");
+    Dataset<Row> features = FlightFeatures.build(bronze, noAirports(), noStats(), CATALOG, DS);
+    Row row = only(features);
+
+    List<String> expected = new ArrayList<>(List.of("flight_id", "flight_ts"));
+    expected.addAll(CATALOG.names());
+    assertThat(features.columns()).containsExactlyElementsOf(expected);
+    assertThat(row.<Integer>getAs("hour")).isEqualTo(7);
+    assertThat(row.<Integer>getAs("day_of_week")).isEqualTo(2);
+    assertThat(row.<Integer>getAs("month")).isEqualTo(1);
+    assertThat(row.<Integer>getAs("distance")).isEqualTo(2176);
+    assertThat(row.<String>getAs("origin")).isEqualTo("LAS");
+    assertThat(row.<String>getAs("destination")).isEqualTo("PHL");
+    assertThat(row.<String>getAs("flight_id")).matches("[0-9a-f]{32}");
   }
 
   @Test
-  void missingInputColumnIsAnError() {
+  void flightIdsAreStableAndTellApartFlightsThatDifferOnlyInDelay() {
     Dataset<Row> bronze = rows(BRONZE,
-        new Object[] {LocalDateTime.of(2001, 1, 15, 7, 5), 1, 10, "AAA", "BBB", "r"}).drop("delay");
+        flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"),
+        flight("2001-01-29T07:05", 3, 2176, "LAS", "PHL"));
 
-    assertThatThrownBy(() -> FlightFeatures.build(bronze, 15)).hasMessageContaining("[delay]");
+    List<String> first = FlightFeatures.labels(bronze, 15).select("flight_id").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> again = FlightFeatures.build(bronze, noAirports(), noStats(), CATALOG, DS)
+        .select("flight_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+
+    assertThat(first).doesNotHaveDuplicates().hasSize(2);
+    assertThat(again).containsExactlyInAnyOrderElementsOf(first);
+  }
+
+  @Test
+  void labelsAreDelayAboveTheThreshold() {
+    Dataset<Row> bronze = rows(BRONZE,
+        flight("2001-01-29T07:00", 15, 100, "AAA", "BBB"),
+        flight("2001-01-29T08:00", 16, 100, "AAA", "BBB"),
+        flight("2001-01-29T09:00", -5, 100, "AAA", "BBB"));
+
+    Dataset<Row> labels = FlightFeatures.labels(bronze, 15);
+
+    assertThat(labels.columns()).containsExactly("flight_id", "flight_ts", "delay", "delayed");
+    assertThat(labels.orderBy("flight_ts").select("delay", "delayed").collectAsList().stream()
+        .map(Row::toString)).containsExactly("[15,0]", "[16,1]", "[-5,0]");
+  }
+
+  @Test
+  void airportAttributesAreTheVersionValidAtDeparture() {
+    Dataset<Row> airports = rows(AIRPORTS,
+        airport("ATL", "GA", 33.6, "2000-12-31T00:00:00Z"),
+        airport("ATL", "XX", 40.0, "2001-01-29T12:00:00Z"),
+        airport("SAV", "GA", 32.1, "2000-12-31T00:00:00Z"),
+        // Valid only after these flights: they must not see it.
+        airport("NEW", "NY", 41.0, "2001-02-01T00:00:00Z"));
+    Dataset<Row> bronze = rows(BRONZE,
+        flight("2001-01-29T11:59", 0, 215, "ATL", "SAV"),
+        flight("2001-01-29T12:00", 0, 215, "SAV", "ATL"),
+        flight("2001-01-29T23:00", 0, 215, "ATL", "NEW"),
+        flight("2001-01-29T23:30", 0, 999, "ZZZ", "SAV"));
+
+    List<String> rows = FlightFeatures.build(bronze, airports, noStats(), CATALOG, DS)
+        .orderBy("flight_ts")
+        .select("origin", "origin_state", "origin_latitude", "origin_longitude", "destination",
+            "destination_state", "destination_latitude")
+        .collectAsList().stream().map(Row::toString).toList();
+
+    assertThat(rows).containsExactly(
+        "[ATL,GA,33.6,-33.6,SAV,GA,32.1]",
+        "[SAV,GA,32.1,-32.1,ATL,XX,40.0]",
+        "[ATL,XX,40.0,-40.0,NEW,null,null]",
+        "[ZZZ,null,null,null,SAV,GA,32.1]");
+  }
+
+  @Test
+  void historyCountsOnlyWholeDaysBeforeTheFlightsDay() {
+    Dataset<Row> stats = rows(STATS,
+        stats("origin", "ATL", 10, 2, 100, "2001-01-28"),
+        // ds - 7: the first day of the 7-day window.
+        stats("origin", "ATL", 5, 5, 250, "2001-01-22"),
+        stats("origin", "ATL", 4, 0, -20, "2001-01-21"),
+        // ds - 28: the first day of the 28-day window.
+        stats("origin", "ATL", 1, 1, 60, "2001-01-01"),
+        // Outside every window, the flight's own day and a later day: never counted.
+        stats("origin", "ATL", 1000, 1000, 99000, "2000-12-31"),
+        stats("origin", "ATL", 1000, 1000, 99000, "2001-01-29"),
+        stats("origin", "ATL", 1000, 1000, 99000, "2001-01-30"),
+        stats("destination", "SAV", 3, 3, 90, "2001-01-28"),
+        // Another entity's key that happens to equal the route's: kept apart by entity.
+        stats("route", "SAV|ATL", 7, 0, 0, "2001-01-28"));
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
+
+    Row row = only(FlightFeatures.build(bronze, noAirports(), stats, CATALOG, DS));
+
+    assertThat(row.<Long>getAs("origin_flights_1d")).isEqualTo(10);
+    assertThat(row.<Double>getAs("origin_delay_mean_1d")).isEqualTo(10.0);
+    assertThat(row.<Double>getAs("origin_delayed_share_1d")).isEqualTo(0.2);
+    assertThat(row.<Long>getAs("origin_flights_7d")).isEqualTo(15);
+    assertThat(row.<Double>getAs("origin_delay_mean_7d")).isCloseTo(350.0 / 15, within(1e-12));
+    assertThat(row.<Double>getAs("origin_delayed_share_7d")).isCloseTo(7.0 / 15, within(1e-12));
+    assertThat(row.<Long>getAs("origin_flights_28d")).isEqualTo(20);
+    assertThat(row.<Double>getAs("origin_delay_mean_28d")).isEqualTo(19.5);
+    assertThat(row.<Double>getAs("origin_delayed_share_28d")).isEqualTo(0.4);
+    assertThat(row.<Long>getAs("destination_flights_1d")).isEqualTo(3);
+    assertThat(row.<Double>getAs("destination_delayed_share_28d")).isEqualTo(1.0);
+    // No flight of the route before: zero flights, and no mean or share of nothing.
+    assertThat(row.<Long>getAs("route_flights_28d")).isEqualTo(0);
+    assertThat(row.<Double>getAs("route_delay_mean_28d")).isNull();
+    assertThat(row.<Double>getAs("route_delayed_share_1d")).isNull();
+  }
+
+  @Test
+  void aBadExpressionNamesTheFeatureBeforeAnyJobRuns() {
+    FeatureCatalog bad = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.features.flight", List.of(Map.of("name", "departure_hour", "type", "numeric",
+            "expr", "hour(departure)", "description", "Hour")))));
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
+
+    assertThatThrownBy(() -> FlightFeatures.build(bronze, noAirports(), noStats(), bad, DS))
+        .hasMessageContaining("Feature 'departure_hour'")
+        .hasMessageContaining("hour(departure)");
+  }
+
+  @Test
+  void aFlightFeatureCannotReadTheDelay() {
+    FeatureCatalog leaky = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.features.flight", List.of(Map.of("name", "late", "type", "numeric",
+            "expr", "delay > 15", "description", "The label itself")))));
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
+
+    assertThatThrownBy(() -> FlightFeatures.build(bronze, noAirports(), noStats(), leaky, DS))
+        .hasMessageContaining("Feature 'late'")
+        .hasMessageContaining("delay > 15");
+  }
+
+  @Test
+  void missingBronzeColumnIsAnError() {
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"))
+        .drop("distance");
+
+    assertThatThrownBy(() -> FlightFeatures.build(bronze, noAirports(), noStats(), CATALOG, DS))
+        .hasMessageContaining("[distance]");
   }
 }

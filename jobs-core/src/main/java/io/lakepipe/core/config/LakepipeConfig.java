@@ -34,10 +34,17 @@ public final class LakepipeConfig {
 
   private final Config config;
   private final String origin;
+  /** Path of this section under the root, with a trailing dot: "" for the root itself. */
+  private final String prefix;
 
   private LakepipeConfig(Config config, String origin) {
+    this(config, origin, "");
+  }
+
+  private LakepipeConfig(Config config, String origin, String prefix) {
     this.config = config;
     this.origin = origin;
+    this.prefix = prefix;
   }
 
   /** Loads a config file on top of the defaults, or throws a one-line error naming the problem. */
@@ -127,6 +134,28 @@ public final class LakepipeConfig {
     return read(key, k -> config.getStringList(k));
   }
 
+  public List<Integer> integers(String key) {
+    return read(key, k -> List.copyOf(config.getIntList(k)));
+  }
+
+  /** Whether {@code key} is set (to anything but null). */
+  public boolean has(String key) {
+    return config.hasPath(key);
+  }
+
+  /**
+   * The objects of a list such as {@code features.flight = [{...}, {...}]}, in order, each read with
+   * the same accessors; errors name the element, e.g. {@code lakepipe.features.flight[2].expr}.
+   */
+  public List<LakepipeConfig> sections(String key) {
+    List<? extends Config> objects = read(key, k -> config.getConfigList(k));
+    List<LakepipeConfig> sections = new ArrayList<>();
+    for (int i = 0; i < objects.size(); i++) {
+      sections.add(new LakepipeConfig(objects.get(i), origin, prefix + key + "[" + i + "]."));
+    }
+    return sections;
+  }
+
   public boolean bool(String key) {
     return read(key, k -> config.getBoolean(k));
   }
@@ -158,9 +187,10 @@ public final class LakepipeConfig {
     try {
       return getter.apply(key);
     } catch (ConfigException.Missing e) {
-      throw LakepipeErrors.configInvalid(origin, "key lakepipe." + key + " is missing", e);
+      throw LakepipeErrors.configInvalid(origin, "key lakepipe." + prefix + key + " is missing", e);
     } catch (ConfigException e) {
-      throw LakepipeErrors.configInvalid(origin, e.getMessage(), e);
+      throw LakepipeErrors.configInvalid(origin,
+          prefix.isEmpty() ? e.getMessage() : "lakepipe." + prefix + key + ": " + e.getMessage(), e);
     }
   }
 }

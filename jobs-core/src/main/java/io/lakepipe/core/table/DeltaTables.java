@@ -1,15 +1,24 @@
 package io.lakepipe.core.table;
 
 import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
 import io.lakepipe.core.LakepipeErrors;
 import java.time.LocalDate;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
@@ -32,12 +41,37 @@ public final class DeltaTables {
     return readDsRange(table, path, ds, ds);
   }
 
+  /** Reads every row of a table at its latest version; for small reference tables. */
+  public TableRead readAll(String table, String path) {
+    if (!exists(path)) {
+      throw LakepipeErrors.tableMissing(table, path);
+    }
+    long version = latestVersion(path);
+    return new TableRead(path, version,
+        spark.read().format("delta").option("versionAsOf", version).load(path));
+  }
+
   /** Reads the logical dates {@code [from, to]} at the table's latest version. */
   public TableRead readDsRange(String table, String path, LocalDate from, LocalDate to) {
     if (!exists(path)) {
       throw LakepipeErrors.partitionMissing(table, path, to.toString());
     }
-    long version = latestVersion(path);
+    return readDsRange(table, path, from, to, latestVersion(path));
+  }
+
+  /**
+   * Reads the logical dates {@code [from, to]} as the table was at {@code version}, so that a training
+   * can be repeated on exactly the rows it once read; a version the table does not have is an error.
+   */
+  public TableRead readDsRange(String table, String path, LocalDate from, LocalDate to,
+      long version) {
+    if (!exists(path)) {
+      throw LakepipeErrors.partitionMissing(table, path, to.toString());
+    }
+    long latest = latestVersion(path);
+    if (version < 0 || version > latest) {
+      throw LakepipeErrors.tableVersionMissing(table, path, version, latest);
+    }
     Dataset<Row> rows =
         spark.read().format("delta").option("versionAsOf", version).load(path)
             .where(functions.col(DS).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
@@ -57,6 +91,109 @@ public final class DeltaTables {
         .option("replaceWhere", DS + " = '" + ds + "'")
         .save(path);
     return latestVersion(path);
+  }
+
+  /**
+   * Like {@link #replaceDs(Dataset, String, LocalDate)} for a table with a declared {@link TableLayout}:
+   * creates the table with its properties and comments if needed, lets a new column (a feature added
+   * to the config) join the schema, and brings column comments up to date.
+   */
+  public long replaceDs(Dataset<Row> rows, String path, LocalDate ds, TableLayout layout) {
+    return replacePartitions(rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path,
+        List.of(ds), layout);
+  }
+
+  /**
+   * Replaces the partitions {@code days} with {@code rows} (which carry their ds) in one commit; a
+   * day in {@code days} without rows ends up empty. Creates the table with {@code layout} if needed.
+   */
+  public long replacePartitions(Dataset<Row> rows, String path, Collection<LocalDate> days,
+      TableLayout layout) {
+    if (days.isEmpty()) {
+      throw new IllegalArgumentException("no partitions to replace in " + path);
+    }
+    Dataset<Row> commented = withComments(rows, layout.comments());
+    if (!exists(path)) {
+      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path)
+          .addColumns(commented.schema()).partitionedBy(DS);
+      for (Map.Entry<String, String> property : new TreeMap<>(layout.properties()).entrySet()) {
+        builder = builder.property(property.getKey(), property.getValue());
+      }
+      builder.execute();
+    }
+    commented.write()
+        .format("delta")
+        .mode(SaveMode.Overwrite)
+        .option("mergeSchema", "true")
+        .option("replaceWhere", inDays(days))
+        .save(path);
+    syncComments(path, layout.comments());
+    return latestVersion(path);
+  }
+
+  /** Removes the partitions {@code days} in one commit (metadata only); the table must exist. */
+  public long deletePartitions(String path, Collection<LocalDate> days) {
+    DeltaTable.forPath(spark, path).delete(inDays(days));
+    return latestVersion(path);
+  }
+
+  /**
+   * A fingerprint of each ds partition in {@code [from, to]} at the latest version: a hash of the
+   * names of its data files. Delta writes new files for every change, so a fingerprint changes
+   * whenever the partition is rewritten; read from the Delta log alone, without scanning data.
+   */
+  public Map<LocalDate, String> partitionFingerprints(String path, LocalDate from, LocalDate to) {
+    Map<LocalDate, String> fingerprints = new TreeMap<>();
+    if (!exists(path)) {
+      return fingerprints;
+    }
+    Column ds = functions.col("partitionValues").getItem(DS);
+    List<Row> rows = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty())
+        .allFiles().toDF()
+        .where(ds.between(from.toString(), to.toString()))
+        .groupBy(ds.as(DS))
+        .agg(functions.sha2(functions.concat_ws(",",
+            functions.array_sort(functions.collect_list(functions.col("path")))), 256))
+        .collectAsList();
+    for (Row row : rows) {
+      fingerprints.put(LocalDate.parse(row.getString(0)), row.getString(1));
+    }
+    return fingerprints;
+  }
+
+  private static String inDays(Collection<LocalDate> days) {
+    StringBuilder predicate = new StringBuilder(DS).append(" IN (");
+    String separator = "";
+    for (LocalDate day : new TreeSet<>(days)) {
+      predicate.append(separator).append("DATE'").append(day).append('\'');
+      separator = ", ";
+    }
+    return predicate.append(')').toString();
+  }
+
+  private static Dataset<Row> withComments(Dataset<Row> rows, Map<String, String> comments) {
+    Column[] columns = new Column[rows.columns().length];
+    for (int i = 0; i < columns.length; i++) {
+      String name = rows.columns()[i];
+      String comment = comments.get(name);
+      columns[i] = comment == null ? functions.col(name)
+          : functions.col(name).as(name, new MetadataBuilder().putString("comment", comment).build());
+    }
+    return rows.select(columns);
+  }
+
+  /** Sets the comments that differ from the table's, one ALTER per changed column (usually none). */
+  private void syncComments(String path, Map<String, String> comments) {
+    StructType schema = spark.read().format("delta").load(path).schema();
+    for (StructField field : schema.fields()) {
+      String wanted = comments.get(field.name());
+      String actual = field.getComment().isDefined() ? field.getComment().get() : null;
+      if (wanted != null && !wanted.equals(actual)) {
+        spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` ALTER COLUMN `"
+            + field.name() + "` COMMENT '" + wanted.replace("\\", "\\\\").replace("'", "\\'")
+            + "'");
+      }
+    }
   }
 
   /**

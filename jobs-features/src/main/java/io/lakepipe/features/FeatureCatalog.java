@@ -1,0 +1,227 @@
+package io.lakepipe.features;
+
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.config.LakepipeConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The features declared in {@code lakepipe.features}: what the feature job computes, in which column
+ * order, with which comment, and what a model takes as input. The job has no feature list of its own.
+ */
+public record FeatureCatalog(
+    int delayThresholdMinutes,
+    List<FlightFeature> flight,
+    List<AirportAttribute> airport,
+    History history) {
+
+  /** Key of a flight in the feature and label tables. */
+  public static final String FLIGHT_ID = "flight_id";
+  public static final String FLIGHT_TS = "flight_ts";
+  /** The label column, in the label table only. */
+  public static final String LABEL = "delayed";
+  /** The two airports of a flight, named after the bronze columns that hold their codes. */
+  public static final List<String> AIRPORT_ROLES = List.of("origin", "destination");
+
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+
+  /** A feature computed from the flight's own row. */
+  public record FlightFeature(String name, FeatureType type, String expr, String description) {}
+
+  /** A column of the airports reference, taken for both airports of the flight. */
+  public record AirportAttribute(String column, FeatureType type, String description) {}
+
+  /** A column of the daily stats table: {@code sum(expr)} over a day's flights of one entity key. */
+  public record DailySum(String name, String expr) {}
+
+  /** Whose flights a history feature summarises, e.g. the origin airport's departures. */
+  public record Entity(String name, List<String> keys, String description) {}
+
+  /** A statistic over a window's daily sums, e.g. {@code delay_minutes / flights}. */
+  public record Statistic(String name, String expr, String description) {}
+
+  public record History(List<DailySum> dailySums, List<Entity> entities, List<Integer> windowDays,
+      List<Statistic> statistics) {}
+
+  /** One column of the feature table as a model sees it. */
+  public record Column(String name, FeatureType type, String comment) {}
+
+  public FeatureCatalog {
+    flight = List.copyOf(flight);
+    airport = List.copyOf(airport);
+    validate(flight, airport, history);
+  }
+
+  public static FeatureCatalog from(LakepipeConfig config) {
+    List<FlightFeature> flight = new ArrayList<>();
+    for (LakepipeConfig f : config.sections("features.flight")) {
+      String name = f.string("name");
+      flight.add(new FlightFeature(name, FeatureType.parse(name, f.string("type")), f.string("expr"),
+          f.string("description")));
+    }
+    List<AirportAttribute> airport = new ArrayList<>();
+    for (LakepipeConfig a : config.sections("features.airport")) {
+      String column = a.string("column");
+      airport.add(new AirportAttribute(column, FeatureType.parse(column, a.string("type")),
+          a.string("description")));
+    }
+    List<DailySum> sums = new ArrayList<>();
+    for (LakepipeConfig s : config.sections("features.history.daily-sums")) {
+      sums.add(new DailySum(s.string("name"), s.string("expr")));
+    }
+    List<Entity> entities = new ArrayList<>();
+    for (LakepipeConfig e : config.sections("features.history.entities")) {
+      entities.add(new Entity(e.string("name"), e.strings("keys"), e.string("description")));
+    }
+    List<Statistic> statistics = new ArrayList<>();
+    for (LakepipeConfig s : config.sections("features.history.statistics")) {
+      statistics.add(new Statistic(s.string("name"), s.string("expr"), s.string("description")));
+    }
+    List<Integer> windows = config.integers("features.history.window-days");
+    return new FeatureCatalog(config.integer("features.delay-threshold-minutes"), flight, airport,
+        new History(List.copyOf(sums), List.copyOf(entities), windows, List.copyOf(statistics)));
+  }
+
+  /** Every feature column in table order: flight, then airport, then history features. */
+  public List<Column> columns() {
+    List<Column> columns = new ArrayList<>();
+    for (FlightFeature f : flight) {
+      columns.add(new Column(f.name(), f.type(), f.description()));
+    }
+    for (String role : AIRPORT_ROLES) {
+      for (AirportAttribute a : airport) {
+        columns.add(new Column(airportColumn(role, a), a.type(),
+            a.description() + " of the " + role + " airport, as valid at the flight's time"));
+      }
+    }
+    for (Entity e : history.entities()) {
+      for (int days : history.windowDays()) {
+        for (Statistic s : history.statistics()) {
+          columns.add(new Column(historyColumn(e, s, days), FeatureType.NUMERIC,
+              s.description() + " of " + e.description() + " over the " + days
+                  + (days == 1 ? " day" : " days") + " before the flight's day"));
+        }
+      }
+    }
+    return columns;
+  }
+
+  public static String airportColumn(String role, AirportAttribute attribute) {
+    return role + "_" + attribute.column();
+  }
+
+  public static String historyColumn(Entity entity, Statistic statistic, int days) {
+    return entity.name() + "_" + statistic.name() + "_" + days + "d";
+  }
+
+  public List<String> names() {
+    return columns().stream().map(Column::name).toList();
+  }
+
+  /** Model inputs encoded as numbers. */
+  public List<String> numericInputs() {
+    return columns().stream().filter(c -> c.type() == FeatureType.NUMERIC).map(Column::name).toList();
+  }
+
+  /** Model inputs encoded as categories. */
+  public List<String> categoricalInputs() {
+    return columns().stream().filter(c -> c.type() == FeatureType.CATEGORICAL).map(Column::name)
+        .toList();
+  }
+
+  /** Comments of the feature table's columns, keys included. */
+  public Map<String, String> featureComments() {
+    Map<String, String> comments = new LinkedHashMap<>();
+    comments.put(FLIGHT_ID, "Key of the flight: a hash of its ingested record");
+    comments.put(FLIGHT_TS, "Scheduled departure time of the flight, as ingested");
+    columns().forEach(c -> comments.put(c.name(), c.comment()));
+    comments.put("ds", "Logical date: the day of the departure");
+    return comments;
+  }
+
+  /** Days of daily stats a day's history features read: the longest window. */
+  public int maxWindowDays() {
+    return history.windowDays().stream().mapToInt(Integer::intValue).max().orElse(0);
+  }
+
+  /**
+   * A hash of what the daily stats table holds per day (sums and entity keys, and the threshold they
+   * may use): stats written under another definition are recomputed rather than mixed.
+   */
+  public String dailyStatsDefinition() {
+    StringBuilder text = new StringBuilder();
+    history.dailySums().forEach(s -> text.append("sum ").append(s.name()).append('=').append(s.expr())
+        .append('\n'));
+    history.entities().forEach(e -> text.append("entity ").append(e.name()).append('=')
+        .append(e.keys()).append('\n'));
+    return sha256(text.toString());
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void validate(List<FlightFeature> flight, List<AirportAttribute> airport,
+      History history) {
+    Set<String> seen = new HashSet<>(List.of(FLIGHT_ID, FLIGHT_TS, LABEL, "ds"));
+    for (FlightFeature f : flight) {
+      requireName(f.name(), seen);
+    }
+    for (AirportAttribute a : airport) {
+      for (String role : AIRPORT_ROLES) {
+        requireName(airportColumn(role, a), seen);
+      }
+    }
+    Set<String> sums = new HashSet<>();
+    for (DailySum s : history.dailySums()) {
+      requireName(s.name(), sums);
+    }
+    if (!history.entities().isEmpty() && (history.dailySums().isEmpty()
+        || history.windowDays().isEmpty() || history.statistics().isEmpty())) {
+      throw LakepipeErrors.featureDefinitionInvalid("history",
+          "entities need daily-sums, window-days and statistics (or declare no entities)", null);
+    }
+    for (Entity e : history.entities()) {
+      if (e.keys().isEmpty()) {
+        throw LakepipeErrors.featureDefinitionInvalid(e.name(), "the entity has no keys", null);
+      }
+    }
+    for (int days : history.windowDays()) {
+      if (days < 1) {
+        throw LakepipeErrors.featureDefinitionInvalid("window " + days,
+            "windows are whole days, 1 or more", null);
+      }
+    }
+    for (Entity e : history.entities()) {
+      for (int days : history.windowDays()) {
+        for (Statistic s : history.statistics()) {
+          requireName(historyColumn(e, s, days), seen);
+        }
+      }
+    }
+  }
+
+  private static void requireName(String name, Set<String> seen) {
+    if (!NAME.matcher(name).matches()) {
+      throw LakepipeErrors.featureDefinitionInvalid(name,
+          "names are lower-case letters, digits and underscores, starting with a letter", null);
+    }
+    if (!seen.add(name)) {
+      throw LakepipeErrors.featureDefinitionInvalid(name, "the name is used twice", null);
+    }
+  }
+}

@@ -38,26 +38,26 @@ final class AirportsAsOf {
     attributes.forEach(a -> required.add(a.column()));
     Columns.require(airports, "bronze airports", required);
 
+    // Computed once and broadcast once: both joins below read the same plan, so Spark reuses it.
     Dataset<Row> versions = airports.select(intervalColumns(attributes));
     // Flight times carry no zone; they are compared with updated_at in the session's zone (UTC).
     Column departure = col(FeatureCatalog.FLIGHT_TS).cast("timestamp");
-    Dataset<Row> joined = flights;
-    for (String role : FeatureCatalog.AIRPORT_ROLES) {
-      List<Column> renamed = new ArrayList<>();
-      renamed.add(col(IATA).as(role + "__iata"));
-      renamed.add(col("valid_from").as(role + "__from"));
-      renamed.add(col("valid_to").as(role + "__to"));
-      attributes.forEach(a -> renamed.add(col(a.column())
-          .as(FeatureCatalog.airportColumn(role, a))));
-      Dataset<Row> roleVersions = versions.select(renamed.toArray(Column[]::new));
-      Column asOf = col(role).equalTo(col(role + "__iata"))
-          .and(departure.geq(col(role + "__from")))
-          .and(col(role + "__to").isNull().or(departure.lt(col(role + "__to"))));
-      // The reference is a few thousand rows: broadcast it rather than shuffle the flights.
-      joined = joined.join(broadcast(roleVersions), asOf, "left")
-          .drop(role + "__iata", role + "__from", role + "__to");
+    List<Column> columns = new ArrayList<>();
+    for (String column : flights.columns()) {
+      columns.add(col("f." + column));
     }
-    return joined;
+    Dataset<Row> joined = flights.as("f");
+    for (String role : FeatureCatalog.AIRPORT_ROLES) {
+      String alias = "__" + role;
+      Column asOf = col("f." + role).equalTo(col(alias + "." + IATA))
+          .and(departure.geq(col(alias + ".valid_from")))
+          .and(col(alias + ".valid_to").isNull().or(departure.lt(col(alias + ".valid_to"))));
+      // The reference is a few thousand rows: broadcast it rather than shuffle the flights.
+      joined = joined.join(broadcast(versions).as(alias), asOf, "left");
+      attributes.forEach(a -> columns.add(col(alias + "." + a.column())
+          .as(FeatureCatalog.airportColumn(role, a))));
+    }
+    return joined.select(columns.toArray(Column[]::new));
   }
 
   private static Column[] intervalColumns(List<AirportAttribute> attributes) {

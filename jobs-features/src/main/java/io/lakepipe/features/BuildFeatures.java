@@ -36,6 +36,7 @@ public final class BuildFeatures {
     String labelsPath = context.config().tablePath("labels-flights");
 
     JobResult.Builder result = JobResult.builder();
+    long started = System.nanoTime();
     TableRead stats = null;
     if (!catalog.history().entities().isEmpty()) {
       long statsVersion = new DailyStatsRefresh(tables, bronzePath, statsPath, catalog).refresh(ds);
@@ -43,6 +44,7 @@ public final class BuildFeatures {
       stats = tables.readDsRange("features-daily-stats", statsPath,
           ds.minusDays(catalog.maxWindowDays()), ds.minusDays(1));
       result.read(statsPath, stats.version());
+      LOG.info("Daily stats up to date (v{}) in {} s", statsVersion, seconds(started));
     }
     TableRead bronze = tables.readDs("bronze-flights", bronzePath, ds);
     Dataset<Row> day = bronze.rows().persist(StorageLevel.MEMORY_AND_DISK());
@@ -59,8 +61,8 @@ public final class BuildFeatures {
       long labelsVersion = tables.replaceDs(
           FlightFeatures.labels(day, catalog.delayThresholdMinutes()), labelsPath, ds,
           TableLayout.withChangeDataFeed(labelComments(catalog)));
-      LOG.info("Features of {} flights of ds={}: {} columns, from bronze v{}, airports v{}", read, ds,
-          catalog.columns().size(), bronze.version(), airports.version());
+      LOG.info("Features of {} flights of ds={}: {} columns, from bronze v{}, airports v{}, in {} s",
+          read, ds, catalog.columns().size(), bronze.version(), airports.version(), seconds(started));
       return result
           .rowsRead(read)
           .rowsWritten(read)
@@ -74,6 +76,10 @@ public final class BuildFeatures {
     } finally {
       day.unpersist();
     }
+  }
+
+  private static String seconds(long startedNanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedNanos) / 1e9);
   }
 
   private static Map<String, String> labelComments(FeatureCatalog catalog) {

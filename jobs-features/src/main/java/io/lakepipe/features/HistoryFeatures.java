@@ -14,17 +14,18 @@ import io.lakepipe.features.FeatureCatalog.History;
 import io.lakepipe.features.FeatureCatalog.Statistic;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
 /**
  * History features of a day's flights from the daily stats of the days before it: for each entity,
  * window and statistic, the statistic over the window's summed daily sums. Only days strictly
  * before {@code ds} count, so nothing a flight's own day (or a later one) holds can leak into its
- * features. Pure transformation, no I/O.
+ * features. Statistics are computed per key (a few thousand airports and routes), then joined to
+ * the flights. Pure transformation, no I/O.
  */
 final class HistoryFeatures {
   private HistoryFeatures() {}
@@ -40,51 +41,103 @@ final class HistoryFeatures {
     for (Entity entity : history.entities()) {
       String flightKey = "__" + entity.name() + "_key";
       String statsKey = "__" + entity.name() + "_stats_key";
-      List<Column> windowSums = new ArrayList<>();
+      Dataset<Row> perKey = perKey(stats.where(col(DailyStats.ENTITY).equalTo(entity.name())
+          .and(before)), entity, history, ds).withColumnRenamed(DailyStats.KEY, statsKey);
+      List<Object> noHistory = statisticsOfNoFlights(entity, history, perKey);
+
+      List<Column> columns = new ArrayList<>();
+      for (String column : flights.columns()) {
+        columns.add(col(column));
+      }
+      int i = 0;
       for (int days : history.windowDays()) {
-        Column inWindow = col(DeltaTables.DS).geq(lit(java.sql.Date.valueOf(ds.minusDays(days))));
-        for (DailySum s : history.dailySums()) {
-          windowSums.add(sum(when(inWindow, col(s.name()))).as(windowSum(entity, s, days)));
+        for (Statistic statistic : history.statistics()) {
+          String name = FeatureCatalog.historyColumn(entity, statistic, days);
+          // A key without a flight in any window has no stats row: its statistics are those of
+          // zero sums (0 flights, no mean), as for a key without flights in one window.
+          columns.add(when(col(statsKey).isNull(), lit(noHistory.get(i++))).otherwise(col(name))
+              .as(name));
         }
       }
-      Dataset<Row> perKey = stats
-          .where(col(DailyStats.ENTITY).equalTo(entity.name()).and(before))
-          .groupBy(col(DailyStats.KEY).as(statsKey))
-          .agg(windowSums.get(0), windowSums.subList(1, windowSums.size()).toArray(Column[]::new));
       // A few thousand keys (airports, routes): broadcast them to the day's flights.
       out = out.withColumn(flightKey, DailyStats.key(flights, entity))
-          .join(broadcast(perKey), col(flightKey).equalTo(col(statsKey)), "left");
-      for (int days : history.windowDays()) {
-        out = withStatistics(out, entity, history, days);
-      }
-      out = out.drop(flightKey, statsKey);
+          .join(broadcast(perKey), col(flightKey).equalTo(col(statsKey)), "left")
+          .select(columns.toArray(Column[]::new));
+      flights = out;
     }
     return out;
   }
 
-  /**
-   * Evaluates the statistics of one window. A statistic names the sums (e.g. {@code delay_minutes /
-   * flights}), so the window's sums are bound to those names for the evaluation, 0 when the key had
-   * no flights in the window, then removed.
-   */
-  private static Dataset<Row> withStatistics(Dataset<Row> rows, Entity entity, History history,
-      int days) {
-    List<Column> bound = new ArrayList<>(Arrays.stream(rows.columns()).map(c -> col(c)).toList());
-    for (DailySum s : history.dailySums()) {
-      bound.add(coalesce(col(windowSum(entity, s, days)), lit(0L)).as(s.name()));
+  /** Per key of the entity: every statistic of every window, from the days of the windows. */
+  private static Dataset<Row> perKey(Dataset<Row> stats, Entity entity, History history,
+      LocalDate ds) {
+    List<Column> windowSums = new ArrayList<>();
+    for (int days : history.windowDays()) {
+      Column inWindow = col(DeltaTables.DS).geq(lit(java.sql.Date.valueOf(ds.minusDays(days))));
+      for (DailySum s : history.dailySums()) {
+        windowSums.add(coalesce(sum(when(inWindow, col(s.name()))), lit(0L))
+            .as(windowSum(s, days)));
+      }
     }
-    Dataset<Row> withSums = rows.select(bound.toArray(Column[]::new));
-    List<Column> evaluated = new ArrayList<>(Arrays.stream(rows.columns()).map(c -> col(c)).toList());
-    for (Statistic statistic : history.statistics()) {
-      String name = FeatureCatalog.historyColumn(entity, statistic, days);
-      evaluated.add(SqlExpressions.over(withSums, name, statistic.expr()).as(name));
+    Dataset<Row> sums = stats.groupBy(col(DailyStats.KEY))
+        .agg(windowSums.get(0), windowSums.subList(1, windowSums.size()).toArray(Column[]::new));
+    List<Column> statistics = new ArrayList<>(List.of(col(DailyStats.KEY)));
+    for (int days : history.windowDays()) {
+      statistics.addAll(statisticsOfWindow(sums, entity, history, days));
     }
-    return withSums.select(evaluated.toArray(Column[]::new))
-        .drop(history.dailySums().stream().map(s -> windowSum(entity, s, days))
-            .toArray(String[]::new));
+    return sums.select(statistics.toArray(Column[]::new));
   }
 
-  private static String windowSum(Entity entity, DailySum sum, int days) {
-    return "__" + entity.name() + "_" + sum.name() + "_" + days;
+  /**
+   * A statistic names the sums (e.g. {@code delay_minutes / flights}); for one window its names are
+   * rewritten to that window's sum columns, after checking the expression against the sums.
+   */
+  private static List<Column> statisticsOfWindow(Dataset<Row> sums, Entity entity, History history,
+      int days) {
+    List<Column> bound = new ArrayList<>();
+    for (DailySum s : history.dailySums()) {
+      bound.add(col(windowSum(s, days)).as(s.name()));
+    }
+    Dataset<Row> window = sums.select(bound.toArray(Column[]::new));
+    List<Column> evaluated = new ArrayList<>();
+    for (Statistic statistic : history.statistics()) {
+      String name = FeatureCatalog.historyColumn(entity, statistic, days);
+      Column value = SqlExpressions.over(window, name, statistic.expr());
+      evaluated.add(SqlExpressions.renamed(value, sumName -> history.dailySums().stream()
+          .filter(s -> s.name().equals(sumName)).findFirst()
+          .map(s -> windowSum(s, days)).orElse(null)).as(name));
+    }
+    return evaluated;
+  }
+
+  /** The statistics of a key with no flights at all, in column order, computed on the driver. */
+  private static List<Object> statisticsOfNoFlights(Entity entity, History history,
+      Dataset<Row> perKey) {
+    List<Column> zeros = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    for (int days : history.windowDays()) {
+      for (DailySum s : history.dailySums()) {
+        zeros.add(lit(0L).as(windowSum(s, days)));
+        values.add(0L);
+      }
+    }
+    Dataset<Row> zeroSums = perKey.sparkSession().createDataFrame(
+        List.of(RowFactory.create(values.toArray())),
+        perKey.sparkSession().range(1).select(zeros.toArray(Column[]::new)).schema());
+    List<Column> statistics = new ArrayList<>();
+    for (int days : history.windowDays()) {
+      statistics.addAll(statisticsOfWindow(zeroSums, entity, history, days));
+    }
+    // A local relation: Spark folds this projection on the driver, without a job.
+    Row row = zeroSums.select(statistics.toArray(Column[]::new)).head();
+    List<Object> result = new ArrayList<>();
+    for (int i = 0; i < row.length(); i++) {
+      result.add(row.get(i));
+    }
+    return result;
+  }
+
+  private static String windowSum(DailySum sum, int days) {
+    return "__" + sum.name() + "_" + days;
   }
 }

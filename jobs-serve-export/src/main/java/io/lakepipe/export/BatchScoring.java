@@ -17,6 +17,7 @@ public final class BatchScoring {
   public static Dataset<Row> predict(PipelineModel model, ModelVersion version, Dataset<Row> features) {
     return model.transform(features)
         .select(
+            col("flight_id"),
             col("flight_ts"),
             col("origin"),
             col("destination"),

@@ -17,6 +17,7 @@ import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.BuildFeatures;
 import io.lakepipe.ingest.files.IngestFlightFiles;
 import io.lakepipe.ingest.files.LandFlights;
+import io.lakepipe.ingest.jdbc.IngestAirports;
 import io.lakepipe.train.TrainModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,7 @@ class PipelineChainIT extends SparkTestBase {
     LandFlights.land(spark, config, DS, DS);
 
     JobResult ingest = run("ingest-files", IngestFlightFiles::run, config);
+    run("ingest-airports", IngestAirports::run, config);
     JobResult features = run("build-features", BuildFeatures::run, config);
     JobResult train = run("train-model", TrainModel::run, config);
     JobResult export = run("serve-export", ServeExport::run, config);
@@ -116,18 +118,19 @@ class PipelineChainIT extends SparkTestBase {
     // Rerunning the data jobs for the same ds leaves exactly the same tables.
     List<String> bronzeBefore = contents(config.tablePath("bronze-flights"), "flight_ts", "origin",
         "destination", "delay", "distance");
-    List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_ts",
-        "origin", "destination", "distance", "delayed");
+    List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_id");
+    List<String> labelsBefore = contents(config.tablePath("labels-flights"), "flight_id");
     run("ingest-files", IngestFlightFiles::run, config);
     run("build-features", BuildFeatures::run, config);
     assertThat(contents(config.tablePath("bronze-flights"), "flight_ts", "origin", "destination",
         "delay", "distance")).isEqualTo(bronzeBefore);
-    assertThat(contents(config.tablePath("features-flights"), "flight_ts", "origin", "destination",
-        "distance", "delayed")).isEqualTo(featuresBefore);
+    assertThat(contents(config.tablePath("features-flights"), "flight_id"))
+        .isEqualTo(featuresBefore);
+    assertThat(contents(config.tablePath("labels-flights"), "flight_id")).isEqualTo(labelsBefore);
 
     // Every run left one audit row, and read = written + quarantined in each.
     List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
-    assertThat(audit).hasSize(6).allSatisfy(r -> {
+    assertThat(audit).hasSize(7).allSatisfy(r -> {
       assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
       assertThat(r.<Long>getAs("rows_read"))
           .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
@@ -161,6 +164,7 @@ class PipelineChainIT extends SparkTestBase {
     LakepipeConfig good = config(Map.of());
     LandFlights.land(spark, good, DS, DS);
     run("ingest-files", IngestFlightFiles::run, good);
+    run("ingest-airports", IngestAirports::run, good);
     run("build-features", BuildFeatures::run, good);
     Map<String, Object> unreachable = new HashMap<>();
     unreachable.put("lakepipe.mlflow.tracking-uri", "http://127.0.0.1:9");

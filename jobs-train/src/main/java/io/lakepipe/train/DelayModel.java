@@ -2,7 +2,7 @@ package io.lakepipe.train;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.lakepipe.features.FlightFeatures;
+import io.lakepipe.features.FeatureCatalog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +13,7 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -36,32 +37,41 @@ public final class DelayModel {
   private DelayModel() {}
 
   /**
-   * Index and one-hot encode the airports, assemble them with the numeric features, and fit a
-   * logistic regression. Airports unseen in training get their own bucket instead of failing.
+   * Fill missing numbers (a history window without flights has no mean) with the training mean,
+   * index and one-hot encode the categories, assemble everything and fit a logistic regression.
+   * Categories unseen in training, or missing, get their own bucket instead of failing.
    */
-  public static Pipeline pipeline(Params params) {
+  public static Pipeline pipeline(Params params, List<String> numeric, List<String> categorical) {
     List<PipelineStage> stages = new ArrayList<>();
+    List<String> filled = new ArrayList<>();
+    for (String column : numeric) {
+      filled.add(column + "_filled");
+    }
+    stages.add(new Imputer()
+        .setInputCols(numeric.toArray(String[]::new))
+        .setOutputCols(filled.toArray(String[]::new))
+        .setStrategy("mean"));
     List<String> indexed = new ArrayList<>();
     List<String> encoded = new ArrayList<>();
-    for (String category : FlightFeatures.CATEGORICAL) {
+    for (String category : categorical) {
       indexed.add(category + "_index");
       encoded.add(category + "_vector");
     }
     stages.add(new StringIndexer()
-        .setInputCols(FlightFeatures.CATEGORICAL.toArray(String[]::new))
+        .setInputCols(categorical.toArray(String[]::new))
         .setOutputCols(indexed.toArray(String[]::new))
         .setHandleInvalid("keep"));
     stages.add(new OneHotEncoder()
         .setInputCols(indexed.toArray(String[]::new))
         .setOutputCols(encoded.toArray(String[]::new))
         .setHandleInvalid("keep"));
-    List<String> assembled = new ArrayList<>(FlightFeatures.NUMERIC);
+    List<String> assembled = new ArrayList<>(filled);
     assembled.addAll(encoded);
     stages.add(new VectorAssembler()
         .setInputCols(assembled.toArray(String[]::new))
         .setOutputCol("features"));
     stages.add(new LogisticRegression()
-        .setLabelCol(FlightFeatures.LABEL)
+        .setLabelCol(FeatureCatalog.LABEL)
         .setFeaturesCol("features")
         .setMaxIter(params.maxIter())
         .setRegParam(params.regParam())
@@ -72,15 +82,15 @@ public final class DelayModel {
   /** ROC AUC, PR AUC and accuracy of a fitted model on labelled rows. */
   public static Map<String, Double> evaluate(PipelineModel model, Dataset<Row> labelled) {
     Dataset<Row> scored = model.transform(
-        labelled.withColumn(FlightFeatures.LABEL, col(FlightFeatures.LABEL).cast("double")));
+        labelled.withColumn(FeatureCatalog.LABEL, col(FeatureCatalog.LABEL).cast("double")));
     BinaryClassificationEvaluator binary = new BinaryClassificationEvaluator()
-        .setLabelCol(FlightFeatures.LABEL)
+        .setLabelCol(FeatureCatalog.LABEL)
         .setRawPredictionCol("rawPrediction");
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("roc_auc", binary.setMetricName("areaUnderROC").evaluate(scored));
     metrics.put("pr_auc", binary.setMetricName("areaUnderPR").evaluate(scored));
     metrics.put("accuracy", new MulticlassClassificationEvaluator()
-        .setLabelCol(FlightFeatures.LABEL)
+        .setLabelCol(FeatureCatalog.LABEL)
         .setMetricName("accuracy")
         .evaluate(scored));
     return metrics;

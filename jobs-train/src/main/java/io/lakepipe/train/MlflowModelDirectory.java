@@ -1,6 +1,5 @@
 package io.lakepipe.train;
 
-import io.lakepipe.features.FlightFeatures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Writes a fitted pipeline in MLflow's model format: the Spark ML model under {@code sparkml/} and an
@@ -25,11 +28,11 @@ public final class MlflowModelDirectory {
   private MlflowModelDirectory() {}
 
   /** Writes the model directory into {@code dir} (which must not exist yet) and returns it. */
-  public static Path write(PipelineModel model, Path dir, String runId) {
+  public static Path write(PipelineModel model, StructType inputs, Path dir, String runId) {
     try {
       Files.createDirectories(dir);
       model.write().save(dir.resolve(SPARK_MODEL_DATA).toUri().toString());
-      Files.writeString(dir.resolve("MLmodel"), mlmodel(runId));
+      Files.writeString(dir.resolve("MLmodel"), mlmodel(runId, inputs));
       Files.writeString(dir.resolve("requirements.txt"), "mlflow\npyspark==" + SPARK_VERSION + "\n");
       Files.writeString(dir.resolve("python_env.yaml"), String.join("\n",
           "python: \"3.11\"",
@@ -44,13 +47,16 @@ public final class MlflowModelDirectory {
     }
   }
 
-  static String mlmodel(String runId) {
+  /**
+   * The MLmodel file; the signature lists the model's input columns with MLflow's names of their
+   * types. Any input may be missing (the model fills numbers and gives a missing category its own
+   * bucket), so none is required.
+   */
+  static String mlmodel(String runId, StructType inputSchema) {
     List<String> inputs = new ArrayList<>();
-    for (String numeric : FlightFeatures.NUMERIC) {
-      inputs.add("{\"type\": \"integer\", \"name\": \"" + numeric + "\", \"required\": true}");
-    }
-    for (String category : FlightFeatures.CATEGORICAL) {
-      inputs.add("{\"type\": \"string\", \"name\": \"" + category + "\", \"required\": true}");
+    for (StructField field : inputSchema.fields()) {
+      inputs.add("{\"type\": \"" + mlflowType(field.dataType()) + "\", \"name\": \""
+          + field.name() + "\", \"required\": false}");
     }
     return String.join("\n",
         "artifact_path: " + ARTIFACT_PATH,
@@ -74,5 +80,25 @@ public final class MlflowModelDirectory {
         "  params: null",
         "utc_time_created: '" + Instant.now().toString().replace("T", " ").replace("Z", "") + "'",
         "");
+  }
+
+  private static String mlflowType(DataType type) {
+    if (type.equals(DataTypes.IntegerType) || type.equals(DataTypes.ShortType)
+        || type.equals(DataTypes.ByteType)) {
+      return "integer";
+    }
+    if (type.equals(DataTypes.LongType)) {
+      return "long";
+    }
+    if (type.equals(DataTypes.FloatType)) {
+      return "float";
+    }
+    if (type.equals(DataTypes.DoubleType)) {
+      return "double";
+    }
+    if (type.equals(DataTypes.BooleanType)) {
+      return "boolean";
+    }
+    return "string";
   }
 }

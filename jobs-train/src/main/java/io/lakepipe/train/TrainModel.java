@@ -12,18 +12,24 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
-import io.lakepipe.features.FlightFeatures;
+import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.TrainingSet;
+import io.lakepipe.features.TrainingSets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +45,7 @@ public final class TrainModel {
 
   public static JobResult run(JobContext context) {
     LakepipeConfig config = context.config();
-    String featuresPath = config.tablePath("features-flights");
+    FeatureCatalog catalog = FeatureCatalog.from(config);
     int windowDays = config.integer("train.window-days");
     double testFraction = config.number("train.test-fraction");
     long seed = config.longValue("train.seed");
@@ -51,22 +57,40 @@ public final class TrainModel {
     // Fail before any Spark work if the tracking server is not there.
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
       LocalDate from = context.ds().minusDays(windowDays - 1L);
-      TableRead features = context.tables().readDsRange("features-flights", featuresPath, from,
-          context.ds());
-      Dataset<Row> rows = features.rows().persist(StorageLevel.MEMORY_AND_DISK());
+      TrainingSet set = new TrainingSets(context.tables(), config).latest(from, context.ds());
+      TableRead features = set.features();
+      String featuresPath = features.path();
+      Dataset<Row> rows = set.rows().persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        // One pass for both counts: the window can hold millions of rows.
-        Row counts = rows.agg(count(lit(1)), sum(col(FlightFeatures.LABEL))).head();
-        long total = counts.getLong(0);
-        long positives = counts.isNullAt(1) ? 0 : counts.getLong(1);
+        // One pass for the counts: the window can hold millions of rows.
+        List<Column> counts = new ArrayList<>(List.of(count(lit(1)), sum(col(FeatureCatalog.LABEL))));
+        catalog.numericInputs().forEach(c -> counts.add(count(col(c))));
+        Row counted = rows.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new))
+            .head();
+        long total = counted.getLong(0);
+        long positives = counted.isNullAt(1) ? 0 : counted.getLong(1);
         if (total == 0) {
           throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
-              "no feature rows between " + from + " and " + context.ds() + " in " + featuresPath);
+              "no labelled feature rows between " + from + " and " + context.ds() + " in "
+                  + featuresPath);
         }
         if (positives == 0 || positives == total) {
           throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
-              "the label '" + FlightFeatures.LABEL + "' has a single class in " + total + " rows");
+              "the label '" + FeatureCatalog.LABEL + "' has a single class in " + total + " rows");
         }
+        // A feature without a single value in the window (a 28-day history on the first days)
+        // cannot inform the model, and its mean cannot fill it: leave it out of this training.
+        List<String> numeric = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        for (int i = 0; i < catalog.numericInputs().size(); i++) {
+          (counted.getLong(i + 2) > 0 ? numeric : empty).add(catalog.numericInputs().get(i));
+        }
+        if (!empty.isEmpty()) {
+          LOG.warn("Left out of this training, no values between {} and {}: {}", from,
+              context.ds(), empty);
+        }
+        List<String> inputs = new ArrayList<>(numeric);
+        inputs.addAll(catalog.categoricalInputs());
         Dataset<Row>[] split = rows.randomSplit(new double[] {1 - testFraction, testFraction}, seed);
         LOG.info("Training on {} rows ({} to {}), {} delayed; testing on a {} share", total, from,
             context.ds(), positives, testFraction);
@@ -77,9 +101,12 @@ public final class TrainModel {
         tags.put("lakepipe.job_run_id", context.runId());
         tags.put("lakepipe.input.features.path", featuresPath);
         tags.put("lakepipe.input.features.version", String.valueOf(features.version()));
+        tags.put("lakepipe.input.labels.path", set.labels().path());
+        tags.put("lakepipe.input.labels.version", String.valueOf(set.labels().version()));
         ModelVersion registered = tracking.withRun(experimentId,
             "train-" + context.ds(), tags, run -> {
-              PipelineModel model = DelayModel.pipeline(params).fit(split[0]);
+              PipelineModel model = DelayModel.pipeline(params, numeric, catalog.categoricalInputs())
+                  .fit(split[0]);
               Map<String, Double> metrics = new LinkedHashMap<>();
               DelayModel.evaluate(model, split[1]).forEach((k, v) -> metrics.put("test_" + k, v));
               DelayModel.evaluate(model, split[0]).forEach((k, v) -> metrics.put("train_" + k, v));
@@ -88,15 +115,18 @@ public final class TrainModel {
               logged.put("window_start", from.toString());
               logged.put("test_fraction", String.valueOf(testFraction));
               logged.put("seed", String.valueOf(seed));
-              logged.put("features", String.join(",", FlightFeatures.INPUTS));
+              logged.put("features", String.join(",", inputs));
+              logged.put("features_left_out", String.join(",", empty));
               logged.put("rows_total", String.valueOf(total));
               run.log(logged, metrics, Map.of());
               LOG.info("Test metrics {}", metrics);
 
               Path local = tempDir();
               try {
-                run.uploadDirectory(MlflowModelDirectory.write(model, local.resolve("model"),
-                    run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+                StructType signature = rows.select(inputs.stream().map(c -> col(c))
+                    .toArray(Column[]::new)).schema();
+                run.uploadDirectory(MlflowModelDirectory.write(model, signature,
+                    local.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
               } finally {
                 FileUtils.deleteQuietly(local.toFile());
               }
@@ -112,6 +142,7 @@ public final class TrainModel {
             .rowsRead(total)
             .rowsWritten(total)
             .read(featuresPath, features.version())
+            .read(set.labels().path(), set.labels().version())
             .summary("MLflow run " + registered.runId() + " registered " + modelName + " version "
                 + registered.version() + " at " + tracking.trackingUri())
             .build();

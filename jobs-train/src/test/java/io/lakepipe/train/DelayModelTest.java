@@ -26,6 +26,9 @@ class DelayModelTest extends SparkTestBase {
       .add("destination", DataTypes.StringType)
       .add("delayed", DataTypes.IntegerType);
 
+  static final List<String> NUMERIC = List.of("hour", "day_of_week", "month", "distance");
+  static final List<String> CATEGORICAL = List.of("origin", "destination");
+
   /** Evening flights (from 17:00) are late, others on time, with one label in ten flipped. */
   static Dataset<Row> syntheticFlights(int n, long seed) {
     Random random = new Random(seed);
@@ -46,7 +49,7 @@ class DelayModelTest extends SparkTestBase {
     Dataset<Row> train = syntheticFlights(600, 1);
     Dataset<Row> test = syntheticFlights(300, 2);
 
-    PipelineModel model = DelayModel.pipeline(new DelayModel.Params(50, 0.0, 0.0)).fit(train);
+    PipelineModel model = DelayModel.pipeline(new DelayModel.Params(50, 0.0, 0.0), NUMERIC, CATEGORICAL).fit(train);
     Map<String, Double> metrics = DelayModel.evaluate(model, test);
 
     assertThat(metrics).containsOnlyKeys("roc_auc", "pr_auc", "accuracy");
@@ -58,7 +61,7 @@ class DelayModelTest extends SparkTestBase {
   @Test
   void airportUnseenInTrainingIsScoredNotRejected() {
     PipelineModel model =
-        DelayModel.pipeline(new DelayModel.Params(10, 0.01, 0.0)).fit(syntheticFlights(200, 3));
+        DelayModel.pipeline(new DelayModel.Params(10, 0.01, 0.0), NUMERIC, CATEGORICAL).fit(syntheticFlights(200, 3));
     Dataset<Row> unseen = rows(FEATURES,
         new Object[] {LocalDateTime.of(2001, 1, 15, 9, 0), 9, 2, 1, 500, "ZZZ", "YYY", 0});
 
@@ -68,15 +71,35 @@ class DelayModelTest extends SparkTestBase {
   }
 
   @Test
+  void missingNumbersAndCategoriesAreScoredNotRejected() {
+    PipelineModel model = DelayModel.pipeline(new DelayModel.Params(10, 0.01, 0.0), NUMERIC,
+        CATEGORICAL).fit(syntheticFlights(200, 4));
+    Dataset<Row> missing = rows(FEATURES,
+        new Object[] {LocalDateTime.of(2001, 1, 15, 9, 0), null, 2, 1, null, null, "LAX", 0});
+
+    double probability = model.transform(missing).select("probability").head()
+        .<org.apache.spark.ml.linalg.Vector>getAs(0).apply(1);
+
+    assertThat(probability).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void mlmodelFileDeclaresBothFlavorsAndTheSignature() {
-    String mlmodel = MlflowModelDirectory.mlmodel("abc123");
+    StructType inputs = new StructType()
+        .add("hour", DataTypes.IntegerType)
+        .add("origin_flights_7d", DataTypes.LongType)
+        .add("origin_delay_mean_7d", DataTypes.DoubleType)
+        .add("origin", DataTypes.StringType);
+    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs);
 
     assertThat(mlmodel)
         .contains("loader_module: mlflow.spark")
         .contains("model_data: sparkml")
         .contains("pyspark_version: 3.5.7")
         .contains("run_id: abc123")
-        .contains("{\"type\": \"string\", \"name\": \"origin\", \"required\": true}")
-        .contains("{\"type\": \"integer\", \"name\": \"hour\", \"required\": true}");
+        .contains("inputs: '[{\"type\": \"integer\", \"name\": \"hour\", \"required\": false},"
+            + " {\"type\": \"long\", \"name\": \"origin_flights_7d\", \"required\": false},"
+            + " {\"type\": \"double\", \"name\": \"origin_delay_mean_7d\", \"required\": false},"
+            + " {\"type\": \"string\", \"name\": \"origin\", \"required\": false}]'");
   }
 }

@@ -47,8 +47,7 @@ public final class DeltaTables {
       throw LakepipeErrors.tableMissing(table, path);
     }
     long version = latestVersion(path);
-    return new TableRead(path, version,
-        spark.read().format("delta").option("versionAsOf", version).load(path));
+    return new TableRead(path, version, load(path, version));
   }
 
   /** Reads the logical dates {@code [from, to]} at the table's latest version. */
@@ -72,10 +71,22 @@ public final class DeltaTables {
     if (version < 0 || version > latest) {
       throw LakepipeErrors.tableVersionMissing(table, path, version, latest);
     }
-    Dataset<Row> rows =
-        spark.read().format("delta").option("versionAsOf", version).load(path)
+    Dataset<Row> rows = load(path, version)
             .where(functions.col(DS).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
     return new TableRead(path, version, rows);
+  }
+
+  /**
+   * The table at {@code version}. The latest version is read from the session's cached snapshot, which
+   * the caller has just refreshed; only an older version pays for rebuilding a snapshot (time travel).
+   * A table has one writer at a time in lakepipe (the task of its ds), so the two agree.
+   */
+  private Dataset<Row> load(String path, long version) {
+    var reader = spark.read().format("delta");
+    if (version != latestVersion(path)) {
+      reader = reader.option("versionAsOf", version);
+    }
+    return reader.load(path);
   }
 
   /**

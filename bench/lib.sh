@@ -1,19 +1,21 @@
 # Shared by the bench/<name>/run.sh scripts: compiles bench/<name>/src against Spark and the job jar,
 # and runs its main class with spark-submit on local[2], as the jobs run. Benchmarks print ratios
 # against a baseline measured in the same run; none of them fails on a timing.
+# The job jar is jobs-<BENCH_JOB>/target/jobs-<BENCH_JOB>.jar: a run.sh sets BENCH_JOB before sourcing
+# this file (default ingest). Exporting JOB_JAR runs a bench against another build of that job.
 set -euo pipefail
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export LAKEPIPE_HOME
 source "$LAKEPIPE_HOME/config/services.env"
 source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
-JOB_JAR="$LAKEPIPE_HOME/jobs-ingest/target/jobs-ingest.jar"
+JOB_JAR="${JOB_JAR:-$LAKEPIPE_HOME/jobs-${BENCH_JOB:-ingest}/target/jobs-${BENCH_JOB:-ingest}.jar}"
 LAKEPIPE_CONFIG="${LAKEPIPE_CONFIG:-$LAKEPIPE_HOME/config/local.conf}"
 
 # run_bench <name> <main class> [args...]: the work folder is .lakepipe/bench/<name>.
 run_bench() {
   local name="$1" main_class="$2"; shift 2
   local build="$LAKEPIPE_HOME/.lakepipe/bench/$name/build"
-  [[ -f "$JOB_JAR" ]] || { echo "Build the job jar first: ./lakepipe setup" >&2; exit 1; }
+  [[ -f "$JOB_JAR" ]] || { echo "No job jar at $JOB_JAR: build it first (./lakepipe setup)" >&2; exit 1; }
   rm -rf "$build"
   mkdir -p "$build/classes"
   find "$LAKEPIPE_HOME/bench/$name/src" -name '*.java' -print0 \

@@ -1,5 +1,5 @@
-"""lakepipe, one logical date (ds) a run: ingest the day's landed flight files, check their quality,
-build features, train, export the model.
+"""lakepipe, one logical date (ds) a run: ingest the day's landed flight files and the airport reference
+changes (JDBC), check the flights' quality, build the day's features, check them, train, export the model.
 
 Each task is one Spark job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
 config and the Spark connection come from). Every job writes idempotently per ds, so retries and
@@ -33,6 +33,10 @@ with DAG(
     ingest_flights = spark_job_step(
         "ingest_flights", job="ingest", main_class="io.lakepipe.ingest.files.IngestFlightFilesJob"
     )
+    # New airport versions from PostgreSQL, which the features join as of each flight's time.
+    ingest_airports = spark_job_step(
+        "ingest_airports", job="ingest", main_class="io.lakepipe.ingest.jdbc.IngestAirportsJob"
+    )
     # The data-quality gate: Deequ constraints on the day's bronze rows; a failure stops the run here.
     check_bronze = spark_job_step(
         "check_bronze", job="ingest", main_class="io.lakepipe.ingest.quality.CheckBronzeFlightsJob"
@@ -40,9 +44,15 @@ with DAG(
     build_features = spark_job_step(
         "build_features", job="features", main_class="io.lakepipe.features.BuildFeaturesJob"
     )
+    # The feature gate: null shares and drift (PSI) of the day's features against the days before.
+    check_features = spark_job_step(
+        "check_features", job="features", main_class="io.lakepipe.features.quality.CheckFeaturesJob"
+    )
     train_model = spark_job_step("train_model", job="train", main_class="io.lakepipe.train.TrainModelJob")
     serve_export = spark_job_step(
         "serve_export", job="serve-export", main_class="io.lakepipe.export.ServeExportJob"
     )
 
-    ingest_flights >> check_bronze >> build_features >> train_model >> serve_export
+    ingest_flights >> check_bronze >> build_features
+    ingest_airports >> build_features
+    build_features >> check_features >> train_model >> serve_export

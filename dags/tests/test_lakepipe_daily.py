@@ -1,4 +1,4 @@
-"""lakepipe_daily: the four Spark jobs, their order, and the exact spark-submit each one runs."""
+"""lakepipe_daily: the Spark jobs, their order, and the exact spark-submit each one runs."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ DS = "2001-01-15"
 # task id -> (job module suffix, main class)
 STEPS = {
     "ingest_flights": ("ingest", "io.lakepipe.ingest.files.IngestFlightFilesJob"),
+    "ingest_airports": ("ingest", "io.lakepipe.ingest.jdbc.IngestAirportsJob"),
     "check_bronze": ("ingest", "io.lakepipe.ingest.quality.CheckBronzeFlightsJob"),
     "build_features": ("features", "io.lakepipe.features.BuildFeaturesJob"),
+    "check_features": ("features", "io.lakepipe.features.quality.CheckFeaturesJob"),
     "train_model": ("train", "io.lakepipe.train.TrainModelJob"),
     "serve_export": ("serve-export", "io.lakepipe.export.ServeExportJob"),
 }
@@ -60,7 +62,9 @@ def test_runs_the_jobs_in_pipeline_order() -> None:
     assert edges == {
         ("ingest_flights", "check_bronze"),
         ("check_bronze", "build_features"),
-        ("build_features", "train_model"),
+        ("ingest_airports", "build_features"),
+        ("build_features", "check_features"),
+        ("check_features", "train_model"),
         ("train_model", "serve_export"),
     }
 

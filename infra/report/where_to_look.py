@@ -122,6 +122,7 @@ def main() -> int:
         "quarantine-flights",
         "quality-bronze-flights",
         "features-flights",
+        "quality-features-flights",
         "predictions-flights",
     ):
         print(table_line(name, tables[name], args.ds))

@@ -114,6 +114,18 @@ public final class LakepipeErrors {
         null);
   }
 
+  /**
+   * A failed gate on feature metrics. Unlike a broken constraint on raw data, a drift can be real
+   * and expected, so the fix names both ways out: repair upstream, or change the settings.
+   */
+  public static LakepipeException featureChecksFailed(String table, String ds, String failures,
+      String metricsPath, String configSection) {
+    return failed("Feature checks on " + table + " for ds=" + ds + " failed: " + failures
+        + ". Every feature's metrics for the date are in " + metricsPath + ". Fix the features"
+        + " upstream and rerun the date or, where the change is expected, raise the limit or exempt"
+        + " the feature in lakepipe." + configSection + ".", null);
+  }
+
   public static LakepipeException jdbcCredentialsMissing(String location, String configSection) {
     return failed("No database credentials for " + location + ": lakepipe." + configSection
         + ".user and .password are empty. Export them in the environment (LAKEPIPE_PG_USER and"

@@ -1,0 +1,145 @@
+package io.lakepipe.features.quality;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.TableRead;
+import io.lakepipe.features.quality.FeatureGate.Failure;
+import io.lakepipe.features.quality.FeatureGate.Settings;
+import io.lakepipe.features.quality.FeatureGate.Verdict;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data-quality gate after the features: measures every feature column of one ds of
+ * features-flights against the previous {@code reference-days} days (null share, min, max, mean,
+ * distinct values, PSI), replaces the day's rows of the feature metrics table, and only then fails
+ * when the gate fails, so that a failed day's metrics are there to inspect. Like the bronze gate it
+ * writes no data rows: the rows it checked count as read and written.
+ */
+public final class CheckFeatures {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckFeatures.class);
+  private static final String TABLE = "features-flights";
+  private static final String METRICS_TABLE = "quality-features-flights";
+
+  /** The columns of the feature metrics table, before {@code ds}. */
+  static final StructType METRICS_SCHEMA = new StructType()
+      .add("feature", DataTypes.StringType)
+      .add("kind", DataTypes.StringType)
+      .add("rows", DataTypes.LongType)
+      .add("nulls", DataTypes.LongType)
+      .add("null_share", DataTypes.DoubleType)
+      .add("min", DataTypes.DoubleType)
+      .add("max", DataTypes.DoubleType)
+      .add("mean", DataTypes.DoubleType)
+      .add("distinct_values", DataTypes.LongType)
+      .add("reference_rows", DataTypes.LongType)
+      .add("psi", DataTypes.DoubleType)
+      .add("gate", DataTypes.StringType)
+      .add("gate_reason", DataTypes.StringType);
+
+  private CheckFeatures() {}
+
+  public static JobResult run(JobContext context) {
+    Settings settings = Settings.fromConfig(context.config());
+    String featuresPath = context.config().tablePath(TABLE);
+    String metricsPath = context.config().tablePath(METRICS_TABLE);
+    LocalDate ds = context.ds();
+    LocalDate from = ds.minusDays(settings.referenceDays());
+
+    // One read for the day and its reference, so that both come from the same table version.
+    TableRead read = context.tables().readDsRange(TABLE, featuresPath, from, ds);
+    Dataset<Row> day = read.rows().where(col(DeltaTables.DS).equalTo(Date.valueOf(ds))).cache();
+    Dataset<Row> reference =
+        read.rows().where(col(DeltaTables.DS).lt(Date.valueOf(ds))).cache();
+    try {
+      long rows = day.count();
+      if (rows == 0) {
+        throw LakepipeErrors.partitionMissing(TABLE, featuresPath, ds.toString());
+      }
+      LOG.info("Checking {} rows of {} ds={} (v{}) against the days {}..{}", rows, TABLE, ds,
+          read.version(), from, ds.minusDays(1));
+      List<FeatureMetric> metrics =
+          FeatureMetrics.compute(day, reference, settings.psiBins());
+      List<Verdict> verdicts = FeatureGate.judge(metrics, settings);
+      long metricsVersion = context.tables().replaceDs(
+          metricsRows(context.spark(), metrics, verdicts, context.runId()), metricsPath, ds);
+      logVerdicts(ds, metrics, verdicts, metricsPath, metricsVersion);
+
+      List<Failure> failures = verdicts.stream().flatMap(v -> v.failures().stream()).toList();
+      if (!failures.isEmpty()) {
+        throw LakepipeErrors.featureChecksFailed(TABLE, ds.toString(),
+            failures.stream().map(Failure::toString).collect(Collectors.joining("; ")),
+            metricsPath + " (ds=" + ds + ")", Settings.CONFIG_SECTION);
+      }
+      return JobResult.builder()
+          .source(featuresPath)
+          .rowsRead(rows)
+          .rowsWritten(rows)
+          .read(featuresPath, read.version())
+          .wrote(metricsPath, metricsVersion)
+          .summary(metrics.size() + " features checked, none failed (" + count(verdicts,
+              FeatureGate.EXEMPT) + " exempt, " + count(verdicts, FeatureGate.NO_REFERENCE)
+              + " without reference); metrics in " + metricsPath + " v" + metricsVersion)
+          .build();
+    } finally {
+      day.unpersist();
+      reference.unpersist();
+    }
+  }
+
+  /** The metrics and verdicts as rows of the feature metrics table (without ds). */
+  static Dataset<Row> metricsRows(SparkSession spark, List<FeatureMetric> metrics,
+      List<Verdict> verdicts, String runId) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      FeatureMetric m = metrics.get(i);
+      Verdict v = verdicts.get(i);
+      rows.add(RowFactory.create(m.feature(), m.kind(), m.rows(), m.nulls(), m.nullShare(),
+          m.min(), m.max(), m.mean(), m.distinctValues(), m.referenceRows(), m.psi(), v.gate(),
+          v.reason()));
+    }
+    return spark.createDataFrame(rows, METRICS_SCHEMA)
+        .withColumn("run_id", lit(runId))
+        .withColumn("checked_at", current_timestamp());
+  }
+
+  /** One summary line, then one line for the failed and one for the exempt features, if any. */
+  private static void logVerdicts(LocalDate ds, List<FeatureMetric> metrics, List<Verdict> verdicts,
+      String metricsPath, long metricsVersion) {
+    LOG.info("{} ds={}: {} features, reference {} rows: {} pass, {} fail, {} exempt, {} no-reference;"
+            + " metrics in {} v{}", TABLE, ds, metrics.size(),
+        metrics.isEmpty() ? 0 : metrics.get(0).referenceRows(), count(verdicts, FeatureGate.PASS),
+        count(verdicts, FeatureGate.FAIL), count(verdicts, FeatureGate.EXEMPT),
+        count(verdicts, FeatureGate.NO_REFERENCE), metricsPath, metricsVersion);
+    for (String gate : List.of(FeatureGate.FAIL, FeatureGate.EXEMPT)) {
+      String features = verdicts.stream().filter(v -> gate.equals(v.gate()))
+          .map(v -> v.feature() + " (" + v.reason() + ")")
+          .collect(Collectors.joining(", "));
+      if (!features.isEmpty()) {
+        LOG.info("{} ds={} {} features: {}", TABLE, ds,
+            FeatureGate.FAIL.equals(gate) ? "failed" : "exempt", features);
+      }
+    }
+  }
+
+  private static long count(List<Verdict> verdicts, String gate) {
+    return verdicts.stream().filter(v -> gate.equals(v.gate())).count();
+  }
+}

@@ -1,0 +1,12 @@
+package io.lakepipe.features.quality;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class CheckFeaturesJob {
+  private CheckFeaturesJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute("check-features", args, CheckFeatures::run));
+  }
+}

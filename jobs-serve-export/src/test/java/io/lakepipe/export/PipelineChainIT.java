@@ -103,8 +103,15 @@ class PipelineChainIT extends SparkTestBase {
       double auc = run.getData().getMetricsList().stream()
           .filter(m -> m.getKey().equals("test_roc_auc")).findFirst().orElseThrow().getValue();
       assertThat(auc).isBetween(0.5, 1.0);
+      // The training set's versions: the tables' versions the features job left.
+      io.lakepipe.core.table.DeltaTables tables = new io.lakepipe.core.table.DeltaTables(spark);
+      String featuresVersion = String.valueOf(tables.latestVersion(
+          config.tablePath("features-flights")));
+      String labelsVersion = String.valueOf(tables.latestVersion(config.tablePath("labels-flights")));
       assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey()
-          .equals("lakepipe.input.features.version") && t.getValue().equals("0"));
+          .equals("lakepipe.input.features.version") && t.getValue().equals(featuresVersion));
+      assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey()
+          .equals("lakepipe.input.labels.version") && t.getValue().equals(labelsVersion));
       assertThat(listArtifacts(version.source())).contains("\"path\": \"MLmodel\"");
     }
     Path exported = Path.of(config.string("export.dir")).resolve(modelName).resolve("1");

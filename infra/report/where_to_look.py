@@ -32,7 +32,7 @@ def load_config(path: Path) -> ConfigTree:
 
 def table_line(name: str, path: str, ds: dt.date) -> str:
     if not (Path(path) / "_delta_log").is_dir():
-        return f"  {name:<22} (not written yet)  {path}"
+        return f"  {name:<24} (not written yet)  {path}"
     table = DeltaTable(path)
     rows = table.to_pyarrow_table(filters=[("ds", "=", ds)]) if "ds" in table.schema().to_arrow().names else None
     count = "" if rows is None else f"{rows.num_rows:>7} rows for ds"
@@ -40,7 +40,7 @@ def table_line(name: str, path: str, ds: dt.date) -> str:
     if rows is not None and "delay_probability" in rows.column_names and rows.num_rows:
         mean = pc.mean(rows["delay_probability"]).as_py()
         extra = f", mean P(delayed) {mean:.3f}"
-    return f"  {name:<22} v{table.version():<4}{count}{extra}  {path}"
+    return f"  {name:<24} v{table.version():<4}{count}{extra}  {path}"
 
 
 def prediction_samples(path: str, ds: dt.date, count: int = 5) -> list[str]:
@@ -121,7 +121,10 @@ def main() -> int:
         "bronze-flights",
         "quarantine-flights",
         "quality-bronze-flights",
+        "bronze-airports",
+        "features-daily-stats",
         "features-flights",
+        "labels-flights",
         "quality-features-flights",
         "predictions-flights",
     ):

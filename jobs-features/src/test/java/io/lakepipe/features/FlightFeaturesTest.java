@@ -152,6 +152,35 @@ class FlightFeaturesTest extends SparkTestBase {
   }
 
   @Test
+  void aFeatureAddedInConfigIsComputedWithoutCode() {
+    List<Map<String, Object>> flight = new ArrayList<>();
+    flight.add(Map.of("name", "minute", "type", "numeric", "expr", "minute(flight_ts)",
+        "description", "Minute of the departure"));
+    flight.add(Map.of("name", "long_haul", "type", "categorical",
+        "expr", "CASE WHEN distance > 1500 THEN 'yes' ELSE 'no' END", "description", "Long haul"));
+    FeatureCatalog added = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.features.flight", flight,
+        "lakepipe.features.airport", List.of(Map.of("column", "state", "type", "categorical",
+            "description", "State")),
+        "lakepipe.features.history.window-days", List.of(2))));
+    Dataset<Row> airports = rows(AIRPORTS, airport("LAS", "NV", 36.1, "2000-12-31T00:00:00Z"));
+    Dataset<Row> stats = rows(STATS, stats("route", "LAS|PHL", 4, 1, 80, "2001-01-27"),
+        stats("route", "LAS|PHL", 9, 9, 900, "2001-01-26"));
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
+
+    Row row = only(FlightFeatures.build(bronze, airports, stats, added, DS));
+
+    assertThat(row.<Integer>getAs("minute")).isEqualTo(5);
+    assertThat(row.<String>getAs("long_haul")).isEqualTo("yes");
+    assertThat(row.<String>getAs("origin_state")).isEqualTo("NV");
+    assertThat(row.<String>getAs("destination_state")).isNull();
+    // The 2-day window holds 2001-01-27 and 2001-01-28, not 2001-01-26.
+    assertThat(row.<Long>getAs("route_flights_2d")).isEqualTo(4);
+    assertThat(row.<Double>getAs("route_delay_mean_2d")).isEqualTo(20.0);
+    assertThat(row.schema().fieldNames()).hasSize(2 + 2 + 2 + 3 * 3);
+  }
+
+  @Test
   void aBadExpressionNamesTheFeatureBeforeAnyJobRuns() {
     FeatureCatalog bad = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.flight", List.of(Map.of("name", "departure_hour", "type", "numeric",

@@ -30,22 +30,31 @@ public final class BuildFeatures {
     DeltaTables tables = context.tables();
     LocalDate ds = context.ds();
     String bronzePath = context.config().tablePath("bronze-flights");
-    String airportsPath = context.config().tablePath("bronze-airports");
     String statsPath = context.config().tablePath("features-daily-stats");
-    String featuresPath = context.config().tablePath("features-flights");
-    String labelsPath = context.config().tablePath("labels-flights");
 
     JobResult.Builder result = JobResult.builder();
     long started = System.nanoTime();
-    TableRead stats = null;
-    if (!catalog.history().entities().isEmpty()) {
-      long statsVersion = new DailyStatsRefresh(tables, bronzePath, statsPath, catalog).refresh(ds);
-      result.wrote(statsPath, statsVersion);
-      stats = tables.readDsRange("features-daily-stats", statsPath,
-          ds.minusDays(catalog.maxWindowDays()), ds.minusDays(1));
-      result.read(statsPath, stats.version());
-      LOG.info("Daily stats up to date (v{}) in {} s", statsVersion, seconds(started));
+    try (DailyStatsRefresh refresh =
+        new DailyStatsRefresh(tables, bronzePath, statsPath, catalog)) {
+      TableRead stats = null;
+      if (!catalog.history().entities().isEmpty()) {
+        DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds);
+        stats = refreshed.before();
+        result.read(statsPath, stats.version()).wrote(statsPath, refreshed.version());
+        LOG.info("Daily stats up to date (v{}) in {} s", refreshed.version(), seconds(started));
+      }
+      return build(context, catalog, stats, result, started);
     }
+  }
+
+  private static JobResult build(JobContext context, FeatureCatalog catalog, TableRead stats,
+      JobResult.Builder result, long started) {
+    DeltaTables tables = context.tables();
+    LocalDate ds = context.ds();
+    String bronzePath = context.config().tablePath("bronze-flights");
+    String airportsPath = context.config().tablePath("bronze-airports");
+    String featuresPath = context.config().tablePath("features-flights");
+    String labelsPath = context.config().tablePath("labels-flights");
     TableRead bronze = tables.readDs("bronze-flights", bronzePath, ds);
     Dataset<Row> day = bronze.rows().persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -5,15 +5,18 @@ import static org.apache.spark.sql.functions.col;
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableLayout;
+import io.lakepipe.core.table.TableRead;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +26,18 @@ import org.slf4j.LoggerFactory;
  * late or corrected day), or that has no stats yet (dates built out of order), is recomputed from
  * its bronze partition alone. In the usual daily run only ds itself is computed.
  */
-final class DailyStatsRefresh {
+final class DailyStatsRefresh implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DailyStatsRefresh.class);
 
   private final DeltaTables tables;
   private final String bronzePath;
   private final String statsPath;
   private final FeatureCatalog catalog;
+  /** The stats of the window as read before the refresh, cached: usually all the history needs. */
+  private Dataset<Row> cached;
+
+  /** The stats of the days before ds as the features read them, and the table's version after. */
+  record Refreshed(TableRead before, long version) {}
 
   DailyStatsRefresh(DeltaTables tables, String bronzePath, String statsPath,
       FeatureCatalog catalog) {
@@ -39,8 +47,12 @@ final class DailyStatsRefresh {
     this.catalog = catalog;
   }
 
-  /** Brings the stats of {@code [ds - longest window, ds]} up to date; returns the table's version. */
-  long refresh(LocalDate ds) {
+  /**
+   * Brings the stats of {@code [ds - longest window, ds]} up to date and returns those of the days
+   * before ds. The window is read once: when only ds itself was (re)computed, as in a daily run, the
+   * rows read before the refresh are the history, since ds is not part of it.
+   */
+  Refreshed refresh(LocalDate ds) {
     LocalDate from = ds.minusDays(catalog.maxWindowDays());
     Map<LocalDate, String> bronzeFiles = tables.partitionFingerprints(bronzePath, from, ds);
     if (!bronzeFiles.containsKey(ds)) {
@@ -50,14 +62,20 @@ final class DailyStatsRefresh {
     Map<LocalDate, String> expected = new TreeMap<>();
     bronzeFiles.forEach((day, files) ->
         expected.put(day, FeatureCatalog.sha256(files + "\n" + definition)));
-    Map<LocalDate, String> stored = storedSources(from, ds);
+    TableRead window = null;
+    Map<LocalDate, String> stored = new TreeMap<>();
+    if (tables.exists(statsPath)) {
+      window = tables.readDsRange("features-daily-stats", statsPath, from, ds);
+      cached = window.rows().persist(StorageLevel.MEMORY_AND_DISK());
+      stored = storedSources(cached);
+    }
 
     TreeSet<LocalDate> stale = new TreeSet<>();
-    expected.forEach((day, source) -> {
-      if (!source.equals(stored.get(day))) {
-        stale.add(day);
+    for (Map.Entry<LocalDate, String> day : expected.entrySet()) {
+      if (!day.getValue().equals(stored.get(day.getKey()))) {
+        stale.add(day.getKey());
       }
-    });
+    }
     TreeSet<LocalDate> gone = new TreeSet<>(stored.keySet());
     gone.removeAll(expected.keySet());
 
@@ -75,26 +93,34 @@ final class DailyStatsRefresh {
       LOG.info("Daily stats: removing {} day(s) that bronze no longer has: {}", gone.size(), gone);
       tables.deletePartitions(statsPath, gone);
     }
-    return tables.latestVersion(statsPath);
+    long version = tables.latestVersion(statsPath);
+    Column before = col(DeltaTables.DS).lt(java.sql.Date.valueOf(ds));
+    boolean historyUnchanged = window != null && gone.isEmpty()
+        && (stale.isEmpty() || stale.equals(new TreeSet<>(List.of(ds))));
+    TableRead history = historyUnchanged
+        ? new TableRead(statsPath, window.version(), cached.where(before))
+        : tables.readDsRange("features-daily-stats", statsPath, from, ds.minusDays(1));
+    return new Refreshed(history, version);
   }
 
-  /** The source fingerprint of each stats day in the range; a day with mixed sources gets none. */
-  private Map<LocalDate, String> storedSources(LocalDate from, LocalDate to) {
-    Map<LocalDate, String> sources = new TreeMap<>();
-    if (!tables.exists(statsPath)) {
-      return sources;
+  /** Releases the cached window. */
+  @Override
+  public void close() {
+    if (cached != null) {
+      cached.unpersist();
     }
-    List<Row> rows = tables.readDsRange("features-daily-stats", statsPath, from, to).rows()
-        .groupBy(col(DeltaTables.DS))
+  }
+
+  /** The source fingerprint of each stats day; a day with mixed sources gets none. */
+  private static Map<LocalDate, String> storedSources(Dataset<Row> window) {
+    Map<LocalDate, String> sources = new TreeMap<>();
+    List<Row> rows = window.groupBy(col(DeltaTables.DS))
         .agg(functions.min(DailyStats.SOURCE), functions.max(DailyStats.SOURCE))
         .collectAsList();
     for (Row row : rows) {
       String min = row.getString(1);
-      if (min != null && min.equals(row.getString(2))) {
-        sources.put(row.getDate(0).toLocalDate(), min);
-      } else {
-        sources.put(row.getDate(0).toLocalDate(), "mixed");
-      }
+      sources.put(row.getDate(0).toLocalDate(),
+          min != null && min.equals(row.getString(2)) ? min : "mixed");
     }
     return sources;
   }

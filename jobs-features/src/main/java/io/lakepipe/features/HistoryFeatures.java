@@ -46,7 +46,7 @@ final class HistoryFeatures {
       List<Object> noHistory = statisticsOfNoFlights(entity, history, perKey);
 
       List<Column> columns = new ArrayList<>();
-      for (String column : flights.columns()) {
+      for (String column : out.columns()) {
         columns.add(col(column));
       }
       int i = 0;
@@ -63,7 +63,6 @@ final class HistoryFeatures {
       out = out.withColumn(flightKey, DailyStats.key(flights, entity))
           .join(broadcast(perKey), col(flightKey).equalTo(col(statsKey)), "left")
           .select(columns.toArray(Column[]::new));
-      flights = out;
     }
     return out;
   }

@@ -138,11 +138,6 @@ public final class LakepipeConfig {
     return read(key, k -> List.copyOf(config.getIntList(k)));
   }
 
-  /** Whether {@code key} is set (to anything but null). */
-  public boolean has(String key) {
-    return config.hasPath(key);
-  }
-
   /**
    * The objects of a list such as {@code features.flight = [{...}, {...}]}, in order, each read with
    * the same accessors; errors name the element, e.g. {@code lakepipe.features.flight[2].expr}.

@@ -15,10 +15,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
@@ -47,15 +47,13 @@ public final class DeltaTables {
       throw LakepipeErrors.tableMissing(table, path);
     }
     long version = latestVersion(path);
-    return new TableRead(path, version, load(path, version));
+    return new TableRead(path, version, load(path, version, version));
   }
 
   /** Reads the logical dates {@code [from, to]} at the table's latest version. */
   public TableRead readDsRange(String table, String path, LocalDate from, LocalDate to) {
-    if (!exists(path)) {
-      throw LakepipeErrors.partitionMissing(table, path, to.toString());
-    }
-    return readDsRange(table, path, from, to, latestVersion(path));
+    long latest = latestOrMissing(table, path, to);
+    return new TableRead(path, latest, between(load(path, latest, latest), from, to));
   }
 
   /**
@@ -64,16 +62,23 @@ public final class DeltaTables {
    */
   public TableRead readDsRange(String table, String path, LocalDate from, LocalDate to,
       long version) {
-    if (!exists(path)) {
-      throw LakepipeErrors.partitionMissing(table, path, to.toString());
-    }
-    long latest = latestVersion(path);
+    long latest = latestOrMissing(table, path, to);
     if (version < 0 || version > latest) {
       throw LakepipeErrors.tableVersionMissing(table, path, version, latest);
     }
-    Dataset<Row> rows = load(path, version)
-            .where(functions.col(DS).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
-    return new TableRead(path, version, rows);
+    return new TableRead(path, version, between(load(path, version, latest), from, to));
+  }
+
+  private long latestOrMissing(String table, String path, LocalDate to) {
+    if (!exists(path)) {
+      throw LakepipeErrors.partitionMissing(table, path, to.toString());
+    }
+    return latestVersion(path);
+  }
+
+  private static Dataset<Row> between(Dataset<Row> rows, LocalDate from, LocalDate to) {
+    return rows.where(
+        functions.col(DS).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
   }
 
   /**
@@ -81,9 +86,9 @@ public final class DeltaTables {
    * the caller has just refreshed; only an older version pays for rebuilding a snapshot (time travel).
    * A table has one writer at a time in lakepipe (the task of its ds), so the two agree.
    */
-  private Dataset<Row> load(String path, long version) {
+  private Dataset<Row> load(String path, long version, long latest) {
     var reader = spark.read().format("delta");
-    if (version != latestVersion(path)) {
+    if (version != latest) {
       reader = reader.option("versionAsOf", version);
     }
     return reader.load(path);
@@ -138,8 +143,7 @@ public final class DeltaTables {
         .option("mergeSchema", "true")
         .option("replaceWhere", inDays(days))
         .save(path);
-    syncComments(path, layout.comments());
-    return latestVersion(path);
+    return syncComments(path, layout.comments());
   }
 
   /** Removes the partitions {@code days} in one commit (metadata only); the table must exist. */
@@ -193,19 +197,26 @@ public final class DeltaTables {
     return rows.select(columns);
   }
 
-  /** Sets the comments that differ from the table's, one ALTER per changed column (usually none). */
-  private void syncComments(String path, Map<String, String> comments) {
-    StructType schema = spark.read().format("delta").load(path).schema();
-    for (StructField field : schema.fields()) {
+  /**
+   * Sets the comments that differ from the table's, one ALTER per changed column (usually none), and
+   * returns the table's latest version.
+   */
+  private long syncComments(String path, Map<String, String> comments) {
+    Snapshot snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+    boolean altered = false;
+    for (StructField field : snapshot.schema().fields()) {
       String wanted = comments.get(field.name());
       String actual = field.getComment().isDefined() ? field.getComment().get() : null;
       if (wanted != null && !wanted.equals(actual)) {
         spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` ALTER COLUMN `"
             + field.name() + "` COMMENT '" + wanted.replace("\\", "\\\\").replace("'", "\\'")
             + "'");
+        altered = true;
       }
     }
+    return altered ? latestVersion(path) : snapshot.version();
   }
+
 
   /**
    * Inserts, in one commit, the rows whose {@code keys} the table does not hold yet, tagged with

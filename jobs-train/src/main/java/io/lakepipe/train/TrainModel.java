@@ -1,42 +1,37 @@
 package io.lakepipe.train;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-
 import io.lakepipe.core.LakepipeErrors;
-import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.FeatureCatalog;
-import io.lakepipe.features.TrainingSet;
 import io.lakepipe.features.TrainingSets;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.lakepipe.train.evaluation.BinaryEvaluation;
+import io.lakepipe.train.evaluation.Predictions;
+import io.lakepipe.train.evaluation.RouteBaseline;
+import io.lakepipe.train.model.FinalFit;
+import io.lakepipe.train.model.TestedModel;
+import io.lakepipe.train.registry.Registration;
+import io.lakepipe.train.report.TrainingRunLog;
+import io.lakepipe.train.search.CandidateResult;
+import io.lakepipe.train.search.HyperparameterSearch;
+import io.lakepipe.train.split.Fold;
+import io.lakepipe.train.split.TimeSplit;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.commons.io.FileUtils;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the delay model on the feature window ending at ds, logs it to MLflow with its parameters,
- * metrics and the Delta version it read, and registers it as a new model version.
+ * Trains the delay model for ds: searches the configured candidates on a time split of the feature
+ * window, refits the best of each family, scores them and the route baseline on the test days, logs
+ * it all to MLflow (nested runs, metrics, plots, lineage), registers the best model as the
+ * challenger and lets the gate decide whether it becomes champion.
  */
 public final class TrainModel {
   private static final Logger LOG = LoggerFactory.getLogger(TrainModel.class);
@@ -44,119 +39,96 @@ public final class TrainModel {
   private TrainModel() {}
 
   public static JobResult run(JobContext context) {
-    LakepipeConfig config = context.config();
-    FeatureCatalog catalog = FeatureCatalog.from(config);
-    int windowDays = config.integer("train.window-days");
-    double testFraction = config.number("train.test-fraction");
-    long seed = config.longValue("train.seed");
-    DelayModel.Params params = new DelayModel.Params(
-        config.integer("train.logistic-regression.max-iter"),
-        config.number("train.logistic-regression.reg-param"),
-        config.number("train.logistic-regression.elastic-net-param"));
-    String modelName = config.string("mlflow.model-name");
-    // Fail before any Spark work if the tracking server is not there.
-    try (MlflowTracking tracking = MlflowTracking.connect(config)) {
-      LocalDate from = context.ds().minusDays(windowDays - 1L);
-      TrainingSet set = new TrainingSets(context.tables(), config).latest(from, context.ds());
-      TableRead features = set.features();
-      String featuresPath = features.path();
-      Dataset<Row> rows = set.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    TrainingConfig training = TrainingConfig.from(context.config());
+    FeatureCatalog catalog = FeatureCatalog.from(context.config());
+    TimeSplit split = training.split(context.ds());
+    List<Fold> folds = training.folds(split);
+    // Fails before any Spark work if the tracking server is not there.
+    try (MlflowTracking tracking = MlflowTracking.connect(context.config())) {
+      String experimentId = tracking.experimentId(training.experiment());
+      TrainingData data = TrainingData.load(new TrainingSets(context.tables(), context.config()),
+          training, catalog, split, folds, context.ds());
       try {
-        // One pass for the counts: the window can hold millions of rows.
-        List<Column> counts = new ArrayList<>(List.of(count(lit(1)), sum(col(FeatureCatalog.LABEL))));
-        catalog.numericInputs().forEach(c -> counts.add(count(col(c))));
-        Row counted = rows.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new))
-            .head();
-        long total = counted.getLong(0);
-        long positives = counted.isNullAt(1) ? 0 : counted.getLong(1);
-        if (total == 0) {
-          throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
-              "no labelled feature rows between " + from + " and " + context.ds() + " in "
-                  + featuresPath);
-        }
-        if (positives == 0 || positives == total) {
-          throw LakepipeErrors.trainingDataUnusable(context.ds().toString(),
-              "the label '" + FeatureCatalog.LABEL + "' has a single class in " + total + " rows");
-        }
-        // A feature without a single value in the window (a 28-day history on the first days)
-        // cannot inform the model, and its mean cannot fill it: leave it out of this training.
-        List<String> numeric = new ArrayList<>();
-        List<String> empty = new ArrayList<>();
-        for (int i = 0; i < catalog.numericInputs().size(); i++) {
-          (counted.getLong(i + 2) > 0 ? numeric : empty).add(catalog.numericInputs().get(i));
-        }
-        if (!empty.isEmpty()) {
-          LOG.warn("Left out of this training, no values between {} and {}: {}", from,
-              context.ds(), empty);
-        }
-        List<String> inputs = new ArrayList<>(numeric);
-        inputs.addAll(catalog.categoricalInputs());
-        Dataset<Row>[] split = rows.randomSplit(new double[] {1 - testFraction, testFraction}, seed);
-        LOG.info("Training on {} rows ({} to {}), {} delayed; testing on a {} share", total, from,
-            context.ds(), positives, testFraction);
-
-        String experimentId = tracking.experimentId(config.string("mlflow.experiment"));
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("lakepipe.ds", context.ds().toString());
-        tags.put("lakepipe.job_run_id", context.runId());
-        tags.put("lakepipe.input.features.path", featuresPath);
-        tags.put("lakepipe.input.features.version", String.valueOf(features.version()));
-        tags.put("lakepipe.input.labels.path", set.labels().path());
-        tags.put("lakepipe.input.labels.version", String.valueOf(set.labels().version()));
-        ModelVersion registered = tracking.withRun(experimentId,
-            "train-" + context.ds(), tags, run -> {
-              PipelineModel model = DelayModel.pipeline(params, numeric, catalog.categoricalInputs())
-                  .fit(split[0]);
-              Map<String, Double> metrics = new LinkedHashMap<>();
-              DelayModel.evaluate(model, split[1]).forEach((k, v) -> metrics.put("test_" + k, v));
-              DelayModel.evaluate(model, split[0]).forEach((k, v) -> metrics.put("train_" + k, v));
-              Map<String, String> logged = new LinkedHashMap<>(params.asMap());
-              logged.put("window_days", String.valueOf(windowDays));
-              logged.put("window_start", from.toString());
-              logged.put("test_fraction", String.valueOf(testFraction));
-              logged.put("seed", String.valueOf(seed));
-              logged.put("features", String.join(",", inputs));
-              logged.put("features_left_out", String.join(",", empty));
-              logged.put("rows_total", String.valueOf(total));
-              run.log(logged, metrics, Map.of());
-              LOG.info("Test metrics {}", metrics);
-
-              Path local = tempDir();
-              try {
-                StructType signature = rows.select(inputs.stream().map(c -> col(c))
-                    .toArray(Column[]::new)).schema();
-                run.uploadDirectory(MlflowModelDirectory.write(model, signature,
-                    local.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
-              } finally {
-                FileUtils.deleteQuietly(local.toFile());
-              }
-              ModelVersion version = tracking.registerVersion(modelName,
-                  run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
-              tracking.setAlias(modelName, config.string("mlflow.new-version-alias"),
-                  version.version());
-              return version;
-            });
-        // A training writes a model, not rows: every row read went into it (fit or test), so the
-        // audit counts them as written and read = written + quarantined holds for this job too.
-        return JobResult.builder()
-            .rowsRead(total)
-            .rowsWritten(total)
-            .read(featuresPath, features.version())
-            .read(set.labels().path(), set.labels().version())
-            .summary("MLflow run " + registered.runId() + " registered " + modelName + " version "
-                + registered.version() + " at " + tracking.trackingUri())
-            .build();
+        return train(context, training, tracking, experimentId, split, folds, data);
       } finally {
-        rows.unpersist();
+        data.rows().unpersist();
       }
     }
   }
 
-  private static Path tempDir() {
+  private static JobResult train(JobContext context, TrainingConfig training,
+      MlflowTracking tracking, String experimentId, TimeSplit split, List<Fold> folds,
+      TrainingData data) {
+    if (!data.leftOut().isEmpty()) {
+      LOG.warn("Left out of this training, no values on the first training days {}: {}",
+          folds.get(0).train(), data.leftOut());
+    }
+    LOG.info("Training for ds={}: train {}, validation {}, test {}; rows {}; {} candidates, {} search",
+        context.ds(), split.train(), split.validation(), split.test(), data.countsBySplit(),
+        training.candidates().size(), training.searchStrategy());
+
+    List<CandidateResult> searched = new HyperparameterSearch(data.numeric(), data.categorical(),
+        training.threshold(), training.seed(), training.parallelism())
+        .run(data.rows(), folds, training.candidates());
+    List<CandidateResult> best = HyperparameterSearch.bestPerFamily(searched,
+        training.searchMetric());
+    if (best.isEmpty()) {
+      throw LakepipeErrors.trainingDataUnusable(context.ds().toString(), "no candidate could be"
+          + " fit; the first failure: " + searched.get(0).failure());
+    }
+    Dataset<Row> fitRows = split.fit().filter(data.rows());
+    Dataset<Row> testRows = split.test().filter(data.rows());
+    List<TestedModel> tested = new FinalFit(data.numeric(), data.categorical(),
+        training.threshold(), training.seed()).fitAndTest(best, fitRows, testRows);
+    BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows),
+        RouteBaseline.PROBABILITY, training.threshold());
+    TestedModel chosen = tested.get(0);
+    LOG.info("Chosen by validation {}: {}; test {} {} against the route baseline's {}",
+        training.searchMetric(), chosen.candidate().id(), training.gateMetric(),
+        chosen.test().metric(training.gateMetric()), baseline.metric(training.gateMetric()));
+
+    TrainingRunLog runLog = new TrainingRunLog(tracking, training, context, data, split);
+    Registration.Result registered = tracking.withRun(experimentId, "train-" + context.ds(),
+        runLog.lineageTags(), run -> {
+          runLog.logSearch(run, searched, tested, baseline);
+          runLog.logChosen(run, chosen, tested, baseline);
+          String artifactPath = runLog.logModel(run, chosen.model());
+          return new Registration(tracking, training.modelName(), training.challengerAlias(),
+              training.championAlias())
+              .register(run, artifactPath, training.gateMetric(),
+                  chosen.test().metric(training.gateMetric()), training.gateMargin(),
+                  champion -> scoreChampion(tracking, champion, testRows, training));
+        });
+
+    TableRead features = data.set().features();
+    TableRead labels = data.set().labels();
+    // A training writes a model, not rows: every row read went into it (fit or test), so the
+    // audit counts them as written and read = written + quarantined holds for this job too.
+    return JobResult.builder()
+        .rowsRead(data.totalRows())
+        .rowsWritten(data.totalRows())
+        .read(features.path(), features.version())
+        .read(labels.path(), labels.version())
+        .summary(String.format("%s version %s (%s, test %s %.4f, baseline %.4f): %s; MLflow run %s at %s",
+            training.modelName(), registered.version().version(), chosen.candidate().id(),
+            training.gateMetric(), chosen.test().metric(training.gateMetric()),
+            baseline.metric(training.gateMetric()), registered.decision().explanation(),
+            registered.version().runId(), tracking.trackingUri()))
+        .build();
+  }
+
+  /** The champion's score on the same test rows, from its model as the registry holds it. */
+  private static double scoreChampion(MlflowTracking tracking, ModelVersion champion,
+      Dataset<Row> testRows, TrainingConfig training) {
+    Path local = TrainingRunLog.tempDir("lakepipe-champion-");
     try {
-      return Files.createTempDirectory("lakepipe-model-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      tracking.downloadModel(champion, local.resolve("model"));
+      PipelineModel model = PipelineModel.load(
+          local.resolve("model").resolve(MlflowModelDirectory.SPARK_MODEL_DATA).toUri().toString());
+      return Predictions.evaluate(model.transform(testRows), Predictions.PROBABILITY,
+          training.threshold()).metric(training.gateMetric());
+    } finally {
+      TrainingRunLog.deleteQuietly(local);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.lakepipe.core.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigParseOptions;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -149,6 +151,24 @@ public final class LakepipeConfig {
       sections.add(new LakepipeConfig(objects.get(i), origin, prefix + key + "[" + i + "]."));
     }
     return sections;
+  }
+
+  /**
+   * An object whose every value is a list, such as a search grid {@code {max-iter = [10, 50]}}, as
+   * its keys (sorted) and unwrapped values: numbers, strings, booleans or nested lists.
+   */
+  public Map<String, List<Object>> listsByKey(String key) {
+    return read(key, k -> {
+      Map<String, List<Object>> lists = new TreeMap<>();
+      for (Map.Entry<String, ConfigValue> entry : config.getObject(k).entrySet()) {
+        if (!(entry.getValue() instanceof ConfigList list)) {
+          throw new ConfigException.WrongType(entry.getValue().origin(), k + "." + entry.getKey(),
+              "a list of values", entry.getValue().valueType().name());
+        }
+        lists.put(entry.getKey(), List.copyOf(list.unwrapped()));
+      }
+      return lists;
+    });
   }
 
   public boolean bool(String key) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.mlflow.api.proto.Service.CreateRun;
 import org.mlflow.api.proto.Service.RunInfo;
@@ -31,13 +32,17 @@ import org.mlflow.tracking.MlflowHttpException;
  */
 public final class MlflowTracking implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The tag by which MLflow nests a run under another. */
+  public static final String PARENT_RUN_TAG = "mlflow.parentRunId";
 
   private final String trackingUri;
   private final MlflowClient client;
   private final ArtifactProxy artifacts;
+  private final Duration timeout;
 
   private MlflowTracking(String trackingUri, Duration timeout) {
     this.trackingUri = trackingUri;
+    this.timeout = timeout;
     this.client = new MlflowClient(trackingUri);
     this.artifacts = new ArtifactProxy(trackingUri, timeout);
   }
@@ -122,6 +127,41 @@ public final class MlflowTracking implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Runs {@code body} in a run nested under {@code parent} (the MLflow UI folds it under the
+   * parent), for work that already happened between {@code startMillis} and {@code endMillis},
+   * such as one candidate of a search; it ends FINISHED at {@code endMillis}, or FAILED if the body
+   * throws.
+   */
+  public <T> T withNestedRun(TrackedRun parent, String runName, Map<String, String> tags,
+      long startMillis, long endMillis, RunStatus status, Function<TrackedRun, T> body) {
+    CreateRun.Builder request = CreateRun.newBuilder()
+        .setExperimentId(parent.experimentId())
+        .setRunName(runName)
+        .setStartTime(startMillis)
+        .addTags(RunTag.newBuilder().setKey(PARENT_RUN_TAG).setValue(parent.runId()));
+    tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
+    RunInfo info = call("create nested run", () -> client.createRun(request.build()));
+    TrackedRun run = new TrackedRun(client, artifacts, info.getRunId(), parent.experimentId(),
+        info.getArtifactUri());
+    T result;
+    try {
+      result = body.apply(run);
+    } catch (Throwable e) {
+      try {
+        client.setTerminated(info.getRunId(), RunStatus.FAILED, Math.max(endMillis, startMillis));
+      } catch (RuntimeException endFailure) {
+        e.addSuppressed(endFailure);
+      }
+      throw e;
+    }
+    call("end nested run", () -> {
+      client.setTerminated(info.getRunId(), status, Math.max(endMillis, startMillis));
+      return null;
+    });
+    return result;
+  }
+
   /** Registers {@code source} (a run's logged model) as a new version of {@code modelName}. */
   public ModelVersion registerVersion(String modelName, String source, String runId) {
     ObjectNode model = JSON.createObjectNode().put("name", modelName);
@@ -143,6 +183,12 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** The version an alias points at, or a clear error if the alias or model does not exist. */
   public ModelVersion versionByAlias(String modelName, String alias) {
+    return findByAlias(modelName, alias)
+        .orElseThrow(() -> LakepipeErrors.modelNotFound(modelName, "@" + alias));
+  }
+
+  /** The version an alias points at, if the model and the alias exist. */
+  public Optional<ModelVersion> findByAlias(String modelName, String alias) {
     // Searched first: a 404 for a missing model or alias would make the Java client retry for seconds.
     JsonNode models = get("registered-models/search?filter="
         + encode("name = '" + modelName.replace("'", "\\'") + "'"), modelName, "@" + alias)
@@ -150,11 +196,44 @@ public final class MlflowTracking implements AutoCloseable {
     for (JsonNode model : models) {
       for (JsonNode entry : model.path("aliases")) {
         if (alias.equals(entry.path("alias").asText())) {
-          return version(modelName, entry.path("version").asText());
+          return Optional.of(version(modelName, entry.path("version").asText()));
         }
       }
     }
-    throw LakepipeErrors.modelNotFound(modelName, "@" + alias);
+    return Optional.empty();
+  }
+
+  /** Sets a tag on a model version, such as the gate's decision. */
+  public void setVersionTag(String modelName, String version, String key, String value) {
+    post("model-versions/set-tag", JSON.createObjectNode().put("name", modelName)
+        .put("version", version).put("key", key).put("value", value));
+  }
+
+  /**
+   * Deletes a model version, so that a training that failed after registering leaves no version
+   * behind. The Java client has no DELETE call, so this one goes over plain HTTP.
+   */
+  public void deleteVersion(String modelName, String version) {
+    String body = JSON.createObjectNode().put("name", modelName).put("version", version).toString();
+    HttpRequest request = HttpRequest.newBuilder(
+            URI.create(trackingUri + "/api/2.0/mlflow/model-versions/delete"))
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    try {
+      HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(timeout).build()
+          .send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) {
+        throw LakepipeErrors.trackingCallFailed("model-versions/delete",
+            "HTTP " + response.statusCode() + " " + response.body(), null);
+      }
+    } catch (IOException e) {
+      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw LakepipeErrors.trackingCallFailed("model-versions/delete", "interrupted", e);
+    }
   }
 
   /** A version by number, or a clear error if it does not exist. */

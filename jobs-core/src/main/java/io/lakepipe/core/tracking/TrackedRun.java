@@ -52,6 +52,41 @@ public final class TrackedRun {
     client.logBatch(runId, metricList, paramList, tagList);
   }
 
+  /** Logs metrics at one step (e.g. a fold number). */
+  public void logMetrics(Map<String, Double> metrics, long step) {
+    long now = System.currentTimeMillis();
+    List<Metric> metricList = new ArrayList<>();
+    metrics.forEach((k, v) -> metricList.add(
+        Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(step).build()));
+    logMetricBatches(metricList);
+  }
+
+  /** Logs a per-iteration history: value i at step i, which the MLflow UI draws as a curve. */
+  public void logHistory(String key, double[] values) {
+    long now = System.currentTimeMillis();
+    List<Metric> metricList = new ArrayList<>();
+    for (int step = 0; step < values.length; step++) {
+      if (Double.isFinite(values[step])) {
+        metricList.add(Metric.newBuilder().setKey(key).setValue(values[step]).setTimestamp(now)
+            .setStep(step).build());
+      }
+    }
+    logMetricBatches(metricList);
+  }
+
+  /** Sets tags on the run. */
+  public void setTags(Map<String, String> tags) {
+    log(Map.of(), Map.of(), tags);
+  }
+
+  private void logMetricBatches(List<Metric> metrics) {
+    // The tracking server takes at most 1000 metrics per batch request.
+    for (int from = 0; from < metrics.size(); from += 1000) {
+      client.logBatch(runId, metrics.subList(from, Math.min(from + 1000, metrics.size())),
+          List.of(), List.of());
+    }
+  }
+
   /** Uploads a local directory as the artifact folder {@code artifactPath} of this run. */
   public void uploadDirectory(Path localDir, String artifactPath) {
     artifacts.uploadDirectory(artifactUri, localDir, artifactPath);

@@ -1,0 +1,83 @@
+package io.lakepipe.train;
+
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.train.evaluation.BinaryEvaluation;
+import io.lakepipe.train.model.Candidate;
+import io.lakepipe.train.model.CandidateGrid;
+import io.lakepipe.train.split.Fold;
+import io.lakepipe.train.split.TimeSplit;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The training settings of {@code lakepipe.train} and {@code lakepipe.mlflow}, read and checked
+ * before Spark starts. Every key and its default is documented in lakepipe-defaults.conf.
+ */
+public record TrainingConfig(int windowDays, int validationDays, int testDays,
+    long featuresVersion, long labelsVersion, long seed, double threshold, String searchStrategy,
+    int folds, int parallelism, String searchMetric, String gateMetric, double gateMargin,
+    List<Candidate> candidates, String experiment, String modelName, String challengerAlias,
+    String championAlias) {
+
+  private static final Set<String> METRICS = Set.of("roc_auc", "pr_auc", "log_loss");
+  private static final Set<String> STRATEGIES = Set.of("holdout", "cross-validation");
+
+  public static TrainingConfig from(LakepipeConfig config) {
+    TrainingConfig training = new TrainingConfig(
+        config.integer("train.window-days"),
+        config.integer("train.validation-days"),
+        config.integer("train.test-days"),
+        config.longValue("train.features-version"),
+        config.longValue("train.labels-version"),
+        config.longValue("train.seed"),
+        config.number("train.threshold"),
+        oneOf(config, "train.search.strategy", STRATEGIES),
+        config.integer("train.search.folds"),
+        config.integer("train.search.parallelism"),
+        oneOf(config, "train.search.metric", METRICS),
+        oneOf(config, "train.gate.metric", METRICS),
+        config.number("train.gate.margin"),
+        CandidateGrid.from(config),
+        config.string("mlflow.experiment"),
+        config.string("mlflow.model-name"),
+        config.string("mlflow.new-version-alias"),
+        config.string("mlflow.champion-alias"));
+    if (!(training.threshold > 0 && training.threshold < 1)) {
+      throw LakepipeErrors.configValueInvalid("train.threshold", String.valueOf(training.threshold),
+          "numbers between 0 and 1");
+    }
+    try {
+      // Checks the window, validation, test and fold counts together.
+      training.folds(training.split(LocalDate.EPOCH));
+    } catch (IllegalArgumentException e) {
+      throw LakepipeErrors.configValueInvalid("train.window-days",
+          String.valueOf(training.windowDays), "settings that fit together (" + e.getMessage() + ")");
+    }
+    return training;
+  }
+
+  /** The training window ending at ds, split by time. */
+  public TimeSplit split(LocalDate ds) {
+    return TimeSplit.ending(ds, windowDays, validationDays, testDays);
+  }
+
+  /** The folds of the configured search strategy. */
+  public List<Fold> folds(TimeSplit split) {
+    return searchStrategy.equals("holdout") ? split.holdout() : split.forwardChaining(folds);
+  }
+
+  /** Whether larger values of the gate's metric are better. */
+  public boolean gateHigherIsBetter() {
+    return BinaryEvaluation.higherIsBetter(gateMetric);
+  }
+
+  private static String oneOf(LakepipeConfig config, String key, Set<String> allowed) {
+    String value = config.string(key);
+    if (!allowed.contains(value)) {
+      throw LakepipeErrors.configValueInvalid(key, value, String.join(", ", allowed));
+    }
+    return value;
+  }
+}

@@ -1,0 +1,40 @@
+package io.lakepipe.train.evaluation;
+
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+
+import io.lakepipe.features.FeatureCatalog;
+import java.util.List;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Brings scored rows to the driver as labels and probabilities of a delay, to evaluate them. */
+public final class Predictions {
+  /** The probability vector that Spark's classifiers add. */
+  public static final String PROBABILITY = "probability";
+
+  private Predictions() {}
+
+  /**
+   * Evaluates scored rows: {@code probabilityColumn} is a Spark probability vector (its second
+   * entry is the delay's) or a plain number.
+   */
+  public static BinaryEvaluation evaluate(Dataset<Row> scored, String probabilityColumn,
+      double threshold) {
+    Column probability = scored.schema().apply(probabilityColumn).dataType() instanceof VectorUDT
+        ? vector_to_array(col(probabilityColumn), "float64").getItem(1)
+        : col(probabilityColumn).cast("double");
+    List<Row> collected = scored
+        .select(col(FeatureCatalog.LABEL).cast("double"), probability)
+        .collectAsList();
+    double[] labels = new double[collected.size()];
+    double[] probabilities = new double[collected.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = collected.get(i).getDouble(0);
+      probabilities[i] = collected.get(i).getDouble(1);
+    }
+    return BinaryEvaluation.of(labels, probabilities, threshold);
+  }
+}

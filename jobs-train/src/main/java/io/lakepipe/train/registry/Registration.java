@@ -1,0 +1,93 @@
+package io.lakepipe.train.registry;
+
+import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.core.tracking.TrackedRun;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers a run's logged model as a new version with the challenger alias and moves the champion
+ * alias to it only if the gate says so. The champion is scored before anything is written, so the
+ * registry changes in a few quick calls at the end; if one of them fails the new version is
+ * deleted again, and no half-registered model is left behind.
+ */
+public final class Registration {
+  private static final Logger LOG = LoggerFactory.getLogger(Registration.class);
+
+  private final MlflowTracking tracking;
+  private final String modelName;
+  private final String challengerAlias;
+  private final String championAlias;
+
+  public Registration(MlflowTracking tracking, String modelName, String challengerAlias,
+      String championAlias) {
+    this.tracking = tracking;
+    this.modelName = modelName;
+    this.challengerAlias = challengerAlias;
+    this.championAlias = championAlias;
+  }
+
+  /** A registered version and the gate's decision about it. */
+  public record Result(ModelVersion version, GateDecision decision, Optional<ModelVersion> champion) {}
+
+  /**
+   * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides,
+   * registers the model logged under {@code modelArtifactPath} of {@code run} and sets the aliases;
+   * the decision and both scores are logged to the run and tagged on the version.
+   */
+  public Result register(TrackedRun run, String modelArtifactPath, String metric,
+      double challengerScore, double margin, ToDoubleFunction<ModelVersion> scoreChampion) {
+    Optional<ModelVersion> champion = tracking.findByAlias(modelName, championAlias);
+    OptionalDouble championScore = champion.isEmpty()
+        ? OptionalDouble.empty()
+        : OptionalDouble.of(scoreSafely(champion.get(), scoreChampion));
+    GateDecision decision = GateDecision.decide(metric, challengerScore, championScore, margin);
+
+    ModelVersion version = tracking.registerVersion(modelName,
+        run.artifactUri() + "/" + modelArtifactPath, run.runId());
+    try {
+      tracking.setAlias(modelName, challengerAlias, version.version());
+      if (decision.outcome().promotes()) {
+        tracking.setAlias(modelName, championAlias, version.version());
+      }
+      tracking.setVersionTag(modelName, version.version(), "lakepipe.gate",
+          decision.outcome().name().toLowerCase());
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("gate_challenger_" + metric, challengerScore);
+      championScore.ifPresent(score -> metrics.put("gate_champion_" + metric, score));
+      metrics.put("gate_promoted", decision.outcome().promotes() ? 1.0 : 0.0);
+      Map<String, String> tags = new LinkedHashMap<>();
+      tags.put("lakepipe.gate.decision", decision.outcome().name().toLowerCase());
+      tags.put("lakepipe.gate.explanation", decision.explanation());
+      tags.put("lakepipe.registered.version", version.version());
+      champion.ifPresent(c -> tags.put("lakepipe.gate.champion_version", c.version()));
+      run.log(Map.of(), metrics, tags);
+    } catch (RuntimeException e) {
+      try {
+        tracking.deleteVersion(modelName, version.version());
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    LOG.info("Registered {} version {} as {}; gate: {}", modelName, version.version(),
+        challengerAlias, decision.explanation());
+    return new Result(version, decision, champion);
+  }
+
+  private static double scoreSafely(ModelVersion champion, ToDoubleFunction<ModelVersion> score) {
+    try {
+      return score.applyAsDouble(champion);
+    } catch (RuntimeException e) {
+      LOG.warn("The champion, version {}, could not be scored on the test days; it is kept",
+          champion.version(), e);
+      return Double.NaN;
+    }
+  }
+}

@@ -58,8 +58,13 @@ class PipelineChainIT extends SparkTestBase {
   }
 
   private static JobResult run(String job, io.lakepipe.core.job.Job body, LakepipeConfig config) {
+    return run(job, body, config, DS);
+  }
+
+  private static JobResult run(String job, io.lakepipe.core.job.Job body, LakepipeConfig config,
+      LocalDate ds) {
     return JobRunner.runAudited(job, body,
-        JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
+        JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
   }
 
   private static List<String> contents(String path, String... orderBy) {
@@ -69,26 +74,38 @@ class PipelineChainIT extends SparkTestBase {
   }
 
   @Test
-  void fourJobsChainOnARealDayAndARerunChangesNothing() throws Exception {
+  void theJobsChainOnRealDaysAndARerunChangesNothing() throws Exception {
     assertThat(FLIGHTS).as("run ./lakepipe setup first").exists();
-    LakepipeConfig config = config(Map.of());
+    // Training splits by time: the two days before ds train and validate, ds is the test day.
+    LocalDate first = DS.minusDays(2);
+    LakepipeConfig config = config(Map.of(
+        "lakepipe.train.window-days", 3,
+        "lakepipe.train.candidates", List.of(Map.of("name", "logistic_regression",
+            "type", "logistic-regression", "grid", Map.of("max-iter", List.of(20))))));
     long flightsThatDay = spark.read().parquet(FLIGHTS.toString())
         .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS)))).count();
-    LandFlights.land(spark, config, DS, DS);
+    LandFlights.land(spark, config, first, DS);
 
-    JobResult ingest = run("ingest-files", IngestFlightFiles::run, config);
-    run("ingest-airports", IngestAirports::run, config);
-    JobResult features = run("build-features", BuildFeatures::run, config);
+    run("ingest-airports", IngestAirports::run, config, first);
+    long featureRows = 0;
+    JobResult ingest = null;
+    JobResult features = null;
+    for (LocalDate day = first; !day.isAfter(DS); day = day.plusDays(1)) {
+      ingest = run("ingest-files", IngestFlightFiles::run, config, day);
+      features = run("build-features", BuildFeatures::run, config, day);
+      featureRows += features.rowsWritten();
+    }
     JobResult train = run("train-model", TrainModel::run, config);
     JobResult export = run("serve-export", ServeExport::run, config);
 
     assertThat(flightsThatDay).isGreaterThan(10_000);
     assertThat(ingest.rowsRead()).isEqualTo(flightsThatDay);
     assertThat(ingest.rowsWritten() + ingest.rowsQuarantined()).isEqualTo(flightsThatDay);
-    assertThat(spark.read().format("delta").load(config.tablePath("bronze-flights")).count())
+    assertThat(spark.read().format("delta").load(config.tablePath("bronze-flights"))
+        .where(col("ds").equalTo(lit(java.sql.Date.valueOf(DS)))).count())
         .isEqualTo(ingest.rowsWritten());
     assertThat(features.rowsWritten()).isEqualTo(ingest.rowsWritten());
-    assertThat(train.rowsRead()).isEqualTo(features.rowsWritten());
+    assertThat(train.rowsRead()).isEqualTo(featureRows);
     assertThat(export.rowsWritten()).isEqualTo(features.rowsWritten());
 
     // The registered version's source is the run's logged model, and its metrics are there.
@@ -137,7 +154,7 @@ class PipelineChainIT extends SparkTestBase {
 
     // Every run left one audit row, and read = written + quarantined in each.
     List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
-    assertThat(audit).hasSize(7).allSatisfy(r -> {
+    assertThat(audit).hasSize(11).allSatisfy(r -> {
       assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
       assertThat(r.<Long>getAs("rows_read"))
           .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));

@@ -2,7 +2,6 @@ package io.lakepipe.train;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
-import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.CandidateGrid;
 import io.lakepipe.train.split.Fold;
@@ -48,6 +47,11 @@ public record TrainingConfig(int windowDays, int validationDays, int testDays,
       throw LakepipeErrors.configValueInvalid("train.threshold", String.valueOf(training.threshold),
           "numbers between 0 and 1");
     }
+    if ((training.featuresVersion < 0) != (training.labelsVersion < 0)) {
+      throw LakepipeErrors.configValueInvalid("train.features-version",
+          training.featuresVersion + " with labels-version " + training.labelsVersion,
+          "both -1 (the latest versions) or both the versions to read");
+    }
     try {
       // Checks the window, validation, test and fold counts together.
       training.folds(training.split(LocalDate.EPOCH));
@@ -66,11 +70,6 @@ public record TrainingConfig(int windowDays, int validationDays, int testDays,
   /** The folds of the configured search strategy. */
   public List<Fold> folds(TimeSplit split) {
     return searchStrategy.equals("holdout") ? split.holdout() : split.forwardChaining(folds);
-  }
-
-  /** Whether larger values of the gate's metric are better. */
-  public boolean gateHigherIsBetter() {
-    return BinaryEvaluation.higherIsBetter(gateMetric);
   }
 
   private static String oneOf(LakepipeConfig config, String key, Set<String> allowed) {

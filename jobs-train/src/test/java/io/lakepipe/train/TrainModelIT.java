@@ -1,0 +1,328 @@
+package io.lakepipe.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.ModelVersion;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlflow.api.proto.Service.Metric;
+import org.mlflow.api.proto.Service.Run;
+import org.mlflow.api.proto.Service.RunStatus;
+import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.tracking.MlflowClient;
+
+/**
+ * The training job against the real tracking server that {@code ./lakepipe services start} runs, on
+ * Delta feature and label tables of four synthetic days with a known signal (evening flights and
+ * flights from ORD are late) and a small feature catalog, so that each training takes seconds.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainModelIT extends SparkTestBase {
+  static final String MLFLOW = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+  static final LocalDate DS = LocalDate.of(2001, 1, 15);
+  static final StructType FEATURES = new StructType()
+      .add("flight_id", DataTypes.StringType)
+      .add("flight_ts", DataTypes.TimestampNTZType)
+      .add("hour", DataTypes.IntegerType)
+      .add("distance", DataTypes.DoubleType)
+      .add("origin", DataTypes.StringType)
+      .add("destination", DataTypes.StringType)
+      .add("ds", DataTypes.DateType);
+  static final StructType LABELS = new StructType()
+      .add("flight_id", DataTypes.StringType)
+      .add("flight_ts", DataTypes.TimestampNTZType)
+      .add("delay", DataTypes.IntegerType)
+      .add("delayed", DataTypes.IntegerType)
+      .add("ds", DataTypes.DateType);
+
+  static final Map<String, Object> LR = Map.of("name", "logistic_regression",
+      "type", "logistic-regression", "grid", Map.of("max-iter", List.of(30), "reg-param",
+          List.of(0.0, 0.1)));
+  static final Map<String, Object> GBT = Map.of("name", "gradient_boosted_trees", "type", "gbt",
+      "grid", Map.of("max-iter", List.of(5), "max-depth", List.of(3)));
+  static final Map<String, Object> MLP = Map.of("name", "multilayer_perceptron", "type", "mlp",
+      "grid", Map.of("hidden-layers", List.of(List.of(4)), "max-iter", List.of(30)));
+  static final Map<String, Object> XGBOOST = Map.of("name", "xgboost", "type", "xgboost",
+      "grid", Map.of("num-round", List.of(10), "max-depth", List.of(3)));
+  /** One split on one feature: a deliberately weak model. */
+  static final Map<String, Object> STUMP = Map.of("name", "stump", "type", "gbt",
+      "grid", Map.of("max-iter", List.of(1), "max-depth", List.of(1)));
+
+  @TempDir static Path home;
+  private MlflowClient client;
+  private LakepipeConfig base;
+
+  @BeforeAll
+  void writeFourDaysOfFeaturesAndLabels() {
+    client = new MlflowClient(MLFLOW);
+    base = config(Map.of());
+    writeDays(base, 600, false);
+  }
+
+  @AfterAll
+  void close() {
+    client.close();
+  }
+
+  /** Features and labels of the four days before ds, optionally all on time (one class). */
+  static void writeDays(LakepipeConfig config, int perDay, boolean allOnTime) {
+    Random random = new Random(11);
+    String[] airports = {"ORD", "ATL", "DEN", "LAX", "SFO"};
+    List<Object[]> features = new ArrayList<>();
+    List<Object[]> labels = new ArrayList<>();
+    for (int day = 0; day < 4; day++) {
+      LocalDate ds = DS.minusDays(3 - day);
+      for (int i = 0; i < perDay; i++) {
+        String id = ds + "-" + i;
+        int hour = random.nextInt(24);
+        String origin = airports[random.nextInt(airports.length)];
+        boolean late = !allOnTime
+            && (hour >= 17 || origin.equals("ORD")) != (random.nextInt(8) == 0);
+        java.time.LocalDateTime ts = ds.atTime(hour, random.nextInt(60));
+        features.add(new Object[] {id, ts, hour, random.nextInt(20) == 0 ? null
+            : 100.0 + random.nextInt(2000), origin, airports[random.nextInt(airports.length)],
+            java.sql.Date.valueOf(ds)});
+        labels.add(new Object[] {id, ts, late ? 40 : 0, late ? 1 : 0, java.sql.Date.valueOf(ds)});
+      }
+    }
+    rows(FEATURES, features.toArray(Object[][]::new)).write().format("delta")
+        .partitionBy("ds").mode(SaveMode.Overwrite).save(config.tablePath("features-flights"));
+    rows(LABELS, labels.toArray(Object[][]::new)).write().format("delta")
+        .partitionBy("ds").mode(SaveMode.Overwrite).save(config.tablePath("labels-flights"));
+  }
+
+  /** A config with the small catalog, a unique experiment and model, and the given overrides. */
+  static LakepipeConfig config(Map<String, Object> extra) {
+    String unique = UUID.randomUUID().toString().replace("-", "");
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("lakepipe.features.flight", List.of(
+        Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)", "description", "h"),
+        Map.of("name", "distance", "type", "numeric", "expr", "distance", "description", "d"),
+        Map.of("name", "origin", "type", "categorical", "expr", "origin", "description", "o"),
+        Map.of("name", "destination", "type", "categorical", "expr", "destination",
+            "description", "d")));
+    overrides.put("lakepipe.features.airport", List.of());
+    overrides.put("lakepipe.features.history.entities", List.of());
+    overrides.put("lakepipe.mlflow.tracking-uri", MLFLOW);
+    overrides.put("lakepipe.mlflow.experiment", "lakepipe-train-it-" + unique);
+    overrides.put("lakepipe.mlflow.model-name", "lakepipe_train_it_" + unique);
+    overrides.put("lakepipe.train.window-days", 4);
+    overrides.put("lakepipe.train.validation-days", 1);
+    overrides.put("lakepipe.train.test-days", 1);
+    overrides.put("lakepipe.train.candidates", List.of(LR));
+    overrides.putAll(extra);
+    return testConfig(home, overrides);
+  }
+
+  static JobResult train(LakepipeConfig config, LocalDate ds) {
+    return TrainModel.run(JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
+  }
+
+  private Run runOf(ModelVersion version) {
+    return client.getRun(version.runId());
+  }
+
+  private static String tag(Run run, String key) {
+    return run.getData().getTagsList().stream().filter(t -> t.getKey().equals(key))
+        .map(RunTag::getValue).findFirst().orElse(null);
+  }
+
+  private static Double metric(Run run, String key) {
+    return run.getData().getMetricsList().stream().filter(m -> m.getKey().equals(key))
+        .map(Metric::getValue).findFirst().orElse(null);
+  }
+
+  @Test
+  void aTrainingIsSearchedTrackedPlottedAndRegisteredAsTheFirstChampion() {
+    LakepipeConfig config = config(Map.of("lakepipe.train.candidates",
+        List.of(LR, GBT, MLP, XGBOOST)));
+    String model = config.string("mlflow.model-name");
+
+    JobResult result = train(config, DS);
+
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      ModelVersion champion = tracking.versionByAlias(model, "champion");
+      assertThat(tracking.versionByAlias(model, "challenger")).isEqualTo(champion);
+      assertThat(champion.version()).isEqualTo("1");
+      Run run = runOf(champion);
+      assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+      assertThat(result.summary()).contains("version 1").contains("no champion yet");
+
+      // Lineage: the Delta versions read, the code, the day.
+      long featuresVersion = new DeltaTables(spark).latestVersion(config.tablePath("features-flights"));
+      assertThat(tag(run, "lakepipe.input.features.version")).isEqualTo(String.valueOf(featuresVersion));
+      assertThat(tag(run, "lakepipe.input.labels.path")).isEqualTo(config.tablePath("labels-flights"));
+      assertThat(tag(run, "mlflow.source.git.commit")).matches("[0-9a-f]{40}(-dirty)?");
+      assertThat(tag(run, "lakepipe.ds")).isEqualTo("2001-01-15");
+      assertThat(tag(run, "lakepipe.gate.decision")).isEqualTo("first_champion");
+
+      // Metrics of the chosen model next to the baseline's, each model type reported.
+      for (String name : List.of("roc_auc", "pr_auc", "log_loss", "accuracy", "precision", "recall",
+          "calibration_error")) {
+        assertThat(metric(run, "test_" + name)).as(name).isNotNull();
+        assertThat(metric(run, "baseline_test_" + name)).as(name).isNotNull();
+      }
+      assertThat(metric(run, "test_roc_auc")).isGreaterThan(metric(run, "baseline_test_roc_auc"));
+      for (String family : List.of("logistic_regression", "gradient_boosted_trees",
+          "multilayer_perceptron", "xgboost")) {
+        assertThat(metric(run, family + "_test_roc_auc")).as(family).isBetween(0.75, 1.0);
+      }
+      assertThat(metric(run, "gate_promoted")).isEqualTo(1.0);
+
+      // One nested run per candidate (two logistic regressions), each with validation metrics.
+      List<Run> children = client.searchRuns(List.of(run.getInfo().getExperimentId()),
+          "tags.mlflow.parentRunId = '" + run.getInfo().getRunId() + "'")
+          .stream().map(info -> client.getRun(info.getRunId())).toList();
+      assertThat(children).hasSize(5).allSatisfy(child -> {
+        assertThat(child.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+        assertThat(metric(child, "val_roc_auc")).isBetween(0.7, 1.0);
+      });
+      assertThat(children).filteredOn(c -> "true".equals(tag(c, "lakepipe.best_of_family")))
+          .hasSize(4).allSatisfy(c -> assertThat(metric(c, "test_roc_auc")).isNotNull());
+      Run xgboost = children.stream().filter(c -> "xgboost".equals(tag(c, "lakepipe.candidate")))
+          .findFirst().orElseThrow();
+      assertThat(client.getMetricHistory(xgboost.getInfo().getRunId(), "validation_log_loss"))
+          .as("one value per boosting round").hasSize(10);
+
+      // Plots and the model, uploaded through the server's artifact proxy.
+      assertThat(artifacts(run, "plots")).contains("plots/roc_curve.png", "plots/precision_recall_curve.png",
+          "plots/calibration.png", "plots/confusion_matrix.png", "plots/model_comparison.png");
+      assertThat(artifacts(run, "model")).contains("model/MLmodel", "model/sparkml");
+    }
+  }
+
+  @Test
+  void theGatePromotesOnlyAModelThatBeatsTheChampionOnTheSameTestDays() {
+    Map<String, Object> model = Map.of("lakepipe.mlflow.model-name",
+        "lakepipe_gate_it_" + UUID.randomUUID().toString().replace("-", ""));
+    LakepipeConfig stump = config(merge(model, Map.of("lakepipe.train.candidates", List.of(STUMP))));
+    LakepipeConfig good = config(merge(model, Map.of("lakepipe.train.candidates", List.of(LR))));
+    String name = stump.string("mlflow.model-name");
+
+    train(stump, DS);
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      assertThat(tracking.versionByAlias(name, "champion").version()).as("first").isEqualTo("1");
+
+      train(good, DS);
+      assertThat(tracking.versionByAlias(name, "champion").version()).as("better").isEqualTo("2");
+      assertThat(tag(runOf(tracking.version(name, "2")), "lakepipe.gate.decision"))
+          .isEqualTo("promoted");
+
+      train(stump, DS);
+      ModelVersion worse = tracking.versionByAlias(name, "challenger");
+      assertThat(worse.version()).isEqualTo("3");
+      assertThat(tracking.versionByAlias(name, "champion").version()).as("worse").isEqualTo("2");
+      Run worseRun = runOf(worse);
+      assertThat(tag(worseRun, "lakepipe.gate.decision")).isEqualTo("kept_champion");
+      assertThat(tag(worseRun, "lakepipe.gate.champion_version")).isEqualTo("2");
+      assertThat(metric(worseRun, "gate_champion_roc_auc"))
+          .isGreaterThan(metric(worseRun, "gate_challenger_roc_auc"));
+      assertThat(metric(worseRun, "gate_promoted")).isEqualTo(0.0);
+    }
+  }
+
+  @Test
+  void aFeatureTableVersionThatDoesNotExistFailsClearly() {
+    LakepipeConfig config = config(Map.of("lakepipe.train.features-version", 99,
+        "lakepipe.train.labels-version", 0));
+
+    assertThatThrownBy(() -> train(config, DS)).isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("version 99");
+    assertNothingRegistered(config);
+  }
+
+  @Test
+  void anEmptyTrainingWindowFailsClearly() {
+    LakepipeConfig config = config(Map.of());
+
+    assertThatThrownBy(() -> train(config, LocalDate.of(2001, 3, 1)))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("Cannot train for ds=2001-03-01")
+        .hasMessageContaining("have no labelled feature rows");
+    assertNothingRegistered(config);
+  }
+
+  @Test
+  void aMissingTestDayFailsClearly() {
+    // Days 12 to 15 hold rows; a window ending on the 16th has no test day.
+    LakepipeConfig config = config(Map.of("lakepipe.train.window-days", 5));
+
+    assertThatThrownBy(() -> train(config, DS.plusDays(1)))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("the test days 2001-01-16 have no labelled feature rows");
+    assertNothingRegistered(config);
+  }
+
+  @Test
+  void aSingleClassLabelFailsClearly(@TempDir Path otherHome) {
+    Map<String, Object> elsewhere = Map.of("lakepipe.lakehouse",
+        otherHome.resolve("lakehouse").toString());
+    LakepipeConfig config = config(elsewhere);
+    writeDays(config, 50, true);
+
+    assertThatThrownBy(() -> train(config, DS)).isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("has a single class in the 100 rows of the training days 2001-01-12..2001-01-13");
+    assertNothingRegistered(config);
+  }
+
+  @Test
+  void anUnreachableTrackingServerFailsBeforeAnythingIsRegistered() {
+    LakepipeConfig config = config(Map.of("lakepipe.mlflow.tracking-uri", "http://127.0.0.1:9"));
+
+    assertThatThrownBy(() -> train(config, DS)).isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("MLflow tracking server http://127.0.0.1:9 is unreachable");
+    assertNothingRegistered(config);
+  }
+
+  /** Lists a run's artifact folder over REST (the Java client's own listing shells to Python). */
+  private static List<String> artifacts(Run run, String path) {
+    try {
+      java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(MLFLOW
+              + "/api/2.0/mlflow/artifacts/list?run_id=" + run.getInfo().getRunId() + "&path="
+              + path)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      List<String> paths = new ArrayList<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("files")
+          .forEach(f -> paths.add(f.path("path").asText()));
+      return paths;
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void assertNothingRegistered(LakepipeConfig config) {
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      assertThat(tracking.findByAlias(config.string("mlflow.model-name"), "challenger")).isEmpty();
+    }
+  }
+
+  private static Map<String, Object> merge(Map<String, Object> a, Map<String, Object> b) {
+    Map<String, Object> merged = new HashMap<>(a);
+    merged.putAll(b);
+    return merged;
+  }
+}

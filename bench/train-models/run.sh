@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Training time and test ROC AUC per model type on the first N rows of flights-3m (default 1M and 3M),
+# next to the route-delay-share baseline measured on the same test days in the same run.
+# Needs the train job jar (./lakepipe setup, or mvn -pl jobs-train -am package) and the data.
+# Usage: bench/train-models/run.sh [rows...]     e.g. bench/train-models/run.sh 1000000
+BENCH_JOB=train
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+FLIGHTS="$LAKEPIPE_HOME/.lakepipe/data/flights-3m.parquet"
+[[ -e "$FLIGHTS" ]] || { echo "The flights data are missing: ./lakepipe setup" >&2; exit 1; }
+export SPARK_DRIVER_MEMORY="${SPARK_DRIVER_MEMORY:-12g}"
+[[ $# -gt 0 ]] || set -- 1000000 3000000
+for rows in "$@"; do
+  run_bench train-models io.lakepipe.bench.TrainModelsBench "$LAKEPIPE_CONFIG" "$FLIGHTS" "$rows" \
+    2> >(grep -E "ERROR|Exception|failed" >&2)
+done

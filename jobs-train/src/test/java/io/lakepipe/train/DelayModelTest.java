@@ -82,24 +82,4 @@ class DelayModelTest extends SparkTestBase {
 
     assertThat(probability).isBetween(0.0, 1.0);
   }
-
-  @Test
-  void mlmodelFileDeclaresBothFlavorsAndTheSignature() {
-    StructType inputs = new StructType()
-        .add("hour", DataTypes.IntegerType)
-        .add("origin_flights_7d", DataTypes.LongType)
-        .add("origin_delay_mean_7d", DataTypes.DoubleType)
-        .add("origin", DataTypes.StringType);
-    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs);
-
-    assertThat(mlmodel)
-        .contains("loader_module: mlflow.spark")
-        .contains("model_data: sparkml")
-        .contains("pyspark_version: 3.5.7")
-        .contains("run_id: abc123")
-        .contains("inputs: '[{\"type\": \"integer\", \"name\": \"hour\", \"required\": false},"
-            + " {\"type\": \"long\", \"name\": \"origin_flights_7d\", \"required\": false},"
-            + " {\"type\": \"double\", \"name\": \"origin_delay_mean_7d\", \"required\": false},"
-            + " {\"type\": \"string\", \"name\": \"origin\", \"required\": false}]'");
-  }
 }

@@ -183,6 +183,12 @@ public final class LakepipeErrors {
         + ": run the train job first, or choose another version/alias in lakepipe.export.", null);
   }
 
+  public static LakepipeException modelNotLoggable(String what, String why) {
+    return failed("Cannot log " + what + " in MLflow's model format: " + why + ". The pipeline must"
+        + " end with a binary probabilistic classifier (such as LogisticRegression) and read"
+        + " numeric, boolean, string, binary, date or timestamp columns.", null);
+  }
+
   public static LakepipeException kafkaUnreachable(String bootstrap, Throwable cause) {
     return failed("Kafka broker " + bootstrap + " is unreachable (" + rootMessage(cause)
         + "): start it with `./lakepipe services start` (or infra/kafka/kafka.sh start), or set"

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -241,7 +242,42 @@ class TrainModelIT extends SparkTestBase {
       assertThat(metric(worseRun, "gate_champion_roc_auc"))
           .isGreaterThan(metric(worseRun, "gate_challenger_roc_auc"));
       assertThat(metric(worseRun, "gate_promoted")).isEqualTo(0.0);
+
+      // MLflow's own Python client reads the champion back, and pyfunc scores as Spark does.
+      ModelVersion champion = tracking.versionByAlias(name, "champion");
+      Path local = home.resolve("champion-" + UUID.randomUUID());
+      tracking.downloadModel(champion, local);
+      List<Row> rows = spark.read().format("delta").load(good.tablePath("features-flights"))
+          .where("ds = '2001-01-15'").select("hour", "distance", "origin", "destination").limit(200)
+          .collectAsList();
+      double[] sparkScores = sparkProbabilities(local, rows);
+      Path rowsJson = home.resolve("rows-" + UUID.randomUUID() + ".json");
+      MlflowReadback.writeRecords(rows, rowsJson);
+      MlflowReadback.Report report = MlflowReadback.fromSystemProperties().read(MLFLOW,
+          champion.runId(), "models:/" + name + "@champion", rowsJson, home);
+      assertThat(report.runStatus()).isEqualTo("FINISHED");
+      assertThat(report.resolvedVersion()).isEqualTo("2");
+      assertThat(report.aliasesByVersion().get("2")).contains("champion");
+      assertThat(report.artifacts()).contains("model/MLmodel", "plots/roc_curve.png");
+      assertThat(report.childRuns()).hasSize(2);
+      double[] pyfunc = report.predictions();
+      assertThat(pyfunc).hasSize(sparkScores.length);
+      double maxDifference = 0;
+      for (int i = 0; i < sparkScores.length; i++) {
+        maxDifference = Math.max(maxDifference, Math.abs(pyfunc[i] - sparkScores[i]));
+      }
+      assertThat(maxDifference).isLessThan(1e-9);
     }
+  }
+
+  /** P(delayed) of the rows by the Spark model of a downloaded MLflow model directory. */
+  private static double[] sparkProbabilities(Path modelDir, List<Row> rows) {
+    org.apache.spark.ml.PipelineModel model = org.apache.spark.ml.PipelineModel.load(
+        modelDir.resolve("sparkml").toUri().toString());
+    return model.transform(spark.createDataFrame(rows, rows.get(0).schema()))
+        .select(org.apache.spark.ml.functions.vector_to_array(
+            org.apache.spark.sql.functions.col("probability"), "float64").getItem(1))
+        .collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
   }
 
   @Test

@@ -24,6 +24,8 @@ import java.util.Optional;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.mlflow.api.proto.Service.RunStatus;
 
 /**
@@ -164,7 +166,8 @@ public final class TrainingRunLog {
     Path local = tempDir("lakepipe-model-");
     try {
       Column[] inputs = data.inputs().stream().map(c -> col(c)).toArray(Column[]::new);
-      run.uploadDirectory(MlflowModelDirectory.write(model, data.rows().select(inputs).schema(),
+      Dataset<Row> examples = data.rows().select(inputs);
+      run.uploadDirectory(MlflowModelDirectory.write(model, examples.schema(), examples,
           local.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
       return MlflowModelDirectory.ARTIFACT_PATH;
     } finally {

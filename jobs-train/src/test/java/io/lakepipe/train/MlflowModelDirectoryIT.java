@@ -1,0 +1,116 @@
+package io.lakepipe.train;
+
+import static io.lakepipe.train.MlflowModelDirectoryTest.ROWS;
+import static io.lakepipe.train.MlflowModelDirectoryTest.fit;
+import static io.lakepipe.train.MlflowModelDirectoryTest.flights;
+import static io.lakepipe.train.MlflowModelDirectoryTest.inputColumns;
+import static io.lakepipe.train.MlflowModelDirectoryTest.probabilities;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.core.tracking.TrackedRun;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mlflow.tracking.MlflowClient;
+
+/**
+ * A model logged by {@link MlflowModelDirectory} into the real tracking server, read back through
+ * MLflow's own Python client and scored by {@code mlflow.pyfunc.load_model}, with no lakepipe code
+ * on the Python side.
+ */
+class MlflowModelDirectoryIT extends SparkTestBase {
+  private static final String URI =
+      System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+
+  @TempDir Path dir;
+
+  @Test
+  void pyfuncLoadedFromTheRegistryByAliasScoresLikeSpark() {
+    // First, so that a missing Python fails the test before any Spark or MLflow work.
+    MlflowReadback readback = MlflowReadback.fromSystemProperties();
+    Dataset<Row> train = flights(200, 11);
+    PipelineModel model = fit(train);
+    StructType inputs = train.select(inputColumns()).schema();
+    String modelName = "lakepipe_it_" + UUID.randomUUID().toString().replace("-", "");
+    String[] ids = new String[2];
+    ModelVersion version;
+    try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10));
+        MlflowClient client = new MlflowClient(URI)) {
+      String experimentId = tracking.experimentId("lakepipe-it-model-format");
+      version = tracking.withRun(experimentId, "model-format", Map.of(), run -> {
+        ids[0] = run.runId();
+        run.log(Map.of("max_iter", "20"), Map.of("rows_total", 200.0), Map.of());
+        long now = System.currentTimeMillis();
+        for (int step = 0; step < 3; step++) {
+          client.logMetric(run.runId(), "loss", 1.0 / (step + 1), now + step, step);
+        }
+        ids[1] = tracking.withRun(experimentId, "tuning-trial",
+            Map.of("mlflow.parentRunId", run.runId()), TrackedRun::runId);
+        run.uploadDirectory(MlflowModelDirectory.write(model, inputs, train,
+            dir.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+        ModelVersion registered = tracking.registerVersion(modelName,
+            run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
+        tracking.setAlias(modelName, "challenger", registered.version());
+        return registered;
+      });
+    }
+    // Rows the model saw, an airport it never saw, and every input missing in turn.
+    List<Row> scored = new ArrayList<>(flights(30, 12).collectAsList());
+    scored.add(RowFactory.create("ZZZ", 900.5, 18, 0));
+    scored.add(RowFactory.create(null, null, null, 0));
+    scored.add(RowFactory.create("ORD", null, 20, 0));
+    scored.add(RowFactory.create("ATL", 1500.25, null, 0));
+    Dataset<Row> toScore = spark.createDataFrame(scored, ROWS).select(inputColumns());
+    double[] expected = probabilities(model, toScore);
+    // The input example is the first rows of those the model directory was given.
+    double[] expectedExample = probabilities(model,
+        train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
+    Path rowsFile = dir.resolve("rows.json");
+    MlflowReadback.writeRecords(toScore.collectAsList(), rowsFile);
+
+    MlflowReadback.Report report = readback.read(URI, ids[0],
+        "models:/" + modelName + "@challenger", rowsFile, dir.resolve("readback"));
+
+    assertThat(report.runStatus()).isEqualTo("FINISHED");
+    assertThat(report.params()).containsEntry("max_iter", "20");
+    assertThat(report.metrics()).containsEntry("rows_total", 200.0).containsEntry("loss", 1.0 / 3);
+    assertThat(report.metricHistory("loss")).containsExactly(1.0, 0.5, 1.0 / 3);
+    assertThat(report.childRuns()).singleElement()
+        .satisfies(child -> assertThat(child.path("run_id").asText()).isEqualTo(ids[1]));
+    assertThat(report.artifacts()).contains("model/MLmodel", "model/input_example.json",
+        "model/serving_input_example.json", "model/requirements.txt", "model/python_env.yaml")
+        .anyMatch(p -> p.startsWith("model/sparkml/stages/"))
+        .anyMatch(p -> p.startsWith("model/sparkml-pyfunc/stages/"));
+    assertThat(report.resolvedVersion()).isEqualTo(version.version());
+    assertThat(report.aliasesByVersion()).containsEntry(version.version(), List.of("challenger"));
+    assertThat(report.model().path("loader_module").asText()).isEqualTo("mlflow.spark");
+    assertThat(report.model().path("flavors").toString()).contains("python_function", "spark");
+    assertThat(maxAbsDifference(report.predictions(), expected)).isLessThan(1e-9);
+    assertThat(maxAbsDifference(report.inputExamplePredictions(), expectedExample))
+        .isLessThan(1e-9);
+    assertThat(maxAbsDifference(report.servingInputPredictions(), expectedExample))
+        .isLessThan(1e-9);
+  }
+
+  private static double maxAbsDifference(double[] actual, double[] expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    double max = 0;
+    for (int i = 0; i < actual.length; i++) {
+      max = Math.max(max, Math.abs(actual[i] - expected[i]));
+    }
+    return max;
+  }
+}

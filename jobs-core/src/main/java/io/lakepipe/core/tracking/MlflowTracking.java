@@ -106,32 +106,14 @@ public final class MlflowTracking implements AutoCloseable {
         .setRunName(runName)
         .setStartTime(System.currentTimeMillis());
     tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
-    RunInfo info = call("create run", () -> client.createRun(request.build()));
-    TrackedRun run = new TrackedRun(client, artifacts, info.getRunId(), experimentId,
-        info.getArtifactUri());
-    T result;
-    try {
-      result = body.apply(run);
-    } catch (Throwable e) {
-      try {
-        client.setTerminated(info.getRunId(), RunStatus.FAILED);
-      } catch (RuntimeException endFailure) {
-        e.addSuppressed(endFailure);
-      }
-      throw e;
-    }
-    call("end run", () -> {
-      client.setTerminated(info.getRunId(), RunStatus.FINISHED);
-      return null;
-    });
-    return result;
+    return runThenEnd(request, RunStatus.FINISHED, null, body);
   }
 
   /**
    * Runs {@code body} in a run nested under {@code parent} (the MLflow UI folds it under the
    * parent), for work that already happened between {@code startMillis} and {@code endMillis},
-   * such as one candidate of a search; it ends FINISHED at {@code endMillis}, or FAILED if the body
-   * throws.
+   * such as one candidate of a search; it ends with {@code status} at {@code endMillis}, or FAILED
+   * if the body throws.
    */
   public <T> T withNestedRun(TrackedRun parent, String runName, Map<String, String> tags,
       long startMillis, long endMillis, RunStatus status, Function<TrackedRun, T> body) {
@@ -141,22 +123,31 @@ public final class MlflowTracking implements AutoCloseable {
         .setStartTime(startMillis)
         .addTags(RunTag.newBuilder().setKey(PARENT_RUN_TAG).setValue(parent.runId()));
     tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
-    RunInfo info = call("create nested run", () -> client.createRun(request.build()));
-    TrackedRun run = new TrackedRun(client, artifacts, info.getRunId(), parent.experimentId(),
+    return runThenEnd(request, status, Math.max(endMillis, startMillis), body);
+  }
+
+  /** Creates the run, applies the body, and ends the run: at {@code endMillis}, or now if null. */
+  private <T> T runThenEnd(CreateRun.Builder request, RunStatus status, Long endMillis,
+      Function<TrackedRun, T> body) {
+    RunInfo info = call("create run", () -> client.createRun(request.build()));
+    TrackedRun run = new TrackedRun(client, artifacts, info.getRunId(), request.getExperimentId(),
         info.getArtifactUri());
+    long end = endMillis == null ? 0 : endMillis;
     T result;
     try {
       result = body.apply(run);
     } catch (Throwable e) {
       try {
-        client.setTerminated(info.getRunId(), RunStatus.FAILED, Math.max(endMillis, startMillis));
+        client.setTerminated(info.getRunId(), RunStatus.FAILED,
+            endMillis == null ? System.currentTimeMillis() : end);
       } catch (RuntimeException endFailure) {
         e.addSuppressed(endFailure);
       }
       throw e;
     }
-    call("end nested run", () -> {
-      client.setTerminated(info.getRunId(), status, Math.max(endMillis, startMillis));
+    call("end run", () -> {
+      client.setTerminated(info.getRunId(), status,
+          endMillis == null ? System.currentTimeMillis() : end);
       return null;
     });
     return result;

@@ -67,38 +67,44 @@ public final class TrainModel {
         context.ds(), split.train(), split.validation(), split.test(), data.countsBySplit(),
         training.candidates().size(), training.searchStrategy());
 
-    List<CandidateResult> searched = new HyperparameterSearch(data.numeric(), data.categorical(),
-        training.threshold(), training.seed(), training.parallelism())
-        .run(data.rows(), folds, training.candidates());
-    List<CandidateResult> best = HyperparameterSearch.bestPerFamily(searched,
-        training.searchMetric());
-    if (best.isEmpty()) {
-      throw LakepipeErrors.trainingDataUnusable(context.ds().toString(), "no candidate could be"
-          + " fit; the first failure: " + searched.get(0).failure());
-    }
-    Dataset<Row> fitRows = split.fit().filter(data.rows());
-    Dataset<Row> testRows = split.test().filter(data.rows());
-    List<TestedModel> tested = new FinalFit(data.numeric(), data.categorical(),
-        training.threshold(), training.seed()).fitAndTest(best, fitRows, testRows);
-    BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows),
-        RouteBaseline.PROBABILITY, training.threshold());
-    TestedModel chosen = tested.get(0);
-    LOG.info("Chosen by validation {}: {}; test {} {} against the route baseline's {}",
-        training.searchMetric(), chosen.candidate().id(), training.gateMetric(),
-        chosen.test().metric(training.gateMetric()), baseline.metric(training.gateMetric()));
-
     TrainingRunLog runLog = new TrainingRunLog(tracking, training, context, data, split);
-    Registration.Result registered = tracking.withRun(experimentId, "train-" + context.ds(),
-        runLog.lineageTags(), run -> {
+    // The run opens before the search, so the MLflow UI shows it (and its settings) while it trains,
+    // and a training that fails ends FAILED there with what it had logged.
+    Trained trained = tracking.withRun(experimentId, "train-" + context.ds(), runLog.lineageTags(),
+        run -> {
+          runLog.logSettings(run);
+          List<CandidateResult> searched = new HyperparameterSearch(data.numeric(),
+              data.categorical(), training.threshold(), training.seed(), training.parallelism())
+              .run(data.rows(), folds, training.candidates());
+          List<CandidateResult> best = HyperparameterSearch.bestPerFamily(searched,
+              training.searchMetric());
+          if (best.isEmpty()) {
+            throw LakepipeErrors.trainingDataUnusable(context.ds().toString(), "no candidate"
+                + " could be fit; the first failure: " + searched.get(0).failure());
+          }
+          Dataset<Row> fitRows = split.fit().filter(data.rows());
+          Dataset<Row> testRows = split.test().filter(data.rows());
+          List<TestedModel> tested = new FinalFit(data.numeric(), data.categorical(),
+              training.threshold(), training.seed()).fitAndTest(best, fitRows, testRows);
+          BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows),
+              RouteBaseline.PROBABILITY, training.threshold());
+          TestedModel chosen = tested.get(0);
+          LOG.info("Chosen by validation {}: {}; test {} {} against the route baseline's {}",
+              training.searchMetric(), chosen.candidate().id(), training.gateMetric(),
+              chosen.test().metric(training.gateMetric()), baseline.metric(training.gateMetric()));
+
           runLog.logSearch(run, searched, tested, baseline);
           runLog.logChosen(run, chosen, tested, baseline);
           String artifactPath = runLog.logModel(run, chosen.model());
-          return new Registration(tracking, training.modelName(), training.challengerAlias(),
-              training.championAlias())
+          Registration.Result registered = new Registration(tracking, training.modelName(),
+              training.challengerAlias(), training.championAlias())
               .register(run, artifactPath, training.gateMetric(),
                   chosen.test().metric(training.gateMetric()), training.gateMargin(),
                   champion -> scoreChampion(tracking, champion, testRows, training));
+          return new Trained(chosen, baseline, registered);
         });
+    TestedModel chosen = trained.chosen();
+    Registration.Result registered = trained.registered();
 
     TableRead features = data.set().features();
     TableRead labels = data.set().labels();
@@ -112,10 +118,14 @@ public final class TrainModel {
         .summary(String.format("%s version %s (%s, test %s %.4f, baseline %.4f): %s; MLflow run %s at %s",
             training.modelName(), registered.version().version(), chosen.candidate().id(),
             training.gateMetric(), chosen.test().metric(training.gateMetric()),
-            baseline.metric(training.gateMetric()), registered.decision().explanation(),
+            trained.baseline().metric(training.gateMetric()), registered.decision().explanation(),
             registered.version().runId(), tracking.trackingUri()))
         .build();
   }
+
+  /** What a training produced: the chosen model, the baseline's scores and the registry result. */
+  private record Trained(TestedModel chosen, BinaryEvaluation baseline,
+      Registration.Result registered) {}
 
   /** The champion's score on the same test rows, from its model as the registry holds it. */
   private static double scoreChampion(MlflowTracking tracking, ModelVersion champion,

@@ -68,7 +68,7 @@ public final class FinalFit {
             .map(slots -> ModelInsights.byInput(slots, slotSources))
             .orElse(Map.of());
         tested.add(new TestedModel(result, model, test, importance,
-            ModelInsights.iterations(classifier, preparedTest), fitMillis));
+            ModelInsights.iterations(classifier, preparedTest, "test"), fitMillis));
         LOG.info("Refit {} in {} ms: test roc_auc {}", candidate.id(), fitMillis, test.rocAuc());
       }
       return tested;

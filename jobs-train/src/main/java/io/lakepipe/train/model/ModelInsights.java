@@ -28,17 +28,18 @@ public final class ModelInsights {
   /**
    * Per-iteration histories by metric name: the training objective of logistic regression, the
    * perceptron and XGBoost, XGBoost's validation log loss when it was given validation rows, and
-   * the validation loss after each tree of gradient-boosted trees (on {@code validationPrepared}).
+   * the loss after each tree of gradient-boosted trees on {@code scoredPrepared}, named
+   * {@code <scoredName>_gbt_loss} (e.g. validation or test).
    */
   public static Map<String, double[]> iterations(Transformer classifier,
-      Dataset<Row> validationPrepared) {
+      Dataset<Row> scoredPrepared, String scoredName) {
     Map<String, double[]> histories = new LinkedHashMap<>();
     if (classifier instanceof LogisticRegressionModel lr && lr.hasSummary()) {
       histories.put("training_objective", lr.summary().objectiveHistory());
     } else if (classifier instanceof MultilayerPerceptronClassificationModel mlp && mlp.hasSummary()) {
       histories.put("training_objective", mlp.summary().objectiveHistory());
-    } else if (classifier instanceof GBTClassificationModel gbt && validationPrepared != null) {
-      histories.put("validation_gbt_loss", gbt.evaluateEachIteration(validationPrepared));
+    } else if (classifier instanceof GBTClassificationModel gbt) {
+      histories.put(scoredName + "_gbt_loss", gbt.evaluateEachIteration(scoredPrepared));
     } else if (classifier instanceof XGBoostClassificationModel xgb && xgb.summary().isDefined()) {
       XGBoostTrainingSummary summary = xgb.summary().get();
       histories.put("training_log_loss", toDoubles(summary.trainObjectiveHistory()));

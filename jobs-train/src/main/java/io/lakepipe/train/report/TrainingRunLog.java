@@ -121,10 +121,9 @@ public final class TrainingRunLog {
     }
   }
 
-  /** The parent run: settings, the chosen model's parameters and test metrics, all models' plots. */
-  public void logChosen(TrackedRun run, TestedModel chosen, List<TestedModel> tested,
-      BinaryEvaluation baseline) {
-    Map<String, String> params = new LinkedHashMap<>(chosen.candidate().loggedParams());
+  /** The settings of the training, on the parent run before the search starts. */
+  public void logSettings(TrackedRun run) {
+    Map<String, String> params = new LinkedHashMap<>();
     params.put("window_days", String.valueOf(training.windowDays()));
     params.put("train_days", split.train().toString());
     params.put("validation_days", split.validation().toString());
@@ -140,7 +139,12 @@ public final class TrainingRunLog {
     params.put("features_left_out", String.join(",", data.leftOut()));
     data.countsBySplit().forEach((part, counts) ->
         params.put("rows_" + part, String.valueOf(counts.rows())));
+    run.log(params, Map.of(), Map.of());
+  }
 
+  /** The parent run: the chosen model's parameters and test metrics, and all models' plots. */
+  public void logChosen(TrackedRun run, TestedModel chosen, List<TestedModel> tested,
+      BinaryEvaluation baseline) {
     Map<String, Double> metrics = prefixed("test_", chosen.test().metrics());
     metrics.putAll(prefixed("baseline_test_", baseline.metrics()));
     metrics.put("test_roc_auc_over_baseline", chosen.test().rocAuc() - baseline.rocAuc());
@@ -153,7 +157,7 @@ public final class TrainingRunLog {
     }
     curves.put(BASELINE, baseline);
     Map<String, String> tags = Map.of("lakepipe.chosen_candidate", chosen.candidate().id());
-    run.log(params, metrics, tags);
+    run.log(chosen.candidate().loggedParams(), metrics, tags);
     chosen.iterations().forEach(run::logHistory);
     uploadPlots(run, dir -> {
       ModelPlots.draw(dir, curves, chosen.importance(), chosen.iterations());

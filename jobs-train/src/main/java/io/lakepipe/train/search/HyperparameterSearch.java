@@ -132,7 +132,7 @@ public final class HyperparameterSearch {
             Predictions.PROBABILITY, threshold);
         foldMetrics.add(evaluation.metrics());
         Transformer classifier = model.stages()[model.stages().length - 1];
-        iterations = ModelInsights.iterations(classifier, fold.validation());
+        iterations = ModelInsights.iterations(classifier, fold.validation(), "validation");
       }
     } catch (Exception | LinkageError e) {
       LOG.warn("Candidate {} could not be fit; the search goes on without it", candidate.id(), e);

@@ -189,6 +189,12 @@ public final class LakepipeErrors {
         + " numeric, boolean, string, binary, date or timestamp columns.", null);
   }
 
+  public static LakepipeException modelJarNotFound(String library, String why, Throwable cause) {
+    return failed("Cannot log a pipeline with " + library + " stages in MLflow's model format: the"
+        + " model must carry " + library + "'s classes for mlflow.pyfunc, but " + why + ". Run the"
+        + " job from its job jar, or with " + library + " on the class path as a jar file.", cause);
+  }
+
   public static LakepipeException kafkaUnreachable(String bootstrap, Throwable cause) {
     return failed("Kafka broker " + bootstrap + " is unreachable (" + rootMessage(cause)
         + "): start it with `./lakepipe services start` (or infra/kafka/kafka.sh start), or set"

@@ -8,7 +8,18 @@ import io.lakepipe.serving.reload.AliasWatcher;
 import io.lakepipe.serving.reload.LoadedModel;
 import io.lakepipe.serving.reload.ModelHolder;
 import io.lakepipe.serving.reload.Reloader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +36,16 @@ public final class ScoringService implements AutoCloseable {
   private final Javalin app;
   private final ModelHolder holder;
   private final AliasWatcher watcher;
+  private final GracefulHandler inFlight;
+  private final Duration drainTimeout;
 
-  private ScoringService(Javalin app, ModelHolder holder, AliasWatcher watcher) {
+  private ScoringService(Javalin app, ModelHolder holder, AliasWatcher watcher, GracefulHandler inFlight,
+      Duration drainTimeout) {
     this.app = app;
     this.holder = holder;
     this.watcher = watcher;
+    this.inFlight = inFlight;
+    this.drainTimeout = drainTimeout;
   }
 
   /**
@@ -44,14 +60,15 @@ public final class ScoringService implements AutoCloseable {
     Reloader reloader = new Reloader(config.source(), holder, metrics, config.threshold());
     Routes routes = new Routes(holder, reloader, metrics, BearerAuth.of(config.token()), config.maxBatch(),
         config.maxBodyBytes());
+    GracefulHandler inFlight = new GracefulHandler();
     Javalin app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.jetty.host = config.host();
       javalin.jetty.port = config.port();
       javalin.http.maxRequestSize = config.maxBodyBytes();
       javalin.jetty.modifyServer(server -> {
-        // Jetty 12 waits for requests in flight on stop only behind a GracefulHandler.
-        server.insertHandler(new GracefulHandler());
+        // Counts requests in flight until their response is written, and answers 503 once draining.
+        server.insertHandler(inFlight);
         server.setStopTimeout(config.drainTimeout().toMillis());
       });
       routes.register(javalin);
@@ -68,7 +85,7 @@ public final class ScoringService implements AutoCloseable {
     }
     AliasWatcher watcher = config.source().watchable()
         ? AliasWatcher.start(reloader, config.reloadInterval()) : null;
-    return new ScoringService(app, holder, watcher);
+    return new ScoringService(app, holder, watcher, inFlight, config.drainTimeout());
   }
 
   /** The port the service listens on. */
@@ -81,13 +98,50 @@ public final class ScoringService implements AutoCloseable {
     return holder.current();
   }
 
-  /** Stops polling, stops accepting, lets requests in flight finish, and stops. */
+  /**
+   * Stops polling, closes the port, lets requests in flight finish (up to the drain timeout), closes the
+   * idle connections that remain, and stops. Requests that arrive meanwhile on open keep-alive
+   * connections get 503.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (watcher != null) {
       watcher.close();
     }
-    LOG.info("Shutting down: no new connections; waiting for requests in flight");
+    Server server = app.jettyServer().server();
+    if (!server.isRunning()) {
+      return;
+    }
+    long drainMillis = drainTimeout.toMillis();
+    LOG.info("Shutting down: port closed, waiting up to {} s for {} request(s) in flight", drainTimeout.toSeconds(),
+        inFlight.getCurrentRequestCount());
+    List<AbstractConnector> connectors = new ArrayList<>();
+    for (Connector connector : server.getConnectors()) {
+      if (connector instanceof AbstractConnector) {
+        AbstractConnector accepting = (AbstractConnector) connector;
+        // Jetty's own shutdown cuts connections idle for a second, which would fail a client still
+        // uploading its batch: in-flight connections get the whole drain time instead.
+        accepting.setShutdownIdleTimeout(drainMillis);
+        accepting.shutdown();
+        connectors.add(accepting);
+      }
+      if (connector instanceof ServerConnector) {
+        ((ServerConnector) connector).close();
+      }
+    }
+    try {
+      inFlight.shutdown().get(drainMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("{} request(s) still in flight after {} s: stopping anyway", inFlight.getCurrentRequestCount(),
+          drainTimeout.toSeconds());
+    } catch (ExecutionException e) {
+      LOG.warn("Draining failed: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Every response is written: what remains are idle keep-alive connections, which would otherwise
+    // hold the stop until their idle timeout.
+    connectors.forEach(connector -> new ArrayList<>(connector.getConnectedEndPoints()).forEach(EndPoint::close));
     app.stop();
     LOG.info("Stopped");
   }

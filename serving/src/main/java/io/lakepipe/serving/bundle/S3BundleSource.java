@@ -4,6 +4,8 @@ import io.lakepipe.serving.ServingErrors;
 import java.net.URI;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -51,7 +53,11 @@ public final class S3BundleSource implements BundleSource, AutoCloseable {
         .region(region());
     String endpoint = env.getOrDefault(ENDPOINT_ENV, "");
     if (!endpoint.isBlank()) {
-      builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+      // S3-compatible servers (S3Proxy among them) lag behind the SDK's default flexible checksums:
+      // compute and validate checksums only where S3 requires them.
+      builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true)
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     }
     return builder.build();
   }

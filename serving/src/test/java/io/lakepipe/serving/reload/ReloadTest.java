@@ -197,6 +197,7 @@ class ReloadTest extends ServiceTestBase {
 
       release.countDown();
       try (ScoringService service = started.get(30, TimeUnit.SECONDS)) {
+        assertThat(service.port()).isEqualTo(port);
         assertThat(send(port, "GET", "/health", null, null).json()).isEqualTo(JSON.valueToTree(
             Map.of("status", "ok", "model_name", TestBundles.MODEL_NAME, "model_version", "1")));
       }

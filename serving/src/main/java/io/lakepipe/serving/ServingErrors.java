@@ -190,6 +190,13 @@ public final class ServingErrors {
         missing.isEmpty() ? null : missing.get(0), index);
   }
 
+  /** The message of a 500: the model gave no probability for a record with every input present. */
+  public static String modelGaveNoProbability(Integer index, String version) {
+    return "Model version " + version + " returned no probability for the record" + where(index)
+        + ", although every input was present: the PMML computes something it cannot evaluate (its log"
+        + " and the export's parity check will tell more); this is a fault of the model, not the request.";
+  }
+
   private static String where(Integer index) {
     return index == null ? "" : " of record " + index;
   }

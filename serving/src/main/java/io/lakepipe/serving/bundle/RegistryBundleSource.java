@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bundle of the model version an MLflow registry alias points to, read over MLflow's REST API with
@@ -31,6 +33,7 @@ public final class RegistryBundleSource implements BundleSource {
   /** Folder of the run's artifacts that holds the bundle. */
   public static final String ARTIFACT_DIR = "pmml";
 
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryBundleSource.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -70,6 +73,17 @@ public final class RegistryBundleSource implements BundleSource {
   @Override
   public Bundle load() {
     AliasTarget target = resolveAlias();
+    Bundle bundle = fetch(target);
+    if (!bundle.manifest().modelVersion().equals(target.version())) {
+      // Served all the same: the registry decides what serves, bundle.json only describes it.
+      LOG.warn("The bundle of {} version {} says model_version {}: responses and metrics carry the"
+          + " bundle's; fix the export so that both agree", location(), target.version(),
+          bundle.manifest().modelVersion());
+    }
+    return bundle;
+  }
+
+  private Bundle fetch(AliasTarget target) {
     String artifactUri = runArtifactUri(target.runId());
     String where = location() + " (version " + target.version() + ", run " + target.runId() + ")";
     if (artifactUri.startsWith("mlflow-artifacts:")) {

@@ -95,9 +95,10 @@ public final class Routes {
       } catch (RequestRefusedException e) {
         errorReason = e.reason();
         error(ctx, e.status(), e.getMessage(), e.field(), e.index());
-      } catch (ReloadFailed e) {
-        errorReason = "reload_failed";
-        error(ctx, 500, e.getMessage(), null, null);
+      } catch (ServerFailure e) {
+        errorReason = e.reason;
+        LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+        error(ctx, 500, e.getMessage(), null, e.index);
       } catch (Exception | LinkageError e) {
         errorReason = "internal";
         LOG.error("Internal error on {} {}", ctx.method(), ctx.path(), e);
@@ -119,7 +120,13 @@ public final class Routes {
       try {
         predictions.add(model.scorer().score(record));
       } catch (UnscorableRecordException e) {
-        throw ServingErrors.unscorable(request.batch() ? i : null, e.missingInputs());
+        Integer index = request.batch() ? i : null;
+        if (e.missingInputs().isEmpty()) {
+          // Nothing the client could send differently: the model itself is at fault.
+          throw new ServerFailure("scoring", ServingErrors.modelGaveNoProbability(index,
+              model.manifest().modelVersion()), index);
+        }
+        throw ServingErrors.unscorable(index, e.missingInputs());
       }
     }
     predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));
@@ -183,8 +190,8 @@ public final class Routes {
     try {
       now = reloader.reload();
     } catch (BundleException e) {
-      throw new ReloadFailed(e.getMessage() + (before == null ? ""
-          : " The service goes on with version " + before + "."));
+      throw new ServerFailure("reload_failed", e.getMessage() + (before == null ? ""
+          : " The service goes on with version " + before + "."), null);
     }
     json(ctx, 200, "status", "reloaded", "model_name", now.manifest().modelName(),
         "model_version", now.manifest().modelVersion(), "previous_version", before);
@@ -247,12 +254,17 @@ public final class Routes {
     ctx.status(status).contentType(JSON_TYPE).result(out.toByteArray());
   }
 
-  /** A reload that failed: a 500 whose message says the previous model goes on serving. */
-  private static final class ReloadFailed extends RuntimeException {
+  /** A failure on the service's side with a message for the client: a 500, counted under its reason. */
+  private static final class ServerFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    ReloadFailed(String message) {
+    final String reason;
+    final Integer index;
+
+    ServerFailure(String reason, String message, Integer index) {
       super(message);
+      this.reason = reason;
+      this.index = index;
     }
   }
 }

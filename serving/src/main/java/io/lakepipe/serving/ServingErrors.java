@@ -197,6 +197,13 @@ public final class ServingErrors {
         + " and the export's parity check will tell more); this is a fault of the model, not the request.";
   }
 
+  /** The message of a 500: the PMML engine failed while scoring a record. */
+  public static String modelFailed(Integer index, String version, Throwable cause) {
+    return "Model version " + version + " failed on the record" + where(index) + " (" + cause.getClass()
+        .getSimpleName() + ": " + firstLine(cause) + "): a fault of the model or of the PMML engine, not of"
+        + " the request; the service keeps running and its log has the stack trace.";
+  }
+
   private static String where(Integer index) {
     return index == null ? "" : " of record " + index;
   }

@@ -127,6 +127,11 @@ public final class Routes {
               model.manifest().modelVersion()), index);
         }
         throw ServingErrors.unscorable(index, e.missingInputs());
+      } catch (RuntimeException e) {
+        Integer index = request.batch() ? i : null;
+        LOG.error("Model version {} failed on a record", model.manifest().modelVersion(), e);
+        throw new ServerFailure("scoring", ServingErrors.modelFailed(index, model.manifest().modelVersion(), e),
+            index);
       }
     }
     predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));

@@ -47,22 +47,23 @@ class PmmlBundlesTest extends SparkTestBase {
 
   private Dataset<Row> flights;
 
-  @BeforeAll
-  void flights() {
-    Random random = new Random(7);
+  /** Evening flights and flights from ORD are late, with one label in ten flipped. */
+  static Dataset<Row> syntheticFlights(int count, long seed) {
+    Random random = new Random(seed);
     String[] airports = {"ORD", "ATL", "DEN", "LAX"};
     List<Object[]> rows = new ArrayList<>();
-    for (int i = 0; i < 400; i++) {
+    for (int i = 0; i < count; i++) {
       String origin = airports[random.nextInt(airports.length)];
       int hour = random.nextInt(24);
       boolean late = (hour >= 17 || origin.equals("ORD")) != (random.nextInt(10) == 0);
       rows.add(new Object[] {"f" + i, hour, random.nextInt(10) == 0 ? null : 100.0 + i,
           origin, airports[random.nextInt(airports.length)], late ? 1.0 : 0.0});
     }
-    flights = rows(FLIGHTS, rows.toArray(Object[][]::new)).cache();
+    return rows(FLIGHTS, rows.toArray(Object[][]::new));
   }
 
-  private PipelineModel fit(ModelType type, Map<String, Object> params) {
+  /** A flat pipeline of the train job's preprocessing and a model type's stages. */
+  static PipelineModel fit(Dataset<Row> flights, ModelType type, Map<String, Object> params) {
     PipelineModel preprocessing = Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(flights);
     Dataset<Row> prepared = preprocessing.transform(flights);
     List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
@@ -71,6 +72,15 @@ class PmmlBundlesTest extends SparkTestBase {
         .fit(prepared);
     return new PipelineModel("test_model", Stream.concat(Stream.of(preprocessing.stages()),
         Stream.of(model.stages())).toArray(Transformer[]::new));
+  }
+
+  @BeforeAll
+  void flights() {
+    flights = syntheticFlights(400, 7).cache();
+  }
+
+  private PipelineModel fit(ModelType type, Map<String, Object> params) {
+    return fit(flights, type, params);
   }
 
   @Test

@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
@@ -22,9 +22,6 @@ import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.dmg.pmml.DataField;
-import org.dmg.pmml.DataType;
-import org.dmg.pmml.MiningField;
 import org.dmg.pmml.OutputField;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.ResultFeature;
@@ -60,7 +57,7 @@ public final class PmmlBundles {
       fields.add(new BundleMetadata.Input(field.name(), inputType(field, version)));
     }
     PMML pmml = convert(model, withLabel(inputs, classifier.getLabelCol()), version);
-    truncateIntegerFills(pmml);
+    SparkFidelity.apply(pmml);
     // The conversion time would make every export of the same version differ.
     if (pmml.getHeader() != null) {
       pmml.getHeader().setTimestamp(null);
@@ -165,32 +162,9 @@ public final class PmmlBundles {
     return found.get(0);
   }
 
-  /**
-   * Spark's Imputer casts its fill back to the column's type, so an integer column's missing values
-   * become the mean truncated toward zero; JPMML-SparkML writes the mean itself. The PMML is made
-   * to fill what Spark fills.
-   */
-  static void truncateIntegerFills(PMML pmml) {
-    Map<String, DataType> types = new HashMap<>();
-    for (DataField field : pmml.getDataDictionary().getDataFields()) {
-      types.put(field.getName(), field.getDataType());
-    }
-    new AbstractVisitor() {
-      @Override
-      public VisitorAction visit(MiningField field) {
-        Object fill = field.getMissingValueReplacement();
-        if (fill != null && types.get(field.getName()) == DataType.INTEGER) {
-          field.setMissingValueReplacement(
-              String.valueOf((long) Double.parseDouble(String.valueOf(fill))));
-        }
-        return super.visit(field);
-      }
-    }.applyTo(pmml);
-  }
-
   /** The bundle's name of a column type, which the scorer validates requests against. */
   static String inputType(StructField field, ExportedVersion version) {
-    org.apache.spark.sql.types.DataType type = field.dataType();
+    DataType type = field.dataType();
     if (type instanceof DoubleType) {
       return "double";
     }

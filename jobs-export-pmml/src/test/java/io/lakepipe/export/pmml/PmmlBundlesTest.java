@@ -134,15 +134,22 @@ class PmmlBundlesTest extends SparkTestBase {
   }
 
   @Test
-  void gradientBoostedTreesAndThePerceptronExportTheirProbability() {
+  void gradientBoostedTreesAndThePerceptronExportTheirProbabilityWhereEnginesFindIt() {
     for (ModelType type : List.of(ModelType.GBT, ModelType.MLP)) {
       PipelineModel model = fit(type, Map.of("max-iter", 5, "hidden-layers", List.of(4)));
 
       PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
 
+      String pmml = new String(bundle.pmml(), StandardCharsets.UTF_8);
       assertThat(bundle.metadata().outputField()).as(type.name()).isEqualTo("probability(1)");
-      assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).as(type.name())
-          .contains(type == ModelType.GBT ? "<MiningModel" : "<NeuralNetwork");
+      assertThat(pmml).as(type.name())
+          .contains(type == ModelType.GBT ? "<MiningModel" : "<NeuralNetwork")
+          // A scale of 1/0 would make every score NaN; Spark scales such a slot by 0.
+          .doesNotContain("Infinity");
+      if (type == ModelType.GBT) {
+        // On the chain's last model, and copied to the top model where engines look for it.
+        assertThat(pmml.split("name=\"probability\\(1\\)\"", -1)).hasSize(3);
+      }
     }
   }
 

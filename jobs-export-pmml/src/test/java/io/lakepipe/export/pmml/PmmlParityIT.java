@@ -139,8 +139,7 @@ class PmmlParityIT extends SparkTestBase {
 
   @Test
   void xgboostFailsClearlyInsteadOfExportingWrongly() {
-    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 10, "max-depth", 4,
-        "nthread", 2));
+    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 10, "max-depth", 4));
 
     assertThatThrownBy(() -> PmmlBundles.build(model,
         PipelineInputs.schema(model, featureSchema), VERSION))

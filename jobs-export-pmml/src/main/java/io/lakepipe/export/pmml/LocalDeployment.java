@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -14,6 +18,10 @@ import java.util.stream.Stream;
  * {@code current} is replaced by a rename, so a scorer reading either never sees half of one.
  */
 final class LocalDeployment implements BundleDeployment {
+  private static final Set<PosixFilePermission> DIRECTORY =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r--r--");
+
   private final Path root;
 
   LocalDeployment(Path root) {
@@ -26,13 +34,13 @@ final class LocalDeployment implements BundleDeployment {
     Path target = modelDir.resolve(version);
     try {
       Files.createDirectories(modelDir);
-      Path staging = Files.createTempDirectory(modelDir, ".staging-");
+      Path staging = readableByAll(Files.createTempDirectory(modelDir, ".staging-"), DIRECTORY);
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         Files.write(staging.resolve(file.getKey()), file.getValue());
       }
       deleteRecursively(target);
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-      Path pointer = Files.createTempFile(modelDir, ".current-", ".tmp");
+      Path pointer = readableByAll(Files.createTempFile(modelDir, ".current-", ".tmp"), FILE);
       Files.writeString(pointer, version + "\n", StandardCharsets.UTF_8);
       Files.move(pointer, modelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
@@ -40,6 +48,18 @@ final class LocalDeployment implements BundleDeployment {
     } catch (IOException | RuntimeException e) {
       throw LakepipeErrors.deploymentFailed(target.toString(), e);
     }
+  }
+
+  /**
+   * Temporary files and folders are private to their owner; a deployed bundle is read by a scorer
+   * that may run as another user, so it gets the usual permissions where the file system has them.
+   */
+  private static Path readableByAll(Path path, Set<PosixFilePermission> permissions)
+      throws IOException {
+    if (Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(path, permissions);
+    }
+    return path;
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

@@ -130,6 +130,11 @@ class ExportPmmlIT extends SparkTestBase {
       assertThat(download(artifacts + "/pmml/" + PmmlBundle.PMML_FILE)).isEqualTo(pmml);
       assertThat(download(artifacts + "/pmml/" + PmmlBundle.METADATA_FILE)).isEqualTo(metadata);
     }
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(deployed))).isEqualTo("rwxr-xr-x");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(deployed.resolveSibling(BundleDeployment.CURRENT))))
+        .isEqualTo("rw-r--r--");
     try (var files = Files.list(deployed.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder(champion.version(), BundleDeployment.CURRENT);

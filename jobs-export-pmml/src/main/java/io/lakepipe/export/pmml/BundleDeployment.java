@@ -4,16 +4,17 @@ import java.util.Map;
 
 /**
  * Where bundles are deployed for scorers to load: {@code <location>/<model>/<version>/} holds the
- * bundle's files, and {@code <location>/<model>/current} one line, the version a scorer should
- * serve. The version's folder is complete before {@code current} names it.
+ * bundle's files, and {@code <location>/<model>/current/} the same files of the version exported
+ * last, so that a scorer given that folder (such as the serving module's folder or S3 source)
+ * always finds the deployed version. The version's folder is complete before {@code current} moves.
  */
 public interface BundleDeployment {
-  /** The file naming the deployed version, beside the versions' folders. */
+  /** The folder holding the deployed version's bundle, beside the versions' folders. */
   String CURRENT = "current";
 
   /**
-   * Writes the files of a model version, replacing any earlier copy of that version, then points
-   * {@code current} at it; returns where the version's folder is.
+   * Writes the files of a model version, replacing any earlier copy of that version, then makes it
+   * {@code current}; returns where the version's folder is.
    */
   String publish(String model, String version, Map<String, byte[]> files);
 

@@ -24,8 +24,8 @@ import java.util.TreeMap;
  *   <li>{@code output_field}: the PMML output field holding P(delayed), such as
  *       {@code probability(1)};
  *   <li>{@code inputs}: the fields a request must give, in order, each with its type
- *       ({@code double}, {@code float}, {@code long}, {@code integer}, {@code string} or
- *       {@code boolean}); null means missing, which the model fills as Spark did;
+ *       ({@code double}, {@code long}, {@code integer} or {@code string}); null means missing,
+ *       which the model fills as Spark did;
  *   <li>{@code metrics}: the test metrics of the training run;
  *   <li>{@code pmml_sha256}: the hex SHA-256 of {@code model.pmml}, to check a copy;
  *   <li>{@code created_at}: when the registry created the version (ISO-8601, UTC), so that exporting

@@ -77,7 +77,7 @@ public final class ExportPmml {
             .read(trainedOn.path(), trainedOn.version())
             .summary("model " + modelName + " v" + version.version() + " as PMML: MLflow run "
                 + version.runId() + " " + PmmlBundle.ARTIFACT_PATH + "/, deployed to " + deployed
-                + " (" + BundleDeployment.CURRENT + " = " + version.version() + ")")
+                + " and " + BundleDeployment.CURRENT + "/")
             .build();
       } finally {
         FileUtils.deleteQuietly(work.toFile());

@@ -2,7 +2,6 @@ package io.lakepipe.export.pmml;
 
 import io.lakepipe.core.LakepipeErrors;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,16 +10,17 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * A deployment in a local folder. The version's folder is written aside and moved into place, and
- * {@code current} is replaced by a rename, so a scorer reading either never sees half of one.
+ * {@code current} is a symbolic link to it, replaced by a rename: a scorer reading through either
+ * never sees half a bundle.
  */
 final class LocalDeployment implements BundleDeployment {
   private static final Set<PosixFilePermission> DIRECTORY =
       PosixFilePermissions.fromString("rwxr-xr-x");
-  private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r--r--");
 
   private final Path root;
 
@@ -34,15 +34,16 @@ final class LocalDeployment implements BundleDeployment {
     Path target = modelDir.resolve(version);
     try {
       Files.createDirectories(modelDir);
-      Path staging = readableByAll(Files.createTempDirectory(modelDir, ".staging-"), DIRECTORY);
+      Path staging = readableByAll(Files.createTempDirectory(modelDir, ".staging-"));
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         Files.write(staging.resolve(file.getKey()), file.getValue());
       }
       deleteRecursively(target);
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-      Path pointer = readableByAll(Files.createTempFile(modelDir, ".current-", ".tmp"), FILE);
-      Files.writeString(pointer, version + "\n", StandardCharsets.UTF_8);
-      Files.move(pointer, modelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE,
+      // Relative, so the deployment folder can be moved or mounted elsewhere as a whole.
+      Path link = modelDir.resolve(".current-" + UUID.randomUUID());
+      Files.createSymbolicLink(link, Path.of(version));
+      Files.move(link, modelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       return target.toString();
     } catch (IOException | RuntimeException e) {
@@ -51,15 +52,14 @@ final class LocalDeployment implements BundleDeployment {
   }
 
   /**
-   * Temporary files and folders are private to their owner; a deployed bundle is read by a scorer
-   * that may run as another user, so it gets the usual permissions where the file system has them.
+   * A temporary folder is private to its owner; a deployed bundle is read by a scorer that may run
+   * as another user, so it gets the usual permissions where the file system has them.
    */
-  private static Path readableByAll(Path path, Set<PosixFilePermission> permissions)
-      throws IOException {
-    if (Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class)) {
-      Files.setPosixFilePermissions(path, permissions);
+  private static Path readableByAll(Path dir) throws IOException {
+    if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(dir, DIRECTORY);
     }
-    return path;
+    return dir;
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

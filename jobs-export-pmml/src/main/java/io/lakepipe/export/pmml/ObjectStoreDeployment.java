@@ -3,7 +3,6 @@ package io.lakepipe.export.pmml;
 import io.lakepipe.core.LakepipeErrors;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -12,8 +11,10 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A deployment under {@code s3a://bucket/prefix}, written with Spark's own s3a file system, so it
- * follows the same {@code lakepipe.s3} settings and credentials as the Delta tables. Each object is
- * one atomic PUT: {@code current} is written last, after every file of the version.
+ * follows the same {@code lakepipe.s3} settings and credentials as the Delta tables. An object store
+ * has no links: {@code current/} gets a copy of the files, after every file of the version is in
+ * place. Each object is one atomic PUT, and a reader that meets a new {@code model.pmml} beside an
+ * old {@code bundle.json} sees the checksum disagree.
  */
 final class ObjectStoreDeployment implements BundleDeployment {
   private final String root;
@@ -33,8 +34,10 @@ final class ObjectStoreDeployment implements BundleDeployment {
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         write(fs, new Path(target + "/" + file.getKey()), file.getValue());
       }
-      write(fs, new Path(root + "/" + model + "/" + CURRENT),
-          (version + "\n").getBytes(StandardCharsets.UTF_8));
+      for (Map.Entry<String, byte[]> file : files.entrySet()) {
+        write(fs, new Path(root + "/" + model + "/" + CURRENT + "/" + file.getKey()),
+            file.getValue());
+      }
       return target;
     } catch (IOException | RuntimeException e) {
       throw LakepipeErrors.deploymentFailed(target, e);

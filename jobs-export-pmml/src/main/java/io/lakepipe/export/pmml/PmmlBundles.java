@@ -12,13 +12,14 @@ import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
-import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -162,30 +163,27 @@ public final class PmmlBundles {
     return found.get(0);
   }
 
-  /** The bundle's name of a column type, which the scorer validates requests against. */
+  /**
+   * The bundle's name of a column type, one of the four the scorer validates requests against: a
+   * float travels as a double, a short or byte as an integer.
+   */
   static String inputType(StructField field, ExportedVersion version) {
     DataType type = field.dataType();
-    if (type instanceof DoubleType) {
+    if (type instanceof DoubleType || type instanceof FloatType) {
       return "double";
-    }
-    if (type instanceof FloatType) {
-      return "float";
     }
     if (type instanceof LongType) {
       return "long";
     }
-    if (type instanceof IntegerType) {
+    if (type instanceof IntegerType || type instanceof ShortType || type instanceof ByteType) {
       return "integer";
     }
     if (type instanceof StringType) {
       return "string";
     }
-    if (type instanceof BooleanType) {
-      return "boolean";
-    }
     throw LakepipeErrors.pmmlBundleInvalid(version.modelName(), version.version(),
         "its input column " + field.name() + " is of type " + type.simpleString()
-            + ", which the bundle has no type for");
+            + ", which the bundle has no type for (double, long, integer or string)");
   }
 
   private static byte[] serialize(PMML pmml) {

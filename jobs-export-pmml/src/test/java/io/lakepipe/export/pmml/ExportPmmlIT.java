@@ -106,8 +106,9 @@ class ExportPmmlIT extends SparkTestBase {
     byte[] metadata = Files.readAllBytes(deployed.resolve(PmmlBundle.METADATA_FILE));
     export(config);
 
-    assertThat(Files.readString(deployed.resolveSibling(BundleDeployment.CURRENT)))
-        .isEqualTo(champion.version() + "\n");
+    Path current = deployed.resolveSibling(BundleDeployment.CURRENT);
+    assertThat(Files.readSymbolicLink(current)).isEqualTo(Path.of(champion.version()));
+    assertThat(Files.readAllBytes(current.resolve(PmmlBundle.PMML_FILE))).isEqualTo(pmml);
     JsonNode bundle = JSON.readTree(metadata);
     assertThat(bundle.path("model_name").asText()).isEqualTo(modelName);
     assertThat(bundle.path("model_version").asText()).isEqualTo(champion.version());
@@ -132,9 +133,6 @@ class ExportPmmlIT extends SparkTestBase {
     }
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
         Files.getPosixFilePermissions(deployed))).isEqualTo("rwxr-xr-x");
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(deployed.resolveSibling(BundleDeployment.CURRENT))))
-        .isEqualTo("rw-r--r--");
     try (var files = Files.list(deployed.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder(champion.version(), BundleDeployment.CURRENT);
@@ -151,8 +149,8 @@ class ExportPmmlIT extends SparkTestBase {
     export(config(Map.of("lakepipe.export.pmml.model-version", older.version())));
 
     Path modelDir = home.resolve("deploy").resolve(modelName);
-    assertThat(Files.readString(modelDir.resolve(BundleDeployment.CURRENT)))
-        .isEqualTo(older.version() + "\n");
+    assertThat(Files.readSymbolicLink(modelDir.resolve(BundleDeployment.CURRENT)))
+        .isEqualTo(Path.of(older.version()));
     assertThat(modelDir.resolve(newer.version()).resolve(PmmlBundle.PMML_FILE)).exists();
     assertThat(Files.readString(modelDir.resolve(older.version()).resolve(PmmlBundle.PMML_FILE)))
         .contains("<NeuralNetwork");
@@ -180,15 +178,16 @@ class ExportPmmlIT extends SparkTestBase {
       assertThat(s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
           .map(o -> o.key().substring(prefix.length())).filter(key -> !key.endsWith("/")))
           .containsExactlyInAnyOrder(version.version() + "/" + PmmlBundle.PMML_FILE,
-              version.version() + "/" + PmmlBundle.METADATA_FILE, BundleDeployment.CURRENT);
+              version.version() + "/" + PmmlBundle.METADATA_FILE,
+              BundleDeployment.CURRENT + "/" + PmmlBundle.PMML_FILE,
+              BundleDeployment.CURRENT + "/" + PmmlBundle.METADATA_FILE);
       // Read back with s3a: S3Proxy answers 501 to the checksum header of the SDK's GetObject.
       String root = "s3a://" + bucket + "/" + prefix;
       byte[] pmml = read(root + version.version() + "/" + PmmlBundle.PMML_FILE);
       JsonNode bundle = JSON.readTree(read(root + version.version() + "/"
           + PmmlBundle.METADATA_FILE));
       assertThat(bundle.path("pmml_sha256").asText()).isEqualTo(PmmlBundles.sha256(pmml));
-      assertThat(new String(read(root + BundleDeployment.CURRENT), StandardCharsets.UTF_8))
-          .isEqualTo(version.version() + "\n");
+      assertThat(read(root + BundleDeployment.CURRENT + "/" + PmmlBundle.PMML_FILE)).isEqualTo(pmml);
     }
   }
 

@@ -89,10 +89,15 @@ def mlflow_lines(config: ConfigTree, ds: dt.date) -> list[str]:
     )
     if runs:
         run = runs[0]
-        auc = run.data.metrics.get("test_roc_auc", float("nan"))
+        metrics, tags = run.data.metrics, run.data.tags
+        auc = metrics.get("test_roc_auc", float("nan"))
+        baseline = metrics.get("baseline_test_roc_auc", float("nan"))
         lines.append(
-            f"  latest run for ds {ds}: {run.info.run_name} ({run.info.status}), test ROC AUC {auc:.4f}"
+            f"  latest run for ds {ds}: {run.info.run_name} ({run.info.status}), chose"
+            f" {tags.get('lakepipe.chosen_candidate', '?')}: test ROC AUC {auc:.4f}"
+            f" (route baseline {baseline:.4f}); gate: {tags.get('lakepipe.gate.explanation', '?')}"
             f"\n    {uri}/#/experiments/{experiment.experiment_id}/runs/{run.info.run_id}"
+            " (candidates are its nested runs; plots under Artifacts > plots)"
         )
     name = config["mlflow"]["model-name"]
     alias = config["export"]["model-alias"]

@@ -85,7 +85,8 @@ public final class TrainModelsBench {
           String.format("%.4f", model.test().rocAuc()),
           String.format("%+.4f", model.test().rocAuc() - baseline.rocAuc()),
           String.format("%.3f", model.test().rocAuc() / baseline.rocAuc())});
-      System.out.printf("  %s done in %.1f s%n", candidate.id(), seconds);
+      System.out.printf("  %s done in %.1f s: test ROC AUC %.4f (baseline %.4f)%n", candidate.id(),
+          seconds, model.test().rocAuc(), baseline.rocAuc());
     }
     System.out.printf("%n%,d rows | route baseline test ROC AUC %.4f%n", count, baseline.rocAuc());
     System.out.printf("%-20s %12s %10s %12s %14s %16s%n", "model", "total_s", "fit_s",

@@ -189,6 +189,12 @@ public final class LakepipeErrors {
         + " numeric, boolean, string, binary, date or timestamp columns.", null);
   }
 
+  public static LakepipeException modelJarNotFound(String library, String why, Throwable cause) {
+    return failed("Cannot log a pipeline with " + library + " stages in MLflow's model format: the"
+        + " model must carry " + library + "'s classes for mlflow.pyfunc, but " + why + ". Run the"
+        + " job from its job jar, or with " + library + " on the class path as a jar file.", cause);
+  }
+
   /**
    * A pipeline stage that PMML (as JPMML-SparkML writes it) cannot express: the fix is a model the
    * export supports, or scoring with Spark, which needs no PMML.

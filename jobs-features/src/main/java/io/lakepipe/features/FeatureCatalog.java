@@ -148,6 +148,19 @@ public record FeatureCatalog(
     return comments;
   }
 
+  /** The window length in days of each history feature, by column name. */
+  public Map<String, Integer> historyWindows() {
+    Map<String, Integer> windows = new LinkedHashMap<>();
+    for (Entity entity : history.entities()) {
+      for (Statistic statistic : history.statistics()) {
+        for (int days : history.windowDays()) {
+          windows.put(historyColumn(entity, statistic, days), days);
+        }
+      }
+    }
+    return windows;
+  }
+
   /** Days of daily stats a day's history features read: the longest window. */
   public int maxWindowDays() {
     return history.windowDays().stream().mapToInt(Integer::intValue).max().orElse(0);

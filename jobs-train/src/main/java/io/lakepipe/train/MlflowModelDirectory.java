@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -68,8 +69,13 @@ import org.apache.spark.sql.types.TimestampType;
  *   <li>{@code requirements.txt}, {@code python_env.yaml} and {@code conda.yaml}.
  * </ul>
  *
- * <p>pyspark loads a pipeline stage by the Python twin of its JVM class, so a last stage from
- * outside Spark ML (XGBoost4J-Spark's model) gives a directory that loads in the JVM only.
+ * <p>A pipeline with XGBoost4J-Spark's classifier also gets what pyspark and MLflow's local Spark
+ * session lack to load it (see {@link XGBoostPyfunc}): {@code jars/} with XGBoost's classes and
+ * native libraries, and {@code code/} with a pyspark class for the stage and the
+ * {@code python_function} flavor's loader module, which starts the Spark session with that jar
+ * and hands over to {@code mlflow.spark}'s loader. Spark adds jars only when its session starts,
+ * so such a model cannot be loaded in a Python process that already runs a Spark session without
+ * the jar. The {@code spark} flavor is the same for every pipeline.
  */
 public final class MlflowModelDirectory {
   /** The artifact path under the run where the model is logged. */
@@ -107,6 +113,7 @@ public final class MlflowModelDirectory {
   public static Path write(PipelineModel model, StructType inputs, Dataset<Row> examples, Path dir,
       String runId) {
     PipelineModel pyfunc = pyfuncPipeline(model, inputs, examples);
+    Optional<Transformer> xgboost = XGBoostPyfunc.xgboostStage(model);
     List<Row> example = examples
         .select(Stream.of(inputs.fieldNames()).map(MlflowModelDirectory::column)
             .toArray(Column[]::new))
@@ -116,6 +123,9 @@ public final class MlflowModelDirectory {
       Files.createDirectories(dir);
       model.write().save(dir.resolve(SPARK_MODEL_DATA).toUri().toString());
       pyfunc.write().save(dir.resolve(PYFUNC_MODEL_DATA).toUri().toString());
+      if (xgboost.isPresent()) {
+        XGBoostPyfunc.write(xgboost.get(), dir);
+      }
       ObjectNode split = inputExample(inputs, example);
       Files.writeString(dir.resolve(INPUT_EXAMPLE), JSON.writeValueAsString(split));
       Files.writeString(dir.resolve(SERVING_INPUT_EXAMPLE), JSON.writerWithDefaultPrettyPrinter()
@@ -139,7 +149,8 @@ public final class MlflowModelDirectory {
           "name: mlflow-env",
           ""));
       // Written last: MLflow records the size of everything else in it.
-      Files.writeString(dir.resolve("MLmodel"), mlmodel(runId, inputs, size(dir)));
+      Files.writeString(dir.resolve("MLmodel"),
+          mlmodel(runId, inputs, size(dir), xgboost.isPresent()));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the MLflow model directory " + dir, e);
@@ -149,9 +160,11 @@ public final class MlflowModelDirectory {
   /**
    * The {@code MLmodel} file, with the keys {@code mlflow.spark.save_model} writes, sorted as it
    * sorts them. The signature lists the inputs with MLflow's names of their types; every input is
-   * required (the pipeline reads each column, though its values may be missing).
+   * required (the pipeline reads each column, though its values may be missing). With
+   * {@code xgboost}, the python_function flavor is loaded by {@link XGBoostPyfunc}'s loader module
+   * from the directory's code folder instead of by {@code mlflow.spark}.
    */
-  static String mlmodel(String runId, StructType inputs, long sizeBytes) {
+  static String mlmodel(String runId, StructType inputs, long sizeBytes, boolean xgboost) {
     // JSON with ", " and ": " separators, as MLflow writes the signature's column lists.
     List<String> columns = new ArrayList<>();
     for (StructField field : inputs.fields()) {
@@ -159,9 +172,12 @@ public final class MlflowModelDirectory {
           + ", \"required\": true}");
     }
     Map<String, Object> pyfunc = new LinkedHashMap<>();
+    if (xgboost) {
+      pyfunc.put("code", XGBoostPyfunc.CODE);
+    }
     pyfunc.put("data", PYFUNC_MODEL_DATA);
     pyfunc.put("env", Map.of("conda", "conda.yaml", "virtualenv", "python_env.yaml"));
-    pyfunc.put("loader_module", "mlflow.spark");
+    pyfunc.put("loader_module", xgboost ? XGBoostPyfunc.LOADER_MODULE : "mlflow.spark");
     pyfunc.put("python_version", PYTHON_VERSION);
     Map<String, Object> spark = new LinkedHashMap<>();
     spark.put("code", null);

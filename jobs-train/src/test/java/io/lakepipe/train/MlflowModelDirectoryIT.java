@@ -2,6 +2,7 @@ package io.lakepipe.train;
 
 import static io.lakepipe.train.MlflowModelDirectoryTest.ROWS;
 import static io.lakepipe.train.MlflowModelDirectoryTest.fit;
+import static io.lakepipe.train.MlflowModelDirectoryTest.fitXGBoost;
 import static io.lakepipe.train.MlflowModelDirectoryTest.flights;
 import static io.lakepipe.train.MlflowModelDirectoryTest.inputColumns;
 import static io.lakepipe.train.MlflowModelDirectoryTest.probabilities;
@@ -14,6 +15,7 @@ import io.lakepipe.core.tracking.TrackedRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +31,7 @@ import org.mlflow.tracking.MlflowClient;
 /**
  * A model logged by {@link MlflowModelDirectory} into the real tracking server, read back through
  * MLflow's own Python client and scored by {@code mlflow.pyfunc.load_model}, with no lakepipe code
- * on the Python side.
+ * on the Python side but what the model directory itself carries (an XGBoost model's loader).
  */
 class MlflowModelDirectoryIT extends SparkTestBase {
   private static final String URI =
@@ -67,13 +69,7 @@ class MlflowModelDirectoryIT extends SparkTestBase {
         return registered;
       });
     }
-    // Rows the model saw, an airport it never saw, and every input missing in turn.
-    List<Row> scored = new ArrayList<>(flights(30, 12).collectAsList());
-    scored.add(RowFactory.create("ZZZ", 900.5, 18, 0));
-    scored.add(RowFactory.create(null, null, null, 0));
-    scored.add(RowFactory.create("ORD", null, 20, 0));
-    scored.add(RowFactory.create("ATL", 1500.25, null, 0));
-    Dataset<Row> toScore = spark.createDataFrame(scored, ROWS).select(inputColumns());
+    Dataset<Row> toScore = rowsToScore();
     double[] expected = probabilities(model, toScore);
     // The input example is the first rows of those the model directory was given.
     double[] expectedExample = probabilities(model,
@@ -103,6 +99,67 @@ class MlflowModelDirectoryIT extends SparkTestBase {
         .isLessThan(1e-9);
     assertThat(maxAbsDifference(report.servingInputPredictions(), expectedExample))
         .isLessThan(1e-9);
+  }
+
+  @Test
+  void xgboostPyfuncLoadedFromTheRegistryByAliasScoresLikeSpark() {
+    MlflowReadback readback = MlflowReadback.fromSystemProperties();
+    Dataset<Row> train = flights(300, 21);
+    PipelineModel model = fitXGBoost(train);
+    StructType inputs = train.select(inputColumns()).schema();
+    String modelName = "lakepipe_it_xgb_" + UUID.randomUUID().toString().replace("-", "");
+    String[] runId = new String[1];
+    ModelVersion version;
+    try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10))) {
+      String experimentId = tracking.experimentId("lakepipe-it-model-format");
+      version = tracking.withRun(experimentId, "model-format-xgboost", Map.of(), run -> {
+        runId[0] = run.runId();
+        run.uploadDirectory(MlflowModelDirectory.write(model, inputs, train,
+            dir.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+        ModelVersion registered = tracking.registerVersion(modelName,
+            run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
+        tracking.setAlias(modelName, "challenger", registered.version());
+        return registered;
+      });
+    }
+    Dataset<Row> toScore = rowsToScore();
+    double[] expected = probabilities(model, toScore);
+    double[] expectedExample = probabilities(model,
+        train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
+    Path rowsFile = dir.resolve("rows.json");
+    MlflowReadback.writeRecords(toScore.collectAsList(), rowsFile);
+
+    MlflowReadback.Report report = readback.read(URI, runId[0],
+        "models:/" + modelName + "@challenger", rowsFile, dir.resolve("readback"));
+
+    assertThat(report.resolvedVersion()).isEqualTo(version.version());
+    assertThat(report.artifacts()).contains("model/MLmodel", "model/jars/xgboost4j-spark.jar",
+        "model/code/lakepipe_xgboost_pyfunc.py",
+        "model/code/ml/dmlc/xgboost4j/scala/spark/__init__.py")
+        .anyMatch(p -> p.startsWith("model/sparkml-pyfunc/stages/"));
+    assertThat(report.model().path("loader_module").asText())
+        .isEqualTo("lakepipe_xgboost_pyfunc");
+    // The trees differ by row: not one probability for all.
+    assertThat(Arrays.stream(expected).distinct().count()).isGreaterThan(5);
+    double[] differences = {maxAbsDifference(report.predictions(), expected),
+        maxAbsDifference(report.inputExamplePredictions(), expectedExample),
+        maxAbsDifference(report.servingInputPredictions(), expectedExample)};
+    // XGBoost computes in float32, in the same JVM code on both sides: the same floats come out
+    // (the differences measured are 0); 1e-6 leaves room for a float32 rounding step.
+    System.out.printf("XGBoost pyfunc vs Spark, max abs difference: %s over %d rows, %s and %s over"
+        + " the input and serving examples%n", differences[0], expected.length, differences[1],
+        differences[2]);
+    assertThat(Arrays.stream(differences).max().orElseThrow()).isLessThan(1e-6);
+  }
+
+  /** Rows the models saw, an airport they never saw, and every input missing in turn. */
+  private static Dataset<Row> rowsToScore() {
+    List<Row> scored = new ArrayList<>(flights(30, 12).collectAsList());
+    scored.add(RowFactory.create("ZZZ", 900.5, 18, 0));
+    scored.add(RowFactory.create(null, null, null, 0));
+    scored.add(RowFactory.create("ORD", null, 20, 0));
+    scored.add(RowFactory.create("ATL", 1500.25, null, 0));
+    return spark.createDataFrame(scored, ROWS).select(inputColumns());
   }
 
   private static double maxAbsDifference(double[] actual, double[] expected) {

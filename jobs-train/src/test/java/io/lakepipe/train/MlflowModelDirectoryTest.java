@@ -8,15 +8,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.train.model.Candidate;
+import io.lakepipe.train.model.ModelType;
+import io.lakepipe.train.model.Preprocessing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
@@ -72,6 +81,24 @@ class MlflowModelDirectoryTest extends SparkTestBase {
         .fit(rows);
   }
 
+  /**
+   * The stages of lakepipe's XGBoost candidate on the columns of {@link #ROWS}, fitted as
+   * {@code FinalFit} fits them: the shared preprocessing, then the candidate's own stages.
+   */
+  static PipelineModel fitXGBoost(Dataset<Row> rows) {
+    PipelineModel preprocessing = Preprocessing.pipeline(List.of("distance", "hour"),
+        List.of("origin")).fit(rows);
+    Dataset<Row> prepared = preprocessing.transform(rows);
+    Candidate candidate = new Candidate("xgboost", ModelType.XGBOOST, 1,
+        Map.of("num-round", 20, "max-depth", 3, "nthread", 1));
+    PipelineModel head = new Pipeline().setStages(ModelType.XGBOOST
+        .stages(candidate, Preprocessing.featureCount(prepared), 42)
+        .toArray(PipelineStage[]::new)).fit(prepared);
+    return new PipelineModel("lakepipe_delay_model_test", Stream.concat(
+        Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
+        .toArray(Transformer[]::new));
+  }
+
   static Column[] inputColumns() {
     return INPUTS.stream().map(c -> col(c)).toArray(Column[]::new);
   }
@@ -90,7 +117,7 @@ class MlflowModelDirectoryTest extends SparkTestBase {
         .add("origin_delay_mean_7d", DataTypes.DoubleType)
         .add("origin", DataTypes.StringType);
 
-    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs, 4096);
+    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs, 4096, false);
 
     assertThat(mlmodel)
         .contains("flavors:\n  python_function:\n    data: sparkml-pyfunc\n")
@@ -108,6 +135,19 @@ class MlflowModelDirectoryTest extends SparkTestBase {
             + " {\"type\": \"double\", \"name\": \"origin_delay_mean_7d\", \"required\": true},"
             + " {\"type\": \"string\", \"name\": \"origin\", \"required\": true}]'\n")
         .contains("  outputs: '[{\"type\": \"double\", \"required\": true}]'\n");
+  }
+
+  @Test
+  void mlmodelOfAnXGBoostPipelineLoadsThePyfuncWithItsOwnLoaderFromTheCodeFolder() {
+    StructType inputs = new StructType().add("hour", DataTypes.IntegerType);
+
+    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs, 4096, true);
+
+    assertThat(mlmodel)
+        .contains("  python_function:\n    code: code\n    data: sparkml-pyfunc\n")
+        .contains("    loader_module: lakepipe_xgboost_pyfunc\n")
+        // The spark flavor is the same as for any pipeline.
+        .contains("  spark:\n    code: null\n    model_class: pyspark.ml.pipeline.PipelineModel\n");
   }
 
   @Test
@@ -169,6 +209,40 @@ class MlflowModelDirectoryTest extends SparkTestBase {
     }
     assertThat(json.readTree(model.resolve("serving_input_example.json").toFile())
         .path("dataframe_split")).isEqualTo(example);
+    // Only a pipeline with XGBoost needs a jar and a loader of its own.
+    assertThat(model.resolve(XGBoostPyfunc.JARS)).doesNotExist();
+    assertThat(model.resolve(XGBoostPyfunc.CODE)).doesNotExist();
+    assertThat(model.resolve("MLmodel")).content().contains("    loader_module: mlflow.spark\n")
+        .doesNotContain("    code: code\n");
+  }
+
+  @Test
+  void xgboostPipelineCarriesXGBoostsJarThePysparkClassOfItsStageAndTheLoader()
+      throws IOException {
+    Dataset<Row> train = flights(200, 4);
+    StructType inputs = train.select(inputColumns()).schema();
+
+    Path model = MlflowModelDirectory.write(fitXGBoost(train), inputs, train,
+        dir.resolve("model"), "r1");
+
+    List<String> entries;
+    try (ZipFile jar = new ZipFile(model.resolve("jars/xgboost4j-spark.jar").toFile())) {
+      entries = jar.stream().map(ZipEntry::getName).toList();
+    }
+    assertThat(entries).contains(
+        "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
+        "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
+        "org/apache/spark/ml/xgboost/SparkUtils.class",
+        "lib/linux/x86_64/libxgboost4j.so",
+        "lib/macos/aarch64/libxgboost4j.dylib");
+    assertThat(model.resolve("code/lakepipe_xgboost_pyfunc.py")).content()
+        .contains("def _load_pyfunc(path: str)");
+    assertThat(model.resolve("code/ml/dmlc/xgboost4j/scala/spark/__init__.py")).content()
+        .contains("class XGBoostClassificationModel(");
+    assertThat(model.resolve("code/ml/dmlc/xgboost4j/scala/__init__.py")).isRegularFile();
+    assertThat(model.resolve("MLmodel")).content()
+        .contains("    code: code\n")
+        .contains("    loader_module: lakepipe_xgboost_pyfunc\n");
   }
 
   @Test

@@ -13,9 +13,11 @@ import io.lakepipe.features.quality.FeatureGate.Failure;
 import io.lakepipe.features.quality.FeatureGate.Settings;
 import io.lakepipe.features.quality.FeatureGate.Verdict;
 import java.sql.Date;
+import io.lakepipe.features.FeatureCatalog;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -58,6 +60,7 @@ public final class CheckFeatures {
 
   public static JobResult run(JobContext context) {
     Settings settings = Settings.fromConfig(context.config());
+    FeatureCatalog catalog = FeatureCatalog.from(context.config());
     String featuresPath = context.config().tablePath(TABLE);
     String metricsPath = context.config().tablePath(METRICS_TABLE);
     LocalDate ds = context.ds();
@@ -77,7 +80,17 @@ public final class CheckFeatures {
           read.version(), from, ds.minusDays(1));
       List<FeatureMetric> metrics =
           FeatureMetrics.compute(day, reference, settings.psiBins());
-      List<Verdict> verdicts = FeatureGate.judge(metrics, settings);
+      String statsPath = context.config().tablePath("features-daily-stats");
+      LocalDate firstHistoryDay = context.tables().partitionFingerprints(statsPath,
+              from.minusDays(catalog.maxWindowDays()), ds).keySet().stream().findFirst()
+          .orElse(null);
+      Map<String, String> warmingUp = FeatureGate.warmingUp(catalog.historyWindows(), ds,
+          settings.referenceDays(), firstHistoryDay);
+      if (!warmingUp.isEmpty()) {
+        LOG.info("{} history features warm up (history from {}): drift and null share waived",
+            warmingUp.size(), firstHistoryDay);
+      }
+      List<Verdict> verdicts = FeatureGate.judge(metrics, settings, warmingUp);
       long metricsVersion = context.tables().replaceDs(
           metricsRows(context.spark(), metrics, verdicts, context.runId()), metricsPath, ds);
       logVerdicts(ds, metrics, verdicts, metricsPath, metricsVersion);

@@ -3,7 +3,9 @@ package io.lakepipe.features.quality;
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
 import java.util.ArrayList;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -17,6 +19,10 @@ import java.util.regex.Pattern;
  * <p>A verdict is {@link #FAIL} when a check failed; else {@link #EXEMPT} when a check would have
  * failed but the feature is exempt from it; else {@link #NO_REFERENCE} when there was no reference
  * to measure drift against; else {@link #PASS}. Its reason lists every such finding (null on pass).
+ *
+ * <p>A history feature whose window reaches before the first day with daily stats is warming up:
+ * its values grow with the history built so far, so its drift and null share are waived (EXEMPT,
+ * with that reason) until the history covers the window for the reference days and ds.
  */
 public final class FeatureGate {
   public static final String PASS = "pass";
@@ -94,11 +100,45 @@ public final class FeatureGate {
 
   /** One verdict per metrics row, in the same order. */
   public static List<Verdict> judge(List<FeatureMetric> metrics, Settings settings) {
-    return metrics.stream().map(m -> judge(m, settings)).toList();
+    return judge(metrics, settings, Map.of());
+  }
+
+  /**
+   * One verdict per metrics row, in the same order; {@code warmingUp} maps the history features
+   * whose window reaches before the first built day to the reason, which waives their drift and
+   * null share.
+   */
+  public static List<Verdict> judge(List<FeatureMetric> metrics, Settings settings,
+      Map<String, String> warmingUp) {
+    return metrics.stream().map(m -> judge(m, settings, warmingUp.get(m.feature()))).toList();
   }
 
   /** The verdict on one feature. */
   public static Verdict judge(FeatureMetric metric, Settings settings) {
+    return judge(metric, settings, null);
+  }
+
+  /**
+   * Which history features are warming up for ds: those whose window, for the earliest reference
+   * day, reaches before {@code firstHistoryDay} (the first day with daily stats), with the reason.
+   */
+  public static Map<String, String> warmingUp(Map<String, Integer> historyWindows, LocalDate ds,
+      int referenceDays, LocalDate firstHistoryDay) {
+    Map<String, String> warming = new java.util.LinkedHashMap<>();
+    if (firstHistoryDay == null) {
+      return warming;
+    }
+    historyWindows.forEach((feature, days) -> {
+      LocalDate needed = ds.minusDays((long) referenceDays + days);
+      if (needed.isBefore(firstHistoryDay)) {
+        warming.put(feature, "warming up: its " + days + "-day window reaches before the first"
+            + " day with history, " + firstHistoryDay);
+      }
+    });
+    return warming;
+  }
+
+  private static Verdict judge(FeatureMetric metric, Settings settings, String warmingUp) {
     String feature = metric.feature();
     List<Failure> failures = new ArrayList<>();
     List<String> exempt = new ArrayList<>();
@@ -111,6 +151,8 @@ public final class FeatureGate {
       Optional<String> pattern = firstMatch(settings.nullShareExempt(), feature);
       if (pattern.isPresent()) {
         exempt.add(waived(failure, "null-share-exempt", pattern.get()));
+      } else if (warmingUp != null) {
+        exempt.add(describe(failure.measure(), failure.value(), failure.limit()) + ", " + warmingUp);
       } else {
         failures.add(failure);
       }
@@ -120,6 +162,8 @@ public final class FeatureGate {
       Optional<String> pattern = firstMatch(settings.driftExempt(), feature);
       if (pattern.isPresent()) {
         exempt.add(waived(failure, "drift-exempt", pattern.get()));
+      } else if (warmingUp != null) {
+        exempt.add(describe(failure.measure(), failure.value(), failure.limit()) + ", " + warmingUp);
       } else {
         failures.add(failure);
       }

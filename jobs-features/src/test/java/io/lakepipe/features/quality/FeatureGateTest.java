@@ -55,6 +55,37 @@ class FeatureGateTest {
   }
 
   @Test
+  void historyWindowsReachingBeforeTheFirstBuiltDayAreWarmingUp() {
+    java.time.LocalDate ds = java.time.LocalDate.of(2001, 1, 15);
+    Map<String, Integer> windows = Map.of("route_flights_1d", 1, "route_flights_7d", 7);
+
+    // With 7 reference days, the 1-day window needs stats from the 7th, the 7-day one from the 1st.
+    assertThat(FeatureGate.warmingUp(windows, ds, 7, java.time.LocalDate.of(2001, 1, 1))).isEmpty();
+    assertThat(FeatureGate.warmingUp(windows, ds, 7, java.time.LocalDate.of(2001, 1, 7)))
+        .containsOnlyKeys("route_flights_7d");
+    assertThat(FeatureGate.warmingUp(windows, ds, 7, java.time.LocalDate.of(2001, 1, 2)))
+        .containsOnlyKeys("route_flights_7d");
+    assertThat(FeatureGate.warmingUp(windows, ds, 7, java.time.LocalDate.of(2001, 1, 13)))
+        .containsOnlyKeys("route_flights_1d", "route_flights_7d");
+    assertThat(FeatureGate.warmingUp(windows, ds, 7, null)).as("no history at all").isEmpty();
+  }
+
+  @Test
+  void aWarmingUpFeatureHasItsDriftWaivedWithTheReasonButOthersStillFail() {
+    Map<String, String> warming = FeatureGate.warmingUp(Map.of("route_flights_7d", 7),
+        java.time.LocalDate.of(2001, 1, 15), 7, java.time.LocalDate.of(2001, 1, 13));
+    List<FeatureMetric> metrics = List.of(numeric("route_flights_7d", 0.0, 4.9),
+        numeric("distance", 0.0, 4.9));
+
+    List<Verdict> verdicts = FeatureGate.judge(metrics, settings(), warming);
+
+    assertThat(verdicts.get(0).gate()).isEqualTo(FeatureGate.EXEMPT);
+    assertThat(verdicts.get(0).reason()).isEqualTo("psi 4.9000 above the limit 0.25, warming up:"
+        + " its 7-day window reaches before the first day with history, 2001-01-13");
+    assertThat(verdicts.get(1).gate()).isEqualTo(FeatureGate.FAIL);
+  }
+
+  @Test
   void bothChecksFailingAreBothNamed() {
     Verdict verdict = FeatureGate.judge(numeric("distance", 0.5, 2.0), settings());
 

@@ -1,0 +1,127 @@
+package io.lakepipe.serving;
+
+import io.lakepipe.serving.bundle.BundleSource;
+import io.lakepipe.serving.bundle.FolderBundleSource;
+import io.lakepipe.serving.bundle.RegistryBundleSource;
+import io.lakepipe.serving.bundle.S3BundleSource;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code java -jar lakepipe-serving.jar}: parses the command line, starts a {@link ScoringService}, and
+ * shuts it down gracefully on SIGTERM. Exit codes: 2 for a usage error, 1 when the service cannot start
+ * (with one line on stderr saying why); while it serves, it exits only on a signal.
+ */
+@Command(name = "lakepipe-serving", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Scores flights over HTTP with a model bundle exported by lakepipe (PMML, no Spark).",
+        "The bearer token comes from the environment variable " + ServingConfig.TOKEN_ENV + " only."})
+public final class ScoringServer implements Callable<Integer> {
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--bundle", paramLabel = "<dir or s3://bucket/prefix>",
+        description = "Bundle folder or S3 prefix holding model.pmml and bundle.json.")
+    String bundle;
+
+    @Option(names = "--registry", paramLabel = "<tracking uri>",
+        description = "MLflow tracking server; serve the version behind --alias of --model.")
+    URI registry;
+  }
+
+  @Option(names = "--model", description = "Registered model name (with --registry).")
+  String model;
+
+  @Option(names = "--alias", defaultValue = "champion", description = "Registry alias (default: ${DEFAULT-VALUE}).")
+  String alias;
+
+  @Option(names = "--reload-seconds", defaultValue = "" + ServingConfig.DEFAULT_RELOAD_SECONDS,
+      description = "How often the alias is polled (default: ${DEFAULT-VALUE}).")
+  int reloadSeconds;
+
+  @Option(names = "--host", defaultValue = ServingConfig.DEFAULT_HOST,
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "" + ServingConfig.DEFAULT_PORT,
+      description = "Port to listen on (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--threshold", description = "Label threshold, overriding the bundle's.")
+  Double threshold;
+
+  @Option(names = "--max-batch", defaultValue = "" + ServingConfig.DEFAULT_MAX_BATCH,
+      description = "Most records in one request (default: ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  @Option(names = "--max-body-bytes", defaultValue = "" + ServingConfig.DEFAULT_MAX_BODY_BYTES,
+      description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+  int maxBodyBytes;
+
+  @Option(names = "--drain-seconds", defaultValue = "" + ServingConfig.DEFAULT_DRAIN_SECONDS,
+      description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
+  int drainSeconds;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new ScoringServer())
+        .setExecutionExceptionHandler((e, cmd, parsed) -> {
+          cmd.getErr().println("lakepipe-serving failed: " + e.getMessage());
+          return 1;
+        });
+    int exitCode = commandLine.execute(args);
+    // On success the server's threads keep the JVM alive until SIGTERM runs the shutdown hook.
+    if (exitCode != 0) {
+      System.exit(exitCode);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    ServingConfig config = config(System.getenv());
+    ScoringService service = ScoringService.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(service::close, "lakepipe-serving-shutdown"));
+    return 0;
+  }
+
+  ServingConfig config(Map<String, String> env) {
+    try {
+      return new ServingConfig(bundleSource(env), host, port,
+          threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold), maxBatch, maxBodyBytes,
+          Duration.ofSeconds(reloadSeconds), Duration.ofSeconds(drainSeconds),
+          Optional.ofNullable(env.get(ServingConfig.TOKEN_ENV)));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private BundleSource bundleSource(Map<String, String> env) {
+    if (source.registry != null) {
+      if (model == null || model.isBlank()) {
+        throw new ParameterException(spec.commandLine(), "--registry needs --model <registered model name>");
+      }
+      return new RegistryBundleSource(source.registry, model, alias, env);
+    }
+    if (model != null) {
+      throw new ParameterException(spec.commandLine(), "--model goes with --registry, not with --bundle");
+    }
+    if (source.bundle.startsWith("s3://")) {
+      return S3BundleSource.fromEnvironment(URI.create(source.bundle), env);
+    }
+    return new FolderBundleSource(Path.of(source.bundle));
+  }
+}

@@ -1,0 +1,148 @@
+package io.lakepipe.serving;
+
+import io.javalin.Javalin;
+import io.lakepipe.serving.http.BearerAuth;
+import io.lakepipe.serving.http.Routes;
+import io.lakepipe.serving.metrics.ServiceMetrics;
+import io.lakepipe.serving.reload.AliasWatcher;
+import io.lakepipe.serving.reload.LoadedModel;
+import io.lakepipe.serving.reload.ModelHolder;
+import io.lakepipe.serving.reload.Reloader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: the HTTP server, the model in service and, for a registry alias, the watcher
+ * that reloads it. {@link #start} returns once the first model serves; {@link #close} shuts down
+ * gracefully: the port stops accepting, requests in flight finish (up to the drain timeout), then the
+ * server stops.
+ */
+public final class ScoringService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
+
+  private final Javalin app;
+  private final ModelHolder holder;
+  private final AliasWatcher watcher;
+  private final GracefulHandler inFlight;
+  private final Duration drainTimeout;
+
+  private ScoringService(Javalin app, ModelHolder holder, AliasWatcher watcher, GracefulHandler inFlight,
+      Duration drainTimeout) {
+    this.app = app;
+    this.holder = holder;
+    this.watcher = watcher;
+    this.inFlight = inFlight;
+    this.drainTimeout = drainTimeout;
+  }
+
+  /**
+   * Starts listening, loads the bundle, and starts the alias watcher when the source is a registry.
+   * The port is open while the first bundle loads, so that /health can answer 503 meanwhile.
+   *
+   * @throws BundleException when the first bundle cannot be loaded (the server is stopped again)
+   */
+  public static ScoringService start(ServingConfig config) {
+    ServiceMetrics metrics = new ServiceMetrics();
+    ModelHolder holder = new ModelHolder();
+    Reloader reloader = new Reloader(config.source(), holder, metrics, config.threshold());
+    Routes routes = new Routes(holder, reloader, metrics, BearerAuth.of(config.token()), config.maxBatch(),
+        config.maxBodyBytes());
+    GracefulHandler inFlight = new GracefulHandler();
+    Javalin app = Javalin.create(javalin -> {
+      javalin.startup.showJavalinBanner = false;
+      javalin.jetty.host = config.host();
+      javalin.jetty.port = config.port();
+      javalin.http.maxRequestSize = config.maxBodyBytes();
+      javalin.jetty.modifyServer(server -> {
+        // Counts requests in flight until their response is written, and answers 503 once draining.
+        server.insertHandler(inFlight);
+        server.setStopTimeout(config.drainTimeout().toMillis());
+      });
+      routes.register(javalin);
+    });
+    app.start();
+    LOG.info("Listening on http://{}:{} ({}), loading {}", config.host(), app.port(),
+        config.token().isPresent() ? "bearer token required" : "no token: every endpoint is open",
+        config.source().location());
+    try {
+      reloader.reload();
+    } catch (RuntimeException e) {
+      app.stop();
+      throw e;
+    }
+    AliasWatcher watcher = config.source().watchable()
+        ? AliasWatcher.start(reloader, config.reloadInterval()) : null;
+    return new ScoringService(app, holder, watcher, inFlight, config.drainTimeout());
+  }
+
+  /** The port the service listens on. */
+  public int port() {
+    return app.port();
+  }
+
+  /** The model in service. */
+  public Optional<LoadedModel> model() {
+    return holder.current();
+  }
+
+  /**
+   * Stops polling, closes the port, lets requests in flight finish (up to the drain timeout), closes the
+   * idle connections that remain, and stops. Requests that arrive meanwhile on open keep-alive
+   * connections get 503.
+   */
+  @Override
+  public synchronized void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
+    Server server = app.jettyServer().server();
+    if (!server.isRunning()) {
+      return;
+    }
+    long drainMillis = drainTimeout.toMillis();
+    LOG.info("Shutting down: port closed, waiting up to {} s for {} request(s) in flight", drainTimeout.toSeconds(),
+        inFlight.getCurrentRequestCount());
+    List<AbstractConnector> connectors = new ArrayList<>();
+    for (Connector connector : server.getConnectors()) {
+      if (connector instanceof AbstractConnector) {
+        AbstractConnector accepting = (AbstractConnector) connector;
+        // Jetty's own shutdown cuts connections idle for a second, which would fail a client still
+        // uploading its batch: in-flight connections get the whole drain time instead.
+        accepting.setShutdownIdleTimeout(drainMillis);
+        accepting.shutdown();
+        connectors.add(accepting);
+      }
+      if (connector instanceof ServerConnector) {
+        ((ServerConnector) connector).close();
+      }
+    }
+    try {
+      inFlight.shutdown().get(drainMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("{} request(s) still in flight after {} s: stopping anyway", inFlight.getCurrentRequestCount(),
+          drainTimeout.toSeconds());
+    } catch (ExecutionException e) {
+      LOG.warn("Draining failed: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // Every response is written: what remains are idle keep-alive connections, which would otherwise
+    // hold the stop until their idle timeout.
+    connectors.forEach(connector -> new ArrayList<>(connector.getConnectedEndPoints()).forEach(EndPoint::close));
+    app.stop();
+    LOG.info("Stopped");
+  }
+}

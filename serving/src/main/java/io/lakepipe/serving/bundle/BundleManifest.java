@@ -1,0 +1,34 @@
+package io.lakepipe.serving.bundle;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The contents of bundle.json, the metadata the export job writes beside model.pmml.
+ *
+ * @param modelName registered model name
+ * @param modelVersion registered model version (a string, as MLflow keeps it)
+ * @param runId MLflow run that trained the model, or null
+ * @param threshold the probability above which a record is labelled delayed
+ * @param outputField the PMML output holding the positive class's probability, e.g. probability(1)
+ * @param inputs the inputs every request record must carry, in order
+ * @param metrics evaluation metrics of the model (name to number), possibly empty
+ * @param pmmlSha256 lower-case hex SHA-256 of model.pmml
+ * @param createdAt when the export wrote the bundle, as written, or null
+ */
+public record BundleManifest(
+    String modelName,
+    String modelVersion,
+    String runId,
+    double threshold,
+    String outputField,
+    List<InputField> inputs,
+    Map<String, Double> metrics,
+    String pmmlSha256,
+    String createdAt) {
+
+  public BundleManifest {
+    inputs = List.copyOf(inputs);
+    metrics = Map.copyOf(metrics);
+  }
+}

@@ -1,0 +1,275 @@
+package io.lakepipe.serving.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.lakepipe.serving.BundleException;
+import io.lakepipe.serving.RequestRefusedException;
+import io.lakepipe.serving.ServingErrors;
+import io.lakepipe.serving.bundle.BundleManifest;
+import io.lakepipe.serving.metrics.ServiceMetrics;
+import io.lakepipe.serving.reload.LoadedModel;
+import io.lakepipe.serving.reload.ModelHolder;
+import io.lakepipe.serving.reload.Reloader;
+import io.lakepipe.serving.scoring.Prediction;
+import io.lakepipe.serving.scoring.UnscorableRecordException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP endpoints. Every one answers JSON (metrics excepted), is timed and counted in
+ * {@link ServiceMetrics}, and needs the bearer token when one is configured, /health excepted:
+ *
+ * <ul>
+ *   <li>{@code POST /predict}: one record (a JSON object) gives {@code {"probability", "delayed",
+ *       "model_name", "model_version"}}, plus {@code "unknown_categories"} when the record has any; an
+ *       array of records or {@code {"records": [...]}} gives {@code {"predictions": [...],
+ *       "model_name", "model_version"}}. A whole request is scored by one model, even across a reload.
+ *   <li>{@code GET /health}: 200 {@code {"status": "ok", "model_name", "model_version"}}, or 503 while
+ *       no model is loaded.
+ *   <li>{@code GET /metrics}: Prometheus text.
+ *   <li>{@code POST /admin/reload}: loads the bundle again from its source and swaps it in; only when
+ *       the service has a token.
+ * </ul>
+ *
+ * <p>Refused requests get their 4xx status and {@code {"error": "...", "field": "<input or null>"}}
+ * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message. Nothing a
+ * client sends can stop the service.
+ */
+public final class Routes {
+  private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final String JSON_TYPE = "application/json";
+  // A body over the limit is read and dropped up to this many times the limit, so that the client gets
+  // its 413 on a healthy connection; beyond that the connection is closed.
+  private static final int DRAIN_FACTOR = 8;
+
+  private final ModelHolder holder;
+  private final Reloader reloader;
+  private final ServiceMetrics metrics;
+  private final BearerAuth auth;
+  private final int maxBatch;
+  private final int maxBodyBytes;
+
+  public Routes(ModelHolder holder, Reloader reloader, ServiceMetrics metrics, BearerAuth auth,
+      int maxBatch, int maxBodyBytes) {
+    this.holder = holder;
+    this.reloader = reloader;
+    this.metrics = metrics;
+    this.auth = auth;
+    this.maxBatch = maxBatch;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** Adds the endpoints and the JSON answers for unknown paths and methods to a Javalin config. */
+  public void register(JavalinConfig config) {
+    config.http.prefer405over404 = true;
+    config.routes.post("/predict", endpoint("predict", true, this::predict));
+    config.routes.get("/health", endpoint("health", false, this::health));
+    config.routes.get("/metrics", endpoint("metrics", true, this::metrics));
+    config.routes.post("/admin/reload", endpoint("reload", true, this::reload));
+    config.routes.error(404, ctx -> unmatched(ctx, "There is no endpoint " + ctx.path()
+        + ": the service answers POST /predict, GET /health, GET /metrics and POST /admin/reload."));
+    config.routes.error(405, ctx -> unmatched(ctx, ctx.method() + " is not allowed on " + ctx.path()
+        + ": use POST /predict, GET /health, GET /metrics or POST /admin/reload."));
+  }
+
+  private Handler endpoint(String name, boolean needsToken, Handler handler) {
+    return ctx -> {
+      long start = System.nanoTime();
+      String errorReason = null;
+      try {
+        if (needsToken && !auth.accepts(ctx.header("Authorization"))) {
+          ctx.header("WWW-Authenticate", "Bearer");
+          throw ServingErrors.unauthorized();
+        }
+        handler.handle(ctx);
+      } catch (RequestRefusedException e) {
+        errorReason = e.reason();
+        error(ctx, e.status(), e.getMessage(), e.field(), e.index());
+      } catch (ServerFailure e) {
+        errorReason = e.reason;
+        LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
+        error(ctx, 500, e.getMessage(), null, e.index);
+      } catch (Exception | LinkageError e) {
+        errorReason = "internal";
+        LOG.error("Internal error on {} {}", ctx.method(), ctx.path(), e);
+        error(ctx, 500, "Internal error while serving " + name + " (" + e.getClass().getSimpleName() + ": "
+            + e.getMessage() + "); the service keeps running, and its log has the details.", null, null);
+      } finally {
+        metrics.request(name, ctx.statusCode(), errorReason, System.nanoTime() - start);
+      }
+    };
+  }
+
+  private void predict(Context ctx) throws IOException {
+    byte[] body = readBody(ctx);
+    LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
+    ScoringRequest request = new RequestParser(model.scorer().inputs(), maxBatch).parse(body);
+    List<Prediction> predictions = new ArrayList<>(request.records().size());
+    for (int i = 0; i < request.records().size(); i++) {
+      Map<String, Object> record = request.records().get(i);
+      try {
+        predictions.add(model.scorer().score(record));
+      } catch (UnscorableRecordException e) {
+        Integer index = request.batch() ? i : null;
+        if (e.missingInputs().isEmpty()) {
+          // Nothing the client could send differently: the model itself is at fault.
+          throw new ServerFailure("scoring", ServingErrors.modelGaveNoProbability(index,
+              model.manifest().modelVersion()), index);
+        }
+        throw ServingErrors.unscorable(index, e.missingInputs());
+      } catch (RuntimeException e) {
+        Integer index = request.batch() ? i : null;
+        LOG.error("Model version {} failed on a record", model.manifest().modelVersion(), e);
+        throw new ServerFailure("scoring", ServingErrors.modelFailed(index, model.manifest().modelVersion(), e),
+            index);
+      }
+    }
+    predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));
+    BundleManifest manifest = model.manifest();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 64 * predictions.size());
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      if (request.batch()) {
+        json.writeArrayFieldStart("predictions");
+        for (Prediction prediction : predictions) {
+          json.writeStartObject();
+          writePrediction(json, prediction, model.threshold());
+          json.writeEndObject();
+        }
+        json.writeEndArray();
+      } else {
+        writePrediction(json, predictions.get(0), model.threshold());
+      }
+      json.writeStringField("model_name", manifest.modelName());
+      json.writeStringField("model_version", manifest.modelVersion());
+      json.writeEndObject();
+    }
+    ctx.status(200).contentType(JSON_TYPE).result(out.toByteArray());
+  }
+
+  private static void writePrediction(JsonGenerator json, Prediction prediction, double threshold)
+      throws IOException {
+    json.writeNumberField("probability", prediction.probability());
+    json.writeBooleanField("delayed", prediction.probability() > threshold);
+    if (!prediction.unknownCategories().isEmpty()) {
+      json.writeArrayFieldStart("unknown_categories");
+      for (String input : prediction.unknownCategories()) {
+        json.writeString(input);
+      }
+      json.writeEndArray();
+    }
+  }
+
+  private void health(Context ctx) throws IOException {
+    LoadedModel model = holder.current().orElse(null);
+    if (model == null) {
+      json(ctx, 503, "status", "loading");
+      return;
+    }
+    json(ctx, 200, "status", "ok", "model_name", model.manifest().modelName(),
+        "model_version", model.manifest().modelVersion());
+  }
+
+  private void metrics(Context ctx) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    metrics.write(out);
+    ctx.status(200).contentType(metrics.contentType()).result(out.toByteArray());
+  }
+
+  private void reload(Context ctx) throws IOException {
+    if (!auth.enabled()) {
+      throw ServingErrors.reloadDisabled();
+    }
+    String before = holder.current().map(m -> m.manifest().modelVersion()).orElse(null);
+    LoadedModel now;
+    try {
+      now = reloader.reload();
+    } catch (BundleException e) {
+      throw new ServerFailure("reload_failed", e.getMessage() + (before == null ? ""
+          : " The service goes on with version " + before + "."), null);
+    }
+    json(ctx, 200, "status", "reloaded", "model_name", now.manifest().modelName(),
+        "model_version", now.manifest().modelVersion(), "previous_version", before);
+  }
+
+  private void unmatched(Context ctx, String message) throws IOException {
+    error(ctx, ctx.statusCode(), message, null, null);
+    metrics.request("unmatched", ctx.statusCode(), "not_found", 0);
+  }
+
+  private byte[] readBody(Context ctx) throws IOException {
+    long declared = ctx.req().getContentLengthLong();
+    InputStream in = ctx.req().getInputStream();
+    if (declared > (long) maxBodyBytes * DRAIN_FACTOR) {
+      ctx.header("Connection", "close");
+      throw ServingErrors.bodyTooLarge(maxBodyBytes);
+    }
+    byte[] body = in.readNBytes(maxBodyBytes + 1);
+    if (body.length > maxBodyBytes) {
+      long drained = 0;
+      long limit = (long) maxBodyBytes * DRAIN_FACTOR;
+      byte[] sink = new byte[8192];
+      int n;
+      while (drained < limit && (n = in.read(sink)) > 0) {
+        drained += n;
+      }
+      if (drained >= limit) {
+        ctx.header("Connection", "close");
+      }
+      throw ServingErrors.bodyTooLarge(maxBodyBytes);
+    }
+    return body;
+  }
+
+  private static void error(Context ctx, int status, String message, String field, Integer index)
+      throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("error", message);
+      json.writeStringField("field", field);
+      if (index != null) {
+        json.writeNumberField("index", index);
+      }
+      json.writeEndObject();
+    }
+    ctx.status(status).contentType(JSON_TYPE).result(out.toByteArray());
+  }
+
+  /** Answers a flat JSON object of string fields, given as key, value, key, value... */
+  private static void json(Context ctx, int status, String... keysAndValues) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      for (int i = 0; i < keysAndValues.length; i += 2) {
+        json.writeStringField(keysAndValues[i], keysAndValues[i + 1]);
+      }
+      json.writeEndObject();
+    }
+    ctx.status(status).contentType(JSON_TYPE).result(out.toByteArray());
+  }
+
+  /** A failure on the service's side with a message for the client: a 500, counted under its reason. */
+  private static final class ServerFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    final String reason;
+    final Integer index;
+
+    ServerFailure(String reason, String message, Integer index) {
+      super(message);
+      this.reason = reason;
+      this.index = index;
+    }
+  }
+}

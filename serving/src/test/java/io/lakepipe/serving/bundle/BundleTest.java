@@ -1,0 +1,91 @@
+package io.lakepipe.serving.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.serving.BundleException;
+import io.lakepipe.serving.TestBundles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleTest {
+  @TempDir Path dir;
+
+  @Test
+  void theCommittedFixtureLoadsWithItsMetadata() throws Exception {
+    Path fixture = Paths.get(BundleTest.class.getResource("/bundles/lr-v1").toURI());
+    Bundle bundle = new FolderBundleSource(fixture).load();
+
+    BundleManifest manifest = bundle.manifest();
+    assertThat(manifest.modelName()).isEqualTo("lakepipe_flights_delay");
+    assertThat(manifest.modelVersion()).isEqualTo("1");
+    assertThat(manifest.runId()).isEqualTo("test-run-1");
+    assertThat(manifest.threshold()).isEqualTo(0.5);
+    assertThat(manifest.outputField()).isEqualTo("probability(1)");
+    assertThat(manifest.inputs()).containsExactly(new InputField("hour", InputType.INTEGER),
+        new InputField("distance", InputType.DOUBLE), new InputField("origin", InputType.STRING));
+    assertThat(manifest.metrics()).containsEntry("test_roc_auc", 0.71);
+    assertThat(bundle.revision()).isEmpty();
+    assertThat(bundle.location()).isEqualTo(fixture.toString());
+  }
+
+  @Test
+  void aNumericModelVersionIsKeptAsAString() {
+    String pmml = TestBundles.pmml("lr-v1");
+    String manifest = TestBundles.manifest("7", pmml).replace("\"model_version\": \"7\"", "\"model_version\": 7");
+    Bundle bundle = Bundle.of("here", null, bytes(manifest), bytes(pmml));
+    assertThat(bundle.manifest().modelVersion()).isEqualTo("7");
+  }
+
+  @Test
+  void aPmmlThatDoesNotMatchItsChecksumIsRefused() throws Exception {
+    TestBundles.write(dir, "lr-v1", "1");
+    Files.writeString(dir.resolve("model.pmml"), TestBundles.pmml("lr-v2"));
+
+    assertThatThrownBy(() -> new FolderBundleSource(dir).load())
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("model.pmml at " + dir)
+        .hasMessageContaining("has SHA-256 " + Bundle.sha256(bytes(TestBundles.pmml("lr-v2"))))
+        .hasMessageContaining("damaged or half-written")
+        .hasMessageContaining("Re-run the export");
+  }
+
+  @Test
+  void aMissingFileIsNamed() throws Exception {
+    TestBundles.write(dir, "lr-v1", "1");
+    Files.delete(dir.resolve("model.pmml"));
+
+    assertThatThrownBy(() -> new FolderBundleSource(dir).load())
+        .isInstanceOf(BundleException.class)
+        .hasMessageStartingWith("No model.pmml in the bundle at " + dir);
+  }
+
+  @Test
+  void aManifestThatIsNotJsonIsRefused() {
+    assertThatThrownBy(() -> Bundle.of("here", null, bytes("{not json"), bytes("x")))
+        .isInstanceOf(BundleException.class)
+        .hasMessageStartingWith("bundle.json at here is not valid JSON");
+  }
+
+  @Test
+  void manifestFieldsAreChecked() {
+    String pmml = TestBundles.pmml("lr-v1");
+    String good = TestBundles.manifest("1", pmml);
+    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("\"threshold\": 0.5", "\"threshold\": 1.5")),
+        bytes(pmml))).hasMessageContaining("'threshold' must be a number in [0, 1]");
+    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("\"type\": \"double\"", "\"type\": \"float\"")),
+        bytes(pmml))).hasMessageContaining("gives 'distance' the type 'float'; the types are double, long, integer and string");
+    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("\"model_name\": ", "\"name\": ")),
+        bytes(pmml))).hasMessageContaining("'model_name' must be a non-empty string");
+    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("{\"name\": \"origin\"", "{\"name\": \"hour\"")),
+        bytes(pmml))).hasMessageContaining("declares 'hour' twice");
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

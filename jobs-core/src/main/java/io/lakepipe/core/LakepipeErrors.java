@@ -195,6 +195,32 @@ public final class LakepipeErrors {
         + " job from its job jar, or with " + library + " on the class path as a jar file.", cause);
   }
 
+  /**
+   * A pipeline stage that PMML (as JPMML-SparkML writes it) cannot express: the fix is a model the
+   * export supports, or scoring with Spark, which needs no PMML.
+   */
+  public static LakepipeException stageNotInPmml(String stage, String model, String version,
+      String reason) {
+    return failed("The stage " + stage + " of model " + model + " version " + version
+        + " cannot be expressed in PMML: " + firstLine(reason) + ". Choose another model type in"
+        + " lakepipe.train.candidates (logistic-regression, gbt and mlp export), or score this version"
+        + " with Spark through serve-export, which needs no PMML.", null);
+  }
+
+  /** A model whose bundle could not be described: its inputs or its output do not fit the contract. */
+  public static LakepipeException pmmlBundleInvalid(String model, String version, String reason) {
+    return failed("Cannot export model " + model + " version " + version + " as a PMML bundle: "
+        + reason + ". The bundle needs a binary probabilistic classifier reading numeric or string"
+        + " columns of the feature table.", null);
+  }
+
+  /** Writing a bundle to its deployment location failed; a retry rewrites it whole. */
+  public static LakepipeException deploymentFailed(String location, Throwable cause) {
+    return failed("Cannot publish the model bundle to " + location + " (" + rootMessage(cause)
+        + "): check that the location is writable (for s3:// the bucket exists, lakepipe.s3.endpoint"
+        + " and the AWS_* credentials), then rerun; the export rewrites the bundle whole.", cause);
+  }
+
   public static LakepipeException kafkaUnreachable(String bootstrap, Throwable cause) {
     return failed("Kafka broker " + bootstrap + " is unreachable (" + rootMessage(cause)
         + "): start it with `./lakepipe services start` (or infra/kafka/kafka.sh start), or set"

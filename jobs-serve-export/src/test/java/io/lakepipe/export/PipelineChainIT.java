@@ -139,6 +139,20 @@ class PipelineChainIT extends SparkTestBase {
     assertThat(predictions).hasSize((int) features.rowsWritten())
         .allSatisfy(r -> assertThat(r.<Double>getAs("delay_probability")).isBetween(0.0, 1.0));
 
+    // Scoring resolved the champion (the first version passes the gate); a rerun of the ds replaces
+    // its partition with the same rows, and the table is partitioned by ds.
+    assertThat(predictions).allSatisfy(r -> {
+      assertThat(r.<String>getAs("model_name")).isEqualTo(modelName);
+      assertThat(r.<String>getAs("model_version")).isEqualTo("1");
+    });
+    List<String> predictionsBefore = contents(config.tablePath("predictions-flights"), "flight_id");
+    run("serve-export", ServeExport::run, config);
+    assertThat(contents(config.tablePath("predictions-flights"), "flight_id"))
+        .isEqualTo(predictionsBefore);
+    Row detail = spark.sql("DESCRIBE DETAIL delta.`" + config.tablePath("predictions-flights")
+        + "`").head();
+    assertThat(detail.<String>getList(detail.fieldIndex("partitionColumns"))).containsExactly("ds");
+
     // Rerunning the data jobs for the same ds leaves exactly the same tables.
     List<String> bronzeBefore = contents(config.tablePath("bronze-flights"), "flight_ts", "origin",
         "destination", "delay", "distance");
@@ -154,7 +168,7 @@ class PipelineChainIT extends SparkTestBase {
 
     // Every run left one audit row, and read = written + quarantined in each.
     List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
-    assertThat(audit).hasSize(11).allSatisfy(r -> {
+    assertThat(audit).hasSize(12).allSatisfy(r -> {
       assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
       assertThat(r.<Long>getAs("rows_read"))
           .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));

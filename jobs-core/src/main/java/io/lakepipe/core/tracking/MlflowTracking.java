@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.mlflow.api.proto.Service.CreateRun;
+import org.mlflow.api.proto.Service.Run;
 import org.mlflow.api.proto.Service.RunInfo;
 import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.api.proto.Service.RunTag;
@@ -238,6 +240,27 @@ public final class MlflowTracking implements AutoCloseable {
     artifacts.downloadDirectory(version.source(), target);
   }
 
+  /** A finished (or running) run as the server holds it: its artifact root, metrics, params and tags. */
+  public LoggedRun run(String runId) {
+    Run run = call("get run " + runId, () -> client.getRun(runId));
+    Map<String, Double> metrics = new TreeMap<>();
+    run.getData().getMetricsList().forEach(m -> metrics.put(m.getKey(), m.getValue()));
+    Map<String, String> params = new TreeMap<>();
+    run.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
+    Map<String, String> tags = new TreeMap<>();
+    run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
+    return new LoggedRun(runId, run.getInfo().getArtifactUri(), metrics, params, tags);
+  }
+
+  /**
+   * Uploads a local directory as the artifact folder {@code artifactPath} of an existing run, which
+   * may have ended: files already there under the same names are replaced, so a repeated upload
+   * leaves the same artifacts.
+   */
+  public void uploadToRun(String runId, Path localDir, String artifactPath) {
+    artifacts.uploadDirectory(run(runId).artifactUri(), localDir, artifactPath);
+  }
+
   @Override
   public void close() {
     client.close();
@@ -287,7 +310,8 @@ public final class MlflowTracking implements AutoCloseable {
 
   private static ModelVersion toVersion(JsonNode node) {
     return new ModelVersion(node.path("name").asText(), node.path("version").asText(),
-        node.path("source").asText(), node.path("run_id").asText());
+        node.path("source").asText(), node.path("run_id").asText(),
+        node.path("creation_timestamp").asLong(0L));
   }
 
   private static String httpDetail(MlflowHttpException e) {

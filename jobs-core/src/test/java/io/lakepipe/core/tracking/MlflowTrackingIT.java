@@ -100,6 +100,29 @@ class MlflowTrackingIT {
   }
 
   @Test
+  void aFinishedRunIsReadBackAndTakesMoreArtifacts() throws IOException {
+    String runId = tracking.withRun(experimentId, "read-back", Map.of("lakepipe.ds", "2001-01-02"),
+        run -> {
+          run.log(Map.of("threshold", "0.3"), Map.of("test_roc_auc", 0.7), Map.of());
+          return run.runId();
+        });
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.writeString(bundle.resolve("bundle.json"), "{}\n");
+
+    LoggedRun run = tracking.run(runId);
+    tracking.uploadToRun(runId, bundle, "pmml");
+    tracking.uploadToRun(runId, bundle, "pmml");
+
+    assertThat(run.metrics()).containsEntry("test_roc_auc", 0.7);
+    assertThat(run.params()).containsEntry("threshold", "0.3");
+    assertThat(run.tags()).containsEntry("lakepipe.ds", "2001-01-02");
+    assertThat(run.artifactUri()).startsWith("mlflow-artifacts:/").endsWith(runId + "/artifacts");
+    Path back = dir.resolve("back");
+    tracking.downloadModel(new ModelVersion("m", "1", run.artifactUri() + "/pmml", runId), back);
+    assertThat(back.resolve("bundle.json")).hasContent("{}\n");
+  }
+
+  @Test
   void versionsAreRegisteredAndFoundByAliasOrNumber() {
     String model = "lakepipe_it_" + UUID.randomUUID().toString().replace("-", "");
     String runId = tracking.withRun(experimentId, "register", Map.of(), TrackedRun::runId);
@@ -112,6 +135,7 @@ class MlflowTrackingIT {
     assertThat(first.version()).isEqualTo("1");
     assertThat(second.version()).isEqualTo("2");
     assertThat(tracking.versionByAlias(model, "challenger")).isEqualTo(second);
+    assertThat(second.createdMillis()).isGreaterThan(0);
     assertThat(tracking.version(model, "1").source()).isEqualTo(source);
     assertThatThrownBy(() -> tracking.versionByAlias(model, "champion"))
         .isInstanceOf(LakepipeException.class)

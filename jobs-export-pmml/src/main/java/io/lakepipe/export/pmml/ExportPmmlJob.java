@@ -1,0 +1,12 @@
+package io.lakepipe.export.pmml;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class ExportPmmlJob {
+  private ExportPmmlJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute("export-pmml", args, ExportPmml::run));
+  }
+}

@@ -1,0 +1,119 @@
+package io.lakepipe.export.pmml;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dmg.pmml.Apply;
+import org.dmg.pmml.Constant;
+import org.dmg.pmml.DataField;
+import org.dmg.pmml.DataType;
+import org.dmg.pmml.Expression;
+import org.dmg.pmml.MiningField;
+import org.dmg.pmml.Model;
+import org.dmg.pmml.OutputField;
+import org.dmg.pmml.PMML;
+import org.dmg.pmml.ResultFeature;
+import org.dmg.pmml.VisitorAction;
+import org.dmg.pmml.mining.MiningModel;
+import org.dmg.pmml.mining.Segment;
+import org.dmg.pmml.mining.Segmentation;
+import org.jpmml.model.visitors.AbstractVisitor;
+
+/**
+ * Corrections to the PMML that JPMML-SparkML 2.5.3 writes for lakepipe's pipelines, so that a PMML
+ * engine computes what Spark computes. Each one was found by the parity test (PMML4S against
+ * Spark on real flights) and is limited to the pattern it corrects.
+ */
+final class SparkFidelity {
+  private SparkFidelity() {}
+
+  /** Applies every correction in place. */
+  static void apply(PMML pmml) {
+    truncateIntegerFills(pmml);
+    zeroVarianceScalesToZero(pmml);
+    probabilityOnTheChain(pmml);
+  }
+
+  /**
+   * Spark's Imputer casts its fill back to the column's type, so an integer column's missing values
+   * become the mean truncated toward zero; JPMML-SparkML writes the mean itself.
+   */
+  static void truncateIntegerFills(PMML pmml) {
+    Map<String, DataType> types = new HashMap<>();
+    for (DataField field : pmml.getDataDictionary().getDataFields()) {
+      types.put(field.getName(), field.getDataType());
+    }
+    new AbstractVisitor() {
+      @Override
+      public VisitorAction visit(MiningField field) {
+        Object fill = field.getMissingValueReplacement();
+        if (fill != null && types.get(field.getName()) == DataType.INTEGER) {
+          field.setMissingValueReplacement(
+              String.valueOf((long) Double.parseDouble(String.valueOf(fill))));
+        }
+        return super.visit(field);
+      }
+    }.applyTo(pmml);
+  }
+
+  /**
+   * Spark's StandardScaler scales a slot whose training deviation is 0 by 0 (such as the one-hot
+   * slot of categories unseen in training, which is always 0 there); JPMML-SparkML writes the factor
+   * as 1/0 = Infinity, which makes every score NaN (0 × Infinity), so the factor becomes 0 again.
+   */
+  static void zeroVarianceScalesToZero(PMML pmml) {
+    new AbstractVisitor() {
+      @Override
+      public VisitorAction visit(Apply apply) {
+        if ("*".equals(apply.getFunction())) {
+          for (Expression expression : apply.getExpressions()) {
+            if (expression instanceof Constant constant && isInfinite(constant.getValue())) {
+              constant.setValue(0.0);
+            }
+          }
+        }
+        return super.visit(apply);
+      }
+    }.applyTo(pmml);
+  }
+
+  /**
+   * Gradient-boosted trees become a chain of models whose last one, a logistic regression over the
+   * trees' sum, holds the probability fields; engines such as PMML4S answer with the top model's
+   * fields only. The top model gets copies of them (the last model keeps its own, which the chain
+   * needs), so that {@code probability(1)} is one of the scorer's results.
+   */
+  static void probabilityOnTheChain(PMML pmml) {
+    for (Model model : pmml.getModels()) {
+      if (!(model instanceof MiningModel mining) || mining.getOutput() == null
+          || mining.getSegmentation() == null
+          || mining.getSegmentation().getMultipleModelMethod()
+              != Segmentation.MultipleModelMethod.MODEL_CHAIN
+          || hasProbability(mining.getOutput().getOutputFields())) {
+        continue;
+      }
+      List<Segment> segments = mining.getSegmentation().getSegments();
+      Model last = segments.get(segments.size() - 1).getModel();
+      if (last.getOutput() == null) {
+        continue;
+      }
+      for (OutputField field : last.getOutput().getOutputFields()) {
+        if (field.getResultFeature() == ResultFeature.PROBABILITY) {
+          mining.getOutput().addOutputFields(new OutputField(field.getName(), field.getOpType(),
+              field.getDataType()).setResultFeature(ResultFeature.PROBABILITY)
+              .setValue(field.getValue()));
+        }
+      }
+    }
+  }
+
+  private static boolean hasProbability(List<OutputField> fields) {
+    return fields.stream().anyMatch(f -> f.getResultFeature() == ResultFeature.PROBABILITY);
+  }
+
+  private static boolean isInfinite(Object value) {
+    return value instanceof Number number ? Double.isInfinite(number.doubleValue())
+        : value != null && (value.toString().equals("Infinity")
+            || value.toString().equals("-Infinity"));
+  }
+}

@@ -1,0 +1,210 @@
+package io.lakepipe.export.pmml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.train.model.Candidate;
+import io.lakepipe.train.model.ModelType;
+import io.lakepipe.train.model.Preprocessing;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.Normalizer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Bundles of pipelines fit on small synthetic flights with the train job's own stages, no I/O. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PmmlBundlesTest extends SparkTestBase {
+  static final StructType FLIGHTS = new StructType()
+      .add("flight_id", DataTypes.StringType)
+      .add("hour", DataTypes.IntegerType)
+      .add("distance", DataTypes.DoubleType)
+      .add("origin", DataTypes.StringType)
+      .add("destination", DataTypes.StringType)
+      .add("delayed", DataTypes.DoubleType);
+  static final List<String> NUMERIC = List.of("hour", "distance");
+  static final List<String> CATEGORICAL = List.of("origin", "destination");
+  static final ExportedVersion VERSION = new ExportedVersion("flights_delay", "3", "run-1", 0.3,
+      Map.of("test_roc_auc", 0.71, "test_log_loss", 0.45), Instant.parse("2025-01-02T03:04:05Z"));
+
+  private Dataset<Row> flights;
+
+  /** Evening flights and flights from ORD are late, with one label in ten flipped. */
+  static Dataset<Row> syntheticFlights(int count, long seed) {
+    Random random = new Random(seed);
+    String[] airports = {"ORD", "ATL", "DEN", "LAX"};
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String origin = airports[random.nextInt(airports.length)];
+      int hour = random.nextInt(24);
+      boolean late = (hour >= 17 || origin.equals("ORD")) != (random.nextInt(10) == 0);
+      rows.add(new Object[] {"f" + i, hour, random.nextInt(10) == 0 ? null : 100.0 + i,
+          origin, airports[random.nextInt(airports.length)], late ? 1.0 : 0.0});
+    }
+    return rows(FLIGHTS, rows.toArray(Object[][]::new));
+  }
+
+  /** A flat pipeline of the train job's preprocessing and a model type's stages. */
+  static PipelineModel fit(Dataset<Row> flights, ModelType type, Map<String, Object> params) {
+    PipelineModel preprocessing = Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(flights);
+    Dataset<Row> prepared = preprocessing.transform(flights);
+    List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
+        Preprocessing.featureCount(prepared), 42);
+    PipelineModel model = new Pipeline().setStages(head.toArray(PipelineStage[]::new))
+        .fit(prepared);
+    return new PipelineModel("test_model", Stream.concat(Stream.of(preprocessing.stages()),
+        Stream.of(model.stages())).toArray(Transformer[]::new));
+  }
+
+  @BeforeAll
+  void flights() {
+    flights = syntheticFlights(400, 7).cache();
+  }
+
+  private PipelineModel fit(ModelType type, Map<String, Object> params) {
+    return fit(flights, type, params);
+  }
+
+  @Test
+  void aLogisticRegressionBundleDescribesItsInputsOutputAndChecksum() {
+    PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 20));
+
+    PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
+
+    BundleMetadata metadata = bundle.metadata();
+    assertThat(metadata.outputField()).isEqualTo("probability(1)");
+    assertThat(metadata.inputs()).containsExactly(
+        new BundleMetadata.Input("hour", "integer"), new BundleMetadata.Input("distance", "double"),
+        new BundleMetadata.Input("origin", "string"),
+        new BundleMetadata.Input("destination", "string"));
+    assertThat(metadata.pmmlSha256()).isEqualTo(PmmlBundles.sha256(bundle.pmml())).hasSize(64);
+    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains("<RegressionModel")
+        .doesNotContain("<Timestamp");
+  }
+
+  @Test
+  void theMetadataIsTheSharedContract() throws Exception {
+    PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
+
+    PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
+    JsonNode json = new ObjectMapper().readTree(bundle.files().get(PmmlBundle.METADATA_FILE));
+
+    assertThat(json.fieldNames()).toIterable().containsExactly("model_name", "model_version",
+        "run_id", "threshold", "output_field", "inputs", "metrics", "pmml_sha256", "created_at");
+    assertThat(json.path("model_name").asText()).isEqualTo("flights_delay");
+    assertThat(json.path("model_version").asText()).isEqualTo("3");
+    assertThat(json.path("run_id").asText()).isEqualTo("run-1");
+    assertThat(json.path("threshold").asDouble()).isEqualTo(0.3);
+    assertThat(json.path("output_field").asText()).isEqualTo("probability(1)");
+    assertThat(json.path("inputs").get(0).toString()).isEqualTo("{\"name\":\"hour\",\"type\":\"integer\"}");
+    assertThat(json.path("metrics").fieldNames()).toIterable()
+        .containsExactly("test_log_loss", "test_roc_auc");
+    assertThat(json.path("pmml_sha256").asText()).isEqualTo(PmmlBundles.sha256(bundle.pmml()));
+    assertThat(json.path("created_at").asText()).isEqualTo("2025-01-02T03:04:05Z");
+  }
+
+  @Test
+  void buildingTheSameVersionAgainGivesTheSameBytes() {
+    PipelineModel model = fit(ModelType.GBT, Map.of("max-iter", 3, "max-depth", 2));
+    StructType inputs = PipelineInputs.schema(model, FLIGHTS);
+
+    PmmlBundle first = PmmlBundles.build(model, inputs, VERSION);
+    PmmlBundle second = PmmlBundles.build(model, inputs, VERSION);
+
+    assertThat(second.pmml()).isEqualTo(first.pmml());
+    assertThat(second.metadata().toJson()).isEqualTo(first.metadata().toJson());
+  }
+
+  @Test
+  void gradientBoostedTreesAndThePerceptronExportTheirProbabilityWhereEnginesFindIt() {
+    for (ModelType type : List.of(ModelType.GBT, ModelType.MLP)) {
+      PipelineModel model = fit(type, Map.of("max-iter", 5, "hidden-layers", List.of(4)));
+
+      PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
+
+      String pmml = new String(bundle.pmml(), StandardCharsets.UTF_8);
+      assertThat(bundle.metadata().outputField()).as(type.name()).isEqualTo("probability(1)");
+      assertThat(pmml).as(type.name())
+          .contains(type == ModelType.GBT ? "<MiningModel" : "<NeuralNetwork")
+          // A scale of 1/0 would make every score NaN; Spark scales such a slot by 0.
+          .doesNotContain("Infinity");
+      if (type == ModelType.GBT) {
+        // On the chain's last model, and copied to the top model where engines look for it.
+        assertThat(pmml.split("name=\"probability\\(1\\)\"", -1)).hasSize(3);
+      }
+    }
+  }
+
+  @Test
+  void anIntegerColumnIsFilledWithTheTruncatedMeanAsSparkFillsIt() {
+    PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
+    Dataset<Row> missingHour = rows(FLIGHTS, new Object[] {"x", null, 500.0, "ORD", "ATL", 0.0});
+    double sparkFill = ((Number) model.stages()[0].transform(missingHour).head()
+        .getAs("hour_filled")).doubleValue();
+
+    PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
+
+    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains(
+        "<MiningField name=\"hour\" missingValueReplacement=\"" + (long) sparkFill + "\"");
+  }
+
+  @Test
+  void aStageWithoutPmmlFormIsNamedWithJpmmlsReason() {
+    PipelineModel lr = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
+    Transformer[] stages = lr.stages();
+    Transformer normalizer = new Normalizer("norm_1").setInputCol("features")
+        .setOutputCol("normalized");
+    Transformer[] withNormalizer = Stream.concat(Stream.of(stages).limit(stages.length - 1),
+        Stream.of(normalizer, stages[stages.length - 1])).toArray(Transformer[]::new);
+    PipelineModel model = new PipelineModel("with_normalizer", withNormalizer);
+
+    assertThatThrownBy(() -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS),
+        VERSION))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageStartingWith("The stage norm_1 (org.apache.spark.ml.feature.Normalizer) of model"
+            + " flights_delay version 3 cannot be expressed in PMML: ")
+        .hasMessageContaining("not supported")
+        .hasMessageContaining("Choose another model type");
+  }
+
+  @Test
+  void anXgboostThreeModelFailsNamingItsStageAndTheSupportedVersions() {
+    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 3, "max-depth", 2));
+
+    assertThatThrownBy(() -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS),
+        VERSION))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("(ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel) of model"
+            + " flights_delay version 3 cannot be expressed in PMML: JPMML-SparkML 2.5 converts"
+            + " models of XGBoost4J-Spark 1.0 to 2.1 only");
+  }
+
+  @Test
+  void theInputsAreTheColumnsNoStageWrites() {
+    PipelineModel model = fit(ModelType.MLP, Map.of("max-iter", 2, "hidden-layers", List.of(3)));
+
+    assertThat(PipelineInputs.columns(model))
+        .containsExactly("hour", "distance", "origin", "destination");
+    assertThatThrownBy(() -> PipelineInputs.schema(model, new StructType()
+        .add("hour", DataTypes.IntegerType)))
+        .hasMessageContaining("reads the column distance");
+  }
+}

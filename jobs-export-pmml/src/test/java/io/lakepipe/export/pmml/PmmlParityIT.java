@@ -1,0 +1,220 @@
+package io.lakepipe.export.pmml;
+
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.cli.JobRunner;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.features.BuildFeatures;
+import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.TrainingSets;
+import io.lakepipe.ingest.files.IngestFlightFiles;
+import io.lakepipe.ingest.files.LandFlights;
+import io.lakepipe.ingest.jdbc.IngestAirports;
+import io.lakepipe.train.model.Candidate;
+import io.lakepipe.train.model.ModelType;
+import io.lakepipe.train.model.Preprocessing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Parity of the PMML export with Spark on 10,000 real flights: real days of flights-3m are landed,
+ * ingested (airports from the PostgreSQL of {@code ./lakepipe services start}) and turned into
+ * features by the jobs themselves; each model type is trained with the train job's own stages, its
+ * bundle is built, and PMML4S scores the same rows in a JVM of its own (PMML4S must stay off
+ * Spark's classpath). Its P(delayed) is compared with Spark's {@code probability[1]}; the largest
+ * difference of each model type is printed and written to {@code target/parity/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PmmlParityIT extends SparkTestBase {
+  static final LocalDate DS = LocalDate.of(2001, 1, 15);
+  /** The first day only feeds the history features of the next ones; two days fit, ds is scored. */
+  static final LocalDate FIRST = DS.minusDays(3);
+  static final int ROWS = 10_000;
+  static final Path FLIGHTS = lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet");
+  static final ExportedVersion VERSION = new ExportedVersion("parity", "1", "parity-run", 0.3,
+      Map.of(), Instant.EPOCH);
+
+  private Path home;
+  private List<String> numeric;
+  private List<String> categorical;
+  private Dataset<Row> fitRows;
+  private Dataset<Row> scoreRows;
+  private org.apache.spark.sql.types.StructType featureSchema;
+  private final List<String> report = new ArrayList<>();
+
+  @BeforeAll
+  void realFeatures() throws IOException {
+    assertThat(FLIGHTS).as("run ./lakepipe setup first").exists();
+    home = Files.createTempDirectory("lakepipe-parity-");
+    LakepipeConfig config = testConfig(home, Map.of(
+        "lakepipe.sources.flights.path", FLIGHTS.toString(),
+        "lakepipe.sources.landing-flights.location", home.resolve("landing").toString()));
+    LandFlights.land(spark, config, FIRST, DS);
+    run("ingest-airports", IngestAirports::run, config, FIRST);
+    for (LocalDate day = FIRST; !day.isAfter(DS); day = day.plusDays(1)) {
+      run("ingest-files", IngestFlightFiles::run, config, day);
+      run("build-features", BuildFeatures::run, config, day);
+    }
+    FeatureCatalog catalog = FeatureCatalog.from(config);
+    Dataset<Row> rows = new TrainingSets(new DeltaTables(spark), config)
+        .latest(FIRST.plusDays(1), DS).rows()
+        .withColumn(FeatureCatalog.LABEL, col(FeatureCatalog.LABEL).cast("double"));
+    featureSchema = spark.read().format("delta").load(config.tablePath("features-flights"))
+        .schema();
+    fitRows = rows.where(col(DeltaTables.DS).lt(java.sql.Date.valueOf(DS)))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    scoreRows = rows.where(col(DeltaTables.DS).equalTo(java.sql.Date.valueOf(DS)))
+        .orderBy(FeatureCatalog.FLIGHT_ID).limit(ROWS).persist(StorageLevel.MEMORY_AND_DISK());
+    // As the training does: a numeric feature without a single value cannot be fit.
+    Row values = fitRows.agg(count(col(catalog.numericInputs().get(0))), catalog.numericInputs()
+        .stream().skip(1).map(c -> count(col(c))).toArray(Column[]::new)).head();
+    numeric = new ArrayList<>();
+    for (int i = 0; i < catalog.numericInputs().size(); i++) {
+      if (values.getLong(i) > 0) {
+        numeric.add(catalog.numericInputs().get(i));
+      }
+    }
+    categorical = catalog.categoricalInputs();
+    assertThat(scoreRows.count()).isEqualTo(ROWS);
+  }
+
+  @AfterAll
+  void writeReport() throws IOException {
+    Path dir = Path.of(System.getProperty("lakepipe.parity.report", "target/parity"));
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("parity.txt"), report, StandardCharsets.UTF_8);
+    report.forEach(System.out::println);
+    org.apache.commons.io.FileUtils.deleteQuietly(home.toFile());
+  }
+
+  @Test
+  void logisticRegressionMatchesSpark() throws Exception {
+    assertThat(maxDifference(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 50,
+        "reg-param", 0.001))).isLessThanOrEqualTo(1e-9);
+  }
+
+  @Test
+  void gradientBoostedTreesMatchSpark() throws Exception {
+    assertThat(maxDifference(ModelType.GBT, Map.of("max-iter", 20, "max-depth", 5,
+        "step-size", 0.2))).isLessThanOrEqualTo(1e-9);
+  }
+
+  @Test
+  void multilayerPerceptronMatchesSpark() throws Exception {
+    assertThat(maxDifference(ModelType.MLP, Map.of("hidden-layers", List.of(16), "max-iter", 60,
+        "step-size", 0.03))).isLessThanOrEqualTo(1e-9);
+  }
+
+  @Test
+  void xgboostFailsClearlyInsteadOfExportingWrongly() {
+    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 10, "max-depth", 4));
+
+    assertThatThrownBy(() -> PmmlBundles.build(model,
+        PipelineInputs.schema(model, featureSchema), VERSION))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("XGBoostClassificationModel) of model parity version 1 cannot be"
+            + " expressed in PMML");
+    report.add("xgboost: not exported (JPMML-SparkML 2.5 reads XGBoost4J-Spark up to 2.1)");
+  }
+
+  private PipelineModel fit(ModelType type, Map<String, Object> params) {
+    PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
+    Dataset<Row> prepared = preprocessing.transform(fitRows);
+    List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
+        Preprocessing.featureCount(prepared), 42);
+    PipelineModel fitted = new Pipeline().setStages(head.toArray(PipelineStage[]::new))
+        .fit(prepared);
+    // One flat pipeline from feature columns to probability, as the train job registers it.
+    return new PipelineModel("parity_" + type.configName(), Stream.concat(
+        Stream.of(preprocessing.stages()), Stream.of(fitted.stages())).toArray(Transformer[]::new));
+  }
+
+  /** Trains, exports and scores one model type; returns max |PMML4S - Spark| over the rows. */
+  private double maxDifference(ModelType type, Map<String, Object> params) throws Exception {
+    PipelineModel model = fit(type, params);
+    PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, featureSchema),
+        VERSION);
+    Path dir = bundle.writeTo(home.resolve("bundles").resolve(type.configName()));
+    List<String> inputs = bundle.metadata().inputs().stream().map(BundleMetadata.Input::name)
+        .toList();
+
+    // Spark's JSON leaves out null fields: to the scorer, an absent field is a missing value.
+    List<Row> scored = model.transform(scoreRows).select(col(FeatureCatalog.FLIGHT_ID),
+        vector_to_array(col("probability"), "float64").getItem(1).as("p"))
+        .orderBy(FeatureCatalog.FLIGHT_ID).collectAsList();
+    Files.write(dir.resolve("inputs.jsonl"), scoreRows.orderBy(FeatureCatalog.FLIGHT_ID)
+        .select(inputs.stream().map(c -> col(c)).toArray(Column[]::new)).toJSON().collectAsList(),
+        StandardCharsets.UTF_8);
+    List<Double> pmml = scoreInSeparateJvm(dir.resolve(PmmlBundle.PMML_FILE),
+        dir.resolve("inputs.jsonl"), dir.resolve("outputs.txt"), bundle.metadata().outputField());
+
+    assertThat(pmml).hasSize(ROWS).doesNotContainNull();
+    double max = 0;
+    for (int i = 0; i < ROWS; i++) {
+      max = Math.max(max, Math.abs(pmml.get(i) - scored.get(i).getDouble(1)));
+    }
+    report.add(String.format(Locale.ROOT, "%s: max |PMML4S - Spark| over %d flights of %s = %.3e"
+        + " (%d inputs, PMML %d bytes)", type.configName(), ROWS, DS, max, inputs.size(),
+        bundle.pmml().length));
+    return max;
+  }
+
+  /** Runs the PMML4S scorer (jobs-export-pmml/parity-scorer) in a JVM of its own. */
+  private static List<Double> scoreInSeparateJvm(Path pmml, Path inputs, Path outputs,
+      String field) throws Exception {
+    String classes = System.getProperty("lakepipe.parity.scorer.classes");
+    String classpathFile = System.getProperty("lakepipe.parity.scorer.classpath");
+    assertThat(classpathFile).as("run through Maven (failsafe sets the scorer's paths)")
+        .isNotNull();
+    String classpath = classes + java.io.File.pathSeparator
+        + Files.readString(Path.of(classpathFile)).trim();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", classpath,
+        "io.lakepipe.export.pmml.parity.Pmml4sScorer", pmml.toString(), inputs.toString(),
+        outputs.toString(), field)
+        .redirectErrorStream(true)
+        .redirectOutput(outputs.resolveSibling("scorer.log").toFile())
+        .start();
+    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("the scorer finished").isTrue();
+    assertThat(process.exitValue()).as(Files.readString(outputs.resolveSibling("scorer.log")))
+        .isZero();
+    return Files.readAllLines(outputs).stream()
+        .map(line -> line.equals("null") ? null : Double.valueOf(line)).toList();
+  }
+
+  private static void run(String job, Job body, LakepipeConfig config, LocalDate ds) {
+    JobRunner.runAudited(job, body, JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
+  }
+}

@@ -4,7 +4,9 @@
 # for a logistic regression and a gradient-boosted-trees model shaped like the flights model, and for
 # any real bundle given with --bundle. Prints a table, then every figure as key=value lines.
 # Needs serving/target/lakepipe-serving.jar (built here when missing). No Spark, no services.
-# Usage: bench/serving/run.sh [--rate N] [--seconds N] [--kinds lr,gbt] [--bundle <dir>]...
+# First, in the same run, the Spark side (spark/run.sh): PipelineModel.transform of a one-row
+# DataFrame for the same model kinds, so that the ratios compare figures measured together.
+# Usage: bench/serving/run.sh [--no-spark] [--rate N] [--seconds N] [--kinds lr,gbt] [--bundle <dir>]...
 set -euo pipefail
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="${SERVING_JAR:-$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar}"
@@ -12,6 +14,15 @@ WORK="$LAKEPIPE_HOME/.lakepipe/bench/serving"
 if [[ ! -f "$JAR" ]]; then
   echo "Building $JAR" >&2
   (cd "$LAKEPIPE_HOME" && mvn -q -pl serving package -DskipTests)
+fi
+args=()
+with_spark=1
+for arg in "$@"; do
+  if [[ "$arg" == "--no-spark" ]]; then with_spark=0; else args+=("$arg"); fi
+done
+rm -f "$WORK/spark-results.properties"
+if (( with_spark )); then
+  "$LAKEPIPE_HOME/bench/serving/spark/run.sh"
 fi
 rm -rf "$WORK/build" "$WORK/bundles"
 mkdir -p "$WORK/build/classes"
@@ -21,4 +32,4 @@ find "$LAKEPIPE_HOME/bench/serving/src" -name '*.java' -print0 \
 # spark.<model>.one_row_p50_us=... and spark.<model>.one_row_p99_us=... lines into this file before this
 # script runs; they are printed with the ratio to the in-process scorer (speedup_vs_spark_*).
 exec java -Xmx1g -cp "$WORK/build/classes:$JAR" io.lakepipe.bench.ServingBench "$JAR" "$WORK" \
-  --spark-results "$WORK/spark-results.properties" "$@"
+  --spark-results "$WORK/spark-results.properties" "${args[@]}"

@@ -132,9 +132,10 @@ public final class TrainModel {
       Dataset<Row> testRows, TrainingConfig training) {
     Path local = TrainingRunLog.tempDir("lakepipe-champion-");
     try {
-      tracking.downloadModel(champion, local.resolve("model"));
-      PipelineModel model = PipelineModel.load(
-          local.resolve("model").resolve(MlflowModelDirectory.SPARK_MODEL_DATA).toUri().toString());
+      // Only the Spark model: the pyfunc copy and an XGBoost model's jar are not needed to score.
+      Path sparkModel = local.resolve(MlflowModelDirectory.SPARK_MODEL_DATA);
+      tracking.downloadModel(champion, MlflowModelDirectory.SPARK_MODEL_DATA, sparkModel);
+      PipelineModel model = PipelineModel.load(sparkModel.toUri().toString());
       return Predictions.evaluate(model.transform(testRows), Predictions.PROBABILITY,
           training.threshold()).metric(training.gateMetric());
     } finally {

@@ -116,7 +116,6 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, List<String> nume
   }
 
   private static boolean in(DayRange range, Row day) {
-    LocalDate date = LocalDate.parse(String.valueOf(day.get(0)));
-    return !date.isBefore(range.from()) && !date.isAfter(range.to());
+    return range.contains(LocalDate.parse(String.valueOf(day.get(0))));
   }
 }

@@ -240,6 +240,11 @@ public final class MlflowTracking implements AutoCloseable {
     artifacts.downloadDirectory(version.source(), target);
   }
 
+  /** Downloads one folder of a version's model directory, such as its Spark model data. */
+  public void downloadModel(ModelVersion version, String folder, Path target) {
+    artifacts.downloadDirectory(version.source() + "/" + folder, target);
+  }
+
   /** A finished (or running) run as the server holds it: its artifact root, metrics, params and tags. */
   public LoggedRun run(String runId) {
     Run run = call("get run " + runId, () -> client.getRun(runId));

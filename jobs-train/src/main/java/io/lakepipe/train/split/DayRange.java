@@ -20,6 +20,11 @@ public record DayRange(LocalDate from, LocalDate to) {
     return ChronoUnit.DAYS.between(from, to) + 1;
   }
 
+  /** Whether the day falls in this range. */
+  public boolean contains(LocalDate day) {
+    return !day.isBefore(from) && !day.isAfter(to);
+  }
+
   /** The rows whose ds falls in this range. */
   public Dataset<Row> filter(Dataset<Row> rows) {
     return rows.where(col(DeltaTables.DS).between(from.toString(), to.toString()));

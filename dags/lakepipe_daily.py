@@ -1,41 +1,57 @@
-"""lakepipe, one logical date (ds) a run: ingest the day's landed flight files and the airport reference
-changes (JDBC), check the flights' quality, build the day's features, check them, train, export the model.
+"""lakepipe, one logical date (ds) a run: wait for the day's landed flight files, ingest them, the
+airport reference changes (JDBC) and the flight events on Kafka, check the flights' quality, build
+the day's features, check them, and announce them to the training DAG.
 
-Each task is one Spark job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
-config and the Spark connection come from). Every job writes idempotently per ds, so retries and
-``airflow backfill create`` re-runs of any date range are safe.
+Each Spark task is one job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
+config, the Spark connection and the pool come from). Every job writes idempotently per ds, so
+retries and ``airflow backfill create`` re-runs of any date range are safe.
 
 The schedule is a data-interval timetable, not the bare ``"@daily"`` string: in Airflow 3 that string
 means a CronTriggerTimetable, whose run for day D starts at D 00:00, before D's data exists. Here the
-run for ds = D starts once D is over, as a daily batch expects.
+run for ds = D starts once D is over, as a daily batch expects. Catch-up is on: unpaused, the DAG
+runs every day of the data from its first (2001-01-01), one day at a time, oldest first.
 """
 
 from __future__ import annotations
 
-import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable
+from typing import Any
 
-from lakepipe_dags.steps import spark_job_step, task_defaults
+from airflow.sdk import DAG, CronDataIntervalTimetable, task
+
+from lakepipe_dags import schedule
+from lakepipe_dags.assets import DS_KEY, FEATURES_FLIGHTS
+from lakepipe_dags.steps import landed_files_sensor, spark_job_step, task_defaults
 
 with DAG(
     dag_id="lakepipe_daily",
-    description="Flights to features to model to exported bundle, one ds a run",
+    description="Landed flights, airports and flight events to checked features, one ds a run",
     schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
-    start_date=pendulum.datetime(2001, 1, 1, tz="UTC"),
+    start_date=schedule.start_date(),
     # The flights data set ends on 2001-06-30: no run is ever scheduled for a day it does not hold.
-    end_date=pendulum.datetime(2001, 6, 30, tz="UTC"),
-    catchup=False,
+    end_date=schedule.end_date(),
+    catchup=True,
+    # Days build on the days before them (history features, the feature gate's reference days).
     max_active_runs=1,
     default_args=task_defaults(),
     tags=["lakepipe"],
     doc_md=__doc__,
 ):
+    # The upstream system lands each day as files under <landing>/ds=YYYY-MM-DD/ (`./lakepipe land`);
+    # a late delivery waits here, deferred, instead of failing the ingest.
+    wait_for_flights = landed_files_sensor(
+        "wait_for_flights", connection_id="lakepipe_landing_flights", files="ds={{ ds }}/part-*"
+    )
     ingest_flights = spark_job_step(
         "ingest_flights", job="ingest", main_class="io.lakepipe.ingest.files.IngestFlightFilesJob"
     )
     # New airport versions from PostgreSQL, which the features join as of each flight's time.
     ingest_airports = spark_job_step(
         "ingest_airports", job="ingest", main_class="io.lakepipe.ingest.jdbc.IngestAirportsJob"
+    )
+    # What the flight-events topic holds since the last run (Kafka, trigger available-now), exactly
+    # once into bronze/flight_events; its checkpoint, not ds, says where it resumes.
+    ingest_flight_events = spark_job_step(
+        "ingest_flight_events", job="ingest", main_class="io.lakepipe.ingest.kafka.IngestFlightEventsJob"
     )
     # The data-quality gate: Deequ constraints on the day's bronze rows; a failure stops the run here.
     check_bronze = spark_job_step(
@@ -48,11 +64,12 @@ with DAG(
     check_features = spark_job_step(
         "check_features", job="features", main_class="io.lakepipe.features.quality.CheckFeaturesJob"
     )
-    train_model = spark_job_step("train_model", job="train", main_class="io.lakepipe.train.TrainModelJob")
-    serve_export = spark_job_step(
-        "serve_export", job="serve-export", main_class="io.lakepipe.export.ServeExportJob"
-    )
 
-    ingest_flights >> check_bronze >> build_features
+    @task(outlets=[FEATURES_FLIGHTS])
+    def publish_features(*, ds: str, outlet_events: Any) -> None:
+        """Tell the training DAG that ds's features passed their gate (an event on the asset, with ds)."""
+        outlet_events[FEATURES_FLIGHTS].extra = {DS_KEY: ds}
+
+    wait_for_flights >> ingest_flights >> check_bronze >> build_features
     ingest_airports >> build_features
-    build_features >> check_features >> train_model >> serve_export
+    build_features >> check_features >> publish_features()

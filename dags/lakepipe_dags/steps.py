@@ -17,7 +17,12 @@ Spark properties file  ``lakepipe_spark_properties_file``     ``LAKEPIPE_SPARK_P
                                                               ``$LAKEPIPE_HOME/config/spark-defaults.conf``
 Spark connection id    none: the provider does not template   ``LAKEPIPE_SPARK_CONN_ID``, else
                        ``conn_id``                            ``spark_default``
+Spark jobs pool        none: pools are not templated          ``LAKEPIPE_SPARK_POOL``, else ``lakepipe_spark``
 =====================  =====================================  ===============================================
+
+The pool bounds how many Spark jobs run at once to what the cluster holds: every Spark step takes
+one slot. ``infra/airflow/bootstrap.sh`` creates it with ``LAKEPIPE_SPARK_POOL_SLOTS`` slots (1 on
+this machine, where one ``local[2]`` job takes both cores).
 
 ``LAKEPIPE_HOME`` defaults to the repository that holds this file. Variables are looked up by Jinja
 when a task runs, never while the DAG file is parsed, so parsing touches neither the metadata DB nor
@@ -34,6 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.providers.standard.sensors.filesystem import FileSensor
+
+from lakepipe_dags.alerts import on_task_failure
 
 # Airflow Variables that override a setting for a whole deployment, looked up at run time.
 JARS_DIR_VARIABLE = "lakepipe_jars_dir"
@@ -46,11 +54,15 @@ JARS_DIR_ENV = "LAKEPIPE_JARS_DIR"
 CONFIG_ENV = "LAKEPIPE_CONFIG"
 SPARK_PROPERTIES_ENV = "LAKEPIPE_SPARK_PROPERTIES_FILE"
 SPARK_CONN_ID_ENV = "LAKEPIPE_SPARK_CONN_ID"
+SPARK_POOL_ENV = "LAKEPIPE_SPARK_POOL"
 # Local end-to-end runs lower this to fail fast: `airflow dags test` waits out every retry_delay.
 TASK_RETRIES_ENV = "LAKEPIPE_TASK_RETRIES"
 
 DEFAULT_SPARK_CONN_ID = "spark_default"
+DEFAULT_SPARK_POOL = "lakepipe_spark"
 DEFAULT_TASK_RETRIES = 2
+# The logical date a step runs for, unless the DAG passes its own (the training DAG's comes from XCom).
+LOGICAL_DATE = "{{ ds }}"
 
 # A job name is the suffix of its Maven module (jobs-ingest -> "ingest"), never the module name itself.
 _JOB_NAME = re.compile(r"(?!jobs-)[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -59,14 +71,18 @@ _JOB_NAME = re.compile(r"(?!jobs-)[a-z][a-z0-9]*(-[a-z0-9]+)*")
 def task_defaults() -> dict[str, Any]:
     """Return the ``default_args`` every lakepipe DAG starts from.
 
-    Jobs write idempotently per ds, so retrying a task is always safe; two retries ride out a lost
-    executor or a briefly unavailable MLflow server without paging anyone.
+    Jobs write idempotently per ds, so retrying a task is always safe; two retries, 2 then 4 minutes
+    later, ride out a lost executor or a briefly unavailable MLflow server without paging anyone. A
+    task that fails for good calls ``alerts.on_task_failure`` (log with links, optional webhook).
     """
     return {
         "owner": "lakepipe",
         "retries": _env_int(TASK_RETRIES_ENV, DEFAULT_TASK_RETRIES),
-        "retry_delay": timedelta(minutes=5),
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
         "execution_timeout": timedelta(hours=2),
+        "on_failure_callback": on_task_failure,
     }
 
 
@@ -76,6 +92,7 @@ def spark_job_step(
     job: str,
     main_class: str,
     extra_args: Sequence[str] = (),
+    ds: str = LOGICAL_DATE,
     **operator_kwargs: Any,
 ) -> SparkSubmitOperator:
     """Return a task that runs ``main_class`` from the ``jobs-<job>`` jar for the run's logical date.
@@ -84,13 +101,16 @@ def spark_job_step(
     :param job: the job module's name without the ``jobs-`` prefix, e.g. ``ingest`` or ``serve-export``.
     :param main_class: the job's fully qualified main class.
     :param extra_args: job options appended after ``--config <file> --ds <ds>``; Jinja-templated.
-    :param operator_kwargs: any other :class:`SparkSubmitOperator` argument, e.g. ``conf`` or ``pool``.
+    :param ds: Jinja for the day the job runs for; the run's logical date unless given.
+    :param operator_kwargs: any other :class:`SparkSubmitOperator` argument, e.g. ``conf`` or
+        ``execution_timeout``; ``pool`` replaces the Spark jobs pool.
     """
     if not _JOB_NAME.fullmatch(job):
         raise ValueError(
             f"Spark step {task_id!r} names job {job!r}, which is not a job module suffix: "
             f"the jar is looked up as jobs-<job>.jar. Use a lower-case name such as 'ingest' or 'serve-export'."
         )
+    operator_kwargs.setdefault("pool", os.environ.get(SPARK_POOL_ENV) or DEFAULT_SPARK_POOL)
     return SparkSubmitOperator(
         task_id=task_id,
         conn_id=os.environ.get(SPARK_CONN_ID_ENV) or DEFAULT_SPARK_CONN_ID,
@@ -103,12 +123,27 @@ def spark_job_step(
             "--config",
             _setting_template(CONFIG_VARIABLE, CONFIG_ENV, _home() / "config" / "local.conf"),
             "--ds",
-            "{{ ds }}",
+            ds,
             *extra_args,
         ],
-        name=f"lakepipe-{job}-{{{{ ds }}}}",
+        name=f"lakepipe-{job}-{ds}",
         **operator_kwargs,
     )
+
+
+def landed_files_sensor(task_id: str, *, connection_id: str, files: str, **sensor_kwargs: Any) -> FileSensor:
+    """Return a deferrable wait for a day's landed files, for sources whose files may arrive late.
+
+    :param connection_id: an Airflow ``fs`` connection whose ``path`` extra is the landing folder,
+        so each deployment points the same DAG at its own landing area.
+    :param files: a glob under that folder, Jinja-templated, e.g. ``ds={{ ds }}/part-*``.
+
+    While it waits the task is deferred to the triggerer and holds no worker slot; it checks every
+    5 minutes and gives up after 12 hours (a sensor's timeout is final, not retried).
+    """
+    sensor_kwargs.setdefault("poke_interval", timedelta(minutes=5).total_seconds())
+    sensor_kwargs.setdefault("timeout", timedelta(hours=12).total_seconds())
+    return FileSensor(task_id=task_id, fs_conn_id=connection_id, filepath=files, deferrable=True, **sensor_kwargs)
 
 
 def _home() -> Path:

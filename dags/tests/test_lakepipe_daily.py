@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
-from datetime import timedelta
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
 
 import pendulum
 import pytest
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.providers.standard.sensors.filesystem import FileSensor
 from airflow.sdk import CronDataIntervalTimetable
 from dag_loading import REPO_ROOT, load_dag_bag, parse_dag_bag, template_context
+from lakepipe_dags.assets import FEATURES_FLIGHTS
 
 DAG_ID = "lakepipe_daily"
 DS = "2001-01-15"
@@ -18,11 +23,10 @@ DS = "2001-01-15"
 STEPS = {
     "ingest_flights": ("ingest", "io.lakepipe.ingest.files.IngestFlightFilesJob"),
     "ingest_airports": ("ingest", "io.lakepipe.ingest.jdbc.IngestAirportsJob"),
+    "ingest_flight_events": ("ingest", "io.lakepipe.ingest.kafka.IngestFlightEventsJob"),
     "check_bronze": ("ingest", "io.lakepipe.ingest.quality.CheckBronzeFlightsJob"),
     "build_features": ("features", "io.lakepipe.features.BuildFeaturesJob"),
     "check_features": ("features", "io.lakepipe.features.quality.CheckFeaturesJob"),
-    "train_model": ("train", "io.lakepipe.train.TrainModelJob"),
-    "serve_export": ("serve-export", "io.lakepipe.export.ServeExportJob"),
 }
 LOCAL_CONFIG = str(REPO_ROOT / "config" / "local.conf")
 SPARK_PROPERTIES = str(REPO_ROOT / "config" / "spark-defaults.conf")
@@ -38,19 +42,34 @@ def _render(task: SparkSubmitOperator, value: object, ds: str = DS) -> object:
     return task.render_template(value, template_context(ds))
 
 
-def test_runs_daily_over_data_intervals_from_2001_one_run_at_a_time() -> None:
+def test_catches_up_daily_over_the_days_of_the_data() -> None:
     dag = load_dag_bag().dags[DAG_ID]
 
     assert dag.timetable == CronDataIntervalTimetable("0 0 * * *", timezone="UTC")
     assert dag.start_date == pendulum.datetime(2001, 1, 1, tz="UTC")
-    assert dag.catchup is False
-    assert dag.max_active_runs == 1
+    assert dag.end_date == pendulum.datetime(2001, 6, 30, tz="UTC")
+    assert dag.catchup is True
     assert dag.tags == {"lakepipe"}
 
 
-def test_tasks_retry_twice_five_minutes_apart() -> None:
-    for task in load_dag_bag().dags[DAG_ID].tasks:
-        assert (task.retries, task.retry_delay) == (2, timedelta(minutes=5)), task.task_id
+def test_environment_narrows_the_days_the_scheduler_covers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEPIPE_START_DATE", "2001-01-13")
+    monkeypatch.setenv("LAKEPIPE_END_DATE", "2001-01-15")
+
+    dag = parse_dag_bag().dags[DAG_ID]
+
+    assert (dag.start_date, dag.end_date) == (
+        pendulum.datetime(2001, 1, 13, tz="UTC"),
+        pendulum.datetime(2001, 1, 15, tz="UTC"),
+    )
+
+
+def test_a_malformed_start_date_is_an_import_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAKEPIPE_START_DATE", "13/01/2001")
+
+    errors = parse_dag_bag().import_errors
+
+    assert any("LAKEPIPE_START_DATE='13/01/2001'" in message for message in errors.values()), errors
 
 
 def test_runs_the_jobs_in_pipeline_order() -> None:
@@ -58,15 +77,57 @@ def test_runs_the_jobs_in_pipeline_order() -> None:
 
     edges = {(upstream, task.task_id) for task in dag.tasks for upstream in task.upstream_task_ids}
 
-    assert set(dag.task_ids) == set(STEPS)
+    assert set(dag.task_ids) == set(STEPS) | {"wait_for_flights", "publish_features"}
     assert edges == {
+        ("wait_for_flights", "ingest_flights"),
         ("ingest_flights", "check_bronze"),
         ("check_bronze", "build_features"),
         ("ingest_airports", "build_features"),
         ("build_features", "check_features"),
-        ("check_features", "train_model"),
-        ("train_model", "serve_export"),
+        ("check_features", "publish_features"),
     }
+
+
+def test_waits_for_the_days_landed_files_without_holding_a_worker() -> None:
+    sensor = load_dag_bag().dags[DAG_ID].task_dict["wait_for_flights"]
+
+    assert isinstance(sensor, FileSensor)
+    assert sensor.deferrable is True
+    assert sensor.fs_conn_id == "lakepipe_landing_flights"
+    assert _render(sensor, sensor.filepath) == f"ds={DS}/part-*"
+    assert (sensor.poke_interval, sensor.timeout) == (300, 12 * 3600)
+
+
+def test_landing_connection_from_env_sh_points_the_sensor_at_the_landed_day(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    connection = json.loads(_env_sh_value("AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS"))
+    assert connection == {"conn_type": "fs", "extra": {"path": str(REPO_ROOT / ".lakepipe" / "landing" / "flights")}}
+    # The same connection, pointed at a landing folder of this test's own.
+    connection["extra"]["path"] = str(tmp_path)
+    monkeypatch.setenv("AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS", json.dumps(connection))
+    sensor = parse_dag_bag().dags[DAG_ID].task_dict["wait_for_flights"]
+    sensor.render_template_fields(template_context(DS))
+    day = tmp_path / f"ds={DS}"
+    context = template_context(DS)
+
+    assert sensor.path == str(day / "part-*")
+    assert sensor.poke(context) is False
+    day.mkdir(parents=True)
+    (day / ".part-00000.csv.crc").write_text("")  # Spark's checksum files are not the data
+    assert sensor.poke(context) is False
+    (day / "part-00000.csv").write_text("date,delay,distance,origin,destination\n")
+    assert sensor.poke(context) is True
+
+
+def test_publishes_the_checked_days_features_to_the_training_dag() -> None:
+    task = load_dag_bag().dags[DAG_ID].task_dict["publish_features"]
+    outlet_events: defaultdict = defaultdict(lambda: SimpleNamespace(extra={}))
+
+    task.python_callable(ds=DS, outlet_events=outlet_events)
+
+    assert [outlet.name for outlet in task.outlets] == [FEATURES_FLIGHTS.name]
+    assert outlet_events[FEATURES_FLIGHTS].extra == {"ds": DS}
 
 
 @pytest.mark.parametrize("task_id", STEPS)
@@ -94,9 +155,9 @@ def test_airflow_variables_move_jars_config_and_spark_properties_at_run_time(
     monkeypatch.setenv("AIRFLOW_VAR_LAKEPIPE_JARS_DIR", "s3a://lakepipe-artifacts/jars/")
     monkeypatch.setenv("AIRFLOW_VAR_LAKEPIPE_CONFIG", "/etc/lakepipe/cluster.conf")
     monkeypatch.setenv("AIRFLOW_VAR_LAKEPIPE_SPARK_PROPERTIES_FILE", "/etc/lakepipe/spark-cluster.conf")
-    task = _task("serve_export")
+    task = _task("build_features")
 
-    assert _render(task, task.application) == "s3a://lakepipe-artifacts/jars/jobs-serve-export.jar"
+    assert _render(task, task.application) == "s3a://lakepipe-artifacts/jars/jobs-features.jar"
     assert _render(task, task.properties_file) == "/etc/lakepipe/spark-cluster.conf"
     assert _render(task, task.application_args) == ["--config", "/etc/lakepipe/cluster.conf", "--ds", DS]
 
@@ -106,10 +167,12 @@ def test_environment_sets_defaults_when_the_dag_file_is_parsed(monkeypatch: pyte
     monkeypatch.setenv("LAKEPIPE_CONFIG", "/opt/lakepipe/conf/cluster.conf")
     monkeypatch.setenv("LAKEPIPE_SPARK_PROPERTIES_FILE", "/opt/lakepipe/conf/spark.conf")
     monkeypatch.setenv("LAKEPIPE_SPARK_CONN_ID", "spark_cluster")
-    task = _task("train_model", bag=parse_dag_bag())
+    monkeypatch.setenv("LAKEPIPE_SPARK_POOL", "spark_cluster_jobs")
+    task = _task("check_features", bag=parse_dag_bag())
 
     assert task._conn_id == "spark_cluster"
-    assert _render(task, task.application) == "/opt/lakepipe/jars/jobs-train.jar"
+    assert task.pool == "spark_cluster_jobs"
+    assert _render(task, task.application) == "/opt/lakepipe/jars/jobs-features.jar"
     assert _render(task, task.properties_file) == "/opt/lakepipe/conf/spark.conf"
     assert _render(task, task.application_args) == ["--config", "/opt/lakepipe/conf/cluster.conf", "--ds", DS]
 
@@ -117,15 +180,7 @@ def test_environment_sets_defaults_when_the_dag_file_is_parsed(monkeypatch: pyte
 def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    env_sh = REPO_ROOT / "infra" / "airflow" / "env.sh"
-    connection = subprocess.run(
-        ["bash", "-c", f'source "{env_sh}" && printf %s "$AIRFLOW_CONN_SPARK_DEFAULT"'],
-        env={"PATH": "/usr/bin:/bin", "LAKEPIPE_HOME": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", connection)
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", _env_sh_value("AIRFLOW_CONN_SPARK_DEFAULT"))
     task = _task("ingest_flights", bag=parse_dag_bag())
     task.render_template_fields(template_context(DS))
 
@@ -148,3 +203,17 @@ def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(
         "--ds",
         DS,
     ]
+
+
+def _env_sh_value(name: str) -> str:
+    """What ``source infra/airflow/env.sh`` sets ``name`` to, on a machine with none of it set."""
+    env_sh = REPO_ROOT / "infra" / "airflow" / "env.sh"
+    value = subprocess.run(
+        ["bash", "-c", f'source "{env_sh}" && printf %s "${name}"'],
+        env={"PATH": "/usr/bin:/bin", "LAKEPIPE_HOME": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(value), f"env.sh sets no JSON connection {name}"
+    return value

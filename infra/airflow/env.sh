@@ -32,6 +32,8 @@ export AIRFLOW__CORE__EXECUTOR=LocalExecutor
 # `airflow dags test` runs tasks in-process and uses none of these.
 export AIRFLOW__API__HOST="${LAKEPIPE_BIND_HOST:-127.0.0.1}"
 export AIRFLOW__API__PORT="${AIRFLOW_API_PORT:-8080}"
+# Links in task logs and failure alerts point at this API server.
+export AIRFLOW__API__BASE_URL="${AIRFLOW__API__BASE_URL:-http://${AIRFLOW__API__HOST}:${AIRFLOW__API__PORT}/}"
 # A URL set by hand (e.g. a remote API server) is kept; one this file derived follows a changed port.
 if [ -z "${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-}" ] \
   || [ "$AIRFLOW__CORE__EXECUTION_API_SERVER_URL" = "${_LAKEPIPE_EXECUTION_API_URL:-}" ]; then
@@ -47,6 +49,13 @@ fi
 # A cluster sets e.g. '{"conn_type": "spark", "host": "spark://master", "port": 7077, ...}'.
 if [ -z "${AIRFLOW_CONN_SPARK_DEFAULT:-}" ]; then
   export AIRFLOW_CONN_SPARK_DEFAULT='{"conn_type": "spark", "host": "local[2]", "extra": {"deploy-mode": "client", "spark-binary": "spark-submit"}}'
+fi
+
+# The landing folder of the flight files, watched by lakepipe_daily's wait_for_flights sensor (an
+# "fs" connection: its path extra is the folder that holds ds=YYYY-MM-DD/). Matches the default of
+# lakepipe.sources.landing-flights.location; a deployment that lands elsewhere sets its own.
+if [ -z "${AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS:-}" ]; then
+  export AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS="{\"conn_type\": \"fs\", \"extra\": {\"path\": \"$LAKEPIPE_HOME/.lakepipe/landing/flights\"}}"
 fi
 
 # The Airflow venv first: it holds `airflow` and the `spark-submit` of the pyspark wheel that the

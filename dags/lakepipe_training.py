@@ -1,0 +1,60 @@
+"""lakepipe training: whenever the daily DAG has published checked features, train the delay model,
+let the registry gate decide on the champion, export the champion for Spark-free serving, and
+write the day's batch predictions.
+
+Scheduled on the ``lakepipe_features_flights`` asset (data-aware): each daily run that gets its
+features through the gate queues an event carrying its ds, and this DAG trains for the latest ds
+among the events it was triggered by, so a backfill of many days ends in one training for its
+last day. A manual run names its day in the conf: ``{"ds": "2001-01-15"}``.
+
+- train_model: search the configured candidates on the days up to ds, log everything to MLflow,
+  register the best as the ``challenger`` version; the gate, in the same job, scores the current
+  ``champion`` on the same test days and moves the alias only if the challenger beats it by the
+  configured margin (so a version is never left registered without its gate decision).
+- export_bundle: the ``champion`` as PMML with its metadata, published to the version's run and to
+  the deployment folder that the scoring service reloads from.
+- batch_score: the ``champion``'s predictions for ds's flights into the predictions table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import DAG, task
+
+from lakepipe_dags import schedule
+from lakepipe_dags.assets import FEATURES_FLIGHTS
+from lakepipe_dags.steps import spark_job_step, task_defaults
+
+# The day this run trains for, as the resolve_ds task found it.
+TRAINING_DS = "{{ ti.xcom_pull(task_ids='resolve_ds') }}"
+
+with DAG(
+    dag_id="lakepipe_training",
+    description="Train, gate, export and batch-score the delay model when new features are published",
+    schedule=[FEATURES_FLIGHTS],
+    start_date=schedule.start_date(),
+    catchup=False,
+    # One training at a time: each moves the registry's aliases.
+    max_active_runs=1,
+    default_args=task_defaults(),
+    tags=["lakepipe", "ml"],
+    doc_md=__doc__,
+):
+
+    @task
+    def resolve_ds(*, dag_run: Any, triggering_asset_events: Any) -> str:
+        """The day to train for: the run's conf ``ds``, else the latest day of the triggering events."""
+        return schedule.training_ds(dag_run.conf, triggering_asset_events)
+
+    train_model = spark_job_step(
+        "train_model", job="train", main_class="io.lakepipe.train.TrainModelJob", ds=TRAINING_DS
+    )
+    export_bundle = spark_job_step(
+        "export_bundle", job="export-pmml", main_class="io.lakepipe.export.pmml.ExportPmmlJob", ds=TRAINING_DS
+    )
+    batch_score = spark_job_step(
+        "batch_score", job="serve-export", main_class="io.lakepipe.export.ServeExportJob", ds=TRAINING_DS
+    )
+
+    resolve_ds() >> train_model >> [export_bundle, batch_score]

@@ -1,0 +1,98 @@
+"""lakepipe_training: scheduled on the features asset, trains for the day the events name."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
+from dag_loading import REPO_ROOT, load_dag_bag, template_context
+from lakepipe_dags.assets import FEATURES_FLIGHTS
+from lakepipe_dags.schedule import training_ds
+
+DAG_ID = "lakepipe_training"
+STEPS = {
+    "train_model": ("train", "io.lakepipe.train.TrainModelJob"),
+    "export_bundle": ("export-pmml", "io.lakepipe.export.pmml.ExportPmmlJob"),
+    "batch_score": ("serve-export", "io.lakepipe.export.ServeExportJob"),
+}
+
+
+def _event(ds: str | None) -> SimpleNamespace:
+    return SimpleNamespace(extra={} if ds is None else {"ds": ds})
+
+
+def test_is_scheduled_on_the_published_features_only() -> None:
+    dag = load_dag_bag().dags[DAG_ID]
+
+    assert isinstance(dag.timetable, AssetTriggeredTimetable)
+    assert list(dag.timetable.asset_condition.objects) == [FEATURES_FLIGHTS]
+    assert dag.catchup is False
+
+
+def test_trains_then_exports_and_scores_in_parallel() -> None:
+    dag = load_dag_bag().dags[DAG_ID]
+
+    edges = {(upstream, task.task_id) for task in dag.tasks for upstream in task.upstream_task_ids}
+
+    assert set(dag.task_ids) == set(STEPS) | {"resolve_ds"}
+    assert edges == {
+        ("resolve_ds", "train_model"),
+        ("train_model", "export_bundle"),
+        ("train_model", "batch_score"),
+    }
+
+
+@pytest.mark.parametrize("task_id", STEPS)
+def test_spark_steps_run_for_the_resolved_day(task_id: str) -> None:
+    job, main_class = STEPS[task_id]
+    task = load_dag_bag().dags[DAG_ID].task_dict[task_id]
+    context = {**template_context("2001-06-30"), "ti": SimpleNamespace(xcom_pull=lambda task_ids: "2001-01-15")}
+
+    assert isinstance(task, SparkSubmitOperator)
+    assert task._java_class == main_class
+    assert task.render_template(task.application, context) == str(REPO_ROOT / f"jobs-{job}" / "target" / f"jobs-{job}.jar")
+    assert task.render_template(task.application_args, context) == [
+        "--config",
+        str(REPO_ROOT / "config" / "local.conf"),
+        "--ds",
+        "2001-01-15",
+    ]
+    assert task.render_template(task.name, context) == f"lakepipe-{job}-2001-01-15"
+
+
+def test_resolve_ds_reads_the_triggering_events() -> None:
+    task = load_dag_bag().dags[DAG_ID].task_dict["resolve_ds"]
+    events = {FEATURES_FLIGHTS: [_event("2001-01-14"), _event("2001-01-15")]}
+
+    assert task.python_callable(dag_run=SimpleNamespace(conf={}), triggering_asset_events=events) == "2001-01-15"
+
+
+def test_the_latest_day_among_the_events_wins_so_a_backfill_trains_once_for_its_last_day() -> None:
+    events = {FEATURES_FLIGHTS: [_event("2001-01-16"), _event("2001-01-14"), _event("2001-01-15")]}
+
+    assert training_ds({}, events) == "2001-01-16"
+
+
+def test_a_ds_in_the_conf_wins_over_the_events() -> None:
+    events = {FEATURES_FLIGHTS: [_event("2001-01-16")]}
+
+    assert training_ds({"ds": "2001-03-01"}, events) == "2001-03-01"
+
+
+def test_events_without_a_day_are_ignored() -> None:
+    assert training_ds(None, {FEATURES_FLIGHTS: [_event(None), _event("2001-01-02")]}) == "2001-01-02"
+
+
+def test_no_day_anywhere_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match=r'Trigger it with conf \{"ds": "YYYY-MM-DD"\}'):
+        training_ds({}, {FEATURES_FLIGHTS: [_event(None)]})
+
+
+@pytest.mark.parametrize("bad", ["2001-13-01", "15.01.2001", "2001-01-15; rm -rf /"])
+def test_a_malformed_day_is_refused_wherever_it_comes_from(bad: str) -> None:
+    with pytest.raises(ValueError, match="is not a date of the form YYYY-MM-DD"):
+        training_ds({"ds": bad}, None)
+    with pytest.raises(ValueError, match="from an asset event's extra"):
+        training_ds({}, {FEATURES_FLIGHTS: [_event(bad)]})

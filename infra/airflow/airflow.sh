@@ -10,15 +10,18 @@
 # the repository); `start` and `status` print it. Delete that file and restart for a new password;
 # more users: AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin,ana:viewer" (user:role).
 #
-# New DAGs are paused (Airflow's default). Unpausing lakepipe_daily makes the scheduler run its latest
-# daily interval at once, and every day after. Keep it paused while running `airflow dags test` on
+# New DAGs are paused (Airflow's default). Unpausing lakepipe_daily makes the scheduler catch up: it
+# runs every day from the first day of the data, one at a time; lakepipe_training, once unpaused,
+# follows each day whose features were published. Keep it paused while running `airflow dags test` on
 # it (dags-test.sh) against this same DB: `dags test` marks its tasks SCHEDULED in the DB and the
 # scheduler queues SCHEDULED tasks of unpaused DAGs, so a task could run twice. Paused, they coexist.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 # shellcheck source=env.sh
 source "$LAKEPIPE_HOME/infra/airflow/env.sh"
+# shellcheck source=bootstrap.sh
+source "$LAKEPIPE_HOME/infra/airflow/bootstrap.sh"
 
-SERVICE_NAME=airflow
+SERVICE_NAME="${LAKEPIPE_AIRFLOW_INSTANCE:-airflow}"
 SERVICE_URL="http://${AIRFLOW__API__HOST}:${AIRFLOW__API__PORT}"
 # About 10 s, also the first start (which creates the metadata DB); generous for a loaded machine.
 SERVICE_START_TIMEOUT="${SERVICE_START_TIMEOUT:-300}"
@@ -157,7 +160,7 @@ airflow_main() {
       if [[ "$1" == restart ]]; then
         airflow_stop
       fi
-      mkdir -p "$AIRFLOW_HOME"
+      service_running || airflow_bootstrap || return 1
       service_start
       print_login
       ;;

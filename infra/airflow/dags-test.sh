@@ -4,6 +4,9 @@
 #
 #   infra/airflow/dags-test.sh YYYY-MM-DD [dag_id]      (dag_id defaults to lakepipe_daily)
 #
+# lakepipe_training is scheduled on an asset, not on dates: it is run with the conf {"ds": ...},
+# which names the day it trains for, as a manual trigger would.
+#
 # Tasks run with LAKEPIPE_TASK_RETRIES=0 unless the caller sets it: `airflow dags test` would
 # otherwise wait out every retry_delay (5 minutes, twice) before reporting a failed job.
 # The run's verdict is read back from the metadata DB rather than trusted from the exit code
@@ -20,6 +23,8 @@ fi
 
 # shellcheck source=infra/airflow/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=infra/airflow/bootstrap.sh
+source "$LAKEPIPE_HOME/infra/airflow/bootstrap.sh"
 export LAKEPIPE_TASK_RETRIES="${LAKEPIPE_TASK_RETRIES:-0}"
 
 if ! command -v airflow >/dev/null 2>&1; then
@@ -27,18 +32,15 @@ if ! command -v airflow >/dev/null 2>&1; then
   exit 2
 fi
 
-mkdir -p "$AIRFLOW_HOME"
-migrate_log="$AIRFLOW_HOME/db-migrate.log"
-# Idempotent: a no-op (about 3 s) when the schema is current.
-if ! airflow db migrate >"$migrate_log" 2>&1; then
-  tail -n 30 "$migrate_log" >&2
-  echo "dags-test: 'airflow db migrate' failed (log: $migrate_log); remove $AIRFLOW_HOME to start from an empty DB." >&2
-  exit 1
-fi
+airflow_bootstrap || exit 1
 
-echo "dags-test: airflow dags test $dag_id $ds (retries=$LAKEPIPE_TASK_RETRIES, AIRFLOW_HOME=$AIRFLOW_HOME)"
+test_args=("$dag_id" "$ds")
+if [ "$dag_id" = lakepipe_training ]; then
+  test_args=(-c "{\"ds\": \"$ds\"}" "$dag_id" "$ds")
+fi
+echo "dags-test: airflow dags test ${test_args[*]} (retries=$LAKEPIPE_TASK_RETRIES, AIRFLOW_HOME=$AIRFLOW_HOME)"
 test_rc=0
-airflow dags test "$dag_id" "$ds" || test_rc=$?
+airflow dags test "${test_args[@]}" || test_rc=$?
 
 # Airflow 3.3's `dags test` exits 1 only for a run that ended FAILED (and 0 for any other end); the
 # run's state in the DB is the verdict, whatever a future CLI's exit code means.

@@ -19,7 +19,9 @@ if [ -f "$LAKEPIPE_HOME/config/services.env" ]; then
 fi
 
 # Airflow: metadata DB (SQLite) and logs under a git-ignored folder; DAGs straight from the work tree.
-export AIRFLOW_HOME="$LAKEPIPE_HOME/.lakepipe/airflow"
+# LAKEPIPE_AIRFLOW_INSTANCE names a second, separate Airflow of this checkout (its own DB, logs and
+# pid file), as the end-to-end test starts one beside a developer's own; set its port apart too.
+export AIRFLOW_HOME="$LAKEPIPE_HOME/.lakepipe/${LAKEPIPE_AIRFLOW_INSTANCE:-airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$LAKEPIPE_HOME/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The end-to-end test of the DAGs against the real local stack (started by ./lakepipe services):
+#
+#   infra/airflow/e2e.sh YYYY-MM-DD        (the last of three days; ./lakepipe test passes 2001-01-15)
+#
+# 1. One by one: `airflow dags test lakepipe_daily` for each of the three days, then
+#    lakepipe_training for the last, into a fresh lakehouse; check_pipeline.py then checks the
+#    tables, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
+# 2. Backfill: a separate Airflow (standalone: scheduler, LocalExecutor, triggerer, API server) on
+#    its own port and DB, with the Variable lakepipe_config pointing at a second fresh lakehouse,
+#    runs `airflow backfill create` over the same three days; every run must succeed and be a
+#    backfill run, and compare_lakehouses.py must find both lakehouses' tables the same.
+# 3. A headless Chromium logs in to that Airflow's UI and finds the DAGs and a successful run;
+#    its screenshots are kept under .lakepipe/test-artifacts/.
+#
+# Everything it writes is under .lakepipe/e2e/ (removed at the start) and .lakepipe/test-artifacts/.
+set -euo pipefail
+
+usage="usage: $0 YYYY-MM-DD"
+last_day="${1:?$usage}"
+[[ "$last_day" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || { echo "$usage" >&2; exit 2; }
+first_day="$(date -u -d "$last_day - 2 day" +%F)"
+
+LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export LAKEPIPE_HOME
+STATE="$LAKEPIPE_HOME/.lakepipe"
+E2E="$STATE/e2e"
+ARTIFACTS="$STATE/test-artifacts"
+REPORT_PYTHON="$STATE/venv-mlflow/bin/python"
+AIRFLOW_PYTHON="$STATE/venv-airflow/bin/python"
+# The backfill's Airflow: an instance of its own beside a developer's (port, DB, log servers).
+E2E_INSTANCE=airflow-e2e
+E2E_PORT="${AIRFLOW_E2E_PORT:-8081}"
+BACKFILL_TIMEOUT_SECONDS="${LAKEPIPE_E2E_BACKFILL_TIMEOUT:-2400}"
+
+say() { printf '\033[1m[e2e]\033[0m %s\n' "$*"; }
+fail() { printf '[e2e] FAILED: %s\n' "$*" >&2; exit 1; }
+
+# A config that is local.conf with every written location moved under one folder.
+write_config() {
+  local name="$1" root="$E2E/$1"
+  mkdir -p "$root"
+  cat >"$E2E/$name.conf" <<CONF
+include file("$LAKEPIPE_HOME/config/local.conf")
+lakepipe {
+  lakehouse = "$root/lakehouse"
+  export.dir = "$root/exports"
+  export.pmml.location = "$root/deploy"
+}
+CONF
+}
+
+e2e_airflow() {
+  LAKEPIPE_AIRFLOW_INSTANCE="$E2E_INSTANCE" AIRFLOW_API_PORT="$E2E_PORT" \
+    "$LAKEPIPE_HOME/infra/airflow/airflow.sh" "$@"
+}
+
+# The Airflow CLI against the backfill's instance.
+e2e_cli() {
+  (
+    export LAKEPIPE_AIRFLOW_INSTANCE="$E2E_INSTANCE" AIRFLOW_API_PORT="$E2E_PORT"
+    source "$LAKEPIPE_HOME/infra/airflow/env.sh"
+    airflow "$@"
+  )
+}
+
+# "<state> <run_type>" of each run of lakepipe_daily in the backfill's instance, one per line.
+backfill_runs() {
+  e2e_cli dags list-runs lakepipe_daily -o json 2>/dev/null | "$AIRFLOW_PYTHON" -c '
+import json, sys
+for line in sys.stdin:
+    if line.startswith("["):
+        for run in json.loads(line):
+            print(run["logical_date"][:10], run["state"], run["run_type"])
+'
+}
+
+wait_for_backfill() {
+  local started runs
+  started=$(date +%s)
+  while :; do
+    runs="$(backfill_runs || true)"
+    if grep -q " failed " <<<"$runs"; then
+      printf '%s\n' "$runs" >&2
+      fail "a backfill run failed; task logs under $STATE/$E2E_INSTANCE/logs"
+    fi
+    if [[ "$(grep -c " success " <<<"$runs")" -ge 3 ]]; then
+      printf '%s\n' "$runs"
+      return 0
+    fi
+    if (($(date +%s) - started > BACKFILL_TIMEOUT_SECONDS)); then
+      printf '%s\n' "$runs" >&2
+      fail "the backfill did not finish within ${BACKFILL_TIMEOUT_SECONDS}s"
+    fi
+    sleep 15
+  done
+}
+
+rm -rf "$E2E" "$STATE/$E2E_INSTANCE"
+mkdir -p "$E2E" "$ARTIFACTS"
+write_config one-by-one
+write_config backfill
+trap 'e2e_airflow stop >/dev/null 2>&1 || true' EXIT
+
+say "Publishing the flight events of $first_day..$last_day to Kafka (the upstream system's part)"
+"$LAKEPIPE_HOME/lakepipe" replay "$first_day" "$last_day" --rate 0
+
+say "1. One by one: lakepipe_daily for $first_day..$last_day, then lakepipe_training for $last_day"
+for offset in 2 1 0; do
+  day="$(date -u -d "$last_day - $offset day" +%F)"
+  LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.sh" "$day" lakepipe_daily
+done
+LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.sh" "$last_day" lakepipe_training
+"$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/check_pipeline.py" --config "$E2E/one-by-one.conf" \
+  --from "$first_day" --to "$last_day" --train-ds "$last_day"
+
+say "2. Backfill of $first_day..$last_day through the scheduler of a started Airflow (port $E2E_PORT)"
+export LAKEPIPE_START_DATE="$first_day" LAKEPIPE_END_DATE="$last_day" LAKEPIPE_TASK_RETRIES=0
+export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=8795 AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=8796
+e2e_airflow start
+e2e_cli variables set lakepipe_config "$E2E/backfill.conf" >/dev/null
+# Created while the DAG is paused, so the scheduler's catch-up finds these days taken and adds none.
+e2e_cli backfill create --dag-id lakepipe_daily --from-date "$first_day" --to-date "$last_day" \
+  --max-active-runs 1
+e2e_cli dags unpause lakepipe_daily >/dev/null
+runs="$(wait_for_backfill)"
+printf '%s\n' "$runs"
+if grep -v " backfill$" <<<"$runs" | grep -q .; then
+  fail "lakepipe_daily ran other than as the backfill: $runs"
+fi
+"$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/compare_lakehouses.py" \
+  --config "$E2E/one-by-one.conf" --other-config "$E2E/backfill.conf" --from "$first_day" --to "$last_day"
+
+say "3. The Airflow UI in headless Chromium"
+"$AIRFLOW_PYTHON" "$LAKEPIPE_HOME/infra/airflow/ui_check.py" --url "http://127.0.0.1:$E2E_PORT" --user admin \
+  --password-file "$STATE/$E2E_INSTANCE/simple_auth_manager_passwords.json.generated" \
+  --expect-dags lakepipe_daily,lakepipe_training --successful-run-of lakepipe_daily --screenshots "$ARTIFACTS"
+
+say "Passed: one by one and backfilled, $first_day..$last_day (screenshots in $ARTIFACTS)"

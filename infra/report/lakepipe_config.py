@@ -1,7 +1,10 @@
 """The jobs' HOCON config as the Python tools beside them read it.
 
 jobs-core's lakepipe-defaults.conf first, the --config file over it, substitutions resolved last, so
-``${lakepipe.home}`` and ``${?ENV}`` references follow the file, as in the jobs' LakepipeConfig.
+``${lakepipe.home}`` and ``${?ENV}`` references follow the file, as in the jobs' LakepipeConfig. One
+difference: without LAKEPIPE_HOME in the environment, ``lakepipe.home`` is this checkout rather than
+the working directory, as the ./lakepipe launcher exports it, so a tool finds the same tables from
+any folder.
 """
 
 from __future__ import annotations
@@ -26,9 +29,17 @@ def load_config(path: Path) -> ConfigTree:
     """The jobs' view of the config: the file's values over jobs-core's defaults, the ``lakepipe`` tree."""
     try:
         defaults = ConfigFactory.parse_file(str(DEFAULTS), resolve=False)
+        if "LAKEPIPE_HOME" not in os.environ:
+            home = ConfigFactory.from_dict({"lakepipe": {"home": str(HOME)}})
+            defaults = home.with_fallback(defaults, resolve=False)
         user = ConfigFactory.parse_file(str(path), resolve=False)
         return user.with_fallback(defaults, resolve=True)["lakepipe"]
     except FileNotFoundError as error:
+        if Path(error.filename) == DEFAULTS:
+            raise ConfigProblem(
+                f"The jobs' defaults {DEFAULTS} do not exist, so {HOME} is no lakepipe checkout. Set"
+                " LAKEPIPE_HOME to the checkout, or unset it to use the one holding this tool."
+            ) from None
         raise ConfigProblem(
             f"Config file {error.filename} does not exist. Pass an existing file with --config"
             " (config/local.conf for the local stack)."

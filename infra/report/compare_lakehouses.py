@@ -49,7 +49,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable
-from pyhocon import ConfigTree
 
 from lakepipe_config import ConfigProblem, load_config, setting, table_paths
 
@@ -226,7 +225,8 @@ def compare_table(
         return [Outcome(name, None, True, note="missing in both lakehouses")]
     if table_a is None or table_b is None:
         missing, present = ("A", table_b) if table_a is None else ("B", table_a)
-        return [Outcome(name, None, False, note=f"missing in {missing}; the other has {present.num_rows} rows in range")]
+        note = f"missing in {missing}; the other has {present.num_rows} rows in range"
+        return [Outcome(name, None, False, note=note)]
 
     outcomes: list[Outcome] = []
     schema_note = _schema_difference(table_a.schema, table_b.schema)
@@ -321,10 +321,13 @@ def canonical(table: pa.Table, rule: TableRule, root_patterns: Sequence[tuple[st
         column = table[name].combine_chunks()
         rooted = name in rule.rooted
         if pa.types.is_map(column.type):
-            columns[name] = [_map_text(v, name in rule.keys_only, root_patterns if rooted else ()) for v in column.to_pylist()]
+            patterns = root_patterns if rooted else ()
+            columns[name] = [_map_text(v, name in rule.keys_only, patterns) for v in column.to_pylist()]
             continue
         if pa.types.is_nested(column.type) or pa.types.is_binary(column.type):
-            columns[name] = [None if v is None else json.dumps(v, sort_keys=True, default=str) for v in column.to_pylist()]
+            columns[name] = [
+                None if v is None else json.dumps(v, sort_keys=True, default=str) for v in column.to_pylist()
+            ]
             continue
         text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
         if rooted:
@@ -334,7 +337,9 @@ def canonical(table: pa.Table, rule: TableRule, root_patterns: Sequence[tuple[st
     return pd.DataFrame(columns, dtype=object, index=pd.RangeIndex(table.num_rows))
 
 
-def _map_text(entries: list[tuple[str, object]] | None, keys_only: bool, root_patterns: Sequence[tuple[str, str]]) -> str | None:
+def _map_text(
+    entries: list[tuple[str, object]] | None, keys_only: bool, root_patterns: Sequence[tuple[str, str]]
+) -> str | None:
     if entries is None:
         return None
     pairs = sorted((_replace_roots(str(k), root_patterns), v) for k, v in entries)

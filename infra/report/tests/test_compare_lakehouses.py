@@ -138,8 +138,8 @@ def test_audit_job_without_a_successful_run_in_one_lakehouse_is_different(site_a
     # build-features names no source: a null shown as null.
     site_a.write("audit-runs", [audit_run(site_a, "check-bronze", D2),
                                 dict(audit_run(site_a, "build-features", D2), source=None)], AUDIT, partition_by=None)
-    site_b.write("audit-runs", [audit_run(site_b, "check-bronze", D2), audit_run(site_b, "build-features", D2, "FAILED")],
-                 AUDIT, partition_by=None)
+    site_b.write("audit-runs", [audit_run(site_b, "check-bronze", D2),
+                                audit_run(site_b, "build-features", D2, "FAILED")], AUDIT, partition_by=None)
 
     result = outcome(run_compare(site_a, site_b), "audit-runs", D2)
 

@@ -17,17 +17,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 from mlflow import MlflowClient
-from pyhocon import ConfigFactory, ConfigTree
+from pyhocon import ConfigTree
 
-HOME = Path(os.environ.get("LAKEPIPE_HOME", Path(__file__).resolve().parents[2]))
-DEFAULTS = HOME / "jobs-core/src/main/resources/lakepipe-defaults.conf"
-
-
-def load_config(path: Path) -> ConfigTree:
-    """The jobs' view of the config: the file's values over jobs-core's defaults."""
-    defaults = ConfigFactory.parse_file(str(DEFAULTS), resolve=False)
-    user = ConfigFactory.parse_file(str(path), resolve=False)
-    return user.with_fallback(defaults, resolve=True)["lakepipe"]
+from lakepipe_config import HOME, load_config
 
 
 def table_line(name: str, path: str, ds: dt.date) -> str:

@@ -5,7 +5,8 @@ write the day's batch predictions.
 Scheduled on the ``lakepipe_features_flights`` asset (data-aware): each daily run that gets its
 features through the gate queues an event carrying its ds, and this DAG trains for the latest ds
 among the events it was triggered by, so a backfill of many days ends in one training for its
-last day. A manual run names its day in the conf: ``{"ds": "2001-01-15"}``.
+last day. A manual run names its day in the conf: ``{"ds": "2001-01-15"}``. The first days of the
+data have too few days before them to train on; their runs are skipped (see ``schedule.first_training_day``).
 
 - train_model: search the configured candidates on the days up to ds, log everything to MLflow,
   register the best as the ``challenger`` version; the gate, in the same job, scores the current
@@ -21,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow.sdk import DAG, task
+from airflow.sdk.exceptions import AirflowSkipException
 
 from lakepipe_dags import schedule
 from lakepipe_dags.assets import FEATURES_FLIGHTS
@@ -45,7 +47,12 @@ with DAG(
     @task
     def resolve_ds(*, dag_run: Any, triggering_asset_events: Any) -> str:
         """The day to train for: the run's conf ``ds``, else the latest day of the triggering events."""
-        return schedule.training_ds(dag_run.conf, triggering_asset_events)
+        ds = schedule.training_ds(dag_run.conf, triggering_asset_events)
+        if ds < schedule.first_training_day():
+            raise AirflowSkipException(
+                f"Not training for {ds}: the first training needs the days up to {schedule.first_training_day()}."
+            )
+        return ds
 
     train_model = spark_job_step(
         "train_model", job="train", main_class="io.lakepipe.train.TrainModelJob", ds=TRAINING_DS

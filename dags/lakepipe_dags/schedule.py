@@ -3,6 +3,11 @@
 The daily DAG runs from the first to the last day of the flights data set (2001-01-01..2001-06-30).
 A deployment with newer data, or a test that must keep the scheduler to a few days, moves the range
 with ``LAKEPIPE_START_DATE`` / ``LAKEPIPE_END_DATE`` (read when the DAG file is parsed).
+
+Training needs days before the day it trains for (lakepipe.train: at least one training day, the
+validation days and the test days). The training runs that catch-up triggers for the first days of
+the data are therefore skipped, not failed: ``LAKEPIPE_TRAINING_MIN_DAYS`` (default 3, for the
+defaults of one validation and one test day) is how many days of features a first training needs.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import pendulum
 
 from lakepipe_dags.assets import DS_KEY
 
+TRAINING_MIN_DAYS_ENV = "LAKEPIPE_TRAINING_MIN_DAYS"
+DEFAULT_TRAINING_MIN_DAYS = 3
 START_DATE_ENV = "LAKEPIPE_START_DATE"
 END_DATE_ENV = "LAKEPIPE_END_DATE"
 FIRST_DAY = "2001-01-01"
@@ -30,6 +37,14 @@ def start_date() -> pendulum.DateTime:
 def end_date() -> pendulum.DateTime:
     """The last logical date of the daily DAG: no run is scheduled for a day without data."""
     return _day(END_DATE_ENV, LAST_DAY)
+
+
+def first_training_day() -> str:
+    """The first day with enough days of features before it to train on, as YYYY-MM-DD."""
+    value = os.environ.get(TRAINING_MIN_DAYS_ENV) or str(DEFAULT_TRAINING_MIN_DAYS)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"Environment variable {TRAINING_MIN_DAYS_ENV}={value!r} is not a whole number of days >= 1.")
+    return (start_date().date() + dt.timedelta(days=int(value) - 1)).isoformat()
 
 
 def training_ds(conf: Mapping[str, Any] | None, triggering_events: Mapping[Any, Iterable[Any]] | None) -> str:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk.exceptions import AirflowSkipException
 from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
 from dag_loading import REPO_ROOT, load_dag_bag, template_context
 from lakepipe_dags.assets import FEATURES_FLIGHTS
@@ -67,6 +68,20 @@ def test_resolve_ds_reads_the_triggering_events() -> None:
     events = {FEATURES_FLIGHTS: [_event("2001-01-14"), _event("2001-01-15")]}
 
     assert task.python_callable(dag_run=SimpleNamespace(conf={}), triggering_asset_events=events) == "2001-01-15"
+
+
+def test_the_first_days_of_the_data_are_skipped_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    task = load_dag_bag().dags[DAG_ID].task_dict["resolve_ds"]
+
+    def resolve(ds: str) -> str:
+        return task.python_callable(dag_run=SimpleNamespace(conf={"ds": ds}), triggering_asset_events={})
+
+    with pytest.raises(AirflowSkipException, match="the first training needs the days up to 2001-01-03"):
+        resolve("2001-01-02")
+    assert resolve("2001-01-03") == "2001-01-03"
+    monkeypatch.setenv("LAKEPIPE_TRAINING_MIN_DAYS", "10")
+    with pytest.raises(AirflowSkipException, match="up to 2001-01-10"):
+        resolve("2001-01-09")
 
 
 def test_the_latest_day_among_the_events_wins_so_a_backfill_trains_once_for_its_last_day() -> None:

@@ -8,8 +8,10 @@
 #    tables, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
 # 2. Backfill: a separate Airflow (standalone: scheduler, LocalExecutor, triggerer, API server) on
 #    its own port and DB, with the Variable lakepipe_config pointing at a second fresh lakehouse,
-#    runs `airflow backfill create` over the same three days; every run must succeed and be a
-#    backfill run, and compare_lakehouses.py must find both lakehouses' tables the same.
+#    runs `airflow backfill create` over the same three days, and its scheduler runs
+#    lakepipe_training from the asset events they publish; every daily run must succeed and be a
+#    backfill run, the training must score, and compare_lakehouses.py must find both lakehouses'
+#    tables the same.
 # 3. A headless Chromium logs in to that Airflow's UI and finds the DAGs and a successful run;
 #    its screenshots are kept under .lakepipe/test-artifacts/.
 #
@@ -64,33 +66,41 @@ e2e_cli() {
   )
 }
 
-# "<state> <run_type>" of each run of lakepipe_daily in the backfill's instance, one per line.
-backfill_runs() {
-  e2e_cli dags list-runs lakepipe_daily -o json 2>/dev/null | "$AIRFLOW_PYTHON" -c '
+# "<logical date or -> <state> <run id>" of each run of a DAG in the backfill's instance, oldest first;
+# a backfill's run ids start with "backfill__" (the CLI does not print the run type).
+dag_runs() {
+  e2e_cli dags list-runs "$1" -o json 2>/dev/null | "$AIRFLOW_PYTHON" -c '
 import json, sys
 for line in sys.stdin:
     if line.startswith("["):
-        for run in json.loads(line):
-            print(run["logical_date"][:10], run["state"], run["run_type"])
+        for run in sorted(json.loads(line), key=lambda r: r["run_after"]):
+            print((run["logical_date"] or "-")[:10], run["state"], run["run_id"])
 '
 }
 
+# Waits until the backfill's three daily runs and the training they triggered have finished.
 wait_for_backfill() {
-  local started runs
+  local started daily training last_run
   started=$(date +%s)
   while :; do
-    runs="$(backfill_runs || true)"
-    if grep -q " failed " <<<"$runs"; then
-      printf '%s\n' "$runs" >&2
-      fail "a backfill run failed; task logs under $STATE/$E2E_INSTANCE/logs"
+    daily="$(dag_runs lakepipe_daily || true)"
+    training="$(dag_runs lakepipe_training || true)"
+    if grep -q " failed " <<<"$daily$training"; then
+      printf '%s\n%s\n' "$daily" "$training" >&2
+      fail "a run failed; task logs under $STATE/$E2E_INSTANCE/logs"
     fi
-    if [[ "$(grep -c " success " <<<"$runs")" -ge 3 ]]; then
-      printf '%s\n' "$runs"
-      return 0
+    if [[ "$(grep -c " success " <<<"$daily")" -ge 3 && -n "$training" ]] \
+      && ! grep -q -E " (queued|running) " <<<"$training"; then
+      last_run="$(tail -n 1 <<<"$training" | awk '{print $3}')"
+      # The events of the first days make runs that skip; the last one must have scored.
+      if [[ "$(e2e_cli tasks state lakepipe_training batch_score "$last_run" 2>/dev/null | tail -n 1)" == success ]]; then
+        printf 'lakepipe_daily:\n%s\nlakepipe_training:\n%s\n' "$daily" "$training"
+        return 0
+      fi
     fi
     if (($(date +%s) - started > BACKFILL_TIMEOUT_SECONDS)); then
-      printf '%s\n' "$runs" >&2
-      fail "the backfill did not finish within ${BACKFILL_TIMEOUT_SECONDS}s"
+      printf '%s\n%s\n' "$daily" "$training" >&2
+      fail "the backfill and its training did not finish within ${BACKFILL_TIMEOUT_SECONDS}s"
     fi
     sleep 15
   done
@@ -122,10 +132,13 @@ e2e_cli variables set lakepipe_config "$E2E/backfill.conf" >/dev/null
 # Created while the DAG is paused, so the scheduler's catch-up finds these days taken and adds none.
 e2e_cli backfill create --dag-id lakepipe_daily --from-date "$first_day" --to-date "$last_day" \
   --max-active-runs 1
+# Unpaused first: a paused DAG gets no runs from asset events. The training is data-aware scheduling
+# at work: each day published by the backfill queues it, and it trains once the days suffice.
+e2e_cli dags unpause lakepipe_training >/dev/null
 e2e_cli dags unpause lakepipe_daily >/dev/null
 runs="$(wait_for_backfill)"
 printf '%s\n' "$runs"
-if grep -v " backfill$" <<<"$runs" | grep -q .; then
+if sed -n '/^lakepipe_daily:/,/^lakepipe_training:/p' <<<"$runs" | grep -v ":$" | grep -v " backfill__" | grep -q .; then
   fail "lakepipe_daily ran other than as the backfill: $runs"
 fi
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/compare_lakehouses.py" \

@@ -6,12 +6,12 @@ screenshots of those pages (and of what it saw when a check fails) into a folder
 check passes, 1 otherwise.
 
 Chromium and its WebDriver are Debian's (packages chromium and chromium-driver, installed by
-`./lakepipe setup`), both given by path, so that Selenium Manager downloads no browser or driver.
+`./lakepipe test`), both given by path, so that Selenium Manager downloads no browser or driver.
 
 Example (the project's Airflow, started by `./lakepipe airflow start`):
   .lakepipe/venv-airflow/bin/python infra/airflow/ui_check.py --url http://127.0.0.1:8080 \
     --user admin --password-file .lakepipe/airflow/simple_auth_manager_passwords.json.generated \
-    --expect-dags lakepipe_daily,lakepipe_flight_events --successful-run-of lakepipe_daily \
+    --expect-dags lakepipe_daily,lakepipe_training --successful-run-of lakepipe_daily \
     --screenshots target/ui-check
 """
 

@@ -15,7 +15,8 @@ What counts as the same (``RULES``, one entry per table, a reason beside each co
   (a new UUID per run), the wall-clock time of the write, and the daily stats' fingerprint of Delta
   file names (new random names at every write). Nothing else is left out.
 - Paths under a lakehouse or landing root are compared with the root replaced by ``<lakehouse>`` or
-  ``<landing>``, each side with its own config's roots, so the rest of the path still counts.
+  ``<landing>``, so the rest of the path still counts. Both configs' roots are replaced on both
+  sides: a model trained on A's tables and exported by a job of B records A's tables in B's audit.
 - The audit table (audit-runs) is a log, not a ds partition: every job run appends a row. A ds of it
   is compared as the multiset of its *successful* runs' job, source, row counts and the tables they
   read and wrote. Left out: run id, start time, duration, the Delta versions (which count every
@@ -291,8 +292,10 @@ def _compare_rows(
     if rule.only_rows and (skipped_a or skipped_b):
         column, value, _ = rule.only_rows
         note = f"rows with {column} {value} compared; others, not compared: A {skipped_a}, B {skipped_b}"
-    canon_a = canonical(rows_a, rule, a.root_patterns)
-    canon_b = canonical(rows_b, rule, b.root_patterns)
+    # Either side's roots on both sides: a model trained in A and exported in B records A's tables in B.
+    patterns = tuple(sorted({*a.root_patterns, *b.root_patterns}, key=lambda p: -len(p[0])))
+    canon_a = canonical(rows_a, rule, patterns)
+    canon_b = canonical(rows_b, rule, patterns)
     only_a, only_b = _unmatched(row_hashes(canon_a), row_hashes(canon_b))
     close = 0
     if len(only_a) and len(only_b):

@@ -134,6 +134,16 @@ def test_audit_compares_successful_runs_without_ids_times_versions_or_messages(s
     assert "rows with status SUCCEEDED compared; others, not compared: A 0, B 1" in result.note
 
 
+def test_a_path_into_the_other_lakehouse_compares_as_one_into_its_own(site_a: Site, site_b: Site) -> None:
+    # An export in B of a model trained in A records A's feature table in B's audit, as A's own export does.
+    trained_in_a = audit_run(site_a, "export-pmml", D1)
+    site_a.write("audit-runs", [trained_in_a], AUDIT, partition_by=None)
+    site_b.write("audit-runs", [dict(audit_run(site_b, "export-pmml", D1), versions_read=trained_in_a["versions_read"])],
+                 AUDIT, partition_by=None)
+
+    assert outcome(run_compare(site_a, site_b), "audit-runs", D1).same
+
+
 def test_audit_job_without_a_successful_run_in_one_lakehouse_is_different(site_a: Site, site_b: Site) -> None:
     # build-features names no source: a null shown as null.
     site_a.write("audit-runs", [audit_run(site_a, "check-bronze", D2),

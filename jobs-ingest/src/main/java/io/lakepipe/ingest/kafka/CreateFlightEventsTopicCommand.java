@@ -1,0 +1,41 @@
+package io.lakepipe.ingest.kafka;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.config.LakepipeConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of {@code ./lakepipe airflow start}'s set-up: creates the flight-events topic when the
+ * broker does not have it yet, with the configured partitions. The ingest job never creates it (a
+ * mistyped topic name must fail, not be ingested empty forever), so whoever provisions the broker
+ * does; on a real cluster, that is its administrator.
+ */
+@Command(name = "create-flight-events-topic", mixinStandardHelpOptions = true,
+    description = "Create the Kafka topic of flight events unless it exists.")
+public final class CreateFlightEventsTopicCommand implements Callable<Integer> {
+  @Option(names = "--config", required = true, description = "lakepipe HOCON config file")
+  private Path configFile;
+
+  @Override
+  public Integer call() {
+    FlightEventsSettings settings = FlightEventsSettings.from(LakepipeConfig.load(configFile));
+    boolean created = FlightEventsTopic.ensureExists(settings.bootstrapServers(), settings.topic(),
+        settings.partitions());
+    System.out.printf("topic %s on %s: %s%n", settings.topic(), settings.bootstrapServers(),
+        created ? "created with " + settings.partitions() + " partitions" : "already there");
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new CreateFlightEventsTopicCommand());
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      System.err.println("lakepipe create-flight-events-topic failed: " + e.getMessage());
+      return e instanceof LakepipeException le ? le.exitCode() : 1;
+    });
+    System.exit(cli.execute(args));
+  }
+}

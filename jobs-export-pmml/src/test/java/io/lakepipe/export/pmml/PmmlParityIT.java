@@ -3,9 +3,14 @@ package io.lakepipe.export.pmml;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.nanvl;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.cli.JobRunner;
@@ -26,6 +31,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -33,7 +39,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -52,9 +57,11 @@ import org.junit.jupiter.api.TestInstance;
  * Parity of the PMML export with Spark on 10,000 real flights: real days of flights-3m are landed,
  * ingested (airports from the PostgreSQL of {@code ./lakepipe services start}) and turned into
  * features by the jobs themselves; each model type is trained with the train job's own stages, its
- * bundle is built, and PMML4S scores the same rows in a JVM of its own (PMML4S must stay off
- * Spark's classpath). Its P(delayed) is compared with Spark's {@code probability[1]}; the largest
- * difference of each model type is printed and written to {@code target/parity/}.
+ * bundle is built, and the scoring service ({@code serving/}, PMML4S behind HTTP) is started on it
+ * with {@code java -jar} and sent the same rows as JSON batches, as a client sends them. Its
+ * P(delayed) is compared with Spark's {@code probability[1]}, its model name, version and labels
+ * with the bundle's; the largest difference of each model type is printed and written to
+ * {@code target/parity/parity.txt}, beside each service's log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PmmlParityIT extends SparkTestBase {
@@ -65,6 +72,11 @@ class PmmlParityIT extends SparkTestBase {
   static final Path FLIGHTS = lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet");
   static final ExportedVersion VERSION = new ExportedVersion("parity", "1", "parity-run", 0.3,
       Map.of(), Instant.EPOCH);
+  static final Path REPORT_DIR = Path.of(System.getProperty("lakepipe.parity.report",
+      "target/parity"));
+  /** The service's default limits (its ServingConfig): batches a default deployment accepts. */
+  static final int MAX_BODY_BYTES = 1 << 20;
+  static final int MAX_BATCH = 10_000;
 
   private Path home;
   private List<String> numeric;
@@ -112,9 +124,8 @@ class PmmlParityIT extends SparkTestBase {
 
   @AfterAll
   void writeReport() throws IOException {
-    Path dir = Path.of(System.getProperty("lakepipe.parity.report", "target/parity"));
-    Files.createDirectories(dir);
-    Files.write(dir.resolve("parity.txt"), report, StandardCharsets.UTF_8);
+    Files.createDirectories(REPORT_DIR);
+    Files.write(REPORT_DIR.resolve("parity.txt"), report, StandardCharsets.UTF_8);
     report.forEach(System.out::println);
     org.apache.commons.io.FileUtils.deleteQuietly(home.toFile());
   }
@@ -161,57 +172,109 @@ class PmmlParityIT extends SparkTestBase {
         Stream.of(preprocessing.stages()), Stream.of(fitted.stages())).toArray(Transformer[]::new));
   }
 
-  /** Trains, exports and scores one model type; returns max |PMML4S - Spark| over the rows. */
+  /**
+   * Trains and exports one model type, scores the rows with the scoring service over HTTP, and
+   * returns max |service - Spark| over the rows.
+   */
   private double maxDifference(ModelType type, Map<String, Object> params) throws Exception {
     PipelineModel model = fit(type, params);
     PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, featureSchema),
         VERSION);
     Path dir = bundle.writeTo(home.resolve("bundles").resolve(type.configName()));
-    List<String> inputs = bundle.metadata().inputs().stream().map(BundleMetadata.Input::name)
-        .toList();
+    BundleMetadata metadata = bundle.metadata();
 
-    // Spark's JSON leaves out null fields: to the scorer, an absent field is a missing value.
+    // One query gives each flight's request record beside Spark's probability, so both lists are
+    // in the same order by construction.
     List<Row> scored = model.transform(scoreRows).select(col(FeatureCatalog.FLIGHT_ID),
-        vector_to_array(col("probability"), "float64").getItem(1).as("p"))
+        vector_to_array(col("probability"), "float64").getItem(1).as("p"),
+        requestRecord(metadata.inputs()).as("record"))
         .orderBy(FeatureCatalog.FLIGHT_ID).collectAsList();
-    Files.write(dir.resolve("inputs.jsonl"), scoreRows.orderBy(FeatureCatalog.FLIGHT_ID)
-        .select(inputs.stream().map(c -> col(c)).toArray(Column[]::new)).toJSON().collectAsList(),
-        StandardCharsets.UTF_8);
-    List<Double> pmml = scoreInSeparateJvm(dir.resolve(PmmlBundle.PMML_FILE),
-        dir.resolve("inputs.jsonl"), dir.resolve("outputs.txt"), bundle.metadata().outputField());
+    List<String> records = scored.stream().map(row -> row.getString(2)).toList();
+    Files.write(dir.resolve("inputs.jsonl"), records, StandardCharsets.UTF_8);
 
-    assertThat(pmml).hasSize(ROWS).doesNotContainNull();
+    Path log = dir.resolve("serving.log");
+    List<List<String>> batches = batches(records);
+    List<Double> served = new ArrayList<>(ROWS);
+    int unknownCategories = 0;
+    try (ScoringServiceProcess service = ScoringServiceProcess.start(dir, log)) {
+      JsonNode health = service.health();
+      assertThat(health.path("model_name").asText()).as(service::logTail)
+          .isEqualTo(metadata.modelName());
+      assertThat(health.path("model_version").asText()).as(service::logTail)
+          .isEqualTo(metadata.modelVersion());
+      for (List<String> batch : batches) {
+        JsonNode answer = service.predict("[" + String.join(",", batch) + "]");
+        assertThat(answer.path("model_name").asText()).isEqualTo(metadata.modelName());
+        assertThat(answer.path("model_version").asText()).isEqualTo(metadata.modelVersion());
+        JsonNode predictions = answer.path("predictions");
+        assertThat(predictions.size()).as("predictions for a batch of %d", batch.size())
+            .isEqualTo(batch.size());
+        for (JsonNode prediction : predictions) {
+          JsonNode probability = prediction.path("probability");
+          assertThat(probability.isNumber()).as("a probability in %s", prediction).isTrue();
+          // bundle.json's threshold is the one above which a flight is labelled delayed.
+          assertThat(prediction.path("delayed").asBoolean())
+              .as("the label of %s at threshold %s", prediction, metadata.threshold())
+              .isEqualTo(probability.doubleValue() > metadata.threshold());
+          served.add(probability.doubleValue());
+          if (prediction.has("unknown_categories")) {
+            unknownCategories++;
+          }
+        }
+      }
+    } finally {
+      if (Files.exists(log)) {
+        Files.createDirectories(REPORT_DIR);
+        Files.copy(log, REPORT_DIR.resolve(type.configName() + "-serving.log"),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+
+    assertThat(served).hasSize(ROWS);
     double max = 0;
     for (int i = 0; i < ROWS; i++) {
-      max = Math.max(max, Math.abs(pmml.get(i) - scored.get(i).getDouble(1)));
+      max = Math.max(max, Math.abs(served.get(i) - scored.get(i).getDouble(1)));
     }
-    report.add(String.format(Locale.ROOT, "%s: max |PMML4S - Spark| over %d flights of %s = %.3e"
-        + " (%d inputs, PMML %d bytes)", type.configName(), ROWS, DS, max, inputs.size(),
-        bundle.pmml().length));
+    report.add(String.format(Locale.ROOT, "%s: max |service - Spark| over %d flights of %s = %.3e"
+        + " (%d inputs, PMML %d bytes, %d requests, %d flights with an unseen category)",
+        type.configName(), ROWS, DS, max, metadata.inputs().size(), bundle.pmml().length,
+        batches.size(), unknownCategories));
     return max;
   }
 
-  /** Runs the PMML4S scorer (jobs-export-pmml/parity-scorer) in a JVM of its own. */
-  private static List<Double> scoreInSeparateJvm(Path pmml, Path inputs, Path outputs,
-      String field) throws Exception {
-    String classes = System.getProperty("lakepipe.parity.scorer.classes");
-    String classpathFile = System.getProperty("lakepipe.parity.scorer.classpath");
-    assertThat(classpathFile).as("run through Maven (failsafe sets the scorer's paths)")
-        .isNotNull();
-    String classpath = classes + java.io.File.pathSeparator
-        + Files.readString(Path.of(classpathFile)).trim();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", classpath,
-        "io.lakepipe.export.pmml.parity.Pmml4sScorer", pmml.toString(), inputs.toString(),
-        outputs.toString(), field)
-        .redirectErrorStream(true)
-        .redirectOutput(outputs.resolveSibling("scorer.log").toFile())
-        .start();
-    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("the scorer finished").isTrue();
-    assertThat(process.exitValue()).as(Files.readString(outputs.resolveSibling("scorer.log")))
-        .isZero();
-    return Files.readAllLines(outputs).stream()
-        .map(line -> line.equals("null") ? null : Double.valueOf(line)).toList();
+  /**
+   * A flight's inputs as the service takes them: a JSON object with every input present, null
+   * meaning missing. Spark's JSON leaves null fields out, and JSON has no NaN, which Spark's
+   * Imputer takes as missing too.
+   */
+  private static Column requestRecord(List<BundleMetadata.Input> inputs) {
+    Column[] fields = inputs.stream()
+        .map(input -> (input.type().equals("double")
+            ? nanvl(col(input.name()), lit(null).cast("double")) : col(input.name()))
+            .as(input.name()))
+        .toArray(Column[]::new);
+    return to_json(struct(fields), Map.of("ignoreNullFields", "false"));
+  }
+
+  /** The records in order, cut into JSON arrays that fit the service's default limits. */
+  private static List<List<String>> batches(List<String> records) {
+    List<List<String>> batches = new ArrayList<>();
+    List<String> batch = new ArrayList<>();
+    long bytes = 2;
+    for (String record : records) {
+      int size = record.getBytes(StandardCharsets.UTF_8).length + 1;
+      if (!batch.isEmpty() && (bytes + size > MAX_BODY_BYTES || batch.size() == MAX_BATCH)) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+        bytes = 2;
+      }
+      batch.add(record);
+      bytes += size;
+    }
+    if (!batch.isEmpty()) {
+      batches.add(batch);
+    }
+    return batches;
   }
 
   private static void run(String job, Job body, LakepipeConfig config, LocalDate ds) {

@@ -7,7 +7,8 @@
 # bronze holds the rows the audit table says were written, and the application is FINISHED in the
 # master's UI and completed in the History Server's REST API. Stops what it started; exit 1 with the
 # reason on the first failure.
-# Usage: infra/spark/cluster-test.sh [ds]   (default 2001-01-15; its landing folder must exist)
+# Usage: infra/spark/cluster-test.sh [ds [mode...]]   (default 2001-01-15 client cluster; the
+# date's landing folder must exist)
 # The job jar: $LAKEPIPE_JARS_DIR/jobs-ingest.jar, else jobs-ingest/target/jobs-ingest.jar.
 set -euo pipefail
 
@@ -20,6 +21,8 @@ set +a
 source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
 
 DS="${1:-2001-01-15}"
+MODES=("${@:2}")
+(( ${#MODES[@]} )) || MODES=(client cluster)
 JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
 MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
 PROPERTIES="$LAKEPIPE_HOME/config/spark-cluster.conf"
@@ -128,6 +131,8 @@ CONF
   echo "$mode deploy mode passed in $(elapsed "$t0")"
 }
 
-run_mode client
-run_mode cluster
-echo "cluster-test passed in $(elapsed "$T0") (same jar, --config and properties file; only --deploy-mode changed)"
+for mode in "${MODES[@]}"; do
+  [[ "$mode" == client || "$mode" == cluster ]] || fail "unknown deploy mode '$mode': client or cluster"
+  run_mode "$mode"
+done
+echo "cluster-test passed in $(elapsed "$T0") (${MODES[*]}: same jar, --config and properties file; only --deploy-mode changed)"

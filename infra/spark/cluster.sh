@@ -4,6 +4,7 @@
 # Each process is a service of infra/lib/service.sh (spark-master, spark-worker-1, ...): its log in
 # .lakepipe/logs/, its pid in .lakepipe/run/, a worker's work dir (drivers and executors, their
 # stdout/stderr) in .lakepipe/services/spark-worker-<n>/work.
+# The master's REST submission server listens on $SPARK_MASTER_REST_PORT.
 # Healthy = the master's web UI (/json/) reports every worker ALIVE.
 # Usage: infra/spark/cluster.sh start|stop|status|restart
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
@@ -38,6 +39,10 @@ service_start_command() {
   [[ -x "${SPARK_HOME:-}/bin/spark-class" ]] || {
     echo "Spark (the pyspark wheel) is not installed; run ./lakepipe setup" >&2; exit 1; }
   if [[ "$SPARK_PROCESS" == master ]]; then
+    # The REST submission server answers driver state requests (Airflow's Spark provider polls it in
+    # cluster deploy mode). It takes submissions without authentication: loopback only.
+    printf 'SPARK_MASTER_OPTS=%q ' \
+      "-Dspark.master.rest.enabled=true -Dspark.master.rest.port=$SPARK_MASTER_REST_PORT"
     printf '%q ' exec "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
       --host "$LAKEPIPE_BIND_HOST" --port "$SPARK_MASTER_PORT" --webui-port "$SPARK_MASTER_WEBUI_PORT"
   else

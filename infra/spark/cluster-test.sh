@@ -43,10 +43,17 @@ compgen -G "$LAKEPIPE_HOME/.lakepipe/landing/flights/ds=$DS/*" >/dev/null \
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-cluster-test.XXXXXX")"
 STARTED=()
+RUN_IDS=()
 cleanup() {
   local rc=$?
   for (( i=${#STARTED[@]}-1; i>=0; i-- )); do "${STARTED[$i]}" stop >/dev/null || true; done
-  if (( rc == 0 )); then rm -rf "$WORK"; else echo "Logs and lakehouses kept in $WORK" >&2; fi
+  if (( rc == 0 )); then
+    # The runs' driver and executor folders on the workers each hold a copy of the jar.
+    for id in "${RUN_IDS[@]}"; do rm -rf "$LAKEPIPE_HOME"/.lakepipe/services/spark-worker-*/work/"$id"; done
+    rm -rf "$WORK"
+  else
+    echo "Logs and lakehouses kept in $WORK" >&2
+  fi
 }
 trap cleanup EXIT
 
@@ -77,7 +84,7 @@ PY
 }
 
 run_mode() {
-  local mode="$1" t0 log lakehouse app_id driver_id driver_state counts
+  local mode="$1" t0 log lakehouse app_id driver_id="" driver_state counts
   t0="$(date +%s)"
   log="$WORK/$mode.log"
   lakehouse="$WORK/$mode/lakehouse"
@@ -108,6 +115,7 @@ CONF
     app_id="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$log" || true)"
   fi
   [[ -n "$app_id" ]] || fail "$mode: no application id in the driver's log"
+  RUN_IDS+=("$app_id" ${driver_id:+"$driver_id"})
 
   counts="$(table_counts "$lakehouse")" || fail "$mode: could not read the tables in $lakehouse"
   read -r rows status written <<< "$counts"

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# A Spark standalone cluster on this machine, from the Spark that the pyspark wheel ships: one master
+# and one worker per port in SPARK_WORKER_WEBUI_PORTS (two by default), all on $LAKEPIPE_BIND_HOST.
+# Each process is a service of infra/lib/service.sh (spark-master, spark-worker-1, ...): its log in
+# .lakepipe/logs/, its pid in .lakepipe/run/, a worker's work dir (drivers and executors, their
+# stdout/stderr) in .lakepipe/services/spark-worker-<n>/work.
+# The master's REST submission server listens on $SPARK_MASTER_REST_PORT.
+# Healthy = the master's web UI (/json/) reports every worker ALIVE.
+# Usage: infra/spark/cluster.sh start|stop|status|restart
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
+source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
+
+SPARK_MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
+SPARK_MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
+read -r -a WORKER_UI_PORTS <<< "$SPARK_WORKER_WEBUI_PORTS"
+# Heap of the master and worker daemons themselves (drivers and executors get their own JVMs).
+: "${SPARK_DAEMON_MEMORY:=512m}"
+export SPARK_DAEMON_MEMORY
+
+# Selects one process of the cluster: "master" or a worker's number (1, 2, ...).
+select_process() {
+  SPARK_PROCESS="$1"
+  if [[ "$SPARK_PROCESS" == master ]]; then
+    SERVICE_NAME=spark-master
+    SERVICE_URL="$SPARK_MASTER_UI"
+  else
+    SERVICE_NAME="spark-worker-$SPARK_PROCESS"
+    WORKER_UI_PORT="${WORKER_UI_PORTS[$((SPARK_PROCESS - 1))]}"
+    SERVICE_URL="http://${LAKEPIPE_BIND_HOST}:${WORKER_UI_PORT}"
+  fi
+  service_paths
+}
+
+master_json() {
+  curl -fsS --max-time 2 "$SPARK_MASTER_UI/json/" 2>/dev/null
+}
+
+service_start_command() {
+  [[ -x "${SPARK_HOME:-}/bin/spark-class" ]] || {
+    echo "Spark (the pyspark wheel) is not installed; run ./lakepipe setup" >&2; exit 1; }
+  if [[ "$SPARK_PROCESS" == master ]]; then
+    # The REST submission server answers driver state requests (Airflow's Spark provider polls it in
+    # cluster deploy mode). It takes submissions without authentication: loopback only.
+    printf 'SPARK_MASTER_OPTS=%q ' \
+      "-Dspark.master.rest.enabled=true -Dspark.master.rest.port=$SPARK_MASTER_REST_PORT"
+    printf '%q ' exec "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
+      --host "$LAKEPIPE_BIND_HOST" --port "$SPARK_MASTER_PORT" --webui-port "$SPARK_MASTER_WEBUI_PORT"
+  else
+    # Every driver and executor folder holds a copy of the job jar (about 90 MB): folders of ended
+    # applications and drivers are removed an hour after their last write (checked every 10 minutes).
+    printf 'SPARK_WORKER_OPTS=%q ' "-Dspark.worker.cleanup.enabled=true \
+-Dspark.worker.cleanup.appDataTtl=3600 -Dspark.worker.cleanup.interval=600"
+    printf '%q ' exec "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+      --host "$LAKEPIPE_BIND_HOST" --webui-port "$WORKER_UI_PORT" \
+      --cores "$SPARK_WORKER_CORES" --memory "$SPARK_WORKER_MEMORY" \
+      --work-dir "$SERVICE_DATA/work" "$SPARK_MASTER_URL"
+  fi
+}
+
+# The master is healthy when its UI answers; a worker when the master lists it ALIVE.
+service_health() {
+  local state
+  state="$(master_json)" || return 1
+  [[ "$SPARK_PROCESS" == master ]] && return 0
+  jq -e --arg ui "$SERVICE_URL" \
+    'any(.workers[]; .webuiaddress == $ui and .state == "ALIVE")' <<< "$state" >/dev/null
+}
+
+cluster_healthy() {
+  local alive
+  alive="$(master_json | jq -r '.aliveworkers')" 2>/dev/null || return 1
+  [[ "$alive" == "${#WORKER_UI_PORTS[@]}" ]]
+}
+
+cluster_start() {
+  mkdir -p "$SPARK_EVENTS_DIR"
+  select_process master
+  service_start
+  for n in $(seq 1 "${#WORKER_UI_PORTS[@]}"); do
+    select_process "$n"
+    service_start
+  done
+  cluster_healthy || { echo "The master does not report ${#WORKER_UI_PORTS[@]} ALIVE workers" >&2; return 1; }
+  echo "Spark cluster is up: $SPARK_MASTER_URL, UI $SPARK_MASTER_UI"
+}
+
+cluster_stop() {
+  for n in $(seq "${#WORKER_UI_PORTS[@]}" -1 1); do
+    select_process "$n"
+    service_stop
+  done
+  select_process master
+  service_stop
+}
+
+cluster_status() {
+  local rc=0
+  for process in master $(seq 1 "${#WORKER_UI_PORTS[@]}"); do
+    select_process "$process"
+    service_status || rc=$?
+  done
+  if master_json >/dev/null; then
+    echo "Master $SPARK_MASTER_URL ($SPARK_MASTER_UI/json/):"
+    master_json | jq '{status, aliveworkers, cores, coresused, memory, memoryused,
+      workers: [.workers[] | {id, webuiaddress, state, cores, memory}],
+      activeapps: [.activeapps[] | {id, name, state}], activedrivers: [.activedrivers[] | {id, state}],
+      completedapps: (.completedapps | length), completeddrivers: (.completeddrivers | length)}'
+    cluster_healthy || { echo "Not healthy: fewer than ${#WORKER_UI_PORTS[@]} ALIVE workers" >&2; rc=1; }
+  fi
+  return "$rc"
+}
+
+case "${1:-}" in
+  start) cluster_start ;;
+  stop) cluster_stop ;;
+  status) cluster_status ;;
+  restart) cluster_stop; cluster_start ;;
+  *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
+esac

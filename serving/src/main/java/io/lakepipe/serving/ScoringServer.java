@@ -4,6 +4,7 @@ import io.lakepipe.serving.bundle.BundleSource;
 import io.lakepipe.serving.bundle.FolderBundleSource;
 import io.lakepipe.serving.bundle.RegistryBundleSource;
 import io.lakepipe.serving.bundle.S3BundleSource;
+import io.lakepipe.serving.http.TlsKeystore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "lakepipe-serving", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Scores flights over HTTP with a model bundle exported by lakepipe (PMML, no Spark).",
-        "The bearer token comes from the environment variable " + ServingConfig.TOKEN_ENV + " only."})
+        "The bearer token comes from the environment variable " + ServingConfig.TOKEN_ENV + " only, the"
+            + " keystore password from " + ServingConfig.KEYSTORE_PASSWORD_ENV + " only."})
 public final class ScoringServer implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -74,25 +76,39 @@ public final class ScoringServer implements Callable<Integer> {
       description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
   int drainSeconds;
 
+  @Option(names = "--tls-keystore", paramLabel = "<PKCS12 file>",
+      description = "Serve HTTPS only (TLS 1.2+), with this key and certificate chain; its password comes from "
+          + ServingConfig.KEYSTORE_PASSWORD_ENV + ".")
+  Path tlsKeystore;
+
   @Spec
   CommandLine.Model.CommandSpec spec;
 
+  private final Map<String, String> env;
+
+  ScoringServer(Map<String, String> env) {
+    this.env = env;
+  }
+
   public static void main(String[] args) {
-    CommandLine commandLine = new CommandLine(new ScoringServer())
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("lakepipe-serving failed: " + e.getMessage());
-          return 1;
-        });
-    int exitCode = commandLine.execute(args);
+    int exitCode = commandLine(new ScoringServer(System.getenv())).execute(args);
     // On success the server's threads keep the JVM alive until SIGTERM runs the shutdown hook.
     if (exitCode != 0) {
       System.exit(exitCode);
     }
   }
 
+  /** The command line of {@code server}: a failure to start is exit code 1 and one line on stderr. */
+  static CommandLine commandLine(ScoringServer server) {
+    return new CommandLine(server).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("lakepipe-serving failed: " + e.getMessage());
+      return 1;
+    });
+  }
+
   @Override
   public Integer call() {
-    ServingConfig config = config(System.getenv());
+    ServingConfig config = config(env);
     ScoringService service = ScoringService.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(service::close, "lakepipe-serving-shutdown"));
     return 0;
@@ -103,10 +119,21 @@ public final class ScoringServer implements Callable<Integer> {
       return new ServingConfig(bundleSource(env), host, port,
           threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold), maxBatch, maxBodyBytes,
           Duration.ofSeconds(reloadSeconds), Duration.ofSeconds(drainSeconds),
-          Optional.ofNullable(env.get(ServingConfig.TOKEN_ENV)));
+          Optional.ofNullable(env.get(ServingConfig.TOKEN_ENV)), tls(env));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  private Optional<TlsKeystore> tls(Map<String, String> env) {
+    if (tlsKeystore == null) {
+      return Optional.empty();
+    }
+    String password = env.get(ServingConfig.KEYSTORE_PASSWORD_ENV);
+    if (password == null || password.isEmpty()) {
+      throw ServingErrors.keystorePasswordUnset(tlsKeystore);
+    }
+    return Optional.of(new TlsKeystore(tlsKeystore, password));
   }
 
   private BundleSource bundleSource(Map<String, String> env) {

@@ -3,11 +3,13 @@ package io.lakepipe.serving;
 import io.javalin.Javalin;
 import io.lakepipe.serving.http.BearerAuth;
 import io.lakepipe.serving.http.Routes;
+import io.lakepipe.serving.http.TlsKeystore;
 import io.lakepipe.serving.metrics.ServiceMetrics;
 import io.lakepipe.serving.reload.AliasWatcher;
 import io.lakepipe.serving.reload.LoadedModel;
 import io.lakepipe.serving.reload.ModelHolder;
 import io.lakepipe.serving.reload.Reloader;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +55,7 @@ public final class ScoringService implements AutoCloseable {
    * The port is open while the first bundle loads, so that /health can answer 503 meanwhile.
    *
    * @throws BundleException when the first bundle cannot be loaded (the server is stopped again)
+   * @throws ServingException when the TLS keystore cannot be opened (nothing is started)
    */
   public static ScoringService start(ServingConfig config) {
     ServiceMetrics metrics = new ServiceMetrics();
@@ -60,12 +63,17 @@ public final class ScoringService implements AutoCloseable {
     Reloader reloader = new Reloader(config.source(), holder, metrics, config.threshold());
     Routes routes = new Routes(holder, reloader, metrics, BearerAuth.of(config.token()), config.maxBatch(),
         config.maxBodyBytes());
+    // Checked before anything listens: a bad keystore is a startup error, never a half-started server.
+    Optional<KeyStore> keyStore = config.tls().map(TlsKeystore::load);
     GracefulHandler inFlight = new GracefulHandler();
     Javalin app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.jetty.host = config.host();
       javalin.jetty.port = config.port();
       javalin.http.maxRequestSize = config.maxBodyBytes();
+      // A connector of ours replaces Javalin's plain one: with a keystore, HTTPS is the only listener.
+      config.tls().ifPresent(tls -> javalin.jetty.addConnector((server, http) ->
+          tls.connector(server, http, keyStore.orElseThrow(), config.host(), config.port())));
       javalin.jetty.modifyServer(server -> {
         // Counts requests in flight until their response is written, and answers 503 once draining.
         server.insertHandler(inFlight);
@@ -74,7 +82,8 @@ public final class ScoringService implements AutoCloseable {
       routes.register(javalin);
     });
     app.start();
-    LOG.info("Listening on http://{}:{} ({}), loading {}", config.host(), app.port(),
+    LOG.info("Listening on {}://{}:{} ({}), loading {}", config.tls().isPresent() ? "https" : "http",
+        config.host(), app.port(),
         config.token().isPresent() ? "bearer token required" : "no token: every endpoint is open",
         config.source().location());
     try {

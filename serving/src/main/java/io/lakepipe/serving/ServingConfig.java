@@ -1,13 +1,15 @@
 package io.lakepipe.serving;
 
 import io.lakepipe.serving.bundle.BundleSource;
+import io.lakepipe.serving.http.TlsKeystore;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
  * Everything the service runs with, validated. {@link ScoringServer} builds it from the command line and
- * the environment (the token only from {@code LAKEPIPE_SERVING_TOKEN}); tests build it directly.
+ * the environment (the token only from {@code LAKEPIPE_SERVING_TOKEN}, the keystore password only from
+ * {@code LAKEPIPE_SERVING_KEYSTORE_PASSWORD}); tests build it directly.
  *
  * @param source where the bundle is read
  * @param host address to listen on (loopback by default: expose it on purpose)
@@ -18,6 +20,7 @@ import java.util.OptionalDouble;
  * @param reloadInterval how often a registry alias is polled
  * @param drainTimeout how long a shutdown waits for requests in flight
  * @param token bearer token every endpoint but /health requires, when present
+ * @param tls when present, the service listens with HTTPS only, with this keystore; plain HTTP otherwise
  */
 public record ServingConfig(
     BundleSource source,
@@ -28,7 +31,8 @@ public record ServingConfig(
     int maxBodyBytes,
     Duration reloadInterval,
     Duration drainTimeout,
-    Optional<String> token) {
+    Optional<String> token,
+    Optional<TlsKeystore> tls) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8090;
@@ -38,6 +42,8 @@ public record ServingConfig(
   public static final int DEFAULT_DRAIN_SECONDS = 30;
   /** Environment variable holding the bearer token; never a flag or a file, so it stays out of ps and git. */
   public static final String TOKEN_ENV = "LAKEPIPE_SERVING_TOKEN";
+  /** Environment variable holding the password of the --tls-keystore; never a flag, for the same reason. */
+  public static final String KEYSTORE_PASSWORD_ENV = "LAKEPIPE_SERVING_KEYSTORE_PASSWORD";
 
   public ServingConfig {
     if (port < 0 || port > 65_535) {
@@ -60,35 +66,40 @@ public record ServingConfig(
     }
   }
 
-  /** The defaults, reading the bundle from {@code source}, without a token. */
+  /** The defaults, reading the bundle from {@code source}, without a token, over plain HTTP. */
   public static ServingConfig defaults(BundleSource source) {
     return new ServingConfig(source, DEFAULT_HOST, DEFAULT_PORT, OptionalDouble.empty(), DEFAULT_MAX_BATCH,
         DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(DEFAULT_RELOAD_SECONDS),
-        Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Optional.empty());
+        Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Optional.empty(), Optional.empty());
   }
 
   public ServingConfig withPort(int newPort) {
     return new ServingConfig(source, host, newPort, threshold, maxBatch, maxBodyBytes, reloadInterval,
-        drainTimeout, token);
+        drainTimeout, token, tls);
   }
 
   public ServingConfig withToken(String newToken) {
     return new ServingConfig(source, host, port, threshold, maxBatch, maxBodyBytes, reloadInterval,
-        drainTimeout, Optional.ofNullable(newToken));
+        drainTimeout, Optional.ofNullable(newToken), tls);
   }
 
   public ServingConfig withThreshold(double newThreshold) {
     return new ServingConfig(source, host, port, OptionalDouble.of(newThreshold), maxBatch, maxBodyBytes,
-        reloadInterval, drainTimeout, token);
+        reloadInterval, drainTimeout, token, tls);
   }
 
   public ServingConfig withLimits(int newMaxBatch, int newMaxBodyBytes) {
     return new ServingConfig(source, host, port, threshold, newMaxBatch, newMaxBodyBytes, reloadInterval,
-        drainTimeout, token);
+        drainTimeout, token, tls);
   }
 
   public ServingConfig withReloadInterval(Duration newInterval) {
     return new ServingConfig(source, host, port, threshold, maxBatch, maxBodyBytes, newInterval,
-        drainTimeout, token);
+        drainTimeout, token, tls);
+  }
+
+  public ServingConfig withTls(TlsKeystore newTls) {
+    return new ServingConfig(source, host, port, threshold, maxBatch, maxBodyBytes, reloadInterval,
+        drainTimeout, token, Optional.ofNullable(newTls));
   }
 }

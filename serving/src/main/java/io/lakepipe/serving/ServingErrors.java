@@ -1,6 +1,7 @@
 package io.lakepipe.serving;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 
@@ -9,6 +10,7 @@ import java.util.List;
  * why, and what to do next; callers never build these messages themselves.
  */
 public final class ServingErrors {
+  private static final String KEYSTORE_PASSWORD_ENV = ServingConfig.KEYSTORE_PASSWORD_ENV;
   private static final String CONTRACT = "the bundle contract is in README.md, section Online scoring";
 
   private ServingErrors() {}
@@ -102,6 +104,35 @@ public final class ServingErrors {
     return new BundleException("The run " + runId + " keeps its artifacts at '" + artifactUri + "', which"
         + " this service cannot read: it reads mlflow-artifacts:/ (the server's artifact proxy, mlflow"
         + " server --serve-artifacts), file:/ and s3:// locations.");
+  }
+
+  // ---- TLS ---------------------------------------------------------------------------------------
+
+  public static ServingException keystorePasswordUnset(Path keystore) {
+    return new ServingException("--tls-keystore " + keystore + " is given but " + KEYSTORE_PASSWORD_ENV
+        + " is not set: export it with the keystore's password (the environment only, so that it stays out"
+        + " of ps), or drop --tls-keystore to serve plain HTTP.");
+  }
+
+  public static ServingException keystoreMissing(Path keystore) {
+    return new ServingException("No TLS keystore at " + keystore + ": --tls-keystore must name a PKCS12"
+        + " file holding the server's private key and certificate chain; check the path.");
+  }
+
+  public static ServingException keystoreUnreadable(Path keystore, Throwable cause) {
+    return new ServingException("Cannot read the TLS keystore " + keystore + " (" + firstLine(cause)
+        + "): it must be a PKCS12 file readable by this process (openssl pkcs12 -export or keytool"
+        + " -storetype PKCS12 write one).", cause);
+  }
+
+  public static ServingException keystoreWrongPassword(Path keystore) {
+    return new ServingException("The TLS keystore " + keystore + " does not open with the password in "
+        + KEYSTORE_PASSWORD_ENV + ": set it to the keystore's password (its key must use the same one).");
+  }
+
+  public static ServingException keystoreHasNoKey(Path keystore) {
+    return new ServingException("The TLS keystore " + keystore + " holds no private key: it must hold the"
+        + " server's key with its certificate chain, not only trusted certificates.");
   }
 
   // ---- requests ----------------------------------------------------------------------------------

@@ -44,8 +44,12 @@ public abstract class ServiceTestBase {
   }
 
   protected static Answer send(HttpRequest request) {
+    return send(HTTP, request);
+  }
+
+  protected static Answer send(HttpClient client, HttpRequest request) {
     try {
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body(), response);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -2,7 +2,7 @@
 # Proves that the standalone cluster of infra/spark/cluster.sh authenticates and encrypts: starts it
 # (unless already running) with the shared secret; runs the file ingest of one landed date with the
 # cluster profile (config/spark-cluster.conf: authentication, AES RPC encryption, local disk I/O
-# encryption) and the secret from .lakepipe/spark-auth/submit.jvmopts, in client deploy mode and,
+# encryption) and the secret, through infra/spark/submit.sh, in client deploy mode and,
 # unless only client is asked, in cluster deploy mode, each into a fresh lakehouse, and checks bronze
 # holds the rows the audit row says were written; then starts an extra worker with a wrong secret and
 # checks that the master never lists it and that its log shows the refused authentication, and
@@ -26,7 +26,7 @@ MODES=("${@:2}")
 (( ${#MODES[@]} )) || MODES=(client cluster)
 JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
 MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
-PROPERTIES="$LAKEPIPE_HOME/config/spark-cluster.conf"
+SUBMIT="$LAKEPIPE_HOME/infra/spark/submit.sh"
 SPARK_SUBMIT="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit"
 PYTHON="$LAKEPIPE_HOME/.lakepipe/venv-mlflow/bin/python"
 MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
@@ -105,26 +105,11 @@ os._exit(0)
 PY
 }
 
-# spark-submit of the file ingest with the cluster profile; the secret comes from the java @argfile.
-# A driver that a worker starts (cluster deploy mode) gets the secret only in its environment, yet
-# Spark 3.5 requires spark.authenticate.secret in its conf: it reads the same @argfile (on a real
-# cluster, a path that exists on every worker), appended to the profile's spark.driver.extraJavaOptions
-# (the worker drops -Dspark.authenticate.secret options, not an @argfile; the standalone master
-# ignores spark.driver.defaultJavaOptions).
+# The file ingest through infra/spark/submit.sh: the cluster profile, and the secret from a java @argfile.
 submit() {
-  local mode="$1" opts_file="$2" conf="$3" driver_opts=()
-  [[ "$mode" == cluster ]] && driver_opts=(--conf \
-    "spark.driver.extraJavaOptions=$(profile_value spark.driver.extraJavaOptions) @$opts_file")
-  SPARK_SUBMIT_OPTS="@$opts_file" "$SPARK_SUBMIT" --properties-file "$PROPERTIES" --deploy-mode "$mode" \
-    "${driver_opts[@]}" --class "$MAIN_CLASS" "$JAR" --config "$conf" --ds "$DS"
-}
-
-# A setting of the properties file, its backslash-continued lines joined (java.util.Properties).
-profile_value() {
-  awk -v key="$1" '
-    !cont && $1 == key { sub(/^[ \t]*[^ \t]+[ \t]+/, ""); cont = 1 }
-    cont { l = $0; sub(/^[ \t]+/, "", l); more = sub(/\\$/, "", l); v = v l; if (!more) { print v; exit } }
-  ' "$PROPERTIES"
+  local mode="$1" opts_file="$2" conf="$3"
+  SPARK_AUTH_OPTS_FILE="$opts_file" "$SUBMIT" --deploy-mode "$mode" \
+    --class "$MAIN_CLASS" "$JAR" --config "$conf" --ds "$DS"
 }
 
 write_config() {
@@ -203,8 +188,10 @@ setsid "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
 ROGUE_PID=$!
 echo "--- an application with a wrong secret"
 write_config "$WORK/rogue-app/test.conf" "$WORK/rogue-app/lakehouse"
-timeout "$ROGUE_WAIT" bash -c "$(declare -f submit); $(declare -p SPARK_SUBMIT PROPERTIES MAIN_CLASS JAR DS); \
-  submit client '$WORK/wrong.jvmopts' '$WORK/rogue-app/test.conf'" >"$WORK/rogue-app.log" 2>&1 || true
+# It would retry for a minute before giving up: stopped after ROGUE_WAIT, the worker's time too.
+SPARK_AUTH_OPTS_FILE="$WORK/wrong.jvmopts" timeout "$ROGUE_WAIT" "$SUBMIT" --deploy-mode client \
+  --class "$MAIN_CLASS" "$JAR" --config "$WORK/rogue-app/test.conf" --ds "$DS" \
+  >"$WORK/rogue-app.log" 2>&1 < /dev/null || true
 
 state="$(curl -fsS "$MASTER_UI/json/")" || fail "the master's /json/ does not answer"
 jq -e --arg ui "http://${LAKEPIPE_BIND_HOST}:${ROGUE_UI_PORT}" 'any(.workers[]; .webuiaddress == $ui)' \

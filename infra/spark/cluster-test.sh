@@ -27,6 +27,8 @@ JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
 MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
 PROPERTIES="$LAKEPIPE_HOME/config/spark-cluster.conf"
 SPARK_SUBMIT="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit"
+# spark-submit with the profile and the cluster's shared secret (authentication is on).
+SUBMIT="$LAKEPIPE_HOME/infra/spark/submit.sh"
 PYTHON="$LAKEPIPE_HOME/.lakepipe/venv-mlflow/bin/python"
 MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
 HISTORY_URL="http://${LAKEPIPE_BIND_HOST}:${SPARK_HISTORY_PORT}"
@@ -94,8 +96,8 @@ run_mode() {
 include "$LAKEPIPE_HOME/config/local.conf"
 lakepipe.lakehouse = "$lakehouse"
 CONF
-  echo "--- $mode deploy mode: spark-submit --properties-file config/spark-cluster.conf --deploy-mode $mode"
-  "$SPARK_SUBMIT" --properties-file "$PROPERTIES" --deploy-mode "$mode" --class "$MAIN_CLASS" \
+  echo "--- $mode deploy mode: infra/spark/submit.sh (config/spark-cluster.conf) --deploy-mode $mode"
+  "$SUBMIT" --deploy-mode "$mode" --class "$MAIN_CLASS" \
     "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 \
     || fail "$mode: spark-submit exited $?; see $log"
 

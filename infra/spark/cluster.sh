@@ -4,7 +4,13 @@
 # Each process is a service of infra/lib/service.sh (spark-master, spark-worker-1, ...): its log in
 # .lakepipe/logs/, its pid in .lakepipe/run/, a worker's work dir (drivers and executors, their
 # stdout/stderr) in .lakepipe/services/spark-worker-<n>/work.
-# The master's REST submission server listens on $SPARK_MASTER_REST_PORT.
+# Authentication and encryption: every process and application proves it holds the shared secret
+# LAKEPIPE_SPARK_AUTH_SECRET (.lakepipe/secrets.env, from ./lakepipe setup), and RPC traffic is
+# AES-encrypted. `start` writes the secret, from the environment, into two files readable only by
+# their owner in .lakepipe/spark-auth/, so that it is on no command line (ps): daemon.conf, the
+# --properties-file of the master and workers, and submit.jvmopts, a java @argfile for spark-submit
+# (SPARK_SUBMIT_OPTS=@.../submit.jvmopts; config/spark-cluster.conf turns authentication on).
+# Spark refuses its REST submission server when a secret is set, so it stays off.
 # Healthy = the master's web UI (/json/) reports every worker ALIVE.
 # Usage: infra/spark/cluster.sh start|stop|status|restart
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
@@ -12,6 +18,7 @@ source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
 
 SPARK_MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
 SPARK_MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
+SPARK_AUTH_DIR="$LAKEPIPE_STATE/spark-auth"
 read -r -a WORKER_UI_PORTS <<< "$SPARK_WORKER_WEBUI_PORTS"
 # Heap of the master and worker daemons themselves (drivers and executors get their own JVMs).
 : "${SPARK_DAEMON_MEMORY:=512m}"
@@ -39,12 +46,9 @@ service_start_command() {
   [[ -x "${SPARK_HOME:-}/bin/spark-class" ]] || {
     echo "Spark (the pyspark wheel) is not installed; run ./lakepipe setup" >&2; exit 1; }
   if [[ "$SPARK_PROCESS" == master ]]; then
-    # The REST submission server answers driver state requests (Airflow's Spark provider polls it in
-    # cluster deploy mode). It takes submissions without authentication: loopback only.
-    printf 'SPARK_MASTER_OPTS=%q ' \
-      "-Dspark.master.rest.enabled=true -Dspark.master.rest.port=$SPARK_MASTER_REST_PORT"
     printf '%q ' exec "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
-      --host "$LAKEPIPE_BIND_HOST" --port "$SPARK_MASTER_PORT" --webui-port "$SPARK_MASTER_WEBUI_PORT"
+      --host "$LAKEPIPE_BIND_HOST" --port "$SPARK_MASTER_PORT" --webui-port "$SPARK_MASTER_WEBUI_PORT" \
+      --properties-file "$SPARK_AUTH_DIR/daemon.conf"
   else
     # Every driver and executor folder holds a copy of the job jar (about 90 MB): folders of ended
     # applications and drivers are removed an hour after their last write (checked every 10 minutes).
@@ -53,7 +57,7 @@ service_start_command() {
     printf '%q ' exec "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
       --host "$LAKEPIPE_BIND_HOST" --webui-port "$WORKER_UI_PORT" \
       --cores "$SPARK_WORKER_CORES" --memory "$SPARK_WORKER_MEMORY" \
-      --work-dir "$SERVICE_DATA/work" "$SPARK_MASTER_URL"
+      --work-dir "$SERVICE_DATA/work" --properties-file "$SPARK_AUTH_DIR/daemon.conf" "$SPARK_MASTER_URL"
   fi
 }
 
@@ -72,8 +76,29 @@ cluster_healthy() {
   [[ "$alive" == "${#WORKER_UI_PORTS[@]}" ]]
 }
 
+# The secret's files, rewritten at every start (a new secret in secrets.env takes effect on restart).
+write_auth_files() {
+  [[ -n "${LAKEPIPE_SPARK_AUTH_SECRET:-}" ]] || {
+    echo "LAKEPIPE_SPARK_AUTH_SECRET is not set: run ./lakepipe setup (it adds it to .lakepipe/secrets.env)" >&2
+    return 1; }
+  (
+    umask 077
+    mkdir -p "$SPARK_AUTH_DIR"
+    chmod 700 "$SPARK_AUTH_DIR"
+    # Workers hand the secret to the executors and drivers they start through their environment.
+    cat > "$SPARK_AUTH_DIR/daemon.conf" <<CONF
+spark.authenticate                 true
+spark.authenticate.secret          $LAKEPIPE_SPARK_AUTH_SECRET
+spark.network.crypto.enabled       true
+spark.master.rest.enabled          false
+CONF
+    echo "-Dspark.authenticate.secret=$LAKEPIPE_SPARK_AUTH_SECRET" > "$SPARK_AUTH_DIR/submit.jvmopts"
+  )
+}
+
 cluster_start() {
   mkdir -p "$SPARK_EVENTS_DIR"
+  write_auth_files
   select_process master
   service_start
   for n in $(seq 1 "${#WORKER_UI_PORTS[@]}"); do

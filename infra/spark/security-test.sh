@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Proves that the standalone cluster of infra/spark/cluster.sh authenticates and encrypts: starts it
+# (unless already running) with the shared secret; runs the file ingest of one landed date with the
+# cluster profile (config/spark-cluster.conf: authentication, AES RPC encryption, local disk I/O
+# encryption) and the secret, through infra/spark/submit.sh, in client deploy mode and,
+# unless only client is asked, in cluster deploy mode, each into a fresh lakehouse, and checks bronze
+# holds the rows the audit row says were written; then starts an extra worker with a wrong secret and
+# checks that the master never lists it and that its log shows the refused authentication, and
+# submits an application with a wrong secret and checks that it is refused the same way.
+# Checks that the secret is on no process's command line while all this runs.
+# Stops what it started; exit 1 with the reason on the first failure.
+# Usage: infra/spark/security-test.sh [ds [mode...]]   (default 2001-01-15 client cluster)
+# The job jar: $LAKEPIPE_JARS_DIR/jobs-ingest.jar, else jobs-ingest/target/jobs-ingest.jar.
+set -euo pipefail
+
+LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export LAKEPIPE_HOME
+set -a
+# shellcheck source=../../config/services.env
+source "$LAKEPIPE_HOME/config/services.env"
+set +a
+source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
+
+DS="${1:-2001-01-15}"
+MODES=("${@:2}")
+(( ${#MODES[@]} )) || MODES=(client cluster)
+JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
+MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
+SUBMIT="$LAKEPIPE_HOME/infra/spark/submit.sh"
+SPARK_SUBMIT="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit"
+PYTHON="$LAKEPIPE_HOME/.lakepipe/venv-mlflow/bin/python"
+MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
+MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
+CLUSTER="$LAKEPIPE_HOME/infra/spark/cluster.sh"
+SUBMIT_OPTS_FILE="$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts"
+# The intruding worker's UI port: one past the cluster's workers.
+read -r -a WORKER_UI_PORTS <<< "$SPARK_WORKER_WEBUI_PORTS"
+ROGUE_UI_PORT="${SPARK_ROGUE_WORKER_WEBUI_PORT:-$(( ${WORKER_UI_PORTS[-1]} + 1 ))}"
+# How long the intruders get to try: the master would list a worker within a second or two.
+ROGUE_WAIT="${SPARK_ROGUE_WAIT:-20}"
+# The refusal, as the intruder's log states it: the master drops the connection when the handshake
+# (AES-based auth protocol, then the SASL fallback) fails, and the intruder cannot reach it.
+REFUSAL_PATTERN='New auth protocol failed|Failed to connect to master'
+
+fail() { echo "security-test FAILED: $*" >&2; exit 1; }
+elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
+
+[[ -f "$JAR" ]] || fail "no job jar at $JAR; build it (mvn -o -q -DskipTests package -pl jobs-ingest -am) or set LAKEPIPE_JARS_DIR"
+[[ -x "$SPARK_SUBMIT" && -x "$PYTHON" ]] || fail "Spark or the MLflow venv is not installed; run ./lakepipe setup"
+[[ -n "${LAKEPIPE_SPARK_AUTH_SECRET:-}" ]] || fail "LAKEPIPE_SPARK_AUTH_SECRET is not set; run ./lakepipe setup"
+compgen -G "$LAKEPIPE_HOME/.lakepipe/landing/flights/ds=$DS/*" >/dev/null \
+  || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-security-test.XXXXXX")"
+STARTED=()
+RUN_IDS=()
+ROGUE_PID=""
+cleanup() {
+  local rc=$?
+  if [[ -n "$ROGUE_PID" ]]; then kill -TERM -- "-$ROGUE_PID" 2>/dev/null || true; fi
+  for (( i=${#STARTED[@]}-1; i>=0; i-- )); do "${STARTED[$i]}" stop >/dev/null || true; done
+  if (( rc == 0 )); then
+    for id in "${RUN_IDS[@]}"; do rm -rf "$LAKEPIPE_HOME"/.lakepipe/services/spark-worker-*/work/"$id"; done
+    rm -rf "$WORK"
+  else
+    echo "Logs and lakehouses kept in $WORK" >&2
+  fi
+}
+trap cleanup EXIT
+
+# The secret must never be on a command line: ps shows those to every user of the machine.
+# (grep takes it as a pattern file: printf is a shell builtin, so not on grep's own command line.)
+has_secret() { grep -F -q -f <(printf '%s\n' "$LAKEPIPE_SPARK_AUTH_SECRET") "$@"; }
+check_no_secret_in_ps() {
+  if ps -eo args= | has_secret; then
+    fail "the Spark secret is on a process's command line (ps) $1"
+  fi
+}
+
+T0="$(date +%s)"
+if ! "$CLUSTER" status >/dev/null 2>&1; then
+  STARTED+=("$CLUSTER")
+  "$CLUSTER" start || fail "$CLUSTER start did not bring it up"
+fi
+grep -q "authentication enabled" "$LAKEPIPE_HOME/.lakepipe/logs/spark-master.log" \
+  || fail "the master's log does not say 'authentication enabled'"
+[[ "$(stat -c %a "$SUBMIT_OPTS_FILE")" == 600 && "$(stat -c %a "$(dirname "$SUBMIT_OPTS_FILE")/daemon.conf")" == 600 ]] \
+  || fail "the secret's files in $(dirname "$SUBMIT_OPTS_FILE") are not owner-only (600)"
+check_no_secret_in_ps "after the cluster started"
+echo "Cluster up with authentication after $(elapsed "$T0")"
+
+# Rows of bronze for the date, and the audit row of the run: "<bronze rows> <status> <rows written>".
+table_counts() {
+  "$PYTHON" - "$1" "$DS" <<'PY'
+import os, sys, datetime
+from deltalake import DeltaTable
+lakehouse, ds = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
+bronze = DeltaTable(f"{lakehouse}/bronze/flights").to_pyarrow_table(columns=["ds"])
+rows = sum(1 for d in bronze.column("ds").to_pylist() if d == ds)
+audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs").to_pyarrow_table().to_pylist()
+         if r["ds"] == ds and r["job"] == "ingest-files"]
+last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
+print(rows, last["status"], last["rows_written"], flush=True)
+os._exit(0)
+PY
+}
+
+# The file ingest through infra/spark/submit.sh: the cluster profile, and the secret from a java @argfile.
+submit() {
+  local mode="$1" opts_file="$2" conf="$3"
+  SPARK_AUTH_OPTS_FILE="$opts_file" "$SUBMIT" --deploy-mode "$mode" \
+    --class "$MAIN_CLASS" "$JAR" --config "$conf" --ds "$DS"
+}
+
+write_config() {
+  mkdir -p "$(dirname "$1")"
+  cat > "$1" <<CONF
+include "$LAKEPIPE_HOME/config/local.conf"
+lakepipe.lakehouse = "$2"
+CONF
+}
+
+run_mode() {
+  local mode="$1" t0 log lakehouse app_id driver_id="" driver_state driver_dir counts
+  t0="$(date +%s)"
+  log="$WORK/$mode.log"
+  lakehouse="$WORK/$mode/lakehouse"
+  write_config "$WORK/$mode/test.conf" "$lakehouse"
+  echo "--- $mode deploy mode, authenticated and encrypted"
+  submit "$mode" "$SUBMIT_OPTS_FILE" "$WORK/$mode/test.conf" >"$log" 2>&1 &
+  local pid=$!
+  sleep 10
+  check_no_secret_in_ps "while the $mode run is on"
+  wait "$pid" || fail "$mode: spark-submit exited $?; see $log"
+  if has_secret "$log"; then fail "$mode: the secret is in the driver's log $log"; fi
+
+  if [[ "$mode" == cluster ]]; then
+    driver_id="$(grep -m 1 -oE 'driver-[0-9]+-[0-9]+' "$log" || true)"
+    [[ -n "$driver_id" ]] || fail "cluster: no driver id in $log"
+    driver_state="$(curl -fsS "$MASTER_UI/json/" \
+      | jq -r --arg id "$driver_id" '.completeddrivers[] | select(.id == $id) | .state' || true)"
+    driver_dir="$(compgen -G "$LAKEPIPE_HOME/.lakepipe/services/spark-worker-*/work/$driver_id" || true)"
+    [[ "$driver_state" == FINISHED ]] \
+      || fail "cluster: driver $driver_id ended ${driver_state:-in no known state}; see $driver_dir/stderr"
+    app_id="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$driver_dir/stderr" || true)"
+  else
+    app_id="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$log" || true)"
+  fi
+  [[ -n "$app_id" ]] || fail "$mode: no application id in the driver's log"
+  RUN_IDS+=("$app_id" ${driver_id:+"$driver_id"})
+
+  counts="$(table_counts "$lakehouse")" || fail "$mode: could not read the tables in $lakehouse"
+  read -r rows status written <<< "$counts"
+  [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
+    || fail "$mode: bronze has $rows rows for $DS, audit says $status with $written written"
+  local app_state
+  app_state="$(curl -fsS "$MASTER_UI/json/" \
+    | jq -r --arg id "$app_id" '.completedapps[] | select(.id == $id) | .state' || true)"
+  [[ "$app_state" == FINISHED ]] || fail "$mode: $app_id is '${app_state:-missing}' among the master's completed applications"
+  echo "bronze: $rows rows for ds=$DS; audit: $status, $written written; $app_id FINISHED"
+  echo "$mode deploy mode passed in $(elapsed "$t0")"
+}
+
+for mode in "${MODES[@]}"; do
+  [[ "$mode" == client || "$mode" == cluster ]] || fail "unknown deploy mode '$mode': client or cluster"
+  run_mode "$mode"
+done
+
+# --- intruders: the right profile, a wrong secret --------------------------------------------
+T1="$(date +%s)"
+app_count() { curl -fsS "$MASTER_UI/json/" | jq '[.activeapps[], .completedapps[]] | length'; }
+apps_before="$(app_count)" || fail "the master's /json/ does not answer"
+echo "--- a worker with a wrong secret (UI port $ROGUE_UI_PORT)"
+mkdir -p "$WORK/rogue-worker/work"
+(
+  umask 077
+  cat > "$WORK/rogue-worker/daemon.conf" <<CONF
+spark.authenticate                 true
+spark.authenticate.secret          wrong-$RANDOM$RANDOM
+spark.network.crypto.enabled       true
+CONF
+  echo "-Dspark.authenticate.secret=wrong-$RANDOM$RANDOM" > "$WORK/wrong.jvmopts"
+)
+setsid "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+  --host "$LAKEPIPE_BIND_HOST" --webui-port "$ROGUE_UI_PORT" --cores 1 --memory 512m \
+  --work-dir "$WORK/rogue-worker/work" --properties-file "$WORK/rogue-worker/daemon.conf" \
+  "$MASTER_URL" >"$WORK/rogue-worker.log" 2>&1 < /dev/null &
+ROGUE_PID=$!
+echo "--- an application with a wrong secret"
+write_config "$WORK/rogue-app/test.conf" "$WORK/rogue-app/lakehouse"
+# It would retry for a minute before giving up: stopped after ROGUE_WAIT, the worker's time too.
+SPARK_AUTH_OPTS_FILE="$WORK/wrong.jvmopts" timeout "$ROGUE_WAIT" "$SUBMIT" --deploy-mode client \
+  --class "$MAIN_CLASS" "$JAR" --config "$WORK/rogue-app/test.conf" --ds "$DS" \
+  >"$WORK/rogue-app.log" 2>&1 < /dev/null || true
+
+state="$(curl -fsS "$MASTER_UI/json/")" || fail "the master's /json/ does not answer"
+jq -e --arg ui "http://${LAKEPIPE_BIND_HOST}:${ROGUE_UI_PORT}" 'any(.workers[]; .webuiaddress == $ui)' \
+  <<< "$state" >/dev/null && fail "the master lists the worker with the wrong secret: $(jq -c '.workers' <<< "$state")"
+kill -0 "$ROGUE_PID" 2>/dev/null || echo "(the worker with the wrong secret has exited)"
+line="$(grep -E "$REFUSAL_PATTERN" "$WORK/rogue-worker.log" | head -n 2 || true)"
+[[ "$line" == *"New auth protocol failed"* ]] || fail "no authentication failure in the rogue worker's log $WORK/rogue-worker.log"
+echo "worker refused: not among the master's $(jq '.workers | length' <<< "$state") workers; its log:"; echo "$line"
+
+[[ -d "$WORK/rogue-app/lakehouse/bronze" ]] && fail "the application with a wrong secret wrote to its lakehouse"
+[[ "$(app_count)" == "$apps_before" ]] || fail "the master registered the application with a wrong secret"
+line="$(grep -E "$REFUSAL_PATTERN" "$WORK/rogue-app.log" | head -n 2 || true)"
+[[ "$line" == *"New auth protocol failed"* ]] || fail "no authentication failure in the log of the application with a wrong secret, $WORK/rogue-app.log"
+echo "application refused: the master registered no application, it wrote nothing; its log:"; echo "$line"
+echo "intruders refused in $(elapsed "$T1")"
+kill -TERM -- "-$ROGUE_PID" 2>/dev/null || true
+ROGUE_PID=""
+check_no_secret_in_ps "at the end"
+echo "security-test passed in $(elapsed "$T0") (${MODES[*]} with authentication and encryption; wrong secret refused)"

@@ -9,8 +9,8 @@ They are looked for, byte for byte, in:
   could commit); there also the shapes of well-known credentials (AWS access key ids, private keys,
   GitHub and Slack tokens) are looked for;
 - the logs of a run: ``.lakepipe/logs``, every Airflow home's task logs, the Spark workers' driver
-  and executor output, the Spark event logs (uncompressed ones: compressed event logs cannot be read
-  without their codec and are reported as skipped), Maven's test reports, and the test artifacts.
+  and executor output, the Spark event logs (plain or zstd, Spark's default codec; other codecs are
+  reported as skipped), Maven's test reports, and the test artifacts.
 
 A finding prints the file, the line and the secret's *name*, never its value. Exit status: 0 when
 nothing is found, 1 on a finding, 2 when there are no secrets to look for (run ./lakepipe setup).
@@ -53,7 +53,8 @@ LOG_GLOBS = (
     "*/target/failsafe-reports/*",
     "*/target/parity/*",
 )
-COMPRESSED_SUFFIXES = (".lz4", ".zstd", ".zst", ".snappy", ".lzf", ".gz", ".png")
+COMPRESSED_SUFFIXES = (".lz4", ".snappy", ".lzf", ".gz", ".png")
+ZSTD_SUFFIXES = (".zstd", ".zst")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def scan(files: Iterable[Path], secrets: dict[str, bytes], shapes: bool, home: P
         if path.name.endswith(COMPRESSED_SUFFIXES):
             skipped.append(path)
             continue
-        data = path.read_bytes()
+        data = _read(path)
         hits = [(name, value) for name, value in secrets.items() if value in data]
         for name, value in hits:
             findings.append(Finding(path.relative_to(home), _line_of(data, data.index(value)), name))
@@ -120,6 +121,15 @@ def scan(files: Iterable[Path], secrets: dict[str, bytes], shapes: bool, home: P
                 for match in shape.finditer(data):
                     findings.append(Finding(path.relative_to(home), _line_of(data, match.start()), what))
     return findings, skipped
+
+
+def _read(path: Path) -> bytes:
+    if path.name.endswith(ZSTD_SUFFIXES):
+        import pyarrow as pa  # the report virtualenv's; only needed for zstd event logs
+
+        with pa.CompressedInputStream(pa.OSFile(str(path)), "zstd") as stream:
+            return stream.read()
+    return path.read_bytes()
 
 
 def _line_of(data: bytes, offset: int) -> int:

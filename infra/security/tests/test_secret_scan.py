@@ -75,6 +75,20 @@ def test_a_secret_in_a_log_line_is_found(home: Path, capsys: pytest.CaptureFixtu
     assert "FOUND jobs-ingest/target/failsafe-reports/IT-output.txt:1: AWS_SECRET_ACCESS_KEY" in out
 
 
+def test_a_secret_in_a_zstd_spark_event_log_is_found(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow as pa
+
+    events = home / ".lakepipe" / "spark-events"
+    events.mkdir()
+    with pa.CompressedOutputStream(str(events / "app-1.zstd"), "zstd") as stream:
+        stream.write(b'{"Event":"SparkListenerEnvironmentUpdate"}\n{"spark.hadoop.fs.s3a.secret.key":"' + AWS_SECRET.encode() + b'"}\n')
+
+    code, out = scan(home, capsys)
+
+    assert code == 1
+    assert "FOUND .lakepipe/spark-events/app-1.zstd:2: AWS_SECRET_ACCESS_KEY" in out
+
+
 def test_credential_shapes_in_the_repository_are_found_whoever_they_belong_to(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -48,10 +48,9 @@ with DAG(
     def resolve_ds(*, dag_run: Any, triggering_asset_events: Any) -> str:
         """The day to train for: the run's conf ``ds``, else the latest day of the triggering events."""
         ds = schedule.training_ds(dag_run.conf, triggering_asset_events)
-        if ds < schedule.first_training_day():
-            raise AirflowSkipException(
-                f"Not training for {ds}: the first training needs the days up to {schedule.first_training_day()}."
-            )
+        first = schedule.first_training_day()
+        if ds < first:
+            raise AirflowSkipException(f"Not training for {ds}: the first training needs the days up to {first}.")
         return ds
 
     train_model = spark_job_step(

@@ -10,28 +10,9 @@
 # Checks that the secret is on no process's command line while all this runs.
 # Stops what it started; exit 1 with the reason on the first failure.
 # Usage: infra/spark/security-test.sh [ds [mode...]]   (default 2001-01-15 client cluster)
-# The job jar: $LAKEPIPE_JARS_DIR/jobs-ingest.jar, else jobs-ingest/target/jobs-ingest.jar.
-set -euo pipefail
-
-LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export LAKEPIPE_HOME
-set -a
-# shellcheck source=../../config/services.env
-source "$LAKEPIPE_HOME/config/services.env"
-set +a
-source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
-
-DS="${1:-2001-01-15}"
-MODES=("${@:2}")
-(( ${#MODES[@]} )) || MODES=(client cluster)
-JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
-MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
-SUBMIT="$LAKEPIPE_HOME/infra/spark/submit.sh"
-SPARK_SUBMIT="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit"
-PYTHON="$LAKEPIPE_HOME/.lakepipe/venv-mlflow/bin/python"
-MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
-MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
-CLUSTER="$LAKEPIPE_HOME/infra/spark/cluster.sh"
+TEST_NAME=security-test
+# shellcheck source=ingest-run-checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ingest-run-checks.sh"
 SUBMIT_OPTS_FILE="$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts"
 # The intruding worker's UI port: one past the cluster's workers.
 read -r -a WORKER_UI_PORTS <<< "$SPARK_WORKER_WEBUI_PORTS"
@@ -42,31 +23,14 @@ ROGUE_WAIT="${SPARK_ROGUE_WAIT:-20}"
 # (AES-based auth protocol, then the SASL fallback) fails, and the intruder cannot reach it.
 REFUSAL_PATTERN='New auth protocol failed|Failed to connect to master'
 
-fail() { echo "security-test FAILED: $*" >&2; exit 1; }
-elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
-
-[[ -f "$JAR" ]] || fail "no job jar at $JAR; build it (mvn -o -q -DskipTests package -pl jobs-ingest -am) or set LAKEPIPE_JARS_DIR"
-[[ -x "$SPARK_SUBMIT" && -x "$PYTHON" ]] || fail "Spark or the MLflow venv is not installed; run ./lakepipe setup"
-[[ -n "${LAKEPIPE_SPARK_AUTH_SECRET:-}" ]] || fail "LAKEPIPE_SPARK_AUTH_SECRET is not set; run ./lakepipe setup"
-compgen -G "$LAKEPIPE_HOME/.lakepipe/landing/flights/ds=$DS/*" >/dev/null \
-  || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-security-test.XXXXXX")"
-STARTED=()
-RUN_IDS=()
 ROGUE_PID=""
 cleanup() {
   local rc=$?
   if [[ -n "$ROGUE_PID" ]]; then kill -TERM -- "-$ROGUE_PID" 2>/dev/null || true; fi
-  for (( i=${#STARTED[@]}-1; i>=0; i-- )); do "${STARTED[$i]}" stop >/dev/null || true; done
-  if (( rc == 0 )); then
-    for id in "${RUN_IDS[@]}"; do rm -rf "$LAKEPIPE_HOME"/.lakepipe/services/spark-worker-*/work/"$id"; done
-    rm -rf "$WORK"
-  else
-    echo "Logs and lakehouses kept in $WORK" >&2
-  fi
+  cleanup_runs "$rc"
 }
 trap cleanup EXIT
+[[ -n "${LAKEPIPE_SPARK_AUTH_SECRET:-}" ]] || fail "LAKEPIPE_SPARK_AUTH_SECRET is not set; run ./lakepipe setup"
 
 # The secret must never be on a command line: ps shows those to every user of the machine.
 # (grep takes it as a pattern file: printf is a shell builtin, so not on grep's own command line.)
@@ -89,22 +53,6 @@ grep -q "authentication enabled" "$LAKEPIPE_HOME/.lakepipe/logs/spark-master.log
 check_no_secret_in_ps "after the cluster started"
 echo "Cluster up with authentication after $(elapsed "$T0")"
 
-# Rows of bronze for the date, and the audit row of the run: "<bronze rows> <status> <rows written>".
-table_counts() {
-  "$PYTHON" - "$1" "$DS" <<'PY'
-import os, sys, datetime
-from deltalake import DeltaTable
-lakehouse, ds = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
-bronze = DeltaTable(f"{lakehouse}/bronze/flights").to_pyarrow_table(columns=["ds"])
-rows = sum(1 for d in bronze.column("ds").to_pylist() if d == ds)
-audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs").to_pyarrow_table().to_pylist()
-         if r["ds"] == ds and r["job"] == "ingest-files"]
-last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
-print(rows, last["status"], last["rows_written"], flush=True)
-os._exit(0)
-PY
-}
-
 # The file ingest through infra/spark/submit.sh: the cluster profile, and the secret from a java @argfile.
 submit() {
   local mode="$1" opts_file="$2" conf="$3"
@@ -112,16 +60,8 @@ submit() {
     --class "$MAIN_CLASS" "$JAR" --config "$conf" --ds "$DS"
 }
 
-write_config() {
-  mkdir -p "$(dirname "$1")"
-  cat > "$1" <<CONF
-include "$LAKEPIPE_HOME/config/local.conf"
-lakepipe.lakehouse = "$2"
-CONF
-}
-
 run_mode() {
-  local mode="$1" t0 log lakehouse app_id driver_id="" driver_state driver_dir counts
+  local mode="$1" t0 log lakehouse
   t0="$(date +%s)"
   log="$WORK/$mode.log"
   lakehouse="$WORK/$mode/lakehouse"
@@ -133,36 +73,11 @@ run_mode() {
   check_no_secret_in_ps "while the $mode run is on"
   wait "$pid" || fail "$mode: spark-submit exited $?; see $log"
   if has_secret "$log"; then fail "$mode: the secret is in the driver's log $log"; fi
-
-  if [[ "$mode" == cluster ]]; then
-    driver_id="$(grep -m 1 -oE 'driver-[0-9]+-[0-9]+' "$log" || true)"
-    [[ -n "$driver_id" ]] || fail "cluster: no driver id in $log"
-    driver_state="$(curl -fsS "$MASTER_UI/json/" \
-      | jq -r --arg id "$driver_id" '.completeddrivers[] | select(.id == $id) | .state' || true)"
-    driver_dir="$(compgen -G "$LAKEPIPE_HOME/.lakepipe/services/spark-worker-*/work/$driver_id" || true)"
-    [[ "$driver_state" == FINISHED ]] \
-      || fail "cluster: driver $driver_id ended ${driver_state:-in no known state}; see $driver_dir/stderr"
-    app_id="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$driver_dir/stderr" || true)"
-  else
-    app_id="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$log" || true)"
-  fi
-  [[ -n "$app_id" ]] || fail "$mode: no application id in the driver's log"
-  RUN_IDS+=("$app_id" ${driver_id:+"$driver_id"})
-
-  counts="$(table_counts "$lakehouse")" || fail "$mode: could not read the tables in $lakehouse"
-  read -r rows status written <<< "$counts"
-  [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
-    || fail "$mode: bronze has $rows rows for $DS, audit says $status with $written written"
-  local app_state
-  app_state="$(curl -fsS "$MASTER_UI/json/" \
-    | jq -r --arg id "$app_id" '.completedapps[] | select(.id == $id) | .state' || true)"
-  [[ "$app_state" == FINISHED ]] || fail "$mode: $app_id is '${app_state:-missing}' among the master's completed applications"
-  echo "bronze: $rows rows for ds=$DS; audit: $status, $written written; $app_id FINISHED"
+  check_ingest_run "$mode" "$log" "$lakehouse"
   echo "$mode deploy mode passed in $(elapsed "$t0")"
 }
 
 for mode in "${MODES[@]}"; do
-  [[ "$mode" == client || "$mode" == cluster ]] || fail "unknown deploy mode '$mode': client or cluster"
   run_mode "$mode"
 done
 

@@ -1,0 +1,112 @@
+# Shared by infra/spark/cluster-test.sh and security-test.sh: the file ingest of one landed date on the
+# standalone cluster, and what its run must leave. Source it after setting TEST_NAME, with the
+# script's arguments: [ds [mode...]] (default 2001-01-15, client and cluster deploy mode).
+# The job jar: $LAKEPIPE_JARS_DIR/jobs-ingest.jar, else jobs-ingest/target/jobs-ingest.jar.
+set -euo pipefail
+
+LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export LAKEPIPE_HOME
+set -a
+# shellcheck source=../../config/services.env
+source "$LAKEPIPE_HOME/config/services.env"
+set +a
+source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
+
+DS="${1:-2001-01-15}"
+MODES=("${@:2}")
+(( ${#MODES[@]} )) || MODES=(client cluster)
+JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
+MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
+SPARK_SUBMIT="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit"
+# spark-submit with the cluster profile and the cluster's shared secret (authentication is on).
+SUBMIT="$LAKEPIPE_HOME/infra/spark/submit.sh"
+PYTHON="$LAKEPIPE_HOME/.lakepipe/venv-mlflow/bin/python"
+MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
+MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
+CLUSTER="$LAKEPIPE_HOME/infra/spark/cluster.sh"
+
+fail() { echo "$TEST_NAME FAILED: $*" >&2; exit 1; }
+elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
+
+for mode in "${MODES[@]}"; do
+  [[ "$mode" == client || "$mode" == cluster ]] || fail "unknown deploy mode '$mode': client or cluster"
+done
+[[ -f "$JAR" ]] || fail "no job jar at $JAR; build it (mvn -o -q -DskipTests package -pl jobs-ingest -am) or set LAKEPIPE_JARS_DIR"
+[[ -x "$SPARK_SUBMIT" && -x "$PYTHON" ]] || fail "Spark or the MLflow venv is not installed; run ./lakepipe setup"
+compgen -G "$LAKEPIPE_HOME/.lakepipe/landing/flights/ds=$DS/*" >/dev/null \
+  || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-$TEST_NAME.XXXXXX")"
+# Services this test started (stopped again at the end), and the runs whose folders it removes.
+STARTED=()
+RUN_IDS=()
+
+# Stops what the test started; on success removes its runs' folders (each holds a copy of the jar)
+# and its work folder, on failure keeps them to look at. Call from the script's EXIT trap.
+cleanup_runs() {
+  local rc="$1"
+  for (( i=${#STARTED[@]}-1; i>=0; i-- )); do "${STARTED[$i]}" stop >/dev/null || true; done
+  if (( rc == 0 )); then
+    for id in "${RUN_IDS[@]}"; do rm -rf "$LAKEPIPE_HOME"/.lakepipe/services/spark-worker-*/work/"$id"; done
+    rm -rf "$WORK"
+  else
+    echo "Logs and lakehouses kept in $WORK" >&2
+  fi
+}
+
+# A config that is config/local.conf with its own lakehouse; on a real cluster that is an s3a:// URI.
+write_config() {
+  mkdir -p "$(dirname "$1")"
+  cat > "$1" <<CONF
+include "$LAKEPIPE_HOME/config/local.conf"
+lakepipe.lakehouse = "$2"
+CONF
+}
+
+# Rows of bronze for the date, and the audit row of the run: "<bronze rows> <status> <rows written>".
+# os._exit: the deltalake runtime can abort while the interpreter tears down.
+table_counts() {
+  "$PYTHON" - "$1" "$DS" <<'PY'
+import os, sys, datetime
+from deltalake import DeltaTable
+lakehouse, ds = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
+bronze = DeltaTable(f"{lakehouse}/bronze/flights").to_pyarrow_table(columns=["ds"])
+rows = sum(1 for d in bronze.column("ds").to_pylist() if d == ds)
+audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs").to_pyarrow_table().to_pylist()
+         if r["ds"] == ds and r["job"] == "ingest-files"]
+last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
+print(rows, last["status"], last["rows_written"], flush=True)
+os._exit(0)
+PY
+}
+
+# After a submission in `mode` whose spark-submit output is in `log`: the driver ended FINISHED
+# (cluster mode, where spark-submit exits 0 whatever the driver's fate), bronze holds the rows the
+# audit row says were written, and the master lists the application FINISHED. Sets APP_ID.
+check_ingest_run() {
+  local mode="$1" log="$2" lakehouse="$3" driver_id="" driver_state driver_dir counts app_state
+  if [[ "$mode" == cluster ]]; then
+    driver_id="$(grep -m 1 -oE 'driver-[0-9]+-[0-9]+' "$log" || true)"
+    [[ -n "$driver_id" ]] || fail "cluster: no driver id in $log"
+    driver_state="$(curl -fsS "$MASTER_UI/json/" \
+      | jq -r --arg id "$driver_id" '.completeddrivers[] | select(.id == $id) | .state' || true)"
+    driver_dir="$(compgen -G "$LAKEPIPE_HOME/.lakepipe/services/spark-worker-*/work/$driver_id" || true)"
+    [[ "$driver_state" == FINISHED ]] \
+      || fail "cluster: driver $driver_id ended ${driver_state:-in no known state}; see $driver_dir/stderr"
+    APP_ID="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$driver_dir/stderr" || true)"
+    echo "driver $driver_id FINISHED on a worker ($driver_dir)"
+  else
+    APP_ID="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$log" || true)"
+  fi
+  [[ -n "$APP_ID" ]] || fail "$mode: no application id in the driver's log"
+  RUN_IDS+=("$APP_ID" ${driver_id:+"$driver_id"})
+
+  counts="$(table_counts "$lakehouse")" || fail "$mode: could not read the tables in $lakehouse"
+  read -r rows status written <<< "$counts"
+  [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
+    || fail "$mode: bronze has $rows rows for $DS, audit says $status with $written written"
+  app_state="$(curl -fsS "$MASTER_UI/json/" \
+    | jq -r --arg id "$APP_ID" '.completedapps[] | select(.id == $id) | .state' || true)"
+  [[ "$app_state" == FINISHED ]] || fail "$mode: $APP_ID is '${app_state:-missing}' among the master's completed applications"
+  echo "bronze: $rows rows for ds=$DS; audit: $status, $written written; $APP_ID FINISHED in the master"
+}

@@ -40,9 +40,11 @@ final class ReportCharts {
 
   private ReportCharts() {}
 
-  /** Rows read per job per day. */
+  /** Rows read per job per day; the report's own runs (one page each) are left out. */
   static Optional<String> rowsPerJob(ReportModel model) {
-    return perJob(model, "Rows read per job", "rows", model.jobs(), run -> run.rowsRead(), null);
+    List<String> jobs = model.jobs().stream().filter(job -> !job.equals(DailyReportJob.NAME)).toList();
+    return perJob(model, "Rows read per job", "rows", jobs, run -> run.rowsRead(), null,
+        "#,##0");
   }
 
   /**
@@ -54,14 +56,14 @@ final class ReportCharts {
         .filter(job -> job.startsWith("ingest") || model.latestRuns().stream()
             .anyMatch(run -> run.job().equals(job) && run.rowsQuarantined() > 0))
         .toList();
-    return perJob(model, "Quarantined share of rows read", "share", jobs, JobDay::badShare,
-        model.maxBadShare());
+    return perJob(model, "Quarantined share of rows read", "share of rows read", jobs,
+        JobDay::badShare, model.maxBadShare(), "0.0%");
   }
 
   /** Duration of each job's last run per day, in minutes. */
   static Optional<String> durations(ReportModel model) {
     return perJob(model, "Duration per job", "minutes", model.jobs(),
-        run -> run.durationMs() / 60_000.0, null);
+        run -> run.durationMs() / 60_000.0, null, "0.0");
   }
 
   /** Test ROC AUC of the chosen model and of the route baseline, per training day. */
@@ -71,6 +73,14 @@ final class ReportCharts {
       return Optional.empty();
     }
     XYChart chart = chart(model, "Test ROC AUC per training day", "ROC AUC");
+    chart.getStyler().setYAxisDecimalPattern("0.000");
+    double low = scores.stream().flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.rocAuc(),
+        s.baselineRocAuc())).filter(Double::isFinite).min().orElse(0.5);
+    double high = scores.stream().flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.rocAuc(),
+        s.baselineRocAuc())).filter(Double::isFinite).max().orElse(1.0);
+    // A little room above and below, so that two close scores do not sit on the plot's edges.
+    chart.getStyler().setYAxisMin(Math.max(0.0, low - 0.02));
+    chart.getStyler().setYAxisMax(Math.min(1.0, high + 0.02));
     addSeries(chart, "chosen model", scores.stream().map(TrainingScore::ds).toList(),
         scores.stream().map(TrainingScore::rocAuc).toList());
     addSeries(chart, "route baseline", scores.stream().map(TrainingScore::ds).toList(),
@@ -79,8 +89,13 @@ final class ReportCharts {
   }
 
   private static Optional<String> perJob(ReportModel model, String title, String yTitle,
-      List<String> jobs, ToDoubleFunction<JobDay> value, Double limit) {
+      List<String> jobs, ToDoubleFunction<JobDay> value, Double limit, String yPattern) {
     XYChart chart = chart(model, title, yTitle);
+    chart.getStyler().setYAxisDecimalPattern(yPattern);
+    if (limit != null) {
+      // The limit line stays in view, and a share of 0 sits on the axis rather than below a margin.
+      chart.getStyler().setYAxisMin(0.0);
+    }
     for (String job : jobs) {
       List<JobDay> runs = model.latestRuns().stream().filter(run -> run.job().equals(job)).toList();
       addSeries(chart, job, runs.stream().map(JobDay::ds).toList(),

@@ -29,6 +29,8 @@ final class ReportStore {
     Path page = new Path(target);
     try {
       FileSystem fs = page.getFileSystem(hadoop);
+      // No .crc sidecar beside the page on a local disk: the folder holds the page alone.
+      fs.setWriteChecksum(false);
       fs.mkdirs(page.getParent());
       Path temp = new Path(page.getParent(), "." + PAGE + "." + UUID.randomUUID() + ".tmp");
       try (OutputStream out = fs.create(temp, false)) {

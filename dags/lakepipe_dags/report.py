@@ -55,7 +55,7 @@ class DailyReportOperator(SparkSubmitOperator):
         ds, run_id = str(context["ds"]), str(context["run_id"])
         try:
             self.report_url = report_run_url(ds, dag_run_id=run_id)
-        except OSError as error:  # the report is written; a missing link must not fail the task
+        except (OSError, ValueError, KeyError) as error:  # the page is written; no link must not fail the task
             self.report_url = None
             self.log.warning("Daily report for %s: MLflow did not answer (%s), so the task has no link", ds, error)
             return

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -24,6 +25,14 @@ final class ReportStore {
     return location + "/ds=" + ds + "/" + PAGE;
   }
 
+  private static boolean renamed(FileSystem fs, Path from, Path to) throws IOException {
+    try {
+      return fs.rename(from, to);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    }
+  }
+
   /** Writes {@code html} to {@code target}, replacing a page already there; returns its URI. */
   static String write(Configuration hadoop, String target, String html) {
     Path page = new Path(target);
@@ -36,11 +45,12 @@ final class ReportStore {
       try (OutputStream out = fs.create(temp, false)) {
         out.write(html.getBytes(StandardCharsets.UTF_8));
       }
-      // Hadoop's rename refuses an existing target on some stores (S3A, HDFS): on a rerun the old
-      // page goes first. A reader may then miss the page for a moment, but never sees half of one.
-      if (!fs.rename(temp, page)) {
+      // Hadoop's rename does not replace an existing target everywhere (S3A throws, HDFS returns
+      // false): on a rerun the old page goes first. A reader may then miss the page for a moment,
+      // but never sees half of one.
+      if (!renamed(fs, temp, page)) {
         fs.delete(page, false);
-        if (!fs.rename(temp, page)) {
+        if (!renamed(fs, temp, page)) {
           fs.delete(temp, false);
           throw new IOException("could not rename " + temp + " to " + page);
         }

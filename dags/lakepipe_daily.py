@@ -1,6 +1,6 @@
 """lakepipe, one logical date (ds) a run: wait for the day's landed flight files, ingest them, the
 airport reference changes (JDBC) and the flight events on Kafka, check the flights' quality, build
-the day's features, check them, and announce them to the training DAG.
+the day's features, check them, announce them to the training DAG, and write the day's report.
 
 Each Spark task is one job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
 config, the Spark connection and the pool come from). Every job writes idempotently per ds, so
@@ -20,6 +20,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, task
 
 from lakepipe_dags import schedule
 from lakepipe_dags.assets import DS_KEY, FEATURES_FLIGHTS
+from lakepipe_dags.report import DailyReportOperator
 from lakepipe_dags.steps import landed_files_sensor, spark_job_step, task_defaults
 
 with DAG(
@@ -70,6 +71,15 @@ with DAG(
         """Tell the training DAG that ds's features passed their gate (an event on the asset, with ds)."""
         outlet_events[FEATURES_FLIGHTS].extra = {DS_KEY: ds}
 
+    # The day's page (jobs, quarantine, durations, quality, model scores over the last days), linked
+    # from the task as "Daily report" (its MLflow run).
+    daily_report = spark_job_step(
+        "daily_report",
+        job="report",
+        main_class="io.lakepipe.report.DailyReportJob",
+        operator_class=DailyReportOperator,
+    )
+
     wait_for_flights >> ingest_flights >> check_bronze >> build_features
     ingest_airports >> build_features
-    build_features >> check_features >> publish_features()
+    build_features >> check_features >> publish_features() >> daily_report

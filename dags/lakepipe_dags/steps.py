@@ -93,6 +93,7 @@ def spark_job_step(
     main_class: str,
     extra_args: Sequence[str] = (),
     ds: str = LOGICAL_DATE,
+    operator_class: type[SparkSubmitOperator] = SparkSubmitOperator,
     **operator_kwargs: Any,
 ) -> SparkSubmitOperator:
     """Return a task that runs ``main_class`` from the ``jobs-<job>`` jar for the run's logical date.
@@ -102,6 +103,7 @@ def spark_job_step(
     :param main_class: the job's fully qualified main class.
     :param extra_args: job options appended after ``--config <file> --ds <ds>``; Jinja-templated.
     :param ds: Jinja for the day the job runs for; the run's logical date unless given.
+    :param operator_class: :class:`SparkSubmitOperator` or a subclass of it, such as one with extra links.
     :param operator_kwargs: any other :class:`SparkSubmitOperator` argument, e.g. ``conf`` or
         ``execution_timeout``; ``pool`` replaces the Spark jobs pool.
     """
@@ -111,7 +113,7 @@ def spark_job_step(
             f"the jar is looked up as jobs-<job>.jar. Use a lower-case name such as 'ingest' or 'serve-export'."
         )
     operator_kwargs.setdefault("pool", os.environ.get(SPARK_POOL_ENV) or DEFAULT_SPARK_POOL)
-    return SparkSubmitOperator(
+    return operator_class(
         task_id=task_id,
         conn_id=os.environ.get(SPARK_CONN_ID_ENV) or DEFAULT_SPARK_CONN_ID,
         application=_jar_template(job),

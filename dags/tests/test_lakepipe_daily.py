@@ -27,6 +27,7 @@ STEPS = {
     "check_bronze": ("ingest", "io.lakepipe.ingest.quality.CheckBronzeFlightsJob"),
     "build_features": ("features", "io.lakepipe.features.BuildFeaturesJob"),
     "check_features": ("features", "io.lakepipe.features.quality.CheckFeaturesJob"),
+    "daily_report": ("report", "io.lakepipe.report.DailyReportJob"),
 }
 LOCAL_CONFIG = str(REPO_ROOT / "config" / "local.conf")
 SPARK_PROPERTIES = str(REPO_ROOT / "config" / "spark-defaults.conf")
@@ -85,6 +86,7 @@ def test_runs_the_jobs_in_pipeline_order() -> None:
         ("ingest_airports", "build_features"),
         ("build_features", "check_features"),
         ("check_features", "publish_features"),
+        ("publish_features", "daily_report"),
     }
 
 

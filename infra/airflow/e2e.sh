@@ -5,7 +5,7 @@
 #
 # 1. One by one: `airflow dags test lakepipe_daily` for each of the three days, then
 #    lakepipe_training for the last, into a fresh lakehouse; check_pipeline.py then checks the
-#    tables, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
+#    tables, the daily report pages, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
 # 2. Backfill: a separate Airflow (standalone: scheduler, LocalExecutor, triggerer, API server) on
 #    its own port and DB, with the Variable lakepipe_config pointing at a second fresh lakehouse,
 #    runs `airflow backfill create` over the same three days, and its scheduler runs

@@ -5,6 +5,7 @@ For the end-to-end test that runs the daily DAG for every ds of [--from, --to] a
 
 - Delta tables: bronze flights, their quality results, flight features, flight labels and the
   features' quality metrics have rows for every ds of the range.
+- Daily report: ``<lakepipe.report.location>/ds=<ds>/index.html`` is the report page of every ds.
 - Audit table: a SUCCEEDED run of each daily job (``DAILY_JOBS``) for every ds, and of each training
   job (``TRAINING_JOBS``) for the training ds. Failed runs beside a success (Airflow retries) are
   counted, not failed.
@@ -49,7 +50,7 @@ from lakepipe_config import ConfigProblem, load_config, setting
 DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", "labels-flights",
                 "quality-features-flights")
 # Audit job names, as each job's main passes them to JobRunner.execute.
-DAILY_JOBS = ("ingest-files", "ingest-airports", "check-bronze", "build-features", "check-features")
+DAILY_JOBS = ("ingest-files", "ingest-airports", "check-bronze", "build-features", "check-features", "report")
 TRAINING_JOBS = ("train-model", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.
@@ -107,8 +108,26 @@ def check_tables(config: ConfigTree, days: Sequence[dt.date], train_ds: dt.date,
             [f"no rows for ds {day}" for day in days if not counts.get(day)],
             ", ".join(f"{day} {counts.get(day, 0)}" for day in days),
         )
+    check_reports(config, days, checks)
     _check_audit(tables["audit-runs"], days, train_ds, checks)
     return _check_predictions(config, train_ds, checks)
+
+
+def check_reports(config: ConfigTree, days: Sequence[dt.date], checks: Checks) -> None:
+    """The report job's page of every ds: there, and titled with its ds (a local location only)."""
+    location = str(setting(config, "report.location")).rstrip("/")
+    what = "the daily report page exists for every ds"
+    if "://" in location:
+        checks.expect(what, [f"{location} is not a local folder; this tool reads local pages only"])
+        return
+    problems = []
+    for day in days:
+        page = Path(location) / f"ds={day}" / "index.html"
+        if not page.is_file():
+            problems.append(f"no {page}")
+        elif f"<title>lakepipe daily report {day}</title>" not in page.read_text(encoding="utf-8", errors="replace"):
+            problems.append(f"{page} is not the report of ds {day}")
+    checks.expect(what, problems, f"under {location}" if not problems else "")
 
 
 def _rows_per_ds(path: str, start: dt.date, end: dt.date) -> dict[dt.date, int] | None:

@@ -28,6 +28,9 @@ What counts as the same (``RULES``, one entry per table, a reason beside each co
   agree within a relative 1e-9 is the same. Spark sums doubles in the order its tasks finish, so
   averages (quality metrics, PSI) may change in the last bits between two runs of the same day.
 - A table missing in both lakehouses is reported and is no difference; missing in one is.
+- Only the tables of ``lakepipe.tables`` are read: other folders of the lakehouse, such as the daily
+  report pages under ``reports/`` (HTML with durations, run ids and links that differ between any two
+  runs), are not compared. The report job's audit rows are, like every job's: it counts one page.
 
 A table of the config without a rule here is compared on every column.
 

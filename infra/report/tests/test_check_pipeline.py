@@ -37,6 +37,13 @@ def write_daily_tables(site: Site, days: list[dt.date], rows: int = 3) -> None:
         site.write(table, [{"x": i, "ds": day} for day in days for i in range(rows)])
 
 
+def write_reports(site: Site, days: list[dt.date]) -> None:
+    for day in days:
+        page = site.lakehouse / "reports" / "daily" / f"ds={day}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<!DOCTYPE html><html><head><title>lakepipe daily report {day}</title></head></html>")
+
+
 def write_audit(site: Site, runs: list[tuple[str, dt.date, str]]) -> None:
     site.write("audit-runs", [audit_run(site, job, day, status) for job, day, status in runs], AUDIT, partition_by=None)
 
@@ -49,6 +56,7 @@ def complete_audit() -> list[tuple[str, dt.date, str]]:
 
 def test_tables_of_a_complete_run_meet_every_expectation(site_a: Site) -> None:
     write_daily_tables(site_a, DAYS)
+    write_reports(site_a, DAYS)
     write_audit(site_a, [("check-bronze", D2, "FAILED")] + complete_audit())
     site_a.write("predictions-flights", [{"model_name": MODEL, "model_version": "4", "ds": D3}] * 3, PREDICTIONS)
     checks = Checks()
@@ -59,10 +67,14 @@ def test_tables_of_a_complete_run_meet_every_expectation(site_a: Site) -> None:
     assert facts == TableFacts("4")
     assert "  ok   bronze-flights has rows for every ds: 2001-01-13 3, 2001-01-14 3, 2001-01-15 3" in checks.lines
     assert "  ok   check-bronze succeeded for every ds 2001-01-13..2001-01-15: also 1 failed runs" in checks.lines
+    assert f"  ok   the daily report page exists for every ds: under {site_a.lakehouse}/reports/daily" in checks.lines
 
 
 def test_every_missing_table_partition_and_job_run_is_listed(site_a: Site) -> None:
     write_daily_tables(site_a, [D1, D3])
+    write_reports(site_a, [D1, D3])
+    # A page left in the wrong day's folder is no report of that day.
+    (site_a.lakehouse / "reports/daily/ds=2001-01-13/index.html").write_text("<title>lakepipe daily report 2001-01-15</title>")
     write_audit(site_a, [r for r in complete_audit() if r[0] != "export-pmml" and r[:2] != ("check-bronze", D1)]
                 + [("export-pmml", D3, "FAILED")])
     site_a.write("predictions-flights", [{"model_name": MODEL, "model_version": v, "ds": D3} for v in ("4", "5")],
@@ -72,7 +84,10 @@ def test_every_missing_table_partition_and_job_run_is_listed(site_a: Site) -> No
     facts = check_tables(load_config(site_a.config), DAYS, D3, checks)
 
     missing_days = [f"{table} has rows for every ds: no rows for ds 2001-01-14" for table in DAILY_TABLES]
+    pages = site_a.lakehouse / "reports" / "daily"
     assert checks.failures == missing_days + [
+        f"the daily report page exists for every ds: {pages}/ds=2001-01-13/index.html is not the report of ds 2001-01-13",
+        f"the daily report page exists for every ds: no {pages}/ds=2001-01-14/index.html",
         "check-bronze succeeded for every ds 2001-01-13..2001-01-15: no successful run for ds 2001-01-13",
         "export-pmml succeeded for ds 2001-01-15: no successful run for ds 2001-01-15 (FAILED)",
         f"predictions-flights ds 2001-01-15 scores every feature row with one version of {MODEL}:"
@@ -88,8 +103,11 @@ def test_missing_tables_fail_without_stopping_the_other_checks(site_a: Site) -> 
 
     check_tables(load_config(site_a.config), DAYS, D3, checks)
 
-    assert len(checks.failures) == len(DAILY_TABLES) + len(DAILY_JOBS) + len(TRAINING_JOBS) + 1
-    assert all("no Delta table at" in f or "no audit table at" in f for f in checks.failures)
+    assert len(checks.failures) == len(DAILY_TABLES) + len(DAYS) + len(DAILY_JOBS) + len(TRAINING_JOBS) + 1
+    assert all(
+        "no Delta table at" in f or "no audit table at" in f or "the daily report page exists" in f
+        for f in checks.failures
+    )
 
 
 def deploy_bundle(site: Site, version: str, pmml: bytes = b"<PMML/>", stated_sha: str | None = None) -> None:

@@ -203,3 +203,19 @@ def test_main_exits_2_on_bad_arguments_or_config(site_a: Site, site_b: Site, cas
     except SystemExit as exit:  # argparse exits by itself on arguments it cannot use
         code = exit.code
     assert code == 2
+
+
+def test_report_pages_beside_the_tables_are_left_out_and_report_runs_compared(site_a: Site, site_b: Site) -> None:
+    for site, duration in ((site_a, 1_000), (site_b, 9_000)):
+        page = site.lakehouse / "reports" / "daily" / f"ds={D1}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<title>lakepipe daily report {D1}</title> took {duration} ms, run {site.lakehouse}")
+        run = audit_run(site, "report", D1, "SUCCEEDED")
+        site.write("audit-runs", [{**run, "rows_read": 1, "rows_written": 1, "duration_ms": duration}], AUDIT,
+                   partition_by=None)
+
+    outcomes = run_compare(site_a, site_b)
+
+    assert all(o.same for o in outcomes)
+    assert not any("report" in o.table for o in outcomes)
+    assert outcome(outcomes, "audit-runs", D1).rows_a == 1

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -23,6 +24,7 @@ import org.mlflow.api.proto.Service.Run;
 import org.mlflow.api.proto.Service.RunInfo;
 import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.api.proto.Service.ViewType;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
 import org.mlflow.tracking.MlflowHttpException;
@@ -95,6 +97,28 @@ public final class MlflowTracking implements AutoCloseable {
       return null;
     });
     return id;
+  }
+
+  /** The id of the named experiment, if it exists; unlike {@link #experimentId}, never creates it. */
+  public Optional<String> findExperimentId(String name) {
+    String filter = "name = '" + name.replace("'", "\\'") + "'";
+    return call("find experiment " + name, () -> client.searchExperiments(filter).getItems()
+        .stream().map(e -> e.getExperimentId()).findFirst());
+  }
+
+  /**
+   * The top-level runs (no nested ones) of an experiment that match an MLflow search filter such as
+   * {@code tags.`lakepipe.ds` = '2001-01-15'}, newest first, at most {@code maxResults}.
+   */
+  public List<LoggedRun> searchRuns(String experimentId, String filter, int maxResults) {
+    List<Run> runs = call("search runs of experiment " + experimentId, () -> client.searchRuns(
+        List.of(experimentId), filter, ViewType.ACTIVE_ONLY, maxResults,
+        List.of("attributes.start_time DESC")).getItems());
+    return runs.stream()
+        .filter(run -> run.getData().getTagsList().stream()
+            .noneMatch(tag -> tag.getKey().equals(PARENT_RUN_TAG)))
+        .map(MlflowTracking::toLoggedRun)
+        .toList();
   }
 
   /**
@@ -247,7 +271,11 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** A finished (or running) run as the server holds it: its artifact root, metrics, params and tags. */
   public LoggedRun run(String runId) {
-    Run run = call("get run " + runId, () -> client.getRun(runId));
+    return toLoggedRun(call("get run " + runId, () -> client.getRun(runId)));
+  }
+
+  private static LoggedRun toLoggedRun(Run run) {
+    String runId = run.getInfo().getRunId();
     Map<String, Double> metrics = new TreeMap<>();
     run.getData().getMetricsList().forEach(m -> metrics.put(m.getKey(), m.getValue()));
     Map<String, String> params = new TreeMap<>();

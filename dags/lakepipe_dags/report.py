@@ -1,0 +1,109 @@
+"""The daily report step: a Spark step whose task links to the report's MLflow run.
+
+The report job (``jobs-report.jar``) writes the day's page under the lakehouse and logs it as the
+artifact ``report/index.html`` of a run of the MLflow experiment ``lakepipe-reports``, tagged with
+``lakepipe.ds`` and the Airflow DAG run id (from the ``AIRFLOW_CTX_*`` environment Airflow gives
+the job). After spark-submit returns, the operator finds that run over MLflow's REST API, logs its
+address as one line, and offers it as the task's extra link *Daily report*.
+
+Airflow 3 needs no plugin for this: the worker calls ``get_link`` when the task ends and stores the
+address in XCom (key ``_link_DailyReportLink``); the serialized DAG only keeps the link's name and
+that key, and the UI reads the XCom.
+
+=====================  ==============================================================
+setting                from (first match wins)
+=====================  ==============================================================
+MLflow tracking URI    ``MLFLOW_TRACKING_URI``, else ``http://127.0.0.1:5000``
+reports experiment     ``LAKEPIPE_REPORT_EXPERIMENT``, else ``lakepipe-reports``
+                       (the job's ``lakepipe.report.experiment``; keep the two equal)
+=====================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import BaseOperatorLink
+
+DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
+DEFAULT_REPORT_EXPERIMENT = "lakepipe-reports"
+REPORT_EXPERIMENT_ENV = "LAKEPIPE_REPORT_EXPERIMENT"
+
+
+class DailyReportLink(BaseOperatorLink):
+    """The MLflow run of the day's report, which renders the page (the artifact report/index.html)."""
+
+    name = "Daily report"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        return getattr(operator, "report_url", None) or ""
+
+
+class DailyReportOperator(SparkSubmitOperator):
+    """``SparkSubmitOperator`` for the report job that also links the task to the report's MLflow run."""
+
+    operator_extra_links = (DailyReportLink(),)
+
+    def execute(self, context: Any) -> None:
+        super().execute(context)
+        ds, run_id = str(context["ds"]), str(context["run_id"])
+        try:
+            self.report_url = report_run_url(ds, dag_run_id=run_id)
+        except (OSError, ValueError, KeyError) as error:  # the page is written; no link must not fail the task
+            self.report_url = None
+            self.log.warning("Daily report for %s: MLflow did not answer (%s), so the task has no link", ds, error)
+            return
+        if self.report_url:
+            self.log.info("Daily report for %s: %s", ds, self.report_url)
+        else:
+            self.log.warning("Daily report for %s: no run tagged lakepipe.ds=%s in MLflow, so no link", ds, ds)
+
+
+def report_run_url(
+    ds: str, *, dag_run_id: str | None = None, tracking_uri: str | None = None, experiment: str | None = None
+) -> str | None:
+    """The MLflow UI address of the newest report run for ``ds``, or None when there is none.
+
+    With ``dag_run_id``, a run of that DAG run wins over a newer one of another (a manual ``./lakepipe
+    run report``, another Airflow); without one, or when no run carries it, the newest run of ds.
+    """
+    base = (tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_MLFLOW_URI).rstrip("/")
+    name = experiment or os.environ.get(REPORT_EXPERIMENT_ENV) or DEFAULT_REPORT_EXPERIMENT
+    query = urllib.parse.urlencode({"experiment_name": name})
+    try:
+        found = _call(f"{base}/api/2.0/mlflow/experiments/get-by-name?{query}")
+    except urllib.error.HTTPError as error:
+        if error.code == 404:  # no report has run yet
+            return None
+        raise
+    experiment_id = found["experiment"]["experiment_id"]
+    by_ds = f"tags.`lakepipe.ds` = '{_quoted(ds)}'"
+    filters = [f"{by_ds} and tags.`airflow.dag_run_id` = '{_quoted(dag_run_id)}'"] if dag_run_id else []
+    for search_filter in [*filters, by_ds]:
+        body = {
+            "experiment_ids": [experiment_id],
+            "filter": search_filter,
+            "order_by": ["attributes.start_time DESC"],
+            "max_results": 1,
+        }
+        runs = _call(f"{base}/api/2.0/mlflow/runs/search", body).get("runs", [])
+        if runs:
+            return f"{base}/#/experiments/{experiment_id}/runs/{runs[0]['info']['run_id']}"
+    return None
+
+
+def _quoted(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _call(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)

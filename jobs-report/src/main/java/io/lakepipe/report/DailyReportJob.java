@@ -1,0 +1,15 @@
+package io.lakepipe.report;
+
+import io.lakepipe.core.cli.JobRunner;
+
+/** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
+public final class DailyReportJob {
+  /** The job's name in the audit table. */
+  public static final String NAME = "report";
+
+  private DailyReportJob() {}
+
+  public static void main(String[] args) {
+    System.exit(JobRunner.execute(NAME, args, DailyReport::run));
+  }
+}

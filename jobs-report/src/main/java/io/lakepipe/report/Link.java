@@ -1,0 +1,4 @@
+package io.lakepipe.report;
+
+/** A link on the page; the renderer escapes both parts and keeps only http(s) addresses. */
+public record Link(String label, String url) {}

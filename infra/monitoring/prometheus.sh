@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prometheus and its Pushgateway (Debian's packages, installed by ./lakepipe setup), run as our own
+# Prometheus and its Pushgateway (Debian's packages, installed by ./lakepipe test as root), run as our own
 # processes on $LAKEPIPE_BIND_HOST: Prometheus on $PROMETHEUS_PORT, the Pushgateway on
 # $PUSHGATEWAY_PORT (config/services.env). Each is a service of infra/lib/service.sh (prometheus,
 # pushgateway): log in .lakepipe/logs/, pid in .lakepipe/run/, data in .lakepipe/services/<name>/
@@ -68,7 +68,7 @@ render_config() {
 
 require_binaries() {
   command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v prometheus-pushgateway >/dev/null \
-    || { echo "Prometheus is not installed: run ./lakepipe setup as root (apt-get install prometheus prometheus-pushgateway)" >&2
+    || { echo "Prometheus is not installed: run apt-get install prometheus prometheus-pushgateway as root (./lakepipe test does it when run as root)" >&2
          return 1; }
 }
 

@@ -76,7 +76,7 @@ def test_a_provider_path_that_is_not_the_dashboards_folder_is_found(tmp_path):
 def prometheus(tmp_path_factory):
     """A real, empty Prometheus (Debian's package) on a free loopback port, scraping nothing."""
     binary = shutil.which("prometheus")
-    assert binary, "prometheus is not installed: apt-get install prometheus (./lakepipe setup as root does)"
+    assert binary, "prometheus is not installed: apt-get install prometheus (./lakepipe test does it when run as root)"
     work = tmp_path_factory.mktemp("prometheus")
     (work / "prometheus.yml").write_text("global:\n  scrape_interval: 1m\nscrape_configs: []\n")
     with socket.socket() as s:

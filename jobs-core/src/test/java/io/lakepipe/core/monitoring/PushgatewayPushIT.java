@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job run pushes its audit row's numbers to a real Pushgateway (Debian's prometheus-pushgateway,
- * installed by ./lakepipe setup), started here on a free loopback port, and the gateway then serves
+ * installed by ./lakepipe test as root), started here on a free loopback port, and the gateway then serves
  * them under the contract's grouping key with the audit row's values.
  */
 class PushgatewayPushIT extends SparkTestBase {
@@ -45,7 +45,7 @@ class PushgatewayPushIT extends SparkTestBase {
   @BeforeAll
   static void startGateway(@TempDir Path logs) throws Exception {
     assertThat(new File(BINARY).canExecute())
-        .as("%s is missing: apt-get install prometheus-pushgateway (./lakepipe setup as root does)", BINARY)
+        .as("%s is missing: apt-get install prometheus-pushgateway (./lakepipe test does it when run as root)", BINARY)
         .isTrue();
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

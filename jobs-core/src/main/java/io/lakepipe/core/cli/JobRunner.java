@@ -93,17 +93,19 @@ public final class JobRunner {
     if (url.isBlank()) {
       return;
     }
+    // Credentials in the URL (user:password@) stay out of the log.
+    String shown = url.replaceFirst("//[^/@]*@", "//***@");
     try {
       new PushgatewayPublisher(URI.create(url),
           Duration.ofSeconds(config.integer("monitoring.push-timeout-seconds"))).push(run);
-      LOG.info("{} ds={}: metrics pushed to the Pushgateway at {}", run.job(), run.ds(), url);
+      LOG.info("{} ds={}: metrics pushed to the Pushgateway at {}", run.job(), run.ds(), shown);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      LOG.warn("{} ds={}: metrics not pushed to {}: interrupted", run.job(), run.ds(), url);
-    } catch (Exception e) {
+      LOG.warn("{} ds={}: metrics not pushed to {}: interrupted", run.job(), run.ds(), shown);
+    } catch (Exception | LinkageError e) {
       LOG.warn("{} ds={}: metrics not pushed to the Pushgateway at {} ({}); the run itself is unaffected."
           + " Check lakepipe.monitoring.pushgateway-url and that the gateway is up.", run.job(), run.ds(),
-          url, e.toString());
+          shown, e.toString());
     }
   }
 }

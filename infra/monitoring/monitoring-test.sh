@@ -206,12 +206,15 @@ echo '{"hour": ' > "$WORK/malformed.json"
 PREDICT="job=\"lakepipe-serving\",endpoint=\"predict\""
 for _ in $(seq 1 10); do post 200 "$WORK/one.json" "$WORK/auth.header"; done
 post 200 "$WORK/batch.json" "$WORK/auth.header"
-wait_for_value "sum(lakepipe_serving_requests_total{$PREDICT})" ". == 11" >/dev/null
+post 400 "$WORK/malformed.json" "$WORK/auth.header"
+wait_for_value "sum(lakepipe_serving_requests_total{$PREDICT})" ". == 12" >/dev/null
 for _ in $(seq 1 10); do post 200 "$WORK/one.json" "$WORK/auth.header"; done
-for _ in 1 2 3; do post 400 "$WORK/malformed.json" "$WORK/auth.header"; done
+for _ in 1 2; do post 400 "$WORK/malformed.json" "$WORK/auth.header"; done
 post 401 "$WORK/one.json"
 wait_for_value "sum(lakepipe_serving_requests_total{$PREDICT})" ". == 25" >/dev/null
-# A fractional now: the scrape that showed all 25 lies before it, so rates at T_SERVING include it.
+# Two scrapes after the second burst, so that even its new series (the 401) have a rate; a
+# fractional now, so that the instant queries at T_SERVING see those scrapes.
+wait_for_value "min(count_over_time(lakepipe_serving_requests_total{$PREDICT}[1m]))" ". >= 2" >/dev/null
 T_SERVING="$(date +%s.%3N)"
 [[ "$(value_of "sum(lakepipe_serving_requests_total{$PREDICT,status=\"200\"})")" == 21 ]] || fail "not 21 answers 200 in Prometheus"
 [[ "$(value_of "sum(lakepipe_serving_requests_total{$PREDICT,status=\"400\"})")" == 3 ]] || fail "not 3 answers 400 in Prometheus"

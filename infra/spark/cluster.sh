@@ -91,6 +91,13 @@ spark.authenticate                 true
 spark.authenticate.secret          $LAKEPIPE_SPARK_AUTH_SECRET
 spark.network.crypto.enabled       true
 spark.master.rest.enabled          false
+# Prometheus metrics on the web UIs (scraped by infra/monitoring/prometheus.sh): the workers' on
+# /metrics/prometheus, the master's on /metrics/master/prometheus and its applications' on
+# /metrics/applications/prometheus.
+spark.metrics.conf.*.sink.prometheusServlet.class  org.apache.spark.metrics.sink.PrometheusServlet
+spark.metrics.conf.*.sink.prometheusServlet.path   /metrics/prometheus
+spark.metrics.conf.master.sink.prometheusServlet.path        /metrics/master/prometheus
+spark.metrics.conf.applications.sink.prometheusServlet.path  /metrics/applications/prometheus
 CONF
     echo "-Dspark.authenticate.secret=$LAKEPIPE_SPARK_AUTH_SECRET" > "$SPARK_AUTH_DIR/submit.jvmopts"
   )

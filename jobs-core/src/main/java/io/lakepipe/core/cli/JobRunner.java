@@ -7,7 +7,9 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.monitoring.PushgatewayPublisher;
 import io.lakepipe.core.spark.SparkSessions;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -59,22 +61,51 @@ public final class JobRunner {
       result = job.run(context);
     } catch (Throwable e) {
       long millis = Duration.between(started, Instant.now()).toMillis();
+      AuditRecord failed = new AuditRecord(context.runId(), jobName, null, context.ds(),
+          AuditRecord.FAILED, 0, 0, 0, Map.of(), Map.of(), started, millis, String.valueOf(e.getMessage()));
       try {
-        audit.record(new AuditRecord(context.runId(), jobName, null, context.ds(), AuditRecord.FAILED, 0, 0,
-            0, Map.of(), Map.of(), started, millis, String.valueOf(e.getMessage())));
+        audit.record(failed);
       } catch (RuntimeException auditFailure) {
         e.addSuppressed(auditFailure);
       }
+      publishMetrics(context.config(), failed);
       throw e;
     }
     long millis = Duration.between(started, Instant.now()).toMillis();
-    audit.record(new AuditRecord(context.runId(), jobName, result.source(), context.ds(),
+    AuditRecord succeeded = new AuditRecord(context.runId(), jobName, result.source(), context.ds(),
         AuditRecord.SUCCEEDED,
         result.rowsRead(), result.rowsWritten(), result.rowsQuarantined(), result.versionsRead(),
-        result.versionsWritten(), started, millis, result.summary()));
+        result.versionsWritten(), started, millis, result.summary());
+    audit.record(succeeded);
+    publishMetrics(context.config(), succeeded);
     LOG.info("{} ds={} succeeded in {} s: read {}, wrote {}, quarantined {}. {}", jobName,
         context.ds(), millis / 1000.0, result.rowsRead(), result.rowsWritten(),
         result.rowsQuarantined(), result.summary());
     return result;
+  }
+
+  /**
+   * Pushes the audit row's numbers to the Pushgateway when {@code lakepipe.monitoring.pushgateway-url}
+   * is set. Monitoring must never fail a job: a failed push is one WARN line and nothing else.
+   */
+  static void publishMetrics(LakepipeConfig config, AuditRecord run) {
+    String url = config.string("monitoring.pushgateway-url");
+    if (url.isBlank()) {
+      return;
+    }
+    // Credentials in the URL (user:password@) stay out of the log.
+    String shown = url.replaceFirst("//[^/@]*@", "//***@");
+    try {
+      new PushgatewayPublisher(URI.create(url),
+          Duration.ofSeconds(config.integer("monitoring.push-timeout-seconds"))).push(run);
+      LOG.info("{} ds={}: metrics pushed to the Pushgateway at {}", run.job(), run.ds(), shown);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("{} ds={}: metrics not pushed to {}: interrupted", run.job(), run.ds(), shown);
+    } catch (Exception | LinkageError e) {
+      LOG.warn("{} ds={}: metrics not pushed to the Pushgateway at {} ({}); the run itself is unaffected."
+          + " Check lakepipe.monitoring.pushgateway-url and that the gateway is up.", run.job(), run.ds(),
+          shown, e.toString());
+    }
   }
 }

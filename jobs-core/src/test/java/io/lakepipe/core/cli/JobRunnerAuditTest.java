@@ -42,4 +42,21 @@ class JobRunnerAuditTest extends SparkTestBase {
     assertThat(failed.<String>getAs("message")).isEqualTo("boom");
     assertThat(failed.<java.sql.Date>getAs("ds").toString()).isEqualTo("2001-01-05");
   }
+
+  @Test
+  void aPushgatewayThatDoesNotAnswerNeverFailsTheRun() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    LakepipeConfig config = testConfig(home, Map.of("lakepipe.monitoring.pushgateway-url",
+        "http://127.0.0.1:" + closedPort, "lakepipe.monitoring.push-timeout-seconds", 2));
+    JobContext context = JobContext.of(spark, config, LocalDate.of(2001, 1, 5), "run-2");
+
+    JobResult result = JobRunner.runAudited("demo", c -> JobResult.builder().rowsRead(3).rowsWritten(3)
+        .build(), context);
+
+    assertThat(result.rowsWritten()).isEqualTo(3);
+    assertThat(spark.read().format("delta").load(config.tablePath("audit-runs")).count()).isEqualTo(1);
+  }
 }

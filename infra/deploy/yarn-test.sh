@@ -99,8 +99,8 @@ app_report() {
   local log="$1" app="$2" status queue attempts
   status="$(grep -oP '^\s*final status: \K\S+' "$log" | tail -1)"
   queue="$(grep -oP '^\s*queue: \K\S+' "$log" | tail -1)"
-  attempts="$(find "$WORK/yarn/target" -type d -path "*/$app/container_*" \
-    | sed -E 's/.*container_[0-9]+_[0-9]+_([0-9]+)_[0-9]+$/\1/' | sort -u | wc -l)"
+  attempts="$(find "$WORK/yarn/target" -type d -name "container_${app#application_}_*" -printf '%f\n' \
+    | sed -nE 's/^container_[0-9]+_[0-9]+_([0-9]+)_[0-9]+$/\1/p' | sort -u | wc -l)"
   echo "${status:-none} ${queue:-none} $attempts"
 }
 # The driver's (application master's) log of an application's first attempt.

@@ -7,8 +7,10 @@
 #     with one attempt, bronze holds the rows the audit row says were written, an event log exists;
 #  2. the same job for a date with nothing landed, which fails: spark-submit exits non-zero (what
 #     Airflow sees) and YARN made exactly one attempt (spark.yarn.maxAppAttempts 1).
+# The pipeline config travels as YARN recommends for files: spark.yarn.dist.files, --config <its name>.
 # What this machine lacks is replaced, and only that: no HDFS (Spark's jars are given as local: paths,
-# event logs go to a local folder, the credential store line is dropped), no Spark shuffle service in
+# event logs go to a local folder, the credential store line is dropped), no /etc/lakepipe (the shipped
+# config is the test's own), no Spark shuffle service in
 # the NodeManager (its jar is not on Maven Central: dynamic allocation runs with shuffle tracking
 # instead), and smaller containers. Stops what it started; exit 1 with the reason on the first failure.
 # Usage: infra/deploy/yarn-test.sh [ds]   (default 2001-01-15; the date's landing folder must exist)
@@ -63,7 +65,7 @@ echo "YARN cluster up in $(( $(date +%s) - T0 )) s: $(grep '^ready' "$WORK/yarn.
 
 # The profile, with only what points at infrastructure this machine lacks replaced (see above).
 mkdir -p "$WORK/events"
-grep -vE '^spark\.(yarn\.archive|eventLog\.dir|dynamicAllocation\.[a-zA-Z]+|shuffle\.service\.[a-z]+|hadoop\.hadoop\.security\.credential\.provider\.path|(driver|executor)\.(memory|cores)) ' \
+grep -vE '^spark\.(yarn\.archive|yarn\.dist\.files|eventLog\.dir|dynamicAllocation\.[a-zA-Z]+|shuffle\.service\.[a-z]+|hadoop\.hadoop\.security\.credential\.provider\.path|(driver|executor)\.(memory|cores)) ' \
   "$LAKEPIPE_HOME/config/spark-yarn.conf" > "$WORK/spark-yarn.conf"
 cat >> "$WORK/spark-yarn.conf" <<CONF
 spark.yarn.jars                                   local:$SPARK_HOME/jars/*
@@ -77,11 +79,13 @@ spark.driver.memory                               1g
 spark.driver.cores                                1
 spark.executor.memory                             1g
 spark.executor.cores                              1
+spark.yarn.dist.files                             $WORK/lakepipe.conf
 CONF
 grep -q '^spark.yarn.queue  *lakepipe$' "$WORK/spark-yarn.conf" || fail "the profile lost its queue"
-# The driver runs in a YARN container, which does not get the submitter's environment (LAKEPIPE_HOME):
-# the config names every path itself, as a cluster config must.
-cat > "$WORK/job.conf" <<CONF
+# The driver runs in a YARN container, which has neither the submitter's environment (LAKEPIPE_HOME)
+# nor its files: the config names every path itself, as a cluster config must, and YARN ships it into
+# each container's working directory (spark.yarn.dist.files), where --config lakepipe.conf finds it.
+cat > "$WORK/lakepipe.conf" <<CONF
 include "$LAKEPIPE_HOME/config/local.conf"
 lakepipe.home = "$LAKEPIPE_HOME"
 lakepipe.lakehouse = "$WORK/lakehouse"
@@ -91,7 +95,7 @@ CONF
 submit() {
   (unset SPARK_LOCAL_IP; HADOOP_CONF_DIR="$WORK/hadoop-conf" "$SPARK_SUBMIT" \
     --properties-file "$WORK/spark-yarn.conf" --class io.lakepipe.ingest.files.IngestFlightFilesJob "$JAR" \
-    --config "$WORK/job.conf" --ds "$1")
+    --config lakepipe.conf --ds "$1")
 }
 # "<final status> <queue> <attempts>" of an application: the last report spark-submit printed, and the
 # attempts whose containers the NodeManager ran (container_<cluster>_<app>_<attempt>_<n>).
@@ -143,5 +147,7 @@ APP2="$(grep -m 1 -oE 'application_[0-9]+_[0-9]+' "$WORK/run-fail.log")" || fail
 read -r status queue attempts <<< "$(app_report "$WORK/run-fail.log" "$APP2")"
 [[ "$status" == FAILED && "$attempts" == 1 ]] \
   || fail "$APP2: final status $status after $attempts attempts (expected FAILED after 1)"
+grep -q "No files landed for ds=$MISSING_DS" "$(am_log "$APP2")" \
+  || fail "$APP2 failed for another reason than the missing landing folder; see $(am_log "$APP2")"
 echo "ingest ds=$MISSING_DS (nothing landed): spark-submit failed, $APP2 FAILED after 1 attempt ($(( $(date +%s) - T2 )) s)"
 echo "yarn-test passed in $(( $(date +%s) - T0 )) s"

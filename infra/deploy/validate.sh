@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the YARN and Kubernetes templates offline, with Spark's own code where it can, and fails on
+# Checks the YARN and Kubernetes templates offline (after infra/deploy/tests, the checker's own tests), with Spark's own code where it can, and fails on
 # the first kind of problem found (every problem is listed). No cluster is needed or contacted.
 #  1. config/spark-yarn.conf, config/spark-k8s.conf and config/spark-cluster.conf through Spark 3.5.7's
 #     properties loader (the jars of the pyspark wheel): unknown keys fail (spark.hadoop.* against
@@ -38,6 +38,8 @@ check() {
 # Kubernetes settings must not come from this machine's Hadoop set-up.
 unset HADOOP_CONF_DIR YARN_CONF_DIR
 
+echo "[validate] The checker's own tests: each kind of broken manifest fails"
+(cd "$LAKEPIPE_HOME" && "$PY" -m pytest -q infra/deploy/tests) || fail "the checker's tests (above)"
 echo "[validate] Spark properties files, with Spark's own loader"
 check properties "$LAKEPIPE_HOME/config/spark-yarn.conf" "$LAKEPIPE_HOME/config/spark-k8s.conf" \
   "$LAKEPIPE_HOME/config/spark-cluster.conf" || fail "a Spark properties file (above)"

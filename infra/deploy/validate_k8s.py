@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -268,7 +269,7 @@ def check_manifests(checker: Checker, repo: Path, k8s_dir: Path, props: dict[str
     if not files:
         checker.fail(str(k8s_dir), "no manifests")
     for file in files:
-        where = str(file.relative_to(repo))
+        where = os.path.relpath(file, repo)
         try:
             docs = [d for d in yaml.safe_load_all(render(file.read_text())) if d]
         except yaml.YAMLError as e:

@@ -7,6 +7,6 @@ public final class BuildFeaturesJob {
   private BuildFeaturesJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("build-features", args, BuildFeatures::run));
+    JobRunner.exit(JobRunner.execute("build-features", args, BuildFeatures::run));
   }
 }

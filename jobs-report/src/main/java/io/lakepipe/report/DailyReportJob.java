@@ -10,6 +10,6 @@ public final class DailyReportJob {
   private DailyReportJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute(NAME, args, DailyReport::run));
+    JobRunner.exit(JobRunner.execute(NAME, args, DailyReport::run));
   }
 }

@@ -7,6 +7,6 @@ public final class ServeExportJob {
   private ServeExportJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("serve-export", args, ServeExport::run));
+    JobRunner.exit(JobRunner.execute("serve-export", args, ServeExport::run));
   }
 }

@@ -7,6 +7,6 @@ public final class TrainModelJob {
   private TrainModelJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("train-model", args, TrainModel::run));
+    JobRunner.exit(JobRunner.execute("train-model", args, TrainModel::run));
   }
 }

@@ -28,7 +28,22 @@ public final class JobRunner {
 
   private JobRunner() {}
 
-  /** Runs the job and returns the process exit code; mains pass it to {@code System.exit}. */
+  /**
+   * Ends a job's main with the exit code of {@link #execute}: {@code System.exit(code)}, except after
+   * success in a YARN application master (YARN cluster deploy mode), where the main returns instead.
+   * There Spark runs the main in a thread and marks an application whose main called
+   * {@code System.exit(0)} FAILED ("Shutdown hook called before final status was reported").
+   */
+  public static void exit(int code) {
+    boolean yarnApplicationMaster =
+        "yarn".equals(System.getProperty("spark.master"))
+            && "cluster".equals(System.getProperty("spark.submit.deployMode"));
+    if (code != 0 || !yarnApplicationMaster) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs the job and returns the process exit code; mains pass it to {@link #exit}. */
   public static int execute(String jobName, String[] args, Job job) {
     try {
       JobOptions options = JobOptions.parse(args);

@@ -7,6 +7,6 @@ public final class ExportPmmlJob {
   private ExportPmmlJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("export-pmml", args, ExportPmml::run));
+    JobRunner.exit(JobRunner.execute("export-pmml", args, ExportPmml::run));
   }
 }

@@ -7,6 +7,6 @@ public final class CheckFeaturesJob {
   private CheckFeaturesJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("check-features", args, CheckFeatures::run));
+    JobRunner.exit(JobRunner.execute("check-features", args, CheckFeatures::run));
   }
 }

@@ -7,6 +7,6 @@ public final class IngestFlightFilesJob {
   private IngestFlightFilesJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("ingest-files", args, IngestFlightFiles::run));
+    JobRunner.exit(JobRunner.execute("ingest-files", args, IngestFlightFiles::run));
   }
 }

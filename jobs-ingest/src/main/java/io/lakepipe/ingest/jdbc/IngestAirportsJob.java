@@ -7,6 +7,6 @@ public final class IngestAirportsJob {
   private IngestAirportsJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("ingest-airports", args, IngestAirports::run));
+    JobRunner.exit(JobRunner.execute("ingest-airports", args, IngestAirports::run));
   }
 }

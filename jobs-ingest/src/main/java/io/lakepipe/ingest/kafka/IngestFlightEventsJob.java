@@ -7,6 +7,6 @@ public final class IngestFlightEventsJob {
   private IngestFlightEventsJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("ingest-events", args, IngestFlightEvents::run));
+    JobRunner.exit(JobRunner.execute("ingest-events", args, IngestFlightEvents::run));
   }
 }

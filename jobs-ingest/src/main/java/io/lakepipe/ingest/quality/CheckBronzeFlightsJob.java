@@ -7,6 +7,6 @@ public final class CheckBronzeFlightsJob {
   private CheckBronzeFlightsJob() {}
 
   public static void main(String[] args) {
-    System.exit(JobRunner.execute("check-bronze", args, CheckBronzeFlights::run));
+    JobRunner.exit(JobRunner.execute("check-bronze", args, CheckBronzeFlights::run));
   }
 }

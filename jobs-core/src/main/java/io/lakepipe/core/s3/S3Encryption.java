@@ -76,7 +76,8 @@ public final class S3Encryption {
   /**
    * Reads and checks the settings: an unknown algorithm, an SSE-C key that is not base64 of 32
    * bytes, a key without an algorithm that uses one, or an algorithm that needs one without it, is
-   * a one-line error.
+   * a one-line error; so is SSE-KMS or SSE-C with an {@code http://} endpoint, since s3a would refuse
+   * to send their keys over it.
    */
   public static S3Encryption of(LakepipeConfig config, Map<String, String> env) {
     Algorithm algorithm = Algorithm.of(config.string(ALGORITHM_KEY));
@@ -102,6 +103,15 @@ public final class S3Encryption {
         }
       }
       default -> throw new IllegalStateException(algorithm.name());
+    }
+    // s3a's AWS SDK (v1) refuses to send a KMS key id or a customer key over plain HTTP, at the
+    // first write; say so before Spark starts instead.
+    String endpoint = config.string("s3.endpoint").trim().toLowerCase(Locale.ROOT);
+    if ((algorithm == Algorithm.SSE_KMS || algorithm == Algorithm.SSE_C)
+        && endpoint.startsWith("http://")) {
+      throw LakepipeErrors.s3EncryptionKeyInvalid(algorithm.configName() + " needs an https://"
+          + " endpoint, and lakepipe.s3.endpoint is " + config.string("s3.endpoint"),
+          "use the server's https:// endpoint, or SSE-S3, which sends no key");
     }
     return new S3Encryption(algorithm, key);
   }

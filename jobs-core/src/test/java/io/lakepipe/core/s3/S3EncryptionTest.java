@@ -13,8 +13,10 @@ class S3EncryptionTest {
   private static final String SSE_C_KEY = Base64.getEncoder().encodeToString(new byte[32]);
   private static final String KMS_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd";
 
+  /** A config with the algorithm, on an https endpoint (AWS itself, or a TLS S3-compatible server). */
   private static LakepipeConfig algorithm(String name) {
-    return LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", name));
+    return LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", name,
+        "lakepipe.s3.endpoint", "https://s3.example.test"));
   }
 
   @Test
@@ -105,6 +107,28 @@ class S3EncryptionTest {
     assertThatThrownBy(() -> LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.key", SSE_C_KEY)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("unknown keys lakepipe.s3.encryption.key");
+  }
+
+  @Test
+  void keysAreNotSentOverPlainHttp() {
+    LakepipeConfig http = LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", "SSE-C",
+        "lakepipe.s3.endpoint", "http://127.0.0.1:9000"));
+
+    assertThatThrownBy(() -> S3Encryption.of(http, Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("SSE-C needs an https:// endpoint")
+        .hasMessageNotContaining(SSE_C_KEY);
+  }
+
+  @Test
+  void sseS3WorksWithAnyEndpointAndAnEmptyOneIsAwsItself() {
+    LakepipeConfig http = LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", "SSE-S3",
+        "lakepipe.s3.endpoint", "http://127.0.0.1:9000"));
+    LakepipeConfig aws = LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", "SSE-KMS",
+        "lakepipe.s3.endpoint", ""));
+
+    assertThat(S3Encryption.of(http, Map.of()).algorithm()).isEqualTo(S3Encryption.Algorithm.SSE_S3);
+    assertThat(S3Encryption.of(aws, Map.of()).algorithm()).isEqualTo(S3Encryption.Algorithm.SSE_KMS);
   }
 
   @Test

@@ -15,8 +15,9 @@ TEST_NAME=s3-lakehouse-test
 # shellcheck source=ingest-run-checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ingest-run-checks.sh"
 BUCKET="${S3_LAKEHOUSE_BUCKET:-lakepipe-lakehouse}"
-# Every run of this test writes under its own prefix, so reruns and other runs never meet.
-PREFIX="s3a://$BUCKET/tests/$(basename "$WORK")"
+# The test's own prefix, emptied before each run (so every run starts from fresh lakehouses) and
+# after a passing one; the cluster lock (flock) keeps two runs apart.
+PREFIX="s3a://$BUCKET/tests/$TEST_NAME"
 BASE_CONFIG="$LAKEPIPE_HOME/config/cluster-s3.conf"
 # Airflow's own instance (DB, logs) beside the developer's .lakepipe/airflow, never touching it.
 AIRFLOW_INSTANCE="${S3_LAKEHOUSE_AIRFLOW_INSTANCE:-s3-cluster-test}"
@@ -48,7 +49,7 @@ cleanup() {
   if (( rc == 0 )); then
     remove_prefix || echo "(could not remove $PREFIX)" >&2
   else
-    echo "Lakehouses kept under $PREFIX" >&2
+    echo "Lakehouses kept under $PREFIX (until the next run)" >&2
   fi
   cleanup_runs "$rc"
 }
@@ -59,6 +60,7 @@ trap cleanup EXIT
 T0="$(date +%s)"
 "$LAKEPIPE_HOME/infra/s3/s3.sh" bucket "$BUCKET" \
   || fail "the lakehouse bucket $BUCKET could not be made on $LAKEPIPE_S3_ENDPOINT; is the S3 server up (./lakepipe services start)?"
+remove_prefix || fail "could not empty $PREFIX from an earlier run"
 if ! "$CLUSTER" status >/dev/null 2>&1; then
   STARTED+=("$CLUSTER")
   "$CLUSTER" start || fail "$CLUSTER start did not bring it up"

@@ -64,15 +64,16 @@ lakepipe.lakehouse = "$2"
 CONF
 }
 
-# Rows of bronze for the date, and the audit row of the run: "<bronze rows> <status> <rows written>".
+# Rows of a table for the date, and the last audit row of a job for it: "<rows> <status> <rows written>";
+# by default bronze flights and the file ingest: table_counts <lakehouse> [table folder] [audit job].
 # An s3a:// lakehouse is read from the S3 server of LAKEPIPE_S3_ENDPOINT with the AWS_* credentials
 # of the environment, by delta-rs: a second Delta implementation reading what Spark committed.
 # os._exit: the deltalake runtime can abort while the interpreter tears down.
 table_counts() {
-  "$PYTHON" - "$1" "$DS" <<'PY'
+  "$PYTHON" - "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}" <<'PY'
 import os, sys, datetime
 from deltalake import DeltaTable
-lakehouse, ds = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
+lakehouse, ds, table, job = sys.argv[1], datetime.date.fromisoformat(sys.argv[2]), sys.argv[3], sys.argv[4]
 options = None
 if lakehouse.startswith("s3a://"):
     endpoint = os.environ.get("LAKEPIPE_S3_ENDPOINT", "")
@@ -80,10 +81,10 @@ if lakehouse.startswith("s3a://"):
     if endpoint:
         options.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true",
                         "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"})
-bronze = DeltaTable(f"{lakehouse}/bronze/flights", storage_options=options).to_pyarrow_table(columns=["ds"])
-rows = sum(1 for d in bronze.column("ds").to_pylist() if d == ds)
+written = DeltaTable(f"{lakehouse}/{table}", storage_options=options).to_pyarrow_table(columns=["ds"])
+rows = sum(1 for d in written.column("ds").to_pylist() if d == ds)
 audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs", storage_options=options).to_pyarrow_table().to_pylist()
-         if r["ds"] == ds and r["job"] == "ingest-files"]
+         if r["ds"] == ds and r["job"] == job]
 last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
 print(rows, last["status"], last["rows_written"], flush=True)
 os._exit(0)

@@ -6,8 +6,9 @@
 # client and in cluster deploy mode, each into a fresh s3a:// lakehouse; then runs the real DAG task,
 # `airflow tasks test lakepipe_daily ingest_flights <ds>`, against the cluster in client deploy mode
 # (Spark connection, secret, config and properties file from the environment, a separate Airflow
-# instance). For each run: the submission succeeded, bronze read back from s3a (by delta-rs) holds the
-# rows the audit row says were written, and the master lists the application FINISHED.
+# instance), then the DAG's ingest_airports and build_features the same way. For each run: the
+# submission succeeded, bronze (features) read back from s3a by delta-rs holds the rows the audit
+# row says were written, the master lists the application FINISHED, and no log holds a secret.
 # Stops what it started; removes its lakehouses on success; exit 1 with the reason on the first failure.
 # Usage: infra/spark/s3-lakehouse-test.sh [ds [mode...]]   (default 2001-01-15 client cluster; the
 # Airflow run always uses client mode). S3_LAKEHOUSE_BUCKET: the bucket (default lakepipe-lakehouse).
@@ -85,33 +86,62 @@ for mode in "${MODES[@]}"; do
   run_mode "$mode"
 done
 
-# --- the DAG's task through Airflow, against the secured cluster, client deploy mode --------------
+# --- the DAG's tasks through Airflow, against the secured cluster, client deploy mode -------------
+# `airflow tasks test lakepipe_daily <task> <ds>` with everything from the environment: the Spark
+# connection, the cluster's secret, the config and properties file as Variables, a separate instance.
+airflow_task() {
+  local task="$1" config="$2" log="$3"
+  (
+    export LAKEPIPE_AIRFLOW_INSTANCE="$AIRFLOW_INSTANCE"
+    export AIRFLOW_CONN_SPARK_DEFAULT="{\"conn_type\": \"spark\", \"host\": \"spark://${LAKEPIPE_BIND_HOST}\", \"port\": ${SPARK_MASTER_PORT}, \"extra\": {\"deploy-mode\": \"client\", \"spark-binary\": \"spark-submit\"}}"
+    # The cluster's secret for spark-submit's JVM, from the owner-only @argfile (never a command line).
+    export SPARK_SUBMIT_OPTS="@$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts"
+    export AIRFLOW_VAR_LAKEPIPE_CONFIG="$config"
+    export AIRFLOW_VAR_LAKEPIPE_SPARK_PROPERTIES_FILE="$LAKEPIPE_HOME/config/spark-cluster.conf"
+    # The jars: LAKEPIPE_JARS_DIR when set, else each module's target/ (lakepipe_dags.steps).
+    # A failure should fail the test now, not wait out the DAG's retries.
+    export LAKEPIPE_TASK_RETRIES=0
+    # shellcheck source=../airflow/env.sh
+    source "$LAKEPIPE_HOME/infra/airflow/env.sh"
+    # shellcheck source=../airflow/bootstrap.sh
+    source "$LAKEPIPE_HOME/infra/airflow/bootstrap.sh"
+    airflow_bootstrap
+    airflow tasks test lakepipe_daily "$task" "$DS"
+  ) >"$log" 2>&1 || fail "airflow: 'airflow tasks test lakepipe_daily $task $DS' exited $?; see $log"
+  grep -q -- "--master spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}" "$log" \
+    || fail "airflow: $task did not submit to spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}; see $log"
+}
+
 T1="$(date +%s)"
 lakehouse="$PREFIX/airflow/lakehouse"
 write_config "$WORK/airflow/test.conf" "$lakehouse" "$BASE_CONFIG"
-log="$WORK/airflow.log"
 echo "--- Airflow: airflow tasks test lakepipe_daily ingest_flights $DS (instance $AIRFLOW_INSTANCE, client mode), lakehouse $lakehouse"
-(
-  export LAKEPIPE_AIRFLOW_INSTANCE="$AIRFLOW_INSTANCE"
-  export AIRFLOW_CONN_SPARK_DEFAULT="{\"conn_type\": \"spark\", \"host\": \"spark://${LAKEPIPE_BIND_HOST}\", \"port\": ${SPARK_MASTER_PORT}, \"extra\": {\"deploy-mode\": \"client\", \"spark-binary\": \"spark-submit\"}}"
-  # The cluster's secret for spark-submit's JVM, from the owner-only @argfile (never a command line).
-  export SPARK_SUBMIT_OPTS="@$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts"
-  export AIRFLOW_VAR_LAKEPIPE_CONFIG="$WORK/airflow/test.conf"
-  export AIRFLOW_VAR_LAKEPIPE_SPARK_PROPERTIES_FILE="$LAKEPIPE_HOME/config/spark-cluster.conf"
-  export AIRFLOW_VAR_LAKEPIPE_JARS_DIR="$(dirname "$JAR")"
-  # A failure should fail the test now, not wait out the DAG's retries.
-  export LAKEPIPE_TASK_RETRIES=0
-  # shellcheck source=../airflow/env.sh
-  source "$LAKEPIPE_HOME/infra/airflow/env.sh"
-  # shellcheck source=../airflow/bootstrap.sh
-  source "$LAKEPIPE_HOME/infra/airflow/bootstrap.sh"
-  airflow_bootstrap
-  airflow tasks test lakepipe_daily ingest_flights "$DS"
-) >"$log" 2>&1 || fail "airflow: 'airflow tasks test lakepipe_daily ingest_flights $DS' exited $?; see $log"
-grep -q -- "--master spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}" "$log" \
-  || fail "airflow: the task did not submit to spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}; see $log"
-check_ingest_run client "$log" "$lakehouse"
+airflow_task ingest_flights "$WORK/airflow/test.conf" "$WORK/airflow-ingest_flights.log"
+check_ingest_run client "$WORK/airflow-ingest_flights.log" "$lakehouse"
 echo "Airflow task ingest_flights passed in $(elapsed "$T1")"
+
+# The features of the day from that bronze (and the airports, ingested from PostgreSQL by the
+# executors): the DAG's next Spark tasks, on the same s3a lakehouse. S3_LAKEHOUSE_FEATURES=0 skips them.
+if [[ "${S3_LAKEHOUSE_FEATURES:-1}" == 1 ]]; then
+  T2="$(date +%s)"
+  FEATURES_JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-features/target}/jobs-features.jar"
+  [[ -f "$FEATURES_JAR" ]] || fail "no job jar at $FEATURES_JAR; build it (mvn -o -q -DskipTests package -pl jobs-features -am), or set S3_LAKEHOUSE_FEATURES=0"
+  for task in ingest_airports build_features; do
+    echo "--- Airflow: airflow tasks test lakepipe_daily $task $DS"
+    airflow_task "$task" "$WORK/airflow/test.conf" "$WORK/airflow-$task.log"
+    app="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$WORK/airflow-$task.log" || true)"
+    [[ -n "$app" ]] || fail "airflow: no application id in $WORK/airflow-$task.log"
+    RUN_IDS+=("$app")
+    state="$(curl -fsS "$MASTER_UI/json/" | jq -r --arg id "$app" '.completedapps[] | select(.id == $id) | .state' || true)"
+    [[ "$state" == FINISHED ]] || fail "airflow: $task's $app is '${state:-missing}' among the master's completed applications"
+  done
+  counts="$(table_counts "$lakehouse" features/flights build-features)" || fail "could not read the features in $lakehouse"
+  read -r rows status written <<< "$counts"
+  [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
+    || fail "airflow: features have $rows rows for $DS, audit says build-features $status with $written written"
+  echo "features: $rows rows for ds=$DS; audit: build-features $status, $written written; ingest_airports and build_features FINISHED in the master"
+  echo "Airflow tasks ingest_airports and build_features passed in $(elapsed "$T2")"
+fi
 
 # Neither the cluster's secret nor the S3 secret key may show in any log of these runs. (grep takes
 # them as a pattern file: printf is a shell builtin, so they are on no command line.)

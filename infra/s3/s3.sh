@@ -3,6 +3,8 @@
 # filesystem backend, on loopback, AWS signature v2/v4 with the credentials of .lakepipe/secrets.env.
 # Buckets are folders under .lakepipe/services/s3/buckets.
 # Usage: infra/s3/s3.sh start|stop|status|restart
+#        infra/s3/s3.sh bucket <name>   create a bucket unless it exists (e.g. the lakehouse bucket of
+#                                       config/cluster-s3.conf: s3a writes into a bucket, never creates one)
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 
 SERVICE_NAME=s3
@@ -40,4 +42,30 @@ service_health() {
     "$SERVICE_URL/" >/dev/null 2>&1
 }
 
+# A signed CreateBucket call; a bucket we already own counts as made (S3 answers 409 BucketAlreadyOwnedByYou).
+service_bucket() {
+  local bucket="${1:-}" out code
+  [[ "$bucket" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] \
+    || { echo "usage: $0 bucket <name> (3-63 lower-case letters, digits, dots, hyphens)" >&2; return 2; }
+  out="$(mktemp)"
+  code="$(curl -sS --max-time 10 -o "$out" -w '%{http_code}' -X PUT --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" \
+    --user "${AWS_ACCESS_KEY_ID:-}:${AWS_SECRET_ACCESS_KEY:-}" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "$SERVICE_URL/$bucket")" || code=000
+  if [[ "$code" == 200 ]]; then
+    echo "bucket $bucket created at $SERVICE_URL"
+  elif [[ "$code" == 409 ]] && grep -q BucketAlreadyOwnedByYou "$out"; then
+    echo "bucket $bucket exists at $SERVICE_URL"
+  else
+    echo "could not create bucket $bucket at $SERVICE_URL (HTTP $code: $(head -c 300 "$out")); is the server up (infra/s3/s3.sh status)?" >&2
+    rm -f "$out"; return 1
+  fi
+  rm -f "$out"
+}
+
+if [[ "${1:-}" == bucket ]]; then
+  service_paths
+  service_bucket "${2:-}"
+  exit
+fi
 service_main "$@"

@@ -1,4 +1,4 @@
-# Shared by infra/spark/cluster-test.sh and security-test.sh: the file ingest of one landed date on the
+# Shared by infra/spark/cluster-test.sh, security-test.sh and s3-lakehouse-test.sh: the file ingest of one landed date on the
 # standalone cluster, and what its run must leave. Source it after setting TEST_NAME, with the
 # script's arguments: [ds [mode...]] (default 2001-01-15, client and cluster deploy mode).
 # The job jar: $LAKEPIPE_JARS_DIR/jobs-ingest.jar, else jobs-ingest/target/jobs-ingest.jar.
@@ -54,26 +54,37 @@ cleanup_runs() {
   fi
 }
 
-# A config that is config/local.conf with its own lakehouse; on a real cluster that is an s3a:// URI.
+# A config that is `base` (default config/local.conf) with its own lakehouse: a local folder, or an
+# s3a:// URI (config/cluster-s3.conf as base).
 write_config() {
   mkdir -p "$(dirname "$1")"
   cat > "$1" <<CONF
-include "$LAKEPIPE_HOME/config/local.conf"
+include "${3:-$LAKEPIPE_HOME/config/local.conf}"
 lakepipe.lakehouse = "$2"
 CONF
 }
 
-# Rows of bronze for the date, and the audit row of the run: "<bronze rows> <status> <rows written>".
+# Rows of a table for the date, and the last audit row of a job for it: "<rows> <status> <rows written>";
+# by default bronze flights and the file ingest: table_counts <lakehouse> [table folder] [audit job].
+# An s3a:// lakehouse is read from the S3 server of LAKEPIPE_S3_ENDPOINT with the AWS_* credentials
+# of the environment, by delta-rs: a second Delta implementation reading what Spark committed.
 # os._exit: the deltalake runtime can abort while the interpreter tears down.
 table_counts() {
-  "$PYTHON" - "$1" "$DS" <<'PY'
+  "$PYTHON" - "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}" <<'PY'
 import os, sys, datetime
 from deltalake import DeltaTable
-lakehouse, ds = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
-bronze = DeltaTable(f"{lakehouse}/bronze/flights").to_pyarrow_table(columns=["ds"])
-rows = sum(1 for d in bronze.column("ds").to_pylist() if d == ds)
-audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs").to_pyarrow_table().to_pylist()
-         if r["ds"] == ds and r["job"] == "ingest-files"]
+lakehouse, ds, table, job = sys.argv[1], datetime.date.fromisoformat(sys.argv[2]), sys.argv[3], sys.argv[4]
+options = None
+if lakehouse.startswith("s3a://"):
+    endpoint = os.environ.get("LAKEPIPE_S3_ENDPOINT", "")
+    options = {"AWS_REGION": os.environ.get("AWS_REGION", "us-east-1")}
+    if endpoint:
+        options.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true",
+                        "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"})
+written = DeltaTable(f"{lakehouse}/{table}", storage_options=options).to_pyarrow_table(columns=["ds"])
+rows = sum(1 for d in written.column("ds").to_pylist() if d == ds)
+audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs", storage_options=options).to_pyarrow_table().to_pylist()
+         if r["ds"] == ds and r["job"] == job]
 last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
 print(rows, last["status"], last["rows_written"], flush=True)
 os._exit(0)

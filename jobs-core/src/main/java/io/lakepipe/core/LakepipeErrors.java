@@ -84,6 +84,13 @@ public final class LakepipeErrors {
         + "': use one of " + allowed + ".", null);
   }
 
+  /** S3 server-side encryption whose key does not fit its algorithm; the key itself is never shown. */
+  public static LakepipeException s3EncryptionKeyInvalid(String problem, String fix) {
+    return failed("S3 encryption is misconfigured: " + problem + ": " + fix
+        + ". The algorithm is lakepipe.s3.encryption.algorithm; the key comes only from the"
+        + " environment.", null);
+  }
+
   public static LakepipeException landingMissing(String folder, String ds) {
     return failed("No files landed for ds=" + ds + " in " + folder
         + ": land the day first (`./lakepipe land` locally), or wait for the upstream delivery and"

@@ -118,19 +118,7 @@ APP="$(grep -m 1 -oE 'application_[0-9]+_[0-9]+' "$WORK/run-ok.log")" || fail "n
 read -r status queue attempts <<< "$(app_report "$WORK/run-ok.log" "$APP")"
 [[ "$status" == SUCCEEDED && "$queue" == lakepipe && "$attempts" == 1 ]] \
   || fail "$APP: final status $status in queue $queue after $attempts attempts (expected SUCCEEDED, lakepipe, 1)"
-counts="$("$PYTHON" - "$WORK/lakehouse" "$DS" <<'PY'
-import os, sys, datetime
-from deltalake import DeltaTable
-lakehouse, ds = sys.argv[1], datetime.date.fromisoformat(sys.argv[2])
-bronze = DeltaTable(f"{lakehouse}/bronze/flights").to_pyarrow_table(columns=["ds"])
-rows = sum(1 for d in bronze.column("ds").to_pylist() if d == ds)
-audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs").to_pyarrow_table().to_pylist()
-         if r["ds"] == ds and r["job"] == "ingest-files"]
-last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
-print(rows, last["status"], last["rows_written"], flush=True)
-os._exit(0)
-PY
-)" || fail "could not read the tables in $WORK/lakehouse"
+counts="$("$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$WORK/lakehouse" "$DS")" || fail "could not read the tables in $WORK/lakehouse"
 read -r rows audit_status written <<< "$counts"
 [[ "$audit_status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
   || fail "bronze has $rows rows for $DS, audit says $audit_status with $written written"

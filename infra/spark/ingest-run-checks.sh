@@ -67,28 +67,10 @@ CONF
 # Rows of a table for the date, and the last audit row of a job for it: "<rows> <status> <rows written>";
 # by default bronze flights and the file ingest: table_counts <lakehouse> [table folder] [audit job].
 # An s3a:// lakehouse is read from the S3 server of LAKEPIPE_S3_ENDPOINT with the AWS_* credentials
-# of the environment, by delta-rs: a second Delta implementation reading what Spark committed.
-# os._exit: the deltalake runtime can abort while the interpreter tears down.
+# of the environment, by delta-rs (infra/lib/table_counts.py): a second Delta implementation reading
+# what Spark committed.
 table_counts() {
-  "$PYTHON" - "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}" <<'PY'
-import os, sys, datetime
-from deltalake import DeltaTable
-lakehouse, ds, table, job = sys.argv[1], datetime.date.fromisoformat(sys.argv[2]), sys.argv[3], sys.argv[4]
-options = None
-if lakehouse.startswith("s3a://"):
-    endpoint = os.environ.get("LAKEPIPE_S3_ENDPOINT", "")
-    options = {"AWS_REGION": os.environ.get("AWS_REGION", "us-east-1")}
-    if endpoint:
-        options.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true",
-                        "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"})
-written = DeltaTable(f"{lakehouse}/{table}", storage_options=options).to_pyarrow_table(columns=["ds"])
-rows = sum(1 for d in written.column("ds").to_pylist() if d == ds)
-audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs", storage_options=options).to_pyarrow_table().to_pylist()
-         if r["ds"] == ds and r["job"] == job]
-last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
-print(rows, last["status"], last["rows_written"], flush=True)
-os._exit(0)
-PY
+  "$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}"
 }
 
 # After a submission in `mode` whose spark-submit output is in `log`: the driver ended FINISHED

@@ -48,8 +48,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * nothing, rather than storing the object unencrypted. That refusal is what these tests pin, and for
  * SSE-S3 it doubles as the proof that the header is on the wire: the same s3a write succeeds without
  * the setting and fails with it. SSE-KMS and SSE-C cannot get that far on plain HTTP (see below).
- * Should a later S3 server honour the headers, these tests fail; check the HEAD answer's
- * {@code x-amz-server-side-encryption} instead then.
+ * Should a later S3 server honour the headers, the SSE-S3 tests fail; check the HEAD answer's
+ * {@code x-amz-server-side-encryption} instead then. The SSE-KMS and SSE-C cases are refused by the
+ * s3a client itself over plain HTTP, whatever the server does.
  */
 class S3EncryptionIT {
   private static final byte[] BODY = "lakepipe".getBytes(StandardCharsets.UTF_8);

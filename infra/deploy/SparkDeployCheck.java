@@ -72,7 +72,9 @@ public final class SparkDeployCheck {
           "spark.kubernetes.executor.volumes.",
           "spark.kubernetes.node.selector.",
           "spark.kubernetes.driver.node.selector.",
-          "spark.kubernetes.executor.node.selector.");
+          "spark.kubernetes.executor.node.selector.",
+          // Metrics system settings (MetricsConfig): spark.metrics.conf.<instance>.sink.<name>.<option>.
+          "spark.metrics.conf.");
 
   /** Where Spark declares its settings: each object registers its entries when loaded. */
   private static final List<String> CONFIG_OBJECTS =

@@ -31,12 +31,13 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from lakepipe_dags import mlflow_api
+
 WEBHOOK_VARIABLE = "lakepipe_alert_webhook"
 WEBHOOK_ENV = "LAKEPIPE_ALERT_WEBHOOK"
 SPARK_HISTORY_VARIABLE = "lakepipe_spark_history_url"
 SPARK_HISTORY_ENV = "LAKEPIPE_SPARK_HISTORY_URL"
 DEFAULT_SPARK_HISTORY_URL = "http://127.0.0.1:18080"
-DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
 MLFLOW_EXPERIMENT = "lakepipe-flights"
 WEBHOOK_TIMEOUT_SECONDS = 10
 
@@ -113,11 +114,9 @@ def spark_link(task: Any) -> str:
 
 def mlflow_link(ds: str) -> str:
     """The MLflow runs of the lakepipe experiment for ds (the experiment list if it cannot be looked up)."""
-    base = (os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_MLFLOW_URI).rstrip("/")
-    query = urllib.parse.urlencode({"experiment_name": MLFLOW_EXPERIMENT})
+    base = mlflow_api.tracking_uri()
     try:
-        with urllib.request.urlopen(f"{base}/api/2.0/mlflow/experiments/get-by-name?{query}", timeout=3) as response:
-            experiment_id = json.load(response)["experiment"]["experiment_id"]
+        experiment_id = mlflow_api.experiment_id(base, MLFLOW_EXPERIMENT, timeout=3)
     except Exception:  # noqa: BLE001 - a link to the experiment list still helps
         return f"{base}/#/experiments"
     search = urllib.parse.quote(f"tags.`lakepipe.ds` = '{ds}'") if ds else ""

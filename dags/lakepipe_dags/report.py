@@ -21,17 +21,15 @@ reports experiment     ``LAKEPIPE_REPORT_EXPERIMENT``, else ``lakepipe-reports``
 
 from __future__ import annotations
 
-import json
 import os
 import urllib.error
-import urllib.parse
-import urllib.request
 from typing import Any
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import BaseOperatorLink
 
-DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
+from lakepipe_dags import mlflow_api
+
 DEFAULT_REPORT_EXPERIMENT = "lakepipe-reports"
 REPORT_EXPERIMENT_ENV = "LAKEPIPE_REPORT_EXPERIMENT"
 
@@ -73,16 +71,14 @@ def report_run_url(
     With ``dag_run_id``, a run of that DAG run wins over a newer one of another (a manual ``./lakepipe
     run report``, another Airflow); without one, or when no run carries it, the newest run of ds.
     """
-    base = (tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_MLFLOW_URI).rstrip("/")
+    base = (tracking_uri or mlflow_api.tracking_uri()).rstrip("/")
     name = experiment or os.environ.get(REPORT_EXPERIMENT_ENV) or DEFAULT_REPORT_EXPERIMENT
-    query = urllib.parse.urlencode({"experiment_name": name})
     try:
-        found = _call(f"{base}/api/2.0/mlflow/experiments/get-by-name?{query}")
+        experiment_id = mlflow_api.experiment_id(base, name)
     except urllib.error.HTTPError as error:
         if error.code == 404:  # no report has run yet
             return None
         raise
-    experiment_id = found["experiment"]["experiment_id"]
     by_ds = f"tags.`lakepipe.ds` = '{_quoted(ds)}'"
     filters = [f"{by_ds} and tags.`airflow.dag_run_id` = '{_quoted(dag_run_id)}'"] if dag_run_id else []
     for search_filter in [*filters, by_ds]:
@@ -92,7 +88,7 @@ def report_run_url(
             "order_by": ["attributes.start_time DESC"],
             "max_results": 1,
         }
-        runs = _call(f"{base}/api/2.0/mlflow/runs/search", body).get("runs", [])
+        runs = mlflow_api.call(f"{base}/api/2.0/mlflow/runs/search", body).get("runs", [])
         if runs:
             return f"{base}/#/experiments/{experiment_id}/runs/{runs[0]['info']['run_id']}"
     return None
@@ -101,9 +97,3 @@ def report_run_url(
 def _quoted(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
 
-
-def _call(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)

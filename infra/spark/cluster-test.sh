@@ -26,16 +26,10 @@ done
 echo "Cluster and History Server up after $(elapsed "$T0")"
 
 run_mode() {
-  local mode="$1" t0 log lakehouse
+  local mode="$1" t0
   t0="$(date +%s)"
-  log="$WORK/$mode.log"
-  lakehouse="$WORK/$mode/lakehouse"
-  write_config "$WORK/$mode/test.conf" "$lakehouse"
   echo "--- $mode deploy mode: infra/spark/submit.sh (config/spark-cluster.conf) --deploy-mode $mode"
-  "$SUBMIT" --deploy-mode "$mode" --class "$MAIN_CLASS" \
-    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 \
-    || fail "$mode: spark-submit exited $?; see $log"
-  check_ingest_run "$mode" "$log" "$lakehouse"
+  submit_ingest "$mode" "$WORK/$mode/lakehouse"
 
   # The History Server scans the event log folder every 5 s.
   local completed="" waited=0

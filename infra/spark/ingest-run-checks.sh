@@ -73,6 +73,18 @@ table_counts() {
   "$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}"
 }
 
+# The file ingest of DS through $SUBMIT in `mode` into `lakehouse` (a config over `base config`, default
+# local.conf, in $WORK/<mode>/), its output in $WORK/<mode>.log, then check_ingest_run. Sets APP_ID.
+# submit_ingest <mode> <lakehouse> [base config]
+submit_ingest() {
+  local mode="$1" lakehouse="$2" base_config="${3:-}" log="$WORK/$1.log"
+  write_config "$WORK/$mode/test.conf" "$lakehouse" ${base_config:+"$base_config"}
+  "$SUBMIT" --deploy-mode "$mode" --class "$MAIN_CLASS" \
+    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 \
+    || fail "$mode: spark-submit exited $?; see $log"
+  check_ingest_run "$mode" "$log" "$lakehouse"
+}
+
 # After a submission in `mode` whose spark-submit output is in `log`: the driver ended FINISHED
 # (cluster mode, where spark-submit exits 0 whatever the driver's fate), bronze holds the rows the
 # audit row says were written, and the master lists the application FINISHED. Sets APP_ID.

@@ -69,16 +69,10 @@ fi
 echo "Bucket $BUCKET and the authenticated cluster up after $(elapsed "$T0")"
 
 run_mode() {
-  local mode="$1" t0 log lakehouse
+  local mode="$1" t0
   t0="$(date +%s)"
-  log="$WORK/$mode.log"
-  lakehouse="$PREFIX/$mode/lakehouse"
-  write_config "$WORK/$mode/test.conf" "$lakehouse" "$BASE_CONFIG"
-  echo "--- $mode deploy mode: infra/spark/submit.sh --deploy-mode $mode, lakehouse $lakehouse"
-  "$SUBMIT" --deploy-mode "$mode" --class "$MAIN_CLASS" \
-    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 \
-    || fail "$mode: spark-submit exited $?; see $log"
-  check_ingest_run "$mode" "$log" "$lakehouse"
+  echo "--- $mode deploy mode: infra/spark/submit.sh --deploy-mode $mode, lakehouse $PREFIX/$mode/lakehouse"
+  submit_ingest "$mode" "$PREFIX/$mode/lakehouse" "$BASE_CONFIG"
   echo "$mode deploy mode passed in $(elapsed "$t0")"
 }
 

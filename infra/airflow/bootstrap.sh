@@ -17,6 +17,15 @@ airflow_bootstrap() {
     return 2
   fi
   mkdir -p "$AIRFLOW_HOME"
+  # Done before for this SQLite DB, Airflow install and pool: nothing to do. Each `airflow` command
+  # costs seconds of CPU (it imports Airflow), paid again by every dags-test.sh run otherwise.
+  local db="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN#sqlite:///}" stamp="$AIRFLOW_HOME/.lakepipe-bootstrap" done_for
+  done_for="$(cat "$LAKEPIPE_HOME/.lakepipe/venv-airflow/.lakepipe-requirements.sha" 2>/dev/null) $db $pool $slots"
+  if [[ "$db" != "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" && -s "$db" && -f "$stamp" \
+      && "$(cat "$stamp")" == "$done_for" ]]; then
+    return 0
+  fi
+  rm -f "$stamp"
   if ! airflow db migrate >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "'airflow db migrate' failed (log: $log); remove $AIRFLOW_HOME to start from an empty DB." >&2
@@ -27,4 +36,5 @@ airflow_bootstrap() {
     echo "Could not create the Airflow pool $pool (log: $log)." >&2
     return 1
   fi
+  echo "$done_for" >"$stamp"
 }

@@ -4,8 +4,9 @@
 # the file ingest for one landed date twice with the same jar, --config and properties file
 # (config/spark-cluster.conf), once per deploy mode, each into a fresh lakehouse, and checks for each:
 # the submission succeeded (client: exit code; cluster: the driver's final state in the master),
-# bronze holds the rows the audit table says were written, and the application is FINISHED in the
-# master's UI and completed in the History Server's REST API. Stops what it started; exit 1 with the
+# bronze holds the rows the audit table says were written, the application is FINISHED in the
+# master's UI and completed in the History Server's REST API, and the cluster's secret was on no
+# command line while it ran and is not in its log (the cluster always authenticates). Stops what it started; exit 1 with the
 # reason on the first failure.
 # Usage: infra/spark/cluster-test.sh [ds [mode...]]   (default 2001-01-15 client cluster; the
 # date's landing folder must exist)

@@ -28,11 +28,15 @@ CLUSTER="$LAKEPIPE_HOME/infra/spark/cluster.sh"
 fail() { echo "$TEST_NAME FAILED: $*" >&2; exit 1; }
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 
+# "none": no job run of this script's own (the cluster suite runs security-test.sh so, after
+# cluster-test.sh has checked the same on its runs of the same authenticated cluster).
+[[ "${MODES[*]}" == none ]] && MODES=()
 for mode in "${MODES[@]}"; do
-  [[ "$mode" == client || "$mode" == cluster ]] || fail "unknown deploy mode '$mode': client or cluster"
+  [[ "$mode" == client || "$mode" == cluster ]] || fail "unknown deploy mode '$mode': client, cluster or none"
 done
 [[ -f "$JAR" ]] || fail "no job jar at $JAR; build it (mvn -o -q -DskipTests package -pl jobs-ingest -am) or set LAKEPIPE_JARS_DIR"
 [[ -x "$SPARK_SUBMIT" && -x "$PYTHON" ]] || fail "Spark or the MLflow venv is not installed; run ./lakepipe setup"
+[[ -n "${LAKEPIPE_SPARK_AUTH_SECRET:-}" ]] || fail "LAKEPIPE_SPARK_AUTH_SECRET is not set; run ./lakepipe setup"
 compgen -G "$LAKEPIPE_HOME/.lakepipe/landing/flights/ds=$DS/*" >/dev/null \
   || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"
 
@@ -73,15 +77,33 @@ table_counts() {
   "$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}"
 }
 
+# The cluster's secret must never be on a command line (ps shows those to every user of the machine)
+# nor in a log. grep takes it as a pattern file: printf is a shell builtin, so not on grep's own
+# command line.
+has_secret() { grep -F -q -f <(printf '%s\n' "$LAKEPIPE_SPARK_AUTH_SECRET") "$@"; }
+check_no_secret_in_ps() {
+  if ps -eo args= | has_secret; then
+    fail "the Spark secret is on a process's command line (ps) $1"
+  fi
+}
+
 # The file ingest of DS through $SUBMIT in `mode` into `lakehouse` (a config over `base config`, default
-# local.conf, in $WORK/<mode>/), its output in $WORK/<mode>.log, then check_ingest_run. Sets APP_ID.
-# submit_ingest <mode> <lakehouse> [base config]
+# local.conf, in $WORK/<mode>/), its output in $WORK/<mode>.log, then check_ingest_run. While it
+# runs, no process's command line may hold the cluster's secret; afterwards, neither may its log.
+# Sets APP_ID. submit_ingest <mode> <lakehouse> [base config]
 submit_ingest() {
-  local mode="$1" lakehouse="$2" base_config="${3:-}" log="$WORK/$1.log"
+  local mode="$1" lakehouse="$2" base_config="${3:-}" log="$WORK/$1.log" pid rc=0
   write_config "$WORK/$mode/test.conf" "$lakehouse" ${base_config:+"$base_config"}
   "$SUBMIT" --deploy-mode "$mode" --class "$MAIN_CLASS" \
-    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 \
-    || fail "$mode: spark-submit exited $?; see $log"
+    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    check_no_secret_in_ps "while the $mode run is on"
+    sleep 1
+  done
+  wait "$pid" || rc=$?
+  ((rc == 0)) || fail "$mode: spark-submit exited $rc; see $log"
+  if has_secret "$log"; then fail "$mode: the secret is in the driver's log $log"; fi
   check_ingest_run "$mode" "$log" "$lakehouse"
 }
 

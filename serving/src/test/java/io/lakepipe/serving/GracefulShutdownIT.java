@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM while a batch is in flight, and checks that the batch is answered in full, that the port stops
  * accepting meanwhile, and that the process then exits.
  */
+@Tag("faults")
 class GracefulShutdownIT extends ServiceTestBase {
   @TempDir Path dir;
 

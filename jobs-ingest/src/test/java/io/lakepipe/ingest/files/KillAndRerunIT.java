@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A file ingest killed (SIGKILL) while it writes bronze leaves the table at its previous version,
  * and the rerun completes it. The job runs as its own JVM so that it can really be killed.
  */
+@Tag("faults")
 class KillAndRerunIT extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-03-07");
   /** Copies of the real day per landed file: enough rows that the bronze write takes seconds. */

@@ -45,7 +45,9 @@ class FlightEventsKafkaIT extends SparkTestBase {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("lakepipe.sources.flight-events.bootstrap-servers", KafkaTestSupport.BOOTSTRAP);
     overrides.put("lakepipe.sources.flight-events.topic", topic);
-    overrides.put("lakepipe.sources.flight-events.max-offsets-per-trigger", 400);
+    // Three micro-batches for the 2,026 messages of the first test: the 20 repeated events come in
+    // the last, after their first copies were written by the first.
+    overrides.put("lakepipe.sources.flight-events.max-offsets-per-trigger", 1000);
     overrides.put("lakepipe.ingest.flight-events.trigger", "available-now");
     overrides.putAll(extra);
     return testConfig(home, overrides);
@@ -173,9 +175,11 @@ class FlightEventsKafkaIT extends SparkTestBase {
   @Test
   void replayPublishesARealDayWithStableEventIds() {
     String topic = KafkaTestSupport.newTopic("it-replay");
+    // The whole day in one micro-batch, as the daily job's default reads it.
     LakepipeConfig config = config(topic, Map.of(
         "lakepipe.sources.flights.path",
-        lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString()));
+        lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
+        "lakepipe.sources.flight-events.max-offsets-per-trigger", 100_000));
 
     long sent = ReplayFlightsToKafka.replay(spark, config, DS, DS, 0);
     JobResult result = ingest(config);

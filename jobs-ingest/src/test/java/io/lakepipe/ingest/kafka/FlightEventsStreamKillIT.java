@@ -21,17 +21,21 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Encoders;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kill and rerun: the ingest runs as a continuous stream in its own JVM while events are published;
- * the broker is stopped with {@code infra/kafka/kafka.sh stop} and the stream killed with SIGKILL
+ * the broker (one of this test's own, so that the shared one stays up for the suites running beside
+ * it) is stopped with {@code infra/kafka/kafka.sh stop} and the stream killed with SIGKILL
  * mid-flight; then the broker is started again, the ingest reruns (AvailableNow) from the same
  * checkpoint, the rest of the events (and a few duplicates) are published, and bronze must hold every
  * event exactly once. Nothing here depends on timings: the waits only wait.
  */
+@Tag("faults")
 class FlightEventsStreamKillIT extends SparkTestBase {
   private static final LocalDate DS = LocalDate.of(2001, 1, 20);
   private static final int FIRST = 2000;
@@ -39,14 +43,23 @@ class FlightEventsStreamKillIT extends SparkTestBase {
 
   @TempDir Path home;
 
+  private static KafkaTestSupport.OwnBroker broker;
+
   @BeforeAll
-  static void brokerIsUp() {
-    KafkaTestSupport.requireBroker();
+  static void startOwnBroker() {
+    broker = KafkaTestSupport.OwnBroker.start(lakepipeHome(), "kafka-faults");
+  }
+
+  @AfterAll
+  static void stopOwnBroker() {
+    if (broker != null) {
+      broker.script("stop");
+    }
   }
 
   @Test
   void everyEventLandsExactlyOnceAfterTheBrokerStopsAndTheStreamIsKilled() throws Exception {
-    String topic = KafkaTestSupport.newTopic("it-kill-rerun");
+    String topic = KafkaTestSupport.newTopic(broker.bootstrap(), "it-kill-rerun");
     List<FlightEventPublisher.Message> events =
         KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, TOTAL);
     Path configFile = writeConfig(topic);
@@ -57,33 +70,33 @@ class FlightEventsStreamKillIT extends SparkTestBase {
     Process stream = startContinuousStream(configFile, streamLog);
     try {
       CompletableFuture<Long> publishing = CompletableFuture.supplyAsync(
-          () -> KafkaTestSupport.publish(topic, events.subList(0, FIRST), 400));
+          () -> KafkaTestSupport.publish(broker.bootstrap(), topic, events.subList(0, FIRST), 400));
       awaitBronzeRows(bronze, stream, streamLog);
       assertThat(publishing.get(10, TimeUnit.MINUTES)).isEqualTo(FIRST);
 
       // Mid-flight: the stream is still behind the topic when the broker goes and the JVM dies.
       CompletableFuture<Void> brokerStopping = CompletableFuture.runAsync(
-          () -> KafkaTestSupport.kafkaScript(lakepipeHome(), "stop"));
+          () -> broker.script("stop"));
       stream.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
       brokerStopping.get(5, TimeUnit.MINUTES);
       long atKill = bronzeRows(bronze);
       System.out.printf("stream killed with %d of %d published events in bronze%n", atKill, FIRST);
     } finally {
       stream.destroyForcibly();
-      KafkaTestSupport.kafkaScript(lakepipeHome(), "start");
+      broker.script("start");
     }
 
     LakepipeConfig availableNow = LakepipeConfig.fromMap(Map.of(
         "lakepipe.home", home.toString(),
         "lakepipe.lakehouse", home.resolve("lakehouse").toString(),
-        "lakepipe.sources.flight-events.bootstrap-servers", KafkaTestSupport.BOOTSTRAP,
+        "lakepipe.sources.flight-events.bootstrap-servers", broker.bootstrap(),
         "lakepipe.sources.flight-events.topic", topic,
         "lakepipe.sources.flight-events.max-offsets-per-trigger", 500,
         "lakepipe.ingest.flight-events.trigger", "available-now"));
     JobResult rerun = ingest(availableNow);
     List<FlightEventPublisher.Message> rest = new ArrayList<>(events.subList(FIRST, TOTAL));
     rest.addAll(events.subList(FIRST - 100, FIRST));
-    KafkaTestSupport.publish(topic, rest, 0);
+    KafkaTestSupport.publish(broker.bootstrap(), topic, rest, 0);
     JobResult last = ingest(availableNow);
 
     List<String> ids = spark.read().format("delta").load(bronze).select("event_id")
@@ -109,7 +122,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
         "  lakehouse = \"" + home.resolve("lakehouse") + "\"",
         "  spark.master = \"local[2]\"",
         "  sources.flight-events {",
-        "    bootstrap-servers = \"" + KafkaTestSupport.BOOTSTRAP + "\"",
+        "    bootstrap-servers = \"" + broker.bootstrap() + "\"",
         "    topic = \"" + topic + "\"",
         "    max-offsets-per-trigger = 150",
         "  }",

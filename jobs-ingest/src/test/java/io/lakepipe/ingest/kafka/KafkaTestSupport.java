@@ -45,8 +45,12 @@ final class KafkaTestSupport {
 
   /** A fresh topic, so that tests never see each other's events. */
   static String newTopic(String prefix) {
+    return newTopic(BOOTSTRAP, prefix);
+  }
+
+  static String newTopic(String bootstrap, String prefix) {
     String topic = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(FlightEventsTopic.ensureExists(BOOTSTRAP, topic, 2)).isTrue();
+    assertThat(FlightEventsTopic.ensureExists(bootstrap, topic, 2)).isTrue();
     return topic;
   }
 
@@ -64,20 +68,63 @@ final class KafkaTestSupport {
   }
 
   static long publish(String topic, List<FlightEventPublisher.Message> messages, double rate) {
-    try (FlightEventPublisher publisher = new FlightEventPublisher(BOOTSTRAP, topic)) {
+    return publish(BOOTSTRAP, topic, messages, rate);
+  }
+
+  static long publish(String bootstrap, String topic, List<FlightEventPublisher.Message> messages,
+      double rate) {
+    try (FlightEventPublisher publisher = new FlightEventPublisher(bootstrap, topic)) {
       return publisher.publish(messages.iterator(), messages.size(), rate, null);
+    }
+  }
+
+  /**
+   * A broker of a test's own: {@code infra/kafka/kafka.sh} under another service name, on free
+   * loopback ports, so that a test may stop it while the shared broker serves every other suite.
+   */
+  record OwnBroker(Path home, String name, int port, int controllerPort) {
+    static OwnBroker start(Path home, String name) {
+      // A fresh storage each time: the last run's topics and cluster id are of no use.
+      org.apache.commons.io.FileUtils.deleteQuietly(
+          home.resolve(".lakepipe/services").resolve(name).toFile());
+      OwnBroker broker = new OwnBroker(home, name, freePort(), freePort());
+      broker.script("start");
+      return broker;
+    }
+
+    String bootstrap() {
+      return "127.0.0.1:" + port;
+    }
+
+    void script(String action) {
+      kafkaScript(home, action, Map.of("KAFKA_SERVICE_NAME", name,
+          "KAFKA_PORT", String.valueOf(port), "KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort)));
+    }
+
+    private static int freePort() {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+          java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
   /** Runs {@code infra/kafka/kafka.sh <action>} of the checkout and fails on a non-zero exit. */
   static void kafkaScript(Path home, String action) {
+    kafkaScript(home, action, Map.of());
+  }
+
+  static void kafkaScript(Path home, String action, Map<String, String> environment) {
     try {
       Path log = Files.createTempFile("kafka-sh-", ".log");
-      Process process = new ProcessBuilder(home.resolve("infra/kafka/kafka.sh").toString(), action)
+      ProcessBuilder builder = new ProcessBuilder(home.resolve("infra/kafka/kafka.sh").toString(), action)
           .directory(home.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+          .redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       if (!process.waitFor(180, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         fail("infra/kafka/kafka.sh " + action + " did not finish in 180 s");

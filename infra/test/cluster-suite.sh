@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The cluster suite of `./lakepipe test`: one authenticated Spark standalone cluster, its History
+# Server, Prometheus and the Pushgateway, started once for the four tests that run on them (each
+# test starts what is not running and stops only what it started, so here they share), then the
+# YARN and Kubernetes templates and the YARN run, which need no standalone cluster.
+#
+#   infra/test/cluster-suite.sh [ds]     (default 2001-01-15; the day must be landed)
+#
+# The monitoring test scores with the bundle that the end-to-end suite deployed; run alone, it
+# uses the scorer's own test bundle (serving/src/test/resources/bundles/lr-v1).
+set -euo pipefail
+
+LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export LAKEPIPE_HOME
+DS="${1:-2001-01-15}"
+E2E_BUNDLE="$LAKEPIPE_HOME/.lakepipe/e2e/one-by-one/deploy/lakepipe_flights_delay/current"
+if [[ -z "${LAKEPIPE_MONITORING_BUNDLE:-}" && ! -f "$E2E_BUNDLE/bundle.json" ]]; then
+  export LAKEPIPE_MONITORING_BUNDLE="$LAKEPIPE_HOME/serving/src/test/resources/bundles/lr-v1"
+fi
+
+# The driver UI port that Prometheus scrapes in the monitoring test: one of this suite's own, so
+# that a local Spark driver of a suite running beside it (taking 4040 first) cannot move it.
+export SPARK_UI_PORT="${LAKEPIPE_TEST_SPARK_UI_PORT:-4077}"
+
+say() { printf '\033[1m[cluster]\033[0m %s\n' "$*"; }
+elapsed() { echo "$(($(date +%s) - $1)) s"; }
+
+SHARED=("$LAKEPIPE_HOME/infra/spark/cluster.sh" "$LAKEPIPE_HOME/infra/spark/history.sh"
+  "$LAKEPIPE_HOME/infra/monitoring/prometheus.sh")
+STARTED=()
+stop_started() {
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do "${STARTED[$i]}" stop >/dev/null || true; done
+}
+trap stop_started EXIT
+
+T0="$(date +%s)"
+for service in "${SHARED[@]}"; do
+  if ! "$service" status >/dev/null 2>&1; then
+    STARTED+=("$service")
+    "$service" start
+  fi
+done
+say "cluster, History Server, Prometheus and Pushgateway up after $(elapsed "$T0")"
+
+run() {
+  local name="$1" t0
+  shift
+  t0="$(date +%s)"
+  say "$name"
+  "$@"
+  say "$name passed in $(elapsed "$t0")"
+}
+
+run "Spark standalone: one job jar in client and in cluster deploy mode, by configuration alone" \
+  "$LAKEPIPE_HOME/infra/spark/cluster-test.sh" "$DS"
+# Its job runs would repeat cluster-test.sh's: the same ingest on the same secured cluster, where
+# every run is already checked for the secret on command lines and in its log ("none").
+run "Spark authentication and encryption: the cluster's secret files and log; a worker and an application without the secret refused" \
+  "$LAKEPIPE_HOME/infra/spark/security-test.sh" "$DS" none
+run "Lakehouse on s3a: the file ingest in client and cluster mode, the DAG's ingest and features tasks through Airflow" \
+  "$LAKEPIPE_HOME/infra/spark/s3-lakehouse-test.sh" "$DS"
+run "Monitoring: Prometheus scrapes the cluster, a job's pushed metrics and the scorer; every dashboard query answers" \
+  "$LAKEPIPE_HOME/infra/monitoring/monitoring-test.sh" "$DS"
+stop_started
+STARTED=()
+run "YARN and Kubernetes templates: Spark's own loader and pod builders, the Kubernetes schema (no cluster)" \
+  "$LAKEPIPE_HOME/infra/deploy/validate.sh"
+run "YARN: the file ingest with config/spark-yarn.conf on a MiniYARNCluster, one success and one failure" \
+  "$LAKEPIPE_HOME/infra/deploy/yarn-test.sh" "$DS"
+say "cluster suite passed in $(elapsed "$T0")"

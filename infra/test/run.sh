@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# The test command: `./lakepipe test [suite...]`. With no suite it runs all of them, as CI does: set-up,
+# then the suites (two lanes side by side where they share nothing: the Maven integration and fault
+# tests beside the DAG, end-to-end and cluster tests), and the secret scan last. Each suite's output
+# goes to .lakepipe/logs/test/<suite>.log (streamed to the terminal when one suite runs alone); a
+# failed suite prints its log's tail. A table of each suite's time ends every run, failed or not.
+#
+# The whole run has a budget, LAKEPIPE_TEST_BUDGET_MINUTES (60): past it the run stops and fails,
+# so that a change that makes the suite slow is caught in its own session, well before CI's limit.
+set -euo pipefail
+
+LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export LAKEPIPE_HOME
+STATE="$LAKEPIPE_HOME/.lakepipe"
+TEST_LOGS="$STATE/logs/test"
+LAKEPIPE="$LAKEPIPE_HOME/lakepipe"
+SELF="$LAKEPIPE_HOME/infra/test/run.sh"
+# The job jars the DAG and cluster suites run: a copy, so that a Maven build beside them (the
+# integration tests repackage each module) never rewrites a jar while a Spark job reads it.
+export LAKEPIPE_TEST_JARS="$STATE/test-jars"
+# The last of the three landed days the end-to-end and cluster suites run on.
+TEST_DS="${LAKEPIPE_TEST_DS:-2001-01-15}"
+BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-60}"
+# JIT and GC of the Spark drivers the suites start: each runs a few seconds on a few thousand rows,
+# where C2's compiling costs more CPU than its code returns (the file ingest of a day: 40 s of CPU
+# with the defaults, 20 s with these). The same flags as the Maven test JVMs (the parent POM's
+# lakepipe.test.jvm). Nothing a job computes depends on them.
+TEST_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+SUITES=(unit it faults dags e2e cluster secrets)
+declare -A ABOUT=(
+  [unit]="Maven unit tests (each job's transformations on a local SparkSession), then the job jars"
+  [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
+  [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load"
+  [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
+  [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
+  [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring; the YARN and Kubernetes templates; YARN"
+  [secrets]="secret scan: the repository and the logs of everything above"
+)
+
+say() { printf '\033[1m[lakepipe test]\033[0m %s\n' "$*"; }
+die() { printf '[lakepipe test] error: %s\n' "$*" >&2; exit 1; }
+minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+mvn_run() {
+  (cd "$LAKEPIPE_HOME" && mvn -B --no-transfer-progress "$@" \
+    -Dmlflow.tracking.uri="$MLFLOW_TRACKING_URI" -Dlakepipe.mlflow.python="$STATE/venv-mlflow/bin/python")
+}
+
+# --- the suites: each runs in a process of its own (set -e holds in it), output to its log ---------
+
+# The job jars of every module, copied for the suites that spark-submit them.
+copy_test_jars() {
+  rm -rf "$LAKEPIPE_TEST_JARS"
+  mkdir -p "$LAKEPIPE_TEST_JARS"
+  cp "$LAKEPIPE_HOME"/jobs-*/target/jobs-*.jar "$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar" \
+    "$LAKEPIPE_TEST_JARS/"
+  rm -f "$LAKEPIPE_TEST_JARS"/*-tests.jar
+  touch "$LAKEPIPE_TEST_JARS/.built"
+}
+
+# The jars, built again when a source or pom changed since they were copied (a suite run alone).
+ensure_test_jars() {
+  if [[ -f "$LAKEPIPE_TEST_JARS/.built" ]] && [[ -z "$(cd "$LAKEPIPE_HOME" && find . -path ./.lakepipe -prune \
+      -o \( -name pom.xml -o -path '*/src/main/*' \) -newer "$LAKEPIPE_TEST_JARS/.built" -print -quit)" ]]; then
+    return 0
+  fi
+  echo "Building the job jars (mvn -DskipTests package)"
+  mvn_run -q -DskipTests package
+  copy_test_jars
+}
+
+suite_unit() {
+  mvn_run package
+  copy_test_jars
+}
+
+# The integration suites skip the unit tests, and in a whole run also the repackaging of the job
+# jars that the unit suite built from the same sources minutes before (about 10 s a module).
+it_mvn_args() {
+  echo -Dlakepipe.unit.skip=true ${LAKEPIPE_TEST_JARS_FRESH:+-Dlakepipe.shade.skip=true}
+}
+
+suite_it() {
+  mvn_run verify $(it_mvn_args) -Dlakepipe.it.excludedGroups=faults
+}
+
+suite_faults() {
+  mvn_run verify $(it_mvn_args) -Dlakepipe.it.groups=faults
+}
+
+suite_dags() {
+  local venv_airflow="$STATE/venv-airflow/bin/python" venv_mlflow="$STATE/venv-mlflow/bin/python"
+  cd "$LAKEPIPE_HOME"
+  "$venv_airflow" -m pytest -q dags/tests
+  # (infra/deploy/tests run first thing in the cluster suite's template check, validate.sh.)
+  "$venv_mlflow" -m pytest -q infra/report/tests infra/security/tests infra/monitoring/tests
+}
+
+# The three days the end-to-end and cluster suites read, landed (in full, as the demo lands them)
+# unless they already are.
+ensure_test_days() {
+  local first day missing=0
+  first="$(date -u -d "$TEST_DS - 2 day" +%F)"
+  for day in "$first" "$(date -u -d "$TEST_DS - 1 day" +%F)" "$TEST_DS"; do
+    compgen -G "$STATE/landing/flights/ds=$day/part-*" >/dev/null || missing=1
+  done
+  if ((missing)); then "$LAKEPIPE" land "$first" "$TEST_DS"; fi
+}
+
+# Class-data sharing for the Spark drivers that spark-submit starts on this machine: the classes
+# that one file ingest loads (Spark, Delta, the job's own), parsed and verified once into an archive
+# that every later driver maps instead of loading them again (a day's ingest: 16 s of CPU without it,
+# 13 s with it). Written by one ingest of TEST_DS into a throwaway lakehouse with
+# -XX:ArchiveClassesAtExit, again whenever the JDK, Spark's jars or the ingest jar change. A JVM that
+# finds the archive unusable says so in one warning line and runs without it.
+CDS_DIR="$STATE/test-cds"
+CDS_ARCHIVE="$CDS_DIR/spark-driver.jsa"
+ensure_cds_archive() {
+  source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
+  local wanted
+  wanted="$(java -version 2>&1 | head -n 1)|$(ls -l "$SPARK_HOME/jars" | sha256sum | cut -c1-16)|$(sha256sum <"$LAKEPIPE_TEST_JARS/jobs-ingest.jar" | cut -c1-16)"
+  if [[ -s "$CDS_ARCHIVE" && "$(cat "$CDS_DIR/built-for" 2>/dev/null)" == "$wanted" ]]; then
+    return 0
+  fi
+  rm -rf "$CDS_DIR"
+  mkdir -p "$CDS_DIR"
+  printf 'include file("%s")\nlakepipe.lakehouse = "%s"\n' "$LAKEPIPE_HOME/config/local.conf" "$CDS_DIR/lakehouse" \
+    >"$CDS_DIR/dump.conf"
+  echo "Writing the class-data sharing archive of the local Spark drivers ($CDS_ARCHIVE)"
+  if SPARK_SUBMIT_OPTS="$TEST_JVM_OPTS -Dspark.ui.enabled=false -XX:ArchiveClassesAtExit=$CDS_ARCHIVE" \
+      "$STATE/venv-airflow/bin/spark-submit" --master "local[2]" \
+      --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
+      --class io.lakepipe.ingest.files.IngestFlightFilesJob "$LAKEPIPE_TEST_JARS/jobs-ingest.jar" \
+      --config "$CDS_DIR/dump.conf" --ds "$TEST_DS" >"$CDS_DIR/dump.log" 2>&1 && [[ -s "$CDS_ARCHIVE" ]]; then
+    echo "$wanted" >"$CDS_DIR/built-for"
+  else
+    echo "(no class-data sharing: writing the archive failed, see $CDS_DIR/dump.log; the drivers load their classes as usual)"
+    rm -f "$CDS_ARCHIVE"
+  fi
+  rm -rf "$CDS_DIR/lakehouse"
+}
+
+# The JVM options of the suites' local Spark drivers: TEST_JVM_OPTS and the archive when there is one.
+driver_jvm_opts() {
+  printf '%s' "$TEST_JVM_OPTS"
+  [[ -s "$CDS_ARCHIVE" ]] && printf ' -XX:SharedArchiveFile=%s' "$CDS_ARCHIVE"
+  return 0
+}
+
+suite_e2e() {
+  ensure_test_jars
+  ensure_test_days
+  ensure_cds_archive
+  export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
+  # Local drivers: no Spark UI either (nothing here looks at it).
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$(driver_jvm_opts) -Dspark.ui.enabled=false"
+  "$LAKEPIPE_HOME/infra/airflow/e2e.sh" "$TEST_DS"
+}
+
+suite_cluster() {
+  ensure_test_jars
+  ensure_test_days
+  ensure_cds_archive
+  export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
+  # Client-mode drivers and the executors (the monitoring test scrapes the drivers' UI: it stays on).
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$(driver_jvm_opts) -Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
+  "$LAKEPIPE_HOME/infra/test/cluster-suite.sh" "$TEST_DS"
+}
+
+suite_secrets() {
+  "$STATE/venv-mlflow/bin/python" "$LAKEPIPE_HOME/infra/security/secret_scan.py"
+}
+
+# --- running and timing them -----------------------------------------------------------------
+
+RESULTS=""
+RUN_STARTED=$(date +%s)
+STREAM=0
+# LAKEPIPE_TEST_KEEP_GOING=1: a failed suite does not stop the others (to see every failure at once).
+KEEP_GOING="${LAKEPIPE_TEST_KEEP_GOING:-0}"
+
+# Runs one suite in its own process, appends "<suite> <passed|failed> <seconds>" to $RESULTS.
+run_suite() {
+  local suite="$1" started rc=0 log="$TEST_LOGS/$1.log"
+  started=$(date +%s)
+  say "$suite: ${ABOUT[$suite]}  (log: ${log#"$LAKEPIPE_HOME"/})"
+  if ((STREAM)); then
+    "$SELF" --one "$suite" 2>&1 | tee "$log" || rc=$?
+  else
+    "$SELF" --one "$suite" >"$log" 2>&1 || rc=$?
+  fi
+  local seconds=$(($(date +%s) - started))
+  if ((rc == 0)); then
+    echo "$suite passed $seconds" >>"$RESULTS"
+    say "$suite passed in $(minutes "$seconds")"
+  else
+    echo "$suite failed $seconds" >>"$RESULTS"
+    if ((!STREAM)); then
+      printf -- '---- last 80 lines of %s ----\n' "$log" >&2
+      tail -n 80 "$log" >&2
+      printf -- '---- end of %s ----\n' "$log" >&2
+    fi
+    say "$suite FAILED after $(minutes "$seconds") (exit $rc); its whole output is in $log" >&2
+  fi
+  return "$rc"
+}
+
+# The table of suite times, whatever happened.
+print_table() {
+  local total=$(($(date +%s) - RUN_STARTED))
+  printf '\n%-10s %-8s %8s\n' suite result time
+  if [[ -s "$RESULTS" ]]; then
+    while read -r suite result seconds; do
+      printf '%-10s %-8s %8s\n' "$suite" "$result" "$(minutes "$seconds")"
+    done <"$RESULTS"
+  fi
+  printf '%-10s %-8s %8s   (wall clock; budget %d min)\n\n' total "" \
+    "$(minutes "$total")" "$BUDGET_MINUTES"
+}
+
+over_budget() {
+  (($(date +%s) - RUN_STARTED > BUDGET_MINUTES * 60))
+}
+
+# Runs lanes side by side; a lane is suites joined by "+", run one after the other. Stops every lane
+# when one fails or when the budget is spent; returns non-zero then.
+run_lanes() {
+  local -a pids=() names=()
+  local lane pid i rc=0 waited=0
+  set -m   # each lane in a process group of its own, so that it can be stopped whole
+  for lane in "$@"; do
+    (
+      IFS=+ read -r -a lane_suites <<<"$lane"
+      failed=0
+      for suite in "${lane_suites[@]}"; do
+        run_suite "$suite" || { failed=1; ((KEEP_GOING)) || exit 1; }
+      done
+      exit "$failed"
+    ) &
+    pids+=($!)
+    names+=("$lane")
+  done
+  set +m
+  while :; do
+    local running=0
+    for i in "${!pids[@]}"; do
+      pid="${pids[$i]}"
+      [[ -n "$pid" ]] || continue
+      if kill -0 "$pid" 2>/dev/null; then
+        running=1
+      else
+        wait "$pid" || rc=1
+        pids[$i]=""
+      fi
+    done
+    ((running && (!rc || KEEP_GOING))) || break
+    if over_budget; then
+      say "the test run passed its budget of $BUDGET_MINUTES minutes (LAKEPIPE_TEST_BUDGET_MINUTES): stopping" \
+        "what still runs. A change made the suite slower than it may be: make the slow tests leaner." >&2
+      rc=2
+      break
+    fi
+    sleep 5
+    waited=$((waited + 5))
+    if ((waited % 300 == 0)); then
+      say "still running after $(minutes $(($(date +%s) - RUN_STARTED))): $(for i in "${!pids[@]}"; do [[ -n "${pids[$i]}" ]] && printf '%s ' "${names[$i]}"; done)"
+    fi
+  done
+  for i in "${!pids[@]}"; do
+    pid="${pids[$i]}"
+    [[ -n "$pid" ]] || continue
+    say "stopping the lane ${names[$i]} (its suite that was running is not in the table)" >&2
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  return "$rc"
+}
+
+# --- main ------------------------------------------------------------------------------------
+
+if [[ "${1:-}" == --one ]]; then
+  # One suite, in this process: the environment of the local stack first.
+  set -a
+  # shellcheck source=../../config/services.env
+  source "$LAKEPIPE_HOME/config/services.env"
+  set +a
+  "suite_$2"
+  exit 0
+fi
+
+asked=("$@")
+for suite in "${asked[@]}"; do
+  [[ -n "${ABOUT[$suite]:-}" ]] || die "unknown suite '$suite'; suites: ${SUITES[*]}"
+done
+mkdir -p "$TEST_LOGS"
+RESULTS="$(mktemp "${TMPDIR:-/tmp}/lakepipe-test-results.XXXXXX")"
+trap 'print_table; rm -f "$RESULTS"' EXIT
+
+needs() {  # whether any of the asked suites is among the given ones
+  local suite wanted
+  for suite in "${asked[@]}"; do for wanted in "$@"; do [[ "$suite" == "$wanted" ]] && return 0; done; done
+  return 1
+}
+
+started=$(date +%s)
+# Also Chromium (the e2e suite's browser check) and Prometheus (the cluster suite's monitoring test).
+"$LAKEPIPE" setup --no-build --for-tests
+if ((${#asked[@]} == 0)) || needs it faults e2e cluster; then "$LAKEPIPE" services start; fi
+# The scorer's token of the monitoring test, exported so that the secret scan looks for it too.
+export LAKEPIPE_SERVING_TOKEN="${LAKEPIPE_SERVING_TOKEN:-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}"
+echo "setup passed $(($(date +%s) - started))" >>"$RESULTS"
+
+if ((${#asked[@]} == 0)); then
+  # Everything, as CI runs it: the unit tests build the jars; then two lanes that share no process
+  # (the Maven integration and fault tests; the DAG, end-to-end and cluster tests); the scan last.
+  run_suite unit
+  export LAKEPIPE_TEST_JARS_FRESH=1
+  failed=0
+  run_lanes "it+faults" "dags+e2e+cluster" || failed=1
+  ((!failed || KEEP_GOING)) || exit 1
+  run_suite secrets || failed=1
+  ((!failed)) || die "some suites failed (table below)"
+else
+  STREAM=$((${#asked[@]} == 1))
+  failed=0
+  for suite in "${asked[@]}"; do
+    run_suite "$suite" || { failed=1; ((KEEP_GOING)) || exit 1; }
+  done
+  ((!failed)) || die "some suites failed (table below)"
+fi
+total=$(($(date +%s) - RUN_STARTED))
+if ((total > BUDGET_MINUTES * 60)); then
+  die "the tests passed but took $(minutes "$total"), over the budget of $BUDGET_MINUTES minutes (LAKEPIPE_TEST_BUDGET_MINUTES): make the slow tests leaner before adding more"
+fi
+say "All tests passed in $(minutes "$total")"

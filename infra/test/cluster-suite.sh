@@ -6,17 +6,16 @@
 #
 #   infra/test/cluster-suite.sh [ds]     (default 2001-01-15; the day must be landed)
 #
-# The monitoring test scores with the bundle that the end-to-end suite deployed; run alone, it
-# uses the scorer's own test bundle (serving/src/test/resources/bundles/lr-v1).
+# The monitoring test's scorer serves the scorer's own test bundle (a logistic regression shaped as
+# JPMML-SparkML writes it, serving/src/test/resources/bundles/lr-v1), not the one the end-to-end
+# suite deploys: ./lakepipe test runs this suite beside that one, which removes and rebuilds its
+# deployment folder. (Bundles the pipeline exports are scored by the scorer in PmmlParityIT.)
 set -euo pipefail
 
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export LAKEPIPE_HOME
 DS="${1:-2001-01-15}"
-E2E_BUNDLE="$LAKEPIPE_HOME/.lakepipe/e2e/one-by-one/deploy/lakepipe_flights_delay/current"
-if [[ -z "${LAKEPIPE_MONITORING_BUNDLE:-}" && ! -f "$E2E_BUNDLE/bundle.json" ]]; then
-  export LAKEPIPE_MONITORING_BUNDLE="$LAKEPIPE_HOME/serving/src/test/resources/bundles/lr-v1"
-fi
+export LAKEPIPE_MONITORING_BUNDLE="${LAKEPIPE_MONITORING_BUNDLE:-$LAKEPIPE_HOME/serving/src/test/resources/bundles/lr-v1}"
 
 # The driver UI port that Prometheus scrapes in the monitoring test: one of this suite's own, so
 # that a local Spark driver of a suite running beside it (taking 4040 first) cannot move it.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: `./lakepipe test [suite...]`. With no suite it runs all of them, as CI does: set-up,
 # then the suites (two lanes side by side where they share nothing: the Maven integration and fault
-# tests beside the DAG, end-to-end and cluster tests), and the secret scan last. Each suite's output
+# tests and the cluster tests beside the DAG and end-to-end tests), and the secret scan last. Each suite's output
 # goes to .lakepipe/logs/test/<suite>.log (streamed to the terminal when one suite runs alone); a
 # failed suite prints its log's tail. A table of each suite's time ends every run, failed or not.
 #
@@ -161,7 +161,7 @@ suite_e2e() {
 suite_cluster() {
   ensure_test_jars
   ensure_test_days
-  ensure_cds_archive
+  # (The archive, when the e2e suite has written one: this suite may run beside it.)
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
   # Client-mode drivers and the executors (the monitoring test scrapes the drivers' UI: it stays on).
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$(driver_jvm_opts) -Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
@@ -313,11 +313,14 @@ echo "setup passed $(($(date +%s) - started))" >>"$RESULTS"
 
 if ((${#asked[@]} == 0)); then
   # Everything, as CI runs it: the unit tests build the jars; then two lanes that share no process
-  # (the Maven integration and fault tests; the DAG, end-to-end and cluster tests); the scan last.
+  # or port (the Maven integration and fault tests, then the cluster tests; the DAG and end-to-end
+  # tests), of about the same length; the scan last.
   run_suite unit
   export LAKEPIPE_TEST_JARS_FRESH=1
+  # Landed before the lanes start, since a suite of each lane reads them.
+  ensure_test_days
   failed=0
-  run_lanes "it+faults" "dags+e2e+cluster" || failed=1
+  run_lanes "it+faults+cluster" "dags+e2e" || failed=1
   ((!failed || KEEP_GOING)) || exit 1
   run_suite secrets || failed=1
   ((!failed)) || die "some suites failed (table below)"

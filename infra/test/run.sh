@@ -42,8 +42,9 @@ say() { printf '\033[1m[lakepipe test]\033[0m %s\n' "$*"; }
 die() { printf '[lakepipe test] error: %s\n' "$*" >&2; exit 1; }
 minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
+# Maven's own JVM too: in the suites it mostly starts forks and checks that nothing needs compiling.
 mvn_run() {
-  (cd "$LAKEPIPE_HOME" && mvn -B --no-transfer-progress "$@" \
+  (cd "$LAKEPIPE_HOME" && MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }$TEST_JVM_OPTS" mvn -B --no-transfer-progress "$@" \
     -Dmlflow.tracking.uri="$MLFLOW_TRACKING_URI" -Dlakepipe.mlflow.python="$STATE/venv-mlflow/bin/python")
 }
 

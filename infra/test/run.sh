@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: `./lakepipe test [suite...]`. With no suite it runs all of them, as CI does: set-up,
-# then the suites (two lanes side by side where they share nothing: the Maven integration and fault
-# tests and the cluster tests beside the DAG and end-to-end tests), and the secret scan last. Each suite's output
+# the job jars, then the suites in two lanes side by side that share nothing (the Maven unit,
+# integration and fault tests beside the DAG, end-to-end and cluster tests), and the secret scan last. Each suite's output
 # goes to .lakepipe/logs/test/<suite>.log (streamed to the terminal when one suite runs alone); a
 # failed suite prints its log's tail. A table of each suite's time ends every run, failed or not.
 #
@@ -21,15 +21,15 @@ export LAKEPIPE_TEST_JARS="$STATE/test-jars"
 # The last of the three landed days the end-to-end and cluster suites run on.
 TEST_DS="${LAKEPIPE_TEST_DS:-2001-01-15}"
 BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-60}"
-# JIT and GC of the Spark drivers the suites start: each runs a few seconds on a few thousand rows,
-# where C2's compiling costs more CPU than its code returns (the file ingest of a day: 40 s of CPU
-# with the defaults, 20 s with these). The same flags as the Maven test JVMs (the parent POM's
-# lakepipe.test.jvm). Nothing a job computes depends on them.
+# JIT and GC of the Spark drivers the suites start: each runs for seconds, where C2's compiling
+# costs more CPU than its code returns (the file ingest of a day: 40 s of CPU with the defaults, 20 s
+# with these). Not for the Maven test JVMs, which run for minutes: with these flags the features
+# module's unit tests took longer than with the defaults. Nothing a job computes depends on them.
 TEST_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 SUITES=(unit it faults dags e2e cluster secrets)
 declare -A ABOUT=(
-  [unit]="Maven unit tests (each job's transformations on a local SparkSession), then the job jars"
+  [unit]="Maven unit tests: each job's transformations on a local SparkSession"
   [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
   [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load"
   [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
@@ -42,9 +42,8 @@ say() { printf '\033[1m[lakepipe test]\033[0m %s\n' "$*"; }
 die() { printf '[lakepipe test] error: %s\n' "$*" >&2; exit 1; }
 minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-# Maven's own JVM too: in the suites it mostly starts forks and checks that nothing needs compiling.
 mvn_run() {
-  (cd "$LAKEPIPE_HOME" && MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }$TEST_JVM_OPTS" mvn -B --no-transfer-progress "$@" \
+  (cd "$LAKEPIPE_HOME" && mvn -B --no-transfer-progress "$@" \
     -Dmlflow.tracking.uri="$MLFLOW_TRACKING_URI" -Dlakepipe.mlflow.python="$STATE/venv-mlflow/bin/python")
 }
 
@@ -67,17 +66,16 @@ ensure_test_jars() {
     return 0
   fi
   echo "Building the job jars (mvn -DskipTests package)"
-  mvn_run -q -DskipTests package
+  mvn_run -q -DskipTests package || return 1
   copy_test_jars
 }
 
 suite_unit() {
-  mvn_run package
-  copy_test_jars
+  mvn_run test
 }
 
 # The integration suites skip the unit tests, and in a whole run also the repackaging of the job
-# jars that the unit suite built from the same sources minutes before (about 10 s a module).
+# jars built from the same sources at its start (about 10 s a module).
 it_mvn_args() {
   echo -Dlakepipe.unit.skip=true ${LAKEPIPE_TEST_JARS_FRESH:+-Dlakepipe.shade.skip=true}
 }
@@ -280,12 +278,14 @@ run_lanes() {
 
 # --- main ------------------------------------------------------------------------------------
 
+# The environment of the local stack (ports, MLFLOW_TRACKING_URI, credentials) for every suite.
+set -a
+# shellcheck source=../../config/services.env
+source "$LAKEPIPE_HOME/config/services.env"
+set +a
+
 if [[ "${1:-}" == --one ]]; then
-  # One suite, in this process: the environment of the local stack first.
-  set -a
-  # shellcheck source=../../config/services.env
-  source "$LAKEPIPE_HOME/config/services.env"
-  set +a
+  # One suite, in this process.
   "suite_$2"
   exit 0
 fi
@@ -313,15 +313,17 @@ export LAKEPIPE_SERVING_TOKEN="${LAKEPIPE_SERVING_TOKEN:-$(head -c 32 /dev/urand
 echo "setup passed $(($(date +%s) - started))" >>"$RESULTS"
 
 if ((${#asked[@]} == 0)); then
-  # Everything, as CI runs it: the unit tests build the jars; then two lanes that share no process
-  # or port (the Maven integration and fault tests, then the cluster tests; the DAG and end-to-end
-  # tests), of about the same length; the scan last.
-  run_suite unit
+  # Everything, as CI runs it: the jars; then two lanes of about the same length that share no
+  # process, port or folder (the Maven suites; the DAG, end-to-end and cluster tests); the scan last.
+  # The jars first, which both lanes run (and the integration suites then reuse rather than
+  # repackage), and the days they read.
+  started=$(date +%s)
+  ensure_test_jars >"$TEST_LOGS/jars.log" 2>&1 || { tail -n 40 "$TEST_LOGS/jars.log" >&2; die "building the jars failed"; }
   export LAKEPIPE_TEST_JARS_FRESH=1
-  # Landed before the lanes start, since a suite of each lane reads them.
-  ensure_test_days
+  ensure_test_days >>"$TEST_LOGS/jars.log" 2>&1 || { tail -n 40 "$TEST_LOGS/jars.log" >&2; die "landing the test days failed"; }
+  echo "jars passed $(($(date +%s) - started))" >>"$RESULTS"
   failed=0
-  run_lanes "it+faults+cluster" "dags+e2e" || failed=1
+  run_lanes "unit+it+faults" "dags+e2e+cluster" || failed=1
   ((!failed || KEEP_GOING)) || exit 1
   run_suite secrets || failed=1
   ((!failed)) || die "some suites failed (table below)"

@@ -93,7 +93,10 @@ suite_dags() {
   cd "$LAKEPIPE_HOME"
   "$venv_airflow" -m pytest -q dags/tests
   # (infra/deploy/tests run first thing in the cluster suite's template check, validate.sh.)
-  "$venv_mlflow" -m pytest -q infra/report/tests infra/security/tests infra/monitoring/tests
+  # One run each: every folder has its own pytest.ini (its rootdir and import path).
+  "$venv_mlflow" -m pytest -q infra/report/tests
+  "$venv_mlflow" -m pytest -q infra/security/tests
+  "$venv_mlflow" -m pytest -q infra/monitoring/tests
 }
 
 # The three days the end-to-end and cluster suites read, landed (in full, as the demo lands them)

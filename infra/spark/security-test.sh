@@ -106,4 +106,4 @@ echo "intruders refused in $(elapsed "$T1")"
 kill -TERM -- "-$ROGUE_PID" 2>/dev/null || true
 ROGUE_PID=""
 check_no_secret_in_ps "at the end"
-echo "security-test passed in $(elapsed "$T0") (${MODES[*]} with authentication and encryption; wrong secret refused)"
+echo "security-test passed in $(elapsed "$T0") (${MODES[*]:-no job runs of its own;} with authentication and encryption; wrong secret refused)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The cluster suite of `./lakepipe test`: one authenticated Spark standalone cluster, its History
 # Server, Prometheus and the Pushgateway, started once for the four tests that run on them (each
-# test starts what is not running and stops only what it started, so here they share), then the
-# YARN and Kubernetes templates and the YARN run, which need no standalone cluster.
+# test starts what is not running and stops only what it started, so here they share). (The YARN
+# and Kubernetes checks, which need no standalone cluster, are the deploy suite of ./lakepipe test.)
 #
 #   infra/test/cluster-suite.sh [ds]     (default 2001-01-15; the day must be landed)
 #
@@ -60,10 +60,4 @@ run "Lakehouse on s3a: the file ingest in client and cluster mode, the DAG's ing
   "$LAKEPIPE_HOME/infra/spark/s3-lakehouse-test.sh" "$DS"
 run "Monitoring: Prometheus scrapes the cluster, a job's pushed metrics and the scorer; every dashboard query answers" \
   "$LAKEPIPE_HOME/infra/monitoring/monitoring-test.sh" "$DS"
-stop_started
-STARTED=()
-run "YARN and Kubernetes templates: Spark's own loader and pod builders, the Kubernetes schema (no cluster)" \
-  "$LAKEPIPE_HOME/infra/deploy/validate.sh"
-run "YARN: the file ingest with config/spark-yarn.conf on a MiniYARNCluster, one success and one failure" \
-  "$LAKEPIPE_HOME/infra/deploy/yarn-test.sh" "$DS"
 say "cluster suite passed in $(elapsed "$T0")"

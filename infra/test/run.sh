@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: `./lakepipe test [suite...]`. With no suite it runs all of them, as CI does: set-up,
 # the job jars, then the suites in two lanes side by side that share nothing (the Maven unit,
-# integration and fault tests beside the DAG, end-to-end and cluster tests), and the secret scan last. Each suite's output
+# integration and fault tests and the YARN and Kubernetes checks beside the DAG, end-to-end and
+# standalone cluster tests), and the secret scan last. Each suite's output
 # goes to .lakepipe/logs/test/<suite>.log (streamed to the terminal when one suite runs alone); a
 # failed suite prints its log's tail. A table of each suite's time ends every run, failed or not.
 #
@@ -27,14 +28,15 @@ BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-60}"
 # module's unit tests took longer than with the defaults. Nothing a job computes depends on them.
 TEST_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
-SUITES=(unit it faults dags e2e cluster secrets)
+SUITES=(unit it faults dags e2e cluster deploy secrets)
 declare -A ABOUT=(
   [unit]="Maven unit tests: each job's transformations on a local SparkSession"
   [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
   [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load"
   [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
   [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
-  [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring; the YARN and Kubernetes templates; YARN"
+  [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring"
+  [deploy]="the YARN and Kubernetes templates (no cluster), and the file ingest on a MiniYARNCluster"
   [secrets]="secret scan: the repository and the logs of everything above"
 )
 
@@ -168,6 +170,15 @@ suite_cluster() {
   # Client-mode drivers and the executors (the monitoring test scrapes the drivers' UI: it stays on).
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$(driver_jvm_opts) -Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
   "$LAKEPIPE_HOME/infra/test/cluster-suite.sh" "$TEST_DS"
+}
+
+suite_deploy() {
+  ensure_test_jars
+  ensure_test_days
+  export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS" LAKEPIPE_JOB_JAR="$LAKEPIPE_TEST_JARS/jobs-ingest.jar"
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS -Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
+  "$LAKEPIPE_HOME/infra/deploy/validate.sh"
+  "$LAKEPIPE_HOME/infra/deploy/yarn-test.sh" "$TEST_DS"
 }
 
 suite_secrets() {
@@ -326,7 +337,7 @@ if ((${#asked[@]} == 0)); then
   ensure_test_days >>"$TEST_LOGS/jars.log" 2>&1 || { tail -n 40 "$TEST_LOGS/jars.log" >&2; die "landing the test days failed"; }
   echo "jars passed $(($(date +%s) - started))" >>"$RESULTS"
   failed=0
-  run_lanes "unit+it+faults" "dags+e2e+cluster" || failed=1
+  run_lanes "unit+it+faults+deploy" "dags+e2e+cluster" || failed=1
   ((!failed || KEEP_GOING)) || exit 1
   run_suite secrets || failed=1
   ((!failed)) || die "some suites failed (table below)"

@@ -6,8 +6,9 @@
 # goes to .lakepipe/logs/test/<suite>.log (streamed to the terminal when one suite runs alone); a
 # failed suite prints its log's tail. A table of each suite's time ends every run, failed or not.
 #
-# The whole run has a budget, LAKEPIPE_TEST_BUDGET_MINUTES (60): past it the run stops and fails,
-# so that a change that makes the suite slow is caught in its own session, well before CI's limit.
+# The run has a budget, LAKEPIPE_TEST_BUDGET_MINUTES (60), counted from the end of the set-up: past
+# it the run stops and fails, so that a change that makes the suite slow is caught in its own
+# session, before CI's limit of 90 minutes.
 set -euo pipefail
 
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -228,12 +229,15 @@ print_table() {
       printf '%-10s %-8s %8s\n' "$suite" "$result" "$(minutes "$seconds")"
     done <"$RESULTS"
   fi
-  printf '%-10s %-8s %8s   (wall clock; budget %d min)\n\n' total "" \
+  printf '%-10s %-8s %8s   (wall clock; the budget of %d min counts from the end of the set-up)\n\n' total "" \
     "$(minutes "$total")" "$BUDGET_MINUTES"
 }
 
+# The budget counts from the end of the set-up: installs (pip, npm, apt, Maven downloads) depend on
+# the network and the caches, not on the tests a change makes slower.
+BUDGET_STARTED=$RUN_STARTED
 over_budget() {
-  (($(date +%s) - RUN_STARTED > BUDGET_MINUTES * 60))
+  (($(date +%s) - BUDGET_STARTED > BUDGET_MINUTES * 60))
 }
 
 # Runs lanes side by side; a lane is suites joined by "+", run one after the other. Stops every lane
@@ -325,6 +329,7 @@ if ((${#asked[@]} == 0)) || needs it faults e2e cluster; then "$LAKEPIPE" servic
 # The scorer's token of the monitoring test, exported so that the secret scan looks for it too.
 export LAKEPIPE_SERVING_TOKEN="${LAKEPIPE_SERVING_TOKEN:-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}"
 echo "setup passed $(($(date +%s) - started))" >>"$RESULTS"
+BUDGET_STARTED=$(date +%s)
 
 if ((${#asked[@]} == 0)); then
   # Everything, as CI runs it: the jars; then two lanes of about the same length that share no
@@ -350,7 +355,8 @@ else
   ((!failed)) || die "some suites failed (table below)"
 fi
 total=$(($(date +%s) - RUN_STARTED))
-if ((total > BUDGET_MINUTES * 60)); then
-  die "the tests passed but took $(minutes "$total"), over the budget of $BUDGET_MINUTES minutes (LAKEPIPE_TEST_BUDGET_MINUTES): make the slow tests leaner before adding more"
+tests=$(($(date +%s) - BUDGET_STARTED))
+if ((tests > BUDGET_MINUTES * 60)); then
+  die "the tests passed but took $(minutes "$tests") after the set-up, over the budget of $BUDGET_MINUTES minutes (LAKEPIPE_TEST_BUDGET_MINUTES): make the slow tests leaner before adding more"
 fi
 say "All tests passed in $(minutes "$total")"

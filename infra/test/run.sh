@@ -56,9 +56,12 @@ mvn_run() {
 copy_test_jars() {
   rm -rf "$LAKEPIPE_TEST_JARS"
   mkdir -p "$LAKEPIPE_TEST_JARS"
-  cp "$LAKEPIPE_HOME"/jobs-*/target/jobs-*.jar "$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar" \
-    "$LAKEPIPE_TEST_JARS/"
-  rm -f "$LAKEPIPE_TEST_JARS"/*-tests.jar
+  local module
+  # The shaded jar of each module (target/<module>.jar), not its thin or test jars.
+  for module in "$LAKEPIPE_HOME"/jobs-*; do
+    cp "$module/target/$(basename "$module").jar" "$LAKEPIPE_TEST_JARS/"
+  done
+  cp "$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar" "$LAKEPIPE_TEST_JARS/"
   touch "$LAKEPIPE_TEST_JARS/.built"
 }
 
@@ -146,12 +149,15 @@ ensure_cds_archive() {
   rm -rf "$CDS_DIR/lakehouse"
 }
 
-# The JVM options of the suites' local Spark drivers: TEST_JVM_OPTS and the archive when there is one.
-driver_jvm_opts() {
-  printf '%s' "$TEST_JVM_OPTS"
-  [[ -s "$CDS_ARCHIVE" ]] && printf ' -XX:SharedArchiveFile=%s' "$CDS_ARCHIVE"
-  return 0
+# SPARK_SUBMIT_OPTS of a suite's spark-submits: TEST_JVM_OPTS, the archive when there is one, and
+# the given options. use_test_jvm_opts [option...]
+use_test_jvm_opts() {
+  local opts="$TEST_JVM_OPTS"
+  [[ -s "$CDS_ARCHIVE" ]] && opts+=" -XX:SharedArchiveFile=$CDS_ARCHIVE"
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$opts${*:+ $*}"
 }
+# Executors on a cluster get the same JIT flag.
+EXECUTOR_C1="-Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
 
 suite_e2e() {
   ensure_test_jars
@@ -159,7 +165,7 @@ suite_e2e() {
   ensure_cds_archive
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
   # Local drivers: no Spark UI either (nothing here looks at it).
-  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$(driver_jvm_opts) -Dspark.ui.enabled=false"
+  use_test_jvm_opts -Dspark.ui.enabled=false
   "$LAKEPIPE_HOME/infra/airflow/e2e.sh" "$TEST_DS"
 }
 
@@ -169,7 +175,7 @@ suite_cluster() {
   # (The archive, when the e2e suite has written one: this suite may run beside it.)
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
   # Client-mode drivers and the executors (the monitoring test scrapes the drivers' UI: it stays on).
-  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$(driver_jvm_opts) -Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
+  use_test_jvm_opts "$EXECUTOR_C1"
   "$LAKEPIPE_HOME/infra/test/cluster-suite.sh" "$TEST_DS"
 }
 
@@ -177,7 +183,8 @@ suite_deploy() {
   ensure_test_jars
   ensure_test_days
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS" LAKEPIPE_JOB_JAR="$LAKEPIPE_TEST_JARS/jobs-ingest.jar"
-  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS -Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
+  # (Not the archive: spark-submit to YARN puts the Hadoop configuration on the driver's class path.)
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS $EXECUTOR_C1"
   "$LAKEPIPE_HOME/infra/deploy/validate.sh"
   "$LAKEPIPE_HOME/infra/deploy/yarn-test.sh" "$TEST_DS"
 }

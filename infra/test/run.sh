@@ -57,9 +57,12 @@ copy_test_jars() {
   rm -rf "$LAKEPIPE_TEST_JARS"
   mkdir -p "$LAKEPIPE_TEST_JARS"
   local module
-  # The shaded jar of each module (target/<module>.jar), not its thin or test jars.
+  # The shaded jar of each job module (target/<module>.jar; jobs-core, a library, has none), not
+  # the thin or test jars beside it.
   for module in "$LAKEPIPE_HOME"/jobs-*; do
-    cp "$module/target/$(basename "$module").jar" "$LAKEPIPE_TEST_JARS/"
+    if [[ -f "$module/target/$(basename "$module").jar" ]]; then
+      cp "$module/target/$(basename "$module").jar" "$LAKEPIPE_TEST_JARS/"
+    fi
   done
   cp "$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar" "$LAKEPIPE_TEST_JARS/"
   touch "$LAKEPIPE_TEST_JARS/.built"

@@ -29,6 +29,11 @@ public abstract class SparkTestBase {
           // Delta rebuilds table state with this many tasks; 50 by default is slow on tiny tables.
           .config("spark.databricks.delta.snapshotPartitions", "1")
           .config("spark.default.parallelism", "2")
+          // Interpreted expressions, as Spark's own tests also run them: on test-sized data,
+          // compiling generated code took a fifth of the CPU (features module, measured). The
+          // suites that run the jobs as users do (e2e, cluster, deploy) keep code generation.
+          .config("spark.sql.codegen.wholeStage", "false")
+          .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
           .config("spark.sql.session.timeZone", "UTC")
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog",

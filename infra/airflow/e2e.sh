@@ -38,6 +38,10 @@ BACKFILL_TIMEOUT_SECONDS="${LAKEPIPE_E2E_BACKFILL_TIMEOUT:-2400}"
 say() { printf '\033[1m[e2e]\033[0m %s\n' "$*"; }
 fail() { printf '[e2e] FAILED: %s\n' "$*" >&2; exit 1; }
 
+# The registered model of this run (both lakehouses' trainings), so that no champion of an earlier
+# run on the same tracking server decides what this one promotes and exports.
+E2E_MODEL="lakepipe_flights_delay_e2e_$(date -u +%Y%m%d%H%M%S)"
+
 # A config that is local.conf with every written location moved under one folder.
 write_config() {
   local name="$1" root="$E2E/$1"
@@ -48,6 +52,7 @@ lakepipe {
   lakehouse = "$root/lakehouse"
   export.dir = "$root/exports"
   export.pmml.location = "$root/deploy"
+  mlflow.model-name = "$E2E_MODEL"
   # The default candidates but XGBoost, with fewer iterations where they cost most (the defaults took
   # 250 s of each of this test's two trainings): the training DAG exports the champion as PMML, which
   # an XGBoost 3 model cannot be, and a cheaper XGBoost won the validation here. (TrainModelIT trains

@@ -3,6 +3,7 @@ package io.lakepipe.core;
 import io.lakepipe.core.config.LakepipeConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,6 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
  */
 public abstract class SparkTestBase {
   protected static SparkSession spark;
+  /**
+   * JVM flags of the drivers a test starts as processes of their own: C1 only, as the suites'
+   * spark-submits run (they live for seconds, where C2's compiling costs more than it returns).
+   */
+  protected static final List<String> SHORT_LIVED_DRIVER_JVM =
+      List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   @BeforeAll
   static void startSpark() {

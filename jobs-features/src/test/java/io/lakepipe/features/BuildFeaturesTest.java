@@ -15,7 +15,6 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -288,12 +287,9 @@ class BuildFeaturesTest extends SparkTestBase {
         .save((String) inputs.get("lakepipe.tables.bronze-airports"));
   }
 
-  /** Copies a folder tree. */
   static void copy(Path from, Path to) {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : paths.toList()) {
-        Files.copy(path, to.resolve(from.relativize(path).toString()));
-      }
+    try {
+      FileUtils.copyDirectory(from.toFile(), to.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -110,8 +110,8 @@ class KillAndRerunIT extends SparkTestBase {
         .filter(arg -> arg.startsWith("--add-opens") || arg.startsWith("-XX:+Ignore")
             || arg.startsWith("-Djdk.reflect"))
         .toList());
-    // C1 only: the driver lives for seconds and is killed (as the suites' spark-submits run).
-    command.addAll(List.of("-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+    command.addAll(SHORT_LIVED_DRIVER_JVM);
+    command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
         IngestFlightFilesJob.class.getName(), "--config", configFile.toString(), "--ds",
         DS.toString()));
     return new ProcessBuilder(command).redirectErrorStream(true)

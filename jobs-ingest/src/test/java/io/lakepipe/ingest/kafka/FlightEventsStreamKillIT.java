@@ -140,8 +140,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1536m");
-    // C1 only, as the suites' short-lived spark-submits run: C2 compiling costs more than it returns.
-    command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(SHORT_LIVED_DRIVER_JVM);
     command.add("-Dspark.ui.enabled=false");
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")

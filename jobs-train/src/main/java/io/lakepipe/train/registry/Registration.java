@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Registers a run's logged model as a new version with the challenger alias and moves the champion
  * alias to it only if the gate says so. The champion is scored before anything is written, so the
  * registry changes in a few quick calls at the end; if one of them fails the new version is
- * deleted again, and no half-registered model is left behind.
+ * deleted again, and no half-registered model is left behind. The champion alias moves last, and is
+ * pointed back at the old champion before a failed registration deletes its version: MLflow drops an
+ * alias with its version, which would leave no champion and let the next training in unchecked.
  */
 public final class Registration {
   private static final Logger LOG = LoggerFactory.getLogger(Registration.class);
@@ -53,9 +55,6 @@ public final class Registration {
         run.artifactUri() + "/" + modelArtifactPath, run.runId());
     try {
       tracking.setAlias(modelName, challengerAlias, version.version());
-      if (decision.outcome().promotes()) {
-        tracking.setAlias(modelName, championAlias, version.version());
-      }
       tracking.setVersionTag(modelName, version.version(), "lakepipe.gate",
           decision.outcome().name().toLowerCase());
       Map<String, Double> metrics = new LinkedHashMap<>();
@@ -68,7 +67,19 @@ public final class Registration {
       tags.put("lakepipe.registered.version", version.version());
       champion.ifPresent(c -> tags.put("lakepipe.gate.champion_version", c.version()));
       run.log(Map.of(), metrics, tags);
+      if (decision.outcome().promotes()) {
+        tracking.setAlias(modelName, championAlias, version.version());
+      }
     } catch (RuntimeException e) {
+      // The alias call may have failed after the server moved it (a lost response), so it is put
+      // back whenever it could have moved.
+      if (decision.outcome().promotes() && champion.isPresent()) {
+        try {
+          tracking.setAlias(modelName, championAlias, champion.get().version());
+        } catch (RuntimeException restore) {
+          e.addSuppressed(restore);
+        }
+      }
       try {
         tracking.deleteVersion(modelName, version.version());
       } catch (RuntimeException cleanup) {

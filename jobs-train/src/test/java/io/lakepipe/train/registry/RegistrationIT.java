@@ -1,0 +1,89 @@
+package io.lakepipe.train.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.tracking.MlflowTracking;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mlflow.tracking.MlflowClient;
+
+/**
+ * Registration against the real tracking server that {@code ./lakepipe services start} runs, with a
+ * call failing half-way: the run it logs to is deleted on the server before the registration logs
+ * the gate's decision to it.
+ */
+class RegistrationIT {
+  private static final String MLFLOW =
+      System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+  private static final String METRIC = "roc_auc";
+
+  private final String unique = UUID.randomUUID().toString().replace("-", "");
+  private final String modelName = "lakepipe_registration_it_" + unique;
+  private MlflowTracking tracking;
+  private MlflowClient client;
+  private String experimentId;
+
+  @BeforeEach
+  void connect() {
+    tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10));
+    client = new MlflowClient(MLFLOW);
+    experimentId = tracking.experimentId("lakepipe-registration-it-" + unique);
+  }
+
+  @AfterEach
+  void close() {
+    tracking.close();
+    client.close();
+  }
+
+  private Registration registration() {
+    return new Registration(tracking, modelName, "challenger", "champion");
+  }
+
+  /** Registers a new run's model; {@code deleteRunFirst} makes the registration's run log fail. */
+  private Registration.Result register(double score, boolean deleteRunFirst) {
+    return tracking.withRun(experimentId, "train", Map.of(), run -> {
+      if (deleteRunFirst) {
+        client.deleteRun(run.runId());
+      }
+      return registration().register(run, "model", METRIC, score, 0.0, champion -> 0.60);
+    });
+  }
+
+  @Test
+  void aRegistrationThatFailsAfterThePromotionKeepsTheOldChampion() {
+    assertThat(register(0.60, false).decision().outcome())
+        .isEqualTo(GateDecision.Outcome.FIRST_CHAMPION);
+
+    // A better model: the gate promotes it, then logging to its run fails.
+    assertThatThrownBy(() -> register(0.70, true))
+        .hasMessageContaining("must be in the 'active' state");
+
+    assertThat(tracking.findByAlias(modelName, "champion")).as("the champion after the failure")
+        .hasValueSatisfying(champion -> assertThat(champion.version()).isEqualTo("1"));
+    assertThatThrownBy(() -> tracking.version(modelName, "2"))
+        .as("the failed registration's version")
+        .hasMessageContaining("has no version 2");
+
+    // And the next good training is gated against that champion, not promoted unconditionally.
+    Registration.Result next = register(0.70, false);
+    assertThat(next.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+    assertThat(next.champion()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("1"));
+    assertThat(tracking.versionByAlias(modelName, "champion").version())
+        .isEqualTo(next.version().version());
+  }
+
+  @Test
+  void aRegistrationThatFailsWithoutAChampionLeavesNoVersion() {
+    assertThatThrownBy(() -> register(0.70, true))
+        .hasMessageContaining("must be in the 'active' state");
+
+    assertThat(tracking.findByAlias(modelName, "champion")).isEmpty();
+    assertThat(tracking.findByAlias(modelName, "challenger")).isEmpty();
+  }
+}

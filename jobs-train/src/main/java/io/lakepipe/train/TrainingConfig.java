@@ -47,6 +47,11 @@ public record TrainingConfig(int windowDays, int validationDays, int testDays,
       throw LakepipeErrors.configValueInvalid("train.threshold", String.valueOf(training.threshold),
           "numbers between 0 and 1");
     }
+    // A negative margin would promote a model worse than the champion.
+    if (!(training.gateMargin >= 0 && Double.isFinite(training.gateMargin))) {
+      throw LakepipeErrors.configValueInvalid("train.gate.margin",
+          String.valueOf(training.gateMargin), "a number of 0 or more");
+    }
     if ((training.featuresVersion < 0) != (training.labelsVersion < 0)) {
       throw LakepipeErrors.configValueInvalid("train.features-version",
           training.featuresVersion + " with labels-version " + training.labelsVersion,

@@ -6,14 +6,15 @@ import java.util.OptionalDouble;
 /**
  * Whether a newly trained model replaces the champion: only if it beats the champion's score on
  * the same test days by at least the margin, or if there is no champion yet. A champion that could
- * not be scored is kept, so a worse model can never take its place by accident.
+ * not be scored is kept, so a worse model can never take its place by accident; a new model whose
+ * score is not a finite number is never promoted, even when there is no champion.
  */
 public record GateDecision(Outcome outcome, String metric, double challengerScore,
     OptionalDouble championScore, double margin) {
 
   /** What the gate decided. */
   public enum Outcome {
-    FIRST_CHAMPION, PROMOTED, KEPT_CHAMPION, CHAMPION_UNSCORED;
+    FIRST_CHAMPION, PROMOTED, KEPT_CHAMPION, CHAMPION_UNSCORED, CHALLENGER_UNSCORED;
 
     public boolean promotes() {
       return this == FIRST_CHAMPION || this == PROMOTED;
@@ -26,11 +27,16 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
    */
   public static GateDecision decide(String metric, double challengerScore,
       OptionalDouble championScore, double margin) {
+    // Checked first: with no champion to compare with, a model without a score would otherwise pass.
+    if (!Double.isFinite(challengerScore)) {
+      return new GateDecision(Outcome.CHALLENGER_UNSCORED, metric, challengerScore, championScore,
+          margin);
+    }
     if (championScore.isEmpty()) {
       return new GateDecision(Outcome.FIRST_CHAMPION, metric, challengerScore, championScore, margin);
     }
     double champion = championScore.getAsDouble();
-    if (Double.isNaN(champion) || Double.isNaN(challengerScore)) {
+    if (!Double.isFinite(champion)) {
       return new GateDecision(Outcome.CHAMPION_UNSCORED, metric, challengerScore, championScore,
           margin);
     }
@@ -51,6 +57,9 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
           "champion kept: test %s %.5f does not beat the champion's %.5f by %s", metric,
           challengerScore, championScore.getAsDouble(), margin);
       case CHAMPION_UNSCORED -> "champion kept: it could not be scored on the test days";
+      case CHALLENGER_UNSCORED -> String.format(
+          "not promoted: the new model's test %s is %s, not a finite number", metric,
+          challengerScore);
     };
   }
 }

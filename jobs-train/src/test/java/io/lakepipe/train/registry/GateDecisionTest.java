@@ -44,4 +44,17 @@ class GateDecisionTest {
     assertThat(decision.outcome()).isEqualTo(Outcome.CHAMPION_UNSCORED);
     assertThat(decision.outcome().promotes()).isFalse();
   }
+
+  @Test
+  void aModelWithoutAFiniteScoreIsNeverPromoted() {
+    for (double score : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+      GateDecision first = GateDecision.decide("roc_auc", score, OptionalDouble.empty(), 0);
+      GateDecision second = GateDecision.decide("log_loss", score, OptionalDouble.of(0.5), 0);
+
+      assertThat(first.outcome()).isEqualTo(Outcome.CHALLENGER_UNSCORED);
+      assertThat(second.outcome()).isEqualTo(Outcome.CHALLENGER_UNSCORED);
+      assertThat(first.outcome().promotes()).isFalse();
+      assertThat(first.explanation()).contains("not promoted").contains(String.valueOf(score));
+    }
+  }
 }

@@ -1,0 +1,23 @@
+package io.lakepipe.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.config.LakepipeConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainingConfigTest {
+  @Test
+  void aNegativeGateMarginStopsTheJobBeforeSparkStarts() {
+    assertThatThrownBy(() -> TrainingConfig.from(
+        LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", -0.01))))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("train.gate.margin")
+        .hasMessageContaining("-0.01")
+        .hasMessageContaining("a number of 0 or more");
+    assertThat(TrainingConfig.from(LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", 0)))
+        .gateMargin()).isZero();
+  }
+}

@@ -172,13 +172,15 @@ check_pushed lakepipe_job_quarantine_share "$(jq -n "$A_QUARANTINED / $A_READ")"
 check_pushed lakepipe_job_duration_seconds "$(jq -n "$A_MS / 1000")"
 check_pushed lakepipe_job_succeeded 1
 
-# While the job ran, Prometheus scraped its driver: the instants at which the executors' metrics of
-# this application were there (the dashboard's executor panels are checked at one of them).
+# While the job ran, Prometheus scraped its driver: the last instant at which the executors' metrics
+# of this application and the driver's own were both there (the dashboard's executor panels are
+# checked at it). Both: the two targets scrape the same UI at their own moments, so the driver's last
+# scrape before an instant with executor metrics can be one from before the UI was up.
 T_JOB="$(curl -fsS "$PROM/api/v1/query_range" \
-  --data-urlencode "query=count(metrics_executor_memoryUsed_bytes{job=\"spark-executors\",application_id=\"$APP_ID\"})" \
+  --data-urlencode "query=count(metrics_executor_memoryUsed_bytes{job=\"spark-executors\",application_id=\"$APP_ID\"}) and on() count({job=\"spark-driver\",__name__=~\"metrics_lakepipe_driver_.+\"})" \
   --data-urlencode "start=$JOB_START" --data-urlencode "end=$JOB_END" --data-urlencode "step=1" \
   | jq -r '.data.result[0].values // [] | map(select(.[1] | tonumber > 0)) | last | .[0] // empty')"
-[[ -n "$T_JOB" ]] || fail "Prometheus never scraped executor metrics of $APP_ID from the driver's UI (port $SPARK_UI_PORT) while it ran"
+[[ -n "$T_JOB" ]] || fail "Prometheus never scraped executor metrics of $APP_ID together with the driver's metrics from the driver's UI (port $SPARK_UI_PORT) while it ran"
 for job in spark-driver spark-executors; do
   [[ "$(value_of "up{job=\"$job\"}" "$T_JOB")" == 1 ]] || fail "the $job target was not up at $T_JOB while the job ran"
 done

@@ -42,29 +42,18 @@ with DAG(
     wait_for_flights = landed_files_sensor(
         "wait_for_flights", connection_id="lakepipe_landing_flights", files="ds={{ ds }}/part-*"
     )
-    ingest_flights = spark_job_step(
-        "ingest_flights", job="ingest", main_class="io.lakepipe.ingest.files.IngestFlightFilesJob"
-    )
+    ingest_flights = spark_job_step("ingest_flights", job="ingest-files")
     # New airport versions from PostgreSQL, which the features join as of each flight's time.
-    ingest_airports = spark_job_step(
-        "ingest_airports", job="ingest", main_class="io.lakepipe.ingest.jdbc.IngestAirportsJob"
-    )
+    ingest_airports = spark_job_step("ingest_airports", job="ingest-airports")
     # What the flight-events topic holds since the last run (Kafka, trigger available-now), exactly
     # once into bronze/flight_events; its checkpoint, not ds, says where it resumes.
-    ingest_flight_events = spark_job_step(
-        "ingest_flight_events", job="ingest", main_class="io.lakepipe.ingest.kafka.IngestFlightEventsJob"
-    )
-    # The data-quality gate: Deequ constraints on the day's bronze rows; a failure stops the run here.
-    check_bronze = spark_job_step(
-        "check_bronze", job="ingest", main_class="io.lakepipe.ingest.quality.CheckBronzeFlightsJob"
-    )
-    build_features = spark_job_step(
-        "build_features", job="features", main_class="io.lakepipe.features.BuildFeaturesJob"
-    )
+    ingest_flight_events = spark_job_step("ingest_flight_events", job="ingest-events")
+    # The data-quality gate: the Deequ checks declared for bronze-flights (lakepipe.checks) on the day's
+    # rows; a failure stops the run here.
+    check_bronze = spark_job_step("check_bronze", job="check-table", options={"table": "bronze-flights"})
+    build_features = spark_job_step("build_features", job="build-features")
     # The feature gate: null shares and drift (PSI) of the day's features against the days before.
-    check_features = spark_job_step(
-        "check_features", job="features", main_class="io.lakepipe.features.quality.CheckFeaturesJob"
-    )
+    check_features = spark_job_step("check_features", job="check-features")
 
     @task(outlets=[FEATURES_FLIGHTS])
     def publish_features(*, ds: str, outlet_events: Any) -> None:
@@ -73,12 +62,7 @@ with DAG(
 
     # The day's page (jobs, quarantine, durations, quality, model scores over the last days), linked
     # from the task as "Daily report" (its MLflow run).
-    daily_report = spark_job_step(
-        "daily_report",
-        job="report",
-        main_class="io.lakepipe.report.DailyReportJob",
-        operator_class=DailyReportOperator,
-    )
+    daily_report = spark_job_step("daily_report", job="report", operator_class=DailyReportOperator)
 
     wait_for_flights >> ingest_flights >> check_bronze >> build_features
     ingest_airports >> build_features

@@ -53,14 +53,8 @@ with DAG(
             raise AirflowSkipException(f"Not training for {ds}: the first training needs the days up to {first}.")
         return ds
 
-    train_model = spark_job_step(
-        "train_model", job="train", main_class="io.lakepipe.train.TrainModelJob", ds=TRAINING_DS
-    )
-    export_bundle = spark_job_step(
-        "export_bundle", job="export-pmml", main_class="io.lakepipe.export.pmml.ExportPmmlJob", ds=TRAINING_DS
-    )
-    batch_score = spark_job_step(
-        "batch_score", job="serve-export", main_class="io.lakepipe.export.ServeExportJob", ds=TRAINING_DS
-    )
+    train_model = spark_job_step("train_model", job="train-model", ds=TRAINING_DS)
+    export_bundle = spark_job_step("export_bundle", job="export-pmml", ds=TRAINING_DS)
+    batch_score = spark_job_step("batch_score", job="serve-export", ds=TRAINING_DS)
 
     resolve_ds() >> train_model >> [export_bundle, batch_score]

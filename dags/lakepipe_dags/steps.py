@@ -1,8 +1,9 @@
 """Build the Airflow tasks that run lakepipe's Spark job jars.
 
-Every job jar honours one contract, ``spark-submit --class <Main> <jar> --config <file> --ds <ds>``,
-so a DAG declares a step by job name and main class; the jar location, config file, Spark properties,
-Spark connection and retry policy are resolved here, in one place.
+Every job jar honours one contract, ``spark-submit --class <Main> <jar> --config <file> --ds <ds>``
+followed by the job's own options, so a DAG declares a step by the job's name in the job catalog
+(``config/jobs.conf``, which gives its jar, main class and options); the jar location, config file,
+Spark properties, Spark connection and retry policy are resolved here, in one place.
 
 Where each setting comes from (first match wins):
 
@@ -32,8 +33,7 @@ the API server (Airflow's best practice for top-level code).
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from typing import Any
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.standard.sensors.filesystem import FileSensor
 
+from lakepipe_dags import catalog
 from lakepipe_dags.alerts import on_task_failure
 
 # Airflow Variables that override a setting for a whole deployment, looked up at run time.
@@ -63,9 +64,6 @@ DEFAULT_SPARK_POOL = "lakepipe_spark"
 DEFAULT_TASK_RETRIES = 2
 # The logical date a step runs for, unless the DAG passes its own (the training DAG's comes from XCom).
 LOGICAL_DATE = "{{ ds }}"
-
-# A job name is the suffix of its Maven module (jobs-ingest -> "ingest"), never the module name itself.
-_JOB_NAME = re.compile(r"(?!jobs-)[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 def task_defaults() -> dict[str, Any]:
@@ -90,34 +88,34 @@ def spark_job_step(
     task_id: str,
     *,
     job: str,
-    main_class: str,
-    extra_args: Sequence[str] = (),
+    options: Mapping[str, str] | None = None,
     ds: str = LOGICAL_DATE,
     operator_class: type[SparkSubmitOperator] = SparkSubmitOperator,
     **operator_kwargs: Any,
 ) -> SparkSubmitOperator:
-    """Return a task that runs ``main_class`` from the ``jobs-<job>`` jar for the run's logical date.
+    """Return a task that runs the catalog's job ``job`` for the run's logical date.
 
     :param task_id: the Airflow task id.
-    :param job: the job module's name without the ``jobs-`` prefix, e.g. ``ingest`` or ``serve-export``.
-    :param main_class: the job's fully qualified main class.
-    :param extra_args: job options appended after ``--config <file> --ds <ds>``; Jinja-templated.
+    :param job: the job's name in the job catalog (``config/jobs.conf``), e.g. ``ingest-files``.
+    :param options: the job's own options, ``{"table": "bronze-flights"}`` for ``--table bronze-flights``;
+        only those the catalog declares for the job, and every required one. Values are Jinja-templated.
     :param ds: Jinja for the day the job runs for; the run's logical date unless given.
     :param operator_class: :class:`SparkSubmitOperator` or a subclass of it, such as one with extra links.
     :param operator_kwargs: any other :class:`SparkSubmitOperator` argument, e.g. ``conf`` or
         ``execution_timeout``; ``pool`` replaces the Spark jobs pool.
+    :raises ValueError: for a job the catalog does not declare, or options it does not take.
     """
-    if not _JOB_NAME.fullmatch(job):
-        raise ValueError(
-            f"Spark step {task_id!r} names job {job!r}, which is not a job module suffix: "
-            f"the jar is looked up as jobs-<job>.jar. Use a lower-case name such as 'ingest' or 'serve-export'."
-        )
+    try:
+        entry = catalog.job(job)
+        option_args = entry.option_args(options or {})
+    except catalog.CatalogError as e:
+        raise ValueError(f"Spark step {task_id!r}: {e}") from None
     operator_kwargs.setdefault("pool", os.environ.get(SPARK_POOL_ENV) or DEFAULT_SPARK_POOL)
     return operator_class(
         task_id=task_id,
         conn_id=os.environ.get(SPARK_CONN_ID_ENV) or DEFAULT_SPARK_CONN_ID,
-        application=_jar_template(job),
-        java_class=main_class,
+        application=_jar_template(entry.module),
+        java_class=entry.main_class,
         properties_file=_setting_template(
             SPARK_PROPERTIES_VARIABLE, SPARK_PROPERTIES_ENV, _home() / "config" / "spark-defaults.conf"
         ),
@@ -126,7 +124,7 @@ def spark_job_step(
             _setting_template(CONFIG_VARIABLE, CONFIG_ENV, _home() / "config" / "local.conf"),
             "--ds",
             ds,
-            *extra_args,
+            *option_args,
         ],
         name=f"lakepipe-{job}-{ds}",
         **operator_kwargs,
@@ -154,10 +152,10 @@ def _home() -> Path:
     return Path(configured) if configured else Path(__file__).resolve().parents[2]
 
 
-def _jar_template(job: str) -> str:
-    """Jinja for the job's jar: ``<jars dir>/jobs-<job>.jar`` when a folder is configured, else the build output."""
-    jar = f"jobs-{job}.jar"
-    built = _home() / f"jobs-{job}" / "target" / jar
+def _jar_template(module: str) -> str:
+    """Jinja for a module's jar: ``<jars dir>/jobs-<module>.jar`` when a folder is configured, else the build output."""
+    jar = f"jobs-{module}.jar"
+    built = _home() / f"jobs-{module}" / "target" / jar
     default_dir = os.environ.get(JARS_DIR_ENV, "")
     return (
         f"{{% set jars_dir = var.value.get({JARS_DIR_VARIABLE!r}, {default_dir!r}) %}}"

@@ -27,6 +27,7 @@ for name in list(os.environ):
         "LAKEPIPE_SPARK_PROPERTIES_FILE",
         "LAKEPIPE_SPARK_CONN_ID",
         "LAKEPIPE_TASK_RETRIES",
+        "LAKEPIPE_JOB_CATALOG",
     }:
         del os.environ[name]
 _airflow_home = tempfile.mkdtemp(prefix="lakepipe-dag-tests-airflow-home-")

@@ -14,7 +14,8 @@ def test_dag_folder_imports_without_errors() -> None:
     bag = load_dag_bag()
 
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"lakepipe_daily", "lakepipe_training"}
+    # The rules below hold for every DAG in the folder, whatever its id; these two are the pipeline's.
+    assert {"lakepipe_daily", "lakepipe_training"} <= set(bag.dag_ids)
 
 
 def test_dag_files_emit_no_warnings() -> None:

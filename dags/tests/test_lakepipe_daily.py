@@ -20,14 +20,17 @@ DAG_ID = "lakepipe_daily"
 DS = "2001-01-15"
 
 # task id -> (job module suffix, main class)
+# task id: (job in config/jobs.conf, its jar's module, main class, the job's own options)
 STEPS = {
-    "ingest_flights": ("ingest", "io.lakepipe.ingest.files.IngestFlightFilesJob"),
-    "ingest_airports": ("ingest", "io.lakepipe.ingest.jdbc.IngestAirportsJob"),
-    "ingest_flight_events": ("ingest", "io.lakepipe.ingest.kafka.IngestFlightEventsJob"),
-    "check_bronze": ("ingest", "io.lakepipe.ingest.quality.CheckBronzeFlightsJob"),
-    "build_features": ("features", "io.lakepipe.features.BuildFeaturesJob"),
-    "check_features": ("features", "io.lakepipe.features.quality.CheckFeaturesJob"),
-    "daily_report": ("report", "io.lakepipe.report.DailyReportJob"),
+    "ingest_flights": ("ingest-files", "ingest", "io.lakepipe.ingest.files.IngestFlightFilesJob", []),
+    "ingest_airports": ("ingest-airports", "ingest", "io.lakepipe.ingest.jdbc.IngestAirportsJob", []),
+    "ingest_flight_events": ("ingest-events", "ingest", "io.lakepipe.ingest.kafka.IngestFlightEventsJob", []),
+    "check_bronze": (
+        "check-table", "ingest", "io.lakepipe.ingest.quality.CheckTableJob", ["--table", "bronze-flights"]
+    ),
+    "build_features": ("build-features", "features", "io.lakepipe.features.BuildFeaturesJob", []),
+    "check_features": ("check-features", "features", "io.lakepipe.features.quality.CheckFeaturesJob", []),
+    "daily_report": ("report", "report", "io.lakepipe.report.DailyReportJob", []),
 }
 LOCAL_CONFIG = str(REPO_ROOT / "config" / "local.conf")
 SPARK_PROPERTIES = str(REPO_ROOT / "config" / "spark-defaults.conf")
@@ -134,14 +137,14 @@ def test_publishes_the_checked_days_features_to_the_training_dag() -> None:
 
 @pytest.mark.parametrize("task_id", STEPS)
 def test_step_submits_its_job_jar_with_the_job_contract(task_id: str) -> None:
-    job, main_class = STEPS[task_id]
+    job, module, main_class, options = STEPS[task_id]
     task = _task(task_id)
 
     assert task._java_class == main_class
     assert task._conn_id == "spark_default"
-    assert _render(task, task.application) == str(REPO_ROOT / f"jobs-{job}" / "target" / f"jobs-{job}.jar")
+    assert _render(task, task.application) == str(REPO_ROOT / f"jobs-{module}" / "target" / f"jobs-{module}.jar")
     assert _render(task, task.properties_file) == SPARK_PROPERTIES
-    assert _render(task, task.application_args) == ["--config", LOCAL_CONFIG, "--ds", DS]
+    assert _render(task, task.application_args) == ["--config", LOCAL_CONFIG, "--ds", DS, *options]
     assert _render(task, task.name) == f"lakepipe-{job}-{DS}"
 
 
@@ -196,7 +199,7 @@ def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(
         "--deploy-mode": "client",
         "--class": "io.lakepipe.ingest.files.IngestFlightFilesJob",
         "--properties-file": SPARK_PROPERTIES,
-        "--name": f"lakepipe-ingest-{DS}",
+        "--name": f"lakepipe-ingest-files-{DS}",
     }
     assert command[-5:] == [
         str(REPO_ROOT / "jobs-ingest" / "target" / "jobs-ingest.jar"),

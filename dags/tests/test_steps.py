@@ -8,30 +8,44 @@ from dag_loading import template_context
 from lakepipe_dags.steps import spark_job_step, task_defaults
 
 
-def test_extra_args_follow_the_job_contract_and_are_templated() -> None:
-    with DAG(dag_id="steps_extra_args", schedule=None):
-        step = spark_job_step(
-            "score", job="serve-export", main_class="io.lakepipe.export.ScoreJob", extra_args=["--until", "{{ ds }}"]
-        )
+def test_job_options_follow_the_job_contract_and_are_templated() -> None:
+    with DAG(dag_id="steps_options", schedule=None):
+        step = spark_job_step("check", job="check-table", options={"table": "{{ 'bronze-' ~ 'flights' }}"})
 
     rendered = step.render_template(step.application_args, template_context("2001-03-01"))
 
-    assert rendered[2:] == ["--ds", "2001-03-01", "--until", "2001-03-01"]
+    assert step._java_class == "io.lakepipe.ingest.quality.CheckTableJob"
+    assert rendered[2:] == ["--ds", "2001-03-01", "--table", "bronze-flights"]
 
 
 def test_operator_arguments_pass_through() -> None:
     with DAG(dag_id="steps_pass_through", schedule=None):
-        step = spark_job_step(
-            "ingest", job="ingest", main_class="io.lakepipe.ingest.files.IngestFlightFilesJob", conf={"spark.sql.shuffle.partitions": "4"}
-        )
+        step = spark_job_step("ingest", job="ingest-files", conf={"spark.sql.shuffle.partitions": "4"})
 
     assert step.conf == {"spark.sql.shuffle.partitions": "4"}
 
 
-@pytest.mark.parametrize("job", ["Ingest", "jobs-ingest", "ingest.jar", "../ingest", ""])
-def test_job_must_be_a_module_suffix(job: str) -> None:
-    with DAG(dag_id="steps_bad_job", schedule=None), pytest.raises(ValueError, match="not a job module suffix"):
-        spark_job_step("bad", job=job, main_class="io.lakepipe.Whatever")
+@pytest.mark.parametrize("job", ["ingest", "jobs-ingest", "IngestFlightFilesJob", ""])
+def test_a_job_the_catalog_does_not_declare_is_refused_with_the_jobs_there_are(job: str) -> None:
+    with DAG(dag_id="steps_bad_job", schedule=None), pytest.raises(ValueError) as refused:
+        spark_job_step("bad", job=job)
+
+    assert str(refused.value).startswith(f"Spark step 'bad': no job {job!r} in ")
+    assert "jobs.conf; jobs: ingest-files, ingest-airports," in str(refused.value)
+
+
+def test_options_a_job_does_not_declare_are_refused() -> None:
+    with DAG(dag_id="steps_bad_option", schedule=None), pytest.raises(ValueError) as refused:
+        spark_job_step("report", job="report", options={"top": "20"})
+
+    assert "job 'report' has no option top; it takes no options of its own" in str(refused.value)
+
+
+def test_a_required_option_must_be_given() -> None:
+    with DAG(dag_id="steps_missing_option", schedule=None), pytest.raises(ValueError) as refused:
+        spark_job_step("check", job="check-table")
+
+    assert "job 'check-table' needs option table: --table (required: the checked table" in str(refused.value)
 
 
 def test_retries_can_be_lowered_for_fail_fast_local_runs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,97 @@
+"""The job catalog (config/jobs.conf) against what it names: classes, config keys, README, manifests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from dag_loading import REPO_ROOT
+from lakepipe_dags import catalog
+from pyhocon import ConfigFactory
+
+DEFAULTS = REPO_ROOT / "jobs-core" / "src" / "main" / "resources" / "lakepipe-defaults.conf"
+JOBS = catalog.jobs()
+
+
+def _main_class_source(job: catalog.Job) -> Path:
+    return REPO_ROOT / f"jobs-{job.module}" / "src" / "main" / "java" / (job.main_class.replace(".", "/") + ".java")
+
+
+@pytest.mark.parametrize("name", JOBS)
+def test_main_class_is_in_the_jar_of_the_module_and_audits_under_the_jobs_name(name: str) -> None:
+    job = JOBS[name]
+    source = _main_class_source(job)
+
+    assert source.is_file(), f"jobs.{name}.main-class {job.main_class} is not a class of jobs-{job.module}"
+    text = source.read_text()
+    assert "JobRunner.execute(" in text
+    # The name JobRunner writes to the audit table is the catalog's (a parameterised job adds its subject).
+    assert f'"{job.audit_name.split(":")[0]}"' in text
+
+
+def test_audit_names_are_the_job_names_or_name_their_subject_option() -> None:
+    for job in JOBS.values():
+        name, _, subject = job.audit_name.partition(":")
+        assert name == job.name
+        assert subject in ("", *(f"{{{option.name}}}" for option in job.options if option.required))
+
+
+@pytest.mark.parametrize("name", JOBS)
+def test_what_a_job_reads_and_writes_is_declared_in_the_config(name: str) -> None:
+    defaults = ConfigFactory.parse_file(str(DEFAULTS), resolve=False).get_config("lakepipe")
+    for key in (*JOBS[name].reads, *JOBS[name].writes):
+        if "{" in key:  # stands for an option's value, known when the job runs
+            assert re.search(r"\{(\w+)\}", key).group(1) in {o.name for o in JOBS[name].options}
+            continue
+        assert defaults.get(key, None) is not None, f"jobs.{name} names {key}, which lakepipe-defaults.conf lacks"
+
+
+def test_readme_job_table_lists_the_catalog() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| (\S+) \(`jobs-([a-z-]+)`[^|]*\| `([\w.]+)` \|", readme, re.MULTILINE)
+
+    assert {(name, module, main_class) for name, module, main_class in rows} == {
+        (job.name, job.module, job.main_class) for job in JOBS.values()
+    }
+
+
+def test_kubernetes_manifests_run_catalog_jobs_from_their_jars() -> None:
+    by_main_class = {job.main_class: job for job in JOBS.values()}
+    manifests = sorted((REPO_ROOT / "infra" / "deploy" / "k8s").glob("sparkapplication-*.yaml"))
+
+    assert manifests
+    for manifest in manifests:
+        text = manifest.read_text()
+        main_class = re.search(r"^  mainClass: (\S+)$", text, re.MULTILINE).group(1)
+        jar = re.search(r"^  mainApplicationFile: \S+/(jobs-[a-z-]+\.jar)$", text, re.MULTILINE).group(1)
+        assert main_class in by_main_class, f"{manifest.name} runs {main_class}, which config/jobs.conf lacks"
+        assert jar == by_main_class[main_class].jar
+
+
+def test_lakepipe_run_gets_module_main_class_and_checked_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert catalog.main(["submit", "check-table", "--table", "bronze-flights"]) == 0
+    assert capsys.readouterr().out == "ingest io.lakepipe.ingest.quality.CheckTableJob --table bronze-flights\n"
+
+    assert catalog.main(["submit", "ingest"]) == 2
+    assert "no job 'ingest' in " in capsys.readouterr().err
+
+    assert catalog.main(["submit", "check-table", "--table"]) == 2
+    assert "job options come as --<name> <value> pairs" in capsys.readouterr().err
+
+
+def test_an_incomplete_catalog_entry_says_which_key_is_missing(tmp_path: Path) -> None:
+    broken = tmp_path / "jobs.conf"
+    broken.write_text("jobs { ingest-files { module = ingest, description = x } }")
+
+    with pytest.raises(catalog.CatalogError, match=r"jobs.conf: jobs.ingest-files.main-class is missing"):
+        catalog._load(broken)
+
+
+def test_a_module_given_as_a_jar_or_maven_module_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "jobs.conf"
+    broken.write_text('jobs { x { module = jobs-ingest, main-class = a.B, description = x } }')
+
+    with pytest.raises(catalog.CatalogError, match=r"jobs.x.module = 'jobs-ingest' is not a job module suffix"):
+        catalog._load(broken)
+

@@ -1,8 +1,12 @@
-"""README's "Adding a DAG step" recipe: its example DAG file loads and runs the step it promises."""
+"""README's "Adding a DAG step" recipe: its DAG file loads and submits the step it promises.
+
+The whole recipe (its config, its DAG, `pytest dags/tests` and `airflow dags test`) is followed on a
+copy of the checkout by the end-to-end suite (infra/test/recipe-test.sh); this test is the quick half.
+"""
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
 from airflow.dag_processing.dagbag import BundleDagBag
@@ -10,24 +14,16 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 from dag_loading import REPO_ROOT, template_context
 from lakepipe_dags.alerts import on_task_failure
 
-SECTION = "## Adding a DAG step"
+sys.path.append(str(REPO_ROOT / "infra" / "test"))
+import recipes  # noqa: E402 (infra/test is no package)
+
+TITLE = "Adding a DAG step"
 
 
-def recipe_dag_file() -> tuple[str, str]:
-    """The file name and the code of the recipe's first Python block (its first line names the file)."""
-    readme = (REPO_ROOT / "README.md").read_text()
-    section = readme[readme.index(SECTION) :]
-    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert code, f"README's {SECTION!r} has no python block"
-    first_line = code.group(1).splitlines()[0]
-    name = re.fullmatch(r"# dags/(\w+\.py)", first_line)
-    assert name, f"the recipe's first line should name its file, e.g. '# dags/my_dag.py', not {first_line!r}"
-    return name.group(1), code.group(1)
-
-
-def test_the_recipes_example_dag_loads_and_submits_its_job(tmp_path: Path) -> None:
-    file_name, code = recipe_dag_file()
-    (tmp_path / file_name).write_text(code)
+def test_the_recipes_dag_loads_and_submits_its_job_with_its_option(tmp_path: Path) -> None:
+    recipe = recipes.steps((REPO_ROOT / "README.md").read_text(), TITLE)
+    (dag_file,) = [step for step in recipe if step.action == "create" and step.target.startswith("dags/")]
+    (tmp_path / Path(dag_file.target).name).write_text(dag_file.text)
 
     bag = BundleDagBag(dag_folder=tmp_path, bundle_path=tmp_path, bundle_name="recipe")
 
@@ -36,11 +32,28 @@ def test_the_recipes_example_dag_loads_and_submits_its_job(tmp_path: Path) -> No
     (dag,) = bag.dags.values()
     (step,) = [task for task in dag.tasks if isinstance(task, SparkSubmitOperator)]
     args = step.render_template(step.application_args, template_context("2001-01-15"))
-    assert step._java_class == "io.lakepipe.report.RouteReportJob"
+    assert step._java_class == "io.lakepipe.ingest.quality.CheckTableJob"
     assert step.render_template(step.application, template_context("2001-01-15")) == str(
-        REPO_ROOT / "jobs-report" / "target" / "jobs-report.jar"
+        REPO_ROOT / "jobs-ingest" / "target" / "jobs-ingest.jar"
     )
-    assert args == ["--config", str(REPO_ROOT / "config" / "local.conf"), "--ds", "2001-01-15", "--top", "20"]
+    assert args == [
+        "--config", str(REPO_ROOT / "config" / "local.conf"), "--ds", "2001-01-15", "--table", "labels-flights"
+    ]
     # What the helper adds unasked: the project's retries, pool and failure alert.
     assert (step.retries, step.pool, step.on_failure_callback) == (2, "lakepipe_spark", [on_task_failure])
-    assert dag.tags
+    assert dag.tags and dag.description and dag.doc_md
+
+
+def test_the_recipe_appends_its_check_to_the_local_config_and_runs_the_dag_tests_and_the_dag() -> None:
+    recipe = recipes.steps((REPO_ROOT / "README.md").read_text(), TITLE)
+
+    assert [(step.action, step.target) for step in recipe] == [
+        ("append", "config/local.conf"),
+        ("create", "dags/lakepipe_label_checks.py"),
+        ("run", ""),
+    ]
+    assert "lakepipe.checks.labels-flights {" in recipe[0].text
+    assert recipe[2].text.splitlines() == [
+        ".lakepipe/venv-airflow/bin/python -m pytest -q dags/tests",
+        "infra/airflow/dags-test.sh 2001-01-15 lakepipe_label_checks",
+    ]

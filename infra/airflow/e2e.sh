@@ -6,6 +6,8 @@
 # 1. One by one: `airflow dags test lakepipe_daily` for each of the three days, then
 #    lakepipe_training for the last, into a fresh lakehouse; check_pipeline.py then checks the
 #    tables, the daily report pages, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
+#    Then README's recipe "Adding a DAG step" is followed word for word on a copy of the checkout,
+#    against that lakehouse (infra/test/recipe-test.sh): its config, its DAG, its commands.
 # 2. Backfill: a separate Airflow (standalone: scheduler, LocalExecutor, triggerer, API server) on
 #    its own port and DB, with the Variable lakepipe_config pointing at a second fresh lakehouse,
 #    runs `airflow backfill create` over the same three days, and its scheduler runs
@@ -158,6 +160,9 @@ done
 LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.sh" "$last_day" lakepipe_training
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/check_pipeline.py" --config "$E2E/one-by-one.conf" \
   --from "$first_day" --to "$last_day" --train-ds "$last_day"
+
+say "1b. README's recipe 'Adding a DAG step', followed as written on a copy of the checkout"
+"$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a DAG step" "$E2E/one-by-one.conf"
 
 say "2. Backfill of $first_day..$last_day through the scheduler of a started Airflow (port $E2E_PORT)"
 export LAKEPIPE_START_DATE="$first_day" LAKEPIPE_END_DATE="$last_day" LAKEPIPE_TASK_RETRIES=0

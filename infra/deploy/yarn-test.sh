@@ -119,7 +119,7 @@ read -r status queue attempts <<< "$(app_report "$WORK/run-ok.log" "$APP")"
 [[ "$status" == SUCCEEDED && "$queue" == lakepipe && "$attempts" == 1 ]] \
   || fail "$APP: final status $status in queue $queue after $attempts attempts (expected SUCCEEDED, lakepipe, 1)"
 counts="$("$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$WORK/lakehouse" "$DS")" || fail "could not read the tables in $WORK/lakehouse"
-read -r rows audit_status written <<< "$counts"
+read -r rows audit_status written _ <<< "$counts"
 [[ "$audit_status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
   || fail "bronze has $rows rows for $DS, audit says $audit_status with $written written"
 compgen -G "$WORK/events/$APP*" >/dev/null || fail "no event log of $APP in $WORK/events"

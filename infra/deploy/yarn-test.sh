@@ -40,7 +40,8 @@ YARN_PID=""
 cleanup() {
   local rc=$?
   if [[ -n "$YARN_PID" ]]; then
-    exec {YARN_IN}>&- 2>/dev/null || true
+    # (No redirection here: on a bare exec it would stay, and silence the lines below.)
+    exec {YARN_IN}>&-
     for _ in $(seq 30); do kill -0 "$YARN_PID" 2>/dev/null || break; sleep 1; done
     kill "$YARN_PID" 2>/dev/null || true
   fi

@@ -7,7 +7,8 @@
 #    lakepipe_training for the last, into a fresh lakehouse; check_pipeline.py then checks the
 #    tables, the daily report pages, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
 #    Then README's recipe "Adding a DAG step" is followed word for word on a copy of the checkout,
-#    against that lakehouse (infra/test/recipe-test.sh): its config, its DAG, its commands.
+#    against that lakehouse (infra/test/recipe-test.sh): its config, its DAG, its commands; and the
+#    notebooks run headless with papermill on it and its training run (infra/test/notebooks-test.sh).
 # 2. Backfill: a separate Airflow (standalone: scheduler, LocalExecutor, triggerer, API server) on
 #    its own port and DB, with the Variable lakepipe_config pointing at a second fresh lakehouse,
 #    runs `airflow backfill create` over the same three days, and its scheduler runs
@@ -163,6 +164,9 @@ LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.s
 
 say "1b. README's recipe 'Adding a DAG step', followed as written on a copy of the checkout"
 "$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a DAG step" "$E2E/one-by-one.conf"
+
+say "1c. The notebooks, headless, on that lakehouse and its training run"
+"$LAKEPIPE_HOME/infra/test/notebooks-test.sh" "$E2E/one-by-one.conf"
 
 say "2. Backfill of $first_day..$last_day through the scheduler of a started Airflow (port $E2E_PORT)"
 export LAKEPIPE_START_DATE="$first_day" LAKEPIPE_END_DATE="$last_day" LAKEPIPE_TASK_RETRIES=0

@@ -9,10 +9,11 @@ import java.util.Locale;
 public final class LakepipeErrors {
   private LakepipeErrors() {}
 
-  public static LakepipeException badArguments(String detail) {
+  /** Arguments the job does not take; {@code usage} lists the ones it does. */
+  public static LakepipeException badArguments(String detail, String usage) {
     return new LakepipeException(
-        "Invalid arguments: " + detail
-            + ". Usage: spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD>",
+        "Invalid arguments: " + detail.replaceAll("\\s*\\R\\s*", " ")
+            + ". Usage: spark-submit --class <Main> <job jar> " + usage,
         LakepipeException.EXIT_USAGE,
         null);
   }
@@ -69,6 +70,20 @@ public final class LakepipeErrors {
     return failed("Feature '" + feature + "' in lakepipe.features is invalid: " + detail
         + ". Fix its definition in the config; the kinds and their fields are described in"
         + " lakepipe-defaults.conf.", cause);
+  }
+
+  /**
+   * A check declared in {@code lakepipe.checks} that cannot run as written.
+   *
+   * @param key the full key at fault, e.g. {@code lakepipe.checks.bronze-flights.constraints[3].kind}
+   * @param origin the file and line that declared it
+   * @param fix what to change, in the words of the declaration
+   */
+  public static LakepipeException checkDeclarationInvalid(String key, String origin, String problem,
+      String fix) {
+    return failed("Check declaration " + key + " (" + origin + ") is invalid: " + problem + ". "
+        + fix + "; the kinds of constraint and their keys are described under lakepipe.checks in"
+        + " jobs-core's lakepipe-defaults.conf.", null);
   }
 
   public static LakepipeException badShareExceeded(

@@ -6,12 +6,14 @@ import io.lakepipe.core.audit.AuditRecord;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobPlan;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.monitoring.PushgatewayPublisher;
 import io.lakepipe.core.spark.SparkSessions;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
@@ -45,21 +47,42 @@ public final class JobRunner {
 
   /** Runs the job and returns the process exit code; mains pass it to {@link #exit}. */
   public static int execute(String jobName, String[] args, Job job) {
+    return execute(jobName, args, List.of(), (config, options) -> job);
+  }
+
+  /**
+   * Runs a job that takes options of its own (read with {@code context.option(name)}) and returns
+   * the process exit code.
+   */
+  public static int execute(String jobName, String[] args, List<JobOption> options, Job job) {
+    return execute(jobName, args, options, (config, values) -> job);
+  }
+
+  /**
+   * Runs a job that takes options of its own and prepares itself before Spark starts: arguments,
+   * config, then {@code plan}, each of which may stop the run with a one-line error, and only then
+   * the session, the job and its audit row. Returns the process exit code.
+   */
+  public static int execute(String jobName, String[] args, List<JobOption> options, JobPlan plan) {
+    String runName = jobName;
     try {
-      JobOptions options = JobOptions.parse(args);
-      LakepipeConfig config = LakepipeConfig.load(options.configFile());
-      try (SparkSession spark = SparkSessions.create("lakepipe-" + jobName, config)) {
-        JobContext context = JobContext.of(spark, config, options.ds(), UUID.randomUUID().toString());
-        runAudited(jobName, job, context);
+      JobOptions parsed = JobOptions.parse(options, args);
+      runName = parsed.runName(jobName);
+      LakepipeConfig config = LakepipeConfig.load(parsed.configFile());
+      Job job = plan.prepare(config, parsed.values());
+      try (SparkSession spark = SparkSessions.create("lakepipe-" + runName, config)) {
+        JobContext context = JobContext.of(spark, config, parsed.ds(), UUID.randomUUID().toString(),
+            parsed.values());
+        runAudited(runName, job, context);
       }
       return 0;
     } catch (LakepipeException e) {
-      System.err.println("lakepipe " + jobName + " failed: " + e.getMessage());
+      System.err.println("lakepipe " + runName + " failed: " + e.getMessage());
       return e.exitCode();
     } catch (Exception e) {
       // Spark also throws checked exceptions (AnalysisException) that Java does not see declared.
-      LOG.error("Unexpected failure of {}", jobName, e);
-      System.err.println("lakepipe " + jobName + " failed unexpectedly: " + e
+      LOG.error("Unexpected failure of {}", runName, e);
+      System.err.println("lakepipe " + runName + " failed unexpectedly: " + e
           + ". This is a bug or an environment problem; the stack trace is in the log above.");
       return LakepipeException.EXIT_FAILED;
     }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -26,13 +28,19 @@ import java.util.function.Function;
  * <p>Values resolve in this order: the file given with {@code --config}, then environment variables
  * referenced by the defaults (such as {@code LAKEPIPE_HOME}, {@code MLFLOW_TRACKING_URI}), then
  * {@code lakepipe-defaults.conf} in jobs-core, which lists every key beside its default. A key the
- * defaults do not know is an error, so a misspelt setting never passes silently.
+ * defaults do not know is an error, so a misspelt setting never passes silently; the open sections
+ * (Spark settings, tables, checks) take new keys, and whoever reads them validates them.
  */
 public final class LakepipeConfig {
   static final String DEFAULTS_RESOURCE = "lakepipe-defaults.conf";
   private static final String ROOT = "lakepipe";
-  /** Sections whose keys are free-form and therefore not checked against the defaults. */
-  private static final List<String> FREE_FORM = List.of("lakepipe.spark.conf");
+  /**
+   * Sections whose keys are free-form and therefore not checked against the defaults: Spark's own
+   * settings, and the declarations a data engineer adds without rebuilding (tables, checks), which
+   * their readers validate.
+   */
+  private static final List<String> FREE_FORM =
+      List.of("lakepipe.spark.conf", "lakepipe.tables", "lakepipe.checks");
 
   private final Config config;
   private final String origin;
@@ -118,6 +126,48 @@ public final class LakepipeConfig {
   /** Where this configuration came from, for log lines. */
   public String origin() {
     return origin;
+  }
+
+  /** The full name of this section: {@code lakepipe.checks.x.constraints[0]}. */
+  public String path() {
+    return prefix.isEmpty() ? ROOT : ROOT + "." + prefix.substring(0, prefix.length() - 1);
+  }
+
+  /** The full name of a key of this section, for messages: {@code lakepipe.checks.x.constraints[0].kind}. */
+  public String path(String key) {
+    return ROOT + "." + prefix + key;
+  }
+
+  /** Whether the key is set (to something other than null). */
+  public boolean has(String key) {
+    return config.hasPath(key);
+  }
+
+  /** The keys of this section itself, sorted. */
+  public Set<String> keys() {
+    return new TreeSet<>(config.root().keySet());
+  }
+
+  /** The keys of the object at {@code key}, sorted, such as the declared tables of {@code tables}. */
+  public Set<String> keys(String key) {
+    return read(key, k -> new TreeSet<>(config.getObject(k).keySet()));
+  }
+
+  /** The object at {@code key}, read with the same accessors; errors name its keys in full. */
+  public LakepipeConfig section(String key) {
+    return read(key, k -> new LakepipeConfig(config.getConfig(k), origin, prefix + key + "."));
+  }
+
+  /**
+   * The file and line that set the key ({@code config/local.conf:12}, or
+   * {@code lakepipe-defaults.conf:130} for a default), or of this section when the key is not set.
+   */
+  public String originOf(String key) {
+    ConfigOrigin where = config.hasPath(key) ? config.getValue(key).origin()
+        : config.root().origin();
+    String file = where.resource() != null ? where.resource()
+        : where.filename() != null ? where.filename() : origin;
+    return where.lineNumber() > 0 ? file + ":" + where.lineNumber() : file;
   }
 
   public String string(String key) {

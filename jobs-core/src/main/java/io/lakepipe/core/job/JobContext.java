@@ -3,13 +3,40 @@ package io.lakepipe.core.job;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.table.DeltaTables;
 import java.time.LocalDate;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
-/** What a job run gets: its session, configuration, logical date, run id and table I/O. */
-public record JobContext(
-    SparkSession spark, LakepipeConfig config, LocalDate ds, String runId, DeltaTables tables) {
+/**
+ * What a job run gets: its session, configuration, logical date, run id, table I/O, and the values
+ * of the options the job declared (see {@link io.lakepipe.core.cli.JobOption}).
+ */
+public record JobContext(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,
+    DeltaTables tables, Map<String, String> options) {
 
+  public JobContext {
+    options = Map.copyOf(options);
+  }
+
+  /** The context of a job that declares no options of its own. */
   public static JobContext of(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId) {
-    return new JobContext(spark, config, ds, runId, new DeltaTables(spark));
+    return of(spark, config, ds, runId, Map.of());
+  }
+
+  public static JobContext of(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,
+      Map<String, String> options) {
+    return new JobContext(spark, config, ds, runId, new DeltaTables(spark), options);
+  }
+
+  /**
+   * The value of one of the job's declared options, e.g. {@code option("table")} for
+   * {@code --table}; a name the job did not declare is a programming error.
+   */
+  public String option(String name) {
+    String value = options.get(name);
+    if (value == null) {
+      throw new IllegalArgumentException("The job declares no option --" + name + "; it has "
+          + options.keySet());
+    }
+    return value;
   }
 }

@@ -85,4 +85,33 @@ class LakepipeConfigTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("test.conf is invalid");
   }
+
+  @Test
+  void aConfigFileDeclaresNewTablesAndChecksWithoutARebuild() throws IOException {
+    LakepipeConfig config = LakepipeConfig.load(write(String.join("\n",
+        "lakepipe.tables.bronze-orders = \"/data/orders\"",
+        "lakepipe.checks.bronze-orders {",
+        "  results-table = quality-orders",
+        "  constraints = [{ kind = row-count, min = 1 }]",
+        "}")));
+
+    assertThat(config.keys("tables")).contains("bronze-orders", "bronze-flights");
+    assertThat(config.keys("checks")).containsExactly("bronze-flights", "bronze-orders");
+    assertThat(config.section("checks").section("bronze-orders").sections("constraints"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.path("kind"))
+            .isEqualTo("lakepipe.checks.bronze-orders.constraints[0].kind"))
+        .satisfies(c -> assertThat(c.originOf("kind")).isEqualTo(dir.resolve("test.conf") + ":4"));
+    assertThat(config.originOf("checks.bronze-flights.results-table"))
+        .startsWith("lakepipe-defaults.conf:");
+  }
+
+  @Test
+  void keysOutsideTheOpenSectionsAreStillRefused() throws IOException {
+    Path file = write("lakepipe.quality.bronze-flights.min-rows = 1\n");
+
+    assertThatThrownBy(() -> LakepipeConfig.load(file))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("unknown keys lakepipe.quality.bronze-flights.min-rows");
+  }
 }

@@ -49,8 +49,8 @@ public final class ReplayFlightsToKafka {
       try {
         new CommandLine(replay).parseArgs(args);
       } catch (CommandLine.ParameterException e) {
-        throw LakepipeErrors.badArguments(e.getMessage()
-            + " (replay takes --config <file> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--rate N])");
+        throw LakepipeErrors.badArguments(e.getMessage(),
+            "--config <file> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--rate N]");
       }
       LakepipeConfig config = LakepipeConfig.load(replay.configFile);
       try (SparkSession spark = SparkSessions.create("lakepipe-replay", config)) {

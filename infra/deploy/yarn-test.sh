@@ -40,7 +40,8 @@ YARN_PID=""
 cleanup() {
   local rc=$?
   if [[ -n "$YARN_PID" ]]; then
-    exec {YARN_IN}>&- 2>/dev/null || true
+    # (No redirection here: on a bare exec it would stay, and silence the lines below.)
+    exec {YARN_IN}>&-
     for _ in $(seq 30); do kill -0 "$YARN_PID" 2>/dev/null || break; sleep 1; done
     kill "$YARN_PID" 2>/dev/null || true
   fi
@@ -119,7 +120,7 @@ read -r status queue attempts <<< "$(app_report "$WORK/run-ok.log" "$APP")"
 [[ "$status" == SUCCEEDED && "$queue" == lakepipe && "$attempts" == 1 ]] \
   || fail "$APP: final status $status in queue $queue after $attempts attempts (expected SUCCEEDED, lakepipe, 1)"
 counts="$("$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$WORK/lakehouse" "$DS")" || fail "could not read the tables in $WORK/lakehouse"
-read -r rows audit_status written <<< "$counts"
+read -r rows audit_status written _ <<< "$counts"
 [[ "$audit_status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
   || fail "bronze has $rows rows for $DS, audit says $audit_status with $written written"
 compgen -G "$WORK/events/$APP*" >/dev/null || fail "no event log of $APP in $WORK/events"

@@ -1,9 +1,11 @@
 """Rows a job wrote for one date, next to what its last audit row says, read back with delta-rs.
 
 Usage: table_counts.py <lakehouse> <ds> [table folder] [audit job]
-       (default bronze/flights and ingest-files; the lakehouse a local path or s3a://bucket/prefix)
-Prints "<rows of the table for ds> <status of the job's last audit row for ds> <its rows written>",
-or "... NONE -1" when the job has no audit row for ds. Used by the cluster, S3 and YARN tests.
+       (default bronze/flights and ingest-files; the lakehouse a local path, s3a://bucket/prefix or
+       hdfs://namenode:port/path, which delta-rs reads over HDFS's own protocol)
+Prints "<rows of the table for ds> <status of the job's last audit row for ds> <its rows written>
+<its rows read> <its rows quarantined>", or "... NONE -1 -1 -1" when the job has no audit row for ds.
+Used by the cluster, S3, YARN and HDFS tests.
 """
 
 import datetime
@@ -32,8 +34,8 @@ def main(lakehouse: str, ds_text: str, table: str = "bronze/flights", job: str =
     rows = sum(1 for d in written.column("ds").to_pylist() if d == ds)
     audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs", storage_options=options).to_pyarrow_table().to_pylist()
              if r["ds"] == ds and r["job"] == job]
-    last = audit[-1] if audit else {"status": "NONE", "rows_written": -1}
-    print(rows, last["status"], last["rows_written"], flush=True)
+    last = audit[-1] if audit else {"status": "NONE", "rows_written": -1, "rows_read": -1, "rows_quarantined": -1}
+    print(rows, last["status"], last["rows_written"], last["rows_read"], last["rows_quarantined"], flush=True)
 
 
 if __name__ == "__main__":

@@ -129,7 +129,7 @@ check_ingest_run() {
   RUN_IDS+=("$APP_ID" ${driver_id:+"$driver_id"})
 
   counts="$(table_counts "$lakehouse")" || fail "$mode: could not read the tables in $lakehouse"
-  read -r rows status written <<< "$counts"
+  read -r rows status written _ <<< "$counts"
   [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
     || fail "$mode: bronze has $rows rows for $DS, audit says $status with $written written"
   app_state="$(curl -fsS "$MASTER_UI/json/" \

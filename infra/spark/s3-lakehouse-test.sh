@@ -139,7 +139,7 @@ if [[ "${S3_LAKEHOUSE_FEATURES:-1}" == 1 ]]; then
     [[ "$state" == FINISHED ]] || fail "airflow: $task's $app is '${state:-missing}' among the master's completed applications"
   done
   counts="$(table_counts "$lakehouse" features/flights build-features)" || fail "could not read the features in $lakehouse"
-  read -r rows status written <<< "$counts"
+  read -r rows status written _ <<< "$counts"
   [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
     || fail "airflow: features have $rows rows for $DS, audit says build-features $status with $written written"
   echo "features: $rows rows for ds=$DS; audit: build-features $status, $written written; ingest_airports and build_features FINISHED in the master"

@@ -37,7 +37,7 @@ declare -A ABOUT=(
   [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
   [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
   [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring"
-  [deploy]="the YARN and Kubernetes templates (no cluster), and the file ingest on a MiniYARNCluster"
+  [deploy]="the YARN and Kubernetes templates (no cluster), and the file ingest on a MiniYARNCluster and on a MiniDFSCluster"
   [secrets]="secret scan: the repository and the logs of everything above"
 )
 
@@ -192,6 +192,7 @@ suite_deploy() {
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS $EXECUTOR_C1"
   "$LAKEPIPE_HOME/infra/deploy/validate.sh"
   "$LAKEPIPE_HOME/infra/deploy/yarn-test.sh" "$TEST_DS"
+  "$LAKEPIPE_HOME/infra/deploy/hdfs-test.sh" "$TEST_DS"
 }
 
 suite_secrets() {

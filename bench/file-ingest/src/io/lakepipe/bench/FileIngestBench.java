@@ -52,7 +52,7 @@ public final class FileIngestBench {
     // Day 0 warms up the JVM and creates the tables; it is not counted.
     for (int i = -1; i < days; i++) {
       LocalDate ds = first.plusDays(Math.max(i, 0));
-      List<String> files = LandingAreas.of(config).files(ds);
+      List<String> files = LandingAreas.of(config, spark).files(ds);
       for (int turn = 0; turn < 3; turn++) {
         int method = Math.floorMod(i + turn, 3);
         long start = System.nanoTime();

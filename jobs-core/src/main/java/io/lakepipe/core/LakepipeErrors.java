@@ -130,6 +130,12 @@ public final class LakepipeErrors {
         + " AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment.", cause);
   }
 
+  public static LakepipeException fileSystemFailed(String action, Throwable cause) {
+    return failed("File system call failed: " + action + " (" + rootMessage(cause) + "): check that"
+        + " the file system is up and that the Hadoop configuration (HADOOP_CONF_DIR, spark.hadoop.*)"
+        + " names it and its credentials.", cause);
+  }
+
   public static LakepipeException qualityChecksFailed(String table, String ds, String failures) {
     return failed("Data-quality checks on " + table + " for ds=" + ds + " failed: " + failures
         + ". The results are in the quality metrics table; fix the data upstream and rerun the date.",

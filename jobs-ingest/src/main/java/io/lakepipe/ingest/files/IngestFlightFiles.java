@@ -44,7 +44,7 @@ public final class IngestFlightFiles {
     String bronzePath = config.tablePath("bronze-flights");
     String quarantinePath = config.tablePath("quarantine-flights");
 
-    LandingArea landing = LandingAreas.of(config);
+    LandingArea landing = LandingAreas.of(config, context.spark());
     String folder = landing.folder(context.ds());
     List<String> files = landing.files(context.ds());
     if (files.isEmpty()) {

@@ -35,7 +35,7 @@ public final class LandFlights {
     if (!source.contains("://") && !Files.exists(Path.of(source))) {
       throw LakepipeErrors.inputMissing("flights", source);
     }
-    if (LandingAreas.of(config) instanceof S3LandingArea s3) {
+    if (LandingAreas.of(config, spark) instanceof S3LandingArea s3) {
       s3.ensureBucket();
     }
     Dataset<Row> days = spark.read().parquet(source)

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Where landed files wait for ingestion, one folder per logical date ({@code <location>/ds=<ds>/}).
  * Listing goes through this small interface so that a missing day is a clear error before Spark
- * reads anything, on the local disk and on S3 alike.
+ * reads anything, on the local disk, S3 and HDFS alike.
  */
 public interface LandingArea {
   /** The folder of one logical date, as Spark addresses it. */

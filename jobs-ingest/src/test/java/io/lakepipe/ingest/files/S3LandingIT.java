@@ -54,7 +54,7 @@ class S3LandingIT extends SparkTestBase {
     });
 
     long landed = LandFlights.land(spark, config, DS, DS);
-    List<String> files = LandingAreas.of(config).files(DS);
+    List<String> files = LandingAreas.of(config, spark).files(DS);
     JobResult result = IngestFlightFiles.run(JobContext.of(spark, config, DS, "s3-run"));
 
     long expected = spark.read().parquet(config.string("sources.flights.path"))

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The file ingest on the corpus of nasty inputs under test resources: every bad line ends in
  * quarantine with its reason, every good one in bronze, and the counts reconcile.
  */
-class IngestFlightFilesTest extends SparkTestBase {
+class IngestFilesTest extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
 
   @TempDir Path home;
@@ -37,11 +37,11 @@ class IngestFlightFilesTest extends SparkTestBase {
     FileUtils.copyDirectory(
         Path.of(getClass().getResource("/corpus/" + corpus).toURI()).toFile(), landing.toFile());
     Map<String, Object> overrides = new HashMap<>(Map.of(
-        "lakepipe.sources.landing-flights.location", landing.toString(),
-        "lakepipe.sources.landing-flights.format", format,
-        "lakepipe.ingest.flights.max-bad-share", 1.0));
+        "lakepipe.sources.flights.location", landing.toString(),
+        "lakepipe.sources.flights.format", format,
+        "lakepipe.sources.flights.max-bad-share", 1.0));
     overrides.putAll(extra);
-    return IngestFlightFiles.run(JobContext.of(spark, config(overrides), DS, "run-1"));
+    return IngestFiles.of("flights").run(JobContext.of(spark, config(overrides), DS, "run-1"));
   }
 
   private LakepipeConfig config(Map<String, Object> overrides) {
@@ -139,9 +139,9 @@ class IngestFlightFilesTest extends SparkTestBase {
     spark.sql("SELECT timestamp'2001-01-15 08:00:00' AS date, 'late' AS delay, 300 AS distance,"
         + " 'ORD' AS origin, 'SFO' AS destination").write().parquet(day.toString());
 
-    assertThatThrownBy(() -> IngestFlightFiles.run(JobContext.of(spark, config(Map.of(
-            "lakepipe.sources.landing-flights.location", home.resolve("landing").toString(),
-            "lakepipe.sources.landing-flights.format", "parquet")), DS, "run-1")))
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString(),
+            "lakepipe.sources.flights.format", "parquet")), DS, "run-1")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Cannot read " + day)
         .hasMessageContaining("does not match the schema declared");
@@ -149,8 +149,8 @@ class IngestFlightFilesTest extends SparkTestBase {
 
   @Test
   void aMissingDayIsAClearError() {
-    assertThatThrownBy(() -> IngestFlightFiles.run(JobContext.of(spark, config(Map.of(
-            "lakepipe.sources.landing-flights.location", home.resolve("landing").toString())),
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString())),
             DS, "run-1")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("No files landed for ds=2001-01-15 in " + home.resolve("landing"));
@@ -161,8 +161,8 @@ class IngestFlightFilesTest extends SparkTestBase {
     Path day = Files.createDirectories(home.resolve("landing/ds=2001-01-15"));
     Files.createFile(day.resolve("part-0.csv"));
 
-    assertThatThrownBy(() -> IngestFlightFiles.run(JobContext.of(spark, config(Map.of(
-            "lakepipe.sources.landing-flights.location", home.resolve("landing").toString())),
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString())),
             DS, "run-1")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("hold no records");
@@ -171,7 +171,7 @@ class IngestFlightFilesTest extends SparkTestBase {
   @Test
   void tooManyBadRowsFailTheRunAfterKeepingThemInQuarantine() throws Exception {
     assertThatThrownBy(() -> ingest("csv", "csv",
-            Map.of("lakepipe.ingest.flights.max-bad-share", 0.5)))
+            Map.of("lakepipe.sources.flights.max-bad-share", 0.5)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Quarantined 15 of 19 rows");
     assertThat(quarantineReasons()).hasSize(15);

@@ -50,7 +50,7 @@ from lakepipe_config import ConfigProblem, load_config, setting
 DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", "labels-flights",
                 "quality-features-flights")
 # Audit job names, as each job's main passes them to JobRunner.execute.
-DAILY_JOBS = ("ingest-files", "ingest-airports", "check-bronze", "build-features", "check-features", "report")
+DAILY_JOBS = ("ingest-files:flights", "ingest-airports", "check-bronze", "build-features", "check-features", "report")
 TRAINING_JOBS = ("train-model", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.

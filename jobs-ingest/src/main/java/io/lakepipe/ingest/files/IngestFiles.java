@@ -50,7 +50,10 @@ public final class IngestFiles {
     return context -> run(context, source);
   }
 
-  /** The ingest of one declared source, its declaration read when the job runs (for tests). */
+  /**
+   * The ingest of one declared source as a job whose declaration is read when it runs, for callers
+   * that run jobs in a session of their own (integration tests, benchmarks).
+   */
   public static Job of(String source) {
     return context -> run(context, SourceDeclarations.files(context.config(), source));
   }

@@ -95,3 +95,16 @@ def test_a_module_given_as_a_jar_or_maven_module_is_refused(tmp_path: Path) -> N
     with pytest.raises(catalog.CatalogError, match=r"jobs.x.module = 'jobs-ingest' is not a job module suffix"):
         catalog._load(broken)
 
+
+
+@pytest.mark.parametrize("name", [name for name, job in JOBS.items() if job.options])
+def test_options_are_the_ones_the_job_declares_in_java(name: str) -> None:
+    job = JOBS[name]
+    sources = "\n".join(p.read_text() for p in (REPO_ROOT / f"jobs-{job.module}" / "src" / "main").rglob("*.java"))
+    constants = dict(re.findall(r'static final String (\w+) = "([\w-]+)";', sources))
+    declared = {
+        (option.strip('"') if option.startswith('"') else constants[option], kind == "required")
+        for kind, option in re.findall(r'JobOption\.(required|optional)\(\s*("[\w-]+"|\w+)', sources)
+    }
+
+    assert {(option.name, option.required) for option in job.options} <= declared

@@ -54,6 +54,7 @@ def test_the_recipe_appends_its_check_to_the_local_config_and_runs_the_dag_tests
     ]
     assert "lakepipe.checks.labels-flights {" in recipe[0].text
     assert recipe[2].text.splitlines() == [
+        "./lakepipe validate",
         ".lakepipe/venv-airflow/bin/python -m pytest -q dags/tests",
         "infra/airflow/dags-test.sh 2001-01-15 lakepipe_label_checks",
     ]

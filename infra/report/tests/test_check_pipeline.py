@@ -29,6 +29,7 @@ from lakepipe_config import load_config
 
 DAYS = [D1, D2, D3]
 MODEL = "lakepipe_flights_delay"
+CHECK_BRONZE = "check-table:bronze-flights"
 PREDICTIONS = pa.schema([("model_name", pa.string()), ("model_version", pa.string()), ("ds", pa.date32())])
 
 
@@ -57,7 +58,7 @@ def complete_audit() -> list[tuple[str, dt.date, str]]:
 def test_tables_of_a_complete_run_meet_every_expectation(site_a: Site) -> None:
     write_daily_tables(site_a, DAYS)
     write_reports(site_a, DAYS)
-    write_audit(site_a, [("check-bronze", D2, "FAILED")] + complete_audit())
+    write_audit(site_a, [(CHECK_BRONZE, D2, "FAILED")] + complete_audit())
     site_a.write("predictions-flights", [{"model_name": MODEL, "model_version": "4", "ds": D3}] * 3, PREDICTIONS)
     checks = Checks()
 
@@ -66,7 +67,7 @@ def test_tables_of_a_complete_run_meet_every_expectation(site_a: Site) -> None:
     assert checks.failures == []
     assert facts == TableFacts("4")
     assert "  ok   bronze-flights has rows for every ds: 2001-01-13 3, 2001-01-14 3, 2001-01-15 3" in checks.lines
-    assert "  ok   check-bronze succeeded for every ds 2001-01-13..2001-01-15: also 1 failed runs" in checks.lines
+    assert f"  ok   {CHECK_BRONZE} succeeded for every ds 2001-01-13..2001-01-15: also 1 failed runs" in checks.lines
     assert f"  ok   the daily report page exists for every ds: under {site_a.lakehouse}/reports/daily" in checks.lines
 
 
@@ -75,7 +76,7 @@ def test_every_missing_table_partition_and_job_run_is_listed(site_a: Site) -> No
     write_reports(site_a, [D1, D3])
     # A page left in the wrong day's folder is no report of that day.
     (site_a.lakehouse / "reports/daily/ds=2001-01-13/index.html").write_text("<title>lakepipe daily report 2001-01-15</title>")
-    write_audit(site_a, [r for r in complete_audit() if r[0] != "export-pmml" and r[:2] != ("check-bronze", D1)]
+    write_audit(site_a, [r for r in complete_audit() if r[0] != "export-pmml" and r[:2] != (CHECK_BRONZE, D1)]
                 + [("export-pmml", D3, "FAILED")])
     site_a.write("predictions-flights", [{"model_name": MODEL, "model_version": v, "ds": D3} for v in ("4", "5")],
                  PREDICTIONS)
@@ -88,7 +89,7 @@ def test_every_missing_table_partition_and_job_run_is_listed(site_a: Site) -> No
     assert checks.failures == missing_days + [
         f"the daily report page exists for every ds: {pages}/ds=2001-01-13/index.html is not the report of ds 2001-01-13",
         f"the daily report page exists for every ds: no {pages}/ds=2001-01-14/index.html",
-        "check-bronze succeeded for every ds 2001-01-13..2001-01-15: no successful run for ds 2001-01-13",
+        f"{CHECK_BRONZE} succeeded for every ds 2001-01-13..2001-01-15: no successful run for ds 2001-01-13",
         "export-pmml succeeded for ds 2001-01-15: no successful run for ds 2001-01-15 (FAILED)",
         f"predictions-flights ds 2001-01-15 scores every feature row with one version of {MODEL}:"
         " 2 rows, but features-flights has 3",

@@ -146,9 +146,9 @@ def test_a_path_into_the_other_lakehouse_compares_as_one_into_its_own(site_a: Si
 
 def test_audit_job_without_a_successful_run_in_one_lakehouse_is_different(site_a: Site, site_b: Site) -> None:
     # build-features names no source: a null shown as null.
-    site_a.write("audit-runs", [audit_run(site_a, "check-bronze", D2),
+    site_a.write("audit-runs", [audit_run(site_a, "check-table:bronze-flights", D2),
                                 dict(audit_run(site_a, "build-features", D2), source=None)], AUDIT, partition_by=None)
-    site_b.write("audit-runs", [audit_run(site_b, "check-bronze", D2),
+    site_b.write("audit-runs", [audit_run(site_b, "check-table:bronze-flights", D2),
                                 audit_run(site_b, "build-features", D2, "FAILED")], AUDIT, partition_by=None)
 
     result = outcome(run_compare(site_a, site_b), "audit-runs", D2)

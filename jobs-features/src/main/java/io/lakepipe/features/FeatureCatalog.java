@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 
 /**
  * The features declared in {@code lakepipe.features}: what the feature job computes, in which column
@@ -225,6 +226,31 @@ public record FeatureCatalog(
           requireName(historyColumn(e, s, days), seen);
         }
       }
+    }
+    // Parsed here, before Spark starts, so that a typo fails at once with the feature's name.
+    for (FlightFeature f : flight) {
+      requireExpression(f.name(), f.expr());
+    }
+    for (DailySum s : history.dailySums()) {
+      requireExpression(s.name(), s.expr());
+    }
+    for (Entity e : history.entities()) {
+      for (String key : e.keys()) {
+        requireExpression(e.name(), key);
+      }
+    }
+    for (Statistic s : history.statistics()) {
+      requireExpression(s.name(), s.expr());
+    }
+  }
+
+  private static void requireExpression(String name, String expression) {
+    try {
+      CatalystSqlParser$.MODULE$.parseExpression(expression);
+    } catch (Exception e) { // ParseException, which Scala does not declare
+      throw LakepipeErrors.featureDefinitionInvalid(name, "its expression '" + expression
+          + "' does not parse as Spark SQL (" + e.getMessage().lines().map(String::strip)
+              .filter(line -> !line.isEmpty()).findFirst().orElse("") + ")", e);
     }
   }
 

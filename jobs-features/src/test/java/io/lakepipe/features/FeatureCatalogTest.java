@@ -68,6 +68,21 @@ class FeatureCatalogTest {
   }
 
   @Test
+  void anExpressionThatDoesNotParseIsRefusedBeforeSparkStarts() {
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.flight",
+        List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts",
+            "description", "Hour"))));
+
+    assertThatThrownBy(() -> FeatureCatalog.from(config))
+        .hasMessageContaining("Feature 'hour'")
+        .hasMessageContaining("its expression 'hour(flight_ts' does not parse as Spark SQL");
+    assertThatThrownBy(() -> FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.features.history.statistics", List.of(
+            Map.of("name", "delay_mean", "expr", "delay_minutes /", "description", "a"))))))
+        .hasMessageContaining("Feature 'delay_mean'").hasMessageContaining("does not parse");
+  }
+
+  @Test
   void aMissingFieldNamesTheListElement() {
     LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.flight",
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)",

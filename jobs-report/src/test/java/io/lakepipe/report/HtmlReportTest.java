@@ -19,7 +19,7 @@ class HtmlReportTest extends ReportFixtures {
             "2001-01-15T01:00:00Z", 33_146, ""),
         audit("r2", "ingest-files", "2001-01-15", "SUCCEEDED", 16_784, 16_781, 3,
             "2001-01-16T01:00:00Z", 41_311, ""),
-        audit("r3", "check-bronze", "2001-01-15", "FAILED", 0, 0, 0, "2001-01-16T01:05:00Z",
+        audit("r3", "check-table:bronze-flights", "2001-01-15", "FAILED", 0, 0, 0, "2001-01-16T01:05:00Z",
             40_374, "Data-quality checks failed: <script>alert('x')</script> & more"));
     var features = rows(FEATURE_QUALITY,
         feature("origin<b>", 0.40, "fail", "psi \"0.400\" > 0.25", "2001-01-15"));
@@ -54,9 +54,9 @@ class HtmlReportTest extends ReportFixtures {
     String html = HtmlReport.render(fullModel());
 
     assertThat(html).contains("<div class=\"banner failed\">1 of 2 jobs failed in their last run"
-            + " for 2001-01-15: check-bronze.</div>")
-        .contains("<tr class=\"failed\"><td>check-bronze</td><td>FAILED</td>")
-        .contains("<tr class=\"failed\"><td>2001-01-15</td><td>check-bronze</td>")
+            + " for 2001-01-15: check-table:bronze-flights.</div>")
+        .contains("<tr class=\"failed\"><td>check-table:bronze-flights</td><td>FAILED</td>")
+        .contains("<tr class=\"failed\"><td>2001-01-15</td><td>check-table:bronze-flights</td>")
         .doesNotContain("<tr class=\"failed\"><td>ingest-files</td>");
   }
 

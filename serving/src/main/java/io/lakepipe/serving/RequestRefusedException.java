@@ -10,12 +10,18 @@ public final class RequestRefusedException extends ServingException {
   private final int status;
   private final String field;
   private final Integer index;
+  private final String reason;
 
   RequestRefusedException(int status, String message, String field, Integer index) {
+    this(status, message, field, index, null);
+  }
+
+  RequestRefusedException(int status, String message, String field, Integer index, String reason) {
     super(message);
     this.status = status;
     this.field = field;
     this.index = index;
+    this.reason = reason;
   }
 
   /** The HTTP status to answer with. */
@@ -35,6 +41,9 @@ public final class RequestRefusedException extends ServingException {
 
   /** A short machine-readable reason, used as a metrics label. */
   public String reason() {
+    if (reason != null) {
+      return reason;
+    }
     switch (status) {
       case 401:
         return "unauthorized";

@@ -5,9 +5,12 @@ import io.lakepipe.serving.bundle.FolderBundleSource;
 import io.lakepipe.serving.bundle.RegistryBundleSource;
 import io.lakepipe.serving.bundle.S3BundleSource;
 import io.lakepipe.serving.http.TlsKeystore;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -56,6 +59,11 @@ public final class ScoringServer implements Callable<Integer> {
   @Option(names = "--host", defaultValue = ServingConfig.DEFAULT_HOST,
       description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
+
+  @Option(names = "--insecure-no-token",
+      description = "Listen on an address other than loopback without a bearer token, accepting requests "
+          + "from anyone who can reach it; without this flag such a --host needs " + ServingConfig.TOKEN_ENV + ".")
+  boolean insecureNoToken;
 
   @Option(names = "--port", defaultValue = "" + ServingConfig.DEFAULT_PORT,
       description = "Port to listen on (default: ${DEFAULT-VALUE}).")
@@ -115,13 +123,28 @@ public final class ScoringServer implements Callable<Integer> {
   }
 
   ServingConfig config(Map<String, String> env) {
+    Optional<String> token = Optional.ofNullable(env.get(ServingConfig.TOKEN_ENV));
+    if (token.isEmpty() && !insecureNoToken && !loopback(host)) {
+      throw new ParameterException(spec.commandLine(), "--host " + host + " listens beyond this machine, and "
+          + ServingConfig.TOKEN_ENV + " is not set: set it to a secret that clients send as a bearer token, "
+          + "or pass --insecure-no-token to accept unauthenticated requests from the network");
+    }
     try {
       return new ServingConfig(bundleSource(env), host, port,
           threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold), maxBatch, maxBodyBytes,
           Duration.ofSeconds(reloadSeconds), Duration.ofSeconds(drainSeconds),
-          Optional.ofNullable(env.get(ServingConfig.TOKEN_ENV)), tls(env));
+          token, tls(env));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** Whether every address of {@code host} is a loopback one; an unknown host counts as not loopback. */
+  private static boolean loopback(String host) {
+    try {
+      return Arrays.stream(InetAddress.getAllByName(host)).allMatch(InetAddress::isLoopbackAddress);
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 

@@ -209,6 +209,11 @@ public final class ServingErrors {
         null);
   }
 
+  public static RequestRefusedException busy() {
+    return new RequestRefusedException(503, "The service is reading as many large requests as its memory allows:"
+        + " retry in a second (Retry-After), or send smaller batches.", null, null, "busy");
+  }
+
   public static RequestRefusedException noModel() {
     return new RequestRefusedException(503, "No model is loaded yet: the service is still loading its"
         + " bundle; retry when GET /health answers 200.", null, null);

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
  * @param description what the value means, shown when the arguments are wrong
  * @param required whether the job refuses to start without it
  * @param defaultValue the value of an optional option that was not given; null for a required one
- * @param inRunName whether the value is part of the run's name in the audit table and metrics
+ * @param partOfAuditName whether the value is part of the run's name in the audit table and metrics
  */
 public record JobOption(String name, String description, boolean required, String defaultValue,
-    boolean inRunName) {
+    boolean partOfAuditName) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
   /** Every job takes these; a job cannot declare them again. */
   private static final Set<String> COMMON = Set.of("config", "ds");

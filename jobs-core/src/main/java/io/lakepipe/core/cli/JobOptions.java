@@ -110,7 +110,7 @@ public final class JobOptions {
   public String runName(String jobName) {
     StringBuilder name = new StringBuilder(jobName);
     for (JobOption option : declared) {
-      if (option.inRunName()) {
+      if (option.partOfAuditName()) {
         name.append(':').append(values.get(option.name()));
       }
     }

@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a job the way every lakepipe main does: parse the arguments, load the config, build the
+ * Runs a job the way every lakepipe main does: parse the arguments (the common ones and the job's
+ * own {@link JobOption}s), load the config, let the job prepare itself ({@link JobPlan}), build the
  * session, run, append the audit row, and turn any failure into a non-zero exit code with one clear
  * line on stderr.
  */

@@ -106,4 +106,29 @@ class JobRunnerTest {
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .startsWith("lakepipe test-job failed: Invalid arguments: Unknown options: '--table', 't'.");
   }
+
+  @Test
+  void aMissingRequiredOptionStopsTheJobBeforeItRuns() {
+    AtomicBoolean ran = new AtomicBoolean();
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = JobRunner.execute("check-table", new String[] {"--config", "x.conf", "--ds", "2001-01-01"},
+          java.util.List.of(JobOption.required("table", "the table")), context -> {
+            ran.set(true);
+            return JobResult.builder().build();
+          });
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(code).isEqualTo(LakepipeException.EXIT_USAGE);
+    assertThat(ran).isFalse();
+    assertThat(captured.toString(StandardCharsets.UTF_8).strip()).isEqualTo("lakepipe check-table"
+        + " failed: Invalid arguments: Missing required option: '--table=<table>'. Usage:"
+        + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
+        + " (--table: the table)");
+  }
 }

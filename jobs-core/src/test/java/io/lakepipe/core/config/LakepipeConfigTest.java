@@ -108,6 +108,7 @@ class LakepipeConfigTest {
 
   @Test
   void keysOutsideTheOpenSectionsAreStillRefused() throws IOException {
+    // The section that lakepipe.checks replaced: a file still setting it learns so at once.
     Path file = write("lakepipe.quality.bronze-flights.min-rows = 1\n");
 
     assertThatThrownBy(() -> LakepipeConfig.load(file))

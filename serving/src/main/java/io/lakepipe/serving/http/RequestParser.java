@@ -1,12 +1,15 @@
 package io.lakepipe.serving.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.lakepipe.serving.RequestRefusedException;
 import io.lakepipe.serving.ServingErrors;
 import io.lakepipe.serving.bundle.InputField;
@@ -17,8 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Turns a request body into validated records, or refuses it with a 4xx {@link RequestRefusedException}
@@ -33,16 +38,21 @@ import java.util.regex.Pattern;
  * refused, since which of the two values would be scored is not obvious.
  */
 public final class RequestParser {
-  private static final ObjectMapper JSON = JsonMapper.builder()
+  // Records are flat objects: anything nested deeper than this is refused before it is walked.
+  private static final int MAX_NESTING_DEPTH = 32;
+  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+          .build())
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   // Jackson names a repeated key only in its message.
   private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '(.*)'");
 
   private final List<InputField> inputs;
   private final int maxBatch;
+  private final Set<String> inputNames;
   private final boolean recordsIsAnInput;
 
   /**
@@ -52,7 +62,8 @@ public final class RequestParser {
   public RequestParser(List<InputField> inputs, int maxBatch) {
     this.inputs = List.copyOf(inputs);
     this.maxBatch = maxBatch;
-    this.recordsIsAnInput = inputs.stream().anyMatch(input -> input.name().equals("records"));
+    this.inputNames = inputs.stream().map(InputField::name).collect(Collectors.toUnmodifiableSet());
+    this.recordsIsAnInput = inputNames.contains("records");
   }
 
   /**
@@ -64,9 +75,42 @@ public final class RequestParser {
     if (body.length == 0) {
       throw ServingErrors.emptyBody();
     }
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
+    // Two streaming passes over the bytes, never a tree of the whole body: a body just under the size
+    // limit can hold hundreds of thousands of values, whose tree would take tens of MB per request.
+    // The first checks the JSON and counts the batch, so that an oversized batch is refused before
+    // any record is read; the second reads only the declared inputs of each record.
+    Shape shape = read(body, this::scan);
+    return switch (shape) {
+      case SINGLE -> {
+        Map<String, Object> record = read(body, parser -> {
+          parser.nextToken();
+          return record(parser, null);
+        });
+        yield new ScoringRequest(false, List.of(record));
+      }
+      case ARRAY, RECORDS -> new ScoringRequest(true, read(body, parser -> {
+        parser.nextToken();
+        if (shape == Shape.RECORDS) {
+          // Past every key before "records" (all skipped by the scan) to the start of its array.
+          while (parser.nextToken() != JsonToken.FIELD_NAME || !parser.currentName().equals("records")) {
+            parser.skipChildren();
+          }
+          parser.nextToken();
+        }
+        return batch(parser);
+      }));
+    };
+  }
+
+  private enum Shape { SINGLE, ARRAY, RECORDS }
+
+  private interface Pass<T> {
+    T read(JsonParser parser) throws IOException;
+  }
+
+  private static <T> T read(byte[] body, Pass<T> pass) {
+    try (JsonParser parser = JSON.createParser(body)) {
+      return pass.read(parser);
     } catch (JsonProcessingException e) {
       Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
       if (duplicate.find()) {
@@ -76,44 +120,90 @@ public final class RequestParser {
     } catch (IOException e) {
       throw ServingErrors.malformedJson(e.getMessage());
     }
-    if (root == null || root.isMissingNode()) {
-      throw ServingErrors.emptyBody();
-    }
-    if (root.isObject() && root.has("records") && !recordsIsAnInput) {
-      JsonNode records = root.get("records");
-      if (!records.isArray()) {
-        throw ServingErrors.recordsNotArray(kind(records));
-      }
-      return new ScoringRequest(true, batch(records));
-    }
-    if (root.isArray()) {
-      return new ScoringRequest(true, batch(root));
-    }
-    if (root.isObject()) {
-      return new ScoringRequest(false, List.of(record(root, null)));
-    }
-    throw ServingErrors.notObjectOrArray(kind(root));
   }
 
-  private List<Map<String, Object>> batch(JsonNode array) {
-    if (array.size() > maxBatch) {
-      throw ServingErrors.batchTooLarge(array.size(), maxBatch);
+  /** The first pass: the whole body must be one valid JSON value; a batch may not exceed the limit. */
+  private Shape scan(JsonParser parser) throws IOException {
+    JsonToken root = parser.nextToken();
+    if (root == null) {
+      throw ServingErrors.emptyBody();
     }
-    List<Map<String, Object>> records = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      JsonNode element = array.get(i);
-      if (!element.isObject()) {
-        throw ServingErrors.recordNotObject(i, kind(element));
+    Shape shape;
+    if (root == JsonToken.START_ARRAY) {
+      shape = Shape.ARRAY;
+      requireBatchSize(countElements(parser));
+    } else if (root == JsonToken.START_OBJECT) {
+      shape = Shape.SINGLE;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        JsonToken value = parser.nextToken();
+        if (parser.currentName().equals("records") && !recordsIsAnInput) {
+          if (value != JsonToken.START_ARRAY) {
+            throw ServingErrors.recordsNotArray(kind(value));
+          }
+          shape = Shape.RECORDS;
+          requireBatchSize(countElements(parser));
+        } else {
+          parser.skipChildren();
+        }
       }
-      records.add(record(element, i));
+    } else {
+      throw ServingErrors.notObjectOrArray(kind(root));
+    }
+    JsonToken trailing = parser.nextToken();
+    if (trailing != null) {
+      throw ServingErrors.malformedJson("Trailing token (" + trailing + ") after the JSON value at line "
+          + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr());
+    }
+    return shape;
+  }
+
+  /** Counts the elements of the array the parser is at the start of, and leaves it at its end. */
+  private static int countElements(JsonParser parser) throws IOException {
+    int count = 0;
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      parser.skipChildren();
+      count++;
+    }
+    return count;
+  }
+
+  private void requireBatchSize(int size) {
+    if (size > maxBatch) {
+      throw ServingErrors.batchTooLarge(size, maxBatch);
+    }
+  }
+
+  /** The records of the array the parser is at the start of. */
+  private List<Map<String, Object>> batch(JsonParser parser) throws IOException {
+    List<Map<String, Object>> records = new ArrayList<>();
+    for (int i = 0; parser.nextToken() != JsonToken.END_ARRAY; i++) {
+      records.add(record(parser, i));
     }
     return records;
   }
 
-  private Map<String, Object> record(JsonNode object, Integer index) {
+  /** The record whose first token the parser is at; keys that are no input are skipped unread. */
+  private Map<String, Object> record(JsonParser parser, Integer index) throws IOException {
+    if (parser.currentToken() != JsonToken.START_OBJECT) {
+      throw ServingErrors.recordNotObject(index, kind(parser.currentToken()));
+    }
+    Map<String, JsonNode> given = new HashMap<>(inputs.size() * 2);
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if (!inputNames.contains(name)) {
+        parser.skipChildren();
+      } else if (value.isScalarValue()) {
+        given.put(name, parser.readValueAsTree());
+      } else {
+        // Only the kind of a nested value matters: it is refused below, so it is never built.
+        parser.skipChildren();
+        given.put(name, value == JsonToken.START_OBJECT ? NODES.objectNode() : NODES.arrayNode());
+      }
+    }
     Map<String, Object> record = new HashMap<>(inputs.size() * 2);
     for (InputField input : inputs) {
-      JsonNode value = object.get(input.name());
+      JsonNode value = given.get(input.name());
       if (value == null) {
         throw ServingErrors.missingField(input.name(), index);
       }
@@ -179,6 +269,19 @@ public final class RequestParser {
 
   private static String kind(JsonNode node) {
     return node.getNodeType().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The kind of value a token starts, named as {@link #kind(JsonNode)} names nodes. */
+  private static String kind(JsonToken token) {
+    return switch (token) {
+      case START_OBJECT -> "object";
+      case START_ARRAY -> "array";
+      case VALUE_STRING -> "string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+      case VALUE_TRUE, VALUE_FALSE -> "boolean";
+      case VALUE_NULL -> "null";
+      default -> token.name().toLowerCase(Locale.ROOT);
+    };
   }
 
   private static String describe(JsonProcessingException e) {

@@ -58,6 +58,7 @@ public final class Routes {
   private final BearerAuth auth;
   private final int maxBatch;
   private final int maxBodyBytes;
+  private final BodyBudget bodyBudget;
 
   public Routes(ModelHolder holder, Reloader reloader, ServiceMetrics metrics, BearerAuth auth,
       int maxBatch, int maxBodyBytes) {
@@ -67,6 +68,7 @@ public final class Routes {
     this.auth = auth;
     this.maxBatch = maxBatch;
     this.maxBodyBytes = maxBodyBytes;
+    this.bodyBudget = BodyBudget.ofHeap(maxBodyBytes);
   }
 
   /** Adds the endpoints and the JSON answers for unknown paths and methods to a Javalin config. */
@@ -110,7 +112,23 @@ public final class Routes {
     };
   }
 
-  private void predict(Context ctx) throws IOException {
+  private void predict(Context ctx) throws IOException, InterruptedException {
+    int share;
+    try {
+      share = bodyBudget.acquire(ctx.req().getContentLengthLong());
+    } catch (RequestRefusedException busy) {
+      // Its body is left unread: the connection cannot carry another request.
+      ctx.header("Retry-After", "1").header("Connection", "close");
+      throw busy;
+    }
+    try {
+      score(ctx);
+    } finally {
+      bodyBudget.release(share);
+    }
+  }
+
+  private void score(Context ctx) throws IOException {
     byte[] body = readBody(ctx);
     LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
     ScoringRequest request = new RequestParser(model.scorer().inputs(), maxBatch).parse(body);

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Polls a watchable source (the registry alias) on a background thread and reloads when it moves.
- * Failures are logged and counted by the reloader, and the next poll tries again: a registry that is
- * down for a while never takes the served model with it.
+ * Failures, errors included, are logged and counted by the reloader, and the next poll tries again: a
+ * registry that is down for a while, or a version that cannot be loaded, never stops the watching.
  */
 public final class AliasWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AliasWatcher.class);
@@ -33,9 +33,12 @@ public final class AliasWatcher implements AutoCloseable {
       try {
         reloader.reloadIfMoved();
       } catch (RuntimeException e) {
-        // A scheduled task that throws is never run again: keep polling.
         LOG.warn("Polling {} failed, will retry in {}: {}", reloader.source().location(), interval,
             e.getMessage());
+      } catch (Error e) {
+        // A scheduled task that throws anything is never run again, and an Error (a bundle whose model
+        // overflows the stack when parsed, a class missing from it) would stop the watcher for good.
+        LOG.error("Polling {} failed with {}, will retry in {}", reloader.source().location(), e, interval);
       }
     }, millis, millis, TimeUnit.MILLISECONDS);
     return new AliasWatcher(scheduler);

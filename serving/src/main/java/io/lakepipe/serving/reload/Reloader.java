@@ -48,7 +48,7 @@ public final class Reloader {
       Bundle bundle = source.load();
       Scorer scorer = Scorer.of(bundle);
       next = new LoadedModel(bundle, scorer, thresholdOverride.orElse(bundle.manifest().threshold()));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (previous.isPresent()) {
         metrics.reloadFailed();
         LOG.error("Reload from {} failed; version {} stays in service: {}", source.location(),

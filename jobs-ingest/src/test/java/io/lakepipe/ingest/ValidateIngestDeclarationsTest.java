@@ -1,0 +1,69 @@
+package io.lakepipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakepipe.core.cli.Validation;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./lakepipe validate} on jobs-ingest's declarations: every one is read, each gets its line. */
+class ValidateIngestDeclarationsTest {
+  @TempDir Path dir;
+
+  private record Outcome(int exitCode, List<String> lines) {}
+
+  private Outcome validate(String config) throws IOException {
+    Path file = Files.writeString(dir.resolve("pipeline.conf"), config);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Validation.run(new String[] {"--config", file.toString()},
+        List.of(ValidateIngestDeclarations::declarations), new PrintStream(out, true, StandardCharsets.UTF_8));
+    return new Outcome(code, out.toString(StandardCharsets.UTF_8).lines().toList());
+  }
+
+  @Test
+  void theDefaultDeclarationsAreValid() throws IOException {
+    Outcome outcome = validate("lakepipe.home = \"" + dir + "\"\n");
+
+    assertThat(outcome.exitCode()).isZero();
+    assertThat(outcome.lines()).containsExactly("ok   lakepipe.checks.bronze-flights");
+  }
+
+  @Test
+  void everyBrokenDeclarationIsReportedNotOnlyTheFirst() throws IOException {
+    Outcome outcome = validate(String.join("\n",
+        "lakepipe.tables.quality-labels = \"/tmp/q\"",
+        "lakepipe.tables.quality-features = \"/tmp/f\"",
+        "lakepipe.checks.labels-flights {",
+        "  results-table = quality-labels",
+        "  constraints = [{ kind = rang, column = delay, min = 0, max = 1 }]",
+        "}",
+        "lakepipe.checks.features-flights {",
+        "  results-table = quality-features",
+        "  constraints = [{ kind = condition, name = x, sql = \"distance >\" }]",
+        "}"));
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.lines()).hasSize(3);
+    assertThat(outcome.lines().get(0)).isEqualTo("ok   lakepipe.checks.bronze-flights");
+    assertThat(outcome.lines().get(1)).startsWith("FAIL lakepipe.checks.features-flights: ")
+        .contains("does not parse as Spark SQL");
+    assertThat(outcome.lines().get(2)).startsWith("FAIL lakepipe.checks.labels-flights: ")
+        .contains("unknown kind 'rang'");
+  }
+
+  @Test
+  void aConfigThatDoesNotLoadIsOneLine() throws IOException {
+    Outcome outcome = validate("lakepipe.spark.mastr = \"local\"\n");
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.lines()).singleElement().asString().startsWith("FAIL ")
+        .contains("lakepipe.spark.mastr");
+  }
+}

@@ -55,7 +55,7 @@ fi
 
 # The landing folder of the flight files, watched by lakepipe_daily's wait_for_flights sensor (an
 # "fs" connection: its path extra is the folder that holds ds=YYYY-MM-DD/). Matches the default of
-# lakepipe.sources.landing-flights.location; a deployment that lands elsewhere sets its own.
+# lakepipe.sources.flights.location; a deployment that lands elsewhere sets its own.
 if [ -z "${AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS:-}" ]; then
   export AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS="{\"conn_type\": \"fs\", \"extra\": {\"path\": \"$LAKEPIPE_HOME/.lakepipe/landing/flights\"}}"
 fi

@@ -211,8 +211,9 @@ public final class SparkDeployCheck {
               conf.clone(),
               appId,
               new JavaMainAppResource(Option.apply("local:///opt/lakepipe/jars/jobs-ingest.jar")),
-              "io.lakepipe.ingest.files.IngestFlightFilesJob",
-              new String[] {"--config", "/etc/lakepipe/lakepipe.conf", "--ds", "2001-01-15"},
+              "io.lakepipe.ingest.files.IngestFilesJob",
+              new String[] {"--config", "/etc/lakepipe/lakepipe.conf", "--ds", "2001-01-15",
+                  "--source", "flights"},
               Option.empty());
       KubernetesDriverSpec driver = new KubernetesDriverBuilder().buildFromFeatures(driverConf, client);
       Pod driverPod = withContainer(driver.pod().pod(), driver.pod().container());

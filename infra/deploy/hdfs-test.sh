@@ -76,12 +76,12 @@ cat > "$WORK/lakepipe.conf" <<CONF
 include "$LAKEPIPE_HOME/config/local.conf"
 lakepipe.home = "$LAKEPIPE_HOME"
 lakepipe.lakehouse = "$HDFS/lakehouse"
-lakepipe.sources.landing-flights.location = "$HDFS/landing/flights"
+lakepipe.sources.flights.location = "$HDFS/landing/flights"
 CONF
 submit() {
   "$SPARK_SUBMIT" --master "local[2]" --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
-    --conf spark.hadoop.dfs.replication=1 --class io.lakepipe.ingest.files.IngestFlightFilesJob "$JAR" \
-    --config "$WORK/lakepipe.conf" --ds "$1"
+    --conf spark.hadoop.dfs.replication=1 --class io.lakepipe.ingest.files.IngestFilesJob "$JAR" \
+    --config "$WORK/lakepipe.conf" --ds "$1" --source flights
 }
 
 T1="$(date +%s)"

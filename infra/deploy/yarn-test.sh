@@ -95,8 +95,8 @@ CONF
 # spark-submit with the cluster's client configuration only (no loopback override for containers).
 submit() {
   (unset SPARK_LOCAL_IP; HADOOP_CONF_DIR="$WORK/hadoop-conf" "$SPARK_SUBMIT" \
-    --properties-file "$WORK/spark-yarn.conf" --class io.lakepipe.ingest.files.IngestFlightFilesJob "$JAR" \
-    --config lakepipe.conf --ds "$1")
+    --properties-file "$WORK/spark-yarn.conf" --class io.lakepipe.ingest.files.IngestFilesJob "$JAR" \
+    --config lakepipe.conf --ds "$1" --source flights)
 }
 # "<final status> <queue> <attempts>" of an application: the last report spark-submit printed, and the
 # attempts whose containers the NodeManager ran (container_<cluster>_<app>_<attempt>_<n>).

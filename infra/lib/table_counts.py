@@ -1,7 +1,7 @@
 """Rows a job wrote for one date, next to what its last audit row says, read back with delta-rs.
 
 Usage: table_counts.py <lakehouse> <ds> [table folder] [audit job]
-       (default bronze/flights and ingest-files; the lakehouse a local path, s3a://bucket/prefix or
+       (default bronze/flights and ingest-files:flights; the lakehouse a local path, s3a://bucket/prefix or
        hdfs://namenode:port/path, which delta-rs reads over HDFS's own protocol)
 Prints "<rows of the table for ds> <status of the job's last audit row for ds> <its rows written>
 <its rows read> <its rows quarantined>", or "... NONE -1 -1 -1" when the job has no audit row for ds.
@@ -27,7 +27,7 @@ def storage_options(lakehouse: str) -> dict[str, str] | None:
     return options
 
 
-def main(lakehouse: str, ds_text: str, table: str = "bronze/flights", job: str = "ingest-files") -> None:
+def main(lakehouse: str, ds_text: str, table: str = "bronze/flights", job: str = "ingest-files:flights") -> None:
     ds = datetime.date.fromisoformat(ds_text)
     options = storage_options(lakehouse)
     written = DeltaTable(f"{lakehouse}/{table}", storage_options=options).to_pyarrow_table(columns=["ds"])

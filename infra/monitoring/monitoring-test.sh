@@ -34,7 +34,7 @@ PROM="http://${LAKEPIPE_BIND_HOST}:${PROMETHEUS_PORT}"
 PUSHGATEWAY="http://${LAKEPIPE_BIND_HOST}:${PUSHGATEWAY_PORT}"
 SERVING="http://${LAKEPIPE_BIND_HOST}:${SERVING_PORT}"
 SERVING_LOG="$STATE/logs/monitoring-serving.log"
-JOB=ingest-files
+JOB=ingest-files:flights
 read -r -a WORKER_UI_PORTS <<< "$SPARK_WORKER_WEBUI_PORTS"
 
 fail() { echo "monitoring-test FAILED: $*" >&2; exit 1; }
@@ -129,8 +129,8 @@ CONF
 JOB_START="$(date +%s)"
 echo "--- the file ingest of ds=$DS on the cluster (client deploy mode), pushing to $PUSHGATEWAY"
 LAKEPIPE_PUSHGATEWAY_URL="$PUSHGATEWAY" "$LAKEPIPE_HOME/infra/spark/submit.sh" --deploy-mode client \
-  --conf "spark.ui.port=$SPARK_UI_PORT" --class io.lakepipe.ingest.files.IngestFlightFilesJob \
-  "$JAR" --config "$WORK/test.conf" --ds "$DS" >"$WORK/job.log" 2>&1 \
+  --conf "spark.ui.port=$SPARK_UI_PORT" --class io.lakepipe.ingest.files.IngestFilesJob \
+  "$JAR" --config "$WORK/test.conf" --ds "$DS" --source flights >"$WORK/job.log" 2>&1 \
   || fail "the ingest exited $?; see $WORK/job.log"
 JOB_END="$(date +%s)"
 APP_ID="$(grep -m 1 -oE 'app-[0-9]+-[0-9]+' "$WORK/job.log" || true)"

@@ -49,10 +49,10 @@ from lakepipe_config import ConfigProblem, load_config, setting
 # Tables that every daily run writes a ds partition of.
 DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", "labels-flights",
                 "quality-features-flights")
-# Audit job names, as each job's main passes them to JobRunner.execute; check-table's name carries the
-# table it checked (its --table), so each checked table has runs of its own.
-DAILY_JOBS = ("ingest-files", "ingest-airports", "check-table:bronze-flights", "build-features", "check-features",
-              "report")
+# Audit job names, as each job's main passes them to JobRunner.execute; the name of a job run for a
+# declared subject carries it (ingest-files' --source, check-table's --table), so each has runs of its own.
+DAILY_JOBS = ("ingest-files:flights", "ingest-airports", "check-table:bronze-flights", "build-features",
+              "check-features", "report")
 TRAINING_JOBS = ("train-model", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.

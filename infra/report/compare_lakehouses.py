@@ -155,7 +155,7 @@ class Lakehouse:
         config = load_config(config_file)
         roots = {
             "<lakehouse>": str(setting(config, "lakehouse")),
-            "<landing>": str(setting(config, "sources.landing-flights.location")),
+            "<landing>": str(setting(config, "sources.flights.location")),
         }
         root = roots["<lakehouse>"]
         if "://" in root:

@@ -16,7 +16,7 @@ DS="${1:-2001-01-15}"
 MODES=("${@:2}")
 (( ${#MODES[@]} )) || MODES=(client cluster)
 JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
-MAIN_CLASS=io.lakepipe.ingest.files.IngestFlightFilesJob
+MAIN_CLASS=io.lakepipe.ingest.files.IngestFilesJob
 SPARK_SUBMIT="$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit"
 # spark-submit with the cluster profile and the cluster's shared secret (authentication is on).
 SUBMIT="$LAKEPIPE_HOME/infra/spark/submit.sh"
@@ -74,7 +74,7 @@ CONF
 # of the environment, by delta-rs (infra/lib/table_counts.py): a second Delta implementation reading
 # what Spark committed.
 table_counts() {
-  "$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files}"
+  "$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$1" "$DS" "${2:-bronze/flights}" "${3:-ingest-files:flights}"
 }
 
 # The cluster's secret must never be on a command line (ps shows those to every user of the machine)

@@ -144,8 +144,8 @@ ensure_cds_archive() {
   if SPARK_SUBMIT_OPTS="$TEST_JVM_OPTS -Dspark.ui.enabled=false -XX:ArchiveClassesAtExit=$CDS_ARCHIVE" \
       "$STATE/venv-airflow/bin/spark-submit" --master "local[2]" \
       --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
-      --class io.lakepipe.ingest.files.IngestFlightFilesJob "$LAKEPIPE_TEST_JARS/jobs-ingest.jar" \
-      --config "$CDS_DIR/dump.conf" --ds "$TEST_DS" >"$CDS_DIR/dump.log" 2>&1 && [[ -s "$CDS_ARCHIVE" ]]; then
+      --class io.lakepipe.ingest.files.IngestFilesJob "$LAKEPIPE_TEST_JARS/jobs-ingest.jar" \
+      --config "$CDS_DIR/dump.conf" --ds "$TEST_DS" --source flights >"$CDS_DIR/dump.log" 2>&1 && [[ -s "$CDS_ARCHIVE" ]]; then
     echo "$wanted" >"$CDS_DIR/built-for"
   else
     echo "(no class-data sharing: writing the archive failed, see $CDS_DIR/dump.log; the drivers load their classes as usual)"

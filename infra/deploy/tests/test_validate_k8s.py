@@ -46,7 +46,7 @@ def test_committed_manifests_pass(tmp_path: Path) -> None:
         ("rbac.yaml", "kind: RoleBinding", "kind: RoleBindings", "Couldn't find schema"),
         ("sparkapplication-ingest-flights.yaml", "type: Never", "type: Nevr", "'Nevr' is not one of"),
         ("sparkapplication-ingest-flights.yaml", "instances: 2", "instance: 2", "'instance' was unexpected"),
-        ("sparkapplication-ingest-flights.yaml", "mainClass: io.lakepipe.ingest.files.IngestFlightFilesJob",
+        ("sparkapplication-ingest-flights.yaml", "mainClass: io.lakepipe.ingest.files.IngestFilesJob",
          "mainClass: io.lakepipe.ingest.files.IngestFlightsJob", "is not a class of jobs-ingest"),
         ("sparkapplication-build-features.yaml", "image: lakepipe/spark:3.5.7", "image: lakepipe/spark:latest",
          "differs from config/spark-k8s.conf"),

@@ -59,7 +59,7 @@ def make_site(folder: Path) -> Site:
     landing.mkdir()
     config = folder / "test.conf"
     config.write_text(
-        f'lakepipe {{\n  lakehouse = "{lakehouse}"\n  sources.landing-flights.location = "{landing}"\n'
+        f'lakepipe {{\n  lakehouse = "{lakehouse}"\n  sources.flights.location = "{landing}"\n'
         f'  export.pmml.location = "{folder / "deploy"}"\n}}\n'
     )
     return Site(config, lakehouse, landing, table_paths(load_config(config)))

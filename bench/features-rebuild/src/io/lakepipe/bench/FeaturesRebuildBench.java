@@ -78,7 +78,7 @@ public final class FeaturesRebuildBench {
     LakepipeConfig config = LakepipeConfig.load(history.configFile());
     SparkSession spark = SparkSessions.create("lakepipe-bench-features-rebuild", config);
     try {
-      String flights = config.string("sources.flights.path");
+      String flights = config.string("demo.flights-data");
       long historyRows = writeBronze(spark, history, flights, airports, FIRST, day);
       // The alone case holds day D only, so its bronze rows are the day's rows.
       dayRows = writeBronze(spark, alone, flights, airports, day, day);

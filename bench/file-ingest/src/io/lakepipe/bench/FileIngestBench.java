@@ -5,7 +5,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.spark.SparkSessions;
 import io.lakepipe.core.table.DeltaTables;
-import io.lakepipe.ingest.files.IngestFlightFiles;
+import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandingAreas;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -37,10 +37,10 @@ public final class FileIngestBench {
     LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
         "lakepipe.home", base.string("home"),
         "lakepipe.lakehouse", work.resolve("lakehouse").toString(),
-        "lakepipe.sources.landing-flights.location",
-        base.string("sources.landing-flights.location"),
+        "lakepipe.sources.flights.location",
+        base.string("sources.flights.location"),
         "lakepipe.spark.master", base.string("spark.master")));
-    StructType schema = StructType.fromDDL(config.string("sources.landing-flights.schema"));
+    StructType schema = StructType.fromDDL(config.string("sources.flights.schema"));
     SparkSession spark = SparkSessions.create("lakepipe-bench-file-ingest", config);
     DeltaTables tables = new DeltaTables(spark);
     String plainDelta = work.resolve("plain-delta").toString();
@@ -52,13 +52,15 @@ public final class FileIngestBench {
     // Day 0 warms up the JVM and creates the tables; it is not counted.
     for (int i = -1; i < days; i++) {
       LocalDate ds = first.plusDays(Math.max(i, 0));
-      List<String> files = LandingAreas.of(config, spark).files(ds);
+      List<String> files = LandingAreas.of(config.string("sources.flights.location"), config, spark)
+          .files(ds);
       for (int turn = 0; turn < 3; turn++) {
         int method = Math.floorMod(i + turn, 3);
         long start = System.nanoTime();
         switch (method) {
           case 0 -> {
-            JobResult result = IngestFlightFiles.run(JobContext.of(spark, config, ds, "bench"));
+            JobResult result =
+                IngestFiles.of("flights").run(JobContext.of(spark, config, ds, "bench"));
             if (i >= 0) {
               rows += result.rowsRead();
               quarantined += result.rowsQuarantined();

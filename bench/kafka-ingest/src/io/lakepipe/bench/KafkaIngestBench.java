@@ -108,7 +108,7 @@ public final class KafkaIngestBench {
           + events + ": delete it or ask for at most " + held);
     }
     Dataset<Row> rows = FlightEvents.fromFlights(FlightEvents.filterDays(
-            spark.read().parquet(config.string("sources.flights.path")),
+            spark.read().parquet(config.string("demo.flights-data")),
             LocalDate.of(2001, 1, 1), LocalDate.of(2001, 6, 30)))
         .orderBy("event_id").limit((int) events).cache();
     Iterator<Row> it = rows.toLocalIterator();

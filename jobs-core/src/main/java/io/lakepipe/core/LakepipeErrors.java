@@ -86,6 +86,29 @@ public final class LakepipeErrors {
         + " jobs-core's lakepipe-defaults.conf.", null);
   }
 
+  /**
+   * A source declared in {@code lakepipe.sources} that cannot run as written.
+   *
+   * @param key the full key at fault, e.g. {@code lakepipe.sources.flights.expectations[2].sql}
+   * @param origin the file and line that declared it
+   * @param fix what to change, in the words of the declaration
+   */
+  public static LakepipeException sourceDeclarationInvalid(String key, String origin,
+      String problem, String fix) {
+    return failed("Source declaration " + key + " (" + origin + ") is invalid: " + problem + ". "
+        + fix + "; the keys of a source are described under lakepipe.sources in jobs-core's"
+        + " lakepipe-defaults.conf.", null);
+  }
+
+  /** Rows that broke an expectation declared with {@code action = fail}; they are in quarantine. */
+  public static LakepipeException expectationFailed(String source, String ds, long rows,
+      String expectation) {
+    return failed("Source " + source + " for ds=" + ds + ": " + rows + " row(s) broke expectations"
+        + " declared with action = fail, such as '" + expectation + "': the rows are in the"
+        + " quarantine table with their reasons and bronze was not written; fix the source, then"
+        + " rerun the date.", null);
+  }
+
   public static LakepipeException badShareExceeded(
       String source, String ds, long bad, long read, double threshold) {
     return failed(String.format(Locale.ROOT,

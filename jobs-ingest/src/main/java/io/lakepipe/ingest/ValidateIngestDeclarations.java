@@ -3,19 +3,39 @@ package io.lakepipe.ingest;
 import io.lakepipe.core.cli.Validation;
 import io.lakepipe.core.cli.Validation.Declaration;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.kafka.FlightEventsSettings;
 import io.lakepipe.ingest.quality.CheckDeclarationReader;
+import io.lakepipe.ingest.source.SourceDeclarations;
+import java.util.ArrayList;
 import java.util.List;
 
-/** {@code ./lakepipe validate}'s part for jobs-ingest: every declared table check. */
+/**
+ * {@code ./lakepipe validate}'s part for jobs-ingest: every declared table check, every source read
+ * by ingest-files (any kind but jdbc and kafka, so that a misspelt kind is reported too), and the
+ * expectations of the Kafka events.
+ */
 public final class ValidateIngestDeclarations {
   private ValidateIngestDeclarations() {}
 
   /** The declarations jobs-ingest reads, each with its key. */
   public static List<Declaration> declarations(LakepipeConfig config) {
-    return config.keys("checks").stream()
-        .map(table -> new Declaration("lakepipe.checks." + table,
-            () -> CheckDeclarationReader.read(config, table)))
-        .toList();
+    List<Declaration> declarations = new ArrayList<>();
+    for (String table : config.keys("checks")) {
+      declarations.add(new Declaration("lakepipe.checks." + table,
+          () -> CheckDeclarationReader.read(config, table)));
+    }
+    for (String source : config.keys("sources")) {
+      String kind = config.has("sources." + source + ".kind")
+          ? config.string("sources." + source + ".kind") : "";
+      if (kind.equals("kafka")) {
+        declarations.add(new Declaration("lakepipe.sources." + source + ".expectations",
+            () -> FlightEventsSettings.from(config)));
+      } else if (!kind.equals("jdbc")) {
+        declarations.add(new Declaration("lakepipe.sources." + source,
+            () -> SourceDeclarations.files(config, source)));
+      }
+    }
+    return declarations;
   }
 
   public static void main(String[] args) {

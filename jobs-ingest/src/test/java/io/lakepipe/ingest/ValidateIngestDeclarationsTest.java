@@ -32,7 +32,8 @@ class ValidateIngestDeclarationsTest {
     Outcome outcome = validate("lakepipe.home = \"" + dir + "\"\n");
 
     assertThat(outcome.exitCode()).isZero();
-    assertThat(outcome.lines()).containsExactly("ok   lakepipe.checks.bronze-flights");
+    assertThat(outcome.lines()).containsExactly("ok   lakepipe.checks.bronze-flights",
+        "ok   lakepipe.sources.flight-events.expectations", "ok   lakepipe.sources.flights");
   }
 
   @Test
@@ -50,7 +51,7 @@ class ValidateIngestDeclarationsTest {
         "}"));
 
     assertThat(outcome.exitCode()).isEqualTo(1);
-    assertThat(outcome.lines()).hasSize(3);
+    assertThat(outcome.lines()).hasSize(5);
     assertThat(outcome.lines().get(0)).isEqualTo("ok   lakepipe.checks.bronze-flights");
     assertThat(outcome.lines().get(1)).startsWith("FAIL lakepipe.checks.features-flights: ")
         .contains("does not parse as Spark SQL");
@@ -65,5 +66,20 @@ class ValidateIngestDeclarationsTest {
     assertThat(outcome.exitCode()).isEqualTo(1);
     assertThat(outcome.lines()).singleElement().asString().startsWith("FAIL ")
         .contains("lakepipe.spark.mastr");
+  }
+
+  @Test
+  void aBrokenSourceAndAMisspeltKindAreReported() throws IOException {
+    Outcome outcome = validate(String.join("\n",
+        "lakepipe.sources.flights.expectations = [{ name = x, sql = \"distance >\" }]",
+        "lakepipe.sources.bookings { kind = file }"));
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.lines()).hasSize(4);
+    assertThat(outcome.lines().get(1)).startsWith("FAIL lakepipe.sources.bookings: ")
+        .contains("lakepipe.sources.bookings.kind").contains("unknown kind 'file'");
+    assertThat(outcome.lines().get(3)).startsWith("FAIL lakepipe.sources.flights: ")
+        .contains("lakepipe.sources.flights.expectations[0].sql")
+        .contains("does not parse as Spark SQL");
   }
 }

@@ -13,7 +13,7 @@ class ReportSettingsTest {
   @Test
   void defaultsPutThePagesUnderTheLakehouseWithTheIngestLimit() {
     ReportSettings settings = ReportSettings.from(LakepipeConfig.fromMap(Map.of(
-        "lakepipe.lakehouse", "s3a://bucket/lake", "lakepipe.ingest.flights.max-bad-share", 0.07)));
+        "lakepipe.lakehouse", "s3a://bucket/lake", "lakepipe.sources.flights.max-bad-share", 0.07)));
 
     assertThat(settings.windowDays()).isEqualTo(14);
     assertThat(settings.location()).isEqualTo("s3a://bucket/lake/reports/daily");

@@ -15,7 +15,7 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.BuildFeatures;
-import io.lakepipe.ingest.files.IngestFlightFiles;
+import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandFlights;
 import io.lakepipe.ingest.jdbc.IngestAirports;
 import io.lakepipe.train.TrainModel;
@@ -48,8 +48,8 @@ class PipelineChainIT extends SparkTestBase {
   private LakepipeConfig config(Map<String, Object> extra) {
     Map<String, Object> overrides = new HashMap<>();
     String unique = UUID.randomUUID().toString().replace("-", "");
-    overrides.put("lakepipe.sources.flights.path", FLIGHTS.toString());
-    overrides.put("lakepipe.sources.landing-flights.location", home.resolve("landing").toString());
+    overrides.put("lakepipe.demo.flights-data", FLIGHTS.toString());
+    overrides.put("lakepipe.sources.flights.location", home.resolve("landing").toString());
     overrides.put("lakepipe.mlflow.tracking-uri", MLFLOW);
     overrides.put("lakepipe.mlflow.experiment", "lakepipe-chain-it-" + unique);
     overrides.put("lakepipe.mlflow.model-name", "lakepipe_chain_it_" + unique);
@@ -91,7 +91,7 @@ class PipelineChainIT extends SparkTestBase {
     JobResult ingest = null;
     JobResult features = null;
     for (LocalDate day = first; !day.isAfter(DS); day = day.plusDays(1)) {
-      ingest = run("ingest-files", IngestFlightFiles::run, config, day);
+      ingest = run("ingest-files", IngestFiles.of("flights"), config, day);
       features = run("build-features", BuildFeatures::run, config, day);
       featureRows += features.rowsWritten();
     }
@@ -158,7 +158,7 @@ class PipelineChainIT extends SparkTestBase {
         "destination", "delay", "distance");
     List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_id");
     List<String> labelsBefore = contents(config.tablePath("labels-flights"), "flight_id");
-    run("ingest-files", IngestFlightFiles::run, config);
+    run("ingest-files", IngestFiles.of("flights"), config);
     run("build-features", BuildFeatures::run, config);
     assertThat(contents(config.tablePath("bronze-flights"), "flight_ts", "origin", "destination",
         "delay", "distance")).isEqualTo(bronzeBefore);
@@ -191,7 +191,7 @@ class PipelineChainIT extends SparkTestBase {
   void missingInputFailsClearlyAndWritesNoTable() {
     LakepipeConfig config = config(Map.of());
 
-    assertThatThrownBy(() -> run("ingest-files", IngestFlightFiles::run, config))
+    assertThatThrownBy(() -> run("ingest-files", IngestFiles.of("flights"), config))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("No files landed for ds=2001-01-15 in " + home.resolve("landing"));
     assertThat(Path.of(config.tablePath("bronze-flights"))).doesNotExist();
@@ -222,7 +222,7 @@ class PipelineChainIT extends SparkTestBase {
     Files.createFile(Files.createDirectories(home.resolve("landing/ds=2009-01-01"))
         .resolve("part-0.csv"));
 
-    assertThatThrownBy(() -> JobRunner.runAudited("ingest-files", IngestFlightFiles::run,
+    assertThatThrownBy(() -> JobRunner.runAudited("ingest-files", IngestFiles.of("flights"),
         JobContext.of(spark, config, LocalDate.of(2009, 1, 1), "r")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("landed for ds=2009-01-01")

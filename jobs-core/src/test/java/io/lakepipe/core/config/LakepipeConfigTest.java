@@ -24,7 +24,7 @@ class LakepipeConfigTest {
     LakepipeConfig config = LakepipeConfig.load(write("lakepipe.home = \"/data/lp\"\n"));
 
     assertThat(config.tablePath("bronze-flights")).isEqualTo("/data/lp/.lakepipe/lakehouse/bronze/flights");
-    assertThat(config.string("sources.flights.path"))
+    assertThat(config.string("demo.flights-data"))
         .isEqualTo("/data/lp/.lakepipe/data/flights-3m.parquet");
   }
 

@@ -21,7 +21,7 @@ import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.features.BuildFeatures;
 import io.lakepipe.features.FeatureCatalog;
 import io.lakepipe.features.TrainingSets;
-import io.lakepipe.ingest.files.IngestFlightFiles;
+import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandFlights;
 import io.lakepipe.ingest.jdbc.IngestAirports;
 import io.lakepipe.train.model.Candidate;
@@ -91,12 +91,12 @@ class PmmlParityIT extends SparkTestBase {
     assertThat(FLIGHTS).as("run ./lakepipe setup first").exists();
     home = Files.createTempDirectory("lakepipe-parity-");
     LakepipeConfig config = testConfig(home, Map.of(
-        "lakepipe.sources.flights.path", FLIGHTS.toString(),
-        "lakepipe.sources.landing-flights.location", home.resolve("landing").toString()));
+        "lakepipe.demo.flights-data", FLIGHTS.toString(),
+        "lakepipe.sources.flights.location", home.resolve("landing").toString()));
     LandFlights.land(spark, config, FIRST, DS);
     run("ingest-airports", IngestAirports::run, config, FIRST);
     for (LocalDate day = FIRST; !day.isAfter(DS); day = day.plusDays(1)) {
-      run("ingest-files", IngestFlightFiles::run, config, day);
+      run("ingest-files", IngestFiles.of("flights"), config, day);
       run("build-features", BuildFeatures::run, config, day);
     }
     FeatureCatalog catalog = FeatureCatalog.from(config);

@@ -7,6 +7,9 @@ import static org.apache.spark.sql.functions.to_date;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.source.FileFormat;
+import io.lakepipe.ingest.source.FileSource;
+import io.lakepipe.ingest.source.SourceDeclarations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the upstream system: cuts the flights data set into one folder of files per day in the
- * landing area, in the configured format, as a daily export would deliver them. Landing a day again
- * replaces that day's folder only.
+ * Plays the upstream system: cuts the flights data set ({@code lakepipe.demo.flights-data}) into one
+ * folder of files per day in the landing area of the declared source {@code flights}, in its format,
+ * as a daily export would deliver them. Landing a day again replaces that day's folder only.
  */
 public final class LandFlights {
   private static final Logger LOG = LoggerFactory.getLogger(LandFlights.class);
@@ -29,13 +32,14 @@ public final class LandFlights {
 
   /** Lands the days {@code [from, to]} and returns the number of flights written. */
   public static long land(SparkSession spark, LakepipeConfig config, LocalDate from, LocalDate to) {
-    String source = config.string("sources.flights.path");
-    String location = config.string("sources.landing-flights.location");
-    FileFormat format = FileFormat.of(config.string("sources.landing-flights.format"));
+    String source = config.string("demo.flights-data");
+    FileSource flights = SourceDeclarations.files(config, "flights");
+    String location = flights.location();
+    FileFormat format = flights.format();
     if (!source.contains("://") && !Files.exists(Path.of(source))) {
       throw LakepipeErrors.inputMissing("flights", source);
     }
-    if (LandingAreas.of(config, spark) instanceof S3LandingArea s3) {
+    if (LandingAreas.of(location, config, spark) instanceof S3LandingArea s3) {
       s3.ensureBucket();
     }
     Dataset<Row> days = spark.read().parquet(source)
@@ -51,10 +55,10 @@ public final class LandFlights {
         .write()
         .mode(SaveMode.Overwrite)
         .option("partitionOverwriteMode", "dynamic")
-        .option("header", config.bool("sources.landing-flights.header"))
-        .option("sep", config.string("sources.landing-flights.delimiter"))
+        .option("header", flights.header())
+        .option("sep", flights.delimiter())
         .partitionBy("ds")
-        .format(format.name().toLowerCase(java.util.Locale.ROOT))
+        .format(format.configName())
         .save(location);
     long count = spark.read().parquet(source)
         .where(to_date(col("date")).between(lit(java.sql.Date.valueOf(from)),

@@ -11,8 +11,8 @@ import org.apache.spark.sql.SparkSession;
 public final class LandingAreas {
   private LandingAreas() {}
 
-  public static LandingArea of(LakepipeConfig config, SparkSession spark) {
-    String location = config.string("sources.landing-flights.location");
+  /** The landing area at {@code location}; S3 is reached with the settings of {@code config}. */
+  public static LandingArea of(String location, LakepipeConfig config, SparkSession spark) {
     if (location.startsWith("s3a://") || location.startsWith("s3://")) {
       return new S3LandingArea(S3Clients.fromConfig(config), location.replaceFirst("^s3://", "s3a://"));
     }

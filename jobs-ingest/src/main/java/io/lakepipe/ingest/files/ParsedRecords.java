@@ -8,6 +8,6 @@ import org.apache.spark.sql.Row;
 /**
  * Landed records parsed into the declared columns, with the rules their parsing found broken. The
  * rows keep helper columns (named with a leading {@code __}) that the rules refer to; {@link
- * LandedFlights} combines the rules into one reason and drops the helpers.
+ * LandedRecords} combines the rules into one reason and drops the helpers.
  */
 public record ParsedRecords(Dataset<Row> rows, List<Column> rules) {}

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,11 +48,17 @@ public final class RecordParsing {
   private static final int QUOTE_CHARS = 40;
 
   private final StructType declared;
+  private final Set<String> required;
   private final int maxLineChars;
   private final String delimiter;
 
-  public RecordParsing(StructType declared, int maxLineChars, String delimiter) {
+  /**
+   * @param required the declared columns a record must have; the others may be empty (null)
+   */
+  public RecordParsing(StructType declared, Set<String> required, int maxLineChars,
+      String delimiter) {
     this.declared = declared;
+    this.required = Set.copyOf(required);
     this.maxLineChars = maxLineChars;
     this.delimiter = delimiter;
   }
@@ -96,12 +103,12 @@ public final class RecordParsing {
 
   /**
    * Parquet rows are already typed by the declared schema; the raw record is the row as JSON, and
-   * the only parse rule is a missing value.
+   * the only parse rule is a missing required value.
    */
   public ParsedRecords parquet(Dataset<Row> rows) {
     Column[] fields = Arrays.stream(declared.fieldNames()).map(f -> col(f)).toArray(Column[]::new);
     Dataset<Row> withRaw = rows.withColumn(Quarantine.RAW, to_json(struct(fields)));
-    List<Column> rules = Arrays.stream(declared.fieldNames())
+    List<Column> rules = Arrays.stream(declared.fieldNames()).filter(required::contains)
         .map(f -> Quarantine.rule(col(f).isNull(), "missing " + f)).toList();
     return new ParsedRecords(withRaw, rules);
   }
@@ -132,13 +139,18 @@ public final class RecordParsing {
     return col(Quarantine.RAW).cast("binary").notEqual(encode(col(Quarantine.RAW), "UTF-8"));
   }
 
-  /** Per declared field: missing when empty, wrong type when the value does not cast. */
+  /**
+   * Per declared field: missing when a required field is empty (an empty optional one is null),
+   * wrong type when the value does not cast.
+   */
   private List<Column> fieldRules(Column parsedOk) {
     List<Column> rules = new ArrayList<>();
     for (StructField field : declared.fields()) {
       Column raw = col(FIELDS + "." + field.name());
       Column empty = raw.isNull().or(trim(raw).equalTo(""));
-      rules.add(Quarantine.rule(parsedOk.and(empty), "missing " + field.name()));
+      if (required.contains(field.name())) {
+        rules.add(Quarantine.rule(parsedOk.and(empty), "missing " + field.name()));
+      }
       rules.add(Quarantine.rule(parsedOk.and(empty.unary_$bang())
               .and(castValue(raw, field).isNull()),
           concat(lit(field.name() + " is not " + typeName(field) + ": '"),
@@ -161,7 +173,8 @@ public final class RecordParsing {
     if (field.dataType() == DataTypes.IntegerType || field.dataType() == DataTypes.LongType) {
       return when(trimmed.rlike("^[+-]?[0-9]+$"), trimmed.cast(field.dataType()));
     }
-    return trimmed.cast(field.dataType());
+    // A blank optional field is empty, whatever its type: null, not "".
+    return when(trimmed.notEqual(""), trimmed.cast(field.dataType()));
   }
 
   private static String typeName(StructField field) {

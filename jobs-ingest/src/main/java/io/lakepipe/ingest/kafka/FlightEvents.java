@@ -20,9 +20,10 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakepipe.core.spark.Columns;
-import io.lakepipe.ingest.FlightValidation;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.source.Expectation;
+import io.lakepipe.ingest.source.Expectations;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +45,16 @@ import org.apache.spark.sql.types.StructType;
  * <p>{@link #fromFlights} turns flights into events; {@link #parse} turns Kafka records back into
  * typed, checked rows. A record that cannot be read (null, not UTF-8, not a JSON object) gets one
  * reason saying so; a JSON object with missing or mistyped fields gets every such field named;
- * a well-formed event then goes through the flight rules of {@link FlightValidation}. Pure
- * transformations, no I/O.
+ * a well-formed event then goes through the expectations declared for the source
+ * ({@code lakepipe.sources.flight-events.expectations}). Pure transformations, no I/O.
  */
 public final class FlightEvents {
   public static final String EVENT_ID = "event_id";
   /** Kafka source kind in the lineage columns. */
   public static final String SOURCE_KIND = "kafka";
+  /** The columns of a parsed event, which the declared expectations may name. */
+  public static final List<String> COLUMNS =
+      List.of(EVENT_ID, "date", "delay", "distance", "origin", "destination");
 
   static final List<String> KAFKA_COLUMNS = List.of("value", "topic", "partition", "offset");
   private static final String CORRUPT = "_corrupt_record";
@@ -109,7 +113,8 @@ public final class FlightEvents {
    * {@link Quarantine#REASON} (null when valid), {@link Quarantine#RAW} (the value as text, or
    * {@code base64:...} when it is not UTF-8) and the {@link Lineage} columns.
    */
-  public static Dataset<Row> parse(Dataset<Row> records, FlightValidation validation, String runId) {
+  public static Dataset<Row> parse(Dataset<Row> records, List<Expectation> expectations,
+      String runId) {
     Columns.require(records, "Kafka records", KAFKA_COLUMNS);
     Column value = col("value");
     Column text = decode(value, "UTF-8");
@@ -159,8 +164,8 @@ public final class FlightEvents {
             col(DECODE_REASON),
             col(Quarantine.RAW),
             col(Lineage.SOURCE), col(Lineage.LOCATION), col(Lineage.RUN_ID), col(Lineage.INGESTED_AT));
-    // A field that was missing or mistyped is already named; the flight rules judge the rest.
-    return validation.withQuarantineReason(typed)
+    // A field that was missing or mistyped is already named; the expectations judge the rest.
+    return Quarantine.withReason(typed, Expectations.rules(expectations))
         .withColumn(Quarantine.REASON, coalesce(col(DECODE_REASON), col(Quarantine.REASON)))
         .drop(DECODE_REASON);
   }

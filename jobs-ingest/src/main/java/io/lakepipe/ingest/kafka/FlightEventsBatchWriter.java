@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.table.DeltaTables;
-import io.lakepipe.ingest.FlightValidation;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
 import java.util.List;
@@ -30,7 +29,6 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
 
   private final transient JobContext context;
   private final FlightEventsSettings settings;
-  private final FlightValidation validation;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong read = new AtomicLong();
   private final AtomicLong quarantined = new AtomicLong();
@@ -42,13 +40,12 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   FlightEventsBatchWriter(JobContext context, FlightEventsSettings settings) {
     this.context = context;
     this.settings = settings;
-    this.validation = new FlightValidation(settings.delayMinMinutes(), settings.delayMaxMinutes());
   }
 
   @Override
   public void call(Dataset<Row> records, Long batchId) {
     long started = System.nanoTime();
-    Dataset<Row> checked = FlightEvents.parse(records, validation, context.runId())
+    Dataset<Row> checked = FlightEvents.parse(records, settings.expectations(), context.runId())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // One pass for both counts; count(column) skips the nulls of valid rows.

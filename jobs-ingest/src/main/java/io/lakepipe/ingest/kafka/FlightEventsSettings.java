@@ -2,11 +2,15 @@ package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.source.Expectation;
+import io.lakepipe.ingest.source.SourceDeclarations;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * The settings of the flight-events source and its ingest, read from {@code lakepipe.sources.flight-events},
- * {@code lakepipe.ingest.flight-events} and the flight rules of {@code lakepipe.ingest.flights}, and
- * checked before Spark starts.
+ * {@code lakepipe.ingest.flight-events}, with the source's declared expectations, and checked before
+ * Spark starts.
  */
 public record FlightEventsSettings(
     String bootstrapServers,
@@ -19,8 +23,7 @@ public record FlightEventsSettings(
     String triggerInterval,
     String checkpoint,
     double maxBadShare,
-    int delayMinMinutes,
-    int delayMaxMinutes,
+    List<Expectation> expectations,
     String bronzePath,
     String quarantinePath) {
 
@@ -52,10 +55,28 @@ public record FlightEventsSettings(
         config.string("ingest.flight-events.trigger-interval"),
         config.string("ingest.flight-events.checkpoint"),
         config.number("ingest.flight-events.max-bad-share"),
-        config.integer("ingest.flights.delay-min-minutes"),
-        config.integer("ingest.flights.delay-max-minutes"),
+        expectations(config),
         config.tablePath("bronze-flight-events"),
         config.tablePath("quarantine-flight-events"));
+  }
+
+  /**
+   * The declared expectations of the events. A stream has no run to fail half-way through a
+   * micro-batch, so every breach is quarantined: {@code action = fail} is refused.
+   */
+  private static List<Expectation> expectations(LakepipeConfig config) {
+    List<Expectation> expectations = SourceDeclarations.expectations(
+        config.section("sources").section("flight-events"),
+        new LinkedHashSet<>(FlightEvents.COLUMNS));
+    for (Expectation expectation : expectations) {
+      if (expectation.action() == Expectation.Action.FAIL) {
+        throw LakepipeErrors.sourceDeclarationInvalid(expectation.at().key().replaceFirst(
+                "\\.sql$", ".action"), expectation.at().origin(), "the Kafka ingest quarantines"
+                + " every event that breaks an expectation and fails only on the bad share",
+            "Use action = quarantine, and lakepipe.ingest.flight-events.max-bad-share");
+      }
+    }
+    return expectations;
   }
 
   /** The source as the audit table names it. */

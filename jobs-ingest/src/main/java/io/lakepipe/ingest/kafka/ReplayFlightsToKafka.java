@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Replays the flights of a range of days from {@code lakepipe.sources.flights.path} to the flight
+ * Replays the flights of a range of days from {@code lakepipe.demo.flights-data} to the flight
  * events topic, in flight-time order, at a chosen rate: {@code ./lakepipe replay <from> <to> [--rate N]}.
  * The topic is created if needed. Replaying the same days again sends the same event ids, which the
  * ingest writes once.
@@ -67,7 +67,7 @@ public final class ReplayFlightsToKafka {
   public static long replay(SparkSession spark, LakepipeConfig config, LocalDate from, LocalDate to,
       double rate) {
     FlightEventsSettings settings = FlightEventsSettings.from(config);
-    String flightsPath = config.string("sources.flights.path");
+    String flightsPath = config.string("demo.flights-data");
     if (!flightsPath.contains("://") && !Files.exists(Path.of(flightsPath))) {
       throw LakepipeErrors.inputMissing("flights", flightsPath);
     }

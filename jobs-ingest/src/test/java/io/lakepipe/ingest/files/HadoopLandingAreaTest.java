@@ -66,7 +66,6 @@ class HadoopLandingAreaTest extends SparkTestBase {
   }
 
   private LandingArea areaFor(String location) {
-    return LandingAreas.of(
-        testConfig(home, Map.of("lakepipe.sources.landing-flights.location", location)), spark);
+    return LandingAreas.of(location, testConfig(home, Map.of()), spark);
   }
 }

@@ -52,14 +52,14 @@ class KillAndRerunIT extends SparkTestBase {
     Files.writeString(configFile, String.join("\n",
         "lakepipe.home = \"" + home + "\"",
         "lakepipe.lakehouse = \"" + home.resolve("lakehouse") + "\"",
-        "lakepipe.sources.landing-flights.location = \"" + home.resolve("landing") + "\"",
+        "lakepipe.sources.flights.location = \"" + home.resolve("landing") + "\"",
         "lakepipe.spark.master = \"local[2]\"",
         "lakepipe.spark.conf.\"spark.ui.enabled\" = \"false\""));
     LakepipeConfig config = LakepipeConfig.load(configFile);
     String bronzePath = config.tablePath("bronze-flights");
 
     landCopies(landingDay.resolve("a"), 0);
-    JobResult first = IngestFlightFiles.run(JobContext.of(spark, config, DS, "first"));
+    JobResult first = IngestFiles.of("flights").run(JobContext.of(spark, config, DS, "first"));
     long versionBefore = DeltaTable.forPath(spark, bronzePath).history(1).head().getLong(0);
     Row bronzeBefore = bronzeFingerprint(bronzePath);
 
@@ -75,7 +75,7 @@ class KillAndRerunIT extends SparkTestBase {
     assertThat(dataFiles(Path.of(bronzePath))).as("the killed run left uncommitted files")
         .hasSizeGreaterThan(committedFiles.size());
 
-    JobResult rerun = IngestFlightFiles.run(JobContext.of(spark, config, DS, "rerun"));
+    JobResult rerun = IngestFiles.of("flights").run(JobContext.of(spark, config, DS, "rerun"));
 
     assertThat(rerun.rowsRead()).isEqualTo(2 * first.rowsRead());
     assertThat(spark.read().format("delta").load(bronzePath).count())
@@ -112,8 +112,8 @@ class KillAndRerunIT extends SparkTestBase {
         .toList());
     command.addAll(SHORT_LIVED_DRIVER_JVM);
     command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
-        IngestFlightFilesJob.class.getName(), "--config", configFile.toString(), "--ds",
-        DS.toString()));
+        IngestFilesJob.class.getName(), "--config", configFile.toString(), "--ds",
+        DS.toString(), "--source", "flights"));
     return new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(configFile.resolveSibling("job.log").toFile()).start();
   }

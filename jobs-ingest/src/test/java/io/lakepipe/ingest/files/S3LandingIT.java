@@ -44,9 +44,9 @@ class S3LandingIT extends SparkTestBase {
   void aDayLandedOnS3IsIngestedCompletely() {
     String bucket = "lakepipe-it-" + UUID.randomUUID().toString().substring(0, 8);
     LakepipeConfig config = testConfig(home, Map.of(
-        "lakepipe.sources.flights.path",
+        "lakepipe.demo.flights-data",
         lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
-        "lakepipe.sources.landing-flights.location", "s3a://" + bucket + "/flights"));
+        "lakepipe.sources.flights.location", "s3a://" + bucket + "/flights"));
     config.sparkConf().forEach((key, value) -> {
       if (key.startsWith("spark.hadoop.")) {
         spark.sparkContext().hadoopConfiguration().set(key.substring("spark.hadoop.".length()), value);
@@ -54,10 +54,10 @@ class S3LandingIT extends SparkTestBase {
     });
 
     long landed = LandFlights.land(spark, config, DS, DS);
-    List<String> files = LandingAreas.of(config, spark).files(DS);
-    JobResult result = IngestFlightFiles.run(JobContext.of(spark, config, DS, "s3-run"));
+    List<String> files = LandingAreas.of(config.string("sources.flights.location"), config, spark).files(DS);
+    JobResult result = IngestFiles.of("flights").run(JobContext.of(spark, config, DS, "s3-run"));
 
-    long expected = spark.read().parquet(config.string("sources.flights.path"))
+    long expected = spark.read().parquet(config.string("demo.flights-data"))
         .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS))).count();
     assertThat(landed).isEqualTo(expected);
     assertThat(files).hasSize(1).allMatch(f -> f.startsWith("s3a://" + bucket + "/flights/ds="

@@ -177,7 +177,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
     String topic = KafkaTestSupport.newTopic("it-replay");
     // The whole day in one micro-batch, as the daily job's default reads it.
     LakepipeConfig config = config(topic, Map.of(
-        "lakepipe.sources.flights.path",
+        "lakepipe.demo.flights-data",
         lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
         "lakepipe.sources.flight-events.max-offsets-per-trigger", 100_000));
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.source.Expectation;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +45,31 @@ class FlightEventsSettingsTest {
     assertThatThrownBy(() -> FlightEventsSettings.from(config))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("trigger is 'once' but must be \"available-now\" or \"continuous\"");
+  }
+
+  @Test
+  void theEventsShareTheDeclaredFlightRulesAndAnEventColumnMayBeChecked() {
+    FlightEventsSettings settings = FlightEventsSettings.from(LakepipeConfig.fromMap(Map.of()));
+    assertThat(settings.expectations()).extracting(Expectation::sql).containsExactly(
+        "origin RLIKE '^[A-Z0-9]{3}$'", "destination RLIKE '^[A-Z0-9]{3}$'",
+        "origin <> destination", "delay BETWEEN -180 AND 1800", "distance > 0");
+
+    FlightEventsSettings own = FlightEventsSettings.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.sources.flight-events.expectations",
+        List.of(Map.of("name", "event_id is not from 2001", "sql", "event_id LIKE '2001-%'")))));
+    assertThat(own.expectations()).extracting(Expectation::name)
+        .containsExactly("event_id is not from 2001");
+  }
+
+  @Test
+  void aFailingExpectationIsRefusedForAStream() {
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+        "lakepipe.sources.flight-events.expectations",
+        List.of(Map.of("name", "x", "sql", "delay > 0", "action", "fail"))));
+
+    assertThatThrownBy(() -> FlightEventsSettings.from(config))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.sources.flight-events.expectations[0].action")
+        .hasMessageContaining("Use action = quarantine");
   }
 }

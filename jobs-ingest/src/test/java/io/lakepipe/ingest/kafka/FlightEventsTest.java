@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.SparkTestBase;
-import io.lakepipe.ingest.FlightValidation;
+import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.source.Expectation;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -40,7 +41,9 @@ class FlightEventsTest extends SparkTestBase {
       .add("destination", DataTypes.StringType);
   static final String GOOD = "{\"event_id\":\"e1\",\"date\":\"2001-01-15T08:30:00\",\"delay\":33,"
       + "\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
-  final FlightValidation validation = new FlightValidation(-180, 1800);
+  /** The expectations declared for the source in the defaults. */
+  final List<Expectation> validation =
+      FlightEventsSettings.from(LakepipeConfig.fromMap(Map.of())).expectations();
 
   private static Dataset<Row> kafka(byte[]... values) {
     List<Object[]> rows = new ArrayList<>();

@@ -53,7 +53,7 @@ class CheckDeclarationReaderTest {
   @Test
   void theFlightsCheckIsDeclaredInTheDefaultsAndFollowsTheIngestLimits() {
     LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
-        "lakepipe.ingest.flights.delay-min-minutes", -60));
+        "lakepipe.sources.flights.params.delay-min-minutes", -60));
 
     CheckDeclaration flights = CheckDeclarationReader.read(config, "bronze-flights");
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.cli.JobOptions;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
@@ -23,10 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file ingest on the corpus of nasty inputs under test resources: every bad line ends in
- * quarantine with its reason, every good one in bronze, and the counts reconcile.
+ * The file ingest of the declared flights source on the corpus of nasty inputs under test
+ * resources: every bad line ends in quarantine with its reason, every good one in bronze, and the
+ * counts reconcile.
  */
-class IngestFlightFilesTest extends SparkTestBase {
+class IngestFilesTest extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
 
   @TempDir Path home;
@@ -37,11 +39,11 @@ class IngestFlightFilesTest extends SparkTestBase {
     FileUtils.copyDirectory(
         Path.of(getClass().getResource("/corpus/" + corpus).toURI()).toFile(), landing.toFile());
     Map<String, Object> overrides = new HashMap<>(Map.of(
-        "lakepipe.sources.landing-flights.location", landing.toString(),
-        "lakepipe.sources.landing-flights.format", format,
-        "lakepipe.ingest.flights.max-bad-share", 1.0));
+        "lakepipe.sources.flights.location", landing.toString(),
+        "lakepipe.sources.flights.format", format,
+        "lakepipe.sources.flights.max-bad-share", 1.0));
     overrides.putAll(extra);
-    return IngestFlightFiles.run(JobContext.of(spark, config(overrides), DS, "run-1"));
+    return IngestFiles.of("flights").run(JobContext.of(spark, config(overrides), DS, "run-1"));
   }
 
   private LakepipeConfig config(Map<String, Object> overrides) {
@@ -139,9 +141,9 @@ class IngestFlightFilesTest extends SparkTestBase {
     spark.sql("SELECT timestamp'2001-01-15 08:00:00' AS date, 'late' AS delay, 300 AS distance,"
         + " 'ORD' AS origin, 'SFO' AS destination").write().parquet(day.toString());
 
-    assertThatThrownBy(() -> IngestFlightFiles.run(JobContext.of(spark, config(Map.of(
-            "lakepipe.sources.landing-flights.location", home.resolve("landing").toString(),
-            "lakepipe.sources.landing-flights.format", "parquet")), DS, "run-1")))
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString(),
+            "lakepipe.sources.flights.format", "parquet")), DS, "run-1")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Cannot read " + day)
         .hasMessageContaining("does not match the schema declared");
@@ -149,8 +151,8 @@ class IngestFlightFilesTest extends SparkTestBase {
 
   @Test
   void aMissingDayIsAClearError() {
-    assertThatThrownBy(() -> IngestFlightFiles.run(JobContext.of(spark, config(Map.of(
-            "lakepipe.sources.landing-flights.location", home.resolve("landing").toString())),
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString())),
             DS, "run-1")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("No files landed for ds=2001-01-15 in " + home.resolve("landing"));
@@ -161,8 +163,8 @@ class IngestFlightFilesTest extends SparkTestBase {
     Path day = Files.createDirectories(home.resolve("landing/ds=2001-01-15"));
     Files.createFile(day.resolve("part-0.csv"));
 
-    assertThatThrownBy(() -> IngestFlightFiles.run(JobContext.of(spark, config(Map.of(
-            "lakepipe.sources.landing-flights.location", home.resolve("landing").toString())),
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString())),
             DS, "run-1")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("hold no records");
@@ -171,7 +173,7 @@ class IngestFlightFilesTest extends SparkTestBase {
   @Test
   void tooManyBadRowsFailTheRunAfterKeepingThemInQuarantine() throws Exception {
     assertThatThrownBy(() -> ingest("csv", "csv",
-            Map.of("lakepipe.ingest.flights.max-bad-share", 0.5)))
+            Map.of("lakepipe.sources.flights.max-bad-share", 0.5)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Quarantined 15 of 19 rows");
     assertThat(quarantineReasons()).hasSize(15);
@@ -190,5 +192,52 @@ class IngestFlightFilesTest extends SparkTestBase {
         .containsExactlyElementsOf(
             once.stream().map(r -> r.getAs("flight_ts") + "/" + r.getAs("origin")).toList());
     assertThat(quarantineReasons()).isEqualTo(quarantinedOnce);
+  }
+
+  @Test
+  void aBreachOfAFailExpectationFailsTheRunAfterQuarantineAndBeforeBronze() throws Exception {
+    assertThatThrownBy(() -> ingest("csv", "csv", Map.of("lakepipe.sources.flights.expectations",
+            List.of(Map.of("name", "origin equals destination", "sql", "origin <> destination",
+                "action", "fail")))))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("Source lakepipe.sources.flights for ds=2001-01-15: 1 row(s) broke"
+            + " expectations declared with action = fail, such as 'origin equals destination'");
+    assertThat(quarantineReasons()).containsEntry("2001-01-15 07:35:00,12,300,SFO,SFO",
+        "origin equals destination");
+    assertThat(Files.exists(home.resolve("lakehouse/bronze/flights"))).isFalse();
+  }
+
+  @Test
+  void timestampsAreReadInTheSourcesTimeZoneAndTheirDateTakenThere() throws Exception {
+    Path day = Files.createDirectories(home.resolve("landing/ds=2001-01-15"));
+    Files.writeString(day.resolve("part-0.csv"),
+        "date,delay,distance,origin,destination\n2001-01-15 23:30:00,5,300,JFK,BOS\n");
+
+    JobResult result = IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+        "lakepipe.sources.flights.location", home.resolve("landing").toString(),
+        "lakepipe.sources.flights.time-zone", "America/New_York",
+        "lakepipe.sources.flights.bronze-columns", List.of(
+            Map.of("name", "flight_ts", "sql", "CAST(date AS TIMESTAMP_NTZ)"),
+            Map.of("name", "departure", "sql", "date")))), DS, "run-1"));
+
+    assertThat(result.rowsQuarantined()).isZero();
+    Row row = bronze().get(0);
+    assertThat(row.<Object>getAs("flight_ts")).hasToString("2001-01-15T23:30");
+    assertThat(row.<java.sql.Timestamp>getAs("departure").toInstant())
+        .hasToString("2001-01-16T04:30:00Z");
+    assertThat(spark.conf().get("spark.sql.session.timeZone")).isEqualTo("UTC");
+  }
+
+  @Test
+  void theJobTakesItsSourceAndIsAuditedUnderIt() {
+    JobOptions options = JobOptions.parse(IngestFiles.OPTIONS,
+        "--config", "c.conf", "--ds", "2001-01-15", "--source", "flights");
+
+    assertThat(options.values()).containsEntry("source", "flights");
+    assertThat(options.runName("ingest-files")).isEqualTo("ingest-files:flights");
+    assertThatThrownBy(() -> JobOptions.parse(IngestFiles.OPTIONS,
+            "--config", "c.conf", "--ds", "2001-01-15"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("--source");
   }
 }

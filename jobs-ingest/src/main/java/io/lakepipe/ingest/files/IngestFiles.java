@@ -1,0 +1,169 @@
+package io.lakepipe.ingest.files;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
+
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.cli.JobOption;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
+import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.job.JobResult;
+import io.lakepipe.ingest.Lineage;
+import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.source.FileFormat;
+import io.lakepipe.ingest.source.FileSource;
+import io.lakepipe.ingest.source.SchemaCheck;
+import io.lakepipe.ingest.source.SourceDeclarations;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.SparkException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingests the files landed for one logical date of a declared file source
+ * ({@code lakepipe.sources.<name>}, kind files) into its bronze table; every record that fails to
+ * parse or breaks an expectation goes to its quarantine table with its raw text and reason. Both
+ * writes replace the date's partition in one commit each, so reruns and retries are safe, and a
+ * run killed before a commit leaves that table at its previous version.
+ */
+public final class IngestFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestFiles.class);
+  private static final String SOURCE_KIND = "file";
+  static final String SOURCE = "source";
+  /** The source to ingest; part of the audit name, so two sources on one ds stay apart. */
+  public static final List<JobOption> OPTIONS = List.of(JobOption.required(SOURCE,
+      "the file source to ingest, a key of lakepipe.sources of kind files").inAuditName());
+
+  private IngestFiles() {}
+
+  /** Reads and validates the source's declaration before Spark starts. */
+  public static Job prepare(LakepipeConfig config, Map<String, String> options) {
+    FileSource source = SourceDeclarations.files(config, options.get(SOURCE));
+    return context -> run(context, source);
+  }
+
+  /**
+   * The ingest of one declared source as a job whose declaration is read when it runs, for callers
+   * that run jobs in a session of their own (integration tests, benchmarks).
+   */
+  public static Job of(String source) {
+    return context -> run(context, SourceDeclarations.files(context.config(), source));
+  }
+
+  static JobResult run(JobContext context, FileSource source) {
+    SchemaCheck.check(context.spark(), source);
+    // Timestamps without an offset are read in the source's zone, and their date taken there.
+    String zoneKey = "spark.sql.session.timeZone";
+    String sessionZone = context.spark().conf().get(zoneKey);
+    context.spark().conf().set(zoneKey, source.timeZone());
+    try {
+      return ingest(context, source);
+    } finally {
+      context.spark().conf().set(zoneKey, sessionZone);
+    }
+  }
+
+  private static JobResult ingest(JobContext context, FileSource source) {
+    LakepipeConfig config = context.config();
+    String bronzePath = config.tablePath(source.bronzeTable());
+    String quarantinePath = config.tablePath(source.quarantineTable());
+    LandingArea landing = LandingAreas.of(source.location(), config, context.spark());
+    String folder = landing.folder(context.ds());
+    List<String> files = landing.files(context.ds());
+    if (files.isEmpty()) {
+      throw LakepipeErrors.landingMissing(folder, context.ds().toString());
+    }
+    LOG.info("Ingesting {} {} file(s) of source {} landed for ds={} in {}", files.size(),
+        source.format().configName(), source.name(), context.ds(), folder);
+
+    long started = System.nanoTime();
+    Dataset<Row> checked = LandedRecords.check(parse(context, source, files), context.ds(), source)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row counts;
+      try {
+        // One pass for every count; count(column) skips the nulls of valid rows.
+        counts = checked.agg(count(lit(1)), count(col(Quarantine.REASON)),
+            count(col(LandedRecords.FAILED)), first(col(LandedRecords.FAILED), true)).head();
+      } catch (Exception e) {
+        if (e instanceof SparkException || e.getCause() instanceof SparkException) {
+          throw LakepipeErrors.sourceUnreadable(folder, e);
+        }
+        throw e;
+      }
+      long read = counts.getLong(0);
+      long quarantined = counts.getLong(1);
+      long failed = counts.getLong(2);
+      if (read == 0) {
+        throw LakepipeErrors.landingEmpty(folder, context.ds().toString(), files.size());
+      }
+      LOG.info("ds={}: {} records parsed and checked in {} ms, {} to quarantine", context.ds(), read,
+          millisSince(started), quarantined);
+      // A clean day only has to clear what an earlier run of the date may have quarantined.
+      long quarantineVersion = quarantined == 0 && context.tables().exists(quarantinePath)
+          ? context.tables().deleteDs(quarantinePath, context.ds())
+          : context.tables().replaceDs(Quarantine.filterInvalid(checked), quarantinePath,
+              context.ds());
+      LOG.info("Quarantine v{} written after {} ms", quarantineVersion, millisSince(started));
+      if (failed > 0) {
+        throw LakepipeErrors.expectationFailed(source.declaredAt(), context.ds().toString(),
+            failed, counts.getString(3));
+      }
+      Quarantine.checkBadShare(folder, context.ds(), quarantined, read, source.maxBadShare());
+      long bronzeVersion = context.tables().replaceDs(
+          LandedRecords.bronze(checked, source), bronzePath, context.ds());
+      LOG.info("Bronze v{} written after {} ms", bronzeVersion, millisSince(started));
+      return JobResult.builder()
+          .source(folder)
+          .rowsRead(read)
+          .rowsWritten(read - quarantined)
+          .rowsQuarantined(quarantined)
+          .wrote(bronzePath, bronzeVersion)
+          .wrote(quarantinePath, quarantineVersion)
+          .summary("bronze " + bronzePath + " v" + bronzeVersion + ", quarantine v"
+              + quarantineVersion)
+          .build();
+    } finally {
+      checked.unpersist();
+    }
+  }
+
+  private static long millisSince(long nanoTime) {
+    return (System.nanoTime() - nanoTime) / 1_000_000;
+  }
+
+  /** Reads the files as records with their lineage, and parses them against the declared schema. */
+  static ParsedRecords parse(JobContext context, FileSource source, List<String> files) {
+    RecordParsing parsing = new RecordParsing(source.schema(), source.required(),
+        source.maxLineChars(), source.delimiter());
+    String[] paths = files.toArray(String[]::new);
+    if (source.format() == FileFormat.PARQUET) {
+      Dataset<Row> rows = context.spark().read().schema(source.schema()).parquet(paths);
+      return parsing.parquet(withLineage(context, rows));
+    }
+    Dataset<Row> lines = context.spark().read().text(paths)
+        .withColumnRenamed("value", Quarantine.RAW)
+        // Blank lines carry nothing: the CSV and JSON readers of Spark skip them too.
+        .where(trim(col(Quarantine.RAW)).notEqual(""));
+    if (source.format() == FileFormat.CSV) {
+      if (source.header()) {
+        String header = String.join(source.delimiter(), source.schema().fieldNames());
+        lines = lines.where(trim(col(Quarantine.RAW)).notEqual(header));
+      }
+      return parsing.csv(withLineage(context, lines));
+    }
+    return parsing.json(withLineage(context, lines));
+  }
+
+  private static Dataset<Row> withLineage(JobContext context, Dataset<Row> rows) {
+    return Lineage.with(rows, SOURCE_KIND, col("_metadata.file_path"), context.runId());
+  }
+}

@@ -1,0 +1,104 @@
+package io.lakepipe.ingest.files;
+
+import static org.apache.spark.sql.functions.base64;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakepipe.ingest.Lineage;
+import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.source.Expectations;
+import io.lakepipe.ingest.source.FileSource;
+import io.lakepipe.ingest.source.LogicalDate;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * Checks the parsed records of one logical date against their source's declaration (its
+ * expectations, its ds, its key) and shapes the valid ones into bronze rows. Pure
+ * transformations, no I/O.
+ */
+public final class LandedRecords {
+  /** The names of the broken expectations declared {@code action = fail}, or null. */
+  public static final String FAILED = "_failed_expectations";
+  private static final String RECORD_OK = "__record_ok";
+  private static final String OTHERWISE_VALID = "__otherwise_valid";
+  private static final String KEY_RANK = "__key_rank";
+
+  private LandedRecords() {}
+
+  /**
+   * Adds {@link Quarantine#REASON} and {@link #FAILED} and drops the parsing helpers. The value
+   * rules (expectations in declared order, then the ds, then the key) judge only records that
+   * parsed, since values parsed out of a broken record would only add noise.
+   */
+  public static Dataset<Row> check(ParsedRecords parsed, LocalDate ds, FileSource source) {
+    List<Column> valueRules = new ArrayList<>(Expectations.rules(source.expectations()));
+    if (source.ds() != null) {
+      valueRules.add(outsideDs(source.ds(), ds));
+    }
+    Dataset<Row> rows = parsed.rows();
+    Column recordOk = Quarantine.reasons(parsed.rules()).isNull();
+    if (!source.key().isEmpty()) {
+      // Of the parsed records sharing a key, the first one that passes every other rule goes to
+      // bronze (the first file's, for repeated deliveries); every other copy goes to quarantine,
+      // so nothing is lost.
+      List<Column> partition = new ArrayList<>(source.key().stream().map(k -> col(k)).toList());
+      partition.add(col(RECORD_OK));
+      rows = rows
+          .withColumn(RECORD_OK, recordOk)
+          .withColumn(OTHERWISE_VALID, Quarantine.reasons(valueRules).isNull())
+          .withColumn(KEY_RANK, row_number().over(Window.partitionBy(partition.toArray(Column[]::new))
+              .orderBy(col(OTHERWISE_VALID).desc(), col(Lineage.LOCATION), col(Quarantine.RAW))));
+      valueRules.add(Quarantine.rule(col(KEY_RANK).gt(1), repeatReason(source)));
+    }
+    Dataset<Row> checked = Quarantine.withReason(rows, parsed.rules(), valueRules)
+        .withColumn(FAILED, when(recordOk, Expectations.failures(source.expectations())))
+        // Bytes that are not UTF-8 cannot live in a string column: keep them base64-encoded.
+        .withColumn(Quarantine.RAW, when(RecordParsing.notUtf8(),
+            concat(lit("base64:"), base64(col(Quarantine.RAW).cast("binary"))))
+            .otherwise(col(Quarantine.RAW)));
+    return dropHelpers(checked);
+  }
+
+  /** Bronze rows: the declared bronze columns of the valid rows, then the lineage columns. */
+  public static Dataset<Row> bronze(Dataset<Row> checked, FileSource source) {
+    List<Column> columns = new ArrayList<>(source.bronzeColumns().stream()
+        .map(c -> expr(c.sql()).as(c.name())).toList());
+    columns.addAll(Arrays.asList(Lineage.columns()));
+    return Quarantine.filterValid(checked).select(columns.toArray(Column[]::new));
+  }
+
+  private static Column outsideDs(LogicalDate declared, LocalDate ds) {
+    Column rowDs = expr(declared.sql());
+    return Quarantine.rule(rowDs.notEqual(lit(java.sql.Date.valueOf(ds))),
+        concat(lit(declared.label() + " "), rowDs.cast("string"),
+            lit(" is outside the landing folder's ds " + ds)));
+  }
+
+  /** A key of every declared column is a repeated delivery of the same record. */
+  private static String repeatReason(FileSource source) {
+    boolean wholeRecord = source.key().size() == source.schema().size();
+    return wholeRecord ? "duplicate of an identical record"
+        : "duplicate of the key (" + String.join(", ", source.key()) + ") of another record";
+  }
+
+  private static Dataset<Row> dropHelpers(Dataset<Row> rows) {
+    Dataset<Row> out = rows;
+    for (String name : rows.columns()) {
+      if (name.startsWith("__")) {
+        out = out.drop(name);
+      }
+    }
+    return out;
+  }
+}

@@ -42,7 +42,7 @@ with DAG(
     wait_for_flights = landed_files_sensor(
         "wait_for_flights", connection_id="lakepipe_landing_flights", files="ds={{ ds }}/part-*"
     )
-    ingest_flights = spark_job_step("ingest_flights", job="ingest-files")
+    ingest_flights = spark_job_step("ingest_flights", job="ingest-files", options={"source": "flights"})
     # New airport versions from PostgreSQL, which the features join as of each flight's time.
     ingest_airports = spark_job_step("ingest_airports", job="ingest-airports")
     # What the flight-events topic holds since the last run (Kafka, trigger available-now), exactly

@@ -22,7 +22,7 @@ DS = "2001-01-15"
 # task id -> (job module suffix, main class)
 # task id: (job in config/jobs.conf, its jar's module, main class, the job's own options)
 STEPS = {
-    "ingest_flights": ("ingest-files", "ingest", "io.lakepipe.ingest.files.IngestFlightFilesJob", []),
+    "ingest_flights": ("ingest-files", "ingest", "io.lakepipe.ingest.files.IngestFilesJob", ["--source", "flights"]),
     "ingest_airports": ("ingest-airports", "ingest", "io.lakepipe.ingest.jdbc.IngestAirportsJob", []),
     "ingest_flight_events": ("ingest-events", "ingest", "io.lakepipe.ingest.kafka.IngestFlightEventsJob", []),
     "check_bronze": (
@@ -151,7 +151,7 @@ def test_step_submits_its_job_jar_with_the_job_contract(task_id: str) -> None:
 def test_ds_follows_the_logical_date() -> None:
     task = _task("ingest_flights")
 
-    assert _render(task, task.application_args, ds="2001-06-30")[-2:] == ["--ds", "2001-06-30"]
+    assert _render(task, task.application_args, ds="2001-06-30")[2:4] == ["--ds", "2001-06-30"]
 
 
 def test_airflow_variables_move_jars_config_and_spark_properties_at_run_time(
@@ -192,21 +192,23 @@ def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(
     # The provider's own command builder: what the operator would run, without running it.
     command = task._get_hook()._build_spark_submit_command(task.application)
 
-    options = dict(zip(command[1:-5:2], command[2:-5:2]))
+    options = dict(zip(command[1:-7:2], command[2:-7:2]))
     assert command[0] == "spark-submit"
     assert options == {
         "--master": "local[2]",
         "--deploy-mode": "client",
-        "--class": "io.lakepipe.ingest.files.IngestFlightFilesJob",
+        "--class": "io.lakepipe.ingest.files.IngestFilesJob",
         "--properties-file": SPARK_PROPERTIES,
         "--name": f"lakepipe-ingest-files-{DS}",
     }
-    assert command[-5:] == [
+    assert command[-7:] == [
         str(REPO_ROOT / "jobs-ingest" / "target" / "jobs-ingest.jar"),
         "--config",
         LOCAL_CONFIG,
         "--ds",
         DS,
+        "--source",
+        "flights",
     ]
 
 

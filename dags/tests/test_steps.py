@@ -20,7 +20,9 @@ def test_job_options_follow_the_job_contract_and_are_templated() -> None:
 
 def test_operator_arguments_pass_through() -> None:
     with DAG(dag_id="steps_pass_through", schedule=None):
-        step = spark_job_step("ingest", job="ingest-files", conf={"spark.sql.shuffle.partitions": "4"})
+        step = spark_job_step(
+            "ingest", job="ingest-files", options={"source": "flights"}, conf={"spark.sql.shuffle.partitions": "4"}
+        )
 
     assert step.conf == {"spark.sql.shuffle.partitions": "4"}
 

@@ -118,6 +118,25 @@ class FlightFeaturesTest extends SparkTestBase {
   }
 
   @Test
+  void aLookupWithoutValidFromIsAnExactJoinOnItsKey() {
+    FeatureView view = FeatureViewReaderTest.flights(Map.of(
+        "lakepipe.views.flights.lookups", List.of(Map.of("table", "bronze-airports", "key", "iata",
+            "features", "airport", "roles", List.of(Map.of("on", "destination", "prefix", "dest",
+                "description", "the destination airport"))))));
+    // Valid only after the flight: an as-of lookup would not see it, an exact one does.
+    Dataset<Row> airports = rows(AIRPORTS, airport("SAV", "GA", 32.1, "2002-01-01T00:00:00Z"));
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"),
+        flight("2001-01-29T07:00", 45, 215, "SAV", "ATL"));
+
+    Dataset<Row> features = FlightFeatures.build(bronze, lookups(airports), noStats(), view, DS);
+
+    assertThat(features.columns()).contains("dest_state", "dest_latitude")
+        .doesNotContain("origin_state", "destination_state");
+    assertThat(features.orderBy("flight_ts").select("dest_state").collectAsList().stream()
+        .map(Row::toString)).containsExactly("[GA]", "[null]");
+  }
+
+  @Test
   void historyCountsOnlyWholeDaysBeforeTheFlightsDay() {
     Dataset<Row> stats = rows(STATS,
         stats("origin", "ATL", 10, 2, 100, "2001-01-28"),

@@ -183,7 +183,7 @@ public final class FeaturesRebuildBench {
   private static double runJob(Case c, LocalDate ds) {
     long started = System.nanoTime();
     int exit = JobRunner.execute(JOB, new String[] {"--config", c.configFile().toString(), "--ds",
-        ds.toString()}, BuildFeatures::run);
+        ds.toString(), "--view", "flights"}, BuildFeatures.OPTIONS, BuildFeatures::prepare);
     double s = seconds(started);
     if (exit != 0) {
       System.out.printf(Locale.ROOT, "%n%s failed for ds %s in %s (exit code %d, the reason is on"

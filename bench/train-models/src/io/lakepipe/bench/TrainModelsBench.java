@@ -64,8 +64,8 @@ public final class TrainModelsBench {
 
     List<String> numeric = List.of("hour", "day_of_week", "distance");
     List<String> categorical = List.of("origin", "destination");
-    BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows),
-        RouteBaseline.PROBABILITY, training.threshold());
+    BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows, "delayed"),
+        RouteBaseline.PROBABILITY, "delayed", training.threshold());
 
     List<String[]> table = new ArrayList<>();
     List<String> seen = new ArrayList<>();
@@ -77,7 +77,8 @@ public final class TrainModelsBench {
       CandidateResult asSearched = new CandidateResult(candidate, List.of(), Map.of(), Map.of(),
           0, 0, null);
       long start = System.nanoTime();
-      TestedModel model = new FinalFit(numeric, categorical, training.threshold(), training.seed())
+      TestedModel model = new FinalFit(numeric, categorical, "delayed", training.threshold(),
+          training.seed())
           .fitAndTest(List.of(asSearched), fitRows, testRows).get(0);
       double seconds = (System.nanoTime() - start) / 1e9;
       table.add(new String[] {candidate.type().configName(), String.format("%.1f", seconds),

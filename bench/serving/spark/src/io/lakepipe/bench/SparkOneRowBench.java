@@ -56,7 +56,7 @@ public final class SparkOneRowBench {
           Preprocessing.pipeline(numeric, categorical).getStages()));
       PipelineModel prepared = Preprocessing.pipeline(numeric, categorical).fit(flights);
       stages.addAll(model.getValue().type().stages(model.getValue(),
-          Preprocessing.featureCount(prepared.transform(flights)), 42));
+          Preprocessing.featureCount(prepared.transform(flights)), 42, "delayed"));
       PipelineModel fitted = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
           .fit(flights);
       long[] nanos = new long[CALLS];

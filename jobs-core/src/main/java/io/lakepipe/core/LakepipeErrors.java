@@ -109,6 +109,20 @@ public final class LakepipeErrors {
         + " rerun the date.", null);
   }
 
+  /**
+   * A feature view declared in {@code lakepipe.views} that cannot run as written.
+   *
+   * @param key the full key at fault, e.g. {@code lakepipe.views.flights.lookups[0].table}
+   * @param origin the file and line that declared it
+   * @param fix what to change, in the words of the declaration
+   */
+  public static LakepipeException viewDeclarationInvalid(String key, String origin, String problem,
+      String fix) {
+    return failed("View declaration " + key + " (" + origin + ") is invalid: " + problem + ". "
+        + fix + "; the keys of a view are described under lakepipe.views in jobs-core's"
+        + " lakepipe-defaults.conf.", null);
+  }
+
   public static LakepipeException badShareExceeded(
       String source, String ds, long bad, long read, double threshold) {
     return failed(String.format(Locale.ROOT,

@@ -1,12 +1,17 @@
 package io.lakepipe.features;
 
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.cli.JobOption;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableLayout;
 import io.lakepipe.core.table.TableRead;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,27 +20,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the features and labels of one logical date. It first brings the daily stats of the days its
+ * Builds the features and labels of one feature view for one logical date. It first brings the daily stats of the days its
  * history windows cover up to date with bronze (usually only ds itself is new), then computes the day's
- * features from the day's bronze, the airport versions and the stats of the days before. The result
- * depends only on bronze and the airports, never on which dates were built before or in what order.
+ * features from the day's entity rows, the lookup tables and the stats of the days before. The result
+ * depends only on the entity and lookup tables, never on which dates were built before or in what
+ * order.
  */
 public final class BuildFeatures {
   private static final Logger LOG = LoggerFactory.getLogger(BuildFeatures.class);
+  static final String VIEW = "view";
+  /** The view to build; part of the audit name, so two views built for one ds stay apart. */
+  public static final List<JobOption> OPTIONS = List.of(
+      JobOption.required(VIEW, "the feature view to build, a key of lakepipe.views").inAuditName());
 
   private BuildFeatures() {}
 
-  public static JobResult run(JobContext context) {
-    FeatureCatalog catalog = FeatureCatalog.from(context.config());
+  /** Reads and validates the view's declaration before Spark starts. */
+  public static Job prepare(LakepipeConfig config, Map<String, String> options) {
+    FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
+    return context -> run(context, view);
+  }
+
+  public static JobResult run(JobContext context, FeatureView view) {
+    FeatureCatalog catalog = view.catalog();
     DeltaTables tables = context.tables();
     LocalDate ds = context.ds();
-    String bronzePath = context.config().tablePath("bronze-flights");
-    String statsPath = context.config().tablePath("features-daily-stats");
+    String bronzePath = context.config().tablePath(view.entityTable());
+    String statsPath = context.config().tablePath(view.tables().dailyStats());
 
     JobResult.Builder result = JobResult.builder();
     long started = System.nanoTime();
     try (DailyStatsRefresh refresh =
-        new DailyStatsRefresh(tables, bronzePath, statsPath, catalog)) {
+        new DailyStatsRefresh(tables, view, bronzePath, statsPath)) {
       TableRead stats = null;
       if (!catalog.history().entities().isEmpty()) {
         DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds);
@@ -43,40 +59,48 @@ public final class BuildFeatures {
         result.read(statsPath, stats.version()).wrote(statsPath, refreshed.version());
         LOG.info("Daily stats up to date (v{}) in {} s", refreshed.version(), seconds(started));
       }
-      return build(context, catalog, stats, result, started);
+      return build(context, view, stats, result, started);
     }
   }
 
-  private static JobResult build(JobContext context, FeatureCatalog catalog, TableRead stats,
+  private static JobResult build(JobContext context, FeatureView view, TableRead stats,
       JobResult.Builder result, long started) {
     DeltaTables tables = context.tables();
     LocalDate ds = context.ds();
-    String bronzePath = context.config().tablePath("bronze-flights");
-    String airportsPath = context.config().tablePath("bronze-airports");
-    String featuresPath = context.config().tablePath("features-flights");
-    String labelsPath = context.config().tablePath("labels-flights");
-    TableRead bronze = tables.readDs("bronze-flights", bronzePath, ds);
-    Dataset<Row> day = bronze.rows().persist(StorageLevel.MEMORY_AND_DISK());
+    String entityPath = context.config().tablePath(view.entityTable());
+    String featuresPath = context.config().tablePath(view.tables().features());
+    String labelsPath = context.config().tablePath(view.tables().labels());
+    TableRead entities = tables.readDs(view.entityTable(), entityPath, ds);
+    Dataset<Row> day = entities.rows().persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long read = day.count();
       if (read == 0) {
-        throw LakepipeErrors.partitionMissing("bronze-flights", bronzePath, ds.toString());
+        throw LakepipeErrors.partitionMissing(view.entityTable(), entityPath, ds.toString());
       }
-      TableRead airports = tables.readAll("bronze-airports", airportsPath);
-      Dataset<Row> features = FlightFeatures.build(day, airports.rows(),
-          stats == null ? null : stats.rows(), catalog, ds);
+      result.read(entityPath, entities.version());
+      // Lookup tables are read whole: an as-of lookup needs every version, and some have no ds.
+      Map<String, Dataset<Row>> lookups = new LinkedHashMap<>();
+      for (Lookup lookup : view.catalog().lookups()) {
+        if (!lookups.containsKey(lookup.table())) {
+          String path = context.config().tablePath(lookup.table());
+          TableRead table = tables.readAll(lookup.table(), path);
+          lookups.put(lookup.table(), table.rows());
+          result.read(path, table.version());
+          LOG.info("Lookup {} v{}", lookup.table(), table.version());
+        }
+      }
+      Dataset<Row> features = FlightFeatures.build(day, lookups,
+          stats == null ? null : stats.rows(), view, ds);
       long featuresVersion = tables.replaceDs(features, featuresPath, ds,
-          TableLayout.withChangeDataFeed(catalog.featureComments()));
-      long labelsVersion = tables.replaceDs(
-          FlightFeatures.labels(day, catalog.delayThresholdMinutes()), labelsPath, ds,
-          TableLayout.withChangeDataFeed(labelComments(catalog)));
-      LOG.info("Features of {} flights of ds={}: {} columns, from bronze v{}, airports v{}, in {} s",
-          read, ds, catalog.columns().size(), bronze.version(), airports.version(), seconds(started));
+          TableLayout.withChangeDataFeed(view.catalog().featureComments()));
+      long labelsVersion = tables.replaceDs(FlightFeatures.labels(day, view), labelsPath, ds,
+          TableLayout.withChangeDataFeed(labelComments(view)));
+      LOG.info("Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s", read,
+          view.entityTable(), ds, view.catalog().columns().size(), entities.version(),
+          seconds(started));
       return result
           .rowsRead(read)
           .rowsWritten(read)
-          .read(bronzePath, bronze.version())
-          .read(airportsPath, airports.version())
           .wrote(featuresPath, featuresVersion)
           .wrote(labelsPath, labelsVersion)
           .summary("features " + featuresPath + " v" + featuresVersion + ", labels " + labelsPath
@@ -91,13 +115,13 @@ public final class BuildFeatures {
     return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedNanos) / 1e9);
   }
 
-  private static Map<String, String> labelComments(FeatureCatalog catalog) {
-    return Map.of(
-        FeatureCatalog.FLIGHT_ID, "Key of the flight, as in the feature table",
-        FeatureCatalog.FLIGHT_TS, "Scheduled departure time of the flight, as ingested",
-        "delay", "Delay of the flight in minutes, as ingested",
-        FeatureCatalog.LABEL, "1 when the delay is above " + catalog.delayThresholdMinutes()
-            + " minutes, else 0",
-        DeltaTables.DS, "Logical date: the day of the departure");
+  private static Map<String, String> labelComments(FeatureView view) {
+    Map<String, String> comments = new LinkedHashMap<>();
+    comments.put(view.id(), view.catalog().keys().idComment());
+    comments.put(view.timestamp(), view.catalog().keys().timestampComment());
+    comments.putAll(view.label().columns());
+    comments.put(view.label().name(), view.label().description());
+    comments.put(DeltaTables.DS, view.catalog().keys().dsComment());
+    return comments;
   }
 }

@@ -32,6 +32,7 @@ final class DailyStatsRefresh implements AutoCloseable {
   private final DeltaTables tables;
   private final String bronzePath;
   private final String statsPath;
+  private final FeatureView view;
   private final FeatureCatalog catalog;
   /** The stats of the window as read before the refresh, cached: usually all the history needs. */
   private Dataset<Row> cached;
@@ -39,12 +40,12 @@ final class DailyStatsRefresh implements AutoCloseable {
   /** The stats of the days before ds as the features read them, and the table's version after. */
   record Refreshed(TableRead before, long version) {}
 
-  DailyStatsRefresh(DeltaTables tables, String bronzePath, String statsPath,
-      FeatureCatalog catalog) {
+  DailyStatsRefresh(DeltaTables tables, FeatureView view, String bronzePath, String statsPath) {
     this.tables = tables;
+    this.view = view;
     this.bronzePath = bronzePath;
     this.statsPath = statsPath;
-    this.catalog = catalog;
+    this.catalog = view.catalog();
   }
 
   /**
@@ -56,7 +57,7 @@ final class DailyStatsRefresh implements AutoCloseable {
     LocalDate from = ds.minusDays(catalog.maxWindowDays());
     Map<LocalDate, String> bronzeFiles = tables.partitionFingerprints(bronzePath, from, ds);
     if (!bronzeFiles.containsKey(ds)) {
-      throw LakepipeErrors.partitionMissing("bronze-flights", bronzePath, ds.toString());
+      throw LakepipeErrors.partitionMissing(view.entityTable(), bronzePath, ds.toString());
     }
     String definition = catalog.dailyStatsDefinition();
     Map<LocalDate, String> expected = new TreeMap<>();
@@ -65,7 +66,7 @@ final class DailyStatsRefresh implements AutoCloseable {
     TableRead window = null;
     Map<LocalDate, String> stored = new TreeMap<>();
     if (tables.exists(statsPath)) {
-      window = tables.readDsRange("features-daily-stats", statsPath, from, ds);
+      window = tables.readDsRange(view.tables().dailyStats(), statsPath, from, ds);
       cached = window.rows().persist(StorageLevel.MEMORY_AND_DISK());
       stored = storedSources(cached);
     }
@@ -82,7 +83,7 @@ final class DailyStatsRefresh implements AutoCloseable {
     if (!stale.isEmpty()) {
       LOG.info("Daily stats: computing {} day(s) from bronze: {}", stale.size(), stale);
       List<java.sql.Date> days = stale.stream().map(java.sql.Date::valueOf).toList();
-      Dataset<Row> bronze = tables.readDsRange("bronze-flights", bronzePath, stale.first(),
+      Dataset<Row> bronze = tables.readDsRange(view.entityTable(), bronzePath, stale.first(),
           stale.last()).rows().where(col(DeltaTables.DS).isin(days.toArray()));
       Map<LocalDate, String> sources = new LinkedHashMap<>();
       stale.forEach(day -> sources.put(day, expected.get(day)));
@@ -99,7 +100,7 @@ final class DailyStatsRefresh implements AutoCloseable {
         && (stale.isEmpty() || stale.equals(new TreeSet<>(List.of(ds))));
     TableRead history = historyUnchanged
         ? new TableRead(statsPath, window.version(), cached.where(before))
-        : tables.readDsRange("features-daily-stats", statsPath, from, ds.minusDays(1));
+        : tables.readDsRange(view.tables().dailyStats(), statsPath, from, ds.minusDays(1));
     return new Refreshed(history, version);
   }
 

@@ -16,30 +16,31 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 
 /**
- * The features declared in {@code lakepipe.features}: what the feature job computes, in which column
- * order, with which comment, and what a model takes as input. The job has no feature list of its own.
+ * The features of a feature view: what the feature job computes, in which column order, with which
+ * comment, and what a model takes as input. Flight and history kinds come from the view's feature
+ * section ({@code lakepipe.features} for flights), lookup attributes from its lookups. The job has no
+ * feature list of its own.
  */
 public record FeatureCatalog(
-    int delayThresholdMinutes,
     List<FlightFeature> flight,
-    List<AirportAttribute> airport,
-    History history) {
-
-  /** Key of a flight in the feature and label tables. */
-  public static final String FLIGHT_ID = "flight_id";
-  public static final String FLIGHT_TS = "flight_ts";
-  /** The label column, in the label table only. */
-  public static final String LABEL = "delayed";
-  /** The two airports of a flight, named after the bronze columns that hold their codes. */
-  public static final List<String> AIRPORT_ROLES = List.of("origin", "destination");
+    List<Lookup> lookups,
+    History history,
+    Keys keys) {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
-  /** A feature computed from the flight's own row. */
+  /**
+   * The view's columns that are no features: the entity's id and timestamp (kept in the feature
+   * table), its label (in the label table only), each with the comment of its column.
+   */
+  public record Keys(String id, String idComment, String timestamp, String timestampComment,
+      String label, String dsComment) {}
+
+  /** A feature computed from the entity's own row. */
   public record FlightFeature(String name, FeatureType type, String expr, String description) {}
 
-  /** A column of the airports reference, taken for both airports of the flight. */
-  public record AirportAttribute(String column, FeatureType type, String description) {}
+  /** A column of a lookup table, taken once per role of the lookup (e.g. both airports). */
+  public record LookupColumn(String column, FeatureType type, String description) {}
 
   /** A column of the daily stats table: {@code sum(expr)} over a day's flights of one entity key. */
   public record DailySum(String name, String expr) {}
@@ -58,50 +59,52 @@ public record FeatureCatalog(
 
   public FeatureCatalog {
     flight = List.copyOf(flight);
-    airport = List.copyOf(airport);
-    validate(flight, airport, history);
+    lookups = List.copyOf(lookups);
+    validate(flight, lookups, history, keys);
   }
 
+  /** The features of the view a model learns ({@code lakepipe.train.view}). */
   public static FeatureCatalog from(LakepipeConfig config) {
+    return FeatureViewReader.read(config, config.string("train.view")).catalog();
+  }
+
+  /** The flight and history kinds of a feature section, with the view's lookups and keys. */
+  static FeatureCatalog of(LakepipeConfig config, List<Lookup> lookups, Keys keys) {
     List<FlightFeature> flight = new ArrayList<>();
-    for (LakepipeConfig f : config.sections("features.flight")) {
+    for (LakepipeConfig f : config.sections("flight")) {
       String name = f.string("name");
       flight.add(new FlightFeature(name, FeatureType.parse(name, f.string("type")), f.string("expr"),
           f.string("description")));
     }
-    List<AirportAttribute> airport = new ArrayList<>();
-    for (LakepipeConfig a : config.sections("features.airport")) {
-      String column = a.string("column");
-      airport.add(new AirportAttribute(column, FeatureType.parse(column, a.string("type")),
-          a.string("description")));
-    }
     List<DailySum> sums = new ArrayList<>();
-    for (LakepipeConfig s : config.sections("features.history.daily-sums")) {
+    for (LakepipeConfig s : config.sections("history.daily-sums")) {
       sums.add(new DailySum(s.string("name"), s.string("expr")));
     }
     List<Entity> entities = new ArrayList<>();
-    for (LakepipeConfig e : config.sections("features.history.entities")) {
+    for (LakepipeConfig e : config.sections("history.entities")) {
       entities.add(new Entity(e.string("name"), e.strings("keys"), e.string("description")));
     }
     List<Statistic> statistics = new ArrayList<>();
-    for (LakepipeConfig s : config.sections("features.history.statistics")) {
+    for (LakepipeConfig s : config.sections("history.statistics")) {
       statistics.add(new Statistic(s.string("name"), s.string("expr"), s.string("description")));
     }
-    List<Integer> windows = config.integers("features.history.window-days");
-    return new FeatureCatalog(config.integer("features.delay-threshold-minutes"), flight, airport,
-        new History(List.copyOf(sums), List.copyOf(entities), windows, List.copyOf(statistics)));
+    List<Integer> windows = config.integers("history.window-days");
+    return new FeatureCatalog(flight, lookups,
+        new History(List.copyOf(sums), List.copyOf(entities), windows, List.copyOf(statistics)), keys);
   }
 
-  /** Every feature column in table order: flight, then airport, then history features. */
+  /** Every feature column in table order: flight, then lookup, then history features. */
   public List<Column> columns() {
     List<Column> columns = new ArrayList<>();
     for (FlightFeature f : flight) {
       columns.add(new Column(f.name(), f.type(), f.description()));
     }
-    for (String role : AIRPORT_ROLES) {
-      for (AirportAttribute a : airport) {
-        columns.add(new Column(airportColumn(role, a), a.type(),
-            a.description() + " of the " + role + " airport, as valid at the flight's time"));
+    for (Lookup lookup : lookups) {
+      for (Lookup.Role role : lookup.roles()) {
+        for (LookupColumn c : lookup.columns()) {
+          columns.add(new Column(role.column(c), c.type(), c.description() + " of "
+              + role.description()));
+        }
       }
     }
     for (Entity e : history.entities()) {
@@ -114,10 +117,6 @@ public record FeatureCatalog(
       }
     }
     return columns;
-  }
-
-  public static String airportColumn(String role, AirportAttribute attribute) {
-    return role + "_" + attribute.column();
   }
 
   public static String historyColumn(Entity entity, Statistic statistic, int days) {
@@ -142,10 +141,10 @@ public record FeatureCatalog(
   /** Comments of the feature table's columns, keys included. */
   public Map<String, String> featureComments() {
     Map<String, String> comments = new LinkedHashMap<>();
-    comments.put(FLIGHT_ID, "Key of the flight: a hash of its ingested record");
-    comments.put(FLIGHT_TS, "Scheduled departure time of the flight, as ingested");
+    comments.put(keys.id(), keys.idComment());
+    comments.put(keys.timestamp(), keys.timestampComment());
     columns().forEach(c -> comments.put(c.name(), c.comment()));
-    comments.put("ds", "Logical date: the day of the departure");
+    comments.put("ds", keys.dsComment());
     return comments;
   }
 
@@ -189,15 +188,15 @@ public record FeatureCatalog(
     }
   }
 
-  private static void validate(List<FlightFeature> flight, List<AirportAttribute> airport,
-      History history) {
-    Set<String> seen = new HashSet<>(List.of(FLIGHT_ID, FLIGHT_TS, LABEL, "ds"));
+  private static void validate(List<FlightFeature> flight, List<Lookup> lookups, History history,
+      Keys keys) {
+    Set<String> seen = new HashSet<>(List.of(keys.id(), keys.timestamp(), keys.label(), "ds"));
     for (FlightFeature f : flight) {
       requireName(f.name(), seen);
     }
-    for (AirportAttribute a : airport) {
-      for (String role : AIRPORT_ROLES) {
-        requireName(airportColumn(role, a), seen);
+    for (Lookup lookup : lookups) {
+      for (Lookup.Role role : lookup.roles()) {
+        lookup.columns().forEach(c -> requireName(role.column(c), seen));
       }
     }
     Set<String> sums = new HashSet<>();
@@ -244,7 +243,7 @@ public record FeatureCatalog(
     }
   }
 
-  private static void requireExpression(String name, String expression) {
+  static void requireExpression(String name, String expression) {
     try {
       CatalystSqlParser$.MODULE$.parseExpression(expression);
     } catch (Exception e) { // ParseException, which Scala does not declare

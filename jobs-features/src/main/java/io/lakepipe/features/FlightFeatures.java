@@ -1,9 +1,6 @@
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.substring;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.spark.Columns;
@@ -11,59 +8,55 @@ import io.lakepipe.features.FeatureCatalog.FlightFeature;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The feature and label rows of a day's flights. Pure transformations, no I/O: the job reads bronze,
- * the airports and the daily stats, and writes what these return.
+ * The feature and label rows of a view's entities of one day. Pure transformations, no I/O: the job
+ * reads the entity table, the lookup tables and the daily stats, and writes what these return.
  */
 public final class FlightFeatures {
-  /** The bronze columns a flight needs; delay feeds only the label and the history sums. */
-  static final List<String> BRONZE = List.of(FeatureCatalog.FLIGHT_TS, "delay", "distance", "origin",
-      "destination");
-
   private FlightFeatures() {}
 
   /**
-   * A flight's key: 128 bits of the SHA-256 of its ingested record. Ingest quarantines repeated
-   * records, so the key is unique, and a rebuild of the same record gives the same key.
+   * The features of the entities of {@code ds}: the id, the timestamp, then every feature of the
+   * view's catalog in its order. Entity features see the row without its never-feature columns,
+   * lookup features the lookup rows valid at the entity's time, history features the stats of days
+   * before ds only.
+   *
+   * @param lookups the rows of each lookup table, by its key of {@code lakepipe.tables}
    */
-  static Column flightId() {
-    Column record = concat_ws("|", col("flight_ts").cast("string"), col("origin"), col("destination"),
-        col("distance").cast("string"), col("delay").cast("string"));
-    return substring(sha2(record, 256), 1, 32);
-  }
-
-  /**
-   * The features of the flights of {@code ds}: the key, the departure time, then every feature of the
-   * catalog in its order. Flight features see the bronze row without its delay, airport features
-   * the airport versions valid at departure, history features the stats of days before ds only.
-   */
-  public static Dataset<Row> build(Dataset<Row> bronze, Dataset<Row> airports, Dataset<Row> stats,
-      FeatureCatalog catalog, LocalDate ds) {
-    Columns.require(bronze, "bronze flights", BRONZE);
-    // Without the delay, no flight feature can be computed from the label's source.
-    Dataset<Row> flights = bronze.withColumn(FeatureCatalog.FLIGHT_ID, flightId()).drop("delay");
+  public static Dataset<Row> build(Dataset<Row> entities, Map<String, Dataset<Row>> lookups,
+      Dataset<Row> stats, FeatureView view, LocalDate ds) {
+    FeatureCatalog catalog = view.catalog();
+    Columns.require(entities, view.entityTable(), view.entityColumns());
+    // Without those columns, no feature can be computed from the label's sources.
+    Dataset<Row> rows = entities
+        .withColumn(view.id(), SqlExpressions.over(entities, view.id(), view.idExpr()))
+        .drop(view.neverFeatures().toArray(String[]::new));
     List<Column> withFlightFeatures = new ArrayList<>();
-    for (String column : flights.columns()) {
+    for (String column : rows.columns()) {
       withFlightFeatures.add(col(column));
     }
     for (FlightFeature feature : catalog.flight()) {
-      // Prefixed so that a feature named like a bronze column (distance = "distance") stays apart.
-      withFlightFeatures.add(SqlExpressions.over(flights, feature.name(), feature.expr())
+      // Prefixed so that a feature named like an entity column (distance = "distance") stays apart.
+      withFlightFeatures.add(SqlExpressions.over(rows, feature.name(), feature.expr())
           .as("__f_" + feature.name()));
     }
-    Dataset<Row> computed = flights.select(withFlightFeatures.toArray(Column[]::new));
-    computed = AirportsAsOf.attach(computed, airports, catalog.airport());
+    Dataset<Row> computed = rows.select(withFlightFeatures.toArray(Column[]::new));
+    for (Lookup lookup : catalog.lookups()) {
+      computed = LookupJoin.attach(computed, lookups.get(lookup.table()), lookup,
+          view.timestamp());
+    }
     if (!catalog.history().entities().isEmpty()) {
       requireFreeSumNames(computed, catalog);
       computed = HistoryFeatures.attach(computed, stats, catalog.history(), ds);
     }
     List<Column> output = new ArrayList<>();
-    output.add(col(FeatureCatalog.FLIGHT_ID));
-    output.add(col(FeatureCatalog.FLIGHT_TS));
+    output.add(col(view.id()));
+    output.add(col(view.timestamp()));
     List<String> flightNames = catalog.flight().stream().map(FlightFeature::name).toList();
     for (FeatureCatalog.Column column : catalog.columns()) {
       output.add(flightNames.contains(column.name())
@@ -72,22 +65,24 @@ public final class FlightFeatures {
     return computed.select(output.toArray(Column[]::new));
   }
 
-  /** The label rows of the flights: key, departure, delay and {@code delayed}, without features. */
-  public static Dataset<Row> labels(Dataset<Row> bronze, int delayThresholdMinutes) {
-    Columns.require(bronze, "bronze flights", BRONZE);
-    return bronze.select(
-        flightId().as(FeatureCatalog.FLIGHT_ID),
-        col(FeatureCatalog.FLIGHT_TS),
-        col("delay"),
-        col("delay").gt(delayThresholdMinutes).cast("int").as(FeatureCatalog.LABEL));
+  /** The label rows of the entities: id, timestamp, the label's columns and the label. */
+  public static Dataset<Row> labels(Dataset<Row> entities, FeatureView view) {
+    Columns.require(entities, view.entityTable(), view.entityColumns());
+    List<Column> columns = new ArrayList<>();
+    columns.add(SqlExpressions.over(entities, view.id(), view.idExpr()).as(view.id()));
+    columns.add(col(view.timestamp()));
+    view.label().columns().keySet().forEach(c -> columns.add(col(c)));
+    columns.add(SqlExpressions.over(entities, view.label().name(), view.label().expr())
+        .as(view.label().name()));
+    return entities.select(columns.toArray(Column[]::new));
   }
 
-  private static void requireFreeSumNames(Dataset<Row> flights, FeatureCatalog catalog) {
-    List<String> columns = List.of(flights.columns());
+  private static void requireFreeSumNames(Dataset<Row> rows, FeatureCatalog catalog) {
+    List<String> columns = List.of(rows.columns());
     for (FeatureCatalog.DailySum sum : catalog.history().dailySums()) {
       if (columns.contains(sum.name())) {
         throw LakepipeErrors.featureDefinitionInvalid(sum.name(),
-            "a daily sum may not share its name with a flight column", null);
+            "a daily sum may not share its name with an entity column", null);
       }
     }
   }

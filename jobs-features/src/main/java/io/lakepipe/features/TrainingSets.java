@@ -10,46 +10,57 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Builds training sets: the labels of a date range joined to the features of the same flights, at
- * recorded Delta versions of both tables.
+ * Builds training sets of a feature view: the labels of a date range joined to the features of the
+ * same entities, at recorded Delta versions of both tables.
  */
 public final class TrainingSets {
   private final DeltaTables tables;
-  private final String featuresPath;
-  private final String labelsPath;
+  private final Table features;
+  private final Table labels;
+  private final String id;
+  private final String label;
 
-  public TrainingSets(DeltaTables tables, LakepipeConfig config) {
-    this(tables, config.tablePath("features-flights"), config.tablePath("labels-flights"));
+  /** A table by its key of {@code lakepipe.tables} (for messages) and its path. */
+  public record Table(String name, String path) {}
+
+  public TrainingSets(DeltaTables tables, LakepipeConfig config, FeatureView view) {
+    this(tables, new Table(view.tables().features(), config.tablePath(view.tables().features())),
+        new Table(view.tables().labels(), config.tablePath(view.tables().labels())), view.id(),
+        view.label().name());
   }
 
-  public TrainingSets(DeltaTables tables, String featuresPath, String labelsPath) {
+  /** Over the given tables, joined on the id column, taking the label column of the labels. */
+  public TrainingSets(DeltaTables tables, Table features, Table labels, String id, String label) {
     this.tables = tables;
-    this.featuresPath = featuresPath;
-    this.labelsPath = labelsPath;
+    this.features = features;
+    this.labels = labels;
+    this.id = id;
+    this.label = label;
   }
 
   /** The days {@code [from, to]} at the tables' latest versions, which the result records. */
   public TrainingSet latest(LocalDate from, LocalDate to) {
-    return of(tables.readDsRange("features-flights", featuresPath, from, to),
-        tables.readDsRange("labels-flights", labelsPath, from, to));
+    return of(tables.readDsRange(features.name(), features.path(), from, to),
+        tables.readDsRange(labels.name(), labels.path(), from, to));
   }
 
   /** The days {@code [from, to]} as the tables were at the given versions, e.g. to repeat a run. */
   public TrainingSet at(LocalDate from, LocalDate to, long featuresVersion, long labelsVersion) {
-    return of(tables.readDsRange("features-flights", featuresPath, from, to, featuresVersion),
-        tables.readDsRange("labels-flights", labelsPath, from, to, labelsVersion));
+    return of(tables.readDsRange(features.name(), features.path(), from, to, featuresVersion),
+        tables.readDsRange(labels.name(), labels.path(), from, to, labelsVersion));
   }
 
-  private static TrainingSet of(TableRead features, TableRead labels) {
-    return new TrainingSet(join(features.rows(), labels.rows()), features, labels);
+  private TrainingSet of(TableRead featureRows, TableRead labelRows) {
+    return new TrainingSet(join(featureRows.rows(), labelRows.rows(), id, label), featureRows,
+        labelRows);
   }
 
-  /** Features with their flight's label; a flight without a label (or features) is left out. */
-  static Dataset<Row> join(Dataset<Row> features, Dataset<Row> labels) {
-    Dataset<Row> label = labels.select(col(FeatureCatalog.FLIGHT_ID).as("__label_id"),
-        col(DeltaTables.DS).as("__label_ds"), col(FeatureCatalog.LABEL));
+  /** Features with their entity's label; an entity without a label (or features) is left out. */
+  static Dataset<Row> join(Dataset<Row> features, Dataset<Row> labels, String id, String label) {
+    Dataset<Row> labelRows = labels.select(col(id).as("__label_id"),
+        col(DeltaTables.DS).as("__label_ds"), col(label));
     return features
-        .join(label, col(FeatureCatalog.FLIGHT_ID).equalTo(col("__label_id"))
+        .join(labelRows, col(id).equalTo(col("__label_id"))
             .and(col(DeltaTables.DS).equalTo(col("__label_ds"))))
         .drop("__label_id", "__label_ds");
   }

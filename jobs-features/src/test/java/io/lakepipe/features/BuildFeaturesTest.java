@@ -296,7 +296,8 @@ class BuildFeaturesTest extends SparkTestBase {
   }
 
   JobResult build(LakepipeConfig config, LocalDate ds) {
-    return BuildFeatures.run(JobContext.of(spark, config, ds, "run-" + ds));
+    return BuildFeatures.run(JobContext.of(spark, config, ds, "run-" + ds),
+        FeatureViewReader.read(config, "flights"));
   }
 
   List<Row> rowsOf(LakepipeConfig config, String table) {

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lakepipe.core.SparkTestBase;
-import io.lakepipe.core.config.LakepipeConfig;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +20,15 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 class FlightFeaturesTest extends SparkTestBase {
-  static final FeatureCatalog CATALOG = FeatureCatalogTest.defaults();
+  static final FeatureView VIEW = FeatureViewReaderTest.flights(Map.of());
   static final LocalDate DS = LocalDate.parse("2001-01-29");
 
   Dataset<Row> noAirports() {
     return rows(AIRPORTS);
+  }
+
+  static Map<String, Dataset<Row>> lookups(Dataset<Row> airports) {
+    return Map.of("bronze-airports", airports);
   }
 
   Dataset<Row> noStats() {
@@ -43,11 +46,11 @@ class FlightFeaturesTest extends SparkTestBase {
     // 2001-01-29 was a Monday: Spark's dayofweek counts Sunday as 1, so Monday is 2.
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
-    Dataset<Row> features = FlightFeatures.build(bronze, noAirports(), noStats(), CATALOG, DS);
+    Dataset<Row> features = FlightFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS);
     Row row = only(features);
 
     List<String> expected = new ArrayList<>(List.of("flight_id", "flight_ts"));
-    expected.addAll(CATALOG.names());
+    expected.addAll(VIEW.catalog().names());
     assertThat(features.columns()).containsExactlyElementsOf(expected);
     assertThat(row.<Integer>getAs("hour")).isEqualTo(7);
     assertThat(row.<Integer>getAs("day_of_week")).isEqualTo(2);
@@ -64,9 +67,9 @@ class FlightFeaturesTest extends SparkTestBase {
         flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"),
         flight("2001-01-29T07:05", 3, 2176, "LAS", "PHL"));
 
-    List<String> first = FlightFeatures.labels(bronze, 15).select("flight_id").as(
+    List<String> first = FlightFeatures.labels(bronze, VIEW).select("flight_id").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    List<String> again = FlightFeatures.build(bronze, noAirports(), noStats(), CATALOG, DS)
+    List<String> again = FlightFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS)
         .select("flight_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
 
     assertThat(first).doesNotHaveDuplicates().hasSize(2);
@@ -80,7 +83,7 @@ class FlightFeaturesTest extends SparkTestBase {
         flight("2001-01-29T08:00", 16, 100, "AAA", "BBB"),
         flight("2001-01-29T09:00", -5, 100, "AAA", "BBB"));
 
-    Dataset<Row> labels = FlightFeatures.labels(bronze, 15);
+    Dataset<Row> labels = FlightFeatures.labels(bronze, VIEW);
 
     assertThat(labels.columns()).containsExactly("flight_id", "flight_ts", "delay", "delayed");
     assertThat(labels.orderBy("flight_ts").select("delay", "delayed").collectAsList().stream()
@@ -101,7 +104,7 @@ class FlightFeaturesTest extends SparkTestBase {
         flight("2001-01-29T23:00", 0, 215, "ATL", "NEW"),
         flight("2001-01-29T23:30", 0, 999, "ZZZ", "SAV"));
 
-    List<String> rows = FlightFeatures.build(bronze, airports, noStats(), CATALOG, DS)
+    List<String> rows = FlightFeatures.build(bronze, lookups(airports), noStats(), VIEW, DS)
         .orderBy("flight_ts")
         .select("origin", "origin_state", "origin_latitude", "origin_longitude", "destination",
             "destination_state", "destination_latitude")
@@ -112,6 +115,25 @@ class FlightFeaturesTest extends SparkTestBase {
         "[SAV,GA,32.1,-32.1,ATL,XX,40.0]",
         "[ATL,XX,40.0,-40.0,NEW,null,null]",
         "[ZZZ,null,null,null,SAV,GA,32.1]");
+  }
+
+  @Test
+  void aLookupWithoutValidFromIsAnExactJoinOnItsKey() {
+    FeatureView view = FeatureViewReaderTest.flights(Map.of(
+        "lakepipe.views.flights.lookups", List.of(Map.of("table", "bronze-airports", "key", "iata",
+            "features", "airport", "roles", List.of(Map.of("on", "destination", "prefix", "dest",
+                "description", "the destination airport"))))));
+    // Valid only after the flight: an as-of lookup would not see it, an exact one does.
+    Dataset<Row> airports = rows(AIRPORTS, airport("SAV", "GA", 32.1, "2002-01-01T00:00:00Z"));
+    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"),
+        flight("2001-01-29T07:00", 45, 215, "SAV", "ATL"));
+
+    Dataset<Row> features = FlightFeatures.build(bronze, lookups(airports), noStats(), view, DS);
+
+    assertThat(features.columns()).contains("dest_state", "dest_latitude")
+        .doesNotContain("origin_state", "destination_state");
+    assertThat(features.orderBy("flight_ts").select("dest_state").collectAsList().stream()
+        .map(Row::toString)).containsExactly("[GA]", "[null]");
   }
 
   @Test
@@ -132,7 +154,7 @@ class FlightFeaturesTest extends SparkTestBase {
         stats("route", "SAV|ATL", 7, 0, 0, "2001-01-28"));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
-    Row row = only(FlightFeatures.build(bronze, noAirports(), stats, CATALOG, DS));
+    Row row = only(FlightFeatures.build(bronze, lookups(noAirports()), stats, VIEW, DS));
 
     assertThat(row.<Long>getAs("origin_flights_1d")).isEqualTo(10);
     assertThat(row.<Double>getAs("origin_delay_mean_1d")).isEqualTo(10.0);
@@ -158,17 +180,17 @@ class FlightFeaturesTest extends SparkTestBase {
         "description", "Minute of the departure"));
     flight.add(Map.of("name", "long_haul", "type", "categorical",
         "expr", "CASE WHEN distance > 1500 THEN 'yes' ELSE 'no' END", "description", "Long haul"));
-    FeatureCatalog added = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    FeatureView added = FeatureViewReaderTest.flights(Map.of(
         "lakepipe.features.flight", flight,
         "lakepipe.features.airport", List.of(Map.of("column", "state", "type", "categorical",
             "description", "State")),
-        "lakepipe.features.history.window-days", List.of(2))));
+        "lakepipe.features.history.window-days", List.of(2)));
     Dataset<Row> airports = rows(AIRPORTS, airport("LAS", "NV", 36.1, "2000-12-31T00:00:00Z"));
     Dataset<Row> stats = rows(STATS, stats("route", "LAS|PHL", 4, 1, 80, "2001-01-27"),
         stats("route", "LAS|PHL", 9, 9, 900, "2001-01-26"));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
-    Row row = only(FlightFeatures.build(bronze, airports, stats, added, DS));
+    Row row = only(FlightFeatures.build(bronze, lookups(airports), stats, added, DS));
 
     assertThat(row.<Integer>getAs("minute")).isEqualTo(5);
     assertThat(row.<String>getAs("long_haul")).isEqualTo("yes");
@@ -182,26 +204,14 @@ class FlightFeaturesTest extends SparkTestBase {
 
   @Test
   void aBadExpressionNamesTheFeatureBeforeAnyJobRuns() {
-    FeatureCatalog bad = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    FeatureView bad = FeatureViewReaderTest.flights(Map.of(
         "lakepipe.features.flight", List.of(Map.of("name", "departure_hour", "type", "numeric",
-            "expr", "hour(departure)", "description", "Hour")))));
+            "expr", "hour(departure)", "description", "Hour"))));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
-    assertThatThrownBy(() -> FlightFeatures.build(bronze, noAirports(), noStats(), bad, DS))
+    assertThatThrownBy(() -> FlightFeatures.build(bronze, lookups(noAirports()), noStats(), bad, DS))
         .hasMessageContaining("Feature 'departure_hour'")
         .hasMessageContaining("hour(departure)");
-  }
-
-  @Test
-  void aFlightFeatureCannotReadTheDelay() {
-    FeatureCatalog leaky = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
-        "lakepipe.features.flight", List.of(Map.of("name", "late", "type", "numeric",
-            "expr", "delay > 15", "description", "The label itself")))));
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
-
-    assertThatThrownBy(() -> FlightFeatures.build(bronze, noAirports(), noStats(), leaky, DS))
-        .hasMessageContaining("Feature 'late'")
-        .hasMessageContaining("delay > 15");
   }
 
   @Test
@@ -209,7 +219,7 @@ class FlightFeaturesTest extends SparkTestBase {
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"))
         .drop("distance");
 
-    assertThatThrownBy(() -> FlightFeatures.build(bronze, noAirports(), noStats(), CATALOG, DS))
+    assertThatThrownBy(() -> FlightFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS))
         .hasMessageContaining("[distance]");
   }
 }

@@ -29,6 +29,11 @@ class TrainingSetsTest extends SparkTestBase {
   @TempDir
   Path home;
 
+  static TrainingSets sets(DeltaTables tables, String features, String labels) {
+    return new TrainingSets(tables, new TrainingSets.Table("features-flights", features),
+        new TrainingSets.Table("labels-flights", labels), "flight_id", "delayed");
+  }
+
   @Test
   void joinsLabelsToFeaturesAndRecordsTheVersionsRead() {
     DeltaTables tables = new DeltaTables(spark);
@@ -38,7 +43,7 @@ class TrainingSetsTest extends SparkTestBase {
     tables.replaceDs(rows(FEATURES, new Object[] {"c", 9}), features, D2);
     tables.replaceDs(rows(LABELS, new Object[] {"a", 40, 1}, new Object[] {"b", 0, 0}), labels, D1);
     // A flight with features and no label yet (its label day not written) is left out.
-    TrainingSets sets = new TrainingSets(tables, features, labels);
+    TrainingSets sets = sets(tables, features, labels);
 
     TrainingSet set = sets.latest(D1, D2);
 
@@ -55,7 +60,7 @@ class TrainingSetsTest extends SparkTestBase {
     String labels = home.resolve("labels").toString();
     tables.replaceDs(rows(FEATURES, new Object[] {"a", 7}), features, D1);
     tables.replaceDs(rows(LABELS, new Object[] {"a", 40, 1}), labels, D1);
-    TrainingSets sets = new TrainingSets(tables, features, labels);
+    TrainingSets sets = sets(tables, features, labels);
     TrainingSet first = sets.latest(D1, D1);
     List<String> firstRows = texts(first.rows());
     // A rebuild later changes the day.
@@ -76,10 +81,10 @@ class TrainingSetsTest extends SparkTestBase {
     tables.replaceDs(rows(FEATURES, new Object[] {"a", 7}), features, D1);
     tables.replaceDs(rows(LABELS, new Object[] {"a", 40, 1}), labels, D1);
 
-    assertThatThrownBy(() -> new TrainingSets(tables, features, labels).at(D1, D1, 5, 0))
+    assertThatThrownBy(() -> sets(tables, features, labels).at(D1, D1, 5, 0))
         .hasMessageContaining("features-flights")
         .hasMessageContaining("has no version 5 (its versions are 0 to 0)");
-    assertThatThrownBy(() -> new TrainingSets(tables, features, home.resolve("none").toString())
+    assertThatThrownBy(() -> sets(tables, features, home.resolve("none").toString())
         .latest(D1, D1))
         .hasMessageContaining("labels-flights");
   }

@@ -15,6 +15,7 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.BuildFeatures;
+import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandFlights;
 import io.lakepipe.ingest.jdbc.IngestAirports;
@@ -92,7 +93,8 @@ class PipelineChainIT extends SparkTestBase {
     JobResult features = null;
     for (LocalDate day = first; !day.isAfter(DS); day = day.plusDays(1)) {
       ingest = run("ingest-files", IngestFiles.of("flights"), config, day);
-      features = run("build-features", BuildFeatures::run, config, day);
+      features = run("build-features", c -> BuildFeatures.run(c,
+          FeatureViewReader.read(config, "flights")), config, day);
       featureRows += features.rowsWritten();
     }
     JobResult train = run("train-model", TrainModel::run, config);
@@ -159,7 +161,8 @@ class PipelineChainIT extends SparkTestBase {
     List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_id");
     List<String> labelsBefore = contents(config.tablePath("labels-flights"), "flight_id");
     run("ingest-files", IngestFiles.of("flights"), config);
-    run("build-features", BuildFeatures::run, config);
+    run("build-features", c -> BuildFeatures.run(c, FeatureViewReader.read(config, "flights")),
+        config);
     assertThat(contents(config.tablePath("bronze-flights"), "flight_ts", "origin", "destination",
         "delay", "distance")).isEqualTo(bronzeBefore);
     assertThat(contents(config.tablePath("features-flights"), "flight_id"))

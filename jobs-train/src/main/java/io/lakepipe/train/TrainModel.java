@@ -6,7 +6,8 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
-import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.FeatureView;
+import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.Predictions;
@@ -40,14 +41,15 @@ public final class TrainModel {
 
   public static JobResult run(JobContext context) {
     TrainingConfig training = TrainingConfig.from(context.config());
-    FeatureCatalog catalog = FeatureCatalog.from(context.config());
+    FeatureView view = FeatureViewReader.read(context.config(), training.view());
     TimeSplit split = training.split(context.ds());
     List<Fold> folds = training.folds(split);
     // Fails before any Spark work if the tracking server is not there.
     try (MlflowTracking tracking = MlflowTracking.connect(context.config())) {
       String experimentId = tracking.experimentId(training.experiment());
-      TrainingData data = TrainingData.load(new TrainingSets(context.tables(), context.config()),
-          training, catalog, split, folds, context.ds());
+      TrainingData data = TrainingData.load(
+          new TrainingSets(context.tables(), context.config(), view), training, view, split, folds,
+          context.ds());
       try {
         return train(context, training, tracking, experimentId, split, folds, data);
       } finally {
@@ -74,7 +76,7 @@ public final class TrainModel {
         run -> {
           runLog.logSettings(run);
           List<CandidateResult> searched = new HyperparameterSearch(data.numeric(),
-              data.categorical(), training.threshold(), training.seed(), training.parallelism())
+              data.categorical(), data.label(), training.threshold(), training.seed(), training.parallelism())
               .run(data.rows(), folds, training.candidates());
           List<CandidateResult> best = HyperparameterSearch.bestPerFamily(searched,
               training.searchMetric());
@@ -85,9 +87,10 @@ public final class TrainModel {
           Dataset<Row> fitRows = split.fit().filter(data.rows());
           Dataset<Row> testRows = split.test().filter(data.rows());
           List<TestedModel> tested = new FinalFit(data.numeric(), data.categorical(),
-              training.threshold(), training.seed()).fitAndTest(best, fitRows, testRows);
-          BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows),
-              RouteBaseline.PROBABILITY, training.threshold());
+              data.label(), training.threshold(), training.seed())
+              .fitAndTest(best, fitRows, testRows);
+          BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows,
+              data.label()), RouteBaseline.PROBABILITY, data.label(), training.threshold());
           TestedModel chosen = tested.get(0);
           LOG.info("Chosen by validation {}: {}; test {} {} against the route baseline's {}",
               training.searchMetric(), chosen.candidate().id(), training.gateMetric(),
@@ -100,7 +103,8 @@ public final class TrainModel {
               training.challengerAlias(), training.championAlias())
               .register(run, artifactPath, training.gateMetric(),
                   chosen.test().metric(training.gateMetric()), training.gateMargin(),
-                  champion -> scoreChampion(tracking, champion, testRows, training));
+                  champion -> scoreChampion(tracking, champion, testRows, data.label(),
+                      training));
           return new Trained(chosen, baseline, registered);
         });
     TestedModel chosen = trained.chosen();
@@ -129,14 +133,14 @@ public final class TrainModel {
 
   /** The champion's score on the same test rows, from its model as the registry holds it. */
   private static double scoreChampion(MlflowTracking tracking, ModelVersion champion,
-      Dataset<Row> testRows, TrainingConfig training) {
+      Dataset<Row> testRows, String label, TrainingConfig training) {
     Path local = TrainingRunLog.tempDir("lakepipe-champion-");
     try {
       // Only the Spark model: the pyfunc copy and an XGBoost model's jar are not needed to score.
       Path sparkModel = local.resolve(MlflowModelDirectory.SPARK_MODEL_DATA);
       tracking.downloadModel(champion, MlflowModelDirectory.SPARK_MODEL_DATA, sparkModel);
       PipelineModel model = PipelineModel.load(sparkModel.toUri().toString());
-      return Predictions.evaluate(model.transform(testRows), Predictions.PROBABILITY,
+      return Predictions.evaluate(model.transform(testRows), Predictions.PROBABILITY, label,
           training.threshold()).metric(training.gateMetric());
     } finally {
       TrainingRunLog.deleteQuietly(local);

@@ -18,7 +18,7 @@ public record TrainingConfig(int windowDays, int validationDays, int testDays,
     long featuresVersion, long labelsVersion, long seed, double threshold, String searchStrategy,
     int folds, int parallelism, String searchMetric, String gateMetric, double gateMargin,
     List<Candidate> candidates, String experiment, String modelName, String challengerAlias,
-    String championAlias) {
+    String championAlias, String view) {
 
   private static final Set<String> METRICS = Set.of("roc_auc", "pr_auc", "log_loss");
   private static final Set<String> STRATEGIES = Set.of("holdout", "cross-validation");
@@ -42,7 +42,8 @@ public record TrainingConfig(int windowDays, int validationDays, int testDays,
         config.string("mlflow.experiment"),
         config.string("mlflow.model-name"),
         config.string("mlflow.new-version-alias"),
-        config.string("mlflow.champion-alias"));
+        config.string("mlflow.champion-alias"),
+        config.string("train.view"));
     if (!(training.threshold > 0 && training.threshold < 1)) {
       throw LakepipeErrors.configValueInvalid("train.threshold", String.valueOf(training.threshold),
           "numbers between 0 and 1");

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.TrainingSet;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.train.split.DayRange;
@@ -28,37 +29,39 @@ import org.apache.spark.storage.StorageLevel;
  * the split has rows of both classes, and features without a single value where the models are
  * first fit are left out (a 28-day history on the first days of the data cannot inform a model).
  */
-public record TrainingData(TrainingSet set, Dataset<Row> rows, List<String> numeric,
+public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, List<String> numeric,
     List<String> categorical, List<String> leftOut, Map<String, DayCounts> countsBySplit) {
 
   /** Rows and delayed rows of a part of the split. */
   public record DayCounts(long rows, long positives) {}
 
   /** Reads the window of {@code split} (at the configured table versions) and checks it. */
-  public static TrainingData load(TrainingSets sets, TrainingConfig training, FeatureCatalog catalog,
+  public static TrainingData load(TrainingSets sets, TrainingConfig training, FeatureView view,
       TimeSplit split, List<Fold> folds, LocalDate ds) {
+    FeatureCatalog catalog = view.catalog();
+    String label = view.label().name();
     DayRange window = split.window();
     TrainingSet set = training.featuresVersion() < 0 && training.labelsVersion() < 0
         ? sets.latest(window.from(), window.to())
         : sets.at(window.from(), window.to(), training.featuresVersion(), training.labelsVersion());
     Dataset<Row> rows = set.rows()
-        .withColumn(FeatureCatalog.LABEL, col(FeatureCatalog.LABEL).cast("double"))
+        .withColumn(label, col(label).cast("double"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // One pass: per day, the rows, the delayed rows and the values of each numeric feature.
       List<String> numericInputs = catalog.numericInputs();
-      List<Column> aggregates = new ArrayList<>(List.of(sum(col(FeatureCatalog.LABEL))));
+      List<Column> aggregates = new ArrayList<>(List.of(sum(col(label))));
       numericInputs.forEach(c -> aggregates.add(count(col(c))));
       List<Row> days = rows.groupBy(col(DeltaTables.DS)).agg(count(lit(1)),
           aggregates.toArray(Column[]::new)).collectAsList();
 
       Map<String, DayCounts> counts = new LinkedHashMap<>();
-      counts.put("train", counted(days, split.train(), ds, set, "training"));
-      counts.put("validation", counted(days, split.validation(), ds, set, "validation"));
-      counts.put("test", counted(days, split.test(), ds, set, "test"));
+      counts.put("train", counted(days, split.train(), ds, set, label, "training"));
+      counts.put("validation", counted(days, split.validation(), ds, set, label, "validation"));
+      counts.put("test", counted(days, split.test(), ds, set, label, "test"));
       for (Fold fold : folds) {
-        counted(days, fold.train(), ds, set, "fold " + fold.number() + " training");
-        counted(days, fold.validation(), ds, set, "fold " + fold.number() + " validation");
+        counted(days, fold.train(), ds, set, label, "fold " + fold.number() + " training");
+        counted(days, fold.validation(), ds, set, label, "fold " + fold.number() + " validation");
       }
 
       // Left out if it has no value on the first fold's training days, where models are first fit.
@@ -74,7 +77,7 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, List<String> nume
         }
         (values > 0 ? numeric : leftOut).add(numericInputs.get(i));
       }
-      return new TrainingData(set, rows, numeric, catalog.categoricalInputs(), leftOut, counts);
+      return new TrainingData(set, rows, label, numeric, catalog.categoricalInputs(), leftOut, counts);
     } catch (RuntimeException e) {
       rows.unpersist();
       throw e;
@@ -93,7 +96,7 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, List<String> nume
   }
 
   private static DayCounts counted(List<Row> days, DayRange range, LocalDate ds, TrainingSet set,
-      String part) {
+      String label, String part) {
     long total = 0;
     double positives = 0;
     for (Row day : days) {
@@ -108,7 +111,7 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, List<String> nume
           + set.features().version() + ")");
     }
     if (positives == 0 || positives == total) {
-      throw LakepipeErrors.trainingDataUnusable(ds.toString(), "the label '" + FeatureCatalog.LABEL
+      throw LakepipeErrors.trainingDataUnusable(ds.toString(), "the label '" + label
           + "' has a single class in the " + total + " rows of the " + part + " days " + range
           + ": a classifier needs delayed and on-time flights");
     }

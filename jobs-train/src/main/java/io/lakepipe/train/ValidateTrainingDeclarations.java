@@ -4,17 +4,28 @@ import io.lakepipe.core.cli.Validation;
 import io.lakepipe.core.cli.Validation.Declaration;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.FeatureViewReader;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** {@code ./lakepipe validate}'s part for jobs-features and jobs-train: the features and the training. */
+/**
+ * {@code ./lakepipe validate}'s part for jobs-features and jobs-train: the features, every feature
+ * view and the training.
+ */
 public final class ValidateTrainingDeclarations {
   private ValidateTrainingDeclarations() {}
 
   /** The declarations the feature and training jobs read, each with its key. */
   public static List<Declaration> declarations(LakepipeConfig config) {
-    return List.of(
-        new Declaration("lakepipe.features", () -> FeatureCatalog.from(config)),
-        new Declaration("lakepipe.train", () -> TrainingConfig.from(config)));
+    List<Declaration> declarations = new ArrayList<>();
+    declarations.add(new Declaration("lakepipe.features", () -> FeatureCatalog.from(config)));
+    for (String view : config.has("views") ? config.keys("views") : Set.<String>of()) {
+      declarations.add(new Declaration("lakepipe.views." + view,
+          () -> FeatureViewReader.read(config, view)));
+    }
+    declarations.add(new Declaration("lakepipe.train", () -> TrainingConfig.from(config)));
+    return declarations;
   }
 
   public static void main(String[] args) {

@@ -92,7 +92,7 @@ class MlflowModelDirectoryTest extends SparkTestBase {
     Candidate candidate = new Candidate("xgboost", ModelType.XGBOOST, 1,
         Map.of("num-round", 20, "max-depth", 3, "nthread", 1));
     PipelineModel head = new Pipeline().setStages(ModelType.XGBOOST
-        .stages(candidate, Preprocessing.featureCount(prepared), 42)
+        .stages(candidate, Preprocessing.featureCount(prepared), 42, "delayed")
         .toArray(PipelineStage[]::new)).fit(prepared);
     return new PipelineModel("lakepipe_delay_model_test", Stream.concat(
         Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))

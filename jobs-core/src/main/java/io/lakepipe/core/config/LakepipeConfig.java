@@ -29,7 +29,7 @@ import java.util.function.Function;
  * referenced by the defaults (such as {@code LAKEPIPE_HOME}, {@code MLFLOW_TRACKING_URI}), then
  * {@code lakepipe-defaults.conf} in jobs-core, which lists every key beside its default. A key the
  * defaults do not know is an error, so a misspelt setting never passes silently; the open sections
- * (Spark settings, tables, checks, sources) take new keys, and whoever reads them validates them.
+ * (Spark settings, tables, checks, sources, views) take new keys, and whoever reads them validates them.
  */
 public final class LakepipeConfig {
   static final String DEFAULTS_RESOURCE = "lakepipe-defaults.conf";
@@ -37,10 +37,10 @@ public final class LakepipeConfig {
   /**
    * Sections whose keys are free-form and therefore not checked against the defaults: Spark's own
    * settings, and the declarations a data engineer adds without rebuilding (tables, checks,
-   * sources), which their readers validate.
+   * sources, views), which their readers validate.
    */
-  private static final List<String> FREE_FORM =
-      List.of("lakepipe.spark.conf", "lakepipe.tables", "lakepipe.checks", "lakepipe.sources");
+  private static final List<String> FREE_FORM = List.of("lakepipe.spark.conf", "lakepipe.tables",
+      "lakepipe.checks", "lakepipe.sources", "lakepipe.views");
 
   private final Config config;
   private final String origin;

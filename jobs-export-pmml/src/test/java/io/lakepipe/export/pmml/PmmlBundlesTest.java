@@ -67,7 +67,7 @@ class PmmlBundlesTest extends SparkTestBase {
     PipelineModel preprocessing = Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(flights);
     Dataset<Row> prepared = preprocessing.transform(flights);
     List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
-        Preprocessing.featureCount(prepared), 42);
+        Preprocessing.featureCount(prepared), 42, "delayed");
     PipelineModel model = new Pipeline().setStages(head.toArray(PipelineStage[]::new))
         .fit(prepared);
     return new PipelineModel("test_model", Stream.concat(Stream.of(preprocessing.stages()),

@@ -20,6 +20,8 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.features.BuildFeatures;
 import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.FeatureView;
+import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandFlights;
@@ -95,20 +97,21 @@ class PmmlParityIT extends SparkTestBase {
         "lakepipe.sources.flights.location", home.resolve("landing").toString()));
     LandFlights.land(spark, config, FIRST, DS);
     run("ingest-airports", IngestAirports::run, config, FIRST);
+    FeatureView view = FeatureViewReader.read(config, "flights");
     for (LocalDate day = FIRST; !day.isAfter(DS); day = day.plusDays(1)) {
       run("ingest-files", IngestFiles.of("flights"), config, day);
-      run("build-features", BuildFeatures::run, config, day);
+      run("build-features", context -> BuildFeatures.run(context, view), config, day);
     }
-    FeatureCatalog catalog = FeatureCatalog.from(config);
-    Dataset<Row> rows = new TrainingSets(new DeltaTables(spark), config)
+    FeatureCatalog catalog = view.catalog();
+    Dataset<Row> rows = new TrainingSets(new DeltaTables(spark), config, view)
         .latest(FIRST.plusDays(1), DS).rows()
-        .withColumn(FeatureCatalog.LABEL, col(FeatureCatalog.LABEL).cast("double"));
+        .withColumn(view.label().name(), col(view.label().name()).cast("double"));
     featureSchema = spark.read().format("delta").load(config.tablePath("features-flights"))
         .schema();
     fitRows = rows.where(col(DeltaTables.DS).lt(java.sql.Date.valueOf(DS)))
         .persist(StorageLevel.MEMORY_AND_DISK());
     scoreRows = rows.where(col(DeltaTables.DS).equalTo(java.sql.Date.valueOf(DS)))
-        .orderBy(FeatureCatalog.FLIGHT_ID).limit(ROWS).persist(StorageLevel.MEMORY_AND_DISK());
+        .orderBy("flight_id").limit(ROWS).persist(StorageLevel.MEMORY_AND_DISK());
     // As the training does: a numeric feature without a single value cannot be fit.
     Row values = fitRows.agg(count(col(catalog.numericInputs().get(0))), catalog.numericInputs()
         .stream().skip(1).map(c -> count(col(c))).toArray(Column[]::new)).head();
@@ -164,7 +167,7 @@ class PmmlParityIT extends SparkTestBase {
     PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
     Dataset<Row> prepared = preprocessing.transform(fitRows);
     List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
-        Preprocessing.featureCount(prepared), 42);
+        Preprocessing.featureCount(prepared), 42, "delayed");
     PipelineModel fitted = new Pipeline().setStages(head.toArray(PipelineStage[]::new))
         .fit(prepared);
     // One flat pipeline from feature columns to probability, as the train job registers it.
@@ -185,10 +188,10 @@ class PmmlParityIT extends SparkTestBase {
 
     // One query gives each flight's request record beside Spark's probability, so both lists are
     // in the same order by construction.
-    List<Row> scored = model.transform(scoreRows).select(col(FeatureCatalog.FLIGHT_ID),
+    List<Row> scored = model.transform(scoreRows).select(col("flight_id"),
         vector_to_array(col("probability"), "float64").getItem(1).as("p"),
         requestRecord(metadata.inputs()).as("record"))
-        .orderBy(FeatureCatalog.FLIGHT_ID).collectAsList();
+        .orderBy("flight_id").collectAsList();
     List<String> records = scored.stream().map(row -> row.getString(2)).toList();
     Files.write(dir.resolve("inputs.jsonl"), records, StandardCharsets.UTF_8);
 

@@ -3,7 +3,6 @@ package io.lakepipe.train.evaluation;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 
-import io.lakepipe.features.FeatureCatalog;
 import java.util.List;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.Column;
@@ -19,15 +18,15 @@ public final class Predictions {
 
   /**
    * Evaluates scored rows: {@code probabilityColumn} is a Spark probability vector (its second
-   * entry is the delay's) or a plain number.
+   * entry is the positive class's) or a plain number, against the 0/1 {@code label} column.
    */
   public static BinaryEvaluation evaluate(Dataset<Row> scored, String probabilityColumn,
-      double threshold) {
+      String label, double threshold) {
     Column probability = scored.schema().apply(probabilityColumn).dataType() instanceof VectorUDT
         ? vector_to_array(col(probabilityColumn), "float64").getItem(1)
         : col(probabilityColumn).cast("double");
     List<Row> collected = scored
-        .select(col(FeatureCatalog.LABEL).cast("double"), probability)
+        .select(col(label).cast("double"), probability)
         .collectAsList();
     double[] labels = new double[collected.size()];
     double[] probabilities = new double[collected.size()];

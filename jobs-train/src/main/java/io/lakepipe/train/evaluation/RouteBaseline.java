@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import io.lakepipe.features.FeatureCatalog;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -22,12 +21,12 @@ public final class RouteBaseline {
 
   private RouteBaseline() {}
 
-  /** Adds {@link #PROBABILITY} to {@code rows}, learnt from the labelled {@code fitRows}. */
-  public static Dataset<Row> score(Dataset<Row> fitRows, Dataset<Row> rows) {
-    double overall = fitRows.agg(avg(col(FeatureCatalog.LABEL).cast("double"))).head().getDouble(0);
+  /** Adds {@link #PROBABILITY} to {@code rows}, learnt from the {@code label} of {@code fitRows}. */
+  public static Dataset<Row> score(Dataset<Row> fitRows, Dataset<Row> rows, String label) {
+    double overall = fitRows.agg(avg(col(label).cast("double"))).head().getDouble(0);
     Dataset<Row> routes = fitRows
         .groupBy(col(ORIGIN).as("__origin"), col(DESTINATION).as("__destination"))
-        .agg(avg(col(FeatureCatalog.LABEL).cast("double")).as("__route_share"));
+        .agg(avg(col(label).cast("double")).as("__route_share"));
     return rows
         .join(routes, col(ORIGIN).eqNullSafe(col("__origin"))
             .and(col(DESTINATION).eqNullSafe(col("__destination"))), "left")

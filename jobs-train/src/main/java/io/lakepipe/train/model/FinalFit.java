@@ -28,12 +28,15 @@ public final class FinalFit {
 
   private final List<String> numeric;
   private final List<String> categorical;
+  private final String label;
   private final double threshold;
   private final long seed;
 
-  public FinalFit(List<String> numeric, List<String> categorical, double threshold, long seed) {
+  public FinalFit(List<String> numeric, List<String> categorical, String label, double threshold,
+      long seed) {
     this.numeric = numeric;
     this.categorical = categorical;
+    this.label = label;
     this.threshold = threshold;
     this.seed = seed;
   }
@@ -53,7 +56,7 @@ public final class FinalFit {
       for (CandidateResult result : chosen) {
         Candidate candidate = result.candidate();
         long start = System.currentTimeMillis();
-        List<PipelineStage> stages = candidate.type().stages(candidate, featureCount, seed);
+        List<PipelineStage> stages = candidate.type().stages(candidate, featureCount, seed, label);
         PipelineModel head = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
             .fit(prepared);
         long fitMillis = System.currentTimeMillis() - start;
@@ -61,7 +64,7 @@ public final class FinalFit {
             Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
                 .toArray(Transformer[]::new));
         BinaryEvaluation test = Predictions.evaluate(head.transform(preparedTest),
-            Predictions.PROBABILITY, threshold);
+            Predictions.PROBABILITY, label, threshold);
         Transformer classifier = head.stages()[head.stages().length - 1];
         Map<String, Double> importance = ModelInsights.slotImportance(classifier, prepared,
                 featureCount)

@@ -1,6 +1,5 @@
 package io.lakepipe.train.model;
 
-import io.lakepipe.features.FeatureCatalog;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -54,18 +53,20 @@ public enum ModelType {
 
   /**
    * The stages that turn the assembled {@link Preprocessing#FEATURES} of {@code featureCount} slots
-   * into a probability of delay, configured by the candidate's parameters.
+   * into a probability of the positive class of the {@code label} column (0 or 1), configured by the
+   * candidate's parameters.
    */
-  public List<PipelineStage> stages(Candidate candidate, int featureCount, long seed) {
+  public List<PipelineStage> stages(Candidate candidate, int featureCount, long seed,
+      String label) {
     return switch (this) {
       case LOGISTIC_REGRESSION -> List.of(new LogisticRegression()
-          .setLabelCol(FeatureCatalog.LABEL)
+          .setLabelCol(label)
           .setFeaturesCol(Preprocessing.FEATURES)
           .setMaxIter(candidate.integer("max-iter", 100))
           .setRegParam(candidate.number("reg-param", 0.0))
           .setElasticNetParam(candidate.number("elastic-net-param", 0.0)));
       case GBT -> List.of(new GBTClassifier()
-          .setLabelCol(FeatureCatalog.LABEL)
+          .setLabelCol(label)
           .setFeaturesCol(Preprocessing.FEATURES)
           .setMaxIter(candidate.integer("max-iter", 20))
           .setMaxDepth(candidate.integer("max-depth", 5))
@@ -84,7 +85,7 @@ public enum ModelType {
                 .setWithMean(false)
                 .setWithStd(true),
             new MultilayerPerceptronClassifier()
-                .setLabelCol(FeatureCatalog.LABEL)
+                .setLabelCol(label)
                 .setFeaturesCol(SCALED_FEATURES)
                 .setLayers(layers)
                 .setMaxIter(candidate.integer("max-iter", 100))
@@ -101,13 +102,13 @@ public enum ModelType {
               .setOutputCol(DENSE_FEATURES)
               .setWithMean(true)
               .setWithStd(false),
-          xgboost(candidate, seed));
+          xgboost(candidate, seed, label));
     };
   }
 
-  private static XGBoostClassifier xgboost(Candidate candidate, long seed) {
+  private static XGBoostClassifier xgboost(Candidate candidate, long seed, String label) {
     XGBoostClassifier classifier = new XGBoostClassifier();
-    classifier.setLabelCol(FeatureCatalog.LABEL);
+    classifier.setLabelCol(label);
     classifier.setFeaturesCol(DENSE_FEATURES);
     classifier.setObjective("binary:logistic");
     classifier.setEvalMetric("logloss");

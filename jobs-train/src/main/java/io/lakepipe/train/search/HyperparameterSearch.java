@@ -37,14 +37,16 @@ public final class HyperparameterSearch {
 
   private final List<String> numeric;
   private final List<String> categorical;
+  private final String label;
   private final double threshold;
   private final long seed;
   private final int parallelism;
 
-  public HyperparameterSearch(List<String> numeric, List<String> categorical, double threshold,
-      long seed, int parallelism) {
+  public HyperparameterSearch(List<String> numeric, List<String> categorical, String label,
+      double threshold, long seed, int parallelism) {
     this.numeric = numeric;
     this.categorical = categorical;
+    this.label = label;
     this.threshold = threshold;
     this.seed = seed;
     this.parallelism = Math.max(1, parallelism);
@@ -119,7 +121,7 @@ public final class HyperparameterSearch {
     Map<String, double[]> iterations = Map.of();
     try {
       for (PreparedFold fold : prepared) {
-        List<PipelineStage> stages = candidate.type().stages(candidate, fold.featureCount(), seed);
+        List<PipelineStage> stages = candidate.type().stages(candidate, fold.featureCount(), seed, label);
         if (stages.get(stages.size() - 1) instanceof XGBoostClassifier xgboost) {
           // Lets XGBoost record its validation loss after every round, for the per-round plot.
           xgboost.setEvalDataset(new Pipeline()
@@ -129,7 +131,7 @@ public final class HyperparameterSearch {
         PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
             .fit(fold.train());
         BinaryEvaluation evaluation = Predictions.evaluate(model.transform(fold.validation()),
-            Predictions.PROBABILITY, threshold);
+            Predictions.PROBABILITY, label, threshold);
         foldMetrics.add(evaluation.metrics());
         Transformer classifier = model.stages()[model.stages().length - 1];
         iterations = ModelInsights.iterations(classifier, fold.validation(), "validation");

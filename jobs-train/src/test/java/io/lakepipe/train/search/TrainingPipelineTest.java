@@ -76,9 +76,9 @@ class TrainingPipelineTest extends SparkTestBase {
         candidate(ModelType.GBT, Map.of("max-iter", 10, "max-depth", 3)),
         candidate(ModelType.MLP, Map.of("hidden-layers", List.of(8), "max-iter", 50)),
         candidate(ModelType.XGBOOST, Map.of("num-round", 20, "max-depth", 3, "nthread", 1)));
-    searched = new HyperparameterSearch(NUMERIC, CATEGORICAL, 0.5, 42, 2)
+    searched = new HyperparameterSearch(NUMERIC, CATEGORICAL, "delayed", 0.5, 42, 2)
         .run(flights, split.holdout(), candidates);
-    tested = new FinalFit(NUMERIC, CATEGORICAL, 0.5, 42).fitAndTest(
+    tested = new FinalFit(NUMERIC, CATEGORICAL, "delayed", 0.5, 42).fitAndTest(
         HyperparameterSearch.bestPerFamily(searched, "roc_auc"),
         split.fit().filter(flights), split.test().filter(flights));
   }
@@ -148,12 +148,12 @@ class TrainingPipelineTest extends SparkTestBase {
         new Object[] {"c", java.sql.Date.valueOf(DS), 1, 1.0, "ATL", "ORD", 0.0});
 
     Map<String, Double> baseline = new java.util.HashMap<>();
-    RouteBaseline.score(fit, score).collectAsList().forEach(r ->
+    RouteBaseline.score(fit, score, "delayed").collectAsList().forEach(r ->
         baseline.put(r.getAs("flight_id"), r.getAs(RouteBaseline.PROBABILITY)));
 
     assertThat(baseline).containsExactlyInAnyOrderEntriesOf(Map.of("a", 0.5, "b", 0.0, "c", 0.25));
-    BinaryEvaluation evaluation = Predictions.evaluate(RouteBaseline.score(fit, score),
-        RouteBaseline.PROBABILITY, 0.3);
+    BinaryEvaluation evaluation = Predictions.evaluate(RouteBaseline.score(fit, score, "delayed"),
+        RouteBaseline.PROBABILITY, "delayed", 0.3);
     assertThat(evaluation.rows()).isEqualTo(3);
     assertThat(evaluation.rocAuc()).isEqualTo(1.0);
   }
@@ -165,7 +165,7 @@ class TrainingPipelineTest extends SparkTestBase {
     double spark = new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator()
         .setLabelCol("delayed").setRawPredictionCol("probability").setNumBins(0).evaluate(scored);
 
-    assertThat(Predictions.evaluate(scored, Predictions.PROBABILITY, 0.5).rocAuc())
+    assertThat(Predictions.evaluate(scored, Predictions.PROBABILITY, "delayed", 0.5).rocAuc())
         .isCloseTo(spark, within(1e-9));
   }
 }

@@ -51,7 +51,7 @@ with DAG(
     # The data-quality gate: the Deequ checks declared for bronze-flights (lakepipe.checks) on the day's
     # rows; a failure stops the run here.
     check_bronze = spark_job_step("check_bronze", job="check-table", options={"table": "bronze-flights"})
-    build_features = spark_job_step("build_features", job="build-features")
+    build_features = spark_job_step("build_features", job="build-features", options={"view": "flights"})
     # The feature gate: null shares and drift (PSI) of the day's features against the days before.
     check_features = spark_job_step("check_features", job="check-features")
 

@@ -28,7 +28,7 @@ STEPS = {
     "check_bronze": (
         "check-table", "ingest", "io.lakepipe.ingest.quality.CheckTableJob", ["--table", "bronze-flights"]
     ),
-    "build_features": ("build-features", "features", "io.lakepipe.features.BuildFeaturesJob", []),
+    "build_features": ("build-features", "features", "io.lakepipe.features.BuildFeaturesJob", ["--view", "flights"]),
     "check_features": ("check-features", "features", "io.lakepipe.features.quality.CheckFeaturesJob", []),
     "daily_report": ("report", "report", "io.lakepipe.report.DailyReportJob", []),
 }
@@ -164,7 +164,9 @@ def test_airflow_variables_move_jars_config_and_spark_properties_at_run_time(
 
     assert _render(task, task.application) == "s3a://lakepipe-artifacts/jars/jobs-features.jar"
     assert _render(task, task.properties_file) == "/etc/lakepipe/spark-cluster.conf"
-    assert _render(task, task.application_args) == ["--config", "/etc/lakepipe/cluster.conf", "--ds", DS]
+    assert _render(task, task.application_args) == [
+        "--config", "/etc/lakepipe/cluster.conf", "--ds", DS, "--view", "flights"
+    ]
 
 
 def test_environment_sets_defaults_when_the_dag_file_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:

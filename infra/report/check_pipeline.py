@@ -51,7 +51,7 @@ DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", 
                 "quality-features-flights")
 # Audit job names, as each job's main passes them to JobRunner.execute; the name of a job run for a
 # declared subject carries it (ingest-files' --source, check-table's --table), so each has runs of its own.
-DAILY_JOBS = ("ingest-files:flights", "ingest-airports", "check-table:bronze-flights", "build-features",
+DAILY_JOBS = ("ingest-files:flights", "ingest-airports", "check-table:bronze-flights", "build-features:flights",
               "check-features", "report")
 TRAINING_JOBS = ("train-model", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"

@@ -138,11 +138,11 @@ if [[ "${S3_LAKEHOUSE_FEATURES:-1}" == 1 ]]; then
     state="$(curl -fsS "$MASTER_UI/json/" | jq -r --arg id "$app" '.completedapps[] | select(.id == $id) | .state' || true)"
     [[ "$state" == FINISHED ]] || fail "airflow: $task's $app is '${state:-missing}' among the master's completed applications"
   done
-  counts="$(table_counts "$lakehouse" features/flights build-features)" || fail "could not read the features in $lakehouse"
+  counts="$(table_counts "$lakehouse" features/flights build-features:flights)" || fail "could not read the features in $lakehouse"
   read -r rows status written _ <<< "$counts"
   [[ "$status" == SUCCEEDED && "$rows" -gt 0 && "$rows" == "$written" ]] \
-    || fail "airflow: features have $rows rows for $DS, audit says build-features $status with $written written"
-  echo "features: $rows rows for ds=$DS; audit: build-features $status, $written written; ingest_airports and build_features FINISHED in the master"
+    || fail "airflow: features have $rows rows for $DS, audit says build-features:flights $status with $written written"
+  echo "features: $rows rows for ds=$DS; audit: build-features:flights $status, $written written; ingest_airports and build_features FINISHED in the master"
   echo "Airflow tasks ingest_airports and build_features passed in $(elapsed "$T2")"
 fi
 

@@ -6,15 +6,15 @@
 # 1. One by one: `airflow dags test lakepipe_daily` for each of the three days, then
 #    lakepipe_training for the last, into a fresh lakehouse; check_pipeline.py then checks the
 #    tables, the daily report pages, the audit rows, the MLflow run, the model version, the champion alias and the bundle.
-#    Then README's recipe "Adding a DAG step" is followed word for word on a copy of the checkout,
-#    against that lakehouse (infra/test/recipe-test.sh): its config, its DAG, its commands; and the
-#    notebooks run headless with papermill on it and its training run (infra/test/notebooks-test.sh).
 # 2. Backfill: a separate Airflow (standalone: scheduler, LocalExecutor, triggerer, API server) on
 #    its own port and DB, with the Variable lakepipe_config pointing at a second fresh lakehouse,
 #    runs `airflow backfill create` over the same three days, and its scheduler runs
 #    lakepipe_training from the asset events they publish; every daily run must succeed and be a
 #    backfill run, the training must score, and compare_lakehouses.py must find both lakehouses'
-#    tables the same.
+#    tables the same. Then README's recipe "Adding a DAG step" is followed word for word on a copy of
+#    the checkout against the first lakehouse (infra/test/recipe-test.sh: its config, its DAG, its
+#    commands), and the notebooks run headless with papermill on it and its training run
+#    (infra/test/notebooks-test.sh).
 # 3. A headless Chromium logs in to that Airflow's UI and finds the DAGs and a successful run;
 #    its screenshots are kept under .lakepipe/test-artifacts/.
 #
@@ -162,12 +162,6 @@ LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.s
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/check_pipeline.py" --config "$E2E/one-by-one.conf" \
   --from "$first_day" --to "$last_day" --train-ds "$last_day"
 
-say "1b. README's recipe 'Adding a DAG step', followed as written on a copy of the checkout"
-"$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a DAG step" "$E2E/one-by-one.conf"
-
-say "1c. The notebooks, headless, on that lakehouse and its training run"
-"$LAKEPIPE_HOME/infra/test/notebooks-test.sh" "$E2E/one-by-one.conf"
-
 say "2. Backfill of $first_day..$last_day through the scheduler of a started Airflow (port $E2E_PORT)"
 export LAKEPIPE_START_DATE="$first_day" LAKEPIPE_END_DATE="$last_day" LAKEPIPE_TASK_RETRIES=0
 export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=8795 AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=8796
@@ -188,6 +182,13 @@ if sed -n '/^lakepipe_daily:/,/^lakepipe_training:/p' <<<"$runs" | grep -v ":$" 
 fi
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/compare_lakehouses.py" \
   --config "$E2E/one-by-one.conf" --other-config "$E2E/backfill.conf" --from "$first_day" --to "$last_day"
+
+# After the comparison: the recipe's check writes its own audit row into the first lakehouse.
+say "2b. README's recipe 'Adding a DAG step', followed as written on a copy of the checkout"
+"$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a DAG step" "$E2E/one-by-one.conf"
+
+say "2c. The notebooks, headless, on the first lakehouse and its training run"
+"$LAKEPIPE_HOME/infra/test/notebooks-test.sh" "$E2E/one-by-one.conf"
 
 say "3. The Airflow UI in headless Chromium"
 "$AIRFLOW_PYTHON" "$LAKEPIPE_HOME/infra/airflow/ui_check.py" --url "http://127.0.0.1:$E2E_PORT" --user admin \

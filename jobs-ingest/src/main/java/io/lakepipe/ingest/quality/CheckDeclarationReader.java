@@ -2,6 +2,7 @@ package io.lakepipe.ingest.quality;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.config.DeclarationRules;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.ingest.quality.DeclaredConstraint.Complete;
 import io.lakepipe.ingest.quality.DeclaredConstraint.Condition;
@@ -29,6 +30,8 @@ import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
  * known only from the table's schema: {@link CheckDeclaration#requireColumnsOf}.
  */
 public final class CheckDeclarationReader {
+  private static final DeclarationRules RULES =
+      new DeclarationRules(LakepipeErrors::checkDeclarationInvalid);
   private static final String CHECKS = "checks";
   private static final Set<String> CHECK_KEYS = Set.of("results-table", "constraints");
   private static final String HINT = "hint";
@@ -40,8 +43,8 @@ public final class CheckDeclarationReader {
     ROW_COUNT("row-count", List.of("min"), List.of("max"), (c, at) -> {
       long min = c.longValue("min");
       long max = c.has("max") ? c.longValue("max") : RowCount.UNBOUNDED;
-      require(min >= 0, c, "min", "min " + min + " is negative", "Give the fewest rows, 0 or more");
-      require(max >= min, c, "max", "max " + max + " is below min " + min, "Give min <= max");
+      RULES.require(min >= 0, c, "min", "min " + min + " is negative", "Give the fewest rows, 0 or more");
+      RULES.require(max >= min, c, "max", "max " + max + " is below min " + min, "Give min <= max");
       return new RowCount(at, min, max, hint(c));
     }),
     COMPLETE("complete", List.of("columns"), List.of(),
@@ -51,7 +54,7 @@ public final class CheckDeclarationReader {
     RANGE("range", List.of("column", "min", "max"), List.of(), (c, at) -> {
       double min = c.number("min");
       double max = c.number("max");
-      require(min <= max, c, "max", "max " + max + " is below min " + min, "Give min <= max");
+      RULES.require(min <= max, c, "max", "max " + max + " is below min " + min, "Give min <= max");
       return new Range(at, column(c), min, max, hint(c));
     }),
     MIN_ABOVE("min-above", List.of("column", "value"), List.of(),
@@ -103,7 +106,7 @@ public final class CheckDeclarationReader {
     LakepipeConfig checks = config.section(CHECKS);
     LakepipeConfig check = checks.section(table);
     Declared at = new Declared(checks.path(table), checks.originOf(table));
-    requireKnownKeys(check, CHECK_KEYS, "A check declares only results-table and constraints");
+    RULES.requireKnownKeys(check, CHECK_KEYS, "A check declares only results-table and constraints");
     Set<String> tables = config.keys("tables");
     if (!tables.contains(table)) {
       throw LakepipeErrors.checkDeclarationInvalid(at.key(), at.origin(),
@@ -112,7 +115,7 @@ public final class CheckDeclarationReader {
               + " of the tables (" + String.join(", ", tables) + ")");
     }
     String results = resultsTable(config, check, table, tables);
-    requirePresent(check, "constraints", "List the constraints, e.g. constraints = [{ kind ="
+    RULES.requirePresent(check, "constraints", "List the constraints, e.g. constraints = [{ kind ="
         + " row-count, min = 1 }]");
     List<LakepipeConfig> entries = check.sections("constraints");
     if (entries.isEmpty()) {
@@ -129,21 +132,21 @@ public final class CheckDeclarationReader {
 
   private static String resultsTable(LakepipeConfig config, LakepipeConfig check, String table,
       Set<String> tables) {
-    requirePresent(check, "results-table", "Name the table the results go to, a key of"
+    RULES.requirePresent(check, "results-table", "Name the table the results go to, a key of"
         + " lakepipe.tables such as quality-" + table);
     String results = check.string("results-table");
     if (!tables.contains(results)) {
-      throw invalid(check, "results-table", "'" + results + "' is not declared in lakepipe.tables",
+      throw RULES.invalid(check, "results-table", "'" + results + "' is not declared in lakepipe.tables",
           "Declare lakepipe.tables." + results + " = <path or URI>, or name a declared table");
     }
     if (results.equals(table)) {
-      throw invalid(check, "results-table", "the results would replace the checked table's own ds",
+      throw RULES.invalid(check, "results-table", "the results would replace the checked table's own ds",
           "Give the results a table of their own");
     }
     for (String other : config.keys(CHECKS)) {
       String key = CHECKS + "." + other + ".results-table";
       if (!other.equals(table) && config.has(key) && config.string(key).equals(results)) {
-        throw invalid(check, "results-table", "'" + results + "' is also the results table of "
+        throw RULES.invalid(check, "results-table", "'" + results + "' is also the results table of "
                 + config.path(CHECKS + "." + other) + ", and each run replaces the table's ds",
             "Give each check a results table of its own");
       }
@@ -153,15 +156,15 @@ public final class CheckDeclarationReader {
 
   private static DeclaredConstraint constraint(LakepipeConfig entry) {
     Declared at = new Declared(entry.path(), entry.originOf("kind"));
-    requirePresent(entry, "kind", "Add kind = one of " + Kind.names());
+    RULES.requirePresent(entry, "kind", "Add kind = one of " + Kind.names());
     String name = entry.string("kind");
     Kind kind = Arrays.stream(Kind.values()).filter(k -> k.name.equals(name)).findFirst()
-        .orElseThrow(() -> invalid(entry, "kind", "unknown kind '" + name + "'",
+        .orElseThrow(() -> RULES.invalid(entry, "kind", "unknown kind '" + name + "'",
             "Use one of " + Kind.names()));
-    requireKnownKeys(entry, Set.copyOf(kind.allowed()),
+    RULES.requireKnownKeys(entry, Set.copyOf(kind.allowed()),
         "A " + kind.name + " constraint takes " + String.join(", ", kind.allowed()));
     for (String key : kind.required) {
-      requirePresent(entry, key, "A " + kind.name + " constraint needs " + String.join(", ",
+      RULES.requirePresent(entry, key, "A " + kind.name + " constraint needs " + String.join(", ",
           kind.required));
     }
     return kind.reader.apply(entry, at);
@@ -169,14 +172,14 @@ public final class CheckDeclarationReader {
 
   private static List<String> columns(LakepipeConfig c) {
     List<String> columns = c.strings("columns");
-    require(!columns.isEmpty() && columns.stream().noneMatch(String::isBlank), c, "columns",
+    RULES.require(!columns.isEmpty() && columns.stream().noneMatch(String::isBlank), c, "columns",
         "the list must name at least one column, none blank", "List the columns by name");
     return columns;
   }
 
   private static String column(LakepipeConfig c) {
     String column = c.string("column");
-    require(!column.isBlank(), c, "column", "the column name is blank", "Name a column");
+    RULES.require(!column.isBlank(), c, "column", "the column name is blank", "Name a column");
     return column;
   }
 
@@ -185,7 +188,7 @@ public final class CheckDeclarationReader {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw invalid(c, "regex", "'" + regex + "' is no regular expression: " + e.getDescription(),
+      throw RULES.invalid(c, "regex", "'" + regex + "' is no regular expression: " + e.getDescription(),
           "Write a Java regular expression, such as \"^[A-Z]{3}$\"");
     }
     return regex;
@@ -198,7 +201,7 @@ public final class CheckDeclarationReader {
       CatalystSqlParser$.MODULE$.parseExpression(sql);
     } catch (Exception e) {
       // ParseException is checked in Java's eyes, though Scala does not declare it.
-      throw invalid(c, "sql", "'" + sql + "' does not parse as Spark SQL: " + firstLine(e),
+      throw RULES.invalid(c, "sql", "'" + sql + "' does not parse as Spark SQL: " + firstLine(e),
           "Write one boolean Spark SQL expression over a row's columns, such as distance > 0");
     }
     return sql;
@@ -206,41 +209,13 @@ public final class CheckDeclarationReader {
 
   private static double minShare(LakepipeConfig c) {
     double share = c.has("min-share") ? c.number("min-share") : 1.0;
-    require(share >= 0 && share <= 1, c, "min-share", "the share " + share + " is not in 0..1",
+    RULES.require(share >= 0 && share <= 1, c, "min-share", "the share " + share + " is not in 0..1",
         "Give the share of rows that must pass, 1.0 for every row");
     return share;
   }
 
   private static String hint(LakepipeConfig c) {
     return c.has(HINT) ? c.string(HINT) : null;
-  }
-
-  private static void requireKnownKeys(LakepipeConfig section, Set<String> allowed, String fix) {
-    for (String key : section.keys()) {
-      if (!allowed.contains(key)) {
-        throw invalid(section, key, "unknown key '" + key + "'",
-            "Remove it or correct its spelling. " + fix);
-      }
-    }
-  }
-
-  private static void requirePresent(LakepipeConfig section, String key, String fix) {
-    if (!section.has(key)) {
-      throw invalid(section, key, "the key is missing", fix);
-    }
-  }
-
-  private static void require(boolean holds, LakepipeConfig section, String key, String problem,
-      String fix) {
-    if (!holds) {
-      throw invalid(section, key, problem, fix);
-    }
-  }
-
-  private static LakepipeException invalid(LakepipeConfig section, String key, String problem,
-      String fix) {
-    return LakepipeErrors.checkDeclarationInvalid(section.path(key), section.originOf(key), problem,
-        fix);
   }
 
   /** The first non-blank line of an exception's message: Spark's go on with the SQL and a caret. */

@@ -2,6 +2,7 @@ package io.lakepipe.ingest.source;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.config.DeclarationRules;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.source.Expectation.Action;
@@ -28,6 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * is known only to Spark's analyzer: {@link SchemaCheck}.
  */
 public final class SourceDeclarations {
+  private static final DeclarationRules RULES =
+      new DeclarationRules(LakepipeErrors::sourceDeclarationInvalid);
   static final String SOURCES = "sources";
   /** The kinds of source; only files are declared this way so far, the others by their own jobs. */
   static final List<String> KINDS = List.of("files", "jdbc", "kafka");
@@ -58,29 +61,29 @@ public final class SourceDeclarations {
     LakepipeConfig sources = config.section(SOURCES);
     LakepipeConfig source = sources.section(name);
     Declared at = new Declared(source.path(), sources.originOf(name));
-    requirePresent(source, "kind", "Add kind = files (the kinds are " + String.join(", ", KINDS)
+    RULES.requirePresent(source, "kind", "Add kind = files (the kinds are " + String.join(", ", KINDS)
         + ")");
     String kind = source.string("kind");
-    require(KINDS.contains(kind), source, "kind", "unknown kind '" + kind + "'",
+    RULES.require(KINDS.contains(kind), source, "kind", "unknown kind '" + kind + "'",
         "Use one of " + String.join(", ", KINDS));
-    require(kind.equals("files"), source, "kind", "source '" + name + "' is of kind " + kind
+    RULES.require(kind.equals("files"), source, "kind", "source '" + name + "' is of kind " + kind
             + ", which ingest-files does not read",
         "Pass --source with a source of kind files (" + SqlText.list(fileSources(config))
             + "); a " + kind + " source has a job of its own");
     List<String> allowed = new ArrayList<>(FILES_REQUIRED);
     allowed.addAll(FILES_OPTIONAL);
-    requireKnownKeys(source, Set.copyOf(allowed),
+    RULES.requireKnownKeys(source, Set.copyOf(allowed),
         "A source of kind files takes " + String.join(", ", allowed));
     for (String key : FILES_REQUIRED) {
-      requirePresent(source, key, "A source of kind files needs " + String.join(", ",
+      RULES.requirePresent(source, key, "A source of kind files needs " + String.join(", ",
           FILES_REQUIRED));
     }
 
     String location = source.string("location");
-    require(!location.isBlank(), source, "location", "the location is blank",
+    RULES.require(!location.isBlank(), source, "location", "the location is blank",
         "Give the folder that holds one ds=YYYY-MM-DD folder per day, local, s3a:// or hdfs://");
     String formatName = source.string("format");
-    FileFormat format = FileFormat.of(formatName).orElseThrow(() -> invalid(source, "format",
+    FileFormat format = FileFormat.of(formatName).orElseThrow(() -> RULES.invalid(source, "format",
         "unknown format '" + formatName + "'", "Use one of " + FileFormat.names()));
     StructType schema = schema(source);
     Set<String> columns = Arrays.stream(schema.fieldNames()).map(SourceDeclarations::lower)
@@ -90,17 +93,17 @@ public final class SourceDeclarations {
     // Read whatever the format, so that a source switched to csv finds them checked.
     if (source.has("csv")) {
       LakepipeConfig options = source.section("csv");
-      requireKnownKeys(options, Set.of("header", "delimiter"),
+      RULES.requireKnownKeys(options, Set.of("header", "delimiter"),
           "The csv options are header and delimiter");
       header = options.has("header") && options.bool("header");
       delimiter = options.has("delimiter") ? options.string("delimiter") : delimiter;
-      require(!delimiter.isEmpty(), options, "delimiter", "the delimiter is empty",
+      RULES.require(!delimiter.isEmpty(), options, "delimiter", "the delimiter is empty",
           "Give the character between fields, such as \",\"");
     }
     int maxLineChars = DEFAULT_MAX_LINE_CHARS;
     if (source.has("max-line-chars")) {
       maxLineChars = source.integer("max-line-chars");
-      require(maxLineChars > 0, source, "max-line-chars", "the limit " + maxLineChars
+      RULES.require(maxLineChars > 0, source, "max-line-chars", "the limit " + maxLineChars
           + " is not positive", "Give the longest line a record may have, such as 10000");
     }
     Set<String> required = new LinkedHashSet<>(columnList(source, "required", schema));
@@ -109,12 +112,12 @@ public final class SourceDeclarations {
     List<String> key = columnList(source, "key", schema);
     List<Expectation> expectations = expectations(source, columns);
     double maxBadShare = source.number("max-bad-share");
-    require(maxBadShare >= 0 && maxBadShare <= 1, source, "max-bad-share", "the share "
+    RULES.require(maxBadShare >= 0 && maxBadShare <= 1, source, "max-bad-share", "the share "
         + maxBadShare + " is not in 0..1", "Give the largest share of a day's rows that may be"
         + " quarantined before the run fails, such as 0.05");
     String bronzeTable = table(config, source, "bronze-table");
     String quarantineTable = table(config, source, "quarantine-table");
-    require(!bronzeTable.equals(quarantineTable), source, "quarantine-table", "it is also the"
+    RULES.require(!bronzeTable.equals(quarantineTable), source, "quarantine-table", "it is also the"
         + " bronze table", "Give the quarantined rows a table of their own");
     List<DerivedColumn> bronzeColumns = bronzeColumns(source, schema, columns);
     return new FileSource(name, at, location, format, header, delimiter, maxLineChars, schema,
@@ -134,22 +137,22 @@ public final class SourceDeclarations {
     List<Expectation> expectations = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (LakepipeConfig entry : source.sections("expectations")) {
-      requireKnownKeys(entry, Set.of("name", "sql", "action"),
+      RULES.requireKnownKeys(entry, Set.of("name", "sql", "action"),
           "An expectation is { name = \"...\", sql = \"...\", action = quarantine | fail }");
-      requirePresent(entry, "name", "Name the expectation by what is wrong with a row that breaks"
+      RULES.requirePresent(entry, "name", "Name the expectation by what is wrong with a row that breaks"
           + " it: the name is its quarantine reason");
-      requirePresent(entry, "sql", "Give the condition a good row meets, such as distance > 0");
+      RULES.requirePresent(entry, "sql", "Give the condition a good row meets, such as distance > 0");
       String name = entry.string("name");
-      require(!name.isBlank(), entry, "name", "the name is blank", "Say what is wrong with a row"
+      RULES.require(!name.isBlank(), entry, "name", "the name is blank", "Say what is wrong with a row"
           + " that breaks it, such as \"distance is not positive\"");
-      require(names.add(name), entry, "name", "another expectation has the name '" + name + "'",
+      RULES.require(names.add(name), entry, "name", "another expectation has the name '" + name + "'",
           "Give each expectation a name of its own");
       String sql = expression(entry, "sql", known, "Write one boolean Spark SQL expression over"
           + " the row's columns, such as distance > 0");
       String actionName = entry.has("action") ? entry.string("action") : "quarantine";
       Action action = Arrays.stream(Action.values())
           .filter(a -> lower(a.name()).equals(actionName)).findFirst()
-          .orElseThrow(() -> invalid(entry, "action", "unknown action '" + actionName + "'",
+          .orElseThrow(() -> RULES.invalid(entry, "action", "unknown action '" + actionName + "'",
               "Use quarantine (the row goes to quarantine) or fail (the run fails too)"));
       expectations.add(new Expectation(name, sql, action,
           new Declared(entry.path("sql"), entry.originOf("sql"))));
@@ -176,17 +179,17 @@ public final class SourceDeclarations {
       schema = SqlText.schema(ddl);
     } catch (Exception e) {
       // ParseException is checked in Java's eyes, though Scala does not declare it.
-      throw invalid(source, "schema", "'" + ddl + "' does not parse as a Spark DDL schema: "
+      throw RULES.invalid(source, "schema", "'" + ddl + "' does not parse as a Spark DDL schema: "
           + SqlText.firstLine(e), "Write the columns as \"name TYPE, ...\", such as \"date"
           + " TIMESTAMP, delay INT, origin STRING\"");
     }
-    require(schema.size() > 0, source, "schema", "the schema declares no column",
+    RULES.require(schema.size() > 0, source, "schema", "the schema declares no column",
         "Declare the columns of a record");
     Set<String> seen = new HashSet<>();
     for (StructField field : schema.fields()) {
-      require(seen.add(lower(field.name())), source, "schema", "the column " + field.name()
+      RULES.require(seen.add(lower(field.name())), source, "schema", "the column " + field.name()
           + " is declared twice", "Declare each column once");
-      require(field.nullable(), source, "schema", "the column " + field.name() + " is declared NOT"
+      RULES.require(field.nullable(), source, "schema", "the column " + field.name() + " is declared NOT"
           + " NULL", "Remove NOT NULL and list the column in required instead, which quarantines"
           + " a row without it");
     }
@@ -201,10 +204,10 @@ public final class SourceDeclarations {
     List<String> names = new ArrayList<>();
     for (String name : source.strings(key)) {
       String column = Arrays.stream(schema.fieldNames()).filter(f -> lower(f).equals(lower(name)))
-          .findFirst().orElseThrow(() -> invalid(source, key, "the column '" + name + "' is not in"
+          .findFirst().orElseThrow(() -> RULES.invalid(source, key, "the column '" + name + "' is not in"
               + " the schema", "Use columns of the schema (" + SqlText.list(List.of(
                   schema.fieldNames())) + ")"));
-      require(!names.contains(column), source, key, "the column " + column + " is listed twice",
+      RULES.require(!names.contains(column), source, key, "the column " + column + " is listed twice",
           "List each column once");
       names.add(column);
     }
@@ -216,19 +219,19 @@ public final class SourceDeclarations {
     try {
       ZoneId.of(zone);
     } catch (DateTimeException e) {
-      throw invalid(source, "time-zone", "'" + zone + "' is no time zone",
+      throw RULES.invalid(source, "time-zone", "'" + zone + "' is no time zone",
           "Give a region such as America/New_York, or UTC");
     }
     return zone;
   }
 
   private static LogicalDate logicalDate(LakepipeConfig ds, Set<String> columns) {
-    requireKnownKeys(ds, Set.of("sql", "label"), "ds takes sql and label");
-    requirePresent(ds, "sql", "Give the row's date as Spark SQL, such as to_date(event_time)");
+    RULES.requireKnownKeys(ds, Set.of("sql", "label"), "ds takes sql and label");
+    RULES.requirePresent(ds, "sql", "Give the row's date as Spark SQL, such as to_date(event_time)");
     String sql = expression(ds, "sql", columns, "Write one Spark SQL expression of type DATE over"
         + " the row's columns, such as to_date(event_time)");
     String label = ds.has("label") ? ds.string("label") : "date";
-    require(!label.isBlank(), ds, "label", "the label is blank",
+    RULES.require(!label.isBlank(), ds, "label", "the label is blank",
         "Say what the date is, such as \"flight date\"");
     return new LogicalDate(sql, label, new Declared(ds.path("sql"),
         ds.originOf("sql")));
@@ -237,7 +240,7 @@ public final class SourceDeclarations {
   private static String table(LakepipeConfig config, LakepipeConfig source, String key) {
     String table = source.string(key);
     Set<String> tables = config.keys("tables");
-    require(tables.contains(table), source, key, "'" + table + "' is not declared in"
+    RULES.require(tables.contains(table), source, key, "'" + table + "' is not declared in"
             + " lakepipe.tables", "Declare lakepipe.tables." + table + " = <path or URI>, or name"
             + " a declared table");
     return table;
@@ -256,22 +259,22 @@ public final class SourceDeclarations {
     Set<String> names = new HashSet<>();
     List<LakepipeConfig> entries = source.sections("bronze-columns");
     if (entries.isEmpty()) {
-      throw invalid(source, "bronze-columns", "the list is empty", "Declare the bronze columns,"
+      throw RULES.invalid(source, "bronze-columns", "the list is empty", "Declare the bronze columns,"
           + " or remove the key to keep the schema's columns");
     }
     for (LakepipeConfig entry : entries) {
-      requireKnownKeys(entry, Set.of("name", "sql"), "A bronze column is { name = ..., sql ="
+      RULES.requireKnownKeys(entry, Set.of("name", "sql"), "A bronze column is { name = ..., sql ="
           + " \"...\" }");
-      requirePresent(entry, "name", "Name the bronze column");
-      requirePresent(entry, "sql", "Give its value as Spark SQL over the row's columns, such as"
+      RULES.requirePresent(entry, "name", "Name the bronze column");
+      RULES.requirePresent(entry, "sql", "Give its value as Spark SQL over the row's columns, such as"
           + " CAST(date AS TIMESTAMP_NTZ)");
       String name = entry.string("name");
-      require(name.matches("[A-Za-z][A-Za-z0-9_]*"), entry, "name", "'" + name + "' is no plain"
+      RULES.require(name.matches("[A-Za-z][A-Za-z0-9_]*"), entry, "name", "'" + name + "' is no plain"
           + " column name", "Use letters, digits and _, such as flight_ts");
-      require(!RESERVED.contains(lower(name)), entry, "name", "the ingest adds " + name + " itself",
+      RULES.require(!RESERVED.contains(lower(name)), entry, "name", "the ingest adds " + name + " itself",
           "Give the column another name; " + SqlText.list(new TreeSet<>(RESERVED))
               + " are reserved");
-      require(names.add(lower(name)), entry, "name", "the column " + name + " is declared twice",
+      RULES.require(names.add(lower(name)), entry, "name", "the column " + name + " is declared twice",
           "Declare each bronze column once");
       String sql = expression(entry, "sql", columns, "Write one Spark SQL expression over the"
           + " row's columns, such as CAST(date AS TIMESTAMP_NTZ)");
@@ -290,43 +293,15 @@ public final class SourceDeclarations {
       parsed = SqlText.parse(sql);
     } catch (Exception e) {
       // ParseException is checked in Java's eyes, though Scala does not declare it.
-      throw invalid(section, key, "'" + sql + "' does not parse as Spark SQL: "
+      throw RULES.invalid(section, key, "'" + sql + "' does not parse as Spark SQL: "
           + SqlText.firstLine(e), fix);
     }
     for (String column : SqlText.columns(parsed)) {
-      require(columns.contains(lower(column)), section, key, "'" + sql + "' names the column '"
+      RULES.require(columns.contains(lower(column)), section, key, "'" + sql + "' names the column '"
           + column + "', which is not in the schema", "Use columns of the schema ("
           + SqlText.list(columns) + "), or quote a string literal with '...'");
     }
     return sql;
-  }
-
-  private static void requireKnownKeys(LakepipeConfig section, Set<String> allowed, String fix) {
-    for (String key : section.keys()) {
-      if (!allowed.contains(key)) {
-        throw invalid(section, key, "unknown key '" + key + "'",
-            "Remove it or correct its spelling. " + fix);
-      }
-    }
-  }
-
-  private static void requirePresent(LakepipeConfig section, String key, String fix) {
-    if (!section.has(key)) {
-      throw invalid(section, key, "the key is missing", fix);
-    }
-  }
-
-  private static void require(boolean holds, LakepipeConfig section, String key, String problem,
-      String fix) {
-    if (!holds) {
-      throw invalid(section, key, problem, fix);
-    }
-  }
-
-  private static LakepipeException invalid(LakepipeConfig section, String key, String problem,
-      String fix) {
-    return LakepipeErrors.sourceDeclarationInvalid(section.path(key), section.originOf(key),
-        problem, fix);
   }
 
   /** Spark resolves column names case-insensitively by default; so do these checks. */

@@ -20,6 +20,7 @@ airflow_bootstrap() {
   # Done before for this SQLite DB, Airflow install and pool: nothing to do. Each `airflow` command
   # costs seconds of CPU (it imports Airflow), paid again by every dags-test.sh run otherwise.
   local db="${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN#sqlite:///}" stamp="$AIRFLOW_HOME/.lakepipe-bootstrap" done_for
+  db="${db%%\?*}"
   done_for="$(cat "$LAKEPIPE_HOME/.lakepipe/venv-airflow/.lakepipe-requirements.sha" 2>/dev/null) $db $pool $slots"
   if [[ "$db" != "$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" && -s "$db" && -f "$stamp" \
       && "$(cat "$stamp")" == "$done_for" ]]; then

@@ -24,7 +24,9 @@ fi
 export AIRFLOW_HOME="$LAKEPIPE_HOME/.lakepipe/${LAKEPIPE_AIRFLOW_INSTANCE:-airflow}"
 export AIRFLOW__CORE__DAGS_FOLDER="$LAKEPIPE_HOME/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
-export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+# A writer waits up to 60 s for SQLite's lock (Python's default is 5 s): under load, the scheduler of
+# the backfill test held it longer and `airflow backfill create` failed with "database is locked".
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db?timeout=60"
 # Airflow 3 has no SequentialExecutor any more; LocalExecutor is its default, also on SQLite.
 export AIRFLOW__CORE__EXECUTOR=LocalExecutor
 

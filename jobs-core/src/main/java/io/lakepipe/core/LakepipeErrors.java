@@ -131,6 +131,21 @@ public final class LakepipeErrors {
         bad, read, source, ds, 100.0 * bad / Math.max(read, 1), 100.0 * threshold), null);
   }
 
+  /**
+   * A gate that counts the failed runs of the date before this one as well: their rows are not read
+   * again (a stream's checkpoint moved on), so the retry alone would pass.
+   */
+  public static LakepipeException badShareExceededAcrossRuns(String source, String ds, long bad,
+      long read, double threshold, int earlierRuns, String limitKey) {
+    return failed(String.format(Locale.ROOT,
+        "Quarantined %d of %d rows of %s for ds=%s (%.2f%%), counting the %d failed run(s) of this"
+            + " date since its last success, whose rows a retry does not read again; above the"
+            + " allowed %.2f%%. Inspect the quarantine table for the reasons; to accept the date as it"
+            + " is, raise lakepipe.%s and rerun it.",
+        bad, read, source, ds, 100.0 * bad / Math.max(read, 1), earlierRuns, 100.0 * threshold,
+        limitKey), null);
+  }
+
   public static LakepipeException configValueInvalid(String key, String value, String allowed) {
     return failed("Config key lakepipe." + key + " has the invalid value '" + value
         + "': use one of " + allowed + ".", null);

@@ -1,7 +1,13 @@
 package io.lakepipe.core.audit;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lakepipe.core.table.DeltaTables;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -35,6 +41,38 @@ public final class AuditLog {
   public AuditLog(SparkSession spark, String path) {
     this.spark = spark;
     this.path = path;
+  }
+
+  /** Rows read and quarantined by the failed runs of a job and date since its last success. */
+  public record FailedRuns(int runs, long rowsRead, long rowsQuarantined) {
+    public static final FailedRuns NONE = new FailedRuns(0, 0, 0);
+  }
+
+  /**
+   * The failed runs of {@code job} for {@code ds} after its latest successful one: what a retry must
+   * count with its own rows when it decides a quality gate, since a source that moves on (a stream's
+   * checkpoint) does not give the retry those rows again.
+   */
+  public FailedRuns failedSinceLastSuccess(String job, LocalDate ds) {
+    if (!new DeltaTables(spark).exists(path)) {
+      return FailedRuns.NONE;
+    }
+    List<Row> runs = spark.read().format("delta").load(path)
+        .where(col("job").equalTo(lit(job)).and(col("ds").equalTo(lit(Date.valueOf(ds)))))
+        .select("status", "started_at", "rows_read", "rows_quarantined")
+        .collectAsList();
+    Timestamp lastSuccess = runs.stream()
+        .filter(run -> AuditRecord.SUCCEEDED.equals(run.getString(0)))
+        .map(run -> run.getTimestamp(1))
+        .max(Comparator.naturalOrder())
+        .orElse(new Timestamp(Long.MIN_VALUE));
+    List<Row> failed = runs.stream()
+        .filter(run -> AuditRecord.FAILED.equals(run.getString(0)))
+        .filter(run -> run.getTimestamp(1).after(lastSuccess))
+        .toList();
+    return new FailedRuns(failed.size(),
+        failed.stream().mapToLong(run -> run.getLong(2)).sum(),
+        failed.stream().mapToLong(run -> run.getLong(3)).sum());
   }
 
   public void record(AuditRecord run) {

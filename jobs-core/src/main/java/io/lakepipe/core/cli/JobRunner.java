@@ -90,7 +90,8 @@ public final class JobRunner {
   }
 
   /** Runs the job in an existing session and appends its audit row, also when it fails. */
-  public static JobResult runAudited(String jobName, Job job, JobContext context) {
+  public static JobResult runAudited(String jobName, Job job, JobContext unnamed) {
+    JobContext context = unnamed.forJob(jobName);
     Instant started = Instant.now();
     LOG.info("{} ds={} run_id={} config={}", jobName, context.ds(), context.runId(),
         context.config().origin());
@@ -100,8 +101,11 @@ public final class JobRunner {
       result = job.run(context);
     } catch (Throwable e) {
       long millis = Duration.between(started, Instant.now()).toMillis();
-      AuditRecord failed = new AuditRecord(context.runId(), jobName, null, context.ds(),
-          AuditRecord.FAILED, 0, 0, 0, Map.of(), Map.of(), started, millis, String.valueOf(e.getMessage()));
+      // What the run wrote before it failed: a failed gate leaves its rows written.
+      JobResult sofar = context.progress().snapshot(String.valueOf(e.getMessage()));
+      AuditRecord failed = new AuditRecord(context.runId(), jobName, sofar.source(), context.ds(),
+          AuditRecord.FAILED, sofar.rowsRead(), sofar.rowsWritten(), sofar.rowsQuarantined(),
+          Map.of(), sofar.versionsWritten(), started, millis, sofar.summary());
       try {
         audit.record(failed);
       } catch (RuntimeException auditFailure) {

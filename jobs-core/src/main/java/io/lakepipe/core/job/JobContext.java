@@ -7,11 +7,15 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What a job run gets: its session, configuration, logical date, run id, table I/O, and the values
- * of the options the job declared (see {@link io.lakepipe.core.cli.JobOption}).
+ * What a job run gets: its session, configuration, logical date, run id, table I/O, the values of
+ * the options the job declared (see {@link io.lakepipe.core.cli.JobOption}), its audit name, and
+ * the progress it reports as it writes (what its audit row holds if it fails).
+ *
+ * @param job the run's audit name (e.g. {@code ingest-events}), set by
+ *     {@link io.lakepipe.core.cli.JobRunner#runAudited}; null when a test calls a job directly
  */
 public record JobContext(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,
-    DeltaTables tables, Map<String, String> options) {
+    DeltaTables tables, Map<String, String> options, String job, RunProgress progress) {
 
   public JobContext {
     options = Map.copyOf(options);
@@ -24,7 +28,13 @@ public record JobContext(SparkSession spark, LakepipeConfig config, LocalDate ds
 
   public static JobContext of(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,
       Map<String, String> options) {
-    return new JobContext(spark, config, ds, runId, new DeltaTables(spark), options);
+    return new JobContext(spark, config, ds, runId, new DeltaTables(spark), options, null,
+        new RunProgress());
+  }
+
+  /** This context for one audited run of {@code name}, with fresh progress. */
+  public JobContext forJob(String name) {
+    return new JobContext(spark, config, ds, runId, tables, options, name, new RunProgress());
   }
 
   /**

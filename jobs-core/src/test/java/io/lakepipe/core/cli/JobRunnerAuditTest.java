@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.audit.AuditLog;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
@@ -41,6 +42,38 @@ class JobRunnerAuditTest extends SparkTestBase {
     assertThat(failed.<String>getAs("status")).isEqualTo("FAILED");
     assertThat(failed.<String>getAs("message")).isEqualTo("boom");
     assertThat(failed.<java.sql.Date>getAs("ds").toString()).isEqualTo("2001-01-05");
+  }
+
+  @Test
+  void aFailedRunsAuditRowHoldsWhatItWroteAndCountsUntilTheNextSuccess() {
+    LakepipeConfig config = testConfig(home, Map.of());
+    LocalDate ds = LocalDate.of(2001, 1, 6);
+    JobContext context = JobContext.of(spark, config, ds, "run-3");
+    AuditLog audit = new AuditLog(spark, config.tablePath("audit-runs"));
+
+    // A gate that fails after the job wrote its quarantine rows, twice.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      assertThatThrownBy(() -> JobRunner.runAudited("gated", c -> {
+        assertThat(c.job()).isEqualTo("gated");
+        c.progress().source("kafka://b/t").rows(40, 30, 10).wrote("/quarantine", 7L);
+        throw new IllegalStateException("gate failed");
+      }, context)).hasMessage("gate failed");
+    }
+    assertThat(audit.failedSinceLastSuccess("gated", ds))
+        .isEqualTo(new AuditLog.FailedRuns(2, 80, 20));
+    assertThat(audit.failedSinceLastSuccess("gated", ds.plusDays(1))).isEqualTo(AuditLog.FailedRuns.NONE);
+    assertThat(audit.failedSinceLastSuccess("other", ds)).isEqualTo(AuditLog.FailedRuns.NONE);
+
+    Row failed = spark.read().format("delta").load(config.tablePath("audit-runs"))
+        .orderBy("started_at").head();
+    assertThat(failed.<String>getAs("status")).isEqualTo("FAILED");
+    assertThat(failed.<String>getAs("source")).isEqualTo("kafka://b/t");
+    assertThat(List.of(failed.<Long>getAs("rows_read"), failed.<Long>getAs("rows_written"),
+        failed.<Long>getAs("rows_quarantined"))).containsExactly(40L, 30L, 10L);
+    assertThat(failed.getJavaMap(failed.fieldIndex("versions_written"))).containsEntry("/quarantine", 7L);
+
+    JobRunner.runAudited("gated", c -> JobResult.builder().build(), context);
+    assertThat(audit.failedSinceLastSuccess("gated", ds)).isEqualTo(AuditLog.FailedRuns.NONE);
   }
 
   @Test

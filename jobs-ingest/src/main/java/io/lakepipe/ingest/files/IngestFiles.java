@@ -113,6 +113,9 @@ public final class IngestFiles {
           : context.tables().replaceDs(Quarantine.filterInvalid(checked), quarantinePath,
               context.ds());
       LOG.info("Quarantine v{} written after {} ms", quarantineVersion, millisSince(started));
+      // What a failed gate below leaves written, for the audit row.
+      context.progress().source(folder).rows(read, 0, quarantined)
+          .wrote(quarantinePath, quarantineVersion);
       if (failed > 0) {
         throw LakepipeErrors.expectationFailed(source.declaredAt(), context.ds().toString(),
             failed, counts.getString(3));

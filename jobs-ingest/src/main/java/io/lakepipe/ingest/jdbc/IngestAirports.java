@@ -89,6 +89,9 @@ public final class IngestAirports {
 
     long quarantineVersion =
         context.tables().replaceDs(validation.toQuarantine(checked), quarantinePath, ds);
+    // What a failed gate leaves written, for the audit row.
+    context.progress().source(location).rows(read, 0, quarantined)
+        .wrote(quarantinePath, quarantineVersion);
     Quarantine.checkBadShare(location, ds, quarantined, read, maxBadShare);
     long bronzeVersion = context.tables().insertNew(Quarantine.filterValid(checked), bronzePath, ds,
         List.of("iata", source.watermarkColumn()));

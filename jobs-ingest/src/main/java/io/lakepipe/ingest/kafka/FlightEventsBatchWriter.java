@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
+import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.audit.AuditLog;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.ingest.Lineage;
@@ -37,9 +39,17 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
   private final AtomicLong bronzeVersion = new AtomicLong(-1);
   private final AtomicLong quarantineVersion = new AtomicLong(-1);
 
-  FlightEventsBatchWriter(JobContext context, FlightEventsSettings settings) {
+  private final AuditLog.FailedRuns earlier;
+
+  /**
+   * {@code earlier}: the failed runs of this date since its last success, whose events the stream
+   * does not read again; the gate counts them with this run's.
+   */
+  FlightEventsBatchWriter(JobContext context, FlightEventsSettings settings,
+      AuditLog.FailedRuns earlier) {
     this.context = context;
     this.settings = settings;
+    this.earlier = earlier;
   }
 
   @Override
@@ -73,6 +83,13 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
         }
         batchNew = bronze.rows();
       }
+      context.progress().rows(batchRead, batchRead - batchBad, batchBad);
+      if (quarantineVersion.get() >= 0) {
+        context.progress().wrote(settings.quarantinePath(), quarantineVersion.get());
+      }
+      if (bronzeVersion.get() >= 0) {
+        context.progress().wrote(settings.bronzePath(), bronzeVersion.get());
+      }
       long took = System.nanoTime() - started;
       batches.incrementAndGet();
       read.addAndGet(batchRead);
@@ -92,10 +109,22 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     }
   }
 
-  /** Fails when the quarantined share of what this run read passes the threshold. */
+  /**
+   * Fails when the quarantined share passes the threshold: of what this run read and, if the date's
+   * earlier runs failed, of what they read, so that a retry that reads nothing new fails as well.
+   */
   void checkBadShare() {
-    Quarantine.checkBadShare(settings.source(), context.ds(), quarantined.get(), read.get(),
-        settings.maxBadShare());
+    if (earlier.runs() == 0) {
+      Quarantine.checkBadShare(settings.source(), context.ds(), quarantined.get(), read.get(),
+          settings.maxBadShare());
+      return;
+    }
+    long bad = quarantined.get() + earlier.rowsQuarantined();
+    long all = read.get() + earlier.rowsRead();
+    if (all > 0 && (double) bad / all > settings.maxBadShare()) {
+      throw LakepipeErrors.badShareExceededAcrossRuns(settings.source(), context.ds().toString(), bad,
+          all, settings.maxBadShare(), earlier.runs(), FlightEventsSettings.MAX_BAD_SHARE_KEY);
+    }
   }
 
   long batches() {

@@ -27,6 +27,9 @@ public record FlightEventsSettings(
     String bronzePath,
     String quarantinePath) {
 
+  /** The allowed quarantined share, under {@code lakepipe.}. */
+  public static final String MAX_BAD_SHARE_KEY = "ingest.flight-events.max-bad-share";
+
   /** How a run reads the topic. */
   public enum Trigger {
     /** Everything the topic holds when the run starts, in micro-batches, then stop. */
@@ -54,7 +57,7 @@ public record FlightEventsSettings(
         mode,
         config.string("ingest.flight-events.trigger-interval"),
         config.string("ingest.flight-events.checkpoint"),
-        config.number("ingest.flight-events.max-bad-share"),
+        config.number(MAX_BAD_SHARE_KEY),
         expectations(config),
         config.tablePath("bronze-flight-events"),
         config.tablePath("quarantine-flight-events"));

@@ -2,6 +2,7 @@ package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.audit.AuditLog;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import java.util.Locale;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With trigger {@code available-now} (the scheduled run) the job reads what the topic holds when
  * it starts, then checks the quarantined share of the whole run: rows already written stay written,
- * and the run fails so the operator looks at the quarantine table. With {@code continuous} it runs
+ * and the run fails so the operator looks at the quarantine table. The share also counts the date's
+ * failed runs since its last success (from the audit table), so an Airflow retry, which finds the
+ * checkpoint past the bad events, fails the same way until the limit is raised. With {@code continuous} it runs
  * until the process is stopped and checks the share after every batch.
  */
 public final class IngestFlightEvents {
@@ -36,7 +39,9 @@ public final class IngestFlightEvents {
   public static JobResult run(JobContext context) {
     FlightEventsSettings settings = FlightEventsSettings.from(context.config());
     FlightEventsTopic.requireExists(settings.bootstrapServers(), settings.topic());
-    FlightEventsBatchWriter writer = new FlightEventsBatchWriter(context, settings);
+    context.progress().source(settings.source());
+    FlightEventsBatchWriter writer = new FlightEventsBatchWriter(context, settings,
+        earlierFailedRuns(context));
     Dataset<Row> records = context.spark().readStream()
         .format("kafka")
         .option("kafka.bootstrap.servers", settings.bootstrapServers())
@@ -82,6 +87,25 @@ public final class IngestFlightEvents {
       result.wrote(settings.quarantinePath(), writer.quarantineVersion());
     }
     return result.build();
+  }
+
+  /**
+   * The date's failed runs since its last success, which the gate counts with this run: their events
+   * are behind the checkpoint, so a retry of a run that failed its gate would otherwise read nothing
+   * and pass. None for a run outside the audit (a test calling {@link #run} directly).
+   */
+  private static AuditLog.FailedRuns earlierFailedRuns(JobContext context) {
+    if (context.job() == null) {
+      return AuditLog.FailedRuns.NONE;
+    }
+    AuditLog.FailedRuns earlier = new AuditLog(context.spark(),
+        context.config().tablePath("audit-runs")).failedSinceLastSuccess(context.job(), context.ds());
+    if (earlier.runs() > 0) {
+      LOG.info("ds={} has {} failed run(s) since its last success: {} events read, {} quarantined;"
+          + " the quality gate counts them with this run", context.ds(), earlier.runs(),
+          earlier.rowsRead(), earlier.rowsQuarantined());
+    }
+    return earlier;
   }
 
   /** The failure of the query as the user should see it: ours when a batch raised one. */

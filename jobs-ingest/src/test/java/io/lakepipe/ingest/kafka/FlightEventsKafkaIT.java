@@ -144,22 +144,53 @@ class FlightEventsKafkaIT extends SparkTestBase {
     assertThat(table(config, "quarantine-flight-events").count()).isEqualTo(12);
   }
 
+  /**
+   * The gate holds on retries: the first run fails, and its audit row holds what it wrote; the retry
+   * finds the checkpoint past every event, yet fails the same way, until the limit is raised.
+   */
   @Test
-  void runFailsClearlyWhenTheBadSharePassesTheThreshold() {
+  void aFailedBadShareGateStaysFailedOnRetryUntilTheLimitIsRaised() {
     String topic = KafkaTestSupport.newTopic("it-flight-events-bad");
-    LakepipeConfig config = config(topic, Map.of("lakepipe.ingest.flight-events.max-bad-share", 0.1));
+    LakepipeConfig strict = config(topic, Map.of("lakepipe.ingest.flight-events.max-bad-share", 0.1));
     List<FlightEventPublisher.Message> sent = new ArrayList<>(
         KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 30));
     sent.addAll(poison());
     KafkaTestSupport.publish(topic, sent, 0);
 
-    assertThatThrownBy(() -> ingest(config))
+    assertThatThrownBy(() -> ingest(strict))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Quarantined 6 of 36 rows of kafka://")
         .hasMessageContaining("above the allowed 10.00%");
-    Row audit = spark.read().format("delta").load(config.tablePath("audit-runs")).head();
-    assertThat(audit.<String>getAs("status")).isEqualTo("FAILED");
-    assertThat(table(config, "quarantine-flight-events").count()).isEqualTo(6);
+    assertThat(table(strict, "bronze-flight-events").count()).isEqualTo(30);
+    assertThat(table(strict, "quarantine-flight-events").count()).isEqualTo(6);
+
+    // The retry (an Airflow retry runs the same command) reads nothing new, and still fails.
+    assertThatThrownBy(() -> ingest(strict))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("Quarantined 6 of 36 rows of kafka://")
+        .hasMessageContaining("counting the 1 failed run(s) of this date")
+        .hasMessageContaining("raise lakepipe.ingest.flight-events.max-bad-share");
+
+    // The operator accepts the date by raising the limit; after that success, the strict limit
+    // holds nothing against it any more.
+    LakepipeConfig raised = config(topic, Map.of("lakepipe.ingest.flight-events.max-bad-share", 0.2));
+    assertThat(ingest(raised).rowsRead()).isZero();
+    assertThat(ingest(strict).rowsRead()).isZero();
+
+    List<Row> audit = spark.read().format("delta").load(strict.tablePath("audit-runs"))
+        .orderBy("started_at").collectAsList();
+    assertThat(audit).extracting(row -> row.<String>getAs("status"))
+        .containsExactly("FAILED", "FAILED", "SUCCEEDED", "SUCCEEDED");
+    Row first = audit.get(0);
+    assertThat(List.of(first.<Long>getAs("rows_read"), first.<Long>getAs("rows_written"),
+        first.<Long>getAs("rows_quarantined"))).containsExactly(36L, 30L, 6L);
+    assertThat(first.<String>getAs("source")).startsWith("kafka://");
+    assertThat(first.<scala.collection.Map<String, Long>>getAs("versions_written").keySet()
+        .toList().mkString(",")).contains(strict.tablePath("bronze-flight-events"))
+        .contains(strict.tablePath("quarantine-flight-events"));
+    Row retry = audit.get(1);
+    assertThat(List.of(retry.<Long>getAs("rows_read"), retry.<Long>getAs("rows_quarantined")))
+        .containsExactly(0L, 0L);
   }
 
   @Test

@@ -10,8 +10,9 @@ data have too few days before them to train on; their runs are skipped (see ``sc
 
 - train_model: search the configured candidates on the days up to ds, log everything to MLflow,
   register the best as the ``challenger`` version; the gate, in the same job, scores the current
-  ``champion`` on the same test days and moves the alias only if the challenger beats it by the
-  configured margin (so a version is never left registered without its gate decision).
+  ``champion`` on the same test days and moves the alias only if the challenger beats the route
+  baseline and the champion by the configured margin (so a version is never left registered without
+  its gate decision).
 - export_bundle: the ``champion`` as PMML with its metadata, published to the version's run and to
   the deployment folder that the scoring service reloads from.
 - batch_score: the ``champion``'s predictions for ds's flights into the predictions table.

@@ -102,7 +102,8 @@ public final class TrainModel {
           Registration.Result registered = new Registration(tracking, training.modelName(),
               training.challengerAlias(), training.championAlias())
               .register(run, artifactPath, training.gateMetric(),
-                  chosen.test().metric(training.gateMetric()), training.gateMargin(),
+                  chosen.test().metric(training.gateMetric()),
+                  baseline.metric(training.gateMetric()), training.gateMargin(),
                   champion -> scoreChampion(tracking, champion, testRows, data.label(),
                       training));
           return new Trained(chosen, baseline, registered);

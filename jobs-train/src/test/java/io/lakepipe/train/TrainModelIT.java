@@ -192,6 +192,7 @@ class TrainModelIT extends SparkTestBase {
         assertThat(metric(run, family + "_test_roc_auc")).as(family).isBetween(0.75, 1.0);
       }
       assertThat(metric(run, "gate_promoted")).isEqualTo(1.0);
+      assertThat(metric(run, "gate_baseline_roc_auc")).isEqualTo(metric(run, "baseline_test_roc_auc"));
 
       // One nested run per candidate (two logistic regressions), each with validation metrics.
       List<Run> children = client.searchRuns(List.of(run.getInfo().getExperimentId()),

@@ -4,17 +4,19 @@ import io.lakepipe.train.evaluation.BinaryEvaluation;
 import java.util.OptionalDouble;
 
 /**
- * Whether a newly trained model replaces the champion: only if it beats the champion's score on
- * the same test days by at least the margin, or if there is no champion yet. A champion that could
- * not be scored is kept, so a worse model can never take its place by accident; a new model whose
- * score is not a finite number is never promoted, even when there is no champion.
+ * Whether a newly trained model replaces the champion. It must first beat the naive route baseline
+ * on the test days by at least the margin, always, so that even the first champion is a model worth
+ * serving; then beat the champion's score on the same test days by the margin, if there is one. A
+ * champion that could not be scored is kept, so a worse model can never take its place by accident;
+ * a new model (or a baseline) whose score is not a finite number never leads to a promotion.
  */
 public record GateDecision(Outcome outcome, String metric, double challengerScore,
-    OptionalDouble championScore, double margin) {
+    double baselineScore, OptionalDouble championScore, double margin) {
 
   /** What the gate decided. */
   public enum Outcome {
-    FIRST_CHAMPION, PROMOTED, KEPT_CHAMPION, CHAMPION_UNSCORED, CHALLENGER_UNSCORED;
+    FIRST_CHAMPION, PROMOTED, KEPT_CHAMPION, CHAMPION_UNSCORED, CHALLENGER_UNSCORED,
+    BELOW_BASELINE, BASELINE_UNSCORED;
 
     public boolean promotes() {
       return this == FIRST_CHAMPION || this == PROMOTED;
@@ -25,32 +27,38 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
    * Decides on scores of {@code metric} (where smaller is better for a loss): {@code championScore}
    * is empty when there is no champion, NaN when it could not be scored.
    */
-  public static GateDecision decide(String metric, double challengerScore,
+  public static GateDecision decide(String metric, double challengerScore, double baselineScore,
       OptionalDouble championScore, double margin) {
     // Checked first: with no champion to compare with, a model without a score would otherwise pass.
+    Outcome outcome;
     if (!Double.isFinite(challengerScore)) {
-      return new GateDecision(Outcome.CHALLENGER_UNSCORED, metric, challengerScore, championScore,
-          margin);
+      outcome = Outcome.CHALLENGER_UNSCORED;
+    } else if (!Double.isFinite(baselineScore)) {
+      outcome = Outcome.BASELINE_UNSCORED;
+    } else if (gain(metric, challengerScore, baselineScore) < margin) {
+      outcome = Outcome.BELOW_BASELINE;
+    } else if (championScore.isEmpty()) {
+      outcome = Outcome.FIRST_CHAMPION;
+    } else if (!Double.isFinite(championScore.getAsDouble())) {
+      outcome = Outcome.CHAMPION_UNSCORED;
+    } else {
+      outcome = gain(metric, challengerScore, championScore.getAsDouble()) >= margin
+          ? Outcome.PROMOTED : Outcome.KEPT_CHAMPION;
     }
-    if (championScore.isEmpty()) {
-      return new GateDecision(Outcome.FIRST_CHAMPION, metric, challengerScore, championScore, margin);
-    }
-    double champion = championScore.getAsDouble();
-    if (!Double.isFinite(champion)) {
-      return new GateDecision(Outcome.CHAMPION_UNSCORED, metric, challengerScore, championScore,
-          margin);
-    }
-    double gain = BinaryEvaluation.higherIsBetter(metric)
-        ? challengerScore - champion
-        : champion - challengerScore;
-    return new GateDecision(gain >= margin ? Outcome.PROMOTED : Outcome.KEPT_CHAMPION, metric,
-        challengerScore, championScore, margin);
+    return new GateDecision(outcome, metric, challengerScore, baselineScore, championScore, margin);
+  }
+
+  /** How much better {@code score} is than {@code other}, whichever way the metric points. */
+  private static double gain(String metric, double score, double other) {
+    return BinaryEvaluation.higherIsBetter(metric) ? score - other : other - score;
   }
 
   /** One line for logs and the MLflow tag. */
   public String explanation() {
     return switch (outcome) {
-      case FIRST_CHAMPION -> "no champion yet: the new model becomes champion";
+      case FIRST_CHAMPION -> String.format(
+          "no champion yet: the new model becomes champion (test %s %.5f beats the route baseline's"
+              + " %.5f by at least %s)", metric, challengerScore, baselineScore, margin);
       case PROMOTED -> String.format("promoted: test %s %.5f beats the champion's %.5f by at least %s",
           metric, challengerScore, championScore.getAsDouble(), margin);
       case KEPT_CHAMPION -> String.format(
@@ -60,6 +68,12 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
       case CHALLENGER_UNSCORED -> String.format(
           "not promoted: the new model's test %s is %s, not a finite number", metric,
           challengerScore);
+      case BELOW_BASELINE -> String.format(
+          "not promoted: test %s %.5f does not beat the route baseline's %.5f by %s", metric,
+          challengerScore, baselineScore, margin);
+      case BASELINE_UNSCORED -> String.format(
+          "not promoted: the route baseline's test %s is %s, so the model cannot be shown to beat it",
+          metric, baselineScore);
     };
   }
 }

@@ -39,17 +39,20 @@ public final class Registration {
   public record Result(ModelVersion version, GateDecision decision, Optional<ModelVersion> champion) {}
 
   /**
-   * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides,
+   * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides
+   * against it and the route baseline's {@code baselineScore} on the same test days,
    * registers the model logged under {@code modelArtifactPath} of {@code run} and sets the aliases;
    * the decision and both scores are logged to the run and tagged on the version.
    */
   public Result register(TrackedRun run, String modelArtifactPath, String metric,
-      double challengerScore, double margin, ToDoubleFunction<ModelVersion> scoreChampion) {
+      double challengerScore, double baselineScore, double margin,
+      ToDoubleFunction<ModelVersion> scoreChampion) {
     Optional<ModelVersion> champion = tracking.findByAlias(modelName, championAlias);
     OptionalDouble championScore = champion.isEmpty()
         ? OptionalDouble.empty()
         : OptionalDouble.of(scoreSafely(champion.get(), scoreChampion));
-    GateDecision decision = GateDecision.decide(metric, challengerScore, championScore, margin);
+    GateDecision decision = GateDecision.decide(metric, challengerScore, baselineScore,
+        championScore, margin);
 
     ModelVersion version = tracking.registerVersion(modelName,
         run.artifactUri() + "/" + modelArtifactPath, run.runId());
@@ -59,6 +62,7 @@ public final class Registration {
           decision.outcome().name().toLowerCase());
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("gate_challenger_" + metric, challengerScore);
+      metrics.put("gate_baseline_" + metric, baselineScore);
       championScore.ifPresent(score -> metrics.put("gate_champion_" + metric, score));
       metrics.put("gate_promoted", decision.outcome().promotes() ? 1.0 : 0.0);
       Map<String, String> tags = new LinkedHashMap<>();

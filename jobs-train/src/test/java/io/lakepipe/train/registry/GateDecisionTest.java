@@ -7,15 +7,19 @@ import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class GateDecisionTest {
+  /** Route baselines that the models below beat, unless a test says otherwise. */
+  private static final double AUC_BASELINE = 0.55;
+  private static final double LOSS_BASELINE = 0.69;
+
   @Test
   void theFirstModelBecomesChampion() {
-    assertThat(GateDecision.decide("roc_auc", 0.6, OptionalDouble.empty(), 0.01).outcome())
+    assertThat(GateDecision.decide("roc_auc", 0.6, AUC_BASELINE, OptionalDouble.empty(), 0.01).outcome())
         .isEqualTo(Outcome.FIRST_CHAMPION);
   }
 
   @Test
   void aModelBetterByTheMarginIsPromoted() {
-    GateDecision decision = GateDecision.decide("roc_auc", 0.72, OptionalDouble.of(0.70), 0.01);
+    GateDecision decision = GateDecision.decide("roc_auc", 0.72, AUC_BASELINE, OptionalDouble.of(0.70), 0.01);
 
     assertThat(decision.outcome()).isEqualTo(Outcome.PROMOTED);
     assertThat(decision.explanation()).contains("0.72000").contains("0.70000");
@@ -23,23 +27,23 @@ class GateDecisionTest {
 
   @Test
   void aModelBetterByLessThanTheMarginOrWorseIsNot() {
-    assertThat(GateDecision.decide("roc_auc", 0.705, OptionalDouble.of(0.70), 0.01).outcome())
+    assertThat(GateDecision.decide("roc_auc", 0.705, AUC_BASELINE, OptionalDouble.of(0.70), 0.01).outcome())
         .isEqualTo(Outcome.KEPT_CHAMPION);
-    assertThat(GateDecision.decide("roc_auc", 0.60, OptionalDouble.of(0.70), 0.0).outcome())
+    assertThat(GateDecision.decide("roc_auc", 0.60, AUC_BASELINE, OptionalDouble.of(0.70), 0.0).outcome())
         .isEqualTo(Outcome.KEPT_CHAMPION);
   }
 
   @Test
   void forALossSmallerIsBetter() {
-    assertThat(GateDecision.decide("log_loss", 0.40, OptionalDouble.of(0.45), 0.01).outcome())
+    assertThat(GateDecision.decide("log_loss", 0.40, LOSS_BASELINE, OptionalDouble.of(0.45), 0.01).outcome())
         .isEqualTo(Outcome.PROMOTED);
-    assertThat(GateDecision.decide("log_loss", 0.45, OptionalDouble.of(0.40), 0.01).outcome())
+    assertThat(GateDecision.decide("log_loss", 0.45, LOSS_BASELINE, OptionalDouble.of(0.40), 0.01).outcome())
         .isEqualTo(Outcome.KEPT_CHAMPION);
   }
 
   @Test
   void aChampionThatCouldNotBeScoredIsKept() {
-    GateDecision decision = GateDecision.decide("roc_auc", 0.99, OptionalDouble.of(Double.NaN), 0);
+    GateDecision decision = GateDecision.decide("roc_auc", 0.99, AUC_BASELINE, OptionalDouble.of(Double.NaN), 0);
 
     assertThat(decision.outcome()).isEqualTo(Outcome.CHAMPION_UNSCORED);
     assertThat(decision.outcome().promotes()).isFalse();
@@ -48,13 +52,43 @@ class GateDecisionTest {
   @Test
   void aModelWithoutAFiniteScoreIsNeverPromoted() {
     for (double score : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
-      GateDecision first = GateDecision.decide("roc_auc", score, OptionalDouble.empty(), 0);
-      GateDecision second = GateDecision.decide("log_loss", score, OptionalDouble.of(0.5), 0);
+      GateDecision first = GateDecision.decide("roc_auc", score, AUC_BASELINE, OptionalDouble.empty(), 0);
+      GateDecision second = GateDecision.decide("log_loss", score, LOSS_BASELINE, OptionalDouble.of(0.5), 0);
 
       assertThat(first.outcome()).isEqualTo(Outcome.CHALLENGER_UNSCORED);
       assertThat(second.outcome()).isEqualTo(Outcome.CHALLENGER_UNSCORED);
       assertThat(first.outcome().promotes()).isFalse();
       assertThat(first.explanation()).contains("not promoted").contains(String.valueOf(score));
     }
+  }
+
+  @Test
+  void aFirstModelThatDoesNotBeatTheBaselineByTheMarginIsNotPromoted() {
+    GateDecision below = GateDecision.decide("roc_auc", 0.58, 0.60, OptionalDouble.empty(), 0.0);
+    GateDecision withinMargin =
+        GateDecision.decide("roc_auc", 0.605, 0.60, OptionalDouble.empty(), 0.01);
+    GateDecision lossBelow = GateDecision.decide("log_loss", 0.70, 0.69, OptionalDouble.empty(), 0.0);
+
+    assertThat(below.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
+    assertThat(withinMargin.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
+    assertThat(lossBelow.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
+    assertThat(below.outcome().promotes()).isFalse();
+    assertThat(below.explanation()).contains("route baseline").contains("0.60000");
+    assertThat(GateDecision.decide("roc_auc", 0.62, 0.60, OptionalDouble.empty(), 0.01).outcome())
+        .isEqualTo(Outcome.FIRST_CHAMPION);
+  }
+
+  @Test
+  void aModelBelowTheBaselineIsNotPromotedEvenOverAWorseChampion() {
+    assertThat(GateDecision.decide("roc_auc", 0.58, 0.60, OptionalDouble.of(0.50), 0.0).outcome())
+        .isEqualTo(Outcome.BELOW_BASELINE);
+  }
+
+  @Test
+  void aBaselineWithoutAFiniteScoreLeadsToNoPromotion() {
+    GateDecision decision = GateDecision.decide("roc_auc", 0.9, Double.NaN, OptionalDouble.empty(), 0);
+
+    assertThat(decision.outcome()).isEqualTo(Outcome.BASELINE_UNSCORED);
+    assertThat(decision.outcome().promotes()).isFalse();
   }
 }

@@ -21,6 +21,8 @@ class RegistrationIT {
   private static final String MLFLOW =
       System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   private static final String METRIC = "roc_auc";
+  /** The route baseline's score, which every model registered here beats. */
+  private static final double BASELINE = 0.55;
 
   private final String unique = UUID.randomUUID().toString().replace("-", "");
   private final String modelName = "lakepipe_registration_it_" + unique;
@@ -47,12 +49,37 @@ class RegistrationIT {
 
   /** Registers a new run's model; {@code deleteRunFirst} makes the registration's run log fail. */
   private Registration.Result register(double score, boolean deleteRunFirst) {
+    return register(score, BASELINE, deleteRunFirst);
+  }
+
+  private Registration.Result register(double score, double baseline, boolean deleteRunFirst) {
     return tracking.withRun(experimentId, "train", Map.of(), run -> {
       if (deleteRunFirst) {
         client.deleteRun(run.runId());
       }
-      return registration().register(run, "model", METRIC, score, 0.0, champion -> 0.60);
+      return registration().register(run, "model", METRIC, score, baseline, 0.0,
+          champion -> 0.60);
     });
+  }
+
+  @Test
+  void aModelThatDoesNotBeatTheRouteBaselineIsNeverTheFirstChampion() {
+    Registration.Result below = register(0.60, 0.65, false);
+
+    assertThat(below.decision().outcome()).isEqualTo(GateDecision.Outcome.BELOW_BASELINE);
+    assertThat(tracking.findByAlias(modelName, "champion")).isEmpty();
+    assertThat(tracking.findByAlias(modelName, "challenger"))
+        .hasValueSatisfying(challenger -> assertThat(challenger.version()).isEqualTo("1"));
+    assertThat(client.getRun(below.version().runId()).getData().getMetricsList())
+        .anySatisfy(metric -> {
+          assertThat(metric.getKey()).isEqualTo("gate_baseline_roc_auc");
+          assertThat(metric.getValue()).isEqualTo(0.65);
+        });
+
+    // The next model that beats the baseline becomes the first champion.
+    assertThat(register(0.70, 0.65, false).decision().outcome())
+        .isEqualTo(GateDecision.Outcome.FIRST_CHAMPION);
+    assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("2");
   }
 
   @Test

@@ -176,6 +176,14 @@ public final class LakepipeErrors {
         + " move it aside or fix the declaration, then rerun.", cause);
   }
 
+  /** A landed file that could not be read, named, as Spark named it in {@code cause}. */
+  public static LakepipeException landedFileUnreadable(String source, String file, Throwable cause) {
+    return failed("Cannot read " + source + ": its file " + file + " (" + rootMessage(cause) + ")"
+        + " is truncated or corrupt, does not match the schema declared in lakepipe.sources, or is"
+        + " not in the declared format; land it again, move it aside or fix the declaration, then"
+        + " rerun.", cause);
+  }
+
   public static LakepipeException objectStoreFailed(String action, Throwable cause) {
     return failed("S3 call failed: " + action + " (" + rootMessage(cause) + "): check"
         + " lakepipe.s3.endpoint, that the S3 server is up (`./lakepipe services status`), and the"

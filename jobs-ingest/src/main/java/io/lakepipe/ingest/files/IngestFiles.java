@@ -20,6 +20,9 @@ import io.lakepipe.ingest.source.SchemaCheck;
 import io.lakepipe.ingest.source.SourceDeclarations;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class IngestFiles {
   private static final Logger LOG = LoggerFactory.getLogger(IngestFiles.class);
   private static final String SOURCE_KIND = "file";
+  /** How Spark names the file a task could not read (a truncated gzip, a corrupt Parquet file). */
+  private static final Pattern UNREADABLE_FILE =
+      Pattern.compile("Encountered error while reading file (\\S+?)\\.(?:\\s|$)");
   static final String SOURCE = "source";
   /** The source to ingest; part of the audit name, so two sources on one ds stay apart. */
   public static final List<JobOption> OPTIONS = List.of(JobOption.required(SOURCE,
@@ -95,7 +101,10 @@ public final class IngestFiles {
             count(col(LandedRecords.FAILED)), first(col(LandedRecords.FAILED), true)).head();
       } catch (Exception e) {
         if (e instanceof SparkException || e.getCause() instanceof SparkException) {
-          throw LakepipeErrors.sourceUnreadable(folder, e);
+          Optional<String> file = unreadableFile(e);
+          throw file.isPresent()
+              ? LakepipeErrors.landedFileUnreadable(folder, file.get(), e)
+              : LakepipeErrors.sourceUnreadable(folder, e);
         }
         throw e;
       }
@@ -137,6 +146,20 @@ public final class IngestFiles {
     } finally {
       checked.unpersist();
     }
+  }
+
+  /** The file Spark names in a read failure ("Encountered error while reading file ..."), if any. */
+  static Optional<String> unreadableFile(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      Matcher file = UNREADABLE_FILE.matcher(String.valueOf(cause.getMessage()));
+      if (file.find()) {
+        return Optional.of(file.group(1));
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return Optional.empty();
   }
 
   private static long millisSince(long nanoTime) {

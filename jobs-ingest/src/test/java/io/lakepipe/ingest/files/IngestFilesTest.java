@@ -150,6 +150,29 @@ class IngestFilesTest extends SparkTestBase {
   }
 
   @Test
+  void aTruncatedGzipFileIsAClearErrorNamingTheFile() throws Exception {
+    Path day = Files.createDirectories(home.resolve("landing/ds=2001-01-15"));
+    byte[] good = Files.readAllBytes(
+        Path.of(getClass().getResource("/corpus/csv/ds=2001-01-15/good.csv").toURI()));
+    java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gzipped)) {
+      out.write(good);
+    }
+    Files.write(day.resolve("part-0.csv.gz"), gzipped.toByteArray());
+    byte[] whole = gzipped.toByteArray();
+    Path truncated = day.resolve("part-1.csv.gz");
+    Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+    assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
+            "lakepipe.sources.flights.location", home.resolve("landing").toString())),
+            DS, "run-1")))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining(truncated.getFileName().toString())
+        .hasMessageNotContaining("part-0.csv.gz")
+        .hasMessageContaining("truncated or corrupt");
+  }
+
+  @Test
   void aMissingDayIsAClearError() {
     assertThatThrownBy(() -> IngestFiles.of("flights").run(JobContext.of(spark, config(Map.of(
             "lakepipe.sources.flights.location", home.resolve("landing").toString())),

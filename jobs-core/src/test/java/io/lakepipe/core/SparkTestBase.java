@@ -31,6 +31,10 @@ public abstract class SparkTestBase {
       spark = SparkSession.builder()
           .master("local[2]")
           .appName("lakepipe-tests")
+          // The driver's RPC and block servers on loopback, also in a plain `mvn test` that did not
+          // source config/services.env (SPARK_LOCAL_IP): they bind to the host's address otherwise.
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "2")
           // Delta rebuilds table state with this many tasks; 50 by default is slow on tiny tables.

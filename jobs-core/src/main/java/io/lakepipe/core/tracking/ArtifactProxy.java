@@ -27,11 +27,13 @@ final class ArtifactProxy {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String trackingUri;
+  private final MlflowCredentials credentials;
   private final HttpClient http;
   private final Duration timeout;
 
-  ArtifactProxy(String trackingUri, Duration timeout) {
-    this.trackingUri = trackingUri.replaceAll("/+$", "");
+  ArtifactProxy(MlflowCredentials credentials, Duration timeout) {
+    this.trackingUri = credentials.uri();
+    this.credentials = credentials;
     this.timeout = timeout;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
@@ -110,11 +112,15 @@ final class ArtifactProxy {
     return URI.create(path.toString());
   }
 
+  private HttpRequest signed(HttpRequest request) {
+    return credentials.sign(HttpRequest.newBuilder(request, (name, value) -> true)).build();
+  }
+
   /** Sends a request; a non-2xx answer or no answer becomes a one-line lakepipe error. */
   private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body,
       String call) {
     try {
-      HttpResponse<T> response = http.send(request, body);
+      HttpResponse<T> response = http.send(signed(request), body);
       if (response.statusCode() / 100 != 2) {
         String detail = response.body() instanceof String text ? " " + text : "";
         throw LakepipeErrors.trackingCallFailed(call, "HTTP " + response.statusCode() + detail,

@@ -40,15 +40,17 @@ public final class MlflowTracking implements AutoCloseable {
   public static final String PARENT_RUN_TAG = "mlflow.parentRunId";
 
   private final String trackingUri;
+  private final MlflowCredentials credentials;
   private final MlflowClient client;
   private final ArtifactProxy artifacts;
   private final Duration timeout;
 
-  private MlflowTracking(String trackingUri, Duration timeout) {
-    this.trackingUri = trackingUri;
+  private MlflowTracking(MlflowCredentials credentials, Duration timeout) {
+    this.trackingUri = credentials.uri();
+    this.credentials = credentials;
     this.timeout = timeout;
-    this.client = new MlflowClient(trackingUri);
-    this.artifacts = new ArtifactProxy(trackingUri, timeout);
+    this.client = new MlflowClient(credentials.hostCreds());
+    this.artifacts = new ArtifactProxy(credentials, timeout);
   }
 
   /** Connects to {@code lakepipe.mlflow.tracking-uri}, failing fast if the server does not answer. */
@@ -57,13 +59,23 @@ public final class MlflowTracking implements AutoCloseable {
         Duration.ofSeconds(config.integer("mlflow.timeout-seconds")));
   }
 
-  /** Connects to a tracking server, failing fast if it does not answer its health check. */
+  /**
+   * Connects to a tracking server, signed in with MLflow's environment variables (see
+   * {@link MlflowCredentials}), failing fast if it does not answer its health check.
+   */
   public static MlflowTracking connect(String trackingUri, Duration timeout) {
-    String uri = trackingUri.replaceAll("/+$", "");
+    return connect(trackingUri, timeout, System.getenv());
+  }
+
+  /** Connects with the credentials that {@code env} (an environment) and the URI give. */
+  public static MlflowTracking connect(String trackingUri, Duration timeout,
+      Map<String, String> env) {
+    MlflowCredentials credentials = MlflowCredentials.resolve(trackingUri, env);
+    String uri = credentials.uri();
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
-      HttpResponse<String> health = http.send(
-          HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(timeout).GET().build(),
+      HttpResponse<String> health = http.send(credentials.sign(
+          HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(timeout).GET()).build(),
           HttpResponse.BodyHandlers.ofString());
       if (health.statusCode() != 200) {
         throw LakepipeErrors.trackingUnreachable(uri,
@@ -75,7 +87,7 @@ public final class MlflowTracking implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw LakepipeErrors.trackingUnreachable(uri, e);
     }
-    return new MlflowTracking(uri, timeout);
+    return new MlflowTracking(credentials, timeout);
   }
 
   public String trackingUri() {
@@ -232,11 +244,11 @@ public final class MlflowTracking implements AutoCloseable {
    */
   public void deleteVersion(String modelName, String version) {
     String body = JSON.createObjectNode().put("name", modelName).put("version", version).toString();
-    HttpRequest request = HttpRequest.newBuilder(
+    HttpRequest request = credentials.sign(HttpRequest.newBuilder(
             URI.create(trackingUri + "/api/2.0/mlflow/model-versions/delete"))
         .timeout(timeout)
         .header("Content-Type", "application/json")
-        .method("DELETE", HttpRequest.BodyPublishers.ofString(body))
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(body)))
         .build();
     try {
       HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(timeout).build()

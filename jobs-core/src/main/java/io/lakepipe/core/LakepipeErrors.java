@@ -216,9 +216,9 @@ public final class LakepipeErrors {
 
   public static LakepipeException jdbcCredentialsMissing(String location, String configSection) {
     return failed("No database credentials for " + location + ": lakepipe." + configSection
-        + ".user and .password are empty. Export them in the environment (LAKEPIPE_PG_USER and"
-        + " LAKEPIPE_PG_PASSWORD; locally `./lakepipe setup` generates them and config/services.env"
-        + " exports them); never write them into a config file.", null);
+        + ".user and .password are empty. Export them in the environment (LAKEPIPE_PG_READER_USER"
+        + " and LAKEPIPE_PG_READER_PASSWORD, a read-only role; locally `./lakepipe setup` generates"
+        + " them and config/services.env exports them); never write them into a config file.", null);
   }
 
   /** A failed JDBC read, worded by the SQLState the driver reported (credentials, connection, table). */
@@ -236,11 +236,18 @@ public final class LakepipeErrors {
     String next;
     if (state.startsWith("28")) {
       what = "the database rejected the credentials";
-      next = "check LAKEPIPE_PG_USER and LAKEPIPE_PG_PASSWORD in the environment";
+      next = "check LAKEPIPE_PG_READER_USER and LAKEPIPE_PG_READER_PASSWORD in the environment";
     } else if (state.startsWith("08") || state.startsWith("57P")) {
       what = "the database connection was lost or refused";
       next = "check that the database is up (locally: infra/postgres/postgres.sh status) and rerun the"
           + " date; no table was changed";
+    } else if (state.equals("57014") || state.equals("55P03")) {
+      what = "the query ran past lakepipe.sources.*.query-timeout-seconds";
+      next = "find what holds or slows the table (pg_locks and pg_stat_activity in PostgreSQL), or"
+          + " raise the timeout, and rerun the date; no table was changed";
+    } else if (state.equals("42501")) {
+      what = "the database role may not read the table";
+      next = "grant the job's read-only role SELECT on it (locally `./lakepipe services start` does)";
     } else if (state.equals("42P01") || state.equals("3F000")) {
       what = "the table does not exist";
       next = "check lakepipe.sources.*.table and the database";

@@ -2,6 +2,8 @@ package io.lakepipe.ingest.jdbc;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -41,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * at its previous version, and the rerun writes it. A run whose bad share fails has written no bronze
  * rows for its date, so its quarantined versions do not move the watermark of the next dates.
  *
+ * <p>Late commits: a transaction that set {@code updated_at} before another one but committed after it
+ * leaves a row below the last watermark ingested. So a run reads from {@code late-commit-minutes}
+ * before that watermark and drops the versions the earlier dates already took (bronze or quarantine,
+ * by iata and watermark): what remains of that margin is exactly the rows committed late.
+ *
  * <p>Rows written counts the valid rows of the read (those already in bronze from an earlier attempt
  * included), so that read = written + quarantined holds for every run. Dates are meant to run in order
  * (the DAG runs one at a time); a version overwritten in the source before any run saw it is lost.
@@ -49,6 +57,8 @@ public final class IngestAirports {
   private static final Logger LOG = LoggerFactory.getLogger(IngestAirports.class);
   private static final String SOURCE_KIND = "jdbc";
   private static final LocalDate FIRST_DS = LocalDate.of(1900, 1, 1);
+  private static final String KEY_IATA = "__ingested_iata";
+  private static final String KEY_VALID_FROM = "__ingested_valid_from";
 
   private IngestAirports() {}
 
@@ -63,10 +73,13 @@ public final class IngestAirports {
     String location = source.location();
     JobResult.Builder result = JobResult.builder().source(location);
 
-    Instant after = lastWatermark(context, source.watermarkColumn(), bronzePath, quarantinePath, result);
+    Instant last = lastWatermark(context, source.watermarkColumn(), bronzePath, quarantinePath, result);
+    // Read again from a while before the last watermark: a row committed late carries an earlier one.
+    Instant after = last == null ? null : last.minus(source.lateCommitLookback());
     Instant until = ds.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    LOG.info("Reading {}: rows with {} after {} and before {}", location, source.watermarkColumn(),
-        after == null ? "the beginning" : after, until);
+    LOG.info("Reading {}: rows with {} after {} (the last one ingested, {}, less {} for late commits)"
+        + " and before {}", location, source.watermarkColumn(),
+        after == null ? "the beginning" : after, last, source.lateCommitLookback(), until);
 
     Dataset<Row> checked;
     long read;
@@ -74,8 +87,12 @@ public final class IngestAirports {
     try {
       // Read once: a checkpoint, so that the writes and the counts see the very same rows even if
       // the table changes meanwhile; a lost connection fails here, before any write.
-      checked = Lineage.with(validation.check(source.readChanges(context.spark(), after, until)),
-              SOURCE_KIND, lit(location), context.runId())
+      Dataset<Row> changes = source.readChanges(context.spark(), after, until);
+      if (after != null) {
+        changes = withoutIngested(context, changes, source.watermarkColumn(), bronzePath,
+            quarantinePath);
+      }
+      checked = Lineage.with(validation.check(changes), SOURCE_KIND, lit(location), context.runId())
           .localCheckpoint(true);
       Row counts = checked.agg(count(lit(1)), count(col(Quarantine.REASON))).head();
       read = counts.getLong(0);
@@ -104,6 +121,30 @@ public final class IngestAirports {
         .summary("bronze " + bronzePath + " v" + bronzeVersion + " (changes after "
             + (after == null ? "the beginning" : after) + " until " + until + ")")
         .build();
+  }
+
+  /**
+   * {@code changes} without the versions that the dates before {@code ds} already took, into bronze
+   * or quarantine (same iata and watermark): what the look-back for late commits reads again. As for
+   * the watermark, quarantine counts up to the last date bronze has: the rows of a date whose gate
+   * failed are read again.
+   */
+  static Dataset<Row> withoutIngested(JobContext context, Dataset<Row> changes, String watermark,
+      String bronzePath, String quarantinePath) {
+    LocalDate before = context.ds().minusDays(1);
+    Column typed = expr("try_cast(`" + watermark.replace("`", "``") + "` AS timestamp)");
+    Dataset<Row> bronze =
+        context.tables().readDsRange("bronze-airports", bronzePath, FIRST_DS, before).rows();
+    Dataset<Row> keys = bronze.select(col("iata").as(KEY_IATA), col(watermark).as(KEY_VALID_FROM));
+    Row lastBronze = bronze.agg(max(col(DeltaTables.DS))).head();
+    if (!lastBronze.isNullAt(0) && context.tables().exists(quarantinePath)) {
+      keys = keys.unionByName(context.tables().readDsRange("quarantine-airports", quarantinePath,
+              FIRST_DS, lastBronze.getDate(0).toLocalDate()).rows()
+          .select(get_json_object(col(Quarantine.RAW), "$.iata").as(KEY_IATA),
+              col(watermark).as(KEY_VALID_FROM)));
+    }
+    return changes.join(keys.distinct(), col("iata").eqNullSafe(col(KEY_IATA))
+        .and(typed.eqNullSafe(col(KEY_VALID_FROM))), "left_anti");
   }
 
   /**

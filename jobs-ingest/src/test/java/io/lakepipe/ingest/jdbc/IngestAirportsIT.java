@@ -328,6 +328,80 @@ class IngestAirportsIT extends SparkTestBase {
   }
 
   @Test
+  void aRowCommittedLateWithAnEarlierWatermarkIsTakenByTheNextRun() {
+    insert("ORD", "Chicago O'Hare", 41.98, -87.9, "2001-01-01 10:00:00+00");
+    assertThat(run(config, DAY1).rowsWritten()).isEqualTo(1);
+    // A transaction that took its updated_at at 09:30 commits only now, after the 10:00 row was read.
+    insert("SFO", "San Francisco Intl", 37.62, -122.37, "2001-01-01 09:30:00+00");
+
+    JobResult next = run(config, DAY1.plusDays(1));
+
+    assertThat(List.of(next.rowsRead(), next.rowsWritten(), next.rowsQuarantined()))
+        .as("only the late row: ORD, read again by the look-back, is dropped").containsExactly(1L, 1L, 0L);
+    assertThat(table("bronze-airports").orderBy("iata").collectAsList())
+        .extracting(r -> r.<String>getAs("iata") + "@" + r.<java.sql.Date>getAs("ds"))
+        .containsExactly("ORD@2001-01-01", "SFO@2001-01-02");
+  }
+
+  @Test
+  void aLockedTableFailsAfterTheQueryTimeoutInsteadOfHanging() throws Exception {
+    insert("ORD", "Chicago O'Hare", 41.98, -87.9, "2001-01-01 10:00:00+00");
+    LakepipeConfig impatient = config(Map.of("lakepipe.sources.airports.query-timeout-seconds", 3));
+    try (Connection locker = connect(); Statement lock = locker.createStatement()) {
+      locker.setAutoCommit(false);
+      lock.execute("LOCK TABLE " + schema + ".airports IN ACCESS EXCLUSIVE MODE");
+
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> run(impatient, DAY1))
+          .isInstanceOf(LakepipeException.class)
+          .hasMessageContaining("the query ran past lakepipe.sources.*.query-timeout-seconds")
+          .hasMessageContaining("SQLState 57014");
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+          .as("well before a task timeout").isLessThan(java.time.Duration.ofMinutes(2));
+      locker.rollback();
+    }
+    assertThat(Files.exists(Path.of(config.tablePath("bronze-airports")))).isFalse();
+  }
+
+  @Test
+  void aTableNameThatIsNotAPlainIdentifierIsRefusedBeforeAnyConnection() {
+    for (String table : List.of("airports; DROP TABLE x", "(SELECT 1) t", "a.b.c", "air ports")) {
+      assertThatThrownBy(() -> run(config(Map.of("lakepipe.sources.airports.table", table)), DAY1))
+          .as(table)
+          .isInstanceOf(LakepipeException.class)
+          .hasMessageContaining("lakepipe.sources.airports.table is '" + table + "'");
+    }
+    assertThat(Files.exists(Path.of(config.tablePath("bronze-airports")))).isFalse();
+  }
+
+  @Test
+  void theJobsOwnRoleReadsButCannotWrite() throws Exception {
+    String reader = env("LAKEPIPE_PG_READER_USER", "");
+    String readerPassword = env("LAKEPIPE_PG_READER_PASSWORD", "");
+    assertThat(reader).as("LAKEPIPE_PG_READER_USER from ./lakepipe setup").isNotEmpty();
+    LakepipeConfig defaults = testConfig(home, Map.of("lakepipe.sources.airports.url", URL));
+    assertThat(defaults.string("sources.airports.user")).isEqualTo(reader);
+
+    // The reference table, as the setup granted it to the role.
+    Properties props = new Properties();
+    props.setProperty("user", reader);
+    props.setProperty("password", readerPassword);
+    try (Connection c = DriverManager.getConnection(URL, props); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM reference.airports")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isPositive();
+      }
+      for (String write : List.of("DELETE FROM reference.airports WHERE false",
+          "CREATE TABLE reference.lakepipe_reader_was_here (x int)",
+          "CREATE TABLE public.lakepipe_reader_was_here (x int)")) {
+        assertThatThrownBy(() -> s.execute(write)).as(write)
+            .isInstanceOf(SQLException.class)
+            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isIn("25006", "42501"));
+      }
+    }
+  }
+
+  @Test
   void wrongCredentialsFailWithAClearErrorThatDoesNotShowThePassword() {
     String wrong = "wrong-" + UUID.randomUUID();
     LakepipeConfig bad = config(Map.of("lakepipe.sources.airports.password", wrong));
@@ -337,7 +411,7 @@ class IngestAirportsIT extends SparkTestBase {
         .hasMessageContaining("Reading " + URL + "/" + schema + ".airports failed, the database rejected"
             + " the credentials")
         .hasMessageContaining("SQLState 28P01")
-        .hasMessageContaining("LAKEPIPE_PG_PASSWORD")
+        .hasMessageContaining("LAKEPIPE_PG_READER_PASSWORD")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain(PASSWORD));
     assertThat(Files.exists(Path.of(config.tablePath("bronze-airports")))).isFalse();
   }
@@ -365,7 +439,7 @@ class IngestAirportsIT extends SparkTestBase {
     assertThatThrownBy(() -> run(none, DAY1))
         .isInstanceOf(LakepipeException.class)
         .hasMessageStartingWith("No database credentials for " + URL + "/" + schema + ".airports")
-        .hasMessageContaining("LAKEPIPE_PG_USER");
+        .hasMessageContaining("LAKEPIPE_PG_READER_USER");
   }
 
   @Test

@@ -246,6 +246,16 @@ public final class DeltaTables {
     return insertNew(rows, path, keys, partitionColumn, partitionColumn != null);
   }
 
+  /**
+   * As {@link #insertNew}, creating the table partitioned by {@code partitionColumn}, but matching
+   * keys across every partition: for keys that may come again with another partition value (an event
+   * re-sent with another date), at the cost of reading the key column of the whole table.
+   */
+  public Inserted insertNewAcrossPartitions(Dataset<Row> rows, String path, List<String> keys,
+      String partitionColumn) {
+    return insertNew(rows, path, keys, partitionColumn, false);
+  }
+
   private Inserted insertNew(Dataset<Row> rows, String path, List<String> keys,
       String partitionColumn, boolean onlyTouchedPartitions) {
     Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one micro-batch of Kafka records: quarantine first, then bronze, each as an insert-only
- * MERGE keyed on what identifies a record (the event id for bronze, topic/partition/offset for
- * quarantine). A batch that Spark replays after a crash, and an event the producer sent twice, are
+ * MERGE keyed on what identifies a record (the event id for bronze, whatever its date; the
+ * topic/partition/offset and the raw value for quarantine). A batch that Spark replays after a crash, and an event the producer sent twice, are
  * thus written once. Runs on the driver; keeps the run's totals across batches.
  */
 final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
@@ -68,15 +68,17 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       DeltaTables tables = context.tables();
       long batchNew = 0;
       if (batchBad > 0) {
+        // Keyed by offset and content: a topic deleted and created again starts its offsets anew.
         DeltaTables.Inserted quarantine = tables.insertNew(
             FlightEvents.toQuarantine(checked, context.ds()), settings.quarantinePath(),
-            List.of(Lineage.LOCATION), null);
+            List.of(Lineage.LOCATION, Quarantine.RAW), null);
         if (quarantine.committed()) {
           quarantineVersion.set(quarantine.version());
         }
       }
       if (batchRead > batchBad) {
-        DeltaTables.Inserted bronze = tables.insertNew(FlightEvents.toBronze(checked),
+        // Across dates: an event re-sent with another date must not land twice.
+        DeltaTables.Inserted bronze = tables.insertNewAcrossPartitions(FlightEvents.toBronze(checked),
             settings.bronzePath(), List.of(FlightEvents.EVENT_ID), "ds");
         if (bronze.committed()) {
           bronzeVersion.set(bronze.version());

@@ -194,6 +194,54 @@ class FlightEventsKafkaIT extends SparkTestBase {
   }
 
   @Test
+  void anEventSentAgainWithAnotherDateLandsOnce() {
+    String topic = KafkaTestSupport.newTopic("it-flight-events-redated");
+    LakepipeConfig config = config(topic, Map.of());
+    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-1",
+        String.format(GOOD, "1", "5"))), 0);
+    assertThat(ingest(config).rowsWritten()).isEqualTo(1);
+
+    // The same event id again, dated the next day: already in bronze, under its first date.
+    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-1",
+        String.format(GOOD, "1", "5").replace("2001-01-15T", "2001-01-16T"))), 0);
+    JobResult again = ingest(config);
+
+    assertThat(again.summary()).contains("0 new events, 1 already there");
+    assertThat(table(config, "bronze-flight-events").collectAsList())
+        .extracting(row -> row.<String>getAs("event_id") + "@" + row.<java.sql.Date>getAs("ds"))
+        .containsExactly("p-1@2001-01-15");
+  }
+
+  @Test
+  void poisonAfterTheTopicWasCreatedAgainIsQuarantinedBesideTheOld() throws Exception {
+    String topic = KafkaTestSupport.newTopic("it-flight-events-recreated");
+    Map<String, Object> onlyPoison = Map.of("lakepipe.ingest.flight-events.max-bad-share", 1.0);
+    LakepipeConfig config = config(topic, onlyPoison);
+    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-old", "old junk")), 0);
+    assertThat(ingest(config).rowsQuarantined()).isEqualTo(1);
+
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", KafkaTestSupport.BOOTSTRAP))) {
+      admin.deleteTopics(List.of(topic)).all().get();
+      for (int attempt = 0; admin.listTopics().names().get().contains(topic) && attempt < 100; attempt++) {
+        Thread.sleep(100);
+      }
+    }
+    assertThat(FlightEventsTopic.ensureExists(KafkaTestSupport.BOOTSTRAP, topic, 2)).isTrue();
+    // The same partition and offset as the old message, other content; a new checkpoint, as an
+    // operator starts one after recreating the topic.
+    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-old", "new junk")), 0);
+    LakepipeConfig restarted = config(topic, Map.of("lakepipe.ingest.flight-events.checkpoint",
+        home.resolve("checkpoint-after-recreate").toString(),
+        "lakepipe.ingest.flight-events.max-bad-share", 1.0));
+
+    assertThat(ingest(restarted).rowsQuarantined()).isEqualTo(1);
+    assertThat(table(config, "quarantine-flight-events").select("raw_record")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+        .containsExactlyInAnyOrder("old junk", "new junk");
+  }
+
+  @Test
   void aMissingTopicIsAClearError() {
     LakepipeConfig config = config("no-such-topic-" + UUID.randomUUID(), Map.of());
 

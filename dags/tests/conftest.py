@@ -27,6 +27,8 @@ for name in list(os.environ):
         "LAKEPIPE_SPARK_PROPERTIES_FILE",
         "LAKEPIPE_SPARK_CONN_ID",
         "LAKEPIPE_TASK_RETRIES",
+        "LAKEPIPE_START_DATE",
+        "LAKEPIPE_END_DATE",
         "LAKEPIPE_JOB_CATALOG",
     }:
         del os.environ[name]

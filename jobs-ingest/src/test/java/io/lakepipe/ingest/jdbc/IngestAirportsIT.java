@@ -329,7 +329,7 @@ class IngestAirportsIT extends SparkTestBase {
 
   @Test
   void aRowCommittedLateWithAnEarlierWatermarkIsTakenByTheNextRun() {
-    insert("ORD", "Chicago O'Hare", 41.98, -87.9, "2001-01-01 10:00:00+00");
+    insert("ORD", "Chicago OHare", 41.98, -87.9, "2001-01-01 10:00:00+00");
     assertThat(run(config, DAY1).rowsWritten()).isEqualTo(1);
     // A transaction that took its updated_at at 09:30 commits only now, after the 10:00 row was read.
     insert("SFO", "San Francisco Intl", 37.62, -122.37, "2001-01-01 09:30:00+00");
@@ -345,7 +345,7 @@ class IngestAirportsIT extends SparkTestBase {
 
   @Test
   void aLockedTableFailsAfterTheQueryTimeoutInsteadOfHanging() throws Exception {
-    insert("ORD", "Chicago O'Hare", 41.98, -87.9, "2001-01-01 10:00:00+00");
+    insert("ORD", "Chicago OHare", 41.98, -87.9, "2001-01-01 10:00:00+00");
     LakepipeConfig impatient = config(Map.of("lakepipe.sources.airports.query-timeout-seconds", 3));
     try (Connection locker = connect(); Statement lock = locker.createStatement()) {
       locker.setAutoCommit(false);

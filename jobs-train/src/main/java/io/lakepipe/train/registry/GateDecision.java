@@ -16,7 +16,7 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
   /** What the gate decided. */
   public enum Outcome {
     FIRST_CHAMPION, PROMOTED, KEPT_CHAMPION, CHAMPION_UNSCORED, CHALLENGER_UNSCORED,
-    BELOW_BASELINE, BASELINE_UNSCORED;
+    BELOW_BASELINE, BASELINE_UNSCORED, CHAMPION_MOVED;
 
     public boolean promotes() {
       return this == FIRST_CHAMPION || this == PROMOTED;
@@ -48,6 +48,16 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
     return new GateDecision(outcome, metric, challengerScore, baselineScore, championScore, margin);
   }
 
+  /**
+   * Not promoted because other trainings kept moving the champion while this one was registered:
+   * the safe answer when the champion to beat does not hold still.
+   */
+  public static GateDecision championMoved(String metric, double challengerScore,
+      double baselineScore, double margin) {
+    return new GateDecision(Outcome.CHAMPION_MOVED, metric, challengerScore, baselineScore,
+        OptionalDouble.empty(), margin);
+  }
+
   /** How much better {@code score} is than {@code other}, whichever way the metric points. */
   private static double gain(String metric, double score, double other) {
     return BinaryEvaluation.higherIsBetter(metric) ? score - other : other - score;
@@ -71,6 +81,8 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
       case BELOW_BASELINE -> String.format(
           "not promoted: test %s %.5f does not beat the route baseline's %.5f by %s", metric,
           challengerScore, baselineScore, margin);
+      case CHAMPION_MOVED -> "champion kept: other trainings kept moving it while this model was"
+          + " registered";
       case BASELINE_UNSCORED -> String.format(
           "not promoted: the route baseline's test %s is %s, so the model cannot be shown to beat it",
           metric, baselineScore);

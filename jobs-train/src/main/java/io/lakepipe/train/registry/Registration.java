@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class Registration {
   private static final Logger LOG = LoggerFactory.getLogger(Registration.class);
 
+  /** How often a registration decides again when other trainings keep moving the champion. */
+  private static final int MAX_CHAMPION_MOVES = 3;
+
   private final MlflowTracking tracking;
   private final String modelName;
   private final String challengerAlias;
@@ -58,18 +61,43 @@ public final class Registration {
         run.artifactUri() + "/" + modelArtifactPath, run.runId());
     try {
       tracking.setAlias(modelName, challengerAlias, version.version());
+      // Scoring the champion took a while: another training may have moved it meanwhile. A model
+      // about to be promoted is decided again against the champion of now, as often as it moved.
+      for (int moves = 0; decision.outcome().promotes(); moves++) {
+        Optional<ModelVersion> now = tracking.findByAlias(modelName, championAlias);
+        if (now.map(ModelVersion::version).equals(champion.map(ModelVersion::version))) {
+          break;
+        }
+        LOG.warn("The champion moved from {} to {} while this training scored it; deciding again",
+            champion.map(ModelVersion::version).orElse("none"),
+            now.map(ModelVersion::version).orElse("none"));
+        champion = now;
+        if (moves == MAX_CHAMPION_MOVES) {
+          decision = GateDecision.championMoved(metric, challengerScore, baselineScore, margin);
+          championScore = OptionalDouble.empty();
+          break;
+        }
+        championScore = champion.isEmpty()
+            ? OptionalDouble.empty()
+            : OptionalDouble.of(scoreSafely(champion.get(), scoreChampion));
+        decision = GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
+      }
       tracking.setVersionTag(modelName, version.version(), "lakepipe.gate",
           decision.outcome().name().toLowerCase());
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("gate_challenger_" + metric, challengerScore);
       metrics.put("gate_baseline_" + metric, baselineScore);
-      championScore.ifPresent(score -> metrics.put("gate_champion_" + metric, score));
+      if (championScore.isPresent()) {
+        metrics.put("gate_champion_" + metric, championScore.getAsDouble());
+      }
       metrics.put("gate_promoted", decision.outcome().promotes() ? 1.0 : 0.0);
       Map<String, String> tags = new LinkedHashMap<>();
       tags.put("lakepipe.gate.decision", decision.outcome().name().toLowerCase());
       tags.put("lakepipe.gate.explanation", decision.explanation());
       tags.put("lakepipe.registered.version", version.version());
-      champion.ifPresent(c -> tags.put("lakepipe.gate.champion_version", c.version()));
+      if (champion.isPresent()) {
+        tags.put("lakepipe.gate.champion_version", champion.get().version());
+      }
       run.log(Map.of(), metrics, tags);
       if (decision.outcome().promotes()) {
         tracking.setAlias(modelName, championAlias, version.version());

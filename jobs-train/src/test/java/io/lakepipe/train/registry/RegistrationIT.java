@@ -62,6 +62,32 @@ class RegistrationIT {
     });
   }
 
+  /**
+   * Two trainings at once: while training A scores champion v1, training B registers a better model
+   * and takes the alias. A, better than v1 but worse than B's, must not take it back.
+   */
+  @Test
+  void aChampionMovedByAnotherTrainingMeanwhileIsTheOneToBeat() {
+    register(0.60, false);
+    Map<String, Double> scores = Map.of("1", 0.60, "2", 0.80);
+
+    Registration.Result a = tracking.withRun(experimentId, "train-a", Map.of(), run ->
+        registration().register(run, "model", METRIC, 0.70, BASELINE, 0.0, champion -> {
+          if (champion.version().equals("1")
+              && tracking.findByAlias(modelName, "champion").orElseThrow().version().equals("1")) {
+            // Training B, finishing while A is still scoring the champion.
+            tracking.withRun(experimentId, "train-b", Map.of(), b -> registration().register(b,
+                "model", METRIC, 0.80, BASELINE, 0.0, c -> scores.get(c.version())));
+          }
+          return scores.get(champion.version());
+        }));
+
+    assertThat(a.version().version()).isEqualTo("3");
+    assertThat(a.decision().outcome()).isEqualTo(GateDecision.Outcome.KEPT_CHAMPION);
+    assertThat(a.champion()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("2"));
+    assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("2");
+  }
+
   @Test
   void aModelThatDoesNotBeatTheRouteBaselineIsNeverTheFirstChampion() {
     Registration.Result below = register(0.60, 0.65, false);

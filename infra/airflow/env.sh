@@ -70,6 +70,12 @@ case ":$PATH:" in
   *) export PATH="$_lakepipe_venv/bin:$PATH" ;;
 esac
 unset _lakepipe_venv
+# Before it, the spark-submit that tasks run (infra/airflow/bin/spark-submit): the venv's, made to die
+# with its task and never to run beside an earlier attempt of it.
+case ":$PATH:" in
+  ":$LAKEPIPE_HOME/infra/airflow/bin:"*) ;;
+  *) export PATH="$LAKEPIPE_HOME/infra/airflow/bin:$PATH" ;;
+esac
 
 # SPARK_HOME of the wheel, JAVA_HOME, a loopback driver: shared with ./lakepipe run.
 . "$LAKEPIPE_HOME/infra/lib/spark-env.sh"

@@ -33,7 +33,7 @@ SUITES=(unit it faults dags e2e cluster deploy secrets)
 declare -A ABOUT=(
   [unit]="Maven unit tests: each job's transformations on a local SparkSession"
   [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
-  [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load"
+  [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load; an Airflow task's job killed with its task (infra/airflow/task-kill-test.sh)"
   [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
   [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
   [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring"
@@ -96,7 +96,10 @@ suite_it() {
 }
 
 suite_faults() {
-  mvn_run verify $(it_mvn_args) -Dlakepipe.it.groups=faults
+  mvn_run verify $(it_mvn_args) -Dlakepipe.it.groups=faults || return 1
+  # An Airflow task's job killed with its task, and a retry beside a hung attempt (real processes).
+  ensure_test_jars
+  "$LAKEPIPE_HOME/infra/airflow/task-kill-test.sh"
 }
 
 suite_dags() {

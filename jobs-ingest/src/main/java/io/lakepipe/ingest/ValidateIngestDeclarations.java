@@ -3,6 +3,7 @@ package io.lakepipe.ingest;
 import io.lakepipe.core.cli.Validation;
 import io.lakepipe.core.cli.Validation.Declaration;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.jdbc.JdbcTableSource;
 import io.lakepipe.ingest.kafka.FlightEventsSettings;
 import io.lakepipe.ingest.quality.CheckDeclarationReader;
 import io.lakepipe.ingest.source.SourceDeclarations;
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * {@code ./lakepipe validate}'s part for jobs-ingest: every declared table check, every source read
- * by ingest-files (any kind but jdbc and kafka, so that a misspelt kind is reported too), and the
+ * by ingest-files (any kind but jdbc and kafka, so that a misspelt kind is reported too), the JDBC
+ * sources' names and timeout (not their credentials, which only the jobs' environment has), and the
  * expectations of the Kafka events.
  */
 public final class ValidateIngestDeclarations {
@@ -30,7 +32,10 @@ public final class ValidateIngestDeclarations {
       if (kind.equals("kafka")) {
         declarations.add(new Declaration("lakepipe.sources." + source + ".expectations",
             () -> FlightEventsSettings.from(config)));
-      } else if (!kind.equals("jdbc")) {
+      } else if (kind.equals("jdbc")) {
+        declarations.add(new Declaration("lakepipe.sources." + source,
+            () -> JdbcTableSource.checkDeclaration(config, "sources." + source)));
+      } else {
         declarations.add(new Declaration("lakepipe.sources." + source,
             () -> SourceDeclarations.files(config, source)));
       }

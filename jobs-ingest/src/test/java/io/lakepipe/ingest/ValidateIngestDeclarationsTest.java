@@ -33,7 +33,8 @@ class ValidateIngestDeclarationsTest {
 
     assertThat(outcome.exitCode()).isZero();
     assertThat(outcome.lines()).containsExactly("ok   lakepipe.checks.bronze-flights",
-        "ok   lakepipe.sources.flight-events.expectations", "ok   lakepipe.sources.flights");
+        "ok   lakepipe.sources.airports", "ok   lakepipe.sources.flight-events.expectations",
+        "ok   lakepipe.sources.flights");
   }
 
   @Test
@@ -51,7 +52,7 @@ class ValidateIngestDeclarationsTest {
         "}"));
 
     assertThat(outcome.exitCode()).isEqualTo(1);
-    assertThat(outcome.lines()).hasSize(5);
+    assertThat(outcome.lines()).hasSize(6);
     assertThat(outcome.lines().get(0)).isEqualTo("ok   lakepipe.checks.bronze-flights");
     assertThat(outcome.lines().get(1)).startsWith("FAIL lakepipe.checks.features-flights: ")
         .contains("does not parse as Spark SQL");
@@ -75,11 +76,23 @@ class ValidateIngestDeclarationsTest {
         "lakepipe.sources.bookings { kind = file }"));
 
     assertThat(outcome.exitCode()).isEqualTo(1);
-    assertThat(outcome.lines()).hasSize(4);
-    assertThat(outcome.lines().get(1)).startsWith("FAIL lakepipe.sources.bookings: ")
+    assertThat(outcome.lines()).hasSize(5);
+    assertThat(outcome.lines().get(2)).startsWith("FAIL lakepipe.sources.bookings: ")
         .contains("lakepipe.sources.bookings.kind").contains("unknown kind 'file'");
-    assertThat(outcome.lines().get(3)).startsWith("FAIL lakepipe.sources.flights: ")
+    assertThat(outcome.lines().get(4)).startsWith("FAIL lakepipe.sources.flights: ")
         .contains("lakepipe.sources.flights.expectations[0].sql")
         .contains("does not parse as Spark SQL");
+  }
+
+  @Test
+  void aJdbcTableNameThatIsNotAPlainNameIsReportedWithoutCredentials() throws IOException {
+    Outcome outcome = validate(String.join("\n",
+        "lakepipe.sources.airports.table = \"reference.airports; DROP TABLE x\"",
+        "lakepipe.sources.airports.user = \"\""));
+
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.lines()).anySatisfy(line -> assertThat(line)
+        .startsWith("FAIL lakepipe.sources.airports: ")
+        .contains("lakepipe.sources.airports.table is 'reference.airports; DROP TABLE x'"));
   }
 }

@@ -61,6 +61,18 @@ public final class JdbcTableSource {
 
   /** The source of {@code lakepipe.<section>}; fails before any connection when credentials are empty. */
   public static JdbcTableSource fromConfig(LakepipeConfig config, String section) {
+    JdbcTableSource source = checkDeclaration(config, section);
+    if (source.user.isBlank() || source.password.isEmpty()) {
+      throw LakepipeErrors.jdbcCredentialsMissing(source.location(), section);
+    }
+    return source;
+  }
+
+  /**
+   * The source of {@code lakepipe.<section>} if its table and column names and its timeout are
+   * valid, credentials aside: what {@code ./lakepipe validate} checks without the jobs' environment.
+   */
+  public static JdbcTableSource checkDeclaration(LakepipeConfig config, String section) {
     JdbcTableSource source = new JdbcTableSource(config, section);
     if (!TABLE.matcher(source.table).matches()) {
       throw LakepipeErrors.configInvalid(config.origin(), "lakepipe." + section + ".table is '"
@@ -75,9 +87,6 @@ public final class JdbcTableSource {
     if (source.queryTimeoutSeconds <= 0) {
       throw LakepipeErrors.configInvalid(config.origin(), "lakepipe." + section
           + ".query-timeout-seconds must be a positive number of seconds", null);
-    }
-    if (source.user.isBlank() || source.password.isEmpty()) {
-      throw LakepipeErrors.jdbcCredentialsMissing(source.location(), section);
     }
     return source;
   }

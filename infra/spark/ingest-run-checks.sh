@@ -95,7 +95,7 @@ submit_ingest() {
   local mode="$1" lakehouse="$2" base_config="${3:-}" log="$WORK/$1.log" pid rc=0
   write_config "$WORK/$mode/test.conf" "$lakehouse" ${base_config:+"$base_config"}
   "$SUBMIT" --deploy-mode "$mode" --class "$MAIN_CLASS" \
-    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" >"$log" 2>&1 &
+    "$JAR" --config "$WORK/$mode/test.conf" --ds "$DS" --source flights >"$log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     check_no_secret_in_ps "while the $mode run is on"

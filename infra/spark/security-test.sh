@@ -86,7 +86,7 @@ echo "--- an application with a wrong secret"
 write_config "$WORK/rogue-app/test.conf" "$WORK/rogue-app/lakehouse"
 # It would retry for a minute before giving up: stopped after ROGUE_WAIT, the worker's time too.
 SPARK_AUTH_OPTS_FILE="$WORK/wrong.jvmopts" timeout "$ROGUE_WAIT" "$SUBMIT" --deploy-mode client \
-  --class "$MAIN_CLASS" "$JAR" --config "$WORK/rogue-app/test.conf" --ds "$DS" \
+  --class "$MAIN_CLASS" "$JAR" --config "$WORK/rogue-app/test.conf" --ds "$DS" --source flights \
   >"$WORK/rogue-app.log" 2>&1 < /dev/null || true
 
 state="$(curl -fsS "$MASTER_UI/json/")" || fail "the master's /json/ does not answer"

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import BaseOperator, chain
 from airflow.providers.standard.sensors.filesystem import FileSensor
 
 from lakepipe_dags import catalog
@@ -144,6 +145,37 @@ def landed_files_sensor(task_id: str, *, connection_id: str, files: str, **senso
     sensor_kwargs.setdefault("poke_interval", timedelta(minutes=5).total_seconds())
     sensor_kwargs.setdefault("timeout", timedelta(hours=12).total_seconds())
     return FileSensor(task_id=task_id, fs_conn_id=connection_id, filepath=files, deferrable=True, **sensor_kwargs)
+
+
+def file_source_steps(
+    source: str,
+    *,
+    connection_id: str,
+    files: str = "ds={{ ds }}/*",
+    check_table: str | None = None,
+) -> list[BaseOperator]:
+    """Return the steps of a declared file source, chained: wait for the day's files, ingest them, check.
+
+    :param source: the source's name in ``lakepipe.sources`` (kind ``files``), ingested by ``ingest-files``.
+    :param connection_id: the ``fs`` connection of the source's landing folder (see ``landed_files_sensor``).
+    :param files: the day's files under that folder, Jinja-templated.
+    :param check_table: the table whose declared checks (``lakepipe.checks.<table>``) gate the day, usually
+        the source's ``bronze-table``; none for no check step.
+
+    The tasks are ``wait_for_<source>``, ``ingest_<source>`` and ``check_<table>`` (dashes as underscores);
+    a DAG sets what comes before and after them with the first and last of the list.
+    """
+    name = source.replace("-", "_")
+    steps: list[BaseOperator] = [
+        landed_files_sensor(f"wait_for_{name}", connection_id=connection_id, files=files),
+        spark_job_step(f"ingest_{name}", job="ingest-files", options={"source": source}),
+    ]
+    if check_table:
+        steps.append(
+            spark_job_step(f"check_{check_table.replace('-', '_')}", job="check-table", options={"table": check_table})
+        )
+    chain(*steps)
+    return steps
 
 
 def _home() -> Path:

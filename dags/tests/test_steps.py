@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from airflow.sdk import DAG
 from dag_loading import template_context
-from lakepipe_dags.steps import spark_job_step, task_defaults
+from lakepipe_dags.steps import file_source_steps, spark_job_step, task_defaults
 
 
 def test_job_options_follow_the_job_contract_and_are_templated() -> None:
@@ -61,3 +61,33 @@ def test_unreadable_retries_setting_says_how_to_fix_it(monkeypatch: pytest.Monke
 
     with pytest.raises(ValueError, match="LAKEPIPE_TASK_RETRIES='two' is not a whole number"):
         task_defaults()
+
+
+def test_a_declared_file_source_is_waited_for_ingested_and_checked_in_that_order() -> None:
+    with DAG(dag_id="steps_file_source", schedule=None) as dag:
+        wait, ingest, check = file_source_steps(
+            "partner-flights", connection_id="lakepipe_landing_partner", check_table="bronze-partner-flights"
+        )
+
+    assert [task.task_id for task in (wait, ingest, check)] == [
+        "wait_for_partner_flights",
+        "ingest_partner_flights",
+        "check_bronze_partner_flights",
+    ]
+    assert wait.downstream_task_ids == {"ingest_partner_flights"}
+    assert ingest.downstream_task_ids == {"check_bronze_partner_flights"}
+    assert wait.fs_conn_id == "lakepipe_landing_partner" and wait.filepath == "ds={{ ds }}/*"
+    assert ingest.render_template(ingest.application_args, template_context("2001-03-01"))[2:] == [
+        "--ds", "2001-03-01", "--source", "partner-flights"
+    ]
+    assert check.render_template(check.application_args, template_context("2001-03-01"))[4:] == [
+        "--table", "bronze-partner-flights"
+    ]
+    assert set(dag.task_ids) == {wait.task_id, ingest.task_id, check.task_id}
+
+
+def test_a_file_source_without_a_check_has_two_steps() -> None:
+    with DAG(dag_id="steps_file_source_unchecked", schedule=None):
+        steps = file_source_steps("flights", connection_id="lakepipe_landing_flights", files="ds={{ ds }}/part-*")
+
+    assert [task.task_id for task in steps] == ["wait_for_flights", "ingest_flights"]

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.audit.AuditLog;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +76,31 @@ public final class Quarantine {
   /** Fails the run when the share of quarantined rows passes the configured threshold. */
   public static void checkBadShare(String source, LocalDate ds, long quarantined, long read,
       double maxShare) {
-    if (read > 0 && (double) quarantined / read > maxShare) {
+    if (exceeds(quarantined, read, maxShare)) {
       throw LakepipeErrors.badShareExceeded(source, ds.toString(), quarantined, read, maxShare);
     }
+  }
+
+  /**
+   * As {@link #checkBadShare(String, LocalDate, long, long, double)}, counting with this run the
+   * date's {@code earlier} failed runs, whose rows a retry does not read again (a stream's checkpoint
+   * moved on); the error names {@code lakepipe.<limitKey>}, what accepts the date.
+   */
+  public static void checkBadShare(String source, LocalDate ds, long quarantined, long read,
+      double maxShare, AuditLog.FailedRuns earlier, String limitKey) {
+    if (earlier.runs() == 0) {
+      checkBadShare(source, ds, quarantined, read, maxShare);
+      return;
+    }
+    long bad = quarantined + earlier.rowsQuarantined();
+    long all = read + earlier.rowsRead();
+    if (exceeds(bad, all, maxShare)) {
+      throw LakepipeErrors.badShareExceededAcrossRuns(source, ds.toString(), bad, all, maxShare,
+          earlier.runs(), limitKey);
+    }
+  }
+
+  private static boolean exceeds(long quarantined, long read, double maxShare) {
+    return read > 0 && (double) quarantined / read > maxShare;
   }
 }

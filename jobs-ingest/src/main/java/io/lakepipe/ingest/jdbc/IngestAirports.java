@@ -73,7 +73,9 @@ public final class IngestAirports {
     String location = source.location();
     JobResult.Builder result = JobResult.builder().source(location);
 
-    Instant last = lastWatermark(context, source.watermarkColumn(), bronzePath, quarantinePath, result);
+    Ingested earlier =
+        ingestedBefore(context, source.watermarkColumn(), bronzePath, quarantinePath, result);
+    Instant last = earlier.watermark();
     // Read again from a while before the last watermark: a row committed late carries an earlier one.
     Instant after = last == null ? null : last.minus(source.lateCommitLookback());
     Instant until = ds.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -89,8 +91,7 @@ public final class IngestAirports {
       // the table changes meanwhile; a lost connection fails here, before any write.
       Dataset<Row> changes = source.readChanges(context.spark(), after, until);
       if (after != null) {
-        changes = withoutIngested(context, changes, source.watermarkColumn(), bronzePath,
-            quarantinePath);
+        changes = withoutIngested(changes, source.watermarkColumn(), earlier.keys());
       }
       checked = Lineage.with(validation.check(changes), SOURCE_KIND, lit(location), context.runId())
           .localCheckpoint(true);
@@ -124,47 +125,28 @@ public final class IngestAirports {
   }
 
   /**
-   * {@code changes} without the versions that the dates before {@code ds} already took, into bronze
-   * or quarantine (same iata and watermark): what the look-back for late commits reads again. As for
-   * the watermark, quarantine counts up to the last date bronze has: the rows of a date whose gate
-   * failed are read again.
+   * What the dates before {@code ds} ingested: the greatest watermark (null when nothing was
+   * ingested yet), and the (iata, watermark) keys of those versions, in bronze's earlier partitions
+   * and in quarantine's partitions up to the last date that bronze has (a date whose run failed its
+   * bad-share check wrote no bronze rows, and is read again).
    */
-  static Dataset<Row> withoutIngested(JobContext context, Dataset<Row> changes, String watermark,
-      String bronzePath, String quarantinePath) {
-    LocalDate before = context.ds().minusDays(1);
-    Column typed = expr("try_cast(`" + watermark.replace("`", "``") + "` AS timestamp)");
-    Dataset<Row> bronze =
-        context.tables().readDsRange("bronze-airports", bronzePath, FIRST_DS, before).rows();
-    Dataset<Row> keys = bronze.select(col("iata").as(KEY_IATA), col(watermark).as(KEY_VALID_FROM));
-    Row lastBronze = bronze.agg(max(col(DeltaTables.DS))).head();
-    if (!lastBronze.isNullAt(0) && context.tables().exists(quarantinePath)) {
-      keys = keys.unionByName(context.tables().readDsRange("quarantine-airports", quarantinePath,
-              FIRST_DS, lastBronze.getDate(0).toLocalDate()).rows()
-          .select(get_json_object(col(Quarantine.RAW), "$.iata").as(KEY_IATA),
-              col(watermark).as(KEY_VALID_FROM)));
-    }
-    return changes.join(keys.distinct(), col("iata").eqNullSafe(col(KEY_IATA))
-        .and(typed.eqNullSafe(col(KEY_VALID_FROM))), "left_anti");
-  }
+  record Ingested(Instant watermark, Dataset<Row> keys) {}
 
-  /**
-   * The greatest watermark ingested before {@code ds}: in bronze's earlier partitions, and in
-   * quarantine's partitions up to the last date that bronze has (a date whose run failed its bad-share
-   * check wrote no bronze rows, and is read again). Null when nothing was ingested yet.
-   */
-  static Instant lastWatermark(JobContext context, String watermark, String bronzePath,
+  static Ingested ingestedBefore(JobContext context, String watermark, String bronzePath,
       String quarantinePath, JobResult.Builder result) {
     LocalDate before = context.ds().minusDays(1);
     if (!context.tables().exists(bronzePath)) {
-      return null;
+      return new Ingested(null, null);
     }
     TableRead bronze = context.tables().readDsRange("bronze-airports", bronzePath, FIRST_DS, before);
     result.read(bronzePath, bronze.version());
     Row last = bronze.rows().agg(max(col(DeltaTables.DS)), max(col(watermark))).head();
     if (last.isNullAt(0)) {
-      return null;
+      return new Ingested(null, null);
     }
     Instant latest = last.isNullAt(1) ? null : last.getTimestamp(1).toInstant();
+    Dataset<Row> keys =
+        bronze.rows().select(col("iata").as(KEY_IATA), col(watermark).as(KEY_VALID_FROM));
     if (context.tables().exists(quarantinePath)) {
       LocalDate lastBronzeDs = last.getDate(0).toLocalDate();
       TableRead quarantine =
@@ -175,7 +157,20 @@ public final class IngestAirports {
         Timestamp q = quarantined.getTimestamp(0);
         latest = latest == null || q.toInstant().isAfter(latest) ? q.toInstant() : latest;
       }
+      keys = keys.unionByName(quarantine.rows()
+          .select(get_json_object(col(Quarantine.RAW), "$.iata").as(KEY_IATA),
+              col(watermark).as(KEY_VALID_FROM)));
     }
-    return latest;
+    return new Ingested(latest, keys);
+  }
+
+  /**
+   * {@code changes} without the versions whose {@code keys} the dates before {@code ds} already took
+   * (same iata and watermark): what the look-back for late commits reads again.
+   */
+  static Dataset<Row> withoutIngested(Dataset<Row> changes, String watermark, Dataset<Row> keys) {
+    Column typed = expr("try_cast(`" + watermark.replace("`", "``") + "` AS timestamp)");
+    return changes.join(keys.distinct(), col("iata").eqNullSafe(col(KEY_IATA))
+        .and(typed.eqNullSafe(col(KEY_VALID_FROM))), "left_anti");
   }
 }

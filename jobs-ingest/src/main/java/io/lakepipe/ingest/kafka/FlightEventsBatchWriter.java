@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
-import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.audit.AuditLog;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.table.DeltaTables;
@@ -116,17 +115,8 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * earlier runs failed, of what they read, so that a retry that reads nothing new fails as well.
    */
   void checkBadShare() {
-    if (earlier.runs() == 0) {
-      Quarantine.checkBadShare(settings.source(), context.ds(), quarantined.get(), read.get(),
-          settings.maxBadShare());
-      return;
-    }
-    long bad = quarantined.get() + earlier.rowsQuarantined();
-    long all = read.get() + earlier.rowsRead();
-    if (all > 0 && (double) bad / all > settings.maxBadShare()) {
-      throw LakepipeErrors.badShareExceededAcrossRuns(settings.source(), context.ds().toString(), bad,
-          all, settings.maxBadShare(), earlier.runs(), FlightEventsSettings.MAX_BAD_SHARE_KEY);
-    }
+    Quarantine.checkBadShare(settings.source(), context.ds(), quarantined.get(), read.get(),
+        settings.maxBadShare(), earlier, FlightEventsSettings.MAX_BAD_SHARE_KEY);
   }
 
   long batches() {

@@ -51,9 +51,7 @@ public final class Registration {
       double challengerScore, double baselineScore, double margin,
       ToDoubleFunction<ModelVersion> scoreChampion) {
     Optional<ModelVersion> champion = tracking.findByAlias(modelName, championAlias);
-    OptionalDouble championScore = champion.isEmpty()
-        ? OptionalDouble.empty()
-        : OptionalDouble.of(scoreSafely(champion.get(), scoreChampion));
+    OptionalDouble championScore = scoreOf(champion, scoreChampion);
     GateDecision decision = GateDecision.decide(metric, challengerScore, baselineScore,
         championScore, margin);
 
@@ -77,9 +75,7 @@ public final class Registration {
           championScore = OptionalDouble.empty();
           break;
         }
-        championScore = champion.isEmpty()
-            ? OptionalDouble.empty()
-            : OptionalDouble.of(scoreSafely(champion.get(), scoreChampion));
+        championScore = scoreOf(champion, scoreChampion);
         decision = GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
       }
       tracking.setVersionTag(modelName, version.version(), "lakepipe.gate",
@@ -122,6 +118,14 @@ public final class Registration {
     LOG.info("Registered {} version {} as {}; gate: {}", modelName, version.version(),
         challengerAlias, decision.explanation());
     return new Result(version, decision, champion);
+  }
+
+  /** The champion's score: empty without a champion, NaN when it cannot be scored. */
+  private static OptionalDouble scoreOf(Optional<ModelVersion> champion,
+      ToDoubleFunction<ModelVersion> score) {
+    return champion.isEmpty()
+        ? OptionalDouble.empty()
+        : OptionalDouble.of(scoreSafely(champion.get(), score));
   }
 
   private static double scoreSafely(ModelVersion champion, ToDoubleFunction<ModelVersion> score) {

@@ -53,7 +53,7 @@ with DAG(
     check_bronze = spark_job_step("check_bronze", job="check-table", options={"table": "bronze-flights"})
     build_features = spark_job_step("build_features", job="build-features", options={"view": "flights"})
     # The feature gate: null shares and drift (PSI) of the day's features against the days before.
-    check_features = spark_job_step("check_features", job="check-features")
+    check_features = spark_job_step("check_features", job="check-features", options={"view": "flights"})
 
     @task(outlets=[FEATURES_FLIGHTS])
     def publish_features(*, ds: str, outlet_events: Any) -> None:

@@ -29,7 +29,9 @@ STEPS = {
         "check-table", "ingest", "io.lakepipe.ingest.quality.CheckTableJob", ["--table", "bronze-flights"]
     ),
     "build_features": ("build-features", "features", "io.lakepipe.features.BuildFeaturesJob", ["--view", "flights"]),
-    "check_features": ("check-features", "features", "io.lakepipe.features.quality.CheckFeaturesJob", []),
+    "check_features": (
+        "check-features", "features", "io.lakepipe.features.quality.CheckFeaturesJob", ["--view", "flights"]
+    ),
     "daily_report": ("report", "report", "io.lakepipe.report.DailyReportJob", []),
 }
 LOCAL_CONFIG = str(REPO_ROOT / "config" / "local.conf")

@@ -52,8 +52,8 @@ DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", 
 # Audit job names, as each job's main passes them to JobRunner.execute; the name of a job run for a
 # declared subject carries it (ingest-files' --source, check-table's --table), so each has runs of its own.
 DAILY_JOBS = ("ingest-files:flights", "ingest-airports", "check-table:bronze-flights", "build-features:flights",
-              "check-features", "report")
-TRAINING_JOBS = ("train-model", "serve-export", "export-pmml")
+              "check-features:flights", "report")
+TRAINING_JOBS = ("train-model:flights-delay", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.
 TEST_METRICS = ("test_roc_auc", "test_pr_auc", "test_log_loss", "baseline_test_roc_auc")

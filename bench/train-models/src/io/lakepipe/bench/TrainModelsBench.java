@@ -7,7 +7,7 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.train.TrainingConfig;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.Predictions;
-import io.lakepipe.train.evaluation.RouteBaseline;
+import io.lakepipe.train.evaluation.GroupBaseline;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
@@ -34,7 +34,7 @@ public final class TrainModelsBench {
     LakepipeConfig config = LakepipeConfig.load(Path.of(args[0]));
     String flightsPath = args[1];
     long rows = Long.parseLong(args[2]);
-    TrainingConfig training = TrainingConfig.from(config);
+    TrainingConfig training = TrainingConfig.from(config, "flights-delay");
     SparkSession spark = SparkSession.builder().appName("bench-train-models").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
 
@@ -64,8 +64,9 @@ public final class TrainModelsBench {
 
     List<String> numeric = List.of("hour", "day_of_week", "distance");
     List<String> categorical = List.of("origin", "destination");
-    BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows, "delayed"),
-        RouteBaseline.PROBABILITY, "delayed", training.threshold());
+    BinaryEvaluation baseline = Predictions.evaluate(GroupBaseline.score(fitRows, testRows, "delayed",
+        java.util.List.of("origin", "destination")),
+        GroupBaseline.PROBABILITY, "delayed", training.threshold());
 
     List<String[]> table = new ArrayList<>();
     List<String> seen = new ArrayList<>();

@@ -123,6 +123,14 @@ public final class LakepipeErrors {
         + " lakepipe-defaults.conf.", null);
   }
 
+  /** A model declaration (lakepipe.models.*) that cannot be trained, named by key and origin. */
+  public static LakepipeException modelDeclarationInvalid(String key, String origin, String problem,
+      String fix) {
+    return failed("Model declaration " + key + " (" + origin + ") is invalid: " + problem + ". "
+        + fix + "; the keys of a model are described under lakepipe.models in jobs-core's"
+        + " lakepipe-defaults.conf.", null);
+  }
+
   public static LakepipeException badShareExceeded(
       String source, String ds, long bad, long read, double threshold) {
     return failed(String.format(Locale.ROOT,

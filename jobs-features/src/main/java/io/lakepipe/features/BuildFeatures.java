@@ -78,13 +78,14 @@ public final class BuildFeatures {
         throw LakepipeErrors.partitionMissing(view.entityTable(), entityPath, ds.toString());
       }
       result.read(entityPath, entities.version());
-      // Lookup tables are read whole: an as-of lookup needs every version, and some have no ds.
+      // Lookup tables are read whole: an as-of lookup needs every version, and some have no ds;
+      // an exact lookup of a table delivered whole per ds takes the latest delivery up to ds.
       Map<String, Dataset<Row>> lookups = new LinkedHashMap<>();
       for (Lookup lookup : view.catalog().lookups()) {
         if (!lookups.containsKey(lookup.table())) {
           String path = context.config().tablePath(lookup.table());
           TableRead table = tables.readAll(lookup.table(), path);
-          lookups.put(lookup.table(), table.rows());
+          lookups.put(lookup.table(), LookupJoin.knownAt(table.rows(), lookup, ds));
           result.read(path, table.version());
           LOG.info("Lookup {} v{}", lookup.table(), table.version());
         }

@@ -63,11 +63,6 @@ public record FeatureCatalog(
     validate(flight, lookups, history, keys);
   }
 
-  /** The features of the view a model learns ({@code lakepipe.train.view}). */
-  public static FeatureCatalog from(LakepipeConfig config) {
-    return FeatureViewReader.read(config, config.string("train.view")).catalog();
-  }
-
   /** The flight and history kinds of a feature section, with the view's lookups and keys. */
   static FeatureCatalog of(LakepipeConfig config, List<Lookup> lookups, Keys keys) {
     List<FlightFeature> flight = new ArrayList<>();

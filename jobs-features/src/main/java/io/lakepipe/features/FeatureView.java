@@ -22,8 +22,11 @@ public record FeatureView(String name, String entityTable, String idExpr, Label 
   /** The label: its column, expression and comment, and the entity columns kept beside it. */
   public record Label(String name, String expr, String description, Map<String, String> columns) {}
 
-  /** What the view writes: features (no label), labels (no feature) and the history's daily stats. */
-  public record Tables(String features, String labels, String dailyStats) {}
+  /**
+   * What the view writes: features (no label), labels (no feature), the history's daily stats, and
+   * check-features' metrics of the features.
+   */
+  public record Tables(String features, String labels, String dailyStats, String featureQuality) {}
 
   public FeatureView {
     neverFeatures = List.copyOf(neverFeatures);

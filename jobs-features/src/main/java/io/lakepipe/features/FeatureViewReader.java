@@ -68,7 +68,8 @@ public final class FeatureViewReader {
     List<String> neverFeatures = view.strings("never-features");
     requireNoLeak(view, features, catalog, label, neverFeatures);
     FeatureView.Tables written = new FeatureView.Tables(table(view, "tables.features", tables),
-        table(view, "tables.labels", tables), table(view, "tables.daily-stats", tables));
+        table(view, "tables.labels", tables), table(view, "tables.daily-stats", tables),
+        table(view, "tables.feature-quality", tables));
     return new FeatureView(name, entityTable, idExpr, label, neverFeatures, catalog, written);
   }
 

@@ -3,10 +3,16 @@ package io.lakepipe.features;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 
 import io.lakepipe.core.spark.Columns;
+import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.features.FeatureCatalog.LookupColumn;
+import java.sql.Date;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -59,6 +65,21 @@ final class LookupJoin {
       lookup.columns().forEach(c -> columns.add(col(alias + "." + c.column()).as(role.column(c))));
     }
     return joined.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The rows of an exact lookup's table as known at ds: of a table delivered whole per ds (a
+   * reference snapshot with every delivery), the latest delivery up to ds, so that each key has one
+   * row and a later delivery never rewrites an earlier day. An as-of lookup, and a table without ds,
+   * keep every row.
+   */
+  static Dataset<Row> knownAt(Dataset<Row> table, Lookup lookup, LocalDate ds) {
+    if (lookup.asOf() || !Arrays.asList(table.columns()).contains(DeltaTables.DS)) {
+      return table;
+    }
+    Dataset<Row> known = table.where(col(DeltaTables.DS).leq(lit(Date.valueOf(ds))));
+    Dataset<Row> latest = known.agg(max(col(DeltaTables.DS)).as("__latest_ds"));
+    return known.join(latest, col(DeltaTables.DS).equalTo(col("__latest_ds"))).drop("__latest_ds");
   }
 
   private static Column[] intervalColumns(Lookup lookup) {

@@ -192,7 +192,7 @@ class BuildFeaturesTest extends SparkTestBase {
       comments.put(field.name(), field.getComment().isDefined() ? field.getComment().get() : null);
       return null;
     });
-    FeatureCatalog catalog = FeatureCatalog.from(inOrder);
+    FeatureCatalog catalog = FeatureViewReader.read(inOrder, "flights").catalog();
 
     assertThat(comments).containsAllEntriesOf(catalog.featureComments());
     for (String table : List.of(features, inOrder.tablePath("labels-flights"))) {

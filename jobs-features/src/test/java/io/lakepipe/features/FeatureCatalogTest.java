@@ -10,7 +10,12 @@ import org.junit.jupiter.api.Test;
 
 class FeatureCatalogTest {
   static FeatureCatalog defaults() {
-    return FeatureCatalog.from(LakepipeConfig.fromMap(Map.of()));
+    return catalogOf(LakepipeConfig.fromMap(Map.of()));
+  }
+
+  /** The catalog of the flights view, as the jobs read it. */
+  private static FeatureCatalog catalogOf(LakepipeConfig config) {
+    return FeatureViewReader.read(config, "flights").catalog();
   }
 
   @Test
@@ -50,7 +55,7 @@ class FeatureCatalogTest {
             "description", "City")),
         "lakepipe.features.history.window-days", List.of(3)));
 
-    FeatureCatalog catalog = FeatureCatalog.from(config);
+    FeatureCatalog catalog = catalogOf(config);
 
     assertThat(catalog.names()).contains("origin_city", "destination_city", "route_flights_3d")
         .doesNotContain("origin_latitude", "route_flights_7d");
@@ -62,7 +67,7 @@ class FeatureCatalogTest {
         List.of(Map.of("name", "hour", "type", "ordinal", "expr", "hour(flight_ts)",
             "description", "Hour"))));
 
-    assertThatThrownBy(() -> FeatureCatalog.from(config))
+    assertThatThrownBy(() -> catalogOf(config))
         .hasMessageContaining("Feature 'hour'")
         .hasMessageContaining("type 'ordinal' is neither numeric nor categorical");
   }
@@ -73,10 +78,10 @@ class FeatureCatalogTest {
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts",
             "description", "Hour"))));
 
-    assertThatThrownBy(() -> FeatureCatalog.from(config))
+    assertThatThrownBy(() -> catalogOf(config))
         .hasMessageContaining("Feature 'hour'")
         .hasMessageContaining("its expression 'hour(flight_ts' does not parse as Spark SQL");
-    assertThatThrownBy(() -> FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.history.statistics", List.of(
             Map.of("name", "delay_mean", "expr", "delay_minutes /", "description", "a"))))))
         .hasMessageContaining("Feature 'delay_mean'").hasMessageContaining("does not parse");
@@ -88,25 +93,25 @@ class FeatureCatalogTest {
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)",
             "description", "Hour"), Map.of("name", "minute", "type", "numeric"))));
 
-    assertThatThrownBy(() -> FeatureCatalog.from(config))
+    assertThatThrownBy(() -> catalogOf(config))
         .hasMessageContaining("lakepipe.features.flight[1].expr is missing");
   }
 
   @Test
   void duplicateAndBadNamesAndWindowsAreRejected() {
-    assertThatThrownBy(() -> FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.flight", List.of(
             Map.of("name", "hour", "type", "numeric", "expr", "1", "description", "a"),
             Map.of("name", "hour", "type", "numeric", "expr", "2", "description", "b"))))))
         .hasMessageContaining("Feature 'hour'").hasMessageContaining("used twice");
-    assertThatThrownBy(() -> FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.flight", List.of(
             Map.of("name", "Hour Of Day", "type", "numeric", "expr", "1", "description", "a"))))))
         .hasMessageContaining("lower-case letters");
-    assertThatThrownBy(() -> FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.history.window-days", List.of(7, 0)))))
         .hasMessageContaining("windows are whole days");
-    assertThatThrownBy(() -> FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.flight", List.of(
             Map.of("name", "delayed", "type", "numeric", "expr", "1", "description", "a"))))))
         .hasMessageContaining("Feature 'delayed'").hasMessageContaining("used twice");
@@ -115,9 +120,9 @@ class FeatureCatalogTest {
   @Test
   void theDailyStatsDefinitionChangesWithTheSumsNotWithTheStatistics() {
     String base = defaults().dailyStatsDefinition();
-    String otherThreshold = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    String otherThreshold = catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.delay-threshold-minutes", 30))).dailyStatsDefinition();
-    String otherWindows = FeatureCatalog.from(LakepipeConfig.fromMap(Map.of(
+    String otherWindows = catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.history.window-days", List.of(2)))).dailyStatsDefinition();
 
     assertThat(otherThreshold).isNotEqualTo(base);

@@ -31,7 +31,7 @@ class FeatureViewReaderTest {
     assertThat(view.label().columns()).containsOnlyKeys("delay");
     assertThat(view.neverFeatures()).containsExactly("delay");
     assertThat(view.tables()).isEqualTo(new FeatureView.Tables("features-flights",
-        "labels-flights", "features-daily-stats"));
+        "labels-flights", "features-daily-stats", "quality-features-flights"));
     Lookup airports = view.catalog().lookups().get(0);
     assertThat(airports.table()).isEqualTo("bronze-airports");
     assertThat(airports.key()).isEqualTo("iata");
@@ -121,7 +121,7 @@ class FeatureViewReaderTest {
         "features", "features",
         "lookups", List.of(),
         "tables", Map.of("features", "features-flights", "labels", "labels-flights",
-            "daily-stats", "features-daily-stats")));
+            "daily-stats", "features-daily-stats", "feature-quality", "quality-features-flights")));
 
     FeatureView view = FeatureViewReader.read(LakepipeConfig.fromMap(overrides), "late-flights");
 

@@ -17,7 +17,7 @@ import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.BuildFeatures;
 import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.ingest.files.IngestFiles;
-import io.lakepipe.ingest.files.LandFlights;
+import io.lakepipe.ingest.files.LandDemoFiles;
 import io.lakepipe.ingest.jdbc.IngestAirports;
 import io.lakepipe.train.TrainModel;
 import java.nio.file.Files;
@@ -85,7 +85,7 @@ class PipelineChainIT extends SparkTestBase {
             "type", "logistic-regression", "grid", Map.of("max-iter", List.of(20))))));
     long flightsThatDay = spark.read().parquet(FLIGHTS.toString())
         .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS)))).count();
-    LandFlights.land(spark, config, first, DS);
+    LandDemoFiles.land(spark, config, "flights", first, DS);
 
     run("ingest-airports", IngestAirports::run, config, first);
     long featureRows = 0;
@@ -97,7 +97,8 @@ class PipelineChainIT extends SparkTestBase {
           FeatureViewReader.read(config, "flights")), config, day);
       featureRows += features.rowsWritten();
     }
-    JobResult train = run("train-model", TrainModel::run, config);
+    JobResult train = run("train-model:flights-delay", c -> TrainModel.prepare(config,
+        Map.of("model", "flights-delay")).run(c), config);
     JobResult export = run("serve-export", ServeExport::run, config);
 
     assertThat(flightsThatDay).isGreaterThan(10_000);
@@ -210,7 +211,8 @@ class PipelineChainIT extends SparkTestBase {
     unreachable.put("lakepipe.mlflow.model-name", good.string("mlflow.model-name"));
     LakepipeConfig bad = config(unreachable);
 
-    assertThatThrownBy(() -> run("train-model", TrainModel::run, bad))
+    assertThatThrownBy(() -> run("train-model:flights-delay", c -> TrainModel.prepare(bad,
+        Map.of("model", "flights-delay")).run(c), bad))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("unreachable");
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {

@@ -1,6 +1,9 @@
 package io.lakepipe.train;
 
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.cli.JobOption;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.TableRead;
@@ -11,7 +14,7 @@ import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.Predictions;
-import io.lakepipe.train.evaluation.RouteBaseline;
+import io.lakepipe.train.evaluation.GroupBaseline;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
 import io.lakepipe.train.registry.Registration;
@@ -22,6 +25,7 @@ import io.lakepipe.train.split.Fold;
 import io.lakepipe.train.split.TimeSplit;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the delay model for ds: searches the configured candidates on a time split of the feature
- * window, refits the best of each family, scores them and the route baseline on the test days, logs
+ * Trains a declared model for ds: searches its candidates on a time split of its feature view's
+ * window, refits the best of each family, scores them and the group baseline on the test days, logs
  * it all to MLflow (nested runs, metrics, plots, lineage), registers the best model as the
  * challenger and lets the gate decide whether it becomes champion.
  */
@@ -39,9 +43,19 @@ public final class TrainModel {
 
   private TrainModel() {}
 
-  public static JobResult run(JobContext context) {
-    TrainingConfig training = TrainingConfig.from(context.config());
-    FeatureView view = FeatureViewReader.read(context.config(), training.view());
+  static final String MODEL = "model";
+  /** The model to train; part of the audit name, so two models trained for one ds stay apart. */
+  public static final List<JobOption> OPTIONS = List.of(JobOption.required(MODEL,
+      "the model to train, a key of lakepipe.models").inAuditName());
+
+  /** Reads and validates the model's declaration and its view before Spark starts. */
+  public static Job prepare(LakepipeConfig config, Map<String, String> options) {
+    TrainingConfig training = TrainingConfig.from(config, options.get(MODEL));
+    FeatureView view = FeatureViewReader.read(config, training.view());
+    return context -> run(context, training, view);
+  }
+
+  public static JobResult run(JobContext context, TrainingConfig training, FeatureView view) {
     TimeSplit split = training.split(context.ds());
     List<Fold> folds = training.folds(split);
     // Fails before any Spark work if the tracking server is not there.
@@ -89,10 +103,11 @@ public final class TrainModel {
           List<TestedModel> tested = new FinalFit(data.numeric(), data.categorical(),
               data.label(), training.threshold(), training.seed())
               .fitAndTest(best, fitRows, testRows);
-          BinaryEvaluation baseline = Predictions.evaluate(RouteBaseline.score(fitRows, testRows,
-              data.label()), RouteBaseline.PROBABILITY, data.label(), training.threshold());
+          BinaryEvaluation baseline = Predictions.evaluate(GroupBaseline.score(fitRows, testRows,
+              data.label(), training.baselineKeys()), GroupBaseline.PROBABILITY, data.label(),
+              training.threshold());
           TestedModel chosen = tested.get(0);
-          LOG.info("Chosen by validation {}: {}; test {} {} against the route baseline's {}",
+          LOG.info("Chosen by validation {}: {}; test {} {} against the baseline's {}",
               training.searchMetric(), chosen.candidate().id(), training.gateMetric(),
               chosen.test().metric(training.gateMetric()), baseline.metric(training.gateMetric()));
 

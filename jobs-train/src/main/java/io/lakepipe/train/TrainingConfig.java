@@ -11,19 +11,33 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The training settings of {@code lakepipe.train} and {@code lakepipe.mlflow}, read and checked
- * before Spark starts. Every key and its default is documented in lakepipe-defaults.conf.
+ * The training of one declared model, {@code lakepipe.models.<model>}: its view, MLflow experiment,
+ * registered model name and baseline, and the settings of {@code lakepipe.train} with the model's
+ * own {@code train} block over them; read and checked before Spark starts. Every key and its
+ * default is documented in lakepipe-defaults.conf.
  */
 public record TrainingConfig(int windowDays, int validationDays, int testDays,
     long featuresVersion, long labelsVersion, long seed, double threshold, String searchStrategy,
     int folds, int parallelism, String searchMetric, String gateMetric, double gateMargin,
     List<Candidate> candidates, String experiment, String modelName, String challengerAlias,
-    String championAlias, String view) {
+    String championAlias, String model, String view, List<String> baselineKeys) {
 
   private static final Set<String> METRICS = Set.of("roc_auc", "pr_auc", "log_loss");
   private static final Set<String> STRATEGIES = Set.of("holdout", "cross-validation");
 
-  public static TrainingConfig from(LakepipeConfig config) {
+  /** The training of the model declared as {@code lakepipe.models.<model>}. */
+  public static TrainingConfig from(LakepipeConfig config, String model) {
+    if (!config.has("models." + model)) {
+      throw LakepipeErrors.modelDeclarationInvalid("lakepipe.models." + model, config.origin(),
+          "no such model is declared", "Declare it, or name one of "
+              + (config.has("models") ? config.keys("models") : Set.of()));
+    }
+    LakepipeConfig declared = config.section("models." + model);
+    LakepipeConfig settings = config.overlaid("train", "models." + model + ".train");
+    return from(settings, model, declared);
+  }
+
+  private static TrainingConfig from(LakepipeConfig config, String model, LakepipeConfig declared) {
     TrainingConfig training = new TrainingConfig(
         config.integer("train.window-days"),
         config.integer("train.validation-days"),
@@ -39,11 +53,18 @@ public record TrainingConfig(int windowDays, int validationDays, int testDays,
         oneOf(config, "train.gate.metric", METRICS),
         config.number("train.gate.margin"),
         CandidateGrid.from(config),
-        config.string("mlflow.experiment"),
-        config.string("mlflow.model-name"),
+        declared.string("experiment"),
+        declared.string("model-name"),
         config.string("mlflow.new-version-alias"),
         config.string("mlflow.champion-alias"),
-        config.string("train.view"));
+        model,
+        declared.string("view"),
+        declared.strings("baseline.keys"));
+    if (training.baselineKeys.isEmpty()) {
+      throw LakepipeErrors.modelDeclarationInvalid(declared.path("baseline.keys"),
+          declared.originOf("baseline.keys"), "the baseline has no keys",
+          "Name the feature columns whose rows' label rate is the naive baseline, e.g. [origin]");
+    }
     if (!(training.threshold > 0 && training.threshold < 1)) {
       throw LakepipeErrors.configValueInvalid("train.threshold", String.valueOf(training.threshold),
           "numbers between 0 and 1");

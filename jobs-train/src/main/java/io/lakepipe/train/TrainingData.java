@@ -32,7 +32,7 @@ import org.apache.spark.storage.StorageLevel;
 public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, List<String> numeric,
     List<String> categorical, List<String> leftOut, Map<String, DayCounts> countsBySplit) {
 
-  /** Rows and delayed rows of a part of the split. */
+  /** Rows and positive rows of a part of the split. */
   public record DayCounts(long rows, long positives) {}
 
   /** Reads the window of {@code split} (at the configured table versions) and checks it. */
@@ -48,7 +48,7 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, Lis
         .withColumn(label, col(label).cast("double"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      // One pass: per day, the rows, the delayed rows and the values of each numeric feature.
+      // One pass: per day, the rows, the positive rows and the values of each numeric feature.
       List<String> numericInputs = catalog.numericInputs();
       List<Column> aggregates = new ArrayList<>(List.of(sum(col(label))));
       numericInputs.forEach(c -> aggregates.add(count(col(c))));
@@ -113,7 +113,7 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, Lis
     if (positives == 0 || positives == total) {
       throw LakepipeErrors.trainingDataUnusable(ds.toString(), "the label '" + label
           + "' has a single class in the " + total + " rows of the " + part + " days " + range
-          + ": a classifier needs delayed and on-time flights");
+          + ": a classifier needs rows of both classes");
     }
     return new DayCounts(total, (long) positives);
   }

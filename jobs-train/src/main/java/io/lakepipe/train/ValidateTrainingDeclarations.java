@@ -3,15 +3,15 @@ package io.lakepipe.train;
 import io.lakepipe.core.cli.Validation;
 import io.lakepipe.core.cli.Validation.Declaration;
 import io.lakepipe.core.config.LakepipeConfig;
-import io.lakepipe.features.FeatureCatalog;
 import io.lakepipe.features.FeatureViewReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code ./lakepipe validate}'s part for jobs-features and jobs-train: the features, every feature
- * view and the training.
+ * {@code ./lakepipe validate}'s part for jobs-features and jobs-train: every feature view and every
+ * model, as train-model reads it with its view.
  */
 public final class ValidateTrainingDeclarations {
   private ValidateTrainingDeclarations() {}
@@ -19,12 +19,14 @@ public final class ValidateTrainingDeclarations {
   /** The declarations the feature and training jobs read, each with its key. */
   public static List<Declaration> declarations(LakepipeConfig config) {
     List<Declaration> declarations = new ArrayList<>();
-    declarations.add(new Declaration("lakepipe.features", () -> FeatureCatalog.from(config)));
     for (String view : config.has("views") ? config.keys("views") : Set.<String>of()) {
       declarations.add(new Declaration("lakepipe.views." + view,
           () -> FeatureViewReader.read(config, view)));
     }
-    declarations.add(new Declaration("lakepipe.train", () -> TrainingConfig.from(config)));
+    for (String model : config.has("models") ? config.keys("models") : Set.<String>of()) {
+      declarations.add(new Declaration("lakepipe.models." + model,
+          () -> TrainModel.prepare(config, Map.of(TrainModel.MODEL, model))));
+    }
     return declarations;
   }
 

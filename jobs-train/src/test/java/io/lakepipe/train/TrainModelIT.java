@@ -139,7 +139,8 @@ class TrainModelIT extends SparkTestBase {
   }
 
   static JobResult train(LakepipeConfig config, LocalDate ds) {
-    return TrainModel.run(JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
+    return TrainModel.prepare(config, Map.of("model", "flights-delay"))
+        .run(JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
   }
 
   private Run runOf(ModelVersion version) {

@@ -12,12 +12,12 @@ class TrainingConfigTest {
   @Test
   void aNegativeGateMarginStopsTheJobBeforeSparkStarts() {
     assertThatThrownBy(() -> TrainingConfig.from(
-        LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", -0.01))))
+        LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", -0.01)), "flights-delay"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("train.gate.margin")
         .hasMessageContaining("-0.01")
         .hasMessageContaining("a number of 0 or more");
-    assertThat(TrainingConfig.from(LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", 0)))
+    assertThat(TrainingConfig.from(LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", 0)), "flights-delay")
         .gateMargin()).isZero();
   }
 }

@@ -11,15 +11,50 @@ import org.junit.jupiter.api.Test;
 
 class ValidateTrainingDeclarationsTest {
   @Test
-  void everyDeclaredViewIsValidatedAndTheTrainingNamesItsView() {
+  void everyDeclaredViewAndModelIsValidatedAndAModelNamesItsView() {
     LakepipeConfig config = LakepipeConfig.fromMap(Map.of());
 
     List<Declaration> declarations = ValidateTrainingDeclarations.declarations(config);
 
     assertThat(declarations).extracting(Declaration::key)
-        .containsExactly("lakepipe.features", "lakepipe.views.flights", "lakepipe.train");
+        .containsExactly("lakepipe.views.flights", "lakepipe.models.flights-delay");
     declarations.forEach(d -> d.read().run());
-    assertThat(TrainingConfig.from(config).view()).isEqualTo("flights");
+    assertThat(TrainingConfig.from(config, "flights-delay").view()).isEqualTo("flights");
+  }
+
+  @Test
+  void aModelOfAnUndeclaredViewOrWithoutBaselineKeysFailsItsOwnLine() {
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+        "lakepipe.models.strikes.view", "strikes",
+        "lakepipe.models.strikes.experiment", "e",
+        "lakepipe.models.strikes.model-name", "m",
+        "lakepipe.models.strikes.baseline.keys", List.of("state")));
+
+    Declaration model = ValidateTrainingDeclarations.declarations(config).get(2);
+
+    assertThat(model.key()).isEqualTo("lakepipe.models.strikes");
+    assertThatThrownBy(() -> model.read().run()).hasMessageContaining("lakepipe.views.strikes");
+    assertThatThrownBy(() -> TrainingConfig.from(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.models.flights-delay.baseline.keys", List.of())), "flights-delay"))
+        .hasMessageContaining("lakepipe.models.flights-delay.baseline.keys")
+        .hasMessageContaining("the baseline has no keys");
+    assertThatThrownBy(() -> TrainingConfig.from(config, "flight-delay"))
+        .hasMessageContaining("lakepipe.models.flight-delay")
+        .hasMessageContaining("[flights-delay, strikes]");
+  }
+
+  @Test
+  void aModelsOwnTrainSettingsGoOverTheSharedOnes() {
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+        "lakepipe.models.flights-delay.train.window-days", 30,
+        "lakepipe.train.test-days", 2));
+
+    TrainingConfig training = TrainingConfig.from(config, "flights-delay");
+
+    assertThat(training.windowDays()).isEqualTo(30);
+    assertThat(training.testDays()).isEqualTo(2);
+    assertThat(training.validationDays()).isEqualTo(1);
+    assertThat(training.baselineKeys()).containsExactly("origin", "destination");
   }
 
   @Test
@@ -27,7 +62,7 @@ class ValidateTrainingDeclarationsTest {
     LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
         "lakepipe.views.flights.tables.labels", "labels-flight"));
 
-    Declaration view = ValidateTrainingDeclarations.declarations(config).get(1);
+    Declaration view = ValidateTrainingDeclarations.declarations(config).get(0);
 
     assertThatThrownBy(() -> view.read().run())
         .hasMessageContaining("lakepipe.views.flights.tables.labels")

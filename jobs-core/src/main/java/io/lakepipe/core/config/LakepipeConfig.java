@@ -37,10 +37,11 @@ public final class LakepipeConfig {
   /**
    * Sections whose keys are free-form and therefore not checked against the defaults: Spark's own
    * settings, and the declarations a data engineer adds without rebuilding (tables, checks,
-   * sources, views), which their readers validate.
+   * sources, views, models, demo files), which their readers validate.
    */
   private static final List<String> FREE_FORM = List.of("lakepipe.spark.conf", "lakepipe.tables",
-      "lakepipe.checks", "lakepipe.sources", "lakepipe.views");
+      "lakepipe.checks", "lakepipe.sources", "lakepipe.views", "lakepipe.models",
+      "lakepipe.demo.files");
 
   private final Config config;
   private final String origin;
@@ -156,6 +157,20 @@ public final class LakepipeConfig {
   /** The object at {@code key}, read with the same accessors; errors name its keys in full. */
   public LakepipeConfig section(String key) {
     return read(key, k -> new LakepipeConfig(config.getConfig(k), origin, prefix + key + "."));
+  }
+
+  /**
+   * This configuration with the object at {@code key} overlaid by the object at {@code overrides},
+   * when that is set: a declaration's own settings over the shared ones, e.g. a model's
+   * {@code models.<name>.train} over {@code train}.
+   */
+  public LakepipeConfig overlaid(String key, String overrides) {
+    if (!has(overrides)) {
+      return this;
+    }
+    Config merged = read(overrides, k -> config.getConfig(k))
+        .withFallback(read(key, k -> config.getConfig(k)));
+    return new LakepipeConfig(config.withValue(key, merged.root()), origin, prefix);
   }
 
   /**

@@ -24,7 +24,7 @@ import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.ingest.files.IngestFiles;
-import io.lakepipe.ingest.files.LandFlights;
+import io.lakepipe.ingest.files.LandDemoFiles;
 import io.lakepipe.ingest.jdbc.IngestAirports;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.ModelType;
@@ -95,7 +95,7 @@ class PmmlParityIT extends SparkTestBase {
     LakepipeConfig config = testConfig(home, Map.of(
         "lakepipe.demo.flights-data", FLIGHTS.toString(),
         "lakepipe.sources.flights.location", home.resolve("landing").toString()));
-    LandFlights.land(spark, config, FIRST, DS);
+    LandDemoFiles.land(spark, config, "flights", FIRST, DS);
     run("ingest-airports", IngestAirports::run, config, FIRST);
     FeatureView view = FeatureViewReader.read(config, "flights");
     for (LocalDate day = FIRST; !day.isAfter(DS); day = day.plusDays(1)) {

@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.cli.JobOption;
+import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
@@ -12,8 +15,10 @@ import io.lakepipe.core.table.TableRead;
 import io.lakepipe.features.quality.FeatureGate.Failure;
 import io.lakepipe.features.quality.FeatureGate.Settings;
 import io.lakepipe.features.quality.FeatureGate.Verdict;
-import java.sql.Date;
 import io.lakepipe.features.FeatureCatalog;
+import io.lakepipe.features.FeatureView;
+import io.lakepipe.features.FeatureViewReader;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,16 +34,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data-quality gate after the features: measures every feature column of one ds of
- * features-flights against the previous {@code reference-days} days (null share, min, max, mean,
+ * The data-quality gate after the features: measures every feature column of one ds of a feature
+ * view's features table against the previous {@code reference-days} days (null share, min, max, mean,
  * distinct values, PSI), replaces the day's rows of the feature metrics table, and only then fails
  * when the gate fails, so that a failed day's metrics are there to inspect. Like the bronze gate it
  * writes no data rows: the rows it checked count as read and written.
  */
 public final class CheckFeatures {
   private static final Logger LOG = LoggerFactory.getLogger(CheckFeatures.class);
-  private static final String TABLE = "features-flights";
-  private static final String METRICS_TABLE = "quality-features-flights";
+  static final String VIEW = "view";
+  /** The view whose features to check; part of the audit name, so two views stay apart. */
+  public static final List<JobOption> OPTIONS = List.of(JobOption.required(VIEW,
+      "the feature view whose features to check, a key of lakepipe.views").inAuditName());
 
   /** The columns of the feature metrics table, before {@code ds}. */
   static final StructType METRICS_SCHEMA = new StructType()
@@ -58,29 +65,37 @@ public final class CheckFeatures {
 
   private CheckFeatures() {}
 
-  public static JobResult run(JobContext context) {
-    Settings settings = Settings.fromConfig(context.config());
-    FeatureCatalog catalog = FeatureCatalog.from(context.config());
-    String featuresPath = context.config().tablePath(TABLE);
-    String metricsPath = context.config().tablePath(METRICS_TABLE);
+  /** Reads and validates the view and the gate's settings before Spark starts. */
+  public static Job prepare(LakepipeConfig config, Map<String, String> options) {
+    FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
+    Settings settings = Settings.fromConfig(config);
+    return context -> run(context, view, settings);
+  }
+
+  public static JobResult run(JobContext context, FeatureView view, Settings settings) {
+    FeatureCatalog catalog = view.catalog();
+    String table = view.tables().features();
+    String metricsTable = view.tables().featureQuality();
+    String featuresPath = context.config().tablePath(table);
+    String metricsPath = context.config().tablePath(metricsTable);
     LocalDate ds = context.ds();
     LocalDate from = ds.minusDays(settings.referenceDays());
 
     // One read for the day and its reference, so that both come from the same table version.
-    TableRead read = context.tables().readDsRange(TABLE, featuresPath, from, ds);
+    TableRead read = context.tables().readDsRange(table, featuresPath, from, ds);
     Dataset<Row> day = read.rows().where(col(DeltaTables.DS).equalTo(Date.valueOf(ds))).cache();
     Dataset<Row> reference =
         read.rows().where(col(DeltaTables.DS).lt(Date.valueOf(ds))).cache();
     try {
       long rows = day.count();
       if (rows == 0) {
-        throw LakepipeErrors.partitionMissing(TABLE, featuresPath, ds.toString());
+        throw LakepipeErrors.partitionMissing(table, featuresPath, ds.toString());
       }
-      LOG.info("Checking {} rows of {} ds={} (v{}) against the days {}..{}", rows, TABLE, ds,
+      LOG.info("Checking {} rows of {} ds={} (v{}) against the days {}..{}", rows, table, ds,
           read.version(), from, ds.minusDays(1));
       List<FeatureMetric> metrics =
           FeatureMetrics.compute(day, reference, settings.psiBins());
-      String statsPath = context.config().tablePath("features-daily-stats");
+      String statsPath = context.config().tablePath(view.tables().dailyStats());
       LocalDate firstHistoryDay = context.tables().partitionFingerprints(statsPath,
               from.minusDays(catalog.maxWindowDays()), ds).keySet().stream().findFirst()
           .orElse(null);
@@ -93,11 +108,11 @@ public final class CheckFeatures {
       List<Verdict> verdicts = FeatureGate.judge(metrics, settings, warmingUp);
       long metricsVersion = context.tables().replaceDs(
           metricsRows(context.spark(), metrics, verdicts, context.runId()), metricsPath, ds);
-      logVerdicts(ds, metrics, verdicts, metricsPath, metricsVersion);
+      logVerdicts(table, ds, metrics, verdicts, metricsPath, metricsVersion);
 
       List<Failure> failures = verdicts.stream().flatMap(v -> v.failures().stream()).toList();
       if (!failures.isEmpty()) {
-        throw LakepipeErrors.featureChecksFailed(TABLE, ds.toString(),
+        throw LakepipeErrors.featureChecksFailed(table, ds.toString(),
             failures.stream().map(Failure::toString).collect(Collectors.joining("; ")),
             metricsPath + " (ds=" + ds + ")", Settings.CONFIG_SECTION);
       }
@@ -134,10 +149,10 @@ public final class CheckFeatures {
   }
 
   /** One summary line, then one line for the failed and one for the exempt features, if any. */
-  private static void logVerdicts(LocalDate ds, List<FeatureMetric> metrics, List<Verdict> verdicts,
-      String metricsPath, long metricsVersion) {
+  private static void logVerdicts(String table, LocalDate ds, List<FeatureMetric> metrics,
+      List<Verdict> verdicts, String metricsPath, long metricsVersion) {
     LOG.info("{} ds={}: {} features, reference {} rows: {} pass, {} fail, {} exempt, {} no-reference;"
-            + " metrics in {} v{}", TABLE, ds, metrics.size(),
+            + " metrics in {} v{}", table, ds, metrics.size(),
         metrics.isEmpty() ? 0 : metrics.get(0).referenceRows(), count(verdicts, FeatureGate.PASS),
         count(verdicts, FeatureGate.FAIL), count(verdicts, FeatureGate.EXEMPT),
         count(verdicts, FeatureGate.NO_REFERENCE), metricsPath, metricsVersion);
@@ -146,7 +161,7 @@ public final class CheckFeatures {
           .map(v -> v.feature() + " (" + v.reason() + ")")
           .collect(Collectors.joining(", "));
       if (!features.isEmpty()) {
-        LOG.info("{} ds={} {} features: {}", TABLE, ds,
+        LOG.info("{} ds={} {} features: {}", table, ds,
             FeatureGate.FAIL.equals(gate) ? "failed" : "exempt", features);
       }
     }

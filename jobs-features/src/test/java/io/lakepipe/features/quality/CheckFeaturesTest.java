@@ -78,7 +78,8 @@ class CheckFeaturesTest extends SparkTestBase {
   }
 
   private JobResult check(String runId) {
-    return CheckFeatures.run(JobContext.of(spark, config, DS, runId));
+    return CheckFeatures.prepare(config, Map.of("view", "flights"))
+        .run(JobContext.of(spark, config, DS, runId));
   }
 
   private List<Row> metricsOfTheDay() {

@@ -53,7 +53,7 @@ class S3LandingIT extends SparkTestBase {
       }
     });
 
-    long landed = LandFlights.land(spark, config, DS, DS);
+    long landed = LandDemoFiles.land(spark, config, "flights", DS, DS);
     List<String> files = LandingAreas.of(config.string("sources.flights.location"), config, spark).files(DS);
     JobResult result = IngestFiles.of("flights").run(JobContext.of(spark, config, DS, "s3-run"));
 

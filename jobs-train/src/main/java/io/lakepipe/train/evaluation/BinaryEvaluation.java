@@ -30,7 +30,7 @@ public final class BinaryEvaluation {
   private final long[] falsePositivesAt;
   private final CalibrationBin[] calibration;
 
-  /** One bin of the calibration plot: flights predicted in [from, to) and how many were delayed. */
+  /** One bin of the calibration plot: rows predicted in [from, to) and how many were positive. */
   public record CalibrationBin(double from, double to, long rows, double meanPredicted,
       double observedShare) {}
 
@@ -87,7 +87,7 @@ public final class BinaryEvaluation {
 
   /**
    * Evaluates {@code probabilities} against {@code labels} (each 0 or 1, both classes present);
-   * a flight is predicted positive when its probability is above {@code threshold}.
+   * a row is predicted positive when its probability is above {@code threshold}.
    */
   public static BinaryEvaluation of(double[] labels, double[] probabilities, double threshold) {
     if (labels.length != probabilities.length) {

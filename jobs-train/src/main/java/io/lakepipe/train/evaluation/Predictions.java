@@ -9,7 +9,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Brings scored rows to the driver as labels and probabilities of a delay, to evaluate them. */
+/** Brings scored rows to the driver as labels and probabilities of the positive class, to evaluate them. */
 public final class Predictions {
   /** The probability vector that Spark's classifiers add. */
   public static final String PROBABILITY = "probability";

@@ -60,7 +60,7 @@ public final class FinalFit {
         PipelineModel head = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
             .fit(prepared);
         long fitMillis = System.currentTimeMillis() - start;
-        PipelineModel model = new PipelineModel(Identifiable.randomUID("lakepipe_delay_model"),
+        PipelineModel model = new PipelineModel(Identifiable.randomUID("lakepipe_model"),
             Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
                 .toArray(Transformer[]::new));
         BinaryEvaluation test = Predictions.evaluate(head.transform(preparedTest),

@@ -4,7 +4,7 @@ import io.lakepipe.train.evaluation.BinaryEvaluation;
 import java.util.OptionalDouble;
 
 /**
- * Whether a newly trained model replaces the champion. It must first beat the naive route baseline
+ * Whether a newly trained model replaces the champion. It must first beat the naive group baseline
  * on the test days by at least the margin, always, so that even the first champion is a model worth
  * serving; then beat the champion's score on the same test days by the margin, if there is one. A
  * champion that could not be scored is kept, so a worse model can never take its place by accident;
@@ -67,7 +67,7 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
   public String explanation() {
     return switch (outcome) {
       case FIRST_CHAMPION -> String.format(
-          "no champion yet: the new model becomes champion (test %s %.5f beats the route baseline's"
+          "no champion yet: the new model becomes champion (test %s %.5f beats the baseline's"
               + " %.5f by at least %s)", metric, challengerScore, baselineScore, margin);
       case PROMOTED -> String.format("promoted: test %s %.5f beats the champion's %.5f by at least %s",
           metric, challengerScore, championScore.getAsDouble(), margin);
@@ -79,12 +79,12 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
           "not promoted: the new model's test %s is %s, not a finite number", metric,
           challengerScore);
       case BELOW_BASELINE -> String.format(
-          "not promoted: test %s %.5f does not beat the route baseline's %.5f by %s", metric,
+          "not promoted: test %s %.5f does not beat the baseline's %.5f by %s", metric,
           challengerScore, baselineScore, margin);
       case CHAMPION_MOVED -> "champion kept: other trainings kept moving it while this model was"
           + " registered";
       case BASELINE_UNSCORED -> String.format(
-          "not promoted: the route baseline's test %s is %s, so the model cannot be shown to beat it",
+          "not promoted: the baseline's test %s is %s, so the model cannot be shown to beat it",
           metric, baselineScore);
     };
   }

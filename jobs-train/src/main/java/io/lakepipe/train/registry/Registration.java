@@ -43,7 +43,7 @@ public final class Registration {
 
   /**
    * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides
-   * against it and the route baseline's {@code baselineScore} on the same test days,
+   * against it and the baseline's {@code baselineScore} on the same test days,
    * registers the model logged under {@code modelArtifactPath} of {@code run} and sets the aliases;
    * the decision and both scores are logged to the run and tagged on the version.
    */

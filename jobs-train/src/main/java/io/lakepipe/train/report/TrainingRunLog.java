@@ -35,7 +35,7 @@ import org.mlflow.api.proto.Service.RunStatus;
  * plots, and the model itself in MLflow's format.
  */
 public final class TrainingRunLog {
-  static final String BASELINE = "route baseline";
+  static final String BASELINE = "baseline";
 
   private final MlflowTracking tracking;
   private final TrainingConfig training;

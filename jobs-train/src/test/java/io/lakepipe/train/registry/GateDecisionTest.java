@@ -73,7 +73,7 @@ class GateDecisionTest {
     assertThat(withinMargin.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
     assertThat(lossBelow.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
     assertThat(below.outcome().promotes()).isFalse();
-    assertThat(below.explanation()).contains("route baseline").contains("0.60000");
+    assertThat(below.explanation()).contains("baseline").contains("0.60000");
     assertThat(GateDecision.decide("roc_auc", 0.62, 0.60, OptionalDouble.empty(), 0.01).outcome())
         .isEqualTo(Outcome.FIRST_CHAMPION);
   }

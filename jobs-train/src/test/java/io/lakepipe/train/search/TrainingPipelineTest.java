@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.Predictions;
-import io.lakepipe.train.evaluation.RouteBaseline;
+import io.lakepipe.train.evaluation.GroupBaseline;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.ModelType;
@@ -148,12 +148,14 @@ class TrainingPipelineTest extends SparkTestBase {
         new Object[] {"c", java.sql.Date.valueOf(DS), 1, 1.0, "ATL", "ORD", 0.0});
 
     Map<String, Double> baseline = new java.util.HashMap<>();
-    RouteBaseline.score(fit, score, "delayed").collectAsList().forEach(r ->
-        baseline.put(r.getAs("flight_id"), r.getAs(RouteBaseline.PROBABILITY)));
+    GroupBaseline.score(fit, score, "delayed",
+        java.util.List.of("origin", "destination")).collectAsList().forEach(r ->
+        baseline.put(r.getAs("flight_id"), r.getAs(GroupBaseline.PROBABILITY)));
 
     assertThat(baseline).containsExactlyInAnyOrderEntriesOf(Map.of("a", 0.5, "b", 0.0, "c", 0.25));
-    BinaryEvaluation evaluation = Predictions.evaluate(RouteBaseline.score(fit, score, "delayed"),
-        RouteBaseline.PROBABILITY, "delayed", 0.3);
+    BinaryEvaluation evaluation = Predictions.evaluate(GroupBaseline.score(fit, score, "delayed",
+        java.util.List.of("origin", "destination")),
+        GroupBaseline.PROBABILITY, "delayed", 0.3);
     assertThat(evaluation.rows()).isEqualTo(3);
     assertThat(evaluation.rocAuc()).isEqualTo(1.0);
   }

@@ -12,14 +12,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * spark-submit entry point of {@code ./lakepipe land [from] [to]}: lands the flights of a date range.
- * Not a pipeline job (it writes no table and no audit row): it stands in for the upstream delivery.
+ * spark-submit entry point of {@code ./lakepipe land [from] [to] [--source <source>]}: lands the
+ * demo data of a declared file source for a date range. Not a pipeline job (it writes no table and
+ * no audit row): it stands in for the upstream delivery.
  */
-@Command(name = "land-flights", mixinStandardHelpOptions = true,
-    description = "Cut the flights data set into daily files in the landing area.")
-public final class LandFlightsCommand implements Callable<Integer> {
+@Command(name = "land-demo-files", mixinStandardHelpOptions = true,
+    description = "Cut a source's demo data file into daily files in its landing area.")
+public final class LandDemoFilesCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "lakepipe HOCON config file")
   private Path configFile;
+
+  @Option(names = "--source", defaultValue = "flights",
+      description = "the file source, a key of lakepipe.demo.files (default: flights)")
+  private String source;
 
   @Option(names = "--from", required = true, description = "first day, YYYY-MM-DD")
   private LocalDate from;
@@ -31,13 +36,13 @@ public final class LandFlightsCommand implements Callable<Integer> {
   public Integer call() {
     LakepipeConfig config = LakepipeConfig.load(configFile);
     try (SparkSession spark = SparkSessions.create("lakepipe-land", config)) {
-      LandFlights.land(spark, config, from, to == null ? from : to);
+      LandDemoFiles.land(spark, config, source, from, to == null ? from : to);
     }
     return 0;
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new LandFlightsCommand());
+    CommandLine cli = new CommandLine(new LandDemoFilesCommand());
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       System.err.println("lakepipe land failed: " + e.getMessage());
       return e instanceof LakepipeException le ? le.exitCode() : 1;

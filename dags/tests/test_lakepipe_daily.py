@@ -183,7 +183,9 @@ def test_environment_sets_defaults_when_the_dag_file_is_parsed(monkeypatch: pyte
     assert task.pool == "spark_cluster_jobs"
     assert _render(task, task.application) == "/opt/lakepipe/jars/jobs-features.jar"
     assert _render(task, task.properties_file) == "/opt/lakepipe/conf/spark.conf"
-    assert _render(task, task.application_args) == ["--config", "/opt/lakepipe/conf/cluster.conf", "--ds", DS]
+    assert _render(task, task.application_args) == [
+        "--config", "/opt/lakepipe/conf/cluster.conf", "--ds", DS, "--view", "flights"
+    ]
 
 
 def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(

@@ -13,11 +13,11 @@ from lakepipe_dags.assets import FEATURES_FLIGHTS
 from lakepipe_dags.schedule import training_ds
 
 DAG_ID = "lakepipe_training"
-# task id: (job in config/jobs.conf, its jar's module, main class)
+# task id: (job in config/jobs.conf, its jar's module, main class, the job's own options)
 STEPS = {
-    "train_model": ("train-model", "train", "io.lakepipe.train.TrainModelJob"),
-    "export_bundle": ("export-pmml", "export-pmml", "io.lakepipe.export.pmml.ExportPmmlJob"),
-    "batch_score": ("serve-export", "serve-export", "io.lakepipe.export.ServeExportJob"),
+    "train_model": ("train-model", "train", "io.lakepipe.train.TrainModelJob", ["--model", "flights-delay"]),
+    "export_bundle": ("export-pmml", "export-pmml", "io.lakepipe.export.pmml.ExportPmmlJob", []),
+    "batch_score": ("serve-export", "serve-export", "io.lakepipe.export.ServeExportJob", []),
 }
 
 
@@ -48,7 +48,7 @@ def test_trains_then_exports_and_scores_in_parallel() -> None:
 
 @pytest.mark.parametrize("task_id", STEPS)
 def test_spark_steps_run_for_the_resolved_day(task_id: str) -> None:
-    job, module, main_class = STEPS[task_id]
+    job, module, main_class, options = STEPS[task_id]
     task = load_dag_bag().dags[DAG_ID].task_dict[task_id]
     context = {**template_context("2001-06-30"), "ti": SimpleNamespace(xcom_pull=lambda task_ids: "2001-01-15")}
 
@@ -62,6 +62,7 @@ def test_spark_steps_run_for_the_resolved_day(task_id: str) -> None:
         str(REPO_ROOT / "config" / "local.conf"),
         "--ds",
         "2001-01-15",
+        *options,
     ]
     assert task.render_template(task.name, context) == f"lakepipe-{job}-2001-01-15"
 

@@ -2,7 +2,9 @@
 # Run one lakepipe DAG for one logical date, in-process (no scheduler, no executor), and exit
 # non-zero unless that DAG run ended in state success.
 #
-#   infra/airflow/dags-test.sh YYYY-MM-DD [dag_id]      (dag_id defaults to lakepipe_daily)
+#   infra/airflow/dags-test.sh YYYY-MM-DD [dag_id [option...]]   (dag_id defaults to lakepipe_daily)
+#
+# Options after the dag_id go to `airflow dags test`, e.g. -c '{"first_training_ds": "2001-01-01"}'.
 #
 # lakepipe_training is scheduled on an asset, not on dates: it is run with the conf {"ds": ...},
 # which names the day it trains for, as a manual trigger would.
@@ -13,9 +15,10 @@
 # alone, and every task's state is printed.
 set -euo pipefail
 
-usage="usage: $0 YYYY-MM-DD [dag_id]"
+usage="usage: $0 YYYY-MM-DD [dag_id [option...]]"
 ds="${1:?$usage}"
 dag_id="${2:-lakepipe_daily}"
+shift $(($# < 2 ? $# : 2))
 if ! [[ "$ds" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]; then
   echo "dags-test: logical date '$ds' is not YYYY-MM-DD. $usage" >&2
   exit 2
@@ -34,9 +37,9 @@ fi
 
 airflow_bootstrap || exit 1
 
-test_args=("$dag_id" "$ds")
+test_args=("$@" "$dag_id" "$ds")
 if [ "$dag_id" = lakepipe_training ]; then
-  test_args=(-c "{\"ds\": \"$ds\"}" "$dag_id" "$ds")
+  test_args=(-c "{\"ds\": \"$ds\"}" "$@" "$dag_id" "$ds")
 fi
 echo "dags-test: airflow dags test ${test_args[*]} (retries=$LAKEPIPE_TASK_RETRIES, AIRFLOW_HOME=$AIRFLOW_HOME)"
 test_rc=0

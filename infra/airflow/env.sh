@@ -62,6 +62,12 @@ if [ -z "${AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS:-}" ]; then
   export AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS="{\"conn_type\": \"fs\", \"extra\": {\"path\": \"$LAKEPIPE_HOME/.lakepipe/landing/flights\"}}"
 fi
 
+# The local landing area of every other declared file source, one folder per source (the default
+# locations of config/pipelines/*.conf): a DAG waits for <source>/ds=YYYY-MM-DD/ under it.
+if [ -z "${AIRFLOW_CONN_LAKEPIPE_LANDING:-}" ]; then
+  export AIRFLOW_CONN_LAKEPIPE_LANDING="{\"conn_type\": \"fs\", \"extra\": {\"path\": \"$LAKEPIPE_HOME/.lakepipe/landing\"}}"
+fi
+
 # The Airflow venv first: it holds `airflow` and the `spark-submit` of the pyspark wheel that the
 # connection's spark-binary names.
 _lakepipe_venv="$LAKEPIPE_HOME/.lakepipe/venv-airflow"

@@ -52,7 +52,8 @@ public record FeatureView(String name, String entityTable, String idExpr, Label 
     columns.addAll(SqlReferences.columns(idExpr));
     columns.addAll(label.columns().keySet());
     columns.addAll(neverFeatures);
-    catalog.lookups().forEach(l -> l.roles().forEach(r -> columns.add(r.on())));
+    catalog.lookups().stream().filter(Lookup::keyed)
+        .forEach(l -> l.roles().forEach(r -> columns.add(r.on())));
     return new ArrayList<>(columns);
   }
 }

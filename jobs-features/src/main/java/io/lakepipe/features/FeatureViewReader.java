@@ -22,7 +22,7 @@ import java.util.TreeSet;
 public final class FeatureViewReader {
   static final String VIEWS = "views";
   private static final Set<String> VIEW_KEYS =
-      Set.of("entity", "label", "never-features", "features", "lookups", "tables");
+      Set.of("entity", "label", "never-features", "features", "lookups", "tables", "feature-gate");
 
   private FeatureViewReader() {}
 
@@ -54,12 +54,18 @@ public final class FeatureViewReader {
         view.string("entity.timestamp.column"), view.string("entity.timestamp.description"),
         label.name(), view.string("entity.ds-description"));
 
-    String featuresKey = view.string("features");
-    if (!config.has(featuresKey)) {
-      throw invalid(view, "features", "lakepipe." + featuresKey + " is not declared",
-          "Name the key under lakepipe that holds the view's feature kinds, such as features");
+    LakepipeConfig features;
+    if (view.isSection("features")) {
+      features = view.section("features");
+    } else {
+      String featuresKey = view.string("features");
+      if (!config.has(featuresKey)) {
+        throw invalid(view, "features", "lakepipe." + featuresKey + " is not declared",
+            "Name the key under lakepipe that holds the view's feature kinds, such as features,"
+                + " or declare the kinds here as { flight = [...], history { ... } }");
+      }
+      features = config.section(featuresKey);
     }
-    LakepipeConfig features = config.section(featuresKey);
     List<Lookup> lookups = new ArrayList<>();
     for (LakepipeConfig lookup : view.sections("lookups")) {
       lookups.add(lookup(lookup, features, tables));
@@ -87,15 +93,22 @@ public final class FeatureViewReader {
       columns.add(new LookupColumn(column, FeatureType.parse(column, c.string("type")),
           c.string("description")));
     }
+    String key = lookup.has("key") ? lookup.string("key") : null;
+    if (key == null && !lookup.has("valid-from")) {
+      throw invalid(lookup, "key", "a lookup without key and without valid-from matches no row",
+          "Give key (the column matched to the entity's), or valid-from for a table of one series"
+              + " taken as of the entity's time");
+    }
     List<Lookup.Role> roles = new ArrayList<>();
     for (LakepipeConfig r : lookup.sections("roles")) {
-      roles.add(new Lookup.Role(r.string("on"), r.string("prefix"), r.string("description")));
+      roles.add(new Lookup.Role(key == null ? null : r.string("on"), r.string("prefix"),
+          r.string("description")));
     }
     if (roles.isEmpty()) {
       throw invalid(lookup, "roles", "the lookup has no roles",
           "Give at least one { on, prefix, description }: on is the entity column holding the key");
     }
-    return new Lookup(table, lookup.string("key"),
+    return new Lookup(table, key,
         lookup.has("valid-from") ? lookup.string("valid-from") : null, roles, columns);
   }
 

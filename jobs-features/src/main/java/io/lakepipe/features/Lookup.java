@@ -9,7 +9,8 @@ import java.util.List;
  * the version valid at the entity's timestamp (an as-of join); without it, the key's only row.
  *
  * @param table a key of {@code lakepipe.tables}, read whole (with or without ds)
- * @param key the table's column matched to the role's entity column
+ * @param key the table's column matched to the role's entity column; null for a table of one series
+ *     (as of the entity's time only: each entity row takes the version valid then)
  * @param validFrom the column from which a version is valid, or null for an exact join
  * @param columns the table's columns that become features, once per role
  */
@@ -34,5 +35,10 @@ public record Lookup(String table, String key, String validFrom, List<Role> role
 
   public boolean asOf() {
     return validFrom != null;
+  }
+
+  /** Whether rows are matched on a key (and each role names its entity column). */
+  public boolean keyed() {
+    return key != null;
   }
 }

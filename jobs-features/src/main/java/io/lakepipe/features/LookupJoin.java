@@ -18,6 +18,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * A lookup's columns joined to each entity row, once per role. An as-of lookup keeps every version
@@ -37,7 +38,10 @@ final class LookupJoin {
     if (lookup.columns().isEmpty()) {
       return entities;
     }
-    List<String> required = new ArrayList<>(List.of(lookup.key()));
+    List<String> required = new ArrayList<>();
+    if (lookup.keyed()) {
+      required.add(lookup.key());
+    }
     if (lookup.asOf()) {
       required.add(lookup.validFrom());
     }
@@ -55,7 +59,8 @@ final class LookupJoin {
     Dataset<Row> joined = entities.as("f");
     for (Lookup.Role role : lookup.roles()) {
       String alias = "__" + role.prefix();
-      Column match = col("f." + role.on()).equalTo(col(alias + ".__key"));
+      Column match = lookup.keyed() ? col("f." + role.on()).equalTo(col(alias + ".__key"))
+          : lit(true);
       if (lookup.asOf()) {
         match = match.and(at.geq(col(alias + ".__valid_from")))
             .and(col(alias + ".__valid_to").isNull().or(at.lt(col(alias + ".__valid_to"))));
@@ -84,11 +89,15 @@ final class LookupJoin {
 
   private static Column[] intervalColumns(Lookup lookup) {
     List<Column> columns = new ArrayList<>();
-    columns.add(col(lookup.key()).as("__key"));
+    if (lookup.keyed()) {
+      columns.add(col(lookup.key()).as("__key"));
+    }
     if (lookup.asOf()) {
       columns.add(col(lookup.validFrom()).as("__valid_from"));
+      // One series without a key: a reference table's few rows, ordered in one window.
+      WindowSpec versions = lookup.keyed() ? Window.partitionBy(lookup.key()) : Window.partitionBy();
       columns.add(lead(col(lookup.validFrom()), 1)
-          .over(Window.partitionBy(lookup.key()).orderBy(lookup.validFrom())).as("__valid_to"));
+          .over(versions.orderBy(lookup.validFrom())).as("__valid_to"));
     }
     for (LookupColumn c : lookup.columns()) {
       columns.add(col(c.column()));

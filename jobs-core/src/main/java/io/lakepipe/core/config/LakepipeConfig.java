@@ -144,6 +144,11 @@ public final class LakepipeConfig {
     return config.hasPath(key);
   }
 
+  /** Whether the key holds an object (a section) rather than a value or a list. */
+  public boolean isSection(String key) {
+    return config.hasPath(key) && config.getValue(key) instanceof ConfigObject;
+  }
+
   /** The keys of this section itself, sorted. */
   public Set<String> keys() {
     return new TreeSet<>(config.root().keySet());

@@ -68,7 +68,8 @@ public final class CheckFeatures {
   /** Reads and validates the view and the gate's settings before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
-    Settings settings = Settings.fromConfig(config);
+    Settings settings = Settings.fromConfig(
+        config.overlaid(Settings.CONFIG_SECTION, "views." + view.name() + ".feature-gate"));
     return context -> run(context, view, settings);
   }
 
@@ -83,9 +84,10 @@ public final class CheckFeatures {
 
     // One read for the day and its reference, so that both come from the same table version.
     TableRead read = context.tables().readDsRange(table, featuresPath, from, ds);
-    Dataset<Row> day = read.rows().where(col(DeltaTables.DS).equalTo(Date.valueOf(ds))).cache();
-    Dataset<Row> reference =
-        read.rows().where(col(DeltaTables.DS).lt(Date.valueOf(ds))).cache();
+    // The entity's id and time are keys, not features.
+    Dataset<Row> features = read.rows().drop(view.id(), view.timestamp());
+    Dataset<Row> day = features.where(col(DeltaTables.DS).equalTo(Date.valueOf(ds))).cache();
+    Dataset<Row> reference = features.where(col(DeltaTables.DS).lt(Date.valueOf(ds))).cache();
     try {
       long rows = day.count();
       if (rows == 0) {
@@ -114,7 +116,8 @@ public final class CheckFeatures {
       if (!failures.isEmpty()) {
         throw LakepipeErrors.featureChecksFailed(table, ds.toString(),
             failures.stream().map(Failure::toString).collect(Collectors.joining("; ")),
-            metricsPath + " (ds=" + ds + ")", Settings.CONFIG_SECTION);
+            metricsPath + " (ds=" + ds + ")", Settings.CONFIG_SECTION + " (for this view, under"
+                + " lakepipe.views." + view.name() + ".feature-gate)");
       }
       return JobResult.builder()
           .source(featuresPath)

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The gate on feature metrics, from {@code lakepipe.quality.features-flights}: enough rows, a null
+ * The gate on feature metrics, from {@code lakepipe.quality.features}: enough rows, a null
  * share at most {@code max-null-share} and a PSI at most {@code max-psi} per feature. Features that
  * match a {@code null-share-exempt} or {@code drift-exempt} glob are not failed by that check. Pure:
  * metrics and settings in, verdicts out.
@@ -33,7 +33,7 @@ public final class FeatureGate {
   private FeatureGate() {}
 
   /**
-   * The settings of {@code lakepipe.quality.features-flights}, validated when read.
+   * The settings of {@code lakepipe.quality.features}, validated when read.
    *
    * @param referenceDays days before ds that form the reference
    * @param psiBins bins of numeric features for the PSI
@@ -46,7 +46,7 @@ public final class FeatureGate {
   public record Settings(int referenceDays, int psiBins, long minRows, double maxNullShare,
       double maxPsi, List<String> nullShareExempt, List<String> driftExempt) {
     /** The config section, under {@code lakepipe}. */
-    public static final String CONFIG_SECTION = "quality.features-flights";
+    public static final String CONFIG_SECTION = "quality.features";
     private static final String SECTION = CONFIG_SECTION + ".";
 
     public Settings {

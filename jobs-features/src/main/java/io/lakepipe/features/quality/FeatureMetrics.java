@@ -38,8 +38,8 @@ import org.apache.spark.sql.types.StructType;
  * Per-feature data-quality metrics of one logical date against a reference (the previous days of
  * the same table). Pure: reads only the Datasets it is given and writes nothing.
  *
- * <p>Feature columns are every column but the keys ({@code flight_id}, {@code flight_ts},
- * {@code ds}) and lineage columns starting with {@code _}: numeric types are numeric features,
+ * <p>Feature columns are every column but {@code ds} and lineage columns starting with {@code _}
+ * (the caller drops the entity's id and time): numeric types are numeric features,
  * strings and booleans categorical ones. NaN in a float or double column counts as null: it is a
  * missing value (a mean over nothing), so the null-share gate sees it, and it would otherwise make
  * min, max and mean NaN.
@@ -57,7 +57,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class FeatureMetrics {
   /** Columns of the features table that are keys, not features. */
-  public static final Set<String> KEY_COLUMNS = Set.of("flight_id", "flight_ts", "ds");
+  public static final Set<String> KEY_COLUMNS = Set.of("ds");
   /** The floor of a bucket share in the PSI sum. */
   public static final double SHARE_FLOOR = 1e-4;
   /**

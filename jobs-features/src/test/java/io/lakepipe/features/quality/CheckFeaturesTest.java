@@ -129,7 +129,7 @@ class CheckFeaturesTest extends SparkTestBase {
         .hasMessageStartingWith("Feature checks on features-flights for ds=2001-01-15 failed:"
             + " distance: psi ")
         .hasMessageContaining("above the limit 0.25")
-        .hasMessageContaining("lakepipe.quality.features-flights")
+        .hasMessageContaining("lakepipe.quality.features")
         .hasMessageNotContaining("day_of_week")
         .hasMessageNotContaining("\n");
 

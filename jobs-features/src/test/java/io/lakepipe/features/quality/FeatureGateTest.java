@@ -173,11 +173,11 @@ class FeatureGateTest {
   @Test
   void anInvalidSettingStopsTheJobNamingTheKey() {
     LakepipeConfig config =
-        LakepipeConfig.fromMap(Map.of("lakepipe.quality.features-flights.psi-bins", 1));
+        LakepipeConfig.fromMap(Map.of("lakepipe.quality.features.psi-bins", 1));
 
     assertThatThrownBy(() -> Settings.fromConfig(config))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("lakepipe.quality.features-flights.psi-bins")
+        .hasMessageContaining("lakepipe.quality.features.psi-bins")
         .hasMessageContaining("'1'");
   }
 }

@@ -23,16 +23,15 @@ class FeatureMetricsTest extends SparkTestBase {
   static final double FLOOR = 1e-4;
   static final LocalDate DS = LocalDate.parse("2001-01-15");
 
-  /** One column of a features table, with the keys the metrics must leave out. */
+  /** One column of a features table, with the ds the metrics must leave out. */
   private static Dataset<Row> column(String name, org.apache.spark.sql.types.DataType type,
       Object... values) {
     StructType schema = new StructType()
-        .add("flight_id", DataTypes.StringType)
         .add("ds", DataTypes.DateType)
         .add(name, type);
     List<Object[]> rows = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
-      rows.add(new Object[] {"F" + i, java.sql.Date.valueOf(DS), values[i]});
+      rows.add(new Object[] {java.sql.Date.valueOf(DS), values[i]});
     }
     return rows(schema, rows.toArray(Object[][]::new));
   }
@@ -218,10 +217,8 @@ class FeatureMetricsTest extends SparkTestBase {
   }
 
   @Test
-  void featuresAreEveryColumnButKeysAndLineageByKind() {
+  void featuresAreEveryColumnButDsAndLineageByKind() {
     StructType schema = new StructType()
-        .add("flight_id", DataTypes.StringType)
-        .add("flight_ts", DataTypes.TimestampNTZType)
         .add("hour", DataTypes.IntegerType)
         .add("origin", DataTypes.StringType)
         .add("origin_flights_1d", DataTypes.LongType)

@@ -29,13 +29,14 @@ BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-60}"
 # module's unit tests took longer than with the defaults. Nothing a job computes depends on them.
 TEST_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
-SUITES=(unit it faults dags e2e cluster deploy secrets)
+SUITES=(unit it faults dags e2e onboarding cluster deploy secrets)
 declare -A ABOUT=(
   [unit]="Maven unit tests: each job's transformations on a local SparkSession"
   [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
   [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load; an Airflow task's job killed with its task (infra/airflow/task-kill-test.sh)"
   [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
   [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
+  [onboarding]="the second data set (bird strikes), declared only: README's recipe on a copy, its DAG for three years, the model"
   [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring"
   [deploy]="the YARN and Kubernetes templates (no cluster), and the file ingest on a MiniYARNCluster and on a MiniDFSCluster"
   [secrets]="secret scan: the repository and the logs of everything above"
@@ -175,6 +176,13 @@ suite_e2e() {
   # Local drivers: no Spark UI either (nothing here looks at it).
   use_test_jvm_opts -Dspark.ui.enabled=false
   "$LAKEPIPE_HOME/infra/airflow/e2e.sh" "$TEST_DS"
+}
+
+suite_onboarding() {
+  ensure_test_jars
+  export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
+  use_test_jvm_opts -Dspark.ui.enabled=false
+  "$LAKEPIPE_HOME/infra/test/onboarding-test.sh"
 }
 
 suite_cluster() {
@@ -350,7 +358,7 @@ needs() {  # whether any of the asked suites is among the given ones
 started=$(date +%s)
 # Also Chromium (the e2e suite's browser check) and Prometheus (the cluster suite's monitoring test).
 "$LAKEPIPE" setup --no-build --for-tests
-if ((${#asked[@]} == 0)) || needs it faults e2e cluster; then "$LAKEPIPE" services start; fi
+if ((${#asked[@]} == 0)) || needs it faults e2e onboarding cluster; then "$LAKEPIPE" services start; fi
 # The scorer's token of the monitoring test, exported so that the secret scan looks for it too.
 export LAKEPIPE_SERVING_TOKEN="${LAKEPIPE_SERVING_TOKEN:-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}"
 echo "setup passed $(($(date +%s) - started))" >>"$RESULTS"
@@ -367,7 +375,7 @@ if ((${#asked[@]} == 0)); then
   ensure_test_days >>"$TEST_LOGS/jars.log" 2>&1 || { tail -n 40 "$TEST_LOGS/jars.log" >&2; die "landing the test days failed"; }
   echo "jars passed $(($(date +%s) - started))" >>"$RESULTS"
   failed=0
-  run_lanes "unit+it+faults+deploy" "dags+e2e+cluster" || failed=1
+  run_lanes "unit+it+faults+deploy+onboarding" "dags+e2e+cluster" || failed=1
   ((!failed || KEEP_GOING)) || exit 1
   run_suite secrets || failed=1
   ((!failed)) || die "some suites failed (table below)"

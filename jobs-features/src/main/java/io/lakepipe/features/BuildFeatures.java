@@ -90,11 +90,11 @@ public final class BuildFeatures {
           LOG.info("Lookup {} v{}", lookup.table(), table.version());
         }
       }
-      Dataset<Row> features = FlightFeatures.build(day, lookups,
+      Dataset<Row> features = EntityFeatures.build(day, lookups,
           stats == null ? null : stats.rows(), view, ds);
       long featuresVersion = tables.replaceDs(features, featuresPath, ds,
           TableLayout.withChangeDataFeed(view.catalog().featureComments()));
-      long labelsVersion = tables.replaceDs(FlightFeatures.labels(day, view), labelsPath, ds,
+      long labelsVersion = tables.replaceDs(EntityFeatures.labels(day, view), labelsPath, ds,
           TableLayout.withChangeDataFeed(labelComments(view)));
       LOG.info("Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s", read,
           view.entityTable(), ds, view.catalog().columns().size(), entities.version(),

@@ -17,12 +17,12 @@ import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 
 /**
  * The features of a feature view: what the feature job computes, in which column order, with which
- * comment, and what a model takes as input. Flight and history kinds come from the view's feature
+ * comment, and what a model takes as input. Row and history kinds come from the view's feature
  * section ({@code lakepipe.features} for flights), lookup attributes from its lookups. The job has no
  * feature list of its own.
  */
 public record FeatureCatalog(
-    List<FlightFeature> flight,
+    List<RowFeature> row,
     List<Lookup> lookups,
     History history,
     Keys keys) {
@@ -37,15 +37,15 @@ public record FeatureCatalog(
       String label, String dsComment) {}
 
   /** A feature computed from the entity's own row. */
-  public record FlightFeature(String name, FeatureType type, String expr, String description) {}
+  public record RowFeature(String name, FeatureType type, String expr, String description) {}
 
   /** A column of a lookup table, taken once per role of the lookup (e.g. both airports). */
   public record LookupColumn(String column, FeatureType type, String description) {}
 
-  /** A column of the daily stats table: {@code sum(expr)} over a day's flights of one entity key. */
+  /** A column of the daily stats table: {@code sum(expr)} over a ds's entity rows of one key. */
   public record DailySum(String name, String expr) {}
 
-  /** Whose flights a history feature summarises, e.g. the origin airport's departures. */
+  /** Whose rows a history feature summarises, e.g. the origin airport's departures. */
   public record Entity(String name, List<String> keys, String description) {}
 
   /** A statistic over a window's daily sums, e.g. {@code delay_minutes / flights}. */
@@ -58,17 +58,17 @@ public record FeatureCatalog(
   public record Column(String name, FeatureType type, String comment) {}
 
   public FeatureCatalog {
-    flight = List.copyOf(flight);
+    row = List.copyOf(row);
     lookups = List.copyOf(lookups);
-    validate(flight, lookups, history, keys);
+    validate(row, lookups, history, keys);
   }
 
-  /** The flight and history kinds of a feature section, with the view's lookups and keys. */
+  /** The row and history kinds of a feature section, with the view's lookups and keys. */
   static FeatureCatalog of(LakepipeConfig config, List<Lookup> lookups, Keys keys) {
-    List<FlightFeature> flight = new ArrayList<>();
-    for (LakepipeConfig f : config.sections("flight")) {
+    List<RowFeature> row = new ArrayList<>();
+    for (LakepipeConfig f : config.sections("row")) {
       String name = f.string("name");
-      flight.add(new FlightFeature(name, FeatureType.parse(name, f.string("type")), f.string("expr"),
+      row.add(new RowFeature(name, FeatureType.parse(name, f.string("type")), f.string("expr"),
           f.string("description")));
     }
     List<DailySum> sums = new ArrayList<>();
@@ -84,14 +84,14 @@ public record FeatureCatalog(
       statistics.add(new Statistic(s.string("name"), s.string("expr"), s.string("description")));
     }
     List<Integer> windows = config.integers("history.window-days");
-    return new FeatureCatalog(flight, lookups,
+    return new FeatureCatalog(row, lookups,
         new History(List.copyOf(sums), List.copyOf(entities), windows, List.copyOf(statistics)), keys);
   }
 
-  /** Every feature column in table order: flight, then lookup, then history features. */
+  /** Every feature column in table order: row, then lookup, then history features. */
   public List<Column> columns() {
     List<Column> columns = new ArrayList<>();
-    for (FlightFeature f : flight) {
+    for (RowFeature f : row) {
       columns.add(new Column(f.name(), f.type(), f.description()));
     }
     for (Lookup lookup : lookups) {
@@ -107,7 +107,7 @@ public record FeatureCatalog(
         for (Statistic s : history.statistics()) {
           columns.add(new Column(historyColumn(e, s, days), FeatureType.NUMERIC,
               s.description() + " of " + e.description() + " over the " + days
-                  + (days == 1 ? " day" : " days") + " before the flight's day"));
+                  + (days == 1 ? " day" : " days") + " before the entity's ds"));
         }
       }
     }
@@ -183,10 +183,10 @@ public record FeatureCatalog(
     }
   }
 
-  private static void validate(List<FlightFeature> flight, List<Lookup> lookups, History history,
+  private static void validate(List<RowFeature> row, List<Lookup> lookups, History history,
       Keys keys) {
     Set<String> seen = new HashSet<>(List.of(keys.id(), keys.timestamp(), keys.label(), "ds"));
-    for (FlightFeature f : flight) {
+    for (RowFeature f : row) {
       requireName(f.name(), seen);
     }
     for (Lookup lookup : lookups) {
@@ -222,7 +222,7 @@ public record FeatureCatalog(
       }
     }
     // Parsed here, before Spark starts, so that a typo fails at once with the feature's name.
-    for (FlightFeature f : flight) {
+    for (RowFeature f : row) {
       requireExpression(f.name(), f.expr());
     }
     for (DailySum s : history.dailySums()) {

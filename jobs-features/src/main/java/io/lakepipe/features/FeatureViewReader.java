@@ -2,7 +2,7 @@ package io.lakepipe.features;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
-import io.lakepipe.features.FeatureCatalog.FlightFeature;
+import io.lakepipe.features.FeatureCatalog.RowFeature;
 import io.lakepipe.features.FeatureCatalog.Keys;
 import io.lakepipe.features.FeatureCatalog.LookupColumn;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public final class FeatureViewReader {
       if (!config.has(featuresKey)) {
         throw invalid(view, "features", "lakepipe." + featuresKey + " is not declared",
             "Name the key under lakepipe that holds the view's feature kinds, such as features,"
-                + " or declare the kinds here as { flight = [...], history { ... } }");
+                + " or declare the kinds here as { row = [...], history { ... } }");
       }
       features = config.section(featuresKey);
     }
@@ -119,12 +119,12 @@ public final class FeatureViewReader {
     hidden.add(label.name().toLowerCase(Locale.ROOT));
     label.columns().keySet().forEach(c -> hidden.add(c.toLowerCase(Locale.ROOT)));
     neverFeatures.forEach(c -> hidden.add(c.toLowerCase(Locale.ROOT)));
-    List<FlightFeature> flight = catalog.flight();
-    for (int i = 0; i < flight.size(); i++) {
-      for (String column : SqlReferences.columns(flight.get(i).expr())) {
+    List<RowFeature> row = catalog.row();
+    for (int i = 0; i < row.size(); i++) {
+      for (String column : SqlReferences.columns(row.get(i).expr())) {
         if (hidden.contains(column)) {
-          throw LakepipeErrors.viewDeclarationInvalid(features.path("flight[" + i + "].expr"),
-              features.originOf("flight"), "label leak: feature '" + flight.get(i).name()
+          throw LakepipeErrors.viewDeclarationInvalid(features.path("row[" + i + "].expr"),
+              features.originOf("row"), "label leak: feature '" + row.get(i).name()
                   + "' reads " + column + ", which view " + view.path() + " never exposes as a"
                   + " feature (its label " + label.name() + " or never-features " + neverFeatures
                   + ")", "Compute the feature without " + column + ", or remove " + column

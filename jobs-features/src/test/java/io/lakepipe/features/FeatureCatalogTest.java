@@ -63,7 +63,7 @@ class FeatureCatalogTest {
 
   @Test
   void anUnknownTypeIsAClearError() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.flight",
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.row",
         List.of(Map.of("name", "hour", "type", "ordinal", "expr", "hour(flight_ts)",
             "description", "Hour"))));
 
@@ -74,7 +74,7 @@ class FeatureCatalogTest {
 
   @Test
   void anExpressionThatDoesNotParseIsRefusedBeforeSparkStarts() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.flight",
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.row",
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts",
             "description", "Hour"))));
 
@@ -89,30 +89,30 @@ class FeatureCatalogTest {
 
   @Test
   void aMissingFieldNamesTheListElement() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.flight",
+    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.row",
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)",
             "description", "Hour"), Map.of("name", "minute", "type", "numeric"))));
 
     assertThatThrownBy(() -> catalogOf(config))
-        .hasMessageContaining("lakepipe.features.flight[1].expr is missing");
+        .hasMessageContaining("lakepipe.features.row[1].expr is missing");
   }
 
   @Test
   void duplicateAndBadNamesAndWindowsAreRejected() {
     assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
-        "lakepipe.features.flight", List.of(
+        "lakepipe.features.row", List.of(
             Map.of("name", "hour", "type", "numeric", "expr", "1", "description", "a"),
             Map.of("name", "hour", "type", "numeric", "expr", "2", "description", "b"))))))
         .hasMessageContaining("Feature 'hour'").hasMessageContaining("used twice");
     assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
-        "lakepipe.features.flight", List.of(
+        "lakepipe.features.row", List.of(
             Map.of("name", "Hour Of Day", "type", "numeric", "expr", "1", "description", "a"))))))
         .hasMessageContaining("lower-case letters");
     assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
         "lakepipe.features.history.window-days", List.of(7, 0)))))
         .hasMessageContaining("windows are whole days");
     assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
-        "lakepipe.features.flight", List.of(
+        "lakepipe.features.row", List.of(
             Map.of("name", "delayed", "type", "numeric", "expr", "1", "description", "a"))))))
         .hasMessageContaining("Feature 'delayed'").hasMessageContaining("used twice");
   }

@@ -54,9 +54,9 @@ class FeatureViewReaderTest {
   @Test
   void aFeatureReadingTheLabelOrANeverFeatureIsALabelLeak() {
     for (String expr : List.of("delay > 15", "delayed", "coalesce(DELAY, 0)")) {
-      assertThatThrownBy(() -> flights(Map.of("lakepipe.features.flight", List.of(Map.of(
+      assertThatThrownBy(() -> flights(Map.of("lakepipe.features.row", List.of(Map.of(
           "name", "late", "type", "numeric", "expr", expr, "description", "The label itself")))))
-          .hasMessageContaining("lakepipe.features.flight[0].expr")
+          .hasMessageContaining("lakepipe.features.row[0].expr")
           .hasMessageContaining("label leak: feature 'late' reads ")
           .hasMessageContaining("lakepipe.views.flights.never-features")
           .hasMessageNotContaining("\n");

@@ -119,7 +119,7 @@ class TrainModelIT extends SparkTestBase {
   static LakepipeConfig config(Map<String, Object> extra) {
     String unique = UUID.randomUUID().toString().replace("-", "");
     Map<String, Object> overrides = new HashMap<>();
-    overrides.put("lakepipe.features.flight", List.of(
+    overrides.put("lakepipe.features.row", List.of(
         Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)", "description", "h"),
         Map.of("name", "distance", "type", "numeric", "expr", "distance", "description", "d"),
         Map.of("name", "origin", "type", "categorical", "expr", "origin", "description", "o"),

@@ -212,7 +212,7 @@ public final class LakepipeConfig {
 
   /**
    * The objects of a list such as {@code features.flight = [{...}, {...}]}, in order, each read with
-   * the same accessors; errors name the element, e.g. {@code lakepipe.features.flight[2].expr}.
+   * the same accessors; errors name the element, e.g. {@code lakepipe.features.row[2].expr}.
    */
   public List<LakepipeConfig> sections(String key) {
     List<? extends Config> objects = read(key, k -> config.getConfigList(k));

@@ -19,7 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
-class FlightFeaturesTest extends SparkTestBase {
+class EntityFeaturesTest extends SparkTestBase {
   static final FeatureView VIEW = FeatureViewReaderTest.flights(Map.of());
   static final LocalDate DS = LocalDate.parse("2001-01-29");
 
@@ -46,7 +46,7 @@ class FlightFeaturesTest extends SparkTestBase {
     // 2001-01-29 was a Monday: Spark's dayofweek counts Sunday as 1, so Monday is 2.
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
-    Dataset<Row> features = FlightFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS);
+    Dataset<Row> features = EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS);
     Row row = only(features);
 
     List<String> expected = new ArrayList<>(List.of("flight_id", "flight_ts"));
@@ -67,9 +67,9 @@ class FlightFeaturesTest extends SparkTestBase {
         flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"),
         flight("2001-01-29T07:05", 3, 2176, "LAS", "PHL"));
 
-    List<String> first = FlightFeatures.labels(bronze, VIEW).select("flight_id").as(
+    List<String> first = EntityFeatures.labels(bronze, VIEW).select("flight_id").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    List<String> again = FlightFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS)
+    List<String> again = EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS)
         .select("flight_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
 
     assertThat(first).doesNotHaveDuplicates().hasSize(2);
@@ -83,7 +83,7 @@ class FlightFeaturesTest extends SparkTestBase {
         flight("2001-01-29T08:00", 16, 100, "AAA", "BBB"),
         flight("2001-01-29T09:00", -5, 100, "AAA", "BBB"));
 
-    Dataset<Row> labels = FlightFeatures.labels(bronze, VIEW);
+    Dataset<Row> labels = EntityFeatures.labels(bronze, VIEW);
 
     assertThat(labels.columns()).containsExactly("flight_id", "flight_ts", "delay", "delayed");
     assertThat(labels.orderBy("flight_ts").select("delay", "delayed").collectAsList().stream()
@@ -104,7 +104,7 @@ class FlightFeaturesTest extends SparkTestBase {
         flight("2001-01-29T23:00", 0, 215, "ATL", "NEW"),
         flight("2001-01-29T23:30", 0, 999, "ZZZ", "SAV"));
 
-    List<String> rows = FlightFeatures.build(bronze, lookups(airports), noStats(), VIEW, DS)
+    List<String> rows = EntityFeatures.build(bronze, lookups(airports), noStats(), VIEW, DS)
         .orderBy("flight_ts")
         .select("origin", "origin_state", "origin_latitude", "origin_longitude", "destination",
             "destination_state", "destination_latitude")
@@ -128,7 +128,7 @@ class FlightFeaturesTest extends SparkTestBase {
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"),
         flight("2001-01-29T07:00", 45, 215, "SAV", "ATL"));
 
-    Dataset<Row> features = FlightFeatures.build(bronze, lookups(airports), noStats(), view, DS);
+    Dataset<Row> features = EntityFeatures.build(bronze, lookups(airports), noStats(), view, DS);
 
     assertThat(features.columns()).contains("dest_state", "dest_latitude")
         .doesNotContain("origin_state", "destination_state");
@@ -154,7 +154,7 @@ class FlightFeaturesTest extends SparkTestBase {
         stats("route", "SAV|ATL", 7, 0, 0, "2001-01-28"));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
-    Row row = only(FlightFeatures.build(bronze, lookups(noAirports()), stats, VIEW, DS));
+    Row row = only(EntityFeatures.build(bronze, lookups(noAirports()), stats, VIEW, DS));
 
     assertThat(row.<Long>getAs("origin_flights_1d")).isEqualTo(10);
     assertThat(row.<Double>getAs("origin_delay_mean_1d")).isEqualTo(10.0);
@@ -181,7 +181,7 @@ class FlightFeaturesTest extends SparkTestBase {
     flight.add(Map.of("name", "long_haul", "type", "categorical",
         "expr", "CASE WHEN distance > 1500 THEN 'yes' ELSE 'no' END", "description", "Long haul"));
     FeatureView added = FeatureViewReaderTest.flights(Map.of(
-        "lakepipe.features.flight", flight,
+        "lakepipe.features.row", flight,
         "lakepipe.features.airport", List.of(Map.of("column", "state", "type", "categorical",
             "description", "State")),
         "lakepipe.features.history.window-days", List.of(2)));
@@ -190,7 +190,7 @@ class FlightFeaturesTest extends SparkTestBase {
         stats("route", "LAS|PHL", 9, 9, 900, "2001-01-26"));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
-    Row row = only(FlightFeatures.build(bronze, lookups(airports), stats, added, DS));
+    Row row = only(EntityFeatures.build(bronze, lookups(airports), stats, added, DS));
 
     assertThat(row.<Integer>getAs("minute")).isEqualTo(5);
     assertThat(row.<String>getAs("long_haul")).isEqualTo("yes");
@@ -205,11 +205,11 @@ class FlightFeaturesTest extends SparkTestBase {
   @Test
   void aBadExpressionNamesTheFeatureBeforeAnyJobRuns() {
     FeatureView bad = FeatureViewReaderTest.flights(Map.of(
-        "lakepipe.features.flight", List.of(Map.of("name", "departure_hour", "type", "numeric",
+        "lakepipe.features.row", List.of(Map.of("name", "departure_hour", "type", "numeric",
             "expr", "hour(departure)", "description", "Hour"))));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
-    assertThatThrownBy(() -> FlightFeatures.build(bronze, lookups(noAirports()), noStats(), bad, DS))
+    assertThatThrownBy(() -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), bad, DS))
         .hasMessageContaining("Feature 'departure_hour'")
         .hasMessageContaining("hour(departure)");
   }
@@ -219,7 +219,7 @@ class FlightFeaturesTest extends SparkTestBase {
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"))
         .drop("distance");
 
-    assertThatThrownBy(() -> FlightFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS))
+    assertThatThrownBy(() -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS))
         .hasMessageContaining("[distance]");
   }
 }

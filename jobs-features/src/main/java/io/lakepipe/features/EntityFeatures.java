@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.spark.Columns;
-import io.lakepipe.features.FeatureCatalog.FlightFeature;
+import io.lakepipe.features.FeatureCatalog.RowFeature;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +17,8 @@ import org.apache.spark.sql.Row;
  * The feature and label rows of a view's entities of one day. Pure transformations, no I/O: the job
  * reads the entity table, the lookup tables and the daily stats, and writes what these return.
  */
-public final class FlightFeatures {
-  private FlightFeatures() {}
+public final class EntityFeatures {
+  private EntityFeatures() {}
 
   /**
    * The features of the entities of {@code ds}: the id, the timestamp, then every feature of the
@@ -36,16 +36,16 @@ public final class FlightFeatures {
     Dataset<Row> rows = entities
         .withColumn(view.id(), SqlExpressions.over(entities, view.id(), view.idExpr()))
         .drop(view.neverFeatures().toArray(String[]::new));
-    List<Column> withFlightFeatures = new ArrayList<>();
+    List<Column> withEntityFeatures = new ArrayList<>();
     for (String column : rows.columns()) {
-      withFlightFeatures.add(col(column));
+      withEntityFeatures.add(col(column));
     }
-    for (FlightFeature feature : catalog.flight()) {
+    for (RowFeature feature : catalog.row()) {
       // Prefixed so that a feature named like an entity column (distance = "distance") stays apart.
-      withFlightFeatures.add(SqlExpressions.over(rows, feature.name(), feature.expr())
+      withEntityFeatures.add(SqlExpressions.over(rows, feature.name(), feature.expr())
           .as("__f_" + feature.name()));
     }
-    Dataset<Row> computed = rows.select(withFlightFeatures.toArray(Column[]::new));
+    Dataset<Row> computed = rows.select(withEntityFeatures.toArray(Column[]::new));
     for (Lookup lookup : catalog.lookups()) {
       computed = LookupJoin.attach(computed, lookups.get(lookup.table()), lookup,
           view.timestamp());
@@ -57,9 +57,9 @@ public final class FlightFeatures {
     List<Column> output = new ArrayList<>();
     output.add(col(view.id()));
     output.add(col(view.timestamp()));
-    List<String> flightNames = catalog.flight().stream().map(FlightFeature::name).toList();
+    List<String> rowNames = catalog.row().stream().map(RowFeature::name).toList();
     for (FeatureCatalog.Column column : catalog.columns()) {
-      output.add(flightNames.contains(column.name())
+      output.add(rowNames.contains(column.name())
           ? col("__f_" + column.name()).as(column.name()) : col(column.name()));
     }
     return computed.select(output.toArray(Column[]::new));

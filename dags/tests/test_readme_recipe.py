@@ -58,3 +58,23 @@ def test_the_recipe_appends_its_check_to_the_local_config_and_runs_the_dag_tests
         ".lakepipe/venv-airflow/bin/python -m pytest -q dags/tests",
         "infra/airflow/dags-test.sh 2001-01-15 lakepipe_label_checks",
     ]
+
+
+def test_the_source_recipes_dag_loads_and_ingests_its_declared_source(tmp_path: Path) -> None:
+    recipe = recipes.steps((REPO_ROOT / "README.md").read_text(), "Adding a source")
+    assert [(step.action, step.target) for step in recipe] == [
+        ("append", "config/local.conf"),
+        ("create", "dags/lakepipe_airport_list.py"),
+        ("run", ""),
+    ]
+    (tmp_path / "lakepipe_airport_list.py").write_text(recipe[1].text)
+
+    bag = BundleDagBag(dag_folder=tmp_path, bundle_path=tmp_path, bundle_name="recipe")
+
+    assert bag.import_errors == {}
+    (dag,) = bag.dags.values()
+    assert sorted(dag.task_ids) == ["ingest_airport_list", "wait_for_airport_list"]
+    ingest = dag.task_dict["ingest_airport_list"]
+    args = ingest.render_template(ingest.application_args, template_context("2001-01-15"))
+    assert args[-2:] == ["--source", "airport-list"]
+    assert "lakepipe.sources.airport-list {" in recipe[0].text

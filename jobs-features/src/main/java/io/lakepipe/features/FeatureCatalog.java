@@ -107,7 +107,7 @@ public record FeatureCatalog(
         for (Statistic s : history.statistics()) {
           columns.add(new Column(historyColumn(e, s, days), FeatureType.NUMERIC,
               s.description() + " of " + e.description() + " over the " + days
-                  + (days == 1 ? " day" : " days") + " before the entity's ds"));
+                  + (days == 1 ? " day" : " days") + " before the row's ds"));
         }
       }
     }

@@ -43,7 +43,7 @@ class FeatureCatalogTest {
     assertThat(comments.values()).allSatisfy(c -> assertThat(c).isNotBlank());
     assertThat(comments.get("route_delayed_share_7d"))
         .isEqualTo("Share of delayed flights of flights of the same route over the 7 days before the"
-            + " flight's day");
+            + " row's ds");
     assertThat(comments.get("destination_state"))
         .isEqualTo("State (two letters) of the destination airport, as valid at the flight's time");
   }

@@ -131,14 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigProblem as problem:
         print(f"check_data_product: {problem}", file=sys.stderr)
         return 2
-    print(f"What the runs of {args.source} / {args.view} / {args.model} left (config {args.config})\n")
-    print("\n".join(checks.lines))
-    if checks.failures:
-        print(f"\n{len(checks.failures)} failed expectations:")
-        print("\n".join(f"  - {failure}" for failure in checks.failures))
-        return 1
-    print("\nEvery expectation holds.")
-    return 0
+    return checks.report(f"What the runs of {args.source} / {args.view} / {args.model} left (config {args.config})")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,17 @@ class Checks:
     def note(self, text: str) -> None:
         self.lines.append(f"       {text}")
 
+    def report(self, title: str) -> int:
+        """Print the title, every line and the failures; the exit status: 0 when all hold, else 1."""
+        print(f"{title}\n")
+        print("\n".join(self.lines))
+        if self.failures:
+            print(f"\n{len(self.failures)} failed expectations:")
+            print("\n".join(f"  - {failure}" for failure in self.failures))
+            return 1
+        print("\nEvery expectation holds.")
+        return 0
+
 
 @dataclass(frozen=True)
 class TableFacts:
@@ -378,15 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"check_pipeline: {problem}", file=sys.stderr)
         return 2
 
-    print(f"What the pipeline left for ds {args.start}..{args.end}, training ds {args.train_ds}"
-          f" (config {args.config})\n")
-    print("\n".join(checks.lines))
-    if checks.failures:
-        print(f"\n{len(checks.failures)} failed expectations:")
-        print("\n".join(f"  - {failure}" for failure in checks.failures))
-        return 1
-    print("\nEvery expectation holds.")
-    return 0
+    return checks.report(f"What the pipeline left for ds {args.start}..{args.end}, training ds {args.train_ds}"
+                         f" (config {args.config})")
 
 
 if __name__ == "__main__":

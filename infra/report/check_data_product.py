@@ -4,7 +4,8 @@ For a data product declared in config alone (a file source, its feature view and
 config/pipelines/birdstrikes.conf), after its DAG ran for each of --ds and trained for the last:
 
 - Bronze and quarantine: the source's bronze table has rows for every ds, and every quarantined
-  row of those ds has its reason and raw record; with --min-quarantined, at least that many.
+  row of those ds has its reason and raw record; with --min-quarantined, at least that many, and
+  with --expect-reason, rows quarantined for each such reason (a part of it).
 - Features: the view's features and labels tables have as many rows as its entity table, per ds.
 - Audit: a SUCCEEDED run of ingest-files:<source>, build-features:<view> and check-features:<view>
   for every ds, and of train-model:<model> for the last.
@@ -35,7 +36,7 @@ GATE_TAG = "lakepipe.gate.decision"
 
 
 def check_tables(config, source: str, view: str, days: Sequence[dt.date], min_quarantined: int,
-                 checks: Checks) -> None:
+                 expected_reasons: Sequence[str], checks: Checks) -> None:
     """Bronze, quarantine, features and labels of every ds."""
     tables = setting(config, "tables")
     bronze = tables[setting(config, f"sources.{source}.bronze-table")]
@@ -52,11 +53,13 @@ def check_tables(config, source: str, view: str, days: Sequence[dt.date], min_qu
     if DeltaTable.is_deltatable(quarantine):
         quarantined = DeltaTable(quarantine).to_pyarrow_table(
             filters=[("ds", ">=", first), ("ds", "<=", last)]).to_pylist()
-    without_reason = [r for r in quarantined if not r.get("quarantine_reason") or r.get("raw_record") is None]
+    without_reason = [r for r in quarantined if not r.get("reason") or r.get("raw_record") is None]
     problems = [f"{len(without_reason)} rows without reason or raw record"] if without_reason else []
     if len(quarantined) < min_quarantined:
         problems.append(f"{len(quarantined)} rows, expected at least {min_quarantined}")
-    reasons = sorted({r["quarantine_reason"] for r in quarantined if r.get("quarantine_reason")})
+    reasons = sorted({r["reason"] for r in quarantined if r.get("reason")})
+    problems += [f"no row quarantined for '{reason}'" for reason in expected_reasons
+                 if not any(reason in found for found in reasons)]
     checks.expect(f"{quarantine} keeps every bad row with its reason", problems,
                   f"{len(quarantined)} rows: {'; '.join(reasons)[:300]}")
     entity_rows = _rows_per_ds(entity, first, last) or {}
@@ -114,12 +117,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ds", type=dt.date.fromisoformat, nargs="+", required=True, metavar="YYYY-MM-DD",
                         help="the ds the DAG ran for; the last one trained")
     parser.add_argument("--min-quarantined", type=int, default=0)
+    parser.add_argument("--expect-reason", action="append", default=[], help="a reason some rows must have")
     args = parser.parse_args(argv)
     days = sorted(args.ds)
     try:
         config = load_config(args.config)
         checks = Checks()
-        check_tables(config, args.source, args.view, days, args.min_quarantined, checks)
+        check_tables(config, args.source, args.view, days, args.min_quarantined, args.expect_reason, checks)
         check_audit(config, args.source, args.view, args.model, days, checks)
         uri = setting(config, "mlflow.tracking-uri")
         checks.section(f"MLflow ({uri}):")

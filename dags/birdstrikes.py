@@ -13,7 +13,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
-from lakepipe_dags.steps import file_source_steps, spark_job_step, task_defaults
+from lakepipe_dags.steps import feature_view_steps, file_source_steps, spark_job_step, task_defaults
 
 LANDING = "lakepipe_landing"
 
@@ -40,8 +40,7 @@ with DAG(
     temperature = file_source_steps(
         "global-temperature", connection_id=LANDING, files="global-temperature/ds={{ ds }}/*"
     )
-    build_features = spark_job_step("build_features", job="build-features", options={"view": "birdstrikes"})
-    check_features = spark_job_step("check_features", job="check-features", options={"view": "birdstrikes"})
+    build_features, check_features = feature_view_steps("birdstrikes")
 
     @task.short_circuit
     def enough_history(*, ds: str, params: dict) -> bool:
@@ -50,5 +49,5 @@ with DAG(
 
     train_model = spark_job_step("train_model", job="train-model", options={"model": "birdstrike-damage"})
 
-    [strikes[-1], states[-1], temperature[-1]] >> build_features >> check_features
+    [strikes[-1], states[-1], temperature[-1]] >> build_features
     check_features >> enough_history() >> train_model

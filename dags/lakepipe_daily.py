@@ -21,7 +21,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, task
 from lakepipe_dags import schedule
 from lakepipe_dags.assets import DS_KEY, FEATURES_FLIGHTS
 from lakepipe_dags.report import DailyReportOperator
-from lakepipe_dags.steps import landed_files_sensor, spark_job_step, task_defaults
+from lakepipe_dags.steps import feature_view_steps, landed_files_sensor, spark_job_step, task_defaults
 
 with DAG(
     dag_id="lakepipe_daily",
@@ -51,9 +51,8 @@ with DAG(
     # The data-quality gate: the Deequ checks declared for bronze-flights (lakepipe.checks) on the day's
     # rows; a failure stops the run here.
     check_bronze = spark_job_step("check_bronze", job="check-table", options={"table": "bronze-flights"})
-    build_features = spark_job_step("build_features", job="build-features", options={"view": "flights"})
-    # The feature gate: null shares and drift (PSI) of the day's features against the days before.
-    check_features = spark_job_step("check_features", job="check-features", options={"view": "flights"})
+    # The view's features, then their gate: null shares and drift (PSI) against the days before.
+    build_features, check_features = feature_view_steps("flights")
 
     @task(outlets=[FEATURES_FLIGHTS])
     def publish_features(*, ds: str, outlet_events: Any) -> None:
@@ -66,4 +65,4 @@ with DAG(
 
     wait_for_flights >> ingest_flights >> check_bronze >> build_features
     ingest_airports >> build_features
-    build_features >> check_features >> publish_features() >> daily_report
+    check_features >> publish_features() >> daily_report

@@ -178,6 +178,24 @@ def file_source_steps(
     return steps
 
 
+def feature_view_steps(view: str, *, task_prefix: str = "") -> list[BaseOperator]:
+    """Return the steps of a declared feature view, chained: build its features for ds, then gate them.
+
+    :param view: the view's name in ``lakepipe.views``, built by ``build-features`` and checked by
+        ``check-features`` (its ``feature-gate``).
+    :param task_prefix: put before the task ids, for a DAG with several views.
+
+    The tasks are ``<prefix>build_features`` and ``<prefix>check_features``; a DAG puts the view's
+    sources before the first and, say, its model's ``train-model`` step after the last.
+    """
+    steps: list[BaseOperator] = [
+        spark_job_step(f"{task_prefix}build_features", job="build-features", options={"view": view}),
+        spark_job_step(f"{task_prefix}check_features", job="check-features", options={"view": view}),
+    ]
+    chain(*steps)
+    return steps
+
+
 def _home() -> Path:
     """The lakepipe checkout: ``$LAKEPIPE_HOME``, else the repository this file lives in."""
     configured = os.environ.get(HOME_ENV)

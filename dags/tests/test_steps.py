@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from airflow.sdk import DAG
 from dag_loading import template_context
-from lakepipe_dags.steps import file_source_steps, spark_job_step, task_defaults
+from lakepipe_dags.steps import feature_view_steps, file_source_steps, spark_job_step, task_defaults
 
 
 def test_job_options_follow_the_job_contract_and_are_templated() -> None:
@@ -91,3 +91,18 @@ def test_a_file_source_without_a_check_has_two_steps() -> None:
         steps = file_source_steps("flights", connection_id="lakepipe_landing_flights", files="ds={{ ds }}/part-*")
 
     assert [task.task_id for task in steps] == ["wait_for_flights", "ingest_flights"]
+
+
+def test_a_declared_view_is_built_then_gated() -> None:
+    with DAG(dag_id="steps_feature_view", schedule=None) as dag:
+        build, check = feature_view_steps("strikes", task_prefix="strikes_")
+
+    assert [task.task_id for task in (build, check)] == ["strikes_build_features", "strikes_check_features"]
+    assert build.downstream_task_ids == {"strikes_check_features"}
+    for task, job_class in ((build, "io.lakepipe.features.BuildFeaturesJob"),
+                            (check, "io.lakepipe.features.quality.CheckFeaturesJob")):
+        assert task._java_class == job_class
+        assert task.render_template(task.application_args, template_context("2001-03-01"))[4:] == [
+            "--view", "strikes"
+        ]
+    assert set(dag.task_ids) == {build.task_id, check.task_id}

@@ -57,6 +57,7 @@ public final class BuildFeatures {
         DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds);
         stats = refreshed.before();
         result.read(statsPath, stats.version()).wrote(statsPath, refreshed.version());
+        context.progress().source(bronzePath).wrote(statsPath, refreshed.version());
         LOG.info("Daily stats up to date (v{}) in {} s", refreshed.version(), seconds(started));
       }
       return build(context, view, stats, result, started);
@@ -94,6 +95,8 @@ public final class BuildFeatures {
           stats == null ? null : stats.rows(), view, ds);
       long featuresVersion = tables.replaceDs(features, featuresPath, ds,
           TableLayout.withChangeDataFeed(view.catalog().featureComments()));
+      // A run that fails on the labels has written the features: its audit row says so.
+      context.progress().source(entityPath).rows(read, read, 0).wrote(featuresPath, featuresVersion);
       long labelsVersion = tables.replaceDs(EntityFeatures.labels(day, view), labelsPath, ds,
           TableLayout.withChangeDataFeed(labelComments(view)));
       LOG.info("Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s", read,

@@ -110,6 +110,8 @@ public final class CheckFeatures {
       List<Verdict> verdicts = FeatureGate.judge(metrics, settings, warmingUp);
       long metricsVersion = context.tables().replaceDs(
           metricsRows(context.spark(), metrics, verdicts, context.runId()), metricsPath, ds);
+      // A failing gate leaves its metrics written: its audit row says so.
+      context.progress().source(featuresPath).rows(rows, rows, 0).wrote(metricsPath, metricsVersion);
       logVerdicts(table, ds, metrics, verdicts, metricsPath, metricsVersion);
 
       List<Failure> failures = verdicts.stream().flatMap(v -> v.failures().stream()).toList();

@@ -78,8 +78,11 @@ class CheckFeaturesTest extends SparkTestBase {
   }
 
   private JobResult check(String runId) {
-    return CheckFeatures.prepare(config, Map.of("view", "flights"))
-        .run(JobContext.of(spark, config, DS, runId));
+    return check(JobContext.of(spark, config, DS, runId));
+  }
+
+  private JobResult check(JobContext context) {
+    return CheckFeatures.prepare(config, Map.of("view", "flights")).run(context);
   }
 
   private List<Row> metricsOfTheDay() {
@@ -123,8 +126,9 @@ class CheckFeaturesTest extends SparkTestBase {
   void aDriftedDayFailsNamingTheFeatureAndKeepsItsMetrics() {
     writeReference(7);
     writeDay(5000);
+    JobContext context = JobContext.of(spark, config, DS, "run-1");
 
-    assertThatThrownBy(() -> check("run-1"))
+    assertThatThrownBy(() -> check(context))
         .isInstanceOf(LakepipeException.class)
         .hasMessageStartingWith("Feature checks on features-flights for ds=2001-01-15 failed:"
             + " distance: psi ")
@@ -140,6 +144,10 @@ class CheckFeaturesTest extends SparkTestBase {
     assertThat(distance.<String>getAs("gate_reason")).startsWith("psi ");
     assertThat(distance.<Double>getAs("min")).isEqualTo(5100.0);
     assertThat(distance.<String>getAs("run_id")).isEqualTo("run-1");
+    // What the failed run's audit row will hold: the rows it checked and the metrics it wrote.
+    JobResult sofar = context.progress().snapshot("failed");
+    assertThat(sofar.rowsRead()).isEqualTo(ROWS_PER_DAY);
+    assertThat(sofar.versionsWritten()).containsKey(config.tablePath("quality-features-flights"));
   }
 
   @Test

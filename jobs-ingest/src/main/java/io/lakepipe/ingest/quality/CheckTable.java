@@ -62,6 +62,8 @@ public final class CheckTable {
       // Cached: written to the results table, then read again for the failures.
       results = QualityResults.rows(context.spark(), result, table, context.runId()).cache();
       long resultsVersion = context.tables().replaceDs(results, resultsPath, context.ds());
+      // A failing gate leaves its results written: its audit row says so.
+      context.progress().source(tablePath).rows(rows, rows, 0).wrote(resultsPath, resultsVersion);
       List<String> failures = QualityResults.failures(result, results);
       if (!failures.isEmpty()) {
         throw LakepipeErrors.qualityChecksFailed(table, context.ds().toString(),

@@ -45,12 +45,15 @@ class CheckTableTest extends SparkTestBase {
 
   @TempDir Path home;
 
+  /** The context of the last check, whose progress a failed run's audit row takes. */
+  private JobContext lastRun;
+
   private JobResult check(Object[]... bronzeRows) {
     LakepipeConfig config = testConfig(home, Map.of());
     new DeltaTables(spark).replaceDs(rows(BRONZE, bronzeRows), config.tablePath("bronze-flights"),
         DS);
-    return CheckTable.prepare(config, Map.of("table", "bronze-flights"))
-        .run(JobContext.of(spark, config, DS, "check-run"));
+    lastRun = JobContext.of(spark, config, DS, "check-run");
+    return CheckTable.prepare(config, Map.of("table", "bronze-flights")).run(lastRun);
   }
 
   private List<Row> metrics() {
@@ -94,6 +97,11 @@ class CheckTableTest extends SparkTestBase {
 
     assertThat(metrics()).filteredOn(r -> "constraint".equals(r.getAs("kind"))
         && "Failure".equals(r.getAs("status"))).hasSizeGreaterThanOrEqualTo(3);
+    // The failed run's audit row holds the rows it checked and the results it wrote.
+    JobResult sofar = lastRun.progress().snapshot("failed");
+    assertThat(sofar.rowsRead()).isEqualTo(3);
+    assertThat(sofar.versionsWritten()).containsKey(home.resolve("lakehouse/quality/bronze_flights")
+        .toString());
   }
 
   @Test

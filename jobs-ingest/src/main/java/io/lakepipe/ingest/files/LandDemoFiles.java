@@ -17,13 +17,14 @@ import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -92,13 +93,11 @@ public final class LandDemoFiles {
    * header line) and JSON lines as text, so that each value lands exactly as the file holds it.
    */
   static Dataset<Row> read(SparkSession spark, String file, FileSource source) {
-    List<String> columns = Arrays.asList(source.schema().fieldNames());
     if (file.endsWith(".parquet")) {
-      return spark.read().parquet(file).select(columns.stream().map(c -> col(c)).toArray(Column[]::new));
+      return spark.read().parquet(file).select(Arrays.stream(source.schema().fieldNames())
+          .map(functions::col).toArray(Column[]::new));
     }
-    StructType text = new StructType(Arrays.stream(source.schema().fields())
-        .map(f -> new StructField(f.name(), DataTypes.StringType, true, f.metadata()))
-        .toArray(StructField[]::new));
+    StructType text = RecordParsing.asText(source.schema());
     if (file.endsWith(".json")) {
       return spark.read().schema(text).json(file);
     }
@@ -112,7 +111,7 @@ public final class LandDemoFiles {
     Dataset<Row> withDs = source.ds() != null
         ? rows.withColumn("ds", expr(source.ds().sql()).cast("date"))
         : rows.withColumn("ds", explode(sequence(lit(Date.valueOf(from)), lit(Date.valueOf(to)),
-            expr("INTERVAL 1 " + every.toUpperCase(java.util.Locale.ROOT)))));
+            expr("INTERVAL 1 " + every.toUpperCase(Locale.ROOT)))));
     withDs = withDs.where(col("ds").between(lit(Date.valueOf(from)), lit(Date.valueOf(to))));
     if (source.format() != FileFormat.PARQUET) {
       // Text exports carry timestamps as text, the way upstream systems write them.

@@ -1,13 +1,12 @@
 package io.lakepipe.ingest.files;
 
-import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.cli.Commands;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.spark.SparkSessions;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,11 +41,6 @@ public final class LandDemoFilesCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new LandDemoFilesCommand());
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      System.err.println("lakepipe land failed: " + e.getMessage());
-      return e instanceof LakepipeException le ? le.exitCode() : 1;
-    });
-    System.exit(cli.execute(args));
+    Commands.exit("land", new LandDemoFilesCommand(), args);
   }
 }

@@ -189,10 +189,15 @@ public final class RecordParsing {
   }
 
   private StructType stringSchema() {
+    return asText(declared).add(CORRUPT, DataTypes.StringType);
+  }
+
+  /** The declared columns, every one of type string: the fields as the text holds them. */
+  static StructType asText(StructType declared) {
     StructType strings = new StructType();
     for (String name : declared.fieldNames()) {
       strings = strings.add(name, DataTypes.StringType);
     }
-    return strings.add(CORRUPT, DataTypes.StringType);
+    return strings;
   }
 }

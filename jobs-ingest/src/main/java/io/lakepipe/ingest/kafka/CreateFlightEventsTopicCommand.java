@@ -1,10 +1,9 @@
 package io.lakepipe.ingest.kafka;
 
-import io.lakepipe.core.LakepipeException;
+import io.lakepipe.core.cli.Commands;
 import io.lakepipe.core.config.LakepipeConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,11 +30,6 @@ public final class CreateFlightEventsTopicCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new CreateFlightEventsTopicCommand());
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      System.err.println("lakepipe create-flight-events-topic failed: " + e.getMessage());
-      return e instanceof LakepipeException le ? le.exitCode() : 1;
-    });
-    System.exit(cli.execute(args));
+    Commands.exit("create-flight-events-topic", new CreateFlightEventsTopicCommand(), args);
   }
 }

@@ -32,20 +32,21 @@ public final class GroupBaseline {
       List<String> keys) {
     Columns.require(fitRows, "the training rows", keys);
     double overall = fitRows.agg(avg(col(label).cast("double"))).head().getDouble(0);
+    // The group's keys under names of their own, so that the join can tell them from the rows'.
+    List<String> aliases = new ArrayList<>();
     List<Column> groupBy = new ArrayList<>();
     Column match = lit(true);
-    for (int i = 0; i < keys.size(); i++) {
-      groupBy.add(col(keys.get(i)).as("__key" + i));
-      match = match.and(col(keys.get(i)).eqNullSafe(col("__key" + i)));
+    for (String key : keys) {
+      String alias = "__key_" + aliases.size();
+      aliases.add(alias);
+      groupBy.add(col(key).as(alias));
+      match = match.and(col(key).eqNullSafe(col(alias)));
     }
     Dataset<Row> groups = fitRows.groupBy(groupBy.toArray(Column[]::new))
         .agg(avg(col(label).cast("double")).as(SHARE));
-    Dataset<Row> scored = rows.join(groups, match, "left")
+    aliases.add(SHARE);
+    return rows.join(groups, match, "left")
         .withColumn(PROBABILITY, coalesce(col(SHARE), lit(overall)))
-        .drop(SHARE);
-    for (int i = 0; i < keys.size(); i++) {
-      scored = scored.drop("__key" + i);
-    }
-    return scored;
+        .drop(aliases.toArray(String[]::new));
   }
 }

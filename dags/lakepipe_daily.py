@@ -44,7 +44,7 @@ with DAG(
     )
     ingest_flights = spark_job_step("ingest_flights", job="ingest-files", options={"source": "flights"})
     # New airport versions from PostgreSQL, which the features join as of each flight's time.
-    ingest_airports = spark_job_step("ingest_airports", job="ingest-airports")
+    ingest_airports = spark_job_step("ingest_airports", job="ingest-jdbc", options={"source": "airports"})
     # What the flight-events topic holds since the last run (Kafka, trigger available-now), exactly
     # once into bronze/flight_events; its checkpoint, not ds, says where it resumes.
     ingest_flight_events = spark_job_step("ingest_flight_events", job="ingest-events")

@@ -23,7 +23,7 @@ DS = "2001-01-15"
 # task id: (job in config/jobs.conf, its jar's module, main class, the job's own options)
 STEPS = {
     "ingest_flights": ("ingest-files", "ingest", "io.lakepipe.ingest.files.IngestFilesJob", ["--source", "flights"]),
-    "ingest_airports": ("ingest-airports", "ingest", "io.lakepipe.ingest.jdbc.IngestAirportsJob", []),
+    "ingest_airports": ("ingest-jdbc", "ingest", "io.lakepipe.ingest.jdbc.IngestJdbcJob", ["--source", "airports"]),
     "ingest_flight_events": ("ingest-events", "ingest", "io.lakepipe.ingest.kafka.IngestFlightEventsJob", []),
     "check_bronze": (
         "check-table", "ingest", "io.lakepipe.ingest.quality.CheckTableJob", ["--table", "bronze-flights"]

@@ -33,7 +33,7 @@ def test_a_job_the_catalog_does_not_declare_is_refused_with_the_jobs_there_are(j
         spark_job_step("bad", job=job)
 
     assert str(refused.value).startswith(f"Spark step 'bad': no job {job!r} in ")
-    assert "jobs.conf; jobs: ingest-files, ingest-airports," in str(refused.value)
+    assert "jobs.conf; jobs: ingest-files, ingest-jdbc," in str(refused.value)
 
 
 def test_options_a_job_does_not_declare_are_refused() -> None:

@@ -85,6 +85,16 @@ e2e_cli() {
   )
 }
 
+# Its metadata DB migrated and its Spark pool made, as `e2e_airflow start` would.
+e2e_cli_bootstrap() {
+  (
+    export LAKEPIPE_AIRFLOW_INSTANCE="$E2E_INSTANCE" AIRFLOW_API_PORT="$E2E_PORT"
+    source "$LAKEPIPE_HOME/infra/airflow/env.sh"
+    source "$LAKEPIPE_HOME/infra/airflow/bootstrap.sh"
+    airflow_bootstrap
+  )
+}
+
 # The backfill's Airflow through its REST API (/api/v2), with a token of the admin user: one curl
 # a question, where an `airflow` CLI call would start a Python process that imports Airflow every
 # time the wait below looks (seconds of CPU each, taken from the jobs being waited for). The password
@@ -165,8 +175,12 @@ LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.s
 say "2. Backfill of $first_day..$last_day through the scheduler of a started Airflow (port $E2E_PORT)"
 export LAKEPIPE_START_DATE="$first_day" LAKEPIPE_END_DATE="$last_day" LAKEPIPE_TASK_RETRIES=0
 export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=8795 AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=8796
-e2e_airflow start
-api_login
+# Every CLI write happens before the scheduler starts. Beside a running scheduler, `airflow backfill
+# create` failed with SQLite's "database is locked" twice in CI, also with a 60 s busy timeout: a
+# transaction that read before it writes is refused at once when another holds the write lock
+# (SQLite's deadlock rule), no wait. So the DAGs are put into the DB here, and then the backfill.
+e2e_cli_bootstrap
+e2e_cli dags reserialize >"$E2E/reserialize.log" 2>&1 || { cat "$E2E/reserialize.log" >&2; fail "airflow dags reserialize"; }
 e2e_cli variables set lakepipe_config "$E2E/backfill.conf" >/dev/null
 # Created while the DAG is paused, so the scheduler's catch-up finds these days taken and adds none.
 e2e_cli backfill create --dag-id lakepipe_daily --from-date "$first_day" --to-date "$last_day" \
@@ -175,6 +189,8 @@ e2e_cli backfill create --dag-id lakepipe_daily --from-date "$first_day" --to-da
 # at work: each day published by the backfill queues it, and it trains once the days suffice.
 e2e_cli dags unpause lakepipe_training >/dev/null
 e2e_cli dags unpause lakepipe_daily >/dev/null
+e2e_airflow start
+api_login
 runs="$(wait_for_backfill)"
 printf '%s\n' "$runs"
 if sed -n '/^lakepipe_daily:/,/^lakepipe_training:/p' <<<"$runs" | grep -v ":$" | grep -v " backfill__" | grep -q .; then

@@ -50,8 +50,8 @@ from lakepipe_config import ConfigProblem, load_config, setting
 DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", "labels-flights",
                 "quality-features-flights")
 # Audit job names, as each job's main passes them to JobRunner.execute; the name of a job run for a
-# declared subject carries it (ingest-files' --source, check-table's --table), so each has runs of its own.
-DAILY_JOBS = ("ingest-files:flights", "ingest-airports", "check-table:bronze-flights", "build-features:flights",
+# declared subject carries it (ingest-files' and ingest-jdbc's --source, check-table's --table), so each has runs of its own.
+DAILY_JOBS = ("ingest-files:flights", "ingest-jdbc:airports", "check-table:bronze-flights", "build-features:flights",
               "check-features:flights", "report")
 TRAINING_JOBS = ("train-model:flights-delay", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"

@@ -7,8 +7,10 @@ import static org.apache.spark.sql.functions.when;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.audit.AuditLog;
+import io.lakepipe.core.spark.Columns;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -66,9 +68,13 @@ public final class Quarantine {
     return List.of(valid.columns()).contains(RAW) ? valid.drop(RAW) : valid;
   }
 
-  /** Quarantine rows: raw record, reason and lineage of the rows that failed a rule. */
-  public static Dataset<Row> filterInvalid(Dataset<Row> checked) {
+  /**
+   * Quarantine rows: raw record, reason, the {@code kept} columns and lineage of the rows that
+   * failed a rule.
+   */
+  public static Dataset<Row> filterInvalid(Dataset<Row> checked, String... kept) {
     List<Column> columns = new ArrayList<>(List.of(col(RAW), col(REASON).as("reason")));
+    Arrays.stream(kept).map(Columns::named).forEach(columns::add);
     columns.addAll(List.of(Lineage.columns()));
     return checked.where(col(REASON).isNotNull()).select(columns.toArray(Column[]::new));
   }

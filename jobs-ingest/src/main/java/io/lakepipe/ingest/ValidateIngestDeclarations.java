@@ -33,8 +33,10 @@ public final class ValidateIngestDeclarations {
         declarations.add(new Declaration("lakepipe.sources." + source + ".expectations",
             () -> FlightEventsSettings.from(config)));
       } else if (kind.equals("jdbc")) {
-        declarations.add(new Declaration("lakepipe.sources." + source,
-            () -> JdbcTableSource.checkDeclaration(config, "sources." + source)));
+        declarations.add(new Declaration("lakepipe.sources." + source, () -> {
+          JdbcTableSource.checkDeclaration(config, "sources." + source);
+          SourceDeclarations.jdbc(config, source);
+        }));
       } else {
         declarations.add(new Declaration("lakepipe.sources." + source,
             () -> SourceDeclarations.files(config, source)));

@@ -18,7 +18,7 @@ import io.lakepipe.features.BuildFeatures;
 import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandDemoFiles;
-import io.lakepipe.ingest.jdbc.IngestAirports;
+import io.lakepipe.ingest.jdbc.IngestJdbc;
 import io.lakepipe.train.TrainModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ class PipelineChainIT extends SparkTestBase {
         .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS)))).count();
     LandDemoFiles.land(spark, config, "flights", first, DS);
 
-    run("ingest-airports", IngestAirports::run, config, first);
+    run("ingest-jdbc:airports", IngestJdbc.of("airports"), config, first);
     long featureRows = 0;
     JobResult ingest = null;
     JobResult features = null;

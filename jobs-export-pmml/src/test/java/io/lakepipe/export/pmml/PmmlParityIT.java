@@ -25,7 +25,7 @@ import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandDemoFiles;
-import io.lakepipe.ingest.jdbc.IngestAirports;
+import io.lakepipe.ingest.jdbc.IngestJdbc;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.ModelType;
 import io.lakepipe.train.model.Preprocessing;
@@ -96,7 +96,7 @@ class PmmlParityIT extends SparkTestBase {
         "lakepipe.demo.flights-data", FLIGHTS.toString(),
         "lakepipe.sources.flights.location", home.resolve("landing").toString()));
     LandDemoFiles.land(spark, config, "flights", FIRST, DS);
-    run("ingest-airports", IngestAirports::run, config, FIRST);
+    run("ingest-jdbc:airports", IngestJdbc.of("airports"), config, FIRST);
     FeatureView view = FeatureViewReader.read(config, "flights");
     for (LocalDate day = FIRST; !day.isAfter(DS); day = day.plusDays(1)) {
       run("ingest-files", IngestFiles.of("flights"), config, day);

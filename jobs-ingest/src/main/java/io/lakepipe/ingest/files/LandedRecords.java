@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
 import io.lakepipe.ingest.source.Expectations;
-import io.lakepipe.ingest.source.FileSource;
+import io.lakepipe.ingest.source.DeclaredRows;
 import io.lakepipe.ingest.source.LogicalDate;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -23,9 +23,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
 /**
- * Checks the parsed records of one logical date against their source's declaration (its
- * expectations, its ds, its key) and shapes the valid ones into bronze rows. Pure
- * transformations, no I/O.
+ * Checks the parsed records of one logical date (landed files, rows read from a database) against
+ * their source's declaration (its expectations, its ds, its key) and shapes the valid ones into
+ * bronze rows. Pure transformations, no I/O.
  */
 public final class LandedRecords {
   /** The names of the broken expectations declared {@code action = fail}, or null. */
@@ -41,7 +41,7 @@ public final class LandedRecords {
    * rules (expectations in declared order, then the ds, then the key) judge only records that
    * parsed, since values parsed out of a broken record would only add noise.
    */
-  public static Dataset<Row> check(ParsedRecords parsed, LocalDate ds, FileSource source) {
+  public static Dataset<Row> check(ParsedRecords parsed, LocalDate ds, DeclaredRows source) {
     List<Column> valueRules = new ArrayList<>(Expectations.rules(source.expectations()));
     if (source.ds() != null) {
       valueRules.add(outsideDs(source.ds(), ds));
@@ -71,7 +71,7 @@ public final class LandedRecords {
   }
 
   /** Bronze rows: the declared bronze columns of the valid rows, then the lineage columns. */
-  public static Dataset<Row> bronze(Dataset<Row> checked, FileSource source) {
+  public static Dataset<Row> bronze(Dataset<Row> checked, DeclaredRows source) {
     List<Column> columns = new ArrayList<>(source.bronzeColumns().stream()
         .map(c -> expr(c.sql()).as(c.name())).toList());
     columns.addAll(Arrays.asList(Lineage.columns()));
@@ -86,7 +86,7 @@ public final class LandedRecords {
   }
 
   /** A key of every declared column is a repeated delivery of the same record. */
-  private static String repeatReason(FileSource source) {
+  private static String repeatReason(DeclaredRows source) {
     boolean wholeRecord = source.key().size() == source.schema().size();
     return wholeRecord ? "duplicate of an identical record"
         : "duplicate of the key (" + String.join(", ", source.key()) + ") of another record";

@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakepipe.core.spark.Columns;
 import io.lakepipe.ingest.Quarantine;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,6 +63,11 @@ public final class RecordParsing {
     this.required = Set.copyOf(required);
     this.maxLineChars = maxLineChars;
     this.delimiter = delimiter;
+  }
+
+  /** The parsing of rows a database read ({@link #table}), which have no lines. */
+  public static RecordParsing ofTable(StructType declared, Set<String> required) {
+    return new RecordParsing(declared, required, Integer.MAX_VALUE, ",");
   }
 
   /** Parses CSV lines (header lines already removed). */
@@ -113,6 +120,29 @@ public final class RecordParsing {
     return new ParsedRecords(withRaw, rules);
   }
 
+  /**
+   * Rows a database read, typed by it. A declared column of another type than the read one (a number
+   * kept as text) is checked and cast as a text field is; one of the declared type is kept as read.
+   * The raw record is the row as read, as JSON, all its columns included.
+   */
+  public ParsedRecords table(Dataset<Row> rows) {
+    Columns.require(rows, "the rows read", List.of(declared.fieldNames()));
+    StructType read = rows.schema();
+    Predicate<StructField> retyped = f -> !read.apply(f.name()).dataType().equals(f.dataType());
+    Column[] asRead = Arrays.stream(rows.columns()).map(Columns::named)
+        .toArray(Column[]::new);
+    Column[] asText = Arrays.stream(declared.fieldNames())
+        .map(f -> Columns.named(f).cast("string").as(f)).toArray(Column[]::new);
+    Dataset<Row> parsed = rows.withColumn(Quarantine.RAW, to_json(struct(asRead)))
+        .withColumn(FIELDS, struct(asText));
+    for (StructField field : declared.fields()) {
+      if (retyped.test(field)) {
+        parsed = parsed.withColumn(field.name(), castValue(col(FIELDS + "." + field.name()), field));
+      }
+    }
+    return new ParsedRecords(parsed, fieldRules(lit(true), retyped));
+  }
+
   /** Rules on the line itself: bytes that are not UTF-8, and lines over the length limit. */
   private List<Column> lineRules() {
     return List.of(
@@ -144,12 +174,20 @@ public final class RecordParsing {
    * wrong type when the value does not cast.
    */
   private List<Column> fieldRules(Column parsedOk) {
+    return fieldRules(parsedOk, field -> true);
+  }
+
+  /** As {@link #fieldRules(Column)}, with the type rule only for the fields {@code cast} takes. */
+  private List<Column> fieldRules(Column parsedOk, Predicate<StructField> cast) {
     List<Column> rules = new ArrayList<>();
     for (StructField field : declared.fields()) {
       Column raw = col(FIELDS + "." + field.name());
       Column empty = raw.isNull().or(trim(raw).equalTo(""));
       if (required.contains(field.name())) {
         rules.add(Quarantine.rule(parsedOk.and(empty), "missing " + field.name()));
+      }
+      if (!cast.test(field)) {
+        continue;
       }
       rules.add(Quarantine.rule(parsedOk.and(empty.unary_$bang())
               .and(castValue(raw, field).isNull()),

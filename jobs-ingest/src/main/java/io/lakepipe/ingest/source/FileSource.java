@@ -39,9 +39,9 @@ public record FileSource(
     double maxBadShare,
     String bronzeTable,
     List<DerivedColumn> bronzeColumns,
-    String quarantineTable) {
+    String quarantineTable) implements DeclaredRows {
 
-  /** The key under which the source is declared, for messages: {@code lakepipe.sources.flights}. */
+  @Override
   public String declaredAt() {
     return at.key();
   }

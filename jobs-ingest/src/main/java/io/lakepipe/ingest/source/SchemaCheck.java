@@ -12,7 +12,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * The part of a declaration's validation that needs Spark's analyzer: every expression of a file
+ * The part of a declaration's validation that needs Spark's analyzer: every expression of a
  * source, resolved against an empty table of the declared schema, must have the type its key
  * promises (a boolean expectation, a date ds). Run when the session exists, before any file is read.
  */
@@ -20,7 +20,7 @@ public final class SchemaCheck {
   private SchemaCheck() {}
 
   /** Throws a one-line error naming the first expression that does not fit the schema. */
-  public static void check(SparkSession spark, FileSource source) {
+  public static void check(SparkSession spark, DeclaredRows source) {
     Dataset<Row> empty = spark.createDataFrame(List.of(), source.schema());
     for (Expectation expectation : source.expectations()) {
       requireType(empty, expectation.sql(), expectation.at(), DataTypes.BooleanType,

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -32,12 +33,19 @@ public final class SourceDeclarations {
   private static final DeclarationRules RULES =
       new DeclarationRules(LakepipeErrors::sourceDeclarationInvalid);
   static final String SOURCES = "sources";
-  /** The kinds of source; only files are declared this way so far, the others by their own jobs. */
+  /** The kinds of source; each has a job of its own. */
   static final List<String> KINDS = List.of("files", "jdbc", "kafka");
   private static final List<String> FILES_REQUIRED = List.of("kind", "location", "format",
       "schema", "max-bad-share", "bronze-table", "quarantine-table");
   private static final List<String> FILES_OPTIONAL = List.of("csv", "max-line-chars",
       "required", "time-zone", "ds", "key", "expectations", "bronze-columns", "params");
+  /** The connection keys, read by the job's JdbcTableSource, then what the rows must be. */
+  private static final List<String> JDBC_REQUIRED = List.of("kind", "url", "table", "user",
+      "password", "query-timeout-seconds", "late-commit-minutes", "partition-column",
+      "num-partitions", "watermark-column", "fetch-size", "schema", "key", "max-bad-share",
+      "bronze-table", "quarantine-table");
+  private static final List<String> JDBC_OPTIONAL = List.of("required", "expectations",
+      "bronze-columns", "params");
   private static final int DEFAULT_MAX_LINE_CHARS = 10_000;
   private static final String DEFAULT_TIME_ZONE = "UTC";
   /** Columns every bronze table gets from the ingest itself. */
@@ -51,33 +59,9 @@ public final class SourceDeclarations {
    * naming the first mistake in its declaration.
    */
   public static FileSource files(LakepipeConfig config, String name) {
-    Set<String> declared = config.keys(SOURCES);
-    if (!declared.contains(name)) {
-      throw LakepipeErrors.sourceDeclarationInvalid(config.path(SOURCES + "." + name),
-          config.origin(), "no source '" + name + "' is declared",
-          "Pass --source with a declared file source (" + SqlText.list(fileSources(config))
-              + "), or declare " + config.path(SOURCES + "." + name) + " { kind = files, ... }");
-    }
-    LakepipeConfig sources = config.section(SOURCES);
-    LakepipeConfig source = sources.section(name);
-    Declared at = new Declared(source.path(), sources.originOf(name));
-    RULES.requirePresent(source, "kind", "Add kind = files (the kinds are " + String.join(", ", KINDS)
-        + ")");
-    String kind = source.string("kind");
-    RULES.require(KINDS.contains(kind), source, "kind", "unknown kind '" + kind + "'",
-        "Use one of " + String.join(", ", KINDS));
-    RULES.require(kind.equals("files"), source, "kind", "source '" + name + "' is of kind " + kind
-            + ", which ingest-files does not read",
-        "Pass --source with a source of kind files (" + SqlText.list(fileSources(config))
-            + "); a " + kind + " source has a job of its own");
-    List<String> allowed = new ArrayList<>(FILES_REQUIRED);
-    allowed.addAll(FILES_OPTIONAL);
-    RULES.requireKnownKeys(source, Set.copyOf(allowed),
-        "A source of kind files takes " + String.join(", ", allowed));
-    for (String key : FILES_REQUIRED) {
-      RULES.requirePresent(source, key, "A source of kind files needs " + String.join(", ",
-          FILES_REQUIRED));
-    }
+    LakepipeConfig source = ofKind(config, name, "files", "ingest-files", FILES_REQUIRED,
+        FILES_OPTIONAL);
+    Declared at = new Declared(source.path(), config.section(SOURCES).originOf(name));
 
     String location = source.string("location");
     RULES.require(!location.isBlank(), source, "location", "the location is blank",
@@ -111,10 +95,7 @@ public final class SourceDeclarations {
     LogicalDate ds = source.has("ds") ? logicalDate(source.section("ds"), columns) : null;
     List<String> key = columnList(source, "key", schema);
     List<Expectation> expectations = expectations(source, columns);
-    double maxBadShare = source.number("max-bad-share");
-    RULES.require(maxBadShare >= 0 && maxBadShare <= 1, source, "max-bad-share", "the share "
-        + maxBadShare + " is not in 0..1", "Give the largest share of a day's rows that may be"
-        + " quarantined before the run fails, such as 0.05");
+    double maxBadShare = maxBadShare(source);
     String bronzeTable = table(config, source, "bronze-table");
     String quarantineTable = table(config, source, "quarantine-table");
     RULES.require(!bronzeTable.equals(quarantineTable), source, "quarantine-table", "it is also the"
@@ -123,6 +104,80 @@ public final class SourceDeclarations {
     return new FileSource(name, at, location, format, header, delimiter, maxLineChars, schema,
         required, timeZone, ds, key, expectations, maxBadShare, bronzeTable, bronzeColumns,
         quarantineTable);
+  }
+
+  /**
+   * The JDBC source {@code name} (ingest-jdbc's {@code --source}), or a {@link LakepipeException}
+   * naming the first mistake in its declaration. Its connection keys are checked by the job's
+   * {@code JdbcTableSource}; credentials only where the job runs.
+   */
+  public static JdbcSource jdbc(LakepipeConfig config, String name) {
+    LakepipeConfig source = ofKind(config, name, "jdbc", "ingest-jdbc", JDBC_REQUIRED,
+        JDBC_OPTIONAL);
+    Declared at = new Declared(source.path(), config.section(SOURCES).originOf(name));
+    StructType schema = schema(source);
+    Set<String> columns = Arrays.stream(schema.fieldNames()).map(SourceDeclarations::lower)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+    String watermark = column(source, "watermark-column", source.string("watermark-column"),
+        schema);
+    RULES.require(schema.apply(watermark).dataType().equals(DataTypes.TimestampType), source,
+        "watermark-column", "the column " + watermark + " is of type "
+            + schema.apply(watermark).dataType().simpleString() + " in the schema",
+        "Declare it TIMESTAMP: the time from which a row's values are valid");
+    List<String> key = columnList(source, "key", schema);
+    RULES.require(key.contains(watermark), source, "key", "the key " + key + " lacks the watermark"
+            + " column " + watermark, "A version of a row is its key and the time it became valid:"
+            + " add " + watermark + " to the key");
+    double maxBadShare = maxBadShare(source);
+    String bronzeTable = table(config, source, "bronze-table");
+    String quarantineTable = table(config, source, "quarantine-table");
+    RULES.require(!bronzeTable.equals(quarantineTable), source, "quarantine-table", "it is also the"
+        + " bronze table", "Give the quarantined rows a table of their own");
+    return new JdbcSource(name, at, schema, new LinkedHashSet<>(columnList(source, "required",
+        schema)), watermark, key, expectations(source, columns), maxBadShare, bronzeTable,
+        bronzeColumns(source, schema, columns), quarantineTable);
+  }
+
+  /**
+   * The section of source {@code name}, declared with kind {@code kind}, the {@code required}
+   * keys and no keys but those and the {@code optional} ones.
+   */
+  private static LakepipeConfig ofKind(LakepipeConfig config, String name, String kind, String job,
+      List<String> required, List<String> optional) {
+    if (!config.keys(SOURCES).contains(name)) {
+      throw LakepipeErrors.sourceDeclarationInvalid(config.path(SOURCES + "." + name),
+          config.origin(), "no source '" + name + "' is declared",
+          "Pass --source with a declared source of kind " + kind + " (" + SqlText.list(sourcesOf(config,
+              kind)) + "), or declare " + config.path(SOURCES + "." + name) + " { kind = " + kind
+              + ", ... }");
+    }
+    LakepipeConfig source = config.section(SOURCES).section(name);
+    RULES.requirePresent(source, "kind", "Add kind = " + kind + " (the kinds are "
+        + String.join(", ", KINDS) + ")");
+    String declared = source.string("kind");
+    RULES.require(KINDS.contains(declared), source, "kind", "unknown kind '" + declared + "'",
+        "Use one of " + String.join(", ", KINDS));
+    RULES.require(declared.equals(kind), source, "kind", "source '" + name + "' is of kind "
+            + declared + ", which " + job + " does not read",
+        "Pass --source with a source of kind " + kind + " (" + SqlText.list(sourcesOf(config,
+            kind)) + "); a " + declared + " source has a job of its own");
+    List<String> allowed = new ArrayList<>(required);
+    allowed.addAll(optional);
+    RULES.requireKnownKeys(source, Set.copyOf(allowed),
+        "A source of kind " + kind + " takes " + String.join(", ", allowed));
+    for (String key : required) {
+      RULES.requirePresent(source, key, "A source of kind " + kind + " needs "
+          + String.join(", ", required));
+    }
+    return source;
+  }
+
+  private static double maxBadShare(LakepipeConfig source) {
+    double maxBadShare = source.number("max-bad-share");
+    RULES.require(maxBadShare >= 0 && maxBadShare <= 1, source, "max-bad-share", "the share "
+        + maxBadShare + " is not in 0..1", "Give the largest share of a day's rows that may be"
+        + " quarantined before the run fails, such as 0.05");
+    return maxBadShare;
   }
 
   /**
@@ -160,16 +215,16 @@ public final class SourceDeclarations {
     return expectations;
   }
 
-  /** The declared sources of kind files, for messages. */
-  private static Set<String> fileSources(LakepipeConfig config) {
-    Set<String> files = new TreeSet<>();
+  /** The declared sources of a kind, for messages. */
+  private static Set<String> sourcesOf(LakepipeConfig config, String kind) {
+    Set<String> sources = new TreeSet<>();
     for (String name : config.keys(SOURCES)) {
-      String kind = SOURCES + "." + name + ".kind";
-      if (config.has(kind) && config.string(kind).equals("files")) {
-        files.add(name);
+      String kindKey = SOURCES + "." + name + ".kind";
+      if (config.has(kindKey) && config.string(kindKey).equals(kind)) {
+        sources.add(name);
       }
     }
-    return files;
+    return sources;
   }
 
   private static StructType schema(LakepipeConfig source) {
@@ -203,15 +258,20 @@ public final class SourceDeclarations {
     }
     List<String> names = new ArrayList<>();
     for (String name : source.strings(key)) {
-      String column = Arrays.stream(schema.fieldNames()).filter(f -> lower(f).equals(lower(name)))
-          .findFirst().orElseThrow(() -> RULES.invalid(source, key, "the column '" + name + "' is not in"
-              + " the schema", "Use columns of the schema (" + SqlText.list(List.of(
-                  schema.fieldNames())) + ")"));
+      String column = column(source, key, name, schema);
       RULES.require(!names.contains(column), source, key, "the column " + column + " is listed twice",
           "List each column once");
       names.add(column);
     }
     return names;
+  }
+
+  /** The column of the schema that {@code name} names under {@code key}, as the schema names it. */
+  private static String column(LakepipeConfig source, String key, String name, StructType schema) {
+    return Arrays.stream(schema.fieldNames()).filter(f -> lower(f).equals(lower(name)))
+        .findFirst().orElseThrow(() -> RULES.invalid(source, key, "the column '" + name + "' is not"
+            + " in the schema", "Use columns of the schema (" + SqlText.list(List.of(
+                schema.fieldNames())) + ")"));
   }
 
   private static String timeZone(LakepipeConfig source) {

@@ -115,7 +115,7 @@ class SourceDeclarationsTest {
     reading("flight", "lakepipe.home = /tmp")
         .hasMessageContaining("lakepipe.sources.flight")
         .hasMessageContaining("no source 'flight' is declared")
-        .hasMessageContaining("Pass --source with a declared file source (flights)");
+        .hasMessageContaining("Pass --source with a declared source of kind files (flights)");
   }
 
   @Test
@@ -253,5 +253,55 @@ class SourceDeclarationsTest {
     reading("flights", "lakepipe.sources.flights.quarantine-table = bronze-flights")
         .hasMessageContaining("lakepipe.sources.flights.quarantine-table")
         .hasMessageContaining("it is also the bronze table");
+  }
+
+  @Test
+  void theAirportsSourceIsDeclaredInTheDefaults() {
+    JdbcSource airports = SourceDeclarations.jdbc(LakepipeConfig.fromMap(Map.of()), "airports");
+
+    assertThat(airports.schema().fieldNames()).containsExactly("airport_id", "iata", "name", "city",
+        "state", "country", "latitude", "longitude", "updated_at");
+    assertThat(airports.required()).containsExactly("iata", "name", "country", "latitude",
+        "longitude", "updated_at");
+    assertThat(airports.watermark()).isEqualTo("updated_at");
+    assertThat(airports.key()).containsExactly("iata", "updated_at");
+    assertThat(airports.expectations()).extracting(Expectation::name).containsExactly(
+        "iata is not a 3-character code of A-Z and 0-9", "latitude outside [-90, 90]",
+        "longitude outside [-180, 180]");
+    assertThat(airports.ds()).isNull();
+    assertThat(airports.maxBadShare()).isEqualTo(0.05);
+    assertThat(airports.bronzeTable()).isEqualTo("bronze-airports");
+    assertThat(airports.quarantineTable()).isEqualTo("quarantine-airports");
+    assertThat(airports.section()).isEqualTo("sources.airports");
+  }
+
+  @Test
+  void aJdbcSourceNeedsATimestampWatermarkInItsKey() throws IOException {
+    LakepipeConfig noWatermarkInKey = config("lakepipe.sources.airports.key = [iata]");
+    assertThatThrownBy(() -> SourceDeclarations.jdbc(noWatermarkInKey, "airports"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.sources.airports.key")
+        .hasMessageContaining("the key [iata] lacks the watermark column updated_at")
+        .hasMessageContaining("add updated_at to the key");
+    LakepipeConfig textWatermark = config("lakepipe.sources.airports.watermark-column = name");
+    assertThatThrownBy(() -> SourceDeclarations.jdbc(textWatermark, "airports"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.sources.airports.watermark-column")
+        .hasMessageContaining("the column name is of type string in the schema");
+    LakepipeConfig unknownWatermark = config("lakepipe.sources.airports.watermark-column = changed");
+    assertThatThrownBy(() -> SourceDeclarations.jdbc(unknownWatermark, "airports"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("the column 'changed' is not in the schema");
+  }
+
+  @Test
+  void eachJobReadsOnlyItsOwnKindOfSource() throws IOException {
+    LakepipeConfig config = config("lakepipe.home = /tmp");
+    assertThatThrownBy(() -> SourceDeclarations.jdbc(config, "flights"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("source 'flights' is of kind files, which ingest-jdbc does not read")
+        .hasMessageContaining("Pass --source with a source of kind jdbc (airports)");
+    reading("airports", "lakepipe.home = /tmp")
+        .hasMessageContaining("source 'airports' is of kind jdbc, which ingest-files does not read");
   }
 }

@@ -1,13 +1,17 @@
 package io.lakepipe.ingest.jdbc;
 
-import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.files.LandedRecords;
+import io.lakepipe.ingest.source.JdbcSource;
+import io.lakepipe.ingest.source.SourceDeclarations;
+import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -15,9 +19,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-class AirportValidationTest extends SparkTestBase {
+/** The declared checks of the airports source on rows as a database hands them over; no I/O. */
+class IngestJdbcTest extends SparkTestBase {
   /** As a careless source may hold it: everything as text. */
   static final StructType TEXT = new StructType()
       .add("airport_id", DataTypes.IntegerType)
@@ -28,7 +35,8 @@ class AirportValidationTest extends SparkTestBase {
       .add("country", DataTypes.StringType)
       .add("latitude", DataTypes.StringType)
       .add("longitude", DataTypes.StringType)
-      .add("updated_at", DataTypes.StringType);
+      .add("updated_at", DataTypes.StringType)
+      .add("remarks", DataTypes.StringType);
   /** As reference.airports holds it. */
   static final StructType TYPED = new StructType()
       .add("airport_id", DataTypes.IntegerType)
@@ -41,22 +49,34 @@ class AirportValidationTest extends SparkTestBase {
       .add("longitude", DataTypes.DoubleType)
       .add("updated_at", DataTypes.TimestampType);
   static final String T0 = "2000-12-31 00:00:00";
-  final AirportValidation validation = new AirportValidation("updated_at");
+  static final LocalDate DS = LocalDate.of(2001, 1, 1);
+
+  @TempDir Path home;
+  JdbcSource airports;
+
+  @BeforeEach
+  void declaration() {
+    airports = SourceDeclarations.jdbc(testConfig(home, Map.of()), "airports");
+  }
 
   private static Object[] text(int id, String iata, String name, String country, String lat,
       String lon, String updatedAt) {
-    return new Object[] {id, iata, name, "City", "ST", country, lat, lon, updatedAt};
+    return new Object[] {id, iata, name, "City", "ST", country, lat, lon, updatedAt, null};
   }
 
-  private Map<Integer, String> reasonsById(Dataset<Row> raw) {
-    return validation.check(raw).collectAsList().stream().collect(Collectors.toMap(
+  private Dataset<Row> check(Dataset<Row> read) {
+    return IngestJdbc.check(read, airports, DS, "jdbc:postgresql://h:1/db/s.t", "run-7");
+  }
+
+  private Map<Integer, String> reasonsById(Dataset<Row> read) {
+    return check(read).collectAsList().stream().collect(Collectors.toMap(
         r -> r.<Integer>getAs("airport_id"),
         r -> String.valueOf(r.<String>getAs(Quarantine.REASON))));
   }
 
   @Test
-  void validAirportHasNoReasonAndComesOutTyped() {
-    Row row = validation.check(rows(TEXT,
+  void aValidRowHasNoReasonAndComesOutTypedAsDeclared() {
+    Row row = check(rows(TEXT,
         text(1, "ATL", "Hartsfield", "USA", "33.64044444", "-84.42694444", T0))).head();
 
     assertThat(row.<String>getAs(Quarantine.REASON)).isNull();
@@ -66,8 +86,8 @@ class AirportValidationTest extends SparkTestBase {
   }
 
   @Test
-  void eachBrokenRuleIsNamedWithTheBadValue() {
-    Dataset<Row> raw = rows(TEXT,
+  void eachBrokenRuleIsNamedAndATypeErrorQuotesTheValue() {
+    Dataset<Row> read = rows(TEXT,
         text(1, null, "No code", "USA", "10", "10", T0),
         text(2, "atl", "Lower case", "USA", "10", "10", T0),
         text(3, "11IS", "Heliport", "USA", "10", "10", T0),
@@ -80,88 +100,90 @@ class AirportValidationTest extends SparkTestBase {
         text(10, "GGG", "No time", "USA", "10", "10", null),
         text(11, "HHH", "Bad time", "USA", "10", "10", "yesterday"),
         text(12, "III", "No country", null, "10", "10", T0),
-        text(13, "JJJ", "NaN", "USA", "NaN", "10", T0));
+        text(13, "JJJ", "NaN", "USA", "NaN", "10", T0),
+        text(14, "KKK", "No city is fine", "USA", "10", "10", T0));
 
-    assertThat(reasonsById(raw)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+    assertThat(reasonsById(read)).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
         Map.entry(1, "missing iata"),
-        Map.entry(2, "iata 'atl' is not a 3-character code of A-Z and 0-9"),
-        Map.entry(3, "iata '11IS' is not a 3-character code of A-Z and 0-9"),
+        Map.entry(2, "iata is not a 3-character code of A-Z and 0-9"),
+        Map.entry(3, "iata is not a 3-character code of A-Z and 0-9"),
         Map.entry(4, "missing name"),
         Map.entry(5, "missing name"),
-        Map.entry(6, "latitude 91.5 outside [-90, 90]"),
-        Map.entry(7, "longitude -180.01 outside [-180, 180]"),
-        Map.entry(8, "latitude 'north' is not a number"),
+        Map.entry(6, "latitude outside [-90, 90]"),
+        Map.entry(7, "longitude outside [-180, 180]"),
+        Map.entry(8, "latitude is not a number: 'north'"),
         Map.entry(9, "missing longitude"),
         Map.entry(10, "missing updated_at"),
-        Map.entry(11, "updated_at 'yesterday' is not a timestamp"),
+        Map.entry(11, "updated_at is not a timestamp: 'yesterday'"),
         Map.entry(12, "missing country"),
-        Map.entry(13, "latitude NaN outside [-90, 90]")));
+        Map.entry(13, "latitude outside [-90, 90]"),
+        Map.entry(14, "null")));
   }
 
   @Test
   void boundariesOfTheRangesAreValid() {
-    Dataset<Row> raw = rows(TYPED,
+    Dataset<Row> read = rows(TYPED,
         new Object[] {1, "AAA", "N", "C", "S", "USA", 90.0, 180.0, Timestamp.valueOf(T0)},
         new Object[] {2, "BBB", "N", "C", "S", "USA", -90.0, -180.0, Timestamp.valueOf(T0)});
 
-    assertThat(reasonsById(raw)).containsOnly(Map.entry(1, "null"), Map.entry(2, "null"));
+    assertThat(reasonsById(read)).containsOnly(Map.entry(1, "null"), Map.entry(2, "null"));
   }
 
   @Test
-  void aDuplicateKeyQuarantinesEveryCopyButLaterVersionsAreValid() {
-    Dataset<Row> raw = rows(TEXT,
+  void ofARepeatedKeyOneCopyIsKeptAndTheOthersQuarantinedButLaterVersionsAreValid() {
+    Dataset<Row> read = rows(TEXT,
         text(1, "ATL", "First", "USA", "10", "10", T0),
         text(2, "ATL", "Second", "USA", "10", "10", T0),
         text(3, "ATL", "Later version", "USA", "10", "10", "2001-01-10 12:00:00"),
         text(4, null, "No code", "USA", "10", "10", T0),
         text(5, null, "No code either", "USA", "10", "10", T0));
 
-    assertThat(reasonsById(raw)).containsOnly(
-        Map.entry(1, "duplicate iata and updated_at in the read (2 rows)"),
-        Map.entry(2, "duplicate iata and updated_at in the read (2 rows)"),
+    assertThat(reasonsById(read)).containsOnly(
+        Map.entry(1, "null"),
+        Map.entry(2, "duplicate of the key (iata, updated_at) of another record"),
         Map.entry(3, "null"),
         Map.entry(4, "missing iata"),
         Map.entry(5, "missing iata"));
   }
 
   @Test
-  void aRowBreakingSeveralRulesListsThemAll() {
-    Dataset<Row> raw = rows(TEXT, text(1, "toolong", null, "USA", "-95", "200", T0));
+  void aRowBreakingSeveralExpectationsListsThemAll() {
+    Dataset<Row> read = rows(TEXT, text(1, "toolong", "N", "USA", "-95", "200", T0));
 
-    assertThat(reasonsById(raw).get(1)).isEqualTo(
-        "iata 'toolong' is not a 3-character code of A-Z and 0-9; missing name;"
-            + " latitude -95.0 outside [-90, 90]; longitude 200.0 outside [-180, 180]");
+    assertThat(reasonsById(read).get(1)).isEqualTo("iata is not a 3-character code of A-Z and 0-9;"
+        + " latitude outside [-90, 90]; longitude outside [-180, 180]");
   }
 
   @Test
-  void validAndQuarantineSplitTheReadWithoutLosingARowAndKeepTheRawRecord() {
-    Dataset<Row> checked = Lineage.with(validation.check(rows(TEXT,
-            text(1, "AAA", "Good", "USA", "10", "10", T0),
-            text(2, "BBB", "Bad", "USA", "95", "10", T0),
-            text(3, "CCC", "Good too", "USA", "-10", "-10", T0))),
-        "jdbc", lit("jdbc:postgresql://h:1/db/s.t"), "run-7");
+  void bronzeHasTheDeclaredColumnsAndQuarantineTheWholeRawRowWithoutLosingARow() {
+    Dataset<Row> checked = check(rows(TEXT,
+        text(1, "AAA", "Good", "USA", "10", "10", T0),
+        text(2, "BBB", "Bad", "USA", "95", "10", T0),
+        text(3, "CCC", "Good too", "USA", "-10", "-10", T0)));
 
-    List<Row> valid = Quarantine.filterValid(checked).collectAsList();
-    List<Row> quarantined = validation.toQuarantine(checked).collectAsList();
+    List<Row> valid = LandedRecords.bronze(checked, airports).collectAsList();
+    List<Row> quarantined =
+        Quarantine.filterInvalid(checked, airports.watermark()).collectAsList();
 
     assertThat(valid).hasSize(2);
-    assertThat(valid.get(0).schema().fieldNames())
-        .doesNotContain(Quarantine.REASON, Quarantine.RAW)
-        .contains("iata", "latitude", "updated_at", Lineage.SOURCE, Lineage.LOCATION, Lineage.RUN_ID);
+    assertThat(valid.get(0).schema().fieldNames()).containsExactly("airport_id", "iata", "name",
+        "city", "state", "country", "latitude", "longitude", "updated_at", Lineage.SOURCE,
+        Lineage.LOCATION, Lineage.RUN_ID, Lineage.INGESTED_AT);
+    assertThat(valid.get(0).schema().apply("latitude").dataType()).isEqualTo(DataTypes.DoubleType);
     assertThat(quarantined).hasSize(1);
     Row bad = quarantined.get(0);
-    assertThat(bad.<String>getAs(Quarantine.RAW))
-        .contains("\"iata\":\"BBB\"").contains("\"latitude\":\"95\"").contains("\"airport_id\":2");
-    assertThat(bad.<String>getAs("reason")).isEqualTo("latitude 95.0 outside [-90, 90]");
+    assertThat(bad.<String>getAs(Quarantine.RAW)).contains("\"iata\":\"BBB\"")
+        .contains("\"latitude\":\"95\"").contains("\"airport_id\":2");
+    assertThat(bad.<String>getAs("reason")).isEqualTo("latitude outside [-90, 90]");
     assertThat(bad.<Timestamp>getAs("updated_at")).isEqualTo(Timestamp.valueOf(T0));
     assertThat(bad.<String>getAs(Lineage.LOCATION)).isEqualTo("jdbc:postgresql://h:1/db/s.t");
     assertThat(bad.<String>getAs(Lineage.RUN_ID)).isEqualTo("run-7");
   }
 
   @Test
-  void missingColumnIsAnError() {
-    Dataset<Row> raw = rows(TEXT, text(1, "AAA", "N", "USA", "1", "1", T0)).drop("longitude");
+  void aDeclaredColumnTheTableLacksIsAnError() {
+    Dataset<Row> read = rows(TEXT, text(1, "AAA", "N", "USA", "1", "1", T0)).drop("longitude");
 
-    assertThatThrownBy(() -> validation.check(raw)).hasMessageContaining("[longitude]");
+    assertThatThrownBy(() -> check(read)).hasMessageContaining("[longitude]");
   }
 }

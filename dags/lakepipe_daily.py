@@ -47,7 +47,9 @@ with DAG(
     ingest_airports = spark_job_step("ingest_airports", job="ingest-jdbc", options={"source": "airports"})
     # What the flight-events topic holds since the last run (Kafka, trigger available-now), exactly
     # once into bronze/flight_events; its checkpoint, not ds, says where it resumes.
-    ingest_flight_events = spark_job_step("ingest_flight_events", job="ingest-events")
+    ingest_flight_events = spark_job_step(
+        "ingest_flight_events", job="ingest-kafka", options={"source": "flight-events"}
+    )
     # The data-quality gate: the Deequ checks declared for bronze-flights (lakepipe.checks) on the day's
     # rows; a failure stops the run here.
     check_bronze = spark_job_step("check_bronze", job="check-table", options={"table": "bronze-flights"})

@@ -24,7 +24,9 @@ DS = "2001-01-15"
 STEPS = {
     "ingest_flights": ("ingest-files", "ingest", "io.lakepipe.ingest.files.IngestFilesJob", ["--source", "flights"]),
     "ingest_airports": ("ingest-jdbc", "ingest", "io.lakepipe.ingest.jdbc.IngestJdbcJob", ["--source", "airports"]),
-    "ingest_flight_events": ("ingest-events", "ingest", "io.lakepipe.ingest.kafka.IngestFlightEventsJob", []),
+    "ingest_flight_events": (
+        "ingest-kafka", "ingest", "io.lakepipe.ingest.kafka.IngestKafkaJob", ["--source", "flight-events"]
+    ),
     "check_bronze": (
         "check-table", "ingest", "io.lakepipe.ingest.quality.CheckTableJob", ["--table", "bronze-flights"]
     ),

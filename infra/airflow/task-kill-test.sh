@@ -42,8 +42,7 @@ cat >"$WORK/job.conf" <<CONF
 include file("$LAKEPIPE_HOME/config/local.conf")
 lakepipe {
   lakehouse = "$WORK/lakehouse"
-  sources.flight-events.topic = "$topic"
-  ingest.flight-events { trigger = "continuous", checkpoint = "$WORK/checkpoint" }
+  sources.flight-events { topic = "$topic", trigger = "continuous", checkpoint = "$WORK/checkpoint" }
   spark.conf { "spark.ui.enabled" = "false" }
 }
 CONF
@@ -53,8 +52,8 @@ CONF
 # A task process: starts the job as SparkSubmitOperator does (Popen of `spark-submit` from PATH), then waits.
 start_task() {
   python3 -c 'import subprocess, sys, time; subprocess.Popen(sys.argv[1:]); time.sleep(3600)' \
-    spark-submit --master 'local[1]' --class io.lakepipe.ingest.kafka.IngestFlightEventsJob "$JAR" \
-    --config "$WORK/job.conf" --ds 2001-01-15 >"$WORK/$1.log" 2>&1 &
+    spark-submit --master 'local[1]' --class io.lakepipe.ingest.kafka.IngestKafkaJob "$JAR" \
+    --config "$WORK/job.conf" --ds 2001-01-15 --source flight-events >"$WORK/$1.log" 2>&1 &
   TASKS+=("$!")
 }
 

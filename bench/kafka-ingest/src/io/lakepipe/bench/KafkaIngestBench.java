@@ -7,8 +7,8 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.spark.SparkSessions;
 import io.lakepipe.ingest.kafka.FlightEventPublisher;
 import io.lakepipe.ingest.kafka.FlightEvents;
-import io.lakepipe.ingest.kafka.FlightEventsTopic;
-import io.lakepipe.ingest.kafka.IngestFlightEvents;
+import io.lakepipe.ingest.kafka.IngestKafka;
+import io.lakepipe.ingest.kafka.KafkaTopics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,10 +70,10 @@ public final class KafkaIngestBench {
       overrides.put("lakepipe.lakehouse", lakepipeDir.toString());
       overrides.put("lakepipe.sources.flight-events.topic", TOPIC);
       overrides.put("lakepipe.sources.flight-events.bootstrap-servers", bootstrap);
-      overrides.put("lakepipe.ingest.flight-events.trigger", "available-now");
+      overrides.put("lakepipe.sources.flight-events.trigger", "available-now");
       LakepipeConfig config = LakepipeConfig.fromMap(overrides);
       started = System.nanoTime();
-      JobResult result = JobRunner.runAudited("ingest-events", IngestFlightEvents::run,
+      JobResult result = JobRunner.runAudited("ingest-kafka:flight-events", IngestKafka.of("flight-events"),
           JobContext.of(spark, config, LocalDate.of(2001, 1, 31), UUID.randomUUID().toString()));
       double lakepipeSeconds = (System.nanoTime() - started) / 1e9;
 
@@ -83,7 +83,7 @@ public final class KafkaIngestBench {
       System.out.printf(Locale.ROOT, "plain Kafka->Delta stream : %8d events in %6.1f s = %8.0f events/s%n",
           plainRows, plainSeconds, plainRate);
       System.out.printf(Locale.ROOT,
-          "lakepipe ingest-events    : %8d events in %6.1f s = %8.0f events/s"
+          "lakepipe ingest-kafka     : %8d events in %6.1f s = %8.0f events/s"
               + " (%d to bronze, %d quarantined)%n",
           result.rowsRead(), lakepipeSeconds, lakepipeRate, result.rowsWritten(),
           result.rowsQuarantined());
@@ -97,7 +97,7 @@ public final class KafkaIngestBench {
   /** Publishes the first {@code events} flights of 2001 once; later runs find them in the topic. */
   private static long publishOnce(SparkSession spark, LakepipeConfig config, String bootstrap,
       long events) {
-    FlightEventsTopic.ensureExists(bootstrap, TOPIC, config.integer("sources.flight-events.partitions"));
+    KafkaTopics.ensureExists(bootstrap, TOPIC, config.integer("sources.flight-events.partitions"));
     long held = spark.read().format("kafka").option("kafka.bootstrap.servers", bootstrap)
         .option("subscribe", TOPIC).load().count();
     if (held >= events) {

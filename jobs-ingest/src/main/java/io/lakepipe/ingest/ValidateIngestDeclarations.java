@@ -4,7 +4,6 @@ import io.lakepipe.core.cli.Validation;
 import io.lakepipe.core.cli.Validation.Declaration;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.ingest.jdbc.JdbcTableSource;
-import io.lakepipe.ingest.kafka.FlightEventsSettings;
 import io.lakepipe.ingest.quality.CheckDeclarationReader;
 import io.lakepipe.ingest.source.SourceDeclarations;
 import java.util.ArrayList;
@@ -13,8 +12,7 @@ import java.util.List;
 /**
  * {@code ./lakepipe validate}'s part for jobs-ingest: every declared table check, every source read
  * by ingest-files (any kind but jdbc and kafka, so that a misspelt kind is reported too), the JDBC
- * sources' names and timeout (not their credentials, which only the jobs' environment has), and the
- * expectations of the Kafka events.
+ * sources (not their credentials, which only the jobs' environment has), and the Kafka sources.
  */
 public final class ValidateIngestDeclarations {
   private ValidateIngestDeclarations() {}
@@ -30,8 +28,8 @@ public final class ValidateIngestDeclarations {
       String kind = config.has("sources." + source + ".kind")
           ? config.string("sources." + source + ".kind") : "";
       if (kind.equals("kafka")) {
-        declarations.add(new Declaration("lakepipe.sources." + source + ".expectations",
-            () -> FlightEventsSettings.from(config)));
+        declarations.add(new Declaration("lakepipe.sources." + source,
+            () -> SourceDeclarations.kafka(config, source)));
       } else if (kind.equals("jdbc")) {
         declarations.add(new Declaration("lakepipe.sources." + source, () -> {
           JdbcTableSource.checkDeclaration(config, "sources." + source);

@@ -33,7 +33,7 @@ class ValidateIngestDeclarationsTest {
 
     assertThat(outcome.exitCode()).isZero();
     assertThat(outcome.lines()).containsExactly("ok   lakepipe.checks.bronze-flights",
-        "ok   lakepipe.sources.airports", "ok   lakepipe.sources.flight-events.expectations",
+        "ok   lakepipe.sources.airports", "ok   lakepipe.sources.flight-events",
         "ok   lakepipe.sources.flights");
   }
 

@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
  * the options the job declared (see {@link io.lakepipe.core.cli.JobOption}), its audit name, and
  * the progress it reports as it writes (what its audit row holds if it fails).
  *
- * @param job the run's audit name (e.g. {@code ingest-events}), set by
+ * @param job the run's audit name (e.g. {@code ingest-kafka:flight-events}), set by
  *     {@link io.lakepipe.core.cli.JobRunner#runAudited}; null when a test calls a job directly
  */
 public record JobContext(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,

@@ -48,11 +48,12 @@ public final class LandedRecords {
     }
     Dataset<Row> rows = parsed.rows();
     Column recordOk = Quarantine.reasons(parsed.rules()).isNull();
-    if (!source.key().isEmpty()) {
+    if (!source.repeatKey().isEmpty()) {
       // Of the parsed records sharing a key, the first one that passes every other rule goes to
       // bronze (the first file's, for repeated deliveries); every other copy goes to quarantine,
       // so nothing is lost.
-      List<Column> partition = new ArrayList<>(source.key().stream().map(k -> col(k)).toList());
+      List<Column> partition =
+          new ArrayList<>(source.repeatKey().stream().map(k -> col(k)).toList());
       partition.add(col(RECORD_OK));
       rows = rows
           .withColumn(RECORD_OK, recordOk)
@@ -70,11 +71,15 @@ public final class LandedRecords {
     return dropHelpers(checked);
   }
 
-  /** Bronze rows: the declared bronze columns of the valid rows, then the lineage columns. */
-  public static Dataset<Row> bronze(Dataset<Row> checked, DeclaredRows source) {
+  /**
+   * Bronze rows: the declared bronze columns of the valid rows, then the lineage columns, then
+   * {@code more} (a partition column the job derives).
+   */
+  public static Dataset<Row> bronze(Dataset<Row> checked, DeclaredRows source, Column... more) {
     List<Column> columns = new ArrayList<>(source.bronzeColumns().stream()
         .map(c -> expr(c.sql()).as(c.name())).toList());
     columns.addAll(Arrays.asList(Lineage.columns()));
+    columns.addAll(Arrays.asList(more));
     return Quarantine.filterValid(checked).select(columns.toArray(Column[]::new));
   }
 
@@ -87,9 +92,9 @@ public final class LandedRecords {
 
   /** A key of every declared column is a repeated delivery of the same record. */
   private static String repeatReason(DeclaredRows source) {
-    boolean wholeRecord = source.key().size() == source.schema().size();
+    boolean wholeRecord = source.repeatKey().size() == source.schema().size();
     return wholeRecord ? "duplicate of an identical record"
-        : "duplicate of the key (" + String.join(", ", source.key()) + ") of another record";
+        : "duplicate of the key (" + String.join(", ", source.repeatKey()) + ") of another record";
   }
 
   private static Dataset<Row> dropHelpers(Dataset<Row> rows) {

@@ -1,5 +1,6 @@
 package io.lakepipe.ingest.files;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.encode;
@@ -46,6 +47,7 @@ import org.apache.spark.sql.types.StructType;
 public final class RecordParsing {
   static final String FIELDS = "__fields";
   static final String CORRUPT = "__corrupt_record";
+  private static final String UNREADABLE = "__unreadable";
   /** Longest quoted value in a reason, so that a huge bad value does not become a huge reason. */
   private static final int QUOTE_CHARS = 40;
 
@@ -105,6 +107,28 @@ public final class RecordParsing {
             .and(size(unexpected).gt(0)),
         concat(lit("unexpected fields: "), array_join(unexpected, ", "))));
     rules.addAll(fieldRules(lineUsable().and(malformed.unary_$bang())));
+    return new ParsedRecords(typed(parsed), rules);
+  }
+
+  /**
+   * JSON objects held in {@link Quarantine#RAW}, one per row (the values of a message queue), of the
+   * rows for which {@code unreadable} names no reason: parsed into the declared fields, which are
+   * checked and cast as text fields are. Fields that are not declared are ignored: a producer may
+   * add some. A record gets one reason when its value cannot be read: {@code unreadable}'s, or
+   * "value is not valid JSON".
+   */
+  public ParsedRecords jsonValues(Dataset<Row> rows, Column unreadable) {
+    Map<String, String> options = Map.of(
+        "mode", "PERMISSIVE",
+        "columnNameOfCorruptRecord", CORRUPT);
+    Dataset<Row> parsed = rows.withColumn(UNREADABLE, unreadable)
+        .withColumn(FIELDS, from_json(when(col(UNREADABLE).isNull(), col(Quarantine.RAW)),
+            stringSchema(), options));
+    Column malformed = col(FIELDS).isNull().or(col(FIELDS + "." + CORRUPT).isNotNull());
+    Column reason = coalesce(col(UNREADABLE), when(malformed, lit("value is not valid JSON")));
+    List<Column> rules = new ArrayList<>();
+    rules.add(Quarantine.rule(reason.isNotNull(), reason));
+    rules.addAll(fieldRules(reason.isNull()));
     return new ParsedRecords(typed(parsed), rules);
   }
 
@@ -219,7 +243,7 @@ public final class RecordParsing {
     String name = field.dataType().simpleString().toLowerCase(Locale.ROOT);
     return switch (name) {
       case "int", "bigint" -> "an integer";
-      case "timestamp" -> "a timestamp";
+      case "timestamp", "timestamp_ntz" -> "a timestamp";
       case "date" -> "a date";
       case "double", "float" -> "a number";
       default -> "a " + name;

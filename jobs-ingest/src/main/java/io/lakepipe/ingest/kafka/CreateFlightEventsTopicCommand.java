@@ -2,6 +2,8 @@ package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.cli.Commands;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.source.KafkaSource;
+import io.lakepipe.ingest.source.SourceDeclarations;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +23,9 @@ public final class CreateFlightEventsTopicCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    FlightEventsSettings settings = FlightEventsSettings.from(LakepipeConfig.load(configFile));
-    boolean created = FlightEventsTopic.ensureExists(settings.bootstrapServers(), settings.topic(),
+    KafkaSource settings =
+        SourceDeclarations.kafka(LakepipeConfig.load(configFile), FlightEvents.SOURCE);
+    boolean created = KafkaTopics.ensureExists(settings.bootstrapServers(), settings.topic(),
         settings.partitions());
     System.out.printf("topic %s on %s: %s%n", settings.topic(), settings.bootstrapServers(),
         created ? "created with " + settings.partitions() + " partitions" : "already there");

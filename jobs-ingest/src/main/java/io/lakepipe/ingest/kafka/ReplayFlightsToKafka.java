@@ -4,6 +4,8 @@ import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.spark.SparkSessions;
+import io.lakepipe.ingest.source.KafkaSource;
+import io.lakepipe.ingest.source.SourceDeclarations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +68,12 @@ public final class ReplayFlightsToKafka {
   /** Publishes the flights of {@code [from, to]}; returns how many events were sent. */
   public static long replay(SparkSession spark, LakepipeConfig config, LocalDate from, LocalDate to,
       double rate) {
-    FlightEventsSettings settings = FlightEventsSettings.from(config);
+    KafkaSource settings = SourceDeclarations.kafka(config, FlightEvents.SOURCE);
     String flightsPath = config.string("demo.flights-data");
     if (!flightsPath.contains("://") && !Files.exists(Path.of(flightsPath))) {
       throw LakepipeErrors.inputMissing("flights", flightsPath);
     }
-    if (FlightEventsTopic.ensureExists(settings.bootstrapServers(), settings.topic(),
+    if (KafkaTopics.ensureExists(settings.bootstrapServers(), settings.topic(),
         settings.partitions())) {
       System.out.println("created topic " + settings.topic() + " with " + settings.partitions()
           + " partitions");

@@ -16,8 +16,13 @@ public interface DeclaredRows {
   /** How a row's logical date is derived and checked; null for no check. */
   LogicalDate ds();
 
-  /** Columns that identify a row; a repeat of a key is quarantined, empty for no check. */
+  /** Columns that identify a row, empty for none. */
   List<String> key();
+
+  /** The key whose repeats within one read are quarantined but for the first: {@link #key()}. */
+  default List<String> repeatKey() {
+    return key();
+  }
 
   /** The bronze table's columns, before the lineage columns. */
   List<DerivedColumn> bronzeColumns();

@@ -46,6 +46,13 @@ public final class SourceDeclarations {
       "bronze-table", "quarantine-table");
   private static final List<String> JDBC_OPTIONAL = List.of("required", "expectations",
       "bronze-columns", "params");
+  /** The topic and the stream's keys, then what the records must be. */
+  private static final List<String> KAFKA_REQUIRED = List.of("kind", "bootstrap-servers", "topic",
+      "partitions", "starting-offsets", "max-offsets-per-trigger", "fail-on-data-loss", "trigger",
+      "trigger-interval", "checkpoint", "schema", "ds", "key", "max-bad-share", "bronze-table",
+      "quarantine-table");
+  private static final List<String> KAFKA_OPTIONAL = List.of("required", "expectations",
+      "bronze-columns", "params");
   private static final int DEFAULT_MAX_LINE_CHARS = 10_000;
   private static final String DEFAULT_TIME_ZONE = "UTC";
   /** Columns every bronze table gets from the ingest itself. */
@@ -136,6 +143,57 @@ public final class SourceDeclarations {
     return new JdbcSource(name, at, schema, new LinkedHashSet<>(columnList(source, "required",
         schema)), watermark, key, expectations(source, columns), maxBadShare, bronzeTable,
         bronzeColumns(source, schema, columns), quarantineTable);
+  }
+
+  /**
+   * The Kafka source {@code name} (ingest-kafka's {@code --source}), or a {@link LakepipeException}
+   * naming the first mistake in its declaration. A stream has no run to fail half-way through a
+   * micro-batch, so every breach is quarantined: {@code action = fail} is refused.
+   */
+  public static KafkaSource kafka(LakepipeConfig config, String name) {
+    LakepipeConfig source = ofKind(config, name, "kafka", "ingest-kafka", KAFKA_REQUIRED,
+        KAFKA_OPTIONAL);
+    Declared at = new Declared(source.path(), config.section(SOURCES).originOf(name));
+    String triggerName = source.string("trigger");
+    KafkaSource.Trigger trigger = switch (triggerName) {
+      case "available-now" -> KafkaSource.Trigger.AVAILABLE_NOW;
+      case "continuous" -> KafkaSource.Trigger.CONTINUOUS;
+      default -> throw RULES.invalid(source, "trigger", "unknown trigger '" + triggerName + "'",
+          "Use available-now (read what the topic holds, then stop: a scheduled run) or continuous"
+              + " (a micro-batch every trigger-interval until stopped)");
+    };
+    int partitions = source.integer("partitions");
+    RULES.require(partitions > 0, source, "partitions", "the count " + partitions + " is not"
+        + " positive", "Give the partitions of the topic when it has to be created, such as 2");
+    long maxOffsets = source.longValue("max-offsets-per-trigger");
+    RULES.require(maxOffsets > 0, source, "max-offsets-per-trigger", "the count " + maxOffsets
+        + " is not positive", "Give the most records one micro-batch reads, such as 100000");
+    StructType schema = schema(source);
+    Set<String> columns = Arrays.stream(schema.fieldNames()).map(SourceDeclarations::lower)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+    LogicalDate eventDate = logicalDate(source.section("ds"), columns);
+    List<String> key = columnList(source, "key", schema);
+    RULES.require(!key.isEmpty(), source, "key", "the key is empty", "Give the fields that identify"
+        + " a record, such as [event_id]: a record sent twice is written once");
+    List<Expectation> expectations = expectations(source, columns);
+    for (Expectation expectation : expectations) {
+      if (expectation.action() == Expectation.Action.FAIL) {
+        throw LakepipeErrors.sourceDeclarationInvalid(expectation.at().key().replaceFirst(
+                "\\.sql$", ".action"), expectation.at().origin(), "the Kafka ingest quarantines"
+                + " every record that breaks an expectation and fails only on the bad share",
+            "Use action = quarantine, and " + source.path("max-bad-share"));
+      }
+    }
+    double maxBadShare = maxBadShare(source);
+    String bronzeTable = table(config, source, "bronze-table");
+    String quarantineTable = table(config, source, "quarantine-table");
+    RULES.require(!bronzeTable.equals(quarantineTable), source, "quarantine-table", "it is also the"
+        + " bronze table", "Give the quarantined rows a table of their own");
+    return new KafkaSource(name, at, source.string("bootstrap-servers"), source.string("topic"),
+        partitions, source.string("starting-offsets"), maxOffsets, source.bool("fail-on-data-loss"),
+        trigger, source.string("trigger-interval"), source.string("checkpoint"), schema,
+        new LinkedHashSet<>(columnList(source, "required", schema)), eventDate, key, expectations,
+        maxBadShare, bronzeTable, bronzeColumns(source, schema, columns), quarantineTable);
   }
 
   /**

@@ -48,13 +48,13 @@ class FlightEventsKafkaIT extends SparkTestBase {
     // Three micro-batches for the 2,026 messages of the first test: the 20 repeated events come in
     // the last, after their first copies were written by the first.
     overrides.put("lakepipe.sources.flight-events.max-offsets-per-trigger", 1000);
-    overrides.put("lakepipe.ingest.flight-events.trigger", "available-now");
+    overrides.put("lakepipe.sources.flight-events.trigger", "available-now");
     overrides.putAll(extra);
     return testConfig(home, overrides);
   }
 
   private static JobResult ingest(LakepipeConfig config) {
-    return JobRunner.runAudited("ingest-events", IngestFlightEvents::run,
+    return JobRunner.runAudited("ingest-kafka:flight-events", IngestKafka.of("flight-events"),
         JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
   }
 
@@ -92,7 +92,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
     assertThat(first.rowsWritten()).isEqualTo(2020);
     assertThat(first.rowsRead()).isEqualTo(first.rowsWritten() + first.rowsQuarantined());
     assertThat(first.source()).isEqualTo("kafka://" + KafkaTestSupport.BOOTSTRAP + "/" + topic);
-    assertThat(first.summary()).contains("2000 new events, 20 already there");
+    assertThat(first.summary()).contains("2000 new records, 20 already there");
     Dataset<Row> bronze = table(config, "bronze-flight-events");
     assertThat(bronze.count()).isEqualTo(2000);
     assertThat(bronze.select("event_id").distinct().count()).isEqualTo(2000);
@@ -112,11 +112,11 @@ class FlightEventsKafkaIT extends SparkTestBase {
         Map.entry("delayed flight LAS-PHL", "value is not a JSON object"),
         Map.entry("{\"event_id\":\"p-keys\"}",
             "missing date; missing delay; missing distance; missing origin; missing destination"),
-        Map.entry(String.format(GOOD, "type", "\"late\""), "delay is not an integer: late"),
+        Map.entry(String.format(GOOD, "type", "\"late\""), "delay is not an integer: 'late'"),
         Map.entry(String.format(GOOD, "rule", "-1116"), "delay outside [-180, 1800] minutes"));
     Row audit = spark.read().format("delta").load(config.tablePath("audit-runs"))
         .where(col("status").equalTo("SUCCEEDED")).head();
-    assertThat(audit.<String>getAs("job")).isEqualTo("ingest-events");
+    assertThat(audit.<String>getAs("job")).isEqualTo("ingest-kafka:flight-events");
     assertThat(audit.<Long>getAs("rows_read")).isEqualTo(2026L);
     assertThat(audit.<Long>getAs("rows_written")).isEqualTo(2020L);
     assertThat(audit.<Long>getAs("rows_quarantined")).isEqualTo(6L);
@@ -139,7 +139,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
 
     assertThat(replayed.rowsRead()).isEqualTo(2026);
     assertThat(replayed.rowsRead()).isEqualTo(replayed.rowsWritten() + replayed.rowsQuarantined());
-    assertThat(replayed.summary()).contains("0 new events");
+    assertThat(replayed.summary()).contains("0 new records");
     assertThat(table(config, "bronze-flight-events").count()).isEqualTo(2000);
     assertThat(table(config, "quarantine-flight-events").count()).isEqualTo(12);
   }
@@ -151,7 +151,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
   @Test
   void aFailedBadShareGateStaysFailedOnRetryUntilTheLimitIsRaised() {
     String topic = KafkaTestSupport.newTopic("it-flight-events-bad");
-    LakepipeConfig strict = config(topic, Map.of("lakepipe.ingest.flight-events.max-bad-share", 0.1));
+    LakepipeConfig strict = config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.1));
     List<FlightEventPublisher.Message> sent = new ArrayList<>(
         KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 30));
     sent.addAll(poison());
@@ -169,11 +169,11 @@ class FlightEventsKafkaIT extends SparkTestBase {
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Quarantined 6 of 36 rows of kafka://")
         .hasMessageContaining("counting the 1 failed run(s) of this date")
-        .hasMessageContaining("raise lakepipe.ingest.flight-events.max-bad-share");
+        .hasMessageContaining("raise lakepipe.sources.flight-events.max-bad-share");
 
     // The operator accepts the date by raising the limit; after that success, the strict limit
     // holds nothing against it any more.
-    LakepipeConfig raised = config(topic, Map.of("lakepipe.ingest.flight-events.max-bad-share", 0.2));
+    LakepipeConfig raised = config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.2));
     assertThat(ingest(raised).rowsRead()).isZero();
     assertThat(ingest(strict).rowsRead()).isZero();
 
@@ -206,7 +206,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
         String.format(GOOD, "1", "5").replace("2001-01-15T", "2001-01-16T"))), 0);
     JobResult again = ingest(config);
 
-    assertThat(again.summary()).contains("0 new events, 1 already there");
+    assertThat(again.summary()).contains("0 new records, 1 already there");
     assertThat(table(config, "bronze-flight-events").collectAsList())
         .extracting(row -> row.<String>getAs("event_id") + "@" + row.<java.sql.Date>getAs("ds"))
         .containsExactly("p-1@2001-01-15");
@@ -215,7 +215,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
   @Test
   void poisonAfterTheTopicWasCreatedAgainIsQuarantinedBesideTheOld() throws Exception {
     String topic = KafkaTestSupport.newTopic("it-flight-events-recreated");
-    Map<String, Object> onlyPoison = Map.of("lakepipe.ingest.flight-events.max-bad-share", 1.0);
+    Map<String, Object> onlyPoison = Map.of("lakepipe.sources.flight-events.max-bad-share", 1.0);
     LakepipeConfig config = config(topic, onlyPoison);
     KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-old", "old junk")), 0);
     assertThat(ingest(config).rowsQuarantined()).isEqualTo(1);
@@ -227,13 +227,13 @@ class FlightEventsKafkaIT extends SparkTestBase {
         Thread.sleep(100);
       }
     }
-    assertThat(FlightEventsTopic.ensureExists(KafkaTestSupport.BOOTSTRAP, topic, 2)).isTrue();
+    assertThat(KafkaTopics.ensureExists(KafkaTestSupport.BOOTSTRAP, topic, 2)).isTrue();
     // The same partition and offset as the old message, other content; a new checkpoint, as an
     // operator starts one after recreating the topic.
     KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-old", "new junk")), 0);
-    LakepipeConfig restarted = config(topic, Map.of("lakepipe.ingest.flight-events.checkpoint",
+    LakepipeConfig restarted = config(topic, Map.of("lakepipe.sources.flight-events.checkpoint",
         home.resolve("checkpoint-after-recreate").toString(),
-        "lakepipe.ingest.flight-events.max-bad-share", 1.0));
+        "lakepipe.sources.flight-events.max-bad-share", 1.0));
 
     assertThat(ingest(restarted).rowsQuarantined()).isEqualTo(1);
     assertThat(table(config, "quarantine-flight-events").select("raw_record")

@@ -92,7 +92,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
         "lakepipe.sources.flight-events.bootstrap-servers", broker.bootstrap(),
         "lakepipe.sources.flight-events.topic", topic,
         "lakepipe.sources.flight-events.max-offsets-per-trigger", 500,
-        "lakepipe.ingest.flight-events.trigger", "available-now"));
+        "lakepipe.sources.flight-events.trigger", "available-now"));
     JobResult rerun = ingest(availableNow);
     List<FlightEventPublisher.Message> rest = new ArrayList<>(events.subList(FIRST, TOTAL));
     rest.addAll(events.subList(FIRST - 100, FIRST));
@@ -106,11 +106,11 @@ class FlightEventsStreamKillIT extends SparkTestBase {
             .toList());
     assertThat(rerun.rowsRead()).isEqualTo(rerun.rowsWritten() + rerun.rowsQuarantined());
     assertThat(last.rowsRead()).isEqualTo(TOTAL - FIRST + 100);
-    assertThat(last.summary()).contains((TOTAL - FIRST) + " new events, 100 already there");
+    assertThat(last.summary()).contains((TOTAL - FIRST) + " new records, 100 already there");
   }
 
   private static JobResult ingest(LakepipeConfig config) {
-    return JobRunner.runAudited("ingest-events", IngestFlightEvents::run,
+    return JobRunner.runAudited("ingest-kafka:flight-events", IngestKafka.of("flight-events"),
         JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
   }
 
@@ -125,8 +125,6 @@ class FlightEventsStreamKillIT extends SparkTestBase {
         "    bootstrap-servers = \"" + broker.bootstrap() + "\"",
         "    topic = \"" + topic + "\"",
         "    max-offsets-per-trigger = 150",
-        "  }",
-        "  ingest.flight-events {",
         "    trigger = \"continuous\"",
         "    trigger-interval = \"1 second\"",
         "  }",
@@ -150,8 +148,9 @@ class FlightEventsStreamKillIT extends SparkTestBase {
     }
     command.add("-cp");
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    command.add(IngestFlightEventsJob.class.getName());
-    command.addAll(List.of("--config", configFile.toString(), "--ds", DS.toString()));
+    command.add(IngestKafkaJob.class.getName());
+    command.addAll(List.of("--config", configFile.toString(), "--ds", DS.toString(), "--source",
+        "flight-events"));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())

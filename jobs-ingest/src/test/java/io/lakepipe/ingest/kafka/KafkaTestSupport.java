@@ -50,7 +50,7 @@ final class KafkaTestSupport {
 
   static String newTopic(String bootstrap, String prefix) {
     String topic = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(FlightEventsTopic.ensureExists(bootstrap, topic, 2)).isTrue();
+    assertThat(KafkaTopics.ensureExists(bootstrap, topic, 2)).isTrue();
     return topic;
   }
 

@@ -304,4 +304,55 @@ class SourceDeclarationsTest {
     reading("airports", "lakepipe.home = /tmp")
         .hasMessageContaining("source 'airports' is of kind jdbc, which ingest-files does not read");
   }
+
+  @Test
+  void theFlightEventsSourceReadsEverythingOnTheLocalBrokerWithTheFlightRules() {
+    KafkaSource events = SourceDeclarations.kafka(LakepipeConfig.fromMap(Map.of(
+        "lakepipe.lakehouse", "/lake",
+        "lakepipe.sources.flight-events.bootstrap-servers", "broker:9092")), "flight-events");
+
+    assertThat(events.trigger()).isEqualTo(KafkaSource.Trigger.AVAILABLE_NOW);
+    assertThat(events.startingOffsets()).isEqualTo("earliest");
+    assertThat(events.failOnDataLoss()).isTrue();
+    assertThat(events.checkpoint()).isEqualTo("/lake/_checkpoints/ingest-flight-events");
+    assertThat(events.location()).isEqualTo("kafka://broker:9092/lakepipe.flight-events");
+    assertThat(events.maxBadShare()).isEqualTo(0.05);
+    assertThat(events.maxBadShareKey()).isEqualTo("sources.flight-events.max-bad-share");
+    assertThat(events.key()).containsExactly("event_id");
+    assertThat(events.repeatKey()).isEmpty();
+    assertThat(events.eventDate().sql()).isEqualTo("to_date(date)");
+    assertThat(events.ds()).isNull();
+    assertThat(events.expectations()).extracting(Expectation::sql).containsExactly(
+        "origin RLIKE '^[A-Z0-9]{3}$'", "destination RLIKE '^[A-Z0-9]{3}$'",
+        "origin <> destination", "delay BETWEEN -180 AND 1800", "distance > 0");
+    assertThat(events.bronzeColumns()).extracting(DerivedColumn::name).containsExactly("event_id",
+        "flight_ts", "delay", "distance", "origin", "destination");
+  }
+
+  @Test
+  void aKafkaSourceTakesAContinuousTriggerButNoOtherAndNoFailingExpectation() throws IOException {
+    KafkaSource continuous = SourceDeclarations.kafka(config(
+        "lakepipe.sources.flight-events.trigger = continuous",
+        "lakepipe.sources.flight-events.trigger-interval = \"30 seconds\""), "flight-events");
+    assertThat(continuous.trigger()).isEqualTo(KafkaSource.Trigger.CONTINUOUS);
+    assertThat(continuous.triggerInterval()).isEqualTo("30 seconds");
+
+    LakepipeConfig once = config("lakepipe.sources.flight-events.trigger = once");
+    assertThatThrownBy(() -> SourceDeclarations.kafka(once, "flight-events"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.sources.flight-events.trigger")
+        .hasMessageContaining("unknown trigger 'once'");
+    LakepipeConfig failing = config("lakepipe.sources.flight-events.expectations ="
+        + " [{ name = x, sql = \"delay > 0\", action = fail }]");
+    assertThatThrownBy(() -> SourceDeclarations.kafka(failing, "flight-events"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.sources.flight-events.expectations[0].action")
+        .hasMessageContaining("Use action = quarantine, and"
+            + " lakepipe.sources.flight-events.max-bad-share");
+    LakepipeConfig unknownField = config("lakepipe.sources.flight-events.expectations ="
+        + " [{ name = x, sql = \"carrier <> 'XX'\" }]");
+    assertThatThrownBy(() -> SourceDeclarations.kafka(unknownField, "flight-events"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("names the column 'carrier', which is not in the schema");
+  }
 }

@@ -9,6 +9,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.source.KafkaSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,16 +21,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one micro-batch of Kafka records: quarantine first, then bronze, each as an insert-only
- * MERGE keyed on what identifies a record (the event id for bronze, whatever its date; the
- * topic/partition/offset and the raw value for quarantine). A batch that Spark replays after a crash, and an event the producer sent twice, are
- * thus written once. Runs on the driver; keeps the run's totals across batches.
+ * Writes one micro-batch of a Kafka source's records: quarantine first, then bronze, each as an
+ * insert-only MERGE keyed on what identifies a record (the declared key for bronze, whatever the
+ * record's date; the topic/partition/offset and the raw value for quarantine). A batch that Spark
+ * replays after a crash, and a record the producer sent twice, are thus written once. Runs on the
+ * driver; keeps the run's totals across batches.
  */
-final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
-  private static final Logger LOG = LoggerFactory.getLogger(FlightEventsBatchWriter.class);
+final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchWriter.class);
 
   private final transient JobContext context;
-  private final FlightEventsSettings settings;
+  private final KafkaSource source;
+  private final String bronzePath;
+  private final String quarantinePath;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong read = new AtomicLong();
   private final AtomicLong quarantined = new AtomicLong();
@@ -44,17 +48,18 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * {@code earlier}: the failed runs of this date since its last success, whose events the stream
    * does not read again; the gate counts them with this run's.
    */
-  FlightEventsBatchWriter(JobContext context, FlightEventsSettings settings,
-      AuditLog.FailedRuns earlier) {
+  KafkaBatchWriter(JobContext context, KafkaSource source, AuditLog.FailedRuns earlier) {
     this.context = context;
-    this.settings = settings;
+    this.source = source;
+    this.bronzePath = context.config().tablePath(source.bronzeTable());
+    this.quarantinePath = context.config().tablePath(source.quarantineTable());
     this.earlier = earlier;
   }
 
   @Override
   public void call(Dataset<Row> records, Long batchId) {
     long started = System.nanoTime();
-    Dataset<Row> checked = FlightEvents.parse(records, settings.expectations(), context.runId())
+    Dataset<Row> checked = KafkaRecords.check(records, source, context.ds(), context.runId())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // One pass for both counts; count(column) skips the nulls of valid rows.
@@ -69,16 +74,16 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       if (batchBad > 0) {
         // Keyed by offset and content: a topic deleted and created again starts its offsets anew.
         DeltaTables.Inserted quarantine = tables.insertNew(
-            FlightEvents.toQuarantine(checked, context.ds()), settings.quarantinePath(),
+            KafkaRecords.toQuarantine(checked, context.ds()), quarantinePath,
             List.of(Lineage.LOCATION, Quarantine.RAW), null);
         if (quarantine.committed()) {
           quarantineVersion.set(quarantine.version());
         }
       }
       if (batchRead > batchBad) {
-        // Across dates: an event re-sent with another date must not land twice.
-        DeltaTables.Inserted bronze = tables.insertNewAcrossPartitions(FlightEvents.toBronze(checked),
-            settings.bronzePath(), List.of(FlightEvents.EVENT_ID), "ds");
+        // Across dates: a record re-sent with another date must not land twice.
+        DeltaTables.Inserted bronze = tables.insertNewAcrossPartitions(
+            KafkaRecords.toBronze(checked, source), bronzePath, source.key(), "ds");
         if (bronze.committed()) {
           bronzeVersion.set(bronze.version());
         }
@@ -86,10 +91,10 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       }
       context.progress().rows(batchRead, batchRead - batchBad, batchBad);
       if (quarantineVersion.get() >= 0) {
-        context.progress().wrote(settings.quarantinePath(), quarantineVersion.get());
+        context.progress().wrote(quarantinePath, quarantineVersion.get());
       }
       if (bronzeVersion.get() >= 0) {
-        context.progress().wrote(settings.bronzePath(), bronzeVersion.get());
+        context.progress().wrote(bronzePath, bronzeVersion.get());
       }
       long took = System.nanoTime() - started;
       batches.incrementAndGet();
@@ -98,11 +103,11 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
       inserted.addAndGet(batchNew);
       nanos.addAndGet(took);
       LOG.info(String.format(Locale.ROOT,
-          "batch %d: %d events read, %d to bronze (%d new), %d quarantined in %.1f s (%.0f events/s);"
+          "batch %d: %d records read, %d to bronze (%d new), %d quarantined in %.1f s (%.0f records/s);"
               + " run so far: %d read, %d quarantined",
           batchId, batchRead, batchRead - batchBad, batchNew, batchBad, took / 1e9,
           batchRead / Math.max(took / 1e9, 1e-9), read.get(), quarantined.get()));
-      if (settings.trigger() == FlightEventsSettings.Trigger.CONTINUOUS) {
+      if (source.trigger() == KafkaSource.Trigger.CONTINUOUS) {
         checkBadShare();
       }
     } finally {
@@ -115,8 +120,8 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
    * earlier runs failed, of what they read, so that a retry that reads nothing new fails as well.
    */
   void checkBadShare() {
-    Quarantine.checkBadShare(settings.source(), context.ds(), quarantined.get(), read.get(),
-        settings.maxBadShare(), earlier, FlightEventsSettings.MAX_BAD_SHARE_KEY);
+    Quarantine.checkBadShare(source.location(), context.ds(), quarantined.get(), read.get(),
+        source.maxBadShare(), earlier, source.maxBadShareKey());
   }
 
   long batches() {
@@ -131,12 +136,12 @@ final class FlightEventsBatchWriter implements VoidFunction2<Dataset<Row>, Long>
     return quarantined.get();
   }
 
-  /** Valid events not yet in bronze; the rest of the valid events were there already. */
+  /** Valid records not yet in bronze; the rest of the valid records were there already. */
   long rowsInserted() {
     return inserted.get();
   }
 
-  double eventsPerSecond() {
+  double recordsPerSecond() {
     return read.get() / Math.max(nanos.get() / 1e9, 1e-9);
   }
 

@@ -12,11 +12,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** The topic of flight events on the broker: checks that it is there, or creates it. */
-public final class FlightEventsTopic {
+/** A topic on the broker: checks that it is there, or creates it. */
+public final class KafkaTopics {
   private static final long TIMEOUT_SECONDS = 15;
 
-  private FlightEventsTopic() {}
+  private KafkaTopics() {}
 
   /** Fails with a clear message when the broker does not answer or the topic does not exist. */
   public static void requireExists(String bootstrap, String topic) {

@@ -20,8 +20,8 @@ import org.apache.spark.sql.functions;
 /**
  * The daily stats table: per day, entity (origin, destination, route...) and key, the day's sums
  * declared in {@code features.history.daily-sums}. History features over any window are sums of
- * these rows, so a day's features read a few thousand stats rows per day of window, not the flights
- * of the history. Pure transformations, no I/O.
+ * these rows, so a day's features read a few thousand stats rows per day of window, not the entity
+ * rows of the history. Pure transformations, no I/O.
  */
 final class DailyStats {
   static final String ENTITY = "entity";
@@ -31,17 +31,17 @@ final class DailyStats {
 
   private DailyStats() {}
 
-  /** The key of an entity's flights as one string, e.g. {@code ATL|SAV} for a route. */
-  static Column key(Dataset<Row> flights, Entity entity) {
+  /** The key of an entity of the rows as one string, e.g. {@code ATL|SAV} for a route. */
+  static Column key(Dataset<Row> rows, Entity entity) {
     List<Column> parts = new ArrayList<>();
     for (String key : entity.keys()) {
-      parts.add(SqlExpressions.over(flights, entity.name(), key).cast("string"));
+      parts.add(SqlExpressions.over(rows, entity.name(), key).cast("string"));
     }
     return concat_ws("|", parts.toArray(Column[]::new));
   }
 
   /**
-   * The stats rows of the bronze flights given (one or more days, with their ds), each tagged with
+   * The stats rows of the bronze rows given (one or more days, with their ds), each tagged with
    * the source fingerprint of its day.
    */
   static Dataset<Row> compute(Dataset<Row> bronze, FeatureCatalog catalog,

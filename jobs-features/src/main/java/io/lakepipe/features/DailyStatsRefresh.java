@@ -128,13 +128,13 @@ final class DailyStatsRefresh implements AutoCloseable {
 
   private Map<String, String> comments() {
     Map<String, String> comments = new LinkedHashMap<>();
-    comments.put(DailyStats.ENTITY, "Whose flights: an entity of lakepipe.features.history");
+    comments.put(DailyStats.ENTITY, "Whose rows: an entity of the view's history features");
     comments.put(DailyStats.KEY, "The entity's key, parts joined by '|' (e.g. ATL|SAV for a route)");
     catalog.history().dailySums().forEach(s ->
-        comments.put(s.name(), "Sum of " + s.expr() + " over the day's flights of the key"));
+        comments.put(s.name(), "Sum of " + s.expr() + " over the day's rows of the key"));
     comments.put(DailyStats.SOURCE,
         "Hash of the bronze partition's files and the sums' definition this day was computed from");
-    comments.put(DeltaTables.DS, "Logical date: the day of the flights summed");
+    comments.put(DeltaTables.DS, "Logical date: the day of the rows summed");
     return comments;
   }
 }

@@ -21,29 +21,29 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * History features of a day's flights from the daily stats of the days before it: for each entity,
+ * History features of a day's rows from the daily stats of the days before it: for each entity,
  * window and statistic, the statistic over the window's summed daily sums. Only days strictly
- * before {@code ds} count, so nothing a flight's own day (or a later one) holds can leak into its
- * features. Statistics are computed per key (a few thousand airports and routes), then joined to
- * the flights. Pure transformation, no I/O.
+ * before {@code ds} count, so nothing a row's own day (or a later one) holds can leak into its
+ * features. Statistics are computed per key (for flights, a few thousand airports and routes), then
+ * joined to the rows. Pure transformation, no I/O.
  */
 final class HistoryFeatures {
   private HistoryFeatures() {}
 
   /**
-   * Adds every history feature column to {@code flights} (bronze columns, one ds). {@code stats} may
+   * Adds every history feature column to {@code rows} (bronze columns, one ds). {@code stats} may
    * hold any days; rows outside the windows are ignored.
    */
-  static Dataset<Row> attach(Dataset<Row> flights, Dataset<Row> stats, History history,
+  static Dataset<Row> attach(Dataset<Row> rows, Dataset<Row> stats, History history,
       LocalDate ds) {
-    Dataset<Row> out = flights;
+    Dataset<Row> out = rows;
     Column before = col(DeltaTables.DS).lt(lit(java.sql.Date.valueOf(ds)));
     for (Entity entity : history.entities()) {
-      String flightKey = "__" + entity.name() + "_key";
+      String rowKey = "__" + entity.name() + "_key";
       String statsKey = "__" + entity.name() + "_stats_key";
       Dataset<Row> perKey = perKey(stats.where(col(DailyStats.ENTITY).equalTo(entity.name())
           .and(before)), entity, history, ds).withColumnRenamed(DailyStats.KEY, statsKey);
-      List<Object> noHistory = statisticsOfNoFlights(entity, history, perKey);
+      List<Object> noHistory = statisticsOfNoRows(entity, history, perKey);
 
       List<Column> columns = new ArrayList<>();
       for (String column : out.columns()) {
@@ -53,15 +53,15 @@ final class HistoryFeatures {
       for (int days : history.windowDays()) {
         for (Statistic statistic : history.statistics()) {
           String name = FeatureCatalog.historyColumn(entity, statistic, days);
-          // A key without a flight in any window has no stats row: its statistics are those of
-          // zero sums (0 flights, no mean), as for a key without flights in one window.
+          // A key without a row in any window has no stats row: its statistics are those of
+          // zero sums (0 rows, no mean), as for a key without rows in one window.
           columns.add(when(col(statsKey).isNull(), lit(noHistory.get(i++))).otherwise(col(name))
               .as(name));
         }
       }
-      // A few thousand keys (airports, routes): broadcast them to the day's flights.
-      out = out.withColumn(flightKey, DailyStats.key(flights, entity))
-          .join(broadcast(perKey), col(flightKey).equalTo(col(statsKey)), "left")
+      // A few thousand keys (airports, routes): broadcast them to the day's rows.
+      out = out.withColumn(rowKey, DailyStats.key(rows, entity))
+          .join(broadcast(perKey), col(rowKey).equalTo(col(statsKey)), "left")
           .select(columns.toArray(Column[]::new));
     }
     return out;
@@ -109,8 +109,8 @@ final class HistoryFeatures {
     return evaluated;
   }
 
-  /** The statistics of a key with no flights at all, in column order, computed on the driver. */
-  private static List<Object> statisticsOfNoFlights(Entity entity, History history,
+  /** The statistics of a key with no rows at all, in column order, computed on the driver. */
+  private static List<Object> statisticsOfNoRows(Entity entity, History history,
       Dataset<Row> perKey) {
     List<Column> zeros = new ArrayList<>();
     List<Object> values = new ArrayList<>();

@@ -49,7 +49,10 @@ compgen -G "$STATE/landing/flights/ds=$DS/*" >/dev/null \
   || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"
 export LAKEPIPE_SERVING_TOKEN="${LAKEPIPE_SERVING_TOKEN:-$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')}"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-monitoring-test.XXXXXX")"
+# Not under /tmp: the cluster's executors, which write the lakehouse of this folder, each have a
+# /tmp of their own (infra/spark/cluster.sh).
+mkdir -p "$STATE/tmp"
+WORK="$(mktemp -d "$STATE/tmp/monitoring-test.XXXXXX")"
 STARTED=()
 SERVING_PID=""
 APP_ID=""

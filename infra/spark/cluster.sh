@@ -54,11 +54,33 @@ service_start_command() {
     # applications and drivers are removed an hour after their last write (checked every 10 minutes).
     printf 'SPARK_WORKER_OPTS=%q ' "-Dspark.worker.cleanup.enabled=true \
 -Dspark.worker.cleanup.appDataTtl=3600 -Dspark.worker.cleanup.interval=600"
-    printf '%q ' exec "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+    worker_own_tmp
+    printf '%q ' exec "${WORKER_LAUNCH[@]}" "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
       --host "$LAKEPIPE_BIND_HOST" --webui-port "$WORKER_UI_PORT" \
       --cores "$SPARK_WORKER_CORES" --memory "$SPARK_WORKER_MEMORY" \
       --work-dir "$SERVICE_DATA/work" --properties-file "$SPARK_AUTH_DIR/daemon.conf" "$SPARK_MASTER_URL"
   fi
+}
+
+# Each worker gets a /tmp of its own (an empty tmpfs in a mount namespace of its own, which its
+# drivers and executors inherit), as each host of a real cluster has its own local disk: a path on the
+# local disk of the driver's host is then not on the executors' hosts, on one machine too, so a job
+# that hands one to Spark fails here as it would on a cluster. Everything the jobs share (the
+# lakehouse, landing, config files, the workers' work folders) lives outside /tmp. As root, or in a
+# user namespace of its own where the kernel allows that; where neither works, the workers share this
+# machine's /tmp and say so in their log.
+worker_own_tmp() {
+  local mount='mount -t tmpfs -o size=2g,mode=1777 spark-worker-tmp /tmp' as
+  WORKER_LAUNCH=()
+  for as in "" "--user --map-root-user"; do
+    # shellcheck disable=SC2086 # $as is a word list
+    if unshare $as --mount --propagation private -- bash -c "$mount" 2>/dev/null; then
+      # shellcheck disable=SC2206
+      WORKER_LAUNCH=(unshare $as --mount --propagation private -- bash -c "$mount && exec \"\$@\"" spark-worker)
+      return 0
+    fi
+  done
+  echo "No mount namespace could be made: the workers share this machine's /tmp" >&2
 }
 
 # The master is healthy when its UI answers; a worker when the master lists it ALIVE.

@@ -40,7 +40,10 @@ done
 compgen -G "$LAKEPIPE_HOME/.lakepipe/landing/flights/ds=$DS/*" >/dev/null \
   || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-$TEST_NAME.XXXXXX")"
+# Not under /tmp: each worker of infra/spark/cluster.sh has a /tmp of its own, as hosts do, and the
+# drivers and executors read the config and write the lakehouse of this folder.
+mkdir -p "$LAKEPIPE_HOME/.lakepipe/tmp"
+WORK="$(mktemp -d "$LAKEPIPE_HOME/.lakepipe/tmp/$TEST_NAME.XXXXXX")"
 # Services this test started (stopped again at the end), and the runs whose folders it removes.
 STARTED=()
 RUN_IDS=()

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The cluster suite of `./lakepipe test`: one authenticated Spark standalone cluster, its History
-# Server, Prometheus and the Pushgateway, started once for the four tests that run on them (each
+# Server, Prometheus and the Pushgateway, started once for the five tests that run on them (each
 # test starts what is not running and stops only what it started, so here they share). (The YARN
 # and Kubernetes checks, which need no standalone cluster, are the deploy suite of ./lakepipe test.)
 #
-#   infra/test/cluster-suite.sh [ds]     (default 2001-01-15; the day must be landed)
+#   infra/test/cluster-suite.sh [ds]     (default 2001-01-15; the day and the two before must be landed)
 #
 # The monitoring test's scorer serves the scorer's own test bundle (a logistic regression shaped as
 # JPMML-SparkML writes it, serving/src/test/resources/bundles/lr-v1), not the one the end-to-end
@@ -54,6 +54,8 @@ run "Spark standalone: one job jar in client and in cluster deploy mode, by conf
   "$LAKEPIPE_HOME/infra/spark/cluster-test.sh" "$DS"
 # Its job runs would repeat cluster-test.sh's: the same ingest on the same secured cluster, where
 # every run is already checked for the secret on command lines and in its log ("none").
+run "Training, export and batch scoring in cluster deploy mode, each worker with a /tmp of its own: models pass through the lakehouse's staging folder" \
+  "$LAKEPIPE_HOME/infra/spark/cluster-training-test.sh" "$DS"
 run "Spark authentication and encryption: the cluster's secret files and log; a worker and an application without the secret refused" \
   "$LAKEPIPE_HOME/infra/spark/security-test.sh" "$DS" none
 # Cluster mode only through submit.sh: client mode on s3a is what its Airflow tasks run, and

@@ -4,6 +4,7 @@ import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
@@ -51,7 +52,8 @@ public final class ServeExport {
         throw LakepipeErrors.partitionMissing("features-flights", featuresPath,
             context.ds().toString());
       }
-      PipelineModel model = PipelineModel.load(exported.resolve("sparkml").toUri().toString());
+      PipelineModel model = ModelStaging.of(context.spark(), config)
+          .load(PipelineModel::load, exported.resolve("sparkml"));
       Dataset<Row> predictions = BatchScoring.predict(model, version, features.rows());
       long written = context.tables().replaceDs(predictions, predictionsPath, context.ds());
       return JobResult.builder()

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.spark.ModelStaging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -109,9 +110,10 @@ public final class MlflowModelDirectory {
    *     the input example
    * @param dir where to write, a local folder to upload with {@code TrackedRun.uploadDirectory}
    * @param runId the MLflow run the model is logged to
+   * @param staging the shared storage Spark ML writes the pipelines to before they are copied here
    */
   public static Path write(PipelineModel model, StructType inputs, Dataset<Row> examples, Path dir,
-      String runId) {
+      String runId, ModelStaging staging) {
     PipelineModel pyfunc = pyfuncPipeline(model, inputs, examples);
     Optional<Transformer> xgboost = XGBoostPyfunc.xgboostStage(model);
     List<Row> example = examples
@@ -121,8 +123,8 @@ public final class MlflowModelDirectory {
         .collectAsList();
     try {
       Files.createDirectories(dir);
-      model.write().save(dir.resolve(SPARK_MODEL_DATA).toUri().toString());
-      pyfunc.write().save(dir.resolve(PYFUNC_MODEL_DATA).toUri().toString());
+      staging.save(uri -> model.write().save(uri), dir.resolve(SPARK_MODEL_DATA));
+      staging.save(uri -> pyfunc.write().save(uri), dir.resolve(PYFUNC_MODEL_DATA));
       if (xgboost.isPresent()) {
         XGBoostPyfunc.write(xgboost.get(), dir);
       }

@@ -9,6 +9,7 @@ import static io.lakepipe.train.MlflowModelDirectoryTest.probabilities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.core.tracking.TrackedRun;
@@ -62,7 +63,8 @@ class MlflowModelDirectoryIT extends SparkTestBase {
         ids[1] = tracking.withRun(experimentId, "tuning-trial",
             Map.of("mlflow.parentRunId", run.runId()), TrackedRun::runId);
         run.uploadDirectory(MlflowModelDirectory.write(model, inputs, train,
-            dir.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+            dir.resolve("model"), run.runId(), ModelStaging.at(spark, dir.resolve("staging").toString())),
+            MlflowModelDirectory.ARTIFACT_PATH);
         ModelVersion registered = tracking.registerVersion(modelName,
             run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
         tracking.setAlias(modelName, "challenger", registered.version());
@@ -115,7 +117,8 @@ class MlflowModelDirectoryIT extends SparkTestBase {
       version = tracking.withRun(experimentId, "model-format-xgboost", Map.of(), run -> {
         runId[0] = run.runId();
         run.uploadDirectory(MlflowModelDirectory.write(model, inputs, train,
-            dir.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+            dir.resolve("model"), run.runId(), ModelStaging.at(spark, dir.resolve("staging").toString())),
+            MlflowModelDirectory.ARTIFACT_PATH);
         ModelVersion registered = tracking.registerVersion(modelName,
             run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
         tracking.setAlias(modelName, "challenger", registered.version());

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.ModelType;
 import io.lakepipe.train.model.Preprocessing;
@@ -48,6 +49,11 @@ class MlflowModelDirectoryTest extends SparkTestBase {
   static final List<String> INPUTS = List.of("origin", "distance", "hour");
 
   @TempDir Path dir;
+
+  /** Staging in the test's folder, which the local executors share with the driver. */
+  private ModelStaging staging() {
+    return ModelStaging.at(spark, dir.resolve("staging").toString());
+  }
 
   /** Evening, long and ORD flights are late more often; a share of every input is missing. */
   static Dataset<Row> flights(int n, long seed) {
@@ -187,7 +193,8 @@ class MlflowModelDirectoryTest extends SparkTestBase {
     StructType inputs = train.select(inputColumns()).schema();
     List<Row> first = train.limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS).collectAsList();
 
-    Path model = MlflowModelDirectory.write(fit(train), inputs, train, dir.resolve("model"), "r1");
+    Path model = MlflowModelDirectory.write(fit(train), inputs, train, dir.resolve("model"), "r1",
+        staging());
 
     assertThat(model.resolve("sparkml/metadata")).isDirectory();
     assertThat(model.resolve("sparkml-pyfunc/metadata")).isDirectory();
@@ -223,7 +230,7 @@ class MlflowModelDirectoryTest extends SparkTestBase {
     StructType inputs = train.select(inputColumns()).schema();
 
     Path model = MlflowModelDirectory.write(fitXGBoost(train), inputs, train,
-        dir.resolve("model"), "r1");
+        dir.resolve("model"), "r1", staging());
 
     List<String> entries;
     try (ZipFile jar = new ZipFile(model.resolve("jars/xgboost4j-spark.jar").toFile())) {
@@ -252,7 +259,7 @@ class MlflowModelDirectoryTest extends SparkTestBase {
         .setInputCols(new String[] {"distance"}).setOutputCol("features")}).fit(train);
 
     assertThatThrownBy(() -> MlflowModelDirectory.write(assembler,
-        train.select("distance").schema(), train, dir.resolve("model"), "r1"))
+        train.select("distance").schema(), train, dir.resolve("model"), "r1", staging()))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("a pipeline ending with VectorAssembler")
         .hasMessageContaining("its last stage is not a probabilistic classifier");

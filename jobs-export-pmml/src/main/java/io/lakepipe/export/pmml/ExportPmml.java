@@ -4,6 +4,7 @@ import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.LoggedRun;
 import io.lakepipe.core.tracking.MlflowTracking;
@@ -54,8 +55,8 @@ public final class ExportPmml {
       Path work = tempDir();
       try {
         tracking.downloadModel(version, work.resolve("model"));
-        PipelineModel model = PipelineModel.load(
-            work.resolve("model").resolve(SPARK_MODEL_DATA).toUri().toString());
+        PipelineModel model = ModelStaging.of(context.spark(), config)
+            .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
         StructType inputs;
         try {
           inputs = PipelineInputs.schema(model, trainedOn.rows().schema());

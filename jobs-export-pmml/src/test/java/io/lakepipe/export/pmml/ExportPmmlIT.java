@@ -9,6 +9,7 @@ import io.lakepipe.core.cli.JobRunner;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
@@ -79,7 +80,8 @@ class ExportPmmlIT extends SparkTestBase {
             run.log(Map.of("threshold", "0.25"), Map.of("test_roc_auc", 0.75, "test_log_loss",
                 0.41, "baseline_test_roc_auc", 0.6), Map.of());
             run.uploadDirectory(MlflowModelDirectory.write(model, inputs.schema(), inputs,
-                home.resolve("mlflow-model-" + UUID.randomUUID()), run.runId()),
+                home.resolve("mlflow-model-" + UUID.randomUUID()), run.runId(),
+                ModelStaging.at(spark, home.resolve("staging").toString())),
                 MlflowModelDirectory.ARTIFACT_PATH);
             ModelVersion version = tracking.registerVersion(modelName,
                 run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());

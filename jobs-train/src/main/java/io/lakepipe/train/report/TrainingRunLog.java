@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.lakepipe.core.job.BuildInfo;
 import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.train.MlflowModelDirectory;
@@ -172,7 +173,8 @@ public final class TrainingRunLog {
       Column[] inputs = data.inputs().stream().map(c -> col(c)).toArray(Column[]::new);
       Dataset<Row> examples = data.rows().select(inputs);
       run.uploadDirectory(MlflowModelDirectory.write(model, examples.schema(), examples,
-          local.resolve("model"), run.runId()), MlflowModelDirectory.ARTIFACT_PATH);
+          local.resolve("model"), run.runId(), ModelStaging.of(context.spark(), context.config())),
+          MlflowModelDirectory.ARTIFACT_PATH);
       return MlflowModelDirectory.ARTIFACT_PATH;
     } finally {
       deleteQuietly(local);

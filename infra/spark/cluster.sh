@@ -54,6 +54,10 @@ service_start_command() {
     # applications and drivers are removed an hour after their last write (checked every 10 minutes).
     printf 'SPARK_WORKER_OPTS=%q ' "-Dspark.worker.cleanup.enabled=true \
 -Dspark.worker.cleanup.appDataTtl=3600 -Dspark.worker.cleanup.interval=600"
+    # Shuffle and block files on the shared disk: executors on one host name read each other's there
+    # (Spark's host-local reads), which a /tmp of the worker's own would hide.
+    mkdir -p "$SERVICE_DATA/local"
+    printf 'SPARK_LOCAL_DIRS=%q ' "$SERVICE_DATA/local"
     worker_own_tmp
     printf '%q ' exec "${WORKER_LAUNCH[@]}" "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
       --host "$LAKEPIPE_BIND_HOST" --webui-port "$WORKER_UI_PORT" \
@@ -66,7 +70,9 @@ service_start_command() {
 # drivers and executors inherit), as each host of a real cluster has its own local disk: a path on the
 # local disk of the driver's host is then not on the executors' hosts, on one machine too, so a job
 # that hands one to Spark fails here as it would on a cluster. Everything the jobs share (the
-# lakehouse, landing, config files, the workers' work folders) lives outside /tmp. As root, or in a
+# lakehouse, landing, config files, the workers' work and local folders) lives outside /tmp: the
+# executors' shuffle files too (SPARK_LOCAL_DIRS), as the workers share one host name and Spark reads
+# the shuffle files of an executor on the same host straight from its disk. As root, or in a
 # user namespace of its own where the kernel allows that; where neither works, the workers share this
 # machine's /tmp and say so in their log.
 worker_own_tmp() {

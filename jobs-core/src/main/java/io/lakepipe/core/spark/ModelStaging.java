@@ -76,18 +76,20 @@ public final class ModelStaging {
    */
   public <T> T load(Load<T> load, java.nio.file.Path localDir) {
     Path staged = staged();
+    boolean loaded = false;
     try {
       FileSystem fs = fileSystem(staged);
       fs.copyFromLocalFile(false, true, new Path(localDir.toUri()), staged);
       T model = load.from(staged.toString());
       fs.deleteOnExit(staged);
+      loaded = true;
       return model;
-    } catch (IOException | RuntimeException e) {
-      delete(staged);
-      if (e instanceof IOException io) {
-        throw new UncheckedIOException("Cannot stage the model " + localDir + " at " + staged, io);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot stage the model " + localDir + " at " + staged, e);
+    } finally {
+      if (!loaded) {
+        delete(staged);
       }
-      throw (RuntimeException) e;
     }
   }
 

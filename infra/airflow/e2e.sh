@@ -77,23 +77,17 @@ e2e_airflow() {
 }
 
 # The Airflow CLI against the backfill's instance.
-e2e_cli() {
-  (
-    export LAKEPIPE_AIRFLOW_INSTANCE="$E2E_INSTANCE" AIRFLOW_API_PORT="$E2E_PORT"
-    source "$LAKEPIPE_HOME/infra/airflow/env.sh"
-    airflow "$@"
-  )
-}
-
-# Its metadata DB migrated and its Spark pool made, as `e2e_airflow start` would.
-e2e_cli_bootstrap() {
+# A command in the environment of the backfill's instance: `e2e_in airflow ...`, or a function of
+# bootstrap.sh.
+e2e_in() {
   (
     export LAKEPIPE_AIRFLOW_INSTANCE="$E2E_INSTANCE" AIRFLOW_API_PORT="$E2E_PORT"
     source "$LAKEPIPE_HOME/infra/airflow/env.sh"
     source "$LAKEPIPE_HOME/infra/airflow/bootstrap.sh"
-    airflow_bootstrap
+    "$@"
   )
 }
+e2e_cli() { e2e_in airflow "$@"; }
 
 # The backfill's Airflow through its REST API (/api/v2), with a token of the admin user: one curl
 # a question, where an `airflow` CLI call would start a Python process that imports Airflow every
@@ -179,7 +173,8 @@ export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=8795 AIRFLOW__LOGGING__TRIGGER_L
 # create` failed with SQLite's "database is locked" twice in CI, also with a 60 s busy timeout: a
 # transaction that read before it writes is refused at once when another holds the write lock
 # (SQLite's deadlock rule), no wait. So the DAGs are put into the DB here, and then the backfill.
-e2e_cli_bootstrap
+# Its metadata DB migrated and its Spark pool made, as `e2e_airflow start` would.
+e2e_in airflow_bootstrap
 e2e_cli dags reserialize >"$E2E/reserialize.log" 2>&1 || { cat "$E2E/reserialize.log" >&2; fail "airflow dags reserialize"; }
 e2e_cli variables set lakepipe_config "$E2E/backfill.conf" >/dev/null
 # Created while the DAG is paused, so the scheduler's catch-up finds these days taken and adds none.

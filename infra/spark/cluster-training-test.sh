@@ -64,15 +64,12 @@ resolve() {
 }
 jar_of() { echo "${JARS:-$LAKEPIPE_HOME/jobs-$1/target}/jobs-$1.jar"; }
 
-# A job on this machine (local[2]), to build the days the training reads.
+# A job on this machine (./lakepipe run, local[2]), to build the days the training reads.
 local_job() {
-  local job="$1" ds="$2" module main_class options
+  local job="$1" ds="$2"
   shift 2
-  read -r module main_class options <<<"$(resolve "$job" "$@")" || fail "cannot resolve $job"
-  # shellcheck disable=SC2086 # the options are --name value words, checked by the catalog
-  "$SPARK_SUBMIT" --master "local[2]" --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
-    --class "$main_class" "$(jar_of "$module")" --config "$CONFIG" --ds "$ds" $options \
-    >"$WORK/$job-$ds.log" 2>&1 || fail "$job for $ds failed; see $WORK/$job-$ds.log"
+  LAKEPIPE_CONFIG="$CONFIG" "$LAKEPIPE_HOME/lakepipe" run "$job" "$ds" "$@" >"$WORK/$job-$ds.log" 2>&1 \
+    || fail "$job for $ds failed; see $WORK/$job-$ds.log"
 }
 
 # A job in cluster deploy mode through infra/spark/submit.sh; its driver must end FINISHED.

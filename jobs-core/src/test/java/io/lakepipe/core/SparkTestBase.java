@@ -1,6 +1,7 @@
 package io.lakepipe.core;
 
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -66,11 +67,11 @@ public abstract class SparkTestBase {
     all.put("lakepipe.home", home.toString());
     all.put("lakepipe.lakehouse", home.resolve("lakehouse").toString());
     all.putAll(overrides);
-    return LakepipeConfig.fromMap(all);
+    return TestConfigs.flights(all);
   }
 
   /** The lakepipe checkout, where {@code ./lakepipe setup} put the real data sets. */
   protected static Path lakepipeHome() {
-    return Path.of(System.getProperty("lakepipe.home", "..")).toAbsolutePath().normalize();
+    return TestConfigs.lakepipeHome();
   }
 }

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FeatureCatalogTest {
   static FeatureCatalog defaults() {
-    return catalogOf(LakepipeConfig.fromMap(Map.of()));
+    return catalogOf(TestConfigs.flights(Map.of()));
   }
 
   /** The catalog of the flights view, as the jobs read it. */
@@ -50,7 +51,7 @@ class FeatureCatalogTest {
 
   @Test
   void aFeatureAddedInConfigAppearsWithoutCode() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig config = TestConfigs.flights(Map.of(
         "lakepipe.features.airport", List.of(Map.of("column", "city", "type", "categorical",
             "description", "City")),
         "lakepipe.features.history.window-days", List.of(3)));
@@ -63,7 +64,7 @@ class FeatureCatalogTest {
 
   @Test
   void anUnknownTypeIsAClearError() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.row",
+    LakepipeConfig config = TestConfigs.flights(Map.of("lakepipe.features.row",
         List.of(Map.of("name", "hour", "type", "ordinal", "expr", "hour(flight_ts)",
             "description", "Hour"))));
 
@@ -74,14 +75,14 @@ class FeatureCatalogTest {
 
   @Test
   void anExpressionThatDoesNotParseIsRefusedBeforeSparkStarts() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.row",
+    LakepipeConfig config = TestConfigs.flights(Map.of("lakepipe.features.row",
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts",
             "description", "Hour"))));
 
     assertThatThrownBy(() -> catalogOf(config))
         .hasMessageContaining("Feature 'hour'")
         .hasMessageContaining("its expression 'hour(flight_ts' does not parse as Spark SQL");
-    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.history.statistics", List.of(
             Map.of("name", "delay_mean", "expr", "delay_minutes /", "description", "a"))))))
         .hasMessageContaining("Feature 'delay_mean'").hasMessageContaining("does not parse");
@@ -89,7 +90,7 @@ class FeatureCatalogTest {
 
   @Test
   void aMissingFieldNamesTheListElement() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.features.row",
+    LakepipeConfig config = TestConfigs.flights(Map.of("lakepipe.features.row",
         List.of(Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)",
             "description", "Hour"), Map.of("name", "minute", "type", "numeric"))));
 
@@ -99,19 +100,19 @@ class FeatureCatalogTest {
 
   @Test
   void duplicateAndBadNamesAndWindowsAreRejected() {
-    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.row", List.of(
             Map.of("name", "hour", "type", "numeric", "expr", "1", "description", "a"),
             Map.of("name", "hour", "type", "numeric", "expr", "2", "description", "b"))))))
         .hasMessageContaining("Feature 'hour'").hasMessageContaining("used twice");
-    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.row", List.of(
             Map.of("name", "Hour Of Day", "type", "numeric", "expr", "1", "description", "a"))))))
         .hasMessageContaining("lower-case letters");
-    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.history.window-days", List.of(7, 0)))))
         .hasMessageContaining("windows are whole days");
-    assertThatThrownBy(() -> catalogOf(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.row", List.of(
             Map.of("name", "delayed", "type", "numeric", "expr", "1", "description", "a"))))))
         .hasMessageContaining("Feature 'delayed'").hasMessageContaining("used twice");
@@ -120,9 +121,9 @@ class FeatureCatalogTest {
   @Test
   void theDailyStatsDefinitionChangesWithTheSumsNotWithTheStatistics() {
     String base = defaults().dailyStatsDefinition();
-    String otherThreshold = catalogOf(LakepipeConfig.fromMap(Map.of(
+    String otherThreshold = catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.delay-threshold-minutes", 30))).dailyStatsDefinition();
-    String otherWindows = catalogOf(LakepipeConfig.fromMap(Map.of(
+    String otherWindows = catalogOf(TestConfigs.flights(Map.of(
         "lakepipe.features.history.window-days", List.of(2)))).dailyStatsDefinition();
 
     assertThat(otherThreshold).isNotEqualTo(base);

@@ -3,7 +3,7 @@ package io.lakepipe.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class FeatureViewReaderTest {
   static FeatureView flights(Map<String, ?> overrides) {
-    return FeatureViewReader.read(LakepipeConfig.fromMap(overrides), "flights");
+    return FeatureViewReader.read(TestConfigs.flights(overrides), "flights");
   }
 
   static Map<String, Object> airportLookup(String table) {
@@ -99,7 +99,7 @@ class FeatureViewReaderTest {
 
   @Test
   void anUnknownViewOrKeyIsRefusedWithWhatIsDeclared() {
-    assertThatThrownBy(() -> FeatureViewReader.read(LakepipeConfig.fromMap(Map.of()), "flight"))
+    assertThatThrownBy(() -> FeatureViewReader.read(TestConfigs.flights(Map.of()), "flight"))
         .hasMessageContaining("no view 'flight' is declared")
         .hasMessageContaining("flights");
     assertThatThrownBy(() -> flights(Map.of("lakepipe.views.flights.never-feature", List.of())))
@@ -123,7 +123,7 @@ class FeatureViewReaderTest {
         "tables", Map.of("features", "features-flights", "labels", "labels-flights",
             "daily-stats", "features-daily-stats", "feature-quality", "quality-features-flights")));
 
-    FeatureView view = FeatureViewReader.read(LakepipeConfig.fromMap(overrides), "late-flights");
+    FeatureView view = FeatureViewReader.read(TestConfigs.flights(overrides), "late-flights");
 
     assertThat(view.label().name()).isEqualTo("very_late");
     assertThat(view.catalog().names()).doesNotContain("origin_state").contains("origin_flights_7d");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class ReportSettingsTest {
 
   @Test
   void defaultsPutThePagesUnderTheLakehouseWithTheIngestLimit() {
-    ReportSettings settings = ReportSettings.from(LakepipeConfig.fromMap(Map.of(
+    ReportSettings settings = ReportSettings.from(TestConfigs.flights(Map.of(
         "lakepipe.lakehouse", "s3a://bucket/lake", "lakepipe.sources.flights.max-bad-share", 0.07)));
 
     assertThat(settings.windowDays()).isEqualTo(14);
@@ -23,7 +24,7 @@ class ReportSettingsTest {
 
   @Test
   void aWindowOfNoDaysIsRefusedNamingTheKey() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of("lakepipe.report.window-days", 0));
+    LakepipeConfig config = TestConfigs.flights(Map.of("lakepipe.report.window-days", 0));
 
     assertThatThrownBy(() -> ReportSettings.from(config)).isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.report.window-days has the invalid value '0'");

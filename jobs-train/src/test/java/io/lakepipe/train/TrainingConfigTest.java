@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
-import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,12 +12,12 @@ class TrainingConfigTest {
   @Test
   void aNegativeGateMarginStopsTheJobBeforeSparkStarts() {
     assertThatThrownBy(() -> TrainingConfig.from(
-        LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", -0.01)), "flights-delay"))
+        TestConfigs.flights(Map.of("lakepipe.train.gate.margin", -0.01)), "flights-delay"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("train.gate.margin")
         .hasMessageContaining("-0.01")
         .hasMessageContaining("a number of 0 or more");
-    assertThat(TrainingConfig.from(LakepipeConfig.fromMap(Map.of("lakepipe.train.gate.margin", 0)), "flights-delay")
+    assertThat(TrainingConfig.from(TestConfigs.flights(Map.of("lakepipe.train.gate.margin", 0)), "flights-delay")
         .gateMargin()).isZero();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.cli.Validation.Declaration;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ValidateTrainingDeclarationsTest {
   @Test
   void everyDeclaredViewAndModelIsValidatedAndAModelNamesItsView() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of());
+    LakepipeConfig config = TestConfigs.flights(Map.of());
 
     List<Declaration> declarations = ValidateTrainingDeclarations.declarations(config);
 
@@ -24,7 +25,7 @@ class ValidateTrainingDeclarationsTest {
 
   @Test
   void aModelOfAnUndeclaredViewOrWithoutBaselineKeysFailsItsOwnLine() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig config = TestConfigs.flights(Map.of(
         "lakepipe.models.strikes.view", "strikes",
         "lakepipe.models.strikes.experiment", "e",
         "lakepipe.models.strikes.model-name", "m",
@@ -34,7 +35,7 @@ class ValidateTrainingDeclarationsTest {
 
     assertThat(model.key()).isEqualTo("lakepipe.models.strikes");
     assertThatThrownBy(() -> model.read().run()).hasMessageContaining("lakepipe.views.strikes");
-    assertThatThrownBy(() -> TrainingConfig.from(LakepipeConfig.fromMap(Map.of(
+    assertThatThrownBy(() -> TrainingConfig.from(TestConfigs.flights(Map.of(
         "lakepipe.models.flights-delay.baseline.keys", List.of())), "flights-delay"))
         .hasMessageContaining("lakepipe.models.flights-delay.baseline.keys")
         .hasMessageContaining("the baseline has no keys");
@@ -45,7 +46,7 @@ class ValidateTrainingDeclarationsTest {
 
   @Test
   void aModelsOwnTrainSettingsGoOverTheSharedOnes() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig config = TestConfigs.flights(Map.of(
         "lakepipe.models.flights-delay.train.window-days", 30,
         "lakepipe.train.test-days", 2));
 
@@ -59,7 +60,7 @@ class ValidateTrainingDeclarationsTest {
 
   @Test
   void aBrokenViewFailsItsOwnLine() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig config = TestConfigs.flights(Map.of(
         "lakepipe.views.flights.tables.labels", "labels-flight"));
 
     Declaration view = ValidateTrainingDeclarations.declarations(config).get(0);

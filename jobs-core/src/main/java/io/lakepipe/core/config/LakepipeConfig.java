@@ -40,8 +40,8 @@ public final class LakepipeConfig {
    * sources, views, models, demo files), which their readers validate.
    */
   private static final List<String> FREE_FORM = List.of("lakepipe.spark.conf", "lakepipe.tables",
-      "lakepipe.checks", "lakepipe.sources", "lakepipe.views", "lakepipe.models",
-      "lakepipe.demo.files");
+      "lakepipe.checks", "lakepipe.sources", "lakepipe.features", "lakepipe.views",
+      "lakepipe.models", "lakepipe.demo.files");
 
   private final Config config;
   private final String origin;
@@ -60,16 +60,30 @@ public final class LakepipeConfig {
 
   /** Loads a config file on top of the defaults, or throws a one-line error naming the problem. */
   public static LakepipeConfig load(Path file) {
+    return fromUserConfig(parse(file), file.toString());
+  }
+
+  /** {@code file} with {@code overrides} (full keys, {@code lakepipe.}...) over its values. */
+  public static LakepipeConfig load(Path file, Map<String, ?> overrides) {
+    return fromUserConfig(ConfigFactory.parseMap(overrides).withFallback(parse(file)),
+        file.toString());
+  }
+
+  /** {@code file} over {@code base} (a file of declarations it builds on), over the defaults. */
+  public static LakepipeConfig load(Path file, Path base) {
+    return fromUserConfig(parse(file).withFallback(parse(base)), file.toString());
+  }
+
+  private static Config parse(Path file) {
     if (!Files.isRegularFile(file)) {
       throw LakepipeErrors.configFileMissing(file.toString());
     }
-    Config user;
     try {
-      user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+      return ConfigFactory.parseFile(file.toFile(),
+          ConfigParseOptions.defaults().setAllowMissing(false));
     } catch (ConfigException e) {
       throw LakepipeErrors.configInvalid(file.toString(), e.getMessage(), e);
     }
-    return fromUserConfig(user, file.toString());
   }
 
   /** Builds a config from in-memory overrides; tests use it with a map of dotted keys. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,13 +16,13 @@ class S3EncryptionTest {
 
   /** A config with the algorithm, on an https endpoint (AWS itself, or a TLS S3-compatible server). */
   private static LakepipeConfig algorithm(String name) {
-    return LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", name,
+    return TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", name,
         "lakepipe.s3.endpoint", "https://s3.example.test"));
   }
 
   @Test
   void offByDefaultSetsNothing() {
-    S3Encryption encryption = S3Encryption.of(LakepipeConfig.fromMap(Map.of()), Map.of());
+    S3Encryption encryption = S3Encryption.of(TestConfigs.flights(Map.of()), Map.of());
 
     assertThat(encryption.algorithm()).isEqualTo(S3Encryption.Algorithm.NONE);
     assertThat(encryption.sparkConf(null)).isEmpty();
@@ -104,14 +105,14 @@ class S3EncryptionTest {
 
   @Test
   void aKeyInTheConfigFileIsAnUnknownKey() {
-    assertThatThrownBy(() -> LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.key", SSE_C_KEY)))
+    assertThatThrownBy(() -> TestConfigs.flights(Map.of("lakepipe.s3.encryption.key", SSE_C_KEY)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("unknown keys lakepipe.s3.encryption.key");
   }
 
   @Test
   void keysAreNotSentOverPlainHttp() {
-    LakepipeConfig http = LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", "SSE-C",
+    LakepipeConfig http = TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", "SSE-C",
         "lakepipe.s3.endpoint", "http://127.0.0.1:9000"));
 
     assertThatThrownBy(() -> S3Encryption.of(http, Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
@@ -122,9 +123,9 @@ class S3EncryptionTest {
 
   @Test
   void sseS3WorksWithAnyEndpointAndAnEmptyOneIsAwsItself() {
-    LakepipeConfig http = LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", "SSE-S3",
+    LakepipeConfig http = TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", "SSE-S3",
         "lakepipe.s3.endpoint", "http://127.0.0.1:9000"));
-    LakepipeConfig aws = LakepipeConfig.fromMap(Map.of("lakepipe.s3.encryption.algorithm", "SSE-KMS",
+    LakepipeConfig aws = TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", "SSE-KMS",
         "lakepipe.s3.endpoint", ""));
 
     assertThat(S3Encryption.of(http, Map.of()).algorithm()).isEqualTo(S3Encryption.Algorithm.SSE_S3);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.features.quality.FeatureGate.Settings;
 import io.lakepipe.features.quality.FeatureGate.Verdict;
 import java.util.List;
@@ -16,7 +17,7 @@ class FeatureGateTest {
 
   /** The default settings of lakepipe-defaults.conf. */
   static Settings settings() {
-    return Settings.fromConfig(LakepipeConfig.fromMap(Map.of()));
+    return Settings.fromConfig(TestConfigs.flights(Map.of()));
   }
 
   private static FeatureMetric numeric(String feature, double nullShare, Double psi) {
@@ -173,7 +174,7 @@ class FeatureGateTest {
   @Test
   void anInvalidSettingStopsTheJobNamingTheKey() {
     LakepipeConfig config =
-        LakepipeConfig.fromMap(Map.of("lakepipe.quality.features.psi-bins", 1));
+        TestConfigs.flights(Map.of("lakepipe.quality.features.psi-bins", 1));
 
     assertThatThrownBy(() -> Settings.fromConfig(config))
         .isInstanceOf(LakepipeException.class)

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.delta.tables.DeltaTable;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import java.io.IOException;
@@ -50,6 +51,7 @@ class KillAndRerunIT extends SparkTestBase {
     Path landingDay = home.resolve("landing/ds=" + DS);
     Path configFile = home.resolve("job.conf");
     Files.writeString(configFile, String.join("\n",
+        TestConfigs.includeFlights(),
         "lakepipe.home = \"" + home + "\"",
         "lakepipe.lakehouse = \"" + home.resolve("lakehouse") + "\"",
         "lakepipe.sources.flights.location = \"" + home.resolve("landing") + "\"",

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakepipe.core.SparkTestBase;
-import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
 import io.lakepipe.ingest.source.FileSource;
@@ -28,7 +28,7 @@ class LandedRecordsTest extends SparkTestBase {
   static final StructType LINES = new StructType().add(Quarantine.RAW, DataTypes.StringType);
 
   static final FileSource FLIGHTS =
-      SourceDeclarations.files(LakepipeConfig.fromMap(Map.of()), "flights");
+      SourceDeclarations.files(TestConfigs.flights(Map.of()), "flights");
 
   /** A source of bookings: one required column, one optional, a key, and a failing expectation. */
   static FileSource bookings(Map<String, Object> more) {
@@ -47,7 +47,7 @@ class LandedRecordsTest extends SparkTestBase {
         Map.of("name", "booking of the test system", "sql", "booking_id NOT LIKE 'TEST%'",
             "action", "fail")));
     declaration.putAll(more);
-    return SourceDeclarations.files(LakepipeConfig.fromMap(declaration), "bookings");
+    return SourceDeclarations.files(TestConfigs.flights(declaration), "bookings");
   }
 
   /** CSV lines of one landed file each, parsed as the source declares. */

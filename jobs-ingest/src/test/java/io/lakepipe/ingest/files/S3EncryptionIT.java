@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.core.s3.S3Encryption;
 import java.io.IOException;
 import java.net.URI;
@@ -55,7 +56,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 class S3EncryptionIT {
   private static final byte[] BODY = "lakepipe".getBytes(StandardCharsets.UTF_8);
   private static final String KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/lakepipe-it";
-  private static final LakepipeConfig CONFIG = LakepipeConfig.fromMap(Map.of());
+  private static final LakepipeConfig CONFIG = TestConfigs.flights(Map.of());
   private static S3Client s3;
   private static String bucket;
 
@@ -159,7 +160,7 @@ class S3EncryptionIT {
       throws IOException {
     Map<String, String> env = Map.of(S3Encryption.KEY_ENV, algorithm.equals("SSE-KMS")
         ? KMS_KEY : Base64.getEncoder().encodeToString(randomKey()));
-    LakepipeConfig https = LakepipeConfig.fromMap(Map.of("lakepipe.s3.endpoint", "https://s3.example.test"));
+    LakepipeConfig https = TestConfigs.flights(Map.of("lakepipe.s3.endpoint", "https://s3.example.test"));
     Path path = new Path("s3a://" + bucket + "/s3a-" + algorithm);
 
     try (FileSystem fs = s3a(https, algorithm, env)) {
@@ -181,7 +182,7 @@ class S3EncryptionIT {
       Map<String, String> env) throws IOException {
     Configuration hadoop = new Configuration();
     CONFIG.sparkConf().forEach((key, value) -> setHadoop(hadoop, key, value));
-    LakepipeConfig withAlgorithm = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig withAlgorithm = TestConfigs.flights(Map.of(
         "lakepipe.s3.encryption.algorithm", algorithm,
         "lakepipe.s3.endpoint", encryptionConfig.string("s3.endpoint")));
     S3Encryption.of(withAlgorithm, env).sparkConf(null)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class S3LandingIT extends SparkTestBase {
 
   @BeforeAll
   static void requireS3Server() {
-    try (S3Client s3 = S3Clients.fromConfig(LakepipeConfig.fromMap(Map.of()))) {
+    try (S3Client s3 = S3Clients.fromConfig(TestConfigs.flights(Map.of()))) {
       s3.listBuckets();
     } catch (SdkException e) {
       throw new IllegalStateException("The local S3 server is not answering (" + e.getMessage()

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.cli.JobRunner;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import java.io.IOException;
@@ -86,7 +87,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
       broker.script("start");
     }
 
-    LakepipeConfig availableNow = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig availableNow = TestConfigs.flights(Map.of(
         "lakepipe.home", home.toString(),
         "lakepipe.lakehouse", home.resolve("lakehouse").toString(),
         "lakepipe.sources.flight-events.bootstrap-servers", broker.bootstrap(),
@@ -117,6 +118,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
   private Path writeConfig(String topic) throws IOException {
     Path file = home.resolve("stream.conf");
     Files.writeString(file, String.join("\n",
+        TestConfigs.includeFlights(),
         "lakepipe {",
         "  home = \"" + home + "\"",
         "  lakehouse = \"" + home.resolve("lakehouse") + "\"",

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.SparkTestBase;
-import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
 import io.lakepipe.ingest.source.KafkaSource;
@@ -45,7 +45,7 @@ class KafkaRecordsTest extends SparkTestBase {
       + "\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
   /** The source as the defaults declare it. */
   static final KafkaSource SOURCE =
-      SourceDeclarations.kafka(LakepipeConfig.fromMap(Map.of()), FlightEvents.SOURCE);
+      SourceDeclarations.kafka(TestConfigs.flights(Map.of()), FlightEvents.SOURCE);
   static final LocalDate RUN_DS = LocalDate.of(2001, 2, 1);
 
   private static Dataset<Row> check(Dataset<Row> records, String runId) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.ingest.quality.DeclaredConstraint.Complete;
 import io.lakepipe.ingest.quality.DeclaredConstraint.MinAbove;
 import io.lakepipe.ingest.quality.DeclaredConstraint.PatternMatch;
@@ -29,7 +30,8 @@ class CheckDeclarationReaderTest {
   @TempDir Path dir;
 
   private LakepipeConfig config(String... lines) throws IOException {
-    return LakepipeConfig.load(Files.writeString(dir.resolve("checks.conf"), String.join("\n", lines)));
+    return TestConfigs.flights(Files.writeString(dir.resolve("checks.conf"),
+        String.join("\n", lines)));
   }
 
   /** The declaration of bronze-flights with these constraint lines, from line 3 of checks.conf. */
@@ -52,7 +54,7 @@ class CheckDeclarationReaderTest {
 
   @Test
   void theFlightsCheckIsDeclaredInTheDefaultsAndFollowsTheIngestLimits() {
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
+    LakepipeConfig config = TestConfigs.flights(Map.of(
         "lakepipe.sources.flights.params.delay-min-minutes", -60));
 
     CheckDeclaration flights = CheckDeclarationReader.read(config, "bronze-flights");

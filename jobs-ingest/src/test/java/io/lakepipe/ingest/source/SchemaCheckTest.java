@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
-import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** What only Spark's analyzer knows of a declaration: the types of its expressions. */
 class SchemaCheckTest extends SparkTestBase {
   private static FileSource flights(Map<String, Object> overrides) {
-    return SourceDeclarations.files(LakepipeConfig.fromMap(overrides), "flights");
+    return SourceDeclarations.files(TestConfigs.flights(overrides), "flights");
   }
 
   @Test

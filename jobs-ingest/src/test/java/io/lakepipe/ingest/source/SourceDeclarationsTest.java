@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ class SourceDeclarationsTest {
   @TempDir Path dir;
 
   private LakepipeConfig config(String... lines) throws IOException {
-    return LakepipeConfig.load(Files.writeString(dir.resolve("sources.conf"),
+    return TestConfigs.flights(Files.writeString(dir.resolve("sources.conf"),
         String.join("\n", lines)));
   }
 
@@ -55,7 +56,7 @@ class SourceDeclarationsTest {
 
   @Test
   void theFlightsSourceIsDeclaredInTheDefaults() {
-    FileSource flights = SourceDeclarations.files(LakepipeConfig.fromMap(Map.of()), "flights");
+    FileSource flights = SourceDeclarations.files(TestConfigs.flights(Map.of()), "flights");
 
     assertThat(flights.format()).isEqualTo(FileFormat.CSV);
     assertThat(flights.header()).isTrue();
@@ -90,7 +91,7 @@ class SourceDeclarationsTest {
 
   @Test
   void theDelayLimitIsWrittenOnceAndReachesTheExpectationsNameAndSql() {
-    FileSource flights = SourceDeclarations.files(LakepipeConfig.fromMap(Map.of(
+    FileSource flights = SourceDeclarations.files(TestConfigs.flights(Map.of(
         "lakepipe.sources.flights.params.delay-max-minutes", 600)), "flights");
 
     assertThat(flights.expectations().get(3).name()).isEqualTo("delay outside [-180, 600] minutes");
@@ -257,7 +258,7 @@ class SourceDeclarationsTest {
 
   @Test
   void theAirportsSourceIsDeclaredInTheDefaults() {
-    JdbcSource airports = SourceDeclarations.jdbc(LakepipeConfig.fromMap(Map.of()), "airports");
+    JdbcSource airports = SourceDeclarations.jdbc(TestConfigs.flights(Map.of()), "airports");
 
     assertThat(airports.schema().fieldNames()).containsExactly("airport_id", "iata", "name", "city",
         "state", "country", "latitude", "longitude", "updated_at");
@@ -307,7 +308,7 @@ class SourceDeclarationsTest {
 
   @Test
   void theFlightEventsSourceReadsEverythingOnTheLocalBrokerWithTheFlightRules() {
-    KafkaSource events = SourceDeclarations.kafka(LakepipeConfig.fromMap(Map.of(
+    KafkaSource events = SourceDeclarations.kafka(TestConfigs.flights(Map.of(
         "lakepipe.lakehouse", "/lake",
         "lakepipe.sources.flight-events.bootstrap-servers", "broker:9092")), "flight-events");
 

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CandidateGridTest {
   private static LakepipeConfig candidates(Object... families) {
-    return LakepipeConfig.fromMap(Map.of("lakepipe.train.candidates", List.of(families)));
+    return TestConfigs.flights(Map.of("lakepipe.train.candidates", List.of(families)));
   }
 
   @Test
@@ -33,7 +34,7 @@ class CandidateGridTest {
 
   @Test
   void theDefaultsDeclareAllFourModelTypes() {
-    List<Candidate> candidates = CandidateGrid.from(LakepipeConfig.fromMap(Map.of()));
+    List<Candidate> candidates = CandidateGrid.from(TestConfigs.flights(Map.of()));
 
     assertThat(candidates).extracting(Candidate::type).contains(ModelType.values());
   }

@@ -54,8 +54,7 @@ with DAG(
             raise AirflowSkipException(f"Not training for {ds}: the first training needs the days up to {first}.")
         return ds
 
-    train_model = spark_job_step("train_model", job="train-model", options={"model": "flights-delay"},
-                                 ds=TRAINING_DS)
+    train_model = spark_job_step("train_model", job="train-model", options={"model": "flights-delay"}, ds=TRAINING_DS)
     export_bundle = spark_job_step("export_bundle", job="export-pmml", ds=TRAINING_DS)
     batch_score = spark_job_step("batch_score", job="serve-export", ds=TRAINING_DS)
 

@@ -138,7 +138,7 @@ def job(name: str) -> Job:
 def _options_from_args(args: list[str]) -> dict[str, str]:
     if len(args) % 2 or any(not flag.startswith("--") for flag in args[::2]):
         raise CatalogError(f"job options come as --<name> <value> pairs, not {' '.join(args)!r}")
-    return {flag[2:]: value for flag, value in zip(args[::2], args[1::2])}
+    return {flag[2:]: value for flag, value in zip(args[::2], args[1::2], strict=True)}
 
 
 def main(argv: list[str]) -> int:

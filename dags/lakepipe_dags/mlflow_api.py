@@ -25,7 +25,9 @@ def tracking_uri() -> str:
 def experiment_id(base: str, name: str, timeout: float = 10) -> str:
     """The id of the experiment ``name``; raises ``urllib.error.HTTPError`` (404) when there is none."""
     query = urllib.parse.urlencode({"experiment_name": name})
-    return call(f"{base}/api/2.0/mlflow/experiments/get-by-name?{query}", timeout=timeout)["experiment"]["experiment_id"]
+    return call(f"{base}/api/2.0/mlflow/experiments/get-by-name?{query}", timeout=timeout)["experiment"][
+        "experiment_id"
+    ]
 
 
 def auth_headers(environ: Any = os.environ) -> dict[str, str]:

@@ -96,4 +96,3 @@ def report_run_url(
 
 def _quoted(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
-

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sdk import BaseOperator, chain
 from airflow.providers.standard.sensors.filesystem import FileSensor
+from airflow.sdk import BaseOperator, chain
 
 from lakepipe_dags import catalog
 from lakepipe_dags.alerts import on_task_failure

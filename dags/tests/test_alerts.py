@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
+
 from lakepipe_dags.alerts import failure_alert, on_task_failure, post_alert
 
 
@@ -18,13 +19,13 @@ class _Recorder(BaseHTTPRequestHandler):
     posts: list[dict] = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:  # http.server's naming
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Recorder.posts.append({"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)})
         self.send_response(_Recorder.status)
         self.end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/api/2.0/mlflow/experiments/get-by-name?experiment_name=lakepipe-flights"):
             payload = json.dumps({"experiment": {"experiment_id": "7"}}).encode()
             self.send_response(200)
@@ -128,7 +129,9 @@ def test_failure_posts_the_alert_to_the_configured_webhook(server: str, monkeypa
     assert post["json"]["links"]["airflow_log"].endswith("tasks/ingest_flights?try_number=3")
 
 
-def test_the_environment_configures_the_webhook_when_no_variable_does(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_configures_the_webhook_when_no_variable_does(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LAKEPIPE_ALERT_WEBHOOK", f"{server}/from-env")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
 
@@ -145,9 +148,7 @@ def test_no_webhook_configured_posts_nothing(server: str, monkeypatch: pytest.Mo
     assert _Recorder.posts == []
 
 
-def test_a_webhook_that_fails_never_raises_and_hides_its_token(
-    server: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_webhook_that_fails_never_raises_and_hides_its_token(server: str, caplog: pytest.LogCaptureFixture) -> None:
     _Recorder.status = 500
 
     assert post_alert(f"{server}/hooks/T000/secret-token", {"text": "x"}) is False

@@ -6,6 +6,7 @@ import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.standard.sensors.filesystem import FileSensor
 from airflow.sdk import CronDataIntervalTimetable
+
 from dag_loading import load_dag_bag, template_context
 
 DAG_ID = "birdstrikes"
@@ -54,7 +55,9 @@ def test_features_wait_for_every_source_and_the_training_for_the_feature_gate() 
     dag = load_dag_bag().dags[DAG_ID]
 
     assert dag.task_dict["build_features"].upstream_task_ids == {
-        "check_bronze_birdstrikes", "ingest_state_facts", "ingest_global_temperature"
+        "check_bronze_birdstrikes",
+        "ingest_state_facts",
+        "ingest_global_temperature",
     }
     assert dag.task_dict["enough_history"].upstream_task_ids == {"check_features"}
     assert dag.task_dict["train_model"].upstream_task_ids == {"enough_history"}

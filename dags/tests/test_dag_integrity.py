@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
 from dag_loading import load_dag_bag
 from lakepipe_dags.alerts import on_task_failure
 from lakepipe_dags.steps import DEFAULT_SPARK_POOL
@@ -51,9 +52,7 @@ def test_every_task_retries_at_least_twice_with_backoff(dag_id: str) -> None:
         for task in dag.tasks
     }
 
-    assert policies == {
-        task_id: (2, timedelta(minutes=2), 2.0, timedelta(minutes=30)) for task_id in dag.task_ids
-    }
+    assert policies == {task_id: (2, timedelta(minutes=2), 2.0, timedelta(minutes=30)) for task_id in dag.task_ids}
 
 
 def test_every_task_has_a_timeout_and_the_failure_alert(dag_id: str) -> None:

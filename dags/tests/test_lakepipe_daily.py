@@ -13,6 +13,7 @@ import pytest
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.providers.standard.sensors.filesystem import FileSensor
 from airflow.sdk import CronDataIntervalTimetable
+
 from dag_loading import REPO_ROOT, load_dag_bag, parse_dag_bag, template_context
 from lakepipe_dags.assets import FEATURES_FLIGHTS
 
@@ -25,14 +26,23 @@ STEPS = {
     "ingest_flights": ("ingest-files", "ingest", "io.lakepipe.ingest.files.IngestFilesJob", ["--source", "flights"]),
     "ingest_airports": ("ingest-jdbc", "ingest", "io.lakepipe.ingest.jdbc.IngestJdbcJob", ["--source", "airports"]),
     "ingest_flight_events": (
-        "ingest-kafka", "ingest", "io.lakepipe.ingest.kafka.IngestKafkaJob", ["--source", "flight-events"]
+        "ingest-kafka",
+        "ingest",
+        "io.lakepipe.ingest.kafka.IngestKafkaJob",
+        ["--source", "flight-events"],
     ),
     "check_bronze": (
-        "check-table", "ingest", "io.lakepipe.ingest.quality.CheckTableJob", ["--table", "bronze-flights"]
+        "check-table",
+        "ingest",
+        "io.lakepipe.ingest.quality.CheckTableJob",
+        ["--table", "bronze-flights"],
     ),
     "build_features": ("build-features", "features", "io.lakepipe.features.BuildFeaturesJob", ["--view", "flights"]),
     "check_features": (
-        "check-features", "features", "io.lakepipe.features.quality.CheckFeaturesJob", ["--view", "flights"]
+        "check-features",
+        "features",
+        "io.lakepipe.features.quality.CheckFeaturesJob",
+        ["--view", "flights"],
     ),
     "daily_report": ("report", "report", "io.lakepipe.report.DailyReportJob", []),
 }
@@ -169,7 +179,12 @@ def test_airflow_variables_move_jars_config_and_spark_properties_at_run_time(
     assert _render(task, task.application) == "s3a://lakepipe-artifacts/jars/jobs-features.jar"
     assert _render(task, task.properties_file) == "/etc/lakepipe/spark-cluster.conf"
     assert _render(task, task.application_args) == [
-        "--config", "/etc/lakepipe/cluster.conf", "--ds", DS, "--view", "flights"
+        "--config",
+        "/etc/lakepipe/cluster.conf",
+        "--ds",
+        DS,
+        "--view",
+        "flights",
     ]
 
 
@@ -186,7 +201,12 @@ def test_environment_sets_defaults_when_the_dag_file_is_parsed(monkeypatch: pyte
     assert _render(task, task.application) == "/opt/lakepipe/jars/jobs-features.jar"
     assert _render(task, task.properties_file) == "/opt/lakepipe/conf/spark.conf"
     assert _render(task, task.application_args) == [
-        "--config", "/opt/lakepipe/conf/cluster.conf", "--ds", DS, "--view", "flights"
+        "--config",
+        "/opt/lakepipe/conf/cluster.conf",
+        "--ds",
+        DS,
+        "--view",
+        "flights",
     ]
 
 
@@ -200,7 +220,7 @@ def test_local_connection_from_env_sh_builds_a_local_client_mode_spark_submit(
     # The provider's own command builder: what the operator would run, without running it.
     command = task._get_hook()._build_spark_submit_command(task.application)
 
-    options = dict(zip(command[1:-7:2], command[2:-7:2]))
+    options = dict(zip(command[1:-7:2], command[2:-7:2], strict=True))
     assert command[0] == "spark-submit"
     assert options == {
         "--master": "local[2]",

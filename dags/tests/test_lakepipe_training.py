@@ -6,8 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sdk.exceptions import AirflowSkipException
 from airflow.sdk.definitions.timetables.assets import AssetTriggeredTimetable
+from airflow.sdk.exceptions import AirflowSkipException
+
 from dag_loading import REPO_ROOT, load_dag_bag, template_context
 from lakepipe_dags.assets import FEATURES_FLIGHTS
 from lakepipe_dags.schedule import training_ds

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from airflow.dag_processing.dagbag import BundleDagBag
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
 from dag_loading import REPO_ROOT, template_context
 from lakepipe_dags.alerts import on_task_failure
 
 sys.path.append(str(REPO_ROOT / "infra" / "test"))
-import recipes  # noqa: E402 (infra/test is no package)
+import recipes  # (infra/test is no package)
 
 TITLE = "Adding a DAG step"
 
@@ -37,7 +38,12 @@ def test_the_recipes_dag_loads_and_submits_its_job_with_its_option(tmp_path: Pat
         REPO_ROOT / "jobs-ingest" / "target" / "jobs-ingest.jar"
     )
     assert args == [
-        "--config", str(REPO_ROOT / "config" / "local.conf"), "--ds", "2001-01-15", "--table", "labels-flights"
+        "--config",
+        str(REPO_ROOT / "config" / "local.conf"),
+        "--ds",
+        "2001-01-15",
+        "--table",
+        "labels-flights",
     ]
     # What the helper adds unasked: the project's retries, pool and failure alert.
     assert (step.retries, step.pool, step.on_failure_callback) == (2, "lakepipe_spark", [on_task_failure])

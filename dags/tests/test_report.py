@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from airflow.serialization.serialized_objects import DagSerialization
+
 from dag_loading import load_dag_bag
 from lakepipe_dags.report import DailyReportLink, DailyReportOperator, report_run_url
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from airflow.sdk import DAG
+
 from dag_loading import template_context
 from lakepipe_dags.steps import feature_view_steps, file_source_steps, spark_job_step, task_defaults
 
@@ -78,10 +79,14 @@ def test_a_declared_file_source_is_waited_for_ingested_and_checked_in_that_order
     assert ingest.downstream_task_ids == {"check_bronze_partner_flights"}
     assert wait.fs_conn_id == "lakepipe_landing_partner" and wait.filepath == "ds={{ ds }}/*"
     assert ingest.render_template(ingest.application_args, template_context("2001-03-01"))[2:] == [
-        "--ds", "2001-03-01", "--source", "partner-flights"
+        "--ds",
+        "2001-03-01",
+        "--source",
+        "partner-flights",
     ]
     assert check.render_template(check.application_args, template_context("2001-03-01"))[4:] == [
-        "--table", "bronze-partner-flights"
+        "--table",
+        "bronze-partner-flights",
     ]
     assert set(dag.task_ids) == {wait.task_id, ingest.task_id, check.task_id}
 
@@ -99,10 +104,10 @@ def test_a_declared_view_is_built_then_gated() -> None:
 
     assert [task.task_id for task in (build, check)] == ["strikes_build_features", "strikes_check_features"]
     assert build.downstream_task_ids == {"strikes_check_features"}
-    for task, job_class in ((build, "io.lakepipe.features.BuildFeaturesJob"),
-                            (check, "io.lakepipe.features.quality.CheckFeaturesJob")):
+    for task, job_class in (
+        (build, "io.lakepipe.features.BuildFeaturesJob"),
+        (check, "io.lakepipe.features.quality.CheckFeaturesJob"),
+    ):
         assert task._java_class == job_class
-        assert task.render_template(task.application_args, template_context("2001-03-01"))[4:] == [
-            "--view", "strikes"
-        ]
+        assert task.render_template(task.application_args, template_context("2001-03-01"))[4:] == ["--view", "strikes"]
     assert set(dag.task_ids) == {build.task_id, check.task_id}

@@ -21,8 +21,9 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from selenium import webdriver
@@ -77,12 +78,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="the Airflow UI, e.g. http://127.0.0.1:8080")
     parser.add_argument("--user", required=True, help="a SimpleAuthManager user, e.g. admin")
-    parser.add_argument("--password-file", required=True, type=Path,
-                        help="JSON mapping user to password, as SimpleAuthManager generates it")
-    parser.add_argument("--expect-dags", required=True, type=lambda s: [d for d in s.split(",") if d],
-                        help="comma-separated DAG ids that the DAGs page must list")
-    parser.add_argument("--successful-run-of", required=True, metavar="DAG_ID",
-                        help="a DAG whose runs page must show a run in state success")
+    parser.add_argument(
+        "--password-file",
+        required=True,
+        type=Path,
+        help="JSON mapping user to password, as SimpleAuthManager generates it",
+    )
+    parser.add_argument(
+        "--expect-dags",
+        required=True,
+        type=lambda s: [d for d in s.split(",") if d],
+        help="comma-separated DAG ids that the DAGs page must list",
+    )
+    parser.add_argument(
+        "--successful-run-of",
+        required=True,
+        metavar="DAG_ID",
+        help="a DAG whose runs page must show a run in state success",
+    )
     parser.add_argument("--screenshots", required=True, type=Path, help="folder for the PNG files")
     return parser.parse_args(argv)
 
@@ -91,8 +104,10 @@ def read_password(password_file: Path, user: str) -> str:
     try:
         passwords = json.loads(password_file.read_text())
     except (OSError, ValueError) as error:
-        raise UiCheckFailed(f"cannot read the password file {password_file}: {error}; Airflow's "
-                            "SimpleAuthManager writes it at first start of the api-server") from error
+        raise UiCheckFailed(
+            f"cannot read the password file {password_file}: {error}; Airflow's "
+            "SimpleAuthManager writes it at first start of the api-server"
+        ) from error
     if user not in passwords:
         raise UiCheckFailed(f"user '{user}' is not in {password_file} (users: {', '.join(passwords)})")
     return passwords[user]
@@ -103,15 +118,16 @@ def start_browser() -> WebDriver:
     options.binary_location = CHROMIUM
     # --no-sandbox: Chromium's sandbox refuses to run as root; --disable-dev-shm-usage: a container's
     # small /dev/shm crashes renderers.
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     f"--window-size={WINDOW_SIZE}"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={WINDOW_SIZE}"):
         options.add_argument(argument)
     try:
         browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     except WebDriverException as error:
-        raise UiCheckFailed(f"cannot start headless Chromium ({CHROMIUM}) through {CHROMEDRIVER}: "
-                            f"{error.msg}; `./lakepipe setup` installs both (apt-get install "
-                            "chromium chromium-driver)") from error
+        raise UiCheckFailed(
+            f"cannot start headless Chromium ({CHROMIUM}) through {CHROMEDRIVER}: "
+            f"{error.msg}; `./lakepipe setup` installs both (apt-get install "
+            "chromium chromium-driver)"
+        ) from error
     browser.set_page_load_timeout(PAGE_TIMEOUT_S)
     return browser
 
@@ -130,19 +146,28 @@ def log_in(browser: WebDriver, url: str, user: str, password: str) -> None:
     try:
         browser.get(f"{url}/")
     except WebDriverException as error:
-        raise UiCheckFailed(f"cannot open {url}/: {error.msg.splitlines()[0]}; is Airflow running "
-                            "there (./lakepipe airflow status)?") from error
-    username = wait(browser, expected_conditions.element_to_be_clickable((By.NAME, "username")),
-                    f"no login form (input 'username') at {browser.current_url}; is {url} "
-                    "Airflow 3's UI with the SimpleAuthManager?")
+        raise UiCheckFailed(
+            f"cannot open {url}/: {error.msg.splitlines()[0]}; is Airflow running there (./lakepipe airflow status)?"
+        ) from error
+    username = wait(
+        browser,
+        expected_conditions.element_to_be_clickable((By.NAME, "username")),
+        f"no login form (input 'username') at {browser.current_url}; is {url} "
+        "Airflow 3's UI with the SimpleAuthManager?",
+    )
     username.send_keys(user)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait(browser, lambda b: "/auth/login" not in b.current_url or "Invalid credentials" in page_text(b),
-         "the login page stayed open after signing in")
+    wait(
+        browser,
+        lambda b: "/auth/login" not in b.current_url or "Invalid credentials" in page_text(b),
+        "the login page stayed open after signing in",
+    )
     if "/auth/login" in browser.current_url:
-        raise UiCheckFailed(f"login as '{user}' was refused (the login page says 'Invalid "
-                            "credentials'); check the user and the password file")
+        raise UiCheckFailed(
+            f"login as '{user}' was refused (the login page says 'Invalid "
+            "credentials'); check the user and the password file"
+        )
 
 
 def check_dags_listed(browser: WebDriver, url: str, dag_ids: list[str]) -> None:
@@ -155,20 +180,27 @@ def check_dags_listed(browser: WebDriver, url: str, dag_ids: list[str]) -> None:
         wait(browser, lambda _: not missing(), "the DAGs page did not list every expected DAG")
     except UiCheckFailed:
         listed = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "a[data-testid=dag-id]")]
-        raise UiCheckFailed(f"DAG(s) {', '.join(missing())} not listed on the DAGs page "
-                            f"({browser.current_url}) within {PAGE_TIMEOUT_S} s; listed: "
-                            f"{', '.join(listed) or 'none'}; check the DAGs folder and the import "
-                            "errors (airflow dags list-import-errors)") from None
+        raise UiCheckFailed(
+            f"DAG(s) {', '.join(missing())} not listed on the DAGs page "
+            f"({browser.current_url}) within {PAGE_TIMEOUT_S} s; listed: "
+            f"{', '.join(listed) or 'none'}; check the DAGs folder and the import "
+            "errors (airflow dags list-import-errors)"
+        ) from None
 
 
 def check_successful_run(browser: WebDriver, url: str, dag_id: str) -> None:
     """Opens the DAG's Runs tab filtered on state success and waits for a run's Success badge."""
     browser.get(f"{url}/dags/{quote(dag_id)}/runs?state=success")
-    success_badge = (By.XPATH, "//td[@data-testid='table-cell-state']"
-                               "/*[@data-testid='state-badge'][normalize-space()='Success']")
-    wait(browser, expected_conditions.visibility_of_element_located(success_badge),
-         f"no run of {dag_id} in state Success on its runs page ({browser.current_url}); "
-         f"trigger {dag_id} and let a run succeed first")
+    success_badge = (
+        By.XPATH,
+        "//td[@data-testid='table-cell-state']/*[@data-testid='state-badge'][normalize-space()='Success']",
+    )
+    wait(
+        browser,
+        expected_conditions.visibility_of_element_located(success_badge),
+        f"no run of {dag_id} in state Success on its runs page ({browser.current_url}); "
+        f"trigger {dag_id} and let a run succeed first",
+    )
 
 
 def wait(browser: WebDriver, condition: Callable[[WebDriver], Any], failure: str) -> Any:

@@ -23,8 +23,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import kubernetes_validate
@@ -39,8 +40,9 @@ SAMPLE_RENDERING = {"{{ ds }}": "2001-01-15", "{{ ds_nodash }}": "20010115"}
 # Environment variable names that hold credentials: only valueFrom (a Secret) is allowed for them.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|ACCESS_KEY|CREDENTIAL|PRIVATE", re.IGNORECASE)
 # Spark settings that would carry a secret themselves.
-SECRET_SPARK_KEY = re.compile(r"secret(?!\.file|\.driver\.file|\.executor\.file|KeyRef)|password|access\.key|token",
-                              re.IGNORECASE)
+SECRET_SPARK_KEY = re.compile(
+    r"secret(?!\.file|\.driver\.file|\.executor\.file|KeyRef)|password|access\.key|token", re.IGNORECASE
+)
 SPARK_VERSION = "3.5.7"
 JAR_IN_IMAGE = re.compile(r"^local:///opt/lakepipe/jars/(jobs-[a-z-]+)\.jar$")
 
@@ -117,8 +119,7 @@ SPARK_APPLICATION_SCHEMA: dict[str, Any] = {
         "metadata": {
             "allOf": [k8s("apimachinery.pkg.apis.meta.v1.ObjectMeta")],
             "required": ["name", "namespace"],
-            "properties": {"name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
-                                    "maxLength": 63}},
+            "properties": {"name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}},
         },
         "spec": {
             "type": "object",
@@ -140,15 +141,27 @@ SPARK_APPLICATION_SCHEMA: dict[str, Any] = {
                 "sparkConfigMap": {"type": "string"},
                 "hadoopConfigMap": {"type": "string"},
                 "volumes": {"type": "array", "items": k8s("api.core.v1.Volume")},
-                "driver": {"type": "object", "additionalProperties": False,
-                           "properties": {**SPARK_POD_SPEC, **DRIVER_ONLY}},
-                "executor": {"type": "object", "additionalProperties": False,
-                             "properties": {**SPARK_POD_SPEC, **EXECUTOR_ONLY}},
-                "deps": {"type": "object", "additionalProperties": False,
-                         "properties": {k: STRINGS for k in ["jars", "files", "pyFiles", "packages",
-                                                             "excludePackages", "repositories", "archives"]}},
+                "driver": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {**SPARK_POD_SPEC, **DRIVER_ONLY},
+                },
+                "executor": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {**SPARK_POD_SPEC, **EXECUTOR_ONLY},
+                },
+                "deps": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        k: STRINGS
+                        for k in ["jars", "files", "pyFiles", "packages", "excludePackages", "repositories", "archives"]
+                    },
+                },
                 "restartPolicy": {
-                    "type": "object", "additionalProperties": False,
+                    "type": "object",
+                    "additionalProperties": False,
                     "properties": {
                         "type": {"enum": ["Never", "Always", "OnFailure"]},
                         "onSubmissionFailureRetries": {"type": "integer", "minimum": 0},
@@ -259,12 +272,13 @@ def render(text: str) -> str:
     return text
 
 
-def check_manifests(checker: Checker, repo: Path, k8s_dir: Path, props: dict[str, str],
-                    config_out: Path) -> None:
+def check_manifests(checker: Checker, repo: Path, k8s_dir: Path, props: dict[str, str], config_out: Path) -> None:
     dockerfile = (k8s_dir / "Dockerfile").read_text()
     image = props.get("spark.kubernetes.container.image")
-    containers = {"driver": props.get("spark.kubernetes.driver.podTemplateContainerName"),
-                  "executor": props.get("spark.kubernetes.executor.podTemplateContainerName")}
+    containers = {
+        "driver": props.get("spark.kubernetes.driver.podTemplateContainerName"),
+        "executor": props.get("spark.kubernetes.executor.podTemplateContainerName"),
+    }
     files = sorted(k8s_dir.glob("*.yaml"))
     if not files:
         checker.fail(str(k8s_dir), "no manifests")
@@ -306,8 +320,9 @@ def check_template(checker: Checker, where: str, pod: dict[str, Any], container_
         checker.fail(where, "label app.kubernetes.io/part-of: lakepipe is missing")
 
 
-def check_application_links(checker: Checker, where: str, app: dict[str, Any], repo: Path,
-                            image: str | None, dockerfile: str) -> None:
+def check_application_links(
+    checker: Checker, where: str, app: dict[str, Any], repo: Path, image: str | None, dockerfile: str
+) -> None:
     spec = app.get("spec", {})
     if spec.get("image") != image:
         checker.fail(where, f"image {spec.get('image')} differs from config/spark-k8s.conf's {image}")
@@ -325,13 +340,19 @@ def check_application_links(checker: Checker, where: str, app: dict[str, Any], r
     if not source.is_file():
         checker.fail(where, f"mainClass {main_class} is not a class of {module}")
     args = spec.get("arguments", [])
-    if args[:1] != ["--config"] or "--ds" not in args or not re.fullmatch(r"\d{4}-\d{2}-\d{2}",
-                                                                        args[args.index("--ds") + 1]):
+    if (
+        args[:1] != ["--config"]
+        or "--ds" not in args
+        or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args[args.index("--ds") + 1])
+    ):
         checker.fail(where, "arguments must be --config <file> --ds <date> (the jobs' contract)")
     for role in ("driver", "executor"):
         pod = spec.get(role, {})
-        checker.hardened_pod(f"{where} ({role})", {"securityContext": pod.get("podSecurityContext")},
-                             [{"name": role, "securityContext": pod.get("securityContext")}])
+        checker.hardened_pod(
+            f"{where} ({role})",
+            {"securityContext": pod.get("podSecurityContext")},
+            [{"name": role, "securityContext": pod.get("securityContext")}],
+        )
 
 
 def check_built(checker: Checker, built: Path, props: dict[str, str]) -> None:
@@ -374,8 +395,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, required=True)
     parser.add_argument("--built", type=Path, required=True, help="the JSON objects SparkDeployCheck wrote")
-    parser.add_argument("--config-out", type=Path, required=True,
-                        help="where to write the ConfigMap's lakepipe.conf for the jobs' loader")
+    parser.add_argument(
+        "--config-out",
+        type=Path,
+        required=True,
+        help="where to write the ConfigMap's lakepipe.conf for the jobs' loader",
+    )
     args = parser.parse_args()
     repo = args.repo.resolve()
     props = spark_properties(repo / "config/spark-k8s.conf")

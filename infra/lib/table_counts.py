@@ -22,8 +22,9 @@ def storage_options(lakehouse: str) -> dict[str, str] | None:
     options = {"AWS_REGION": os.environ.get("AWS_REGION", "us-east-1")}
     endpoint = os.environ.get("LAKEPIPE_S3_ENDPOINT", "")
     if endpoint:
-        options.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true",
-                        "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"})
+        options.update(
+            {"AWS_ENDPOINT_URL": endpoint, "AWS_ALLOW_HTTP": "true", "AWS_VIRTUAL_HOSTED_STYLE_REQUEST": "false"}
+        )
     return options
 
 
@@ -32,8 +33,11 @@ def main(lakehouse: str, ds_text: str, table: str = "bronze/flights", job: str =
     options = storage_options(lakehouse)
     written = DeltaTable(f"{lakehouse}/{table}", storage_options=options).to_pyarrow_table(columns=["ds"])
     rows = sum(1 for d in written.column("ds").to_pylist() if d == ds)
-    audit = [r for r in DeltaTable(f"{lakehouse}/audit/job_runs", storage_options=options).to_pyarrow_table().to_pylist()
-             if r["ds"] == ds and r["job"] == job]
+    audit = [
+        r
+        for r in DeltaTable(f"{lakehouse}/audit/job_runs", storage_options=options).to_pyarrow_table().to_pylist()
+        if r["ds"] == ds and r["job"] == job
+    ]
     last = audit[-1] if audit else {"status": "NONE", "rows_written": -1, "rows_read": -1, "rows_quarantined": -1}
     print(rows, last["status"], last["rows_written"], last["rows_read"], last["rows_quarantined"], flush=True)
 

@@ -7,11 +7,11 @@ accepted by Prometheus' /api/v1/query at each --at time, and returns data at one
     python infra/monitoring/check_dashboard.py [--prometheus URL --at UNIX_SECONDS ...]
 Exit status 0 when all holds, 1 otherwise; each problem is printed on one line.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import urllib.error
@@ -49,8 +49,12 @@ def expressions(dashboard: dict) -> list[tuple[str, str]]:
     return [(p.get("title", "?"), t["expr"]) for p in panels(dashboard) for t in p.get("targets", []) if "expr" in t]
 
 
-def structure_problems(dashboard_file: Path = DASHBOARD, datasources_file: Path = DATASOURCES,
-                       providers_file: Path = PROVIDERS, home: Path = HOME) -> list[str]:
+def structure_problems(
+    dashboard_file: Path = DASHBOARD,
+    datasources_file: Path = DATASOURCES,
+    providers_file: Path = PROVIDERS,
+    home: Path = HOME,
+) -> list[str]:
     problems: list[str] = []
     try:
         dashboard = json.loads(dashboard_file.read_text())
@@ -59,7 +63,9 @@ def structure_problems(dashboard_file: Path = DASHBOARD, datasources_file: Path 
     sources = yaml.safe_load(datasources_file.read_text())["datasources"]
     uids = {s.get("uid") for s in sources if s.get("type") == "prometheus"}
     if len(uids) != 1 or None in uids:
-        problems.append(f"{datasources_file}: expected one Prometheus datasource with a uid, found {sorted(map(str, uids))}")
+        problems.append(
+            f"{datasources_file}: expected one Prometheus datasource with a uid, found {sorted(map(str, uids))}"
+        )
     uid = next(iter(uids), None)
     if not dashboard.get("uid"):
         problems.append(f"{dashboard_file}: the dashboard has no uid")
@@ -90,7 +96,9 @@ def structure_problems(dashboard_file: Path = DASHBOARD, datasources_file: Path 
     providers = yaml.safe_load(providers_file.read_text())["providers"]
     paths = [Path(expand_env(p.get("options", {}).get("path", ""), home)) for p in providers if p.get("type") == "file"]
     if not any(path.resolve() == dashboard_file.parent.resolve() for path in paths):
-        problems.append(f"{providers_file}: no file provider's path is {dashboard_file.parent} (found {[str(p) for p in paths]})")
+        problems.append(
+            f"{providers_file}: no file provider's path is {dashboard_file.parent} (found {[str(p) for p in paths]})"
+        )
     return problems
 
 
@@ -126,7 +134,9 @@ def query_problems(prometheus: str, times: list[float], dashboard_file: Path = D
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prometheus", help="Prometheus base URL, e.g. http://127.0.0.1:9090")
-    parser.add_argument("--at", type=float, action="append", default=[], help="evaluation time (Unix seconds); repeatable")
+    parser.add_argument(
+        "--at", type=float, action="append", default=[], help="evaluation time (Unix seconds); repeatable"
+    )
     args = parser.parse_args(argv)
     problems = structure_problems()
     checked = f"{len(panels(json.loads(DASHBOARD.read_text())))} panels"

@@ -28,15 +28,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from check_pipeline import SUCCEEDED, TEST_METRICS, Checks, _rows_per_ds, _training_run, reachable
 from deltalake import DeltaTable
+
+from check_pipeline import SUCCEEDED, TEST_METRICS, Checks, _rows_per_ds, _training_run, reachable
 from lakepipe_config import ConfigProblem, load_config, setting
 
 GATE_TAG = "lakepipe.gate.decision"
 
 
-def check_tables(config, source: str, view: str, days: Sequence[dt.date], min_quarantined: int,
-                 expected_reasons: Sequence[str], checks: Checks) -> None:
+def check_tables(
+    config,
+    source: str,
+    view: str,
+    days: Sequence[dt.date],
+    min_quarantined: int,
+    expected_reasons: Sequence[str],
+    checks: Checks,
+) -> None:
     """Bronze, quarantine, features and labels of every ds."""
     tables = setting(config, "tables")
     bronze = tables[setting(config, f"sources.{source}.bronze-table")]
@@ -47,44 +55,65 @@ def check_tables(config, source: str, view: str, days: Sequence[dt.date], min_qu
     first, last = days[0], days[-1]
     checks.section(f"Tables of ds {first}..{last}:")
     bronze_rows = _rows_per_ds(bronze, first, last) or {}
-    checks.expect(f"{bronze} has rows for every ds", [f"none for ds {d}" for d in days if not bronze_rows.get(d)],
-                  ", ".join(f"{d}: {bronze_rows.get(d, 0)}" for d in days))
+    checks.expect(
+        f"{bronze} has rows for every ds",
+        [f"none for ds {d}" for d in days if not bronze_rows.get(d)],
+        ", ".join(f"{d}: {bronze_rows.get(d, 0)}" for d in days),
+    )
     quarantined = []
     if DeltaTable.is_deltatable(quarantine):
-        quarantined = DeltaTable(quarantine).to_pyarrow_table(
-            filters=[("ds", ">=", first), ("ds", "<=", last)]).to_pylist()
+        quarantined = (
+            DeltaTable(quarantine).to_pyarrow_table(filters=[("ds", ">=", first), ("ds", "<=", last)]).to_pylist()
+        )
     without_reason = [r for r in quarantined if not r.get("reason") or r.get("raw_record") is None]
     problems = [f"{len(without_reason)} rows without reason or raw record"] if without_reason else []
     if len(quarantined) < min_quarantined:
         problems.append(f"{len(quarantined)} rows, expected at least {min_quarantined}")
     reasons = sorted({r["reason"] for r in quarantined if r.get("reason")})
-    problems += [f"no row quarantined for '{reason}'" for reason in expected_reasons
-                 if not any(reason in found for found in reasons)]
-    checks.expect(f"{quarantine} keeps every bad row with its reason", problems,
-                  f"{len(quarantined)} rows: {'; '.join(reasons)[:300]}")
+    problems += [
+        f"no row quarantined for '{reason}'"
+        for reason in expected_reasons
+        if not any(reason in found for found in reasons)
+    ]
+    checks.expect(
+        f"{quarantine} keeps every bad row with its reason",
+        problems,
+        f"{len(quarantined)} rows: {'; '.join(reasons)[:300]}",
+    )
     entity_rows = _rows_per_ds(entity, first, last) or {}
     for table in (features, labels):
         rows = _rows_per_ds(table, first, last) or {}
-        checks.expect(f"{table} has a row per entity row, every ds",
-                      [f"ds {d}: {rows.get(d, 0)} rows, {entity_rows.get(d, 0)} entity rows"
-                       for d in days if rows.get(d, 0) != entity_rows.get(d, 0) or not rows.get(d)])
+        checks.expect(
+            f"{table} has a row per entity row, every ds",
+            [
+                f"ds {d}: {rows.get(d, 0)} rows, {entity_rows.get(d, 0)} entity rows"
+                for d in days
+                if rows.get(d, 0) != entity_rows.get(d, 0) or not rows.get(d)
+            ],
+        )
 
 
 def check_audit(config, source: str, view: str, model: str, days: Sequence[dt.date], checks: Checks) -> None:
     path = setting(config, "tables.audit-runs")
     checks.section(f"Audit ({path}):")
-    expected = [(job, list(days)) for job in (f"ingest-files:{source}", f"build-features:{view}",
-                                               f"check-features:{view}")]
+    expected = [
+        (job, list(days)) for job in (f"ingest-files:{source}", f"build-features:{view}", f"check-features:{view}")
+    ]
     expected.append((f"train-model:{model}", [days[-1]]))
     runs = []
     if DeltaTable.is_deltatable(path):
-        runs = DeltaTable(path).to_pyarrow_table(
-            columns=["job", "ds", "status"], filters=[("ds", ">=", days[0]), ("ds", "<=", days[-1])]).to_pylist()
+        runs = (
+            DeltaTable(path)
+            .to_pyarrow_table(columns=["job", "ds", "status"], filters=[("ds", ">=", days[0]), ("ds", "<=", days[-1])])
+            .to_pylist()
+        )
     for job, job_days in expected:
-        missing = [d for d in job_days if not any(r["job"] == job and r["ds"] == d and r["status"] == SUCCEEDED
-                                                  for r in runs)]
-        checks.expect(f"{job} succeeded for {', '.join(map(str, job_days))}",
-                      [f"no successful run for ds {d}" for d in missing])
+        missing = [
+            d for d in job_days if not any(r["job"] == job and r["ds"] == d and r["status"] == SUCCEEDED for r in runs)
+        ]
+        checks.expect(
+            f"{job} succeeded for {', '.join(map(str, job_days))}", [f"no successful run for ds {d}" for d in missing]
+        )
 
 
 def check_model(client, config, model: str, train_ds: dt.date, checks: Checks) -> None:
@@ -98,14 +127,23 @@ def check_model(client, config, model: str, train_ds: dt.date, checks: Checks) -
         return
     metrics = run.data.metrics
     missing = [m for m in TEST_METRICS if not math.isfinite(metrics.get(m, math.nan))]
-    checks.expect("the run has its test metrics and the baseline's", [f"{m} missing" for m in missing],
-                  ", ".join(f"{m} {metrics[m]:.4f}" for m in TEST_METRICS if m not in missing))
+    checks.expect(
+        "the run has its test metrics and the baseline's",
+        [f"{m} missing" for m in missing],
+        ", ".join(f"{m} {metrics[m]:.4f}" for m in TEST_METRICS if m not in missing),
+    )
     versions = client.search_model_versions(f"name = '{model_name}' and run_id = '{run.info.run_id}'")
-    checks.expect(f"{model_name} has a version from that run", [] if versions else ["none"],
-                  f"version {versions[0].version}" if versions else "")
+    checks.expect(
+        f"{model_name} has a version from that run",
+        [] if versions else ["none"],
+        f"version {versions[0].version}" if versions else "",
+    )
     decision = run.data.tags.get(GATE_TAG)
-    checks.expect("the gate decided on it", [] if decision else [f"no tag {GATE_TAG} on the run"],
-                  f"{decision}: {run.data.tags.get('lakepipe.gate.explanation', '')}")
+    checks.expect(
+        "the gate decided on it",
+        [] if decision else [f"no tag {GATE_TAG} on the run"],
+        f"{decision}: {run.data.tags.get('lakepipe.gate.explanation', '')}",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,8 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--source", required=True, help="the file source, a key of lakepipe.sources")
     parser.add_argument("--view", required=True, help="the feature view, a key of lakepipe.views")
     parser.add_argument("--model", required=True, help="the model, a key of lakepipe.models")
-    parser.add_argument("--ds", type=dt.date.fromisoformat, nargs="+", required=True, metavar="YYYY-MM-DD",
-                        help="the ds the DAG ran for; the last one trained")
+    parser.add_argument(
+        "--ds",
+        type=dt.date.fromisoformat,
+        nargs="+",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the ds the DAG ran for; the last one trained",
+    )
     parser.add_argument("--min-quarantined", type=int, default=0)
     parser.add_argument("--expect-reason", action="append", default=[], help="a reason some rows must have")
     args = parser.parse_args(argv)

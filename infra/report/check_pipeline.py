@@ -47,12 +47,24 @@ from pyhocon import ConfigTree
 from lakepipe_config import ConfigProblem, load_config, setting
 
 # Tables that every daily run writes a ds partition of.
-DAILY_TABLES = ("bronze-flights", "quality-bronze-flights", "features-flights", "labels-flights",
-                "quality-features-flights")
+DAILY_TABLES = (
+    "bronze-flights",
+    "quality-bronze-flights",
+    "features-flights",
+    "labels-flights",
+    "quality-features-flights",
+)
 # Audit job names, as each job's main passes them to JobRunner.execute; the name of a job run for a
-# declared subject carries it (ingest-files' and ingest-jdbc's --source, check-table's --table), so each has runs of its own.
-DAILY_JOBS = ("ingest-files:flights", "ingest-jdbc:airports", "check-table:bronze-flights", "build-features:flights",
-              "check-features:flights", "report")
+# declared subject carries it (ingest-files' and ingest-jdbc's --source, check-table's --table), so
+# each has runs of its own.
+DAILY_JOBS = (
+    "ingest-files:flights",
+    "ingest-jdbc:airports",
+    "check-table:bronze-flights",
+    "build-features:flights",
+    "check-features:flights",
+    "report",
+)
 TRAINING_JOBS = ("train-model:flights-delay", "serve-export", "export-pmml")
 SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.
@@ -158,9 +170,11 @@ def _check_audit(path: str, days: Sequence[dt.date], train_ds: dt.date, checks: 
             checks.expect(f"{job} succeeded for {_days_text(job_days)}", [f"no audit table at {path}"])
         return
     first, last = min(days[0], train_ds), max(days[-1], train_ds)
-    runs = DeltaTable(path).to_pyarrow_table(
-        columns=["job", "ds", "status"], filters=[("ds", ">=", first), ("ds", "<=", last)]
-    ).to_pylist()
+    runs = (
+        DeltaTable(path)
+        .to_pyarrow_table(columns=["job", "ds", "status"], filters=[("ds", ">=", first), ("ds", "<=", last)])
+        .to_pylist()
+    )
     for job, job_days in expected:
         problems, failed = [], 0
         for day in job_days:
@@ -168,8 +182,11 @@ def _check_audit(path: str, days: Sequence[dt.date], train_ds: dt.date, checks: 
             failed += sum(s != SUCCEEDED for s in statuses)
             if SUCCEEDED not in statuses:
                 problems.append(f"no successful run for ds {day}" + (f" ({', '.join(statuses)})" if statuses else ""))
-        checks.expect(f"{job} succeeded for {_days_text(job_days)}", problems,
-                      f"also {failed} failed runs" if failed and not problems else "")
+        checks.expect(
+            f"{job} succeeded for {_days_text(job_days)}",
+            problems,
+            f"also {failed} failed runs" if failed and not problems else "",
+        )
 
 
 def _days_text(days: Sequence[dt.date]) -> str:
@@ -239,14 +256,18 @@ def check_mlflow(client: Registry, config: ConfigTree, train_ds: dt.date, checks
         versions = client.search_model_versions(f"name = '{model_name}' and run_id = '{run.info.run_id}'")
         numbers = sorted((v.version for v in versions), key=int)
         not_ready = [f"version {v.version} is {v.status}" for v in versions if v.status != "READY"]
-        checks.expect(f"{model_name} has a version from that run",
-                      not_ready if versions else ["no version has this run as source"],
-                      f"version {', '.join(numbers)}" if versions else "")
+        checks.expect(
+            f"{model_name} has a version from that run",
+            not_ready if versions else ["no version has this run as source"],
+            f"version {', '.join(numbers)}" if versions else "",
+        )
     champion_alias = setting(config, "mlflow.champion-alias")
     champion = _by_alias(client, model_name, champion_alias)
-    checks.expect(f"alias {champion_alias} points to a version",
-                  [] if champion else [f"{model_name}@{champion_alias} not found"],
-                  f"version {champion.version} (run {champion.run_id})" if champion else "")
+    checks.expect(
+        f"alias {champion_alias} points to a version",
+        [] if champion else [f"{model_name}@{champion_alias} not found"],
+        f"version {champion.version} (run {champion.run_id})" if champion else "",
+    )
     return RegistryFacts(
         scoring_version=_resolved(client, config, "export", champion_alias, champion),
         pmml_version=_resolved(client, config, "export.pmml", champion_alias, champion),
@@ -323,8 +344,9 @@ def check_bundle(config: ConfigTree, checks: Checks) -> str | None:
     return bundle.get("model_version") or None
 
 
-def check_agreement(tables: TableFacts, registry: RegistryFacts | None, bundle_version: str | None,
-                    checks: Checks) -> None:
+def check_agreement(
+    tables: TableFacts, registry: RegistryFacts | None, bundle_version: str | None, checks: Checks
+) -> None:
     """The predictions and the bundle come from the versions that serve-export and export-pmml resolve."""
     checks.section("Versions agree:")
     if registry is None:
@@ -338,8 +360,9 @@ def check_agreement(tables: TableFacts, registry: RegistryFacts | None, bundle_v
         if found is None or expected is None:
             checks.note(f"{what}: not checked (found {found}, registry {expected})")
         else:
-            checks.expect(what, [] if found == expected else [f"version {found}, registry says {expected}"],
-                          f"version {found}")
+            checks.expect(
+                what, [] if found == expected else [f"version {found}, registry says {expected}"], f"version {found}"
+            )
 
 
 def reachable(uri: str, timeout_seconds: float) -> str:
@@ -389,8 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"check_pipeline: {problem}", file=sys.stderr)
         return 2
 
-    return checks.report(f"What the pipeline left for ds {args.start}..{args.end}, training ds {args.train_ds}"
-                         f" (config {args.config})")
+    return checks.report(
+        f"What the pipeline left for ds {args.start}..{args.end}, training ds {args.train_ds} (config {args.config})"
+    )
 
 
 if __name__ == "__main__":

@@ -242,9 +242,7 @@ def compare_table(
         outcomes.append(_compare_rows(name, None, rule, table_a, table_b, a, b))
         return outcomes
     for day in _days(start, end):
-        outcomes.append(
-            _compare_rows(name, day, rule, _of_day(table_a, day), _of_day(table_b, day), a, b)
-        )
+        outcomes.append(_compare_rows(name, day, rule, _of_day(table_a, day), _of_day(table_b, day), a, b))
     return outcomes
 
 
@@ -443,8 +441,9 @@ def _closest_difference(row: Mapping[str, str | None], others: pd.DataFrame, sca
     differing = [c for c in row if row[c] != best[c]]
     if len(differing) * 2 >= len(row):
         return ""
-    return ", ".join(f"{c}: {'null' if row[c] is None else row[c]} -> {'null' if best[c] is None else best[c]}"
-                     for c in differing)
+    return ", ".join(
+        f"{c}: {'null' if row[c] is None else row[c]} -> {'null' if best[c] is None else best[c]}" for c in differing
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,8 +46,7 @@ def load_config(path: Path) -> ConfigTree:
         ) from None
     except (ConfigException, ParseBaseException) as error:
         raise ConfigProblem(
-            f"Config file {path} cannot be read over {DEFAULTS}: {error}. Fix the file; the jobs would"
-            " refuse it too."
+            f"Config file {path} cannot be read over {DEFAULTS}: {error}. Fix the file; the jobs would refuse it too."
         ) from None
 
 

@@ -107,7 +107,9 @@ def mlflow_lines(config: ConfigTree, ds: dt.date) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ds", required=True, type=dt.date.fromisoformat)
-    parser.add_argument("--config", type=Path, default=Path(os.environ.get("LAKEPIPE_CONFIG", HOME / "config/local.conf")))
+    parser.add_argument(
+        "--config", type=Path, default=Path(os.environ.get("LAKEPIPE_CONFIG", HOME / "config/local.conf"))
+    )
     args = parser.parse_args()
     config = load_config(args.config)
     tables = config["tables"]

@@ -104,7 +104,9 @@ def log_files(home: Path) -> Iterator[Path]:
                 yield path
 
 
-def scan(files: Iterable[Path], secrets: dict[str, bytes], shapes: bool, home: Path) -> tuple[list[Finding], list[Path]]:
+def scan(
+    files: Iterable[Path], secrets: dict[str, bytes], shapes: bool, home: Path
+) -> tuple[list[Finding], list[Path]]:
     """The findings in ``files``, and the files skipped as compressed."""
     findings: list[Finding] = []
     skipped: list[Path] = []
@@ -159,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     for finding in findings:
         print(f"  FOUND {finding}")
     if findings:
-        print(f"secret_scan: {len(findings)} findings; remove the secret, then rotate it (rm .lakepipe/secrets.env; ./lakepipe setup)")
+        print(
+            f"secret_scan: {len(findings)} findings; remove the secret, then rotate it "
+            "(rm .lakepipe/secrets.env; ./lakepipe setup)"
+        )
         return 1
     print("secret_scan: nothing found")
     return 0

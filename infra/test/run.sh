@@ -106,6 +106,8 @@ suite_faults() {
 suite_dags() {
   local venv_airflow="$STATE/venv-airflow/bin/python" venv_mlflow="$STATE/venv-mlflow/bin/python"
   cd "$LAKEPIPE_HOME"
+  # ruff's lint and format check of dags/, infra/ and notebooks/ (ruff.toml), under a second.
+  "$LAKEPIPE_HOME/infra/test/python-style.sh"
   "$venv_airflow" -m pytest -q dags/tests
   # (infra/deploy/tests run first thing in the cluster suite's template check, validate.sh.)
   # One run each: every folder has its own pytest.ini (its rootdir and import path).

@@ -1,4 +1,5 @@
 """The dashboard checker on the real dashboard and provisioning files, and on broken copies of them."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,12 @@ def copy_grafana(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     """A checkout-shaped copy of infra/monitoring/grafana under tmp_path, and its three files."""
     root = tmp_path / "infra" / "monitoring" / "grafana"
     shutil.copytree(cd.GRAFANA, root)
-    return (root / "dashboards" / "lakepipe.json", root / "provisioning" / "datasources" / "prometheus.yaml",
-            root / "provisioning" / "dashboards" / "lakepipe.yaml", tmp_path)
+    return (
+        root / "dashboards" / "lakepipe.json",
+        root / "provisioning" / "datasources" / "prometheus.yaml",
+        root / "provisioning" / "dashboards" / "lakepipe.yaml",
+        tmp_path,
+    )
 
 
 def check(files: tuple[Path, Path, Path, Path]) -> list[str]:
@@ -38,9 +43,18 @@ def test_the_committed_dashboard_and_provisioning_are_consistent():
 
 def test_the_dashboard_has_the_panels_the_issue_asks_for():
     titles = {p["title"] for p in cd.panels(json.loads(cd.DASHBOARD.read_text()))}
-    assert {"Job duration", "Rows read and written", "Quarantine share", "Last success", "Request rate",
-            "Latency of /predict", "Errors by reason", "Alive workers", "Running applications",
-            "Executor memory used"} <= titles
+    assert {
+        "Job duration",
+        "Rows read and written",
+        "Quarantine share",
+        "Last success",
+        "Request rate",
+        "Latency of /predict",
+        "Errors by reason",
+        "Alive workers",
+        "Running applications",
+        "Executor memory used",
+    } <= titles
     exprs = " ".join(e for _, e in cd.expressions(json.loads(cd.DASHBOARD.read_text())))
     assert "histogram_quantile(0.5," in exprs and "histogram_quantile(0.99," in exprs
     assert "lakepipe_serving_request_duration_seconds_bucket" in exprs
@@ -83,8 +97,16 @@ def prometheus(tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(work / "prometheus.log", "wb")
-    process = subprocess.Popen([binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'data'}",
-                                f"--web.listen-address=127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={work / 'prometheus.yml'}",
+            f"--storage.tsdb.path={work / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -113,13 +135,21 @@ def test_every_dashboard_expression_is_valid_promql_and_without_data_each_is_rep
 
 def test_an_expression_prometheus_refuses_is_reported(prometheus, tmp_path):
     files = copy_grafana(tmp_path)
-    edit(files[0], lambda d: d["panels"][1]["targets"][0].update(expr="max by (lakepipe_job) (rate(up[$__rate_interval])"))
+    edit(
+        files[0],
+        lambda d: d["panels"][1]["targets"][0].update(expr="max by (lakepipe_job) (rate(up[$__rate_interval])"),
+    )
     problems = cd.query_problems(prometheus, [time.time()], files[0])
     assert any(p.startswith("panel 'Job duration': Prometheus refused") for p in problems), problems
 
 
 def test_an_expression_with_data_is_not_reported(prometheus, tmp_path):
     files = copy_grafana(tmp_path)
-    for_all = lambda d: [t.update(expr="vector(1)") for p in cd.panels(d) for t in p.get("targets", [])]
+
+    def for_all(d):
+        for panel in cd.panels(d):
+            for target in panel.get("targets", []):
+                target.update(expr="vector(1)")
+
     edit(files[0], for_all)
     assert cd.query_problems(prometheus, [time.time()], files[0]) == []

@@ -75,11 +75,17 @@ def test_every_missing_table_partition_and_job_run_is_listed(site_a: Site) -> No
     write_daily_tables(site_a, [D1, D3])
     write_reports(site_a, [D1, D3])
     # A page left in the wrong day's folder is no report of that day.
-    (site_a.lakehouse / "reports/daily/ds=2001-01-13/index.html").write_text("<title>lakepipe daily report 2001-01-15</title>")
-    write_audit(site_a, [r for r in complete_audit() if r[0] != "export-pmml" and r[:2] != (CHECK_BRONZE, D1)]
-                + [("export-pmml", D3, "FAILED")])
-    site_a.write("predictions-flights", [{"model_name": MODEL, "model_version": v, "ds": D3} for v in ("4", "5")],
-                 PREDICTIONS)
+    (site_a.lakehouse / "reports/daily/ds=2001-01-13/index.html").write_text(
+        "<title>lakepipe daily report 2001-01-15</title>"
+    )
+    write_audit(
+        site_a,
+        [r for r in complete_audit() if r[0] != "export-pmml" and r[:2] != (CHECK_BRONZE, D1)]
+        + [("export-pmml", D3, "FAILED")],
+    )
+    site_a.write(
+        "predictions-flights", [{"model_name": MODEL, "model_version": v, "ds": D3} for v in ("4", "5")], PREDICTIONS
+    )
     checks = Checks()
 
     facts = check_tables(load_config(site_a.config), DAYS, D3, checks)
@@ -87,7 +93,10 @@ def test_every_missing_table_partition_and_job_run_is_listed(site_a: Site) -> No
     missing_days = [f"{table} has rows for every ds: no rows for ds 2001-01-14" for table in DAILY_TABLES]
     pages = site_a.lakehouse / "reports" / "daily"
     assert checks.failures == missing_days + [
-        f"the daily report page exists for every ds: {pages}/ds=2001-01-13/index.html is not the report of ds 2001-01-13",
+        (
+            f"the daily report page exists for every ds: {pages}/ds=2001-01-13/index.html"
+            " is not the report of ds 2001-01-13"
+        ),
         f"the daily report page exists for every ds: no {pages}/ds=2001-01-14/index.html",
         f"{CHECK_BRONZE} succeeded for every ds 2001-01-13..2001-01-15: no successful run for ds 2001-01-13",
         "export-pmml succeeded for ds 2001-01-15: no successful run for ds 2001-01-15 (FAILED)",
@@ -115,8 +124,12 @@ def deploy_bundle(site: Site, version: str, pmml: bytes = b"<PMML/>", stated_sha
     model_dir = site.config.parent / "deploy" / MODEL
     (model_dir / version).mkdir(parents=True)
     (model_dir / version / "model.pmml").write_bytes(pmml)
-    bundle = {"model_name": MODEL, "model_version": version, "run_id": "r1",
-              "pmml_sha256": stated_sha or hashlib.sha256(pmml).hexdigest()}
+    bundle = {
+        "model_name": MODEL,
+        "model_version": version,
+        "run_id": "r1",
+        "pmml_sha256": stated_sha or hashlib.sha256(pmml).hexdigest(),
+    }
     (model_dir / version / "bundle.json").write_text(json.dumps(bundle))
     (model_dir / "current").symlink_to(version)
 
@@ -164,8 +177,10 @@ class FakeRegistry:
 
 def run(run_id: str, status: str, metrics: dict[str, float], nested: bool = False) -> Any:
     tags = {"lakepipe.ds": "2001-01-15"} | ({"mlflow.parentRunId": "p"} if nested else {})
-    return SimpleNamespace(info=SimpleNamespace(run_id=run_id, run_name=f"train-{run_id}", status=status),
-                           data=SimpleNamespace(metrics=metrics, tags=tags))
+    return SimpleNamespace(
+        info=SimpleNamespace(run_id=run_id, run_name=f"train-{run_id}", status=status),
+        data=SimpleNamespace(metrics=metrics, tags=tags),
+    )
 
 
 METRICS = {"test_roc_auc": 0.62, "test_pr_auc": 0.31, "test_log_loss": 0.52, "baseline_test_roc_auc": 0.59}
@@ -228,8 +243,20 @@ def test_main_reports_an_unreachable_tracking_server_and_exits_1(
 ) -> None:
     write_daily_tables(site_a, DAYS)
 
-    code = main(["--config", str(site_a.config), "--from", "2001-01-13", "--to", "2001-01-15",
-                 "--train-ds", "2001-01-15", "--tracking-uri", "http://127.0.0.1:9"])
+    code = main(
+        [
+            "--config",
+            str(site_a.config),
+            "--from",
+            "2001-01-13",
+            "--to",
+            "2001-01-15",
+            "--train-ds",
+            "2001-01-15",
+            "--tracking-uri",
+            "http://127.0.0.1:9",
+        ]
+    )
 
     out = capsys.readouterr().out
     assert code == 1
@@ -238,7 +265,17 @@ def test_main_reports_an_unreachable_tracking_server_and_exits_1(
 
 
 def test_main_exits_2_on_a_missing_config(site_a: Site) -> None:
-    code = main(["--config", str(site_a.config.parent / "missing.conf"), "--from", "2001-01-13",
-                 "--to", "2001-01-15", "--train-ds", "2001-01-15"])
+    code = main(
+        [
+            "--config",
+            str(site_a.config.parent / "missing.conf"),
+            "--from",
+            "2001-01-13",
+            "--to",
+            "2001-01-15",
+            "--train-ds",
+            "2001-01-15",
+        ]
+    )
 
     assert code == 2

@@ -67,8 +67,10 @@ def test_a_ds_missing_in_one_lakehouse_is_different(site_a: Site, site_b: Site) 
 
 def test_excluded_volatile_columns_may_differ(site_a: Site, site_b: Site) -> None:
     site_a.write("bronze-flights", [flight(site_a, D1, m, run="run-a") for m in range(5)], BRONZE_FLIGHTS)
-    later = [dict(flight(site_b, D1, m, run="run-b"), _ingested_at=dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc))
-             for m in range(5)]
+    later = [
+        dict(flight(site_b, D1, m, run="run-b"), _ingested_at=dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc))
+        for m in range(5)
+    ]
     site_b.write("bronze-flights", later, BRONZE_FLIGHTS)
 
     assert outcome(run_compare(site_a, site_b), "bronze-flights", D1).same
@@ -87,8 +89,11 @@ def test_paths_are_compared_without_their_lakehouse_or_landing_root(site_a: Site
     assert outcome(outcomes, "bronze-flights", D1).same
     differs = outcome(outcomes, "bronze-flights", D2)
     assert not differs.same
-    assert any("_source_location: <landing>/ds=2001-01-14/part-00000-abc.c000.csv -> "
-               "<landing>/ds=2001-01-14/part-00001-xyz.csv" in line for line in differs.details)
+    assert any(
+        "_source_location: <landing>/ds=2001-01-14/part-00000-abc.c000.csv -> "
+        "<landing>/ds=2001-01-14/part-00001-xyz.csv" in line
+        for line in differs.details
+    )
 
 
 def test_doubles_within_a_relative_1e_9_are_the_same(site_a: Site, site_b: Site) -> None:
@@ -98,8 +103,15 @@ def test_doubles_within_a_relative_1e_9_are_the_same(site_a: Site, site_b: Site)
             {"feature": "delay", "mean": mean_of_delay, "run_id": "r", "checked_at": None, "ds": D1},
         ]
 
-    schema = pa.schema([("feature", pa.string()), ("mean", pa.float64()), ("run_id", pa.string()),
-                        ("checked_at", pa.timestamp("us", tz="UTC")), ("ds", pa.date32())])
+    schema = pa.schema(
+        [
+            ("feature", pa.string()),
+            ("mean", pa.float64()),
+            ("run_id", pa.string()),
+            ("checked_at", pa.timestamp("us", tz="UTC")),
+            ("ds", pa.date32()),
+        ]
+    )
     site_a.write("quality-features-flights", metrics(site_a, 2.911692559280458), schema)
     site_b.write("quality-features-flights", metrics(site_b, 2.9116925592804583), schema)
 
@@ -108,10 +120,16 @@ def test_doubles_within_a_relative_1e_9_are_the_same(site_a: Site, site_b: Site)
     assert close.same
     assert "1 rows equal with doubles within 1e-09" in close.note
 
-    site_b.write("quality-features-flights", [{"feature": "delay", "mean": 2.9117, "run_id": "r", "checked_at": None,
-                                                "ds": D2}], schema)
-    site_a.write("quality-features-flights", [{"feature": "delay", "mean": 2.9116, "run_id": "r", "checked_at": None,
-                                                "ds": D2}], schema)
+    site_b.write(
+        "quality-features-flights",
+        [{"feature": "delay", "mean": 2.9117, "run_id": "r", "checked_at": None, "ds": D2}],
+        schema,
+    )
+    site_a.write(
+        "quality-features-flights",
+        [{"feature": "delay", "mean": 2.9116, "run_id": "r", "checked_at": None, "ds": D2}],
+        schema,
+    )
     assert not outcome(run_compare(site_a, site_b), "quality-features-flights", D2).same
 
 
@@ -138,18 +156,33 @@ def test_a_path_into_the_other_lakehouse_compares_as_one_into_its_own(site_a: Si
     # An export in B of a model trained in A records A's feature table in B's audit, as A's own export does.
     trained_in_a = audit_run(site_a, "export-pmml", D1)
     site_a.write("audit-runs", [trained_in_a], AUDIT, partition_by=None)
-    site_b.write("audit-runs", [dict(audit_run(site_b, "export-pmml", D1), versions_read=trained_in_a["versions_read"])],
-                 AUDIT, partition_by=None)
+    site_b.write(
+        "audit-runs",
+        [dict(audit_run(site_b, "export-pmml", D1), versions_read=trained_in_a["versions_read"])],
+        AUDIT,
+        partition_by=None,
+    )
 
     assert outcome(run_compare(site_a, site_b), "audit-runs", D1).same
 
 
 def test_audit_job_without_a_successful_run_in_one_lakehouse_is_different(site_a: Site, site_b: Site) -> None:
     # build-features names no source: a null shown as null.
-    site_a.write("audit-runs", [audit_run(site_a, "check-table:bronze-flights", D2),
-                                dict(audit_run(site_a, "build-features", D2), source=None)], AUDIT, partition_by=None)
-    site_b.write("audit-runs", [audit_run(site_b, "check-table:bronze-flights", D2),
-                                audit_run(site_b, "build-features", D2, "FAILED")], AUDIT, partition_by=None)
+    site_a.write(
+        "audit-runs",
+        [
+            audit_run(site_a, "check-table:bronze-flights", D2),
+            dict(audit_run(site_a, "build-features", D2), source=None),
+        ],
+        AUDIT,
+        partition_by=None,
+    )
+    site_b.write(
+        "audit-runs",
+        [audit_run(site_b, "check-table:bronze-flights", D2), audit_run(site_b, "build-features", D2, "FAILED")],
+        AUDIT,
+        partition_by=None,
+    )
 
     result = outcome(run_compare(site_a, site_b), "audit-runs", D2)
 
@@ -211,8 +244,12 @@ def test_report_pages_beside_the_tables_are_left_out_and_report_runs_compared(si
         page.parent.mkdir(parents=True)
         page.write_text(f"<title>lakepipe daily report {D1}</title> took {duration} ms, run {site.lakehouse}")
         run = audit_run(site, "report", D1, "SUCCEEDED")
-        site.write("audit-runs", [{**run, "rows_read": 1, "rows_written": 1, "duration_ms": duration}], AUDIT,
-                   partition_by=None)
+        site.write(
+            "audit-runs",
+            [{**run, "rows_read": 1, "rows_written": 1, "duration_ms": duration}],
+            AUDIT,
+            partition_by=None,
+        )
 
     outcomes = run_compare(site_a, site_b)
 

@@ -81,7 +81,11 @@ def test_a_secret_in_a_zstd_spark_event_log_is_found(home: Path, capsys: pytest.
     events = home / ".lakepipe" / "spark-events"
     events.mkdir()
     with pa.CompressedOutputStream(str(events / "app-1.zstd"), "zstd") as stream:
-        stream.write(b'{"Event":"SparkListenerEnvironmentUpdate"}\n{"spark.hadoop.fs.s3a.secret.key":"' + AWS_SECRET.encode() + b'"}\n')
+        stream.write(
+            b'{"Event":"SparkListenerEnvironmentUpdate"}\n{"spark.hadoop.fs.s3a.secret.key":"'
+            + AWS_SECRET.encode()
+            + b'"}\n'
+        )
 
     code, out = scan(home, capsys)
 

@@ -6,11 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from dag_loading import REPO_ROOT
-from lakepipe_dags import catalog
 from pyhocon import ConfigFactory
 
+from dag_loading import REPO_ROOT
+from lakepipe_dags import catalog
+
 DEFAULTS = REPO_ROOT / "jobs-core" / "src" / "main" / "resources" / "lakepipe-defaults.conf"
+# The local config: its data products (config/pipelines/) over the defaults.
+LOCAL = REPO_ROOT / "config" / "local.conf"
 JOBS = catalog.jobs()
 
 
@@ -39,12 +42,14 @@ def test_audit_names_are_the_job_names_or_name_their_subject_option() -> None:
 
 @pytest.mark.parametrize("name", JOBS)
 def test_what_a_job_reads_and_writes_is_declared_in_the_config(name: str) -> None:
-    defaults = ConfigFactory.parse_file(str(DEFAULTS), resolve=False).get_config("lakepipe")
+    local = ConfigFactory.parse_file(str(LOCAL), resolve=False)
+    config = local.with_fallback(ConfigFactory.parse_file(str(DEFAULTS), resolve=False), resolve=False)
+    declared = config.get_config("lakepipe")
     for key in (*JOBS[name].reads, *JOBS[name].writes):
         if "{" in key:  # stands for an option's value, known when the job runs
             assert re.search(r"\{(\w+)\}", key).group(1) in {o.name for o in JOBS[name].options}
             continue
-        assert defaults.get(key, None) is not None, f"jobs.{name} names {key}, which lakepipe-defaults.conf lacks"
+        assert declared.get(key, None) is not None, f"jobs.{name} names {key}, which config/local.conf lacks"
 
 
 def test_readme_job_table_lists_the_catalog() -> None:
@@ -90,11 +95,10 @@ def test_an_incomplete_catalog_entry_says_which_key_is_missing(tmp_path: Path) -
 
 def test_a_module_given_as_a_jar_or_maven_module_is_refused(tmp_path: Path) -> None:
     broken = tmp_path / "jobs.conf"
-    broken.write_text('jobs { x { module = jobs-ingest, main-class = a.B, description = x } }')
+    broken.write_text("jobs { x { module = jobs-ingest, main-class = a.B, description = x } }")
 
     with pytest.raises(catalog.CatalogError, match=r"jobs.x.module = 'jobs-ingest' is not a job module suffix"):
         catalog._load(broken)
-
 
 
 @pytest.mark.parametrize("name", [name for name, job in JOBS.items() if job.options])

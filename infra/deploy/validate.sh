@@ -9,8 +9,9 @@
 #  3. infra/deploy/validate_k8s.py: every manifest and every Spark-built object against the strict
 #     Kubernetes JSON schema of one Kubernetes version, the SparkApplications against the operator's
 #     v1beta2 fields (structural), and lakepipe's rules (no literal secrets, non-root pods, ...).
-#  4. The ConfigMap's lakepipe.conf with the jobs' own config loader (needs a built job jar:
-#     LAKEPIPE_JOB_JAR, default jobs-ingest/target/jobs-ingest.jar).
+#  4. The ConfigMap's lakepipe.conf, with config/pipelines/ beside it as the ConfigMap
+#     lakepipe-pipelines puts it, with the jobs' own config loader (needs a built job jar:
+#     LAKEPIPE_JOB_JAR, default jobs-ingest/target/jobs-ingest.jar), then ./lakepipe validate.
 # Not checked: the Dockerfile is not built (no Docker engine here) and nothing is submitted to a
 # cluster. Usage: infra/deploy/validate.sh   (after ./lakepipe setup)
 set -euo pipefail
@@ -49,5 +50,7 @@ echo "[validate] Kubernetes: manifests and built pods against the Kubernetes sch
 "$PY" "$HERE/validate_k8s.py" --repo "$LAKEPIPE_HOME" --built "$WORK/built" --config-out "$WORK/lakepipe.conf" \
   || fail "Kubernetes templates (above)"
 echo "[validate] Kubernetes: the ConfigMap's lakepipe.conf, with the jobs' own config loader"
+cp "$LAKEPIPE_HOME"/config/pipelines/*.conf "$WORK/"  # the ConfigMap lakepipe-pipelines beside it
 EXTRA_CP="$JOB_JAR" check lakepipe-config "$WORK/lakepipe.conf" || fail "the ConfigMap's lakepipe.conf (above)"
+"$LAKEPIPE_HOME/lakepipe" validate "$WORK/lakepipe.conf" || fail "the declarations the ConfigMap's lakepipe.conf includes (above)"
 echo "[validate] all cluster templates passed"

@@ -45,12 +45,18 @@ class Site:
     landing: Path
     tables: dict[str, str]
 
-    def write(self, table: str, rows: Sequence[dict] | pa.Table, schema: pa.Schema | None = None,
-              partition_by: Sequence[str] | None = ("ds",)) -> None:
+    def write(
+        self,
+        table: str,
+        rows: Sequence[dict] | pa.Table,
+        schema: pa.Schema | None = None,
+        partition_by: Sequence[str] | None = ("ds",),
+    ) -> None:
         """Appends rows to the table (a new file per call), creating it partitioned by ds."""
         data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(list(rows), schema=schema)
-        write_deltalake(self.tables[table], data, mode="append",
-                        partition_by=list(partition_by) if partition_by else None)
+        write_deltalake(
+            self.tables[table], data, mode="append", partition_by=list(partition_by) if partition_by else None
+        )
 
 
 def make_site(folder: Path) -> Site:
@@ -58,7 +64,9 @@ def make_site(folder: Path) -> Site:
     lakehouse.mkdir(parents=True)
     landing.mkdir()
     config = folder / "test.conf"
+    flights = Path(__file__).resolve().parents[3] / "config" / "pipelines" / "flights.conf"
     config.write_text(
+        f'include file("{flights}")\n'
         f'lakepipe {{\n  lakehouse = "{lakehouse}"\n  sources.flights.location = "{landing}"\n'
         f'  export.pmml.location = "{folder / "deploy"}"\n}}\n'
     )
@@ -111,8 +119,9 @@ AUDIT = pa.schema(
 )
 
 
-def audit_run(site: Site, job: str, day: dt.date, status: str = "SUCCEEDED", rows: int = 10,
-              version: int = 0, run: str = "run-1") -> dict:
+def audit_run(
+    site: Site, job: str, day: dt.date, status: str = "SUCCEEDED", rows: int = 10, version: int = 0, run: str = "run-1"
+) -> dict:
     """An audit row of a run of ``job`` for ``day`` that read bronze flights and wrote features in ``site``."""
     bronze, features = site.tables["bronze-flights"], site.tables["features-flights"]
     succeeded = status == "SUCCEEDED"

@@ -30,16 +30,12 @@ public final class FileIngestBench {
   private FileIngestBench() {}
 
   public static void main(String[] args) throws Exception {
-    LakepipeConfig base = LakepipeConfig.load(Path.of(args[0]));
     LocalDate first = LocalDate.parse(args[1]);
     int days = Integer.parseInt(args[2]);
     Path work = Path.of(args[3]);
-    LakepipeConfig config = LakepipeConfig.fromMap(Map.of(
-        "lakepipe.home", base.string("home"),
-        "lakepipe.lakehouse", work.resolve("lakehouse").toString(),
-        "lakepipe.sources.flights.location",
-        base.string("sources.flights.location"),
-        "lakepipe.spark.master", base.string("spark.master")));
+    // The given config (its flights source and Spark master) with a lakehouse of the bench's own.
+    LakepipeConfig config = LakepipeConfig.load(Path.of(args[0]),
+        Map.of("lakepipe.lakehouse", work.resolve("lakehouse").toString()));
     StructType schema = StructType.fromDDL(config.string("sources.flights.schema"));
     SparkSession spark = SparkSessions.create("lakepipe-bench-file-ingest", config);
     DeltaTables tables = new DeltaTables(spark);

@@ -71,7 +71,7 @@ public final class KafkaIngestBench {
       overrides.put("lakepipe.sources.flight-events.topic", TOPIC);
       overrides.put("lakepipe.sources.flight-events.bootstrap-servers", bootstrap);
       overrides.put("lakepipe.sources.flight-events.trigger", "available-now");
-      LakepipeConfig config = LakepipeConfig.fromMap(overrides);
+      LakepipeConfig config = LakepipeConfig.load(Path.of(args[0]), overrides);
       started = System.nanoTime();
       JobResult result = JobRunner.runAudited("ingest-kafka:flight-events", IngestKafka.of("flight-events"),
           JobContext.of(spark, config, LocalDate.of(2001, 1, 31), UUID.randomUUID().toString()));

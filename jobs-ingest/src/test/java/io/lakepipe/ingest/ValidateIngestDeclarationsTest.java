@@ -3,6 +3,7 @@ package io.lakepipe.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakepipe.core.cli.Validation;
+import io.lakepipe.core.config.TestConfigs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +21,9 @@ class ValidateIngestDeclarationsTest {
   private record Outcome(int exitCode, List<String> lines) {}
 
   private Outcome validate(String config) throws IOException {
-    Path file = Files.writeString(dir.resolve("pipeline.conf"), config);
+    // As config/local.conf does: the flights declarations first, the test's own over them.
+    Path file = Files.writeString(dir.resolve("pipeline.conf"),
+        TestConfigs.includeFlights() + "\n" + config);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int code = Validation.run(new String[] {"--config", file.toString()},
         List.of(ValidateIngestDeclarations::declarations), new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -28,7 +31,18 @@ class ValidateIngestDeclarationsTest {
   }
 
   @Test
-  void theDefaultDeclarationsAreValid() throws IOException {
+  void aConfigWithoutDataProductsHasNothingToReport() throws IOException {
+    Path file = Files.writeString(dir.resolve("empty.conf"), "lakepipe.home = \"" + dir + "\"\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Validation.run(new String[] {"--config", file.toString()},
+        List.of(ValidateIngestDeclarations::declarations), new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    assertThat(code).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void theFlightsDeclarationsAreValid() throws IOException {
     Outcome outcome = validate("lakepipe.home = \"" + dir + "\"\n");
 
     assertThat(outcome.exitCode()).isZero();

@@ -23,7 +23,7 @@ class LakepipeConfigTest {
   void tablePathsFollowTheHomeSetInTheFile() throws IOException {
     LakepipeConfig config = LakepipeConfig.load(write("lakepipe.home = \"/data/lp\"\n"));
 
-    assertThat(config.tablePath("bronze-flights")).isEqualTo("/data/lp/.lakepipe/lakehouse/bronze/flights");
+    assertThat(config.tablePath("audit-runs")).isEqualTo("/data/lp/.lakepipe/lakehouse/audit/job_runs");
     assertThat(config.string("demo.flights-data"))
         .isEqualTo("/data/lp/.lakepipe/data/flights-3m.parquet");
   }
@@ -53,11 +53,11 @@ class LakepipeConfigTest {
 
   @Test
   void nullKeyIsReportedAsMissing() throws IOException {
-    Path file = write("lakepipe.tables.features-flights = null\n");
+    Path file = write("lakepipe.tables.audit-runs = null\n");
 
     assertThatThrownBy(() -> LakepipeConfig.load(file))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("lakepipe.tables.features-flights")
+        .hasMessageContaining("lakepipe.tables.audit-runs")
         .hasMessageContaining("missing or null");
   }
 
@@ -88,7 +88,7 @@ class LakepipeConfigTest {
 
   @Test
   void aConfigFileDeclaresNewTablesAndChecksWithoutARebuild() throws IOException {
-    LakepipeConfig config = LakepipeConfig.load(write(String.join("\n",
+    LakepipeConfig config = TestConfigs.flights(write(String.join("\n",
         "lakepipe.tables.bronze-orders = \"/data/orders\"",
         "lakepipe.checks.bronze-orders {",
         "  results-table = quality-orders",
@@ -103,7 +103,7 @@ class LakepipeConfigTest {
             .isEqualTo("lakepipe.checks.bronze-orders.constraints[0].kind"))
         .satisfies(c -> assertThat(c.originOf("kind")).isEqualTo(dir.resolve("test.conf") + ":4"));
     assertThat(config.originOf("checks.bronze-flights.results-table"))
-        .startsWith("lakepipe-defaults.conf:");
+        .startsWith(TestConfigs.flightsFile() + ":");
   }
 
   @Test

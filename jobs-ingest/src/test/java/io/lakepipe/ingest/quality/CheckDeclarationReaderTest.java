@@ -53,7 +53,7 @@ class CheckDeclarationReaderTest {
   }
 
   @Test
-  void theFlightsCheckIsDeclaredInTheDefaultsAndFollowsTheIngestLimits() {
+  void theFlightsCheckIsDeclaredInItsPipelineFileAndFollowsTheIngestLimits() {
     LakepipeConfig config = TestConfigs.flights(Map.of(
         "lakepipe.sources.flights.params.delay-min-minutes", -60));
 
@@ -84,7 +84,7 @@ class CheckDeclarationReaderTest {
     assertThat(flights.constraints().get(3).declared().key())
         .isEqualTo("lakepipe.checks.bronze-flights.constraints[3]");
     assertThat(flights.constraints().get(3).declared().origin())
-        .startsWith("lakepipe-defaults.conf:");
+        .startsWith(TestConfigs.flightsFile() + ":");
   }
 
   @Test

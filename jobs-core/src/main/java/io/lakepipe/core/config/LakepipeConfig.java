@@ -86,11 +86,6 @@ public final class LakepipeConfig {
     }
   }
 
-  /** Builds a config from in-memory overrides; tests use it with a map of dotted keys. */
-  public static LakepipeConfig fromMap(Map<String, ?> overrides) {
-    return fromUserConfig(ConfigFactory.parseMap(overrides), "overrides");
-  }
-
   private static LakepipeConfig fromUserConfig(Config user, String origin) {
     Config defaults =
         ConfigFactory.parseResources(LakepipeConfig.class.getClassLoader(), DEFAULTS_RESOURCE);

@@ -11,9 +11,9 @@
 #    runs `airflow backfill create` over the same three days, and its scheduler runs
 #    lakepipe_training from the asset events they publish; every daily run must succeed and be a
 #    backfill run, the training must score, and compare_lakehouses.py must find both lakehouses'
-#    tables the same. Then README's recipe "Adding a DAG step" is followed word for word on a copy of
-#    the checkout against the first lakehouse (infra/test/recipe-test.sh: its config, its DAG, its
-#    commands), and so are "Adding a source" and "Adding a feature"; the notebooks run headless with papermill on it and its training run
+#    tables the same. Then the recipe "Adding a DAG step" of docs/contributing.md is followed word for
+#    word on a copy of the checkout against the first lakehouse (infra/test/recipe-test.sh: its config,
+#    its DAG, its commands), and so are "Adding a source" and "Adding a feature"; the notebooks run headless with papermill on it and its training run
 #    (infra/test/notebooks-test.sh).
 # 3. A headless Chromium logs in to that Airflow's UI and finds the DAGs and a successful run;
 #    its screenshots are kept under .lakepipe/test-artifacts/.
@@ -195,17 +195,17 @@ fi
   --config "$E2E/one-by-one.conf" --other-config "$E2E/backfill.conf" --from "$first_day" --to "$last_day"
 
 # After the comparison: the recipe's check writes its own audit row into the first lakehouse.
-say "2b. README's recipe 'Adding a DAG step', followed as written on a copy of the checkout"
+say "2b. The recipe 'Adding a DAG step' of docs/contributing.md, followed as written on a copy of the checkout"
 "$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a DAG step" "$E2E/one-by-one.conf"
 
-say "2c. README's recipe 'Adding a source', followed as written on a copy of the checkout"
+say "2c. The recipe 'Adding a source' of docs/contributing.md, followed as written on a copy of the checkout"
 "$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a source" "$E2E/one-by-one.conf"
 
 say "2d. The notebooks, headless, on the first lakehouse and its training run"
 "$LAKEPIPE_HOME/infra/test/notebooks-test.sh" "$E2E/one-by-one.conf"
 
 # Last of the steps on the first lakehouse: it adds a column to ds $last_day of its features.
-say "2e. README's recipe 'Adding a feature', followed as written on a copy of the checkout"
+say "2e. The recipe 'Adding a feature' of docs/contributing.md, followed as written on a copy of the checkout"
 "$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a feature" "$E2E/one-by-one.conf"
 
 say "3. The Airflow UI in headless Chromium"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The second data set, onboarded by configuration and one DAG file (config/pipelines/birdstrikes.conf,
-# dags/birdstrikes.py): README's section "A second data set: bird strikes" followed word for word on a
-# copy of the checkout (infra/test/recipe-test.sh) against a fresh lakehouse, a registered model name
-# of its own and an Airflow instance of its own; then infra/report/check_data_product.py checks what
-# the runs left: bronze and quarantine per ds, features and labels, audit rows, the MLflow training
-# run, its registered version and the gate's decision.
+# dags/birdstrikes.py): the section "A second data set: bird strikes" of docs/contributing.md followed
+# word for word on a copy of the checkout (infra/test/recipe-test.sh) against a fresh lakehouse, a
+# registered model name of its own and an Airflow instance of its own; then
+# infra/report/check_data_product.py checks what the runs left: bronze and quarantine per ds, features
+# and labels, audit rows, the MLflow training run, its registered version and the gate's decision.
 #
 #   infra/test/onboarding-test.sh
 #
@@ -28,7 +28,7 @@ lakepipe {
 }
 CONF
 
-say "README's recipe 'A second data set: bird strikes', on a copy of the checkout"
+say "The recipe 'A second data set: bird strikes' of docs/contributing.md, on a copy of the checkout"
 LAKEPIPE_AIRFLOW_INSTANCE=airflow-onboarding \
   "$LAKEPIPE_HOME/infra/test/recipe-test.sh" "A second data set: bird strikes" "$WORK/onboarding.conf"
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Follows a README recipe on a copy of this checkout, exactly as written: cuts its blocks out of
-# README.md (infra/test/recipes.py), creates and appends the files they name in the copy, then runs
-# its bash blocks there. Exit 1 with the failing step's output when any of it fails.
+# Follows a recipe of docs/contributing.md on a copy of this checkout, exactly as written: cuts its
+# blocks out of docs/contributing.md (infra/test/recipes.py), creates and appends the files they name
+# in the copy, then runs its bash blocks there. Exit 1 with the failing step's output when any of it fails.
 #
-#   infra/test/recipe-test.sh "<README section title>" [config]
+#   infra/test/recipe-test.sh "<section title of docs/contributing.md>" [config]
 #
 # The copy holds the checkout's files (committed or not, ignored ones left out) and shares its
 # .lakepipe (virtualenvs, Airflow's database, services' secrets) and job jars. With a config file,
@@ -11,7 +11,7 @@
 # (the end-to-end test's) instead of the default one; what the recipe appends comes after.
 set -euo pipefail
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-title="${1:?usage: $0 \"<README section title>\" [config]}"
+title="${1:?usage: $0 \"<section title of docs/contributing.md>\" [config]}"
 config="${2:-}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-recipe.XXXXXX")"

@@ -1,7 +1,7 @@
-"""Cut a recipe out of README.md and apply it to a checkout, exactly as written.
+"""Cut a recipe out of docs/contributing.md and apply it to a checkout, exactly as written.
 
-A recipe is a README section (``## Adding a DAG step``). Its fenced blocks say what to do by their
-first line:
+A recipe is a section of docs/contributing.md (``## Adding a DAG step``). Its fenced blocks say what
+to do by their first line:
 
 - ``# <path>`` (any language): create the file at that path with the block's text;
 - ``# appended to <path>``: append the block's text to that file;
@@ -20,7 +20,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+# The file the recipes are cut from, and its name in messages.
+RECIPES = Path(__file__).resolve().parents[2] / "docs" / "contributing.md"
+RECIPES_NAME = "docs/contributing.md"
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 _CREATE = re.compile(r"# ([\w./-]+\.\w+)")
 _APPEND = re.compile(r"# appended to ([\w./-]+\.\w+)")
@@ -37,17 +39,18 @@ class Step:
     text: str
 
 
-def section(readme: str, title: str) -> str:
+def section(text: str, title: str) -> str:
     """The text of ``## <title>`` up to the next heading of the same level."""
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", readme, re.DOTALL | re.MULTILINE)
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.DOTALL | re.MULTILINE)
     if not match:
-        raise RecipeError(f"README.md has no section '## {title}'")
+        raise RecipeError(f"{RECIPES_NAME} has no section '## {title}'")
     return match.group(1)
 
 
-def steps(readme: str, title: str) -> list[Step]:
+def steps(text: str, title: str) -> list[Step]:
+    """The steps of the recipe ``## <title>`` of ``text`` (the contents of docs/contributing.md)."""
     found = []
-    for language, body in _BLOCK.findall(section(readme, title)):
+    for language, body in _BLOCK.findall(section(text, title)):
         first = body.splitlines()[0] if body else ""
         if appended := _APPEND.fullmatch(first):
             found.append(Step("append", appended.group(1), body))
@@ -56,13 +59,13 @@ def steps(readme: str, title: str) -> list[Step]:
         elif language == "bash":
             found.append(Step("run", "", body))
     if not found:
-        raise RecipeError(f"README.md's '## {title}' has no block naming a file or bash commands")
+        raise RecipeError(f"{RECIPES_NAME}'s '## {title}' has no block naming a file or bash commands")
     return found
 
 
-def apply(readme: str, title: str, checkout: Path) -> list[Step]:
+def apply(text: str, title: str, checkout: Path) -> list[Step]:
     """Writes the recipe's files into the checkout; returns its steps."""
-    recipe = steps(readme, title)
+    recipe = steps(text, title)
     for step in recipe:
         target = checkout / step.target
         if step.action == "create":
@@ -79,14 +82,14 @@ def apply(readme: str, title: str, checkout: Path) -> list[Step]:
 
 
 def main(argv: list[str]) -> int:
-    readme = README.read_text()
+    text = RECIPES.read_text()
     if len(argv) == 3 and argv[0] == "apply":
-        for step in apply(readme, argv[1], Path(argv[2])):
+        for step in apply(text, argv[1], Path(argv[2])):
             if step.action != "run":
                 print(f"recipe: {step.action} {step.target}")
         return 0
     if len(argv) == 2 and argv[0] == "commands":
-        print("\n".join(step.text for step in steps(readme, argv[1]) if step.action == "run"))
+        print("\n".join(step.text for step in steps(text, argv[1]) if step.action == "run"))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

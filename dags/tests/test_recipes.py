@@ -1,7 +1,8 @@
-"""README's "Adding a DAG step" recipe: its DAG file loads and submits the step it promises.
+"""The recipes of docs/contributing.md: the DAG files of "Adding a DAG step" and "Adding a source" load
+and submit the steps they promise.
 
-The whole recipe (its config, its DAG, `pytest dags/tests` and `airflow dags test`) is followed on a
-copy of the checkout by the end-to-end suite (infra/test/recipe-test.sh); this test is the quick half.
+The whole recipes (their config, their DAG, `pytest dags/tests` and `airflow dags test`) are followed on
+a copy of the checkout by the end-to-end suite (infra/test/recipe-test.sh); this test is the quick half.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ TITLE = "Adding a DAG step"
 
 
 def test_the_recipes_dag_loads_and_submits_its_job_with_its_option(tmp_path: Path) -> None:
-    recipe = recipes.steps((REPO_ROOT / "README.md").read_text(), TITLE)
+    recipe = recipes.steps(recipes.RECIPES.read_text(), TITLE)
     (dag_file,) = [step for step in recipe if step.action == "create" and step.target.startswith("dags/")]
     (tmp_path / Path(dag_file.target).name).write_text(dag_file.text)
 
@@ -51,7 +52,7 @@ def test_the_recipes_dag_loads_and_submits_its_job_with_its_option(tmp_path: Pat
 
 
 def test_the_recipe_appends_its_check_to_the_local_config_and_runs_the_dag_tests_and_the_dag() -> None:
-    recipe = recipes.steps((REPO_ROOT / "README.md").read_text(), TITLE)
+    recipe = recipes.steps(recipes.RECIPES.read_text(), TITLE)
 
     assert [(step.action, step.target) for step in recipe] == [
         ("append", "config/local.conf"),
@@ -67,7 +68,7 @@ def test_the_recipe_appends_its_check_to_the_local_config_and_runs_the_dag_tests
 
 
 def test_the_source_recipes_dag_loads_and_ingests_its_declared_source(tmp_path: Path) -> None:
-    recipe = recipes.steps((REPO_ROOT / "README.md").read_text(), "Adding a source")
+    recipe = recipes.steps(recipes.RECIPES.read_text(), "Adding a source")
     assert [(step.action, step.target) for step in recipe] == [
         ("append", "config/local.conf"),
         ("create", "dags/lakepipe_airport_list.py"),

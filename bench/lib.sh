@@ -1,3 +1,4 @@
+# shellcheck shell=bash  # sourced, not run
 # Shared by the bench/<name>/run.sh scripts: compiles bench/<name>/src against Spark and the job jar,
 # and runs its main class with spark-submit on local[2], as the jobs run. Benchmarks print ratios
 # against a baseline measured in the same run; none of them fails on a timing.

@@ -5,6 +5,7 @@
 # Needs the features job jar (mvn -pl jobs-features -am package, or ./lakepipe setup) and the data
 # (./lakepipe setup). JOB_JAR=<jar> runs it against another build of jobs-features.
 # Usage: bench/features-rebuild/run.sh [history-days, default 90]
+# shellcheck disable=SC2034  # read by ../lib.sh, sourced below
 BENCH_JOB=features
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HISTORY_DAYS="${1:-90}"

@@ -3,6 +3,7 @@
 # next to the route-delay-share baseline measured on the same test days in the same run.
 # Needs the train job jar (./lakepipe setup, or mvn -pl jobs-train -am package) and the data.
 # Usage: bench/train-models/run.sh [rows...]     e.g. bench/train-models/run.sh 1000000
+# shellcheck disable=SC2034  # read by ../lib.sh, sourced below
 BENCH_JOB=train
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 FLIGHTS="$LAKEPIPE_HOME/.lakepipe/data/flights-3m.parquet"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash  # sourced, not run
 # Prepare the Airflow metadata DB of infra/airflow/env.sh for lakepipe's DAGs: `airflow_bootstrap`.
 #
 # Migrates the schema (idempotent: a few seconds when it is current) and creates or resizes the pool

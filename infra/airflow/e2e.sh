@@ -148,7 +148,7 @@ wait_for_backfill() {
   done
 }
 
-rm -rf "$E2E" "$STATE/$E2E_INSTANCE"
+rm -rf "${E2E:?}" "${STATE:?}/$E2E_INSTANCE"
 mkdir -p "$E2E" "$ARTIFACTS"
 write_config one-by-one
 write_config backfill

@@ -1,3 +1,4 @@
+# shellcheck shell=bash  # sourced, not run
 # Environment for running lakepipe's Airflow locally: `source infra/airflow/env.sh`.
 #
 # Sets everything Airflow 3 reads from the environment so that `airflow db migrate`,

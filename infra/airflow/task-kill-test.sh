@@ -33,7 +33,8 @@ fail() { echo "task-kill-test FAILED: $*" >&2; tail -n 20 "$WORK"/*.log >&2 || t
 say() { echo "task-kill-test: $*"; }
 
 export AIRFLOW_CTX_DAG_ID=lakepipe_task_kill_test AIRFLOW_CTX_TASK_ID=ingest_flight_events
-export AIRFLOW_CTX_DAG_RUN_ID="test__$(date -u +%Y%m%dT%H%M%S)_$$"
+AIRFLOW_CTX_DAG_RUN_ID="test__$(date -u +%Y%m%dT%H%M%S)_$$"
+export AIRFLOW_CTX_DAG_RUN_ID
 PIDFILE="$LAKEPIPE_HOME/.lakepipe/run/spark-submit/$AIRFLOW_CTX_DAG_ID.$AIRFLOW_CTX_TASK_ID.$(printf '%s' "$AIRFLOW_CTX_DAG_RUN_ID" | tr -c 'A-Za-z0-9._-' '_').pid"
 trap cleanup EXIT
 

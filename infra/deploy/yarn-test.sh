@@ -61,7 +61,6 @@ for _ in $(seq 90); do
   sleep 1
 done
 grep -q '^ready' "$WORK/yarn.log" || fail "the YARN cluster did not start within 90 s; see $WORK/yarn.log"
-RM_WEB="http://$(sed -n 's/^ready .* web //p' "$WORK/yarn.log")"
 echo "YARN cluster up in $(( $(date +%s) - T0 )) s: $(grep '^ready' "$WORK/yarn.log")"
 
 # The profile, with only what points at infrastructure this machine lacks replaced (see above).

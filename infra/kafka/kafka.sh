@@ -8,7 +8,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 
 # KAFKA_SERVICE_NAME: a second broker of its own (data, log, pid) beside the shared one, on its own
 # KAFKA_PORT and KAFKA_CONTROLLER_PORT, as the fault test that stops a broker starts one.
+# shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
 SERVICE_NAME="${KAFKA_SERVICE_NAME:-kafka}"
+# shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
 SERVICE_URL="${LAKEPIPE_BIND_HOST}:${KAFKA_PORT}"
 KAFKA_LIBS="$LAKEPIPE_STATE/kafka/libs"
 : "${KAFKA_HEAP_OPTS:=-Xms256m -Xmx512m}"

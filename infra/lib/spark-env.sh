@@ -1,3 +1,4 @@
+# shellcheck shell=bash  # sourced, not run
 # Environment of a local spark-submit from the pyspark wheel; sourced by ./lakepipe and
 # infra/airflow/env.sh so both launch Spark the same way. Expects LAKEPIPE_HOME.
 

@@ -4,6 +4,7 @@
 # Usage: infra/mlflow/mlflow.sh start|stop|status|restart
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 
+# shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
 SERVICE_NAME=mlflow
 SERVICE_URL="http://${LAKEPIPE_BIND_HOST}:${MLFLOW_PORT}"
 MLFLOW_BIN="$LAKEPIPE_STATE/venv-mlflow/bin/mlflow"

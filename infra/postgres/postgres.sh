@@ -10,6 +10,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 
 SERVICE_NAME=postgres
+# shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
 SERVICE_URL="postgresql://${LAKEPIPE_BIND_HOST}:${POSTGRES_PORT}/lakepipe"
 PG_OS_USER="${LAKEPIPE_PG_OS_USER:-postgres}"
 PG_DATABASE=lakepipe

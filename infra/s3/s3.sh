@@ -7,6 +7,7 @@
 #                                       config/cluster-s3.conf: s3a writes into a bucket, never creates one)
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 
+# shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
 SERVICE_NAME=s3
 SERVICE_URL="http://${LAKEPIPE_BIND_HOST}:${S3_PORT}"
 S3PROXY_LIBS="$LAKEPIPE_STATE/s3proxy/libs"

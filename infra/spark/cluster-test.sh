@@ -10,6 +10,7 @@
 # reason on the first failure.
 # Usage: infra/spark/cluster-test.sh [ds [mode...]]   (default 2001-01-15 client cluster; the
 # date's landing folder must exist)
+# shellcheck disable=SC2034  # read by ingest-run-checks.sh's functions
 TEST_NAME=cluster-test
 # shellcheck source=ingest-run-checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ingest-run-checks.sh"

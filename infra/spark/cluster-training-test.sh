@@ -110,7 +110,7 @@ cluster_job export-pmml "$DS"
 
 read -r features train_status _ <<<"$(counts features/flights train-model:flights-delay)"
 [[ "$train_status" == SUCCEEDED ]] || fail "train-model's audit row for $DS says $train_status"
-read -r predictions status written _ <<<"$(counts predictions/flights serve-export)"
+read -r predictions status _ <<<"$(counts predictions/flights serve-export)"
 [[ "$status" == SUCCEEDED && "$predictions" -gt 0 && "$predictions" == "$features" ]] \
   || fail "predictions: $predictions rows for $DS of $features feature rows, audit $status"
 read -r _ pmml_status _ <<<"$(counts features/flights export-pmml)"

@@ -31,6 +31,7 @@ select_process() {
     SERVICE_NAME=spark-master
     SERVICE_URL="$SPARK_MASTER_UI"
   else
+    # shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
     SERVICE_NAME="spark-worker-$SPARK_PROCESS"
     WORKER_UI_PORT="${WORKER_UI_PORTS[$((SPARK_PROCESS - 1))]}"
     SERVICE_URL="http://${LAKEPIPE_BIND_HOST}:${WORKER_UI_PORT}"

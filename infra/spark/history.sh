@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/service.sh"
 source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
 
+# shellcheck disable=SC2034  # read by infra/lib/service.sh's functions
 SERVICE_NAME=spark-history
 SERVICE_URL="http://${LAKEPIPE_BIND_HOST}:${SPARK_HISTORY_PORT}"
 : "${SPARK_DAEMON_MEMORY:=512m}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: its variables are for the scripts that source it
 # Shared by infra/spark/cluster-test.sh, security-test.sh and s3-lakehouse-test.sh: the file ingest of one landed date on the
 # standalone cluster, and what its run must leave. Source it after setting TEST_NAME, with the
 # script's arguments: [ds [mode...]] (default 2001-01-15, client and cluster deploy mode).

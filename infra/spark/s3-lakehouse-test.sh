@@ -12,6 +12,7 @@
 # Stops what it started; removes its lakehouses on success; exit 1 with the reason on the first failure.
 # Usage: infra/spark/s3-lakehouse-test.sh [ds [mode...]]   (default 2001-01-15 client cluster; the
 # Airflow run always uses client mode). S3_LAKEHOUSE_BUCKET: the bucket (default lakepipe-lakehouse).
+# shellcheck disable=SC2034  # read by ingest-run-checks.sh's functions
 TEST_NAME=s3-lakehouse-test
 # shellcheck source=ingest-run-checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ingest-run-checks.sh"

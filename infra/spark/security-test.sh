@@ -12,6 +12,7 @@
 # Usage: infra/spark/security-test.sh [ds [mode...]]   (default 2001-01-15 client cluster; "none":
 # no job run, only the cluster's own checks and the intruders, as the cluster suite runs it after
 # cluster-test.sh, whose runs on the same cluster are checked for the secret the same way)
+# shellcheck disable=SC2034  # read by ingest-run-checks.sh's functions
 TEST_NAME=security-test
 # shellcheck source=ingest-run-checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ingest-run-checks.sh"

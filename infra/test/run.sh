@@ -93,10 +93,12 @@ it_mvn_args() {
 suite_it() {
   # The Spark of MLflow's Python loader (the read-back of logged models) is short-lived too.
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS"
+  # shellcheck disable=SC2046  # it_mvn_args prints several arguments, split on purpose
   mvn_run verify $(it_mvn_args) -Dlakepipe.it.excludedGroups=faults
 }
 
 suite_faults() {
+  # shellcheck disable=SC2046  # it_mvn_args prints several arguments, split on purpose
   mvn_run verify $(it_mvn_args) -Dlakepipe.it.groups=faults || return 1
   # An Airflow task's job killed with its task, and a retry beside a hung attempt (real processes).
   ensure_test_jars
@@ -108,12 +110,21 @@ suite_dags() {
   cd "$LAKEPIPE_HOME"
   # ruff's lint and format check of dags/, infra/ and notebooks/ (ruff.toml), under a second.
   "$LAKEPIPE_HOME/infra/test/python-style.sh"
+  # ShellCheck over every script (.shellcheckrc).
+  "$LAKEPIPE_HOME/infra/test/shell-style.sh"
+  # The Python locks against their inputs (every input pinned and locked, every package hashed), and
+  # every import of each virtualenv's code declared in its requirements (infra/python/check_env.py).
+  "$venv_airflow" infra/python/check_env.py locks
+  "$venv_airflow" infra/python/check_env.py imports airflow
+  "$venv_mlflow" infra/python/check_env.py imports mlflow
+  "$STATE/venv-deploy/bin/python" infra/python/check_env.py imports deploy
   "$venv_airflow" -m pytest -q dags/tests
   # (infra/deploy/tests run first thing in the cluster suite's template check, validate.sh.)
   # One run each: every folder has its own pytest.ini (its rootdir and import path).
   "$venv_mlflow" -m pytest -q infra/report/tests
   "$venv_mlflow" -m pytest -q infra/security/tests
   "$venv_mlflow" -m pytest -q infra/monitoring/tests
+  "$venv_mlflow" -m pytest -q infra/python/tests
 }
 
 # The three days the end-to-end and cluster suites read, landed (in full, as the demo lands them)

@@ -227,6 +227,8 @@ suite_secrets() {
 
 RESULTS=""
 RUN_STARTED=$(date +%s)
+# How long each suite took when it last passed on this machine: the progress lines' "usually".
+DURATIONS="$STATE/logs/test-durations"
 STREAM=0
 # LAKEPIPE_TEST_KEEP_GOING=1: a failed suite does not stop the others (to see every failure at once).
 KEEP_GOING="${LAKEPIPE_TEST_KEEP_GOING:-0}"
@@ -245,6 +247,7 @@ run_suite() {
   local seconds=$(($(date +%s) - started))
   if ((rc == 0)); then
     echo "$suite passed $seconds" >>"$RESULTS"
+    echo "$seconds" >"$DURATIONS/$suite"
     say "$suite passed in $(minutes "$seconds")"
   else
     echo "$suite failed $seconds" >>"$RESULTS"
@@ -280,6 +283,23 @@ over_budget() {
   (($(date +%s) - BUDGET_STARTED > BUDGET_MINUTES * 60))
 }
 
+# One line on where a lane is: its suite (k of n), for how long (and how long it usually takes), the
+# last line its log shows, and the suites still to come.
+lane_progress() {
+  local lane_index="$1" lane="$2" suite started k=0 n usual step
+  read -r suite started <"$TEST_LOGS/.lane-$lane_index" 2>/dev/null || return 0
+  IFS=+ read -r -a lane_suites <<<"$lane"
+  n=${#lane_suites[@]}
+  for k in "${!lane_suites[@]}"; do [[ "${lane_suites[$k]}" == "$suite" ]] && break; done
+  usual="$(cat "$DURATIONS/$suite" 2>/dev/null || true)"
+  # The last line of the suite's log that says something (not a library's logging noise), cut short.
+  step="$(grep -v -e '^SLF4J' -e '^[[:space:]]*$' -e '^\[[0-9:]*\] \[[0-9]*\]' "$TEST_LOGS/$suite.log" 2>/dev/null \
+    | tail -n 1 | sed 's/\x1b\[[0-9;]*m//g' | cut -c 1-110)"
+  local left="${lane_suites[*]:$((k + 1))}"
+  say "$suite ($((k + 1)) of $n in its lane) for $(minutes $(($(date +%s) - started)))${usual:+ (last passed in $(minutes "$usual"))}," \
+    "total $(minutes $(($(date +%s) - RUN_STARTED)))${left:+; then ${left// /, }}${step:+ | $step}"
+}
+
 # Runs lanes side by side; a lane is suites joined by "+", run one after the other. Stops every lane
 # when one fails or when the budget is spent; returns non-zero then.
 run_lanes() {
@@ -291,6 +311,7 @@ run_lanes() {
       IFS=+ read -r -a lane_suites <<<"$lane"
       failed=0
       for suite in "${lane_suites[@]}"; do
+        printf '%s %s\n' "$suite" "$(date +%s)" >"$TEST_LOGS/.lane-${#pids[@]}"
         run_suite "$suite" || { failed=1; ((KEEP_GOING)) || exit 1; }
       done
       exit "$failed"
@@ -320,8 +341,10 @@ run_lanes() {
     fi
     sleep 5
     waited=$((waited + 5))
-    if ((waited % 300 == 0)); then
-      say "still running after $(minutes $(($(date +%s) - RUN_STARTED))): $(for i in "${!pids[@]}"; do [[ -n "${pids[$i]}" ]] && printf '%s ' "${names[$i]}"; done)"
+    if ((waited % 120 == 0)); then
+      for i in "${!pids[@]}"; do
+        [[ -n "${pids[$i]}" ]] && lane_progress "$i" "${names[$i]}"
+      done
     fi
   done
   for i in "${!pids[@]}"; do
@@ -358,7 +381,7 @@ asked=("$@")
 for suite in "${asked[@]}"; do
   [[ -n "${ABOUT[$suite]:-}" ]] || die "unknown suite '$suite'; suites: ${SUITES[*]}"
 done
-mkdir -p "$TEST_LOGS"
+mkdir -p "$TEST_LOGS" "$DURATIONS"
 RESULTS="$(mktemp "${TMPDIR:-/tmp}/lakepipe-test-results.XXXXXX")"
 trap 'print_table; rm -f "$RESULTS"' EXIT
 

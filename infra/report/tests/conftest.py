@@ -94,7 +94,7 @@ def flight(site: Site, day: dt.date, minute: int, delay: int = 5, run: str = "ru
         "_source": "file",
         "_source_location": f"file:{site.landing}/ds={day}/part-00000-abc.c000.csv",
         "_run_id": run,
-        "_ingested_at": dt.datetime(2026, 11, 30, 9, minute, tzinfo=dt.timezone.utc),
+        "_ingested_at": dt.datetime(2026, 11, 30, 9, minute, tzinfo=dt.UTC),
         "ds": day,
     }
 
@@ -136,7 +136,7 @@ def audit_run(
         "rows_quarantined": 0,
         "versions_read": [(bronze, version)] if succeeded else [],
         "versions_written": [(features, version + 1)] if succeeded else [],
-        "started_at": dt.datetime(2026, 11, 30, 9, version, tzinfo=dt.timezone.utc),
+        "started_at": dt.datetime(2026, 11, 30, 9, version, tzinfo=dt.UTC),
         "duration_ms": 1000 + version,
         "message": f"features {features} v{version + 1}" if succeeded else "boom",
     }

@@ -68,8 +68,7 @@ def test_a_ds_missing_in_one_lakehouse_is_different(site_a: Site, site_b: Site) 
 def test_excluded_volatile_columns_may_differ(site_a: Site, site_b: Site) -> None:
     site_a.write("bronze-flights", [flight(site_a, D1, m, run="run-a") for m in range(5)], BRONZE_FLIGHTS)
     later = [
-        dict(flight(site_b, D1, m, run="run-b"), _ingested_at=dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc))
-        for m in range(5)
+        dict(flight(site_b, D1, m, run="run-b"), _ingested_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC)) for m in range(5)
     ]
     site_b.write("bronze-flights", later, BRONZE_FLIGHTS)
 

@@ -217,7 +217,8 @@ say "3. The Airflow UI in headless Chromium"
 # CPU the backfill's jobs could not use.
 airflow_seconds=0
 for pid in $(pgrep -f airflow || true); do
-  if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "AIRFLOW_HOME=$STATE/$E2E_INSTANCE"; then
+  # (2>/dev/null first: a process that ended meanwhile has no environ file to open.)
+  if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "AIRFLOW_HOME=$STATE/$E2E_INSTANCE"; then
     airflow_seconds=$((airflow_seconds + $(ps -o times= -p "$pid" || echo 0)))
   fi
 done

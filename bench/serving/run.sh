@@ -13,7 +13,7 @@ JAR="${SERVING_JAR:-$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar}"
 WORK="$LAKEPIPE_HOME/.lakepipe/bench/serving"
 if [[ ! -f "$JAR" ]]; then
   echo "Building $JAR" >&2
-  (cd "$LAKEPIPE_HOME" && mvn -q -pl serving package -DskipTests)
+  (cd "$LAKEPIPE_HOME" && ./mvnw -q -pl serving package -DskipTests)
 fi
 args=()
 with_spark=1

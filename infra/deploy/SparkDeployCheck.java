@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -36,19 +37,21 @@ import scala.Option;
 import scala.collection.JavaConverters;
 
 /**
- * Checks lakepipe's cluster templates with Spark's own code (the jars of the pyspark 3.5.7 wheel), so
- * that what passes here is what spark-submit and the driver would read. Run by infra/deploy/validate.sh
- * with java's single-file launcher; one line per problem on stderr, exit 1 if any.
+ * Checks lakepipe's cluster templates with Spark's own code (the jars of the pyspark 3.5.7 wheel),
+ * so that what passes here is what spark-submit and the driver would read. Run by
+ * infra/deploy/validate.sh with java's single-file launcher; one line per problem on stderr, exit 1
+ * if any.
  *
  * <ul>
- *   <li>{@code properties FILE...}: each file through Spark's properties loader; every key must be a
- *       Spark setting of core, Kubernetes or YARN (or one of Spark's map-valued prefixes; spark.hadoop.*
- *       keys must be Hadoop or s3a settings), and every value must convert to the setting's type.
+ *   <li>{@code properties FILE...}: each file through Spark's properties loader; every key must be
+ *       a Spark setting of core, Kubernetes or YARN (or one of Spark's map-valued prefixes;
+ *       spark.hadoop.* keys must be Hadoop or s3a settings), and every value must convert to the
+ *       setting's type.
  *   <li>{@code k8s-pods FILE OUTDIR}: builds the driver pod (with the objects spark-submit creates
- *       beside it) and one executor pod from the properties file and its pod templates, with Spark's
- *       own driver and executor builders, and writes them as JSON for the schema check.
- *   <li>{@code lakepipe-config FILE}: loads a pipeline config with the jobs' own loader (unknown keys
- *       and nulls fail); needs a job jar on the class path.
+ *       beside it) and one executor pod from the properties file and its pod templates, with
+ *       Spark's own driver and executor builders, and writes them as JSON for the schema check.
+ *   <li>{@code lakepipe-config FILE}: loads a pipeline config with the jobs' own loader (unknown
+ *       keys and nulls fail); needs a job jar on the class path.
  * </ul>
  */
 public final class SparkDeployCheck {
@@ -73,12 +76,14 @@ public final class SparkDeployCheck {
           "spark.kubernetes.node.selector.",
           "spark.kubernetes.driver.node.selector.",
           "spark.kubernetes.executor.node.selector.",
-          // Metrics system settings (MetricsConfig): spark.metrics.conf.<instance>.sink.<name>.<option>.
+          // Metrics system settings (MetricsConfig):
+          // spark.metrics.conf.<instance>.sink.<name>.<option>.
           "spark.metrics.conf.");
 
   /** Where Spark declares its settings: each object registers its entries when loaded. */
   private static final List<String> CONFIG_OBJECTS =
-      List.of("org.apache.spark.deploy.k8s.Config$", "org.apache.spark.deploy.yarn.config.package$");
+      List.of(
+          "org.apache.spark.deploy.k8s.Config$", "org.apache.spark.deploy.yarn.config.package$");
 
   /** Hadoop classes whose String constants are the setting names that spark.hadoop.* may carry. */
   private static final List<String> HADOOP_KEY_CLASSES =
@@ -133,7 +138,14 @@ public final class SparkDeployCheck {
         try {
           conf.get(entry);
         } catch (RuntimeException e) {
-          problems.add(file + ": " + key + " = '" + prop.getValue() + "' is not a valid value: " + e.getMessage());
+          problems.add(
+              file
+                  + ": "
+                  + key
+                  + " = '"
+                  + prop.getValue()
+                  + "' is not a valid value: "
+                  + e.getMessage());
         }
       } else if (launcherKeys.contains(key)) {
         continue;
@@ -142,7 +154,8 @@ public final class SparkDeployCheck {
         if (!hadoopKeys.contains(hadoopKey)) {
           problems.add(file + ": " + key + ": " + hadoopKey + " is not a Hadoop or s3a setting");
         }
-      } else if (MAP_PREFIXES.stream().noneMatch(p -> key.startsWith(p) && key.length() > p.length())) {
+      } else if (MAP_PREFIXES.stream()
+          .noneMatch(p -> key.startsWith(p) && key.length() > p.length())) {
         problems.add(file + ": " + key + " is not a Spark 3.5.7 setting (misspelt?)");
       }
     }
@@ -166,7 +179,10 @@ public final class SparkDeployCheck {
           .map(e -> e.getName())
           .filter(n -> n.startsWith("org/apache/spark/internal/config/") && n.endsWith("$.class"))
           .map(n -> n.substring(0, n.length() - ".class".length()))
-          .filter(n -> n.indexOf('$') == n.length() - 1 && n.lastIndexOf('/') == "org/apache/spark/internal/config".length())
+          .filter(
+              n ->
+                  n.indexOf('$') == n.length() - 1
+                      && n.lastIndexOf('/') == "org/apache/spark/internal/config".length())
           .forEach(n -> names.add(n.replace('/', '.')));
     }
     for (String name : names) {
@@ -205,30 +221,54 @@ public final class SparkDeployCheck {
     String master = conf.get("spark.master").replaceFirst("^k8s://", "");
     // Built only: nothing here talks to the API server, which this address does not reach.
     try (KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(master).build()).build()) {
+        new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder().withMasterUrl(master).build())
+            .build()) {
       KubernetesDriverConf driverConf =
           new KubernetesDriverConf(
               conf.clone(),
               appId,
               new JavaMainAppResource(Option.apply("local:///opt/lakepipe/jars/jobs-ingest.jar")),
               "io.lakepipe.ingest.files.IngestFilesJob",
-              new String[] {"--config", "/etc/lakepipe/lakepipe.conf", "--ds", "2001-01-15",
-                  "--source", "flights"},
+              new String[] {
+                "--config",
+                "/etc/lakepipe/lakepipe.conf",
+                "--ds",
+                "2001-01-15",
+                "--source",
+                "flights"
+              },
               Option.empty());
-      KubernetesDriverSpec driver = new KubernetesDriverBuilder().buildFromFeatures(driverConf, client);
+      KubernetesDriverSpec driver =
+          new KubernetesDriverBuilder().buildFromFeatures(driverConf, client);
       Pod driverPod = withContainer(driver.pod().pod(), driver.pod().container());
       write(outDir.resolve("driver-pod.json"), driverPod);
       int i = 0;
-      for (HasMetadata resource : concat(driver.driverPreKubernetesResources(), driver.driverKubernetesResources())) {
+      for (HasMetadata resource :
+          concat(driver.driverPreKubernetesResources(), driver.driverKubernetesResources())) {
         write(outDir.resolve("driver-resource-" + (i++) + ".json"), resource);
       }
 
-      SecurityManager secMgr = new SecurityManager(conf, Option.empty(), org.apache.spark.internal.config.package$.MODULE$.AUTH_SECRET_FILE_EXECUTOR());
+      SecurityManager secMgr =
+          new SecurityManager(
+              conf,
+              Option.empty(),
+              org.apache.spark.internal.config.package$.MODULE$.AUTH_SECRET_FILE_EXECUTOR());
       secMgr.initializeAuth();
-      KubernetesExecutorConf executorConf = new KubernetesExecutorConf(conf.clone(), appId, "1", Option.empty(), ResourceProfile$.MODULE$.DEFAULT_RESOURCE_PROFILE_ID());
+      KubernetesExecutorConf executorConf =
+          new KubernetesExecutorConf(
+              conf.clone(),
+              appId,
+              "1",
+              Option.empty(),
+              ResourceProfile$.MODULE$.DEFAULT_RESOURCE_PROFILE_ID());
       KubernetesExecutorSpec executor =
           new KubernetesExecutorBuilder()
-              .buildFromFeatures(executorConf, secMgr, client, ResourceProfile$.MODULE$.getOrCreateDefaultProfile(conf));
+              .buildFromFeatures(
+                  executorConf,
+                  secMgr,
+                  client,
+                  ResourceProfile$.MODULE$.getOrCreateDefaultProfile(conf));
       Container container = maskGeneratedSecret(executor.pod().container(), secMgr);
       write(outDir.resolve("executor-pod.json"), withContainer(executor.pod().pod(), container));
     } catch (RuntimeException e) {
@@ -259,7 +299,8 @@ public final class SparkDeployCheck {
       }
     }
     if (secMgr.isAuthenticationEnabled() && !found) {
-      problems.add("spark.authenticate is on but the executor pod does not carry Spark's generated secret");
+      problems.add(
+          "spark.authenticate is on but the executor pod does not carry Spark's generated secret");
     }
     return new ContainerBuilder(container).withEnv(env).build();
   }
@@ -268,7 +309,8 @@ public final class SparkDeployCheck {
     return new PodBuilder(pod).editOrNewSpec().addToContainers(container).endSpec().build();
   }
 
-  private static List<HasMetadata> concat(scala.collection.Seq<HasMetadata> a, scala.collection.Seq<HasMetadata> b) {
+  private static List<HasMetadata> concat(
+      scala.collection.Seq<HasMetadata> a, scala.collection.Seq<HasMetadata> b) {
     List<HasMetadata> all = new ArrayList<>(JavaConverters.seqAsJavaList(a));
     all.addAll(JavaConverters.seqAsJavaList(b));
     return all;
@@ -280,12 +322,15 @@ public final class SparkDeployCheck {
 
   private static void checkLakepipeConfig(String file) {
     try {
-      Class.forName("io.lakepipe.core.config.LakepipeConfig").getMethod("load", Path.class).invoke(null, Path.of(file));
+      Class.forName("io.lakepipe.core.config.LakepipeConfig")
+          .getMethod("load", Path.class)
+          .invoke(null, Path.of(file));
       System.out.println(file + ": loaded by the jobs' own config loader");
     } catch (java.lang.reflect.InvocationTargetException e) {
       problems.add(file + ": " + e.getCause().getMessage());
     } catch (ReflectiveOperationException e) {
-      problems.add("the jobs' config loader is not on the class path (build the job jars first): " + e);
+      problems.add(
+          "the jobs' config loader is not on the class path (build the job jars first): " + e);
     }
   }
 }

@@ -47,7 +47,7 @@ die() { printf '[lakepipe test] error: %s\n' "$*" >&2; exit 1; }
 minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 mvn_run() {
-  (cd "$LAKEPIPE_HOME" && mvn -B --no-transfer-progress "$@" \
+  (cd "$LAKEPIPE_HOME" && ./mvnw -B --no-transfer-progress "$@" \
     -Dmlflow.tracking.uri="$MLFLOW_TRACKING_URI" -Dlakepipe.mlflow.python="$STATE/venv-mlflow/bin/python")
 }
 

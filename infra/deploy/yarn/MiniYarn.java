@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -7,10 +8,10 @@ import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
 
 /**
- * A real YARN cluster in one JVM (Hadoop's MiniYARNCluster: a ResourceManager and one NodeManager on
- * ephemeral ports of 127.0.0.1), for infra/deploy/yarn-test.sh. Writes the Hadoop client configuration
- * (yarn-site.xml, core-site.xml) into the folder given, which becomes spark-submit's HADOOP_CONF_DIR,
- * prints "ready", and runs until its standard input closes.
+ * A real YARN cluster in one JVM (Hadoop's MiniYARNCluster: a ResourceManager and one NodeManager
+ * on ephemeral ports of 127.0.0.1), for infra/deploy/yarn-test.sh. Writes the Hadoop client
+ * configuration (yarn-site.xml, core-site.xml) into the folder given, which becomes spark-submit's
+ * HADOOP_CONF_DIR, prints "ready", and runs until its standard input closes.
  */
 public final class MiniYarn {
   private MiniYarn() {}
@@ -20,12 +21,15 @@ public final class MiniYarn {
     YarnConfiguration conf = new YarnConfiguration();
     conf.set("yarn.resourcemanager.hostname", "127.0.0.1");
     conf.set("yarn.nodemanager.hostname", "127.0.0.1");
-    conf.setInt("yarn.nodemanager.resource.memory-mb", Integer.parseInt(args.length > 1 ? args[1] : "5120"));
+    conf.setInt(
+        "yarn.nodemanager.resource.memory-mb",
+        Integer.parseInt(args.length > 1 ? args[1] : "5120"));
     conf.setInt("yarn.nodemanager.resource.cpu-vcores", 4);
     conf.setInt("yarn.scheduler.minimum-allocation-mb", 256);
     conf.setBoolean("yarn.nodemanager.vmem-check-enabled", false);
     conf.setBoolean("yarn.nodemanager.pmem-check-enabled", false);
-    conf.setFloat("yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", 99.9f);
+    conf.setFloat(
+        "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", 99.9f);
     // The queue of config/spark-yarn.conf beside YARN's default one.
     conf.set("yarn.scheduler.capacity.root.queues", "default,lakepipe");
     conf.set("yarn.scheduler.capacity.root.default.capacity", "50");
@@ -39,7 +43,8 @@ public final class MiniYarn {
     Configuration started = cluster.getConfig();
     // The ResourceManager's port is known once it listens.
     long deadline = System.currentTimeMillis() + 60_000;
-    while (started.get(YarnConfiguration.RM_ADDRESS, "").endsWith(":0") && System.currentTimeMillis() < deadline) {
+    while (started.get(YarnConfiguration.RM_ADDRESS, "").endsWith(":0")
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(200);
     }
     Configuration client = new Configuration(false);
@@ -54,7 +59,11 @@ public final class MiniYarn {
     try (OutputStream out = new FileOutputStream(confDir.resolve("core-site.xml").toFile())) {
       core.writeXml(out);
     }
-    System.out.println("ready " + started.get(YarnConfiguration.RM_ADDRESS) + " web " + started.get(YarnConfiguration.RM_WEBAPP_ADDRESS));
+    System.out.println(
+        "ready "
+            + started.get(YarnConfiguration.RM_ADDRESS)
+            + " web "
+            + started.get(YarnConfiguration.RM_WEBAPP_ADDRESS));
     System.out.flush();
     while (System.in.read() != -1) {
       // runs until the caller closes standard input

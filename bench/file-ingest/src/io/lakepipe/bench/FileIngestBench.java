@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.bench;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -34,8 +35,9 @@ public final class FileIngestBench {
     int days = Integer.parseInt(args[2]);
     Path work = Path.of(args[3]);
     // The given config (its flights source and Spark master) with a lakehouse of the bench's own.
-    LakepipeConfig config = LakepipeConfig.load(Path.of(args[0]),
-        Map.of("lakepipe.lakehouse", work.resolve("lakehouse").toString()));
+    LakepipeConfig config =
+        LakepipeConfig.load(
+            Path.of(args[0]), Map.of("lakepipe.lakehouse", work.resolve("lakehouse").toString()));
     StructType schema = StructType.fromDDL(config.string("sources.flights.schema"));
     SparkSession spark = SparkSessions.create("lakepipe-bench-file-ingest", config);
     DeltaTables tables = new DeltaTables(spark);
@@ -48,8 +50,8 @@ public final class FileIngestBench {
     // Day 0 warms up the JVM and creates the tables; it is not counted.
     for (int i = -1; i < days; i++) {
       LocalDate ds = first.plusDays(Math.max(i, 0));
-      List<String> files = LandingAreas.of(config.string("sources.flights.location"), config, spark)
-          .files(ds);
+      List<String> files =
+          LandingAreas.of(config.string("sources.flights.location"), config, spark).files(ds);
       for (int turn = 0; turn < 3; turn++) {
         int method = Math.floorMod(i + turn, 3);
         long start = System.nanoTime();
@@ -63,8 +65,11 @@ public final class FileIngestBench {
             }
           }
           case 1 -> tables.replaceDs(plainRead(spark, schema, files), plainDelta, ds);
-          default -> plainRead(spark, schema, files).write().mode(SaveMode.Overwrite)
-              .parquet(plainParquet + "/ds=" + ds);
+          default ->
+              plainRead(spark, schema, files)
+                  .write()
+                  .mode(SaveMode.Overwrite)
+                  .parquet(plainParquet + "/ds=" + ds);
         }
         if (i >= 0) {
           nanos[method] += System.nanoTime() - start;
@@ -77,17 +82,47 @@ public final class FileIngestBench {
     double ingest = nanos[0] / 1e9;
     double delta = nanos[1] / 1e9;
     double parquet = nanos[2] / 1e9;
-    System.out.printf(Locale.ROOT, "%nFile ingest of %d daily CSV files from %s: %,d rows (%,d quarantined)%n",
-        days, first, rows, quarantined);
-    System.out.printf(Locale.ROOT, "%-44s %10s %12s %s%n", "method", "seconds", "rows/s", "speed vs lakepipe ingest");
-    System.out.printf(Locale.ROOT, "%-44s %10.1f %12.0f %s%n", "lakepipe ingest (all checks, 2 tables)",
-        ingest, rows / ingest, "1.00");
-    System.out.printf(Locale.ROOT, "%-44s %10.1f %12.0f %.2f%n", "plain Spark CSV -> Delta (replaceWhere)",
-        delta, rows / delta, ingest / delta);
-    System.out.printf(Locale.ROOT, "%-44s %10.1f %12.0f %.2f%n", "plain Spark CSV -> Parquet", parquet,
-        rows / parquet, ingest / parquet);
-    System.out.printf(Locale.ROOT, "%nlakepipe ingest throughput as a share of plain Spark: %.2fx of the"
-        + " Delta copy (goal >= 0.9x), %.2fx of the Parquet copy%n", delta / ingest, parquet / ingest);
+    System.out.printf(
+        Locale.ROOT,
+        "%nFile ingest of %d daily CSV files from %s: %,d rows (%,d quarantined)%n",
+        days,
+        first,
+        rows,
+        quarantined);
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s %10s %12s %s%n",
+        "method",
+        "seconds",
+        "rows/s",
+        "speed vs lakepipe ingest");
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s %10.1f %12.0f %s%n",
+        "lakepipe ingest (all checks, 2 tables)",
+        ingest,
+        rows / ingest,
+        "1.00");
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s %10.1f %12.0f %.2f%n",
+        "plain Spark CSV -> Delta (replaceWhere)",
+        delta,
+        rows / delta,
+        ingest / delta);
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s %10.1f %12.0f %.2f%n",
+        "plain Spark CSV -> Parquet",
+        parquet,
+        rows / parquet,
+        ingest / parquet);
+    System.out.printf(
+        Locale.ROOT,
+        "%nlakepipe ingest throughput as a share of plain Spark: %.2fx of the"
+            + " Delta copy (goal >= 0.9x), %.2fx of the Parquet copy%n",
+        delta / ingest,
+        parquet / ingest);
     spark.stop();
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.bench;
 
 import java.io.BufferedInputStream;
@@ -14,11 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * An open-loop load generator with a small CPU footprint, so that on a 2-core machine the measurement is
- * the server's and not the client's: request i is due at {@code start + i / rate}; it goes on keep-alive
- * connection {@code i % connections}, whose thread sends it at its due time (or as soon as the previous
- * answer on that connection arrived, when late), and its latency counts from the due time. Plain
- * blocking sockets and prebuilt request bytes: no HTTP client library in the way.
+ * An open-loop load generator with a small CPU footprint, so that on a 2-core machine the
+ * measurement is the server's and not the client's: request i is due at {@code start + i / rate};
+ * it goes on keep-alive connection {@code i % connections}, whose thread sends it at its due time
+ * (or as soon as the previous answer on that connection arrived, when late), and its latency counts
+ * from the due time. Plain blocking sockets and prebuilt request bytes: no HTTP client library in
+ * the way.
  */
 final class OpenLoopClient {
   private final int port;
@@ -31,7 +33,9 @@ final class OpenLoopClient {
     this.connections = connections;
   }
 
-  /** Sends {@code rate * seconds} requests to POST /predict; returns each latency in nanoseconds. */
+  /**
+   * Sends {@code rate * seconds} requests to POST /predict; returns each latency in nanoseconds.
+   */
   long[] run(List<byte[]> bodies, int rate, int seconds) throws Exception {
     int n = rate * seconds;
     long period = 1_000_000_000L / rate;
@@ -42,29 +46,32 @@ final class OpenLoopClient {
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int c = 0; c < connections; c++) {
       int connection = c;
-      Thread thread = new Thread(() -> {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-          socket.setTcpNoDelay(true);
-          socket.setSoTimeout(30_000);
-          OutputStream out = socket.getOutputStream();
-          InputStream in = new BufferedInputStream(socket.getInputStream());
-          for (int i = connection; i < n; i += connections) {
-            long due = start + i * period;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-              LockSupport.parkNanos(wait);
-            }
-            out.write(request(bodies.get(i % bodies.size())));
-            out.flush();
-            if (readResponse(in) != 200) {
-              errors.incrementAndGet();
-            }
-            latencies[i] = System.nanoTime() - due;
-          }
-        } catch (IOException | RuntimeException e) {
-          failures.add(e);
-        }
-      }, "load-" + c);
+      Thread thread =
+          new Thread(
+              () -> {
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                  socket.setTcpNoDelay(true);
+                  socket.setSoTimeout(30_000);
+                  OutputStream out = socket.getOutputStream();
+                  InputStream in = new BufferedInputStream(socket.getInputStream());
+                  for (int i = connection; i < n; i += connections) {
+                    long due = start + i * period;
+                    long wait;
+                    while ((wait = due - System.nanoTime()) > 0) {
+                      LockSupport.parkNanos(wait);
+                    }
+                    out.write(request(bodies.get(i % bodies.size())));
+                    out.flush();
+                    if (readResponse(in) != 200) {
+                      errors.incrementAndGet();
+                    }
+                    latencies[i] = System.nanoTime() - due;
+                  }
+                } catch (IOException | RuntimeException e) {
+                  failures.add(e);
+                }
+              },
+              "load-" + c);
       thread.start();
       threads.add(thread);
     }
@@ -72,18 +79,24 @@ final class OpenLoopClient {
       thread.join();
     }
     if (!failures.isEmpty()) {
-      throw new IllegalStateException("Load connection failed: " + failures.get(0), failures.get(0));
+      throw new IllegalStateException(
+          "Load connection failed: " + failures.get(0), failures.get(0));
     }
     if (errors.get() > 0) {
-      throw new IllegalStateException(errors.get() + " of " + n + " requests were not answered 200");
+      throw new IllegalStateException(
+          errors.get() + " of " + n + " requests were not answered 200");
     }
     return latencies;
   }
 
   private byte[] request(byte[] body) {
-    byte[] head = ("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + token
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] request = new byte[head.length + body.length];
     System.arraycopy(head, 0, request, 0, head.length);
     System.arraycopy(body, 0, request, head.length, body.length);

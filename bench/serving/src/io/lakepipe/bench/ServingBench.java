@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,15 +26,16 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Latency and throughput of the scoring service, per model: one record scored in-process by the Scorer,
- * one record over HTTP on loopback at a fixed request rate (open loop: each request is sent at its
- * scheduled time whether or not the previous ones were answered, and its latency counts from that time,
- * so a stall is not hidden), and batches in-process and over HTTP.
+ * Latency and throughput of the scoring service, per model: one record scored in-process by the
+ * Scorer, one record over HTTP on loopback at a fixed request rate (open loop: each request is sent
+ * at its scheduled time whether or not the previous ones were answered, and its latency counts from
+ * that time, so a stall is not hidden), and batches in-process and over HTTP.
  *
  * <p>Usage: {@code ServingBench <serving jar> <work dir> [--rate N] [--seconds N] [--kinds lr,gbt]
- * [--bundle dir]... [--spark-results file]}. Prints a table, then every figure as a {@code key=value}
- * line (the hook for other benchmarks: a Spark {@code PipelineModel.transform} measurement written as
- * {@code spark.<model>.one_row_p50_us=...} lines into the --spark-results file is printed as a ratio).
+ * [--bundle dir]... [--spark-results file]}. Prints a table, then every figure as a {@code
+ * key=value} line (the hook for other benchmarks: a Spark {@code PipelineModel.transform}
+ * measurement written as {@code spark.<model>.one_row_p50_us=...} lines into the --spark-results
+ * file is printed as a ratio).
  */
 public final class ServingBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,7 +88,9 @@ public final class ServingBench {
     Bundle bundle = new FolderBundleSource(dir).load();
     Scorer scorer = Scorer.of(bundle);
     List<Map<String, Object>> records = records(bundle);
-    System.err.printf("[%s] %s: %d inputs, PMML %d KB%n", name, dir, scorer.inputs().size(), bundle.pmml().length / 1024);
+    System.err.printf(
+        "[%s] %s: %d inputs, PMML %d KB%n",
+        name, dir, scorer.inputs().size(), bundle.pmml().length / 1024);
 
     // In-process, one record at a time.
     for (int i = 0; i < 300_000; i++) {
@@ -117,15 +121,28 @@ public final class ServingBench {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-jar", jar.toString(), "--bundle", dir.toString(), "--port", Integer.toString(port),
-        "--max-body-bytes", Integer.toString(64 << 20)).redirectErrorStream(true)
-        .redirectOutput(dir.resolveSibling(name + "-server.log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-jar",
+                jar.toString(),
+                "--bundle",
+                dir.toString(),
+                "--port",
+                Integer.toString(port),
+                "--max-body-bytes",
+                Integer.toString(64 << 20))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolveSibling(name + "-server.log").toFile());
     builder.environment().put("LAKEPIPE_SERVING_TOKEN", TOKEN);
     Process server = builder.start();
     try {
-      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(5))
+              .build();
       URI predict = URI.create("http://127.0.0.1:" + port + "/predict");
       awaitHealthy(http, port, server);
       List<byte[]> bodies = new ArrayList<>();
@@ -141,7 +158,8 @@ public final class ServingBench {
       double bestHttp = 0;
       for (int round = 0; round < 6; round++) {
         long start = System.nanoTime();
-        HttpResponse<InputStream> response = http.send(request(predict, batch), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response =
+            http.send(request(predict, batch), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = response.body()) {
           in.transferTo(java.io.OutputStream.nullOutputStream());
         }
@@ -150,7 +168,10 @@ public final class ServingBench {
         }
         bestHttp = Math.max(bestHttp, RECORDS / ((System.nanoTime() - start) / 1e9));
       }
-      throughputRow(name, "HTTP, batch of " + RECORDS + " (" + batch.length / 1024 + " KB JSON)", bestHttp,
+      throughputRow(
+          name,
+          "HTTP, batch of " + RECORDS + " (" + batch.length / 1024 + " KB JSON)",
+          bestHttp,
           "batch_http_rows_per_s");
     } finally {
       server.destroy();
@@ -159,13 +180,17 @@ public final class ServingBench {
   }
 
   private static HttpRequest request(URI uri, byte[] body) {
-    return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    return HttpRequest.newBuilder(uri)
+        .header("Authorization", "Bearer " + TOKEN)
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
   }
 
   private static void awaitHealthy(HttpClient http, int port, Process server) throws Exception {
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
     for (int i = 0; i < 300; i++) {
       if (!server.isAlive()) {
         throw new IllegalStateException("The service exited: see its log beside the bundle");
@@ -182,26 +207,37 @@ public final class ServingBench {
     throw new IllegalStateException("The service did not become healthy in 30 s");
   }
 
-  /** RECORDS records of the bundle's inputs: synthetic flights when the inputs are theirs, else generic values. */
+  /**
+   * RECORDS records of the bundle's inputs: synthetic flights when the inputs are theirs, else
+   * generic values.
+   */
   private static List<Map<String, Object>> records(Bundle bundle) {
     Random random = new Random(42);
     List<Map<String, Object>> records = new ArrayList<>(RECORDS);
-    boolean flights = bundle.manifest().inputs().stream().allMatch(input -> Arrays.asList(SyntheticBundles.NUMERIC)
-        .contains(input.name()) || Arrays.asList(SyntheticBundles.CATEGORICAL).contains(input.name()));
+    boolean flights =
+        bundle.manifest().inputs().stream()
+            .allMatch(
+                input ->
+                    Arrays.asList(SyntheticBundles.NUMERIC).contains(input.name())
+                        || Arrays.asList(SyntheticBundles.CATEGORICAL).contains(input.name()));
     for (int i = 0; i < RECORDS; i++) {
       if (flights) {
         Map<String, Object> record = SyntheticBundles.record(random, i);
-        record.keySet().retainAll(bundle.manifest().inputs().stream().map(input -> input.name()).toList());
+        record
+            .keySet()
+            .retainAll(bundle.manifest().inputs().stream().map(input -> input.name()).toList());
         records.add(record);
         continue;
       }
       Map<String, Object> record = new java.util.HashMap<>();
       for (var input : bundle.manifest().inputs()) {
-        record.put(input.name(), switch (input.type()) {
-          case STRING -> "V" + random.nextInt(50);
-          case DOUBLE -> random.nextDouble() * 100;
-          default -> (long) random.nextInt(24);
-        });
+        record.put(
+            input.name(),
+            switch (input.type()) {
+              case STRING -> "V" + random.nextInt(50);
+              case DOUBLE -> random.nextDouble() * 100;
+              default -> (long) random.nextInt(24);
+            });
       }
       records.add(record);
     }
@@ -226,7 +262,10 @@ public final class ServingBench {
 
   private void throughputRow(String model, String path, double rowsPerSecond, String key) {
     results.put(model + "." + key, rowsPerSecond);
-    table.add(new String[] {model, path, "", "", "", "", String.format(Locale.ROOT, "%,.0f", rowsPerSecond)});
+    table.add(
+        new String[] {
+          model, path, "", "", "", "", String.format(Locale.ROOT, "%,.0f", rowsPerSecond)
+        });
   }
 
   private static double percentile(long[] sorted, double q) {
@@ -251,23 +290,26 @@ public final class ServingBench {
         if (parts.length == 3 && parts[2].startsWith("one_row_p")) {
           String ours = parts[1] + ".in_process_" + parts[2];
           if (results.containsKey(ours)) {
-            results.put(parts[1] + ".speedup_vs_spark_" + parts[2].substring("one_row_".length()),
+            results.put(
+                parts[1] + ".speedup_vs_spark_" + parts[2].substring("one_row_".length()),
                 value / results.get(ours));
           }
         }
       }
     }
     System.out.println();
-    System.out.printf("%-6s %-44s %10s %10s %10s %10s %14s%n", "model", "path", "p50 us", "p99 us", "p99.9 us",
-        "max us", "rows/s");
+    System.out.printf(
+        "%-6s %-44s %10s %10s %10s %10s %14s%n",
+        "model", "path", "p50 us", "p99 us", "p99.9 us", "max us", "rows/s");
     for (String[] row : table) {
       System.out.printf("%-6s %-44s %10s %10s %10s %10s %14s%n", (Object[]) row);
     }
-    results.forEach((key, value) -> {
-      if (key.contains("speedup")) {
-        System.out.printf("%-51s %10.0fx%n", key, value);
-      }
-    });
+    results.forEach(
+        (key, value) -> {
+          if (key.contains("speedup")) {
+            System.out.printf("%-51s %10.0fx%n", key, value);
+          }
+        });
     System.out.println();
     results.forEach((key, value) -> System.out.println(key + "=" + value));
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.bench;
 
 import static org.apache.spark.sql.functions.col;
@@ -6,8 +7,8 @@ import static org.apache.spark.sql.functions.expr;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.train.TrainingConfig;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
-import io.lakepipe.train.evaluation.Predictions;
 import io.lakepipe.train.evaluation.GroupBaseline;
+import io.lakepipe.train.evaluation.Predictions;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
@@ -25,8 +26,8 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Training time and test ROC AUC of each configured model type (the first grid point of each
- * family) on the first N rows of flights-3m, split by time, next to the route baseline scored on the
- * same test days. Features are the flight features (hour, weekday, month, distance, origin,
+ * family) on the first N rows of flights-3m, split by time, next to the route baseline scored on
+ * the same test days. Features are the flight features (hour, weekday, month, distance, origin,
  * destination) computed from the raw data, so that millions of rows need no feature-table build.
  */
 public final class TrainModelsBench {
@@ -38,35 +39,48 @@ public final class TrainModelsBench {
     SparkSession spark = SparkSession.builder().appName("bench-train-models").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
 
-    Dataset<Row> flights = spark.read().parquet(flightsPath)
-        .orderBy("date").limit((int) rows)
-        .select(
-            expr("sha2(concat_ws('|', date, origin, destination, delay, distance), 256)").as("flight_id"),
-            expr("to_date(date)").as("ds"),
-            expr("hour(date)").as("hour"),
-            expr("dayofweek(date)").as("day_of_week"),
-            expr("cast(distance as double)").as("distance"),
-            col("origin"), col("destination"),
-            expr("cast(delay > 15 as double)").as("delayed"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> flights =
+        spark
+            .read()
+            .parquet(flightsPath)
+            .orderBy("date")
+            .limit((int) rows)
+            .select(
+                expr("sha2(concat_ws('|', date, origin, destination, delay, distance), 256)")
+                    .as("flight_id"),
+                expr("to_date(date)").as("ds"),
+                expr("hour(date)").as("hour"),
+                expr("dayofweek(date)").as("day_of_week"),
+                expr("cast(distance as double)").as("distance"),
+                col("origin"),
+                col("destination"),
+                expr("cast(delay > 15 as double)").as("delayed"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     long count = flights.count();
     Row range = flights.selectExpr("min(ds)", "max(ds)").head();
     LocalDate last = ((java.sql.Date) range.get(1)).toLocalDate();
-    long days = java.time.temporal.ChronoUnit.DAYS.between(
-        ((java.sql.Date) range.get(0)).toLocalDate(), last) + 1;
+    long days =
+        java.time.temporal.ChronoUnit.DAYS.between(
+                ((java.sql.Date) range.get(0)).toLocalDate(), last)
+            + 1;
     // The last day may be cut by the row limit: test on the 7 whole days before it.
     LocalDate testEnd = last.minusDays(1);
     TimeSplit split = TimeSplit.ending(testEnd, (int) days - 1, 7, 7);
     Dataset<Row> fitRows = split.fit().filter(flights);
     Dataset<Row> testRows = split.test().filter(flights);
-    System.out.printf("%,d flights, %s; fit on %s (%,d rows), test on %s (%,d rows)%n", count,
-        split.window(), split.fit(), fitRows.count(), split.test(), testRows.count());
+    System.out.printf(
+        "%,d flights, %s; fit on %s (%,d rows), test on %s (%,d rows)%n",
+        count, split.window(), split.fit(), fitRows.count(), split.test(), testRows.count());
 
     List<String> numeric = List.of("hour", "day_of_week", "distance");
     List<String> categorical = List.of("origin", "destination");
-    BinaryEvaluation baseline = Predictions.evaluate(GroupBaseline.score(fitRows, testRows, "delayed",
-        java.util.List.of("origin", "destination")),
-        GroupBaseline.PROBABILITY, "delayed", training.threshold());
+    BinaryEvaluation baseline =
+        Predictions.evaluate(
+            GroupBaseline.score(
+                fitRows, testRows, "delayed", java.util.List.of("origin", "destination")),
+            GroupBaseline.PROBABILITY,
+            "delayed",
+            training.threshold());
 
     List<String[]> table = new ArrayList<>();
     List<String> seen = new ArrayList<>();
@@ -75,24 +89,31 @@ public final class TrainModelsBench {
         continue;
       }
       seen.add(candidate.name());
-      CandidateResult asSearched = new CandidateResult(candidate, List.of(), Map.of(), Map.of(),
-          0, 0, null);
+      CandidateResult asSearched =
+          new CandidateResult(candidate, List.of(), Map.of(), Map.of(), 0, 0, null);
       long start = System.nanoTime();
-      TestedModel model = new FinalFit(numeric, categorical, "delayed", training.threshold(),
-          training.seed())
-          .fitAndTest(List.of(asSearched), fitRows, testRows).get(0);
+      TestedModel model =
+          new FinalFit(numeric, categorical, "delayed", training.threshold(), training.seed())
+              .fitAndTest(List.of(asSearched), fitRows, testRows)
+              .get(0);
       double seconds = (System.nanoTime() - start) / 1e9;
-      table.add(new String[] {candidate.type().configName(), String.format("%.1f", seconds),
-          String.format("%.1f", model.fitMillis() / 1000.0),
-          String.format("%.4f", model.test().rocAuc()),
-          String.format("%+.4f", model.test().rocAuc() - baseline.rocAuc()),
-          String.format("%.3f", model.test().rocAuc() / baseline.rocAuc())});
-      System.out.printf("  %s done in %.1f s: test ROC AUC %.4f (baseline %.4f)%n", candidate.id(),
-          seconds, model.test().rocAuc(), baseline.rocAuc());
+      table.add(
+          new String[] {
+            candidate.type().configName(),
+            String.format("%.1f", seconds),
+            String.format("%.1f", model.fitMillis() / 1000.0),
+            String.format("%.4f", model.test().rocAuc()),
+            String.format("%+.4f", model.test().rocAuc() - baseline.rocAuc()),
+            String.format("%.3f", model.test().rocAuc() / baseline.rocAuc())
+          });
+      System.out.printf(
+          "  %s done in %.1f s: test ROC AUC %.4f (baseline %.4f)%n",
+          candidate.id(), seconds, model.test().rocAuc(), baseline.rocAuc());
     }
     System.out.printf("%n%,d rows | route baseline test ROC AUC %.4f%n", count, baseline.rocAuc());
-    System.out.printf("%-20s %12s %10s %12s %14s %16s%n", "model", "total_s", "fit_s",
-        "test_roc_auc", "vs_baseline", "ratio_to_baseline");
+    System.out.printf(
+        "%-20s %12s %10s %12s %14s %16s%n",
+        "model", "total_s", "fit_s", "test_roc_auc", "vs_baseline", "ratio_to_baseline");
     for (String[] row : table) {
       System.out.printf("%-20s %12s %10s %12s %14s %16s%n", (Object[]) row);
     }

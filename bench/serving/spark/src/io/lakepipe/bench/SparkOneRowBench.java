@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.bench;
 
 import static org.apache.spark.sql.functions.expr;
@@ -37,28 +38,45 @@ public final class SparkOneRowBench {
     Path results = Path.of(args[1]);
     SparkSession spark = SparkSession.builder().appName("bench-serving-spark").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
-    Dataset<Row> flights = spark.read().parquet(flightsPath).orderBy("date").limit(50_000)
-        .select(expr("hour(date)").as("hour"), expr("dayofweek(date)").as("day_of_week"),
-            expr("cast(distance as double)").as("distance"), expr("origin"), expr("destination"),
-            expr("cast(delay > 15 as double)").as("delayed"))
-        .cache();
+    Dataset<Row> flights =
+        spark
+            .read()
+            .parquet(flightsPath)
+            .orderBy("date")
+            .limit(50_000)
+            .select(
+                expr("hour(date)").as("hour"),
+                expr("dayofweek(date)").as("day_of_week"),
+                expr("cast(distance as double)").as("distance"),
+                expr("origin"),
+                expr("destination"),
+                expr("cast(delay > 15 as double)").as("delayed"))
+            .cache();
     List<String> numeric = List.of("hour", "day_of_week", "distance");
     List<String> categorical = List.of("origin", "destination");
     Dataset<Row> oneRow = flights.drop("delayed").limit(1).cache();
     oneRow.count();
 
     Properties properties = new Properties();
-    Map<String, Candidate> models = Map.of(
-        "lr", new Candidate("lr", ModelType.LOGISTIC_REGRESSION, 1, Map.of("max-iter", 50)),
-        "gbt", new Candidate("gbt", ModelType.GBT, 1, Map.of("max-iter", 100, "max-depth", 5)));
+    Map<String, Candidate> models =
+        Map.of(
+            "lr", new Candidate("lr", ModelType.LOGISTIC_REGRESSION, 1, Map.of("max-iter", 50)),
+            "gbt", new Candidate("gbt", ModelType.GBT, 1, Map.of("max-iter", 100, "max-depth", 5)));
     for (Map.Entry<String, Candidate> model : models.entrySet()) {
-      List<PipelineStage> stages = new ArrayList<>(Arrays.asList(
-          Preprocessing.pipeline(numeric, categorical).getStages()));
+      List<PipelineStage> stages =
+          new ArrayList<>(Arrays.asList(Preprocessing.pipeline(numeric, categorical).getStages()));
       PipelineModel prepared = Preprocessing.pipeline(numeric, categorical).fit(flights);
-      stages.addAll(model.getValue().type().stages(model.getValue(),
-          Preprocessing.featureCount(prepared.transform(flights)), 42, "delayed"));
-      PipelineModel fitted = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
-          .fit(flights);
+      stages.addAll(
+          model
+              .getValue()
+              .type()
+              .stages(
+                  model.getValue(),
+                  Preprocessing.featureCount(prepared.transform(flights)),
+                  42,
+                  "delayed"));
+      PipelineModel fitted =
+          new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(flights);
       long[] nanos = new long[CALLS];
       for (int i = -WARM_UP; i < CALLS; i++) {
         long start = System.nanoTime();
@@ -72,7 +90,8 @@ public final class SparkOneRowBench {
       double p99 = nanos[(int) Math.ceil(CALLS * 0.99) - 1] / 1000.0;
       properties.setProperty("spark." + model.getKey() + ".one_row_p50_us", String.valueOf(p50));
       properties.setProperty("spark." + model.getKey() + ".one_row_p99_us", String.valueOf(p99));
-      System.out.printf("Spark %s: PipelineModel.transform of one row, p50 %.0f us, p99 %.0f us%n",
+      System.out.printf(
+          "Spark %s: PipelineModel.transform of one row, p50 %.0f us, p99 %.0f us%n",
           model.getKey(), p50, p99);
     }
     Files.createDirectories(results.getParent());

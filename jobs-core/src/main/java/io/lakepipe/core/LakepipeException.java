@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core;
 
 /**
@@ -7,7 +8,10 @@ package io.lakepipe.core;
 public final class LakepipeException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Exit code for a failure of the input or the environment (bad arguments, missing data, services). */
+  /**
+   * Exit code for a failure of the input or the environment (bad arguments, missing data,
+   * services).
+   */
   public static final int EXIT_FAILED = 1;
 
   /** Exit code for command-line usage errors, as picocli and most Unix tools use it. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 public abstract class SparkTestBase {
   protected static SparkSession spark;
+
   /**
    * JVM flags of the drivers a test starts as processes of their own: C1 only, as the suites'
    * spark-submits run (they live for seconds, where C2's compiling costs more than it returns).
@@ -29,28 +31,33 @@ public abstract class SparkTestBase {
   @BeforeAll
   static void startSpark() {
     if (spark == null) {
-      spark = SparkSession.builder()
-          .master("local[2]")
-          .appName("lakepipe-tests")
-          // The driver's RPC and block servers on loopback, also in a plain `mvn test` that did not
-          // source config/services.env (SPARK_LOCAL_IP): they bind to the host's address otherwise.
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.ui.enabled", "false")
-          .config("spark.sql.shuffle.partitions", "2")
-          // Delta rebuilds table state with this many tasks; 50 by default is slow on tiny tables.
-          .config("spark.databricks.delta.snapshotPartitions", "1")
-          .config("spark.default.parallelism", "2")
-          // Interpreted expressions, as Spark's own tests also run them: on test-sized data,
-          // compiling generated code took a fifth of the CPU (features module, measured). The
-          // suites that run the jobs as users do (e2e, cluster, deploy) keep code generation.
-          .config("spark.sql.codegen.wholeStage", "false")
-          .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-          .config("spark.sql.session.timeZone", "UTC")
-          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-          .config("spark.sql.catalog.spark_catalog",
-              "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-          .getOrCreate();
+      spark =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("lakepipe-tests")
+              // The driver's RPC and block servers on loopback, also in a plain `mvn test` that did
+              // not
+              // source config/services.env (SPARK_LOCAL_IP): they bind to the host's address
+              // otherwise.
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "2")
+              // Delta rebuilds table state with this many tasks; 50 by default is slow on tiny
+              // tables.
+              .config("spark.databricks.delta.snapshotPartitions", "1")
+              .config("spark.default.parallelism", "2")
+              // Interpreted expressions, as Spark's own tests also run them: on test-sized data,
+              // compiling generated code took a fifth of the CPU (features module, measured). The
+              // suites that run the jobs as users do (e2e, cluster, deploy) keep code generation.
+              .config("spark.sql.codegen.wholeStage", "false")
+              .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+              .config("spark.sql.session.timeZone", "UTC")
+              .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+              .config(
+                  "spark.sql.catalog.spark_catalog",
+                  "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+              .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
   }

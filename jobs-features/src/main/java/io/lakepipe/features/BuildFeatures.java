@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -20,18 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the features and labels of one feature view for one logical date. It first brings the daily stats of the days its
- * history windows cover up to date with bronze (usually only ds itself is new), then computes the day's
- * features from the day's entity rows, the lookup tables and the stats of the days before. The result
- * depends only on the entity and lookup tables, never on which dates were built before or in what
- * order.
+ * Builds the features and labels of one feature view for one logical date. It first brings the
+ * daily stats of the days its history windows cover up to date with bronze (usually only ds itself
+ * is new), then computes the day's features from the day's entity rows, the lookup tables and the
+ * stats of the days before. The result depends only on the entity and lookup tables, never on which
+ * dates were built before or in what order.
  */
 public final class BuildFeatures {
   private static final Logger LOG = LoggerFactory.getLogger(BuildFeatures.class);
   static final String VIEW = "view";
+
   /** The view to build; part of the audit name, so two views built for one ds stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(
-      JobOption.required(VIEW, "the feature view to build, a key of lakepipe.views").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(VIEW, "the feature view to build, a key of lakepipe.views")
+              .inAuditName());
 
   private BuildFeatures() {}
 
@@ -50,8 +54,7 @@ public final class BuildFeatures {
 
     JobResult.Builder result = JobResult.builder();
     long started = System.nanoTime();
-    try (DailyStatsRefresh refresh =
-        new DailyStatsRefresh(tables, view, bronzePath, statsPath)) {
+    try (DailyStatsRefresh refresh = new DailyStatsRefresh(tables, view, bronzePath, statsPath)) {
       TableRead stats = null;
       if (!catalog.history().entities().isEmpty()) {
         DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds);
@@ -64,8 +67,12 @@ public final class BuildFeatures {
     }
   }
 
-  private static JobResult build(JobContext context, FeatureView view, TableRead stats,
-      JobResult.Builder result, long started) {
+  private static JobResult build(
+      JobContext context,
+      FeatureView view,
+      TableRead stats,
+      JobResult.Builder result,
+      long started) {
     DeltaTables tables = context.tables();
     LocalDate ds = context.ds();
     String entityPath = context.config().tablePath(view.entityTable());
@@ -91,24 +98,48 @@ public final class BuildFeatures {
           LOG.info("Lookup {} v{}", lookup.table(), table.version());
         }
       }
-      Dataset<Row> features = EntityFeatures.build(day, lookups,
-          stats == null ? null : stats.rows(), view, ds);
-      long featuresVersion = tables.replaceDs(features, featuresPath, ds,
-          TableLayout.withChangeDataFeed(view.catalog().featureComments()));
+      Dataset<Row> features =
+          EntityFeatures.build(day, lookups, stats == null ? null : stats.rows(), view, ds);
+      long featuresVersion =
+          tables.replaceDs(
+              features,
+              featuresPath,
+              ds,
+              TableLayout.withChangeDataFeed(view.catalog().featureComments()));
       // A run that fails on the labels has written the features: its audit row says so.
-      context.progress().source(entityPath).rows(read, read, 0).wrote(featuresPath, featuresVersion);
-      long labelsVersion = tables.replaceDs(EntityFeatures.labels(day, view), labelsPath, ds,
-          TableLayout.withChangeDataFeed(labelComments(view)));
-      LOG.info("Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s", read,
-          view.entityTable(), ds, view.catalog().columns().size(), entities.version(),
+      context
+          .progress()
+          .source(entityPath)
+          .rows(read, read, 0)
+          .wrote(featuresPath, featuresVersion);
+      long labelsVersion =
+          tables.replaceDs(
+              EntityFeatures.labels(day, view),
+              labelsPath,
+              ds,
+              TableLayout.withChangeDataFeed(labelComments(view)));
+      LOG.info(
+          "Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s",
+          read,
+          view.entityTable(),
+          ds,
+          view.catalog().columns().size(),
+          entities.version(),
           seconds(started));
       return result
           .rowsRead(read)
           .rowsWritten(read)
           .wrote(featuresPath, featuresVersion)
           .wrote(labelsPath, labelsVersion)
-          .summary("features " + featuresPath + " v" + featuresVersion + ", labels " + labelsPath
-              + " v" + labelsVersion)
+          .summary(
+              "features "
+                  + featuresPath
+                  + " v"
+                  + featuresVersion
+                  + ", labels "
+                  + labelsPath
+                  + " v"
+                  + labelsVersion)
           .build();
     } finally {
       day.unpersist();

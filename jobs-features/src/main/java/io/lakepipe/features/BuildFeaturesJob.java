@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import io.lakepipe.core.cli.JobRunner;
@@ -10,7 +11,7 @@ public final class BuildFeaturesJob {
   private BuildFeaturesJob() {}
 
   public static void main(String[] args) {
-    JobRunner.exit(JobRunner.execute("build-features", args, BuildFeatures.OPTIONS,
-        BuildFeatures::prepare));
+    JobRunner.exit(
+        JobRunner.execute("build-features", args, BuildFeatures.OPTIONS, BuildFeatures::prepare));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.col;
@@ -26,7 +27,10 @@ import org.apache.spark.sql.functions;
 final class DailyStats {
   static final String ENTITY = "entity";
   static final String KEY = "key";
-  /** What a day's rows were computed from: the bronze partition's files and the sums' definition. */
+
+  /**
+   * What a day's rows were computed from: the bronze partition's files and the sums' definition.
+   */
   static final String SOURCE = "source_fingerprint";
 
   private DailyStats() {}
@@ -41,26 +45,31 @@ final class DailyStats {
   }
 
   /**
-   * The stats rows of the bronze rows given (one or more days, with their ds), each tagged with
-   * the source fingerprint of its day.
+   * The stats rows of the bronze rows given (one or more days, with their ds), each tagged with the
+   * source fingerprint of its day.
    */
-  static Dataset<Row> compute(Dataset<Row> bronze, FeatureCatalog catalog,
-      Map<LocalDate, String> sourceByDay) {
+  static Dataset<Row> compute(
+      Dataset<Row> bronze, FeatureCatalog catalog, Map<LocalDate, String> sourceByDay) {
     List<Column> sums = new ArrayList<>();
     for (DailySum s : catalog.history().dailySums()) {
       sums.add(sum(SqlExpressions.over(bronze, s.name(), s.expr())).as(s.name()));
     }
     Column source = lit(null).cast("string");
     for (Map.Entry<LocalDate, String> day : sourceByDay.entrySet()) {
-      source = functions.when(col(DeltaTables.DS).equalTo(lit(java.sql.Date.valueOf(day.getKey()))),
-          lit(day.getValue())).otherwise(source);
+      source =
+          functions
+              .when(
+                  col(DeltaTables.DS).equalTo(lit(java.sql.Date.valueOf(day.getKey()))),
+                  lit(day.getValue()))
+              .otherwise(source);
     }
     Dataset<Row> all = null;
     for (Entity entity : catalog.history().entities()) {
-      Dataset<Row> perKey = bronze
-          .groupBy(col(DeltaTables.DS), key(bronze, entity).as(KEY))
-          .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new))
-          .withColumn(ENTITY, lit(entity.name()));
+      Dataset<Row> perKey =
+          bronze
+              .groupBy(col(DeltaTables.DS), key(bronze, entity).as(KEY))
+              .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new))
+              .withColumn(ENTITY, lit(entity.name()));
       all = all == null ? perKey : all.unionByName(perKey);
     }
     List<Column> ordered = new ArrayList<>(List.of(col(ENTITY), col(KEY)));

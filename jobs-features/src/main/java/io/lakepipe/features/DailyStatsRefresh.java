@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.col;
@@ -34,6 +35,7 @@ final class DailyStatsRefresh implements AutoCloseable {
   private final String statsPath;
   private final FeatureView view;
   private final FeatureCatalog catalog;
+
   /** The stats of the window as read before the refresh, cached: usually all the history needs. */
   private Dataset<Row> cached;
 
@@ -50,8 +52,8 @@ final class DailyStatsRefresh implements AutoCloseable {
 
   /**
    * Brings the stats of {@code [ds - longest window, ds]} up to date and returns those of the days
-   * before ds. The window is read once: when only ds itself was (re)computed, as in a daily run, the
-   * rows read before the refresh are the history, since ds is not part of it.
+   * before ds. The window is read once: when only ds itself was (re)computed, as in a daily run,
+   * the rows read before the refresh are the history, since ds is not part of it.
    */
   Refreshed refresh(LocalDate ds) {
     LocalDate from = ds.minusDays(catalog.maxWindowDays());
@@ -61,8 +63,8 @@ final class DailyStatsRefresh implements AutoCloseable {
     }
     String definition = catalog.dailyStatsDefinition();
     Map<LocalDate, String> expected = new TreeMap<>();
-    bronzeFiles.forEach((day, files) ->
-        expected.put(day, FeatureCatalog.sha256(files + "\n" + definition)));
+    bronzeFiles.forEach(
+        (day, files) -> expected.put(day, FeatureCatalog.sha256(files + "\n" + definition)));
     TableRead window = null;
     Map<LocalDate, String> stored = new TreeMap<>();
     if (tables.exists(statsPath)) {
@@ -83,11 +85,17 @@ final class DailyStatsRefresh implements AutoCloseable {
     if (!stale.isEmpty()) {
       LOG.info("Daily stats: computing {} day(s) from bronze: {}", stale.size(), stale);
       List<java.sql.Date> days = stale.stream().map(java.sql.Date::valueOf).toList();
-      Dataset<Row> bronze = tables.readDsRange(view.entityTable(), bronzePath, stale.first(),
-          stale.last()).rows().where(col(DeltaTables.DS).isin(days.toArray()));
+      Dataset<Row> bronze =
+          tables
+              .readDsRange(view.entityTable(), bronzePath, stale.first(), stale.last())
+              .rows()
+              .where(col(DeltaTables.DS).isin(days.toArray()));
       Map<LocalDate, String> sources = new LinkedHashMap<>();
       stale.forEach(day -> sources.put(day, expected.get(day)));
-      tables.replacePartitions(DailyStats.compute(bronze, catalog, sources), statsPath, stale,
+      tables.replacePartitions(
+          DailyStats.compute(bronze, catalog, sources),
+          statsPath,
+          stale,
           new TableLayout(comments(), Map.of()));
     }
     if (!gone.isEmpty()) {
@@ -96,11 +104,14 @@ final class DailyStatsRefresh implements AutoCloseable {
     }
     long version = tables.latestVersion(statsPath);
     Column before = col(DeltaTables.DS).lt(java.sql.Date.valueOf(ds));
-    boolean historyUnchanged = window != null && gone.isEmpty()
-        && (stale.isEmpty() || stale.equals(new TreeSet<>(List.of(ds))));
-    TableRead history = historyUnchanged
-        ? new TableRead(statsPath, window.version(), cached.where(before))
-        : tables.readDsRange(view.tables().dailyStats(), statsPath, from, ds.minusDays(1));
+    boolean historyUnchanged =
+        window != null
+            && gone.isEmpty()
+            && (stale.isEmpty() || stale.equals(new TreeSet<>(List.of(ds))));
+    TableRead history =
+        historyUnchanged
+            ? new TableRead(statsPath, window.version(), cached.where(before))
+            : tables.readDsRange(view.tables().dailyStats(), statsPath, from, ds.minusDays(1));
     return new Refreshed(history, version);
   }
 
@@ -115,12 +126,15 @@ final class DailyStatsRefresh implements AutoCloseable {
   /** The source fingerprint of each stats day; a day with mixed sources gets none. */
   private static Map<LocalDate, String> storedSources(Dataset<Row> window) {
     Map<LocalDate, String> sources = new TreeMap<>();
-    List<Row> rows = window.groupBy(col(DeltaTables.DS))
-        .agg(functions.min(DailyStats.SOURCE), functions.max(DailyStats.SOURCE))
-        .collectAsList();
+    List<Row> rows =
+        window
+            .groupBy(col(DeltaTables.DS))
+            .agg(functions.min(DailyStats.SOURCE), functions.max(DailyStats.SOURCE))
+            .collectAsList();
     for (Row row : rows) {
       String min = row.getString(1);
-      sources.put(row.getDate(0).toLocalDate(),
+      sources.put(
+          row.getDate(0).toLocalDate(),
           min != null && min.equals(row.getString(2)) ? min : "mixed");
     }
     return sources;
@@ -129,10 +143,15 @@ final class DailyStatsRefresh implements AutoCloseable {
   private Map<String, String> comments() {
     Map<String, String> comments = new LinkedHashMap<>();
     comments.put(DailyStats.ENTITY, "Whose rows: an entity of the view's history features");
-    comments.put(DailyStats.KEY, "The entity's key, parts joined by '|' (e.g. ATL|SAV for a route)");
-    catalog.history().dailySums().forEach(s ->
-        comments.put(s.name(), "Sum of " + s.expr() + " over the day's rows of the key"));
-    comments.put(DailyStats.SOURCE,
+    comments.put(
+        DailyStats.KEY, "The entity's key, parts joined by '|' (e.g. ATL|SAV for a route)");
+    catalog
+        .history()
+        .dailySums()
+        .forEach(
+            s -> comments.put(s.name(), "Sum of " + s.expr() + " over the day's rows of the key"));
+    comments.put(
+        DailyStats.SOURCE,
         "Hash of the bronze partition's files and the sums' definition this day was computed from");
     comments.put(DeltaTables.DS, "Logical date: the day of the rows summed");
     return comments;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.col;
@@ -28,27 +29,31 @@ public final class EntityFeatures {
    *
    * @param lookups the rows of each lookup table, by its key of {@code lakepipe.tables}
    */
-  public static Dataset<Row> build(Dataset<Row> entities, Map<String, Dataset<Row>> lookups,
-      Dataset<Row> stats, FeatureView view, LocalDate ds) {
+  public static Dataset<Row> build(
+      Dataset<Row> entities,
+      Map<String, Dataset<Row>> lookups,
+      Dataset<Row> stats,
+      FeatureView view,
+      LocalDate ds) {
     FeatureCatalog catalog = view.catalog();
     Columns.require(entities, view.entityTable(), view.entityColumns());
     // Without those columns, no feature can be computed from the label's sources.
-    Dataset<Row> rows = entities
-        .withColumn(view.id(), SqlExpressions.over(entities, view.id(), view.idExpr()))
-        .drop(view.neverFeatures().toArray(String[]::new));
+    Dataset<Row> rows =
+        entities
+            .withColumn(view.id(), SqlExpressions.over(entities, view.id(), view.idExpr()))
+            .drop(view.neverFeatures().toArray(String[]::new));
     List<Column> withEntityFeatures = new ArrayList<>();
     for (String column : rows.columns()) {
       withEntityFeatures.add(col(column));
     }
     for (RowFeature feature : catalog.row()) {
       // Prefixed so that a feature named like an entity column (distance = "distance") stays apart.
-      withEntityFeatures.add(SqlExpressions.over(rows, feature.name(), feature.expr())
-          .as("__f_" + feature.name()));
+      withEntityFeatures.add(
+          SqlExpressions.over(rows, feature.name(), feature.expr()).as("__f_" + feature.name()));
     }
     Dataset<Row> computed = rows.select(withEntityFeatures.toArray(Column[]::new));
     for (Lookup lookup : catalog.lookups()) {
-      computed = LookupJoin.attach(computed, lookups.get(lookup.table()), lookup,
-          view.timestamp());
+      computed = LookupJoin.attach(computed, lookups.get(lookup.table()), lookup, view.timestamp());
     }
     if (!catalog.history().entities().isEmpty()) {
       requireFreeSumNames(computed, catalog);
@@ -59,8 +64,10 @@ public final class EntityFeatures {
     output.add(col(view.timestamp()));
     List<String> rowNames = catalog.row().stream().map(RowFeature::name).toList();
     for (FeatureCatalog.Column column : catalog.columns()) {
-      output.add(rowNames.contains(column.name())
-          ? col("__f_" + column.name()).as(column.name()) : col(column.name()));
+      output.add(
+          rowNames.contains(column.name())
+              ? col("__f_" + column.name()).as(column.name())
+              : col(column.name()));
     }
     return computed.select(output.toArray(Column[]::new));
   }
@@ -72,8 +79,9 @@ public final class EntityFeatures {
     columns.add(SqlExpressions.over(entities, view.id(), view.idExpr()).as(view.id()));
     columns.add(col(view.timestamp()));
     view.label().columns().keySet().forEach(c -> columns.add(col(c)));
-    columns.add(SqlExpressions.over(entities, view.label().name(), view.label().expr())
-        .as(view.label().name()));
+    columns.add(
+        SqlExpressions.over(entities, view.label().name(), view.label().expr())
+            .as(view.label().name()));
     return entities.select(columns.toArray(Column[]::new));
   }
 
@@ -81,8 +89,8 @@ public final class EntityFeatures {
     List<String> columns = List.of(rows.columns());
     for (FeatureCatalog.DailySum sum : catalog.history().dailySums()) {
       if (columns.contains(sum.name())) {
-        throw LakepipeErrors.featureDefinitionInvalid(sum.name(),
-            "a daily sum may not share its name with an entity column", null);
+        throw LakepipeErrors.featureDefinitionInvalid(
+            sum.name(), "a daily sum may not share its name with an entity column", null);
       }
     }
   }

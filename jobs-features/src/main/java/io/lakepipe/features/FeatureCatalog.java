@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -6,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,11 @@ import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 /**
  * The features of a feature view: what the feature job computes, in which column order, with which
  * comment, and what a model takes as input. Row and history kinds come from the view's feature
- * section ({@code lakepipe.features} for flights), lookup attributes from its lookups. The job has no
- * feature list of its own.
+ * section ({@code lakepipe.features} for flights), lookup attributes from its lookups. The job has
+ * no feature list of its own.
  */
 public record FeatureCatalog(
-    List<RowFeature> row,
-    List<Lookup> lookups,
-    History history,
-    Keys keys) {
+    List<RowFeature> row, List<Lookup> lookups, History history, Keys keys) {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
@@ -33,8 +31,13 @@ public record FeatureCatalog(
    * The view's columns that are no features: the entity's id and timestamp (kept in the feature
    * table), its label (in the label table only), each with the comment of its column.
    */
-  public record Keys(String id, String idComment, String timestamp, String timestampComment,
-      String label, String dsComment) {}
+  public record Keys(
+      String id,
+      String idComment,
+      String timestamp,
+      String timestampComment,
+      String label,
+      String dsComment) {}
 
   /** A feature computed from the entity's own row. */
   public record RowFeature(String name, FeatureType type, String expr, String description) {}
@@ -51,7 +54,10 @@ public record FeatureCatalog(
   /** A statistic over a window's daily sums, e.g. {@code delay_minutes / flights}. */
   public record Statistic(String name, String expr, String description) {}
 
-  public record History(List<DailySum> dailySums, List<Entity> entities, List<Integer> windowDays,
+  public record History(
+      List<DailySum> dailySums,
+      List<Entity> entities,
+      List<Integer> windowDays,
       List<Statistic> statistics) {}
 
   /** One column of the feature table as a model sees it. */
@@ -68,8 +74,12 @@ public record FeatureCatalog(
     List<RowFeature> row = new ArrayList<>();
     for (LakepipeConfig f : config.sections("row")) {
       String name = f.string("name");
-      row.add(new RowFeature(name, FeatureType.parse(name, f.string("type")), f.string("expr"),
-          f.string("description")));
+      row.add(
+          new RowFeature(
+              name,
+              FeatureType.parse(name, f.string("type")),
+              f.string("expr"),
+              f.string("description")));
     }
     List<DailySum> sums = new ArrayList<>();
     for (LakepipeConfig s : config.sections("history.daily-sums")) {
@@ -84,8 +94,11 @@ public record FeatureCatalog(
       statistics.add(new Statistic(s.string("name"), s.string("expr"), s.string("description")));
     }
     List<Integer> windows = config.integers("history.window-days");
-    return new FeatureCatalog(row, lookups,
-        new History(List.copyOf(sums), List.copyOf(entities), windows, List.copyOf(statistics)), keys);
+    return new FeatureCatalog(
+        row,
+        lookups,
+        new History(List.copyOf(sums), List.copyOf(entities), windows, List.copyOf(statistics)),
+        keys);
   }
 
   /** Every feature column in table order: row, then lookup, then history features. */
@@ -97,17 +110,25 @@ public record FeatureCatalog(
     for (Lookup lookup : lookups) {
       for (Lookup.Role role : lookup.roles()) {
         for (LookupColumn c : lookup.columns()) {
-          columns.add(new Column(role.column(c), c.type(), c.description() + " of "
-              + role.description()));
+          columns.add(
+              new Column(role.column(c), c.type(), c.description() + " of " + role.description()));
         }
       }
     }
     for (Entity e : history.entities()) {
       for (int days : history.windowDays()) {
         for (Statistic s : history.statistics()) {
-          columns.add(new Column(historyColumn(e, s, days), FeatureType.NUMERIC,
-              s.description() + " of " + e.description() + " over the " + days
-                  + (days == 1 ? " day" : " days") + " before the row's ds"));
+          columns.add(
+              new Column(
+                  historyColumn(e, s, days),
+                  FeatureType.NUMERIC,
+                  s.description()
+                      + " of "
+                      + e.description()
+                      + " over the "
+                      + days
+                      + (days == 1 ? " day" : " days")
+                      + " before the row's ds"));
         }
       }
     }
@@ -124,12 +145,17 @@ public record FeatureCatalog(
 
   /** Model inputs encoded as numbers. */
   public List<String> numericInputs() {
-    return columns().stream().filter(c -> c.type() == FeatureType.NUMERIC).map(Column::name).toList();
+    return columns().stream()
+        .filter(c -> c.type() == FeatureType.NUMERIC)
+        .map(Column::name)
+        .toList();
   }
 
   /** Model inputs encoded as categories. */
   public List<String> categoricalInputs() {
-    return columns().stream().filter(c -> c.type() == FeatureType.CATEGORICAL).map(Column::name)
+    return columns().stream()
+        .filter(c -> c.type() == FeatureType.CATEGORICAL)
+        .map(Column::name)
         .toList();
   }
 
@@ -162,29 +188,34 @@ public record FeatureCatalog(
   }
 
   /**
-   * A hash of what the daily stats table holds per day (sums and entity keys, and the threshold they
-   * may use): stats written under another definition are recomputed rather than mixed.
+   * A hash of what the daily stats table holds per day (sums and entity keys, and the threshold
+   * they may use): stats written under another definition are recomputed rather than mixed.
    */
   public String dailyStatsDefinition() {
     StringBuilder text = new StringBuilder();
-    history.dailySums().forEach(s -> text.append("sum ").append(s.name()).append('=').append(s.expr())
-        .append('\n'));
-    history.entities().forEach(e -> text.append("entity ").append(e.name()).append('=')
-        .append(e.keys()).append('\n'));
+    history
+        .dailySums()
+        .forEach(
+            s -> text.append("sum ").append(s.name()).append('=').append(s.expr()).append('\n'));
+    history
+        .entities()
+        .forEach(
+            e -> text.append("entity ").append(e.name()).append('=').append(e.keys()).append('\n'));
     return sha256(text.toString());
   }
 
   static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private static void validate(List<RowFeature> row, List<Lookup> lookups, History history,
-      Keys keys) {
+  private static void validate(
+      List<RowFeature> row, List<Lookup> lookups, History history, Keys keys) {
     Set<String> seen = new HashSet<>(List.of(keys.id(), keys.timestamp(), keys.label(), "ds"));
     for (RowFeature f : row) {
       requireName(f.name(), seen);
@@ -198,10 +229,14 @@ public record FeatureCatalog(
     for (DailySum s : history.dailySums()) {
       requireName(s.name(), sums);
     }
-    if (!history.entities().isEmpty() && (history.dailySums().isEmpty()
-        || history.windowDays().isEmpty() || history.statistics().isEmpty())) {
-      throw LakepipeErrors.featureDefinitionInvalid("history",
-          "entities need daily-sums, window-days and statistics (or declare no entities)", null);
+    if (!history.entities().isEmpty()
+        && (history.dailySums().isEmpty()
+            || history.windowDays().isEmpty()
+            || history.statistics().isEmpty())) {
+      throw LakepipeErrors.featureDefinitionInvalid(
+          "history",
+          "entities need daily-sums, window-days and statistics (or declare no entities)",
+          null);
     }
     for (Entity e : history.entities()) {
       if (e.keys().isEmpty()) {
@@ -210,8 +245,8 @@ public record FeatureCatalog(
     }
     for (int days : history.windowDays()) {
       if (days < 1) {
-        throw LakepipeErrors.featureDefinitionInvalid("window " + days,
-            "windows are whole days, 1 or more", null);
+        throw LakepipeErrors.featureDefinitionInvalid(
+            "window " + days, "windows are whole days, 1 or more", null);
       }
     }
     for (Entity e : history.entities()) {
@@ -242,16 +277,28 @@ public record FeatureCatalog(
     try {
       CatalystSqlParser$.MODULE$.parseExpression(expression);
     } catch (Exception e) { // ParseException, which Scala does not declare
-      throw LakepipeErrors.featureDefinitionInvalid(name, "its expression '" + expression
-          + "' does not parse as Spark SQL (" + e.getMessage().lines().map(String::strip)
-              .filter(line -> !line.isEmpty()).findFirst().orElse("") + ")", e);
+      throw LakepipeErrors.featureDefinitionInvalid(
+          name,
+          "its expression '"
+              + expression
+              + "' does not parse as Spark SQL ("
+              + e.getMessage()
+                  .lines()
+                  .map(String::strip)
+                  .filter(line -> !line.isEmpty())
+                  .findFirst()
+                  .orElse("")
+              + ")",
+          e);
     }
   }
 
   private static void requireName(String name, Set<String> seen) {
     if (!NAME.matcher(name).matches()) {
-      throw LakepipeErrors.featureDefinitionInvalid(name,
-          "names are lower-case letters, digits and underscores, starting with a letter", null);
+      throw LakepipeErrors.featureDefinitionInvalid(
+          name,
+          "names are lower-case letters, digits and underscores, starting with a letter",
+          null);
     }
     if (!seen.add(name)) {
       throw LakepipeErrors.featureDefinitionInvalid(name, "the name is used twice", null);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -12,8 +13,8 @@ public enum FeatureType {
     try {
       return valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw LakepipeErrors.featureDefinitionInvalid(feature,
-          "type '" + value + "' is neither numeric nor categorical", e);
+      throw LakepipeErrors.featureDefinitionInvalid(
+          feature, "type '" + value + "' is neither numeric nor categorical", e);
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import java.util.ArrayList;
@@ -10,14 +11,21 @@ import java.util.Map;
  * their id, time and label, the columns that must never become features, and the features with the
  * lookups they need. {@link FeatureViewReader} builds it, validated, before Spark starts.
  *
- * @param entityTable the key of {@code lakepipe.tables} holding the entity rows, one partition per ds
+ * @param entityTable the key of {@code lakepipe.tables} holding the entity rows, one partition per
+ *     ds
  * @param idExpr Spark SQL over an entity row giving its key, named {@code catalog.keys().id()}
  * @param label the label, computed from the entity row into the label table only
  * @param neverFeatures entity columns dropped before any feature is computed (the label's sources)
  * @param tables the keys of {@code lakepipe.tables} the view writes
  */
-public record FeatureView(String name, String entityTable, String idExpr, Label label,
-    List<String> neverFeatures, FeatureCatalog catalog, Tables tables) {
+public record FeatureView(
+    String name,
+    String entityTable,
+    String idExpr,
+    Label label,
+    List<String> neverFeatures,
+    FeatureCatalog catalog,
+    Tables tables) {
 
   /** The label: its column, expression and comment, and the entity columns kept beside it. */
   public record Label(String name, String expr, String description, Map<String, String> columns) {}
@@ -52,7 +60,8 @@ public record FeatureView(String name, String entityTable, String idExpr, Label 
     columns.addAll(SqlReferences.columns(idExpr));
     columns.addAll(label.columns().keySet());
     columns.addAll(neverFeatures);
-    catalog.lookups().stream().filter(Lookup::keyed)
+    catalog.lookups().stream()
+        .filter(Lookup::keyed)
         .forEach(l -> l.roles().forEach(r -> columns.add(r.on())));
     return new ArrayList<>(columns);
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.broadcast;
@@ -34,15 +35,19 @@ final class HistoryFeatures {
    * Adds every history feature column to {@code rows} (bronze columns, one ds). {@code stats} may
    * hold any days; rows outside the windows are ignored.
    */
-  static Dataset<Row> attach(Dataset<Row> rows, Dataset<Row> stats, History history,
-      LocalDate ds) {
+  static Dataset<Row> attach(Dataset<Row> rows, Dataset<Row> stats, History history, LocalDate ds) {
     Dataset<Row> out = rows;
     Column before = col(DeltaTables.DS).lt(lit(java.sql.Date.valueOf(ds)));
     for (Entity entity : history.entities()) {
       String rowKey = "__" + entity.name() + "_key";
       String statsKey = "__" + entity.name() + "_stats_key";
-      Dataset<Row> perKey = perKey(stats.where(col(DailyStats.ENTITY).equalTo(entity.name())
-          .and(before)), entity, history, ds).withColumnRenamed(DailyStats.KEY, statsKey);
+      Dataset<Row> perKey =
+          perKey(
+                  stats.where(col(DailyStats.ENTITY).equalTo(entity.name()).and(before)),
+                  entity,
+                  history,
+                  ds)
+              .withColumnRenamed(DailyStats.KEY, statsKey);
       List<Object> noHistory = statisticsOfNoRows(entity, history, perKey);
 
       List<Column> columns = new ArrayList<>();
@@ -55,31 +60,35 @@ final class HistoryFeatures {
           String name = FeatureCatalog.historyColumn(entity, statistic, days);
           // A key without a row in any window has no stats row: its statistics are those of
           // zero sums (0 rows, no mean), as for a key without rows in one window.
-          columns.add(when(col(statsKey).isNull(), lit(noHistory.get(i++))).otherwise(col(name))
-              .as(name));
+          columns.add(
+              when(col(statsKey).isNull(), lit(noHistory.get(i++))).otherwise(col(name)).as(name));
         }
       }
       // A few thousand keys (airports, routes): broadcast them to the day's rows.
-      out = out.withColumn(rowKey, DailyStats.key(rows, entity))
-          .join(broadcast(perKey), col(rowKey).equalTo(col(statsKey)), "left")
-          .select(columns.toArray(Column[]::new));
+      out =
+          out.withColumn(rowKey, DailyStats.key(rows, entity))
+              .join(broadcast(perKey), col(rowKey).equalTo(col(statsKey)), "left")
+              .select(columns.toArray(Column[]::new));
     }
     return out;
   }
 
   /** Per key of the entity: every statistic of every window, from the days of the windows. */
-  private static Dataset<Row> perKey(Dataset<Row> stats, Entity entity, History history,
-      LocalDate ds) {
+  private static Dataset<Row> perKey(
+      Dataset<Row> stats, Entity entity, History history, LocalDate ds) {
     List<Column> windowSums = new ArrayList<>();
     for (int days : history.windowDays()) {
       Column inWindow = col(DeltaTables.DS).geq(lit(java.sql.Date.valueOf(ds.minusDays(days))));
       for (DailySum s : history.dailySums()) {
-        windowSums.add(coalesce(sum(when(inWindow, col(s.name()))), lit(0L))
-            .as(windowSum(s, days)));
+        windowSums.add(
+            coalesce(sum(when(inWindow, col(s.name()))), lit(0L)).as(windowSum(s, days)));
       }
     }
-    Dataset<Row> sums = stats.groupBy(col(DailyStats.KEY))
-        .agg(windowSums.get(0), windowSums.subList(1, windowSums.size()).toArray(Column[]::new));
+    Dataset<Row> sums =
+        stats
+            .groupBy(col(DailyStats.KEY))
+            .agg(
+                windowSums.get(0), windowSums.subList(1, windowSums.size()).toArray(Column[]::new));
     List<Column> statistics = new ArrayList<>(List.of(col(DailyStats.KEY)));
     for (int days : history.windowDays()) {
       statistics.addAll(statisticsOfWindow(sums, entity, history, days));
@@ -91,8 +100,8 @@ final class HistoryFeatures {
    * A statistic names the sums (e.g. {@code delay_minutes / flights}); for one window its names are
    * rewritten to that window's sum columns, after checking the expression against the sums.
    */
-  private static List<Column> statisticsOfWindow(Dataset<Row> sums, Entity entity, History history,
-      int days) {
+  private static List<Column> statisticsOfWindow(
+      Dataset<Row> sums, Entity entity, History history, int days) {
     List<Column> bound = new ArrayList<>();
     for (DailySum s : history.dailySums()) {
       bound.add(col(windowSum(s, days)).as(s.name()));
@@ -102,16 +111,23 @@ final class HistoryFeatures {
     for (Statistic statistic : history.statistics()) {
       String name = FeatureCatalog.historyColumn(entity, statistic, days);
       Column value = SqlExpressions.over(window, name, statistic.expr());
-      evaluated.add(SqlExpressions.renamed(value, sumName -> history.dailySums().stream()
-          .filter(s -> s.name().equals(sumName)).findFirst()
-          .map(s -> windowSum(s, days)).orElse(null)).as(name));
+      evaluated.add(
+          SqlExpressions.renamed(
+                  value,
+                  sumName ->
+                      history.dailySums().stream()
+                          .filter(s -> s.name().equals(sumName))
+                          .findFirst()
+                          .map(s -> windowSum(s, days))
+                          .orElse(null))
+              .as(name));
     }
     return evaluated;
   }
 
   /** The statistics of a key with no rows at all, in column order, computed on the driver. */
-  private static List<Object> statisticsOfNoRows(Entity entity, History history,
-      Dataset<Row> perKey) {
+  private static List<Object> statisticsOfNoRows(
+      Entity entity, History history, Dataset<Row> perKey) {
     List<Column> zeros = new ArrayList<>();
     List<Object> values = new ArrayList<>();
     for (int days : history.windowDays()) {
@@ -120,9 +136,12 @@ final class HistoryFeatures {
         values.add(0L);
       }
     }
-    Dataset<Row> zeroSums = perKey.sparkSession().createDataFrame(
-        List.of(RowFactory.create(values.toArray())),
-        perKey.sparkSession().range(1).select(zeros.toArray(Column[]::new)).schema());
+    Dataset<Row> zeroSums =
+        perKey
+            .sparkSession()
+            .createDataFrame(
+                List.of(RowFactory.create(values.toArray())),
+                perKey.sparkSession().range(1).select(zeros.toArray(Column[]::new)).schema());
     List<Column> statistics = new ArrayList<>();
     for (int days : history.windowDays()) {
       statistics.addAll(statisticsOfWindow(zeroSums, entity, history, days));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.broadcast;
@@ -22,9 +23,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * A lookup's columns joined to each entity row, once per role. An as-of lookup keeps every version
- * of a key (e.g. iata, updated_at); a version is valid from its valid-from until the next one's, and
- * an entity takes the version valid at its timestamp, so a later change never rewrites an earlier
- * entity's features. An exact lookup has one row per key. Pure transformation, no I/O.
+ * of a key (e.g. iata, updated_at); a version is valid from its valid-from until the next one's,
+ * and an entity takes the version valid at its timestamp, so a later change never rewrites an
+ * earlier entity's features. An exact lookup has one row per key. Pure transformation, no I/O.
  */
 final class LookupJoin {
   private LookupJoin() {}
@@ -33,8 +34,8 @@ final class LookupJoin {
    * Adds {@code <prefix>_<column>} for each column and role; null when the key had no row (or no
    * version yet at the entity's time). Keeps every entity row exactly once.
    */
-  static Dataset<Row> attach(Dataset<Row> entities, Dataset<Row> table, Lookup lookup,
-      String timestamp) {
+  static Dataset<Row> attach(
+      Dataset<Row> entities, Dataset<Row> table, Lookup lookup, String timestamp) {
     if (lookup.columns().isEmpty()) {
       return entities;
     }
@@ -59,11 +60,13 @@ final class LookupJoin {
     Dataset<Row> joined = entities.as("f");
     for (Lookup.Role role : lookup.roles()) {
       String alias = "__" + role.prefix();
-      Column match = lookup.keyed() ? col("f." + role.on()).equalTo(col(alias + ".__key"))
-          : lit(true);
+      Column match =
+          lookup.keyed() ? col("f." + role.on()).equalTo(col(alias + ".__key")) : lit(true);
       if (lookup.asOf()) {
-        match = match.and(at.geq(col(alias + ".__valid_from")))
-            .and(col(alias + ".__valid_to").isNull().or(at.lt(col(alias + ".__valid_to"))));
+        match =
+            match
+                .and(at.geq(col(alias + ".__valid_from")))
+                .and(col(alias + ".__valid_to").isNull().or(at.lt(col(alias + ".__valid_to"))));
       }
       // A reference table is a few thousand rows: broadcast it rather than shuffle the entities.
       joined = joined.join(broadcast(versions).as(alias), match, "left");
@@ -75,8 +78,8 @@ final class LookupJoin {
   /**
    * The rows of an exact lookup's table as known at ds: of a table delivered whole per ds (a
    * reference snapshot with every delivery), the latest delivery up to ds, so that each key has one
-   * row and a later delivery never rewrites an earlier day. An as-of lookup, and a table without ds,
-   * keep every row.
+   * row and a later delivery never rewrites an earlier day. An as-of lookup, and a table without
+   * ds, keep every row.
    */
   static Dataset<Row> knownAt(Dataset<Row> table, Lookup lookup, LocalDate ds) {
     if (lookup.asOf() || !Arrays.asList(table.columns()).contains(DeltaTables.DS)) {
@@ -95,9 +98,12 @@ final class LookupJoin {
     if (lookup.asOf()) {
       columns.add(col(lookup.validFrom()).as("__valid_from"));
       // One series without a key: a reference table's few rows, ordered in one window.
-      WindowSpec versions = lookup.keyed() ? Window.partitionBy(lookup.key()) : Window.partitionBy();
-      columns.add(lead(col(lookup.validFrom()), 1)
-          .over(versions.orderBy(lookup.validFrom())).as("__valid_to"));
+      WindowSpec versions =
+          lookup.keyed() ? Window.partitionBy(lookup.key()) : Window.partitionBy();
+      columns.add(
+          lead(col(lookup.validFrom()), 1)
+              .over(versions.orderBy(lookup.validFrom()))
+              .as("__valid_to"));
     }
     for (LookupColumn c : lookup.columns()) {
       columns.add(col(c.column()));

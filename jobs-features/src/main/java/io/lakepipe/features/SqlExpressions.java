@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -10,7 +11,9 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.functions;
 import scala.runtime.AbstractPartialFunction;
 
-/** Spark SQL expressions from the config, checked against their input so errors name the feature. */
+/**
+ * Spark SQL expressions from the config, checked against their input so errors name the feature.
+ */
 final class SqlExpressions {
   private SqlExpressions() {}
 
@@ -26,11 +29,19 @@ final class SqlExpressions {
       return column;
     } catch (Exception e) {
       // Spark throws AnalysisException and ParseException, checked in Scala but undeclared in Java.
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst()
-          .orElse(e.toString());
-      throw LakepipeErrors.featureDefinitionInvalid(feature,
-          "expression '" + expr + "' does not work on the columns " + String.join(", ",
-              input.columns()) + ": " + reason, e);
+      String reason =
+          e.getMessage() == null
+              ? e.toString()
+              : e.getMessage().lines().findFirst().orElse(e.toString());
+      throw LakepipeErrors.featureDefinitionInvalid(
+          feature,
+          "expression '"
+              + expr
+              + "' does not work on the columns "
+              + String.join(", ", input.columns())
+              + ": "
+              + reason,
+          e);
     }
   }
 
@@ -40,18 +51,24 @@ final class SqlExpressions {
    * a column are left alone.
    */
   static Column renamed(Column column, Function<String, String> rename) {
-    Expression rewritten = column.expr().transform(new AbstractPartialFunction<>() {
-      @Override
-      public boolean isDefinedAt(Expression e) {
-        return e instanceof UnresolvedAttribute a && a.nameParts().size() == 1
-            && rename.apply(a.name()) != null;
-      }
+    Expression rewritten =
+        column
+            .expr()
+            .transform(
+                new AbstractPartialFunction<>() {
+                  @Override
+                  public boolean isDefinedAt(Expression e) {
+                    return e instanceof UnresolvedAttribute a
+                        && a.nameParts().size() == 1
+                        && rename.apply(a.name()) != null;
+                  }
 
-      @Override
-      public Expression apply(Expression e) {
-        return UnresolvedAttribute.quoted(rename.apply(((UnresolvedAttribute) e).name()));
-      }
-    });
+                  @Override
+                  public Expression apply(Expression e) {
+                    return UnresolvedAttribute.quoted(
+                        rename.apply(((UnresolvedAttribute) e).name()));
+                  }
+                });
     return new Column(rewritten);
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import java.util.ArrayList;
@@ -23,20 +24,22 @@ final class SqlReferences {
     LinkedHashSet<String> names = new LinkedHashSet<>();
     // A rewrite that changes nothing: Catalyst's tree walk visits every node, which Java reaches
     // most simply through transform.
-    parsed.transform(new AbstractPartialFunction<Expression, Expression>() {
-      @Override
-      public boolean isDefinedAt(Expression e) {
-        return e instanceof UnresolvedAttribute;
-      }
+    parsed.transform(
+        new AbstractPartialFunction<Expression, Expression>() {
+          @Override
+          public boolean isDefinedAt(Expression e) {
+            return e instanceof UnresolvedAttribute;
+          }
 
-      @Override
-      public Expression apply(Expression e) {
-        UnresolvedAttribute attribute = (UnresolvedAttribute) e;
-        List<String> parts = scala.collection.JavaConverters.seqAsJavaList(attribute.nameParts());
-        names.add(parts.get(0).toLowerCase(Locale.ROOT));
-        return e;
-      }
-    });
+          @Override
+          public Expression apply(Expression e) {
+            UnresolvedAttribute attribute = (UnresolvedAttribute) e;
+            List<String> parts =
+                scala.collection.JavaConverters.seqAsJavaList(attribute.nameParts());
+            names.add(parts.get(0).toLowerCase(Locale.ROOT));
+            return e;
+          }
+        });
     return new ArrayList<>(names);
   }
 }

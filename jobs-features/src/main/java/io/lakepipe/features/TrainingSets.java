@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.apache.spark.sql.functions.col;
@@ -24,8 +25,11 @@ public final class TrainingSets {
   public record Table(String name, String path) {}
 
   public TrainingSets(DeltaTables tables, LakepipeConfig config, FeatureView view) {
-    this(tables, new Table(view.tables().features(), config.tablePath(view.tables().features())),
-        new Table(view.tables().labels(), config.tablePath(view.tables().labels())), view.id(),
+    this(
+        tables,
+        new Table(view.tables().features(), config.tablePath(view.tables().features())),
+        new Table(view.tables().labels(), config.tablePath(view.tables().labels())),
+        view.id(),
         view.label().name());
   }
 
@@ -40,28 +44,31 @@ public final class TrainingSets {
 
   /** The days {@code [from, to]} at the tables' latest versions, which the result records. */
   public TrainingSet latest(LocalDate from, LocalDate to) {
-    return of(tables.readDsRange(features.name(), features.path(), from, to),
+    return of(
+        tables.readDsRange(features.name(), features.path(), from, to),
         tables.readDsRange(labels.name(), labels.path(), from, to));
   }
 
   /** The days {@code [from, to]} as the tables were at the given versions, e.g. to repeat a run. */
   public TrainingSet at(LocalDate from, LocalDate to, long featuresVersion, long labelsVersion) {
-    return of(tables.readDsRange(features.name(), features.path(), from, to, featuresVersion),
+    return of(
+        tables.readDsRange(features.name(), features.path(), from, to, featuresVersion),
         tables.readDsRange(labels.name(), labels.path(), from, to, labelsVersion));
   }
 
   private TrainingSet of(TableRead featureRows, TableRead labelRows) {
-    return new TrainingSet(join(featureRows.rows(), labelRows.rows(), id, label), featureRows,
-        labelRows);
+    return new TrainingSet(
+        join(featureRows.rows(), labelRows.rows(), id, label), featureRows, labelRows);
   }
 
   /** Features with their entity's label; an entity without a label (or features) is left out. */
   static Dataset<Row> join(Dataset<Row> features, Dataset<Row> labels, String id, String label) {
-    Dataset<Row> labelRows = labels.select(col(id).as("__label_id"),
-        col(DeltaTables.DS).as("__label_ds"), col(label));
+    Dataset<Row> labelRows =
+        labels.select(col(id).as("__label_id"), col(DeltaTables.DS).as("__label_ds"), col(label));
     return features
-        .join(labelRows, col(id).equalTo(col("__label_id"))
-            .and(col(DeltaTables.DS).equalTo(col("__label_ds"))))
+        .join(
+            labelRows,
+            col(id).equalTo(col("__label_id")).and(col(DeltaTables.DS).equalTo(col("__label_ds"))))
         .drop("__label_id", "__label_ds");
   }
 }

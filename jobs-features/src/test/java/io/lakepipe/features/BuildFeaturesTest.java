@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static io.lakepipe.features.FeatureTestRows.AIRPORTS;
@@ -45,11 +46,12 @@ class BuildFeaturesTest extends SparkTestBase {
   static final int DAYS = 6;
   static final List<String> AIRPORT_CODES = List.of("AAA", "BBB", "CCC", "DDD", "EEE");
 
-  @TempDir
-  static Path home;
+  @TempDir static Path home;
   DeltaTables tables;
+
   /** Bronze of the 6 days and the airports, shared by every lakehouse of this class. */
   Map<String, Object> inputs;
+
   /** The tables built day by day in order: what every other way of building must equal. */
   LakepipeConfig inOrder;
 
@@ -87,8 +89,10 @@ class BuildFeaturesTest extends SparkTestBase {
       writeBronze(changed, day(d), flightsOf(day(d), d >= 3 ? 99 : 0));
     }
     // A later version of every airport, valid from day 4 on.
-    writeAirports(changed, rows(AIRPORTS, airports("2000-12-31T00:00:00Z", 0))
-        .union(rows(AIRPORTS, airports("2001-01-04T00:00:00Z", 5))));
+    writeAirports(
+        changed,
+        rows(AIRPORTS, airports("2000-12-31T00:00:00Z", 0))
+            .union(rows(AIRPORTS, airports("2001-01-04T00:00:00Z", 5))));
     LakepipeConfig later = lakehouse("leak", changed);
     for (int d = DAYS - 1; d >= 0; d--) {
       build(later, day(d));
@@ -139,8 +143,14 @@ class BuildFeaturesTest extends SparkTestBase {
 
     List<Object[]> fixed = new ArrayList<>(flightsOf(day(1), 0));
     Object[] first = fixed.get(0);
-    fixed.set(0, flight(first[0].toString(), (Integer) first[1] + 120, (Integer) first[2],
-        (String) first[3], (String) first[4]));
+    fixed.set(
+        0,
+        flight(
+            first[0].toString(),
+            (Integer) first[1] + 120,
+            (Integer) first[2],
+            (String) first[3],
+            (String) first[4]));
     fixed.add(flight(day(1) + "T23:45", 200, 500, "EEE", "AAA"));
     writeBronze(corrected, day(1), fixed);
     for (int d = 1; d < DAYS; d++) {
@@ -157,7 +167,8 @@ class BuildFeaturesTest extends SparkTestBase {
 
     // And what changed is day 2 itself and, within the 3-day window after it, only flights of the
     // airports and routes the two changed flights touched; day 1 and day 6 are untouched.
-    Set<String> touched = new TreeSet<>(List.of((String) first[3], (String) first[4], "EEE", "AAA"));
+    Set<String> touched =
+        new TreeSet<>(List.of((String) first[3], (String) first[4], "EEE", "AAA"));
     List<String> beforeText = before.stream().map(Row::toString).toList();
     List<String> afterText = after.stream().map(Row::toString).toList();
     List<Row> added = after.stream().filter(r -> !beforeText.contains(r.toString())).toList();
@@ -167,14 +178,17 @@ class BuildFeaturesTest extends SparkTestBase {
       String ds = row.getAs("ds").toString();
       assertThat(ds).isBetween(day(1).toString(), day(4).toString());
       if (!ds.equals(day(1).toString())) {
-        assertThat(touched).containsAnyOf(row.<String>getAs("origin"),
-            row.<String>getAs("destination"));
+        assertThat(touched)
+            .containsAnyOf(row.<String>getAs("origin"), row.<String>getAs("destination"));
       }
     }
-    // Rows of day 2 other than the two changed flights keep their features: history only looks back.
-    long unchangedOfDay2 = after.stream()
-        .filter(r -> r.getAs("ds").toString().equals(day(1).toString()))
-        .filter(r -> beforeText.contains(r.toString())).count();
+    // Rows of day 2 other than the two changed flights keep their features: history only looks
+    // back.
+    long unchangedOfDay2 =
+        after.stream()
+            .filter(r -> r.getAs("ds").toString().equals(day(1).toString()))
+            .filter(r -> beforeText.contains(r.toString()))
+            .count();
     assertThat(unchangedOfDay2).isEqualTo(flightsOf(day(1), 0).size() - 1);
   }
 
@@ -188,24 +202,41 @@ class BuildFeaturesTest extends SparkTestBase {
   void tablesCarryCommentsAndTheChangeDataFeed() {
     String features = inOrder.tablePath("features-flights");
     Map<String, String> comments = new HashMap<>();
-    spark.read().format("delta").load(features).schema().foreach(field -> {
-      comments.put(field.name(), field.getComment().isDefined() ? field.getComment().get() : null);
-      return null;
-    });
+    spark
+        .read()
+        .format("delta")
+        .load(features)
+        .schema()
+        .foreach(
+            field -> {
+              comments.put(
+                  field.name(), field.getComment().isDefined() ? field.getComment().get() : null);
+              return null;
+            });
     FeatureCatalog catalog = FeatureViewReader.read(inOrder, "flights").catalog();
 
     assertThat(comments).containsAllEntriesOf(catalog.featureComments());
     for (String table : List.of(features, inOrder.tablePath("labels-flights"))) {
       Row detail = spark.sql("DESCRIBE DETAIL delta.`" + table + "`").head();
-      assertThat(detail.<scala.collection.Map<String, String>>getAs("properties")
-          .get("delta.enableChangeDataFeed").get()).isEqualTo("true");
+      assertThat(
+              detail
+                  .<scala.collection.Map<String, String>>getAs("properties")
+                  .get("delta.enableChangeDataFeed")
+                  .get())
+          .isEqualTo("true");
       assertThat(detail.<scala.collection.Seq<String>>getAs("partitionColumns").mkString())
           .isEqualTo("ds");
     }
     // The feed of the last version shows the rows that rebuilding the day replaced.
-    long rows = spark.read().format("delta").option("readChangeFeed", "true")
-        .option("startingVersion", 0).load(features)
-        .where(col("_change_type").equalTo("insert")).count();
+    long rows =
+        spark
+            .read()
+            .format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", 0)
+            .load(features)
+            .where(col("_change_type").equalTo("insert"))
+            .count();
     assertThat(rows).isEqualTo(spark.read().format("delta").load(features).count());
   }
 
@@ -216,10 +247,13 @@ class BuildFeaturesTest extends SparkTestBase {
     long flights = flightsOf(day(5), 0).size();
     assertThat(result.rowsRead()).isEqualTo(flights);
     assertThat(result.rowsWritten()).isEqualTo(flights);
-    assertThat(result.versionsRead()).containsKeys(inOrder.tablePath("bronze-flights"),
-        inOrder.tablePath("bronze-airports"), inOrder.tablePath("features-daily-stats"));
-    assertThat(result.versionsWritten()).containsKeys(inOrder.tablePath("features-flights"),
-        inOrder.tablePath("labels-flights"));
+    assertThat(result.versionsRead())
+        .containsKeys(
+            inOrder.tablePath("bronze-flights"),
+            inOrder.tablePath("bronze-airports"),
+            inOrder.tablePath("features-daily-stats"));
+    assertThat(result.versionsWritten())
+        .containsKeys(inOrder.tablePath("features-flights"), inOrder.tablePath("labels-flights"));
   }
 
   @Test
@@ -247,19 +281,22 @@ class BuildFeaturesTest extends SparkTestBase {
     int count = 20 + random.nextInt(21);
     for (int i = 0; i < count; i++) {
       String origin = AIRPORT_CODES.get(random.nextInt(AIRPORT_CODES.size()));
-      String destination = AIRPORT_CODES.get((AIRPORT_CODES.indexOf(origin) + 1
-          + random.nextInt(AIRPORT_CODES.size() - 1)) % AIRPORT_CODES.size());
+      String destination =
+          AIRPORT_CODES.get(
+              (AIRPORT_CODES.indexOf(origin) + 1 + random.nextInt(AIRPORT_CODES.size() - 1))
+                  % AIRPORT_CODES.size());
       String time = String.format("%sT%02d:%02d", day, random.nextInt(24), random.nextInt(60));
-      flights.add(flight(time, random.nextInt(90) - 20, 100 + random.nextInt(900), origin,
-          destination));
+      flights.add(
+          flight(time, random.nextInt(90) - 20, 100 + random.nextInt(900), origin, destination));
     }
     return flights;
   }
 
   static Object[][] airports(String validFrom, double shift) {
     return AIRPORT_CODES.stream()
-        .map(code -> airport(code, "S" + code.charAt(0), 30 + code.charAt(0) - 'A' + shift,
-            validFrom))
+        .map(
+            code ->
+                airport(code, "S" + code.charAt(0), 30 + code.charAt(0) - 'A' + shift, validFrom))
         .toArray(Object[][]::new);
   }
 
@@ -283,7 +320,11 @@ class BuildFeaturesTest extends SparkTestBase {
   }
 
   void writeAirports(Map<String, Object> inputs, Dataset<Row> airports) {
-    airports.write().format("delta").mode("overwrite").partitionBy("ds")
+    airports
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .partitionBy("ds")
         .save((String) inputs.get("lakepipe.tables.bronze-airports"));
   }
 
@@ -296,8 +337,8 @@ class BuildFeaturesTest extends SparkTestBase {
   }
 
   JobResult build(LakepipeConfig config, LocalDate ds) {
-    return BuildFeatures.run(JobContext.of(spark, config, ds, "run-" + ds),
-        FeatureViewReader.read(config, "flights"));
+    return BuildFeatures.run(
+        JobContext.of(spark, config, ds, "run-" + ds), FeatureViewReader.read(config, "flights"));
   }
 
   List<Row> rowsOf(LakepipeConfig config, String table) {
@@ -306,31 +347,54 @@ class BuildFeaturesTest extends SparkTestBase {
 
   /** Every row of a table's days, all columns, as sorted strings. */
   List<String> contents(LakepipeConfig config, String table, LocalDate from, LocalDate to) {
-    Dataset<Row> rows = spark.read().format("delta").load(config.tablePath(table))
-        .where(col("ds").between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
-    return rows.select(Arrays.stream(rows.columns()).sorted().map(c -> col(c)).toList()
-            .toArray(org.apache.spark.sql.Column[]::new))
-        .collectAsList().stream().map(Row::toString).sorted().toList();
+    Dataset<Row> rows =
+        spark
+            .read()
+            .format("delta")
+            .load(config.tablePath(table))
+            .where(col("ds").between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
+    return rows
+        .select(
+            Arrays.stream(rows.columns())
+                .sorted()
+                .map(c -> col(c))
+                .toList()
+                .toArray(org.apache.spark.sql.Column[]::new))
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .sorted()
+        .toList();
   }
 
   void assertSameOutputs(LakepipeConfig actual, LakepipeConfig expected, boolean sameBronzeFiles) {
     for (String table : List.of("features-flights", "labels-flights")) {
-      assertThat(contents(actual, table, day(0), day(DAYS - 1))).as(table)
+      assertThat(contents(actual, table, day(0), day(DAYS - 1)))
+          .as(table)
           .isEqualTo(contents(expected, table, day(0), day(DAYS - 1)));
     }
     // The stats' source names the bronze files, which differ between bronze tables.
-    List<String> statsColumns = new ArrayList<>(List.of("entity", "key", "flights",
-        "delayed_flights", "delay_minutes", "ds"));
+    List<String> statsColumns =
+        new ArrayList<>(
+            List.of("entity", "key", "flights", "delayed_flights", "delay_minutes", "ds"));
     if (sameBronzeFiles) {
       statsColumns.add("source_fingerprint");
     }
-    assertThat(statsContents(actual, statsColumns)).as("daily stats")
+    assertThat(statsContents(actual, statsColumns))
+        .as("daily stats")
         .isEqualTo(statsContents(expected, statsColumns));
   }
 
   List<String> statsContents(LakepipeConfig config, List<String> columns) {
-    return spark.read().format("delta").load(config.tablePath("features-daily-stats"))
+    return spark
+        .read()
+        .format("delta")
+        .load(config.tablePath("features-daily-stats"))
         .select(columns.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
-        .collectAsList().stream().map(Row::toString).sorted().toList();
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .sorted()
+        .toList();
   }
 }

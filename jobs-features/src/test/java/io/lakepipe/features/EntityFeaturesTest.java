@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static io.lakepipe.features.FeatureTestRows.AIRPORTS;
@@ -46,7 +47,8 @@ class EntityFeaturesTest extends SparkTestBase {
     // 2001-01-29 was a Monday: Spark's dayofweek counts Sunday as 1, so Monday is 2.
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
-    Dataset<Row> features = EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS);
+    Dataset<Row> features =
+        EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS);
     Row row = only(features);
 
     List<String> expected = new ArrayList<>(List.of("flight_id", "flight_ts"));
@@ -63,14 +65,22 @@ class EntityFeaturesTest extends SparkTestBase {
 
   @Test
   void flightIdsAreStableAndTellApartFlightsThatDifferOnlyInDelay() {
-    Dataset<Row> bronze = rows(BRONZE,
-        flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"),
-        flight("2001-01-29T07:05", 3, 2176, "LAS", "PHL"));
+    Dataset<Row> bronze =
+        rows(
+            BRONZE,
+            flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"),
+            flight("2001-01-29T07:05", 3, 2176, "LAS", "PHL"));
 
-    List<String> first = EntityFeatures.labels(bronze, VIEW).select("flight_id").as(
-        org.apache.spark.sql.Encoders.STRING()).collectAsList();
-    List<String> again = EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS)
-        .select("flight_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> first =
+        EntityFeatures.labels(bronze, VIEW)
+            .select("flight_id")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    List<String> again =
+        EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS)
+            .select("flight_id")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
 
     assertThat(first).doesNotHaveDuplicates().hasSize(2);
     assertThat(again).containsExactlyInAnyOrderElementsOf(first);
@@ -78,80 +88,124 @@ class EntityFeaturesTest extends SparkTestBase {
 
   @Test
   void labelsAreDelayAboveTheThreshold() {
-    Dataset<Row> bronze = rows(BRONZE,
-        flight("2001-01-29T07:00", 15, 100, "AAA", "BBB"),
-        flight("2001-01-29T08:00", 16, 100, "AAA", "BBB"),
-        flight("2001-01-29T09:00", -5, 100, "AAA", "BBB"));
+    Dataset<Row> bronze =
+        rows(
+            BRONZE,
+            flight("2001-01-29T07:00", 15, 100, "AAA", "BBB"),
+            flight("2001-01-29T08:00", 16, 100, "AAA", "BBB"),
+            flight("2001-01-29T09:00", -5, 100, "AAA", "BBB"));
 
     Dataset<Row> labels = EntityFeatures.labels(bronze, VIEW);
 
     assertThat(labels.columns()).containsExactly("flight_id", "flight_ts", "delay", "delayed");
-    assertThat(labels.orderBy("flight_ts").select("delay", "delayed").collectAsList().stream()
-        .map(Row::toString)).containsExactly("[15,0]", "[16,1]", "[-5,0]");
+    assertThat(
+            labels.orderBy("flight_ts").select("delay", "delayed").collectAsList().stream()
+                .map(Row::toString))
+        .containsExactly("[15,0]", "[16,1]", "[-5,0]");
   }
 
   @Test
   void airportAttributesAreTheVersionValidAtDeparture() {
-    Dataset<Row> airports = rows(AIRPORTS,
-        airport("ATL", "GA", 33.6, "2000-12-31T00:00:00Z"),
-        airport("ATL", "XX", 40.0, "2001-01-29T12:00:00Z"),
-        airport("SAV", "GA", 32.1, "2000-12-31T00:00:00Z"),
-        // Valid only after these flights: they must not see it.
-        airport("NEW", "NY", 41.0, "2001-02-01T00:00:00Z"));
-    Dataset<Row> bronze = rows(BRONZE,
-        flight("2001-01-29T11:59", 0, 215, "ATL", "SAV"),
-        flight("2001-01-29T12:00", 0, 215, "SAV", "ATL"),
-        flight("2001-01-29T23:00", 0, 215, "ATL", "NEW"),
-        flight("2001-01-29T23:30", 0, 999, "ZZZ", "SAV"));
+    Dataset<Row> airports =
+        rows(
+            AIRPORTS,
+            airport("ATL", "GA", 33.6, "2000-12-31T00:00:00Z"),
+            airport("ATL", "XX", 40.0, "2001-01-29T12:00:00Z"),
+            airport("SAV", "GA", 32.1, "2000-12-31T00:00:00Z"),
+            // Valid only after these flights: they must not see it.
+            airport("NEW", "NY", 41.0, "2001-02-01T00:00:00Z"));
+    Dataset<Row> bronze =
+        rows(
+            BRONZE,
+            flight("2001-01-29T11:59", 0, 215, "ATL", "SAV"),
+            flight("2001-01-29T12:00", 0, 215, "SAV", "ATL"),
+            flight("2001-01-29T23:00", 0, 215, "ATL", "NEW"),
+            flight("2001-01-29T23:30", 0, 999, "ZZZ", "SAV"));
 
-    List<String> rows = EntityFeatures.build(bronze, lookups(airports), noStats(), VIEW, DS)
-        .orderBy("flight_ts")
-        .select("origin", "origin_state", "origin_latitude", "origin_longitude", "destination",
-            "destination_state", "destination_latitude")
-        .collectAsList().stream().map(Row::toString).toList();
+    List<String> rows =
+        EntityFeatures.build(bronze, lookups(airports), noStats(), VIEW, DS)
+            .orderBy("flight_ts")
+            .select(
+                "origin",
+                "origin_state",
+                "origin_latitude",
+                "origin_longitude",
+                "destination",
+                "destination_state",
+                "destination_latitude")
+            .collectAsList()
+            .stream()
+            .map(Row::toString)
+            .toList();
 
-    assertThat(rows).containsExactly(
-        "[ATL,GA,33.6,-33.6,SAV,GA,32.1]",
-        "[SAV,GA,32.1,-32.1,ATL,XX,40.0]",
-        "[ATL,XX,40.0,-40.0,NEW,null,null]",
-        "[ZZZ,null,null,null,SAV,GA,32.1]");
+    assertThat(rows)
+        .containsExactly(
+            "[ATL,GA,33.6,-33.6,SAV,GA,32.1]",
+            "[SAV,GA,32.1,-32.1,ATL,XX,40.0]",
+            "[ATL,XX,40.0,-40.0,NEW,null,null]",
+            "[ZZZ,null,null,null,SAV,GA,32.1]");
   }
 
   @Test
   void aLookupWithoutValidFromIsAnExactJoinOnItsKey() {
-    FeatureView view = FeatureViewReaderTest.flights(Map.of(
-        "lakepipe.views.flights.lookups", List.of(Map.of("table", "bronze-airports", "key", "iata",
-            "features", "airport", "roles", List.of(Map.of("on", "destination", "prefix", "dest",
-                "description", "the destination airport"))))));
+    FeatureView view =
+        FeatureViewReaderTest.flights(
+            Map.of(
+                "lakepipe.views.flights.lookups",
+                List.of(
+                    Map.of(
+                        "table",
+                        "bronze-airports",
+                        "key",
+                        "iata",
+                        "features",
+                        "airport",
+                        "roles",
+                        List.of(
+                            Map.of(
+                                "on",
+                                "destination",
+                                "prefix",
+                                "dest",
+                                "description",
+                                "the destination airport"))))));
     // Valid only after the flight: an as-of lookup would not see it, an exact one does.
     Dataset<Row> airports = rows(AIRPORTS, airport("SAV", "GA", 32.1, "2002-01-01T00:00:00Z"));
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"),
-        flight("2001-01-29T07:00", 45, 215, "SAV", "ATL"));
+    Dataset<Row> bronze =
+        rows(
+            BRONZE,
+            flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"),
+            flight("2001-01-29T07:00", 45, 215, "SAV", "ATL"));
 
     Dataset<Row> features = EntityFeatures.build(bronze, lookups(airports), noStats(), view, DS);
 
-    assertThat(features.columns()).contains("dest_state", "dest_latitude")
+    assertThat(features.columns())
+        .contains("dest_state", "dest_latitude")
         .doesNotContain("origin_state", "destination_state");
-    assertThat(features.orderBy("flight_ts").select("dest_state").collectAsList().stream()
-        .map(Row::toString)).containsExactly("[GA]", "[null]");
+    assertThat(
+            features.orderBy("flight_ts").select("dest_state").collectAsList().stream()
+                .map(Row::toString))
+        .containsExactly("[GA]", "[null]");
   }
 
   @Test
   void historyCountsOnlyWholeDaysBeforeTheFlightsDay() {
-    Dataset<Row> stats = rows(STATS,
-        stats("origin", "ATL", 10, 2, 100, "2001-01-28"),
-        // ds - 7: the first day of the 7-day window.
-        stats("origin", "ATL", 5, 5, 250, "2001-01-22"),
-        stats("origin", "ATL", 4, 0, -20, "2001-01-21"),
-        // ds - 28: the first day of the 28-day window.
-        stats("origin", "ATL", 1, 1, 60, "2001-01-01"),
-        // Outside every window, the flight's own day and a later day: never counted.
-        stats("origin", "ATL", 1000, 1000, 99000, "2000-12-31"),
-        stats("origin", "ATL", 1000, 1000, 99000, "2001-01-29"),
-        stats("origin", "ATL", 1000, 1000, 99000, "2001-01-30"),
-        stats("destination", "SAV", 3, 3, 90, "2001-01-28"),
-        // Another entity's key that happens to equal the route's: kept apart by entity.
-        stats("route", "SAV|ATL", 7, 0, 0, "2001-01-28"));
+    Dataset<Row> stats =
+        rows(
+            STATS,
+            stats("origin", "ATL", 10, 2, 100, "2001-01-28"),
+            // ds - 7: the first day of the 7-day window.
+            stats("origin", "ATL", 5, 5, 250, "2001-01-22"),
+            stats("origin", "ATL", 4, 0, -20, "2001-01-21"),
+            // ds - 28: the first day of the 28-day window.
+            stats("origin", "ATL", 1, 1, 60, "2001-01-01"),
+            // Outside every window, the flight's own day and a later day: never counted.
+            stats("origin", "ATL", 1000, 1000, 99000, "2000-12-31"),
+            stats("origin", "ATL", 1000, 1000, 99000, "2001-01-29"),
+            stats("origin", "ATL", 1000, 1000, 99000, "2001-01-30"),
+            stats("destination", "SAV", 3, 3, 90, "2001-01-28"),
+            // Another entity's key that happens to equal the route's: kept apart by entity.
+            stats("route", "SAV|ATL", 7, 0, 0, "2001-01-28"));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
     Row row = only(EntityFeatures.build(bronze, lookups(noAirports()), stats, VIEW, DS));
@@ -176,18 +230,40 @@ class EntityFeaturesTest extends SparkTestBase {
   @Test
   void aFeatureAddedInConfigIsComputedWithoutCode() {
     List<Map<String, Object>> flight = new ArrayList<>();
-    flight.add(Map.of("name", "minute", "type", "numeric", "expr", "minute(flight_ts)",
-        "description", "Minute of the departure"));
-    flight.add(Map.of("name", "long_haul", "type", "categorical",
-        "expr", "CASE WHEN distance > 1500 THEN 'yes' ELSE 'no' END", "description", "Long haul"));
-    FeatureView added = FeatureViewReaderTest.flights(Map.of(
-        "lakepipe.features.row", flight,
-        "lakepipe.features.airport", List.of(Map.of("column", "state", "type", "categorical",
-            "description", "State")),
-        "lakepipe.features.history.window-days", List.of(2)));
+    flight.add(
+        Map.of(
+            "name",
+            "minute",
+            "type",
+            "numeric",
+            "expr",
+            "minute(flight_ts)",
+            "description",
+            "Minute of the departure"));
+    flight.add(
+        Map.of(
+            "name",
+            "long_haul",
+            "type",
+            "categorical",
+            "expr",
+            "CASE WHEN distance > 1500 THEN 'yes' ELSE 'no' END",
+            "description",
+            "Long haul"));
+    FeatureView added =
+        FeatureViewReaderTest.flights(
+            Map.of(
+                "lakepipe.features.row", flight,
+                "lakepipe.features.airport",
+                    List.of(
+                        Map.of("column", "state", "type", "categorical", "description", "State")),
+                "lakepipe.features.history.window-days", List.of(2)));
     Dataset<Row> airports = rows(AIRPORTS, airport("LAS", "NV", 36.1, "2000-12-31T00:00:00Z"));
-    Dataset<Row> stats = rows(STATS, stats("route", "LAS|PHL", 4, 1, 80, "2001-01-27"),
-        stats("route", "LAS|PHL", 9, 9, 900, "2001-01-26"));
+    Dataset<Row> stats =
+        rows(
+            STATS,
+            stats("route", "LAS|PHL", 4, 1, 80, "2001-01-27"),
+            stats("route", "LAS|PHL", 9, 9, 900, "2001-01-26"));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
     Row row = only(EntityFeatures.build(bronze, lookups(airports), stats, added, DS));
@@ -204,22 +280,35 @@ class EntityFeaturesTest extends SparkTestBase {
 
   @Test
   void aBadExpressionNamesTheFeatureBeforeAnyJobRuns() {
-    FeatureView bad = FeatureViewReaderTest.flights(Map.of(
-        "lakepipe.features.row", List.of(Map.of("name", "departure_hour", "type", "numeric",
-            "expr", "hour(departure)", "description", "Hour"))));
+    FeatureView bad =
+        FeatureViewReaderTest.flights(
+            Map.of(
+                "lakepipe.features.row",
+                List.of(
+                    Map.of(
+                        "name",
+                        "departure_hour",
+                        "type",
+                        "numeric",
+                        "expr",
+                        "hour(departure)",
+                        "description",
+                        "Hour"))));
     Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
-    assertThatThrownBy(() -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), bad, DS))
+    assertThatThrownBy(
+            () -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), bad, DS))
         .hasMessageContaining("Feature 'departure_hour'")
         .hasMessageContaining("hour(departure)");
   }
 
   @Test
   void missingBronzeColumnIsAnError() {
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"))
-        .drop("distance");
+    Dataset<Row> bronze =
+        rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV")).drop("distance");
 
-    assertThatThrownBy(() -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS))
+    assertThatThrownBy(
+            () -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS))
         .hasMessageContaining("[distance]");
   }
 }

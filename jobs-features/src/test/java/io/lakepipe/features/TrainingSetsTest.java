@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,22 +17,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingSetsTest extends SparkTestBase {
-  static final StructType FEATURES = new StructType()
-      .add("flight_id", DataTypes.StringType)
-      .add("hour", DataTypes.IntegerType);
-  static final StructType LABELS = new StructType()
-      .add("flight_id", DataTypes.StringType)
-      .add("delay", DataTypes.IntegerType)
-      .add("delayed", DataTypes.IntegerType);
+  static final StructType FEATURES =
+      new StructType().add("flight_id", DataTypes.StringType).add("hour", DataTypes.IntegerType);
+  static final StructType LABELS =
+      new StructType()
+          .add("flight_id", DataTypes.StringType)
+          .add("delay", DataTypes.IntegerType)
+          .add("delayed", DataTypes.IntegerType);
   static final LocalDate D1 = LocalDate.parse("2001-01-01");
   static final LocalDate D2 = LocalDate.parse("2001-01-02");
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   static TrainingSets sets(DeltaTables tables, String features, String labels) {
-    return new TrainingSets(tables, new TrainingSets.Table("features-flights", features),
-        new TrainingSets.Table("labels-flights", labels), "flight_id", "delayed");
+    return new TrainingSets(
+        tables,
+        new TrainingSets.Table("features-flights", features),
+        new TrainingSets.Table("labels-flights", labels),
+        "flight_id",
+        "delayed");
   }
 
   @Test
@@ -84,8 +88,7 @@ class TrainingSetsTest extends SparkTestBase {
     assertThatThrownBy(() -> sets(tables, features, labels).at(D1, D1, 5, 0))
         .hasMessageContaining("features-flights")
         .hasMessageContaining("has no version 5 (its versions are 0 to 0)");
-    assertThatThrownBy(() -> sets(tables, features, home.resolve("none").toString())
-        .latest(D1, D1))
+    assertThatThrownBy(() -> sets(tables, features, home.resolve("none").toString()).latest(D1, D1))
         .hasMessageContaining("labels-flights");
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest;
 
 import static org.apache.spark.sql.functions.col;
@@ -18,12 +19,14 @@ import org.apache.spark.sql.Row;
 
 /**
  * The quarantine contract shared by every ingest: a checked row carries {@link #REASON} (null when
- * valid) and {@link #RAW} (the record exactly as the source gave it). Invalid rows go to the source's
- * quarantine table with both, plus {@link Lineage}; nothing is dropped. Pure transformations, no I/O.
+ * valid) and {@link #RAW} (the record exactly as the source gave it). Invalid rows go to the
+ * source's quarantine table with both, plus {@link Lineage}; nothing is dropped. Pure
+ * transformations, no I/O.
  */
 public final class Quarantine {
   /** Every broken rule of a row, joined by "; "; null when the row is valid. */
   public static final String REASON = "quarantine_reason";
+
   /** The record as the source gave it: a CSV or JSON line, a Kafka value, a JDBC row as JSON. */
   public static final String RAW = "raw_record";
 
@@ -48,11 +51,11 @@ public final class Quarantine {
    * Adds {@link #REASON} in two stages: the record rules first; the value rules only for records
    * that passed them, since values parsed out of a broken record would only add noise.
    */
-  public static Dataset<Row> withReason(Dataset<Row> rows, List<Column> recordRules,
-      List<Column> valueRules) {
+  public static Dataset<Row> withReason(
+      Dataset<Row> rows, List<Column> recordRules, List<Column> valueRules) {
     Column recordReason = reasons(recordRules);
-    return rows.withColumn(REASON,
-        when(recordReason.isNotNull(), recordReason).otherwise(reasons(valueRules)));
+    return rows.withColumn(
+        REASON, when(recordReason.isNotNull(), recordReason).otherwise(reasons(valueRules)));
   }
 
   /** The non-null reasons of the rules joined by "; ", or null when no rule is broken. */
@@ -80,8 +83,8 @@ public final class Quarantine {
   }
 
   /** Fails the run when the share of quarantined rows passes the configured threshold. */
-  public static void checkBadShare(String source, LocalDate ds, long quarantined, long read,
-      double maxShare) {
+  public static void checkBadShare(
+      String source, LocalDate ds, long quarantined, long read, double maxShare) {
     if (exceeds(quarantined, read, maxShare)) {
       throw LakepipeErrors.badShareExceeded(source, ds.toString(), quarantined, read, maxShare);
     }
@@ -89,11 +92,17 @@ public final class Quarantine {
 
   /**
    * As {@link #checkBadShare(String, LocalDate, long, long, double)}, counting with this run the
-   * date's {@code earlier} failed runs, whose rows a retry does not read again (a stream's checkpoint
-   * moved on); the error names {@code lakepipe.<limitKey>}, what accepts the date.
+   * date's {@code earlier} failed runs, whose rows a retry does not read again (a stream's
+   * checkpoint moved on); the error names {@code lakepipe.<limitKey>}, what accepts the date.
    */
-  public static void checkBadShare(String source, LocalDate ds, long quarantined, long read,
-      double maxShare, AuditLog.FailedRuns earlier, String limitKey) {
+  public static void checkBadShare(
+      String source,
+      LocalDate ds,
+      long quarantined,
+      long read,
+      double maxShare,
+      AuditLog.FailedRuns earlier,
+      String limitKey) {
     if (earlier.runs() == 0) {
       checkBadShare(source, ds, quarantined, read, maxShare);
       return;
@@ -101,8 +110,8 @@ public final class Quarantine {
     long bad = quarantined + earlier.rowsQuarantined();
     long all = read + earlier.rowsRead();
     if (exceeds(bad, all, maxShare)) {
-      throw LakepipeErrors.badShareExceededAcrossRuns(source, ds.toString(), bad, all, maxShare,
-          earlier.runs(), limitKey);
+      throw LakepipeErrors.badShareExceededAcrossRuns(
+          source, ds.toString(), bad, all, maxShare, earlier.runs(), limitKey);
     }
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest;
 
 import io.lakepipe.core.cli.Validation;
@@ -21,29 +22,38 @@ public final class ValidateIngestDeclarations {
   public static List<Declaration> declarations(LakepipeConfig config) {
     List<Declaration> declarations = new ArrayList<>();
     for (String table : config.keys("checks")) {
-      declarations.add(new Declaration("lakepipe.checks." + table,
-          () -> CheckDeclarationReader.read(config, table)));
+      declarations.add(
+          new Declaration(
+              "lakepipe.checks." + table, () -> CheckDeclarationReader.read(config, table)));
     }
     for (String source : config.keys("sources")) {
-      String kind = config.has("sources." + source + ".kind")
-          ? config.string("sources." + source + ".kind") : "";
+      String kind =
+          config.has("sources." + source + ".kind")
+              ? config.string("sources." + source + ".kind")
+              : "";
       if (kind.equals("kafka")) {
-        declarations.add(new Declaration("lakepipe.sources." + source,
-            () -> SourceDeclarations.kafka(config, source)));
+        declarations.add(
+            new Declaration(
+                "lakepipe.sources." + source, () -> SourceDeclarations.kafka(config, source)));
       } else if (kind.equals("jdbc")) {
-        declarations.add(new Declaration("lakepipe.sources." + source, () -> {
-          JdbcTableSource.checkDeclaration(config, "sources." + source);
-          SourceDeclarations.jdbc(config, source);
-        }));
+        declarations.add(
+            new Declaration(
+                "lakepipe.sources." + source,
+                () -> {
+                  JdbcTableSource.checkDeclaration(config, "sources." + source);
+                  SourceDeclarations.jdbc(config, source);
+                }));
       } else {
-        declarations.add(new Declaration("lakepipe.sources." + source,
-            () -> SourceDeclarations.files(config, source)));
+        declarations.add(
+            new Declaration(
+                "lakepipe.sources." + source, () -> SourceDeclarations.files(config, source)));
       }
     }
     return declarations;
   }
 
   public static void main(String[] args) {
-    System.exit(Validation.run(args, List.of(ValidateIngestDeclarations::declarations), System.out));
+    System.exit(
+        Validation.run(args, List.of(ValidateIngestDeclarations::declarations), System.out));
   }
 }

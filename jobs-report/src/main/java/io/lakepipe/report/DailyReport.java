@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -31,13 +32,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class DailyReport {
   private static final Logger LOG = LoggerFactory.getLogger(DailyReport.class);
+
   /** Artifact folder of the page in the report's MLflow run. */
   public static final String ARTIFACT_PATH = "report";
-  private static final Map<String, String> AIRFLOW_TAGS = Map.of(
-      "AIRFLOW_CTX_DAG_ID", "airflow.dag_id",
-      "AIRFLOW_CTX_DAG_RUN_ID", "airflow.dag_run_id",
-      "AIRFLOW_CTX_TASK_ID", "airflow.task_id",
-      "AIRFLOW_CTX_TRY_NUMBER", "airflow.try_number");
+
+  private static final Map<String, String> AIRFLOW_TAGS =
+      Map.of(
+          "AIRFLOW_CTX_DAG_ID", "airflow.dag_id",
+          "AIRFLOW_CTX_DAG_RUN_ID", "airflow.dag_run_id",
+          "AIRFLOW_CTX_TASK_ID", "airflow.task_id",
+          "AIRFLOW_CTX_TRY_NUMBER", "airflow.try_number");
 
   private DailyReport() {}
 
@@ -56,60 +60,93 @@ public final class DailyReport {
       String trainingExperiment = config.string("mlflow.experiment");
       Optional<String> trainingId = tracking.findExperimentId(trainingExperiment);
       List<LoggedRun> trainingRuns = new ArrayList<>();
-      trainingId.ifPresent(id -> {
-        for (LocalDate day = from; !day.isAfter(ds); day = day.plusDays(1)) {
-          trainingRuns.addAll(tracking.searchRuns(id, "tags.`lakepipe.ds` = '" + day
-              + "' and attributes.status = 'FINISHED'", 10));
-        }
-      });
-      List<TrainingScore> scores = ReportModels.trainingScores(trainingRuns,
-          runId -> ui + "/#/experiments/" + trainingId.orElse("") + "/runs/" + runId);
+      trainingId.ifPresent(
+          id -> {
+            for (LocalDate day = from; !day.isAfter(ds); day = day.plusDays(1)) {
+              trainingRuns.addAll(
+                  tracking.searchRuns(
+                      id,
+                      "tags.`lakepipe.ds` = '" + day + "' and attributes.status = 'FINISHED'",
+                      10));
+            }
+          });
+      List<TrainingScore> scores =
+          ReportModels.trainingScores(
+              trainingRuns,
+              runId -> ui + "/#/experiments/" + trainingId.orElse("") + "/runs/" + runId);
       String reportsId = tracking.experimentId(settings.experiment());
 
       List<Link> links = new ArrayList<>();
-      trainingId.ifPresent(id -> links.add(
-          new Link("MLflow experiment " + trainingExperiment, ui + "/#/experiments/" + id)));
+      trainingId.ifPresent(
+          id ->
+              links.add(
+                  new Link(
+                      "MLflow experiment " + trainingExperiment, ui + "/#/experiments/" + id)));
       links.add(new Link("MLflow reports", ui + "/#/experiments/" + reportsId));
       airflowRunUrl(settings).ifPresent(url -> links.add(new Link("Airflow DAG run", url)));
 
-      ReportModel model = ReportModels.build(ds, settings.windowDays(), settings.maxBadShare(),
-          audit, bronze, features, scores).withLinks(links);
+      ReportModel model =
+          ReportModels.build(
+                  ds,
+                  settings.windowDays(),
+                  settings.maxBadShare(),
+                  audit,
+                  bronze,
+                  features,
+                  scores)
+              .withLinks(links);
       String html = HtmlReport.render(model);
-      String page = ReportStore.write(context.spark().sparkContext().hadoopConfiguration(),
-          ReportStore.pagePath(settings.location(), ds), html);
+      String page =
+          ReportStore.write(
+              context.spark().sparkContext().hadoopConfiguration(),
+              ReportStore.pagePath(settings.location(), ds),
+              html);
 
       Map<String, String> tags = new LinkedHashMap<>();
       tags.put("lakepipe.ds", ds.toString());
       tags.put("lakepipe.job_run_id", context.runId());
       tags.put("lakepipe.report.page", page);
       tags.put("mlflow.source.name", DailyReportJob.class.getName());
-      AIRFLOW_TAGS.forEach((variable, tag) -> {
-        String value = System.getenv(variable);
-        if (value != null && !value.isBlank()) {
-          tags.put(tag, value);
-        }
-      });
-      String runId = tracking.withRun(reportsId, "report-" + ds, tags, run -> {
-        run.log(Map.of("window_days", String.valueOf(settings.windowDays())), Map.of(
-            "jobs", (double) model.summary().size(),
-            "jobs_failed", (double) model.summary().stream().filter(JobDay::failed).count(),
-            "failed_runs_in_window", (double) model.failedRuns().size()), Map.of());
-        upload(run, html);
-        return run.runId();
-      });
+      AIRFLOW_TAGS.forEach(
+          (variable, tag) -> {
+            String value = System.getenv(variable);
+            if (value != null && !value.isBlank()) {
+              tags.put(tag, value);
+            }
+          });
+      String runId =
+          tracking.withRun(
+              reportsId,
+              "report-" + ds,
+              tags,
+              run -> {
+                run.log(
+                    Map.of("window_days", String.valueOf(settings.windowDays())),
+                    Map.of(
+                        "jobs", (double) model.summary().size(),
+                        "jobs_failed",
+                            (double) model.summary().stream().filter(JobDay::failed).count(),
+                        "failed_runs_in_window", (double) model.failedRuns().size()),
+                    Map.of());
+                upload(run, html);
+                return run.runId();
+              });
       String runUrl = ui + "/#/experiments/" + reportsId + "/runs/" + runId;
       // One line the task log shows, with the page and the run that renders it.
       LOG.info("lakepipe report for ds={}: page {} ; MLflow run {}", ds, page, runUrl);
       System.out.println("lakepipe report page: " + page);
       System.out.println("lakepipe report MLflow run: " + runUrl);
       // One page, one row: the counts stay the same for a rerun, whatever ran meanwhile.
-      return result.rowsRead(1).rowsWritten(1)
-          .summary("report " + page + "; MLflow run " + runUrl).build();
+      return result
+          .rowsRead(1)
+          .rowsWritten(1)
+          .summary("report " + page + "; MLflow run " + runUrl)
+          .build();
     }
   }
 
-  private static Optional<Dataset<Row>> read(JobContext context, String table, LocalDate from,
-      LocalDate ds, JobResult.Builder result) {
+  private static Optional<Dataset<Row>> read(
+      JobContext context, String table, LocalDate from, LocalDate ds, JobResult.Builder result) {
     String path = context.config().tablePath(table);
     if (!context.tables().exists(path)) {
       LOG.warn("Table {} does not exist at {}: the report says so", table, path);
@@ -123,7 +160,10 @@ public final class DailyReport {
   private static Optional<String> airflowRunUrl(ReportSettings settings) {
     String dag = System.getenv("AIRFLOW_CTX_DAG_ID");
     String run = System.getenv("AIRFLOW_CTX_DAG_RUN_ID");
-    if (settings.airflowUrl().isBlank() || dag == null || dag.isBlank() || run == null
+    if (settings.airflowUrl().isBlank()
+        || dag == null
+        || dag.isBlank()
+        || run == null
         || run.isBlank()) {
       return Optional.empty();
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import java.time.Duration;
@@ -6,12 +7,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Renders a {@link ReportModel} as one self-contained HTML page: inline CSS and plots, no script, no
- * outside resource, so that it opens the same from a file, an object store or MLflow's artifact
+ * Renders a {@link ReportModel} as one self-contained HTML page: inline CSS and plots, no script,
+ * no outside resource, so that it opens the same from a file, an object store or MLflow's artifact
  * view. Every value that comes from data is escaped; links keep only http(s) addresses.
  */
 public final class HtmlReport {
-  private static final String STYLE = """
+  private static final String STYLE =
+      """
       body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}
       h1{margin-bottom:4px} h2{margin-top:32px;border-bottom:1px solid #ccc}
       table{border-collapse:collapse;margin:8px 0} td,th{border:1px solid #ccc;padding:4px 8px}
@@ -30,11 +32,20 @@ public final class HtmlReport {
     StringBuilder html = new StringBuilder(64 * 1024);
     String title = "lakepipe daily report " + model.ds();
     html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>").append(escape(title)).append("</title><style>").append(STYLE)
+        .append("<title>")
+        .append(escape(title))
+        .append("</title><style>")
+        .append(STYLE)
         .append("</style></head><body>\n")
-        .append("<h1>").append(escape(title)).append("</h1>\n")
-        .append("<p>Window ").append(escape(model.from())).append(" to ")
-        .append(escape(model.ds())).append(" (plots); tables for ").append(escape(model.ds()))
+        .append("<h1>")
+        .append(escape(title))
+        .append("</h1>\n")
+        .append("<p>Window ")
+        .append(escape(model.from()))
+        .append(" to ")
+        .append(escape(model.ds()))
+        .append(" (plots); tables for ")
+        .append(escape(model.ds()))
         .append(".</p>\n");
     links(html, model.links());
     banner(html, model);
@@ -48,15 +59,24 @@ public final class HtmlReport {
   }
 
   private static void links(StringBuilder html, List<Link> links) {
-    List<Link> safe = links.stream().filter(l -> l.url() != null
-        && (l.url().startsWith("http://") || l.url().startsWith("https://"))).toList();
+    List<Link> safe =
+        links.stream()
+            .filter(
+                l ->
+                    l.url() != null
+                        && (l.url().startsWith("http://") || l.url().startsWith("https://")))
+            .toList();
     if (safe.isEmpty()) {
       return;
     }
     html.append("<p class=\"links\">");
     for (int i = 0; i < safe.size(); i++) {
-      html.append(i == 0 ? "" : " · ").append("<a href=\"").append(escape(safe.get(i).url()))
-          .append("\">").append(escape(safe.get(i).label())).append("</a>");
+      html.append(i == 0 ? "" : " · ")
+          .append("<a href=\"")
+          .append(escape(safe.get(i).url()))
+          .append("\">")
+          .append(escape(safe.get(i).label()))
+          .append("</a>");
     }
     html.append("</p>\n");
   }
@@ -65,18 +85,28 @@ public final class HtmlReport {
     List<JobDay> today = model.summary();
     long failed = today.stream().filter(JobDay::failed).count();
     if (today.isEmpty()) {
-      html.append("<div class=\"banner missing\">No audit rows for ").append(escape(model.ds()))
+      html.append("<div class=\"banner missing\">No audit rows for ")
+          .append(escape(model.ds()))
           .append(": no job has run for this date yet.</div>\n");
     } else if (failed > 0) {
-      html.append("<div class=\"banner failed\">").append(failed).append(" of ")
-          .append(today.size()).append(" jobs failed in their last run for ")
-          .append(escape(model.ds())).append(": ")
-          .append(escape(String.join(", ", today.stream().filter(JobDay::failed)
-              .map(JobDay::job).toList())))
+      html.append("<div class=\"banner failed\">")
+          .append(failed)
+          .append(" of ")
+          .append(today.size())
+          .append(" jobs failed in their last run for ")
+          .append(escape(model.ds()))
+          .append(": ")
+          .append(
+              escape(
+                  String.join(
+                      ", ", today.stream().filter(JobDay::failed).map(JobDay::job).toList())))
           .append(".</div>\n");
     } else {
-      html.append("<div class=\"banner ok\">All ").append(today.size())
-          .append(" jobs of ").append(escape(model.ds())).append(" succeeded in their last run.</div>\n");
+      html.append("<div class=\"banner ok\">All ")
+          .append(today.size())
+          .append(" jobs of ")
+          .append(escape(model.ds()))
+          .append(" succeeded in their last run.</div>\n");
     }
   }
 
@@ -92,20 +122,23 @@ public final class HtmlReport {
         .append("<th>duration</th><th>message</th></tr>\n");
     for (JobDay run : today) {
       html.append(run.failed() ? "<tr class=\"failed\">" : "<tr>")
-          .append(cell(run.job())).append(cell(run.status()))
+          .append(cell(run.job()))
+          .append(cell(run.status()))
           .append(number(String.format(Locale.ROOT, "%,d", run.rowsRead())))
           .append(number(String.format(Locale.ROOT, "%,d", run.rowsWritten())))
           .append(number(String.format(Locale.ROOT, "%,d", run.rowsQuarantined())))
           .append(number(String.format(Locale.ROOT, "%.2f%%", 100 * run.badShare())))
           .append(number(duration(run.durationMs())))
-          .append(cell(shorten(run.message(), 300))).append("</tr>\n");
+          .append(cell(shorten(run.message(), 300)))
+          .append("</tr>\n");
     }
     html.append("</table>\n");
   }
 
   private static void quality(StringBuilder html, ReportModel model) {
     html.append("<h2>Quality gates on ").append(escape(model.ds())).append("</h2>\n");
-    List<QualityDay> today = model.quality().stream().filter(q -> q.ds().equals(model.ds())).toList();
+    List<QualityDay> today =
+        model.quality().stream().filter(q -> q.ds().equals(model.ds())).toList();
     if (today.isEmpty()) {
       missing(html, "No quality results for " + model.ds() + ".");
       return;
@@ -113,9 +146,12 @@ public final class HtmlReport {
     html.append("<table id=\"quality\"><tr><th>table</th><th>checked</th><th>failed</th>")
         .append("<th>detail</th></tr>\n");
     for (QualityDay q : today) {
-      html.append(q.failed() > 0 ? "<tr class=\"failed\">" : "<tr>").append(cell(q.table()))
-          .append(number(String.valueOf(q.checks()))).append(number(String.valueOf(q.failed())))
-          .append(cell(shorten(q.detail(), 500))).append("</tr>\n");
+      html.append(q.failed() > 0 ? "<tr class=\"failed\">" : "<tr>")
+          .append(cell(q.table()))
+          .append(number(String.valueOf(q.checks())))
+          .append(number(String.valueOf(q.failed())))
+          .append(cell(shorten(q.detail(), 500)))
+          .append("</tr>\n");
     }
     html.append("</table>\n");
   }
@@ -127,8 +163,12 @@ public final class HtmlReport {
       missing(html, "No training run from " + model.from() + " to " + model.ds() + ".");
       return;
     }
-    html.append("<p>Latest training up to ").append(escape(model.ds())).append(": ds ")
-        .append(escape(latest.ds())).append(", chosen model ").append(escape(latest.model()));
+    html.append("<p>Latest training up to ")
+        .append(escape(model.ds()))
+        .append(": ds ")
+        .append(escape(latest.ds()))
+        .append(", chosen model ")
+        .append(escape(latest.model()));
     if (latest.url() != null && latest.url().startsWith("http")) {
       html.append(" (<a href=\"").append(escape(latest.url())).append("\">MLflow run</a>)");
     }
@@ -141,8 +181,11 @@ public final class HtmlReport {
   }
 
   private static void metric(StringBuilder html, String name, double model, double baseline) {
-    html.append("<tr>").append(cell(name)).append(number(decimal(model)))
-        .append(number(decimal(baseline))).append(number(decimal(model - baseline)))
+    html.append("<tr>")
+        .append(cell(name))
+        .append(number(decimal(model)))
+        .append(number(decimal(baseline)))
+        .append(number(decimal(model - baseline)))
         .append("</tr>\n");
   }
 
@@ -158,8 +201,13 @@ public final class HtmlReport {
     if (png.isEmpty()) {
       missing(html, none);
     } else {
-      html.append("<img id=\"plot-").append(id).append("\" alt=\"").append(id)
-          .append("\" src=\"data:image/png;base64,").append(png.get()).append("\">\n");
+      html.append("<img id=\"plot-")
+          .append(id)
+          .append("\" alt=\"")
+          .append(id)
+          .append("\" src=\"data:image/png;base64,")
+          .append(png.get())
+          .append("\">\n");
     }
   }
 
@@ -172,9 +220,12 @@ public final class HtmlReport {
     html.append("<table id=\"failed-runs\"><tr><th>ds</th><th>job</th><th>started</th>")
         .append("<th>duration</th><th>message</th></tr>\n");
     for (JobDay run : model.failedRuns()) {
-      html.append("<tr class=\"failed\">").append(cell(run.ds())).append(cell(run.job()))
+      html.append("<tr class=\"failed\">")
+          .append(cell(run.ds()))
+          .append(cell(run.job()))
           .append(cell(run.startedAt() == null ? "" : run.startedAt()))
-          .append(number(duration(run.durationMs()))).append(cell(shorten(run.message(), 500)))
+          .append(number(duration(run.durationMs())))
+          .append(cell(shorten(run.message(), 500)))
           .append("</tr>\n");
     }
     html.append("</table>\n");
@@ -198,8 +249,9 @@ public final class HtmlReport {
 
   private static String duration(long millis) {
     Duration d = Duration.ofMillis(millis);
-    return d.toMinutes() > 0 ? String.format(Locale.ROOT, "%d min %02d s", d.toMinutes(),
-        d.toSecondsPart()) : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    return d.toMinutes() > 0
+        ? String.format(Locale.ROOT, "%d min %02d s", d.toMinutes(), d.toSecondsPart())
+        : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
   private static String shorten(String text, int max) {

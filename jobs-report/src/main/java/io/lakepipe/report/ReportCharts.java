@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import java.awt.BasicStroke;
@@ -24,7 +25,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The page's plots over the report window, drawn with XChart as PNG and returned base64-encoded for
- * an inline {@code data:} image. A plot with nothing to draw is empty, and the page says so instead.
+ * an inline {@code data:} image. A plot with nothing to draw is empty, and the page says so
+ * instead.
  */
 final class ReportCharts {
   static final int WIDTH = 760;
@@ -35,16 +37,17 @@ final class ReportCharts {
     System.setProperty("java.awt.headless", "true");
   }
 
-  private static final BasicStroke DASHED = new BasicStroke(
-      1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 6f}, 0f);
+  private static final BasicStroke DASHED =
+      new BasicStroke(
+          1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 6f}, 0f);
 
   private ReportCharts() {}
 
   /** Rows read per job per day; the report's own runs (one page each) are left out. */
   static Optional<String> rowsPerJob(ReportModel model) {
-    List<String> jobs = model.jobs().stream().filter(job -> !job.equals(DailyReportJob.NAME)).toList();
-    return perJob(model, "Rows read per job", "rows", jobs, run -> run.rowsRead(), null,
-        "#,##0");
+    List<String> jobs =
+        model.jobs().stream().filter(job -> !job.equals(DailyReportJob.NAME)).toList();
+    return perJob(model, "Rows read per job", "rows", jobs, run -> run.rowsRead(), null, "#,##0");
   }
 
   /**
@@ -52,18 +55,34 @@ final class ReportCharts {
    * with "ingest", or they quarantined a row in the window), with the configured limit.
    */
   static Optional<String> quarantineShare(ReportModel model) {
-    List<String> jobs = model.jobs().stream()
-        .filter(job -> job.startsWith("ingest") || model.latestRuns().stream()
-            .anyMatch(run -> run.job().equals(job) && run.rowsQuarantined() > 0))
-        .toList();
-    return perJob(model, "Quarantined share of rows read", "share of rows read", jobs,
-        JobDay::badShare, model.maxBadShare(), "0.0%");
+    List<String> jobs =
+        model.jobs().stream()
+            .filter(
+                job ->
+                    job.startsWith("ingest")
+                        || model.latestRuns().stream()
+                            .anyMatch(run -> run.job().equals(job) && run.rowsQuarantined() > 0))
+            .toList();
+    return perJob(
+        model,
+        "Quarantined share of rows read",
+        "share of rows read",
+        jobs,
+        JobDay::badShare,
+        model.maxBadShare(),
+        "0.0%");
   }
 
   /** Duration of each job's last run per day, in minutes. */
   static Optional<String> durations(ReportModel model) {
-    return perJob(model, "Duration per job", "minutes", model.jobs(),
-        run -> run.durationMs() / 60_000.0, null, "0.0");
+    return perJob(
+        model,
+        "Duration per job",
+        "minutes",
+        model.jobs(),
+        run -> run.durationMs() / 60_000.0,
+        null,
+        "0.0");
   }
 
   /** Test ROC AUC of the chosen model and of the route baseline, per training day. */
@@ -74,22 +93,42 @@ final class ReportCharts {
     }
     XYChart chart = chart(model, "Test ROC AUC per training day", "ROC AUC");
     chart.getStyler().setYAxisDecimalPattern("0.000");
-    double low = scores.stream().flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.rocAuc(),
-        s.baselineRocAuc())).filter(Double::isFinite).min().orElse(0.5);
-    double high = scores.stream().flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.rocAuc(),
-        s.baselineRocAuc())).filter(Double::isFinite).max().orElse(1.0);
+    double low =
+        scores.stream()
+            .flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.rocAuc(), s.baselineRocAuc()))
+            .filter(Double::isFinite)
+            .min()
+            .orElse(0.5);
+    double high =
+        scores.stream()
+            .flatMapToDouble(s -> java.util.stream.DoubleStream.of(s.rocAuc(), s.baselineRocAuc()))
+            .filter(Double::isFinite)
+            .max()
+            .orElse(1.0);
     // A little room above and below, so that two close scores do not sit on the plot's edges.
     chart.getStyler().setYAxisMin(Math.max(0.0, low - 0.02));
     chart.getStyler().setYAxisMax(Math.min(1.0, high + 0.02));
-    addSeries(chart, "chosen model", scores.stream().map(TrainingScore::ds).toList(),
+    addSeries(
+        chart,
+        "chosen model",
+        scores.stream().map(TrainingScore::ds).toList(),
         scores.stream().map(TrainingScore::rocAuc).toList());
-    addSeries(chart, "route baseline", scores.stream().map(TrainingScore::ds).toList(),
+    addSeries(
+        chart,
+        "route baseline",
+        scores.stream().map(TrainingScore::ds).toList(),
         scores.stream().map(TrainingScore::baselineRocAuc).toList());
     return chart.getSeriesMap().isEmpty() ? Optional.empty() : Optional.of(png(chart));
   }
 
-  private static Optional<String> perJob(ReportModel model, String title, String yTitle,
-      List<String> jobs, ToDoubleFunction<JobDay> value, Double limit, String yPattern) {
+  private static Optional<String> perJob(
+      ReportModel model,
+      String title,
+      String yTitle,
+      List<String> jobs,
+      ToDoubleFunction<JobDay> value,
+      Double limit,
+      String yPattern) {
     XYChart chart = chart(model, title, yTitle);
     chart.getStyler().setYAxisDecimalPattern(yPattern);
     if (limit != null) {
@@ -98,15 +137,21 @@ final class ReportCharts {
     }
     for (String job : jobs) {
       List<JobDay> runs = model.latestRuns().stream().filter(run -> run.job().equals(job)).toList();
-      addSeries(chart, job, runs.stream().map(JobDay::ds).toList(),
+      addSeries(
+          chart,
+          job,
+          runs.stream().map(JobDay::ds).toList(),
           runs.stream().map(run -> value.applyAsDouble(run)).toList());
     }
     if (chart.getSeriesMap().isEmpty()) {
       return Optional.empty();
     }
     if (limit != null) {
-      XYSeries line = chart.addSeries(String.format(Locale.ROOT, "limit %.1f%%", 100 * limit),
-          List.of(date(model.from()), date(model.ds())), List.of(limit, limit));
+      XYSeries line =
+          chart.addSeries(
+              String.format(Locale.ROOT, "limit %.1f%%", 100 * limit),
+              List.of(date(model.from()), date(model.ds())),
+              List.of(limit, limit));
       line.setMarker(SeriesMarkers.NONE);
       line.setLineStyle(DASHED);
       line.setLineColor(Color.RED);
@@ -114,8 +159,8 @@ final class ReportCharts {
     return Optional.of(png(chart));
   }
 
-  private static void addSeries(XYChart chart, String name, List<LocalDate> days,
-      List<Double> values) {
+  private static void addSeries(
+      XYChart chart, String name, List<LocalDate> days, List<Double> values) {
     List<Date> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
     for (int i = 0; i < days.size(); i++) {
@@ -131,8 +176,14 @@ final class ReportCharts {
   }
 
   private static XYChart chart(ReportModel model, String title, String yTitle) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle("ds (" + model.from() + " to " + model.ds() + ")").yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("ds (" + model.from() + " to " + model.ds() + ")")
+            .yAxisTitle(yTitle)
+            .build();
     var styler = chart.getStyler();
     styler.setChartBackgroundColor(Color.WHITE);
     // Axis numbers must not depend on the server's locale, nor dates on its time zone.
@@ -152,7 +203,8 @@ final class ReportCharts {
 
   private static String png(XYChart chart) {
     try {
-      return Base64.getEncoder().encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG));
+      return Base64.getEncoder()
+          .encodeToString(BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG));
     } catch (IOException e) {
       throw new UncheckedIOException("Could not draw the plot " + chart.getTitle(), e);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import java.time.LocalDate;
@@ -6,8 +7,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Everything the daily page shows, small and Spark-free: built from the tables by
- * {@link ReportModels}, drawn by {@link HtmlReport}.
+ * Everything the daily page shows, small and Spark-free: built from the tables by {@link
+ * ReportModels}, drawn by {@link HtmlReport}.
  *
  * @param ds the logical date of the report
  * @param from the first day of the window
@@ -18,8 +19,14 @@ import java.util.TreeSet;
  * @param trainings the latest training run of each day of the window that has one
  * @param links where to look further (MLflow, Airflow)
  */
-public record ReportModel(LocalDate ds, LocalDate from, double maxBadShare, List<JobDay> latestRuns,
-    List<JobDay> failedRuns, List<QualityDay> quality, List<TrainingScore> trainings,
+public record ReportModel(
+    LocalDate ds,
+    LocalDate from,
+    double maxBadShare,
+    List<JobDay> latestRuns,
+    List<JobDay> failedRuns,
+    List<QualityDay> quality,
+    List<TrainingScore> trainings,
     List<Link> links) {
 
   public ReportModel {
@@ -32,8 +39,10 @@ public record ReportModel(LocalDate ds, LocalDate from, double maxBadShare, List
 
   /** The last run of each job on ds, by job name. */
   public List<JobDay> summary() {
-    return latestRuns.stream().filter(run -> run.ds().equals(ds))
-        .sorted(Comparator.comparing(JobDay::job)).toList();
+    return latestRuns.stream()
+        .filter(run -> run.ds().equals(ds))
+        .sorted(Comparator.comparing(JobDay::job))
+        .toList();
   }
 
   /** The jobs that ran on some day of the window, sorted. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import static org.apache.spark.sql.functions.col;
@@ -22,9 +23,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
 /**
- * Turns the window's rows of the audit and quality tables, and the training runs, into a
- * {@link ReportModel}. No I/O: an input that does not exist is passed as an empty Optional, and the
- * page then says so.
+ * Turns the window's rows of the audit and quality tables, and the training runs, into a {@link
+ * ReportModel}. No I/O: an input that does not exist is passed as an empty Optional, and the page
+ * then says so.
  */
 public final class ReportModels {
   static final String BRONZE = "quality-bronze-flights";
@@ -36,29 +37,45 @@ public final class ReportModels {
    * Builds the model for {@code ds} and the {@code windowDays - 1} days before it; rows outside the
    * window are ignored.
    */
-  public static ReportModel build(LocalDate ds, int windowDays, double maxBadShare,
-      Optional<Dataset<Row>> audit, Optional<Dataset<Row>> bronzeQuality,
-      Optional<Dataset<Row>> featureQuality, List<TrainingScore> trainings) {
+  public static ReportModel build(
+      LocalDate ds,
+      int windowDays,
+      double maxBadShare,
+      Optional<Dataset<Row>> audit,
+      Optional<Dataset<Row>> bronzeQuality,
+      Optional<Dataset<Row>> featureQuality,
+      List<TrainingScore> trainings) {
     LocalDate from = ds.minusDays(windowDays - 1L);
     List<JobDay> latest = new ArrayList<>();
     List<JobDay> failed = new ArrayList<>();
-    audit.map(rows -> window(rows, from, ds)).ifPresent(rows -> {
-      latest.addAll(jobDays(rows
-          .withColumn("_n", row_number().over(Window.partitionBy("job", "ds")
-              .orderBy(desc("started_at"), desc("run_id"))))
-          .where(col("_n").equalTo(1))));
-      failed.addAll(jobDays(rows.where(col("status").equalTo(JobDay.FAILED))));
-    });
+    audit
+        .map(rows -> window(rows, from, ds))
+        .ifPresent(
+            rows -> {
+              latest.addAll(
+                  jobDays(
+                      rows.withColumn(
+                              "_n",
+                              row_number()
+                                  .over(
+                                      Window.partitionBy("job", "ds")
+                                          .orderBy(desc("started_at"), desc("run_id"))))
+                          .where(col("_n").equalTo(1))));
+              failed.addAll(jobDays(rows.where(col("status").equalTo(JobDay.FAILED))));
+            });
     latest.sort(Comparator.comparing(JobDay::ds).thenComparing(JobDay::job));
-    failed.sort(Comparator.comparing(JobDay::ds).thenComparing(JobDay::startedAt,
-        Comparator.nullsFirst(Comparator.naturalOrder())));
+    failed.sort(
+        Comparator.comparing(JobDay::ds)
+            .thenComparing(JobDay::startedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
     List<QualityDay> quality = new ArrayList<>();
     bronzeQuality.map(rows -> bronzeVerdicts(window(rows, from, ds))).ifPresent(quality::addAll);
     featureQuality.map(rows -> featureVerdicts(window(rows, from, ds))).ifPresent(quality::addAll);
     quality.sort(Comparator.comparing(QualityDay::ds).thenComparing(QualityDay::table));
-    List<TrainingScore> scores = trainings.stream()
-        .filter(t -> !t.ds().isBefore(from) && !t.ds().isAfter(ds))
-        .sorted(Comparator.comparing(TrainingScore::ds)).toList();
+    List<TrainingScore> scores =
+        trainings.stream()
+            .filter(t -> !t.ds().isBefore(from) && !t.ds().isAfter(ds))
+            .sorted(Comparator.comparing(TrainingScore::ds))
+            .toList();
     return new ReportModel(ds, from, maxBadShare, latest, failed, quality, scores, List.of());
   }
 
@@ -66,8 +83,8 @@ public final class ReportModels {
    * The latest training run of each ds of the runs given (newest first, as MLflow's search returns
    * them), with its test metrics and the baseline's.
    */
-  public static List<TrainingScore> trainingScores(List<LoggedRun> runsNewestFirst,
-      Function<String, String> runUrl) {
+  public static List<TrainingScore> trainingScores(
+      List<LoggedRun> runsNewestFirst, Function<String, String> runUrl) {
     Map<LocalDate, TrainingScore> byDay = new TreeMap<>();
     for (LoggedRun run : runsNewestFirst) {
       LocalDate day;
@@ -77,13 +94,19 @@ public final class ReportModels {
         continue;
       }
       Map<String, Double> m = run.metrics();
-      byDay.putIfAbsent(day, new TrainingScore(day, run.runId(),
-          run.tags().getOrDefault("lakepipe.chosen_candidate", ""),
-          m.getOrDefault("test_roc_auc", Double.NaN), m.getOrDefault("test_pr_auc", Double.NaN),
-          m.getOrDefault("test_log_loss", Double.NaN),
-          m.getOrDefault("baseline_test_roc_auc", Double.NaN),
-          m.getOrDefault("baseline_test_pr_auc", Double.NaN),
-          m.getOrDefault("baseline_test_log_loss", Double.NaN), runUrl.apply(run.runId())));
+      byDay.putIfAbsent(
+          day,
+          new TrainingScore(
+              day,
+              run.runId(),
+              run.tags().getOrDefault("lakepipe.chosen_candidate", ""),
+              m.getOrDefault("test_roc_auc", Double.NaN),
+              m.getOrDefault("test_pr_auc", Double.NaN),
+              m.getOrDefault("test_log_loss", Double.NaN),
+              m.getOrDefault("baseline_test_roc_auc", Double.NaN),
+              m.getOrDefault("baseline_test_pr_auc", Double.NaN),
+              m.getOrDefault("baseline_test_log_loss", Double.NaN),
+              runUrl.apply(run.runId())));
     }
     return List.copyOf(byDay.values());
   }
@@ -93,53 +116,96 @@ public final class ReportModels {
   }
 
   private static List<JobDay> jobDays(Dataset<Row> rows) {
-    return rows.select("job", "ds", "status", "rows_read", "rows_written", "rows_quarantined",
-            "duration_ms", "started_at", "message")
-        .collectAsList().stream()
-        .map(r -> new JobDay(r.getString(0), r.getDate(1).toLocalDate(), r.getString(2),
-            r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6),
-            r.isNullAt(7) ? null : ((Timestamp) r.get(7)).toInstant(),
-            r.isNullAt(8) ? "" : r.getString(8)))
+    return rows
+        .select(
+            "job",
+            "ds",
+            "status",
+            "rows_read",
+            "rows_written",
+            "rows_quarantined",
+            "duration_ms",
+            "started_at",
+            "message")
+        .collectAsList()
+        .stream()
+        .map(
+            r ->
+                new JobDay(
+                    r.getString(0),
+                    r.getDate(1).toLocalDate(),
+                    r.getString(2),
+                    r.getLong(3),
+                    r.getLong(4),
+                    r.getLong(5),
+                    r.getLong(6),
+                    r.isNullAt(7) ? null : ((Timestamp) r.get(7)).toInstant(),
+                    r.isNullAt(8) ? "" : r.getString(8)))
         .toList();
   }
 
   /** Deequ's constraint rows: how many per day, how many not {@code Success}, and which. */
   private static List<QualityDay> bronzeVerdicts(Dataset<Row> rows) {
-    return rows.where(col("kind").equalTo("constraint"))
-        .select("ds", "name", "status").collectAsList().stream()
-        .collect(Collectors.groupingBy(r -> r.getDate(0).toLocalDate(),
-            TreeMap::new, Collectors.toList()))
-        .entrySet().stream()
-        .map(day -> {
-          List<String> broken = day.getValue().stream()
-              .filter(r -> !"Success".equals(r.getString(2)))
-              .map(r -> r.getString(1)).sorted().toList();
-          return new QualityDay(day.getKey(), BRONZE, day.getValue().size(), broken.size(),
-              String.join("; ", broken));
-        })
+    return rows
+        .where(col("kind").equalTo("constraint"))
+        .select("ds", "name", "status")
+        .collectAsList()
+        .stream()
+        .collect(
+            Collectors.groupingBy(
+                r -> r.getDate(0).toLocalDate(), TreeMap::new, Collectors.toList()))
+        .entrySet()
+        .stream()
+        .map(
+            day -> {
+              List<String> broken =
+                  day.getValue().stream()
+                      .filter(r -> !"Success".equals(r.getString(2)))
+                      .map(r -> r.getString(1))
+                      .sorted()
+                      .toList();
+              return new QualityDay(
+                  day.getKey(),
+                  BRONZE,
+                  day.getValue().size(),
+                  broken.size(),
+                  String.join("; ", broken));
+            })
         .toList();
   }
 
   /** The feature gate's rows: features checked, failed, and the failures or the largest PSI. */
   private static List<QualityDay> featureVerdicts(Dataset<Row> rows) {
-    Map<LocalDate, List<Row>> byDay = rows.select("ds", "feature", "gate", "gate_reason", "psi")
-        .collectAsList().stream()
-        .collect(Collectors.groupingBy(r -> r.getDate(0).toLocalDate(), TreeMap::new,
-            Collectors.toList()));
+    Map<LocalDate, List<Row>> byDay =
+        rows.select("ds", "feature", "gate", "gate_reason", "psi").collectAsList().stream()
+            .collect(
+                Collectors.groupingBy(
+                    r -> r.getDate(0).toLocalDate(), TreeMap::new, Collectors.toList()));
     List<QualityDay> result = new ArrayList<>();
-    byDay.forEach((ds, features) -> {
-      List<String> failures = features.stream().filter(f -> "fail".equals(f.getString(2)))
-          .map(f -> f.getString(1) + (f.isNullAt(3) ? "" : " (" + f.getString(3) + ")"))
-          .sorted().toList();
-      String detail = failures.isEmpty()
-          ? features.stream().filter(f -> !f.isNullAt(4) && Double.isFinite(f.getDouble(4)))
-              .max(Comparator.comparingDouble((Row f) -> f.getDouble(4)))
-              .map(f -> String.format(Locale.ROOT, "largest PSI %.3f (%s)", f.getDouble(4),
-                  f.getString(1)))
-              .orElse("")
-          : String.join("; ", failures);
-      result.add(new QualityDay(ds, FEATURES, features.size(), failures.size(), detail));
-    });
+    byDay.forEach(
+        (ds, features) -> {
+          List<String> failures =
+              features.stream()
+                  .filter(f -> "fail".equals(f.getString(2)))
+                  .map(f -> f.getString(1) + (f.isNullAt(3) ? "" : " (" + f.getString(3) + ")"))
+                  .sorted()
+                  .toList();
+          String detail =
+              failures.isEmpty()
+                  ? features.stream()
+                      .filter(f -> !f.isNullAt(4) && Double.isFinite(f.getDouble(4)))
+                      .max(Comparator.comparingDouble((Row f) -> f.getDouble(4)))
+                      .map(
+                          f ->
+                              String.format(
+                                  Locale.ROOT,
+                                  "largest PSI %.3f (%s)",
+                                  f.getDouble(4),
+                                  f.getString(1)))
+                      .orElse("")
+                  : String.join("; ", failures);
+          result.add(new QualityDay(ds, FEATURES, features.size(), failures.size(), detail));
+        });
     return result;
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import java.io.IOException;
@@ -57,9 +58,14 @@ final class ReportStore {
       }
       return fs.makeQualified(page).toString();
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the report " + target + " (" + e.getMessage()
-          + "): check that lakepipe.report.location is writable (for s3a:// the bucket and the"
-          + " lakepipe.s3 settings), then rerun; the page is rewritten whole.", e);
+      throw new UncheckedIOException(
+          "Cannot write the report "
+              + target
+              + " ("
+              + e.getMessage()
+              + "): check that lakepipe.report.location is writable (for s3a:// the bucket and the"
+              + " lakepipe.s3 settings), then rerun; the page is rewritten whole.",
+          e);
     }
   }
 }

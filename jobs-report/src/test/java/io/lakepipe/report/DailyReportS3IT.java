@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,49 +29,71 @@ class DailyReportS3IT extends ReportFixtures {
   private static final String MLFLOW =
       System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
 
-  @TempDir
-  Path home;
+  @TempDir Path home;
 
   @Test
   void aRerunReplacesThePageInTheBucketAndLeavesNothingElse() {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String bucket = "lakepipe-report-it-" + suffix;
     String reports = "lakepipe-report-s3-it-" + suffix;
-    LakepipeConfig config = testConfig(home, Map.of(
-        "lakepipe.mlflow.tracking-uri", MLFLOW,
-        "lakepipe.report.experiment", reports,
-        "lakepipe.report.location", "s3a://" + bucket + "/reports/daily"));
-    config.sparkConf().forEach((key, value) -> {
-      if (key.startsWith("spark.hadoop.")) {
-        spark.sparkContext().hadoopConfiguration().set(key.substring("spark.hadoop.".length()), value);
-      }
-    });
-    AmazonS3 s3 = AmazonS3ClientBuilder.standard()
-        .withEndpointConfiguration(new EndpointConfiguration(config.string("s3.endpoint"),
-            config.string("s3.region")))
-        .withPathStyleAccessEnabled(true)
-        .withCredentials(new EnvironmentVariableCredentialsProvider())
-        .build();
+    LakepipeConfig config =
+        testConfig(
+            home,
+            Map.of(
+                "lakepipe.mlflow.tracking-uri", MLFLOW,
+                "lakepipe.report.experiment", reports,
+                "lakepipe.report.location", "s3a://" + bucket + "/reports/daily"));
+    config
+        .sparkConf()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("spark.hadoop.")) {
+                spark
+                    .sparkContext()
+                    .hadoopConfiguration()
+                    .set(key.substring("spark.hadoop.".length()), value);
+              }
+            });
+    AmazonS3 s3 =
+        AmazonS3ClientBuilder.standard()
+            .withEndpointConfiguration(
+                new EndpointConfiguration(config.string("s3.endpoint"), config.string("s3.region")))
+            .withPathStyleAccessEnabled(true)
+            .withCredentials(new EnvironmentVariableCredentialsProvider())
+            .build();
     s3.createBucket(bucket);
 
     for (int run = 0; run < 2; run++) {
-      JobRunner.runAudited(DailyReportJob.NAME, DailyReport::run,
+      JobRunner.runAudited(
+          DailyReportJob.NAME,
+          DailyReport::run,
           JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
     }
 
     String key = "reports/daily/ds=2001-01-15/index.html";
-    List<String> keys = s3.listObjectsV2(bucket, "reports/").getObjectSummaries().stream()
-        .map(S3ObjectSummary::getKey).filter(k -> !k.endsWith("/")).toList();
+    List<String> keys =
+        s3.listObjectsV2(bucket, "reports/").getObjectSummaries().stream()
+            .map(S3ObjectSummary::getKey)
+            .filter(k -> !k.endsWith("/"))
+            .toList();
     assertThat(keys).containsExactly(key);
     String page = s3.getObjectAsString(bucket, key);
     // The second run's page: it lists the first run's audit row.
-    assertThat(page).contains("<title>lakepipe daily report 2001-01-15</title>")
+    assertThat(page)
+        .contains("<title>lakepipe daily report 2001-01-15</title>")
         .contains("<td>report</td><td>SUCCEEDED</td>");
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
-      List<LoggedRun> runs = tracking.searchRuns(
-          tracking.findExperimentId(reports).orElseThrow(), "tags.`lakepipe.ds` = '2001-01-15'", 10);
-      assertThat(runs).hasSize(2).allSatisfy(r -> assertThat(r.tags())
-          .containsEntry("lakepipe.report.page", "s3a://" + bucket + "/" + key));
+      List<LoggedRun> runs =
+          tracking.searchRuns(
+              tracking.findExperimentId(reports).orElseThrow(),
+              "tags.`lakepipe.ds` = '2001-01-15'",
+              10);
+      assertThat(runs)
+          .hasSize(2)
+          .allSatisfy(
+              r ->
+                  assertThat(r.tags())
+                      .containsEntry("lakepipe.report.page", "s3a://" + bucket + "/" + key));
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,50 +12,95 @@ import org.junit.jupiter.api.Test;
 
 class HtmlReportTest extends ReportFixtures {
   private static final Pattern IMAGE =
-      Pattern.compile("<img id=\"plot-([a-z-]+)\" alt=\"[^\"]*\" src=\"data:image/png;base64,([^\"]+)\">");
+      Pattern.compile(
+          "<img id=\"plot-([a-z-]+)\" alt=\"[^\"]*\" src=\"data:image/png;base64,([^\"]+)\">");
 
   private static ReportModel fullModel() {
-    var auditRows = rows(AUDIT,
-        audit("r1", "ingest-files", "2001-01-14", "SUCCEEDED", 16_267, 16_267, 0,
-            "2001-01-15T01:00:00Z", 33_146, ""),
-        audit("r2", "ingest-files", "2001-01-15", "SUCCEEDED", 16_784, 16_781, 3,
-            "2001-01-16T01:00:00Z", 41_311, ""),
-        audit("r3", "check-table:bronze-flights", "2001-01-15", "FAILED", 0, 0, 0, "2001-01-16T01:05:00Z",
-            40_374, "Data-quality checks failed: <script>alert('x')</script> & more"));
-    var features = rows(FEATURE_QUALITY,
-        feature("origin<b>", 0.40, "fail", "psi \"0.400\" > 0.25", "2001-01-15"));
-    return ReportModels.build(DS, 14, 0.05, Optional.of(auditRows), Optional.empty(),
-            Optional.of(features), List.of(score("2001-01-14", "a", 0.61, 0.58),
-                score("2001-01-15", "b", 0.6249, 0.5892)))
-        .withLinks(List.of(new Link("MLflow experiment lakepipe-flights",
-                "http://127.0.0.1:5000/#/experiments/23"),
-            new Link("evil", "javascript:alert(1)"),
-            new Link("Airflow \"run\"", "http://127.0.0.1:8080/dags/d/runs/r?a=1&b=2")));
+    var auditRows =
+        rows(
+            AUDIT,
+            audit(
+                "r1",
+                "ingest-files",
+                "2001-01-14",
+                "SUCCEEDED",
+                16_267,
+                16_267,
+                0,
+                "2001-01-15T01:00:00Z",
+                33_146,
+                ""),
+            audit(
+                "r2",
+                "ingest-files",
+                "2001-01-15",
+                "SUCCEEDED",
+                16_784,
+                16_781,
+                3,
+                "2001-01-16T01:00:00Z",
+                41_311,
+                ""),
+            audit(
+                "r3",
+                "check-table:bronze-flights",
+                "2001-01-15",
+                "FAILED",
+                0,
+                0,
+                0,
+                "2001-01-16T01:05:00Z",
+                40_374,
+                "Data-quality checks failed: <script>alert('x')</script> & more"));
+    var features =
+        rows(
+            FEATURE_QUALITY,
+            feature("origin<b>", 0.40, "fail", "psi \"0.400\" > 0.25", "2001-01-15"));
+    return ReportModels.build(
+            DS,
+            14,
+            0.05,
+            Optional.of(auditRows),
+            Optional.empty(),
+            Optional.of(features),
+            List.of(score("2001-01-14", "a", 0.61, 0.58), score("2001-01-15", "b", 0.6249, 0.5892)))
+        .withLinks(
+            List.of(
+                new Link(
+                    "MLflow experiment lakepipe-flights", "http://127.0.0.1:5000/#/experiments/23"),
+                new Link("evil", "javascript:alert(1)"),
+                new Link("Airflow \"run\"", "http://127.0.0.1:8080/dags/d/runs/r?a=1&b=2")));
   }
 
   @Test
   void showsTheDaysJobsWithTheirCountsAndTheModelAgainstTheBaseline() {
     String html = HtmlReport.render(fullModel());
 
-    assertThat(html).startsWith("<!DOCTYPE html>")
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
         .contains("<title>lakepipe daily report 2001-01-15</title>")
-        .contains("<td>ingest-files</td><td>SUCCEEDED</td><td class=\"n\">16,784</td>"
-            + "<td class=\"n\">16,781</td><td class=\"n\">3</td><td class=\"n\">0.02%</td>"
-            + "<td class=\"n\">41.3 s</td>")
+        .contains(
+            "<td>ingest-files</td><td>SUCCEEDED</td><td class=\"n\">16,784</td>"
+                + "<td class=\"n\">16,781</td><td class=\"n\">3</td><td class=\"n\">0.02%</td>"
+                + "<td class=\"n\">41.3 s</td>")
         .contains("chosen model gradient_boosted_trees-1")
-        .contains("<td>ROC AUC</td><td class=\"n\">0.6249</td><td class=\"n\">0.5892</td>"
-            + "<td class=\"n\">0.0357</td>")
+        .contains(
+            "<td>ROC AUC</td><td class=\"n\">0.6249</td><td class=\"n\">0.5892</td>"
+                + "<td class=\"n\">0.0357</td>")
         .contains("href=\"http://127.0.0.1:5000/#/experiments/1/runs/b\"")
-        .contains("<a href=\"http://127.0.0.1:5000/#/experiments/23\">MLflow experiment"
-            + " lakepipe-flights</a>");
+        .contains(
+            "<a href=\"http://127.0.0.1:5000/#/experiments/23\">MLflow experiment"
+                + " lakepipe-flights</a>");
   }
 
   @Test
   void highlightsTheFailedRunInTheSummaryTheBannerAndTheListOfFailures() {
     String html = HtmlReport.render(fullModel());
 
-    assertThat(html).contains("<div class=\"banner failed\">1 of 2 jobs failed in their last run"
-            + " for 2001-01-15: check-table:bronze-flights.</div>")
+    assertThat(html)
+        .contains(
+            "<div class=\"banner failed\">1 of 2 jobs failed in their last run"
+                + " for 2001-01-15: check-table:bronze-flights.</div>")
         .contains("<tr class=\"failed\"><td>check-table:bronze-flights</td><td>FAILED</td>")
         .contains("<tr class=\"failed\"><td>2001-01-15</td><td>check-table:bronze-flights</td>")
         .doesNotContain("<tr class=\"failed\"><td>ingest-files</td>");
@@ -64,12 +110,15 @@ class HtmlReportTest extends ReportFixtures {
   void escapesEveryValueFromTheDataAndDropsLinksThatAreNotHttp() {
     String html = HtmlReport.render(fullModel());
 
-    assertThat(html).doesNotContain("<script>").doesNotContain("origin<b>")
+    assertThat(html)
+        .doesNotContain("<script>")
+        .doesNotContain("origin<b>")
         .doesNotContain("javascript:")
         .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more")
         .contains("origin&lt;b&gt; (psi &quot;0.400&quot; &gt; 0.25)")
-        .contains("<a href=\"http://127.0.0.1:8080/dags/d/runs/r?a=1&amp;b=2\">Airflow"
-            + " &quot;run&quot;</a>");
+        .contains(
+            "<a href=\"http://127.0.0.1:8080/dags/d/runs/r?a=1&amp;b=2\">Airflow"
+                + " &quot;run&quot;</a>");
   }
 
   @Test
@@ -90,12 +139,14 @@ class HtmlReportTest extends ReportFixtures {
 
   @Test
   void aDayWithoutDataSaysSoInsteadOfFailing() {
-    ReportModel empty = ReportModels.build(DS, 14, 0.05, Optional.empty(), Optional.empty(),
-        Optional.empty(), List.of());
+    ReportModel empty =
+        ReportModels.build(
+            DS, 14, 0.05, Optional.empty(), Optional.empty(), Optional.empty(), List.of());
 
     String html = HtmlReport.render(empty);
 
-    assertThat(html).contains("No audit rows for 2001-01-15: no job has run for this date yet.")
+    assertThat(html)
+        .contains("No audit rows for 2001-01-15: no job has run for this date yet.")
         .contains("No quality results for 2001-01-15.")
         .contains("No training run from 2001-01-02 to 2001-01-15.")
         .contains("No audit rows in the window.")

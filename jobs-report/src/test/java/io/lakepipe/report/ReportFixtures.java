@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import io.lakepipe.core.SparkTestBase;
@@ -12,39 +13,62 @@ import org.apache.spark.sql.types.StructType;
 abstract class ReportFixtures extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
 
-  static final StructType AUDIT = new StructType()
-      .add("run_id", DataTypes.StringType)
-      .add("job", DataTypes.StringType)
-      .add("source", DataTypes.StringType)
-      .add("ds", DataTypes.DateType)
-      .add("status", DataTypes.StringType)
-      .add("rows_read", DataTypes.LongType)
-      .add("rows_written", DataTypes.LongType)
-      .add("rows_quarantined", DataTypes.LongType)
-      .add("started_at", DataTypes.TimestampType)
-      .add("duration_ms", DataTypes.LongType)
-      .add("message", DataTypes.StringType);
+  static final StructType AUDIT =
+      new StructType()
+          .add("run_id", DataTypes.StringType)
+          .add("job", DataTypes.StringType)
+          .add("source", DataTypes.StringType)
+          .add("ds", DataTypes.DateType)
+          .add("status", DataTypes.StringType)
+          .add("rows_read", DataTypes.LongType)
+          .add("rows_written", DataTypes.LongType)
+          .add("rows_quarantined", DataTypes.LongType)
+          .add("started_at", DataTypes.TimestampType)
+          .add("duration_ms", DataTypes.LongType)
+          .add("message", DataTypes.StringType);
 
-  static final StructType BRONZE_QUALITY = new StructType()
-      .add("kind", DataTypes.StringType)
-      .add("name", DataTypes.StringType)
-      .add("instance", DataTypes.StringType)
-      .add("value", DataTypes.DoubleType)
-      .add("status", DataTypes.StringType)
-      .add("message", DataTypes.StringType)
-      .add("ds", DataTypes.DateType);
+  static final StructType BRONZE_QUALITY =
+      new StructType()
+          .add("kind", DataTypes.StringType)
+          .add("name", DataTypes.StringType)
+          .add("instance", DataTypes.StringType)
+          .add("value", DataTypes.DoubleType)
+          .add("status", DataTypes.StringType)
+          .add("message", DataTypes.StringType)
+          .add("ds", DataTypes.DateType);
 
-  static final StructType FEATURE_QUALITY = new StructType()
-      .add("feature", DataTypes.StringType)
-      .add("psi", DataTypes.DoubleType)
-      .add("gate", DataTypes.StringType)
-      .add("gate_reason", DataTypes.StringType)
-      .add("ds", DataTypes.DateType);
+  static final StructType FEATURE_QUALITY =
+      new StructType()
+          .add("feature", DataTypes.StringType)
+          .add("psi", DataTypes.DoubleType)
+          .add("gate", DataTypes.StringType)
+          .add("gate_reason", DataTypes.StringType)
+          .add("ds", DataTypes.DateType);
 
-  static Object[] audit(String runId, String job, String ds, String status, long read, long written,
-      long quarantined, String startedAt, long durationMs, String message) {
-    return new Object[] {runId, job, null, Date.valueOf(ds), status, read, written, quarantined,
-        Timestamp.from(Instant.parse(startedAt)), durationMs, message};
+  static Object[] audit(
+      String runId,
+      String job,
+      String ds,
+      String status,
+      long read,
+      long written,
+      long quarantined,
+      String startedAt,
+      long durationMs,
+      String message) {
+    return new Object[] {
+      runId,
+      job,
+      null,
+      Date.valueOf(ds),
+      status,
+      read,
+      written,
+      quarantined,
+      Timestamp.from(Instant.parse(startedAt)),
+      durationMs,
+      message
+    };
   }
 
   static Object[] constraint(String name, String status, String ds) {
@@ -60,7 +84,16 @@ abstract class ReportFixtures extends SparkTestBase {
   }
 
   static TrainingScore score(String ds, String runId, double roc, double baselineRoc) {
-    return new TrainingScore(LocalDate.parse(ds), runId, "gradient_boosted_trees-1", roc, 0.31,
-        0.52, baselineRoc, 0.28, 1.9, "http://127.0.0.1:5000/#/experiments/1/runs/" + runId);
+    return new TrainingScore(
+        LocalDate.parse(ds),
+        runId,
+        "gradient_boosted_trees-1",
+        roc,
+        0.31,
+        0.52,
+        baselineRoc,
+        0.28,
+        1.9,
+        "http://127.0.0.1:5000/#/experiments/1/runs/" + runId);
   }
 }

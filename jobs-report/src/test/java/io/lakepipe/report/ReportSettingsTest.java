@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,8 +14,14 @@ class ReportSettingsTest {
 
   @Test
   void defaultsPutThePagesUnderTheLakehouseWithTheIngestLimit() {
-    ReportSettings settings = ReportSettings.from(TestConfigs.flights(Map.of(
-        "lakepipe.lakehouse", "s3a://bucket/lake", "lakepipe.sources.flights.max-bad-share", 0.07)));
+    ReportSettings settings =
+        ReportSettings.from(
+            TestConfigs.flights(
+                Map.of(
+                    "lakepipe.lakehouse",
+                    "s3a://bucket/lake",
+                    "lakepipe.sources.flights.max-bad-share",
+                    0.07)));
 
     assertThat(settings.windowDays()).isEqualTo(14);
     assertThat(settings.location()).isEqualTo("s3a://bucket/lake/reports/daily");
@@ -26,7 +33,8 @@ class ReportSettingsTest {
   void aWindowOfNoDaysIsRefusedNamingTheKey() {
     LakepipeConfig config = TestConfigs.flights(Map.of("lakepipe.report.window-days", 0));
 
-    assertThatThrownBy(() -> ReportSettings.from(config)).isInstanceOf(LakepipeException.class)
+    assertThatThrownBy(() -> ReportSettings.from(config))
+        .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.report.window-days has the invalid value '0'");
   }
 }

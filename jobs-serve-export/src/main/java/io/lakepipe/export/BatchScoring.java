@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.export;
 
 import static org.apache.spark.ml.functions.vector_to_array;
@@ -14,8 +15,10 @@ public final class BatchScoring {
   private BatchScoring() {}
 
   /** One prediction row per feature row: the flight key, P(delayed), the label, and the model. */
-  public static Dataset<Row> predict(PipelineModel model, ModelVersion version, Dataset<Row> features) {
-    return model.transform(features)
+  public static Dataset<Row> predict(
+      PipelineModel model, ModelVersion version, Dataset<Row> features) {
+    return model
+        .transform(features)
         .select(
             col("flight_id"),
             col("flight_ts"),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.export;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -38,22 +39,28 @@ public final class ServeExport {
 
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
       String pinned = config.string("export.model-version");
-      ModelVersion version = pinned.isBlank()
-          ? tracking.versionByAlias(modelName, config.string("export.model-alias"))
-          : tracking.version(modelName, pinned);
+      ModelVersion version =
+          pinned.isBlank()
+              ? tracking.versionByAlias(modelName, config.string("export.model-alias"))
+              : tracking.version(modelName, pinned);
       Path exported = exportRoot.resolve(modelName).resolve(version.version());
       exportModel(tracking, version, exported);
-      LOG.info("Exported {} version {} (run {}) to {}", modelName, version.version(),
-          version.runId(), exported);
+      LOG.info(
+          "Exported {} version {} (run {}) to {}",
+          modelName,
+          version.version(),
+          version.runId(),
+          exported);
 
       TableRead features = context.tables().readDs("features-flights", featuresPath, context.ds());
       long read = features.rows().count();
       if (read == 0) {
-        throw LakepipeErrors.partitionMissing("features-flights", featuresPath,
-            context.ds().toString());
+        throw LakepipeErrors.partitionMissing(
+            "features-flights", featuresPath, context.ds().toString());
       }
-      PipelineModel model = ModelStaging.of(context.spark(), config)
-          .load(PipelineModel::load, exported.resolve("sparkml"));
+      PipelineModel model =
+          ModelStaging.of(context.spark(), config)
+              .load(PipelineModel::load, exported.resolve("sparkml"));
       Dataset<Row> predictions = BatchScoring.predict(model, version, features.rows());
       long written = context.tables().replaceDs(predictions, predictionsPath, context.ds());
       return JobResult.builder()
@@ -61,8 +68,17 @@ public final class ServeExport {
           .rowsWritten(read)
           .read(featuresPath, features.version())
           .wrote(predictionsPath, written)
-          .summary("model " + modelName + " v" + version.version() + " exported to " + exported
-              + "; predictions " + predictionsPath + " v" + written)
+          .summary(
+              "model "
+                  + modelName
+                  + " v"
+                  + version.version()
+                  + " exported to "
+                  + exported
+                  + "; predictions "
+                  + predictionsPath
+                  + " v"
+                  + written)
           .build();
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.export;
 
 import static org.apache.spark.sql.functions.col;
@@ -36,11 +37,13 @@ import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.tracking.MlflowClient;
 
 /**
- * The four jobs as a chain on one real day of flights-3m, landed as the daily CSV file, against the real MLflow server that
- * {@code ./lakepipe services start} runs, with real Delta tables in a temporary lakehouse.
+ * The four jobs as a chain on one real day of flights-3m, landed as the daily CSV file, against the
+ * real MLflow server that {@code ./lakepipe services start} runs, with real Delta tables in a
+ * temporary lakehouse.
  */
 class PipelineChainIT extends SparkTestBase {
-  private static final String MLFLOW = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+  private static final String MLFLOW =
+      System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   private static final LocalDate DS = LocalDate.of(2001, 1, 15);
   private static final Path FLIGHTS = lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet");
 
@@ -62,16 +65,23 @@ class PipelineChainIT extends SparkTestBase {
     return run(job, body, config, DS);
   }
 
-  private static JobResult run(String job, io.lakepipe.core.job.Job body, LakepipeConfig config,
-      LocalDate ds) {
-    return JobRunner.runAudited(job, body,
-        JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
+  private static JobResult run(
+      String job, io.lakepipe.core.job.Job body, LakepipeConfig config, LocalDate ds) {
+    return JobRunner.runAudited(
+        job, body, JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
   }
 
   private static List<String> contents(String path, String... orderBy) {
-    return spark.read().format("delta").load(path).drop("_run_id", "_ingested_at")
+    return spark
+        .read()
+        .format("delta")
+        .load(path)
+        .drop("_run_id", "_ingested_at")
         .orderBy(orderBy[0], java.util.Arrays.copyOfRange(orderBy, 1, orderBy.length))
-        .collectAsList().stream().map(Row::toString).toList();
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .toList();
   }
 
   @Test
@@ -79,12 +89,26 @@ class PipelineChainIT extends SparkTestBase {
     assertThat(FLIGHTS).as("run ./lakepipe setup first").exists();
     // Training splits by time: the two days before ds train and validate, ds is the test day.
     LocalDate first = DS.minusDays(2);
-    LakepipeConfig config = config(Map.of(
-        "lakepipe.train.window-days", 3,
-        "lakepipe.train.candidates", List.of(Map.of("name", "logistic_regression",
-            "type", "logistic-regression", "grid", Map.of("max-iter", List.of(20))))));
-    long flightsThatDay = spark.read().parquet(FLIGHTS.toString())
-        .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS)))).count();
+    LakepipeConfig config =
+        config(
+            Map.of(
+                "lakepipe.train.window-days",
+                3,
+                "lakepipe.train.candidates",
+                List.of(
+                    Map.of(
+                        "name",
+                        "logistic_regression",
+                        "type",
+                        "logistic-regression",
+                        "grid",
+                        Map.of("max-iter", List.of(20))))));
+    long flightsThatDay =
+        spark
+            .read()
+            .parquet(FLIGHTS.toString())
+            .where(to_date(col("date")).equalTo(lit(java.sql.Date.valueOf(DS))))
+            .count();
     LandDemoFiles.land(spark, config, "flights", first, DS);
 
     run("ingest-jdbc:airports", IngestJdbc.of("airports"), config, first);
@@ -93,19 +117,31 @@ class PipelineChainIT extends SparkTestBase {
     JobResult features = null;
     for (LocalDate day = first; !day.isAfter(DS); day = day.plusDays(1)) {
       ingest = run("ingest-files", IngestFiles.of("flights"), config, day);
-      features = run("build-features", c -> BuildFeatures.run(c,
-          FeatureViewReader.read(config, "flights")), config, day);
+      features =
+          run(
+              "build-features",
+              c -> BuildFeatures.run(c, FeatureViewReader.read(config, "flights")),
+              config,
+              day);
       featureRows += features.rowsWritten();
     }
-    JobResult train = run("train-model:flights-delay", c -> TrainModel.prepare(config,
-        Map.of("model", "flights-delay")).run(c), config);
+    JobResult train =
+        run(
+            "train-model:flights-delay",
+            c -> TrainModel.prepare(config, Map.of("model", "flights-delay")).run(c),
+            config);
     JobResult export = run("serve-export", ServeExport::run, config);
 
     assertThat(flightsThatDay).isGreaterThan(10_000);
     assertThat(ingest.rowsRead()).isEqualTo(flightsThatDay);
     assertThat(ingest.rowsWritten() + ingest.rowsQuarantined()).isEqualTo(flightsThatDay);
-    assertThat(spark.read().format("delta").load(config.tablePath("bronze-flights"))
-        .where(col("ds").equalTo(lit(java.sql.Date.valueOf(DS)))).count())
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(config.tablePath("bronze-flights"))
+                .where(col("ds").equalTo(lit(java.sql.Date.valueOf(DS))))
+                .count())
         .isEqualTo(ingest.rowsWritten());
     assertThat(features.rowsWritten()).isEqualTo(ingest.rowsWritten());
     assertThat(train.rowsRead()).isEqualTo(featureRows);
@@ -120,73 +156,115 @@ class PipelineChainIT extends SparkTestBase {
       Run run = client.getRun(version.runId());
       assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
       assertThat(version.source()).isEqualTo(run.getInfo().getArtifactUri() + "/model");
-      double auc = run.getData().getMetricsList().stream()
-          .filter(m -> m.getKey().equals("test_roc_auc")).findFirst().orElseThrow().getValue();
+      double auc =
+          run.getData().getMetricsList().stream()
+              .filter(m -> m.getKey().equals("test_roc_auc"))
+              .findFirst()
+              .orElseThrow()
+              .getValue();
       assertThat(auc).isBetween(0.5, 1.0);
       // The training set's versions: the tables' versions the features job left.
       io.lakepipe.core.table.DeltaTables tables = new io.lakepipe.core.table.DeltaTables(spark);
-      String featuresVersion = String.valueOf(tables.latestVersion(
-          config.tablePath("features-flights")));
-      String labelsVersion = String.valueOf(tables.latestVersion(config.tablePath("labels-flights")));
-      assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey()
-          .equals("lakepipe.input.features.version") && t.getValue().equals(featuresVersion));
-      assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey()
-          .equals("lakepipe.input.labels.version") && t.getValue().equals(labelsVersion));
+      String featuresVersion =
+          String.valueOf(tables.latestVersion(config.tablePath("features-flights")));
+      String labelsVersion =
+          String.valueOf(tables.latestVersion(config.tablePath("labels-flights")));
+      assertThat(run.getData().getTagsList())
+          .anyMatch(
+              t ->
+                  t.getKey().equals("lakepipe.input.features.version")
+                      && t.getValue().equals(featuresVersion));
+      assertThat(run.getData().getTagsList())
+          .anyMatch(
+              t ->
+                  t.getKey().equals("lakepipe.input.labels.version")
+                      && t.getValue().equals(labelsVersion));
       assertThat(listArtifacts(version.source())).contains("\"path\": \"MLmodel\"");
     }
     Path exported = Path.of(config.string("export.dir")).resolve(modelName).resolve("1");
     assertThat(exported.resolve("MLmodel")).exists();
     assertThat(exported.resolve("sparkml/metadata")).isDirectory();
-    List<Row> predictions = spark.read().format("delta")
-        .load(config.tablePath("predictions-flights")).collectAsList();
-    assertThat(predictions).hasSize((int) features.rowsWritten())
+    List<Row> predictions =
+        spark.read().format("delta").load(config.tablePath("predictions-flights")).collectAsList();
+    assertThat(predictions)
+        .hasSize((int) features.rowsWritten())
         .allSatisfy(r -> assertThat(r.<Double>getAs("delay_probability")).isBetween(0.0, 1.0));
 
     // Scoring resolved the champion (the first version passes the gate); a rerun of the ds replaces
     // its partition with the same rows, and the table is partitioned by ds.
-    assertThat(predictions).allSatisfy(r -> {
-      assertThat(r.<String>getAs("model_name")).isEqualTo(modelName);
-      assertThat(r.<String>getAs("model_version")).isEqualTo("1");
-    });
+    assertThat(predictions)
+        .allSatisfy(
+            r -> {
+              assertThat(r.<String>getAs("model_name")).isEqualTo(modelName);
+              assertThat(r.<String>getAs("model_version")).isEqualTo("1");
+            });
     List<String> predictionsBefore = contents(config.tablePath("predictions-flights"), "flight_id");
     run("serve-export", ServeExport::run, config);
     assertThat(contents(config.tablePath("predictions-flights"), "flight_id"))
         .isEqualTo(predictionsBefore);
-    Row detail = spark.sql("DESCRIBE DETAIL delta.`" + config.tablePath("predictions-flights")
-        + "`").head();
+    Row detail =
+        spark.sql("DESCRIBE DETAIL delta.`" + config.tablePath("predictions-flights") + "`").head();
     assertThat(detail.<String>getList(detail.fieldIndex("partitionColumns"))).containsExactly("ds");
 
     // Rerunning the data jobs for the same ds leaves exactly the same tables.
-    List<String> bronzeBefore = contents(config.tablePath("bronze-flights"), "flight_ts", "origin",
-        "destination", "delay", "distance");
+    List<String> bronzeBefore =
+        contents(
+            config.tablePath("bronze-flights"),
+            "flight_ts",
+            "origin",
+            "destination",
+            "delay",
+            "distance");
     List<String> featuresBefore = contents(config.tablePath("features-flights"), "flight_id");
     List<String> labelsBefore = contents(config.tablePath("labels-flights"), "flight_id");
     run("ingest-files", IngestFiles.of("flights"), config);
-    run("build-features", c -> BuildFeatures.run(c, FeatureViewReader.read(config, "flights")),
+    run(
+        "build-features",
+        c -> BuildFeatures.run(c, FeatureViewReader.read(config, "flights")),
         config);
-    assertThat(contents(config.tablePath("bronze-flights"), "flight_ts", "origin", "destination",
-        "delay", "distance")).isEqualTo(bronzeBefore);
+    assertThat(
+            contents(
+                config.tablePath("bronze-flights"),
+                "flight_ts",
+                "origin",
+                "destination",
+                "delay",
+                "distance"))
+        .isEqualTo(bronzeBefore);
     assertThat(contents(config.tablePath("features-flights"), "flight_id"))
         .isEqualTo(featuresBefore);
     assertThat(contents(config.tablePath("labels-flights"), "flight_id")).isEqualTo(labelsBefore);
 
     // Every run left one audit row, and read = written + quarantined in each.
-    List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
-    assertThat(audit).hasSize(12).allSatisfy(r -> {
-      assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
-      assertThat(r.<Long>getAs("rows_read"))
-          .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
-    });
+    List<Row> audit =
+        spark.read().format("delta").load(config.tablePath("audit-runs")).collectAsList();
+    assertThat(audit)
+        .hasSize(12)
+        .allSatisfy(
+            r -> {
+              assertThat(r.<String>getAs("status")).isEqualTo("SUCCEEDED");
+              assertThat(r.<Long>getAs("rows_read"))
+                  .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
+            });
   }
 
-  /** Lists an artifact folder through the server's artifact proxy (the Java client shells to Python). */
+  /**
+   * Lists an artifact folder through the server's artifact proxy (the Java client shells to
+   * Python).
+   */
   private static String listArtifacts(String artifactUri) throws Exception {
     String path = artifactUri.replaceFirst("^mlflow-artifacts:/+", "");
-    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(MLFLOW
-            + "/api/2.0/mlflow-artifacts/artifacts?path="
-            + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8))).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            MLFLOW
+                                + "/api/2.0/mlflow-artifacts/artifacts?path="
+                                + java.net.URLEncoder.encode(
+                                    path, java.nio.charset.StandardCharsets.UTF_8)))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body().replace("\":\"", "\": \"");
   }
@@ -211,12 +289,17 @@ class PipelineChainIT extends SparkTestBase {
     unreachable.put("lakepipe.mlflow.model-name", good.string("mlflow.model-name"));
     LakepipeConfig bad = config(unreachable);
 
-    assertThatThrownBy(() -> run("train-model:flights-delay", c -> TrainModel.prepare(bad,
-        Map.of("model", "flights-delay")).run(c), bad))
+    assertThatThrownBy(
+            () ->
+                run(
+                    "train-model:flights-delay",
+                    c -> TrainModel.prepare(bad, Map.of("model", "flights-delay")).run(c),
+                    bad))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("unreachable");
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
-      assertThatThrownBy(() -> tracking.versionByAlias(good.string("mlflow.model-name"), "challenger"))
+      assertThatThrownBy(
+              () -> tracking.versionByAlias(good.string("mlflow.model-name"), "challenger"))
           .hasMessageContaining("has no version @challenger");
     }
   }
@@ -224,11 +307,15 @@ class PipelineChainIT extends SparkTestBase {
   @Test
   void emptyDayFailsIngestWithoutTouchingTheTables() throws Exception {
     LakepipeConfig config = config(Map.of());
-    Files.createFile(Files.createDirectories(home.resolve("landing/ds=2009-01-01"))
-        .resolve("part-0.csv"));
+    Files.createFile(
+        Files.createDirectories(home.resolve("landing/ds=2009-01-01")).resolve("part-0.csv"));
 
-    assertThatThrownBy(() -> JobRunner.runAudited("ingest-files", IngestFiles.of("flights"),
-        JobContext.of(spark, config, LocalDate.of(2009, 1, 1), "r")))
+    assertThatThrownBy(
+            () ->
+                JobRunner.runAudited(
+                    "ingest-files",
+                    IngestFiles.of("flights"),
+                    JobContext.of(spark, config, LocalDate.of(2009, 1, 1), "r")))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("landed for ds=2009-01-01")
         .hasMessageContaining("hold no records");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,6 @@ import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
@@ -50,13 +50,13 @@ import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 
 /**
- * Writes a fitted binary classifier pipeline in MLflow's model format, as
- * {@code mlflow.spark.log_model} would, so that MLflow's own tools load it from the registry with
- * no lakepipe code:
+ * Writes a fitted binary classifier pipeline in MLflow's model format, as {@code
+ * mlflow.spark.log_model} would, so that MLflow's own tools load it from the registry with no
+ * lakepipe code:
  *
  * <ul>
- *   <li>{@code sparkml/}: the pipeline exactly as fitted, the {@code spark} flavor's data
- *       ({@code mlflow.spark.load_model}, and the serve-export job, read it);
+ *   <li>{@code sparkml/}: the pipeline exactly as fitted, the {@code spark} flavor's data ({@code
+ *       mlflow.spark.load_model}, and the serve-export job, read it);
  *   <li>{@code sparkml-pyfunc/}: the {@code python_function} flavor's data, loaded by MLflow's own
  *       {@code mlflow.spark} loader: the same fitted stages between two SQL stages. MLflow's spark
  *       pyfunc returns the pipeline's {@code prediction} column and builds its Spark frame from
@@ -65,22 +65,23 @@ import org.apache.spark.sql.types.TimestampType;
  *       input's type) and the last one puts P(label = 1) in {@code prediction}: {@code predict}
  *       returns one probability per row, equal to Spark's;
  *   <li>{@code MLmodel} with both flavors, the signature (inputs from the Spark schema, one double
- *       out) and the input example ({@code input_example.json},
- *       {@code serving_input_example.json});
+ *       out) and the input example ({@code input_example.json}, {@code
+ *       serving_input_example.json});
  *   <li>{@code requirements.txt}, {@code python_env.yaml} and {@code conda.yaml}.
  * </ul>
  *
  * <p>A pipeline with XGBoost4J-Spark's classifier also gets what pyspark and MLflow's local Spark
  * session lack to load it (see {@link XGBoostPyfunc}): {@code jars/} with XGBoost's classes and
- * native libraries, and {@code code/} with a pyspark class for the stage and the
- * {@code python_function} flavor's loader module, which starts the Spark session with that jar
- * and hands over to {@code mlflow.spark}'s loader. Spark adds jars only when its session starts,
- * so such a model cannot be loaded in a Python process that already runs a Spark session without
- * the jar. The {@code spark} flavor is the same for every pipeline.
+ * native libraries, and {@code code/} with a pyspark class for the stage and the {@code
+ * python_function} flavor's loader module, which starts the Spark session with that jar and hands
+ * over to {@code mlflow.spark}'s loader. Spark adds jars only when its session starts, so such a
+ * model cannot be loaded in a Python process that already runs a Spark session without the jar. The
+ * {@code spark} flavor is the same for every pipeline.
  */
 public final class MlflowModelDirectory {
   /** The artifact path under the run where the model is logged. */
   public static final String ARTIFACT_PATH = "model";
+
   /** At most this many rows of the example rows become the input example. */
   public static final int INPUT_EXAMPLE_ROWS = 5;
 
@@ -89,8 +90,10 @@ public final class MlflowModelDirectory {
   static final String INPUT_EXAMPLE = "input_example.json";
   static final String SERVING_INPUT_EXAMPLE = "serving_input_example.json";
   static final String SPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+
   /** The mlflow that serves and reads the models: infra/python/requirements-mlflow.txt pins it. */
   static final String MLFLOW_VERSION = "3.17.2";
+
   /** The Python of ./lakepipe setup's virtualenvs (it prefers python3.11). */
   static final String PYTHON_VERSION = "3.11";
 
@@ -112,15 +115,23 @@ public final class MlflowModelDirectory {
    * @param runId the MLflow run the model is logged to
    * @param staging the shared storage Spark ML writes the pipelines to before they are copied here
    */
-  public static Path write(PipelineModel model, StructType inputs, Dataset<Row> examples, Path dir,
-      String runId, ModelStaging staging) {
+  public static Path write(
+      PipelineModel model,
+      StructType inputs,
+      Dataset<Row> examples,
+      Path dir,
+      String runId,
+      ModelStaging staging) {
     PipelineModel pyfunc = pyfuncPipeline(model, inputs, examples);
     Optional<Transformer> xgboost = XGBoostPyfunc.xgboostStage(model);
-    List<Row> example = examples
-        .select(Stream.of(inputs.fieldNames()).map(MlflowModelDirectory::column)
-            .toArray(Column[]::new))
-        .limit(INPUT_EXAMPLE_ROWS)
-        .collectAsList();
+    List<Row> example =
+        examples
+            .select(
+                Stream.of(inputs.fieldNames())
+                    .map(MlflowModelDirectory::column)
+                    .toArray(Column[]::new))
+            .limit(INPUT_EXAMPLE_ROWS)
+            .collectAsList();
     try {
       Files.createDirectories(dir);
       staging.save(uri -> model.write().save(uri), dir.resolve(SPARK_MODEL_DATA));
@@ -130,29 +141,37 @@ public final class MlflowModelDirectory {
       }
       ObjectNode split = inputExample(inputs, example);
       Files.writeString(dir.resolve(INPUT_EXAMPLE), JSON.writeValueAsString(split));
-      Files.writeString(dir.resolve(SERVING_INPUT_EXAMPLE), JSON.writerWithDefaultPrettyPrinter()
-          .writeValueAsString(JSON.createObjectNode().set("dataframe_split", split)));
+      Files.writeString(
+          dir.resolve(SERVING_INPUT_EXAMPLE),
+          JSON.writerWithDefaultPrettyPrinter()
+              .writeValueAsString(JSON.createObjectNode().set("dataframe_split", split)));
       Files.writeString(dir.resolve("requirements.txt"), String.join("\n", requirements()) + "\n");
-      Files.writeString(dir.resolve("python_env.yaml"), String.join("\n",
-          "python: '" + PYTHON_VERSION + "'",
-          "build_dependencies:",
-          "- pip",
-          "dependencies:",
-          "- -r requirements.txt",
-          ""));
-      Files.writeString(dir.resolve("conda.yaml"), String.join("\n",
-          "channels:",
-          "- conda-forge",
-          "dependencies:",
-          "- python=" + PYTHON_VERSION,
-          "- pip",
-          "- pip:",
-          requirements().stream().map(r -> "  - " + r).collect(Collectors.joining("\n")),
-          "name: mlflow-env",
-          ""));
+      Files.writeString(
+          dir.resolve("python_env.yaml"),
+          String.join(
+              "\n",
+              "python: '" + PYTHON_VERSION + "'",
+              "build_dependencies:",
+              "- pip",
+              "dependencies:",
+              "- -r requirements.txt",
+              ""));
+      Files.writeString(
+          dir.resolve("conda.yaml"),
+          String.join(
+              "\n",
+              "channels:",
+              "- conda-forge",
+              "dependencies:",
+              "- python=" + PYTHON_VERSION,
+              "- pip",
+              "- pip:",
+              requirements().stream().map(r -> "  - " + r).collect(Collectors.joining("\n")),
+              "name: mlflow-env",
+              ""));
       // Written last: MLflow records the size of everything else in it.
-      Files.writeString(dir.resolve("MLmodel"),
-          mlmodel(runId, inputs, size(dir), xgboost.isPresent()));
+      Files.writeString(
+          dir.resolve("MLmodel"), mlmodel(runId, inputs, size(dir), xgboost.isPresent()));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the MLflow model directory " + dir, e);
@@ -162,16 +181,20 @@ public final class MlflowModelDirectory {
   /**
    * The {@code MLmodel} file, with the keys {@code mlflow.spark.save_model} writes, sorted as it
    * sorts them. The signature lists the inputs with MLflow's names of their types; every input is
-   * required (the pipeline reads each column, though its values may be missing). With
-   * {@code xgboost}, the python_function flavor is loaded by {@link XGBoostPyfunc}'s loader module
-   * from the directory's code folder instead of by {@code mlflow.spark}.
+   * required (the pipeline reads each column, though its values may be missing). With {@code
+   * xgboost}, the python_function flavor is loaded by {@link XGBoostPyfunc}'s loader module from
+   * the directory's code folder instead of by {@code mlflow.spark}.
    */
   static String mlmodel(String runId, StructType inputs, long sizeBytes, boolean xgboost) {
     // JSON with ", " and ": " separators, as MLflow writes the signature's column lists.
     List<String> columns = new ArrayList<>();
     for (StructField field : inputs.fields()) {
-      columns.add("{\"type\": " + json(mlflowType(field)) + ", \"name\": " + json(field.name())
-          + ", \"required\": true}");
+      columns.add(
+          "{\"type\": "
+              + json(mlflowType(field))
+              + ", \"name\": "
+              + json(field.name())
+              + ", \"required\": true}");
     }
     Map<String, Object> pyfunc = new LinkedHashMap<>();
     if (xgboost) {
@@ -218,28 +241,32 @@ public final class MlflowModelDirectory {
    * The pipeline the pyfunc flavor loads: a cast of the inputs to their fitted types, the fitted
    * stages unchanged, and P(label = 1) as the only output column, {@code prediction}.
    */
-  static PipelineModel pyfuncPipeline(PipelineModel model, StructType inputs,
-      Dataset<Row> examples) {
+  static PipelineModel pyfuncPipeline(
+      PipelineModel model, StructType inputs, Dataset<Row> examples) {
     Transformer[] stages = model.stages();
     Transformer last = stages.length == 0 ? null : stages[stages.length - 1];
     if (!(last instanceof ProbabilisticClassificationModel<?, ?> classifier)) {
-      throw LakepipeErrors.modelNotLoggable(last == null ? "an empty pipeline"
-          : "a pipeline ending with " + last.getClass().getSimpleName(),
+      throw LakepipeErrors.modelNotLoggable(
+          last == null
+              ? "an empty pipeline"
+              : "a pipeline ending with " + last.getClass().getSimpleName(),
           "its last stage is not a probabilistic classifier");
     }
     String probability = classifier.getProbabilityCol();
     if (probability.isEmpty() || classifier.numClasses() != 2) {
-      throw LakepipeErrors.modelNotLoggable("a pipeline ending with "
-          + last.getClass().getSimpleName(), probability.isEmpty()
-          ? "its classifier writes no probability column (probabilityCol is empty)"
-          : "its classifier has " + classifier.numClasses() + " classes, not 2");
+      throw LakepipeErrors.modelNotLoggable(
+          "a pipeline ending with " + last.getClass().getSimpleName(),
+          probability.isEmpty()
+              ? "its classifier writes no probability column (probabilityCol is empty)"
+              : "its classifier has " + classifier.numClasses() + " classes, not 2");
     }
     List<PipelineStage> all = new ArrayList<>();
     all.add(new SQLTransformer().setStatement(castToFittedTypes(inputs)));
     all.addAll(List.of(stages));
     all.add(new SQLTransformer().setStatement(positiveClassProbability(probability)));
     // A pipeline of fitted transformers fits without a pass over data: this only checks the schema.
-    return new Pipeline().setStages(all.toArray(PipelineStage[]::new))
+    return new Pipeline()
+        .setStages(all.toArray(PipelineStage[]::new))
         .fit(examples.sparkSession().createDataFrame(List.of(), inputs));
   }
 
@@ -254,9 +281,18 @@ public final class MlflowModelDirectory {
       String name = quote(field.name());
       String type = field.dataType().sql();
       boolean numeric = field.dataType() instanceof NumericType;
-      columns.add((numeric
-          ? "CASE WHEN isnan(" + name + ") THEN NULL ELSE CAST(" + name + " AS " + type + ") END"
-          : "CAST(" + name + " AS " + type + ")") + " AS " + name);
+      columns.add(
+          (numeric
+                  ? "CASE WHEN isnan("
+                      + name
+                      + ") THEN NULL ELSE CAST("
+                      + name
+                      + " AS "
+                      + type
+                      + ") END"
+                  : "CAST(" + name + " AS " + type + ")")
+              + " AS "
+              + name);
     }
     return "SELECT " + String.join(", ", columns) + " FROM __THIS__";
   }
@@ -268,7 +304,9 @@ public final class MlflowModelDirectory {
    */
   static String positiveClassProbability(String probabilityColumn) {
     return "SELECT CAST(element_at(split(substr(p, 2, length(p) - 2), ','), 2) AS DOUBLE)"
-        + " AS prediction FROM (SELECT CAST(" + quote(probabilityColumn) + " AS STRING) AS p"
+        + " AS prediction FROM (SELECT CAST("
+        + quote(probabilityColumn)
+        + " AS STRING) AS p"
         + " FROM __THIS__)";
   }
 
@@ -278,7 +316,9 @@ public final class MlflowModelDirectory {
    */
   static String mlflowType(StructField field) {
     DataType type = field.dataType();
-    if (type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType
+    if (type instanceof ByteType
+        || type instanceof ShortType
+        || type instanceof IntegerType
         || type instanceof LongType) {
       return field.nullable() ? "double" : "long";
     }
@@ -297,11 +337,13 @@ public final class MlflowModelDirectory {
     if (type instanceof BinaryType) {
       return "binary";
     }
-    if (type instanceof DateType || type instanceof TimestampType
+    if (type instanceof DateType
+        || type instanceof TimestampType
         || type instanceof TimestampNTZType) {
       return "datetime";
     }
-    throw LakepipeErrors.modelNotLoggable("a pipeline reading column " + field.name(),
+    throw LakepipeErrors.modelNotLoggable(
+        "a pipeline reading column " + field.name(),
         "its type " + type.simpleString() + " has no MLflow signature type");
   }
 
@@ -318,7 +360,8 @@ public final class MlflowModelDirectory {
       for (int i = 0; i < inputs.size(); i++) {
         Object value = row.get(i);
         String type = mlflowType(inputs.fields()[i]);
-        if (value == null || (value instanceof Double d && d.isNaN())
+        if (value == null
+            || (value instanceof Double d && d.isNaN())
             || (value instanceof Float f && f.isNaN())) {
           values.addNull();
         } else if (type.equals("double") || type.equals("float")) {
@@ -389,9 +432,11 @@ public final class MlflowModelDirectory {
       return value.toString();
     }
     String text = value.toString();
-    boolean keyword = List.of("null", "true", "false", "yes", "no", "on", "off", "y", "n")
-        .contains(text.toLowerCase(java.util.Locale.ROOT));
-    return PLAIN_YAML.matcher(text).matches() && !keyword ? text
+    boolean keyword =
+        List.of("null", "true", "false", "yes", "no", "on", "off", "y", "n")
+            .contains(text.toLowerCase(java.util.Locale.ROOT));
+    return PLAIN_YAML.matcher(text).matches() && !keyword
+        ? text
         : "'" + text.replace("'", "''") + "'";
   }
 }

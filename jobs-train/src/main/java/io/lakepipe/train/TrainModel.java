@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -13,8 +14,8 @@ import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
-import io.lakepipe.train.evaluation.Predictions;
 import io.lakepipe.train.evaluation.GroupBaseline;
+import io.lakepipe.train.evaluation.Predictions;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
 import io.lakepipe.train.registry.Registration;
@@ -44,9 +45,11 @@ public final class TrainModel {
   private TrainModel() {}
 
   static final String MODEL = "model";
+
   /** The model to train; part of the audit name, so two models trained for one ds stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(JobOption.required(MODEL,
-      "the model to train, a key of lakepipe.models").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(MODEL, "the model to train, a key of lakepipe.models").inAuditName());
 
   /** Reads and validates the model's declaration and its view before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
@@ -61,9 +64,14 @@ public final class TrainModel {
     // Fails before any Spark work if the tracking server is not there.
     try (MlflowTracking tracking = MlflowTracking.connect(context.config())) {
       String experimentId = tracking.experimentId(training.experiment());
-      TrainingData data = TrainingData.load(
-          new TrainingSets(context.tables(), context.config(), view), training, view, split, folds,
-          context.ds());
+      TrainingData data =
+          TrainingData.load(
+              new TrainingSets(context.tables(), context.config(), view),
+              training,
+              view,
+              split,
+              folds,
+              context.ds());
       try {
         return train(context, training, tracking, experimentId, split, folds, data);
       } finally {
@@ -72,57 +80,104 @@ public final class TrainModel {
     }
   }
 
-  private static JobResult train(JobContext context, TrainingConfig training,
-      MlflowTracking tracking, String experimentId, TimeSplit split, List<Fold> folds,
+  private static JobResult train(
+      JobContext context,
+      TrainingConfig training,
+      MlflowTracking tracking,
+      String experimentId,
+      TimeSplit split,
+      List<Fold> folds,
       TrainingData data) {
     if (!data.leftOut().isEmpty()) {
-      LOG.warn("Left out of this training, no values on the first training days {}: {}",
-          folds.get(0).train(), data.leftOut());
+      LOG.warn(
+          "Left out of this training, no values on the first training days {}: {}",
+          folds.get(0).train(),
+          data.leftOut());
     }
-    LOG.info("Training for ds={}: train {}, validation {}, test {}; rows {}; {} candidates, {} search",
-        context.ds(), split.train(), split.validation(), split.test(), data.countsBySplit(),
-        training.candidates().size(), training.searchStrategy());
+    LOG.info(
+        "Training for ds={}: train {}, validation {}, test {}; rows {}; {} candidates, {} search",
+        context.ds(),
+        split.train(),
+        split.validation(),
+        split.test(),
+        data.countsBySplit(),
+        training.candidates().size(),
+        training.searchStrategy());
 
     TrainingRunLog runLog = new TrainingRunLog(tracking, training, context, data, split);
-    // The run opens before the search, so the MLflow UI shows it (and its settings) while it trains,
+    // The run opens before the search, so the MLflow UI shows it (and its settings) while it
+    // trains,
     // and a training that fails ends FAILED there with what it had logged.
-    Trained trained = tracking.withRun(experimentId, "train-" + context.ds(), runLog.lineageTags(),
-        run -> {
-          runLog.logSettings(run);
-          List<CandidateResult> searched = new HyperparameterSearch(data.numeric(),
-              data.categorical(), data.label(), training.threshold(), training.seed(), training.parallelism())
-              .run(data.rows(), folds, training.candidates());
-          List<CandidateResult> best = HyperparameterSearch.bestPerFamily(searched,
-              training.searchMetric());
-          if (best.isEmpty()) {
-            throw LakepipeErrors.trainingDataUnusable(context.ds().toString(), "no candidate"
-                + " could be fit; the first failure: " + searched.get(0).failure());
-          }
-          Dataset<Row> fitRows = split.fit().filter(data.rows());
-          Dataset<Row> testRows = split.test().filter(data.rows());
-          List<TestedModel> tested = new FinalFit(data.numeric(), data.categorical(),
-              data.label(), training.threshold(), training.seed())
-              .fitAndTest(best, fitRows, testRows);
-          BinaryEvaluation baseline = Predictions.evaluate(GroupBaseline.score(fitRows, testRows,
-              data.label(), training.baselineKeys()), GroupBaseline.PROBABILITY, data.label(),
-              training.threshold());
-          TestedModel chosen = tested.get(0);
-          LOG.info("Chosen by validation {}: {}; test {} {} against the baseline's {}",
-              training.searchMetric(), chosen.candidate().id(), training.gateMetric(),
-              chosen.test().metric(training.gateMetric()), baseline.metric(training.gateMetric()));
-
-          runLog.logSearch(run, searched, tested, baseline);
-          runLog.logChosen(run, chosen, tested, baseline);
-          String artifactPath = runLog.logModel(run, chosen.model());
-          Registration.Result registered = new Registration(tracking, training.modelName(),
-              training.challengerAlias(), training.championAlias())
-              .register(run, artifactPath, training.gateMetric(),
+    Trained trained =
+        tracking.withRun(
+            experimentId,
+            "train-" + context.ds(),
+            runLog.lineageTags(),
+            run -> {
+              runLog.logSettings(run);
+              List<CandidateResult> searched =
+                  new HyperparameterSearch(
+                          data.numeric(),
+                          data.categorical(),
+                          data.label(),
+                          training.threshold(),
+                          training.seed(),
+                          training.parallelism())
+                      .run(data.rows(), folds, training.candidates());
+              List<CandidateResult> best =
+                  HyperparameterSearch.bestPerFamily(searched, training.searchMetric());
+              if (best.isEmpty()) {
+                throw LakepipeErrors.trainingDataUnusable(
+                    context.ds().toString(),
+                    "no candidate"
+                        + " could be fit; the first failure: "
+                        + searched.get(0).failure());
+              }
+              Dataset<Row> fitRows = split.fit().filter(data.rows());
+              Dataset<Row> testRows = split.test().filter(data.rows());
+              List<TestedModel> tested =
+                  new FinalFit(
+                          data.numeric(),
+                          data.categorical(),
+                          data.label(),
+                          training.threshold(),
+                          training.seed())
+                      .fitAndTest(best, fitRows, testRows);
+              BinaryEvaluation baseline =
+                  Predictions.evaluate(
+                      GroupBaseline.score(fitRows, testRows, data.label(), training.baselineKeys()),
+                      GroupBaseline.PROBABILITY,
+                      data.label(),
+                      training.threshold());
+              TestedModel chosen = tested.get(0);
+              LOG.info(
+                  "Chosen by validation {}: {}; test {} {} against the baseline's {}",
+                  training.searchMetric(),
+                  chosen.candidate().id(),
+                  training.gateMetric(),
                   chosen.test().metric(training.gateMetric()),
-                  baseline.metric(training.gateMetric()), training.gateMargin(),
-                  champion -> scoreChampion(tracking, champion, testRows, data.label(),
-                      training));
-          return new Trained(chosen, baseline, registered);
-        });
+                  baseline.metric(training.gateMetric()));
+
+              runLog.logSearch(run, searched, tested, baseline);
+              runLog.logChosen(run, chosen, tested, baseline);
+              String artifactPath = runLog.logModel(run, chosen.model());
+              Registration.Result registered =
+                  new Registration(
+                          tracking,
+                          training.modelName(),
+                          training.challengerAlias(),
+                          training.championAlias())
+                      .register(
+                          run,
+                          artifactPath,
+                          training.gateMetric(),
+                          chosen.test().metric(training.gateMetric()),
+                          baseline.metric(training.gateMetric()),
+                          training.gateMargin(),
+                          champion ->
+                              scoreChampion(tracking, champion, testRows, data.label(), training));
+              return new Trained(chosen, baseline, registered);
+            });
     TestedModel chosen = trained.chosen();
     Registration.Result registered = trained.registered();
 
@@ -135,29 +190,41 @@ public final class TrainModel {
         .rowsWritten(data.totalRows())
         .read(features.path(), features.version())
         .read(labels.path(), labels.version())
-        .summary(String.format("%s version %s (%s, test %s %.4f, baseline %.4f): %s; MLflow run %s at %s",
-            training.modelName(), registered.version().version(), chosen.candidate().id(),
-            training.gateMetric(), chosen.test().metric(training.gateMetric()),
-            trained.baseline().metric(training.gateMetric()), registered.decision().explanation(),
-            registered.version().runId(), tracking.trackingUri()))
+        .summary(
+            String.format(
+                "%s version %s (%s, test %s %.4f, baseline %.4f): %s; MLflow run %s at %s",
+                training.modelName(),
+                registered.version().version(),
+                chosen.candidate().id(),
+                training.gateMetric(),
+                chosen.test().metric(training.gateMetric()),
+                trained.baseline().metric(training.gateMetric()),
+                registered.decision().explanation(),
+                registered.version().runId(),
+                tracking.trackingUri()))
         .build();
   }
 
   /** What a training produced: the chosen model, the baseline's scores and the registry result. */
-  private record Trained(TestedModel chosen, BinaryEvaluation baseline,
-      Registration.Result registered) {}
+  private record Trained(
+      TestedModel chosen, BinaryEvaluation baseline, Registration.Result registered) {}
 
   /** The champion's score on the same test rows, from its model as the registry holds it. */
-  private static double scoreChampion(MlflowTracking tracking, ModelVersion champion,
-      Dataset<Row> testRows, String label, TrainingConfig training) {
+  private static double scoreChampion(
+      MlflowTracking tracking,
+      ModelVersion champion,
+      Dataset<Row> testRows,
+      String label,
+      TrainingConfig training) {
     Path local = TrainingRunLog.tempDir("lakepipe-champion-");
     try {
       // Only the Spark model: the pyfunc copy and an XGBoost model's jar are not needed to score.
       Path sparkModel = local.resolve(MlflowModelDirectory.SPARK_MODEL_DATA);
       tracking.downloadModel(champion, MlflowModelDirectory.SPARK_MODEL_DATA, sparkModel);
       PipelineModel model = PipelineModel.load(sparkModel.toUri().toString());
-      return Predictions.evaluate(model.transform(testRows), Predictions.PROBABILITY, label,
-          training.threshold()).metric(training.gateMetric());
+      return Predictions.evaluate(
+              model.transform(testRows), Predictions.PROBABILITY, label, training.threshold())
+          .metric(training.gateMetric());
     } finally {
       TrainingRunLog.deleteQuietly(local);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import io.lakepipe.core.cli.JobRunner;
@@ -10,7 +11,6 @@ public final class TrainModelJob {
   private TrainModelJob() {}
 
   public static void main(String[] args) {
-    JobRunner.exit(JobRunner.execute("train-model", args, TrainModel.OPTIONS,
-        TrainModel::prepare));
+    JobRunner.exit(JobRunner.execute("train-model", args, TrainModel.OPTIONS, TrainModel::prepare));
   }
 }

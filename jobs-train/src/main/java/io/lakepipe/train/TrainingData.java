@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static org.apache.spark.sql.functions.col;
@@ -29,31 +30,47 @@ import org.apache.spark.storage.StorageLevel;
  * the split has rows of both classes, and features without a single value where the models are
  * first fit are left out (a 28-day history on the first days of the data cannot inform a model).
  */
-public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, List<String> numeric,
-    List<String> categorical, List<String> leftOut, Map<String, DayCounts> countsBySplit) {
+public record TrainingData(
+    TrainingSet set,
+    Dataset<Row> rows,
+    String label,
+    List<String> numeric,
+    List<String> categorical,
+    List<String> leftOut,
+    Map<String, DayCounts> countsBySplit) {
 
   /** Rows and positive rows of a part of the split. */
   public record DayCounts(long rows, long positives) {}
 
   /** Reads the window of {@code split} (at the configured table versions) and checks it. */
-  public static TrainingData load(TrainingSets sets, TrainingConfig training, FeatureView view,
-      TimeSplit split, List<Fold> folds, LocalDate ds) {
+  public static TrainingData load(
+      TrainingSets sets,
+      TrainingConfig training,
+      FeatureView view,
+      TimeSplit split,
+      List<Fold> folds,
+      LocalDate ds) {
     FeatureCatalog catalog = view.catalog();
     String label = view.label().name();
     DayRange window = split.window();
-    TrainingSet set = training.featuresVersion() < 0 && training.labelsVersion() < 0
-        ? sets.latest(window.from(), window.to())
-        : sets.at(window.from(), window.to(), training.featuresVersion(), training.labelsVersion());
-    Dataset<Row> rows = set.rows()
-        .withColumn(label, col(label).cast("double"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    TrainingSet set =
+        training.featuresVersion() < 0 && training.labelsVersion() < 0
+            ? sets.latest(window.from(), window.to())
+            : sets.at(
+                window.from(), window.to(), training.featuresVersion(), training.labelsVersion());
+    Dataset<Row> rows =
+        set.rows()
+            .withColumn(label, col(label).cast("double"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // One pass: per day, the rows, the positive rows and the values of each numeric feature.
       List<String> numericInputs = catalog.numericInputs();
       List<Column> aggregates = new ArrayList<>(List.of(sum(col(label))));
       numericInputs.forEach(c -> aggregates.add(count(col(c))));
-      List<Row> days = rows.groupBy(col(DeltaTables.DS)).agg(count(lit(1)),
-          aggregates.toArray(Column[]::new)).collectAsList();
+      List<Row> days =
+          rows.groupBy(col(DeltaTables.DS))
+              .agg(count(lit(1)), aggregates.toArray(Column[]::new))
+              .collectAsList();
 
       Map<String, DayCounts> counts = new LinkedHashMap<>();
       counts.put("train", counted(days, split.train(), ds, set, label, "training"));
@@ -77,7 +94,8 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, Lis
         }
         (values > 0 ? numeric : leftOut).add(numericInputs.get(i));
       }
-      return new TrainingData(set, rows, label, numeric, catalog.categoricalInputs(), leftOut, counts);
+      return new TrainingData(
+          set, rows, label, numeric, catalog.categoricalInputs(), leftOut, counts);
     } catch (RuntimeException e) {
       rows.unpersist();
       throw e;
@@ -95,8 +113,8 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, Lis
     return countsBySplit.values().stream().mapToLong(DayCounts::rows).sum();
   }
 
-  private static DayCounts counted(List<Row> days, DayRange range, LocalDate ds, TrainingSet set,
-      String label, String part) {
+  private static DayCounts counted(
+      List<Row> days, DayRange range, LocalDate ds, TrainingSet set, String label, String part) {
     long total = 0;
     double positives = 0;
     for (Row day : days) {
@@ -106,14 +124,30 @@ public record TrainingData(TrainingSet set, Dataset<Row> rows, String label, Lis
       }
     }
     if (total == 0) {
-      throw LakepipeErrors.trainingDataUnusable(ds.toString(), "the " + part + " days " + range
-          + " have no labelled feature rows in " + set.features().path() + " (version "
-          + set.features().version() + ")");
+      throw LakepipeErrors.trainingDataUnusable(
+          ds.toString(),
+          "the "
+              + part
+              + " days "
+              + range
+              + " have no labelled feature rows in "
+              + set.features().path()
+              + " (version "
+              + set.features().version()
+              + ")");
     }
     if (positives == 0 || positives == total) {
-      throw LakepipeErrors.trainingDataUnusable(ds.toString(), "the label '" + label
-          + "' has a single class in the " + total + " rows of the " + part + " days " + range
-          + ": a classifier needs rows of both classes");
+      throw LakepipeErrors.trainingDataUnusable(
+          ds.toString(),
+          "the label '"
+              + label
+              + "' has a single class in the "
+              + total
+              + " rows of the "
+              + part
+              + " days "
+              + range
+              + ": a classifier needs rows of both classes");
     }
     return new DayCounts(total, (long) positives);
   }

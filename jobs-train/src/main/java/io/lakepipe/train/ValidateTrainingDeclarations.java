@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import io.lakepipe.core.cli.Validation;
@@ -20,17 +21,20 @@ public final class ValidateTrainingDeclarations {
   public static List<Declaration> declarations(LakepipeConfig config) {
     List<Declaration> declarations = new ArrayList<>();
     for (String view : config.has("views") ? config.keys("views") : Set.<String>of()) {
-      declarations.add(new Declaration("lakepipe.views." + view,
-          () -> FeatureViewReader.read(config, view)));
+      declarations.add(
+          new Declaration("lakepipe.views." + view, () -> FeatureViewReader.read(config, view)));
     }
     for (String model : config.has("models") ? config.keys("models") : Set.<String>of()) {
-      declarations.add(new Declaration("lakepipe.models." + model,
-          () -> TrainModel.prepare(config, Map.of(TrainModel.MODEL, model))));
+      declarations.add(
+          new Declaration(
+              "lakepipe.models." + model,
+              () -> TrainModel.prepare(config, Map.of(TrainModel.MODEL, model))));
     }
     return declarations;
   }
 
   public static void main(String[] args) {
-    System.exit(Validation.run(args, List.of(ValidateTrainingDeclarations::declarations), System.out));
+    System.exit(
+        Validation.run(args, List.of(ValidateTrainingDeclarations::declarations), System.out));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static io.lakepipe.train.MlflowModelDirectoryTest.ROWS;
@@ -53,43 +54,69 @@ class MlflowModelDirectoryIT extends SparkTestBase {
     try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10));
         MlflowClient client = new MlflowClient(URI)) {
       String experimentId = tracking.experimentId("lakepipe-it-model-format");
-      version = tracking.withRun(experimentId, "model-format", Map.of(), run -> {
-        ids[0] = run.runId();
-        run.log(Map.of("max_iter", "20"), Map.of("rows_total", 200.0), Map.of());
-        long now = System.currentTimeMillis();
-        for (int step = 0; step < 3; step++) {
-          client.logMetric(run.runId(), "loss", 1.0 / (step + 1), now + step, step);
-        }
-        ids[1] = tracking.withRun(experimentId, "tuning-trial",
-            Map.of("mlflow.parentRunId", run.runId()), TrackedRun::runId);
-        run.uploadDirectory(MlflowModelDirectory.write(model, inputs, train,
-            dir.resolve("model"), run.runId(), ModelStaging.at(spark, dir.resolve("staging").toString())),
-            MlflowModelDirectory.ARTIFACT_PATH);
-        ModelVersion registered = tracking.registerVersion(modelName,
-            run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
-        tracking.setAlias(modelName, "challenger", registered.version());
-        return registered;
-      });
+      version =
+          tracking.withRun(
+              experimentId,
+              "model-format",
+              Map.of(),
+              run -> {
+                ids[0] = run.runId();
+                run.log(Map.of("max_iter", "20"), Map.of("rows_total", 200.0), Map.of());
+                long now = System.currentTimeMillis();
+                for (int step = 0; step < 3; step++) {
+                  client.logMetric(run.runId(), "loss", 1.0 / (step + 1), now + step, step);
+                }
+                ids[1] =
+                    tracking.withRun(
+                        experimentId,
+                        "tuning-trial",
+                        Map.of("mlflow.parentRunId", run.runId()),
+                        TrackedRun::runId);
+                run.uploadDirectory(
+                    MlflowModelDirectory.write(
+                        model,
+                        inputs,
+                        train,
+                        dir.resolve("model"),
+                        run.runId(),
+                        ModelStaging.at(spark, dir.resolve("staging").toString())),
+                    MlflowModelDirectory.ARTIFACT_PATH);
+                ModelVersion registered =
+                    tracking.registerVersion(
+                        modelName,
+                        run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH,
+                        run.runId());
+                tracking.setAlias(modelName, "challenger", registered.version());
+                return registered;
+              });
     }
     Dataset<Row> toScore = rowsToScore();
     double[] expected = probabilities(model, toScore);
     // The input example is the first rows of those the model directory was given.
-    double[] expectedExample = probabilities(model,
-        train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
+    double[] expectedExample =
+        probabilities(
+            model, train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
     Path rowsFile = dir.resolve("rows.json");
     MlflowReadback.writeRecords(toScore.collectAsList(), rowsFile);
 
-    MlflowReadback.Report report = readback.read(URI, ids[0],
-        "models:/" + modelName + "@challenger", rowsFile, dir.resolve("readback"));
+    MlflowReadback.Report report =
+        readback.read(
+            URI, ids[0], "models:/" + modelName + "@challenger", rowsFile, dir.resolve("readback"));
 
     assertThat(report.runStatus()).isEqualTo("FINISHED");
     assertThat(report.params()).containsEntry("max_iter", "20");
     assertThat(report.metrics()).containsEntry("rows_total", 200.0).containsEntry("loss", 1.0 / 3);
     assertThat(report.metricHistory("loss")).containsExactly(1.0, 0.5, 1.0 / 3);
-    assertThat(report.childRuns()).singleElement()
+    assertThat(report.childRuns())
+        .singleElement()
         .satisfies(child -> assertThat(child.path("run_id").asText()).isEqualTo(ids[1]));
-    assertThat(report.artifacts()).contains("model/MLmodel", "model/input_example.json",
-        "model/serving_input_example.json", "model/requirements.txt", "model/python_env.yaml")
+    assertThat(report.artifacts())
+        .contains(
+            "model/MLmodel",
+            "model/input_example.json",
+            "model/serving_input_example.json",
+            "model/requirements.txt",
+            "model/python_env.yaml")
         .anyMatch(p -> p.startsWith("model/sparkml/stages/"))
         .anyMatch(p -> p.startsWith("model/sparkml-pyfunc/stages/"));
     assertThat(report.resolvedVersion()).isEqualTo(version.version());
@@ -114,44 +141,69 @@ class MlflowModelDirectoryIT extends SparkTestBase {
     ModelVersion version;
     try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10))) {
       String experimentId = tracking.experimentId("lakepipe-it-model-format");
-      version = tracking.withRun(experimentId, "model-format-xgboost", Map.of(), run -> {
-        runId[0] = run.runId();
-        run.uploadDirectory(MlflowModelDirectory.write(model, inputs, train,
-            dir.resolve("model"), run.runId(), ModelStaging.at(spark, dir.resolve("staging").toString())),
-            MlflowModelDirectory.ARTIFACT_PATH);
-        ModelVersion registered = tracking.registerVersion(modelName,
-            run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
-        tracking.setAlias(modelName, "challenger", registered.version());
-        return registered;
-      });
+      version =
+          tracking.withRun(
+              experimentId,
+              "model-format-xgboost",
+              Map.of(),
+              run -> {
+                runId[0] = run.runId();
+                run.uploadDirectory(
+                    MlflowModelDirectory.write(
+                        model,
+                        inputs,
+                        train,
+                        dir.resolve("model"),
+                        run.runId(),
+                        ModelStaging.at(spark, dir.resolve("staging").toString())),
+                    MlflowModelDirectory.ARTIFACT_PATH);
+                ModelVersion registered =
+                    tracking.registerVersion(
+                        modelName,
+                        run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH,
+                        run.runId());
+                tracking.setAlias(modelName, "challenger", registered.version());
+                return registered;
+              });
     }
     Dataset<Row> toScore = rowsToScore();
     double[] expected = probabilities(model, toScore);
-    double[] expectedExample = probabilities(model,
-        train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
+    double[] expectedExample =
+        probabilities(
+            model, train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
     Path rowsFile = dir.resolve("rows.json");
     MlflowReadback.writeRecords(toScore.collectAsList(), rowsFile);
 
-    MlflowReadback.Report report = readback.read(URI, runId[0],
-        "models:/" + modelName + "@challenger", rowsFile, dir.resolve("readback"));
+    MlflowReadback.Report report =
+        readback.read(
+            URI,
+            runId[0],
+            "models:/" + modelName + "@challenger",
+            rowsFile,
+            dir.resolve("readback"));
 
     assertThat(report.resolvedVersion()).isEqualTo(version.version());
-    assertThat(report.artifacts()).contains("model/MLmodel", "model/jars/xgboost4j-spark.jar",
-        "model/code/lakepipe_xgboost_pyfunc.py",
-        "model/code/ml/dmlc/xgboost4j/scala/spark/__init__.py")
+    assertThat(report.artifacts())
+        .contains(
+            "model/MLmodel",
+            "model/jars/xgboost4j-spark.jar",
+            "model/code/lakepipe_xgboost_pyfunc.py",
+            "model/code/ml/dmlc/xgboost4j/scala/spark/__init__.py")
         .anyMatch(p -> p.startsWith("model/sparkml-pyfunc/stages/"));
-    assertThat(report.model().path("loader_module").asText())
-        .isEqualTo("lakepipe_xgboost_pyfunc");
+    assertThat(report.model().path("loader_module").asText()).isEqualTo("lakepipe_xgboost_pyfunc");
     // The trees differ by row: not one probability for all.
     assertThat(Arrays.stream(expected).distinct().count()).isGreaterThan(5);
-    double[] differences = {maxAbsDifference(report.predictions(), expected),
-        maxAbsDifference(report.inputExamplePredictions(), expectedExample),
-        maxAbsDifference(report.servingInputPredictions(), expectedExample)};
+    double[] differences = {
+      maxAbsDifference(report.predictions(), expected),
+      maxAbsDifference(report.inputExamplePredictions(), expectedExample),
+      maxAbsDifference(report.servingInputPredictions(), expectedExample)
+    };
     // XGBoost computes in float32, in the same JVM code on both sides: the same floats come out
     // (the differences measured are 0); 1e-6 leaves room for a float32 rounding step.
-    System.out.printf("XGBoost pyfunc vs Spark, max abs difference: %s over %d rows, %s and %s over"
-        + " the input and serving examples%n", differences[0], expected.length, differences[1],
-        differences[2]);
+    System.out.printf(
+        "XGBoost pyfunc vs Spark, max abs difference: %s over %d rows, %s and %s over"
+            + " the input and serving examples%n",
+        differences[0], expected.length, differences[1], differences[2]);
     assertThat(Arrays.stream(differences).max().orElseThrow()).isLessThan(1e-6);
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static org.apache.spark.ml.functions.vector_to_array;
@@ -41,11 +42,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MlflowModelDirectoryTest extends SparkTestBase {
-  static final StructType ROWS = new StructType()
-      .add("origin", DataTypes.StringType)
-      .add("distance", DataTypes.DoubleType)
-      .add("hour", DataTypes.IntegerType)
-      .add("delayed", DataTypes.IntegerType);
+  static final StructType ROWS =
+      new StructType()
+          .add("origin", DataTypes.StringType)
+          .add("distance", DataTypes.DoubleType)
+          .add("hour", DataTypes.IntegerType)
+          .add("delayed", DataTypes.IntegerType);
   static final List<String> INPUTS = List.of("origin", "distance", "hour");
 
   @TempDir Path dir;
@@ -64,8 +66,11 @@ class MlflowModelDirectoryTest extends SparkTestBase {
       String origin = airports[random.nextInt(airports.length)];
       Double distance = random.nextInt(6) == 0 ? null : 100 + random.nextInt(2000) + 0.5;
       Integer hour = random.nextInt(7) == 0 ? null : random.nextInt(24);
-      double score = (hour != null && hour >= 17 ? 1.5 : 0) + ("ORD".equals(origin) ? 0.8 : 0)
-          + (distance != null ? distance / 2000 : 0) + random.nextGaussian() * 0.7;
+      double score =
+          (hour != null && hour >= 17 ? 1.5 : 0)
+              + ("ORD".equals(origin) ? 0.8 : 0)
+              + (distance != null ? distance / 2000 : 0)
+              + random.nextGaussian() * 0.7;
       rows.add(new Object[] {origin, distance, hour, score > 1.2 ? 1 : 0});
     }
     return rows(ROWS, rows.toArray(Object[][]::new));
@@ -73,36 +78,50 @@ class MlflowModelDirectoryTest extends SparkTestBase {
 
   /** The stages of the delay model, on the columns of {@link #ROWS}. */
   static PipelineModel fit(Dataset<Row> rows) {
-    return new Pipeline().setStages(new PipelineStage[] {
-        new StringIndexer().setInputCol("origin").setOutputCol("origin_index")
-            .setHandleInvalid("keep"),
-        new OneHotEncoder().setInputCol("origin_index").setOutputCol("origin_vector")
-            .setHandleInvalid("keep"),
-        new Imputer().setInputCols(new String[] {"distance", "hour"})
-            .setOutputCols(new String[] {"distance_filled", "hour_filled"}),
-        new VectorAssembler()
-            .setInputCols(new String[] {"origin_vector", "distance_filled", "hour_filled"})
-            .setOutputCol("features"),
-        new LogisticRegression().setLabelCol("delayed").setMaxIter(20)})
+    return new Pipeline()
+        .setStages(
+            new PipelineStage[] {
+              new StringIndexer()
+                  .setInputCol("origin")
+                  .setOutputCol("origin_index")
+                  .setHandleInvalid("keep"),
+              new OneHotEncoder()
+                  .setInputCol("origin_index")
+                  .setOutputCol("origin_vector")
+                  .setHandleInvalid("keep"),
+              new Imputer()
+                  .setInputCols(new String[] {"distance", "hour"})
+                  .setOutputCols(new String[] {"distance_filled", "hour_filled"}),
+              new VectorAssembler()
+                  .setInputCols(new String[] {"origin_vector", "distance_filled", "hour_filled"})
+                  .setOutputCol("features"),
+              new LogisticRegression().setLabelCol("delayed").setMaxIter(20)
+            })
         .fit(rows);
   }
 
   /**
-   * The stages of lakepipe's XGBoost candidate on the columns of {@link #ROWS}, fitted as
-   * {@code FinalFit} fits them: the shared preprocessing, then the candidate's own stages.
+   * The stages of lakepipe's XGBoost candidate on the columns of {@link #ROWS}, fitted as {@code
+   * FinalFit} fits them: the shared preprocessing, then the candidate's own stages.
    */
   static PipelineModel fitXGBoost(Dataset<Row> rows) {
-    PipelineModel preprocessing = Preprocessing.pipeline(List.of("distance", "hour"),
-        List.of("origin")).fit(rows);
+    PipelineModel preprocessing =
+        Preprocessing.pipeline(List.of("distance", "hour"), List.of("origin")).fit(rows);
     Dataset<Row> prepared = preprocessing.transform(rows);
-    Candidate candidate = new Candidate("xgboost", ModelType.XGBOOST, 1,
-        Map.of("num-round", 20, "max-depth", 3, "nthread", 1));
-    PipelineModel head = new Pipeline().setStages(ModelType.XGBOOST
-        .stages(candidate, Preprocessing.featureCount(prepared), 42, "delayed")
-        .toArray(PipelineStage[]::new)).fit(prepared);
-    return new PipelineModel("lakepipe_delay_model_test", Stream.concat(
-        Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
-        .toArray(Transformer[]::new));
+    Candidate candidate =
+        new Candidate(
+            "xgboost", ModelType.XGBOOST, 1, Map.of("num-round", 20, "max-depth", 3, "nthread", 1));
+    PipelineModel head =
+        new Pipeline()
+            .setStages(
+                ModelType.XGBOOST
+                    .stages(candidate, Preprocessing.featureCount(prepared), 42, "delayed")
+                    .toArray(PipelineStage[]::new))
+            .fit(prepared);
+    return new PipelineModel(
+        "lakepipe_delay_model_test",
+        Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
+            .toArray(Transformer[]::new));
   }
 
   static Column[] inputColumns() {
@@ -111,35 +130,44 @@ class MlflowModelDirectoryTest extends SparkTestBase {
 
   /** Spark's P(label = 1) per row, in row order. */
   static double[] probabilities(PipelineModel model, Dataset<Row> rows) {
-    return model.transform(rows).select(vector_to_array(col("probability"), "float64").getItem(1))
-        .collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
+    return model
+        .transform(rows)
+        .select(vector_to_array(col("probability"), "float64").getItem(1))
+        .collectAsList()
+        .stream()
+        .mapToDouble(r -> r.getDouble(0))
+        .toArray();
   }
 
   @Test
   void mlmodelDeclaresBothFlavorsTheSignatureAndTheExample() {
-    StructType inputs = new StructType()
-        .add("hour", DataTypes.IntegerType)
-        .add("origin_flights_7d", DataTypes.LongType, false)
-        .add("origin_delay_mean_7d", DataTypes.DoubleType)
-        .add("origin", DataTypes.StringType);
+    StructType inputs =
+        new StructType()
+            .add("hour", DataTypes.IntegerType)
+            .add("origin_flights_7d", DataTypes.LongType, false)
+            .add("origin_delay_mean_7d", DataTypes.DoubleType)
+            .add("origin", DataTypes.StringType);
 
     String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs, 4096, false);
 
     assertThat(mlmodel)
         .contains("flavors:\n  python_function:\n    data: sparkml-pyfunc\n")
         .contains("    loader_module: mlflow.spark\n")
-        .contains("  spark:\n    code: null\n    model_class: pyspark.ml.pipeline.PipelineModel\n"
-            + "    model_data: sparkml\n    pyspark_version: '3.5.7'\n")
+        .contains(
+            "  spark:\n    code: null\n    model_class: pyspark.ml.pipeline.PipelineModel\n"
+                + "    model_data: sparkml\n    pyspark_version: '3.5.7'\n")
         .contains("run_id: abc123\n")
         .contains("model_size_bytes: 4096\n")
-        .contains("saved_input_example_info:\n  artifact_path: input_example.json\n"
-            + "  pandas_orient: split\n  serving_input_path: serving_input_example.json\n"
-            + "  type: dataframe\n")
+        .contains(
+            "saved_input_example_info:\n  artifact_path: input_example.json\n"
+                + "  pandas_orient: split\n  serving_input_path: serving_input_example.json\n"
+                + "  type: dataframe\n")
         // A nullable integer is a double (pandas has no integer with a missing value).
-        .contains("  inputs: '[{\"type\": \"double\", \"name\": \"hour\", \"required\": true},"
-            + " {\"type\": \"long\", \"name\": \"origin_flights_7d\", \"required\": true},"
-            + " {\"type\": \"double\", \"name\": \"origin_delay_mean_7d\", \"required\": true},"
-            + " {\"type\": \"string\", \"name\": \"origin\", \"required\": true}]'\n")
+        .contains(
+            "  inputs: '[{\"type\": \"double\", \"name\": \"hour\", \"required\": true},"
+                + " {\"type\": \"long\", \"name\": \"origin_flights_7d\", \"required\": true},"
+                + " {\"type\": \"double\", \"name\": \"origin_delay_mean_7d\", \"required\": true},"
+                + " {\"type\": \"string\", \"name\": \"origin\", \"required\": true}]'\n")
         .contains("  outputs: '[{\"type\": \"double\", \"required\": true}]'\n");
   }
 
@@ -158,11 +186,13 @@ class MlflowModelDirectoryTest extends SparkTestBase {
 
   @Test
   void mlflowVersionIsTheOneTheSetUpInstalls() throws IOException {
-    List<String> pins = Files.readAllLines(
-        lakepipeHome().resolve("infra/python/requirements-mlflow.txt"));
+    List<String> pins =
+        Files.readAllLines(lakepipeHome().resolve("infra/python/requirements-mlflow.txt"));
 
-    assertThat(pins).contains("mlflow==" + MlflowModelDirectory.MLFLOW_VERSION,
-        "pyspark==" + MlflowModelDirectory.SPARK_VERSION);
+    assertThat(pins)
+        .contains(
+            "mlflow==" + MlflowModelDirectory.MLFLOW_VERSION,
+            "pyspark==" + MlflowModelDirectory.SPARK_VERSION);
   }
 
   @Test
@@ -173,14 +203,18 @@ class MlflowModelDirectoryTest extends SparkTestBase {
     Dataset<Row> typed = train.select(inputColumns()).limit(40);
     // What MLflow's pyfunc hands Spark: pandas turns an integer column with a missing value into
     // doubles with NaN, and a missing double into NaN.
-    Dataset<Row> fromPandas = typed.selectExpr("origin",
-        "coalesce(distance, double('NaN')) AS distance",
-        "coalesce(CAST(hour AS DOUBLE), double('NaN')) AS hour");
+    Dataset<Row> fromPandas =
+        typed.selectExpr(
+            "origin",
+            "coalesce(distance, double('NaN')) AS distance",
+            "coalesce(CAST(hour AS DOUBLE), double('NaN')) AS hour");
 
     PipelineModel pyfunc = MlflowModelDirectory.pyfuncPipeline(model, inputs, train);
     double[] expected = probabilities(model, typed);
-    double[] actual = pyfunc.transform(fromPandas).select("prediction").collectAsList().stream()
-        .mapToDouble(r -> r.getDouble(0)).toArray();
+    double[] actual =
+        pyfunc.transform(fromPandas).select("prediction").collectAsList().stream()
+            .mapToDouble(r -> r.getDouble(0))
+            .toArray();
 
     assertThat(typed.where("hour IS NULL").count()).isPositive();
     assertThat(pyfunc.transform(fromPandas).columns()).containsExactly("prediction");
@@ -193,8 +227,9 @@ class MlflowModelDirectoryTest extends SparkTestBase {
     StructType inputs = train.select(inputColumns()).schema();
     List<Row> first = train.limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS).collectAsList();
 
-    Path model = MlflowModelDirectory.write(fit(train), inputs, train, dir.resolve("model"), "r1",
-        staging());
+    Path model =
+        MlflowModelDirectory.write(
+            fit(train), inputs, train, dir.resolve("model"), "r1", staging());
 
     assertThat(model.resolve("sparkml/metadata")).isDirectory();
     assertThat(model.resolve("sparkml-pyfunc/metadata")).isDirectory();
@@ -214,40 +249,48 @@ class MlflowModelDirectoryTest extends SparkTestBase {
       // The nullable integer is written as the double its signature type says.
       assertThat(values.get(2).isNull() || values.get(2).isDouble()).isTrue();
     }
-    assertThat(json.readTree(model.resolve("serving_input_example.json").toFile())
-        .path("dataframe_split")).isEqualTo(example);
+    assertThat(
+            json.readTree(model.resolve("serving_input_example.json").toFile())
+                .path("dataframe_split"))
+        .isEqualTo(example);
     // Only a pipeline with XGBoost needs a jar and a loader of its own.
     assertThat(model.resolve(XGBoostPyfunc.JARS)).doesNotExist();
     assertThat(model.resolve(XGBoostPyfunc.CODE)).doesNotExist();
-    assertThat(model.resolve("MLmodel")).content().contains("    loader_module: mlflow.spark\n")
+    assertThat(model.resolve("MLmodel"))
+        .content()
+        .contains("    loader_module: mlflow.spark\n")
         .doesNotContain("    code: code\n");
   }
 
   @Test
-  void xgboostPipelineCarriesXGBoostsJarThePysparkClassOfItsStageAndTheLoader()
-      throws IOException {
+  void xgboostPipelineCarriesXGBoostsJarThePysparkClassOfItsStageAndTheLoader() throws IOException {
     Dataset<Row> train = flights(200, 4);
     StructType inputs = train.select(inputColumns()).schema();
 
-    Path model = MlflowModelDirectory.write(fitXGBoost(train), inputs, train,
-        dir.resolve("model"), "r1", staging());
+    Path model =
+        MlflowModelDirectory.write(
+            fitXGBoost(train), inputs, train, dir.resolve("model"), "r1", staging());
 
     List<String> entries;
     try (ZipFile jar = new ZipFile(model.resolve("jars/xgboost4j-spark.jar").toFile())) {
       entries = jar.stream().map(ZipEntry::getName).toList();
     }
-    assertThat(entries).contains(
-        "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
-        "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
-        "org/apache/spark/ml/xgboost/SparkUtils.class",
-        "lib/linux/x86_64/libxgboost4j.so",
-        "lib/macos/aarch64/libxgboost4j.dylib");
-    assertThat(model.resolve("code/lakepipe_xgboost_pyfunc.py")).content()
+    assertThat(entries)
+        .contains(
+            "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
+            "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
+            "org/apache/spark/ml/xgboost/SparkUtils.class",
+            "lib/linux/x86_64/libxgboost4j.so",
+            "lib/macos/aarch64/libxgboost4j.dylib");
+    assertThat(model.resolve("code/lakepipe_xgboost_pyfunc.py"))
+        .content()
         .contains("def _load_pyfunc(path: str)");
-    assertThat(model.resolve("code/ml/dmlc/xgboost4j/scala/spark/__init__.py")).content()
+    assertThat(model.resolve("code/ml/dmlc/xgboost4j/scala/spark/__init__.py"))
+        .content()
         .contains("class XGBoostClassificationModel(");
     assertThat(model.resolve("code/ml/dmlc/xgboost4j/scala/__init__.py")).isRegularFile();
-    assertThat(model.resolve("MLmodel")).content()
+    assertThat(model.resolve("MLmodel"))
+        .content()
         .contains("    code: code\n")
         .contains("    loader_module: lakepipe_xgboost_pyfunc\n");
   }
@@ -255,11 +298,25 @@ class MlflowModelDirectoryTest extends SparkTestBase {
   @Test
   void pipelineWithoutAClassifierAtTheEndIsRefusedWithTheReason() {
     Dataset<Row> train = flights(20, 3).na().fill(0.0);
-    PipelineModel assembler = new Pipeline().setStages(new PipelineStage[] {new VectorAssembler()
-        .setInputCols(new String[] {"distance"}).setOutputCol("features")}).fit(train);
+    PipelineModel assembler =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new VectorAssembler()
+                      .setInputCols(new String[] {"distance"})
+                      .setOutputCol("features")
+                })
+            .fit(train);
 
-    assertThatThrownBy(() -> MlflowModelDirectory.write(assembler,
-        train.select("distance").schema(), train, dir.resolve("model"), "r1", staging()))
+    assertThatThrownBy(
+            () ->
+                MlflowModelDirectory.write(
+                    assembler,
+                    train.select("distance").schema(),
+                    train,
+                    dir.resolve("model"),
+                    "r1",
+                    staging()))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("a pipeline ending with VectorAssembler")
         .hasMessageContaining("its last stage is not a probabilistic classifier");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +18,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Reads a run and its registered model back through MLflow's own Python client: runs
- * {@code infra/mlflow/readback.py} with the Python of the {@value #PYTHON_PROPERTY} system property
+ * Reads a run and its registered model back through MLflow's own Python client: runs {@code
+ * infra/mlflow/readback.py} with the Python of the {@value #PYTHON_PROPERTY} system property
  * ({@code ./lakepipe test} passes venv-mlflow's) and parses the JSON report it writes.
  *
  * <pre>{@code
@@ -31,6 +32,7 @@ import org.apache.spark.sql.types.StructField;
 public final class MlflowReadback {
   /** The system property naming the Python of venv-mlflow. */
   public static final String PYTHON_PROPERTY = "lakepipe.mlflow.python";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_MINUTES = 10;
 
@@ -43,25 +45,35 @@ public final class MlflowReadback {
   }
 
   /**
-   * The Python from {@value #PYTHON_PROPERTY} and the script from the checkout at
-   * {@code lakepipe.home}; fails the test saying how to set them when either is missing.
+   * The Python from {@value #PYTHON_PROPERTY} and the script from the checkout at {@code
+   * lakepipe.home}; fails the test saying how to set them when either is missing.
    */
   public static MlflowReadback fromSystemProperties() {
     String python = System.getProperty(PYTHON_PROPERTY, "");
     if (python.isBlank()) {
-      throw new AssertionError("System property " + PYTHON_PROPERTY + " is not set: run the"
-          + " integration tests with ./lakepipe test, or pass -D" + PYTHON_PROPERTY
-          + "=<checkout>/.lakepipe/venv-mlflow/bin/python to mvn (./lakepipe setup creates it).");
+      throw new AssertionError(
+          "System property "
+              + PYTHON_PROPERTY
+              + " is not set: run the"
+              + " integration tests with ./lakepipe test, or pass -D"
+              + PYTHON_PROPERTY
+              + "=<checkout>/.lakepipe/venv-mlflow/bin/python to mvn (./lakepipe setup creates it).");
     }
     if (!Files.isExecutable(Path.of(python))) {
-      throw new AssertionError(PYTHON_PROPERTY + "=" + python + " is not an executable: run"
-          + " ./lakepipe setup, which creates .lakepipe/venv-mlflow.");
+      throw new AssertionError(
+          PYTHON_PROPERTY
+              + "="
+              + python
+              + " is not an executable: run"
+              + " ./lakepipe setup, which creates .lakepipe/venv-mlflow.");
     }
     Path home = Path.of(System.getProperty("lakepipe.home", "..")).toAbsolutePath().normalize();
     Path script = home.resolve("infra/mlflow/readback.py");
     if (!Files.isRegularFile(script)) {
-      throw new AssertionError(script + " does not exist: set the system property lakepipe.home to"
-          + " the lakepipe checkout.");
+      throw new AssertionError(
+          script
+              + " does not exist: set the system property lakepipe.home to"
+              + " the lakepipe checkout.");
     }
     return new MlflowReadback(Path.of(python), script);
   }
@@ -78,7 +90,8 @@ public final class MlflowReadback {
       for (int i = 0; i < fields.length; i++) {
         Object value = row.get(i);
         String name = fields[i].name();
-        if (value == null || (value instanceof Double d && d.isNaN())
+        if (value == null
+            || (value instanceof Double d && d.isNaN())
             || (value instanceof Float f && f.isNaN())) {
           record.putNull(name);
         } else if (value instanceof Double d) {
@@ -114,20 +127,37 @@ public final class MlflowReadback {
     try {
       Files.createDirectories(workDir);
       Files.deleteIfExists(report);
-      Process process = new ProcessBuilder(python.toString(), script.toString(),
-          "--tracking-uri", trackingUri, "--run-id", runId, "--model-uri", modelUri,
-          "--input", rows.toAbsolutePath().toString(), "--output", report.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  python.toString(),
+                  script.toString(),
+                  "--tracking-uri",
+                  trackingUri,
+                  "--run-id",
+                  runId,
+                  "--model-uri",
+                  modelUri,
+                  "--input",
+                  rows.toAbsolutePath().toString(),
+                  "--output",
+                  report.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
         process.destroyForcibly();
-        throw new AssertionError("readback.py took over " + TIMEOUT_MINUTES + " minutes; its log: "
-            + log);
+        throw new AssertionError(
+            "readback.py took over " + TIMEOUT_MINUTES + " minutes; its log: " + log);
       }
       if (process.exitValue() != 0) {
-        throw new AssertionError("readback.py exited " + process.exitValue() + ": "
-            + lastLine(log) + " (whole log: " + log + ")");
+        throw new AssertionError(
+            "readback.py exited "
+                + process.exitValue()
+                + ": "
+                + lastLine(log)
+                + " (whole log: "
+                + log
+                + ")");
       }
       return new Report(JSON.readTree(report.toFile()));
     } catch (IOException e) {
@@ -160,14 +190,18 @@ public final class MlflowReadback {
 
     public Map<String, String> params() {
       Map<String, String> params = new LinkedHashMap<>();
-      run().path("params").fields()
+      run()
+          .path("params")
+          .fields()
           .forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
       return params;
     }
 
     public Map<String, String> tags() {
       Map<String, String> tags = new LinkedHashMap<>();
-      run().path("tags").fields()
+      run()
+          .path("tags")
+          .fields()
           .forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
       return tags;
     }
@@ -175,8 +209,13 @@ public final class MlflowReadback {
     /** The latest value of each metric; NaN when MLflow holds a non-finite value. */
     public Map<String, Double> metrics() {
       Map<String, Double> metrics = new LinkedHashMap<>();
-      run().path("metrics").fields().forEachRemaining(e ->
-          metrics.put(e.getKey(), e.getValue().isNull() ? Double.NaN : e.getValue().asDouble()));
+      run()
+          .path("metrics")
+          .fields()
+          .forEachRemaining(
+              e ->
+                  metrics.put(
+                      e.getKey(), e.getValue().isNull() ? Double.NaN : e.getValue().asDouble()));
       return metrics;
     }
 
@@ -209,11 +248,14 @@ public final class MlflowReadback {
     /** Every version of the registered model with its aliases, by version number. */
     public Map<String, List<String>> aliasesByVersion() {
       Map<String, List<String>> versions = new LinkedHashMap<>();
-      json.path("registered_model").path("versions").forEach(v -> {
-        List<String> aliases = new ArrayList<>();
-        v.path("aliases").forEach(a -> aliases.add(a.asText()));
-        versions.put(v.path("version").asText(), aliases);
-      });
+      json.path("registered_model")
+          .path("versions")
+          .forEach(
+              v -> {
+                List<String> aliases = new ArrayList<>();
+                v.path("aliases").forEach(a -> aliases.add(a.asText()));
+                versions.put(v.path("version").asText(), aliases);
+              });
       return versions;
     }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,7 @@ import org.mlflow.api.proto.Service.Metric;
 import org.mlflow.api.proto.Service.Run;
 import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.api.proto.Service.RunTag;
+import org.mlflow.api.proto.Service.ViewType;
 import org.mlflow.tracking.MlflowClient;
 
 /**
@@ -44,33 +46,65 @@ import org.mlflow.tracking.MlflowClient;
 class TrainModelIT extends SparkTestBase {
   static final String MLFLOW = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   static final LocalDate DS = LocalDate.of(2001, 1, 15);
-  static final StructType FEATURES = new StructType()
-      .add("flight_id", DataTypes.StringType)
-      .add("flight_ts", DataTypes.TimestampNTZType)
-      .add("hour", DataTypes.IntegerType)
-      .add("distance", DataTypes.DoubleType)
-      .add("origin", DataTypes.StringType)
-      .add("destination", DataTypes.StringType)
-      .add("ds", DataTypes.DateType);
-  static final StructType LABELS = new StructType()
-      .add("flight_id", DataTypes.StringType)
-      .add("flight_ts", DataTypes.TimestampNTZType)
-      .add("delay", DataTypes.IntegerType)
-      .add("delayed", DataTypes.IntegerType)
-      .add("ds", DataTypes.DateType);
+  static final StructType FEATURES =
+      new StructType()
+          .add("flight_id", DataTypes.StringType)
+          .add("flight_ts", DataTypes.TimestampNTZType)
+          .add("hour", DataTypes.IntegerType)
+          .add("distance", DataTypes.DoubleType)
+          .add("origin", DataTypes.StringType)
+          .add("destination", DataTypes.StringType)
+          .add("ds", DataTypes.DateType);
+  static final StructType LABELS =
+      new StructType()
+          .add("flight_id", DataTypes.StringType)
+          .add("flight_ts", DataTypes.TimestampNTZType)
+          .add("delay", DataTypes.IntegerType)
+          .add("delayed", DataTypes.IntegerType)
+          .add("ds", DataTypes.DateType);
 
-  static final Map<String, Object> LR = Map.of("name", "logistic_regression",
-      "type", "logistic-regression", "grid", Map.of("max-iter", List.of(30), "reg-param",
-          List.of(0.0, 0.1)));
-  static final Map<String, Object> GBT = Map.of("name", "gradient_boosted_trees", "type", "gbt",
-      "grid", Map.of("max-iter", List.of(5), "max-depth", List.of(3)));
-  static final Map<String, Object> MLP = Map.of("name", "multilayer_perceptron", "type", "mlp",
-      "grid", Map.of("hidden-layers", List.of(List.of(4)), "max-iter", List.of(30)));
-  static final Map<String, Object> XGBOOST = Map.of("name", "xgboost", "type", "xgboost",
-      "grid", Map.of("num-round", List.of(10), "max-depth", List.of(3)));
+  static final Map<String, Object> LR =
+      Map.of(
+          "name",
+          "logistic_regression",
+          "type",
+          "logistic-regression",
+          "grid",
+          Map.of("max-iter", List.of(30), "reg-param", List.of(0.0, 0.1)));
+  static final Map<String, Object> GBT =
+      Map.of(
+          "name",
+          "gradient_boosted_trees",
+          "type",
+          "gbt",
+          "grid",
+          Map.of("max-iter", List.of(5), "max-depth", List.of(3)));
+  static final Map<String, Object> MLP =
+      Map.of(
+          "name",
+          "multilayer_perceptron",
+          "type",
+          "mlp",
+          "grid",
+          Map.of("hidden-layers", List.of(List.of(4)), "max-iter", List.of(30)));
+  static final Map<String, Object> XGBOOST =
+      Map.of(
+          "name",
+          "xgboost",
+          "type",
+          "xgboost",
+          "grid",
+          Map.of("num-round", List.of(10), "max-depth", List.of(3)));
+
   /** One split on one feature: a deliberately weak model. */
-  static final Map<String, Object> STUMP = Map.of("name", "stump", "type", "gbt",
-      "grid", Map.of("max-iter", List.of(1), "max-depth", List.of(1)));
+  static final Map<String, Object> STUMP =
+      Map.of(
+          "name",
+          "stump",
+          "type",
+          "gbt",
+          "grid",
+          Map.of("max-iter", List.of(1), "max-depth", List.of(1)));
 
   @TempDir static Path home;
   private MlflowClient client;
@@ -100,31 +134,56 @@ class TrainModelIT extends SparkTestBase {
         String id = ds + "-" + i;
         int hour = random.nextInt(24);
         String origin = airports[random.nextInt(airports.length)];
-        boolean late = !allOnTime
-            && (hour >= 17 || origin.equals("ORD")) != (random.nextInt(8) == 0);
+        boolean late =
+            !allOnTime && (hour >= 17 || origin.equals("ORD")) != (random.nextInt(8) == 0);
         java.time.LocalDateTime ts = ds.atTime(hour, random.nextInt(60));
-        features.add(new Object[] {id, ts, hour, random.nextInt(20) == 0 ? null
-            : 100.0 + random.nextInt(2000), origin, airports[random.nextInt(airports.length)],
-            java.sql.Date.valueOf(ds)});
+        features.add(
+            new Object[] {
+              id,
+              ts,
+              hour,
+              random.nextInt(20) == 0 ? null : 100.0 + random.nextInt(2000),
+              origin,
+              airports[random.nextInt(airports.length)],
+              java.sql.Date.valueOf(ds)
+            });
         labels.add(new Object[] {id, ts, late ? 40 : 0, late ? 1 : 0, java.sql.Date.valueOf(ds)});
       }
     }
-    rows(FEATURES, features.toArray(Object[][]::new)).write().format("delta")
-        .partitionBy("ds").mode(SaveMode.Overwrite).save(config.tablePath("features-flights"));
-    rows(LABELS, labels.toArray(Object[][]::new)).write().format("delta")
-        .partitionBy("ds").mode(SaveMode.Overwrite).save(config.tablePath("labels-flights"));
+    rows(FEATURES, features.toArray(Object[][]::new))
+        .write()
+        .format("delta")
+        .partitionBy("ds")
+        .mode(SaveMode.Overwrite)
+        .save(config.tablePath("features-flights"));
+    rows(LABELS, labels.toArray(Object[][]::new))
+        .write()
+        .format("delta")
+        .partitionBy("ds")
+        .mode(SaveMode.Overwrite)
+        .save(config.tablePath("labels-flights"));
   }
 
   /** A config with the small catalog, a unique experiment and model, and the given overrides. */
   static LakepipeConfig config(Map<String, Object> extra) {
     String unique = UUID.randomUUID().toString().replace("-", "");
     Map<String, Object> overrides = new HashMap<>();
-    overrides.put("lakepipe.features.row", List.of(
-        Map.of("name", "hour", "type", "numeric", "expr", "hour(flight_ts)", "description", "h"),
-        Map.of("name", "distance", "type", "numeric", "expr", "distance", "description", "d"),
-        Map.of("name", "origin", "type", "categorical", "expr", "origin", "description", "o"),
-        Map.of("name", "destination", "type", "categorical", "expr", "destination",
-            "description", "d")));
+    overrides.put(
+        "lakepipe.features.row",
+        List.of(
+            Map.of(
+                "name", "hour", "type", "numeric", "expr", "hour(flight_ts)", "description", "h"),
+            Map.of("name", "distance", "type", "numeric", "expr", "distance", "description", "d"),
+            Map.of("name", "origin", "type", "categorical", "expr", "origin", "description", "o"),
+            Map.of(
+                "name",
+                "destination",
+                "type",
+                "categorical",
+                "expr",
+                "destination",
+                "description",
+                "d")));
     overrides.put("lakepipe.features.airport", List.of());
     overrides.put("lakepipe.features.history.entities", List.of());
     overrides.put("lakepipe.mlflow.tracking-uri", MLFLOW);
@@ -148,19 +207,25 @@ class TrainModelIT extends SparkTestBase {
   }
 
   private static String tag(Run run, String key) {
-    return run.getData().getTagsList().stream().filter(t -> t.getKey().equals(key))
-        .map(RunTag::getValue).findFirst().orElse(null);
+    return run.getData().getTagsList().stream()
+        .filter(t -> t.getKey().equals(key))
+        .map(RunTag::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   private static Double metric(Run run, String key) {
-    return run.getData().getMetricsList().stream().filter(m -> m.getKey().equals(key))
-        .map(Metric::getValue).findFirst().orElse(null);
+    return run.getData().getMetricsList().stream()
+        .filter(m -> m.getKey().equals(key))
+        .map(Metric::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   @Test
   void aTrainingIsSearchedTrackedPlottedAndRegisteredAsTheFirstChampion() {
-    LakepipeConfig config = config(Map.of("lakepipe.train.candidates",
-        List.of(LR, GBT, MLP, XGBOOST)));
+    LakepipeConfig config =
+        config(Map.of("lakepipe.train.candidates", List.of(LR, GBT, MLP, XGBOOST)));
     String model = config.string("mlflow.model-name");
 
     JobResult result = train(config, DS);
@@ -174,54 +239,94 @@ class TrainModelIT extends SparkTestBase {
       assertThat(result.summary()).contains("version 1").contains("no champion yet");
 
       // Lineage: the Delta versions read, the code, the day.
-      long featuresVersion = new DeltaTables(spark).latestVersion(config.tablePath("features-flights"));
-      assertThat(tag(run, "lakepipe.input.features.version")).isEqualTo(String.valueOf(featuresVersion));
-      assertThat(tag(run, "lakepipe.input.labels.path")).isEqualTo(config.tablePath("labels-flights"));
+      long featuresVersion =
+          new DeltaTables(spark).latestVersion(config.tablePath("features-flights"));
+      assertThat(tag(run, "lakepipe.input.features.version"))
+          .isEqualTo(String.valueOf(featuresVersion));
+      assertThat(tag(run, "lakepipe.input.labels.path"))
+          .isEqualTo(config.tablePath("labels-flights"));
       assertThat(tag(run, "mlflow.source.git.commit")).matches("[0-9a-f]{40}(-dirty)?");
       assertThat(tag(run, "lakepipe.ds")).isEqualTo("2001-01-15");
       assertThat(tag(run, "lakepipe.gate.decision")).isEqualTo("first_champion");
 
       // Metrics of the chosen model next to the baseline's, each model type reported.
-      for (String name : List.of("roc_auc", "pr_auc", "log_loss", "accuracy", "precision", "recall",
-          "calibration_error")) {
+      for (String name :
+          List.of(
+              "roc_auc",
+              "pr_auc",
+              "log_loss",
+              "accuracy",
+              "precision",
+              "recall",
+              "calibration_error")) {
         assertThat(metric(run, "test_" + name)).as(name).isNotNull();
         assertThat(metric(run, "baseline_test_" + name)).as(name).isNotNull();
       }
       assertThat(metric(run, "test_roc_auc")).isGreaterThan(metric(run, "baseline_test_roc_auc"));
-      for (String family : List.of("logistic_regression", "gradient_boosted_trees",
-          "multilayer_perceptron", "xgboost")) {
+      for (String family :
+          List.of(
+              "logistic_regression",
+              "gradient_boosted_trees",
+              "multilayer_perceptron",
+              "xgboost")) {
         assertThat(metric(run, family + "_test_roc_auc")).as(family).isBetween(0.75, 1.0);
       }
       assertThat(metric(run, "gate_promoted")).isEqualTo(1.0);
-      assertThat(metric(run, "gate_baseline_roc_auc")).isEqualTo(metric(run, "baseline_test_roc_auc"));
+      assertThat(metric(run, "gate_baseline_roc_auc"))
+          .isEqualTo(metric(run, "baseline_test_roc_auc"));
 
       // One nested run per candidate (two logistic regressions), each with validation metrics.
-      List<Run> children = client.searchRuns(List.of(run.getInfo().getExperimentId()),
-          "tags.mlflow.parentRunId = '" + run.getInfo().getRunId() + "'")
-          .stream().map(info -> client.getRun(info.getRunId())).toList();
-      assertThat(children).hasSize(5).allSatisfy(child -> {
-        assertThat(child.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
-        assertThat(metric(child, "val_roc_auc")).isBetween(0.7, 1.0);
-      });
-      assertThat(children).filteredOn(c -> "true".equals(tag(c, "lakepipe.best_of_family")))
-          .hasSize(4).allSatisfy(c -> assertThat(metric(c, "test_roc_auc")).isNotNull());
-      Run xgboost = children.stream().filter(c -> "xgboost".equals(tag(c, "lakepipe.candidate")))
-          .findFirst().orElseThrow();
+      List<Run> children =
+          client
+              .searchRuns(
+                  List.of(run.getInfo().getExperimentId()),
+                  "tags.mlflow.parentRunId = '" + run.getInfo().getRunId() + "'",
+                  ViewType.ACTIVE_ONLY,
+                  100)
+              .getItems()
+              .stream()
+              .map(child -> client.getRun(child.getInfo().getRunId()))
+              .toList();
+      assertThat(children)
+          .hasSize(5)
+          .allSatisfy(
+              child -> {
+                assertThat(child.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+                assertThat(metric(child, "val_roc_auc")).isBetween(0.7, 1.0);
+              });
+      assertThat(children)
+          .filteredOn(c -> "true".equals(tag(c, "lakepipe.best_of_family")))
+          .hasSize(4)
+          .allSatisfy(c -> assertThat(metric(c, "test_roc_auc")).isNotNull());
+      Run xgboost =
+          children.stream()
+              .filter(c -> "xgboost".equals(tag(c, "lakepipe.candidate")))
+              .findFirst()
+              .orElseThrow();
       assertThat(client.getMetricHistory(xgboost.getInfo().getRunId(), "validation_log_loss"))
-          .as("one value per boosting round").hasSize(10);
+          .as("one value per boosting round")
+          .hasSize(10);
 
       // Plots and the model, uploaded through the server's artifact proxy.
-      assertThat(artifacts(run, "plots")).contains("plots/roc_curve.png", "plots/precision_recall_curve.png",
-          "plots/calibration.png", "plots/confusion_matrix.png", "plots/model_comparison.png");
+      assertThat(artifacts(run, "plots"))
+          .contains(
+              "plots/roc_curve.png",
+              "plots/precision_recall_curve.png",
+              "plots/calibration.png",
+              "plots/confusion_matrix.png",
+              "plots/model_comparison.png");
       assertThat(artifacts(run, "model")).contains("model/MLmodel", "model/sparkml");
     }
   }
 
   @Test
   void theGatePromotesOnlyAModelThatBeatsTheChampionOnTheSameTestDays() {
-    Map<String, Object> model = Map.of("lakepipe.mlflow.model-name",
-        "lakepipe_gate_it_" + UUID.randomUUID().toString().replace("-", ""));
-    LakepipeConfig stump = config(merge(model, Map.of("lakepipe.train.candidates", List.of(STUMP))));
+    Map<String, Object> model =
+        Map.of(
+            "lakepipe.mlflow.model-name",
+            "lakepipe_gate_it_" + UUID.randomUUID().toString().replace("-", ""));
+    LakepipeConfig stump =
+        config(merge(model, Map.of("lakepipe.train.candidates", List.of(STUMP))));
     LakepipeConfig good = config(merge(model, Map.of("lakepipe.train.candidates", List.of(LR))));
     String name = stump.string("mlflow.model-name");
 
@@ -249,14 +354,21 @@ class TrainModelIT extends SparkTestBase {
       ModelVersion champion = tracking.versionByAlias(name, "champion");
       Path local = home.resolve("champion-" + UUID.randomUUID());
       tracking.downloadModel(champion, local);
-      List<Row> rows = spark.read().format("delta").load(good.tablePath("features-flights"))
-          .where("ds = '2001-01-15'").select("hour", "distance", "origin", "destination").limit(200)
-          .collectAsList();
+      List<Row> rows =
+          spark
+              .read()
+              .format("delta")
+              .load(good.tablePath("features-flights"))
+              .where("ds = '2001-01-15'")
+              .select("hour", "distance", "origin", "destination")
+              .limit(200)
+              .collectAsList();
       double[] sparkScores = sparkProbabilities(local, rows);
       Path rowsJson = home.resolve("rows-" + UUID.randomUUID() + ".json");
       MlflowReadback.writeRecords(rows, rowsJson);
-      MlflowReadback.Report report = MlflowReadback.fromSystemProperties().read(MLFLOW,
-          champion.runId(), "models:/" + name + "@champion", rowsJson, home);
+      MlflowReadback.Report report =
+          MlflowReadback.fromSystemProperties()
+              .read(MLFLOW, champion.runId(), "models:/" + name + "@champion", rowsJson, home);
       assertThat(report.runStatus()).isEqualTo("FINISHED");
       assertThat(report.resolvedVersion()).isEqualTo("2");
       assertThat(report.aliasesByVersion().get("2")).contains("champion");
@@ -274,20 +386,30 @@ class TrainModelIT extends SparkTestBase {
 
   /** P(delayed) of the rows by the Spark model of a downloaded MLflow model directory. */
   private static double[] sparkProbabilities(Path modelDir, List<Row> rows) {
-    org.apache.spark.ml.PipelineModel model = org.apache.spark.ml.PipelineModel.load(
-        modelDir.resolve("sparkml").toUri().toString());
-    return model.transform(spark.createDataFrame(rows, rows.get(0).schema()))
-        .select(org.apache.spark.ml.functions.vector_to_array(
-            org.apache.spark.sql.functions.col("probability"), "float64").getItem(1))
-        .collectAsList().stream().mapToDouble(r -> r.getDouble(0)).toArray();
+    org.apache.spark.ml.PipelineModel model =
+        org.apache.spark.ml.PipelineModel.load(modelDir.resolve("sparkml").toUri().toString());
+    return model
+        .transform(spark.createDataFrame(rows, rows.get(0).schema()))
+        .select(
+            org.apache
+                .spark
+                .ml
+                .functions
+                .vector_to_array(org.apache.spark.sql.functions.col("probability"), "float64")
+                .getItem(1))
+        .collectAsList()
+        .stream()
+        .mapToDouble(r -> r.getDouble(0))
+        .toArray();
   }
 
   @Test
   void aFeatureTableVersionThatDoesNotExistFailsClearly() {
-    LakepipeConfig config = config(Map.of("lakepipe.train.features-version", 99,
-        "lakepipe.train.labels-version", 0));
+    LakepipeConfig config =
+        config(Map.of("lakepipe.train.features-version", 99, "lakepipe.train.labels-version", 0));
 
-    assertThatThrownBy(() -> train(config, DS)).isInstanceOf(LakepipeException.class)
+    assertThatThrownBy(() -> train(config, DS))
+        .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("version 99");
     assertNothingRegistered(config);
   }
@@ -316,13 +438,15 @@ class TrainModelIT extends SparkTestBase {
 
   @Test
   void aSingleClassLabelFailsClearly(@TempDir Path otherHome) {
-    Map<String, Object> elsewhere = Map.of("lakepipe.lakehouse",
-        otherHome.resolve("lakehouse").toString());
+    Map<String, Object> elsewhere =
+        Map.of("lakepipe.lakehouse", otherHome.resolve("lakehouse").toString());
     LakepipeConfig config = config(elsewhere);
     writeDays(config, 50, true);
 
-    assertThatThrownBy(() -> train(config, DS)).isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("has a single class in the 100 rows of the training days 2001-01-12..2001-01-13");
+    assertThatThrownBy(() -> train(config, DS))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining(
+            "has a single class in the 100 rows of the training days 2001-01-12..2001-01-13");
     assertNothingRegistered(config);
   }
 
@@ -330,7 +454,8 @@ class TrainModelIT extends SparkTestBase {
   void anUnreachableTrackingServerFailsBeforeAnythingIsRegistered() {
     LakepipeConfig config = config(Map.of("lakepipe.mlflow.tracking-uri", "http://127.0.0.1:9"));
 
-    assertThatThrownBy(() -> train(config, DS)).isInstanceOf(LakepipeException.class)
+    assertThatThrownBy(() -> train(config, DS))
+        .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("MLflow tracking server http://127.0.0.1:9 is unreachable");
     assertNothingRegistered(config);
   }
@@ -338,13 +463,22 @@ class TrainModelIT extends SparkTestBase {
   /** Lists a run's artifact folder over REST (the Java client's own listing shells to Python). */
   private static List<String> artifacts(Run run, String path) {
     try {
-      java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(MLFLOW
-              + "/api/2.0/mlflow/artifacts/list?run_id=" + run.getInfo().getRunId() + "&path="
-              + path)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              MLFLOW
+                                  + "/api/2.0/mlflow/artifacts/list?run_id="
+                                  + run.getInfo().getRunId()
+                                  + "&path="
+                                  + path))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
       List<String> paths = new ArrayList<>();
-      new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("files")
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(response.body())
+          .path("files")
           .forEach(f -> paths.add(f.path("path").asText()));
       return paths;
     } catch (java.io.IOException | InterruptedException e) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,13 +12,19 @@ import org.junit.jupiter.api.Test;
 class TrainingConfigTest {
   @Test
   void aNegativeGateMarginStopsTheJobBeforeSparkStarts() {
-    assertThatThrownBy(() -> TrainingConfig.from(
-        TestConfigs.flights(Map.of("lakepipe.train.gate.margin", -0.01)), "flights-delay"))
+    assertThatThrownBy(
+            () ->
+                TrainingConfig.from(
+                    TestConfigs.flights(Map.of("lakepipe.train.gate.margin", -0.01)),
+                    "flights-delay"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("train.gate.margin")
         .hasMessageContaining("-0.01")
         .hasMessageContaining("a number of 0 or more");
-    assertThat(TrainingConfig.from(TestConfigs.flights(Map.of("lakepipe.train.gate.margin", 0)), "flights-delay")
-        .gateMargin()).isZero();
+    assertThat(
+            TrainingConfig.from(
+                    TestConfigs.flights(Map.of("lakepipe.train.gate.margin", 0)), "flights-delay")
+                .gateMargin())
+        .isZero();
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +18,8 @@ class ValidateTrainingDeclarationsTest {
 
     List<Declaration> declarations = ValidateTrainingDeclarations.declarations(config);
 
-    assertThat(declarations).extracting(Declaration::key)
+    assertThat(declarations)
+        .extracting(Declaration::key)
         .containsExactly("lakepipe.views.flights", "lakepipe.models.flights-delay");
     declarations.forEach(d -> d.read().run());
     assertThat(TrainingConfig.from(config, "flights-delay").view()).isEqualTo("flights");
@@ -25,18 +27,24 @@ class ValidateTrainingDeclarationsTest {
 
   @Test
   void aModelOfAnUndeclaredViewOrWithoutBaselineKeysFailsItsOwnLine() {
-    LakepipeConfig config = TestConfigs.flights(Map.of(
-        "lakepipe.models.strikes.view", "strikes",
-        "lakepipe.models.strikes.experiment", "e",
-        "lakepipe.models.strikes.model-name", "m",
-        "lakepipe.models.strikes.baseline.keys", List.of("state")));
+    LakepipeConfig config =
+        TestConfigs.flights(
+            Map.of(
+                "lakepipe.models.strikes.view", "strikes",
+                "lakepipe.models.strikes.experiment", "e",
+                "lakepipe.models.strikes.model-name", "m",
+                "lakepipe.models.strikes.baseline.keys", List.of("state")));
 
     Declaration model = ValidateTrainingDeclarations.declarations(config).get(2);
 
     assertThat(model.key()).isEqualTo("lakepipe.models.strikes");
     assertThatThrownBy(() -> model.read().run()).hasMessageContaining("lakepipe.views.strikes");
-    assertThatThrownBy(() -> TrainingConfig.from(TestConfigs.flights(Map.of(
-        "lakepipe.models.flights-delay.baseline.keys", List.of())), "flights-delay"))
+    assertThatThrownBy(
+            () ->
+                TrainingConfig.from(
+                    TestConfigs.flights(
+                        Map.of("lakepipe.models.flights-delay.baseline.keys", List.of())),
+                    "flights-delay"))
         .hasMessageContaining("lakepipe.models.flights-delay.baseline.keys")
         .hasMessageContaining("the baseline has no keys");
     assertThatThrownBy(() -> TrainingConfig.from(config, "flight-delay"))
@@ -46,9 +54,11 @@ class ValidateTrainingDeclarationsTest {
 
   @Test
   void aModelsOwnTrainSettingsGoOverTheSharedOnes() {
-    LakepipeConfig config = TestConfigs.flights(Map.of(
-        "lakepipe.models.flights-delay.train.window-days", 30,
-        "lakepipe.train.test-days", 2));
+    LakepipeConfig config =
+        TestConfigs.flights(
+            Map.of(
+                "lakepipe.models.flights-delay.train.window-days", 30,
+                "lakepipe.train.test-days", 2));
 
     TrainingConfig training = TrainingConfig.from(config, "flights-delay");
 
@@ -60,8 +70,8 @@ class ValidateTrainingDeclarationsTest {
 
   @Test
   void aBrokenViewFailsItsOwnLine() {
-    LakepipeConfig config = TestConfigs.flights(Map.of(
-        "lakepipe.views.flights.tables.labels", "labels-flight"));
+    LakepipeConfig config =
+        TestConfigs.flights(Map.of("lakepipe.views.flights.tables.labels", "labels-flight"));
 
     Declaration view = ValidateTrainingDeclarations.declarations(config).get(0);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,45 +40,52 @@ class XGBoostPyfuncTest {
 
   @Test
   void fromAShadedJobJarOnlyXGBoostsClassesVersionAndNativeLibrariesAreKept() throws IOException {
-    Path jobJar = jar("jobs-train.jar",
-        "META-INF/MANIFEST.MF",
-        "io/lakepipe/train/TrainModelJob.class",
-        "com/esotericsoftware/kryo/Kryo.class",
-        "org/apache/commons/logging/LogFactory.class",
-        "org/mlflow/tracking/MlflowClient.class",
-        "ml/dmlc/",
-        "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
-        "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
-        "org/apache/spark/ml/xgboost/SparkUtils.class",
-        "xgboost4j-version.properties",
-        "lib/linux/x86_64/libxgboost4j.so",
-        "lib/linux/aarch64/libxgboost4j.so",
-        "lib/macos/aarch64/libxgboost4j.dylib",
-        "lib/windows/x86_64/xgboost4j.dll",
-        "lib/linux/x86_64/libzstd-jni.so",
-        "META-INF/maven/ml.dmlc/xgboost4j_2.12/pom.xml");
+    Path jobJar =
+        jar(
+            "jobs-train.jar",
+            "META-INF/MANIFEST.MF",
+            "io/lakepipe/train/TrainModelJob.class",
+            "com/esotericsoftware/kryo/Kryo.class",
+            "org/apache/commons/logging/LogFactory.class",
+            "org/mlflow/tracking/MlflowClient.class",
+            "ml/dmlc/",
+            "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
+            "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
+            "org/apache/spark/ml/xgboost/SparkUtils.class",
+            "xgboost4j-version.properties",
+            "lib/linux/x86_64/libxgboost4j.so",
+            "lib/linux/aarch64/libxgboost4j.so",
+            "lib/macos/aarch64/libxgboost4j.dylib",
+            "lib/windows/x86_64/xgboost4j.dll",
+            "lib/linux/x86_64/libzstd-jni.so",
+            "META-INF/maven/ml.dmlc/xgboost4j_2.12/pom.xml");
     Path target = dir.resolve("xgboost4j-spark.jar");
 
     int copied = XGBoostPyfunc.writeJar(jobJar, target);
 
     try (JarFile written = new JarFile(target.toFile())) {
       List<String> names = written.stream().map(ZipEntry::getName).toList();
-      assertThat(names).containsExactlyInAnyOrder(
-          "META-INF/MANIFEST.MF",
-          "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
-          "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
-          "org/apache/spark/ml/xgboost/SparkUtils.class",
-          "xgboost4j-version.properties",
-          "lib/linux/x86_64/libxgboost4j.so",
-          "lib/linux/aarch64/libxgboost4j.so",
-          "lib/macos/aarch64/libxgboost4j.dylib",
-          "lib/windows/x86_64/xgboost4j.dll");
+      assertThat(names)
+          .containsExactlyInAnyOrder(
+              "META-INF/MANIFEST.MF",
+              "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
+              "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",
+              "org/apache/spark/ml/xgboost/SparkUtils.class",
+              "xgboost4j-version.properties",
+              "lib/linux/x86_64/libxgboost4j.so",
+              "lib/linux/aarch64/libxgboost4j.so",
+              "lib/macos/aarch64/libxgboost4j.dylib",
+              "lib/windows/x86_64/xgboost4j.dll");
       assertThat(copied).isEqualTo(names.size() - 1);
       assertThat(written.getManifest().getMainAttributes().getValue("Created-By"))
           .contains("jobs-train.jar");
-      assertThat(new String(written.getInputStream(
-          written.getEntry("lib/linux/x86_64/libxgboost4j.so")).readAllBytes(),
-          StandardCharsets.UTF_8)).isEqualTo("lib/linux/x86_64/libxgboost4j.so");
+      assertThat(
+              new String(
+                  written
+                      .getInputStream(written.getEntry("lib/linux/x86_64/libxgboost4j.so"))
+                      .readAllBytes(),
+                  StandardCharsets.UTF_8))
+          .isEqualTo("lib/linux/x86_64/libxgboost4j.so");
     }
   }
 
@@ -85,7 +93,8 @@ class XGBoostPyfuncTest {
   void xgboostsCodeSourceOnTheTestClassPathIsItsOwnJar() throws IOException {
     Path source = XGBoostPyfunc.codeSource(XGBoostClassificationModel.class);
 
-    assertThat(source.getFileName().toString()).startsWith("xgboost4j-spark_2.12-")
+    assertThat(source.getFileName().toString())
+        .startsWith("xgboost4j-spark_2.12-")
         .endsWith(".jar");
     try (ZipFile jar = new ZipFile(source.toFile())) {
       assertThat(jar.getEntry("lib/linux/x86_64/libxgboost4j.so")).isNotNull();

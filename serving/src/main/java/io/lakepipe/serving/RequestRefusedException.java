@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 /**
  * A request the service refuses: its HTTP status (4xx, or 503 while no model is loaded), the input
- * field at fault when there is one, and the position of the record in a batch when the request was one.
+ * field at fault when there is one, and the position of the record in a batch when the request was
+ * one.
  */
 public final class RequestRefusedException extends ServingException {
   private static final long serialVersionUID = 1L;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import io.lakepipe.serving.bundle.BundleSource;
@@ -23,25 +24,38 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code java -jar lakepipe-serving.jar}: parses the command line, starts a {@link ScoringService}, and
- * shuts it down gracefully on SIGTERM. Exit codes: 2 for a usage error, 1 when the service cannot start
- * (with one line on stderr saying why); while it serves, it exits only on a signal.
+ * {@code java -jar lakepipe-serving.jar}: parses the command line, starts a {@link ScoringService},
+ * and shuts it down gracefully on SIGTERM. Exit codes: 2 for a usage error, 1 when the service
+ * cannot start (with one line on stderr saying why); while it serves, it exits only on a signal.
  */
-@Command(name = "lakepipe-serving", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Scores flights over HTTP with a model bundle exported by lakepipe (PMML, no Spark).",
-        "The bearer token comes from the environment variable " + ServingConfig.TOKEN_ENV + " only, the"
-            + " keystore password from " + ServingConfig.KEYSTORE_PASSWORD_ENV + " only."})
+@Command(
+    name = "lakepipe-serving",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Scores flights over HTTP with a model bundle exported by lakepipe (PMML, no Spark).",
+      "The bearer token comes from the environment variable "
+          + ServingConfig.TOKEN_ENV
+          + " only, the"
+          + " keystore password from "
+          + ServingConfig.KEYSTORE_PASSWORD_ENV
+          + " only."
+    })
 public final class ScoringServer implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
   static final class Source {
-    @Option(names = "--bundle", paramLabel = "<dir or s3://bucket/prefix>",
+    @Option(
+        names = "--bundle",
+        paramLabel = "<dir or s3://bucket/prefix>",
         description = "Bundle folder or S3 prefix holding model.pmml and bundle.json.")
     String bundle;
 
-    @Option(names = "--registry", paramLabel = "<tracking uri>",
+    @Option(
+        names = "--registry",
+        paramLabel = "<tracking uri>",
         description = "MLflow tracking server; serve the version behind --alias of --model.")
     URI registry;
   }
@@ -49,48 +63,71 @@ public final class ScoringServer implements Callable<Integer> {
   @Option(names = "--model", description = "Registered model name (with --registry).")
   String model;
 
-  @Option(names = "--alias", defaultValue = "champion", description = "Registry alias (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--alias",
+      defaultValue = "champion",
+      description = "Registry alias (default: ${DEFAULT-VALUE}).")
   String alias;
 
-  @Option(names = "--reload-seconds", defaultValue = "" + ServingConfig.DEFAULT_RELOAD_SECONDS,
+  @Option(
+      names = "--reload-seconds",
+      defaultValue = "" + ServingConfig.DEFAULT_RELOAD_SECONDS,
       description = "How often the alias is polled (default: ${DEFAULT-VALUE}).")
   int reloadSeconds;
 
-  @Option(names = "--host", defaultValue = ServingConfig.DEFAULT_HOST,
+  @Option(
+      names = "--host",
+      defaultValue = ServingConfig.DEFAULT_HOST,
       description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--insecure-no-token",
-      description = "Listen on an address other than loopback without a bearer token, accepting requests "
-          + "from anyone who can reach it; without this flag such a --host needs " + ServingConfig.TOKEN_ENV + ".")
+  @Option(
+      names = "--insecure-no-token",
+      description =
+          "Listen on an address other than loopback without a bearer token, accepting requests "
+              + "from anyone who can reach it; without this flag such a --host needs "
+              + ServingConfig.TOKEN_ENV
+              + ".")
   boolean insecureNoToken;
 
-  @Option(names = "--port", defaultValue = "" + ServingConfig.DEFAULT_PORT,
+  @Option(
+      names = "--port",
+      defaultValue = "" + ServingConfig.DEFAULT_PORT,
       description = "Port to listen on (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(names = "--threshold", description = "Label threshold, overriding the bundle's.")
   Double threshold;
 
-  @Option(names = "--max-batch", defaultValue = "" + ServingConfig.DEFAULT_MAX_BATCH,
+  @Option(
+      names = "--max-batch",
+      defaultValue = "" + ServingConfig.DEFAULT_MAX_BATCH,
       description = "Most records in one request (default: ${DEFAULT-VALUE}).")
   int maxBatch;
 
-  @Option(names = "--max-body-bytes", defaultValue = "" + ServingConfig.DEFAULT_MAX_BODY_BYTES,
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "" + ServingConfig.DEFAULT_MAX_BODY_BYTES,
       description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}).")
   int maxBodyBytes;
 
-  @Option(names = "--drain-seconds", defaultValue = "" + ServingConfig.DEFAULT_DRAIN_SECONDS,
-      description = "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--drain-seconds",
+      defaultValue = "" + ServingConfig.DEFAULT_DRAIN_SECONDS,
+      description =
+          "On SIGTERM, how long requests in flight may take to finish (default: ${DEFAULT-VALUE}).")
   int drainSeconds;
 
-  @Option(names = "--tls-keystore", paramLabel = "<PKCS12 file>",
-      description = "Serve HTTPS only (TLS 1.2+), with this key and certificate chain; its password comes from "
-          + ServingConfig.KEYSTORE_PASSWORD_ENV + ".")
+  @Option(
+      names = "--tls-keystore",
+      paramLabel = "<PKCS12 file>",
+      description =
+          "Serve HTTPS only (TLS 1.2+), with this key and certificate chain; its password comes from "
+              + ServingConfig.KEYSTORE_PASSWORD_ENV
+              + ".")
   Path tlsKeystore;
 
-  @Spec
-  CommandLine.Model.CommandSpec spec;
+  @Spec CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> env;
 
@@ -106,12 +143,16 @@ public final class ScoringServer implements Callable<Integer> {
     }
   }
 
-  /** The command line of {@code server}: a failure to start is exit code 1 and one line on stderr. */
+  /**
+   * The command line of {@code server}: a failure to start is exit code 1 and one line on stderr.
+   */
   static CommandLine commandLine(ScoringServer server) {
-    return new CommandLine(server).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("lakepipe-serving failed: " + e.getMessage());
-      return 1;
-    });
+    return new CommandLine(server)
+        .setExecutionExceptionHandler(
+            (e, cmd, parsed) -> {
+              cmd.getErr().println("lakepipe-serving failed: " + e.getMessage());
+              return 1;
+            });
   }
 
   @Override
@@ -125,21 +166,36 @@ public final class ScoringServer implements Callable<Integer> {
   ServingConfig config(Map<String, String> env) {
     Optional<String> token = Optional.ofNullable(env.get(ServingConfig.TOKEN_ENV));
     if (token.isEmpty() && !insecureNoToken && !loopback(host)) {
-      throw new ParameterException(spec.commandLine(), "--host " + host + " listens beyond this machine, and "
-          + ServingConfig.TOKEN_ENV + " is not set: set it to a secret that clients send as a bearer token, "
-          + "or pass --insecure-no-token to accept unauthenticated requests from the network");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--host "
+              + host
+              + " listens beyond this machine, and "
+              + ServingConfig.TOKEN_ENV
+              + " is not set: set it to a secret that clients send as a bearer token, "
+              + "or pass --insecure-no-token to accept unauthenticated requests from the network");
     }
     try {
-      return new ServingConfig(bundleSource(env), host, port,
-          threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold), maxBatch, maxBodyBytes,
-          Duration.ofSeconds(reloadSeconds), Duration.ofSeconds(drainSeconds),
-          token, tls(env));
+      return new ServingConfig(
+          bundleSource(env),
+          host,
+          port,
+          threshold == null ? OptionalDouble.empty() : OptionalDouble.of(threshold),
+          maxBatch,
+          maxBodyBytes,
+          Duration.ofSeconds(reloadSeconds),
+          Duration.ofSeconds(drainSeconds),
+          token,
+          tls(env));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
-  /** Whether every address of {@code host} is a loopback one; an unknown host counts as not loopback. */
+  /**
+   * Whether every address of {@code host} is a loopback one; an unknown host counts as not
+   * loopback.
+   */
   private static boolean loopback(String host) {
     try {
       return Arrays.stream(InetAddress.getAllByName(host)).allMatch(InetAddress::isLoopbackAddress);
@@ -162,12 +218,14 @@ public final class ScoringServer implements Callable<Integer> {
   private BundleSource bundleSource(Map<String, String> env) {
     if (source.registry != null) {
       if (model == null || model.isBlank()) {
-        throw new ParameterException(spec.commandLine(), "--registry needs --model <registered model name>");
+        throw new ParameterException(
+            spec.commandLine(), "--registry needs --model <registered model name>");
       }
       return new RegistryBundleSource(source.registry, model, alias, env);
     }
     if (model != null) {
-      throw new ParameterException(spec.commandLine(), "--model goes with --registry, not with --bundle");
+      throw new ParameterException(
+          spec.commandLine(), "--model goes with --registry, not with --bundle");
     }
     if (source.bundle.startsWith("s3://")) {
       return S3BundleSource.fromEnvironment(URI.create(source.bundle), env);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import io.javalin.Javalin;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The running service: the HTTP server, the model in service and, for a registry alias, the watcher
  * that reloads it. {@link #start} returns once the first model serves; {@link #close} shuts down
- * gracefully: the port stops accepting, requests in flight finish (up to the drain timeout), then the
- * server stops.
+ * gracefully: the port stops accepting, requests in flight finish (up to the drain timeout), then
+ * the server stops.
  */
 public final class ScoringService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
@@ -41,7 +42,11 @@ public final class ScoringService implements AutoCloseable {
   private final GracefulHandler inFlight;
   private final Duration drainTimeout;
 
-  private ScoringService(Javalin app, ModelHolder holder, AliasWatcher watcher, GracefulHandler inFlight,
+  private ScoringService(
+      Javalin app,
+      ModelHolder holder,
+      AliasWatcher watcher,
+      GracefulHandler inFlight,
       Duration drainTimeout) {
     this.app = app;
     this.holder = holder;
@@ -61,29 +66,54 @@ public final class ScoringService implements AutoCloseable {
     ServiceMetrics metrics = new ServiceMetrics();
     ModelHolder holder = new ModelHolder();
     Reloader reloader = new Reloader(config.source(), holder, metrics, config.threshold());
-    Routes routes = new Routes(holder, reloader, metrics, BearerAuth.of(config.token()), config.maxBatch(),
-        config.maxBodyBytes());
-    // Checked before anything listens: a bad keystore is a startup error, never a half-started server.
+    Routes routes =
+        new Routes(
+            holder,
+            reloader,
+            metrics,
+            BearerAuth.of(config.token()),
+            config.maxBatch(),
+            config.maxBodyBytes());
+    // Checked before anything listens: a bad keystore is a startup error, never a half-started
+    // server.
     Optional<KeyStore> keyStore = config.tls().map(TlsKeystore::load);
     GracefulHandler inFlight = new GracefulHandler();
-    Javalin app = Javalin.create(javalin -> {
-      javalin.startup.showJavalinBanner = false;
-      javalin.jetty.host = config.host();
-      javalin.jetty.port = config.port();
-      javalin.http.maxRequestSize = config.maxBodyBytes();
-      // A connector of ours replaces Javalin's plain one: with a keystore, HTTPS is the only listener.
-      config.tls().ifPresent(tls -> javalin.jetty.addConnector((server, http) ->
-          tls.connector(server, http, keyStore.orElseThrow(), config.host(), config.port())));
-      javalin.jetty.modifyServer(server -> {
-        // Counts requests in flight until their response is written, and answers 503 once draining.
-        server.insertHandler(inFlight);
-        server.setStopTimeout(config.drainTimeout().toMillis());
-      });
-      routes.register(javalin);
-    });
+    Javalin app =
+        Javalin.create(
+            javalin -> {
+              javalin.startup.showJavalinBanner = false;
+              javalin.jetty.host = config.host();
+              javalin.jetty.port = config.port();
+              javalin.http.maxRequestSize = config.maxBodyBytes();
+              // A connector of ours replaces Javalin's plain one: with a keystore, HTTPS is the
+              // only listener.
+              config
+                  .tls()
+                  .ifPresent(
+                      tls ->
+                          javalin.jetty.addConnector(
+                              (server, http) ->
+                                  tls.connector(
+                                      server,
+                                      http,
+                                      keyStore.orElseThrow(),
+                                      config.host(),
+                                      config.port())));
+              javalin.jetty.modifyServer(
+                  server -> {
+                    // Counts requests in flight until their response is written, and answers 503
+                    // once draining.
+                    server.insertHandler(inFlight);
+                    server.setStopTimeout(config.drainTimeout().toMillis());
+                  });
+              routes.register(javalin);
+            });
     app.start();
-    LOG.info("Listening on {}://{}:{} ({}), loading {}", config.tls().isPresent() ? "https" : "http",
-        config.host(), app.port(),
+    LOG.info(
+        "Listening on {}://{}:{} ({}), loading {}",
+        config.tls().isPresent() ? "https" : "http",
+        config.host(),
+        app.port(),
         config.token().isPresent() ? "bearer token required" : "no token: every endpoint is open",
         config.source().location());
     try {
@@ -92,8 +122,8 @@ public final class ScoringService implements AutoCloseable {
       app.stop();
       throw e;
     }
-    AliasWatcher watcher = config.source().watchable()
-        ? AliasWatcher.start(reloader, config.reloadInterval()) : null;
+    AliasWatcher watcher =
+        config.source().watchable() ? AliasWatcher.start(reloader, config.reloadInterval()) : null;
     return new ScoringService(app, holder, watcher, inFlight, config.drainTimeout());
   }
 
@@ -108,9 +138,9 @@ public final class ScoringService implements AutoCloseable {
   }
 
   /**
-   * Stops polling, closes the port, lets requests in flight finish (up to the drain timeout), closes the
-   * idle connections that remain, and stops. Requests that arrive meanwhile on open keep-alive
-   * connections get 503.
+   * Stops polling, closes the port, lets requests in flight finish (up to the drain timeout),
+   * closes the idle connections that remain, and stops. Requests that arrive meanwhile on open
+   * keep-alive connections get 503.
    */
   @Override
   public synchronized void close() {
@@ -122,7 +152,9 @@ public final class ScoringService implements AutoCloseable {
       return;
     }
     long drainMillis = drainTimeout.toMillis();
-    LOG.info("Shutting down: port closed, waiting up to {} s for {} request(s) in flight", drainTimeout.toSeconds(),
+    LOG.info(
+        "Shutting down: port closed, waiting up to {} s for {} request(s) in flight",
+        drainTimeout.toSeconds(),
         inFlight.getCurrentRequestCount());
     List<AbstractConnector> connectors = new ArrayList<>();
     for (Connector connector : server.getConnectors()) {
@@ -141,16 +173,20 @@ public final class ScoringService implements AutoCloseable {
     try {
       inFlight.shutdown().get(drainMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      LOG.warn("{} request(s) still in flight after {} s: stopping anyway", inFlight.getCurrentRequestCount(),
+      LOG.warn(
+          "{} request(s) still in flight after {} s: stopping anyway",
+          inFlight.getCurrentRequestCount(),
           drainTimeout.toSeconds());
     } catch (ExecutionException e) {
       LOG.warn("Draining failed: {}", e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // Every response is written: what remains are idle keep-alive connections, which would otherwise
+    // Every response is written: what remains are idle keep-alive connections, which would
+    // otherwise
     // hold the stop until their idle timeout.
-    connectors.forEach(connector -> new ArrayList<>(connector.getConnectedEndPoints()).forEach(EndPoint::close));
+    connectors.forEach(
+        connector -> new ArrayList<>(connector.getConnectedEndPoints()).forEach(EndPoint::close));
     app.stop();
     LOG.info("Stopped");
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import io.lakepipe.serving.bundle.BundleSource;
@@ -7,9 +8,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * Everything the service runs with, validated. {@link ScoringServer} builds it from the command line and
- * the environment (the token only from {@code LAKEPIPE_SERVING_TOKEN}, the keystore password only from
- * {@code LAKEPIPE_SERVING_KEYSTORE_PASSWORD}); tests build it directly.
+ * Everything the service runs with, validated. {@link ScoringServer} builds it from the command
+ * line and the environment (the token only from {@code LAKEPIPE_SERVING_TOKEN}, the keystore
+ * password only from {@code LAKEPIPE_SERVING_KEYSTORE_PASSWORD}); tests build it directly.
  *
  * @param source where the bundle is read
  * @param host address to listen on (loopback by default: expose it on purpose)
@@ -20,7 +21,8 @@ import java.util.OptionalDouble;
  * @param reloadInterval how often a registry alias is polled
  * @param drainTimeout how long a shutdown waits for requests in flight
  * @param token bearer token every endpoint but /health requires, when present
- * @param tls when present, the service listens with HTTPS only, with this keystore; plain HTTP otherwise
+ * @param tls when present, the service listens with HTTPS only, with this keystore; plain HTTP
+ *     otherwise
  */
 public record ServingConfig(
     BundleSource source,
@@ -40,9 +42,17 @@ public record ServingConfig(
   public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
   public static final int DEFAULT_RELOAD_SECONDS = 30;
   public static final int DEFAULT_DRAIN_SECONDS = 30;
-  /** Environment variable holding the bearer token; never a flag or a file, so it stays out of ps and git. */
+
+  /**
+   * Environment variable holding the bearer token; never a flag or a file, so it stays out of ps
+   * and git.
+   */
   public static final String TOKEN_ENV = "LAKEPIPE_SERVING_TOKEN";
-  /** Environment variable holding the password of the --tls-keystore; never a flag, for the same reason. */
+
+  /**
+   * Environment variable holding the password of the --tls-keystore; never a flag, for the same
+   * reason.
+   */
   public static final String KEYSTORE_PASSWORD_ENV = "LAKEPIPE_SERVING_KEYSTORE_PASSWORD";
 
   public ServingConfig {
@@ -50,56 +60,121 @@ public record ServingConfig(
       throw new IllegalArgumentException("port must be in [0, 65535], not " + port);
     }
     if (threshold.isPresent() && (threshold.getAsDouble() < 0 || threshold.getAsDouble() > 1)) {
-      throw new IllegalArgumentException("threshold must be in [0, 1], not " + threshold.getAsDouble());
+      throw new IllegalArgumentException(
+          "threshold must be in [0, 1], not " + threshold.getAsDouble());
     }
     if (maxBatch < 1) {
       throw new IllegalArgumentException("max batch must be at least 1, not " + maxBatch);
     }
     if (maxBodyBytes < 2 || maxBodyBytes > (256 << 20)) {
-      throw new IllegalArgumentException("max body bytes must be in [2, 256 MiB], not " + maxBodyBytes);
+      throw new IllegalArgumentException(
+          "max body bytes must be in [2, 256 MiB], not " + maxBodyBytes);
     }
     if (reloadInterval.isNegative() || reloadInterval.isZero()) {
       throw new IllegalArgumentException("reload interval must be positive, not " + reloadInterval);
     }
     if (token.isPresent() && token.get().isBlank()) {
-      throw new IllegalArgumentException(TOKEN_ENV + " is set but blank: unset it, or set it to a secret");
+      throw new IllegalArgumentException(
+          TOKEN_ENV + " is set but blank: unset it, or set it to a secret");
     }
   }
 
   /** The defaults, reading the bundle from {@code source}, without a token, over plain HTTP. */
   public static ServingConfig defaults(BundleSource source) {
-    return new ServingConfig(source, DEFAULT_HOST, DEFAULT_PORT, OptionalDouble.empty(), DEFAULT_MAX_BATCH,
-        DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(DEFAULT_RELOAD_SECONDS),
-        Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Optional.empty(), Optional.empty());
+    return new ServingConfig(
+        source,
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        OptionalDouble.empty(),
+        DEFAULT_MAX_BATCH,
+        DEFAULT_MAX_BODY_BYTES,
+        Duration.ofSeconds(DEFAULT_RELOAD_SECONDS),
+        Duration.ofSeconds(DEFAULT_DRAIN_SECONDS),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public ServingConfig withPort(int newPort) {
-    return new ServingConfig(source, host, newPort, threshold, maxBatch, maxBodyBytes, reloadInterval,
-        drainTimeout, token, tls);
+    return new ServingConfig(
+        source,
+        host,
+        newPort,
+        threshold,
+        maxBatch,
+        maxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        token,
+        tls);
   }
 
   public ServingConfig withToken(String newToken) {
-    return new ServingConfig(source, host, port, threshold, maxBatch, maxBodyBytes, reloadInterval,
-        drainTimeout, Optional.ofNullable(newToken), tls);
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        threshold,
+        maxBatch,
+        maxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        Optional.ofNullable(newToken),
+        tls);
   }
 
   public ServingConfig withThreshold(double newThreshold) {
-    return new ServingConfig(source, host, port, OptionalDouble.of(newThreshold), maxBatch, maxBodyBytes,
-        reloadInterval, drainTimeout, token, tls);
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        OptionalDouble.of(newThreshold),
+        maxBatch,
+        maxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        token,
+        tls);
   }
 
   public ServingConfig withLimits(int newMaxBatch, int newMaxBodyBytes) {
-    return new ServingConfig(source, host, port, threshold, newMaxBatch, newMaxBodyBytes, reloadInterval,
-        drainTimeout, token, tls);
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        threshold,
+        newMaxBatch,
+        newMaxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        token,
+        tls);
   }
 
   public ServingConfig withReloadInterval(Duration newInterval) {
-    return new ServingConfig(source, host, port, threshold, maxBatch, maxBodyBytes, newInterval,
-        drainTimeout, token, tls);
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        threshold,
+        maxBatch,
+        maxBodyBytes,
+        newInterval,
+        drainTimeout,
+        token,
+        tls);
   }
 
   public ServingConfig withTls(TlsKeystore newTls) {
-    return new ServingConfig(source, host, port, threshold, maxBatch, maxBodyBytes, reloadInterval,
-        drainTimeout, token, Optional.ofNullable(newTls));
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        threshold,
+        maxBatch,
+        maxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        token,
+        Optional.ofNullable(newTls));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Starts the shaded jar as its own process ({@code java -jar target/lakepipe-serving.jar}), sends it
- * SIGTERM while a batch is in flight, and checks that the batch is answered in full, that the port stops
- * accepting meanwhile, and that the process then exits.
+ * Starts the shaded jar as its own process ({@code java -jar target/lakepipe-serving.jar}), sends
+ * it SIGTERM while a batch is in flight, and checks that the batch is answered in full, that the
+ * port stops accepting meanwhile, and that the process then exits.
  */
 @Tag("faults")
 class GracefulShutdownIT extends ServiceTestBase {
@@ -33,35 +34,56 @@ class GracefulShutdownIT extends ServiceTestBase {
   @Test
   void sigtermLetsTheBatchInFlightFinishThenExits() throws Exception {
     Path jar = Path.of(System.getProperty("lakepipe.serving.jar", "target/lakepipe-serving.jar"));
-    assertThat(jar).as("the shaded jar (mvn package builds it before the integration tests)").exists();
+    assertThat(jar)
+        .as("the shaded jar (mvn package builds it before the integration tests)")
+        .exists();
     Path bundle = TestBundles.write(dir.resolve("bundle"), "lr-v1", "1");
     Path log = dir.resolve("serving.log");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", jar.toString(), "--bundle", bundle.toString(), "--port", Integer.toString(port),
-        "--drain-seconds", "30")
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar.toString(),
+                "--bundle",
+                bundle.toString(),
+                "--port",
+                Integer.toString(port),
+                "--drain-seconds",
+                "30")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().put(ServingConfig.TOKEN_ENV, TOKEN);
     Process process = builder.start();
     try {
       waitUntilHealthy(port, process, log);
 
-      String body = "[" + IntStream.range(0, 2000).mapToObj(i -> record(i % 24, 10.0 * i, "ORD"))
-          .collect(Collectors.joining(",")) + "]";
+      String body =
+          "["
+              + IntStream.range(0, 2000)
+                  .mapToObj(i -> record(i % 24, 10.0 * i, "ORD"))
+                  .collect(Collectors.joining(","))
+              + "]";
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       int half = bytes.length / 2;
       try (Socket client = new Socket("127.0.0.1", port)) {
         client.setSoTimeout(60_000);
         OutputStream out = client.getOutputStream();
-        out.write(("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
-            + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + bytes.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.write(bytes, 0, half);
         out.flush();
-        Thread.sleep(500); // the handler now waits for the rest of the body: the request is in flight
+        Thread.sleep(
+            500); // the handler now waits for the rest of the body: the request is in flight
 
         process.destroy(); // SIGTERM
         Thread.sleep(1000);
@@ -90,7 +112,8 @@ class GracefulShutdownIT extends ServiceTestBase {
   private static void waitUntilHealthy(int port, Process process, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      assertThat(process.isAlive()).as("the service died: %s", Files.exists(log) ? Files.readString(log) : "")
+      assertThat(process.isAlive())
+          .as("the service died: %s", Files.exists(log) ? Files.readString(log) : "")
           .isTrue();
       try {
         if (send(port, "GET", "/health", null, null).status() == 200) {
@@ -108,7 +131,9 @@ class GracefulShutdownIT extends ServiceTestBase {
     try (Socket probe = new Socket("127.0.0.1", port)) {
       // Accepted at the TCP level: it must at least not serve anything new.
       probe.setSoTimeout(5000);
-      probe.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      probe
+          .getOutputStream()
+          .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       String answer = readResponse(probe.getInputStream());
       return answer.isEmpty() || answer.startsWith("HTTP/1.1 503");
     } catch (ConnectException refused) {
@@ -119,8 +144,8 @@ class GracefulShutdownIT extends ServiceTestBase {
   }
 
   /**
-   * Reads one HTTP/1.1 response: its body by Content-Length, or to the end of the stream when the server
-   * closes the connection instead (as Jetty does for answers sent while shutting down).
+   * Reads one HTTP/1.1 response: its body by Content-Length, or to the end of the stream when the
+   * server closes the connection instead (as Jetty does for answers sent while shutting down).
    */
   private static String readResponse(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Listening beyond loopback needs a token or an explicit flag; the config is built, nothing is bound.
- * The host is a name that resolves to no address, which counts as not loopback.
+ * Listening beyond loopback needs a token or an explicit flag; the config is built, nothing is
+ * bound. The host is a name that resolves to no address, which counts as not loopback.
  */
 class ScoringServerHostTest {
   private static final String ELSEWHERE = "scorer.lakepipe.invalid";
@@ -39,7 +40,8 @@ class ScoringServerHostTest {
 
   @Test
   void anyAddressIsAcceptedWithATokenOrTheExplicitFlag() {
-    assertThat(config(Map.of(ServingConfig.TOKEN_ENV, "s3cret"), "--host", ELSEWHERE).host()).isEqualTo(ELSEWHERE);
+    assertThat(config(Map.of(ServingConfig.TOKEN_ENV, "s3cret"), "--host", ELSEWHERE).host())
+        .isEqualTo(ELSEWHERE);
     assertThat(config(Map.of(), "--host", ELSEWHERE, "--insecure-no-token").token()).isEmpty();
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The service over real HTTPS: a self-signed keystore made by keytool, one service with a token on an
- * ephemeral loopback port, clients that do and do not trust its certificate, plain HTTP on the same port,
- * and the startup errors of a bad keystore or a missing password.
+ * The service over real HTTPS: a self-signed keystore made by keytool, one service with a token on
+ * an ephemeral loopback port, clients that do and do not trust its certificate, plain HTTP on the
+ * same port, and the startup errors of a bad keystore or a missing password.
  */
 class ScoringServiceTlsTest extends ServiceTestBase {
   private static final String PASSWORD = "keystore-pass-0123";
@@ -55,10 +56,17 @@ class ScoringServiceTlsTest extends ServiceTestBase {
     keystore = dir.resolve("server.p12");
     keytool(keystore, PASSWORD);
     bundle = TestBundles.write(dir.resolve("bundle"), "lr-v1", "1");
-    service = ScoringService.start(ServingConfig.defaults(new FolderBundleSource(bundle)).withPort(0)
-        .withToken(TOKEN).withTls(new TlsKeystore(keystore, PASSWORD)));
-    trusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(trusting(keystore))
-        .build();
+    service =
+        ScoringService.start(
+            ServingConfig.defaults(new FolderBundleSource(bundle))
+                .withPort(0)
+                .withToken(TOKEN)
+                .withTls(new TlsKeystore(keystore, PASSWORD)));
+    trusting =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .sslContext(trusting(keystore))
+            .build();
   }
 
   @AfterAll
@@ -73,15 +81,18 @@ class ScoringServiceTlsTest extends ServiceTestBase {
     Answer answer = send(trusting, https("/health").GET().build());
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.response().version()).isEqualTo(HttpClient.Version.HTTP_1_1);
-    assertThat(answer.response().sslSession()).hasValueSatisfying(
-        session -> assertThat(session.getProtocol()).isIn("TLSv1.2", "TLSv1.3"));
+    assertThat(answer.response().sslSession())
+        .hasValueSatisfying(
+            session -> assertThat(session.getProtocol()).isIn("TLSv1.2", "TLSv1.3"));
   }
 
   @Test
   void predictOverHttpsNeedsTheToken() {
     String body = record(10, 1000.0, "ORD");
-    HttpRequest.Builder predict = https("/predict").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder predict =
+        https("/predict")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     assertThat(send(trusting, predict.build()).status()).isEqualTo(401);
     Answer answer = send(trusting, predict.header("Authorization", "Bearer " + TOKEN).build());
     assertThat(answer.status()).isEqualTo(200);
@@ -93,8 +104,9 @@ class ScoringServiceTlsTest extends ServiceTestBase {
     try (Socket socket = new Socket("127.0.0.1", service.port())) {
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
-      out.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String reply = new String(readSome(socket.getInputStream()), StandardCharsets.ISO_8859_1);
       assertThat(reply).doesNotStartWith("HTTP/");
@@ -104,7 +116,8 @@ class ScoringServiceTlsTest extends ServiceTestBase {
   @Test
   void aClientThatDoesNotTrustTheCertificateFailsTheHandshake() {
     HttpRequest health = https("/health").GET().build();
-    assertThatThrownBy(() -> send(HTTP, health)).isInstanceOf(UncheckedIOException.class)
+    assertThatThrownBy(() -> send(HTTP, health))
+        .isInstanceOf(UncheckedIOException.class)
         .hasCauseInstanceOf(SSLHandshakeException.class);
   }
 
@@ -112,19 +125,28 @@ class ScoringServiceTlsTest extends ServiceTestBase {
   void aWrongKeystorePasswordIsAOneLineStartupError() {
     Cli cli = run(Map.of(ServingConfig.KEYSTORE_PASSWORD_ENV, "not-the-password"));
     assertThat(cli.exitCode()).isEqualTo(1);
-    assertThat(cli.errLines()).singleElement().asString()
+    assertThat(cli.errLines())
+        .singleElement()
+        .asString()
         .contains("does not open with the password in " + ServingConfig.KEYSTORE_PASSWORD_ENV)
         .doesNotContain("not-the-password");
-    assertThatThrownBy(() -> ScoringService.start(ServingConfig.defaults(new FolderBundleSource(bundle))
-        .withPort(0).withTls(new TlsKeystore(keystore, "not-the-password"))))
-        .isInstanceOf(ServingException.class).hasMessageContaining(keystore.toString());
+    assertThatThrownBy(
+            () ->
+                ScoringService.start(
+                    ServingConfig.defaults(new FolderBundleSource(bundle))
+                        .withPort(0)
+                        .withTls(new TlsKeystore(keystore, "not-the-password"))))
+        .isInstanceOf(ServingException.class)
+        .hasMessageContaining(keystore.toString());
   }
 
   @Test
   void anUnsetPasswordIsAOneLineStartupError() {
     Cli cli = run(Map.of());
     assertThat(cli.exitCode()).isEqualTo(1);
-    assertThat(cli.errLines()).singleElement().asString()
+    assertThat(cli.errLines())
+        .singleElement()
+        .asString()
         .contains(ServingConfig.KEYSTORE_PASSWORD_ENV + " is not set");
   }
 
@@ -135,10 +157,14 @@ class ScoringServiceTlsTest extends ServiceTestBase {
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.errLines()).singleElement().asString().contains("No TLS keystore at");
 
-    Path notPkcs12 = Files.writeString(dir.resolve("not-a-keystore.p12"), "-----BEGIN CERTIFICATE-----\n");
+    Path notPkcs12 =
+        Files.writeString(dir.resolve("not-a-keystore.p12"), "-----BEGIN CERTIFICATE-----\n");
     Cli unreadable = run(env, "--tls-keystore", notPkcs12.toString());
     assertThat(unreadable.exitCode()).isEqualTo(1);
-    assertThat(unreadable.errLines()).singleElement().asString().contains("Cannot read the TLS keystore");
+    assertThat(unreadable.errLines())
+        .singleElement()
+        .asString()
+        .contains("Cannot read the TLS keystore");
   }
 
   private static HttpRequest.Builder https(String path) {
@@ -154,7 +180,8 @@ class ScoringServiceTlsTest extends ServiceTestBase {
 
   private static Cli run(Map<String, String> env, String... tlsArgs) {
     StringWriter err = new StringWriter();
-    CommandLine commandLine = ScoringServer.commandLine(new ScoringServer(env)).setErr(new PrintWriter(err, true));
+    CommandLine commandLine =
+        ScoringServer.commandLine(new ScoringServer(env)).setErr(new PrintWriter(err, true));
     String[] args = new String[tlsArgs.length + 4];
     args[0] = "--bundle";
     args[1] = bundle.toString();
@@ -179,13 +206,39 @@ class ScoringServiceTlsTest extends ServiceTestBase {
     return bytes.toByteArray();
   }
 
-  /** A self-signed EC key for localhost and 127.0.0.1, valid two days, as an administrator would make one. */
-  private static void keytool(Path target, String password) throws IOException, InterruptedException {
+  /**
+   * A self-signed EC key for localhost and 127.0.0.1, valid two days, as an administrator would
+   * make one.
+   */
+  private static void keytool(Path target, String password)
+      throws IOException, InterruptedException {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "lakepipe", "-keyalg", "EC",
-        "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", target.toString(), "-storepass", password,
-        "-keypass", password).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                keytool.toString(),
+                "-genkeypair",
+                "-alias",
+                "lakepipe",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                target.toString(),
+                "-storepass",
+                password,
+                "-keypass",
+                password)
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as("keytool: %s", output).isZero();
@@ -200,7 +253,8 @@ class ScoringServiceTlsTest extends ServiceTestBase {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("lakepipe", server.getCertificate("lakepipe"));
-    TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trustManagers =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trustManagers.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, trustManagers.getTrustManagers(), null);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,13 +12,15 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * What the HTTP tests share: a JDK HTTP client and small helpers to call a running service on loopback
- * and read its JSON answers. Every test talks to a real {@link ScoringService} over a real socket.
+ * What the HTTP tests share: a JDK HTTP client and small helpers to call a running service on
+ * loopback and read its JSON answers. Every test talks to a real {@link ScoringService} over a real
+ * socket.
  */
 public abstract class ServiceTestBase {
   protected static final String TOKEN = "test-token-0123456789";
   protected static final ObjectMapper JSON = new ObjectMapper();
-  protected static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  protected static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** An answer: status, body, and the body as JSON when it is JSON. */
   public record Answer(int status, String body, HttpResponse<String> response) {
@@ -31,9 +34,14 @@ public abstract class ServiceTestBase {
   }
 
   protected static Answer send(int port, String method, String path, String body, String token) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
@@ -65,8 +73,13 @@ public abstract class ServiceTestBase {
 
   /** A record of the test model's three inputs as JSON; null values are written as JSON null. */
   protected static String record(Object hour, Object distance, Object origin) {
-    return "{\"hour\": " + literal(hour) + ", \"distance\": " + literal(distance) + ", \"origin\": "
-        + literal(origin) + "}";
+    return "{\"hour\": "
+        + literal(hour)
+        + ", \"distance\": "
+        + literal(distance)
+        + ", \"origin\": "
+        + literal(origin)
+        + "}";
   }
 
   private static String literal(Object value) {

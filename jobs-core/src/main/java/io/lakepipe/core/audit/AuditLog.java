@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.audit;
 
 import static org.apache.spark.sql.functions.col;
@@ -22,7 +23,8 @@ public final class AuditLog {
       new StructType()
           .add("run_id", DataTypes.StringType, false)
           .add("job", DataTypes.StringType, false)
-          // Where the job read from (a file location, a JDBC table, a Kafka topic); null when it failed early.
+          // Where the job read from (a file location, a JDBC table, a Kafka topic); null when it
+          // failed early.
           .add("source", DataTypes.StringType, true)
           .add("ds", DataTypes.DateType, false)
           .add("status", DataTypes.StringType, false)
@@ -30,7 +32,8 @@ public final class AuditLog {
           .add("rows_written", DataTypes.LongType, false)
           .add("rows_quarantined", DataTypes.LongType, false)
           .add("versions_read", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
-          .add("versions_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
+          .add(
+              "versions_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType))
           .add("started_at", DataTypes.TimestampType, false)
           .add("duration_ms", DataTypes.LongType, false)
           .add("message", DataTypes.StringType, true);
@@ -49,28 +52,35 @@ public final class AuditLog {
   }
 
   /**
-   * The failed runs of {@code job} for {@code ds} after its latest successful one: what a retry must
-   * count with its own rows when it decides a quality gate, since a source that moves on (a stream's
-   * checkpoint) does not give the retry those rows again.
+   * The failed runs of {@code job} for {@code ds} after its latest successful one: what a retry
+   * must count with its own rows when it decides a quality gate, since a source that moves on (a
+   * stream's checkpoint) does not give the retry those rows again.
    */
   public FailedRuns failedSinceLastSuccess(String job, LocalDate ds) {
     if (!new DeltaTables(spark).exists(path)) {
       return FailedRuns.NONE;
     }
-    List<Row> runs = spark.read().format("delta").load(path)
-        .where(col("job").equalTo(lit(job)).and(col("ds").equalTo(lit(Date.valueOf(ds)))))
-        .select("status", "started_at", "rows_read", "rows_quarantined")
-        .collectAsList();
-    Timestamp lastSuccess = runs.stream()
-        .filter(run -> AuditRecord.SUCCEEDED.equals(run.getString(0)))
-        .map(run -> run.getTimestamp(1))
-        .max(Comparator.naturalOrder())
-        .orElse(new Timestamp(Long.MIN_VALUE));
-    List<Row> failed = runs.stream()
-        .filter(run -> AuditRecord.FAILED.equals(run.getString(0)))
-        .filter(run -> run.getTimestamp(1).after(lastSuccess))
-        .toList();
-    return new FailedRuns(failed.size(),
+    List<Row> runs =
+        spark
+            .read()
+            .format("delta")
+            .load(path)
+            .where(col("job").equalTo(lit(job)).and(col("ds").equalTo(lit(Date.valueOf(ds)))))
+            .select("status", "started_at", "rows_read", "rows_quarantined")
+            .collectAsList();
+    Timestamp lastSuccess =
+        runs.stream()
+            .filter(run -> AuditRecord.SUCCEEDED.equals(run.getString(0)))
+            .map(run -> run.getTimestamp(1))
+            .max(Comparator.naturalOrder())
+            .orElse(new Timestamp(Long.MIN_VALUE));
+    List<Row> failed =
+        runs.stream()
+            .filter(run -> AuditRecord.FAILED.equals(run.getString(0)))
+            .filter(run -> run.getTimestamp(1).after(lastSuccess))
+            .toList();
+    return new FailedRuns(
+        failed.size(),
         failed.stream().mapToLong(run -> run.getLong(2)).sum(),
         failed.stream().mapToLong(run -> run.getLong(3)).sum());
   }
@@ -91,7 +101,8 @@ public final class AuditLog {
             Timestamp.from(run.startedAt()),
             run.durationMs(),
             run.message());
-    spark.createDataFrame(List.of(row), SCHEMA)
+    spark
+        .createDataFrame(List.of(row), SCHEMA)
         .write()
         .format("delta")
         .mode(SaveMode.Append)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import java.util.Objects;
@@ -5,10 +6,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * An option one job takes beyond {@code --config} and {@code --ds}, such as check-table's
- * {@code --table bronze-flights}. A job's main declares its options and passes them to
- * {@link JobRunner#execute(String, String[], java.util.List, io.lakepipe.core.job.JobPlan)}; the
- * values reach the job through {@link io.lakepipe.core.job.JobContext#option(String)}.
+ * An option one job takes beyond {@code --config} and {@code --ds}, such as check-table's {@code
+ * --table bronze-flights}. A job's main declares its options and passes them to {@link
+ * JobRunner#execute(String, String[], java.util.List, io.lakepipe.core.job.JobPlan)}; the values
+ * reach the job through {@link io.lakepipe.core.job.JobContext#option(String)}.
  *
  * @param name the option without its dashes: {@code table} is given as {@code --table <table>}
  * @param description what the value means, shown when the arguments are wrong
@@ -16,21 +17,32 @@ import java.util.regex.Pattern;
  * @param defaultValue the value of an optional option that was not given; null for a required one
  * @param partOfAuditName whether the value is part of the run's name in the audit table and metrics
  */
-public record JobOption(String name, String description, boolean required, String defaultValue,
+public record JobOption(
+    String name,
+    String description,
+    boolean required,
+    String defaultValue,
     boolean partOfAuditName) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]*");
+
   /** Every job takes these; a job cannot declare them again. */
   private static final Set<String> COMMON = Set.of("config", "ds");
 
   public JobOption {
     if (!NAME.matcher(name).matches() || COMMON.contains(name)) {
-      throw new IllegalArgumentException("A job option is named in lower-case words joined by '-',"
-          + " other than config and ds; got '" + name + "'");
+      throw new IllegalArgumentException(
+          "A job option is named in lower-case words joined by '-',"
+              + " other than config and ds; got '"
+              + name
+              + "'");
     }
     Objects.requireNonNull(description, "description");
     if (required == (defaultValue != null)) {
-      throw new IllegalArgumentException("Option --" + name + ": a required option has no default"
-          + " and an optional one needs one");
+      throw new IllegalArgumentException(
+          "Option --"
+              + name
+              + ": a required option has no default"
+              + " and an optional one needs one");
     }
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The command line of a job: {@code --config <file> --ds <YYYY-MM-DD>}, which every job accepts, then
- * the {@link JobOption}s of the job itself.
+ * The command line of a job: {@code --config <file> --ds <YYYY-MM-DD>}, which every job accepts,
+ * then the {@link JobOption}s of the job itself.
  */
 @Command(name = "lakepipe-job", mixinStandardHelpOptions = false)
 public final class JobOptions {
@@ -46,12 +47,15 @@ public final class JobOptions {
     options.declared = List.copyOf(declared);
     CommandLine commandLine = new CommandLine(options);
     for (JobOption option : declared) {
-      commandLine.getCommandSpec().addOption(OptionSpec.builder(option.flag())
-          .paramLabel("<" + option.name() + ">")
-          .type(String.class)
-          .required(option.required())
-          .description(option.description())
-          .build());
+      commandLine
+          .getCommandSpec()
+          .addOption(
+              OptionSpec.builder(option.flag())
+                  .paramLabel("<" + option.name() + ">")
+                  .type(String.class)
+                  .required(option.required())
+                  .description(option.description())
+                  .build());
     }
     CommandLine.ParseResult parsed;
     try {
@@ -82,10 +86,15 @@ public final class JobOptions {
       usage.append(' ').append(option.usage());
     }
     if (!declared.isEmpty()) {
-      usage.append(declared.stream()
-          .map(o -> o.flag() + ": " + o.description()
-              + (o.required() ? "" : " (default " + o.defaultValue() + ")"))
-          .collect(Collectors.joining("; ", " (", ")")));
+      usage.append(
+          declared.stream()
+              .map(
+                  o ->
+                      o.flag()
+                          + ": "
+                          + o.description()
+                          + (o.required() ? "" : " (default " + o.defaultValue() + ")"))
+              .collect(Collectors.joining("; ", " (", ")")));
     }
     return usage.toString();
   }
@@ -104,8 +113,8 @@ public final class JobOptions {
   }
 
   /**
-   * The job's name as the audit table and the metrics know this run: the name, then
-   * {@code :<value>} for each option declared {@link JobOption#inAuditName()}.
+   * The job's name as the audit table and the metrics know this run: the name, then {@code
+   * :<value>} for each option declared {@link JobOption#inAuditName()}.
    */
   public String runName(String jobName) {
     StringBuilder name = new StringBuilder(jobName);

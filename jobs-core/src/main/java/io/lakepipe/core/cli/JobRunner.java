@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import io.lakepipe.core.LakepipeException;
@@ -32,9 +33,9 @@ public final class JobRunner {
   private JobRunner() {}
 
   /**
-   * Ends a job's main with the exit code of {@link #execute}: {@code System.exit(code)}, except after
-   * success in a YARN application master (YARN cluster deploy mode), where the main returns instead.
-   * There Spark runs the main in a thread and marks an application whose main called
+   * Ends a job's main with the exit code of {@link #execute}: {@code System.exit(code)}, except
+   * after success in a YARN application master (YARN cluster deploy mode), where the main returns
+   * instead. There Spark runs the main in a thread and marks an application whose main called
    * {@code System.exit(0)} FAILED ("Shutdown hook called before final status was reported").
    */
   public static void exit(int code) {
@@ -72,8 +73,9 @@ public final class JobRunner {
       LakepipeConfig config = LakepipeConfig.load(parsed.configFile());
       Job job = plan.prepare(config, parsed.values());
       try (SparkSession spark = SparkSessions.create("lakepipe-" + runName, config)) {
-        JobContext context = JobContext.of(spark, config, parsed.ds(), UUID.randomUUID().toString(),
-            parsed.values());
+        JobContext context =
+            JobContext.of(
+                spark, config, parsed.ds(), UUID.randomUUID().toString(), parsed.values());
         runAudited(runName, job, context);
       }
       return 0;
@@ -83,8 +85,12 @@ public final class JobRunner {
     } catch (Exception e) {
       // Spark also throws checked exceptions (AnalysisException) that Java does not see declared.
       LOG.error("Unexpected failure of {}", runName, e);
-      System.err.println("lakepipe " + runName + " failed unexpectedly: " + e
-          + ". This is a bug or an environment problem; the stack trace is in the log above.");
+      System.err.println(
+          "lakepipe "
+              + runName
+              + " failed unexpectedly: "
+              + e
+              + ". This is a bug or an environment problem; the stack trace is in the log above.");
       return LakepipeException.EXIT_FAILED;
     }
   }
@@ -93,7 +99,11 @@ public final class JobRunner {
   public static JobResult runAudited(String jobName, Job job, JobContext unnamed) {
     JobContext context = unnamed.forJob(jobName);
     Instant started = Instant.now();
-    LOG.info("{} ds={} run_id={} config={}", jobName, context.ds(), context.runId(),
+    LOG.info(
+        "{} ds={} run_id={} config={}",
+        jobName,
+        context.ds(),
+        context.runId(),
         context.config().origin());
     AuditLog audit = new AuditLog(context.spark(), context.config().tablePath("audit-runs"));
     JobResult result;
@@ -103,9 +113,21 @@ public final class JobRunner {
       long millis = Duration.between(started, Instant.now()).toMillis();
       // What the run wrote before it failed: a failed gate leaves its rows written.
       JobResult sofar = context.progress().snapshot(String.valueOf(e.getMessage()));
-      AuditRecord failed = new AuditRecord(context.runId(), jobName, sofar.source(), context.ds(),
-          AuditRecord.FAILED, sofar.rowsRead(), sofar.rowsWritten(), sofar.rowsQuarantined(),
-          Map.of(), sofar.versionsWritten(), started, millis, sofar.summary());
+      AuditRecord failed =
+          new AuditRecord(
+              context.runId(),
+              jobName,
+              sofar.source(),
+              context.ds(),
+              AuditRecord.FAILED,
+              sofar.rowsRead(),
+              sofar.rowsWritten(),
+              sofar.rowsQuarantined(),
+              Map.of(),
+              sofar.versionsWritten(),
+              started,
+              millis,
+              sofar.summary());
       try {
         audit.record(failed);
       } catch (RuntimeException auditFailure) {
@@ -115,21 +137,39 @@ public final class JobRunner {
       throw e;
     }
     long millis = Duration.between(started, Instant.now()).toMillis();
-    AuditRecord succeeded = new AuditRecord(context.runId(), jobName, result.source(), context.ds(),
-        AuditRecord.SUCCEEDED,
-        result.rowsRead(), result.rowsWritten(), result.rowsQuarantined(), result.versionsRead(),
-        result.versionsWritten(), started, millis, result.summary());
+    AuditRecord succeeded =
+        new AuditRecord(
+            context.runId(),
+            jobName,
+            result.source(),
+            context.ds(),
+            AuditRecord.SUCCEEDED,
+            result.rowsRead(),
+            result.rowsWritten(),
+            result.rowsQuarantined(),
+            result.versionsRead(),
+            result.versionsWritten(),
+            started,
+            millis,
+            result.summary());
     audit.record(succeeded);
     publishMetrics(context.config(), succeeded);
-    LOG.info("{} ds={} succeeded in {} s: read {}, wrote {}, quarantined {}. {}", jobName,
-        context.ds(), millis / 1000.0, result.rowsRead(), result.rowsWritten(),
-        result.rowsQuarantined(), result.summary());
+    LOG.info(
+        "{} ds={} succeeded in {} s: read {}, wrote {}, quarantined {}. {}",
+        jobName,
+        context.ds(),
+        millis / 1000.0,
+        result.rowsRead(),
+        result.rowsWritten(),
+        result.rowsQuarantined(),
+        result.summary());
     return result;
   }
 
   /**
-   * Pushes the audit row's numbers to the Pushgateway when {@code lakepipe.monitoring.pushgateway-url}
-   * is set. Monitoring must never fail a job: a failed push is one WARN line and nothing else.
+   * Pushes the audit row's numbers to the Pushgateway when {@code
+   * lakepipe.monitoring.pushgateway-url} is set. Monitoring must never fail a job: a failed push is
+   * one WARN line and nothing else.
    */
   static void publishMetrics(LakepipeConfig config, AuditRecord run) {
     String url = config.string("monitoring.pushgateway-url");
@@ -139,16 +179,22 @@ public final class JobRunner {
     // Credentials in the URL (user:password@) stay out of the log.
     String shown = url.replaceFirst("//[^/@]*@", "//***@");
     try {
-      new PushgatewayPublisher(URI.create(url),
-          Duration.ofSeconds(config.integer("monitoring.push-timeout-seconds"))).push(run);
+      new PushgatewayPublisher(
+              URI.create(url),
+              Duration.ofSeconds(config.integer("monitoring.push-timeout-seconds")))
+          .push(run);
       LOG.info("{} ds={}: metrics pushed to the Pushgateway at {}", run.job(), run.ds(), shown);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       LOG.warn("{} ds={}: metrics not pushed to {}: interrupted", run.job(), run.ds(), shown);
     } catch (Exception | LinkageError e) {
-      LOG.warn("{} ds={}: metrics not pushed to the Pushgateway at {} ({}); the run itself is unaffected."
-          + " Check lakepipe.monitoring.pushgateway-url and that the gateway is up.", run.job(), run.ds(),
-          shown, e.toString());
+      LOG.warn(
+          "{} ds={}: metrics not pushed to the Pushgateway at {} ({}); the run itself is unaffected."
+              + " Check lakepipe.monitoring.pushgateway-url and that the gateway is up.",
+          run.job(),
+          run.ds(),
+          shown,
+          e.toString());
     }
   }
 }

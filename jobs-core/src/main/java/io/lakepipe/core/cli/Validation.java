@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import io.lakepipe.core.LakepipeException;
@@ -8,11 +9,11 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * {@code ./lakepipe validate}: loads a config file as every job does and reads each declaration a job
- * module knows, without starting Spark, so that a mistake is found before a DAG runs rather than by the
- * task that reads it. Prints one line per declaration, {@code ok} or {@code FAIL} with the one-line
- * error naming its key, file and fix, and exits 1 when any failed. Columns are checked by the jobs
- * themselves, once they have read the tables.
+ * {@code ./lakepipe validate}: loads a config file as every job does and reads each declaration a
+ * job module knows, without starting Spark, so that a mistake is found before a DAG runs rather
+ * than by the task that reads it. Prints one line per declaration, {@code ok} or {@code FAIL} with
+ * the one-line error naming its key, file and fix, and exits 1 when any failed. Columns are checked
+ * by the jobs themselves, once they have read the tables.
  */
 public final class Validation {
   /** One declaration and how to read it: throws a {@link LakepipeException} when it is invalid. */
@@ -24,7 +25,9 @@ public final class Validation {
    * Validates the config of {@code --config <file>} and the declarations {@code declarations} finds
    * in it; returns the exit code.
    */
-  public static int run(String[] args, List<Function<LakepipeConfig, List<Declaration>>> declarations,
+  public static int run(
+      String[] args,
+      List<Function<LakepipeConfig, List<Declaration>>> declarations,
       PrintStream out) {
     if (args.length != 2 || !args[0].equals("--config")) {
       out.println("usage: --config <file>");

@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.config;
 
 import io.lakepipe.core.LakepipeException;
 import java.util.Set;
 
 /**
- * The rules every reader of a declaration (a check, a source) applies to a section of it, each failing
- * with the reader's own one-line error naming the full key, the file and line that declared it, and the
- * fix.
+ * The rules every reader of a declaration (a check, a source) applies to a section of it, each
+ * failing with the reader's own one-line error naming the full key, the file and line that declared
+ * it, and the fix.
  *
  * @param error the reader's error for a key at fault: full key, origin, problem, fix
  */
@@ -21,8 +22,8 @@ public record DeclarationRules(Error error) {
   public void requireKnownKeys(LakepipeConfig section, Set<String> allowed, String fix) {
     for (String key : section.keys()) {
       if (!allowed.contains(key)) {
-        throw invalid(section, key, "unknown key '" + key + "'",
-            "Remove it or correct its spelling. " + fix);
+        throw invalid(
+            section, key, "unknown key '" + key + "'", "Remove it or correct its spelling. " + fix);
       }
     }
   }
@@ -33,7 +34,8 @@ public record DeclarationRules(Error error) {
     }
   }
 
-  public void require(boolean holds, LakepipeConfig section, String key, String problem, String fix) {
+  public void require(
+      boolean holds, LakepipeConfig section, String key, String problem, String fix) {
     if (!holds) {
       throw invalid(section, key, problem, fix);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.config;
 
 import com.typesafe.config.Config;
@@ -6,9 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import io.lakepipe.core.LakepipeErrors;
 import java.nio.file.Files;
@@ -29,22 +30,32 @@ import java.util.function.Function;
  * referenced by the defaults (such as {@code LAKEPIPE_HOME}, {@code MLFLOW_TRACKING_URI}), then
  * {@code lakepipe-defaults.conf} in jobs-core, which lists every key beside its default. A key the
  * defaults do not know is an error, so a misspelt setting never passes silently; the open sections
- * (Spark settings, tables, checks, sources, views) take new keys, and whoever reads them validates them.
+ * (Spark settings, tables, checks, sources, views) take new keys, and whoever reads them validates
+ * them.
  */
 public final class LakepipeConfig {
   static final String DEFAULTS_RESOURCE = "lakepipe-defaults.conf";
   private static final String ROOT = "lakepipe";
+
   /**
    * Sections whose keys are free-form and therefore not checked against the defaults: Spark's own
    * settings, and the declarations a data engineer adds without rebuilding (tables, checks,
    * sources, views, models, demo files), which their readers validate.
    */
-  private static final List<String> FREE_FORM = List.of("lakepipe.spark.conf", "lakepipe.tables",
-      "lakepipe.checks", "lakepipe.sources", "lakepipe.features", "lakepipe.views",
-      "lakepipe.models", "lakepipe.demo.files");
+  private static final List<String> FREE_FORM =
+      List.of(
+          "lakepipe.spark.conf",
+          "lakepipe.tables",
+          "lakepipe.checks",
+          "lakepipe.sources",
+          "lakepipe.features",
+          "lakepipe.views",
+          "lakepipe.models",
+          "lakepipe.demo.files");
 
   private final Config config;
   private final String origin;
+
   /** Path of this section under the root, with a trailing dot: "" for the root itself. */
   private final String prefix;
 
@@ -65,8 +76,8 @@ public final class LakepipeConfig {
 
   /** {@code file} with {@code overrides} (full keys, {@code lakepipe.}...) over its values. */
   public static LakepipeConfig load(Path file, Map<String, ?> overrides) {
-    return fromUserConfig(ConfigFactory.parseMap(overrides).withFallback(parse(file)),
-        file.toString());
+    return fromUserConfig(
+        ConfigFactory.parseMap(overrides).withFallback(parse(file)), file.toString());
   }
 
   /** {@code file} over {@code base} (a file of declarations it builds on), over the defaults. */
@@ -79,8 +90,8 @@ public final class LakepipeConfig {
       throw LakepipeErrors.configFileMissing(file.toString());
     }
     try {
-      return ConfigFactory.parseFile(file.toFile(),
-          ConfigParseOptions.defaults().setAllowMissing(false));
+      return ConfigFactory.parseFile(
+          file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     } catch (ConfigException e) {
       throw LakepipeErrors.configInvalid(file.toString(), e.getMessage(), e);
     }
@@ -101,8 +112,9 @@ public final class LakepipeConfig {
     }
     Config resolved;
     try {
-      resolved = user.withFallback(defaults)
-          .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
+      resolved =
+          user.withFallback(defaults)
+              .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
     } catch (ConfigException e) {
       throw LakepipeErrors.configInvalid(origin, e.getMessage(), e);
     }
@@ -143,7 +155,10 @@ public final class LakepipeConfig {
     return prefix.isEmpty() ? ROOT : ROOT + "." + prefix.substring(0, prefix.length() - 1);
   }
 
-  /** The full name of a key of this section, for messages: {@code lakepipe.checks.x.constraints[0].kind}. */
+  /**
+   * The full name of a key of this section, for messages: {@code
+   * lakepipe.checks.x.constraints[0].kind}.
+   */
   public String path(String key) {
     return ROOT + "." + prefix + key;
   }
@@ -163,7 +178,9 @@ public final class LakepipeConfig {
     return new TreeSet<>(config.root().keySet());
   }
 
-  /** The keys of the object at {@code key}, sorted, such as the declared tables of {@code tables}. */
+  /**
+   * The keys of the object at {@code key}, sorted, such as the declared tables of {@code tables}.
+   */
   public Set<String> keys(String key) {
     return read(key, k -> new TreeSet<>(config.getObject(k).keySet()));
   }
@@ -175,27 +192,29 @@ public final class LakepipeConfig {
 
   /**
    * This configuration with the object at {@code key} overlaid by the object at {@code overrides},
-   * when that is set: a declaration's own settings over the shared ones, e.g. a model's
-   * {@code models.<name>.train} over {@code train}.
+   * when that is set: a declaration's own settings over the shared ones, e.g. a model's {@code
+   * models.<name>.train} over {@code train}.
    */
   public LakepipeConfig overlaid(String key, String overrides) {
     if (!has(overrides)) {
       return this;
     }
-    Config merged = read(overrides, k -> config.getConfig(k))
-        .withFallback(read(key, k -> config.getConfig(k)));
+    Config merged =
+        read(overrides, k -> config.getConfig(k)).withFallback(read(key, k -> config.getConfig(k)));
     return new LakepipeConfig(config.withValue(key, merged.root()), origin, prefix);
   }
 
   /**
-   * The file and line that set the key ({@code config/local.conf:12}, or
-   * {@code lakepipe-defaults.conf:130} for a default), or of this section when the key is not set.
+   * The file and line that set the key ({@code config/local.conf:12}, or {@code
+   * lakepipe-defaults.conf:130} for a default), or of this section when the key is not set.
    */
   public String originOf(String key) {
-    ConfigOrigin where = config.hasPath(key) ? config.getValue(key).origin()
-        : config.root().origin();
-    String file = where.resource() != null ? where.resource()
-        : where.filename() != null ? where.filename() : origin;
+    ConfigOrigin where =
+        config.hasPath(key) ? config.getValue(key).origin() : config.root().origin();
+    String file =
+        where.resource() != null
+            ? where.resource()
+            : where.filename() != null ? where.filename() : origin;
     return where.lineNumber() > 0 ? file + ":" + where.lineNumber() : file;
   }
 
@@ -220,8 +239,8 @@ public final class LakepipeConfig {
   }
 
   /**
-   * The objects of a list such as {@code features.flight = [{...}, {...}]}, in order, each read with
-   * the same accessors; errors name the element, e.g. {@code lakepipe.features.row[2].expr}.
+   * The objects of a list such as {@code features.flight = [{...}, {...}]}, in order, each read
+   * with the same accessors; errors name the element, e.g. {@code lakepipe.features.row[2].expr}.
    */
   public List<LakepipeConfig> sections(String key) {
     List<? extends Config> objects = read(key, k -> config.getConfigList(k));
@@ -237,17 +256,22 @@ public final class LakepipeConfig {
    * its keys (sorted) and unwrapped values: numbers, strings, booleans or nested lists.
    */
   public Map<String, List<Object>> listsByKey(String key) {
-    return read(key, k -> {
-      Map<String, List<Object>> lists = new TreeMap<>();
-      for (Map.Entry<String, ConfigValue> entry : config.getObject(k).entrySet()) {
-        if (!(entry.getValue() instanceof ConfigList list)) {
-          throw new ConfigException.WrongType(entry.getValue().origin(), k + "." + entry.getKey(),
-              "a list of values", entry.getValue().valueType().name());
-        }
-        lists.put(entry.getKey(), List.copyOf(list.unwrapped()));
-      }
-      return lists;
-    });
+    return read(
+        key,
+        k -> {
+          Map<String, List<Object>> lists = new TreeMap<>();
+          for (Map.Entry<String, ConfigValue> entry : config.getObject(k).entrySet()) {
+            if (!(entry.getValue() instanceof ConfigList list)) {
+              throw new ConfigException.WrongType(
+                  entry.getValue().origin(),
+                  k + "." + entry.getKey(),
+                  "a list of values",
+                  entry.getValue().valueType().name());
+            }
+            lists.put(entry.getKey(), List.copyOf(list.unwrapped()));
+          }
+          return lists;
+        });
   }
 
   public boolean bool(String key) {
@@ -265,16 +289,19 @@ public final class LakepipeConfig {
 
   /** The free-form Spark settings of {@code lakepipe.spark.conf}. */
   public Map<String, String> sparkConf() {
-    return read("spark.conf", k -> {
-      Map<String, String> conf = new LinkedHashMap<>();
-      Config section = config.getConfig(k);
-      for (Map.Entry<String, ConfigValue> entry : section.entrySet()) {
-        // Spark keys contain dots; HOCON quotes them, so strip the quotes of the single path element.
-        String sparkKey = entry.getKey().replace("\"", "");
-        conf.put(sparkKey, String.valueOf(entry.getValue().unwrapped()));
-      }
-      return conf;
-    });
+    return read(
+        "spark.conf",
+        k -> {
+          Map<String, String> conf = new LinkedHashMap<>();
+          Config section = config.getConfig(k);
+          for (Map.Entry<String, ConfigValue> entry : section.entrySet()) {
+            // Spark keys contain dots; HOCON quotes them, so strip the quotes of the single path
+            // element.
+            String sparkKey = entry.getKey().replace("\"", "");
+            conf.put(sparkKey, String.valueOf(entry.getValue().unwrapped()));
+          }
+          return conf;
+        });
   }
 
   private <T> T read(String key, Function<String, T> getter) {
@@ -283,8 +310,10 @@ public final class LakepipeConfig {
     } catch (ConfigException.Missing e) {
       throw LakepipeErrors.configInvalid(origin, "key lakepipe." + prefix + key + " is missing", e);
     } catch (ConfigException e) {
-      throw LakepipeErrors.configInvalid(origin,
-          prefix.isEmpty() ? e.getMessage() : "lakepipe." + prefix + key + ": " + e.getMessage(), e);
+      throw LakepipeErrors.configInvalid(
+          origin,
+          prefix.isEmpty() ? e.getMessage() : "lakepipe." + prefix + key + ": " + e.getMessage(),
+          e);
     }
   }
 }

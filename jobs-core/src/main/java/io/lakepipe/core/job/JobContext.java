@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.job;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -11,25 +12,37 @@ import org.apache.spark.sql.SparkSession;
  * the options the job declared (see {@link io.lakepipe.core.cli.JobOption}), its audit name, and
  * the progress it reports as it writes (what its audit row holds if it fails).
  *
- * @param job the run's audit name (e.g. {@code ingest-kafka:flight-events}), set by
- *     {@link io.lakepipe.core.cli.JobRunner#runAudited}; null when a test calls a job directly
+ * @param job the run's audit name (e.g. {@code ingest-kafka:flight-events}), set by {@link
+ *     io.lakepipe.core.cli.JobRunner#runAudited}; null when a test calls a job directly
  */
-public record JobContext(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,
-    DeltaTables tables, Map<String, String> options, String job, RunProgress progress) {
+public record JobContext(
+    SparkSession spark,
+    LakepipeConfig config,
+    LocalDate ds,
+    String runId,
+    DeltaTables tables,
+    Map<String, String> options,
+    String job,
+    RunProgress progress) {
 
   public JobContext {
     options = Map.copyOf(options);
   }
 
   /** The context of a job that declares no options of its own. */
-  public static JobContext of(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId) {
+  public static JobContext of(
+      SparkSession spark, LakepipeConfig config, LocalDate ds, String runId) {
     return of(spark, config, ds, runId, Map.of());
   }
 
-  public static JobContext of(SparkSession spark, LakepipeConfig config, LocalDate ds, String runId,
+  public static JobContext of(
+      SparkSession spark,
+      LakepipeConfig config,
+      LocalDate ds,
+      String runId,
       Map<String, String> options) {
-    return new JobContext(spark, config, ds, runId, new DeltaTables(spark), options, null,
-        new RunProgress());
+    return new JobContext(
+        spark, config, ds, runId, new DeltaTables(spark), options, null, new RunProgress());
   }
 
   /** This context for one audited run of {@code name}, with fresh progress. */
@@ -38,14 +51,14 @@ public record JobContext(SparkSession spark, LakepipeConfig config, LocalDate ds
   }
 
   /**
-   * The value of one of the job's declared options, e.g. {@code option("table")} for
-   * {@code --table}; a name the job did not declare is a programming error.
+   * The value of one of the job's declared options, e.g. {@code option("table")} for {@code
+   * --table}; a name the job did not declare is a programming error.
    */
   public String option(String name) {
     String value = options.get(name);
     if (value == null) {
-      throw new IllegalArgumentException("The job declares no option --" + name + "; it has "
-          + options.keySet());
+      throw new IllegalArgumentException(
+          "The job declares no option --" + name + "; it has " + options.keySet());
     }
     return value;
   }

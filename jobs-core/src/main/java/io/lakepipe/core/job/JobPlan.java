@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.job;
 
 import io.lakepipe.core.config.LakepipeConfig;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.job;
 
 import java.util.LinkedHashMap;
@@ -70,7 +71,12 @@ public record JobResult(
 
     public JobResult build() {
       return new JobResult(
-          source, rowsRead, rowsWritten, rowsQuarantined, Map.copyOf(versionsRead), Map.copyOf(versionsWritten),
+          source,
+          rowsRead,
+          rowsWritten,
+          rowsQuarantined,
+          Map.copyOf(versionsRead),
+          Map.copyOf(versionsWritten),
           summary);
     }
   }

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.job;
 
 /**
- * What a run has read and written so far, kept as it goes, so that the audit row of a run that fails
- * half-way holds the rows and table versions it really wrote: a failed quality gate leaves its
- * quarantine rows (and a stream its earlier batches) written. Thread-safe, for streaming batches.
+ * What a run has read and written so far, kept as it goes, so that the audit row of a run that
+ * fails half-way holds the rows and table versions it really wrote: a failed quality gate leaves
+ * its quarantine rows (and a stream its earlier batches) written. Thread-safe, for streaming
+ * batches.
  */
 public final class RunProgress {
   private final JobResult.Builder sofar = JobResult.builder();
@@ -33,7 +35,11 @@ public final class RunProgress {
 
   /** The run so far, as a result with the given summary. */
   public synchronized JobResult snapshot(String summary) {
-    return sofar.rowsRead(rowsRead).rowsWritten(rowsWritten).rowsQuarantined(rowsQuarantined)
-        .summary(summary).build();
+    return sofar
+        .rowsRead(rowsRead)
+        .rowsWritten(rowsWritten)
+        .rowsQuarantined(rowsQuarantined)
+        .summary(summary)
+        .build();
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.monitoring;
 
 import io.lakepipe.core.audit.AuditRecord;
@@ -17,16 +18,18 @@ import java.util.regex.Pattern;
 
 /**
  * Pushes the metrics of one job run ({@link JobRunMetrics}) to a Prometheus Pushgateway, under the
- * grouping key {@code job="lakepipe_jobs"}, {@code lakepipe_job="<job>"}. A push replaces the
- * group (HTTP PUT), so the gateway holds each job's last run. Written by hand on the JDK's HTTP client
+ * grouping key {@code job="lakepipe_jobs"}, {@code lakepipe_job="<job>"}. A push replaces the group
+ * (HTTP PUT), so the gateway holds each job's last run. Written by hand on the JDK's HTTP client
  * with the client library's text format, because the library's Pushgateway exporter cannot be
  * fetched from the registry here.
  */
 public final class PushgatewayPublisher {
   /** The {@code job} label of every group; Prometheus keeps it with {@code honor_labels: true}. */
   public static final String JOB = "lakepipe_jobs";
+
   /** The grouping-key label naming the lakepipe job, as in the audit row. */
   public static final String JOB_LABEL = "lakepipe_job";
+
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_.-]+");
 
   private final URI gateway;
@@ -51,23 +54,30 @@ public final class PushgatewayPublisher {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create()
         .write(body, JobRunMetrics.of(run), EscapingScheme.UNDERSCORE_ESCAPING);
-    HttpRequest request = HttpRequest.newBuilder(groupUri(run.job()))
-        .timeout(timeout)
-        .header("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(groupUri(run.job()))
+            .timeout(timeout)
+            .header("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+            .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
-      throw new IOException("the Pushgateway answered HTTP " + response.statusCode() + ": "
-          + response.body().strip());
+      throw new IOException(
+          "the Pushgateway answered HTTP "
+              + response.statusCode()
+              + ": "
+              + response.body().strip());
     }
   }
 
-  /** A label value as a path segment; values that are not plain go base64url-encoded (label@base64). */
+  /**
+   * A label value as a path segment; values that are not plain go base64url-encoded (label@base64).
+   */
   private static String pathValue(String value) {
     if (PLAIN.matcher(value).matches()) {
       return "/" + URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
-    return "@base64/" + Base64.getUrlEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+    return "@base64/"
+        + Base64.getUrlEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 }

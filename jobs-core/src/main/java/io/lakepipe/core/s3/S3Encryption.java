@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.s3;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -10,21 +11,24 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Server-side encryption of what lakepipe writes to S3, from {@code lakepipe.s3.encryption.algorithm}
- * and the key in the environment variable {@value #KEY_ENV} (never in a config file: the config has
- * no key setting at all). Validated before Spark starts, and turned into the s3a settings
- * {@code spark.hadoop.fs.s3a.encryption.*} that every Delta table, landing file and bundle written
- * through s3a follows.
+ * Server-side encryption of what lakepipe writes to S3, from {@code
+ * lakepipe.s3.encryption.algorithm} and the key in the environment variable {@value #KEY_ENV}
+ * (never in a config file: the config has no key setting at all). Validated before Spark starts,
+ * and turned into the s3a settings {@code spark.hadoop.fs.s3a.encryption.*} that every Delta table,
+ * landing file and bundle written through s3a follows.
  */
 public final class S3Encryption {
   /** Environment variable with the SSE-C key (base64 of 32 bytes) or the SSE-KMS key id or ARN. */
   public static final String KEY_ENV = "LAKEPIPE_S3_ENCRYPTION_KEY";
+
   static final String ALGORITHM_KEY = "s3.encryption.algorithm";
   static final String S3A_ALGORITHM = "spark.hadoop.fs.s3a.encryption.algorithm";
   static final String S3A_KEY = "spark.hadoop.fs.s3a.encryption.key";
   static final String REDACTION_REGEX = "spark.redaction.regex";
+
   /** Spark's own default of {@code spark.redaction.regex}, which does not cover the s3a key. */
   static final String SPARK_DEFAULT_REDACTION = "(?i)secret|password|token|access[.]key";
+
   static final String KEY_REDACTION = "encryption[.]key";
 
   /** The algorithms, by the name the config uses and the name hadoop-aws 3.3.4 expects. */
@@ -60,7 +64,9 @@ public final class S3Encryption {
           return algorithm;
         }
       }
-      throw LakepipeErrors.configValueInvalid(ALGORITHM_KEY, name,
+      throw LakepipeErrors.configValueInvalid(
+          ALGORITHM_KEY,
+          name,
           Arrays.stream(values()).map(Algorithm::configName).collect(Collectors.joining(", ")));
     }
   }
@@ -76,8 +82,8 @@ public final class S3Encryption {
   /**
    * Reads and checks the settings: an unknown algorithm, an SSE-C key that is not base64 of 32
    * bytes, a key without an algorithm that uses one, or an algorithm that needs one without it, is
-   * a one-line error; so is SSE-KMS or SSE-C with an {@code http://} endpoint, since s3a would refuse
-   * to send their keys over it.
+   * a one-line error; so is SSE-KMS or SSE-C with an {@code http://} endpoint, since s3a would
+   * refuse to send their keys over it.
    */
   public static S3Encryption of(LakepipeConfig config, Map<String, String> env) {
     Algorithm algorithm = Algorithm.of(config.string(ALGORITHM_KEY));
@@ -85,21 +91,29 @@ public final class S3Encryption {
     switch (algorithm) {
       case NONE, SSE_S3 -> {
         if (!key.isEmpty()) {
-          throw LakepipeErrors.s3EncryptionKeyInvalid(KEY_ENV + " is set, but "
-              + (algorithm == Algorithm.NONE ? "encryption is off" : "SSE-S3 takes no key")
-              + " (lakepipe." + ALGORITHM_KEY + " = " + algorithm.configName() + ")",
+          throw LakepipeErrors.s3EncryptionKeyInvalid(
+              KEY_ENV
+                  + " is set, but "
+                  + (algorithm == Algorithm.NONE ? "encryption is off" : "SSE-S3 takes no key")
+                  + " (lakepipe."
+                  + ALGORITHM_KEY
+                  + " = "
+                  + algorithm.configName()
+                  + ")",
               "set the algorithm to SSE-KMS or SSE-C, or unset " + KEY_ENV);
         }
       }
-      case SSE_KMS -> { }
+      case SSE_KMS -> {}
       case SSE_C -> {
         if (key.isEmpty()) {
-          throw LakepipeErrors.s3EncryptionKeyInvalid("SSE-C needs a key and " + KEY_ENV
-              + " is not set", "export it from your secret store: the base64 of 32 random bytes");
+          throw LakepipeErrors.s3EncryptionKeyInvalid(
+              "SSE-C needs a key and " + KEY_ENV + " is not set",
+              "export it from your secret store: the base64 of 32 random bytes");
         }
         if (!isBase64Of32Bytes(key)) {
-          throw LakepipeErrors.s3EncryptionKeyInvalid(KEY_ENV + " is not the base64 of 32 bytes,"
-              + " as SSE-C (AES-256) requires", "generate one with `head -c 32 /dev/urandom | base64`");
+          throw LakepipeErrors.s3EncryptionKeyInvalid(
+              KEY_ENV + " is not the base64 of 32 bytes," + " as SSE-C (AES-256) requires",
+              "generate one with `head -c 32 /dev/urandom | base64`");
         }
       }
       default -> throw new IllegalStateException(algorithm.name());
@@ -109,8 +123,11 @@ public final class S3Encryption {
     String endpoint = config.string("s3.endpoint").trim().toLowerCase(Locale.ROOT);
     if ((algorithm == Algorithm.SSE_KMS || algorithm == Algorithm.SSE_C)
         && endpoint.startsWith("http://")) {
-      throw LakepipeErrors.s3EncryptionKeyInvalid(algorithm.configName() + " needs an https://"
-          + " endpoint, and lakepipe.s3.endpoint is " + config.string("s3.endpoint"),
+      throw LakepipeErrors.s3EncryptionKeyInvalid(
+          algorithm.configName()
+              + " needs an https://"
+              + " endpoint, and lakepipe.s3.endpoint is "
+              + config.string("s3.endpoint"),
           "use the server's https:// endpoint, or SSE-S3, which sends no key");
     }
     return new S3Encryption(algorithm, key);
@@ -157,7 +174,9 @@ public final class S3Encryption {
   @Override
   public String toString() {
     // The key stays out of log lines.
-    return "S3Encryption[" + algorithm.configName() + (key.isEmpty() ? "" : ", key from " + KEY_ENV)
+    return "S3Encryption["
+        + algorithm.configName()
+        + (key.isEmpty() ? "" : ", key from " + KEY_ENV)
         + "]";
   }
 }

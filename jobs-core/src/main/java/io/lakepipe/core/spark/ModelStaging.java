@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.spark;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * downloads) and Spark, through a staging folder on shared storage ({@code lakepipe.staging}, by
  * default under the lakehouse). Spark ML saves and loads a model's parts in tasks, on whichever
  * executor runs them: given a path on the driver's local disk, each part would land on the disk of
- * the host that wrote it, and a load would look for it on the host that reads it. On one machine the
- * two are the same disk, so the fault shows only on a cluster of several hosts.
+ * the host that wrote it, and a load would look for it on the host that reads it. On one machine
+ * the two are the same disk, so the fault shows only on a cluster of several hosts.
  */
 public final class ModelStaging {
   private static final Logger LOG = LoggerFactory.getLogger(ModelStaging.class);
@@ -63,16 +64,17 @@ public final class ModelStaging {
       Files.createDirectories(localDir.toAbsolutePath().getParent());
       fileSystem(staged).copyToLocalFile(false, staged, new Path(localDir.toUri()), true);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot copy the staged model " + staged + " to " + localDir, e);
+      throw new UncheckedIOException(
+          "Cannot copy the staged model " + staged + " to " + localDir, e);
     } finally {
       delete(staged);
     }
   }
 
   /**
-   * Copies {@code localDir} from the driver to a staged folder and reads it with {@code load} (given
-   * that folder's URI). The staged copy stays until the driver's JVM ends: some models keep reading
-   * their data files after the load (an imputer's surrogates are a DataFrame over them).
+   * Copies {@code localDir} from the driver to a staged folder and reads it with {@code load}
+   * (given that folder's URI). The staged copy stays until the driver's JVM ends: some models keep
+   * reading their data files after the load (an imputer's surrogates are a DataFrame over them).
    */
   public <T> T load(Load<T> load, java.nio.file.Path localDir) {
     Path staged = staged();

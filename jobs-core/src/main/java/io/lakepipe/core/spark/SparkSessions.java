@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.spark;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -17,7 +18,8 @@ public final class SparkSessions {
 
   /**
    * Returns a session for the job. Under spark-submit the master and deploy settings come from the
-   * submit command; {@code lakepipe.spark.master} applies only when nothing set one (tests, IDE runs).
+   * submit command; {@code lakepipe.spark.master} applies only when nothing set one (tests, IDE
+   * runs).
    */
   public static SparkSession create(String appName, LakepipeConfig config) {
     // Checked first: a bad algorithm or key stops the job before Spark starts.
@@ -33,8 +35,8 @@ public final class SparkSessions {
       }
     }
     // Settings of spark-submit win here too; the redaction pattern is widened even then.
-    for (Map.Entry<String, String> setting
-        : encryption.sparkConf(conf.get("spark.redaction.regex", null)).entrySet()) {
+    for (Map.Entry<String, String> setting :
+        encryption.sparkConf(conf.get("spark.redaction.regex", null)).entrySet()) {
       if (!conf.contains(setting.getKey()) || setting.getKey().equals("spark.redaction.regex")) {
         conf.set(setting.getKey(), setting.getValue());
       }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.table;
 
 import io.delta.tables.DeltaTable;
@@ -23,8 +24,9 @@ import scala.Option;
 
 /**
  * Delta table I/O of the jobs. Every write of a logical date is one Delta commit that replaces that
- * date's partition ({@code replaceWhere}), so a rerun, an Airflow retry or a backfill leaves the table
- * exactly as one run would, and a run that dies before its commit leaves the previous version intact.
+ * date's partition ({@code replaceWhere}), so a rerun, an Airflow retry or a backfill leaves the
+ * table exactly as one run would, and a run that dies before its commit leaves the previous version
+ * intact.
  */
 public final class DeltaTables {
   /** Name of the logical-date partition column of every lakepipe table. */
@@ -57,11 +59,12 @@ public final class DeltaTables {
   }
 
   /**
-   * Reads the logical dates {@code [from, to]} as the table was at {@code version}, so that a training
-   * can be repeated on exactly the rows it once read; a version the table does not have is an error.
+   * Reads the logical dates {@code [from, to]} as the table was at {@code version}, so that a
+   * training can be repeated on exactly the rows it once read; a version the table does not have is
+   * an error.
    */
-  public TableRead readDsRange(String table, String path, LocalDate from, LocalDate to,
-      long version) {
+  public TableRead readDsRange(
+      String table, String path, LocalDate from, LocalDate to, long version) {
     long latest = latestOrMissing(table, path, to);
     if (version < 0 || version > latest) {
       throw LakepipeErrors.tableVersionMissing(table, path, version, latest);
@@ -82,9 +85,9 @@ public final class DeltaTables {
   }
 
   /**
-   * The table at {@code version}. The latest version is read from the session's cached snapshot, which
-   * the caller has just refreshed; only an older version pays for rebuilding a snapshot (time travel).
-   * A table has one writer at a time in lakepipe (the task of its ds), so the two agree.
+   * The table at {@code version}. The latest version is read from the session's cached snapshot,
+   * which the caller has just refreshed; only an older version pays for rebuilding a snapshot (time
+   * travel). A table has one writer at a time in lakepipe (the task of its ds), so the two agree.
    */
   private Dataset<Row> load(String path, long version, long latest) {
     var reader = spark.read().format("delta");
@@ -110,34 +113,39 @@ public final class DeltaTables {
   }
 
   /**
-   * Like {@link #replaceDs(Dataset, String, LocalDate)} for a table with a declared {@link TableLayout}:
-   * creates the table with its properties and comments if needed, lets a new column (a feature added
-   * to the config) join the schema, and brings column comments up to date.
+   * Like {@link #replaceDs(Dataset, String, LocalDate)} for a table with a declared {@link
+   * TableLayout}: creates the table with its properties and comments if needed, lets a new column
+   * (a feature added to the config) join the schema, and brings column comments up to date.
    */
   public long replaceDs(Dataset<Row> rows, String path, LocalDate ds, TableLayout layout) {
-    return replacePartitions(rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path,
-        List.of(ds), layout);
+    return replacePartitions(
+        rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path, List.of(ds), layout);
   }
 
   /**
    * Replaces the partitions {@code days} with {@code rows} (which carry their ds) in one commit; a
-   * day in {@code days} without rows ends up empty. Creates the table with {@code layout} if needed.
+   * day in {@code days} without rows ends up empty. Creates the table with {@code layout} if
+   * needed.
    */
-  public long replacePartitions(Dataset<Row> rows, String path, Collection<LocalDate> days,
-      TableLayout layout) {
+  public long replacePartitions(
+      Dataset<Row> rows, String path, Collection<LocalDate> days, TableLayout layout) {
     if (days.isEmpty()) {
       throw new IllegalArgumentException("no partitions to replace in " + path);
     }
     Dataset<Row> commented = withComments(rows, layout.comments());
     if (!exists(path)) {
-      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path)
-          .addColumns(commented.schema()).partitionedBy(DS);
+      DeltaTableBuilder builder =
+          DeltaTable.createIfNotExists(spark)
+              .location(path)
+              .addColumns(commented.schema())
+              .partitionedBy(DS);
       for (Map.Entry<String, String> property : new TreeMap<>(layout.properties()).entrySet()) {
         builder = builder.property(property.getKey(), property.getValue());
       }
       builder.execute();
     }
-    commented.write()
+    commented
+        .write()
         .format("delta")
         .mode(SaveMode.Overwrite)
         .option("mergeSchema", "true")
@@ -163,13 +171,19 @@ public final class DeltaTables {
       return fingerprints;
     }
     Column ds = functions.col("partitionValues").getItem(DS);
-    List<Row> rows = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty())
-        .allFiles().toDF()
-        .where(ds.between(from.toString(), to.toString()))
-        .groupBy(ds.as(DS))
-        .agg(functions.sha2(functions.concat_ws(",",
-            functions.array_sort(functions.collect_list(functions.col("path")))), 256))
-        .collectAsList();
+    List<Row> rows =
+        DeltaLog.forTable(spark, path)
+            .update(false, Option.empty(), Option.empty())
+            .allFiles()
+            .toDF()
+            .where(ds.between(from.toString(), to.toString()))
+            .groupBy(ds.as(DS))
+            .agg(
+                functions.sha2(
+                    functions.concat_ws(
+                        ",", functions.array_sort(functions.collect_list(functions.col("path")))),
+                    256))
+            .collectAsList();
     for (Row row : rows) {
       fingerprints.put(LocalDate.parse(row.getString(0)), row.getString(1));
     }
@@ -191,32 +205,41 @@ public final class DeltaTables {
     for (int i = 0; i < columns.length; i++) {
       String name = rows.columns()[i];
       String comment = comments.get(name);
-      columns[i] = comment == null ? functions.col(name)
-          : functions.col(name).as(name, new MetadataBuilder().putString("comment", comment).build());
+      columns[i] =
+          comment == null
+              ? functions.col(name)
+              : functions
+                  .col(name)
+                  .as(name, new MetadataBuilder().putString("comment", comment).build());
     }
     return rows.select(columns);
   }
 
   /**
-   * Sets the comments that differ from the table's, one ALTER per changed column (usually none), and
-   * returns the table's latest version.
+   * Sets the comments that differ from the table's, one ALTER per changed column (usually none),
+   * and returns the table's latest version.
    */
   private long syncComments(String path, Map<String, String> comments) {
-    Snapshot snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+    Snapshot snapshot =
+        DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
     boolean altered = false;
     for (StructField field : snapshot.schema().fields()) {
       String wanted = comments.get(field.name());
       String actual = field.getComment().isDefined() ? field.getComment().get() : null;
       if (wanted != null && !wanted.equals(actual)) {
-        spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` ALTER COLUMN `"
-            + field.name() + "` COMMENT '" + wanted.replace("\\", "\\\\").replace("'", "\\'")
-            + "'");
+        spark.sql(
+            "ALTER TABLE delta.`"
+                + path.replace("`", "``")
+                + "` ALTER COLUMN `"
+                + field.name()
+                + "` COMMENT '"
+                + wanted.replace("\\", "\\\\").replace("'", "\\'")
+                + "'");
         altered = true;
       }
     }
     return altered ? latestVersion(path) : snapshot.version();
   }
-
 
   /**
    * Inserts, in one commit, the rows whose {@code keys} the table does not hold yet, tagged with
@@ -225,8 +248,9 @@ public final class DeltaTables {
    * (every version of a reference row) that reruns of any date must not rewrite.
    */
   public long insertNew(Dataset<Row> rows, String path, LocalDate ds, List<String> keys) {
-    return insertNew(rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path, keys, DS,
-        false).version();
+    return insertNew(
+            rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path, keys, DS, false)
+        .version();
   }
 
   /** Appends rows in one commit, creating the table if needed; returns the version written. */
@@ -242,22 +266,27 @@ public final class DeltaTables {
    * merge reads only the partitions that {@code rows} touch, which assumes a key always maps to the
    * same partition value; pass null to match keys across the whole table.
    */
-  public Inserted insertNew(Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
+  public Inserted insertNew(
+      Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
     return insertNew(rows, path, keys, partitionColumn, partitionColumn != null);
   }
 
   /**
    * As {@link #insertNew}, creating the table partitioned by {@code partitionColumn}, but matching
-   * keys across every partition: for keys that may come again with another partition value (an event
-   * re-sent with another date), at the cost of reading the key column of the whole table.
+   * keys across every partition: for keys that may come again with another partition value (an
+   * event re-sent with another date), at the cost of reading the key column of the whole table.
    */
-  public Inserted insertNewAcrossPartitions(Dataset<Row> rows, String path, List<String> keys,
-      String partitionColumn) {
+  public Inserted insertNewAcrossPartitions(
+      Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
     return insertNew(rows, path, keys, partitionColumn, false);
   }
 
-  private Inserted insertNew(Dataset<Row> rows, String path, List<String> keys,
-      String partitionColumn, boolean onlyTouchedPartitions) {
+  private Inserted insertNew(
+      Dataset<Row> rows,
+      String path,
+      List<String> keys,
+      String partitionColumn,
+      boolean onlyTouchedPartitions) {
     Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
     if (!exists(path)) {
       var writer = unique.write().format("delta").mode(SaveMode.Append);
@@ -269,23 +298,35 @@ public final class DeltaTables {
     }
     StringBuilder condition = new StringBuilder();
     for (String key : keys) {
-      condition.append(condition.length() == 0 ? "" : " AND ").append("t.`").append(key)
-          .append("` = s.`").append(key).append('`');
+      condition
+          .append(condition.length() == 0 ? "" : " AND ")
+          .append("t.`")
+          .append(key)
+          .append("` = s.`")
+          .append(key)
+          .append('`');
     }
     if (onlyTouchedPartitions) {
-      List<String> values = rows.select(partitionColumn).distinct().collectAsList().stream()
-          .filter(r -> !r.isNullAt(0))
-          .map(r -> (r.get(0) instanceof java.sql.Date ? "DATE'" : "'") + r.get(0) + "'")
-          .toList();
+      List<String> values =
+          rows.select(partitionColumn).distinct().collectAsList().stream()
+              .filter(r -> !r.isNullAt(0))
+              .map(r -> (r.get(0) instanceof java.sql.Date ? "DATE'" : "'") + r.get(0) + "'")
+              .toList();
       if (!values.isEmpty()) {
-        condition.append(" AND t.`").append(partitionColumn).append("` IN (")
-            .append(String.join(", ", values)).append(')');
+        condition
+            .append(" AND t.`")
+            .append(partitionColumn)
+            .append("` IN (")
+            .append(String.join(", ", values))
+            .append(')');
       }
     }
     long before = latestVersion(path);
-    DeltaTable.forPath(spark, path).as("t")
+    DeltaTable.forPath(spark, path)
+        .as("t")
         .merge(unique.as("s"), condition.toString())
-        .whenNotMatched().insertAll()
+        .whenNotMatched()
+        .insertAll()
         .execute();
     long after = latestVersion(path);
     // A merge that finds nothing to insert commits nothing.
@@ -295,8 +336,8 @@ public final class DeltaTables {
   }
 
   /**
-   * What {@link #insertNew} did: the table's version afterwards, how many rows were new, and whether
-   * it committed a version at all.
+   * What {@link #insertNew} did: the table's version afterwards, how many rows were new, and
+   * whether it committed a version at all.
    */
   public record Inserted(long version, long rows, boolean committed) {}
 
@@ -329,7 +370,6 @@ public final class DeltaTables {
       return false;
     }
   }
-
 
   /**
    * The latest committed version of a Delta table, from the Delta log's snapshot (cached after this

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.table;
 
 import java.util.Map;
 
 /**
- * What a table declares besides its rows: a comment per column (shown by {@code DESCRIBE TABLE} and in
- * catalogs) and table properties such as {@code delta.enableChangeDataFeed}. Properties are set when the
- * table is created, so that a Change Data Feed covers the table from its first version.
+ * What a table declares besides its rows: a comment per column (shown by {@code DESCRIBE TABLE} and
+ * in catalogs) and table properties such as {@code delta.enableChangeDataFeed}. Properties are set
+ * when the table is created, so that a Change Data Feed covers the table from its first version.
  */
 public record TableLayout(Map<String, String> comments, Map<String, String> properties) {
   /** The table property that turns on Delta's Change Data Feed. */

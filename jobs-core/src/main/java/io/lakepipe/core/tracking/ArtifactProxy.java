@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,9 +18,9 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 /**
- * Uploads and downloads run artifacts through the tracking server's artifact proxy
- * ({@code /api/2.0/mlflow-artifacts/artifacts}), so that a Spark driver needs neither Python nor a
- * disk shared with the server. Only {@code mlflow-artifacts:} URIs are supported.
+ * Uploads and downloads run artifacts through the tracking server's artifact proxy ({@code
+ * /api/2.0/mlflow-artifacts/artifacts}), so that a Spark driver needs neither Python nor a disk
+ * shared with the server. Only {@code mlflow-artifacts:} URIs are supported.
  */
 final class ArtifactProxy {
   private static final String SCHEME = "mlflow-artifacts:";
@@ -67,8 +68,10 @@ final class ArtifactProxy {
         HttpRequest.newBuilder(URI.create(trackingUri + query)).timeout(timeout).GET().build();
     JsonNode files;
     try {
-      files = JSON.readTree(send(list, HttpResponse.BodyHandlers.ofString(), "list " + remoteDir)
-          .body()).path("files");
+      files =
+          JSON.readTree(
+                  send(list, HttpResponse.BodyHandlers.ofString(), "list " + remoteDir).body())
+              .path("files");
     } catch (IOException e) {
       throw LakepipeErrors.trackingCallFailed("list " + remoteDir, e.getMessage(), e);
     }
@@ -83,8 +86,11 @@ final class ArtifactProxy {
         if (file.path("is_dir").asBoolean()) {
           download(remote, target.resolve(name));
         } else {
-          HttpRequest get = HttpRequest.newBuilder(endpoint(remote)).timeout(timeout.multipliedBy(6))
-              .GET().build();
+          HttpRequest get =
+              HttpRequest.newBuilder(endpoint(remote))
+                  .timeout(timeout.multipliedBy(6))
+                  .GET()
+                  .build();
           send(get, HttpResponse.BodyHandlers.ofFile(target.resolve(name)), "download " + remote);
         }
       }
@@ -95,9 +101,13 @@ final class ArtifactProxy {
 
   private static String relativePath(String artifactUri) {
     if (!artifactUri.startsWith(SCHEME)) {
-      throw LakepipeErrors.trackingCallFailed("artifact access", "the run's artifact location "
-          + artifactUri + " is not served by the tracking server; start `mlflow server` with"
-          + " --serve-artifacts (its default) so that clients upload over HTTP", null);
+      throw LakepipeErrors.trackingCallFailed(
+          "artifact access",
+          "the run's artifact location "
+              + artifactUri
+              + " is not served by the tracking server; start `mlflow server` with"
+              + " --serve-artifacts (its default) so that clients upload over HTTP",
+          null);
     }
     return artifactUri.substring(SCHEME.length()).replaceAll("^/+", "").replaceAll("/+$", "");
   }
@@ -106,7 +116,8 @@ final class ArtifactProxy {
     StringBuilder path = new StringBuilder(trackingUri).append(API);
     for (String part : relative.split("/")) {
       if (!part.isEmpty()) {
-        path.append('/').append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+        path.append('/')
+            .append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
       }
     }
     return URI.create(path.toString());
@@ -117,14 +128,14 @@ final class ArtifactProxy {
   }
 
   /** Sends a request; a non-2xx answer or no answer becomes a one-line lakepipe error. */
-  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body,
-      String call) {
+  private <T> HttpResponse<T> send(
+      HttpRequest request, HttpResponse.BodyHandler<T> body, String call) {
     try {
       HttpResponse<T> response = http.send(signed(request), body);
       if (response.statusCode() / 100 != 2) {
         String detail = response.body() instanceof String text ? " " + text : "";
-        throw LakepipeErrors.trackingCallFailed(call, "HTTP " + response.statusCode() + detail,
-            null);
+        throw LakepipeErrors.trackingCallFailed(
+            call, "HTTP " + response.statusCode() + detail, null);
       }
       return response;
     } catch (IOException e) {

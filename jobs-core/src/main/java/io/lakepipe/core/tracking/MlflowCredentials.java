@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import java.net.URI;
@@ -13,8 +14,8 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 /**
  * How the jobs sign in to the tracking server, as MLflow's own clients do: {@code
  * MLFLOW_TRACKING_TOKEN} (a bearer token), else {@code MLFLOW_TRACKING_USERNAME} and {@code
- * MLFLOW_TRACKING_PASSWORD} (HTTP basic, what MLflow's basic-auth app checks), else a
- * {@code user:password@} in the tracking URI. {@link #uri()}, the address that logs, errors and run
+ * MLFLOW_TRACKING_PASSWORD} (HTTP basic, what MLflow's basic-auth app checks), else a {@code
+ * user:password@} in the tracking URI. {@link #uri()}, the address that logs, errors and run
  * summaries show, never holds a credential.
  */
 public final class MlflowCredentials {
@@ -30,7 +31,9 @@ public final class MlflowCredentials {
     this.token = token;
   }
 
-  /** The credentials for {@code trackingUri} from the environment {@code env} and the URI itself. */
+  /**
+   * The credentials for {@code trackingUri} from the environment {@code env} and the URI itself.
+   */
   public static MlflowCredentials resolve(String trackingUri, Map<String, String> env) {
     URI parsed = URI.create(trackingUri.replaceAll("/+$", ""));
     String userInfo = parsed.getRawUserInfo();
@@ -41,13 +44,16 @@ public final class MlflowCredentials {
     }
     String user = env.getOrDefault("MLFLOW_TRACKING_USERNAME", "");
     if (!user.isBlank()) {
-      return new MlflowCredentials(bare, user, env.getOrDefault("MLFLOW_TRACKING_PASSWORD", ""),
-          null);
+      return new MlflowCredentials(
+          bare, user, env.getOrDefault("MLFLOW_TRACKING_PASSWORD", ""), null);
     }
     if (userInfo != null) {
       int colon = userInfo.indexOf(':');
-      return new MlflowCredentials(bare, decode(colon < 0 ? userInfo : userInfo.substring(0, colon)),
-          colon < 0 ? "" : decode(userInfo.substring(colon + 1)), null);
+      return new MlflowCredentials(
+          bare,
+          decode(colon < 0 ? userInfo : userInfo.substring(0, colon)),
+          colon < 0 ? "" : decode(userInfo.substring(colon + 1)),
+          null);
     }
     return new MlflowCredentials(bare, null, null, null);
   }
@@ -74,8 +80,10 @@ public final class MlflowCredentials {
       return Optional.of("Bearer " + token);
     }
     if (user != null) {
-      return Optional.of("Basic " + Base64.getEncoder()
-          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+      return Optional.of(
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
     return Optional.empty();
   }
@@ -96,8 +104,15 @@ public final class MlflowCredentials {
       return uri.toString();
     }
     try {
-      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(),
-          uri.getQuery(), uri.getFragment()).toString();
+      return new URI(
+              uri.getScheme(),
+              null,
+              uri.getHost(),
+              uri.getPort(),
+              uri.getPath(),
+              uri.getQuery(),
+              uri.getFragment())
+          .toString();
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("Invalid tracking URI " + uri.getHost(), e);
     }

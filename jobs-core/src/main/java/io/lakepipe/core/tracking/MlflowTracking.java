@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,7 @@ import org.mlflow.tracking.MlflowHttpException;
  */
 public final class MlflowTracking implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The tag by which MLflow nests a run under another. */
   public static final String PARENT_RUN_TAG = "mlflow.parentRunId";
 
@@ -53,33 +55,39 @@ public final class MlflowTracking implements AutoCloseable {
     this.artifacts = new ArtifactProxy(credentials, timeout);
   }
 
-  /** Connects to {@code lakepipe.mlflow.tracking-uri}, failing fast if the server does not answer. */
+  /**
+   * Connects to {@code lakepipe.mlflow.tracking-uri}, failing fast if the server does not answer.
+   */
   public static MlflowTracking connect(LakepipeConfig config) {
-    return connect(config.string("mlflow.tracking-uri"),
+    return connect(
+        config.string("mlflow.tracking-uri"),
         Duration.ofSeconds(config.integer("mlflow.timeout-seconds")));
   }
 
   /**
-   * Connects to a tracking server, signed in with MLflow's environment variables (see
-   * {@link MlflowCredentials}), failing fast if it does not answer its health check.
+   * Connects to a tracking server, signed in with MLflow's environment variables (see {@link
+   * MlflowCredentials}), failing fast if it does not answer its health check.
    */
   public static MlflowTracking connect(String trackingUri, Duration timeout) {
     return connect(trackingUri, timeout, System.getenv());
   }
 
   /** Connects with the credentials that {@code env} (an environment) and the URI give. */
-  public static MlflowTracking connect(String trackingUri, Duration timeout,
-      Map<String, String> env) {
+  public static MlflowTracking connect(
+      String trackingUri, Duration timeout, Map<String, String> env) {
     MlflowCredentials credentials = MlflowCredentials.resolve(trackingUri, env);
     String uri = credentials.uri();
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
-      HttpResponse<String> health = http.send(credentials.sign(
-          HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(timeout).GET()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          http.send(
+              credentials
+                  .sign(HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(timeout).GET())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (health.statusCode() != 200) {
-        throw LakepipeErrors.trackingUnreachable(uri,
-            new IOException("health check answered HTTP " + health.statusCode()));
+        throw LakepipeErrors.trackingUnreachable(
+            uri, new IOException("health check answered HTTP " + health.statusCode()));
       }
     } catch (IOException | IllegalArgumentException e) {
       throw LakepipeErrors.trackingUnreachable(uri, e);
@@ -98,24 +106,36 @@ public final class MlflowTracking implements AutoCloseable {
   public String experimentId(String name) {
     // Searched rather than fetched by name: the Java client retries the 404 of a missing name.
     String filter = "name = '" + name.replace("'", "\\'") + "'";
-    String id = call("get or create experiment " + name, () -> client.searchExperiments(filter)
-        .getItems().stream()
-        .map(e -> e.getExperimentId())
-        .findFirst()
-        .orElseGet(() -> client.createExperiment(name)));
-    // MLflow 3's UI opens an experiment in its GenAI view unless told it holds classic model training.
-    call("tag experiment " + name, () -> {
-      client.setExperimentTag(id, "mlflow.experimentKind", "custom_model_development");
-      return null;
-    });
+    String id =
+        call(
+            "get or create experiment " + name,
+            () ->
+                client.searchExperiments(filter).getItems().stream()
+                    .map(e -> e.getExperimentId())
+                    .findFirst()
+                    .orElseGet(() -> client.createExperiment(name)));
+    // MLflow 3's UI opens an experiment in its GenAI view unless told it holds classic model
+    // training.
+    call(
+        "tag experiment " + name,
+        () -> {
+          client.setExperimentTag(id, "mlflow.experimentKind", "custom_model_development");
+          return null;
+        });
     return id;
   }
 
-  /** The id of the named experiment, if it exists; unlike {@link #experimentId}, never creates it. */
+  /**
+   * The id of the named experiment, if it exists; unlike {@link #experimentId}, never creates it.
+   */
   public Optional<String> findExperimentId(String name) {
     String filter = "name = '" + name.replace("'", "\\'") + "'";
-    return call("find experiment " + name, () -> client.searchExperiments(filter).getItems()
-        .stream().map(e -> e.getExperimentId()).findFirst());
+    return call(
+        "find experiment " + name,
+        () ->
+            client.searchExperiments(filter).getItems().stream()
+                .map(e -> e.getExperimentId())
+                .findFirst());
   }
 
   /**
@@ -123,12 +143,23 @@ public final class MlflowTracking implements AutoCloseable {
    * {@code tags.`lakepipe.ds` = '2001-01-15'}, newest first, at most {@code maxResults}.
    */
   public List<LoggedRun> searchRuns(String experimentId, String filter, int maxResults) {
-    List<Run> runs = call("search runs of experiment " + experimentId, () -> client.searchRuns(
-        List.of(experimentId), filter, ViewType.ACTIVE_ONLY, maxResults,
-        List.of("attributes.start_time DESC")).getItems());
+    List<Run> runs =
+        call(
+            "search runs of experiment " + experimentId,
+            () ->
+                client
+                    .searchRuns(
+                        List.of(experimentId),
+                        filter,
+                        ViewType.ACTIVE_ONLY,
+                        maxResults,
+                        List.of("attributes.start_time DESC"))
+                    .getItems());
     return runs.stream()
-        .filter(run -> run.getData().getTagsList().stream()
-            .noneMatch(tag -> tag.getKey().equals(PARENT_RUN_TAG)))
+        .filter(
+            run ->
+                run.getData().getTagsList().stream()
+                    .noneMatch(tag -> tag.getKey().equals(PARENT_RUN_TAG)))
         .map(MlflowTracking::toLoggedRun)
         .toList();
   }
@@ -137,57 +168,70 @@ public final class MlflowTracking implements AutoCloseable {
    * Runs {@code body} inside a new run and ends the run FINISHED, or FAILED if the body throws, so
    * that no run is left RUNNING in the UI.
    */
-  public <T> T withRun(String experimentId, String runName, Map<String, String> tags,
-      Function<TrackedRun, T> body) {
-    CreateRun.Builder request = CreateRun.newBuilder()
-        .setExperimentId(experimentId)
-        .setRunName(runName)
-        .setStartTime(System.currentTimeMillis());
+  public <T> T withRun(
+      String experimentId, String runName, Map<String, String> tags, Function<TrackedRun, T> body) {
+    CreateRun.Builder request =
+        CreateRun.newBuilder()
+            .setExperimentId(experimentId)
+            .setRunName(runName)
+            .setStartTime(System.currentTimeMillis());
     tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
     return runThenEnd(request, RunStatus.FINISHED, null, body);
   }
 
   /**
    * Runs {@code body} in a run nested under {@code parent} (the MLflow UI folds it under the
-   * parent), for work that already happened between {@code startMillis} and {@code endMillis},
-   * such as one candidate of a search; it ends with {@code status} at {@code endMillis}, or FAILED
-   * if the body throws.
+   * parent), for work that already happened between {@code startMillis} and {@code endMillis}, such
+   * as one candidate of a search; it ends with {@code status} at {@code endMillis}, or FAILED if
+   * the body throws.
    */
-  public <T> T withNestedRun(TrackedRun parent, String runName, Map<String, String> tags,
-      long startMillis, long endMillis, RunStatus status, Function<TrackedRun, T> body) {
-    CreateRun.Builder request = CreateRun.newBuilder()
-        .setExperimentId(parent.experimentId())
-        .setRunName(runName)
-        .setStartTime(startMillis)
-        .addTags(RunTag.newBuilder().setKey(PARENT_RUN_TAG).setValue(parent.runId()));
+  public <T> T withNestedRun(
+      TrackedRun parent,
+      String runName,
+      Map<String, String> tags,
+      long startMillis,
+      long endMillis,
+      RunStatus status,
+      Function<TrackedRun, T> body) {
+    CreateRun.Builder request =
+        CreateRun.newBuilder()
+            .setExperimentId(parent.experimentId())
+            .setRunName(runName)
+            .setStartTime(startMillis)
+            .addTags(RunTag.newBuilder().setKey(PARENT_RUN_TAG).setValue(parent.runId()));
     tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
     return runThenEnd(request, status, Math.max(endMillis, startMillis), body);
   }
 
   /** Creates the run, applies the body, and ends the run: at {@code endMillis}, or now if null. */
-  private <T> T runThenEnd(CreateRun.Builder request, RunStatus status, Long endMillis,
-      Function<TrackedRun, T> body) {
+  private <T> T runThenEnd(
+      CreateRun.Builder request, RunStatus status, Long endMillis, Function<TrackedRun, T> body) {
     RunInfo info = call("create run", () -> client.createRun(request.build()));
-    TrackedRun run = new TrackedRun(client, artifacts, info.getRunId(), request.getExperimentId(),
-        info.getArtifactUri());
+    TrackedRun run =
+        new TrackedRun(
+            client, artifacts, info.getRunId(), request.getExperimentId(), info.getArtifactUri());
     long end = endMillis == null ? 0 : endMillis;
     T result;
     try {
       result = body.apply(run);
     } catch (Throwable e) {
       try {
-        client.setTerminated(info.getRunId(), RunStatus.FAILED,
+        client.setTerminated(
+            info.getRunId(),
+            RunStatus.FAILED,
             endMillis == null ? System.currentTimeMillis() : end);
       } catch (RuntimeException endFailure) {
         e.addSuppressed(endFailure);
       }
       throw e;
     }
-    call("end run", () -> {
-      client.setTerminated(info.getRunId(), status,
-          endMillis == null ? System.currentTimeMillis() : end);
-      return null;
-    });
+    call(
+        "end run",
+        () -> {
+          client.setTerminated(
+              info.getRunId(), status, endMillis == null ? System.currentTimeMillis() : end);
+          return null;
+        });
     return result;
   }
 
@@ -199,14 +243,15 @@ public final class MlflowTracking implements AutoCloseable {
     } catch (LakepipeAlreadyExists ignored) {
       // Registered by an earlier training; a new version is added below.
     }
-    ObjectNode version = JSON.createObjectNode()
-        .put("name", modelName).put("source", source).put("run_id", runId);
+    ObjectNode version =
+        JSON.createObjectNode().put("name", modelName).put("source", source).put("run_id", runId);
     return toVersion(post("model-versions/create", version).path("model_version"));
   }
 
   /** Points {@code alias} of the model at {@code version}. */
   public void setAlias(String modelName, String alias, String version) {
-    post("registered-models/alias",
+    post(
+        "registered-models/alias",
         JSON.createObjectNode().put("name", modelName).put("alias", alias).put("version", version));
   }
 
@@ -218,10 +263,15 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** The version an alias points at, if the model and the alias exist. */
   public Optional<ModelVersion> findByAlias(String modelName, String alias) {
-    // Searched first: a 404 for a missing model or alias would make the Java client retry for seconds.
-    JsonNode models = get("registered-models/search?filter="
-        + encode("name = '" + modelName.replace("'", "\\'") + "'"), modelName, "@" + alias)
-        .path("registered_models");
+    // Searched first: a 404 for a missing model or alias would make the Java client retry for
+    // seconds.
+    JsonNode models =
+        get(
+                "registered-models/search?filter="
+                    + encode("name = '" + modelName.replace("'", "\\'") + "'"),
+                modelName,
+                "@" + alias)
+            .path("registered_models");
     for (JsonNode model : models) {
       for (JsonNode entry : model.path("aliases")) {
         if (alias.equals(entry.path("alias").asText())) {
@@ -234,8 +284,13 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** Sets a tag on a model version, such as the gate's decision. */
   public void setVersionTag(String modelName, String version, String key, String value) {
-    post("model-versions/set-tag", JSON.createObjectNode().put("name", modelName)
-        .put("version", version).put("key", key).put("value", value));
+    post(
+        "model-versions/set-tag",
+        JSON.createObjectNode()
+            .put("name", modelName)
+            .put("version", version)
+            .put("key", key)
+            .put("value", value));
   }
 
   /**
@@ -244,18 +299,24 @@ public final class MlflowTracking implements AutoCloseable {
    */
   public void deleteVersion(String modelName, String version) {
     String body = JSON.createObjectNode().put("name", modelName).put("version", version).toString();
-    HttpRequest request = credentials.sign(HttpRequest.newBuilder(
-            URI.create(trackingUri + "/api/2.0/mlflow/model-versions/delete"))
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .method("DELETE", HttpRequest.BodyPublishers.ofString(body)))
-        .build();
+    HttpRequest request =
+        credentials
+            .sign(
+                HttpRequest.newBuilder(
+                        URI.create(trackingUri + "/api/2.0/mlflow/model-versions/delete"))
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .method("DELETE", HttpRequest.BodyPublishers.ofString(body)))
+            .build();
     try {
-      HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(timeout).build()
-          .send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .connectTimeout(timeout)
+              .build()
+              .send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
-        throw LakepipeErrors.trackingCallFailed("model-versions/delete",
-            "HTTP " + response.statusCode() + " " + response.body(), null);
+        throw LakepipeErrors.trackingCallFailed(
+            "model-versions/delete", "HTTP " + response.statusCode() + " " + response.body(), null);
       }
     } catch (IOException e) {
       throw LakepipeErrors.trackingUnreachable(trackingUri, e);
@@ -267,8 +328,12 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** A version by number, or a clear error if it does not exist. */
   public ModelVersion version(String modelName, String version) {
-    return toVersion(get("model-versions/get?name=" + encode(modelName) + "&version="
-        + encode(version), modelName, version).path("model_version"));
+    return toVersion(
+        get(
+                "model-versions/get?name=" + encode(modelName) + "&version=" + encode(version),
+                modelName,
+                version)
+            .path("model_version"));
   }
 
   /** Downloads a version's model directory into {@code target}. */
@@ -281,7 +346,10 @@ public final class MlflowTracking implements AutoCloseable {
     artifacts.downloadDirectory(version.source() + "/" + folder, target);
   }
 
-  /** A finished (or running) run as the server holds it: its artifact root, metrics, params and tags. */
+  /**
+   * A finished (or running) run as the server holds it: its artifact root, metrics, params and
+   * tags.
+   */
   public LoggedRun run(String runId) {
     return toLoggedRun(call("get run " + runId, () -> client.getRun(runId)));
   }
@@ -330,9 +398,10 @@ public final class MlflowTracking implements AutoCloseable {
     try {
       return JSON.readTree(client.sendGet(endpoint));
     } catch (MlflowHttpException e) {
-      if (e.getStatusCode() == 404 || (e.getBodyMessage() != null
-          && (e.getBodyMessage().contains("RESOURCE_DOES_NOT_EXIST")
-              || e.getBodyMessage().contains("INVALID_PARAMETER_VALUE")))) {
+      if (e.getStatusCode() == 404
+          || (e.getBodyMessage() != null
+              && (e.getBodyMessage().contains("RESOURCE_DOES_NOT_EXIST")
+                  || e.getBodyMessage().contains("INVALID_PARAMETER_VALUE")))) {
         throw LakepipeErrors.modelNotFound(modelName, selector);
       }
       throw LakepipeErrors.trackingCallFailed(endpoint, httpDetail(e), e);
@@ -354,8 +423,11 @@ public final class MlflowTracking implements AutoCloseable {
   }
 
   private static ModelVersion toVersion(JsonNode node) {
-    return new ModelVersion(node.path("name").asText(), node.path("version").asText(),
-        node.path("source").asText(), node.path("run_id").asText(),
+    return new ModelVersion(
+        node.path("name").asText(),
+        node.path("version").asText(),
+        node.path("source").asText(),
+        node.path("run_id").asText(),
         node.path("creation_timestamp").asLong(0L));
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 /**
@@ -5,8 +6,8 @@ package io.lakepipe.core.tracking;
  *
  * @param createdMillis when the registry created the version (epoch milliseconds), 0 if unknown
  */
-public record ModelVersion(String name, String version, String source, String runId,
-    long createdMillis) {
+public record ModelVersion(
+    String name, String version, String source, String runId, long createdMillis) {
 
   /** A version whose creation time is not known (tests, or a version built by hand). */
   public ModelVersion(String name, String version, String source, String runId) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import java.nio.file.Path;
@@ -9,7 +10,9 @@ import org.mlflow.api.proto.Service.Param;
 import org.mlflow.api.proto.Service.RunTag;
 import org.mlflow.tracking.MlflowClient;
 
-/** An active MLflow run: what a training logs while {@link MlflowTracking#withRun} holds it open. */
+/**
+ * An active MLflow run: what a training logs while {@link MlflowTracking#withRun} holds it open.
+ */
 public final class TrackedRun {
   private final MlflowClient client;
   private final ArtifactProxy artifacts;
@@ -17,7 +20,11 @@ public final class TrackedRun {
   private final String experimentId;
   private final String artifactUri;
 
-  TrackedRun(MlflowClient client, ArtifactProxy artifacts, String runId, String experimentId,
+  TrackedRun(
+      MlflowClient client,
+      ArtifactProxy artifacts,
+      String runId,
+      String experimentId,
       String artifactUri) {
     this.client = client;
     this.artifacts = artifacts;
@@ -40,13 +47,16 @@ public final class TrackedRun {
   }
 
   /** Logs parameters, metrics and tags in one request. */
-  public void log(Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
+  public void log(
+      Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
     long now = System.currentTimeMillis();
     List<Param> paramList = new ArrayList<>();
     params.forEach((k, v) -> paramList.add(Param.newBuilder().setKey(k).setValue(v).build()));
     List<Metric> metricList = new ArrayList<>();
-    metrics.forEach((k, v) -> metricList.add(
-        Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(0).build()));
+    metrics.forEach(
+        (k, v) ->
+            metricList.add(
+                Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(0).build()));
     List<RunTag> tagList = new ArrayList<>();
     tags.forEach((k, v) -> tagList.add(RunTag.newBuilder().setKey(k).setValue(v).build()));
     client.logBatch(runId, metricList, paramList, tagList);
@@ -56,8 +66,10 @@ public final class TrackedRun {
   public void logMetrics(Map<String, Double> metrics, long step) {
     long now = System.currentTimeMillis();
     List<Metric> metricList = new ArrayList<>();
-    metrics.forEach((k, v) -> metricList.add(
-        Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(step).build()));
+    metrics.forEach(
+        (k, v) ->
+            metricList.add(
+                Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(step).build()));
     logMetricBatches(metricList);
   }
 
@@ -67,8 +79,13 @@ public final class TrackedRun {
     List<Metric> metricList = new ArrayList<>();
     for (int step = 0; step < values.length; step++) {
       if (Double.isFinite(values[step])) {
-        metricList.add(Metric.newBuilder().setKey(key).setValue(values[step]).setTimestamp(now)
-            .setStep(step).build());
+        metricList.add(
+            Metric.newBuilder()
+                .setKey(key)
+                .setValue(values[step])
+                .setTimestamp(now)
+                .setStep(step)
+                .build());
       }
     }
     logMetricBatches(metricList);
@@ -82,8 +99,11 @@ public final class TrackedRun {
   private void logMetricBatches(List<Metric> metrics) {
     // The tracking server takes at most 1000 metrics per batch request.
     for (int from = 0; from < metrics.size(); from += 1000) {
-      client.logBatch(runId, metrics.subList(from, Math.min(from + 1000, metrics.size())),
-          List.of(), List.of());
+      client.logBatch(
+          runId,
+          metrics.subList(from, Math.min(from + 1000, metrics.size())),
+          List.of(),
+          List.of());
     }
   }
 

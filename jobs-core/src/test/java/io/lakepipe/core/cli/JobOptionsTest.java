@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,27 +45,49 @@ class JobOptionsTest {
         .hasMessageContaining("--dry");
   }
 
-  static final List<JobOption> CHECK_OPTIONS = List.of(
-      JobOption.required("table", "the declared table to check").inAuditName(),
-      JobOption.optional("mode", "strict or lenient", "strict"));
+  static final List<JobOption> CHECK_OPTIONS =
+      List.of(
+          JobOption.required("table", "the declared table to check").inAuditName(),
+          JobOption.optional("mode", "strict or lenient", "strict"));
 
   @Test
   void aJobsOwnOptionsReachItByNameWithDefaultsFilledIn() {
-    JobOptions options = JobOptions.parse(CHECK_OPTIONS,
-        "--config", "c.conf", "--table", "bronze-flights", "--ds", "2001-02-28");
+    JobOptions options =
+        JobOptions.parse(
+            CHECK_OPTIONS, "--config", "c.conf", "--table", "bronze-flights", "--ds", "2001-02-28");
 
-    assertThat(options.values()).containsExactly(
-        org.assertj.core.api.Assertions.entry("table", "bronze-flights"),
-        org.assertj.core.api.Assertions.entry("mode", "strict"));
+    assertThat(options.values())
+        .containsExactly(
+            org.assertj.core.api.Assertions.entry("table", "bronze-flights"),
+            org.assertj.core.api.Assertions.entry("mode", "strict"));
     assertThat(options.ds()).isEqualTo(LocalDate.of(2001, 2, 28));
-    assertThat(JobOptions.parse(CHECK_OPTIONS, "--config", "c", "--ds", "2001-01-01",
-        "--table=t", "--mode", "lenient").values()).containsEntry("mode", "lenient");
+    assertThat(
+            JobOptions.parse(
+                    CHECK_OPTIONS,
+                    "--config",
+                    "c",
+                    "--ds",
+                    "2001-01-01",
+                    "--table=t",
+                    "--mode",
+                    "lenient")
+                .values())
+        .containsEntry("mode", "lenient");
   }
 
   @Test
   void theRunNameCarriesTheValuesOfTheOptionsThatNameIt() {
-    JobOptions options = JobOptions.parse(CHECK_OPTIONS,
-        "--config", "c.conf", "--ds", "2001-02-28", "--table", "bronze-flights", "--mode", "lenient");
+    JobOptions options =
+        JobOptions.parse(
+            CHECK_OPTIONS,
+            "--config",
+            "c.conf",
+            "--ds",
+            "2001-02-28",
+            "--table",
+            "bronze-flights",
+            "--mode",
+            "lenient");
 
     assertThat(options.runName("check-table")).isEqualTo("check-table:bronze-flights");
     assertThat(JobOptions.parse("--config", "c", "--ds", "2001-01-01").runName("ingest-files"))
@@ -73,12 +96,23 @@ class JobOptionsTest {
 
   @Test
   void anUnknownOptionIsOneLineListingTheOptionsTheJobTakes() {
-    assertThatThrownBy(() -> JobOptions.parse(CHECK_OPTIONS,
-            "--config", "c", "--ds", "2001-01-01", "--table", "t", "--tabel", "u"))
+    assertThatThrownBy(
+            () ->
+                JobOptions.parse(
+                    CHECK_OPTIONS,
+                    "--config",
+                    "c",
+                    "--ds",
+                    "2001-01-01",
+                    "--table",
+                    "t",
+                    "--tabel",
+                    "u"))
         .isInstanceOf(LakepipeException.class)
-        .hasMessage("Invalid arguments: Unknown options: '--tabel', 'u'. Usage: spark-submit --class"
-            + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table> [--mode <mode>]"
-            + " (--table: the declared table to check; --mode: strict or lenient (default strict))")
+        .hasMessage(
+            "Invalid arguments: Unknown options: '--tabel', 'u'. Usage: spark-submit --class"
+                + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table> [--mode <mode>]"
+                + " (--table: the declared table to check; --mode: strict or lenient (default strict))")
         .extracting(e -> ((LakepipeException) e).exitCode())
         .isEqualTo(LakepipeException.EXIT_USAGE);
   }
@@ -87,18 +121,21 @@ class JobOptionsTest {
   void aMissingRequiredOptionIsOneLineListingTheOptionsTheJobTakes() {
     assertThatThrownBy(() -> JobOptions.parse(CHECK_OPTIONS, "--config", "c", "--ds", "2001-01-01"))
         .isInstanceOf(LakepipeException.class)
-        .hasMessage("Invalid arguments: Missing required option: '--table=<table>'. Usage:"
-            + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
-            + " [--mode <mode>] (--table: the declared table to check; --mode: strict or lenient"
-            + " (default strict))");
+        .hasMessage(
+            "Invalid arguments: Missing required option: '--table=<table>'. Usage:"
+                + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
+                + " [--mode <mode>] (--table: the declared table to check; --mode: strict or lenient"
+                + " (default strict))");
   }
 
   @Test
   void aJobWithoutOptionsOfItsOwnRefusesOneAndSaysWhatItTakes() {
-    assertThatThrownBy(() -> JobOptions.parse("--config", "c", "--ds", "2001-01-01", "--table", "t"))
+    assertThatThrownBy(
+            () -> JobOptions.parse("--config", "c", "--ds", "2001-01-01", "--table", "t"))
         .isInstanceOf(LakepipeException.class)
-        .hasMessage("Invalid arguments: Unknown options: '--table', 't'. Usage: spark-submit --class"
-            + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD>");
+        .hasMessage(
+            "Invalid arguments: Unknown options: '--table', 't'. Usage: spark-submit --class"
+                + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD>");
   }
 
   @Test

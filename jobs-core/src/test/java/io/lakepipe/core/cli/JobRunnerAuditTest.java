@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,14 +25,33 @@ class JobRunnerAuditTest extends SparkTestBase {
     LakepipeConfig config = testConfig(home, Map.of());
     JobContext context = JobContext.of(spark, config, LocalDate.of(2001, 1, 5), "run-1");
 
-    JobRunner.runAudited("demo", c -> JobResult.builder().rowsRead(10).rowsWritten(8)
-        .rowsQuarantined(2).wrote("/t", 3L).build(), context);
-    assertThatThrownBy(() -> JobRunner.runAudited("demo", c -> {
-      throw new IllegalStateException("boom");
-    }, context)).hasMessage("boom");
+    JobRunner.runAudited(
+        "demo",
+        c ->
+            JobResult.builder()
+                .rowsRead(10)
+                .rowsWritten(8)
+                .rowsQuarantined(2)
+                .wrote("/t", 3L)
+                .build(),
+        context);
+    assertThatThrownBy(
+            () ->
+                JobRunner.runAudited(
+                    "demo",
+                    c -> {
+                      throw new IllegalStateException("boom");
+                    },
+                    context))
+        .hasMessage("boom");
 
-    List<Row> audit = spark.read().format("delta").load(config.tablePath("audit-runs"))
-        .orderBy("started_at").collectAsList();
+    List<Row> audit =
+        spark
+            .read()
+            .format("delta")
+            .load(config.tablePath("audit-runs"))
+            .orderBy("started_at")
+            .collectAsList();
     assertThat(audit).hasSize(2);
     Row ok = audit.get(0);
     assertThat(ok.<String>getAs("status")).isEqualTo("SUCCEEDED");
@@ -53,24 +73,44 @@ class JobRunnerAuditTest extends SparkTestBase {
 
     // A gate that fails after the job wrote its quarantine rows, twice.
     for (int attempt = 0; attempt < 2; attempt++) {
-      assertThatThrownBy(() -> JobRunner.runAudited("gated", c -> {
-        assertThat(c.job()).isEqualTo("gated");
-        c.progress().source("kafka://b/t").rows(40, 30, 10).wrote("/quarantine", 7L);
-        throw new IllegalStateException("gate failed");
-      }, context)).hasMessage("gate failed");
+      assertThatThrownBy(
+              () ->
+                  JobRunner.runAudited(
+                      "gated",
+                      c -> {
+                        assertThat(c.job()).isEqualTo("gated");
+                        c.progress()
+                            .source("kafka://b/t")
+                            .rows(40, 30, 10)
+                            .wrote("/quarantine", 7L);
+                        throw new IllegalStateException("gate failed");
+                      },
+                      context))
+          .hasMessage("gate failed");
     }
     assertThat(audit.failedSinceLastSuccess("gated", ds))
         .isEqualTo(new AuditLog.FailedRuns(2, 80, 20));
-    assertThat(audit.failedSinceLastSuccess("gated", ds.plusDays(1))).isEqualTo(AuditLog.FailedRuns.NONE);
+    assertThat(audit.failedSinceLastSuccess("gated", ds.plusDays(1)))
+        .isEqualTo(AuditLog.FailedRuns.NONE);
     assertThat(audit.failedSinceLastSuccess("other", ds)).isEqualTo(AuditLog.FailedRuns.NONE);
 
-    Row failed = spark.read().format("delta").load(config.tablePath("audit-runs"))
-        .orderBy("started_at").head();
+    Row failed =
+        spark
+            .read()
+            .format("delta")
+            .load(config.tablePath("audit-runs"))
+            .orderBy("started_at")
+            .head();
     assertThat(failed.<String>getAs("status")).isEqualTo("FAILED");
     assertThat(failed.<String>getAs("source")).isEqualTo("kafka://b/t");
-    assertThat(List.of(failed.<Long>getAs("rows_read"), failed.<Long>getAs("rows_written"),
-        failed.<Long>getAs("rows_quarantined"))).containsExactly(40L, 30L, 10L);
-    assertThat(failed.getJavaMap(failed.fieldIndex("versions_written"))).containsEntry("/quarantine", 7L);
+    assertThat(
+            List.of(
+                failed.<Long>getAs("rows_read"),
+                failed.<Long>getAs("rows_written"),
+                failed.<Long>getAs("rows_quarantined")))
+        .containsExactly(40L, 30L, 10L);
+    assertThat(failed.getJavaMap(failed.fieldIndex("versions_written")))
+        .containsEntry("/quarantine", 7L);
 
     JobRunner.runAudited("gated", c -> JobResult.builder().build(), context);
     assertThat(audit.failedSinceLastSuccess("gated", ds)).isEqualTo(AuditLog.FailedRuns.NONE);
@@ -82,14 +122,22 @@ class JobRunnerAuditTest extends SparkTestBase {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    LakepipeConfig config = testConfig(home, Map.of("lakepipe.monitoring.pushgateway-url",
-        "http://127.0.0.1:" + closedPort, "lakepipe.monitoring.push-timeout-seconds", 2));
+    LakepipeConfig config =
+        testConfig(
+            home,
+            Map.of(
+                "lakepipe.monitoring.pushgateway-url",
+                "http://127.0.0.1:" + closedPort,
+                "lakepipe.monitoring.push-timeout-seconds",
+                2));
     JobContext context = JobContext.of(spark, config, LocalDate.of(2001, 1, 5), "run-2");
 
-    JobResult result = JobRunner.runAudited("demo", c -> JobResult.builder().rowsRead(3).rowsWritten(3)
-        .build(), context);
+    JobResult result =
+        JobRunner.runAudited(
+            "demo", c -> JobResult.builder().rowsRead(3).rowsWritten(3).build(), context);
 
     assertThat(result.rowsWritten()).isEqualTo(3);
-    assertThat(spark.read().format("delta").load(config.tablePath("audit-runs")).count()).isEqualTo(1);
+    assertThat(spark.read().format("delta").load(config.tablePath("audit-runs")).count())
+        .isEqualTo(1);
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,10 +28,13 @@ class JobRunnerTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      return JobRunner.execute("test-job", args, context -> {
-        ran.set(true);
-        return JobResult.builder().build();
-      });
+      return JobRunner.execute(
+          "test-job",
+          args,
+          context -> {
+            ran.set(true);
+            return JobResult.builder().build();
+          });
     } finally {
       System.setErr(original);
       stderr.append(captured.toString(StandardCharsets.UTF_8));
@@ -67,20 +71,25 @@ class JobRunnerTest {
   @Test
   void aJobsPlanSeesItsOptionsAndStopsTheRunBeforeSparkStarts() throws Exception {
     java.util.List<String> planned = new java.util.ArrayList<>();
-    Path config = java.nio.file.Files.writeString(dir.resolve("ok.conf"),
-        "lakepipe.home = \"" + dir + "\"\n");
+    Path config =
+        java.nio.file.Files.writeString(
+            dir.resolve("ok.conf"), "lakepipe.home = \"" + dir + "\"\n");
     String[] args = {"--config", config.toString(), "--ds", "2001-01-01", "--table", "orders"};
     PrintStream original = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = JobRunner.execute("check-table", args,
-          java.util.List.of(JobOption.required("table", "the table").inAuditName()),
-          (loaded, options) -> {
-            planned.add(options.get("table"));
-            throw io.lakepipe.core.LakepipeErrors.configValueInvalid("checks", "orders", "a table");
-          });
+      code =
+          JobRunner.execute(
+              "check-table",
+              args,
+              java.util.List.of(JobOption.required("table", "the table").inAuditName()),
+              (loaded, options) -> {
+                planned.add(options.get("table"));
+                throw io.lakepipe.core.LakepipeErrors.configValueInvalid(
+                    "checks", "orders", "a table");
+              });
     } finally {
       System.setErr(original);
     }
@@ -97,14 +106,16 @@ class JobRunnerTest {
     AtomicBoolean ran = new AtomicBoolean();
     StringBuilder stderr = new StringBuilder();
 
-    int code = exitCodeOf(new String[] {"--config", "x.conf", "--ds", "2001-01-01", "--table", "t"},
-        ran, stderr);
+    int code =
+        exitCodeOf(
+            new String[] {"--config", "x.conf", "--ds", "2001-01-01", "--table", "t"}, ran, stderr);
 
     assertThat(code).isEqualTo(LakepipeException.EXIT_USAGE);
     assertThat(ran).isFalse();
     assertThat(stderr.toString().strip().lines())
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .startsWith("lakepipe test-job failed: Invalid arguments: Unknown options: '--table', 't'.");
+        .startsWith(
+            "lakepipe test-job failed: Invalid arguments: Unknown options: '--table', 't'.");
   }
 
   @Test
@@ -115,20 +126,26 @@ class JobRunnerTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = JobRunner.execute("check-table", new String[] {"--config", "x.conf", "--ds", "2001-01-01"},
-          java.util.List.of(JobOption.required("table", "the table")), context -> {
-            ran.set(true);
-            return JobResult.builder().build();
-          });
+      code =
+          JobRunner.execute(
+              "check-table",
+              new String[] {"--config", "x.conf", "--ds", "2001-01-01"},
+              java.util.List.of(JobOption.required("table", "the table")),
+              context -> {
+                ran.set(true);
+                return JobResult.builder().build();
+              });
     } finally {
       System.setErr(original);
     }
 
     assertThat(code).isEqualTo(LakepipeException.EXIT_USAGE);
     assertThat(ran).isFalse();
-    assertThat(captured.toString(StandardCharsets.UTF_8).strip()).isEqualTo("lakepipe check-table"
-        + " failed: Invalid arguments: Missing required option: '--table=<table>'. Usage:"
-        + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
-        + " (--table: the table)");
+    assertThat(captured.toString(StandardCharsets.UTF_8).strip())
+        .isEqualTo(
+            "lakepipe check-table"
+                + " failed: Invalid arguments: Missing required option: '--table=<table>'. Usage:"
+                + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
+                + " (--table: the table)");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,16 +24,21 @@ class LakepipeConfigTest {
   void tablePathsFollowTheHomeSetInTheFile() throws IOException {
     LakepipeConfig config = LakepipeConfig.load(write("lakepipe.home = \"/data/lp\"\n"));
 
-    assertThat(config.tablePath("audit-runs")).isEqualTo("/data/lp/.lakepipe/lakehouse/audit/job_runs");
+    assertThat(config.tablePath("audit-runs"))
+        .isEqualTo("/data/lp/.lakepipe/lakehouse/audit/job_runs");
     assertThat(config.string("demo.flights-data"))
         .isEqualTo("/data/lp/.lakepipe/data/flights-3m.parquet");
   }
 
   @Test
   void fileValuesOverrideDefaultsAndSparkConfKeysKeepTheirDots() throws IOException {
-    LakepipeConfig config = LakepipeConfig.load(write(String.join("\n",
-        "lakepipe.train.window-days = 3",
-        "lakepipe.spark.conf { \"spark.sql.shuffle.partitions\" = \"4\", \"spark.foo.bar\" = 1 }")));
+    LakepipeConfig config =
+        LakepipeConfig.load(
+            write(
+                String.join(
+                    "\n",
+                    "lakepipe.train.window-days = 3",
+                    "lakepipe.spark.conf { \"spark.sql.shuffle.partitions\" = \"4\", \"spark.foo.bar\" = 1 }")));
 
     assertThat(config.integer("train.window-days")).isEqualTo(3);
     assertThat(config.sparkConf())
@@ -88,19 +94,25 @@ class LakepipeConfigTest {
 
   @Test
   void aConfigFileDeclaresNewTablesAndChecksWithoutARebuild() throws IOException {
-    LakepipeConfig config = TestConfigs.flights(write(String.join("\n",
-        "lakepipe.tables.bronze-orders = \"/data/orders\"",
-        "lakepipe.checks.bronze-orders {",
-        "  results-table = quality-orders",
-        "  constraints = [{ kind = row-count, min = 1 }]",
-        "}")));
+    LakepipeConfig config =
+        TestConfigs.flights(
+            write(
+                String.join(
+                    "\n",
+                    "lakepipe.tables.bronze-orders = \"/data/orders\"",
+                    "lakepipe.checks.bronze-orders {",
+                    "  results-table = quality-orders",
+                    "  constraints = [{ kind = row-count, min = 1 }]",
+                    "}")));
 
     assertThat(config.keys("tables")).contains("bronze-orders", "bronze-flights");
     assertThat(config.keys("checks")).containsExactly("bronze-flights", "bronze-orders");
     assertThat(config.section("checks").section("bronze-orders").sections("constraints"))
         .singleElement()
-        .satisfies(c -> assertThat(c.path("kind"))
-            .isEqualTo("lakepipe.checks.bronze-orders.constraints[0].kind"))
+        .satisfies(
+            c ->
+                assertThat(c.path("kind"))
+                    .isEqualTo("lakepipe.checks.bronze-orders.constraints[0].kind"))
         .satisfies(c -> assertThat(c.originOf("kind")).isEqualTo(dir.resolve("test.conf") + ":4"));
     assertThat(config.originOf("checks.bronze-flights.results-table"))
         .startsWith(TestConfigs.flightsFile() + ":");

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.config;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Configs for tests: the flights data product as the checkout declares it
- * ({@code config/pipelines/flights.conf}), over jobs-core's defaults, with a test's own values.
+ * Configs for tests: the flights data product as the checkout declares it ({@code
+ * config/pipelines/flights.conf}), over jobs-core's defaults, with a test's own values.
  */
 public final class TestConfigs {
   private TestConfigs() {}
@@ -30,7 +31,9 @@ public final class TestConfigs {
     return LakepipeConfig.load(file, flightsFile());
   }
 
-  /** A line that includes the flights declarations, first in a config file a job's own JVM reads. */
+  /**
+   * A line that includes the flights declarations, first in a config file a job's own JVM reads.
+   */
   public static String includeFlights() {
     return "include file(\"" + flightsFile() + "\")";
   }

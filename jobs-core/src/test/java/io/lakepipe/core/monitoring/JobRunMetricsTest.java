@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,9 +19,22 @@ import org.junit.jupiter.api.Test;
 class JobRunMetricsTest {
   private static final Instant STARTED = Instant.parse("2001-01-16T03:00:00Z");
 
-  private static AuditRecord run(String status, long read, long written, long quarantined, long millis) {
-    return new AuditRecord("run-1", "ingest-flights", "/landing", LocalDate.of(2001, 1, 15), status,
-        read, written, quarantined, Map.of(), Map.of(), STARTED, millis, "summary");
+  private static AuditRecord run(
+      String status, long read, long written, long quarantined, long millis) {
+    return new AuditRecord(
+        "run-1",
+        "ingest-flights",
+        "/landing",
+        LocalDate.of(2001, 1, 15),
+        status,
+        read,
+        written,
+        quarantined,
+        Map.of(),
+        Map.of(),
+        STARTED,
+        millis,
+        "summary");
   }
 
   /** Metric name to its one value, checking that each gauge has exactly one point labelled ds. */
@@ -39,11 +53,18 @@ class JobRunMetricsTest {
 
   @Test
   void aSucceededRunGivesItsAuditNumbersShareDurationAndEnd() {
-    Map<String, Double> values = values(JobRunMetrics.of(run(AuditRecord.SUCCEEDED, 16_500, 16_468, 32, 41_250)));
+    Map<String, Double> values =
+        values(JobRunMetrics.of(run(AuditRecord.SUCCEEDED, 16_500, 16_468, 32, 41_250)));
 
-    assertThat(values).containsOnlyKeys(JobRunMetrics.ROWS_READ, JobRunMetrics.ROWS_WRITTEN,
-        JobRunMetrics.ROWS_QUARANTINED, JobRunMetrics.QUARANTINE_SHARE, JobRunMetrics.DURATION_SECONDS,
-        JobRunMetrics.SUCCEEDED, JobRunMetrics.FINISHED_TIMESTAMP);
+    assertThat(values)
+        .containsOnlyKeys(
+            JobRunMetrics.ROWS_READ,
+            JobRunMetrics.ROWS_WRITTEN,
+            JobRunMetrics.ROWS_QUARANTINED,
+            JobRunMetrics.QUARANTINE_SHARE,
+            JobRunMetrics.DURATION_SECONDS,
+            JobRunMetrics.SUCCEEDED,
+            JobRunMetrics.FINISHED_TIMESTAMP);
     assertThat(values.get("lakepipe_job_rows_read")).isEqualTo(16_500.0);
     assertThat(values.get("lakepipe_job_rows_written")).isEqualTo(16_468.0);
     assertThat(values.get("lakepipe_job_rows_quarantined")).isEqualTo(32.0);
@@ -69,9 +90,10 @@ class JobRunMetricsTest {
     PushgatewayPublisher publisher =
         new PushgatewayPublisher(URI.create("http://127.0.0.1:9091/"), Duration.ofSeconds(1));
 
-    assertThat(publisher.groupUri("ingest-flights")).hasToString(
-        "http://127.0.0.1:9091/metrics/job/lakepipe_jobs/lakepipe_job/ingest-flights");
-    assertThat(publisher.groupUri("a/b c")).hasToString(
-        "http://127.0.0.1:9091/metrics/job/lakepipe_jobs/lakepipe_job@base64/YS9iIGM=");
+    assertThat(publisher.groupUri("ingest-flights"))
+        .hasToString("http://127.0.0.1:9091/metrics/job/lakepipe_jobs/lakepipe_job/ingest-flights");
+    assertThat(publisher.groupUri("a/b c"))
+        .hasToString(
+            "http://127.0.0.1:9091/metrics/job/lakepipe_jobs/lakepipe_job@base64/YS9iIGM=");
   }
 }

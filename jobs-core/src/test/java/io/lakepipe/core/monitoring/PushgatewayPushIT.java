@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A job run pushes its audit row's numbers to a real Pushgateway (Debian's prometheus-pushgateway,
- * installed by ./lakepipe test as root), started here on a free loopback port, and the gateway then serves
- * them under the contract's grouping key with the audit row's values.
+ * installed by ./lakepipe test as root), started here on a free loopback port, and the gateway then
+ * serves them under the contract's grouping key with the audit row's values.
  */
 class PushgatewayPushIT extends SparkTestBase {
   private static final String BINARY = "/usr/bin/prometheus-pushgateway";
@@ -45,19 +46,25 @@ class PushgatewayPushIT extends SparkTestBase {
   @BeforeAll
   static void startGateway(@TempDir Path logs) throws Exception {
     assertThat(new File(BINARY).canExecute())
-        .as("%s is missing: apt-get install prometheus-pushgateway (./lakepipe test does it when run as root)", BINARY)
+        .as(
+            "%s is missing: apt-get install prometheus-pushgateway (./lakepipe test does it when run as root)",
+            BINARY)
         .isTrue();
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     url = "http://127.0.0.1:" + port;
-    gateway = new ProcessBuilder(BINARY, "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(logs.resolve("pushgateway.log").toFile()).start();
+    gateway =
+        new ProcessBuilder(BINARY, "--web.listen-address=127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve("pushgateway.log").toFile())
+            .start();
     Instant deadline = Instant.now().plusSeconds(60);
     while (!ready()) {
-      assertThat(gateway.isAlive()).as("the Pushgateway exited: %s",
-          Files.readString(logs.resolve("pushgateway.log"))).isTrue();
+      assertThat(gateway.isAlive())
+          .as("the Pushgateway exited: %s", Files.readString(logs.resolve("pushgateway.log")))
+          .isTrue();
       assertThat(Instant.now()).as("the Pushgateway was not ready within 60 s").isBefore(deadline);
       Thread.sleep(200);
     }
@@ -72,7 +79,8 @@ class PushgatewayPushIT extends SparkTestBase {
   }
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(5)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -91,7 +99,8 @@ class PushgatewayPushIT extends SparkTestBase {
     Map<String, Double> values = new TreeMap<>();
     while (m.find()) {
       String labels = m.group(2);
-      if (labels.contains("lakepipe_job=\"" + job + "\"") && labels.contains("job=\"lakepipe_jobs\"")
+      if (labels.contains("lakepipe_job=\"" + job + "\"")
+          && labels.contains("job=\"lakepipe_jobs\"")
           && labels.contains("ds=\"" + ds + "\"")) {
         values.put(m.group(1), Double.parseDouble(m.group(3)));
       }
@@ -104,15 +113,19 @@ class PushgatewayPushIT extends SparkTestBase {
     LakepipeConfig config = testConfig(home, Map.of("lakepipe.monitoring.pushgateway-url", url));
     JobContext context = JobContext.of(spark, config, LocalDate.of(2001, 1, 5), "run-it");
 
-    JobRunner.runAudited("monitoring-it", c -> JobResult.builder().rowsRead(400).rowsWritten(390)
-        .rowsQuarantined(10).build(), context);
+    JobRunner.runAudited(
+        "monitoring-it",
+        c -> JobResult.builder().rowsRead(400).rowsWritten(390).rowsQuarantined(10).build(),
+        context);
 
     Row audit = spark.read().format("delta").load(config.tablePath("audit-runs")).first();
     Map<String, Double> values = served("monitoring-it", "2001-01-05");
     assertThat(values).hasSize(7);
-    assertThat(values.get("lakepipe_job_rows_read")).isEqualTo(audit.<Long>getAs("rows_read").doubleValue());
+    assertThat(values.get("lakepipe_job_rows_read"))
+        .isEqualTo(audit.<Long>getAs("rows_read").doubleValue());
     assertThat(values.get("lakepipe_job_rows_written"))
-        .isEqualTo(audit.<Long>getAs("rows_written").doubleValue()).isEqualTo(390.0);
+        .isEqualTo(audit.<Long>getAs("rows_written").doubleValue())
+        .isEqualTo(390.0);
     assertThat(values.get("lakepipe_job_rows_quarantined")).isEqualTo(10.0);
     assertThat(values.get("lakepipe_job_quarantine_share")).isEqualTo(0.025);
     assertThat(values.get("lakepipe_job_duration_seconds"))
@@ -120,17 +133,24 @@ class PushgatewayPushIT extends SparkTestBase {
     assertThat(values.get("lakepipe_job_succeeded")).isEqualTo(1.0);
     double started = audit.<java.sql.Timestamp>getAs("started_at").getTime() / 1000.0;
     assertThat(values.get("lakepipe_job_finished_timestamp_seconds"))
-        .isCloseTo(started + audit.<Long>getAs("duration_ms") / 1000.0, org.assertj.core.data.Offset.offset(1e-3));
+        .isCloseTo(
+            started + audit.<Long>getAs("duration_ms") / 1000.0,
+            org.assertj.core.data.Offset.offset(1e-3));
 
     JobContext next = JobContext.of(spark, config, LocalDate.of(2001, 1, 6), "run-it-2");
     try {
-      JobRunner.runAudited("monitoring-it", c -> {
-        throw new IllegalStateException("boom");
-      }, next);
+      JobRunner.runAudited(
+          "monitoring-it",
+          c -> {
+            throw new IllegalStateException("boom");
+          },
+          next);
     } catch (IllegalStateException expected) {
       // the job's own failure; the push happened before it was rethrown
     }
-    assertThat(served("monitoring-it", "2001-01-05")).as("a push replaces the job's group").isEmpty();
+    assertThat(served("monitoring-it", "2001-01-05"))
+        .as("a push replaces the job's group")
+        .isEmpty();
     Map<String, Double> failed = served("monitoring-it", "2001-01-06");
     assertThat(failed.get("lakepipe_job_succeeded")).isEqualTo(0.0);
     assertThat(failed.get("lakepipe_job_quarantine_share")).isEqualTo(0.0);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,10 +15,16 @@ class S3EncryptionTest {
   private static final String SSE_C_KEY = Base64.getEncoder().encodeToString(new byte[32]);
   private static final String KMS_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd";
 
-  /** A config with the algorithm, on an https endpoint (AWS itself, or a TLS S3-compatible server). */
+  /**
+   * A config with the algorithm, on an https endpoint (AWS itself, or a TLS S3-compatible server).
+   */
   private static LakepipeConfig algorithm(String name) {
-    return TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", name,
-        "lakepipe.s3.endpoint", "https://s3.example.test"));
+    return TestConfigs.flights(
+        Map.of(
+            "lakepipe.s3.encryption.algorithm",
+            name,
+            "lakepipe.s3.endpoint",
+            "https://s3.example.test"));
   }
 
   @Test
@@ -36,14 +43,15 @@ class S3EncryptionTest {
 
   @Test
   void sseKmsTakesItsKeyIdFromTheEnvironmentAndRedactsIt() {
-    Map<String, String> conf = S3Encryption.of(algorithm("sse-kms"),
-        Map.of(S3Encryption.KEY_ENV, KMS_ARN)).sparkConf(null);
+    Map<String, String> conf =
+        S3Encryption.of(algorithm("sse-kms"), Map.of(S3Encryption.KEY_ENV, KMS_ARN))
+            .sparkConf(null);
 
     assertThat(conf)
         .containsEntry("spark.hadoop.fs.s3a.encryption.algorithm", "SSE-KMS")
         .containsEntry("spark.hadoop.fs.s3a.encryption.key", KMS_ARN)
-        .containsEntry("spark.redaction.regex",
-            "(?i)secret|password|token|access[.]key|encryption[.]key");
+        .containsEntry(
+            "spark.redaction.regex", "(?i)secret|password|token|access[.]key|encryption[.]key");
   }
 
   @Test
@@ -54,8 +62,9 @@ class S3EncryptionTest {
 
   @Test
   void sseCMapsItsKeyAndWidensAnExistingRedactionPattern() {
-    Map<String, String> conf = S3Encryption.of(algorithm("SSE-C"),
-        Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)).sparkConf("(?i)secret|mine");
+    Map<String, String> conf =
+        S3Encryption.of(algorithm("SSE-C"), Map.of(S3Encryption.KEY_ENV, SSE_C_KEY))
+            .sparkConf("(?i)secret|mine");
 
     assertThat(conf)
         .containsEntry("spark.hadoop.fs.s3a.encryption.algorithm", "SSE-C")
@@ -83,8 +92,8 @@ class S3EncryptionTest {
   void sseCWithAKeyOfTheWrongLengthStopsWithoutShowingIt() {
     String shortKey = Base64.getEncoder().encodeToString("sixteen-byte-key".getBytes());
 
-    assertThatThrownBy(() -> S3Encryption.of(algorithm("SSE-C"),
-        Map.of(S3Encryption.KEY_ENV, shortKey)))
+    assertThatThrownBy(
+            () -> S3Encryption.of(algorithm("SSE-C"), Map.of(S3Encryption.KEY_ENV, shortKey)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("not the base64 of 32 bytes")
         .hasMessageNotContaining(shortKey);
@@ -92,13 +101,13 @@ class S3EncryptionTest {
 
   @Test
   void aKeyWithoutAnAlgorithmThatUsesOneStopsRatherThanWritingInTheClear() {
-    assertThatThrownBy(() -> S3Encryption.of(algorithm("none"),
-        Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
+    assertThatThrownBy(
+            () -> S3Encryption.of(algorithm("none"), Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("encryption is off")
         .hasMessageNotContaining(SSE_C_KEY);
-    assertThatThrownBy(() -> S3Encryption.of(algorithm("SSE-S3"),
-        Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
+    assertThatThrownBy(
+            () -> S3Encryption.of(algorithm("SSE-S3"), Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("SSE-S3 takes no key");
   }
@@ -112,8 +121,13 @@ class S3EncryptionTest {
 
   @Test
   void keysAreNotSentOverPlainHttp() {
-    LakepipeConfig http = TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", "SSE-C",
-        "lakepipe.s3.endpoint", "http://127.0.0.1:9000"));
+    LakepipeConfig http =
+        TestConfigs.flights(
+            Map.of(
+                "lakepipe.s3.encryption.algorithm",
+                "SSE-C",
+                "lakepipe.s3.endpoint",
+                "http://127.0.0.1:9000"));
 
     assertThatThrownBy(() -> S3Encryption.of(http, Map.of(S3Encryption.KEY_ENV, SSE_C_KEY)))
         .isInstanceOf(LakepipeException.class)
@@ -123,13 +137,21 @@ class S3EncryptionTest {
 
   @Test
   void sseS3WorksWithAnyEndpointAndAnEmptyOneIsAwsItself() {
-    LakepipeConfig http = TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", "SSE-S3",
-        "lakepipe.s3.endpoint", "http://127.0.0.1:9000"));
-    LakepipeConfig aws = TestConfigs.flights(Map.of("lakepipe.s3.encryption.algorithm", "SSE-KMS",
-        "lakepipe.s3.endpoint", ""));
+    LakepipeConfig http =
+        TestConfigs.flights(
+            Map.of(
+                "lakepipe.s3.encryption.algorithm",
+                "SSE-S3",
+                "lakepipe.s3.endpoint",
+                "http://127.0.0.1:9000"));
+    LakepipeConfig aws =
+        TestConfigs.flights(
+            Map.of("lakepipe.s3.encryption.algorithm", "SSE-KMS", "lakepipe.s3.endpoint", ""));
 
-    assertThat(S3Encryption.of(http, Map.of()).algorithm()).isEqualTo(S3Encryption.Algorithm.SSE_S3);
-    assertThat(S3Encryption.of(aws, Map.of()).algorithm()).isEqualTo(S3Encryption.Algorithm.SSE_KMS);
+    assertThat(S3Encryption.of(http, Map.of()).algorithm())
+        .isEqualTo(S3Encryption.Algorithm.SSE_S3);
+    assertThat(S3Encryption.of(aws, Map.of()).algorithm())
+        .isEqualTo(S3Encryption.Algorithm.SSE_KMS);
   }
 
   @Test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,10 +48,12 @@ class ModelStagingTest extends SparkTestBase {
     ModelStaging staging = ModelStaging.at(spark, root().toString());
     String[] savedTo = new String[1];
 
-    staging.save(uri -> {
-      savedTo[0] = uri;
-      writeParts(uri);
-    }, dir.resolve("driver/model/sparkml"));
+    staging.save(
+        uri -> {
+          savedTo[0] = uri;
+          writeParts(uri);
+        },
+        dir.resolve("driver/model/sparkml"));
 
     assertThat(savedTo[0]).startsWith(root().toString() + "/model-");
     assertThat(dir.resolve("driver/model/sparkml/data/part-00000")).hasContent("weights");
@@ -64,10 +67,14 @@ class ModelStagingTest extends SparkTestBase {
     Path local = dir.resolve("exports/1/sparkml");
     writeParts(local.toUri().toString());
 
-    String read = staging.load(uri -> {
-      assertThat(uri).startsWith(root().toString() + "/model-");
-      return Files.readString(Path.of(URI.create("file:" + uri)).resolve("data/part-00000"));
-    }, local);
+    String read =
+        staging.load(
+            uri -> {
+              assertThat(uri).startsWith(root().toString() + "/model-");
+              return Files.readString(
+                  Path.of(URI.create("file:" + uri)).resolve("data/part-00000"));
+            },
+            local);
 
     assertThat(read).isEqualTo("weights");
     // Until the driver's JVM ends (FileSystem.deleteOnExit): an imputer reads its data lazily.
@@ -80,9 +87,15 @@ class ModelStagingTest extends SparkTestBase {
     Path local = dir.resolve("exports/2/sparkml");
     writeParts(local.toUri().toString());
 
-    assertThatThrownBy(() -> staging.load(uri -> {
-      throw new IOException("not a model");
-    }, local)).hasMessageContaining("Cannot stage the model").hasRootCauseMessage("not a model");
+    assertThatThrownBy(
+            () ->
+                staging.load(
+                    uri -> {
+                      throw new IOException("not a model");
+                    },
+                    local))
+        .hasMessageContaining("Cannot stage the model")
+        .hasRootCauseMessage("not a model");
     assertThat(staged()).isEmpty();
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeltaTablesTest extends SparkTestBase {
-  private static final StructType SCHEMA = new StructType().add("id", DataTypes.IntegerType)
-      .add("name", DataTypes.StringType);
+  private static final StructType SCHEMA =
+      new StructType().add("id", DataTypes.IntegerType).add("name", DataTypes.StringType);
   private static final LocalDate DAY1 = LocalDate.of(2001, 1, 1);
   private static final LocalDate DAY2 = LocalDate.of(2001, 1, 2);
 
@@ -25,7 +26,8 @@ class DeltaTablesTest extends SparkTestBase {
 
   private List<String> contents(String path) {
     return spark.read().format("delta").load(path).orderBy("ds", "id").collectAsList().stream()
-        .map(Row::toString).toList();
+        .map(Row::toString)
+        .toList();
   }
 
   @Test
@@ -66,7 +68,8 @@ class DeltaTablesTest extends SparkTestBase {
     TableRead read = tables.readDs("t", path, DAY2);
 
     assertThat(read.version()).isEqualTo(1);
-    assertThat(read.rows().select("id").collectAsList()).extracting(r -> r.getInt(0))
+    assertThat(read.rows().select("id").collectAsList())
+        .extracting(r -> r.getInt(0))
         .containsExactly(3);
   }
 
@@ -74,14 +77,18 @@ class DeltaTablesTest extends SparkTestBase {
   void insertingNewKeysAddsOnlyWhatTheTableLacksAndKeepsTheFirstDate() {
     DeltaTables tables = new DeltaTables(spark);
     String path = dir.resolve("t").toString();
-    tables.insertNew(rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}), path, DAY1, List.of("id"));
+    tables.insertNew(
+        rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}), path, DAY1, List.of("id"));
     List<String> once = contents(path);
 
-    tables.insertNew(rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}), path, DAY1, List.of("id"));
+    tables.insertNew(
+        rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}), path, DAY1, List.of("id"));
     assertThat(contents(path)).isEqualTo(once);
-    tables.insertNew(rows(SCHEMA, new Object[] {2, "b"}, new Object[] {3, "c"}), path, DAY2, List.of("id"));
+    tables.insertNew(
+        rows(SCHEMA, new Object[] {2, "b"}, new Object[] {3, "c"}), path, DAY2, List.of("id"));
 
-    assertThat(contents(path)).containsExactly("[1,a,2001-01-01]", "[2,b,2001-01-01]", "[3,c,2001-01-02]");
+    assertThat(contents(path))
+        .containsExactly("[1,a,2001-01-01]", "[2,b,2001-01-01]", "[3,c,2001-01-02]");
   }
 
   @Test
@@ -99,17 +106,19 @@ class DeltaTablesTest extends SparkTestBase {
   void insertingNewKeysWritesEachKeyOnceAndCommitsNothingWhenNoneIsNew() {
     DeltaTables tables = new DeltaTables(spark);
     String path = dir.resolve("t").toString();
-    Dataset<Row> first = rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}, new Object[] {2, "b"})
-        .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(DAY1)));
-    Dataset<Row> second = rows(SCHEMA, new Object[] {2, "b"}, new Object[] {3, "c"})
-        .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(DAY1)));
+    Dataset<Row> first =
+        rows(SCHEMA, new Object[] {1, "a"}, new Object[] {2, "b"}, new Object[] {2, "b"})
+            .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(DAY1)));
+    Dataset<Row> second =
+        rows(SCHEMA, new Object[] {2, "b"}, new Object[] {3, "c"})
+            .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(DAY1)));
 
     DeltaTables.Inserted created = tables.insertNew(first, path, List.of("id"), "ds");
     DeltaTables.Inserted merged = tables.insertNew(second, path, List.of("id"), "ds");
     DeltaTables.Inserted replayed = tables.insertNew(second, path, List.of("id"), "ds");
 
-    assertThat(contents(path)).containsExactly("[1,a,2001-01-01]", "[2,b,2001-01-01]",
-        "[3,c,2001-01-01]");
+    assertThat(contents(path))
+        .containsExactly("[1,a,2001-01-01]", "[2,b,2001-01-01]", "[3,c,2001-01-01]");
     assertThat(created).isEqualTo(new DeltaTables.Inserted(0, 2, true));
     assertThat(merged).isEqualTo(new DeltaTables.Inserted(1, 1, true));
     assertThat(replayed).isEqualTo(new DeltaTables.Inserted(1, 0, false));

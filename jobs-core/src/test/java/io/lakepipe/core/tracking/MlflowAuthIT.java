@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,15 +49,35 @@ class MlflowAuthIT {
     }
     uri = "http://127.0.0.1:" + port;
     Path config = dir.resolve("auth.ini");
-    Files.writeString(config, String.join("\n", "[mlflow]", "default_permission = READ",
-        "database_uri = sqlite:///" + dir.resolve("auth.db"), "admin_username = " + ADMIN,
-        "admin_password = " + PASSWORD,
-        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth", ""));
-    ProcessBuilder start = new ProcessBuilder(mlflow.toString(), "server", "--app-name",
-        "basic-auth", "--host", "127.0.0.1", "--port", String.valueOf(port), "--workers", "1",
-        "--backend-store-uri", "sqlite:///" + dir.resolve("mlflow.db"),
-        "--artifacts-destination", dir.resolve("artifacts").toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "[mlflow]",
+            "default_permission = READ",
+            "database_uri = sqlite:///" + dir.resolve("auth.db"),
+            "admin_username = " + ADMIN,
+            "admin_password = " + PASSWORD,
+            "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+            ""));
+    ProcessBuilder start =
+        new ProcessBuilder(
+                mlflow.toString(),
+                "server",
+                "--app-name",
+                "basic-auth",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "--workers",
+                "1",
+                "--backend-store-uri",
+                "sqlite:///" + dir.resolve("mlflow.db"),
+                "--artifacts-destination",
+                dir.resolve("artifacts").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("server.log").toFile());
     start.environment().put("MLFLOW_AUTH_CONFIG_PATH", config.toString());
     start.environment().put("MLFLOW_FLASK_SERVER_SECRET_KEY", UUID.randomUUID().toString());
     server = start.start();
@@ -64,14 +85,18 @@ class MlflowAuthIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(uri + "/health")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(uri + "/health")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           break;
         }
       } catch (IOException notYet) {
         // starting
       }
-      assertThat(server.isAlive()).as("the server is running; its log: " + dir.resolve("server.log"))
+      assertThat(server.isAlive())
+          .as("the server is running; its log: " + dir.resolve("server.log"))
           .isTrue();
       assertThat(System.nanoTime()).as("the server answers within 120 s").isLessThan(deadline);
       Thread.sleep(500);
@@ -99,11 +124,16 @@ class MlflowAuthIT {
     String name = "lakepipe_auth_it_" + UUID.randomUUID().toString().replace("-", "");
     try (MlflowTracking tracking = MlflowTracking.connect(uri, TIMEOUT, signedIn())) {
       String experiment = tracking.experimentId("lakepipe-auth-it");
-      ModelVersion version = tracking.withRun(experiment, "train", Map.of(), run -> {
-        run.log(Map.of("p", "1"), Map.of("m", 0.5), Map.of());
-        run.uploadDirectory(model, "model");
-        return tracking.registerVersion(name, run.artifactUri() + "/model", run.runId());
-      });
+      ModelVersion version =
+          tracking.withRun(
+              experiment,
+              "train",
+              Map.of(),
+              run -> {
+                run.log(Map.of("p", "1"), Map.of("m", 0.5), Map.of());
+                run.uploadDirectory(model, "model");
+                return tracking.registerVersion(name, run.artifactUri() + "/model", run.runId());
+              });
       tracking.setAlias(name, "champion", version.version());
       tracking.setVersionTag(name, version.version(), "lakepipe.gate", "first_champion");
       assertThat(tracking.versionByAlias(name, "champion").version()).isEqualTo(version.version());
@@ -138,8 +168,8 @@ class MlflowAuthIT {
           .isInstanceOf(LakepipeException.class)
           .hasMessageContaining("401");
     }
-    Map<String, String> wrong = Map.of("MLFLOW_TRACKING_USERNAME", ADMIN,
-        "MLFLOW_TRACKING_PASSWORD", "not-" + PASSWORD);
+    Map<String, String> wrong =
+        Map.of("MLFLOW_TRACKING_USERNAME", ADMIN, "MLFLOW_TRACKING_PASSWORD", "not-" + PASSWORD);
     try (MlflowTracking tracking = MlflowTracking.connect(uri, TIMEOUT, wrong)) {
       assertThatThrownBy(() -> tracking.experimentId("lakepipe-auth-it-wrong"))
           .isInstanceOf(LakepipeException.class)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,19 +10,29 @@ import org.junit.jupiter.api.Test;
 
 class MlflowCredentialsTest {
   private static String basic(String userAndPassword) {
-    return "Basic " + Base64.getEncoder().encodeToString(
-        userAndPassword.getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void aTokenComesFirstThenUserAndPasswordThenTheUri() {
     String uri = "http://ann:uri%40pw@127.0.0.1:5000/";
-    Map<String, String> both = Map.of("MLFLOW_TRACKING_TOKEN", "tok",
-        "MLFLOW_TRACKING_USERNAME", "bob", "MLFLOW_TRACKING_PASSWORD", "env-pw");
+    Map<String, String> both =
+        Map.of(
+            "MLFLOW_TRACKING_TOKEN",
+            "tok",
+            "MLFLOW_TRACKING_USERNAME",
+            "bob",
+            "MLFLOW_TRACKING_PASSWORD",
+            "env-pw");
 
     assertThat(MlflowCredentials.resolve(uri, both).authorization()).hasValue("Bearer tok");
-    assertThat(MlflowCredentials.resolve(uri, Map.of("MLFLOW_TRACKING_USERNAME", "bob",
-        "MLFLOW_TRACKING_PASSWORD", "env-pw")).authorization()).hasValue(basic("bob:env-pw"));
+    assertThat(
+            MlflowCredentials.resolve(
+                    uri,
+                    Map.of("MLFLOW_TRACKING_USERNAME", "bob", "MLFLOW_TRACKING_PASSWORD", "env-pw"))
+                .authorization())
+        .hasValue(basic("bob:env-pw"));
     assertThat(MlflowCredentials.resolve(uri, Map.of()).authorization())
         .hasValue(basic("ann:uri@pw"));
     assertThat(MlflowCredentials.resolve("http://127.0.0.1:5000", Map.of()).authorization())
@@ -30,9 +41,10 @@ class MlflowCredentialsTest {
 
   @Test
   void theAddressShownAnywhereHoldsNoCredential() {
-    MlflowCredentials credentials = MlflowCredentials.resolve(
-        "https://ann:uri-secret@mlflow.example.org:8443/tracking/", Map.of(
-            "MLFLOW_TRACKING_TOKEN", "token-secret"));
+    MlflowCredentials credentials =
+        MlflowCredentials.resolve(
+            "https://ann:uri-secret@mlflow.example.org:8443/tracking/",
+            Map.of("MLFLOW_TRACKING_TOKEN", "token-secret"));
 
     assertThat(credentials.uri()).isEqualTo("https://mlflow.example.org:8443/tracking");
     assertThat(credentials.toString()).doesNotContain("secret");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,8 @@ import org.mlflow.tracking.MlflowClient;
 
 /** Against the real tracking server that {@code ./lakepipe services start} runs. */
 class MlflowTrackingIT {
-  private static final String URI = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
+  private static final String URI =
+      System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   private static MlflowTracking tracking;
   private static MlflowClient client;
   private static String experimentId;
@@ -47,23 +49,31 @@ class MlflowTrackingIT {
     String id = tracking.experimentId(name);
 
     assertThat(tracking.experimentId(name)).isEqualTo(id);
-    assertThat(client.getExperiment(id).getTagsList()).anyMatch(t ->
-        t.getKey().equals("mlflow.experimentKind") && t.getValue().equals("custom_model_development"));
+    assertThat(client.getExperiment(id).getTagsList())
+        .anyMatch(
+            t ->
+                t.getKey().equals("mlflow.experimentKind")
+                    && t.getValue().equals("custom_model_development"));
   }
 
   @Test
   void runEndsFinishedWithWhatWasLogged() {
-    String runId = tracking.withRun(experimentId, "ok", Map.of("lakepipe.ds", "2001-01-01"), run -> {
-      run.log(Map.of("max_iter", "5"), Map.of("test_roc_auc", 0.71), Map.of("extra", "x"));
-      return run.runId();
-    });
+    String runId =
+        tracking.withRun(
+            experimentId,
+            "ok",
+            Map.of("lakepipe.ds", "2001-01-01"),
+            run -> {
+              run.log(Map.of("max_iter", "5"), Map.of("test_roc_auc", 0.71), Map.of("extra", "x"));
+              return run.runId();
+            });
 
     Run run = client.getRun(runId);
     assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
-    assertThat(run.getData().getParamsList()).anyMatch(p -> p.getKey().equals("max_iter")
-        && p.getValue().equals("5"));
-    assertThat(run.getData().getMetricsList()).anyMatch(m -> m.getKey().equals("test_roc_auc")
-        && m.getValue() == 0.71);
+    assertThat(run.getData().getParamsList())
+        .anyMatch(p -> p.getKey().equals("max_iter") && p.getValue().equals("5"));
+    assertThat(run.getData().getMetricsList())
+        .anyMatch(m -> m.getKey().equals("test_roc_auc") && m.getValue() == 0.71);
     assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey().equals("lakepipe.ds"));
   }
 
@@ -71,10 +81,17 @@ class MlflowTrackingIT {
   void runEndsFailedWhenItsBodyThrows() {
     String[] runId = new String[1];
 
-    assertThatThrownBy(() -> tracking.withRun(experimentId, "fails", Map.of(), run -> {
-      runId[0] = run.runId();
-      throw new IllegalStateException("training blew up");
-    })).hasMessage("training blew up");
+    assertThatThrownBy(
+            () ->
+                tracking.withRun(
+                    experimentId,
+                    "fails",
+                    Map.of(),
+                    run -> {
+                      runId[0] = run.runId();
+                      throw new IllegalStateException("training blew up");
+                    }))
+        .hasMessage("training blew up");
 
     assertThat(client.getRun(runId[0]).getInfo().getStatus()).isEqualTo(RunStatus.FAILED);
   }
@@ -88,10 +105,15 @@ class MlflowTrackingIT {
     new java.util.Random(7).nextBytes(binary);
     Files.write(local.resolve("sparkml/stages/part 0.bin"), binary);
 
-    ModelVersion version = tracking.withRun(experimentId, "artifacts", Map.of(), run -> {
-      run.uploadDirectory(local, "model");
-      return new ModelVersion("m", "1", run.artifactUri() + "/model", run.runId());
-    });
+    ModelVersion version =
+        tracking.withRun(
+            experimentId,
+            "artifacts",
+            Map.of(),
+            run -> {
+              run.uploadDirectory(local, "model");
+              return new ModelVersion("m", "1", run.artifactUri() + "/model", run.runId());
+            });
     Path back = dir.resolve("back");
     tracking.downloadModel(version, back);
 
@@ -101,11 +123,15 @@ class MlflowTrackingIT {
 
   @Test
   void aFinishedRunIsReadBackAndTakesMoreArtifacts() throws IOException {
-    String runId = tracking.withRun(experimentId, "read-back", Map.of("lakepipe.ds", "2001-01-02"),
-        run -> {
-          run.log(Map.of("threshold", "0.3"), Map.of("test_roc_auc", 0.7), Map.of());
-          return run.runId();
-        });
+    String runId =
+        tracking.withRun(
+            experimentId,
+            "read-back",
+            Map.of("lakepipe.ds", "2001-01-02"),
+            run -> {
+              run.log(Map.of("threshold", "0.3"), Map.of("test_roc_auc", 0.7), Map.of());
+              return run.runId();
+            });
     Path bundle = Files.createDirectories(dir.resolve("bundle"));
     Files.writeString(bundle.resolve("bundle.json"), "{}\n");
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import java.util.Map;
@@ -18,12 +19,15 @@ public interface BundleDeployment {
    */
   String publish(String model, String version, Map<String, byte[]> files);
 
-  /** The deployment of {@code location}: {@code s3://bucket/prefix} (or s3a://), else a local folder. */
+  /**
+   * The deployment of {@code location}: {@code s3://bucket/prefix} (or s3a://), else a local
+   * folder.
+   */
   static BundleDeployment of(String location, org.apache.hadoop.conf.Configuration hadoop) {
     if (location.startsWith("s3://") || location.startsWith("s3a://")) {
       return new ObjectStoreDeployment(location.replaceFirst("^s3://", "s3a://"), hadoop);
     }
-    return new LocalDeployment(java.nio.file.Path.of(location.replaceFirst("^file:", ""))
-        .toAbsolutePath());
+    return new LocalDeployment(
+        java.nio.file.Path.of(location.replaceFirst("^file:", "")).toAbsolutePath());
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,19 +22,26 @@ import java.util.TreeMap;
  *       MLflow run that trained it;
  *   <li>{@code threshold}: the probability above which a flight is labelled delayed, the one the
  *       training used for its metrics;
- *   <li>{@code output_field}: the PMML output field holding P(delayed), such as
- *       {@code probability(1)};
- *   <li>{@code inputs}: the fields a request must give, in order, each with its type
- *       ({@code double}, {@code long}, {@code integer} or {@code string}); null means missing,
- *       which the model fills as Spark did;
+ *   <li>{@code output_field}: the PMML output field holding P(delayed), such as {@code
+ *       probability(1)};
+ *   <li>{@code inputs}: the fields a request must give, in order, each with its type ({@code
+ *       double}, {@code long}, {@code integer} or {@code string}); null means missing, which the
+ *       model fills as Spark did;
  *   <li>{@code metrics}: the test metrics of the training run;
  *   <li>{@code pmml_sha256}: the hex SHA-256 of {@code model.pmml}, to check a copy;
- *   <li>{@code created_at}: when the registry created the version (ISO-8601, UTC), so that exporting
- *       the same version again writes the same bytes.
+ *   <li>{@code created_at}: when the registry created the version (ISO-8601, UTC), so that
+ *       exporting the same version again writes the same bytes.
  * </ul>
  */
-public record BundleMetadata(String modelName, String modelVersion, String runId, double threshold,
-    String outputField, List<Input> inputs, Map<String, Double> metrics, String pmmlSha256,
+public record BundleMetadata(
+    String modelName,
+    String modelVersion,
+    String runId,
+    double threshold,
+    String outputField,
+    List<Input> inputs,
+    Map<String, Double> metrics,
+    String pmmlSha256,
     Instant createdAt) {
   private static final ObjectMapper JSON = new ObjectMapper();
 

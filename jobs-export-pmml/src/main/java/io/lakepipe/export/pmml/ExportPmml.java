@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -30,12 +31,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExportPmml {
   private static final Logger LOG = LoggerFactory.getLogger(ExportPmml.class);
+
   /** The folder of an MLflow model that holds the fitted Spark pipeline. */
   static final String SPARK_MODEL_DATA = "sparkml";
+
   /** Tags with which the training run names the feature table version it read. */
   static final String FEATURES_PATH_TAG = "lakepipe.input.features.path";
+
   static final String FEATURES_VERSION_TAG = "lakepipe.input.features.version";
-  /** Run metrics of the chosen model on the test days; others (baseline, per candidate) stay out. */
+
+  /**
+   * Run metrics of the chosen model on the test days; others (baseline, per candidate) stay out.
+   */
   static final String TEST_METRIC_PREFIX = "test_";
 
   private ExportPmml() {}
@@ -47,16 +54,18 @@ public final class ExportPmml {
     String location = config.string("export.pmml.location");
 
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
-      ModelVersion version = pinned.isBlank()
-          ? tracking.versionByAlias(modelName, config.string("export.pmml.model-alias"))
-          : tracking.version(modelName, pinned);
+      ModelVersion version =
+          pinned.isBlank()
+              ? tracking.versionByAlias(modelName, config.string("export.pmml.model-alias"))
+              : tracking.version(modelName, pinned);
       LoggedRun run = tracking.run(version.runId());
       TableRead trainedOn = trainedOn(context, run);
       Path work = tempDir();
       try {
         tracking.downloadModel(version, work.resolve("model"));
-        PipelineModel model = ModelStaging.of(context.spark(), config)
-            .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
+        PipelineModel model =
+            ModelStaging.of(context.spark(), config)
+                .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
         StructType inputs;
         try {
           inputs = PipelineInputs.schema(model, trainedOn.rows().schema());
@@ -65,20 +74,36 @@ public final class ExportPmml {
         }
         PmmlBundle bundle = PmmlBundles.build(model, inputs, exported(version, run, config));
 
-        tracking.uploadToRun(version.runId(), bundle.writeTo(work.resolve("bundle")),
-            PmmlBundle.ARTIFACT_PATH);
-        String deployed = BundleDeployment.of(location,
-            context.spark().sparkContext().hadoopConfiguration())
-            .publish(modelName, version.version(), bundle.files());
-        LOG.info("Exported {} version {} as PMML (sha256 {}): run {} artifacts {}/, deployed to {}",
-            modelName, version.version(), bundle.metadata().pmmlSha256(), version.runId(),
-            PmmlBundle.ARTIFACT_PATH, deployed);
+        tracking.uploadToRun(
+            version.runId(), bundle.writeTo(work.resolve("bundle")), PmmlBundle.ARTIFACT_PATH);
+        String deployed =
+            BundleDeployment.of(location, context.spark().sparkContext().hadoopConfiguration())
+                .publish(modelName, version.version(), bundle.files());
+        LOG.info(
+            "Exported {} version {} as PMML (sha256 {}): run {} artifacts {}/, deployed to {}",
+            modelName,
+            version.version(),
+            bundle.metadata().pmmlSha256(),
+            version.runId(),
+            PmmlBundle.ARTIFACT_PATH,
+            deployed);
         // A bundle is no table: nothing is read or written row by row, only the schema is read.
         return JobResult.builder()
             .read(trainedOn.path(), trainedOn.version())
-            .summary("model " + modelName + " v" + version.version() + " as PMML: MLflow run "
-                + version.runId() + " " + PmmlBundle.ARTIFACT_PATH + "/, deployed to " + deployed
-                + " and " + BundleDeployment.CURRENT + "/")
+            .summary(
+                "model "
+                    + modelName
+                    + " v"
+                    + version.version()
+                    + " as PMML: MLflow run "
+                    + version.runId()
+                    + " "
+                    + PmmlBundle.ARTIFACT_PATH
+                    + "/, deployed to "
+                    + deployed
+                    + " and "
+                    + BundleDeployment.CURRENT
+                    + "/")
             .build();
       } finally {
         FileUtils.deleteQuietly(work.toFile());
@@ -91,27 +116,35 @@ public final class ExportPmml {
    * schema gives the inputs' types; the configured table's latest version when the run has no tags.
    */
   static TableRead trainedOn(JobContext context, LoggedRun run) {
-    String path = run.tags().getOrDefault(FEATURES_PATH_TAG,
-        context.config().tablePath("features-flights"));
+    String path =
+        run.tags().getOrDefault(FEATURES_PATH_TAG, context.config().tablePath("features-flights"));
     String version = run.tags().get(FEATURES_VERSION_TAG);
     return version == null
         ? context.tables().readAll("features-flights", path)
-        : context.tables().readDsRange("features-flights", path, context.ds(), context.ds(),
-            Long.parseLong(version));
+        : context
+            .tables()
+            .readDsRange(
+                "features-flights", path, context.ds(), context.ds(), Long.parseLong(version));
   }
 
   /** The facts of the version the bundle states: the training's threshold and test metrics. */
   static ExportedVersion exported(ModelVersion version, LoggedRun run, LakepipeConfig config) {
     Map<String, Double> metrics = new TreeMap<>();
-    run.metrics().forEach((key, value) -> {
-      if (key.startsWith(TEST_METRIC_PREFIX)) {
-        metrics.put(key, value);
-      }
-    });
+    run.metrics()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(TEST_METRIC_PREFIX)) {
+                metrics.put(key, value);
+              }
+            });
     String threshold = run.params().get("threshold");
-    return new ExportedVersion(version.name(), version.version(), version.runId(),
+    return new ExportedVersion(
+        version.name(),
+        version.version(),
+        version.runId(),
         threshold == null ? config.number("train.threshold") : Double.parseDouble(threshold),
-        metrics, Instant.ofEpochMilli(version.createdMillis()));
+        metrics,
+        Instant.ofEpochMilli(version.createdMillis()));
   }
 
   private static Path tempDir() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import java.time.Instant;
@@ -10,5 +11,10 @@ import java.util.Map;
  * @param metrics the training run's test metrics
  * @param createdAt when the registry created the version
  */
-public record ExportedVersion(String modelName, String version, String runId, double threshold,
-    Map<String, Double> metrics, Instant createdAt) {}
+public record ExportedVersion(
+    String modelName,
+    String version,
+    String runId,
+    double threshold,
+    Map<String, Double> metrics,
+    Instant createdAt) {}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -36,7 +37,7 @@ final class LocalDeployment implements BundleDeployment {
   private final Consumer<String> afterStep;
 
   LocalDeployment(Path root) {
-    this(root, step -> { });
+    this(root, step -> {});
   }
 
   /** {@code afterStep} is told each step's name once it is done; tests kill the run there. */
@@ -91,7 +92,10 @@ final class LocalDeployment implements BundleDeployment {
     // Relative, so the deployment folder can be moved or mounted elsewhere as a whole.
     Path link = modelDir.resolve(LINK + UUID.randomUUID());
     Files.createSymbolicLink(link, folder);
-    Files.move(link, modelDir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE,
+    Files.move(
+        link,
+        modelDir.resolve(CURRENT),
+        StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
   }
 
@@ -107,7 +111,8 @@ final class LocalDeployment implements BundleDeployment {
       for (Path entry : entries.toList()) {
         String name = entry.getFileName().toString();
         boolean leftover = name.startsWith(STAGING) || name.startsWith(LINK);
-        if (leftover && !entry.getFileName().equals(inUse)
+        if (leftover
+            && !entry.getFileName().equals(inUse)
             && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0) {
           deleteRecursively(entry);
         }

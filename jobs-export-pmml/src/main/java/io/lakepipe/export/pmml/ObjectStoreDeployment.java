@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -11,10 +12,10 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A deployment under {@code s3a://bucket/prefix}, written with Spark's own s3a file system, so it
- * follows the same {@code lakepipe.s3} settings and credentials as the Delta tables. An object store
- * has no links: {@code current/} gets a copy of the files, after every file of the version is in
- * place. Each object is one atomic PUT, and a reader that meets a new {@code model.pmml} beside an
- * old {@code bundle.json} sees the checksum disagree.
+ * follows the same {@code lakepipe.s3} settings and credentials as the Delta tables. An object
+ * store has no links: {@code current/} gets a copy of the files, after every file of the version is
+ * in place. Each object is one atomic PUT, and a reader that meets a new {@code model.pmml} beside
+ * an old {@code bundle.json} sees the checksum disagree.
  */
 final class ObjectStoreDeployment implements BundleDeployment {
   private final String root;
@@ -35,7 +36,9 @@ final class ObjectStoreDeployment implements BundleDeployment {
         write(fs, new Path(target + "/" + file.getKey()), file.getValue());
       }
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
-        write(fs, new Path(root + "/" + model + "/" + CURRENT + "/" + file.getKey()),
+        write(
+            fs,
+            new Path(root + "/" + model + "/" + CURRENT + "/" + file.getKey()),
             file.getValue());
       }
       return target;

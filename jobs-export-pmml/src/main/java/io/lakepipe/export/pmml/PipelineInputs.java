@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class PipelineInputs {
   private static final List<String> SINGLE_INPUTS = List.of("inputCol", "featuresCol");
-  private static final List<String> SINGLE_OUTPUTS = List.of("outputCol", "predictionCol",
-      "rawPredictionCol", "probabilityCol");
+  private static final List<String> SINGLE_OUTPUTS =
+      List.of("outputCol", "predictionCol", "rawPredictionCol", "probabilityCol");
 
   private PipelineInputs() {}
 
@@ -63,8 +64,11 @@ public final class PipelineInputs {
     Set<String> names = Set.of(available.fieldNames());
     for (String column : columns(model)) {
       if (!names.contains(column)) {
-        throw new IllegalArgumentException("it reads the column " + column + ", which the table it"
-            + " was trained on does not have");
+        throw new IllegalArgumentException(
+            "it reads the column "
+                + column
+                + ", which the table it"
+                + " was trained on does not have");
       }
       StructField field = available.apply(column);
       schema = schema.add(field.name(), field.dataType(), field.nullable());

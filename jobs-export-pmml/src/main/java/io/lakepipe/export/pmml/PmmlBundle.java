@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import java.io.IOException;
@@ -8,14 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A model version ready for Spark-free scoring: the pipeline as PMML and its {@link BundleMetadata}.
- * As files, a bundle is a folder holding {@value #PMML_FILE} and {@value #METADATA_FILE}.
+ * A model version ready for Spark-free scoring: the pipeline as PMML and its {@link
+ * BundleMetadata}. As files, a bundle is a folder holding {@value #PMML_FILE} and {@value
+ * #METADATA_FILE}.
  */
 public record PmmlBundle(byte[] pmml, BundleMetadata metadata) {
   /** The PMML document. */
   public static final String PMML_FILE = "model.pmml";
+
   /** The metadata, {@link BundleMetadata#toJson()}. */
   public static final String METADATA_FILE = "bundle.json";
+
   /** The artifact folder of the version's MLflow run that holds the bundle. */
   public static final String ARTIFACT_PATH = "pmml";
 

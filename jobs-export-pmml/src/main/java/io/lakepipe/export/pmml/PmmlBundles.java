@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -27,19 +28,20 @@ import org.dmg.pmml.OutputField;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.ResultFeature;
 import org.dmg.pmml.VisitorAction;
-import org.jpmml.model.visitors.AbstractVisitor;
 import org.jpmml.model.metro.MetroJAXBUtil;
+import org.jpmml.model.visitors.AbstractVisitor;
 import org.jpmml.sparkml.ConverterFactory;
 import org.jpmml.sparkml.PMMLBuilder;
 
 /**
- * Builds the PMML bundle of a fitted binary classifier pipeline with JPMML-SparkML. A pure
- * function of the pipeline, its input schema and the version's facts: the same inputs give the same
- * bytes (the PMML header carries no timestamp), so re-exporting a version rewrites the same bundle.
+ * Builds the PMML bundle of a fitted binary classifier pipeline with JPMML-SparkML. A pure function
+ * of the pipeline, its input schema and the version's facts: the same inputs give the same bytes
+ * (the PMML header carries no timestamp), so re-exporting a version rewrites the same bundle.
  */
 public final class PmmlBundles {
   /** The class whose probability the bundle's output field holds: delayed. */
   static final String POSITIVE_CLASS = "1";
+
   private static final String XGBOOST_PACKAGE = "ml.dmlc.xgboost4j.";
 
   private PmmlBundles() {}
@@ -64,9 +66,17 @@ public final class PmmlBundles {
       pmml.getHeader().setTimestamp(null);
     }
     byte[] bytes = serialize(pmml);
-    BundleMetadata metadata = new BundleMetadata(version.modelName(), version.version(),
-        version.runId(), version.threshold(), positiveProbabilityField(pmml, version), fields,
-        version.metrics(), sha256(bytes), version.createdAt());
+    BundleMetadata metadata =
+        new BundleMetadata(
+            version.modelName(),
+            version.version(),
+            version.runId(),
+            version.threshold(),
+            positiveProbabilityField(pmml, version),
+            fields,
+            version.metrics(),
+            sha256(bytes),
+            version.createdAt());
     return new PmmlBundle(bytes, metadata);
   }
 
@@ -79,26 +89,31 @@ public final class PmmlBundles {
     }
   }
 
-  private static ProbabilisticClassificationModel<?, ?> classifier(PipelineModel model,
-      ExportedVersion version) {
+  private static ProbabilisticClassificationModel<?, ?> classifier(
+      PipelineModel model, ExportedVersion version) {
     List<Transformer> stages = PipelineInputs.stages(model);
     Transformer last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
     if (!(last instanceof ProbabilisticClassificationModel<?, ?> classifier)
         || classifier.numClasses() != 2) {
-      throw LakepipeErrors.pmmlBundleInvalid(version.modelName(), version.version(),
-          last == null ? "the pipeline has no stage"
-              : "its last stage, " + last.getClass().getSimpleName()
+      throw LakepipeErrors.pmmlBundleInvalid(
+          version.modelName(),
+          version.version(),
+          last == null
+              ? "the pipeline has no stage"
+              : "its last stage, "
+                  + last.getClass().getSimpleName()
                   + ", is not a binary probabilistic classifier");
     }
     return classifier;
   }
 
   /**
-   * The schema JPMML-SparkML converts against: the inputs and the label, which names the PMML target
-   * field. The label is declared as the training reads it, a double of 0 or 1.
+   * The schema JPMML-SparkML converts against: the inputs and the label, which names the PMML
+   * target field. The label is declared as the training reads it, a double of 0 or 1.
    */
   private static StructType withLabel(StructType inputs, String label) {
-    return List.of(inputs.fieldNames()).contains(label) ? inputs
+    return List.of(inputs.fieldNames()).contains(label)
+        ? inputs
         : inputs.add(label, DataTypes.DoubleType, true);
   }
 
@@ -111,8 +126,8 @@ public final class PmmlBundles {
       try {
         converters.put(factory.newConverter(stage).getClass().getName(), stage);
       } catch (RuntimeException | LinkageError e) {
-        throw LakepipeErrors.stageNotInPmml(describe(stage), version.modelName(),
-            version.version(), reason(e));
+        throw LakepipeErrors.stageNotInPmml(
+            describe(stage), version.modelName(), version.version(), reason(e));
       }
     }
     try {
@@ -131,11 +146,17 @@ public final class PmmlBundles {
       String reason = reason(e);
       if (culprit != null && culprit.getClass().getName().startsWith(XGBOOST_PACKAGE)) {
         // The 2.5 line's POM declares XGBoost4J-Spark 1.0 to 2.1; a 3.x model fails in its reader.
-        reason = "JPMML-SparkML 2.5 converts models of XGBoost4J-Spark 1.0 to 2.1 only, and its"
-            + " XGBoost reader rejects this model's format (" + reason + ")";
+        reason =
+            "JPMML-SparkML 2.5 converts models of XGBoost4J-Spark 1.0 to 2.1 only, and its"
+                + " XGBoost reader rejects this model's format ("
+                + reason
+                + ")";
       }
-      throw LakepipeErrors.stageNotInPmml(culprit == null ? "(unknown)" : describe(culprit),
-          version.modelName(), version.version(), reason);
+      throw LakepipeErrors.stageNotInPmml(
+          culprit == null ? "(unknown)" : describe(culprit),
+          version.modelName(),
+          version.version(),
+          reason);
     }
   }
 
@@ -149,7 +170,8 @@ public final class PmmlBundles {
     new AbstractVisitor() {
       @Override
       public VisitorAction visit(OutputField field) {
-        if (field.getResultFeature() == ResultFeature.PROBABILITY && field.getValue() != null
+        if (field.getResultFeature() == ResultFeature.PROBABILITY
+            && field.getValue() != null
             && POSITIVE_CLASS.equals(String.valueOf(field.getValue()).replaceAll("\\.0$", ""))) {
           found.add(field.getName());
         }
@@ -157,7 +179,9 @@ public final class PmmlBundles {
       }
     }.applyTo(pmml);
     if (found.isEmpty()) {
-      throw LakepipeErrors.pmmlBundleInvalid(version.modelName(), version.version(),
+      throw LakepipeErrors.pmmlBundleInvalid(
+          version.modelName(),
+          version.version(),
           "its PMML has no output field for the probability of class " + POSITIVE_CLASS);
     }
     return found.get(0);
@@ -181,8 +205,13 @@ public final class PmmlBundles {
     if (type instanceof StringType) {
       return "string";
     }
-    throw LakepipeErrors.pmmlBundleInvalid(version.modelName(), version.version(),
-        "its input column " + field.name() + " is of type " + type.simpleString()
+    throw LakepipeErrors.pmmlBundleInvalid(
+        version.modelName(),
+        version.version(),
+        "its input column "
+            + field.name()
+            + " is of type "
+            + type.simpleString()
             + ", which the bundle has no type for (double, long, integer or string)");
   }
 

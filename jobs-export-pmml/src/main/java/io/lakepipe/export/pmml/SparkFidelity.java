@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import java.util.HashMap;
@@ -21,8 +22,8 @@ import org.jpmml.model.visitors.AbstractVisitor;
 
 /**
  * Corrections to the PMML that JPMML-SparkML 2.5.3 writes for lakepipe's pipelines, so that a PMML
- * engine computes what Spark computes. Each one was found by the parity test (PMML4S against
- * Spark on real flights) and is limited to the pattern it corrects.
+ * engine computes what Spark computes. Each one was found by the parity test (PMML4S against Spark
+ * on real flights) and is limited to the pattern it corrects.
  */
 final class SparkFidelity {
   private SparkFidelity() {}
@@ -58,8 +59,9 @@ final class SparkFidelity {
 
   /**
    * Spark's StandardScaler scales a slot whose training deviation is 0 by 0 (such as the one-hot
-   * slot of categories unseen in training, which is always 0 there); JPMML-SparkML writes the factor
-   * as 1/0 = Infinity, which makes every score NaN (0 × Infinity), so the factor becomes 0 again.
+   * slot of categories unseen in training, which is always 0 there); JPMML-SparkML writes the
+   * factor as 1/0 = Infinity, which makes every score NaN (0 × Infinity), so the factor becomes 0
+   * again.
    */
   static void zeroVarianceScalesToZero(PMML pmml) {
     new AbstractVisitor() {
@@ -85,7 +87,8 @@ final class SparkFidelity {
    */
   static void probabilityOnTheChain(PMML pmml) {
     for (Model model : pmml.getModels()) {
-      if (!(model instanceof MiningModel mining) || mining.getOutput() == null
+      if (!(model instanceof MiningModel mining)
+          || mining.getOutput() == null
           || mining.getSegmentation() == null
           || mining.getSegmentation().getMultipleModelMethod()
               != Segmentation.MultipleModelMethod.MODEL_CHAIN
@@ -99,9 +102,12 @@ final class SparkFidelity {
       }
       for (OutputField field : last.getOutput().getOutputFields()) {
         if (field.getResultFeature() == ResultFeature.PROBABILITY) {
-          mining.getOutput().addOutputFields(new OutputField(field.getName(), field.getOpType(),
-              field.getDataType()).setResultFeature(ResultFeature.PROBABILITY)
-              .setValue(field.getValue()));
+          mining
+              .getOutput()
+              .addOutputFields(
+                  new OutputField(field.getName(), field.getOpType(), field.getDataType())
+                      .setResultFeature(ResultFeature.PROBABILITY)
+                      .setValue(field.getValue()));
         }
       }
     }
@@ -112,8 +118,9 @@ final class SparkFidelity {
   }
 
   private static boolean isInfinite(Object value) {
-    return value instanceof Number number ? Double.isInfinite(number.doubleValue())
-        : value != null && (value.toString().equals("Infinity")
-            || value.toString().equals("-Infinity"));
+    return value instanceof Number number
+        ? Double.isInfinite(number.doubleValue())
+        : value != null
+            && (value.toString().equals("Infinity") || value.toString().equals("-Infinity"));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,8 +53,8 @@ class ExportPmmlIT extends SparkTestBase {
 
   @TempDir Path home;
 
-  private final String modelName = "lakepipe_pmml_it_" + UUID.randomUUID().toString()
-      .replace("-", "");
+  private final String modelName =
+      "lakepipe_pmml_it_" + UUID.randomUUID().toString().replace("-", "");
 
   private LakepipeConfig config(Map<String, Object> extra) {
     Map<String, Object> overrides = new HashMap<>();
@@ -68,23 +69,39 @@ class ExportPmmlIT extends SparkTestBase {
   private ModelVersion register(LakepipeConfig config, ModelType type, String alias) {
     Dataset<Row> flights = PmmlBundlesTest.syntheticFlights(300, 5);
     String featuresPath = config.tablePath("features-flights");
-    long featuresVersion = new DeltaTables(spark).replaceDs(
-        flights.drop("delayed"), featuresPath, DS);
+    long featuresVersion =
+        new DeltaTables(spark).replaceDs(flights.drop("delayed"), featuresPath, DS);
     PipelineModel model = PmmlBundlesTest.fit(flights, type, Map.of("max-iter", 10));
     Dataset<Row> inputs = flights.select("hour", "distance", "origin", "destination");
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
       String experimentId = tracking.experimentId("lakepipe-it-export-pmml");
-      return tracking.withRun(experimentId, "train-" + DS, Map.of(
-          ExportPmml.FEATURES_PATH_TAG, featuresPath,
-          ExportPmml.FEATURES_VERSION_TAG, String.valueOf(featuresVersion)), run -> {
-            run.log(Map.of("threshold", "0.25"), Map.of("test_roc_auc", 0.75, "test_log_loss",
-                0.41, "baseline_test_roc_auc", 0.6), Map.of());
-            run.uploadDirectory(MlflowModelDirectory.write(model, inputs.schema(), inputs,
-                home.resolve("mlflow-model-" + UUID.randomUUID()), run.runId(),
-                ModelStaging.at(spark, home.resolve("staging").toString())),
+      return tracking.withRun(
+          experimentId,
+          "train-" + DS,
+          Map.of(
+              ExportPmml.FEATURES_PATH_TAG,
+              featuresPath,
+              ExportPmml.FEATURES_VERSION_TAG,
+              String.valueOf(featuresVersion)),
+          run -> {
+            run.log(
+                Map.of("threshold", "0.25"),
+                Map.of("test_roc_auc", 0.75, "test_log_loss", 0.41, "baseline_test_roc_auc", 0.6),
+                Map.of());
+            run.uploadDirectory(
+                MlflowModelDirectory.write(
+                    model,
+                    inputs.schema(),
+                    inputs,
+                    home.resolve("mlflow-model-" + UUID.randomUUID()),
+                    run.runId(),
+                    ModelStaging.at(spark, home.resolve("staging").toString())),
                 MlflowModelDirectory.ARTIFACT_PATH);
-            ModelVersion version = tracking.registerVersion(modelName,
-                run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH, run.runId());
+            ModelVersion version =
+                tracking.registerVersion(
+                    modelName,
+                    run.artifactUri() + "/" + MlflowModelDirectory.ARTIFACT_PATH,
+                    run.runId());
             tracking.setAlias(modelName, alias, version.version());
             return version;
           });
@@ -92,7 +109,9 @@ class ExportPmmlIT extends SparkTestBase {
   }
 
   private static JobResult export(LakepipeConfig config) {
-    return JobRunner.runAudited("export-pmml", ExportPmml::run,
+    return JobRunner.runAudited(
+        "export-pmml",
+        ExportPmml::run,
         JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
   }
 
@@ -117,14 +136,17 @@ class ExportPmmlIT extends SparkTestBase {
     assertThat(bundle.path("run_id").asText()).isEqualTo(champion.runId());
     assertThat(bundle.path("threshold").asDouble()).isEqualTo(0.25);
     assertThat(bundle.path("output_field").asText()).isEqualTo("probability(1)");
-    assertThat(bundle.path("inputs").toString()).isEqualTo("[{\"name\":\"hour\",\"type\":\"integer\"},"
-        + "{\"name\":\"distance\",\"type\":\"double\"},{\"name\":\"origin\",\"type\":\"string\"},"
-        + "{\"name\":\"destination\",\"type\":\"string\"}]");
+    assertThat(bundle.path("inputs").toString())
+        .isEqualTo(
+            "[{\"name\":\"hour\",\"type\":\"integer\"},"
+                + "{\"name\":\"distance\",\"type\":\"double\"},{\"name\":\"origin\",\"type\":\"string\"},"
+                + "{\"name\":\"destination\",\"type\":\"string\"}]");
     assertThat(bundle.path("metrics").toString())
         .isEqualTo("{\"test_log_loss\":0.41,\"test_roc_auc\":0.75}");
     assertThat(bundle.path("pmml_sha256").asText()).isEqualTo(PmmlBundles.sha256(pmml));
     assertThat(Instant.parse(bundle.path("created_at").asText()))
-        .isEqualTo(Instant.ofEpochMilli(champion.createdMillis())).isAfter(Instant.EPOCH);
+        .isEqualTo(Instant.ofEpochMilli(champion.createdMillis()))
+        .isAfter(Instant.EPOCH);
     // The second export left the same bytes, in the deployment and in the run's artifacts.
     assertThat(Files.readAllBytes(deployed.resolve(PmmlBundle.PMML_FILE))).isEqualTo(pmml);
     assertThat(Files.readAllBytes(deployed.resolve(PmmlBundle.METADATA_FILE))).isEqualTo(metadata);
@@ -133,8 +155,10 @@ class ExportPmmlIT extends SparkTestBase {
       assertThat(download(artifacts + "/pmml/" + PmmlBundle.PMML_FILE)).isEqualTo(pmml);
       assertThat(download(artifacts + "/pmml/" + PmmlBundle.METADATA_FILE)).isEqualTo(metadata);
     }
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(deployed))).isEqualTo("rwxr-xr-x");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(deployed)))
+        .isEqualTo("rwxr-xr-x");
     try (var files = Files.list(deployed.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder(champion.version(), BundleDeployment.CURRENT);
@@ -161,14 +185,19 @@ class ExportPmmlIT extends SparkTestBase {
   @Test
   void aBucketIsADeploymentLocationToo() throws Exception {
     String bucket = "lakepipe-pmml-it-" + UUID.randomUUID().toString().substring(0, 8);
-    LakepipeConfig config = config(Map.of("lakepipe.export.pmml.location",
-        "s3://" + bucket + "/deploy"));
-    config.sparkConf().forEach((key, value) -> {
-      if (key.startsWith("spark.hadoop.")) {
-        spark.sparkContext().hadoopConfiguration().set(key.substring("spark.hadoop.".length()),
-            value);
-      }
-    });
+    LakepipeConfig config =
+        config(Map.of("lakepipe.export.pmml.location", "s3://" + bucket + "/deploy"));
+    config
+        .sparkConf()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("spark.hadoop.")) {
+                spark
+                    .sparkContext()
+                    .hadoopConfiguration()
+                    .set(key.substring("spark.hadoop.".length()), value);
+              }
+            });
     try (S3Client s3 = S3Clients.fromConfig(config)) {
       new S3LandingArea(s3, "s3a://" + bucket + "/deploy").ensureBucket();
       ModelVersion version = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
@@ -177,19 +206,23 @@ class ExportPmmlIT extends SparkTestBase {
 
       String prefix = "deploy/" + modelName + "/";
       // s3a leaves a marker object per folder (the config keeps them): only files are counted.
-      assertThat(s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
-          .map(o -> o.key().substring(prefix.length())).filter(key -> !key.endsWith("/")))
-          .containsExactlyInAnyOrder(version.version() + "/" + PmmlBundle.PMML_FILE,
+      assertThat(
+              s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+                  .map(o -> o.key().substring(prefix.length()))
+                  .filter(key -> !key.endsWith("/")))
+          .containsExactlyInAnyOrder(
+              version.version() + "/" + PmmlBundle.PMML_FILE,
               version.version() + "/" + PmmlBundle.METADATA_FILE,
               BundleDeployment.CURRENT + "/" + PmmlBundle.PMML_FILE,
               BundleDeployment.CURRENT + "/" + PmmlBundle.METADATA_FILE);
       // Read back with s3a: S3Proxy answers 501 to the checksum header of the SDK's GetObject.
       String root = "s3a://" + bucket + "/" + prefix;
       byte[] pmml = read(root + version.version() + "/" + PmmlBundle.PMML_FILE);
-      JsonNode bundle = JSON.readTree(read(root + version.version() + "/"
-          + PmmlBundle.METADATA_FILE));
+      JsonNode bundle =
+          JSON.readTree(read(root + version.version() + "/" + PmmlBundle.METADATA_FILE));
       assertThat(bundle.path("pmml_sha256").asText()).isEqualTo(PmmlBundles.sha256(pmml));
-      assertThat(read(root + BundleDeployment.CURRENT + "/" + PmmlBundle.PMML_FILE)).isEqualTo(pmml);
+      assertThat(read(root + BundleDeployment.CURRENT + "/" + PmmlBundle.PMML_FILE))
+          .isEqualTo(pmml);
     }
   }
 
@@ -206,9 +239,11 @@ class ExportPmmlIT extends SparkTestBase {
     for (String part : artifactUri.replaceFirst("^mlflow-artifacts:/+", "").split("/")) {
       path.append('/').append(URLEncoder.encode(part, StandardCharsets.UTF_8));
     }
-    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(path.toString())).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(path.toString())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +26,11 @@ class LocalDeploymentTest {
   @TempDir Path root;
 
   private static Map<String, byte[]> bundle(String content) {
-    return Map.of("model.pmml", ("<PMML>" + content + "</PMML>").getBytes(StandardCharsets.UTF_8),
-        "bundle.json", ("{\"content\": \"" + content + "\"}").getBytes(StandardCharsets.UTF_8));
+    return Map.of(
+        "model.pmml",
+        ("<PMML>" + content + "</PMML>").getBytes(StandardCharsets.UTF_8),
+        "bundle.json",
+        ("{\"content\": \"" + content + "\"}").getBytes(StandardCharsets.UTF_8));
   }
 
   private String currentPmml() throws Exception {
@@ -40,7 +44,9 @@ class LocalDeploymentTest {
   }
 
   /** Stops the publish after {@code step}, as a kill there would. */
-  private static final class Killed extends RuntimeException {}
+  private static final class Killed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"staged", "current-on-interim", "old-deleted", "moved", "current"})
@@ -48,11 +54,14 @@ class LocalDeploymentTest {
       throws Exception {
     new LocalDeployment(root).publish(MODEL, "3", bundle("old"));
 
-    LocalDeployment killed = new LocalDeployment(root, done -> {
-      if (done.equals(step)) {
-        throw new Killed();
-      }
-    });
+    LocalDeployment killed =
+        new LocalDeployment(
+            root,
+            done -> {
+              if (done.equals(step)) {
+                throw new Killed();
+              }
+            });
     assertThatThrownBy(() -> killed.publish(MODEL, "3", bundle("new")))
         .hasRootCauseInstanceOf(Killed.class);
     assertThat(currentPmml()).isIn("<PMML>old</PMML>", "<PMML>new</PMML>");
@@ -68,15 +77,22 @@ class LocalDeploymentTest {
   void aNewVersionKilledBeforeTheSwitchLeavesTheOldOneCurrent() throws Exception {
     new LocalDeployment(root).publish(MODEL, "3", bundle("three"));
 
-    assertThatThrownBy(() -> new LocalDeployment(root, done -> {
-      if (done.equals("moved")) {
-        throw new Killed();
-      }
-    }).publish(MODEL, "4", bundle("four"))).hasRootCauseInstanceOf(Killed.class);
+    assertThatThrownBy(
+            () ->
+                new LocalDeployment(
+                        root,
+                        done -> {
+                          if (done.equals("moved")) {
+                            throw new Killed();
+                          }
+                        })
+                    .publish(MODEL, "4", bundle("four")))
+        .hasRootCauseInstanceOf(Killed.class);
 
     assertThat(currentPmml()).isEqualTo("<PMML>three</PMML>");
     try (Stream<Path> entries = Files.list(root.resolve(MODEL))) {
-      assertThat(entries.map(e -> e.getFileName().toString()).filter(n -> !n.startsWith(".")).toList())
+      assertThat(
+              entries.map(e -> e.getFileName().toString()).filter(n -> !n.startsWith(".")).toList())
           .containsExactlyInAnyOrderElementsOf(List.of("3", "4", BundleDeployment.CURRENT));
     }
   }

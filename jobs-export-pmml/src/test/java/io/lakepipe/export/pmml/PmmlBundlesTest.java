@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,17 +34,24 @@ import org.junit.jupiter.api.TestInstance;
 /** Bundles of pipelines fit on small synthetic flights with the train job's own stages, no I/O. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PmmlBundlesTest extends SparkTestBase {
-  static final StructType FLIGHTS = new StructType()
-      .add("flight_id", DataTypes.StringType)
-      .add("hour", DataTypes.IntegerType)
-      .add("distance", DataTypes.DoubleType)
-      .add("origin", DataTypes.StringType)
-      .add("destination", DataTypes.StringType)
-      .add("delayed", DataTypes.DoubleType);
+  static final StructType FLIGHTS =
+      new StructType()
+          .add("flight_id", DataTypes.StringType)
+          .add("hour", DataTypes.IntegerType)
+          .add("distance", DataTypes.DoubleType)
+          .add("origin", DataTypes.StringType)
+          .add("destination", DataTypes.StringType)
+          .add("delayed", DataTypes.DoubleType);
   static final List<String> NUMERIC = List.of("hour", "distance");
   static final List<String> CATEGORICAL = List.of("origin", "destination");
-  static final ExportedVersion VERSION = new ExportedVersion("flights_delay", "3", "run-1", 0.3,
-      Map.of("test_roc_auc", 0.71, "test_log_loss", 0.45), Instant.parse("2025-01-02T03:04:05Z"));
+  static final ExportedVersion VERSION =
+      new ExportedVersion(
+          "flights_delay",
+          "3",
+          "run-1",
+          0.3,
+          Map.of("test_roc_auc", 0.71, "test_log_loss", 0.45),
+          Instant.parse("2025-01-02T03:04:05Z"));
 
   private Dataset<Row> flights;
 
@@ -56,8 +64,15 @@ class PmmlBundlesTest extends SparkTestBase {
       String origin = airports[random.nextInt(airports.length)];
       int hour = random.nextInt(24);
       boolean late = (hour >= 17 || origin.equals("ORD")) != (random.nextInt(10) == 0);
-      rows.add(new Object[] {"f" + i, hour, random.nextInt(10) == 0 ? null : 100.0 + i,
-          origin, airports[random.nextInt(airports.length)], late ? 1.0 : 0.0});
+      rows.add(
+          new Object[] {
+            "f" + i,
+            hour,
+            random.nextInt(10) == 0 ? null : 100.0 + i,
+            origin,
+            airports[random.nextInt(airports.length)],
+            late ? 1.0 : 0.0
+          });
     }
     return rows(FLIGHTS, rows.toArray(Object[][]::new));
   }
@@ -66,12 +81,18 @@ class PmmlBundlesTest extends SparkTestBase {
   static PipelineModel fit(Dataset<Row> flights, ModelType type, Map<String, Object> params) {
     PipelineModel preprocessing = Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(flights);
     Dataset<Row> prepared = preprocessing.transform(flights);
-    List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
-        Preprocessing.featureCount(prepared), 42, "delayed");
-    PipelineModel model = new Pipeline().setStages(head.toArray(PipelineStage[]::new))
-        .fit(prepared);
-    return new PipelineModel("test_model", Stream.concat(Stream.of(preprocessing.stages()),
-        Stream.of(model.stages())).toArray(Transformer[]::new));
+    List<PipelineStage> head =
+        type.stages(
+            new Candidate(type.configName(), type, 1, params),
+            Preprocessing.featureCount(prepared),
+            42,
+            "delayed");
+    PipelineModel model =
+        new Pipeline().setStages(head.toArray(PipelineStage[]::new)).fit(prepared);
+    return new PipelineModel(
+        "test_model",
+        Stream.concat(Stream.of(preprocessing.stages()), Stream.of(model.stages()))
+            .toArray(Transformer[]::new));
   }
 
   @BeforeAll
@@ -91,12 +112,15 @@ class PmmlBundlesTest extends SparkTestBase {
 
     BundleMetadata metadata = bundle.metadata();
     assertThat(metadata.outputField()).isEqualTo("probability(1)");
-    assertThat(metadata.inputs()).containsExactly(
-        new BundleMetadata.Input("hour", "integer"), new BundleMetadata.Input("distance", "double"),
-        new BundleMetadata.Input("origin", "string"),
-        new BundleMetadata.Input("destination", "string"));
+    assertThat(metadata.inputs())
+        .containsExactly(
+            new BundleMetadata.Input("hour", "integer"),
+            new BundleMetadata.Input("distance", "double"),
+            new BundleMetadata.Input("origin", "string"),
+            new BundleMetadata.Input("destination", "string"));
     assertThat(metadata.pmmlSha256()).isEqualTo(PmmlBundles.sha256(bundle.pmml())).hasSize(64);
-    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains("<RegressionModel")
+    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8))
+        .contains("<RegressionModel")
         .doesNotContain("<Timestamp");
   }
 
@@ -107,15 +131,27 @@ class PmmlBundlesTest extends SparkTestBase {
     PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
     JsonNode json = new ObjectMapper().readTree(bundle.files().get(PmmlBundle.METADATA_FILE));
 
-    assertThat(json.fieldNames()).toIterable().containsExactly("model_name", "model_version",
-        "run_id", "threshold", "output_field", "inputs", "metrics", "pmml_sha256", "created_at");
+    assertThat(json.fieldNames())
+        .toIterable()
+        .containsExactly(
+            "model_name",
+            "model_version",
+            "run_id",
+            "threshold",
+            "output_field",
+            "inputs",
+            "metrics",
+            "pmml_sha256",
+            "created_at");
     assertThat(json.path("model_name").asText()).isEqualTo("flights_delay");
     assertThat(json.path("model_version").asText()).isEqualTo("3");
     assertThat(json.path("run_id").asText()).isEqualTo("run-1");
     assertThat(json.path("threshold").asDouble()).isEqualTo(0.3);
     assertThat(json.path("output_field").asText()).isEqualTo("probability(1)");
-    assertThat(json.path("inputs").get(0).toString()).isEqualTo("{\"name\":\"hour\",\"type\":\"integer\"}");
-    assertThat(json.path("metrics").fieldNames()).toIterable()
+    assertThat(json.path("inputs").get(0).toString())
+        .isEqualTo("{\"name\":\"hour\",\"type\":\"integer\"}");
+    assertThat(json.path("metrics").fieldNames())
+        .toIterable()
         .containsExactly("test_log_loss", "test_roc_auc");
     assertThat(json.path("pmml_sha256").asText()).isEqualTo(PmmlBundles.sha256(bundle.pmml()));
     assertThat(json.path("created_at").asText()).isEqualTo("2025-01-02T03:04:05Z");
@@ -142,7 +178,8 @@ class PmmlBundlesTest extends SparkTestBase {
 
       String pmml = new String(bundle.pmml(), StandardCharsets.UTF_8);
       assertThat(bundle.metadata().outputField()).as(type.name()).isEqualTo("probability(1)");
-      assertThat(pmml).as(type.name())
+      assertThat(pmml)
+          .as(type.name())
           .contains(type == ModelType.GBT ? "<MiningModel" : "<NeuralNetwork")
           // A scale of 1/0 would make every score NaN; Spark scales such a slot by 0.
           .doesNotContain("Infinity");
@@ -157,30 +194,36 @@ class PmmlBundlesTest extends SparkTestBase {
   void anIntegerColumnIsFilledWithTheTruncatedMeanAsSparkFillsIt() {
     PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
     Dataset<Row> missingHour = rows(FLIGHTS, new Object[] {"x", null, 500.0, "ORD", "ATL", 0.0});
-    double sparkFill = ((Number) model.stages()[0].transform(missingHour).head()
-        .getAs("hour_filled")).doubleValue();
+    double sparkFill =
+        ((Number) model.stages()[0].transform(missingHour).head().getAs("hour_filled"))
+            .doubleValue();
 
     PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
 
-    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains(
-        "<MiningField name=\"hour\" missingValueReplacement=\"" + (long) sparkFill + "\"");
+    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8))
+        .contains(
+            "<MiningField name=\"hour\" missingValueReplacement=\"" + (long) sparkFill + "\"");
   }
 
   @Test
   void aStageWithoutPmmlFormIsNamedWithJpmmlsReason() {
     PipelineModel lr = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
     Transformer[] stages = lr.stages();
-    Transformer normalizer = new Normalizer("norm_1").setInputCol("features")
-        .setOutputCol("normalized");
-    Transformer[] withNormalizer = Stream.concat(Stream.of(stages).limit(stages.length - 1),
-        Stream.of(normalizer, stages[stages.length - 1])).toArray(Transformer[]::new);
+    Transformer normalizer =
+        new Normalizer("norm_1").setInputCol("features").setOutputCol("normalized");
+    Transformer[] withNormalizer =
+        Stream.concat(
+                Stream.of(stages).limit(stages.length - 1),
+                Stream.of(normalizer, stages[stages.length - 1]))
+            .toArray(Transformer[]::new);
     PipelineModel model = new PipelineModel("with_normalizer", withNormalizer);
 
-    assertThatThrownBy(() -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS),
-        VERSION))
+    assertThatThrownBy(
+            () -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageStartingWith("The stage norm_1 (org.apache.spark.ml.feature.Normalizer) of model"
-            + " flights_delay version 3 cannot be expressed in PMML: ")
+        .hasMessageStartingWith(
+            "The stage norm_1 (org.apache.spark.ml.feature.Normalizer) of model"
+                + " flights_delay version 3 cannot be expressed in PMML: ")
         .hasMessageContaining("not supported")
         .hasMessageContaining("Choose another model type");
   }
@@ -189,12 +232,13 @@ class PmmlBundlesTest extends SparkTestBase {
   void anXgboostThreeModelFailsNamingItsStageAndTheSupportedVersions() {
     PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 3, "max-depth", 2));
 
-    assertThatThrownBy(() -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS),
-        VERSION))
+    assertThatThrownBy(
+            () -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("(ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel) of model"
-            + " flights_delay version 3 cannot be expressed in PMML: JPMML-SparkML 2.5 converts"
-            + " models of XGBoost4J-Spark 1.0 to 2.1 only");
+        .hasMessageContaining(
+            "(ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel) of model"
+                + " flights_delay version 3 cannot be expressed in PMML: JPMML-SparkML 2.5 converts"
+                + " models of XGBoost4J-Spark 1.0 to 2.1 only");
   }
 
   @Test
@@ -203,8 +247,8 @@ class PmmlBundlesTest extends SparkTestBase {
 
     assertThat(PipelineInputs.columns(model))
         .containsExactly("hour", "distance", "origin", "destination");
-    assertThatThrownBy(() -> PipelineInputs.schema(model, new StructType()
-        .add("hour", DataTypes.IntegerType)))
+    assertThatThrownBy(
+            () -> PipelineInputs.schema(model, new StructType().add("hour", DataTypes.IntegerType)))
         .hasMessageContaining("reads the column distance");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
 import static org.apache.spark.ml.functions.vector_to_array;
@@ -62,22 +63,26 @@ import org.junit.jupiter.api.TestInstance;
  * bundle is built, and the scoring service ({@code serving/}, PMML4S behind HTTP) is started on it
  * with {@code java -jar} and sent the same rows as JSON batches, as a client sends them. Its
  * P(delayed) is compared with Spark's {@code probability[1]}, its model name, version and labels
- * with the bundle's; the largest difference of each model type is printed and written to
- * {@code target/parity/parity.txt}, beside each service's log.
+ * with the bundle's; the largest difference of each model type is printed and written to {@code
+ * target/parity/parity.txt}, beside each service's log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PmmlParityIT extends SparkTestBase {
   static final LocalDate DS = LocalDate.of(2001, 1, 15);
+
   /** The first day only feeds the history features of the next ones; two days fit, ds is scored. */
   static final LocalDate FIRST = DS.minusDays(3);
+
   static final int ROWS = 10_000;
   static final Path FLIGHTS = lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet");
-  static final ExportedVersion VERSION = new ExportedVersion("parity", "1", "parity-run", 0.3,
-      Map.of(), Instant.EPOCH);
-  static final Path REPORT_DIR = Path.of(System.getProperty("lakepipe.parity.report",
-      "target/parity"));
+  static final ExportedVersion VERSION =
+      new ExportedVersion("parity", "1", "parity-run", 0.3, Map.of(), Instant.EPOCH);
+  static final Path REPORT_DIR =
+      Path.of(System.getProperty("lakepipe.parity.report", "target/parity"));
+
   /** The service's default limits (its ServingConfig): batches a default deployment accepts. */
   static final int MAX_BODY_BYTES = 1 << 20;
+
   static final int MAX_BATCH = 10_000;
 
   private Path home;
@@ -92,9 +97,12 @@ class PmmlParityIT extends SparkTestBase {
   void realFeatures() throws IOException {
     assertThat(FLIGHTS).as("run ./lakepipe setup first").exists();
     home = Files.createTempDirectory("lakepipe-parity-");
-    LakepipeConfig config = testConfig(home, Map.of(
-        "lakepipe.demo.flights-data", FLIGHTS.toString(),
-        "lakepipe.sources.flights.location", home.resolve("landing").toString()));
+    LakepipeConfig config =
+        testConfig(
+            home,
+            Map.of(
+                "lakepipe.demo.flights-data", FLIGHTS.toString(),
+                "lakepipe.sources.flights.location", home.resolve("landing").toString()));
     LandDemoFiles.land(spark, config, "flights", FIRST, DS);
     run("ingest-jdbc:airports", IngestJdbc.of("airports"), config, FIRST);
     FeatureView view = FeatureViewReader.read(config, "flights");
@@ -103,18 +111,31 @@ class PmmlParityIT extends SparkTestBase {
       run("build-features", context -> BuildFeatures.run(context, view), config, day);
     }
     FeatureCatalog catalog = view.catalog();
-    Dataset<Row> rows = new TrainingSets(new DeltaTables(spark), config, view)
-        .latest(FIRST.plusDays(1), DS).rows()
-        .withColumn(view.label().name(), col(view.label().name()).cast("double"));
-    featureSchema = spark.read().format("delta").load(config.tablePath("features-flights"))
-        .schema();
-    fitRows = rows.where(col(DeltaTables.DS).lt(java.sql.Date.valueOf(DS)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    scoreRows = rows.where(col(DeltaTables.DS).equalTo(java.sql.Date.valueOf(DS)))
-        .orderBy("flight_id").limit(ROWS).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows =
+        new TrainingSets(new DeltaTables(spark), config, view)
+            .latest(FIRST.plusDays(1), DS)
+            .rows()
+            .withColumn(view.label().name(), col(view.label().name()).cast("double"));
+    featureSchema =
+        spark.read().format("delta").load(config.tablePath("features-flights")).schema();
+    fitRows =
+        rows.where(col(DeltaTables.DS).lt(java.sql.Date.valueOf(DS)))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    scoreRows =
+        rows.where(col(DeltaTables.DS).equalTo(java.sql.Date.valueOf(DS)))
+            .orderBy("flight_id")
+            .limit(ROWS)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     // As the training does: a numeric feature without a single value cannot be fit.
-    Row values = fitRows.agg(count(col(catalog.numericInputs().get(0))), catalog.numericInputs()
-        .stream().skip(1).map(c -> count(col(c))).toArray(Column[]::new)).head();
+    Row values =
+        fitRows
+            .agg(
+                count(col(catalog.numericInputs().get(0))),
+                catalog.numericInputs().stream()
+                    .skip(1)
+                    .map(c -> count(col(c)))
+                    .toArray(Column[]::new))
+            .head();
     numeric = new ArrayList<>();
     for (int i = 0; i < catalog.numericInputs().size(); i++) {
       if (values.getLong(i) > 0) {
@@ -135,44 +156,57 @@ class PmmlParityIT extends SparkTestBase {
 
   @Test
   void logisticRegressionMatchesSpark() throws Exception {
-    assertThat(maxDifference(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 50,
-        "reg-param", 0.001))).isLessThanOrEqualTo(1e-9);
+    assertThat(
+            maxDifference(
+                ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 50, "reg-param", 0.001)))
+        .isLessThanOrEqualTo(1e-9);
   }
 
   @Test
   void gradientBoostedTreesMatchSpark() throws Exception {
-    assertThat(maxDifference(ModelType.GBT, Map.of("max-iter", 20, "max-depth", 5,
-        "step-size", 0.2))).isLessThanOrEqualTo(1e-9);
+    assertThat(
+            maxDifference(ModelType.GBT, Map.of("max-iter", 20, "max-depth", 5, "step-size", 0.2)))
+        .isLessThanOrEqualTo(1e-9);
   }
 
   @Test
   void multilayerPerceptronMatchesSpark() throws Exception {
-    assertThat(maxDifference(ModelType.MLP, Map.of("hidden-layers", List.of(16), "max-iter", 60,
-        "step-size", 0.03))).isLessThanOrEqualTo(1e-9);
+    assertThat(
+            maxDifference(
+                ModelType.MLP,
+                Map.of("hidden-layers", List.of(16), "max-iter", 60, "step-size", 0.03)))
+        .isLessThanOrEqualTo(1e-9);
   }
 
   @Test
   void xgboostFailsClearlyInsteadOfExportingWrongly() {
     PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 10, "max-depth", 4));
 
-    assertThatThrownBy(() -> PmmlBundles.build(model,
-        PipelineInputs.schema(model, featureSchema), VERSION))
+    assertThatThrownBy(
+            () -> PmmlBundles.build(model, PipelineInputs.schema(model, featureSchema), VERSION))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("XGBoostClassificationModel) of model parity version 1 cannot be"
-            + " expressed in PMML");
+        .hasMessageContaining(
+            "XGBoostClassificationModel) of model parity version 1 cannot be"
+                + " expressed in PMML");
     report.add("xgboost: not exported (JPMML-SparkML 2.5 reads XGBoost4J-Spark up to 2.1)");
   }
 
   private PipelineModel fit(ModelType type, Map<String, Object> params) {
     PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
     Dataset<Row> prepared = preprocessing.transform(fitRows);
-    List<PipelineStage> head = type.stages(new Candidate(type.configName(), type, 1, params),
-        Preprocessing.featureCount(prepared), 42, "delayed");
-    PipelineModel fitted = new Pipeline().setStages(head.toArray(PipelineStage[]::new))
-        .fit(prepared);
+    List<PipelineStage> head =
+        type.stages(
+            new Candidate(type.configName(), type, 1, params),
+            Preprocessing.featureCount(prepared),
+            42,
+            "delayed");
+    PipelineModel fitted =
+        new Pipeline().setStages(head.toArray(PipelineStage[]::new)).fit(prepared);
     // One flat pipeline from feature columns to probability, as the train job registers it.
-    return new PipelineModel("parity_" + type.configName(), Stream.concat(
-        Stream.of(preprocessing.stages()), Stream.of(fitted.stages())).toArray(Transformer[]::new));
+    return new PipelineModel(
+        "parity_" + type.configName(),
+        Stream.concat(Stream.of(preprocessing.stages()), Stream.of(fitted.stages()))
+            .toArray(Transformer[]::new));
   }
 
   /**
@@ -181,17 +215,22 @@ class PmmlParityIT extends SparkTestBase {
    */
   private double maxDifference(ModelType type, Map<String, Object> params) throws Exception {
     PipelineModel model = fit(type, params);
-    PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, featureSchema),
-        VERSION);
+    PmmlBundle bundle =
+        PmmlBundles.build(model, PipelineInputs.schema(model, featureSchema), VERSION);
     Path dir = bundle.writeTo(home.resolve("bundles").resolve(type.configName()));
     BundleMetadata metadata = bundle.metadata();
 
     // One query gives each flight's request record beside Spark's probability, so both lists are
     // in the same order by construction.
-    List<Row> scored = model.transform(scoreRows).select(col("flight_id"),
-        vector_to_array(col("probability"), "float64").getItem(1).as("p"),
-        requestRecord(metadata.inputs()).as("record"))
-        .orderBy("flight_id").collectAsList();
+    List<Row> scored =
+        model
+            .transform(scoreRows)
+            .select(
+                col("flight_id"),
+                vector_to_array(col("probability"), "float64").getItem(1).as("p"),
+                requestRecord(metadata.inputs()).as("record"))
+            .orderBy("flight_id")
+            .collectAsList();
     List<String> records = scored.stream().map(row -> row.getString(2)).toList();
     Files.write(dir.resolve("inputs.jsonl"), records, StandardCharsets.UTF_8);
 
@@ -201,16 +240,19 @@ class PmmlParityIT extends SparkTestBase {
     int unknownCategories = 0;
     try (ScoringServiceProcess service = ScoringServiceProcess.start(dir, log)) {
       JsonNode health = service.health();
-      assertThat(health.path("model_name").asText()).as(service::logTail)
+      assertThat(health.path("model_name").asText())
+          .as(service::logTail)
           .isEqualTo(metadata.modelName());
-      assertThat(health.path("model_version").asText()).as(service::logTail)
+      assertThat(health.path("model_version").asText())
+          .as(service::logTail)
           .isEqualTo(metadata.modelVersion());
       for (List<String> batch : batches) {
         JsonNode answer = service.predict("[" + String.join(",", batch) + "]");
         assertThat(answer.path("model_name").asText()).isEqualTo(metadata.modelName());
         assertThat(answer.path("model_version").asText()).isEqualTo(metadata.modelVersion());
         JsonNode predictions = answer.path("predictions");
-        assertThat(predictions.size()).as("predictions for a batch of %d", batch.size())
+        assertThat(predictions.size())
+            .as("predictions for a batch of %d", batch.size())
             .isEqualTo(batch.size());
         for (JsonNode prediction : predictions) {
           JsonNode probability = prediction.path("probability");
@@ -228,7 +270,9 @@ class PmmlParityIT extends SparkTestBase {
     } finally {
       if (Files.exists(log)) {
         Files.createDirectories(REPORT_DIR);
-        Files.copy(log, REPORT_DIR.resolve(type.configName() + "-serving.log"),
+        Files.copy(
+            log,
+            REPORT_DIR.resolve(type.configName() + "-serving.log"),
             StandardCopyOption.REPLACE_EXISTING);
       }
     }
@@ -238,10 +282,19 @@ class PmmlParityIT extends SparkTestBase {
     for (int i = 0; i < ROWS; i++) {
       max = Math.max(max, Math.abs(served.get(i) - scored.get(i).getDouble(1)));
     }
-    report.add(String.format(Locale.ROOT, "%s: max |service - Spark| over %d flights of %s = %.3e"
-        + " (%d inputs, PMML %d bytes, %d requests, %d flights with an unseen category)",
-        type.configName(), ROWS, DS, max, metadata.inputs().size(), bundle.pmml().length,
-        batches.size(), unknownCategories));
+    report.add(
+        String.format(
+            Locale.ROOT,
+            "%s: max |service - Spark| over %d flights of %s = %.3e"
+                + " (%d inputs, PMML %d bytes, %d requests, %d flights with an unseen category)",
+            type.configName(),
+            ROWS,
+            DS,
+            max,
+            metadata.inputs().size(),
+            bundle.pmml().length,
+            batches.size(),
+            unknownCategories));
     return max;
   }
 
@@ -251,11 +304,15 @@ class PmmlParityIT extends SparkTestBase {
    * Imputer takes as missing too.
    */
   private static Column requestRecord(List<BundleMetadata.Input> inputs) {
-    Column[] fields = inputs.stream()
-        .map(input -> (input.type().equals("double")
-            ? nanvl(col(input.name()), lit(null).cast("double")) : col(input.name()))
-            .as(input.name()))
-        .toArray(Column[]::new);
+    Column[] fields =
+        inputs.stream()
+            .map(
+                input ->
+                    (input.type().equals("double")
+                            ? nanvl(col(input.name()), lit(null).cast("double"))
+                            : col(input.name()))
+                        .as(input.name()))
+            .toArray(Column[]::new);
     return to_json(struct(fields), Map.of("ignoreNullFields", "false"));
   }
 

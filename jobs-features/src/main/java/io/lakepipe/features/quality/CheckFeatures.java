@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 import static org.apache.spark.sql.functions.col;
@@ -12,12 +13,12 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
-import io.lakepipe.features.quality.FeatureGate.Failure;
-import io.lakepipe.features.quality.FeatureGate.Settings;
-import io.lakepipe.features.quality.FeatureGate.Verdict;
 import io.lakepipe.features.FeatureCatalog;
 import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.FeatureViewReader;
+import io.lakepipe.features.quality.FeatureGate.Failure;
+import io.lakepipe.features.quality.FeatureGate.Settings;
+import io.lakepipe.features.quality.FeatureGate.Verdict;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -35,41 +36,47 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data-quality gate after the features: measures every feature column of one ds of a feature
- * view's features table against the previous {@code reference-days} days (null share, min, max, mean,
- * distinct values, PSI), replaces the day's rows of the feature metrics table, and only then fails
- * when the gate fails, so that a failed day's metrics are there to inspect. Like the bronze gate it
- * writes no data rows: the rows it checked count as read and written.
+ * view's features table against the previous {@code reference-days} days (null share, min, max,
+ * mean, distinct values, PSI), replaces the day's rows of the feature metrics table, and only then
+ * fails when the gate fails, so that a failed day's metrics are there to inspect. Like the bronze
+ * gate it writes no data rows: the rows it checked count as read and written.
  */
 public final class CheckFeatures {
   private static final Logger LOG = LoggerFactory.getLogger(CheckFeatures.class);
   static final String VIEW = "view";
+
   /** The view whose features to check; part of the audit name, so two views stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(JobOption.required(VIEW,
-      "the feature view whose features to check, a key of lakepipe.views").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(
+                  VIEW, "the feature view whose features to check, a key of lakepipe.views")
+              .inAuditName());
 
   /** The columns of the feature metrics table, before {@code ds}. */
-  static final StructType METRICS_SCHEMA = new StructType()
-      .add("feature", DataTypes.StringType)
-      .add("kind", DataTypes.StringType)
-      .add("rows", DataTypes.LongType)
-      .add("nulls", DataTypes.LongType)
-      .add("null_share", DataTypes.DoubleType)
-      .add("min", DataTypes.DoubleType)
-      .add("max", DataTypes.DoubleType)
-      .add("mean", DataTypes.DoubleType)
-      .add("distinct_values", DataTypes.LongType)
-      .add("reference_rows", DataTypes.LongType)
-      .add("psi", DataTypes.DoubleType)
-      .add("gate", DataTypes.StringType)
-      .add("gate_reason", DataTypes.StringType);
+  static final StructType METRICS_SCHEMA =
+      new StructType()
+          .add("feature", DataTypes.StringType)
+          .add("kind", DataTypes.StringType)
+          .add("rows", DataTypes.LongType)
+          .add("nulls", DataTypes.LongType)
+          .add("null_share", DataTypes.DoubleType)
+          .add("min", DataTypes.DoubleType)
+          .add("max", DataTypes.DoubleType)
+          .add("mean", DataTypes.DoubleType)
+          .add("distinct_values", DataTypes.LongType)
+          .add("reference_rows", DataTypes.LongType)
+          .add("psi", DataTypes.DoubleType)
+          .add("gate", DataTypes.StringType)
+          .add("gate_reason", DataTypes.StringType);
 
   private CheckFeatures() {}
 
   /** Reads and validates the view and the gate's settings before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
-    Settings settings = Settings.fromConfig(
-        config.overlaid(Settings.CONFIG_SECTION, "views." + view.name() + ".feature-gate"));
+    Settings settings =
+        Settings.fromConfig(
+            config.overlaid(Settings.CONFIG_SECTION, "views." + view.name() + ".feature-gate"));
     return context -> run(context, view, settings);
   }
 
@@ -93,33 +100,61 @@ public final class CheckFeatures {
       if (rows == 0) {
         throw LakepipeErrors.partitionMissing(table, featuresPath, ds.toString());
       }
-      LOG.info("Checking {} rows of {} ds={} (v{}) against the days {}..{}", rows, table, ds,
-          read.version(), from, ds.minusDays(1));
-      List<FeatureMetric> metrics =
-          FeatureMetrics.compute(day, reference, settings.psiBins());
+      LOG.info(
+          "Checking {} rows of {} ds={} (v{}) against the days {}..{}",
+          rows,
+          table,
+          ds,
+          read.version(),
+          from,
+          ds.minusDays(1));
+      List<FeatureMetric> metrics = FeatureMetrics.compute(day, reference, settings.psiBins());
       String statsPath = context.config().tablePath(view.tables().dailyStats());
-      LocalDate firstHistoryDay = context.tables().partitionFingerprints(statsPath,
-              from.minusDays(catalog.maxWindowDays()), ds).keySet().stream().findFirst()
-          .orElse(null);
-      Map<String, String> warmingUp = FeatureGate.warmingUp(catalog.historyWindows(), ds,
-          settings.referenceDays(), firstHistoryDay);
+      LocalDate firstHistoryDay =
+          context
+              .tables()
+              .partitionFingerprints(statsPath, from.minusDays(catalog.maxWindowDays()), ds)
+              .keySet()
+              .stream()
+              .findFirst()
+              .orElse(null);
+      Map<String, String> warmingUp =
+          FeatureGate.warmingUp(
+              catalog.historyWindows(), ds, settings.referenceDays(), firstHistoryDay);
       if (!warmingUp.isEmpty()) {
-        LOG.info("{} history features warm up (history from {}): drift and null share waived",
-            warmingUp.size(), firstHistoryDay);
+        LOG.info(
+            "{} history features warm up (history from {}): drift and null share waived",
+            warmingUp.size(),
+            firstHistoryDay);
       }
       List<Verdict> verdicts = FeatureGate.judge(metrics, settings, warmingUp);
-      long metricsVersion = context.tables().replaceDs(
-          metricsRows(context.spark(), metrics, verdicts, context.runId()), metricsPath, ds);
+      long metricsVersion =
+          context
+              .tables()
+              .replaceDs(
+                  metricsRows(context.spark(), metrics, verdicts, context.runId()),
+                  metricsPath,
+                  ds);
       // A failing gate leaves its metrics written: its audit row says so.
-      context.progress().source(featuresPath).rows(rows, rows, 0).wrote(metricsPath, metricsVersion);
+      context
+          .progress()
+          .source(featuresPath)
+          .rows(rows, rows, 0)
+          .wrote(metricsPath, metricsVersion);
       logVerdicts(table, ds, metrics, verdicts, metricsPath, metricsVersion);
 
       List<Failure> failures = verdicts.stream().flatMap(v -> v.failures().stream()).toList();
       if (!failures.isEmpty()) {
-        throw LakepipeErrors.featureChecksFailed(table, ds.toString(),
+        throw LakepipeErrors.featureChecksFailed(
+            table,
+            ds.toString(),
             failures.stream().map(Failure::toString).collect(Collectors.joining("; ")),
-            metricsPath + " (ds=" + ds + ")", Settings.CONFIG_SECTION + " (for this view, under"
-                + " lakepipe.views." + view.name() + ".feature-gate)");
+            metricsPath + " (ds=" + ds + ")",
+            Settings.CONFIG_SECTION
+                + " (for this view, under"
+                + " lakepipe.views."
+                + view.name()
+                + ".feature-gate)");
       }
       return JobResult.builder()
           .source(featuresPath)
@@ -127,9 +162,16 @@ public final class CheckFeatures {
           .rowsWritten(rows)
           .read(featuresPath, read.version())
           .wrote(metricsPath, metricsVersion)
-          .summary(metrics.size() + " features checked, none failed (" + count(verdicts,
-              FeatureGate.EXEMPT) + " exempt, " + count(verdicts, FeatureGate.NO_REFERENCE)
-              + " without reference); metrics in " + metricsPath + " v" + metricsVersion)
+          .summary(
+              metrics.size()
+                  + " features checked, none failed ("
+                  + count(verdicts, FeatureGate.EXEMPT)
+                  + " exempt, "
+                  + count(verdicts, FeatureGate.NO_REFERENCE)
+                  + " without reference); metrics in "
+                  + metricsPath
+                  + " v"
+                  + metricsVersion)
           .build();
     } finally {
       day.unpersist();
@@ -138,36 +180,68 @@ public final class CheckFeatures {
   }
 
   /** The metrics and verdicts as rows of the feature metrics table (without ds). */
-  static Dataset<Row> metricsRows(SparkSession spark, List<FeatureMetric> metrics,
-      List<Verdict> verdicts, String runId) {
+  static Dataset<Row> metricsRows(
+      SparkSession spark, List<FeatureMetric> metrics, List<Verdict> verdicts, String runId) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < metrics.size(); i++) {
       FeatureMetric m = metrics.get(i);
       Verdict v = verdicts.get(i);
-      rows.add(RowFactory.create(m.feature(), m.kind(), m.rows(), m.nulls(), m.nullShare(),
-          m.min(), m.max(), m.mean(), m.distinctValues(), m.referenceRows(), m.psi(), v.gate(),
-          v.reason()));
+      rows.add(
+          RowFactory.create(
+              m.feature(),
+              m.kind(),
+              m.rows(),
+              m.nulls(),
+              m.nullShare(),
+              m.min(),
+              m.max(),
+              m.mean(),
+              m.distinctValues(),
+              m.referenceRows(),
+              m.psi(),
+              v.gate(),
+              v.reason()));
     }
-    return spark.createDataFrame(rows, METRICS_SCHEMA)
+    return spark
+        .createDataFrame(rows, METRICS_SCHEMA)
         .withColumn("run_id", lit(runId))
         .withColumn("checked_at", current_timestamp());
   }
 
   /** One summary line, then one line for the failed and one for the exempt features, if any. */
-  private static void logVerdicts(String table, LocalDate ds, List<FeatureMetric> metrics,
-      List<Verdict> verdicts, String metricsPath, long metricsVersion) {
-    LOG.info("{} ds={}: {} features, reference {} rows: {} pass, {} fail, {} exempt, {} no-reference;"
-            + " metrics in {} v{}", table, ds, metrics.size(),
-        metrics.isEmpty() ? 0 : metrics.get(0).referenceRows(), count(verdicts, FeatureGate.PASS),
-        count(verdicts, FeatureGate.FAIL), count(verdicts, FeatureGate.EXEMPT),
-        count(verdicts, FeatureGate.NO_REFERENCE), metricsPath, metricsVersion);
+  private static void logVerdicts(
+      String table,
+      LocalDate ds,
+      List<FeatureMetric> metrics,
+      List<Verdict> verdicts,
+      String metricsPath,
+      long metricsVersion) {
+    LOG.info(
+        "{} ds={}: {} features, reference {} rows: {} pass, {} fail, {} exempt, {} no-reference;"
+            + " metrics in {} v{}",
+        table,
+        ds,
+        metrics.size(),
+        metrics.isEmpty() ? 0 : metrics.get(0).referenceRows(),
+        count(verdicts, FeatureGate.PASS),
+        count(verdicts, FeatureGate.FAIL),
+        count(verdicts, FeatureGate.EXEMPT),
+        count(verdicts, FeatureGate.NO_REFERENCE),
+        metricsPath,
+        metricsVersion);
     for (String gate : List.of(FeatureGate.FAIL, FeatureGate.EXEMPT)) {
-      String features = verdicts.stream().filter(v -> gate.equals(v.gate()))
-          .map(v -> v.feature() + " (" + v.reason() + ")")
-          .collect(Collectors.joining(", "));
+      String features =
+          verdicts.stream()
+              .filter(v -> gate.equals(v.gate()))
+              .map(v -> v.feature() + " (" + v.reason() + ")")
+              .collect(Collectors.joining(", "));
       if (!features.isEmpty()) {
-        LOG.info("{} ds={} {} features: {}", table, ds,
-            FeatureGate.FAIL.equals(gate) ? "failed" : "exempt", features);
+        LOG.info(
+            "{} ds={} {} features: {}",
+            table,
+            ds,
+            FeatureGate.FAIL.equals(gate) ? "failed" : "exempt",
+            features);
       }
     }
   }

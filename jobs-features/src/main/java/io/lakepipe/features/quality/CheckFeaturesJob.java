@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 import io.lakepipe.core.cli.JobRunner;
@@ -10,7 +11,7 @@ public final class CheckFeaturesJob {
   private CheckFeaturesJob() {}
 
   public static void main(String[] args) {
-    JobRunner.exit(JobRunner.execute("check-features", args, CheckFeatures.OPTIONS,
-        CheckFeatures::prepare));
+    JobRunner.exit(
+        JobRunner.execute("check-features", args, CheckFeatures.OPTIONS, CheckFeatures::prepare));
   }
 }

@@ -1,19 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
-import java.util.ArrayList;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The gate on feature metrics, from {@code lakepipe.quality.features}: enough rows, a null
- * share at most {@code max-null-share} and a PSI at most {@code max-psi} per feature. Features that
- * match a {@code null-share-exempt} or {@code drift-exempt} glob are not failed by that check. Pure:
+ * The gate on feature metrics, from {@code lakepipe.quality.features}: enough rows, a null share at
+ * most {@code max-null-share} and a PSI at most {@code max-psi} per feature. Features that match a
+ * {@code null-share-exempt} or {@code drift-exempt} glob are not failed by that check. Pure:
  * metrics and settings in, verdicts out.
  *
  * <p>A verdict is {@link #FAIL} when a check failed; else {@link #EXEMPT} when a check would have
@@ -43,17 +44,27 @@ public final class FeatureGate {
    * @param nullShareExempt globs of features whose null share is not gated
    * @param driftExempt globs of features whose PSI is not gated
    */
-  public record Settings(int referenceDays, int psiBins, long minRows, double maxNullShare,
-      double maxPsi, List<String> nullShareExempt, List<String> driftExempt) {
+  public record Settings(
+      int referenceDays,
+      int psiBins,
+      long minRows,
+      double maxNullShare,
+      double maxPsi,
+      List<String> nullShareExempt,
+      List<String> driftExempt) {
     /** The config section, under {@code lakepipe}. */
     public static final String CONFIG_SECTION = "quality.features";
+
     private static final String SECTION = CONFIG_SECTION + ".";
 
     public Settings {
       check(referenceDays >= 0, "reference-days", referenceDays, "a whole number of days >= 0");
       check(psiBins >= 2, "psi-bins", psiBins, "a whole number >= 2");
       check(minRows >= 1, "min-rows", minRows, "a whole number >= 1");
-      check(maxNullShare >= 0 && maxNullShare <= 1, "max-null-share", maxNullShare,
+      check(
+          maxNullShare >= 0 && maxNullShare <= 1,
+          "max-null-share",
+          maxNullShare,
           "a share from 0 to 1");
       check(maxPsi >= 0, "max-psi", maxPsi, "a number >= 0");
       nullShareExempt = List.copyOf(nullShareExempt);
@@ -108,8 +119,8 @@ public final class FeatureGate {
    * whose window reaches before the first built day to the reason, which waives their drift and
    * null share.
    */
-  public static List<Verdict> judge(List<FeatureMetric> metrics, Settings settings,
-      Map<String, String> warmingUp) {
+  public static List<Verdict> judge(
+      List<FeatureMetric> metrics, Settings settings, Map<String, String> warmingUp) {
     return metrics.stream().map(m -> judge(m, settings, warmingUp.get(m.feature()))).toList();
   }
 
@@ -122,19 +133,28 @@ public final class FeatureGate {
    * Which history features are warming up for ds: those whose window, for the earliest reference
    * day, reaches before {@code firstHistoryDay} (the first day with daily stats), with the reason.
    */
-  public static Map<String, String> warmingUp(Map<String, Integer> historyWindows, LocalDate ds,
-      int referenceDays, LocalDate firstHistoryDay) {
+  public static Map<String, String> warmingUp(
+      Map<String, Integer> historyWindows,
+      LocalDate ds,
+      int referenceDays,
+      LocalDate firstHistoryDay) {
     Map<String, String> warming = new java.util.LinkedHashMap<>();
     if (firstHistoryDay == null) {
       return warming;
     }
-    historyWindows.forEach((feature, days) -> {
-      LocalDate needed = ds.minusDays((long) referenceDays + days);
-      if (needed.isBefore(firstHistoryDay)) {
-        warming.put(feature, "warming up: its " + days + "-day window reaches before the first"
-            + " day with history, " + firstHistoryDay);
-      }
-    });
+    historyWindows.forEach(
+        (feature, days) -> {
+          LocalDate needed = ds.minusDays((long) referenceDays + days);
+          if (needed.isBefore(firstHistoryDay)) {
+            warming.put(
+                feature,
+                "warming up: its "
+                    + days
+                    + "-day window reaches before the first"
+                    + " day with history, "
+                    + firstHistoryDay);
+          }
+        });
     return warming;
   }
 
@@ -146,13 +166,14 @@ public final class FeatureGate {
       failures.add(new Failure(feature, "rows", metric.rows(), settings.minRows()));
     }
     if (metric.nullShare() != null && metric.nullShare() > settings.maxNullShare()) {
-      Failure failure = new Failure(feature, "null share", metric.nullShare(),
-          settings.maxNullShare());
+      Failure failure =
+          new Failure(feature, "null share", metric.nullShare(), settings.maxNullShare());
       Optional<String> pattern = firstMatch(settings.nullShareExempt(), feature);
       if (pattern.isPresent()) {
         exempt.add(waived(failure, "null-share-exempt", pattern.get()));
       } else if (warmingUp != null) {
-        exempt.add(describe(failure.measure(), failure.value(), failure.limit()) + ", " + warmingUp);
+        exempt.add(
+            describe(failure.measure(), failure.value(), failure.limit()) + ", " + warmingUp);
       } else {
         failures.add(failure);
       }
@@ -163,7 +184,8 @@ public final class FeatureGate {
       if (pattern.isPresent()) {
         exempt.add(waived(failure, "drift-exempt", pattern.get()));
       } else if (warmingUp != null) {
-        exempt.add(describe(failure.measure(), failure.value(), failure.limit()) + ", " + warmingUp);
+        exempt.add(
+            describe(failure.measure(), failure.value(), failure.limit()) + ", " + warmingUp);
       } else {
         failures.add(failure);
       }
@@ -174,16 +196,15 @@ public final class FeatureGate {
     failures.forEach(f -> reasons.add(describe(f.measure(), f.value(), f.limit())));
     reasons.addAll(exempt);
     if (noReference) {
-      reasons.add(metric.referenceRows() == 0
-          ? "no reference rows, drift not measured"
-          : "feature absent from the reference, drift not measured");
+      reasons.add(
+          metric.referenceRows() == 0
+              ? "no reference rows, drift not measured"
+              : "feature absent from the reference, drift not measured");
     }
-    String gate = !failures.isEmpty() ? FAIL
-        : !exempt.isEmpty() ? EXEMPT
-        : noReference ? NO_REFERENCE
-        : PASS;
-    return new Verdict(feature, gate, reasons.isEmpty() ? null : String.join("; ", reasons),
-        failures);
+    String gate =
+        !failures.isEmpty() ? FAIL : !exempt.isEmpty() ? EXEMPT : noReference ? NO_REFERENCE : PASS;
+    return new Verdict(
+        feature, gate, reasons.isEmpty() ? null : String.join("; ", reasons), failures);
   }
 
   /** Whether a feature name matches a glob: {@code *} is any run of characters, {@code ?} one. */
@@ -204,16 +225,20 @@ public final class FeatureGate {
   }
 
   private static String waived(Failure failure, String list, String pattern) {
-    return describe(failure.measure(), failure.value(), failure.limit()) + ", exempt by " + list
-        + " '" + pattern + "'";
+    return describe(failure.measure(), failure.value(), failure.limit())
+        + ", exempt by "
+        + list
+        + " '"
+        + pattern
+        + "'";
   }
 
   private static String describe(String measure, double value, double limit) {
     if ("rows".equals(measure)) {
       return String.format(Locale.ROOT, "rows %d below the minimum %d", (long) value, (long) limit);
     }
-    return String.format(Locale.ROOT, "%s %.4f above the limit %s", measure, value,
-        formatLimit(limit));
+    return String.format(
+        Locale.ROOT, "%s %.4f above the limit %s", measure, value, formatLimit(limit));
   }
 
   private static String formatLimit(double limit) {

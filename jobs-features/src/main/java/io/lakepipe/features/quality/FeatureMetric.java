@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 /**
@@ -32,6 +33,7 @@ public record FeatureMetric(
 
   /** A feature of a numeric Spark type: min, max, mean and decile bins. */
   public static final String NUMERIC = "numeric";
+
   /** A string or boolean feature: distinct values and one bin per reference category. */
   public static final String CATEGORICAL = "categorical";
 }

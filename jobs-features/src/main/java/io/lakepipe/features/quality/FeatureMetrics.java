@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 import static org.apache.spark.sql.functions.array;
@@ -39,10 +40,10 @@ import org.apache.spark.sql.types.StructType;
  * the same table). Pure: reads only the Datasets it is given and writes nothing.
  *
  * <p>Feature columns are every column but {@code ds} and lineage columns starting with {@code _}
- * (the caller drops the entity's id and time): numeric types are numeric features,
- * strings and booleans categorical ones. NaN in a float or double column counts as null: it is a
- * missing value (a mean over nothing), so the null-share gate sees it, and it would otherwise make
- * min, max and mean NaN.
+ * (the caller drops the entity's id and time): numeric types are numeric features, strings and
+ * booleans categorical ones. NaN in a float or double column counts as null: it is a missing value
+ * (a mean over nothing), so the null-share gate sees it, and it would otherwise make min, max and
+ * mean NaN.
  *
  * <p>The population stability index is {@code sum((p_day - p_ref) * ln(p_day / p_ref))} over
  * buckets, each share floored at {@link #SHARE_FLOOR} so that a bucket empty on one side adds a
@@ -58,8 +59,10 @@ import org.apache.spark.sql.types.StructType;
 public final class FeatureMetrics {
   /** Columns of the features table that are keys, not features. */
   public static final Set<String> KEY_COLUMNS = Set.of("ds");
+
   /** The floor of a bucket share in the PSI sum. */
   public static final double SHARE_FLOOR = 1e-4;
+
   /**
    * Accuracy of {@code percentile_approx} for the bin edges (relative error 1/accuracy). Fixed, so
    * that a rerun on the same table version computes the same edges and the same PSI.
@@ -92,9 +95,13 @@ public final class FeatureMetrics {
       } else if (type instanceof StringType || type instanceof BooleanType) {
         features.add(new Feature(name, FeatureMetric.CATEGORICAL, type));
       } else {
-        throw new IllegalArgumentException("Feature column " + name + " has type "
-            + type.simpleString() + ": the feature checks measure numeric, string and boolean"
-            + " columns only; a name starting with _ leaves a column out of the checks");
+        throw new IllegalArgumentException(
+            "Feature column "
+                + name
+                + " has type "
+                + type.simpleString()
+                + ": the feature checks measure numeric, string and boolean"
+                + " columns only; a name starting with _ leaves a column out of the checks");
       }
     }
     return features;
@@ -119,8 +126,8 @@ public final class FeatureMetrics {
     List<Column> referenceAggs = new ArrayList<>();
     for (Feature feature : features) {
       if (feature.numeric() && inReference.contains(feature.name())) {
-        referenceAggs.add(percentile_approx(value(feature), quantiles(bins),
-            lit(QUANTILE_ACCURACY)));
+        referenceAggs.add(
+            percentile_approx(value(feature), quantiles(bins), lit(QUANTILE_ACCURACY)));
       }
     }
     Row referenceStats = reference.agg(count(lit(1)), referenceAggs.toArray(Column[]::new)).head();
@@ -134,12 +141,9 @@ public final class FeatureMetrics {
       }
     }
 
-    List<Feature> compared = features.stream()
-        .filter(f -> inReference.contains(f.name()))
-        .toList();
-    Map<Boolean, Map<String, Map<String, Long>>> buckets = rows > 0 && referenceRows > 0
-        ? bucketCounts(day, reference, compared, edges)
-        : Map.of();
+    List<Feature> compared = features.stream().filter(f -> inReference.contains(f.name())).toList();
+    Map<Boolean, Map<String, Map<String, Long>>> buckets =
+        rows > 0 && referenceRows > 0 ? bucketCounts(day, reference, compared, edges) : Map.of();
 
     List<FeatureMetric> metrics = new ArrayList<>();
     int column = 1;
@@ -159,14 +163,27 @@ public final class FeatureMetrics {
       }
       Double psi = null;
       if (!buckets.isEmpty() && inReference.contains(feature.name())) {
-        psi = psi(
-            buckets.get(true).getOrDefault(feature.name(), new HashMap<>()),
-            buckets.get(false).getOrDefault(feature.name(), new HashMap<>()),
-            rows, referenceRows, !feature.numeric());
+        psi =
+            psi(
+                buckets.get(true).getOrDefault(feature.name(), new HashMap<>()),
+                buckets.get(false).getOrDefault(feature.name(), new HashMap<>()),
+                rows,
+                referenceRows,
+                !feature.numeric());
       }
-      metrics.add(new FeatureMetric(feature.name(), feature.kind(), rows, nulls,
-          rows == 0 ? null : (double) nulls / rows, lowest, highest, mean, distinct, referenceRows,
-          psi));
+      metrics.add(
+          new FeatureMetric(
+              feature.name(),
+              feature.kind(),
+              rows,
+              nulls,
+              rows == 0 ? null : (double) nulls / rows,
+              lowest,
+              highest,
+              mean,
+              distinct,
+              referenceRows,
+              psi));
     }
     return metrics;
   }
@@ -176,8 +193,12 @@ public final class FeatureMetrics {
    * buckets the reference lacks are pooled into one "other" bucket (categories); otherwise each is
    * its own bucket (numeric bins, where only the top bin can be empty in the reference).
    */
-  static double psi(Map<String, Long> day, Map<String, Long> reference, long dayRows,
-      long referenceRows, boolean poolUnseen) {
+  static double psi(
+      Map<String, Long> day,
+      Map<String, Long> reference,
+      long dayRows,
+      long referenceRows,
+      boolean poolUnseen) {
     double psi = 0;
     long unseen = 0;
     // Sorted, so that the floating-point sum is the same on every run.
@@ -192,8 +213,8 @@ public final class FeatureMetrics {
       }
     }
     for (String key : keys) {
-      psi += term(day.getOrDefault(key, 0L), dayRows, reference.getOrDefault(key, 0L),
-          referenceRows);
+      psi +=
+          term(day.getOrDefault(key, 0L), dayRows, reference.getOrDefault(key, 0L), referenceRows);
     }
     return psi + term(unseen, dayRows, 0, referenceRows);
   }
@@ -204,7 +225,9 @@ public final class FeatureMetrics {
     return (pDay - pReference) * Math.log(pDay / pReference);
   }
 
-  /** Per feature: non-null count, then min, max, mean (numeric) or distinct values (categorical). */
+  /**
+   * Per feature: non-null count, then min, max, mean (numeric) or distinct values (categorical).
+   */
   private static Column[] dayAggregates(List<Feature> features) {
     List<Column> aggs = new ArrayList<>();
     for (Feature feature : features) {
@@ -222,12 +245,15 @@ public final class FeatureMetrics {
   }
 
   /**
-   * Bucket counts of every compared feature on both sides, in one aggregation: each row becomes
-   * one (feature, bucket) cell per feature, counted by side. Returns side -> feature -> bucket ->
-   * rows (the null key is the null bucket).
+   * Bucket counts of every compared feature on both sides, in one aggregation: each row becomes one
+   * (feature, bucket) cell per feature, counted by side. Returns side -> feature -> bucket -> rows
+   * (the null key is the null bucket).
    */
-  private static Map<Boolean, Map<String, Map<String, Long>>> bucketCounts(Dataset<Row> day,
-      Dataset<Row> reference, List<Feature> features, Map<String, double[]> edges) {
+  private static Map<Boolean, Map<String, Map<String, Long>>> bucketCounts(
+      Dataset<Row> day,
+      Dataset<Row> reference,
+      List<Feature> features,
+      Map<String, double[]> edges) {
     Map<Boolean, Map<String, Map<String, Long>>> counts = new HashMap<>();
     counts.put(true, new HashMap<>());
     counts.put(false, new HashMap<>());
@@ -236,24 +262,34 @@ public final class FeatureMetrics {
     }
     List<Column> cells = new ArrayList<>();
     for (Feature feature : features) {
-      Column bucket = feature.numeric()
-          ? numericBucket(value(feature), edges.get(feature.name()))
-          : value(feature);
+      Column bucket =
+          feature.numeric()
+              ? numericBucket(value(feature), edges.get(feature.name()))
+              : value(feature);
       cells.add(struct(lit(feature.name()).as("feature"), bucket.as("bucket")));
     }
     Column exploded = explode(array(cells.toArray(Column[]::new))).as(CELL);
-    Dataset<Row> both = day.select(lit(true).as(SIDE), exploded)
-        .unionByName(reference.select(lit(false).as(SIDE), exploded));
-    for (Row row : both.groupBy(functions.col(SIDE), functions.col(CELL + ".feature"),
-        functions.col(CELL + ".bucket")).count().collectAsList()) {
-      counts.get(row.getBoolean(0))
+    Dataset<Row> both =
+        day.select(lit(true).as(SIDE), exploded)
+            .unionByName(reference.select(lit(false).as(SIDE), exploded));
+    for (Row row :
+        both.groupBy(
+                functions.col(SIDE),
+                functions.col(CELL + ".feature"),
+                functions.col(CELL + ".bucket"))
+            .count()
+            .collectAsList()) {
+      counts
+          .get(row.getBoolean(0))
           .computeIfAbsent(row.getString(1), k -> new HashMap<>())
           .put(row.isNullAt(2) ? null : row.getString(2), row.getLong(3));
     }
     return counts;
   }
 
-  /** The index of the right-closed bin {@code (edge[i-1], edge[i]]} a value falls in, as a string. */
+  /**
+   * The index of the right-closed bin {@code (edge[i-1], edge[i]]} a value falls in, as a string.
+   */
   private static Column numericBucket(Column value, double[] edges) {
     Column bucket = when(value.isNull(), lit(null).cast(DataTypes.StringType));
     for (int i = 0; i < edges.length; i++) {

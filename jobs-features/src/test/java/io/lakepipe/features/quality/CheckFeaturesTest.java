@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 import static org.apache.spark.sql.functions.col;
@@ -24,8 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckFeaturesTest extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
   static final int ROWS_PER_DAY = 300;
-  static final List<String> FEATURES = List.of("hour", "day_of_week", "month", "distance", "origin",
-      "origin_state", "origin_latitude", "origin_delay_mean_7d", "origin_flights_1d");
+  static final List<String> FEATURES =
+      List.of(
+          "hour",
+          "day_of_week",
+          "month",
+          "distance",
+          "origin",
+          "origin_state",
+          "origin_latitude",
+          "origin_delay_mean_7d",
+          "origin_flights_1d");
 
   @TempDir Path home;
   LakepipeConfig config;
@@ -38,29 +48,36 @@ class CheckFeaturesTest extends SparkTestBase {
   }
 
   /**
-   * One day of features shaped like features-flights: the same distributions every day, except
-   * the calendar columns (one weekday per day), origin_flights_1d (which follows the weekday), a
-   * tenth of origin_delay_mean_7d null (no flights in the window), and distance moved by
-   * {@code distanceShift} miles.
+   * One day of features shaped like features-flights: the same distributions every day, except the
+   * calendar columns (one weekday per day), origin_flights_1d (which follows the weekday), a tenth
+   * of origin_delay_mean_7d null (no flights in the window), and distance moved by {@code
+   * distanceShift} miles.
    */
   private Dataset<Row> day(LocalDate ds, int distanceShift) {
-    return spark.range(ROWS_PER_DAY).selectExpr(
-        "concat('" + ds + "-', id) AS flight_id",
-        "make_timestamp_ntz(" + ds.getYear() + ", " + ds.getMonthValue() + ", "
-            + ds.getDayOfMonth() + ", CAST(id % 24 AS INT), 0, 0) AS flight_ts",
-        "DATE'" + ds + "' AS ds",
-        "CAST(id % 24 AS INT) AS hour",
-        "dayofweek(DATE'" + ds + "') AS day_of_week",
-        "month(DATE'" + ds + "') AS month",
-        "CAST(100 + (id * 37) % 2000 + " + distanceShift + " AS INT) AS distance",
-        "element_at(array('ORD', 'ATL', 'SFO', 'JFK', 'LAX'), CAST(id % 5 + 1 AS INT)) AS origin",
-        "element_at(array('IL', 'GA', 'CA', 'NY', 'CA'), CAST(id % 5 + 1 AS INT)) AS origin_state",
-        "element_at(array(41.98, 33.64, 37.62, 40.64, 33.94), CAST(id % 5 + 1 AS INT))"
-            + " AS origin_latitude",
-        "CASE WHEN id % 10 = 0 THEN NULL ELSE CAST((id * 7) % 60 - 10 AS DOUBLE) END"
-            + " AS origin_delay_mean_7d",
-        "(id % 50) * dayofweek(DATE'" + ds + "') AS origin_flights_1d",
-        "'test-run' AS _run_id");
+    return spark
+        .range(ROWS_PER_DAY)
+        .selectExpr(
+            "concat('" + ds + "-', id) AS flight_id",
+            "make_timestamp_ntz("
+                + ds.getYear()
+                + ", "
+                + ds.getMonthValue()
+                + ", "
+                + ds.getDayOfMonth()
+                + ", CAST(id % 24 AS INT), 0, 0) AS flight_ts",
+            "DATE'" + ds + "' AS ds",
+            "CAST(id % 24 AS INT) AS hour",
+            "dayofweek(DATE'" + ds + "') AS day_of_week",
+            "month(DATE'" + ds + "') AS month",
+            "CAST(100 + (id * 37) % 2000 + " + distanceShift + " AS INT) AS distance",
+            "element_at(array('ORD', 'ATL', 'SFO', 'JFK', 'LAX'), CAST(id % 5 + 1 AS INT)) AS origin",
+            "element_at(array('IL', 'GA', 'CA', 'NY', 'CA'), CAST(id % 5 + 1 AS INT)) AS origin_state",
+            "element_at(array(41.98, 33.64, 37.62, 40.64, 33.94), CAST(id % 5 + 1 AS INT))"
+                + " AS origin_latitude",
+            "CASE WHEN id % 10 = 0 THEN NULL ELSE CAST((id * 7) % 60 - 10 AS DOUBLE) END"
+                + " AS origin_delay_mean_7d",
+            "(id % 50) * dayofweek(DATE'" + ds + "') AS origin_flights_1d",
+            "'test-run' AS _run_id");
   }
 
   /** Writes the days {@code ds - days .. ds - 1} as the reference, in one commit. */
@@ -86,13 +103,18 @@ class CheckFeaturesTest extends SparkTestBase {
   }
 
   private List<Row> metricsOfTheDay() {
-    return spark.read().format("delta").load(config.tablePath("quality-features-flights"))
+    return spark
+        .read()
+        .format("delta")
+        .load(config.tablePath("quality-features-flights"))
         .where(col("ds").equalTo(java.sql.Date.valueOf(DS)))
         .collectAsList();
   }
 
   private static Row metric(List<Row> metrics, String feature) {
-    return metrics.stream().filter(r -> feature.equals(r.getAs("feature"))).findFirst()
+    return metrics.stream()
+        .filter(r -> feature.equals(r.getAs("feature")))
+        .findFirst()
         .orElseThrow();
   }
 
@@ -108,7 +130,8 @@ class CheckFeaturesTest extends SparkTestBase {
     assertThat(result.versionsRead()).containsKey(featuresPath);
     assertThat(result.versionsWritten()).containsKey(config.tablePath("quality-features-flights"));
     List<Row> metrics = metricsOfTheDay();
-    assertThat(metrics).extracting(r -> r.<String>getAs("feature"))
+    assertThat(metrics)
+        .extracting(r -> r.<String>getAs("feature"))
         .containsExactlyInAnyOrderElementsOf(FEATURES);
     assertThat(metrics).allMatch(r -> r.<Long>getAs("reference_rows") == 7 * ROWS_PER_DAY);
     assertThat(metric(metrics, "distance").<String>getAs("gate")).isEqualTo(FeatureGate.PASS);
@@ -116,8 +139,9 @@ class CheckFeaturesTest extends SparkTestBase {
     // A single weekday against seven: drift, but exempt; a tenth of nulls, exempt too.
     assertThat(metric(metrics, "day_of_week").<String>getAs("gate")).isEqualTo(FeatureGate.EXEMPT);
     assertThat(metric(metrics, "origin_delay_mean_7d").<String>getAs("gate_reason"))
-        .isEqualTo("null share 0.1000 above the limit 0.05,"
-            + " exempt by null-share-exempt '*_delay_mean_*d'");
+        .isEqualTo(
+            "null share 0.1000 above the limit 0.05,"
+                + " exempt by null-share-exempt '*_delay_mean_*d'");
     assertThat(metric(metrics, "origin").<Long>getAs("distinct_values")).isEqualTo(5);
     assertThat(metric(metrics, "month").<String>getAs("gate")).isEqualTo(FeatureGate.PASS);
   }
@@ -130,8 +154,8 @@ class CheckFeaturesTest extends SparkTestBase {
 
     assertThatThrownBy(() -> check(context))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageStartingWith("Feature checks on features-flights for ds=2001-01-15 failed:"
-            + " distance: psi ")
+        .hasMessageStartingWith(
+            "Feature checks on features-flights for ds=2001-01-15 failed:" + " distance: psi ")
         .hasMessageContaining("above the limit 0.25")
         .hasMessageContaining("lakepipe.quality.features")
         .hasMessageNotContaining("day_of_week")
@@ -169,7 +193,8 @@ class CheckFeaturesTest extends SparkTestBase {
 
     check("run-1");
 
-    assertThat(metricsOfTheDay()).extracting(r -> r.<String>getAs("gate"))
+    assertThat(metricsOfTheDay())
+        .extracting(r -> r.<String>getAs("gate"))
         .containsOnly(FeatureGate.NO_REFERENCE, FeatureGate.EXEMPT);
     assertThat(metricsOfTheDay()).allMatch(r -> r.getAs("psi") == null);
   }

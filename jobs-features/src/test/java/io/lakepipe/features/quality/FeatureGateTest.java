@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,8 +23,18 @@ class FeatureGateTest {
 
   private static FeatureMetric numeric(String feature, double nullShare, Double psi) {
     long rows = 1000;
-    return new FeatureMetric(feature, FeatureMetric.NUMERIC, rows, Math.round(nullShare * rows),
-        nullShare, 0.0, 1.0, 0.5, null, 7000, psi);
+    return new FeatureMetric(
+        feature,
+        FeatureMetric.NUMERIC,
+        rows,
+        Math.round(nullShare * rows),
+        nullShare,
+        0.0,
+        1.0,
+        0.5,
+        null,
+        7000,
+        psi);
   }
 
   @Test
@@ -41,17 +52,20 @@ class FeatureGateTest {
 
   @Test
   void aPsiAboveTheLimitFails() {
-    List<FeatureMetric> metrics = List.of(numeric("hour", 0.0, 0.01), numeric("distance", 0.0, 0.31));
+    List<FeatureMetric> metrics =
+        List.of(numeric("hour", 0.0, 0.01), numeric("distance", 0.0, 0.31));
 
     assertThat(FeatureGate.failures(metrics, settings()))
         .singleElement()
-        .satisfies(failure -> {
-          assertThat(failure.feature()).isEqualTo("distance");
-          assertThat(failure.measure()).isEqualTo("psi");
-          assertThat(failure.value()).isEqualTo(0.31);
-          assertThat(failure.limit()).isEqualTo(0.25);
-        });
-    assertThat(FeatureGate.judge(metrics, settings())).extracting(Verdict::gate)
+        .satisfies(
+            failure -> {
+              assertThat(failure.feature()).isEqualTo("distance");
+              assertThat(failure.measure()).isEqualTo("psi");
+              assertThat(failure.value()).isEqualTo(0.31);
+              assertThat(failure.limit()).isEqualTo(0.25);
+            });
+    assertThat(FeatureGate.judge(metrics, settings()))
+        .extracting(Verdict::gate)
         .containsExactly(FeatureGate.PASS, FeatureGate.FAIL);
   }
 
@@ -73,16 +87,22 @@ class FeatureGateTest {
 
   @Test
   void aWarmingUpFeatureHasItsDriftWaivedWithTheReasonButOthersStillFail() {
-    Map<String, String> warming = FeatureGate.warmingUp(Map.of("route_flights_7d", 7),
-        java.time.LocalDate.of(2001, 1, 15), 7, java.time.LocalDate.of(2001, 1, 13));
-    List<FeatureMetric> metrics = List.of(numeric("route_flights_7d", 0.0, 4.9),
-        numeric("distance", 0.0, 4.9));
+    Map<String, String> warming =
+        FeatureGate.warmingUp(
+            Map.of("route_flights_7d", 7),
+            java.time.LocalDate.of(2001, 1, 15),
+            7,
+            java.time.LocalDate.of(2001, 1, 13));
+    List<FeatureMetric> metrics =
+        List.of(numeric("route_flights_7d", 0.0, 4.9), numeric("distance", 0.0, 4.9));
 
     List<Verdict> verdicts = FeatureGate.judge(metrics, settings(), warming);
 
     assertThat(verdicts.get(0).gate()).isEqualTo(FeatureGate.EXEMPT);
-    assertThat(verdicts.get(0).reason()).isEqualTo("psi 4.9000 above the limit 0.25, warming up:"
-        + " its 7-day window reaches before the first day with history, 2001-01-13");
+    assertThat(verdicts.get(0).reason())
+        .isEqualTo(
+            "psi 4.9000 above the limit 0.25, warming up:"
+                + " its 7-day window reaches before the first day with history, 2001-01-13");
     assertThat(verdicts.get(1).gate()).isEqualTo(FeatureGate.FAIL);
   }
 
@@ -97,26 +117,28 @@ class FeatureGateTest {
 
   @Test
   void exemptFeaturesPassWithTheWaivedFindingAsReason() {
-    List<FeatureMetric> metrics = List.of(
-        numeric("origin_delay_mean_7d", 0.3, 0.01),
-        numeric("route_delayed_share_28d", 0.6, 0.02),
-        numeric("month", 0.0, 9.2),
-        numeric("origin_flights_1d", 0.0, 0.8));
+    List<FeatureMetric> metrics =
+        List.of(
+            numeric("origin_delay_mean_7d", 0.3, 0.01),
+            numeric("route_delayed_share_28d", 0.6, 0.02),
+            numeric("month", 0.0, 9.2),
+            numeric("origin_flights_1d", 0.0, 0.8));
 
     List<Verdict> verdicts = FeatureGate.judge(metrics, settings());
 
     assertThat(FeatureGate.failures(metrics, settings())).isEmpty();
     assertThat(verdicts).extracting(Verdict::gate).containsOnly(FeatureGate.EXEMPT);
-    assertThat(verdicts.get(0).reason()).isEqualTo(
-        "null share 0.3000 above the limit 0.05, exempt by null-share-exempt '*_delay_mean_*d'");
+    assertThat(verdicts.get(0).reason())
+        .isEqualTo(
+            "null share 0.3000 above the limit 0.05, exempt by null-share-exempt '*_delay_mean_*d'");
     assertThat(verdicts.get(2).reason())
         .isEqualTo("psi 9.2000 above the limit 0.25, exempt by drift-exempt 'month'");
   }
 
   @Test
   void anExemptionCoversOnlyItsOwnCheck() {
-    Settings settings = new Settings(7, 10, 1, 0.05, 0.25, List.of("*_delay_mean_*d"),
-        List.of("month"));
+    Settings settings =
+        new Settings(7, 10, 1, 0.05, 0.25, List.of("*_delay_mean_*d"), List.of("month"));
 
     // Null-share exempt, but its drift is still gated.
     Verdict verdict = FeatureGate.judge(numeric("origin_delay_mean_7d", 0.3, 0.9), settings);
@@ -153,13 +175,23 @@ class FeatureGateTest {
     assertThat(defaults.maxNullShare()).isEqualTo(0.05);
     assertThat(defaults.maxPsi()).isEqualTo(0.25);
     assertThat(List.of("origin_delay_mean_7d", "route_delay_mean_1d", "dest_delayed_share_28d"))
-        .allMatch(f -> defaults.nullShareExempt().stream().anyMatch(g -> FeatureGate.matches(g, f)));
-    assertThat(List.of("month", "day_of_week", "origin_flights_1d", "route_delay_mean_1d",
-            "origin_delay_mean_7d", "origin_delayed_share_28d"))
+        .allMatch(
+            f -> defaults.nullShareExempt().stream().anyMatch(g -> FeatureGate.matches(g, f)));
+    assertThat(
+            List.of(
+                "month",
+                "day_of_week",
+                "origin_flights_1d",
+                "route_delay_mean_1d",
+                "origin_delay_mean_7d",
+                "origin_delayed_share_28d"))
         .allMatch(f -> defaults.driftExempt().stream().anyMatch(g -> FeatureGate.matches(g, f)));
     assertThat(List.of("distance", "hour", "origin", "origin_flights_7d", "origin_latitude"))
-        .noneMatch(f -> defaults.driftExempt().stream().anyMatch(g -> FeatureGate.matches(g, f))
-            || defaults.nullShareExempt().stream().anyMatch(g -> FeatureGate.matches(g, f)));
+        .noneMatch(
+            f ->
+                defaults.driftExempt().stream().anyMatch(g -> FeatureGate.matches(g, f))
+                    || defaults.nullShareExempt().stream()
+                        .anyMatch(g -> FeatureGate.matches(g, f)));
   }
 
   @Test
@@ -173,8 +205,7 @@ class FeatureGateTest {
 
   @Test
   void anInvalidSettingStopsTheJobNamingTheKey() {
-    LakepipeConfig config =
-        TestConfigs.flights(Map.of("lakepipe.quality.features.psi-bins", 1));
+    LakepipeConfig config = TestConfigs.flights(Map.of("lakepipe.quality.features.psi-bins", 1));
 
     assertThatThrownBy(() -> Settings.fromConfig(config))
         .isInstanceOf(LakepipeException.class)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -11,9 +12,10 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A landing area on any Hadoop file system ({@code hdfs://namenode/path}, {@code file:///path}, ...),
- * listed through Hadoop's FileSystem API with the Spark session's Hadoop configuration, so it reaches
- * the same file system, with the same settings and credentials, as the Spark read that follows.
+ * A landing area on any Hadoop file system ({@code hdfs://namenode/path}, {@code file:///path},
+ * ...), listed through Hadoop's FileSystem API with the Spark session's Hadoop configuration, so it
+ * reaches the same file system, with the same settings and credentials, as the Spark read that
+ * follows.
  */
 public final class HadoopLandingArea implements LandingArea {
   private final Configuration hadoopConf;

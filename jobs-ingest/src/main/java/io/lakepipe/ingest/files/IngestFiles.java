@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.apache.spark.sql.functions.col;
@@ -31,22 +32,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ingests the files landed for one logical date of a declared file source
- * ({@code lakepipe.sources.<name>}, kind files) into its bronze table; every record that fails to
- * parse or breaks an expectation goes to its quarantine table with its raw text and reason. Both
- * writes replace the date's partition in one commit each, so reruns and retries are safe, and a
- * run killed before a commit leaves that table at its previous version.
+ * Ingests the files landed for one logical date of a declared file source ({@code
+ * lakepipe.sources.<name>}, kind files) into its bronze table; every record that fails to parse or
+ * breaks an expectation goes to its quarantine table with its raw text and reason. Both writes
+ * replace the date's partition in one commit each, so reruns and retries are safe, and a run killed
+ * before a commit leaves that table at its previous version.
  */
 public final class IngestFiles {
   private static final Logger LOG = LoggerFactory.getLogger(IngestFiles.class);
   private static final String SOURCE_KIND = "file";
+
   /** How Spark names the file a task could not read (a truncated gzip, a corrupt Parquet file). */
   private static final Pattern UNREADABLE_FILE =
       Pattern.compile("Encountered error while reading file (\\S+?)\\.(?:\\s|$)");
+
   static final String SOURCE = "source";
+
   /** The source to ingest; part of the audit name, so two sources on one ds stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(JobOption.required(SOURCE,
-      "the file source to ingest, a key of lakepipe.sources of kind files").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(
+                  SOURCE, "the file source to ingest, a key of lakepipe.sources of kind files")
+              .inAuditName());
 
   private IngestFiles() {}
 
@@ -87,18 +94,30 @@ public final class IngestFiles {
     if (files.isEmpty()) {
       throw LakepipeErrors.landingMissing(folder, context.ds().toString());
     }
-    LOG.info("Ingesting {} {} file(s) of source {} landed for ds={} in {}", files.size(),
-        source.format().configName(), source.name(), context.ds(), folder);
+    LOG.info(
+        "Ingesting {} {} file(s) of source {} landed for ds={} in {}",
+        files.size(),
+        source.format().configName(),
+        source.name(),
+        context.ds(),
+        folder);
 
     long started = System.nanoTime();
-    Dataset<Row> checked = LandedRecords.check(parse(context, source, files), context.ds(), source)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked =
+        LandedRecords.check(parse(context, source, files), context.ds(), source)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row counts;
       try {
         // One pass for every count; count(column) skips the nulls of valid rows.
-        counts = checked.agg(count(lit(1)), count(col(Quarantine.REASON)),
-            count(col(LandedRecords.FAILED)), first(col(LandedRecords.FAILED), true)).head();
+        counts =
+            checked
+                .agg(
+                    count(lit(1)),
+                    count(col(Quarantine.REASON)),
+                    count(col(LandedRecords.FAILED)),
+                    first(col(LandedRecords.FAILED), true))
+                .head();
       } catch (Exception e) {
         if (e instanceof SparkException || e.getCause() instanceof SparkException) {
           Optional<String> file = unreadableFile(e);
@@ -114,24 +133,35 @@ public final class IngestFiles {
       if (read == 0) {
         throw LakepipeErrors.landingEmpty(folder, context.ds().toString(), files.size());
       }
-      LOG.info("ds={}: {} records parsed and checked in {} ms, {} to quarantine", context.ds(), read,
-          millisSince(started), quarantined);
+      LOG.info(
+          "ds={}: {} records parsed and checked in {} ms, {} to quarantine",
+          context.ds(),
+          read,
+          millisSince(started),
+          quarantined);
       // A clean day only has to clear what an earlier run of the date may have quarantined.
-      long quarantineVersion = quarantined == 0 && context.tables().exists(quarantinePath)
-          ? context.tables().deleteDs(quarantinePath, context.ds())
-          : context.tables().replaceDs(Quarantine.filterInvalid(checked), quarantinePath,
-              context.ds());
+      long quarantineVersion =
+          quarantined == 0 && context.tables().exists(quarantinePath)
+              ? context.tables().deleteDs(quarantinePath, context.ds())
+              : context
+                  .tables()
+                  .replaceDs(Quarantine.filterInvalid(checked), quarantinePath, context.ds());
       LOG.info("Quarantine v{} written after {} ms", quarantineVersion, millisSince(started));
       // What a failed gate below leaves written, for the audit row.
-      context.progress().source(folder).rows(read, 0, quarantined)
+      context
+          .progress()
+          .source(folder)
+          .rows(read, 0, quarantined)
           .wrote(quarantinePath, quarantineVersion);
       if (failed > 0) {
-        throw LakepipeErrors.expectationFailed(source.declaredAt(), context.ds().toString(),
-            failed, counts.getString(3));
+        throw LakepipeErrors.expectationFailed(
+            source.declaredAt(), context.ds().toString(), failed, counts.getString(3));
       }
       Quarantine.checkBadShare(folder, context.ds(), quarantined, read, source.maxBadShare());
-      long bronzeVersion = context.tables().replaceDs(
-          LandedRecords.bronze(checked, source), bronzePath, context.ds());
+      long bronzeVersion =
+          context
+              .tables()
+              .replaceDs(LandedRecords.bronze(checked, source), bronzePath, context.ds());
       LOG.info("Bronze v{} written after {} ms", bronzeVersion, millisSince(started));
       return JobResult.builder()
           .source(folder)
@@ -140,15 +170,17 @@ public final class IngestFiles {
           .rowsQuarantined(quarantined)
           .wrote(bronzePath, bronzeVersion)
           .wrote(quarantinePath, quarantineVersion)
-          .summary("bronze " + bronzePath + " v" + bronzeVersion + ", quarantine v"
-              + quarantineVersion)
+          .summary(
+              "bronze " + bronzePath + " v" + bronzeVersion + ", quarantine v" + quarantineVersion)
           .build();
     } finally {
       checked.unpersist();
     }
   }
 
-  /** The file Spark names in a read failure ("Encountered error while reading file ..."), if any. */
+  /**
+   * The file Spark names in a read failure ("Encountered error while reading file ..."), if any.
+   */
   static Optional<String> unreadableFile(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       Matcher file = UNREADABLE_FILE.matcher(String.valueOf(cause.getMessage()));
@@ -168,17 +200,22 @@ public final class IngestFiles {
 
   /** Reads the files as records with their lineage, and parses them against the declared schema. */
   static ParsedRecords parse(JobContext context, FileSource source, List<String> files) {
-    RecordParsing parsing = new RecordParsing(source.schema(), source.required(),
-        source.maxLineChars(), source.delimiter());
+    RecordParsing parsing =
+        new RecordParsing(
+            source.schema(), source.required(), source.maxLineChars(), source.delimiter());
     String[] paths = files.toArray(String[]::new);
     if (source.format() == FileFormat.PARQUET) {
       Dataset<Row> rows = context.spark().read().schema(source.schema()).parquet(paths);
       return parsing.parquet(withLineage(context, rows));
     }
-    Dataset<Row> lines = context.spark().read().text(paths)
-        .withColumnRenamed("value", Quarantine.RAW)
-        // Blank lines carry nothing: the CSV and JSON readers of Spark skip them too.
-        .where(trim(col(Quarantine.RAW)).notEqual(""));
+    Dataset<Row> lines =
+        context
+            .spark()
+            .read()
+            .text(paths)
+            .withColumnRenamed("value", Quarantine.RAW)
+            // Blank lines carry nothing: the CSV and JSON readers of Spark skip them too.
+            .where(trim(col(Quarantine.RAW)).notEqual(""));
     if (source.format() == FileFormat.CSV) {
       if (source.header()) {
         String header = String.join(source.delimiter(), source.schema().fieldNames());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import io.lakepipe.core.cli.JobRunner;
@@ -10,7 +11,7 @@ public final class IngestFilesJob {
   private IngestFilesJob() {}
 
   public static void main(String[] args) {
-    JobRunner.exit(JobRunner.execute("ingest-files", args, IngestFiles.OPTIONS,
-        IngestFiles::prepare));
+    JobRunner.exit(
+        JobRunner.execute("ingest-files", args, IngestFiles.OPTIONS, IngestFiles::prepare));
   }
 }

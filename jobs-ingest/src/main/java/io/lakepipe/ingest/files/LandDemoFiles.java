@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.apache.spark.sql.functions.col;
@@ -32,12 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the upstream system of a declared file source: cuts its demo data file
- * ({@code lakepipe.demo.files.<source>.file}) into one folder per logical date in the source's
- * landing area, in the source's format, as an export would deliver them. A row's folder is its ds as
- * the source derives it; a source without ds (a reference table) gets the whole file in every
- * delivery of the range, one per {@code every} (day, month or year). Landing a range again
- * replaces those folders only.
+ * Plays the upstream system of a declared file source: cuts its demo data file ({@code
+ * lakepipe.demo.files.<source>.file}) into one folder per logical date in the source's landing
+ * area, in the source's format, as an export would deliver them. A row's folder is its ds as the
+ * source derives it; a source without ds (a reference table) gets the whole file in every delivery
+ * of the range, one per {@code every} (day, month or year). Landing a range again replaces those
+ * folders only.
  */
 public final class LandDemoFiles {
   private static final Logger LOG = LoggerFactory.getLogger(LandDemoFiles.class);
@@ -46,12 +47,15 @@ public final class LandDemoFiles {
   private LandDemoFiles() {}
 
   /** Lands the days {@code [from, to]} of the source's demo file; returns the rows written. */
-  public static long land(SparkSession spark, LakepipeConfig config, String sourceName,
-      LocalDate from, LocalDate to) {
+  public static long land(
+      SparkSession spark, LakepipeConfig config, String sourceName, LocalDate from, LocalDate to) {
     String key = "demo.files." + sourceName;
     if (!config.has(key)) {
-      throw LakepipeErrors.configValueInvalid("demo.files", sourceName, "a source with demo data: "
-          + (config.has("demo.files") ? config.keys("demo.files") : Set.of()));
+      throw LakepipeErrors.configValueInvalid(
+          "demo.files",
+          sourceName,
+          "a source with demo data: "
+              + (config.has("demo.files") ? config.keys("demo.files") : Set.of()));
     }
     LakepipeConfig demo = config.section(key);
     String file = demo.string("file");
@@ -94,8 +98,13 @@ public final class LandDemoFiles {
    */
   static Dataset<Row> read(SparkSession spark, String file, FileSource source) {
     if (file.endsWith(".parquet")) {
-      return spark.read().parquet(file).select(Arrays.stream(source.schema().fieldNames())
-          .map(functions::col).toArray(Column[]::new));
+      return spark
+          .read()
+          .parquet(file)
+          .select(
+              Arrays.stream(source.schema().fieldNames())
+                  .map(functions::col)
+                  .toArray(Column[]::new));
     }
     StructType text = RecordParsing.asText(source.schema());
     if (file.endsWith(".json")) {
@@ -106,19 +115,26 @@ public final class LandDemoFiles {
   }
 
   /** The rows of the deliveries in [from, to], each with the ds of its folder. */
-  static Dataset<Row> delivered(Dataset<Row> rows, FileSource source, String every,
-      LocalDate from, LocalDate to) {
-    Dataset<Row> withDs = source.ds() != null
-        ? rows.withColumn("ds", expr(source.ds().sql()).cast("date"))
-        : rows.withColumn("ds", explode(sequence(lit(Date.valueOf(from)), lit(Date.valueOf(to)),
-            expr("INTERVAL 1 " + every.toUpperCase(Locale.ROOT)))));
+  static Dataset<Row> delivered(
+      Dataset<Row> rows, FileSource source, String every, LocalDate from, LocalDate to) {
+    Dataset<Row> withDs =
+        source.ds() != null
+            ? rows.withColumn("ds", expr(source.ds().sql()).cast("date"))
+            : rows.withColumn(
+                "ds",
+                explode(
+                    sequence(
+                        lit(Date.valueOf(from)),
+                        lit(Date.valueOf(to)),
+                        expr("INTERVAL 1 " + every.toUpperCase(Locale.ROOT)))));
     withDs = withDs.where(col("ds").between(lit(Date.valueOf(from)), lit(Date.valueOf(to))));
     if (source.format() != FileFormat.PARQUET) {
       // Text exports carry timestamps as text, the way upstream systems write them.
       for (StructField field : withDs.schema().fields()) {
         if (field.dataType().equals(DataTypes.TimestampType)) {
-          withDs = withDs.withColumn(field.name(),
-              date_format(col(field.name()), "yyyy-MM-dd HH:mm:ss"));
+          withDs =
+              withDs.withColumn(
+                  field.name(), date_format(col(field.name()), "yyyy-MM-dd HH:mm:ss"));
         }
       }
     }

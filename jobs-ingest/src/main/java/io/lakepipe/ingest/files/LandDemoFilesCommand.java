@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import io.lakepipe.core.cli.Commands;
@@ -15,13 +16,17 @@ import picocli.CommandLine.Option;
  * demo data of a declared file source for a date range. Not a pipeline job (it writes no table and
  * no audit row): it stands in for the upstream delivery.
  */
-@Command(name = "land-demo-files", mixinStandardHelpOptions = true,
+@Command(
+    name = "land-demo-files",
+    mixinStandardHelpOptions = true,
     description = "Cut a source's demo data file into daily files in its landing area.")
 public final class LandDemoFilesCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "lakepipe HOCON config file")
   private Path configFile;
 
-  @Option(names = "--source", defaultValue = "flights",
+  @Option(
+      names = "--source",
+      defaultValue = "flights",
       description = "the file source, a key of lakepipe.demo.files (default: flights)")
   private String source;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.apache.spark.sql.functions.base64;
@@ -10,8 +11,8 @@ import static org.apache.spark.sql.functions.when;
 
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
-import io.lakepipe.ingest.source.Expectations;
 import io.lakepipe.ingest.source.DeclaredRows;
+import io.lakepipe.ingest.source.Expectations;
 import io.lakepipe.ingest.source.LogicalDate;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.apache.spark.sql.expressions.Window;
 public final class LandedRecords {
   /** The names of the broken expectations declared {@code action = fail}, or null. */
   public static final String FAILED = "_failed_expectations";
+
   private static final String RECORD_OK = "__record_ok";
   private static final String OTHERWISE_VALID = "__otherwise_valid";
   private static final String KEY_RANK = "__key_rank";
@@ -55,19 +57,30 @@ public final class LandedRecords {
       List<Column> partition =
           new ArrayList<>(source.repeatKey().stream().map(k -> col(k)).toList());
       partition.add(col(RECORD_OK));
-      rows = rows
-          .withColumn(RECORD_OK, recordOk)
-          .withColumn(OTHERWISE_VALID, Quarantine.reasons(valueRules).isNull())
-          .withColumn(KEY_RANK, row_number().over(Window.partitionBy(partition.toArray(Column[]::new))
-              .orderBy(col(OTHERWISE_VALID).desc(), col(Lineage.LOCATION), col(Quarantine.RAW))));
+      rows =
+          rows.withColumn(RECORD_OK, recordOk)
+              .withColumn(OTHERWISE_VALID, Quarantine.reasons(valueRules).isNull())
+              .withColumn(
+                  KEY_RANK,
+                  row_number()
+                      .over(
+                          Window.partitionBy(partition.toArray(Column[]::new))
+                              .orderBy(
+                                  col(OTHERWISE_VALID).desc(),
+                                  col(Lineage.LOCATION),
+                                  col(Quarantine.RAW))));
       valueRules.add(Quarantine.rule(col(KEY_RANK).gt(1), repeatReason(source)));
     }
-    Dataset<Row> checked = Quarantine.withReason(rows, parsed.rules(), valueRules)
-        .withColumn(FAILED, when(recordOk, Expectations.failures(source.expectations())))
-        // Bytes that are not UTF-8 cannot live in a string column: keep them base64-encoded.
-        .withColumn(Quarantine.RAW, when(RecordParsing.notUtf8(),
-            concat(lit("base64:"), base64(col(Quarantine.RAW).cast("binary"))))
-            .otherwise(col(Quarantine.RAW)));
+    Dataset<Row> checked =
+        Quarantine.withReason(rows, parsed.rules(), valueRules)
+            .withColumn(FAILED, when(recordOk, Expectations.failures(source.expectations())))
+            // Bytes that are not UTF-8 cannot live in a string column: keep them base64-encoded.
+            .withColumn(
+                Quarantine.RAW,
+                when(
+                        RecordParsing.notUtf8(),
+                        concat(lit("base64:"), base64(col(Quarantine.RAW).cast("binary"))))
+                    .otherwise(col(Quarantine.RAW)));
     return dropHelpers(checked);
   }
 
@@ -76,8 +89,9 @@ public final class LandedRecords {
    * {@code more} (a partition column the job derives).
    */
   public static Dataset<Row> bronze(Dataset<Row> checked, DeclaredRows source, Column... more) {
-    List<Column> columns = new ArrayList<>(source.bronzeColumns().stream()
-        .map(c -> expr(c.sql()).as(c.name())).toList());
+    List<Column> columns =
+        new ArrayList<>(
+            source.bronzeColumns().stream().map(c -> expr(c.sql()).as(c.name())).toList());
     columns.addAll(Arrays.asList(Lineage.columns()));
     columns.addAll(Arrays.asList(more));
     return Quarantine.filterValid(checked).select(columns.toArray(Column[]::new));
@@ -85,15 +99,19 @@ public final class LandedRecords {
 
   private static Column outsideDs(LogicalDate declared, LocalDate ds) {
     Column rowDs = expr(declared.sql());
-    return Quarantine.rule(rowDs.notEqual(lit(java.sql.Date.valueOf(ds))),
-        concat(lit(declared.label() + " "), rowDs.cast("string"),
+    return Quarantine.rule(
+        rowDs.notEqual(lit(java.sql.Date.valueOf(ds))),
+        concat(
+            lit(declared.label() + " "),
+            rowDs.cast("string"),
             lit(" is outside the landing folder's ds " + ds)));
   }
 
   /** A key of every declared column is a repeated delivery of the same record. */
   private static String repeatReason(DeclaredRows source) {
     boolean wholeRecord = source.repeatKey().size() == source.schema().size();
-    return wholeRecord ? "duplicate of an identical record"
+    return wholeRecord
+        ? "duplicate of an identical record"
         : "duplicate of the key (" + String.join(", ", source.repeatKey()) + ") of another record";
   }
 

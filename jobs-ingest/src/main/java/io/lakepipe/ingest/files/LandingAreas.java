@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -14,7 +15,8 @@ public final class LandingAreas {
   /** The landing area at {@code location}; S3 is reached with the settings of {@code config}. */
   public static LandingArea of(String location, LakepipeConfig config, SparkSession spark) {
     if (location.startsWith("s3a://") || location.startsWith("s3://")) {
-      return new S3LandingArea(S3Clients.fromConfig(config), location.replaceFirst("^s3://", "s3a://"));
+      return new S3LandingArea(
+          S3Clients.fromConfig(config), location.replaceFirst("^s3://", "s3a://"));
     }
     if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !location.startsWith("file:")) {
       return new HadoopLandingArea(spark.sparkContext().hadoopConfiguration(), location);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import io.lakepipe.core.config.LakepipeConfig;
@@ -16,11 +17,12 @@ public final class S3Clients {
   private S3Clients() {}
 
   public static S3Client fromConfig(LakepipeConfig config) {
-    S3ClientBuilder builder = S3Client.builder()
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
-        .region(Region.of(config.string("s3.region")))
-        .forcePathStyle(config.bool("s3.path-style-access"));
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .httpClient(UrlConnectionHttpClient.create())
+            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+            .region(Region.of(config.string("s3.region")))
+            .forcePathStyle(config.bool("s3.path-style-access"));
     String endpoint = config.string("s3.endpoint");
     if (!endpoint.isBlank()) {
       builder.endpointOverride(URI.create(endpoint));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -12,8 +13,9 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * A landing area in an S3 bucket, addressed by Spark as {@code s3a://bucket/prefix}. Listing uses the
- * AWS SDK v2 directly: cheaper than a Spark file listing, and its errors name the bucket and key.
+ * A landing area in an S3 bucket, addressed by Spark as {@code s3a://bucket/prefix}. Listing uses
+ * the AWS SDK v2 directly: cheaper than a Spark file listing, and its errors name the bucket and
+ * key.
  */
 public final class S3LandingArea implements LandingArea {
   private final S3Client s3;
@@ -38,8 +40,10 @@ public final class S3LandingArea implements LandingArea {
     String folderKey = prefix + "ds=" + ds + "/";
     List<String> files = new ArrayList<>();
     try {
-      for (S3Object object : s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
-          .bucket(bucket).prefix(folderKey).build()).contents()) {
+      for (S3Object object :
+          s3.listObjectsV2Paginator(
+                  ListObjectsV2Request.builder().bucket(bucket).prefix(folderKey).build())
+              .contents()) {
         String name = object.key().substring(folderKey.length());
         if (!name.contains("/") && LandingArea.isDataFile(name)) {
           files.add("s3a://" + bucket + "/" + object.key());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.jdbc;
 
 import static org.apache.spark.sql.functions.col;
@@ -40,43 +41,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ingests the changes of a declared JDBC source ({@code lakepipe.sources.<name>}, kind jdbc) for one
- * logical date: the row versions whose watermark lies after the last one ingested and before the end
- * of {@code ds}, typed to the declared schema and checked as landed files are ({@link LandedRecords}:
- * required columns, types, expectations, repeated keys). Valid versions are added to bronze, keyed by
- * the declared key (the watermark among its columns), so that bronze keeps the whole history and a
- * later as-of join finds the version valid at any time; invalid rows go to quarantine with their
- * reason.
+ * Ingests the changes of a declared JDBC source ({@code lakepipe.sources.<name>}, kind jdbc) for
+ * one logical date: the row versions whose watermark lies after the last one ingested and before
+ * the end of {@code ds}, typed to the declared schema and checked as landed files are ({@link
+ * LandedRecords}: required columns, types, expectations, repeated keys). Valid versions are added
+ * to bronze, keyed by the declared key (the watermark among its columns), so that bronze keeps the
+ * whole history and a later as-of join finds the version valid at any time; invalid rows go to
+ * quarantine with their reason.
  *
  * <p>Why reruns are safe: the lower end of the window is computed only from the partitions before
- * {@code ds} (the greatest watermark in bronze, and in quarantine up to the last date bronze has), never
- * from {@code ds}'s own partition, so a rerun or an Airflow retry reads the same window. Bronze only
- * inserts versions whose key it does not hold yet (one MERGE commit), so a rerun adds nothing and never
- * deletes a version: the source keeps only each row's latest version, and a rerun of an old date
- * after a later change must not rewrite the past. Quarantine replaces the partition {@code ds} (one
- * commit), a record of what that date's run rejected. A run killed before a commit leaves that table
- * at its previous version, and the rerun writes it. A run whose bad share fails has written no bronze
- * rows for its date, so its quarantined versions do not move the watermark of the next dates.
+ * {@code ds} (the greatest watermark in bronze, and in quarantine up to the last date bronze has),
+ * never from {@code ds}'s own partition, so a rerun or an Airflow retry reads the same window.
+ * Bronze only inserts versions whose key it does not hold yet (one MERGE commit), so a rerun adds
+ * nothing and never deletes a version: the source keeps only each row's latest version, and a rerun
+ * of an old date after a later change must not rewrite the past. Quarantine replaces the partition
+ * {@code ds} (one commit), a record of what that date's run rejected. A run killed before a commit
+ * leaves that table at its previous version, and the rerun writes it. A run whose bad share fails
+ * has written no bronze rows for its date, so its quarantined versions do not move the watermark of
+ * the next dates.
  *
  * <p>Late commits: a transaction that set the watermark before another one but committed after it
  * leaves a row below the last watermark ingested. So a run reads from {@code late-commit-minutes}
- * before that watermark and drops the versions the earlier dates already took (bronze or quarantine,
- * by key): what remains of that margin is exactly the rows committed late.
+ * before that watermark and drops the versions the earlier dates already took (bronze or
+ * quarantine, by key): what remains of that margin is exactly the rows committed late.
  *
- * <p>Rows written counts the valid rows of the read (those already in bronze from an earlier attempt
- * included), so that read = written + quarantined holds for every run. Dates are meant to run in order
- * (the DAG runs one at a time); a version overwritten in the source before any run saw it is lost.
+ * <p>Rows written counts the valid rows of the read (those already in bronze from an earlier
+ * attempt included), so that read = written + quarantined holds for every run. Dates are meant to
+ * run in order (the DAG runs one at a time); a version overwritten in the source before any run saw
+ * it is lost.
  */
 public final class IngestJdbc {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJdbc.class);
   private static final String SOURCE_KIND = "jdbc";
   private static final LocalDate FIRST_DS = LocalDate.of(1900, 1, 1);
+
   /** Prefix of the columns that hold the key of a version an earlier date ingested. */
   private static final String INGESTED = "__ingested_";
+
   static final String SOURCE = "source";
+
   /** The source to ingest; part of the audit name, so two sources on one ds stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(JobOption.required(SOURCE,
-      "the JDBC source to ingest, a key of lakepipe.sources of kind jdbc").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(
+                  SOURCE, "the JDBC source to ingest, a key of lakepipe.sources of kind jdbc")
+              .inAuditName());
 
   private IngestJdbc() {}
 
@@ -107,12 +116,19 @@ public final class IngestJdbc {
 
     Ingested earlier = ingestedBefore(context, declared, bronzePath, quarantinePath, result);
     Instant last = earlier.watermark();
-    // Read again from a while before the last watermark: a row committed late carries an earlier one.
+    // Read again from a while before the last watermark: a row committed late carries an earlier
+    // one.
     Instant after = last == null ? null : last.minus(source.lateCommitLookback());
     Instant until = ds.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    LOG.info("Reading {}: rows with {} after {} (the last one ingested, {}, less {} for late commits)"
-        + " and before {}", location, source.watermarkColumn(),
-        after == null ? "the beginning" : after, last, source.lateCommitLookback(), until);
+    LOG.info(
+        "Reading {}: rows with {} after {} (the last one ingested, {}, less {} for late commits)"
+            + " and before {}",
+        location,
+        source.watermarkColumn(),
+        after == null ? "the beginning" : after,
+        last,
+        source.lateCommitLookback(),
+        until);
 
     Dataset<Row> checked;
     long read;
@@ -128,8 +144,14 @@ public final class IngestJdbc {
       }
       checked = check(changes, declared, ds, location, context.runId()).localCheckpoint(true);
       // One pass for every count; count(column) skips the nulls of valid rows.
-      Row counts = checked.agg(count(lit(1)), count(col(Quarantine.REASON)),
-          count(col(LandedRecords.FAILED)), first(col(LandedRecords.FAILED), true)).head();
+      Row counts =
+          checked
+              .agg(
+                  count(lit(1)),
+                  count(col(Quarantine.REASON)),
+                  count(col(LandedRecords.FAILED)),
+                  first(col(LandedRecords.FAILED), true))
+              .head();
       read = counts.getLong(0);
       quarantined = counts.getLong(1);
       failed = counts.getLong(2);
@@ -142,26 +164,41 @@ public final class IngestJdbc {
     }
 
     // With the typed watermark, so that the next run's watermark also covers quarantined versions.
-    long quarantineVersion = context.tables().replaceDs(
-        Quarantine.filterInvalid(checked, declared.watermark()), quarantinePath, ds);
+    long quarantineVersion =
+        context
+            .tables()
+            .replaceDs(Quarantine.filterInvalid(checked, declared.watermark()), quarantinePath, ds);
     // What a failed gate leaves written, for the audit row.
-    context.progress().source(location).rows(read, 0, quarantined)
+    context
+        .progress()
+        .source(location)
+        .rows(read, 0, quarantined)
         .wrote(quarantinePath, quarantineVersion);
     if (failed > 0) {
-      throw LakepipeErrors.expectationFailed(declared.declaredAt(), ds.toString(), failed,
-          failedExpectation);
+      throw LakepipeErrors.expectationFailed(
+          declared.declaredAt(), ds.toString(), failed, failedExpectation);
     }
     Quarantine.checkBadShare(location, ds, quarantined, read, declared.maxBadShare());
-    long bronzeVersion = context.tables().insertNew(LandedRecords.bronze(checked, declared),
-        bronzePath, ds, declared.key());
+    long bronzeVersion =
+        context
+            .tables()
+            .insertNew(LandedRecords.bronze(checked, declared), bronzePath, ds, declared.key());
     return result
         .rowsRead(read)
         .rowsWritten(read - quarantined)
         .rowsQuarantined(quarantined)
         .wrote(bronzePath, bronzeVersion)
         .wrote(quarantinePath, quarantineVersion)
-        .summary("bronze " + bronzePath + " v" + bronzeVersion + " (changes after "
-            + (after == null ? "the beginning" : after) + " until " + until + ")")
+        .summary(
+            "bronze "
+                + bronzePath
+                + " v"
+                + bronzeVersion
+                + " (changes after "
+                + (after == null ? "the beginning" : after)
+                + " until "
+                + until
+                + ")")
         .build();
   }
 
@@ -170,8 +207,8 @@ public final class IngestJdbc {
    * no {@link Quarantine#REASON}; {@link LandedRecords#FAILED} names the broken expectations that
    * fail the run. Pure, no I/O.
    */
-  public static Dataset<Row> check(Dataset<Row> changes, JdbcSource declared, LocalDate ds,
-      String location, String runId) {
+  public static Dataset<Row> check(
+      Dataset<Row> changes, JdbcSource declared, LocalDate ds, String location, String runId) {
     ParsedRecords parsed =
         RecordParsing.ofTable(declared.schema(), declared.required()).table(changes);
     Dataset<Row> withLineage = Lineage.with(parsed.rows(), SOURCE_KIND, lit(location), runId);
@@ -187,8 +224,12 @@ public final class IngestJdbc {
    */
   record Ingested(Instant watermark, Dataset<Row> keys) {}
 
-  static Ingested ingestedBefore(JobContext context, JdbcSource declared, String bronzePath,
-      String quarantinePath, JobResult.Builder result) {
+  static Ingested ingestedBefore(
+      JobContext context,
+      JdbcSource declared,
+      String bronzePath,
+      String quarantinePath,
+      JobResult.Builder result) {
     String watermark = declared.watermark();
     LocalDate before = context.ds().minusDays(1);
     if (!context.tables().exists(bronzePath)) {
@@ -205,32 +246,43 @@ public final class IngestJdbc {
     Dataset<Row> keys = bronze.rows().select(ingestedKey(declared, Columns::named));
     if (context.tables().exists(quarantinePath)) {
       LocalDate lastBronzeDs = last.getDate(0).toLocalDate();
-      TableRead quarantine = context.tables().readDsRange(declared.quarantineTable(),
-          quarantinePath, FIRST_DS, lastBronzeDs);
+      TableRead quarantine =
+          context
+              .tables()
+              .readDsRange(declared.quarantineTable(), quarantinePath, FIRST_DS, lastBronzeDs);
       result.read(quarantinePath, quarantine.version());
       Row quarantined = quarantine.rows().agg(max(Columns.named(watermark))).head();
       if (!quarantined.isNullAt(0)) {
         Timestamp q = quarantined.getTimestamp(0);
         latest = latest == null || q.toInstant().isAfter(latest) ? q.toInstant() : latest;
       }
-      keys = keys.unionByName(quarantine.rows().select(ingestedKey(declared, column ->
-          column.equals(watermark) ? Columns.named(column)
-              : get_json_object(col(Quarantine.RAW), "$." + column))));
+      keys =
+          keys.unionByName(
+              quarantine
+                  .rows()
+                  .select(
+                      ingestedKey(
+                          declared,
+                          column ->
+                              column.equals(watermark)
+                                  ? Columns.named(column)
+                                  : get_json_object(col(Quarantine.RAW), "$." + column))));
     }
     return new Ingested(latest, keys);
   }
 
   /**
-   * {@code changes} without the versions whose {@code keys} the dates before {@code ds} already took:
-   * what the look-back for late commits reads again.
+   * {@code changes} without the versions whose {@code keys} the dates before {@code ds} already
+   * took: what the look-back for late commits reads again.
    */
-  static Dataset<Row> withoutIngested(Dataset<Row> changes, JdbcSource declared,
-      Dataset<Row> keys) {
+  static Dataset<Row> withoutIngested(
+      Dataset<Row> changes, JdbcSource declared, Dataset<Row> keys) {
     Column same = lit(true);
     for (String column : declared.key()) {
-      Column value = column.equals(declared.watermark())
-          ? expr("try_cast(" + Columns.quoted(column) + " AS timestamp)")
-          : Columns.named(column).cast("string");
+      Column value =
+          column.equals(declared.watermark())
+              ? expr("try_cast(" + Columns.quoted(column) + " AS timestamp)")
+              : Columns.named(column).cast("string");
       same = same.and(value.eqNullSafe(col(INGESTED + column)));
     }
     return changes.join(keys.distinct(), same, "left_anti");
@@ -239,10 +291,12 @@ public final class IngestJdbc {
   /** The key columns as {@link #withoutIngested} compares them, each from {@code value}. */
   private static Column[] ingestedKey(JdbcSource declared, Function<String, Column> value) {
     return declared.key().stream()
-        .map(column -> {
-          Column v = value.apply(column);
-          return (column.equals(declared.watermark()) ? v : v.cast("string")).as(INGESTED + column);
-        })
+        .map(
+            column -> {
+              Column v = value.apply(column);
+              return (column.equals(declared.watermark()) ? v : v.cast("string"))
+                  .as(INGESTED + column);
+            })
         .toArray(Column[]::new);
   }
 }

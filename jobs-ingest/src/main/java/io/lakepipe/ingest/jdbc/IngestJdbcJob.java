@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.jdbc;
 
 import io.lakepipe.core.cli.JobRunner;

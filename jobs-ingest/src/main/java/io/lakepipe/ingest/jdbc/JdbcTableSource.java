@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.jdbc;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -19,14 +20,16 @@ import org.apache.spark.sql.SparkSession;
  * A database table read through Spark's JDBC source: the rows whose watermark column lies in a
  * half-open time window, split into parallel reads over the range of an integer column.
  *
- * <p>The range comes from a min/max query over the same window, so the partitions are as even as the
- * key allows; Spark's first and last partitions are open-ended, so a row outside the range measured
- * is still read. Credentials are taken from the config (which takes them from the environment), passed
- * only to the driver, and appear in no log line, message or {@link #location()}.
+ * <p>The range comes from a min/max query over the same window, so the partitions are as even as
+ * the key allows; Spark's first and last partitions are open-ended, so a row outside the range
+ * measured is still read. Credentials are taken from the config (which takes them from the
+ * environment), passed only to the driver, and appear in no log line, message or {@link
+ * #location()}.
  */
 public final class JdbcTableSource {
   /** Session name of the data reads, as PostgreSQL shows it in pg_stat_activity. */
   public static final String READ_APPLICATION = "lakepipe-jdbc-read";
+
   /** Session name of the min/max query that sizes the partitions. */
   public static final String BOUNDS_APPLICATION = "lakepipe-jdbc-bounds";
 
@@ -59,7 +62,10 @@ public final class JdbcTableSource {
     this.fetchSize = config.integer(section + ".fetch-size");
   }
 
-  /** The source of {@code lakepipe.<section>}; fails before any connection when credentials are empty. */
+  /**
+   * The source of {@code lakepipe.<section>}; fails before any connection when credentials are
+   * empty.
+   */
   public static JdbcTableSource fromConfig(LakepipeConfig config, String section) {
     JdbcTableSource source = checkDeclaration(config, section);
     if (source.user.isBlank() || source.password.isEmpty()) {
@@ -70,28 +76,47 @@ public final class JdbcTableSource {
 
   /**
    * The source of {@code lakepipe.<section>} if its table and column names and its timeout are
-   * valid, credentials aside: what {@code ./lakepipe validate} checks without the jobs' environment.
+   * valid, credentials aside: what {@code ./lakepipe validate} checks without the jobs'
+   * environment.
    */
   public static JdbcTableSource checkDeclaration(LakepipeConfig config, String section) {
     JdbcTableSource source = new JdbcTableSource(config, section);
     if (!TABLE.matcher(source.table).matches()) {
-      throw LakepipeErrors.configInvalid(config.origin(), "lakepipe." + section + ".table is '"
-          + source.table + "' but must be a table or schema.table name of letters, digits and _", null);
+      throw LakepipeErrors.configInvalid(
+          config.origin(),
+          "lakepipe."
+              + section
+              + ".table is '"
+              + source.table
+              + "' but must be a table or schema.table name of letters, digits and _",
+          null);
     }
     for (String column : List.of(source.partitionColumn, source.watermarkColumn)) {
       if (!TABLE.matcher(column).matches() || column.contains(".")) {
-        throw LakepipeErrors.configInvalid(config.origin(), "lakepipe." + section + " names the"
-            + " column '" + column + "', which is not a name of letters, digits and _", null);
+        throw LakepipeErrors.configInvalid(
+            config.origin(),
+            "lakepipe."
+                + section
+                + " names the"
+                + " column '"
+                + column
+                + "', which is not a name of letters, digits and _",
+            null);
       }
     }
     if (source.queryTimeoutSeconds <= 0) {
-      throw LakepipeErrors.configInvalid(config.origin(), "lakepipe." + section
-          + ".query-timeout-seconds must be a positive number of seconds", null);
+      throw LakepipeErrors.configInvalid(
+          config.origin(),
+          "lakepipe." + section + ".query-timeout-seconds must be a positive number of seconds",
+          null);
     }
     return source;
   }
 
-  /** Where the rows come from: the JDBC URL without its parameters (they may hold secrets), and the table. */
+  /**
+   * Where the rows come from: the JDBC URL without its parameters (they may hold secrets), and the
+   * table.
+   */
   public String location() {
     int query = url.indexOf('?');
     return (query < 0 ? url : url.substring(0, query)) + "/" + table;
@@ -103,37 +128,48 @@ public final class JdbcTableSource {
 
   /**
    * How far back from the last ingested watermark a run reads again: a row committed late, by a
-   * transaction that took its {@code updated_at} before a later row committed first, has a watermark
-   * below the last one ingested and would be missed by a plain {@code >}.
+   * transaction that took its {@code updated_at} before a later row committed first, has a
+   * watermark below the last one ingested and would be missed by a plain {@code >}.
    */
   public Duration lateCommitLookback() {
     return lateCommitLookback;
   }
 
   /**
-   * The rows with {@code after < watermark < until} ({@code after} null: every row before
-   * {@code until}), read lazily in up to {@code num-partitions} parallel queries.
+   * The rows with {@code after < watermark < until} ({@code after} null: every row before {@code
+   * until}), read lazily in up to {@code num-partitions} parallel queries.
    */
   public Dataset<Row> readChanges(SparkSession spark, Instant after, Instant until) {
-    String window = quote(watermarkColumn) + " < " + timestamp(until)
-        + (after == null ? "" : " AND " + quote(watermarkColumn) + " > " + timestamp(after));
+    String window =
+        quote(watermarkColumn)
+            + " < "
+            + timestamp(until)
+            + (after == null ? "" : " AND " + quote(watermarkColumn) + " > " + timestamp(after));
     String changed = "SELECT * FROM " + quotedTable() + " WHERE " + window;
 
-    Row bounds = reader(spark, BOUNDS_APPLICATION)
-        .option("query", "SELECT min(" + quote(partitionColumn) + ") AS lo, max("
-            + quote(partitionColumn) + ") AS hi FROM (" + changed + ") AS changed")
-        .load()
-        .head();
-    DataFrameReader rows = reader(spark, READ_APPLICATION)
-        .option("dbtable", "(" + changed + ") AS changed");
+    Row bounds =
+        reader(spark, BOUNDS_APPLICATION)
+            .option(
+                "query",
+                "SELECT min("
+                    + quote(partitionColumn)
+                    + ") AS lo, max("
+                    + quote(partitionColumn)
+                    + ") AS hi FROM ("
+                    + changed
+                    + ") AS changed")
+            .load()
+            .head();
+    DataFrameReader rows =
+        reader(spark, READ_APPLICATION).option("dbtable", "(" + changed + ") AS changed");
     if (!bounds.isNullAt(0) && numPartitions > 1) {
       long lo = ((Number) bounds.get(0)).longValue();
       long hi = ((Number) bounds.get(1)).longValue();
-      rows = rows
-          .option("partitionColumn", partitionColumn)
-          .option("lowerBound", lo)
-          .option("upperBound", Math.max(hi, lo + 1))
-          .option("numPartitions", numPartitions);
+      rows =
+          rows.option("partitionColumn", partitionColumn)
+              .option("lowerBound", lo)
+              .option("upperBound", Math.max(hi, lo + 1))
+              .option("numPartitions", numPartitions);
     }
     return rows.load();
   }
@@ -164,7 +200,8 @@ public final class JdbcTableSource {
   }
 
   private String quotedTable() {
-    return Arrays.stream(table.split("\\.")).map(JdbcTableSource::quote)
+    return Arrays.stream(table.split("\\."))
+        .map(JdbcTableSource::quote)
         .collect(Collectors.joining("."));
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.cli.Commands;
@@ -10,12 +11,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Entry point of {@code ./lakepipe airflow start}'s set-up: creates the flight-events topic when the
- * broker does not have it yet, with the configured partitions. The ingest job never creates it (a
- * mistyped topic name must fail, not be ingested empty forever), so whoever provisions the broker
- * does; on a real cluster, that is its administrator.
+ * Entry point of {@code ./lakepipe airflow start}'s set-up: creates the flight-events topic when
+ * the broker does not have it yet, with the configured partitions. The ingest job never creates it
+ * (a mistyped topic name must fail, not be ingested empty forever), so whoever provisions the
+ * broker does; on a real cluster, that is its administrator.
  */
-@Command(name = "create-flight-events-topic", mixinStandardHelpOptions = true,
+@Command(
+    name = "create-flight-events-topic",
+    mixinStandardHelpOptions = true,
     description = "Create the Kafka topic of flight events unless it exists.")
 public final class CreateFlightEventsTopicCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "lakepipe HOCON config file")
@@ -25,9 +28,13 @@ public final class CreateFlightEventsTopicCommand implements Callable<Integer> {
   public Integer call() {
     KafkaSource settings =
         SourceDeclarations.kafka(LakepipeConfig.load(configFile), FlightEvents.SOURCE);
-    boolean created = KafkaTopics.ensureExists(settings.bootstrapServers(), settings.topic(),
-        settings.partitions());
-    System.out.printf("topic %s on %s: %s%n", settings.topic(), settings.bootstrapServers(),
+    boolean created =
+        KafkaTopics.ensureExists(
+            settings.bootstrapServers(), settings.topic(), settings.partitions());
+    System.out.printf(
+        "topic %s on %s: %s%n",
+        settings.topic(),
+        settings.bootstrapServers(),
         created ? "created with " + settings.partitions() + " partitions" : "already there");
     return 0;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import java.io.PrintStream;
@@ -54,21 +55,24 @@ public final class FlightEventPublisher implements AutoCloseable {
    * @param expected how many messages the iterator holds, for the progress lines (0 if unknown)
    * @param progress where progress lines go, or null for none
    */
-  public long publish(Iterator<Message> messages, long expected, double eventsPerSecond,
-      PrintStream progress) {
+  public long publish(
+      Iterator<Message> messages, long expected, double eventsPerSecond, PrintStream progress) {
     long started = System.nanoTime();
     long lastReport = started;
     long sent = 0;
-    // The pace restarts after a stall (reading the input, a slow broker) instead of bursting to catch up.
+    // The pace restarts after a stall (reading the input, a slow broker) instead of bursting to
+    // catch up.
     long paceStart = started;
     long pacedSent = 0;
     while (messages.hasNext()) {
       Message message = messages.next();
-      producer.send(new ProducerRecord<>(topic, message.key(), message.value()), (meta, error) -> {
-        if (error != null) {
-          failure.compareAndSet(null, error);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(topic, message.key(), message.value()),
+          (meta, error) -> {
+            if (error != null) {
+              failure.compareAndSet(null, error);
+            }
+          });
       sent++;
       pacedSent++;
       throwIfFailed();
@@ -91,23 +95,30 @@ public final class FlightEventPublisher implements AutoCloseable {
     producer.flush();
     throwIfFailed();
     if (progress != null) {
-      progress.println(progressLine(sent, expected, System.nanoTime() - started) + ", all acknowledged");
+      progress.println(
+          progressLine(sent, expected, System.nanoTime() - started) + ", all acknowledged");
     }
     return sent;
   }
 
   private static String progressLine(long sent, long expected, long nanos) {
     double seconds = Math.max(nanos / 1e9, 1e-9);
-    String share = expected > 0 ? String.format(Locale.ROOT, " (%.0f%%)", 100.0 * sent / expected) : "";
-    return String.format(Locale.ROOT, "published %d%s events in %.1f s, %.0f events/s",
-        sent, expected > 0 ? "/" + expected + share : "", seconds, sent / seconds);
+    String share =
+        expected > 0 ? String.format(Locale.ROOT, " (%.0f%%)", 100.0 * sent / expected) : "";
+    return String.format(
+        Locale.ROOT,
+        "published %d%s events in %.1f s, %.0f events/s",
+        sent,
+        expected > 0 ? "/" + expected + share : "",
+        seconds,
+        sent / seconds);
   }
 
   private void throwIfFailed() {
     Exception error = failure.get();
     if (error != null) {
-      throw new IllegalStateException("Kafka rejected a send to " + topic + ": " + error.getMessage(),
-          error);
+      throw new IllegalStateException(
+          "Kafka rejected a send to " + topic + ": " + error.getMessage(), error);
     }
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.apache.spark.sql.functions.col;
@@ -18,8 +19,8 @@ import org.apache.spark.sql.expressions.Window;
 
 /**
  * The flight events the demo publishes to Kafka, as the upstream system would: a JSON object keyed
- * by its {@code event_id}, read back by the ingest-kafka job as the declared source
- * {@code flight-events}:
+ * by its {@code event_id}, read back by the ingest-kafka job as the declared source {@code
+ * flight-events}:
  *
  * <pre>{"event_id":"2001-01-15-000042","date":"2001-01-15T08:30:00","delay":33,"distance":2176,
  * "origin":"LAS","destination":"PHL"}</pre>
@@ -28,8 +29,10 @@ import org.apache.spark.sql.expressions.Window;
  */
 public final class FlightEvents {
   public static final String EVENT_ID = "event_id";
+
   /** The declared Kafka source whose topic the demo publishes to. */
   public static final String SOURCE = "flight-events";
+
   private static final String TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
 
   private FlightEvents() {}
@@ -40,27 +43,37 @@ public final class FlightEvents {
    * its fields, so replaying the same days always yields the same ids.
    */
   public static Dataset<Row> fromFlights(Dataset<Row> flights) {
-    Columns.require(flights, "flights input", List.of("date", "delay", "distance", "origin",
-        "destination"));
+    Columns.require(
+        flights, "flights input", List.of("date", "delay", "distance", "origin", "destination"));
     Column day = to_date(col("date"));
-    Column rank = row_number().over(Window.partitionBy(day)
-        .orderBy(col("date"), col("origin"), col("destination"), col("delay"), col("distance")));
+    Column rank =
+        row_number()
+            .over(
+                Window.partitionBy(day)
+                    .orderBy(
+                        col("date"),
+                        col("origin"),
+                        col("destination"),
+                        col("delay"),
+                        col("distance")));
     return flights
         .withColumn(EVENT_ID, format_string("%s-%06d", date_format(day, "yyyy-MM-dd"), rank))
         .select(
             col(EVENT_ID),
-            to_json(struct(
-                col(EVENT_ID),
-                date_format(col("date"), TIMESTAMP_FORMAT).as("date"),
-                col("delay"),
-                col("distance"),
-                col("origin"),
-                col("destination"))).as("value"));
+            to_json(
+                    struct(
+                        col(EVENT_ID),
+                        date_format(col("date"), TIMESTAMP_FORMAT).as("date"),
+                        col("delay"),
+                        col("distance"),
+                        col("origin"),
+                        col("destination")))
+                .as("value"));
   }
 
   /** Keeps the flights whose day is within {@code [from, to]}. */
   public static Dataset<Row> filterDays(Dataset<Row> flights, LocalDate from, LocalDate to) {
-    return flights.where(to_date(col("date"))
-        .between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
+    return flights.where(
+        to_date(col("date")).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -24,27 +25,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ingests the topic of a declared Kafka source ({@code lakepipe.sources.<name>}, kind kafka) into its
- * bronze table with Structured Streaming; records that cannot be read or fail validation go to its
- * quarantine table with their reason.
+ * Ingests the topic of a declared Kafka source ({@code lakepipe.sources.<name>}, kind kafka) into
+ * its bronze table with Structured Streaming; records that cannot be read or fail validation go to
+ * its quarantine table with their reason.
  *
  * <p>Exactly once: the checkpoint records which offsets each micro-batch covers, and every batch
- * writes with insert-only MERGEs (see {@link KafkaBatchWriter}), so a batch replayed after a
- * crash, a rerun of any ds, and a duplicate send by the producer leave the tables as one write would.
+ * writes with insert-only MERGEs (see {@link KafkaBatchWriter}), so a batch replayed after a crash,
+ * a rerun of any ds, and a duplicate send by the producer leave the tables as one write would.
  *
  * <p>With trigger {@code available-now} (the scheduled run) the job reads what the topic holds when
  * it starts, then checks the quarantined share of the whole run: rows already written stay written,
  * and the run fails so the operator looks at the quarantine table. The share also counts the date's
  * failed runs since its last success (from the audit table), so an Airflow retry, which finds the
- * checkpoint past the bad records, fails the same way until the limit is raised. With
- * {@code continuous} it runs until the process is stopped and checks the share after every batch.
+ * checkpoint past the bad records, fails the same way until the limit is raised. With {@code
+ * continuous} it runs until the process is stopped and checks the share after every batch.
  */
 public final class IngestKafka {
   private static final Logger LOG = LoggerFactory.getLogger(IngestKafka.class);
   static final String SOURCE = "source";
+
   /** The source to ingest; part of the audit name, so two sources on one ds stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(JobOption.required(SOURCE,
-      "the Kafka source to ingest, a key of lakepipe.sources of kind kafka").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(
+                  SOURCE, "the Kafka source to ingest, a key of lakepipe.sources of kind kafka")
+              .inAuditName());
 
   private IngestKafka() {}
 
@@ -68,27 +73,37 @@ public final class IngestKafka {
     context.progress().source(source.location());
     String bronzePath = context.config().tablePath(source.bronzeTable());
     KafkaBatchWriter writer = new KafkaBatchWriter(context, source, earlierFailedRuns(context));
-    Dataset<Row> records = context.spark().readStream()
-        .format("kafka")
-        .option("kafka.bootstrap.servers", source.bootstrapServers())
-        .option("subscribe", source.topic())
-        .option("startingOffsets", source.startingOffsets())
-        .option("maxOffsetsPerTrigger", source.maxOffsetsPerTrigger())
-        .option("failOnDataLoss", source.failOnDataLoss())
-        .load();
+    Dataset<Row> records =
+        context
+            .spark()
+            .readStream()
+            .format("kafka")
+            .option("kafka.bootstrap.servers", source.bootstrapServers())
+            .option("subscribe", source.topic())
+            .option("startingOffsets", source.startingOffsets())
+            .option("maxOffsetsPerTrigger", source.maxOffsetsPerTrigger())
+            .option("failOnDataLoss", source.failOnDataLoss())
+            .load();
     boolean availableNow = source.trigger() == KafkaSource.Trigger.AVAILABLE_NOW;
-    LOG.info("Reading {} ({}) into {}, checkpoint {}", source.location(),
+    LOG.info(
+        "Reading {} ({}) into {}, checkpoint {}",
+        source.location(),
         availableNow ? "available now" : "continuous, every " + source.triggerInterval(),
-        bronzePath, source.checkpoint());
+        bronzePath,
+        source.checkpoint());
     StreamingQuery query;
     try {
-      query = records.writeStream()
-          .queryName(queryName(source))
-          .option("checkpointLocation", source.checkpoint())
-          .trigger(availableNow ? Trigger.AvailableNow()
-              : Trigger.ProcessingTime(source.triggerInterval()))
-          .foreachBatch(writer)
-          .start();
+      query =
+          records
+              .writeStream()
+              .queryName(queryName(source))
+              .option("checkpointLocation", source.checkpoint())
+              .trigger(
+                  availableNow
+                      ? Trigger.AvailableNow()
+                      : Trigger.ProcessingTime(source.triggerInterval()))
+              .foreachBatch(writer)
+              .start();
       query.awaitTermination();
     } catch (StreamingQueryException | TimeoutException e) {
       throw failure(source, e);
@@ -97,40 +112,51 @@ public final class IngestKafka {
       writer.checkBadShare();
     }
     long written = writer.rowsRead() - writer.rowsQuarantined();
-    JobResult.Builder result = JobResult.builder()
-        .source(source.location())
-        .rowsRead(writer.rowsRead())
-        .rowsWritten(written)
-        .rowsQuarantined(writer.rowsQuarantined())
-        .summary(String.format(Locale.ROOT,
-            "%d batches, %.0f records/s; bronze %s: %d new records, %d already there",
-            writer.batches(), writer.recordsPerSecond(), bronzePath, writer.rowsInserted(),
-            written - writer.rowsInserted()));
+    JobResult.Builder result =
+        JobResult.builder()
+            .source(source.location())
+            .rowsRead(writer.rowsRead())
+            .rowsWritten(written)
+            .rowsQuarantined(writer.rowsQuarantined())
+            .summary(
+                String.format(
+                    Locale.ROOT,
+                    "%d batches, %.0f records/s; bronze %s: %d new records, %d already there",
+                    writer.batches(),
+                    writer.recordsPerSecond(),
+                    bronzePath,
+                    writer.rowsInserted(),
+                    written - writer.rowsInserted()));
     if (writer.bronzeVersion() >= 0) {
       result.wrote(bronzePath, writer.bronzeVersion());
     }
     if (writer.quarantineVersion() >= 0) {
-      result.wrote(context.config().tablePath(source.quarantineTable()),
-          writer.quarantineVersion());
+      result.wrote(
+          context.config().tablePath(source.quarantineTable()), writer.quarantineVersion());
     }
     return result.build();
   }
 
   /**
-   * The date's failed runs since its last success, which the gate counts with this run: their records
-   * are behind the checkpoint, so a retry of a run that failed its gate would otherwise read nothing
-   * and pass. None for a run outside the audit (a test calling {@link #run} directly).
+   * The date's failed runs since its last success, which the gate counts with this run: their
+   * records are behind the checkpoint, so a retry of a run that failed its gate would otherwise
+   * read nothing and pass. None for a run outside the audit (a test calling {@link #run} directly).
    */
   private static AuditLog.FailedRuns earlierFailedRuns(JobContext context) {
     if (context.job() == null) {
       return AuditLog.FailedRuns.NONE;
     }
-    AuditLog.FailedRuns earlier = new AuditLog(context.spark(),
-        context.config().tablePath("audit-runs")).failedSinceLastSuccess(context.job(), context.ds());
+    AuditLog.FailedRuns earlier =
+        new AuditLog(context.spark(), context.config().tablePath("audit-runs"))
+            .failedSinceLastSuccess(context.job(), context.ds());
     if (earlier.runs() > 0) {
-      LOG.info("ds={} has {} failed run(s) since its last success: {} records read, {} quarantined;"
-          + " the quality gate counts them with this run", context.ds(), earlier.runs(),
-          earlier.rowsRead(), earlier.rowsQuarantined());
+      LOG.info(
+          "ds={} has {} failed run(s) since its last success: {} records read, {} quarantined;"
+              + " the quality gate counts them with this run",
+          context.ds(),
+          earlier.runs(),
+          earlier.rowsRead(),
+          earlier.rowsQuarantined());
     }
     return earlier;
   }
@@ -150,7 +176,7 @@ public final class IngestKafka {
         break;
       }
     }
-    return LakepipeErrors.streamFailed(queryName(source) + " of " + source.location(),
-        source.checkpoint(), e);
+    return LakepipeErrors.streamFailed(
+        queryName(source) + " of " + source.location(), source.checkpoint(), e);
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.cli.JobRunner;
@@ -10,7 +11,7 @@ public final class IngestKafkaJob {
   private IngestKafkaJob() {}
 
   public static void main(String[] args) {
-    JobRunner.exit(JobRunner.execute("ingest-kafka", args, IngestKafka.OPTIONS,
-        IngestKafka::prepare));
+    JobRunner.exit(
+        JobRunner.execute("ingest-kafka", args, IngestKafka.OPTIONS, IngestKafka::prepare));
   }
 }

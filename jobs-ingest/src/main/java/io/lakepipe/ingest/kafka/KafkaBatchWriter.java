@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.apache.spark.sql.functions.col;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * driver; keeps the run's totals across batches.
  */
 final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
+  private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchWriter.class);
 
   private final transient JobContext context;
@@ -59,8 +61,9 @@ final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
   @Override
   public void call(Dataset<Row> records, Long batchId) {
     long started = System.nanoTime();
-    Dataset<Row> checked = KafkaRecords.check(records, source, context.ds(), context.runId())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked =
+        KafkaRecords.check(records, source, context.ds(), context.runId())
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // One pass for both counts; count(column) skips the nulls of valid rows.
       Row counts = checked.agg(count(lit(1)), count(col(Quarantine.REASON))).head();
@@ -73,17 +76,21 @@ final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
       long batchNew = 0;
       if (batchBad > 0) {
         // Keyed by offset and content: a topic deleted and created again starts its offsets anew.
-        DeltaTables.Inserted quarantine = tables.insertNew(
-            KafkaRecords.toQuarantine(checked, context.ds()), quarantinePath,
-            List.of(Lineage.LOCATION, Quarantine.RAW), null);
+        DeltaTables.Inserted quarantine =
+            tables.insertNew(
+                KafkaRecords.toQuarantine(checked, context.ds()),
+                quarantinePath,
+                List.of(Lineage.LOCATION, Quarantine.RAW),
+                null);
         if (quarantine.committed()) {
           quarantineVersion.set(quarantine.version());
         }
       }
       if (batchRead > batchBad) {
         // Across dates: a record re-sent with another date must not land twice.
-        DeltaTables.Inserted bronze = tables.insertNewAcrossPartitions(
-            KafkaRecords.toBronze(checked, source), bronzePath, source.key(), "ds");
+        DeltaTables.Inserted bronze =
+            tables.insertNewAcrossPartitions(
+                KafkaRecords.toBronze(checked, source), bronzePath, source.key(), "ds");
         if (bronze.committed()) {
           bronzeVersion.set(bronze.version());
         }
@@ -102,11 +109,20 @@ final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
       quarantined.addAndGet(batchBad);
       inserted.addAndGet(batchNew);
       nanos.addAndGet(took);
-      LOG.info(String.format(Locale.ROOT,
-          "batch %d: %d records read, %d to bronze (%d new), %d quarantined in %.1f s (%.0f records/s);"
-              + " run so far: %d read, %d quarantined",
-          batchId, batchRead, batchRead - batchBad, batchNew, batchBad, took / 1e9,
-          batchRead / Math.max(took / 1e9, 1e-9), read.get(), quarantined.get()));
+      LOG.info(
+          String.format(
+              Locale.ROOT,
+              "batch %d: %d records read, %d to bronze (%d new), %d quarantined in %.1f s (%.0f records/s);"
+                  + " run so far: %d read, %d quarantined",
+              batchId,
+              batchRead,
+              batchRead - batchBad,
+              batchNew,
+              batchBad,
+              took / 1e9,
+              batchRead / Math.max(took / 1e9, 1e-9),
+              read.get(),
+              quarantined.get()));
       if (source.trigger() == KafkaSource.Trigger.CONTINUOUS) {
         checkBadShare();
       }
@@ -120,8 +136,14 @@ final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
    * earlier runs failed, of what they read, so that a retry that reads nothing new fails as well.
    */
   void checkBadShare() {
-    Quarantine.checkBadShare(source.location(), context.ds(), quarantined.get(), read.get(),
-        source.maxBadShare(), earlier, source.maxBadShareKey());
+    Quarantine.checkBadShare(
+        source.location(),
+        context.ds(),
+        quarantined.get(),
+        read.get(),
+        source.maxBadShare(),
+        earlier,
+        source.maxBadShareKey());
   }
 
   long batches() {

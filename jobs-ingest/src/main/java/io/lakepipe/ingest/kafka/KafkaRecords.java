@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.apache.spark.sql.functions.base64;
@@ -31,40 +32,46 @@ import org.apache.spark.sql.Row;
  * <pre>{"event_id":"2001-01-15-000042","date":"2001-01-15T08:30:00","delay":33,"distance":2176,
  * "origin":"LAS","destination":"PHL"}</pre>
  *
- * <p>A record whose value cannot be read (null, not UTF-8, empty, not a JSON object, not valid JSON)
- * gets one reason saying so; a JSON object with missing or mistyped fields gets every such field
- * named, as a landed record does ({@link RecordParsing}); a well-formed record then goes through the
- * source's expectations ({@link LandedRecords}). Pure transformations, no I/O.
+ * <p>A record whose value cannot be read (null, not UTF-8, empty, not a JSON object, not valid
+ * JSON) gets one reason saying so; a JSON object with missing or mistyped fields gets every such
+ * field named, as a landed record does ({@link RecordParsing}); a well-formed record then goes
+ * through the source's expectations ({@link LandedRecords}). Pure transformations, no I/O.
  */
 public final class KafkaRecords {
   /** Kafka source kind in the lineage columns. */
   public static final String SOURCE_KIND = "kafka";
+
   static final List<String> KAFKA_COLUMNS = List.of("value", "topic", "partition", "offset");
 
   private KafkaRecords() {}
 
   /**
-   * Parses and checks Kafka records (columns value, topic, partition, offset as Spark's Kafka source
-   * gives them). Returns the declared fields, typed, {@link Quarantine#REASON} (null when valid),
-   * {@link Quarantine#RAW} (the value as text, or {@code base64:...} when it is not UTF-8) and the
-   * {@link Lineage} columns, whose location is topic/partition/offset.
+   * Parses and checks Kafka records (columns value, topic, partition, offset as Spark's Kafka
+   * source gives them). Returns the declared fields, typed, {@link Quarantine#REASON} (null when
+   * valid), {@link Quarantine#RAW} (the value as text, or {@code base64:...} when it is not UTF-8)
+   * and the {@link Lineage} columns, whose location is topic/partition/offset.
    */
-  public static Dataset<Row> check(Dataset<Row> records, KafkaSource source, LocalDate ds,
-      String runId) {
+  public static Dataset<Row> check(
+      Dataset<Row> records, KafkaSource source, LocalDate ds, String runId) {
     Columns.require(records, "Kafka records", KAFKA_COLUMNS);
     Column value = col("value");
     Column text = decode(value, "UTF-8");
     // Invalid bytes decode to U+FFFD, so the text no longer encodes back to the same bytes.
     Column utf8 = encode(text, "UTF-8").equalTo(value);
-    Column location = concat_ws("/", col("topic"), col("partition").cast("string"),
-        col("offset").cast("string"));
-    Dataset<Row> decoded = Lineage.with(records, SOURCE_KIND, location, runId)
-        .withColumn(Quarantine.RAW, when(value.isNull(), lit(null)).when(utf8, text)
-            .otherwise(concat(lit("base64:"), base64(value))));
-    Column unreadable = when(value.isNull(), lit("value is null"))
-        .when(utf8.unary_$bang(), lit("value is not valid UTF-8"))
-        .when(trim(text).equalTo(""), lit("value is empty"))
-        .when(ltrim(text).startsWith("{").unary_$bang(), lit("value is not a JSON object"));
+    Column location =
+        concat_ws("/", col("topic"), col("partition").cast("string"), col("offset").cast("string"));
+    Dataset<Row> decoded =
+        Lineage.with(records, SOURCE_KIND, location, runId)
+            .withColumn(
+                Quarantine.RAW,
+                when(value.isNull(), lit(null))
+                    .when(utf8, text)
+                    .otherwise(concat(lit("base64:"), base64(value))));
+    Column unreadable =
+        when(value.isNull(), lit("value is null"))
+            .when(utf8.unary_$bang(), lit("value is not valid UTF-8"))
+            .when(trim(text).equalTo(""), lit("value is empty"))
+            .when(ltrim(text).startsWith("{").unary_$bang(), lit("value is not a JSON object"));
     RecordParsing parsing = RecordParsing.ofTable(source.schema(), source.required());
     return LandedRecords.check(parsing.jsonValues(decoded, unreadable), ds, source);
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -21,41 +22,55 @@ public final class KafkaTopics {
   /** Fails with a clear message when the broker does not answer or the topic does not exist. */
   public static void requireExists(String bootstrap, String topic) {
     try (Admin admin = admin(bootstrap)) {
-      boolean exists = call(bootstrap, () -> admin.listTopics().names()
-          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic));
+      boolean exists =
+          call(
+              bootstrap,
+              () ->
+                  admin
+                      .listTopics()
+                      .names()
+                      .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                      .contains(topic));
       if (!exists) {
         throw LakepipeErrors.kafkaTopicMissing(topic, bootstrap);
       }
     }
   }
 
-  /** Creates the topic with {@code partitions} partitions unless it exists; returns true if created. */
+  /**
+   * Creates the topic with {@code partitions} partitions unless it exists; returns true if created.
+   */
   public static boolean ensureExists(String bootstrap, String topic, int partitions) {
     try (Admin admin = admin(bootstrap)) {
-      return call(bootstrap, () -> {
-        if (admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic)) {
-          return false;
-        }
-        try {
-          admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
-              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          return true;
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof TopicExistsException) {
-            return false;
-          }
-          throw e;
-        }
-      });
+      return call(
+          bootstrap,
+          () -> {
+            if (admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic)) {
+              return false;
+            }
+            try {
+              admin
+                  .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                  .all()
+                  .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+              return true;
+            } catch (ExecutionException e) {
+              if (e.getCause() instanceof TopicExistsException) {
+                return false;
+              }
+              throw e;
+            }
+          });
     }
   }
 
   private static Admin admin(String bootstrap) {
     Properties props = new Properties();
-    props.putAll(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"));
+    props.putAll(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"));
     return Admin.create(props);
   }
 

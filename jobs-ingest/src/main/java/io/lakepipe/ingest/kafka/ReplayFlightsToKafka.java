@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -21,9 +22,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Replays the flights of a range of days from {@code lakepipe.demo.flights-data} to the flight
- * events topic, in flight-time order, at a chosen rate: {@code ./lakepipe replay <from> <to> [--rate N]}.
- * The topic is created if needed. Replaying the same days again sends the same event ids, which the
- * ingest writes once.
+ * events topic, in flight-time order, at a chosen rate: {@code ./lakepipe replay <from> <to>
+ * [--rate N]}. The topic is created if needed. Replaying the same days again sends the same event
+ * ids, which the ingest writes once.
  */
 @Command(name = "replay")
 public final class ReplayFlightsToKafka {
@@ -36,7 +37,10 @@ public final class ReplayFlightsToKafka {
   @Option(names = "--to", required = true, description = "last day, YYYY-MM-DD")
   private String to;
 
-  @Option(names = "--rate", defaultValue = "1000", description = "events per second, 0 for no limit")
+  @Option(
+      names = "--rate",
+      defaultValue = "1000",
+      description = "events per second, 0 for no limit")
   private double rate;
 
   private ReplayFlightsToKafka() {}
@@ -51,8 +55,8 @@ public final class ReplayFlightsToKafka {
       try {
         new CommandLine(replay).parseArgs(args);
       } catch (CommandLine.ParameterException e) {
-        throw LakepipeErrors.badArguments(e.getMessage(),
-            "--config <file> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--rate N]");
+        throw LakepipeErrors.badArguments(
+            e.getMessage(), "--config <file> --from <YYYY-MM-DD> --to <YYYY-MM-DD> [--rate N]");
       }
       LakepipeConfig config = LakepipeConfig.load(replay.configFile);
       try (SparkSession spark = SparkSessions.create("lakepipe-replay", config)) {
@@ -66,39 +70,47 @@ public final class ReplayFlightsToKafka {
   }
 
   /** Publishes the flights of {@code [from, to]}; returns how many events were sent. */
-  public static long replay(SparkSession spark, LakepipeConfig config, LocalDate from, LocalDate to,
-      double rate) {
+  public static long replay(
+      SparkSession spark, LakepipeConfig config, LocalDate from, LocalDate to, double rate) {
     KafkaSource settings = SourceDeclarations.kafka(config, FlightEvents.SOURCE);
     String flightsPath = config.string("demo.flights-data");
     if (!flightsPath.contains("://") && !Files.exists(Path.of(flightsPath))) {
       throw LakepipeErrors.inputMissing("flights", flightsPath);
     }
-    if (KafkaTopics.ensureExists(settings.bootstrapServers(), settings.topic(),
-        settings.partitions())) {
-      System.out.println("created topic " + settings.topic() + " with " + settings.partitions()
-          + " partitions");
+    if (KafkaTopics.ensureExists(
+        settings.bootstrapServers(), settings.topic(), settings.partitions())) {
+      System.out.println(
+          "created topic " + settings.topic() + " with " + settings.partitions() + " partitions");
     }
-    Dataset<Row> events = FlightEvents.fromFlights(
-            FlightEvents.filterDays(spark.read().parquet(flightsPath), from, to))
-        .orderBy("event_id")
-        .cache();
+    Dataset<Row> events =
+        FlightEvents.fromFlights(
+                FlightEvents.filterDays(spark.read().parquet(flightsPath), from, to))
+            .orderBy("event_id")
+            .cache();
     long total = events.count();
-    System.out.printf("replaying %d flights of %s..%s to %s on %s at %s%n", total, from, to,
-        settings.topic(), settings.bootstrapServers(), rate > 0 ? rate + " events/s" : "full speed");
+    System.out.printf(
+        "replaying %d flights of %s..%s to %s on %s at %s%n",
+        total,
+        from,
+        to,
+        settings.topic(),
+        settings.bootstrapServers(),
+        rate > 0 ? rate + " events/s" : "full speed");
     Iterator<Row> rows = events.toLocalIterator();
-    Iterator<FlightEventPublisher.Message> messages = new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return rows.hasNext();
-      }
+    Iterator<FlightEventPublisher.Message> messages =
+        new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return rows.hasNext();
+          }
 
-      @Override
-      public FlightEventPublisher.Message next() {
-        Row row = rows.next();
-        return new FlightEventPublisher.Message(row.getString(0),
-            row.getString(1).getBytes(StandardCharsets.UTF_8));
-      }
-    };
+          @Override
+          public FlightEventPublisher.Message next() {
+            Row row = rows.next();
+            return new FlightEventPublisher.Message(
+                row.getString(0), row.getString(1).getBytes(StandardCharsets.UTF_8));
+          }
+        };
     try (FlightEventPublisher publisher =
         new FlightEventPublisher(settings.bootstrapServers(), settings.topic())) {
       return publisher.publish(messages, total, rate, System.out);

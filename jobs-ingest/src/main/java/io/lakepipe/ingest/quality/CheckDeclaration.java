@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import com.amazon.deequ.checks.Check;
@@ -16,12 +17,12 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * The checks declared for one table in {@code lakepipe.checks.<table>}: the table (a key of
- * {@code lakepipe.tables}), the table its results go to, and its constraints in declared order.
- * {@link CheckDeclarationReader} reads and validates one before Spark starts.
+ * The checks declared for one table in {@code lakepipe.checks.<table>}: the table (a key of {@code
+ * lakepipe.tables}), the table its results go to, and its constraints in declared order. {@link
+ * CheckDeclarationReader} reads and validates one before Spark starts.
  */
-public record CheckDeclaration(String table, String resultsTable, Declared declared,
-    List<DeclaredConstraint> constraints) {
+public record CheckDeclaration(
+    String table, String resultsTable, Declared declared, List<DeclaredConstraint> constraints) {
 
   public CheckDeclaration {
     constraints = List.copyOf(constraints);
@@ -45,13 +46,23 @@ public record CheckDeclaration(String table, String resultsTable, Declared decla
     List<String> columns = Arrays.asList(rows.columns());
     for (DeclaredConstraint constraint : constraints) {
       Declared at = constraint.declared();
-      String key = at.key() + (constraint instanceof Complete || constraint instanceof Unique
-          ? ".columns" : ".column");
+      String key =
+          at.key()
+              + (constraint instanceof Complete || constraint instanceof Unique
+                  ? ".columns"
+                  : ".column");
       for (String column : constraint.columns()) {
         if (!columns.contains(column)) {
-          throw LakepipeErrors.checkDeclarationInvalid(key, at.origin(),
-              "'" + column + "' is not a column of " + table + " (its columns: "
-                  + String.join(", ", columns) + ")",
+          throw LakepipeErrors.checkDeclarationInvalid(
+              key,
+              at.origin(),
+              "'"
+                  + column
+                  + "' is not a column of "
+                  + table
+                  + " (its columns: "
+                  + String.join(", ", columns)
+                  + ")",
               "Name a column of the table, spelt as in its schema");
         }
       }
@@ -69,13 +80,23 @@ public record CheckDeclaration(String table, String resultsTable, Declared decla
       type = rows.select(functions.expr(condition.sql())).schema().fields()[0].dataType();
     } catch (Exception e) {
       // Spark throws AnalysisException, checked in Scala's eyes only; its first line says why.
-      throw LakepipeErrors.checkDeclarationInvalid(at.key() + ".sql", at.origin(),
-          "'" + condition.sql() + "' does not work on the columns of " + table + " ("
-              + String.join(", ", rows.columns()) + "): " + CheckDeclarationReader.firstLine(e),
+      throw LakepipeErrors.checkDeclarationInvalid(
+          at.key() + ".sql",
+          at.origin(),
+          "'"
+              + condition.sql()
+              + "' does not work on the columns of "
+              + table
+              + " ("
+              + String.join(", ", rows.columns())
+              + "): "
+              + CheckDeclarationReader.firstLine(e),
           "Write it over the table's columns");
     }
     if (!type.equals(DataTypes.BooleanType)) {
-      throw LakepipeErrors.checkDeclarationInvalid(at.key() + ".sql", at.origin(),
+      throw LakepipeErrors.checkDeclarationInvalid(
+          at.key() + ".sql",
+          at.origin(),
           "'" + condition.sql() + "' is of type " + type.simpleString() + ", not a boolean",
           "Write a condition that is true or false for each row, such as distance > 0");
     }

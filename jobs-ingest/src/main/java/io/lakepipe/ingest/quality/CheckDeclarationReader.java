@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -40,29 +41,57 @@ public final class CheckDeclarationReader {
 
   /** The kinds of constraint, the keys each requires and allows, and how each is read. */
   private enum Kind {
-    ROW_COUNT("row-count", List.of("min"), List.of("max"), (c, at) -> {
-      long min = c.longValue("min");
-      long max = c.has("max") ? c.longValue("max") : RowCount.UNBOUNDED;
-      RULES.require(min >= 0, c, "min", "min " + min + " is negative", "Give the fewest rows, 0 or more");
-      RULES.require(max >= min, c, "max", "max " + max + " is below min " + min, "Give min <= max");
-      return new RowCount(at, min, max, hint(c));
-    }),
-    COMPLETE("complete", List.of("columns"), List.of(),
+    ROW_COUNT(
+        "row-count",
+        List.of("min"),
+        List.of("max"),
+        (c, at) -> {
+          long min = c.longValue("min");
+          long max = c.has("max") ? c.longValue("max") : RowCount.UNBOUNDED;
+          RULES.require(
+              min >= 0, c, "min", "min " + min + " is negative", "Give the fewest rows, 0 or more");
+          RULES.require(
+              max >= min, c, "max", "max " + max + " is below min " + min, "Give min <= max");
+          return new RowCount(at, min, max, hint(c));
+        }),
+    COMPLETE(
+        "complete",
+        List.of("columns"),
+        List.of(),
         (c, at) -> new Complete(at, columns(c), hint(c))),
-    UNIQUE("unique", List.of("columns"), List.of(),
-        (c, at) -> new Unique(at, columns(c), hint(c))),
-    RANGE("range", List.of("column", "min", "max"), List.of(), (c, at) -> {
-      double min = c.number("min");
-      double max = c.number("max");
-      RULES.require(min <= max, c, "max", "max " + max + " is below min " + min, "Give min <= max");
-      return new Range(at, column(c), min, max, hint(c));
-    }),
-    MIN_ABOVE("min-above", List.of("column", "value"), List.of(),
+    UNIQUE("unique", List.of("columns"), List.of(), (c, at) -> new Unique(at, columns(c), hint(c))),
+    RANGE(
+        "range",
+        List.of("column", "min", "max"),
+        List.of(),
+        (c, at) -> {
+          double min = c.number("min");
+          double max = c.number("max");
+          RULES.require(
+              min <= max, c, "max", "max " + max + " is below min " + min, "Give min <= max");
+          return new Range(at, column(c), min, max, hint(c));
+        }),
+    MIN_ABOVE(
+        "min-above",
+        List.of("column", "value"),
+        List.of(),
         (c, at) -> new MinAbove(at, column(c), c.number("value"), hint(c))),
-    PATTERN("pattern", List.of("column", "regex"), List.of("name", "min-share"),
-        (c, at) -> new PatternMatch(at, column(c), regex(c),
-            c.has("name") ? c.string("name") : null, minShare(c), hint(c))),
-    CONDITION("condition", List.of("name", "sql"), List.of("min-share"),
+    PATTERN(
+        "pattern",
+        List.of("column", "regex"),
+        List.of("name", "min-share"),
+        (c, at) ->
+            new PatternMatch(
+                at,
+                column(c),
+                regex(c),
+                c.has("name") ? c.string("name") : null,
+                minShare(c),
+                hint(c))),
+    CONDITION(
+        "condition",
+        List.of("name", "sql"),
+        List.of("min-share"),
         (c, at) -> new Condition(at, c.string("name"), sql(c), minShare(c), hint(c)));
 
     final String name;
@@ -70,7 +99,10 @@ public final class CheckDeclarationReader {
     final List<String> optional;
     final BiFunction<LakepipeConfig, Declared, DeclaredConstraint> reader;
 
-    Kind(String name, List<String> required, List<String> optional,
+    Kind(
+        String name,
+        List<String> required,
+        List<String> optional,
         BiFunction<LakepipeConfig, Declared, DeclaredConstraint> reader) {
       this.name = name;
       this.required = required;
@@ -92,35 +124,51 @@ public final class CheckDeclarationReader {
   }
 
   /**
-   * The declaration of {@code table} (check-table's {@code --table}), or a {@link LakepipeException}
-   * naming the first mistake in it.
+   * The declaration of {@code table} (check-table's {@code --table}), or a {@link
+   * LakepipeException} naming the first mistake in it.
    */
   public static CheckDeclaration read(LakepipeConfig config, String table) {
     Set<String> declared = config.keys(CHECKS);
     if (!declared.contains(table)) {
-      throw LakepipeErrors.checkDeclarationInvalid(config.path(CHECKS + "." + table),
-          config.origin(), "no checks are declared for table '" + table + "'",
-          "Pass --table with a table that has checks (" + String.join(", ", declared)
-              + "), or declare " + config.path(CHECKS + "." + table) + " in the config");
+      throw LakepipeErrors.checkDeclarationInvalid(
+          config.path(CHECKS + "." + table),
+          config.origin(),
+          "no checks are declared for table '" + table + "'",
+          "Pass --table with a table that has checks ("
+              + String.join(", ", declared)
+              + "), or declare "
+              + config.path(CHECKS + "." + table)
+              + " in the config");
     }
     LakepipeConfig checks = config.section(CHECKS);
     LakepipeConfig check = checks.section(table);
     Declared at = new Declared(checks.path(table), checks.originOf(table));
-    RULES.requireKnownKeys(check, CHECK_KEYS, "A check declares only results-table and constraints");
+    RULES.requireKnownKeys(
+        check, CHECK_KEYS, "A check declares only results-table and constraints");
     Set<String> tables = config.keys("tables");
     if (!tables.contains(table)) {
-      throw LakepipeErrors.checkDeclarationInvalid(at.key(), at.origin(),
+      throw LakepipeErrors.checkDeclarationInvalid(
+          at.key(),
+          at.origin(),
           "the checked table '" + table + "' is not declared in lakepipe.tables",
-          "Declare lakepipe.tables." + table + " = <path or URI>, or declare the checks under one"
-              + " of the tables (" + String.join(", ", tables) + ")");
+          "Declare lakepipe.tables."
+              + table
+              + " = <path or URI>, or declare the checks under one"
+              + " of the tables ("
+              + String.join(", ", tables)
+              + ")");
     }
     String results = resultsTable(config, check, table, tables);
-    RULES.requirePresent(check, "constraints", "List the constraints, e.g. constraints = [{ kind ="
-        + " row-count, min = 1 }]");
+    RULES.requirePresent(
+        check,
+        "constraints",
+        "List the constraints, e.g. constraints = [{ kind =" + " row-count, min = 1 }]");
     List<LakepipeConfig> entries = check.sections("constraints");
     if (entries.isEmpty()) {
-      throw LakepipeErrors.checkDeclarationInvalid(check.path("constraints"),
-          check.originOf("constraints"), "the list is empty",
+      throw LakepipeErrors.checkDeclarationInvalid(
+          check.path("constraints"),
+          check.originOf("constraints"),
+          "the list is empty",
           "Declare at least one constraint, or remove the check");
     }
     List<DeclaredConstraint> constraints = new ArrayList<>();
@@ -130,24 +178,38 @@ public final class CheckDeclarationReader {
     return new CheckDeclaration(table, results, at, constraints);
   }
 
-  private static String resultsTable(LakepipeConfig config, LakepipeConfig check, String table,
-      Set<String> tables) {
-    RULES.requirePresent(check, "results-table", "Name the table the results go to, a key of"
-        + " lakepipe.tables such as quality-" + table);
+  private static String resultsTable(
+      LakepipeConfig config, LakepipeConfig check, String table, Set<String> tables) {
+    RULES.requirePresent(
+        check,
+        "results-table",
+        "Name the table the results go to, a key of" + " lakepipe.tables such as quality-" + table);
     String results = check.string("results-table");
     if (!tables.contains(results)) {
-      throw RULES.invalid(check, "results-table", "'" + results + "' is not declared in lakepipe.tables",
+      throw RULES.invalid(
+          check,
+          "results-table",
+          "'" + results + "' is not declared in lakepipe.tables",
           "Declare lakepipe.tables." + results + " = <path or URI>, or name a declared table");
     }
     if (results.equals(table)) {
-      throw RULES.invalid(check, "results-table", "the results would replace the checked table's own ds",
+      throw RULES.invalid(
+          check,
+          "results-table",
+          "the results would replace the checked table's own ds",
           "Give the results a table of their own");
     }
     for (String other : config.keys(CHECKS)) {
       String key = CHECKS + "." + other + ".results-table";
       if (!other.equals(table) && config.has(key) && config.string(key).equals(results)) {
-        throw RULES.invalid(check, "results-table", "'" + results + "' is also the results table of "
-                + config.path(CHECKS + "." + other) + ", and each run replaces the table's ds",
+        throw RULES.invalid(
+            check,
+            "results-table",
+            "'"
+                + results
+                + "' is also the results table of "
+                + config.path(CHECKS + "." + other)
+                + ", and each run replaces the table's ds",
             "Give each check a results table of its own");
       }
     }
@@ -158,22 +220,36 @@ public final class CheckDeclarationReader {
     Declared at = new Declared(entry.path(), entry.originOf("kind"));
     RULES.requirePresent(entry, "kind", "Add kind = one of " + Kind.names());
     String name = entry.string("kind");
-    Kind kind = Arrays.stream(Kind.values()).filter(k -> k.name.equals(name)).findFirst()
-        .orElseThrow(() -> RULES.invalid(entry, "kind", "unknown kind '" + name + "'",
-            "Use one of " + Kind.names()));
-    RULES.requireKnownKeys(entry, Set.copyOf(kind.allowed()),
+    Kind kind =
+        Arrays.stream(Kind.values())
+            .filter(k -> k.name.equals(name))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    RULES.invalid(
+                        entry,
+                        "kind",
+                        "unknown kind '" + name + "'",
+                        "Use one of " + Kind.names()));
+    RULES.requireKnownKeys(
+        entry,
+        Set.copyOf(kind.allowed()),
         "A " + kind.name + " constraint takes " + String.join(", ", kind.allowed()));
     for (String key : kind.required) {
-      RULES.requirePresent(entry, key, "A " + kind.name + " constraint needs " + String.join(", ",
-          kind.required));
+      RULES.requirePresent(
+          entry, key, "A " + kind.name + " constraint needs " + String.join(", ", kind.required));
     }
     return kind.reader.apply(entry, at);
   }
 
   private static List<String> columns(LakepipeConfig c) {
     List<String> columns = c.strings("columns");
-    RULES.require(!columns.isEmpty() && columns.stream().noneMatch(String::isBlank), c, "columns",
-        "the list must name at least one column, none blank", "List the columns by name");
+    RULES.require(
+        !columns.isEmpty() && columns.stream().noneMatch(String::isBlank),
+        c,
+        "columns",
+        "the list must name at least one column, none blank",
+        "List the columns by name");
     return columns;
   }
 
@@ -188,7 +264,10 @@ public final class CheckDeclarationReader {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      throw RULES.invalid(c, "regex", "'" + regex + "' is no regular expression: " + e.getDescription(),
+      throw RULES.invalid(
+          c,
+          "regex",
+          "'" + regex + "' is no regular expression: " + e.getDescription(),
           "Write a Java regular expression, such as \"^[A-Z]{3}$\"");
     }
     return regex;
@@ -201,7 +280,10 @@ public final class CheckDeclarationReader {
       CatalystSqlParser$.MODULE$.parseExpression(sql);
     } catch (Exception e) {
       // ParseException is checked in Java's eyes, though Scala does not declare it.
-      throw RULES.invalid(c, "sql", "'" + sql + "' does not parse as Spark SQL: " + firstLine(e),
+      throw RULES.invalid(
+          c,
+          "sql",
+          "'" + sql + "' does not parse as Spark SQL: " + firstLine(e),
           "Write one boolean Spark SQL expression over a row's columns, such as distance > 0");
     }
     return sql;
@@ -209,7 +291,11 @@ public final class CheckDeclarationReader {
 
   private static double minShare(LakepipeConfig c) {
     double share = c.has("min-share") ? c.number("min-share") : 1.0;
-    RULES.require(share >= 0 && share <= 1, c, "min-share", "the share " + share + " is not in 0..1",
+    RULES.require(
+        share >= 0 && share <= 1,
+        c,
+        "min-share",
+        "the share " + share + " is not in 0..1",
         "Give the share of rows that must pass, 1.0 for every row");
     return share;
   }
@@ -221,7 +307,11 @@ public final class CheckDeclarationReader {
   /** The first non-blank line of an exception's message: Spark's go on with the SQL and a caret. */
   static String firstLine(Exception e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    return message.lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+    return message
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty())
+        .findFirst()
         .orElse(e.toString());
   }
 }

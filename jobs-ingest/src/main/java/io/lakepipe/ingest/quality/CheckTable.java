@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import com.amazon.deequ.VerificationResult;
@@ -18,17 +19,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data-quality gate of any table with checks declared in {@code lakepipe.checks}: runs the
- * declared Deequ constraints on one ds of the table, keeps every result in the declaration's results
- * table (replaced per ds), and fails when a constraint fails, so that no downstream task reads the
- * day. A gate writes no data rows: it counts the rows it checked as passed, which keeps the audit
- * rule read = written + quarantined.
+ * declared Deequ constraints on one ds of the table, keeps every result in the declaration's
+ * results table (replaced per ds), and fails when a constraint fails, so that no downstream task
+ * reads the day. A gate writes no data rows: it counts the rows it checked as passed, which keeps
+ * the audit rule read = written + quarantined.
  */
 public final class CheckTable {
   private static final Logger LOG = LoggerFactory.getLogger(CheckTable.class);
   static final String TABLE = "table";
+
   /** The table to check; part of the audit name, so two checked tables on one ds stay apart. */
-  public static final List<JobOption> OPTIONS = List.of(
-      JobOption.required(TABLE, "the table to check, a key of lakepipe.checks").inAuditName());
+  public static final List<JobOption> OPTIONS =
+      List.of(
+          JobOption.required(TABLE, "the table to check, a key of lakepipe.checks").inAuditName());
 
   private CheckTable() {}
 
@@ -42,8 +45,8 @@ public final class CheckTable {
    * The Deequ verification of the declared constraints on {@code rows}, after checking that the
    * columns they name exist; {@link QualityResults} turns it into the results rows.
    */
-  public static VerificationResult verify(Dataset<Row> rows, CheckDeclaration declaration,
-      String description) {
+  public static VerificationResult verify(
+      Dataset<Row> rows, CheckDeclaration declaration, String description) {
     declaration.requireColumnsOf(rows);
     return new VerificationSuite().onData(rows).addCheck(declaration.check(description)).run();
   }
@@ -66,8 +69,8 @@ public final class CheckTable {
       context.progress().source(tablePath).rows(rows, rows, 0).wrote(resultsPath, resultsVersion);
       List<String> failures = QualityResults.failures(result, results);
       if (!failures.isEmpty()) {
-        throw LakepipeErrors.qualityChecksFailed(table, context.ds().toString(),
-            String.join("; ", failures));
+        throw LakepipeErrors.qualityChecksFailed(
+            table, context.ds().toString(), String.join("; ", failures));
       }
       return JobResult.builder()
           .source(tablePath)

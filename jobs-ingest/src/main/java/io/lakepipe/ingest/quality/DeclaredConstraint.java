@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import com.amazon.deequ.checks.Check;
@@ -28,7 +29,8 @@ public sealed interface DeclaredConstraint {
   Check addTo(Check check);
 
   /** {@code kind = row-count}: the ds has between min and max rows. */
-  record RowCount(Declared declared, long min, long max, String hint) implements DeclaredConstraint {
+  record RowCount(Declared declared, long min, long max, String hint)
+      implements DeclaredConstraint {
     /** The max of a row count declared without one. */
     public static final long UNBOUNDED = Long.MAX_VALUE;
 
@@ -39,12 +41,17 @@ public sealed interface DeclaredConstraint {
 
     @Override
     public Check addTo(Check check) {
-      String reason = hint != null ? hint
-          : max == UNBOUNDED ? "at least " + min + " rows" : "between " + min + " and " + max + " rows";
-      Function1<Object, Object> inRange = size -> {
-        long rows = ((Number) size).longValue();
-        return rows >= min && rows <= max;
-      };
+      String reason =
+          hint != null
+              ? hint
+              : max == UNBOUNDED
+                  ? "at least " + min + " rows"
+                  : "between " + min + " and " + max + " rows";
+      Function1<Object, Object> inRange =
+          size -> {
+            long rows = ((Number) size).longValue();
+            return rows >= min && rows <= max;
+          };
       return check.hasSize(inRange, Option.apply(reason));
     }
   }
@@ -62,7 +69,8 @@ public sealed interface DeclaredConstraint {
   }
 
   /** {@code kind = unique}: every combination of the columns' values occurs in one row only. */
-  record Unique(Declared declared, List<String> columns, String hint) implements DeclaredConstraint {
+  record Unique(Declared declared, List<String> columns, String hint)
+      implements DeclaredConstraint {
     @Override
     public Check addTo(Check check) {
       return check.hasUniqueness(seq(columns), atLeast(1.0), Option.apply(hint));
@@ -103,8 +111,9 @@ public sealed interface DeclaredConstraint {
    * {@code kind = pattern}: at least {@code minShare} of the column's values contain a match of the
    * regex; {@code name}, when not null, replaces Deequ's constraint name.
    */
-  record PatternMatch(Declared declared, String column, String regex, String name,
-      double minShare, String hint) implements DeclaredConstraint {
+  record PatternMatch(
+      Declared declared, String column, String regex, String name, double minShare, String hint)
+      implements DeclaredConstraint {
     @Override
     public List<String> columns() {
       return List.of(column);
@@ -112,8 +121,13 @@ public sealed interface DeclaredConstraint {
 
     @Override
     public Check addTo(Check check) {
-      return check.hasPattern(column, new Regex(regex, seq(List.of())), atLeast(minShare),
-          Option.apply(name), Option.apply(hint), Option.empty());
+      return check.hasPattern(
+          column,
+          new Regex(regex, seq(List.of())),
+          atLeast(minShare),
+          Option.apply(name),
+          Option.apply(hint),
+          Option.empty());
     }
   }
 
@@ -127,8 +141,13 @@ public sealed interface DeclaredConstraint {
 
     @Override
     public Check addTo(Check check) {
-      return check.satisfies(sql, name, atLeast(minShare), Option.apply(hint),
-          check.satisfies$default$5(), Option.empty());
+      return check.satisfies(
+          sql,
+          name,
+          atLeast(minShare),
+          Option.apply(hint),
+          check.satisfies$default$5(),
+          Option.empty());
     }
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import static org.apache.spark.sql.functions.col;
@@ -19,29 +20,32 @@ import org.apache.spark.sql.SparkSession;
 public final class QualityResults {
   private QualityResults() {}
 
-  public static Dataset<Row> rows(SparkSession spark, VerificationResult result, String table,
-      String runId) {
+  public static Dataset<Row> rows(
+      SparkSession spark, VerificationResult result, String table, String runId) {
     VerificationResult$ deequ = VerificationResult$.MODULE$;
     // Deequ's defaults for the last argument: every check, every metric.
-    Dataset<Row> constraints = deequ
-        .checkResultsAsDataFrame(spark, result, deequ.checkResultsAsDataFrame$default$3())
-        .select(
-            lit("constraint").as("kind"),
-            col("constraint").as("name"),
-            lit(null).cast("string").as("instance"),
-            lit(null).cast("double").as("value"),
-            col("constraint_status").as("status"),
-            col("constraint_message").as("message"));
-    Dataset<Row> metrics = deequ
-        .successMetricsAsDataFrame(spark, result, deequ.successMetricsAsDataFrame$default$3())
-        .select(
-            lit("metric").as("kind"),
-            col("name"),
-            col("instance"),
-            col("value"),
-            lit(null).cast("string").as("status"),
-            lit(null).cast("string").as("message"));
-    return constraints.unionByName(metrics)
+    Dataset<Row> constraints =
+        deequ
+            .checkResultsAsDataFrame(spark, result, deequ.checkResultsAsDataFrame$default$3())
+            .select(
+                lit("constraint").as("kind"),
+                col("constraint").as("name"),
+                lit(null).cast("string").as("instance"),
+                lit(null).cast("double").as("value"),
+                col("constraint_status").as("status"),
+                col("constraint_message").as("message"));
+    Dataset<Row> metrics =
+        deequ
+            .successMetricsAsDataFrame(spark, result, deequ.successMetricsAsDataFrame$default$3())
+            .select(
+                lit("metric").as("kind"),
+                col("name"),
+                col("instance"),
+                col("value"),
+                lit(null).cast("string").as("status"),
+                lit(null).cast("string").as("message"));
+    return constraints
+        .unionByName(metrics)
         .withColumn("table_name", lit(table))
         .withColumn("run_id", lit(runId))
         .withColumn("checked_at", current_timestamp());
@@ -52,8 +56,10 @@ public final class QualityResults {
     if (result.status() == CheckStatus.Success()) {
       return List.of();
     }
-    return rows.where(col("kind").equalTo("constraint").and(col("status").notEqual("Success")))
-        .collectAsList().stream()
+    return rows
+        .where(col("kind").equalTo("constraint").and(col("status").notEqual("Success")))
+        .collectAsList()
+        .stream()
         .map(r -> r.<String>getAs("name") + ": " + r.<String>getAs("message"))
         .toList();
   }

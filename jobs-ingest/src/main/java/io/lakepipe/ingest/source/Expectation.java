@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 /**
- * A named condition every row of a source should meet, declared in
- * {@code lakepipe.sources.<name>.expectations}.
+ * A named condition every row of a source should meet, declared in {@code
+ * lakepipe.sources.<name>.expectations}.
  *
  * @param name what a row that breaks it is told: its quarantine reason, so it says what is wrong
  * @param sql a boolean Spark SQL expression over the row's declared columns; the row breaks the
@@ -16,7 +17,9 @@ public record Expectation(String name, String sql, Action action, Declared at) {
   public enum Action {
     /** The row goes to quarantine with the expectation's name as its reason; the run goes on. */
     QUARANTINE,
-    /** The row goes to quarantine too, and the run fails after writing quarantine, before bronze. */
+    /**
+     * The row goes to quarantine too, and the run fails after writing quarantine, before bronze.
+     */
     FAIL
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import static org.apache.spark.sql.functions.coalesce;
@@ -18,9 +19,7 @@ public final class Expectations {
 
   /** One rule per expectation, in declared order, each yielding the expectation's name. */
   public static List<Column> rules(List<Expectation> expectations) {
-    return expectations.stream()
-        .map(e -> Quarantine.rule(broken(e), e.name()))
-        .toList();
+    return expectations.stream().map(e -> Quarantine.rule(broken(e), e.name())).toList();
   }
 
   /**
@@ -28,8 +27,8 @@ public final class Expectations {
    * when the row breaks none.
    */
   public static Column failures(List<Expectation> expectations) {
-    return Quarantine.reasons(rules(expectations.stream()
-        .filter(e -> e.action() == Expectation.Action.FAIL).toList()));
+    return Quarantine.reasons(
+        rules(expectations.stream().filter(e -> e.action() == Expectation.Action.FAIL).toList()));
   }
 
   private static Column broken(Expectation expectation) {

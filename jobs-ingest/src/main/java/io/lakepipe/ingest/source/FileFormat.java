@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import java.util.Arrays;
@@ -5,7 +6,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The formats of landed files. CSV and JSON are read line by line so that each bad line is kept. */
+/**
+ * The formats of landed files. CSV and JSON are read line by line so that each bad line is kept.
+ */
 public enum FileFormat {
   CSV,
   JSON,

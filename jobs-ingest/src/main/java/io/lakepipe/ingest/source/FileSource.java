@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import java.util.List;
@@ -6,8 +7,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A source of {@code kind = files}, as declared in {@code lakepipe.sources.<name>} and validated by
- * {@link SourceDeclarations}: files landed in {@code <location>/ds=<ds>/}, parsed against a declared
- * schema, checked, and written to a bronze table with the bad rows in a quarantine table.
+ * {@link SourceDeclarations}: files landed in {@code <location>/ds=<ds>/}, parsed against a
+ * declared schema, checked, and written to a bronze table with the bad rows in a quarantine table.
  *
  * @param format csv, json or parquet
  * @param header CSV only: whether each file starts with a header line
@@ -39,7 +40,8 @@ public record FileSource(
     double maxBadShare,
     String bronzeTable,
     List<DerivedColumn> bronzeColumns,
-    String quarantineTable) implements DeclaredRows {
+    String quarantineTable)
+    implements DeclaredRows {
 
   @Override
   public String declaredAt() {

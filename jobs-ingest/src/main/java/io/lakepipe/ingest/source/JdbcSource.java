@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import java.util.List;
@@ -29,7 +30,8 @@ public record JdbcSource(
     double maxBadShare,
     String bronzeTable,
     List<DerivedColumn> bronzeColumns,
-    String quarantineTable) implements DeclaredRows {
+    String quarantineTable)
+    implements DeclaredRows {
 
   /** A database table has no landing folder whose date a row could contradict. */
   @Override

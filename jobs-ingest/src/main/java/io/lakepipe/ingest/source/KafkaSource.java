@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import java.util.List;
@@ -38,7 +39,8 @@ public record KafkaSource(
     double maxBadShare,
     String bronzeTable,
     List<DerivedColumn> bronzeColumns,
-    String quarantineTable) implements DeclaredRows {
+    String quarantineTable)
+    implements DeclaredRows {
 
   /** How a run reads the topic. */
   public enum Trigger {

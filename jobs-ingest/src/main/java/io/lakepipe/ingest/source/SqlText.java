@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import java.util.ArrayList;
@@ -29,8 +30,8 @@ final class SqlText {
   }
 
   /**
-   * The columns an expression names (the first part of {@code a.b}), in order of appearance;
-   * the variables of lambda functions ({@code x -> x + 1}) are not columns.
+   * The columns an expression names (the first part of {@code a.b}), in order of appearance; the
+   * variables of lambda functions ({@code x -> x + 1}) are not columns.
    */
   static Set<String> columns(Expression expression) {
     Set<String> names = new LinkedHashSet<>();
@@ -54,7 +55,11 @@ final class SqlText {
   /** The first non-blank line of an exception's message: Spark's go on with the SQL and a caret. */
   static String firstLine(Exception e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    return message.lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+    return message
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty())
+        .findFirst()
         .orElse(e.toString());
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +29,10 @@ class HadoopLandingAreaTest extends SparkTestBase {
   @Test
   void listsOnlyTheDataFilesOfTheDayAsQualifiedUris() throws Exception {
     Path day = Files.createDirectories(home.resolve("landing/ds=" + DS));
-    for (String name : new String[] {"part-1.csv", "part-0.csv", "_SUCCESS", ".part-0.csv.crc",
-        "part-0.csv.crc", ".hidden"}) {
+    for (String name :
+        new String[] {
+          "part-1.csv", "part-0.csv", "_SUCCESS", ".part-0.csv.crc", "part-0.csv.crc", ".hidden"
+        }) {
       Files.writeString(day.resolve(name), "x\n");
     }
     Files.createDirectories(day.resolve("nested"));
@@ -37,8 +40,8 @@ class HadoopLandingAreaTest extends SparkTestBase {
     Files.writeString(home.resolve("landing/ds=2001-01-16/part-0.csv"), "x\n");
 
     String location = home.resolve("landing").toUri().toString();
-    assertThat(landing(location).files(DS)).containsExactly(
-        "file:" + day.resolve("part-0.csv"), "file:" + day.resolve("part-1.csv"));
+    assertThat(landing(location).files(DS))
+        .containsExactly("file:" + day.resolve("part-0.csv"), "file:" + day.resolve("part-1.csv"));
   }
 
   @Test
@@ -53,7 +56,8 @@ class HadoopLandingAreaTest extends SparkTestBase {
   void aFileSystemThatCannotBeReachedIsAClearError() {
     assertThatThrownBy(() -> landing("nofs://somewhere/landing").files(DS))
         .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining("File system call failed: list nofs://somewhere/landing/ds=2001-01-15")
+        .hasMessageContaining(
+            "File system call failed: list nofs://somewhere/landing/ds=2001-01-15")
         .hasMessageContaining("No FileSystem for scheme")
         .hasMessageContaining("HADOOP_CONF_DIR");
   }

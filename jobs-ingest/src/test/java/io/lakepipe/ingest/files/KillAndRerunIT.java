@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.xxhash64;
-import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("faults")
 class KillAndRerunIT extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-03-07");
+
   /** Copies of the real day per landed file: enough rows that the bronze write takes seconds. */
   static final int COPIES = 10;
 
@@ -50,13 +52,16 @@ class KillAndRerunIT extends SparkTestBase {
   void aRunKilledMidWriteLeavesThePreviousVersionAndTheRerunCompletesIt() throws Exception {
     Path landingDay = home.resolve("landing/ds=" + DS);
     Path configFile = home.resolve("job.conf");
-    Files.writeString(configFile, String.join("\n",
-        TestConfigs.includeFlights(),
-        "lakepipe.home = \"" + home + "\"",
-        "lakepipe.lakehouse = \"" + home.resolve("lakehouse") + "\"",
-        "lakepipe.sources.flights.location = \"" + home.resolve("landing") + "\"",
-        "lakepipe.spark.master = \"local[2]\"",
-        "lakepipe.spark.conf.\"spark.ui.enabled\" = \"false\""));
+    Files.writeString(
+        configFile,
+        String.join(
+            "\n",
+            TestConfigs.includeFlights(),
+            "lakepipe.home = \"" + home + "\"",
+            "lakepipe.lakehouse = \"" + home.resolve("lakehouse") + "\"",
+            "lakepipe.sources.flights.location = \"" + home.resolve("landing") + "\"",
+            "lakepipe.spark.master = \"local[2]\"",
+            "lakepipe.spark.conf.\"spark.ui.enabled\" = \"false\""));
     LakepipeConfig config = LakepipeConfig.load(configFile);
     String bronzePath = config.tablePath("bronze-flights");
 
@@ -74,7 +79,8 @@ class KillAndRerunIT extends SparkTestBase {
     assertThat(DeltaTable.forPath(spark, bronzePath).history(1).head().getLong(0))
         .isEqualTo(versionBefore);
     assertThat(bronzeFingerprint(bronzePath)).isEqualTo(bronzeBefore);
-    assertThat(dataFiles(Path.of(bronzePath))).as("the killed run left uncommitted files")
+    assertThat(dataFiles(Path.of(bronzePath)))
+        .as("the killed run left uncommitted files")
         .hasSizeGreaterThan(committedFiles.size());
 
     JobResult rerun = IngestFiles.of("flights").run(JobContext.of(spark, config, DS, "rerun"));
@@ -87,18 +93,30 @@ class KillAndRerunIT extends SparkTestBase {
 
   /** Lands COPIES copies of the real day as CSV, each copy made distinct by its distance. */
   private void landCopies(Path folder, int offset) {
-    Dataset<Row> day = spark.read()
-        .parquet(lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString())
-        .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS)));
-    spark.range(offset, offset + COPIES).crossJoin(day)
-        .select(date_format(col("date"), "yyyy-MM-dd HH:mm:ss").as("date"), col("delay"),
-            col("distance").plus(col("id").multiply(10_000)).as("distance"), col("origin"),
+    Dataset<Row> day =
+        spark
+            .read()
+            .parquet(lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString())
+            .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS)));
+    spark
+        .range(offset, offset + COPIES)
+        .crossJoin(day)
+        .select(
+            date_format(col("date"), "yyyy-MM-dd HH:mm:ss").as("date"),
+            col("delay"),
+            col("distance").plus(col("id").multiply(10_000)).as("distance"),
+            col("origin"),
             col("destination"))
-        .coalesce(1).write().mode(SaveMode.Overwrite).option("header", true).csv(folder.toString());
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .option("header", true)
+        .csv(folder.toString());
     // The ingest reads the files of the day folder itself, not sub-folders.
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".csv")).toList()) {
-        Files.move(file, folder.getParent().resolve(folder.getFileName() + "-" + file.getFileName()));
+        Files.move(
+            file, folder.getParent().resolve(folder.getFileName() + "-" + file.getFileName()));
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -108,19 +126,36 @@ class KillAndRerunIT extends SparkTestBase {
   private static Process startJob(Path configFile) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(arg -> arg.startsWith("--add-opens") || arg.startsWith("-XX:+Ignore")
-            || arg.startsWith("-Djdk.reflect"))
-        .toList());
+    command.addAll(
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(
+                arg ->
+                    arg.startsWith("--add-opens")
+                        || arg.startsWith("-XX:+Ignore")
+                        || arg.startsWith("-Djdk.reflect"))
+            .toList());
     command.addAll(SHORT_LIVED_DRIVER_JVM);
-    command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"),
-        IngestFilesJob.class.getName(), "--config", configFile.toString(), "--ds",
-        DS.toString(), "--source", "flights"));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(configFile.resolveSibling("job.log").toFile()).start();
+    command.addAll(
+        List.of(
+            "-Xmx2g",
+            "-cp",
+            System.getProperty("java.class.path"),
+            IngestFilesJob.class.getName(),
+            "--config",
+            configFile.toString(),
+            "--ds",
+            DS.toString(),
+            "--source",
+            "flights"));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(configFile.resolveSibling("job.log").toFile())
+        .start();
   }
 
-  /** Kills the job as soon as a data file of the new bronze write appears; false if it never did. */
+  /**
+   * Kills the job as soon as a data file of the new bronze write appears; false if it never did.
+   */
   private static boolean killWhenBronzeWriteStarts(Process job, Path table, Set<Path> committed)
       throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
@@ -137,16 +172,28 @@ class KillAndRerunIT extends SparkTestBase {
 
   private static Set<Path> dataFiles(Path table) throws IOException {
     try (Stream<Path> files = Files.walk(table)) {
-      return files.filter(f -> f.toString().endsWith(".parquet")
-          && !f.toString().contains("_delta_log")).collect(Collectors.toSet());
+      return files
+          .filter(f -> f.toString().endsWith(".parquet") && !f.toString().contains("_delta_log"))
+          .collect(Collectors.toSet());
     }
   }
 
   /** Row count and an order-independent hash of every bronze row: equal means same contents. */
   private Row bronzeFingerprint(String path) {
-    return spark.read().format("delta").load(path)
-        .agg(count(lit(1)), sum(xxhash64(col("flight_ts"), col("origin"), col("destination"),
-            col("delay"), col("distance"), col("_run_id"))))
+    return spark
+        .read()
+        .format("delta")
+        .load(path)
+        .agg(
+            count(lit(1)),
+            sum(
+                xxhash64(
+                    col("flight_ts"),
+                    col("origin"),
+                    col("destination"),
+                    col("delay"),
+                    col("distance"),
+                    col("_run_id"))))
         .head();
   }
 }

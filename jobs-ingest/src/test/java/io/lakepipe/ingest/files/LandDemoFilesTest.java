@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +19,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo lander: a source's demo file cut into the folders of its deliveries, values as written. */
+/**
+ * The demo lander: a source's demo file cut into the folders of its deliveries, values as written.
+ */
 class LandDemoFilesTest extends SparkTestBase {
   @TempDir Path home;
 
@@ -46,22 +49,31 @@ class LandDemoFilesTest extends SparkTestBase {
 
   private Path demoFile() throws Exception {
     Path file = home.resolve("Strikes File.csv");
-    Files.writeString(file, String.join("\n",
-        "Origin State,Flight Date,Speed IAS in knots",
-        "Texas,1999-03-01,140",
-        "Ohio,1999-12-31,",
-        "Texas,2000-01-05,not a number",
-        "Ohio,2003-01-01,90") + "\n");
+    Files.writeString(
+        file,
+        String.join(
+                "\n",
+                "Origin State,Flight Date,Speed IAS in knots",
+                "Texas,1999-03-01,140",
+                "Ohio,1999-12-31,",
+                "Texas,2000-01-05,not a number",
+                "Ohio,2003-01-01,90")
+            + "\n");
     return file;
   }
 
   /** The landed lines of each ds folder, header lines left out, sorted. */
   private Map<String, List<String>> landed() throws Exception {
     try (Stream<Path> files = Files.walk(home.resolve("landing"))) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".csv")).collect(Collectors.groupingBy(
-          f -> f.getParent().getFileName().toString(), java.util.TreeMap::new,
-          Collectors.flatMapping(f -> lines(f).stream().filter(l -> !l.startsWith("state,")).sorted(),
-              Collectors.toList())));
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".csv"))
+          .collect(
+              Collectors.groupingBy(
+                  f -> f.getParent().getFileName().toString(),
+                  java.util.TreeMap::new,
+                  Collectors.flatMapping(
+                      f -> lines(f).stream().filter(l -> !l.startsWith("state,")).sorted(),
+                      Collectors.toList())));
     }
   }
 
@@ -77,14 +89,17 @@ class LandDemoFilesTest extends SparkTestBase {
   void rowsLandInTheFolderOfTheirDsWithTheirTextAsWrittenAndTheDeclaredHeader() throws Exception {
     LakepipeConfig config = config(demoFile(), "trunc(flight_date, 'YEAR')", null);
 
-    long rows = LandDemoFiles.land(spark, config, "strikes", LocalDate.parse("1999-01-01"),
-        LocalDate.parse("2000-12-31"));
+    long rows =
+        LandDemoFiles.land(
+            spark, config, "strikes", LocalDate.parse("1999-01-01"), LocalDate.parse("2000-12-31"));
 
     assertThat(rows).isEqualTo(3);
     // A value the ingest will quarantine ("not a number") lands as the file holds it.
-    assertThat(landed()).isEqualTo(Map.of(
-        "ds=1999-01-01", List.of("Ohio,1999-12-31,", "Texas,1999-03-01,140"),
-        "ds=2000-01-01", List.of("Texas,2000-01-05,not a number")));
+    assertThat(landed())
+        .isEqualTo(
+            Map.of(
+                "ds=1999-01-01", List.of("Ohio,1999-12-31,", "Texas,1999-03-01,140"),
+                "ds=2000-01-01", List.of("Texas,2000-01-05,not a number")));
     FileSource source = SourceDeclarations.files(config, "strikes");
     try (Stream<Path> files = Files.walk(home.resolve("landing"))) {
       Path first = files.filter(f -> f.toString().endsWith(".csv")).findFirst().orElseThrow();
@@ -97,8 +112,9 @@ class LandDemoFilesTest extends SparkTestBase {
   void aSourceWithoutDsGetsTheWholeFileInEveryDeliveryOfTheRange() throws Exception {
     LakepipeConfig config = config(demoFile(), null, "year");
 
-    long rows = LandDemoFiles.land(spark, config, "strikes", LocalDate.parse("1999-01-01"),
-        LocalDate.parse("2000-06-30"));
+    long rows =
+        LandDemoFiles.land(
+            spark, config, "strikes", LocalDate.parse("1999-01-01"), LocalDate.parse("2000-06-30"));
 
     assertThat(rows).isEqualTo(8);
     assertThat(landed()).containsOnlyKeys("ds=1999-01-01", "ds=2000-01-01");
@@ -109,12 +125,26 @@ class LandDemoFilesTest extends SparkTestBase {
   void aSourceWithoutDemoDataOrAnUnknownPeriodIsRefusedByName() throws Exception {
     LakepipeConfig config = config(demoFile(), null, "week");
 
-    assertThatThrownBy(() -> LandDemoFiles.land(spark, config, "strike", LocalDate.parse("1999-01-01"),
-        LocalDate.parse("1999-01-01")))
-        .hasMessageContaining("lakepipe.demo.files").hasMessageContaining("strike")
+    assertThatThrownBy(
+            () ->
+                LandDemoFiles.land(
+                    spark,
+                    config,
+                    "strike",
+                    LocalDate.parse("1999-01-01"),
+                    LocalDate.parse("1999-01-01")))
+        .hasMessageContaining("lakepipe.demo.files")
+        .hasMessageContaining("strike")
         .hasMessageContaining("[flights, strikes]");
-    assertThatThrownBy(() -> LandDemoFiles.land(spark, config, "strikes", LocalDate.parse("1999-01-01"),
-        LocalDate.parse("1999-01-01")))
-        .hasMessageContaining("lakepipe.demo.files.strikes.every").hasMessageContaining("week");
+    assertThatThrownBy(
+            () ->
+                LandDemoFiles.land(
+                    spark,
+                    config,
+                    "strikes",
+                    LocalDate.parse("1999-01-01"),
+                    LocalDate.parse("1999-01-01")))
+        .hasMessageContaining("lakepipe.demo.files.strikes.every")
+        .hasMessageContaining("week");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.files;
 
 import static org.apache.spark.sql.functions.col;
@@ -22,8 +23,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Lands a real day of flights on the local S3 server (S3Proxy, started by {@code ./lakepipe services
- * start}) with Spark's s3a, lists it with the AWS SDK v2, and ingests it.
+ * Lands a real day of flights on the local S3 server (S3Proxy, started by {@code ./lakepipe
+ * services start}) with Spark's s3a, lists it with the AWS SDK v2, and ingests it.
  */
 class S3LandingIT extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-02-03");
@@ -35,34 +36,54 @@ class S3LandingIT extends SparkTestBase {
     try (S3Client s3 = S3Clients.fromConfig(TestConfigs.flights(Map.of()))) {
       s3.listBuckets();
     } catch (SdkException e) {
-      throw new IllegalStateException("The local S3 server is not answering (" + e.getMessage()
-          + "): start it with `./lakepipe services start`, and run the tests through `./lakepipe test`,"
-          + " which exports its endpoint and credentials (config/services.env).", e);
+      throw new IllegalStateException(
+          "The local S3 server is not answering ("
+              + e.getMessage()
+              + "): start it with `./lakepipe services start`, and run the tests through `./lakepipe test`,"
+              + " which exports its endpoint and credentials (config/services.env).",
+          e);
     }
   }
 
   @Test
   void aDayLandedOnS3IsIngestedCompletely() {
     String bucket = "lakepipe-it-" + UUID.randomUUID().toString().substring(0, 8);
-    LakepipeConfig config = testConfig(home, Map.of(
-        "lakepipe.demo.flights-data",
-        lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
-        "lakepipe.sources.flights.location", "s3a://" + bucket + "/flights"));
-    config.sparkConf().forEach((key, value) -> {
-      if (key.startsWith("spark.hadoop.")) {
-        spark.sparkContext().hadoopConfiguration().set(key.substring("spark.hadoop.".length()), value);
-      }
-    });
+    LakepipeConfig config =
+        testConfig(
+            home,
+            Map.of(
+                "lakepipe.demo.flights-data",
+                lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
+                "lakepipe.sources.flights.location",
+                "s3a://" + bucket + "/flights"));
+    config
+        .sparkConf()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("spark.hadoop.")) {
+                spark
+                    .sparkContext()
+                    .hadoopConfiguration()
+                    .set(key.substring("spark.hadoop.".length()), value);
+              }
+            });
 
     long landed = LandDemoFiles.land(spark, config, "flights", DS, DS);
-    List<String> files = LandingAreas.of(config.string("sources.flights.location"), config, spark).files(DS);
+    List<String> files =
+        LandingAreas.of(config.string("sources.flights.location"), config, spark).files(DS);
     JobResult result = IngestFiles.of("flights").run(JobContext.of(spark, config, DS, "s3-run"));
 
-    long expected = spark.read().parquet(config.string("demo.flights-data"))
-        .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS))).count();
+    long expected =
+        spark
+            .read()
+            .parquet(config.string("demo.flights-data"))
+            .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS)))
+            .count();
     assertThat(landed).isEqualTo(expected);
-    assertThat(files).hasSize(1).allMatch(f -> f.startsWith("s3a://" + bucket + "/flights/ds="
-        + DS + "/") && f.endsWith(".csv"));
+    assertThat(files)
+        .hasSize(1)
+        .allMatch(
+            f -> f.startsWith("s3a://" + bucket + "/flights/ds=" + DS + "/") && f.endsWith(".csv"));
     assertThat(result.rowsRead()).isEqualTo(expected);
     assertThat(result.rowsWritten() + result.rowsQuarantined()).isEqualTo(expected);
     Row first = spark.read().format("delta").load(config.tablePath("bronze-flights")).head();

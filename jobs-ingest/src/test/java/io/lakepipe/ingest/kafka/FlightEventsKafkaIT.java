@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.apache.spark.sql.functions.col;
@@ -26,13 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The flight-events ingest against the real Kafka broker of the local stack, with real Delta tables
- * in a temporary lakehouse: every event lands in bronze once, poison messages land in quarantine with
- * their reason, counts reconcile, and reruns add nothing.
+ * in a temporary lakehouse: every event lands in bronze once, poison messages land in quarantine
+ * with their reason, counts reconcile, and reruns add nothing.
  */
 class FlightEventsKafkaIT extends SparkTestBase {
   private static final LocalDate DS = LocalDate.of(2001, 1, 15);
-  private static final String GOOD = "{\"event_id\":\"p-%s\",\"date\":\"2001-01-15T08:30:00\","
-      + "\"delay\":%s,\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
+  private static final String GOOD =
+      "{\"event_id\":\"p-%s\",\"date\":\"2001-01-15T08:30:00\","
+          + "\"delay\":%s,\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
 
   @TempDir Path home;
 
@@ -54,7 +56,9 @@ class FlightEventsKafkaIT extends SparkTestBase {
   }
 
   private static JobResult ingest(LakepipeConfig config) {
-    return JobRunner.runAudited("ingest-kafka:flight-events", IngestKafka.of("flight-events"),
+    return JobRunner.runAudited(
+        "ingest-kafka:flight-events",
+        IngestKafka.of("flight-events"),
         JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
   }
 
@@ -68,7 +72,8 @@ class FlightEventsKafkaIT extends SparkTestBase {
     poison.add(new FlightEventPublisher.Message("p-bytes", new byte[] {(byte) 0xC3, 0x28, '{'}));
     poison.add(FlightEventPublisher.Message.json("p-text", "delayed flight LAS-PHL"));
     poison.add(FlightEventPublisher.Message.json("p-keys", "{\"event_id\":\"p-keys\"}"));
-    poison.add(FlightEventPublisher.Message.json("p-type", String.format(GOOD, "type", "\"late\"")));
+    poison.add(
+        FlightEventPublisher.Message.json("p-type", String.format(GOOD, "type", "\"late\"")));
     poison.add(FlightEventPublisher.Message.json("p-rule", String.format(GOOD, "rule", "-1116")));
     return poison;
   }
@@ -77,11 +82,12 @@ class FlightEventsKafkaIT extends SparkTestBase {
   void availableNowRunWritesEachEventOnceQuarantinesPoisonAndRerunsAddNothing() {
     String topic = KafkaTestSupport.newTopic("it-flight-events");
     LakepipeConfig config = config(topic, Map.of());
-    List<FlightEventPublisher.Message> events = KafkaTestSupport.realEvents(spark, lakepipeHome(), DS,
-        2000);
+    List<FlightEventPublisher.Message> events =
+        KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 2000);
     List<FlightEventPublisher.Message> sent = new ArrayList<>(events);
     sent.addAll(3, poison());
-    // The producer sending some events twice (a retry from another producer session) must not matter.
+    // The producer sending some events twice (a retry from another producer session) must not
+    // matter.
     sent.addAll(events.subList(100, 120));
     KafkaTestSupport.publish(topic, sent, 0);
 
@@ -97,41 +103,68 @@ class FlightEventsKafkaIT extends SparkTestBase {
     assertThat(bronze.count()).isEqualTo(2000);
     assertThat(bronze.select("event_id").distinct().count()).isEqualTo(2000);
     assertThat(bronze.select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
-        .containsExactlyInAnyOrderElementsOf(events.stream().map(FlightEventPublisher.Message::key)
-            .toList());
+        .containsExactlyInAnyOrderElementsOf(
+            events.stream().map(FlightEventPublisher.Message::key).toList());
     assertThat(bronze.where(col("ds").notEqual(java.sql.Date.valueOf(DS))).count()).isZero();
-    assertThat(bronze.where(col("_source").notEqual("kafka")
-        .or(col("_source_location").rlike("^" + topic + "/[01]/[0-9]+$").unary_$bang())).count()).isZero();
+    assertThat(
+            bronze
+                .where(
+                    col("_source")
+                        .notEqual("kafka")
+                        .or(
+                            col("_source_location")
+                                .rlike("^" + topic + "/[01]/[0-9]+$")
+                                .unary_$bang()))
+                .count())
+        .isZero();
     Map<String, String> reasons = new HashMap<>();
     for (Row row : table(config, "quarantine-flight-events").collectAsList()) {
       reasons.put(String.valueOf(row.<String>getAs("raw_record")), row.getAs("reason"));
     }
-    assertThat(reasons).containsOnly(
-        Map.entry("null", "value is null"),
-        Map.entry("base64:wyh7", "value is not valid UTF-8"),
-        Map.entry("delayed flight LAS-PHL", "value is not a JSON object"),
-        Map.entry("{\"event_id\":\"p-keys\"}",
-            "missing date; missing delay; missing distance; missing origin; missing destination"),
-        Map.entry(String.format(GOOD, "type", "\"late\""), "delay is not an integer: 'late'"),
-        Map.entry(String.format(GOOD, "rule", "-1116"), "delay outside [-180, 1800] minutes"));
-    Row audit = spark.read().format("delta").load(config.tablePath("audit-runs"))
-        .where(col("status").equalTo("SUCCEEDED")).head();
+    assertThat(reasons)
+        .containsOnly(
+            Map.entry("null", "value is null"),
+            Map.entry("base64:wyh7", "value is not valid UTF-8"),
+            Map.entry("delayed flight LAS-PHL", "value is not a JSON object"),
+            Map.entry(
+                "{\"event_id\":\"p-keys\"}",
+                "missing date; missing delay; missing distance; missing origin; missing destination"),
+            Map.entry(String.format(GOOD, "type", "\"late\""), "delay is not an integer: 'late'"),
+            Map.entry(String.format(GOOD, "rule", "-1116"), "delay outside [-180, 1800] minutes"));
+    Row audit =
+        spark
+            .read()
+            .format("delta")
+            .load(config.tablePath("audit-runs"))
+            .where(col("status").equalTo("SUCCEEDED"))
+            .head();
     assertThat(audit.<String>getAs("job")).isEqualTo("ingest-kafka:flight-events");
     assertThat(audit.<Long>getAs("rows_read")).isEqualTo(2026L);
     assertThat(audit.<Long>getAs("rows_written")).isEqualTo(2020L);
     assertThat(audit.<Long>getAs("rows_quarantined")).isEqualTo(6L);
     assertThat(audit.getJavaMap(audit.fieldIndex("versions_written")))
-        .containsOnlyKeys(config.tablePath("bronze-flight-events"),
-            config.tablePath("quarantine-flight-events"));
+        .containsOnlyKeys(
+            config.tablePath("bronze-flight-events"), config.tablePath("quarantine-flight-events"));
 
-    long bronzeVersion = spark.sql("DESCRIBE HISTORY delta.`" + config.tablePath("bronze-flight-events")
-        + "` LIMIT 1").head().getLong(0);
+    long bronzeVersion =
+        spark
+            .sql(
+                "DESCRIBE HISTORY delta.`" + config.tablePath("bronze-flight-events") + "` LIMIT 1")
+            .head()
+            .getLong(0);
     JobResult rerun = ingest(config);
 
     assertThat(rerun.rowsRead()).isZero();
     assertThat(rerun.versionsWritten()).isEmpty();
-    assertThat(spark.sql("DESCRIBE HISTORY delta.`" + config.tablePath("bronze-flight-events")
-        + "` LIMIT 1").head().getLong(0)).isEqualTo(bronzeVersion);
+    assertThat(
+            spark
+                .sql(
+                    "DESCRIBE HISTORY delta.`"
+                        + config.tablePath("bronze-flight-events")
+                        + "` LIMIT 1")
+                .head()
+                .getLong(0))
+        .isEqualTo(bronzeVersion);
 
     // Replaying the whole topic content again (a producer replaying a day) adds no row either.
     KafkaTestSupport.publish(topic, sent, 0);
@@ -145,15 +178,16 @@ class FlightEventsKafkaIT extends SparkTestBase {
   }
 
   /**
-   * The gate holds on retries: the first run fails, and its audit row holds what it wrote; the retry
-   * finds the checkpoint past every event, yet fails the same way, until the limit is raised.
+   * The gate holds on retries: the first run fails, and its audit row holds what it wrote; the
+   * retry finds the checkpoint past every event, yet fails the same way, until the limit is raised.
    */
   @Test
   void aFailedBadShareGateStaysFailedOnRetryUntilTheLimitIsRaised() {
     String topic = KafkaTestSupport.newTopic("it-flight-events-bad");
-    LakepipeConfig strict = config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.1));
-    List<FlightEventPublisher.Message> sent = new ArrayList<>(
-        KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 30));
+    LakepipeConfig strict =
+        config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.1));
+    List<FlightEventPublisher.Message> sent =
+        new ArrayList<>(KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 30));
     sent.addAll(poison());
     KafkaTestSupport.publish(topic, sent, 0);
 
@@ -173,20 +207,36 @@ class FlightEventsKafkaIT extends SparkTestBase {
 
     // The operator accepts the date by raising the limit; after that success, the strict limit
     // holds nothing against it any more.
-    LakepipeConfig raised = config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.2));
+    LakepipeConfig raised =
+        config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.2));
     assertThat(ingest(raised).rowsRead()).isZero();
     assertThat(ingest(strict).rowsRead()).isZero();
 
-    List<Row> audit = spark.read().format("delta").load(strict.tablePath("audit-runs"))
-        .orderBy("started_at").collectAsList();
-    assertThat(audit).extracting(row -> row.<String>getAs("status"))
+    List<Row> audit =
+        spark
+            .read()
+            .format("delta")
+            .load(strict.tablePath("audit-runs"))
+            .orderBy("started_at")
+            .collectAsList();
+    assertThat(audit)
+        .extracting(row -> row.<String>getAs("status"))
         .containsExactly("FAILED", "FAILED", "SUCCEEDED", "SUCCEEDED");
     Row first = audit.get(0);
-    assertThat(List.of(first.<Long>getAs("rows_read"), first.<Long>getAs("rows_written"),
-        first.<Long>getAs("rows_quarantined"))).containsExactly(36L, 30L, 6L);
+    assertThat(
+            List.of(
+                first.<Long>getAs("rows_read"),
+                first.<Long>getAs("rows_written"),
+                first.<Long>getAs("rows_quarantined")))
+        .containsExactly(36L, 30L, 6L);
     assertThat(first.<String>getAs("source")).startsWith("kafka://");
-    assertThat(first.<scala.collection.Map<String, Long>>getAs("versions_written").keySet()
-        .toList().mkString(",")).contains(strict.tablePath("bronze-flight-events"))
+    assertThat(
+            first
+                .<scala.collection.Map<String, Long>>getAs("versions_written")
+                .keySet()
+                .toList()
+                .mkString(","))
+        .contains(strict.tablePath("bronze-flight-events"))
         .contains(strict.tablePath("quarantine-flight-events"));
     Row retry = audit.get(1);
     assertThat(List.of(retry.<Long>getAs("rows_read"), retry.<Long>getAs("rows_quarantined")))
@@ -197,13 +247,17 @@ class FlightEventsKafkaIT extends SparkTestBase {
   void anEventSentAgainWithAnotherDateLandsOnce() {
     String topic = KafkaTestSupport.newTopic("it-flight-events-redated");
     LakepipeConfig config = config(topic, Map.of());
-    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-1",
-        String.format(GOOD, "1", "5"))), 0);
+    KafkaTestSupport.publish(
+        topic, List.of(FlightEventPublisher.Message.json("p-1", String.format(GOOD, "1", "5"))), 0);
     assertThat(ingest(config).rowsWritten()).isEqualTo(1);
 
     // The same event id again, dated the next day: already in bronze, under its first date.
-    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-1",
-        String.format(GOOD, "1", "5").replace("2001-01-15T", "2001-01-16T"))), 0);
+    KafkaTestSupport.publish(
+        topic,
+        List.of(
+            FlightEventPublisher.Message.json(
+                "p-1", String.format(GOOD, "1", "5").replace("2001-01-15T", "2001-01-16T"))),
+        0);
     JobResult again = ingest(config);
 
     assertThat(again.summary()).contains("0 new records, 1 already there");
@@ -217,27 +271,40 @@ class FlightEventsKafkaIT extends SparkTestBase {
     String topic = KafkaTestSupport.newTopic("it-flight-events-recreated");
     Map<String, Object> onlyPoison = Map.of("lakepipe.sources.flight-events.max-bad-share", 1.0);
     LakepipeConfig config = config(topic, onlyPoison);
-    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-old", "old junk")), 0);
+    KafkaTestSupport.publish(
+        topic, List.of(FlightEventPublisher.Message.json("p-old", "old junk")), 0);
     assertThat(ingest(config).rowsQuarantined()).isEqualTo(1);
 
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        Map.of("bootstrap.servers", KafkaTestSupport.BOOTSTRAP))) {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", KafkaTestSupport.BOOTSTRAP))) {
       admin.deleteTopics(List.of(topic)).all().get();
-      for (int attempt = 0; admin.listTopics().names().get().contains(topic) && attempt < 100; attempt++) {
+      for (int attempt = 0;
+          admin.listTopics().names().get().contains(topic) && attempt < 100;
+          attempt++) {
         Thread.sleep(100);
       }
     }
     assertThat(KafkaTopics.ensureExists(KafkaTestSupport.BOOTSTRAP, topic, 2)).isTrue();
     // The same partition and offset as the old message, other content; a new checkpoint, as an
     // operator starts one after recreating the topic.
-    KafkaTestSupport.publish(topic, List.of(FlightEventPublisher.Message.json("p-old", "new junk")), 0);
-    LakepipeConfig restarted = config(topic, Map.of("lakepipe.sources.flight-events.checkpoint",
-        home.resolve("checkpoint-after-recreate").toString(),
-        "lakepipe.sources.flight-events.max-bad-share", 1.0));
+    KafkaTestSupport.publish(
+        topic, List.of(FlightEventPublisher.Message.json("p-old", "new junk")), 0);
+    LakepipeConfig restarted =
+        config(
+            topic,
+            Map.of(
+                "lakepipe.sources.flight-events.checkpoint",
+                home.resolve("checkpoint-after-recreate").toString(),
+                "lakepipe.sources.flight-events.max-bad-share",
+                1.0));
 
     assertThat(ingest(restarted).rowsQuarantined()).isEqualTo(1);
-    assertThat(table(config, "quarantine-flight-events").select("raw_record")
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+    assertThat(
+            table(config, "quarantine-flight-events")
+                .select("raw_record")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
         .containsExactlyInAnyOrder("old junk", "new junk");
   }
 
@@ -255,17 +322,24 @@ class FlightEventsKafkaIT extends SparkTestBase {
   void replayPublishesARealDayWithStableEventIds() {
     String topic = KafkaTestSupport.newTopic("it-replay");
     // The whole day in one micro-batch, as the daily job's default reads it.
-    LakepipeConfig config = config(topic, Map.of(
-        "lakepipe.demo.flights-data",
-        lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
-        "lakepipe.sources.flight-events.max-offsets-per-trigger", 100_000));
+    LakepipeConfig config =
+        config(
+            topic,
+            Map.of(
+                "lakepipe.demo.flights-data",
+                lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
+                "lakepipe.sources.flight-events.max-offsets-per-trigger",
+                100_000));
 
     long sent = ReplayFlightsToKafka.replay(spark, config, DS, DS, 0);
     JobResult result = ingest(config);
 
-    long flightsThatDay = spark.read().parquet(lakepipeHome().resolve(
-            ".lakepipe/data/flights-3m.parquet").toString())
-        .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS))).count();
+    long flightsThatDay =
+        spark
+            .read()
+            .parquet(lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString())
+            .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS)))
+            .count();
     assertThat(sent).isEqualTo(flightsThatDay).isGreaterThan(10_000);
     assertThat(result.rowsRead()).isEqualTo(sent);
     assertThat(result.rowsRead()).isEqualTo(result.rowsWritten() + result.rowsQuarantined());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the broker (one of this test's own, so that the shared one stays up for the suites running beside
  * it) is stopped with {@code infra/kafka/kafka.sh stop} and the stream killed with SIGKILL
  * mid-flight; then the broker is started again, the ingest reruns (AvailableNow) from the same
- * checkpoint, the rest of the events (and a few duplicates) are published, and bronze must hold every
- * event exactly once. Nothing here depends on timings: the waits only wait.
+ * checkpoint, the rest of the events (and a few duplicates) are published, and bronze must hold
+ * every event exactly once. Nothing here depends on timings: the waits only wait.
  */
 @Tag("faults")
 class FlightEventsStreamKillIT extends SparkTestBase {
@@ -70,14 +71,17 @@ class FlightEventsStreamKillIT extends SparkTestBase {
 
     Process stream = startContinuousStream(configFile, streamLog);
     try {
-      CompletableFuture<Long> publishing = CompletableFuture.supplyAsync(
-          () -> KafkaTestSupport.publish(broker.bootstrap(), topic, events.subList(0, FIRST), 400));
+      CompletableFuture<Long> publishing =
+          CompletableFuture.supplyAsync(
+              () ->
+                  KafkaTestSupport.publish(
+                      broker.bootstrap(), topic, events.subList(0, FIRST), 400));
       awaitBronzeRows(bronze, stream, streamLog);
       assertThat(publishing.get(10, TimeUnit.MINUTES)).isEqualTo(FIRST);
 
       // Mid-flight: the stream is still behind the topic when the broker goes and the JVM dies.
-      CompletableFuture<Void> brokerStopping = CompletableFuture.runAsync(
-          () -> broker.script("stop"));
+      CompletableFuture<Void> brokerStopping =
+          CompletableFuture.runAsync(() -> broker.script("stop"));
       stream.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
       brokerStopping.get(5, TimeUnit.MINUTES);
       long atKill = bronzeRows(bronze);
@@ -87,51 +91,73 @@ class FlightEventsStreamKillIT extends SparkTestBase {
       broker.script("start");
     }
 
-    LakepipeConfig availableNow = TestConfigs.flights(Map.of(
-        "lakepipe.home", home.toString(),
-        "lakepipe.lakehouse", home.resolve("lakehouse").toString(),
-        "lakepipe.sources.flight-events.bootstrap-servers", broker.bootstrap(),
-        "lakepipe.sources.flight-events.topic", topic,
-        "lakepipe.sources.flight-events.max-offsets-per-trigger", 500,
-        "lakepipe.sources.flight-events.trigger", "available-now"));
+    LakepipeConfig availableNow =
+        TestConfigs.flights(
+            Map.of(
+                "lakepipe.home",
+                home.toString(),
+                "lakepipe.lakehouse",
+                home.resolve("lakehouse").toString(),
+                "lakepipe.sources.flight-events.bootstrap-servers",
+                broker.bootstrap(),
+                "lakepipe.sources.flight-events.topic",
+                topic,
+                "lakepipe.sources.flight-events.max-offsets-per-trigger",
+                500,
+                "lakepipe.sources.flight-events.trigger",
+                "available-now"));
     JobResult rerun = ingest(availableNow);
     List<FlightEventPublisher.Message> rest = new ArrayList<>(events.subList(FIRST, TOTAL));
     rest.addAll(events.subList(FIRST - 100, FIRST));
     KafkaTestSupport.publish(broker.bootstrap(), topic, rest, 0);
     JobResult last = ingest(availableNow);
 
-    List<String> ids = spark.read().format("delta").load(bronze).select("event_id")
-        .as(Encoders.STRING()).collectAsList();
-    assertThat(ids).hasSize(TOTAL).doesNotHaveDuplicates()
-        .containsExactlyInAnyOrderElementsOf(events.stream().map(FlightEventPublisher.Message::key)
-            .toList());
+    List<String> ids =
+        spark
+            .read()
+            .format("delta")
+            .load(bronze)
+            .select("event_id")
+            .as(Encoders.STRING())
+            .collectAsList();
+    assertThat(ids)
+        .hasSize(TOTAL)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(
+            events.stream().map(FlightEventPublisher.Message::key).toList());
     assertThat(rerun.rowsRead()).isEqualTo(rerun.rowsWritten() + rerun.rowsQuarantined());
     assertThat(last.rowsRead()).isEqualTo(TOTAL - FIRST + 100);
     assertThat(last.summary()).contains((TOTAL - FIRST) + " new records, 100 already there");
   }
 
   private static JobResult ingest(LakepipeConfig config) {
-    return JobRunner.runAudited("ingest-kafka:flight-events", IngestKafka.of("flight-events"),
+    return JobRunner.runAudited(
+        "ingest-kafka:flight-events",
+        IngestKafka.of("flight-events"),
         JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
   }
 
   private Path writeConfig(String topic) throws IOException {
     Path file = home.resolve("stream.conf");
-    Files.writeString(file, String.join("\n",
-        TestConfigs.includeFlights(),
-        "lakepipe {",
-        "  home = \"" + home + "\"",
-        "  lakehouse = \"" + home.resolve("lakehouse") + "\"",
-        "  spark.master = \"local[2]\"",
-        "  sources.flight-events {",
-        "    bootstrap-servers = \"" + broker.bootstrap() + "\"",
-        "    topic = \"" + topic + "\"",
-        "    max-offsets-per-trigger = 150",
-        "    trigger = \"continuous\"",
-        "    trigger-interval = \"1 second\"",
-        "  }",
-        "}",
-        ""), StandardCharsets.UTF_8);
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            TestConfigs.includeFlights(),
+            "lakepipe {",
+            "  home = \"" + home + "\"",
+            "  lakehouse = \"" + home.resolve("lakehouse") + "\"",
+            "  spark.master = \"local[2]\"",
+            "  sources.flight-events {",
+            "    bootstrap-servers = \"" + broker.bootstrap() + "\"",
+            "    topic = \"" + topic + "\"",
+            "    max-offsets-per-trigger = 150",
+            "    trigger = \"continuous\"",
+            "    trigger-interval = \"1 second\"",
+            "  }",
+            "}",
+            ""),
+        StandardCharsets.UTF_8);
     return file;
   }
 
@@ -143,16 +169,19 @@ class FlightEventsStreamKillIT extends SparkTestBase {
     command.addAll(SHORT_LIVED_DRIVER_JVM);
     command.add("-Dspark.ui.enabled=false");
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+      if (arg.startsWith("--add-opens")
+          || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
           || arg.startsWith("-Djdk.reflect")) {
         command.add(arg);
       }
     }
     command.add("-cp");
-    command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add(IngestKafkaJob.class.getName());
-    command.addAll(List.of("--config", configFile.toString(), "--ds", DS.toString(), "--source",
-        "flight-events"));
+    command.addAll(
+        List.of(
+            "--config", configFile.toString(), "--ds", DS.toString(), "--source", "flight-events"));
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
@@ -163,8 +192,11 @@ class FlightEventsStreamKillIT extends SparkTestBase {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
       if (!stream.isAlive()) {
-        fail("The stream exited with " + stream.exitValue() + " before writing; its log:\n"
-            + tail(log));
+        fail(
+            "The stream exited with "
+                + stream.exitValue()
+                + " before writing; its log:\n"
+                + tail(log));
       }
       if (bronzeRows(bronze) > 0) {
         return;

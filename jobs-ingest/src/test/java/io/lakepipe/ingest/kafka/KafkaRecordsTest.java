@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,25 +28,31 @@ import org.junit.jupiter.api.Test;
 /** The declared flight-events source's checks on Kafka records, and the demo's events; no I/O. */
 class KafkaRecordsTest extends SparkTestBase {
   /** The columns Spark's Kafka source gives (without headers). */
-  static final StructType KAFKA = new StructType()
-      .add("key", DataTypes.BinaryType)
-      .add("value", DataTypes.BinaryType)
-      .add("topic", DataTypes.StringType)
-      .add("partition", DataTypes.IntegerType)
-      .add("offset", DataTypes.LongType)
-      .add("timestamp", DataTypes.TimestampType)
-      .add("timestampType", DataTypes.IntegerType);
-  static final StructType FLIGHTS = new StructType()
-      .add("date", DataTypes.TimestampType)
-      .add("delay", DataTypes.LongType)
-      .add("distance", DataTypes.LongType)
-      .add("origin", DataTypes.StringType)
-      .add("destination", DataTypes.StringType);
-  static final String GOOD = "{\"event_id\":\"e1\",\"date\":\"2001-01-15T08:30:00\",\"delay\":33,"
-      + "\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
+  static final StructType KAFKA =
+      new StructType()
+          .add("key", DataTypes.BinaryType)
+          .add("value", DataTypes.BinaryType)
+          .add("topic", DataTypes.StringType)
+          .add("partition", DataTypes.IntegerType)
+          .add("offset", DataTypes.LongType)
+          .add("timestamp", DataTypes.TimestampType)
+          .add("timestampType", DataTypes.IntegerType);
+
+  static final StructType FLIGHTS =
+      new StructType()
+          .add("date", DataTypes.TimestampType)
+          .add("delay", DataTypes.LongType)
+          .add("distance", DataTypes.LongType)
+          .add("origin", DataTypes.StringType)
+          .add("destination", DataTypes.StringType);
+  static final String GOOD =
+      "{\"event_id\":\"e1\",\"date\":\"2001-01-15T08:30:00\",\"delay\":33,"
+          + "\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
+
   /** The source as the defaults declare it. */
   static final KafkaSource SOURCE =
       SourceDeclarations.kafka(TestConfigs.flights(Map.of()), FlightEvents.SOURCE);
+
   static final LocalDate RUN_DS = LocalDate.of(2001, 2, 1);
 
   private static Dataset<Row> check(Dataset<Row> records, String runId) {
@@ -55,8 +62,10 @@ class KafkaRecordsTest extends SparkTestBase {
   private static Dataset<Row> kafka(byte[]... values) {
     List<Object[]> rows = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
-      rows.add(new Object[] {null, values[i], "flights", i % 2, (long) i,
-          Timestamp.valueOf("2001-01-15 09:00:00"), 0});
+      rows.add(
+          new Object[] {
+            null, values[i], "flights", i % 2, (long) i, Timestamp.valueOf("2001-01-15 09:00:00"), 0
+          });
     }
     return rows(KAFKA, rows.toArray(Object[][]::new));
   }
@@ -68,8 +77,10 @@ class KafkaRecordsTest extends SparkTestBase {
   /** Reason per offset, for the records of {@code values} in order. */
   private Map<Long, String> reasons(byte[]... values) {
     return check(kafka(values), "run-1").collectAsList().stream()
-        .collect(Collectors.toMap(r -> Long.parseLong(r.<String>getAs(Lineage.LOCATION).split("/")[2]),
-            r -> String.valueOf(r.<String>getAs(Quarantine.REASON))));
+        .collect(
+            Collectors.toMap(
+                r -> Long.parseLong(r.<String>getAs(Lineage.LOCATION).split("/")[2]),
+                r -> String.valueOf(r.<String>getAs(Quarantine.REASON))));
   }
 
   private String reason(String json) {
@@ -78,9 +89,10 @@ class KafkaRecordsTest extends SparkTestBase {
 
   @Test
   void aGoodEventIsTypedAndCarriesItsOrigin() {
-    Row row = check(kafka(utf8("x"), utf8(GOOD)), "run-1")
-        .where(org.apache.spark.sql.functions.col(Lineage.LOCATION).equalTo("flights/1/1"))
-        .head();
+    Row row =
+        check(kafka(utf8("x"), utf8(GOOD)), "run-1")
+            .where(org.apache.spark.sql.functions.col(Lineage.LOCATION).equalTo("flights/1/1"))
+            .head();
 
     assertThat(row.<String>getAs(Quarantine.REASON)).isNull();
     assertThat(row.<String>getAs("event_id")).isEqualTo("e1");
@@ -96,25 +108,38 @@ class KafkaRecordsTest extends SparkTestBase {
   void unreadableRecordsGetOneReasonEach() {
     byte[] notUtf8 = {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
 
-    assertThat(reasons(null, notUtf8, utf8(""), utf8("   "), utf8("hello"), utf8("[1,2]"),
-        utf8("\"just a string\""), utf8("42"), utf8("{\"event_id\": \"e1\", "), utf8("{oops}")))
-        .containsExactlyInAnyOrderEntriesOf(Map.of(
-            0L, "value is null",
-            1L, "value is not valid UTF-8",
-            2L, "value is empty",
-            3L, "value is empty",
-            4L, "value is not a JSON object",
-            5L, "value is not a JSON object",
-            6L, "value is not a JSON object",
-            7L, "value is not a JSON object",
-            8L, "value is not valid JSON",
-            9L, "value is not valid JSON"));
+    assertThat(
+            reasons(
+                null,
+                notUtf8,
+                utf8(""),
+                utf8("   "),
+                utf8("hello"),
+                utf8("[1,2]"),
+                utf8("\"just a string\""),
+                utf8("42"),
+                utf8("{\"event_id\": \"e1\", "),
+                utf8("{oops}")))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                0L, "value is null",
+                1L, "value is not valid UTF-8",
+                2L, "value is empty",
+                3L, "value is empty",
+                4L, "value is not a JSON object",
+                5L, "value is not a JSON object",
+                6L, "value is not a JSON object",
+                7L, "value is not a JSON object",
+                8L, "value is not valid JSON",
+                9L, "value is not valid JSON"));
   }
 
   @Test
   void missingAndMistypedFieldsAreAllNamed() {
-    assertThat(reason("{}")).isEqualTo("missing event_id; missing date; missing delay;"
-        + " missing distance; missing origin; missing destination");
+    assertThat(reason("{}"))
+        .isEqualTo(
+            "missing event_id; missing date; missing delay;"
+                + " missing distance; missing origin; missing destination");
     assertThat(reason(GOOD.replace("33", "\"soon\"").replace("2176", "{\"km\":3}")))
         .isEqualTo("delay is not an integer: 'soon'; distance is not an integer: '{\"km\":3}'");
     assertThat(reason(GOOD.replace("33", "12.5"))).isEqualTo("delay is not an integer: '12.5'");
@@ -130,7 +155,8 @@ class KafkaRecordsTest extends SparkTestBase {
   void wellFormedEventsGoThroughTheFlightRules() {
     assertThat(reason(GOOD.replace("33", "-1116"))).isEqualTo("delay outside [-180, 1800] minutes");
     assertThat(reason(GOOD.replace("PHL", "LAS"))).isEqualTo("origin equals destination");
-    assertThat(reason(GOOD.replace("\"LAS\"", "12"))).isEqualTo("origin is not a 3-character airport code");
+    assertThat(reason(GOOD.replace("\"LAS\"", "12")))
+        .isEqualTo("origin is not a 3-character airport code");
   }
 
   @Test
@@ -150,51 +176,81 @@ class KafkaRecordsTest extends SparkTestBase {
 
   @Test
   void bronzeAndQuarantineSplitTheBatchWithoutLosingARecord() {
-    Dataset<Row> checked = check(
-        kafka(utf8(GOOD), utf8("nope"), null, utf8(GOOD.replace("e1", "e2").replace("33", "-999")),
-            utf8(GOOD)),
-        "run-7");
+    Dataset<Row> checked =
+        check(
+            kafka(
+                utf8(GOOD),
+                utf8("nope"),
+                null,
+                utf8(GOOD.replace("e1", "e2").replace("33", "-999")),
+                utf8(GOOD)),
+            "run-7");
 
     List<Row> bronze = KafkaRecords.toBronze(checked, SOURCE).collectAsList();
     List<Row> quarantine = KafkaRecords.toQuarantine(checked, RUN_DS).collectAsList();
 
     // The second copy of e1 is a producer's retry: the merge into bronze writes it once.
     assertThat(bronze).hasSize(2);
-    assertThat(bronze.get(0).schema().fieldNames()).containsExactly("event_id", "flight_ts", "delay",
-        "distance", "origin", "destination", "_source", "_source_location", "_run_id", "_ingested_at",
-        "ds");
+    assertThat(bronze.get(0).schema().fieldNames())
+        .containsExactly(
+            "event_id",
+            "flight_ts",
+            "delay",
+            "distance",
+            "origin",
+            "destination",
+            "_source",
+            "_source_location",
+            "_run_id",
+            "_ingested_at",
+            "ds");
     assertThat(bronze.get(0).<java.sql.Date>getAs("ds")).hasToString("2001-01-15");
-    assertThat(bronze).extracting(r -> r.<String>getAs("_source_location"))
+    assertThat(bronze)
+        .extracting(r -> r.<String>getAs("_source_location"))
         .containsExactlyInAnyOrder("flights/0/0", "flights/0/4");
-    assertThat(quarantine).extracting(r -> r.<String>getAs("raw_record") + " -> " + r.getAs("reason"))
-        .containsExactlyInAnyOrder("nope -> value is not a JSON object", "null -> value is null",
-            GOOD.replace("e1", "e2").replace("33", "-999") + " -> delay outside [-180, 1800] minutes");
-    assertThat(quarantine).allSatisfy(r ->
-        assertThat(r.<java.sql.Date>getAs("ds")).hasToString("2001-02-01"));
+    assertThat(quarantine)
+        .extracting(r -> r.<String>getAs("raw_record") + " -> " + r.getAs("reason"))
+        .containsExactlyInAnyOrder(
+            "nope -> value is not a JSON object",
+            "null -> value is null",
+            GOOD.replace("e1", "e2").replace("33", "-999")
+                + " -> delay outside [-180, 1800] minutes");
+    assertThat(quarantine)
+        .allSatisfy(r -> assertThat(r.<java.sql.Date>getAs("ds")).hasToString("2001-02-01"));
   }
 
   @Test
   void flightsBecomeEventsWithStableIdsThatParseBackToTheSameFlight() {
-    Dataset<Row> flights = rows(FLIGHTS,
-        new Object[] {Timestamp.valueOf("2001-01-15 08:30:00"), 33L, 2176L, "LAS", "PHL"},
-        new Object[] {Timestamp.valueOf("2001-01-15 06:00:00"), -5L, 300L, "ATL", "SAV"},
-        new Object[] {Timestamp.valueOf("2001-01-16 00:10:00"), 0L, 500L, "ORD", "SFO"});
+    Dataset<Row> flights =
+        rows(
+            FLIGHTS,
+            new Object[] {Timestamp.valueOf("2001-01-15 08:30:00"), 33L, 2176L, "LAS", "PHL"},
+            new Object[] {Timestamp.valueOf("2001-01-15 06:00:00"), -5L, 300L, "ATL", "SAV"},
+            new Object[] {Timestamp.valueOf("2001-01-16 00:10:00"), 0L, 500L, "ORD", "SFO"});
 
     List<Row> events = FlightEvents.fromFlights(flights).orderBy("event_id").collectAsList();
-    List<Row> again = FlightEvents.fromFlights(flights.orderBy("origin")).orderBy("event_id")
-        .collectAsList();
+    List<Row> again =
+        FlightEvents.fromFlights(flights.orderBy("origin")).orderBy("event_id").collectAsList();
     byte[][] values = events.stream().map(r -> utf8(r.getString(1))).toArray(byte[][]::new);
-    List<Row> parsed = KafkaRecords.toBronze(check(kafka(values), "r"), SOURCE)
-        .orderBy("event_id").collectAsList();
+    List<Row> parsed =
+        KafkaRecords.toBronze(check(kafka(values), "r"), SOURCE)
+            .orderBy("event_id")
+            .collectAsList();
 
-    assertThat(events).extracting(r -> r.getString(0))
+    assertThat(events)
+        .extracting(r -> r.getString(0))
         .containsExactly("2001-01-15-000001", "2001-01-15-000002", "2001-01-16-000001");
     assertThat(again).isEqualTo(events);
-    assertThat(events.get(1).getString(1)).isEqualTo("{\"event_id\":\"2001-01-15-000002\","
-        + "\"date\":\"2001-01-15T08:30:00\",\"delay\":33,\"distance\":2176,\"origin\":\"LAS\","
-        + "\"destination\":\"PHL\"}");
-    assertThat(parsed).extracting(r -> Arrays.asList(r.get(0), r.get(1).toString(), r.get(2), r.get(3),
-            r.get(4), r.get(5)).toString())
+    assertThat(events.get(1).getString(1))
+        .isEqualTo(
+            "{\"event_id\":\"2001-01-15-000002\","
+                + "\"date\":\"2001-01-15T08:30:00\",\"delay\":33,\"distance\":2176,\"origin\":\"LAS\","
+                + "\"destination\":\"PHL\"}");
+    assertThat(parsed)
+        .extracting(
+            r ->
+                Arrays.asList(r.get(0), r.get(1).toString(), r.get(2), r.get(3), r.get(4), r.get(5))
+                    .toString())
         .containsExactly(
             "[2001-01-15-000001, 2001-01-15T06:00, -5, 300, ATL, SAV]",
             "[2001-01-15-000002, 2001-01-15T08:30, 33, 2176, LAS, PHL]",
@@ -205,7 +261,6 @@ class KafkaRecordsTest extends SparkTestBase {
   void recordsWithoutTheKafkaColumnsAreRejected() {
     Dataset<Row> noOffset = kafka(utf8(GOOD)).drop("offset");
 
-    assertThatThrownBy(() -> check(noOffset, "r"))
-        .hasMessageContaining("[offset]");
+    assertThatThrownBy(() -> check(noOffset, "r")).hasMessageContaining("[offset]");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,23 +24,35 @@ import org.apache.spark.sql.SparkSession;
  * test} starts it before {@code mvn verify}), and real flight events to publish to it.
  */
 final class KafkaTestSupport {
-  static final String BOOTSTRAP = System.getProperty("kafka.bootstrap",
-      System.getenv().getOrDefault("LAKEPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
+  static final String BOOTSTRAP =
+      System.getProperty(
+          "kafka.bootstrap",
+          System.getenv().getOrDefault("LAKEPIPE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
 
   private KafkaTestSupport() {}
 
   /** Fails the test class with what to do when the broker does not answer. */
   static void requireBroker() {
     Properties props = new Properties();
-    props.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000"));
+    props.putAll(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            BOOTSTRAP,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            "5000",
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            "10000"));
     try (Admin admin = Admin.create(props)) {
       admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
-      fail("The Kafka broker at " + BOOTSTRAP + " does not answer (" + e + "). These integration"
-          + " tests need the real broker: start it with `infra/kafka/kafka.sh start` or"
-          + " `./lakepipe services start` (./lakepipe test does it for you).");
+      fail(
+          "The Kafka broker at "
+              + BOOTSTRAP
+              + " does not answer ("
+              + e
+              + "). These integration"
+              + " tests need the real broker: start it with `infra/kafka/kafka.sh start` or"
+              + " `./lakepipe services start` (./lakepipe test does it for you).");
     }
   }
 
@@ -55,15 +68,19 @@ final class KafkaTestSupport {
   }
 
   /** The first {@code count} flight events of a real day of flights-3m, in event-id order. */
-  static List<FlightEventPublisher.Message> realEvents(SparkSession spark, Path home, LocalDate day,
-      int count) {
+  static List<FlightEventPublisher.Message> realEvents(
+      SparkSession spark, Path home, LocalDate day, int count) {
     Path flights = home.resolve(".lakepipe/data/flights-3m.parquet");
     assertThat(flights).as("the flights data set; run ./lakepipe setup").exists();
-    List<Row> rows = FlightEvents.fromFlights(
-            FlightEvents.filterDays(spark.read().parquet(flights.toString()), day, day))
-        .orderBy("event_id").limit(count).collectAsList();
+    List<Row> rows =
+        FlightEvents.fromFlights(
+                FlightEvents.filterDays(spark.read().parquet(flights.toString()), day, day))
+            .orderBy("event_id")
+            .limit(count)
+            .collectAsList();
     assertThat(rows).hasSize(count);
-    return rows.stream().map(r -> FlightEventPublisher.Message.json(r.getString(0), r.getString(1)))
+    return rows.stream()
+        .map(r -> FlightEventPublisher.Message.json(r.getString(0), r.getString(1)))
         .toList();
   }
 
@@ -71,8 +88,8 @@ final class KafkaTestSupport {
     return publish(BOOTSTRAP, topic, messages, rate);
   }
 
-  static long publish(String bootstrap, String topic, List<FlightEventPublisher.Message> messages,
-      double rate) {
+  static long publish(
+      String bootstrap, String topic, List<FlightEventPublisher.Message> messages, double rate) {
     try (FlightEventPublisher publisher = new FlightEventPublisher(bootstrap, topic)) {
       return publisher.publish(messages.iterator(), messages.size(), rate, null);
     }
@@ -97,13 +114,21 @@ final class KafkaTestSupport {
     }
 
     void script(String action) {
-      kafkaScript(home, action, Map.of("KAFKA_SERVICE_NAME", name,
-          "KAFKA_PORT", String.valueOf(port), "KAFKA_CONTROLLER_PORT", String.valueOf(controllerPort)));
+      kafkaScript(
+          home,
+          action,
+          Map.of(
+              "KAFKA_SERVICE_NAME",
+              name,
+              "KAFKA_PORT",
+              String.valueOf(port),
+              "KAFKA_CONTROLLER_PORT",
+              String.valueOf(controllerPort)));
     }
 
     private static int freePort() {
-      try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-          java.net.InetAddress.getLoopbackAddress())) {
+      try (java.net.ServerSocket socket =
+          new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();
       } catch (IOException e) {
         throw new IllegalStateException(e);
@@ -119,10 +144,11 @@ final class KafkaTestSupport {
   static void kafkaScript(Path home, String action, Map<String, String> environment) {
     try {
       Path log = Files.createTempFile("kafka-sh-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(home.resolve("infra/kafka/kafka.sh").toString(), action)
-          .directory(home.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(home.resolve("infra/kafka/kafka.sh").toString(), action)
+              .directory(home.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       builder.environment().putAll(environment);
       Process process = builder.start();
       if (!process.waitFor(180, TimeUnit.SECONDS)) {
@@ -130,8 +156,13 @@ final class KafkaTestSupport {
         fail("infra/kafka/kafka.sh " + action + " did not finish in 180 s");
       }
       if (process.exitValue() != 0) {
-        fail("infra/kafka/kafka.sh " + action + " exited " + process.exitValue() + ": "
-            + Files.readString(log, StandardCharsets.UTF_8));
+        fail(
+            "infra/kafka/kafka.sh "
+                + action
+                + " exited "
+                + process.exitValue()
+                + ": "
+                + Files.readString(log, StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,8 +28,13 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
     LakepipeConfig config = testConfig(Path.of("/unused"), Map.of());
     CheckDeclaration declaration = CheckDeclarationReader.read(config, "bronze-flights");
     VerificationResult result = CheckTable.verify(day, declaration, "bronze-flights ds=2001-01-15");
-    return QualityResults.rows(spark, result, "bronze-flights", "r").where("kind = '" + kind + "'")
-        .drop("checked_at").collectAsList().stream().map(r -> r.mkString(" | ")).toList();
+    return QualityResults.rows(spark, result, "bronze-flights", "r")
+        .where("kind = '" + kind + "'")
+        .drop("checked_at")
+        .collectAsList()
+        .stream()
+        .map(r -> r.mkString(" | "))
+        .toList();
   }
 
   private static List<String> lines(String block) {
@@ -37,14 +43,19 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
 
   @Test
   void aDayWithFailingRowsGivesTheOldGatesRows() {
-    Dataset<Row> day = rows(CheckTableTest.BRONZE,
-        new Object[] {T, 5, 300, "ORD", "SFO"},
-        new Object[] {T, 5, 300, "ORD", "SFO"},
-        new Object[] {T, 5000, 300, "ORD", null},
-        new Object[] {T, -3, 0, "ORDX", "sfo"},
-        new Object[] {null, 7, 120, "JFK", "LAX"});
+    Dataset<Row> day =
+        rows(
+            CheckTableTest.BRONZE,
+            new Object[] {T, 5, 300, "ORD", "SFO"},
+            new Object[] {T, 5, 300, "ORD", "SFO"},
+            new Object[] {T, 5000, 300, "ORD", null},
+            new Object[] {T, -3, 0, "ORDX", "sfo"},
+            new Object[] {null, 7, 120, "JFK", "LAX"});
 
-    assertThat(resultsOf(day, "constraint")).containsExactlyElementsOf(lines("""
+    assertThat(resultsOf(day, "constraint"))
+        .containsExactlyElementsOf(
+            lines(
+                """
         constraint | SizeConstraint(Size(None)) | null | null | Success |  | bronze-flights | r
         constraint | CompletenessConstraint(Completeness(flight_ts,None,None)) | null | null | Failure | Value: 0.8 does not meet the constraint requirement! | bronze-flights | r
         constraint | CompletenessConstraint(Completeness(delay,None,None)) | null | null | Success |  | bronze-flights | r
@@ -57,7 +68,10 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
         constraint | origin code pattern | null | null | Failure | Value: 0.8 does not meet the constraint requirement! airport codes have 3 characters | bronze-flights | r
         constraint | destination code pattern | null | null | Failure | Value: 0.6 does not meet the constraint requirement! airport codes have 3 characters | bronze-flights | r
         """));
-    assertThat(resultsOf(day, "metric")).containsExactlyInAnyOrderElementsOf(lines("""
+    assertThat(resultsOf(day, "metric"))
+        .containsExactlyInAnyOrderElementsOf(
+            lines(
+                """
         metric | Completeness | distance | 1.0 | null | null | bronze-flights | r
         metric | Minimum | distance | 0.0 | null | null | bronze-flights | r
         metric | PatternMatch | destination | 0.6 | null | null | bronze-flights | r
@@ -76,7 +90,10 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
   void anEmptyDayGivesTheOldGatesRows() {
     Dataset<Row> day = rows(CheckTableTest.BRONZE);
 
-    assertThat(resultsOf(day, "constraint")).containsExactlyElementsOf(lines("""
+    assertThat(resultsOf(day, "constraint"))
+        .containsExactlyElementsOf(
+            lines(
+                """
         constraint | SizeConstraint(Size(None)) | null | null | Failure | Value: 0 does not meet the constraint requirement! at least 1 rows | bronze-flights | r
         constraint | CompletenessConstraint(Completeness(flight_ts,None,None)) | null | null | Failure | Empty state for analyzer Completeness(flight_ts,None,None), all input values were NULL. | bronze-flights | r
         constraint | CompletenessConstraint(Completeness(delay,None,None)) | null | null | Failure | Empty state for analyzer Completeness(delay,None,None), all input values were NULL. | bronze-flights | r
@@ -89,7 +106,7 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
         constraint | origin code pattern | null | null | Failure | Empty state for analyzer PatternMatch(origin,^[A-Z0-9]{3}$,None,None), all input values were NULL. | bronze-flights | r
         constraint | destination code pattern | null | null | Failure | Empty state for analyzer PatternMatch(destination,^[A-Z0-9]{3}$,None,None), all input values were NULL. | bronze-flights | r
         """));
-    assertThat(resultsOf(day, "metric")).containsExactly(
-        "metric | Size | * | 0.0 | null | null | bronze-flights | r");
+    assertThat(resultsOf(day, "metric"))
+        .containsExactly("metric | Size | * | 0.0 | null | null | bronze-flights | r");
   }
 }

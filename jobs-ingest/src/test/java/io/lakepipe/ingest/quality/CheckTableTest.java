@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,14 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckTableTest extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
-  static final StructType BRONZE = new StructType()
-      .add("flight_ts", DataTypes.TimestampNTZType)
-      .add("delay", DataTypes.IntegerType)
-      .add("distance", DataTypes.IntegerType)
-      .add("origin", DataTypes.StringType)
-      .add("destination", DataTypes.StringType);
+  static final StructType BRONZE =
+      new StructType()
+          .add("flight_ts", DataTypes.TimestampNTZType)
+          .add("delay", DataTypes.IntegerType)
+          .add("distance", DataTypes.IntegerType)
+          .add("origin", DataTypes.StringType)
+          .add("destination", DataTypes.StringType);
   static final LocalDateTime T = LocalDateTime.parse("2001-01-15T08:30:00");
-  static final Declared AT = new Declared("lakepipe.checks.bronze-flights.constraints[0]", "t.conf:3");
+  static final Declared AT =
+      new Declared("lakepipe.checks.bronze-flights.constraints[0]", "t.conf:3");
 
   @TempDir Path home;
 
@@ -50,137 +53,181 @@ class CheckTableTest extends SparkTestBase {
 
   private JobResult check(Object[]... bronzeRows) {
     LakepipeConfig config = testConfig(home, Map.of());
-    new DeltaTables(spark).replaceDs(rows(BRONZE, bronzeRows), config.tablePath("bronze-flights"),
-        DS);
+    new DeltaTables(spark)
+        .replaceDs(rows(BRONZE, bronzeRows), config.tablePath("bronze-flights"), DS);
     lastRun = JobContext.of(spark, config, DS, "check-run");
     return CheckTable.prepare(config, Map.of("table", "bronze-flights")).run(lastRun);
   }
 
   private List<Row> metrics() {
-    return spark.read().format("delta").load(home.resolve("lakehouse/quality/bronze_flights")
-        .toString()).collectAsList();
+    return spark
+        .read()
+        .format("delta")
+        .load(home.resolve("lakehouse/quality/bronze_flights").toString())
+        .collectAsList();
   }
 
   private static CheckDeclaration declaring(DeclaredConstraint... constraints) {
-    return new CheckDeclaration("bronze-flights", "quality-bronze-flights", AT, List.of(constraints));
+    return new CheckDeclaration(
+        "bronze-flights", "quality-bronze-flights", AT, List.of(constraints));
   }
 
   @Test
   void aCleanDayPassesAndKeepsItsMetrics() {
-    JobResult result = check(
-        new Object[] {T, 5, 300, "ORD", "SFO"},
-        new Object[] {T, -3, 1200, "JFK", "LAX"});
+    JobResult result =
+        check(new Object[] {T, 5, 300, "ORD", "SFO"}, new Object[] {T, -3, 1200, "JFK", "LAX"});
 
     assertThat(result.rowsRead()).isEqualTo(2);
     assertThat(result.rowsWritten()).isEqualTo(2);
-    assertThat(result.versionsWritten()).containsOnlyKeys(home.resolve("lakehouse/quality/bronze_flights")
-        .toString());
-    assertThat(metrics()).filteredOn(r -> "constraint".equals(r.getAs("kind")))
+    assertThat(result.versionsWritten())
+        .containsOnlyKeys(home.resolve("lakehouse/quality/bronze_flights").toString());
+    assertThat(metrics())
+        .filteredOn(r -> "constraint".equals(r.getAs("kind")))
         .isNotEmpty()
         .allMatch(r -> "Success".equals(r.getAs("status")));
-    assertThat(metrics()).filteredOn(r -> "metric".equals(r.getAs("kind"))
-            && "Completeness".equals(r.getAs("name")) && "origin".equals(r.getAs("instance")))
-        .extracting(r -> r.<Double>getAs("value")).containsExactly(1.0);
+    assertThat(metrics())
+        .filteredOn(
+            r ->
+                "metric".equals(r.getAs("kind"))
+                    && "Completeness".equals(r.getAs("name"))
+                    && "origin".equals(r.getAs("instance")))
+        .extracting(r -> r.<Double>getAs("value"))
+        .containsExactly(1.0);
   }
 
   @Test
   void aFailedConstraintFailsTheGateAndIsRecorded() {
-    assertThatThrownBy(() -> check(
-            new Object[] {T, 5, 300, "ORD", "SFO"},
-            new Object[] {T, 5, 300, "ORD", "SFO"},
-            new Object[] {T, 5000, 300, "ORD", null}))
+    assertThatThrownBy(
+            () ->
+                check(
+                    new Object[] {T, 5, 300, "ORD", "SFO"},
+                    new Object[] {T, 5, 300, "ORD", "SFO"},
+                    new Object[] {T, 5000, 300, "ORD", null}))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Data-quality checks on bronze-flights for ds=2001-01-15 failed")
         .hasMessageContaining("CompletenessConstraint(Completeness(destination")
         .hasMessageContaining("UniquenessConstraint")
         .hasMessageContaining("delay");
 
-    assertThat(metrics()).filteredOn(r -> "constraint".equals(r.getAs("kind"))
-        && "Failure".equals(r.getAs("status"))).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(metrics())
+        .filteredOn(
+            r -> "constraint".equals(r.getAs("kind")) && "Failure".equals(r.getAs("status")))
+        .hasSizeGreaterThanOrEqualTo(3);
     // The failed run's audit row holds the rows it checked and the results it wrote.
     JobResult sofar = lastRun.progress().snapshot("failed");
     assertThat(sofar.rowsRead()).isEqualTo(3);
-    assertThat(sofar.versionsWritten()).containsKey(home.resolve("lakehouse/quality/bronze_flights")
-        .toString());
+    assertThat(sofar.versionsWritten())
+        .containsKey(home.resolve("lakehouse/quality/bronze_flights").toString());
   }
 
   @Test
   void aTableDeclaredInAConfigFileIsCheckedWithoutCode() throws Exception {
-    Path file = Files.writeString(home.resolve("orders.conf"), String.join("\n",
-        "lakepipe.home = \"" + home + "\"",
-        "lakepipe.lakehouse = \"" + home.resolve("lakehouse") + "\"",
-        "lakepipe.tables.bronze-orders = ${lakepipe.lakehouse}\"/bronze/orders\"",
-        "lakepipe.tables.quality-orders = ${lakepipe.lakehouse}\"/quality/orders\"",
-        "lakepipe.checks.bronze-orders {",
-        "  results-table = quality-orders",
-        "  constraints = [",
-        "    { kind = condition, name = \"paid orders\", sql = \"amount > 0\", min-share = 0.5 }",
-        "    { kind = pattern, column = sku, regex = \"^[A-Z]+-[0-9]+$\", hint = \"SKUs are AB-12\" }",
-        "  ]",
-        "}"));
+    Path file =
+        Files.writeString(
+            home.resolve("orders.conf"),
+            String.join(
+                "\n",
+                "lakepipe.home = \"" + home + "\"",
+                "lakepipe.lakehouse = \"" + home.resolve("lakehouse") + "\"",
+                "lakepipe.tables.bronze-orders = ${lakepipe.lakehouse}\"/bronze/orders\"",
+                "lakepipe.tables.quality-orders = ${lakepipe.lakehouse}\"/quality/orders\"",
+                "lakepipe.checks.bronze-orders {",
+                "  results-table = quality-orders",
+                "  constraints = [",
+                "    { kind = condition, name = \"paid orders\", sql = \"amount > 0\", min-share = 0.5 }",
+                "    { kind = pattern, column = sku, regex = \"^[A-Z]+-[0-9]+$\", hint = \"SKUs are AB-12\" }",
+                "  ]",
+                "}"));
     LakepipeConfig config = LakepipeConfig.load(file);
-    StructType orders = new StructType().add("sku", DataTypes.StringType)
-        .add("amount", DataTypes.DoubleType);
-    new DeltaTables(spark).replaceDs(rows(orders, new Object[] {"AB-1", 10.0},
-        new Object[] {"CD-2", 0.0}), config.tablePath("bronze-orders"), DS);
+    StructType orders =
+        new StructType().add("sku", DataTypes.StringType).add("amount", DataTypes.DoubleType);
+    new DeltaTables(spark)
+        .replaceDs(
+            rows(orders, new Object[] {"AB-1", 10.0}, new Object[] {"CD-2", 0.0}),
+            config.tablePath("bronze-orders"),
+            DS);
 
-    JobResult result = CheckTable.prepare(config, Map.of("table", "bronze-orders"))
-        .run(JobContext.of(spark, config, DS, "orders-run", Map.of("table", "bronze-orders")));
+    JobResult result =
+        CheckTable.prepare(config, Map.of("table", "bronze-orders"))
+            .run(JobContext.of(spark, config, DS, "orders-run", Map.of("table", "bronze-orders")));
 
     assertThat(result.rowsRead()).isEqualTo(2);
-    List<Row> results = spark.read().format("delta").load(config.tablePath("quality-orders"))
-        .where("kind = 'constraint'").collectAsList();
-    assertThat(results).extracting(r -> r.<String>getAs("name") + " " + r.<String>getAs("status"))
-        .containsExactly("ComplianceConstraint(Compliance(paid orders,amount > 0,None,List(),None))"
-            + " Success", "PatternMatchConstraint(sku, ^[A-Z]+-[0-9]+$) Success");
-    assertThat(results).extracting(r -> r.<String>getAs("table_name")).containsOnly("bronze-orders");
+    List<Row> results =
+        spark
+            .read()
+            .format("delta")
+            .load(config.tablePath("quality-orders"))
+            .where("kind = 'constraint'")
+            .collectAsList();
+    assertThat(results)
+        .extracting(r -> r.<String>getAs("name") + " " + r.<String>getAs("status"))
+        .containsExactly(
+            "ComplianceConstraint(Compliance(paid orders,amount > 0,None,List(),None))"
+                + " Success",
+            "PatternMatchConstraint(sku, ^[A-Z]+-[0-9]+$) Success");
+    assertThat(results)
+        .extracting(r -> r.<String>getAs("table_name"))
+        .containsOnly("bronze-orders");
   }
 
   @Test
   void aConditionBelowItsShareFailsWithItsHint() {
-    Dataset<Row> day = rows(BRONZE,
-        new Object[] {T, 5, 300, "ORD", "SFO"},
-        new Object[] {T, 5, 300, "ORD", "ORD"});
-    CheckDeclaration declaration = declaring(new Condition(AT, "no round trips",
-        "origin <> destination", 1.0, "a flight joins two airports"));
+    Dataset<Row> day =
+        rows(
+            BRONZE, new Object[] {T, 5, 300, "ORD", "SFO"}, new Object[] {T, 5, 300, "ORD", "ORD"});
+    CheckDeclaration declaration =
+        declaring(
+            new Condition(
+                AT, "no round trips", "origin <> destination", 1.0, "a flight joins two airports"));
 
     VerificationResult result = CheckTable.verify(day, declaration, "bronze-flights ds=2001-01-15");
 
     assertThat(result.status()).isEqualTo(CheckStatus.Error());
-    assertThat(QualityResults.rows(spark, result, "bronze-flights", "r").where("kind = 'constraint'")
-        .select("name", "message").collectAsList()).extracting(Row::toString)
-        .containsExactly("[ComplianceConstraint(Compliance(no round trips,origin <> destination,None,"
-            + "List(),None)),Value: 0.5 does not meet the constraint requirement! a flight joins two"
-            + " airports]");
+    assertThat(
+            QualityResults.rows(spark, result, "bronze-flights", "r")
+                .where("kind = 'constraint'")
+                .select("name", "message")
+                .collectAsList())
+        .extracting(Row::toString)
+        .containsExactly(
+            "[ComplianceConstraint(Compliance(no round trips,origin <> destination,None,"
+                + "List(),None)),Value: 0.5 does not meet the constraint requirement! a flight joins two"
+                + " airports]");
   }
 
   @Test
   void aColumnTheTableLacksStopsBeforeDeequRuns() {
     Dataset<Row> day = rows(BRONZE, new Object[] {T, 5, 300, "ORD", "SFO"});
-    CheckDeclaration declaration = declaring(new Complete(AT, List.of("origin", "flight_time"), null));
+    CheckDeclaration declaration =
+        declaring(new Complete(AT, List.of("origin", "flight_time"), null));
 
     assertThatThrownBy(() -> CheckTable.verify(day, declaration, "d"))
         .isInstanceOf(LakepipeException.class)
-        .hasMessage("Check declaration lakepipe.checks.bronze-flights.constraints[0].columns"
-            + " (t.conf:3) is invalid: 'flight_time' is not a column of bronze-flights (its columns:"
-            + " flight_ts, delay, distance, origin, destination). Name a column of the table, spelt"
-            + " as in its schema; the kinds of constraint and their keys are described under"
-            + " lakepipe.checks in jobs-core's lakepipe-defaults.conf.");
+        .hasMessage(
+            "Check declaration lakepipe.checks.bronze-flights.constraints[0].columns"
+                + " (t.conf:3) is invalid: 'flight_time' is not a column of bronze-flights (its columns:"
+                + " flight_ts, delay, distance, origin, destination). Name a column of the table, spelt"
+                + " as in its schema; the kinds of constraint and their keys are described under"
+                + " lakepipe.checks in jobs-core's lakepipe-defaults.conf.");
   }
 
   @Test
   void aConditionMustBeABooleanOverTheTablesColumns() {
     Dataset<Row> day = rows(BRONZE, new Object[] {T, 5, 300, "ORD", "SFO"});
 
-    assertThatThrownBy(() -> CheckTable.verify(day,
-            declaring(new Condition(AT, "late", "arrival_delay > 0", 1.0, null)), "d"))
+    assertThatThrownBy(
+            () ->
+                CheckTable.verify(
+                    day, declaring(new Condition(AT, "late", "arrival_delay > 0", 1.0, null)), "d"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.checks.bronze-flights.constraints[0].sql (t.conf:3)")
         .hasMessageContaining("'arrival_delay > 0' does not work on the columns of bronze-flights")
         .hasMessageContaining("arrival_delay")
         .hasMessageNotContaining("\n");
-    assertThatThrownBy(() -> CheckTable.verify(day,
-            declaring(new Condition(AT, "delay", "delay + 1", 1.0, null)), "d"))
+    assertThatThrownBy(
+            () ->
+                CheckTable.verify(
+                    day, declaring(new Condition(AT, "delay", "delay + 1", 1.0, null)), "d"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("'delay + 1' is of type int, not a boolean");
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -23,8 +24,11 @@ class SchemaCheckTest extends SparkTestBase {
 
   @Test
   void anExpectationThatIsNoConditionIsRefused() {
-    FileSource source = flights(Map.of("lakepipe.sources.flights.expectations",
-        List.of(Map.of("name", "x", "sql", "delay + 1"))));
+    FileSource source =
+        flights(
+            Map.of(
+                "lakepipe.sources.flights.expectations",
+                List.of(Map.of("name", "x", "sql", "delay + 1"))));
 
     assertThatThrownBy(() -> SchemaCheck.check(spark, source))
         .isInstanceOf(LakepipeException.class)
@@ -45,8 +49,11 @@ class SchemaCheckTest extends SparkTestBase {
 
   @Test
   void anExpressionSparkCannotResolveIsRefusedInOneLine() {
-    FileSource source = flights(Map.of("lakepipe.sources.flights.bronze-columns",
-        List.of(Map.of("name", "km", "sql", "miles_to_km(distance)"))));
+    FileSource source =
+        flights(
+            Map.of(
+                "lakepipe.sources.flights.bronze-columns",
+                List.of(Map.of("name", "km", "sql", "miles_to_km(distance)"))));
 
     assertThatThrownBy(() -> SchemaCheck.check(spark, source))
         .isInstanceOf(LakepipeException.class)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,15 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Source declarations are read and validated without Spark: each mistake is one line naming the key,
- * the file and line that declared it, and the fix.
+ * Source declarations are read and validated without Spark: each mistake is one line naming the
+ * key, the file and line that declared it, and the fix.
  */
 class SourceDeclarationsTest {
   @TempDir Path dir;
 
   private LakepipeConfig config(String... lines) throws IOException {
-    return TestConfigs.flights(Files.writeString(dir.resolve("sources.conf"),
-        String.join("\n", lines)));
+    return TestConfigs.flights(
+        Files.writeString(dir.resolve("sources.conf"), String.join("\n", lines)));
   }
 
   private String file() {
@@ -64,35 +65,40 @@ class SourceDeclarationsTest {
     assertThat(flights.maxLineChars()).isEqualTo(10_000);
     assertThat(flights.schema().fieldNames())
         .containsExactly("date", "delay", "distance", "origin", "destination");
-    assertThat(flights.required()).containsExactly("date", "delay", "distance", "origin",
-        "destination");
-    assertThat(flights.key()).containsExactly("date", "delay", "distance", "origin",
-        "destination");
+    assertThat(flights.required())
+        .containsExactly("date", "delay", "distance", "origin", "destination");
+    assertThat(flights.key()).containsExactly("date", "delay", "distance", "origin", "destination");
     assertThat(flights.ds().sql()).isEqualTo("to_date(date)");
     assertThat(flights.ds().label()).isEqualTo("flight date");
     assertThat(flights.timeZone()).isEqualTo("UTC");
-    assertThat(flights.expectations()).extracting(Expectation::name).containsExactly(
-        "origin is not a 3-character airport code",
-        "destination is not a 3-character airport code",
-        "origin equals destination",
-        "delay outside [-180, 1800] minutes",
-        "distance is not positive");
+    assertThat(flights.expectations())
+        .extracting(Expectation::name)
+        .containsExactly(
+            "origin is not a 3-character airport code",
+            "destination is not a 3-character airport code",
+            "origin equals destination",
+            "delay outside [-180, 1800] minutes",
+            "distance is not positive");
     assertThat(flights.expectations().get(3).sql()).isEqualTo("delay BETWEEN -180 AND 1800");
-    assertThat(flights.expectations()).extracting(Expectation::action)
+    assertThat(flights.expectations())
+        .extracting(Expectation::action)
         .containsOnly(Expectation.Action.QUARANTINE);
     assertThat(flights.expectations().get(2).at().key())
         .isEqualTo("lakepipe.sources.flights.expectations[2].sql");
     assertThat(flights.maxBadShare()).isEqualTo(0.05);
     assertThat(flights.bronzeTable()).isEqualTo("bronze-flights");
     assertThat(flights.quarantineTable()).isEqualTo("quarantine-flights");
-    assertThat(flights.bronzeColumns()).extracting(DerivedColumn::name)
+    assertThat(flights.bronzeColumns())
+        .extracting(DerivedColumn::name)
         .containsExactly("flight_ts", "delay", "distance", "origin", "destination");
   }
 
   @Test
   void theDelayLimitIsWrittenOnceAndReachesTheExpectationsNameAndSql() {
-    FileSource flights = SourceDeclarations.files(TestConfigs.flights(Map.of(
-        "lakepipe.sources.flights.params.delay-max-minutes", 600)), "flights");
+    FileSource flights =
+        SourceDeclarations.files(
+            TestConfigs.flights(Map.of("lakepipe.sources.flights.params.delay-max-minutes", 600)),
+            "flights");
 
     assertThat(flights.expectations().get(3).name()).isEqualTo("delay outside [-180, 600] minutes");
     assertThat(flights.expectations().get(3).sql()).isEqualTo("delay BETWEEN -180 AND 600");
@@ -107,7 +113,8 @@ class SourceDeclarationsTest {
     assertThat(bookings.key()).isEmpty();
     assertThat(bookings.expectations()).isEmpty();
     assertThat(bookings.ds()).isNull();
-    assertThat(bookings.bronzeColumns()).extracting(DerivedColumn::name)
+    assertThat(bookings.bronzeColumns())
+        .extracting(DerivedColumn::name)
         .containsExactly("booking_id", "booked_at", "seats");
   }
 
@@ -131,7 +138,8 @@ class SourceDeclarationsTest {
   void aSourceOfAnotherKindIsNotAFileSource() throws IOException {
     reading("airports", "lakepipe.home = /tmp")
         .hasMessageContaining("lakepipe.sources.airports.kind")
-        .hasMessageContaining("source 'airports' is of kind jdbc, which ingest-files does not read");
+        .hasMessageContaining(
+            "source 'airports' is of kind jdbc, which ingest-files does not read");
   }
 
   @Test
@@ -160,21 +168,26 @@ class SourceDeclarationsTest {
 
   @Test
   void anExpectationWhoseSqlDoesNotParseIsNamedByItsIndex() throws IOException {
-    reading("flights",
-        "lakepipe.sources.flights.expectations = [",
-        "  { name = a, sql = \"origin RLIKE '^[A-Z]{3}$'\" }",
-        "  { name = b, sql = \"delay > 0\" }",
-        "  { name = c, sql = \"origin <> \" }",
-        "]")
-        .hasMessageContaining("Source declaration lakepipe.sources.flights.expectations[2].sql ("
-            + file() + ":4) is invalid")
+    reading(
+            "flights",
+            "lakepipe.sources.flights.expectations = [",
+            "  { name = a, sql = \"origin RLIKE '^[A-Z]{3}$'\" }",
+            "  { name = b, sql = \"delay > 0\" }",
+            "  { name = c, sql = \"origin <> \" }",
+            "]")
+        .hasMessageContaining(
+            "Source declaration lakepipe.sources.flights.expectations[2].sql ("
+                + file()
+                + ":4) is invalid")
         .hasMessageContaining("'origin <> ' does not parse as Spark SQL")
         .hasMessageContaining("Write one boolean Spark SQL expression over the row's columns");
   }
 
   @Test
   void anExpressionNamingAColumnOutsideTheSchemaIsRefused() throws IOException {
-    reading("flights", "lakepipe.sources.flights.expectations = [{ name = x, sql = \"dest <> origin\" }]")
+    reading(
+            "flights",
+            "lakepipe.sources.flights.expectations = [{ name = x, sql = \"dest <> origin\" }]")
         .hasMessageContaining("lakepipe.sources.flights.expectations[0].sql")
         .hasMessageContaining("names the column 'dest', which is not in the schema")
         .hasMessageContaining("date, delay, distance, origin, destination");
@@ -182,11 +195,14 @@ class SourceDeclarationsTest {
 
   @Test
   void lambdaVariablesAndStructFieldsAreNotMistakenForColumns() throws IOException {
-    FileSource flights = SourceDeclarations.files(config(
-        "lakepipe.sources.flights.expectations = [",
-        "  { name = x, sql = \"NOT exists(array(origin, destination), code -> code = 'XXX')\" }",
-        "  { name = y, sql = \"named_struct('o', origin).o IS NOT NULL\" }",
-        "]"), "flights");
+    FileSource flights =
+        SourceDeclarations.files(
+            config(
+                "lakepipe.sources.flights.expectations = [",
+                "  { name = x, sql = \"NOT exists(array(origin, destination), code -> code = 'XXX')\" }",
+                "  { name = y, sql = \"named_struct('o', origin).o IS NOT NULL\" }",
+                "]"),
+            "flights");
 
     assertThat(flights.expectations()).hasSize(2);
   }
@@ -225,8 +241,10 @@ class SourceDeclarationsTest {
     reading("flights", "lakepipe.sources.flights.format = xml")
         .hasMessageContaining("lakepipe.sources.flights.format")
         .hasMessageContaining("Use one of csv, json, parquet");
-    reading("flights", "lakepipe.sources.flights.expectations = [{ name = x, sql = \"delay > 0\","
-        + " action = drop }]")
+    reading(
+            "flights",
+            "lakepipe.sources.flights.expectations = [{ name = x, sql = \"delay > 0\","
+                + " action = drop }]")
         .hasMessageContaining("lakepipe.sources.flights.expectations[0].action")
         .hasMessageContaining("unknown action 'drop'");
     reading("flights", "lakepipe.sources.flights.time-zone = \"Mars/Olympus\"")
@@ -236,15 +254,19 @@ class SourceDeclarationsTest {
 
   @Test
   void twoExpectationsOfOneNameWouldGiveOneReasonForTwoRules() throws IOException {
-    reading("flights", "lakepipe.sources.flights.expectations = [{ name = x, sql = \"delay > 0\" },"
-        + " { name = x, sql = \"distance > 0\" }]")
+    reading(
+            "flights",
+            "lakepipe.sources.flights.expectations = [{ name = x, sql = \"delay > 0\" },"
+                + " { name = x, sql = \"distance > 0\" }]")
         .hasMessageContaining("lakepipe.sources.flights.expectations[1].name")
         .hasMessageContaining("another expectation has the name 'x'");
   }
 
   @Test
   void bronzeColumnsMayNotTakeTheLineageNames() throws IOException {
-    reading("flights", "lakepipe.sources.flights.bronze-columns = [{ name = ds, sql = \"to_date(date)\" }]")
+    reading(
+            "flights",
+            "lakepipe.sources.flights.bronze-columns = [{ name = ds, sql = \"to_date(date)\" }]")
         .hasMessageContaining("lakepipe.sources.flights.bronze-columns[0].name")
         .hasMessageContaining("the ingest adds ds itself");
   }
@@ -260,15 +282,27 @@ class SourceDeclarationsTest {
   void theAirportsSourceIsDeclaredInTheDefaults() {
     JdbcSource airports = SourceDeclarations.jdbc(TestConfigs.flights(Map.of()), "airports");
 
-    assertThat(airports.schema().fieldNames()).containsExactly("airport_id", "iata", "name", "city",
-        "state", "country", "latitude", "longitude", "updated_at");
-    assertThat(airports.required()).containsExactly("iata", "name", "country", "latitude",
-        "longitude", "updated_at");
+    assertThat(airports.schema().fieldNames())
+        .containsExactly(
+            "airport_id",
+            "iata",
+            "name",
+            "city",
+            "state",
+            "country",
+            "latitude",
+            "longitude",
+            "updated_at");
+    assertThat(airports.required())
+        .containsExactly("iata", "name", "country", "latitude", "longitude", "updated_at");
     assertThat(airports.watermark()).isEqualTo("updated_at");
     assertThat(airports.key()).containsExactly("iata", "updated_at");
-    assertThat(airports.expectations()).extracting(Expectation::name).containsExactly(
-        "iata is not a 3-character code of A-Z and 0-9", "latitude outside [-90, 90]",
-        "longitude outside [-180, 180]");
+    assertThat(airports.expectations())
+        .extracting(Expectation::name)
+        .containsExactly(
+            "iata is not a 3-character code of A-Z and 0-9",
+            "latitude outside [-90, 90]",
+            "longitude outside [-180, 180]");
     assertThat(airports.ds()).isNull();
     assertThat(airports.maxBadShare()).isEqualTo(0.05);
     assertThat(airports.bronzeTable()).isEqualTo("bronze-airports");
@@ -289,7 +323,8 @@ class SourceDeclarationsTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.sources.airports.watermark-column")
         .hasMessageContaining("the column name is of type string in the schema");
-    LakepipeConfig unknownWatermark = config("lakepipe.sources.airports.watermark-column = changed");
+    LakepipeConfig unknownWatermark =
+        config("lakepipe.sources.airports.watermark-column = changed");
     assertThatThrownBy(() -> SourceDeclarations.jdbc(unknownWatermark, "airports"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("the column 'changed' is not in the schema");
@@ -303,14 +338,19 @@ class SourceDeclarationsTest {
         .hasMessageContaining("source 'flights' is of kind files, which ingest-jdbc does not read")
         .hasMessageContaining("Pass --source with a source of kind jdbc (airports)");
     reading("airports", "lakepipe.home = /tmp")
-        .hasMessageContaining("source 'airports' is of kind jdbc, which ingest-files does not read");
+        .hasMessageContaining(
+            "source 'airports' is of kind jdbc, which ingest-files does not read");
   }
 
   @Test
   void theFlightEventsSourceReadsEverythingOnTheLocalBrokerWithTheFlightRules() {
-    KafkaSource events = SourceDeclarations.kafka(TestConfigs.flights(Map.of(
-        "lakepipe.lakehouse", "/lake",
-        "lakepipe.sources.flight-events.bootstrap-servers", "broker:9092")), "flight-events");
+    KafkaSource events =
+        SourceDeclarations.kafka(
+            TestConfigs.flights(
+                Map.of(
+                    "lakepipe.lakehouse", "/lake",
+                    "lakepipe.sources.flight-events.bootstrap-servers", "broker:9092")),
+            "flight-events");
 
     assertThat(events.trigger()).isEqualTo(KafkaSource.Trigger.AVAILABLE_NOW);
     assertThat(events.startingOffsets()).isEqualTo("earliest");
@@ -323,18 +363,27 @@ class SourceDeclarationsTest {
     assertThat(events.repeatKey()).isEmpty();
     assertThat(events.eventDate().sql()).isEqualTo("to_date(date)");
     assertThat(events.ds()).isNull();
-    assertThat(events.expectations()).extracting(Expectation::sql).containsExactly(
-        "origin RLIKE '^[A-Z0-9]{3}$'", "destination RLIKE '^[A-Z0-9]{3}$'",
-        "origin <> destination", "delay BETWEEN -180 AND 1800", "distance > 0");
-    assertThat(events.bronzeColumns()).extracting(DerivedColumn::name).containsExactly("event_id",
-        "flight_ts", "delay", "distance", "origin", "destination");
+    assertThat(events.expectations())
+        .extracting(Expectation::sql)
+        .containsExactly(
+            "origin RLIKE '^[A-Z0-9]{3}$'",
+            "destination RLIKE '^[A-Z0-9]{3}$'",
+            "origin <> destination",
+            "delay BETWEEN -180 AND 1800",
+            "distance > 0");
+    assertThat(events.bronzeColumns())
+        .extracting(DerivedColumn::name)
+        .containsExactly("event_id", "flight_ts", "delay", "distance", "origin", "destination");
   }
 
   @Test
   void aKafkaSourceTakesAContinuousTriggerButNoOtherAndNoFailingExpectation() throws IOException {
-    KafkaSource continuous = SourceDeclarations.kafka(config(
-        "lakepipe.sources.flight-events.trigger = continuous",
-        "lakepipe.sources.flight-events.trigger-interval = \"30 seconds\""), "flight-events");
+    KafkaSource continuous =
+        SourceDeclarations.kafka(
+            config(
+                "lakepipe.sources.flight-events.trigger = continuous",
+                "lakepipe.sources.flight-events.trigger-interval = \"30 seconds\""),
+            "flight-events");
     assertThat(continuous.trigger()).isEqualTo(KafkaSource.Trigger.CONTINUOUS);
     assertThat(continuous.triggerInterval()).isEqualTo("30 seconds");
 
@@ -343,15 +392,19 @@ class SourceDeclarationsTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.sources.flight-events.trigger")
         .hasMessageContaining("unknown trigger 'once'");
-    LakepipeConfig failing = config("lakepipe.sources.flight-events.expectations ="
-        + " [{ name = x, sql = \"delay > 0\", action = fail }]");
+    LakepipeConfig failing =
+        config(
+            "lakepipe.sources.flight-events.expectations ="
+                + " [{ name = x, sql = \"delay > 0\", action = fail }]");
     assertThatThrownBy(() -> SourceDeclarations.kafka(failing, "flight-events"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.sources.flight-events.expectations[0].action")
-        .hasMessageContaining("Use action = quarantine, and"
-            + " lakepipe.sources.flight-events.max-bad-share");
-    LakepipeConfig unknownField = config("lakepipe.sources.flight-events.expectations ="
-        + " [{ name = x, sql = \"carrier <> 'XX'\" }]");
+        .hasMessageContaining(
+            "Use action = quarantine, and" + " lakepipe.sources.flight-events.max-bad-share");
+    LakepipeConfig unknownField =
+        config(
+            "lakepipe.sources.flight-events.expectations ="
+                + " [{ name = x, sql = \"carrier <> 'XX'\" }]");
     assertThatThrownBy(() -> SourceDeclarations.kafka(unknownField, "flight-events"))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("names the column 'carrier', which is not in the schema");

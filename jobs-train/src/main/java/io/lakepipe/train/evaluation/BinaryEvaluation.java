@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.evaluation;
 
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.stream.IntStream;
 public final class BinaryEvaluation {
   /** Probabilities are clipped to [EPSILON, 1 - EPSILON] for the log loss, as scikit-learn does. */
   static final double EPSILON = 1e-15;
+
   static final int CALIBRATION_BINS = 10;
   private static final int CURVE_POINTS = 400;
 
@@ -25,14 +27,16 @@ public final class BinaryEvaluation {
   private final double threshold;
   private final double logLoss;
   private final long[] confusion;
+
   /** Cumulative true and false positives at each distinct probability, highest first. */
   private final long[] truePositivesAt;
+
   private final long[] falsePositivesAt;
   private final CalibrationBin[] calibration;
 
   /** One bin of the calibration plot: rows predicted in [from, to) and how many were positive. */
-  public record CalibrationBin(double from, double to, long rows, double meanPredicted,
-      double observedShare) {}
+  public record CalibrationBin(
+      double from, double to, long rows, double meanPredicted, double observedShare) {}
 
   private BinaryEvaluation(double[] labels, double[] probabilities, double threshold) {
     this.rows = labels.length;
@@ -78,36 +82,44 @@ public final class BinaryEvaluation {
     this.confusion = counts;
     this.calibration = new CalibrationBin[CALIBRATION_BINS];
     for (int b = 0; b < CALIBRATION_BINS; b++) {
-      calibration[b] = new CalibrationBin((double) b / CALIBRATION_BINS,
-          (double) (b + 1) / CALIBRATION_BINS, binRows[b],
-          binRows[b] == 0 ? Double.NaN : binPredicted[b] / binRows[b],
-          binRows[b] == 0 ? Double.NaN : binPositives[b] / binRows[b]);
+      calibration[b] =
+          new CalibrationBin(
+              (double) b / CALIBRATION_BINS,
+              (double) (b + 1) / CALIBRATION_BINS,
+              binRows[b],
+              binRows[b] == 0 ? Double.NaN : binPredicted[b] / binRows[b],
+              binRows[b] == 0 ? Double.NaN : binPositives[b] / binRows[b]);
     }
   }
 
   /**
-   * Evaluates {@code probabilities} against {@code labels} (each 0 or 1, both classes present);
-   * a row is predicted positive when its probability is above {@code threshold}.
+   * Evaluates {@code probabilities} against {@code labels} (each 0 or 1, both classes present); a
+   * row is predicted positive when its probability is above {@code threshold}.
    */
   public static BinaryEvaluation of(double[] labels, double[] probabilities, double threshold) {
     if (labels.length != probabilities.length) {
-      throw new IllegalArgumentException(labels.length + " labels but " + probabilities.length
-          + " probabilities");
+      throw new IllegalArgumentException(
+          labels.length + " labels but " + probabilities.length + " probabilities");
     }
     long positives = 0;
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] != 0.0 && labels[i] != 1.0) {
-        throw new IllegalArgumentException("Label " + labels[i] + " at row " + i + " is not 0 or 1");
+        throw new IllegalArgumentException(
+            "Label " + labels[i] + " at row " + i + " is not 0 or 1");
       }
       if (!(probabilities[i] >= 0.0 && probabilities[i] <= 1.0)) {
-        throw new IllegalArgumentException("Probability " + probabilities[i] + " at row " + i
-            + " is not in [0, 1]");
+        throw new IllegalArgumentException(
+            "Probability " + probabilities[i] + " at row " + i + " is not in [0, 1]");
       }
       positives += (long) labels[i];
     }
     if (positives == 0 || positives == labels.length) {
-      throw new IllegalArgumentException("Both classes are needed to evaluate, the " + labels.length
-          + " rows have " + positives + " positives");
+      throw new IllegalArgumentException(
+          "Both classes are needed to evaluate, the "
+              + labels.length
+              + " rows have "
+              + positives
+              + " positives");
     }
     return new BinaryEvaluation(labels, probabilities, threshold);
   }
@@ -204,7 +216,9 @@ public final class BinaryEvaluation {
     return calibration.clone();
   }
 
-  /** The ROC curve as false positive rates and true positive rates, at most a few hundred points. */
+  /**
+   * The ROC curve as false positive rates and true positive rates, at most a few hundred points.
+   */
   public double[][] rocCurve() {
     int[] picked = pickedSteps();
     double[] fpr = new double[picked.length + 1];
@@ -247,8 +261,8 @@ public final class BinaryEvaluation {
   public double metric(String name) {
     Double value = metrics().get(name);
     if (value == null) {
-      throw new IllegalArgumentException("Unknown metric " + name + ", expected one of "
-          + metrics().keySet());
+      throw new IllegalArgumentException(
+          "Unknown metric " + name + ", expected one of " + metrics().keySet());
     }
     return value;
   }
@@ -274,6 +288,7 @@ public final class BinaryEvaluation {
     }
     return IntStream.rangeClosed(0, CURVE_POINTS)
         .map(j -> (int) Math.round((double) j * (steps - 1) / CURVE_POINTS))
-        .distinct().toArray();
+        .distinct()
+        .toArray();
   }
 }

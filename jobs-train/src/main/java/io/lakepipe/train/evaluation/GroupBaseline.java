@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.evaluation;
 
 import static org.apache.spark.sql.functions.avg;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Row;
 public final class GroupBaseline {
   /** The column the baseline adds: its probability of the positive class. */
   public static final String PROBABILITY = "baseline_probability";
+
   private static final String SHARE = "__group_share";
 
   private GroupBaseline() {}
@@ -28,8 +30,8 @@ public final class GroupBaseline {
    * Adds {@link #PROBABILITY} to {@code rows}, learnt from the {@code label} of {@code fitRows}
    * grouped by {@code keys}.
    */
-  public static Dataset<Row> score(Dataset<Row> fitRows, Dataset<Row> rows, String label,
-      List<String> keys) {
+  public static Dataset<Row> score(
+      Dataset<Row> fitRows, Dataset<Row> rows, String label, List<String> keys) {
     Columns.require(fitRows, "the training rows", keys);
     double overall = fitRows.agg(avg(col(label).cast("double"))).head().getDouble(0);
     // The group's keys under names of their own, so that the join can tell them from the rows'.
@@ -42,8 +44,10 @@ public final class GroupBaseline {
       groupBy.add(col(key).as(alias));
       match = match.and(col(key).eqNullSafe(col(alias)));
     }
-    Dataset<Row> groups = fitRows.groupBy(groupBy.toArray(Column[]::new))
-        .agg(avg(col(label).cast("double")).as(SHARE));
+    Dataset<Row> groups =
+        fitRows
+            .groupBy(groupBy.toArray(Column[]::new))
+            .agg(avg(col(label).cast("double")).as(SHARE));
     aliases.add(SHARE);
     return rows.join(groups, match, "left")
         .withColumn(PROBABILITY, coalesce(col(SHARE), lit(overall)))

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.evaluation;
 
 import static org.apache.spark.ml.functions.vector_to_array;
@@ -9,7 +10,10 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Brings scored rows to the driver as labels and probabilities of the positive class, to evaluate them. */
+/**
+ * Brings scored rows to the driver as labels and probabilities of the positive class, to evaluate
+ * them.
+ */
 public final class Predictions {
   /** The probability vector that Spark's classifiers add. */
   public static final String PROBABILITY = "probability";
@@ -20,14 +24,13 @@ public final class Predictions {
    * Evaluates scored rows: {@code probabilityColumn} is a Spark probability vector (its second
    * entry is the positive class's) or a plain number, against the 0/1 {@code label} column.
    */
-  public static BinaryEvaluation evaluate(Dataset<Row> scored, String probabilityColumn,
-      String label, double threshold) {
-    Column probability = scored.schema().apply(probabilityColumn).dataType() instanceof VectorUDT
-        ? vector_to_array(col(probabilityColumn), "float64").getItem(1)
-        : col(probabilityColumn).cast("double");
-    List<Row> collected = scored
-        .select(col(label).cast("double"), probability)
-        .collectAsList();
+  public static BinaryEvaluation evaluate(
+      Dataset<Row> scored, String probabilityColumn, String label, double threshold) {
+    Column probability =
+        scored.schema().apply(probabilityColumn).dataType() instanceof VectorUDT
+            ? vector_to_array(col(probabilityColumn), "float64").getItem(1)
+            : col(probabilityColumn).cast("double");
+    List<Row> collected = scored.select(col(label).cast("double"), probability).collectAsList();
     double[] labels = new double[collected.size()];
     double[] probabilities = new double[collected.size()];
     for (int i = 0; i < labels.length; i++) {

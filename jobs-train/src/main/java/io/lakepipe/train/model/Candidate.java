@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import java.util.LinkedHashMap;
@@ -5,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One point of a hyperparameter search: a model type with one value for each parameter of its
- * grid. {@code name} is the configured candidate family (e.g. {@code gradient_boosted_trees}).
+ * One point of a hyperparameter search: a model type with one value for each parameter of its grid.
+ * {@code name} is the configured candidate family (e.g. {@code gradient_boosted_trees}).
  */
 public record Candidate(String name, ModelType type, int index, Map<String, Object> params) {
 
@@ -40,8 +41,8 @@ public record Candidate(String name, ModelType type, int index, Map<String, Obje
       return fallback;
     }
     if (!(value instanceof List<?> list)) {
-      throw new IllegalArgumentException(id() + ": " + key + " must be a list of layer sizes such as"
-          + " [16, 8], not " + value);
+      throw new IllegalArgumentException(
+          id() + ": " + key + " must be a list of layer sizes such as" + " [16, 8], not " + value);
     }
     return list.stream().mapToInt(v -> number(key, v).intValue()).toArray();
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -20,25 +21,27 @@ public final class CandidateGrid {
     for (LakepipeConfig family : config.sections("train.candidates")) {
       String name = family.string("name");
       if (!names.add(name)) {
-        throw LakepipeErrors.configValueInvalid("train.candidates.name", name,
-            "names that no other candidate family uses");
+        throw LakepipeErrors.configValueInvalid(
+            "train.candidates.name", name, "names that no other candidate family uses");
       }
       ModelType type;
       try {
         type = ModelType.named(family.string("type"));
       } catch (IllegalArgumentException e) {
-        throw LakepipeErrors.configValueInvalid("train.candidates[" + name + "].type",
-            family.string("type"), e.getMessage());
+        throw LakepipeErrors.configValueInvalid(
+            "train.candidates[" + name + "].type", family.string("type"), e.getMessage());
       }
       Map<String, List<Object>> grid = family.listsByKey("grid");
       for (String key : grid.keySet()) {
         if (!type.gridKeys().contains(key)) {
-          throw LakepipeErrors.configValueInvalid("train.candidates[" + name + "].grid",
-              key, "one of " + type.gridKeys() + " for type " + type.configName());
+          throw LakepipeErrors.configValueInvalid(
+              "train.candidates[" + name + "].grid",
+              key,
+              "one of " + type.gridKeys() + " for type " + type.configName());
         }
         if (grid.get(key).isEmpty()) {
-          throw LakepipeErrors.configValueInvalid("train.candidates[" + name + "].grid."
-              + key, "[]", "lists of at least one value");
+          throw LakepipeErrors.configValueInvalid(
+              "train.candidates[" + name + "].grid." + key, "[]", "lists of at least one value");
         }
       }
       List<Map<String, Object>> combinations = combinations(grid);
@@ -48,15 +51,17 @@ public final class CandidateGrid {
           // Built once here, so that a wrongly typed value stops the job before Spark starts.
           type.stages(candidate, 1, 0L, "label");
         } catch (IllegalArgumentException e) {
-          throw LakepipeErrors.configValueInvalid("train.candidates[" + name + "].grid",
-              String.valueOf(combinations.get(i)), "values the model accepts (" + e.getMessage() + ")");
+          throw LakepipeErrors.configValueInvalid(
+              "train.candidates[" + name + "].grid",
+              String.valueOf(combinations.get(i)),
+              "values the model accepts (" + e.getMessage() + ")");
         }
         candidates.add(candidate);
       }
     }
     if (candidates.isEmpty()) {
-      throw LakepipeErrors.configValueInvalid("train.candidates", "[]",
-          "lists of at least one candidate family");
+      throw LakepipeErrors.configValueInvalid(
+          "train.candidates", "[]", "lists of at least one candidate family");
     }
     return candidates;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import io.lakepipe.train.evaluation.BinaryEvaluation;
@@ -32,8 +33,8 @@ public final class FinalFit {
   private final double threshold;
   private final long seed;
 
-  public FinalFit(List<String> numeric, List<String> categorical, String label, double threshold,
-      long seed) {
+  public FinalFit(
+      List<String> numeric, List<String> categorical, String label, double threshold, long seed) {
     this.numeric = numeric;
     this.categorical = categorical;
     this.label = label;
@@ -42,12 +43,13 @@ public final class FinalFit {
   }
 
   /** Refits each chosen candidate on {@code fitRows} and evaluates it on {@code testRows}. */
-  public List<TestedModel> fitAndTest(List<CandidateResult> chosen, Dataset<Row> fitRows,
-      Dataset<Row> testRows) {
+  public List<TestedModel> fitAndTest(
+      List<CandidateResult> chosen, Dataset<Row> fitRows, Dataset<Row> testRows) {
     PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
-    Dataset<Row> prepared = preprocessing.transform(fitRows).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> preparedTest = preprocessing.transform(testRows)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> prepared =
+        preprocessing.transform(fitRows).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> preparedTest =
+        preprocessing.transform(testRows).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       int featureCount = Preprocessing.featureCount(prepared);
       List<String> inputs = Stream.concat(numeric.stream(), categorical.stream()).toList();
@@ -57,21 +59,30 @@ public final class FinalFit {
         Candidate candidate = result.candidate();
         long start = System.currentTimeMillis();
         List<PipelineStage> stages = candidate.type().stages(candidate, featureCount, seed, label);
-        PipelineModel head = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
-            .fit(prepared);
+        PipelineModel head =
+            new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(prepared);
         long fitMillis = System.currentTimeMillis() - start;
-        PipelineModel model = new PipelineModel(Identifiable.randomUID("lakepipe_model"),
-            Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
-                .toArray(Transformer[]::new));
-        BinaryEvaluation test = Predictions.evaluate(head.transform(preparedTest),
-            Predictions.PROBABILITY, label, threshold);
+        PipelineModel model =
+            new PipelineModel(
+                Identifiable.randomUID("lakepipe_model"),
+                Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
+                    .toArray(Transformer[]::new));
+        BinaryEvaluation test =
+            Predictions.evaluate(
+                head.transform(preparedTest), Predictions.PROBABILITY, label, threshold);
         Transformer classifier = head.stages()[head.stages().length - 1];
-        Map<String, Double> importance = ModelInsights.slotImportance(classifier, prepared,
-                featureCount)
-            .map(slots -> ModelInsights.byInput(slots, slotSources))
-            .orElse(Map.of());
-        tested.add(new TestedModel(result, model, test, importance,
-            ModelInsights.iterations(classifier, preparedTest, "test"), fitMillis));
+        Map<String, Double> importance =
+            ModelInsights.slotImportance(classifier, prepared, featureCount)
+                .map(slots -> ModelInsights.byInput(slots, slotSources))
+                .orElse(Map.of());
+        tested.add(
+            new TestedModel(
+                result,
+                model,
+                test,
+                importance,
+                ModelInsights.iterations(classifier, preparedTest, "test"),
+                fitMillis));
         LOG.info("Refit {} in {} ms: test roc_auc {}", candidate.id(), fitMillis, test.rocAuc());
       }
       return tested;

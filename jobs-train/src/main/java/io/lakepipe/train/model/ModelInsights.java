@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import static org.apache.spark.sql.functions.col;
@@ -21,30 +22,33 @@ import org.apache.spark.sql.Row;
 import scala.Tuple2;
 import scala.collection.JavaConverters;
 
-/** What a fitted classifier tells about itself: its per-iteration history and feature importance. */
+/**
+ * What a fitted classifier tells about itself: its per-iteration history and feature importance.
+ */
 public final class ModelInsights {
   private ModelInsights() {}
 
   /**
    * Per-iteration histories by metric name: the training objective of logistic regression, the
    * perceptron and XGBoost, XGBoost's validation log loss when it was given validation rows, and
-   * the loss after each tree of gradient-boosted trees on {@code scoredPrepared}, named
-   * {@code <scoredName>_gbt_loss} (e.g. validation or test).
+   * the loss after each tree of gradient-boosted trees on {@code scoredPrepared}, named {@code
+   * <scoredName>_gbt_loss} (e.g. validation or test).
    */
-  public static Map<String, double[]> iterations(Transformer classifier,
-      Dataset<Row> scoredPrepared, String scoredName) {
+  public static Map<String, double[]> iterations(
+      Transformer classifier, Dataset<Row> scoredPrepared, String scoredName) {
     Map<String, double[]> histories = new LinkedHashMap<>();
     if (classifier instanceof LogisticRegressionModel lr && lr.hasSummary()) {
       histories.put("training_objective", lr.summary().objectiveHistory());
-    } else if (classifier instanceof MultilayerPerceptronClassificationModel mlp && mlp.hasSummary()) {
+    } else if (classifier instanceof MultilayerPerceptronClassificationModel mlp
+        && mlp.hasSummary()) {
       histories.put("training_objective", mlp.summary().objectiveHistory());
     } else if (classifier instanceof GBTClassificationModel gbt) {
       histories.put(scoredName + "_gbt_loss", gbt.evaluateEachIteration(scoredPrepared));
     } else if (classifier instanceof XGBoostClassificationModel xgb && xgb.summary().isDefined()) {
       XGBoostTrainingSummary summary = xgb.summary().get();
       histories.put("training_log_loss", toDoubles(summary.trainObjectiveHistory()));
-      for (Tuple2<String, float[]> validation
-          : JavaConverters.seqAsJavaListConverter(summary.validationObjectiveHistory()).asJava()) {
+      for (Tuple2<String, float[]> validation :
+          JavaConverters.seqAsJavaListConverter(summary.validationObjectiveHistory()).asJava()) {
         histories.put("validation_log_loss", toDoubles(validation._2()));
       }
     }
@@ -56,15 +60,17 @@ public final class ModelInsights {
    * tree models report their split gains; for logistic regression it is the coefficient's size
    * times the slot's standard deviation on {@code trainPrepared}, so that scales do not matter.
    */
-  public static Optional<double[]> slotImportance(Transformer classifier, Dataset<Row> trainPrepared,
-      int featureCount) {
+  public static Optional<double[]> slotImportance(
+      Transformer classifier, Dataset<Row> trainPrepared, int featureCount) {
     if (classifier instanceof GBTClassificationModel gbt) {
       return Optional.of(gbt.featureImportances().toArray());
     }
     if (classifier instanceof LogisticRegressionModel lr) {
-      Row summary = trainPrepared
-          .select(Summarizer.metrics("std").summary(col(Preprocessing.FEATURES)).as("s"))
-          .select("s.std").head();
+      Row summary =
+          trainPrepared
+              .select(Summarizer.metrics("std").summary(col(Preprocessing.FEATURES)).as("s"))
+              .select("s.std")
+              .head();
       double[] std = ((Vector) summary.get(0)).toArray();
       double[] coefficients = lr.coefficients().toArray();
       double[] importance = new double[coefficients.length];
@@ -79,8 +85,9 @@ public final class ModelInsights {
         // Slots are named f0, f1, ... by their index; a slot never split on is absent.
         Map<String, Object> gains =
             JavaConverters.mapAsJavaMapConverter(xgb.nativeBooster().getScore("", "gain")).asJava();
-        gains.forEach((slot, gain) ->
-            importance[Integer.parseInt(slot.substring(1))] = ((Number) gain).doubleValue());
+        gains.forEach(
+            (slot, gain) ->
+                importance[Integer.parseInt(slot.substring(1))] = ((Number) gain).doubleValue());
       } catch (XGBoostError e) {
         return Optional.empty();
       }

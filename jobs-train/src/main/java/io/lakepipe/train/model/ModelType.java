@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import java.util.Arrays;
@@ -19,7 +20,14 @@ public enum ModelType {
   LOGISTIC_REGRESSION("logistic-regression", "max-iter", "reg-param", "elastic-net-param"),
   GBT("gbt", "max-iter", "max-depth", "step-size", "max-bins", "subsampling-rate"),
   MLP("mlp", "hidden-layers", "max-iter", "step-size", "block-size"),
-  XGBOOST("xgboost", "num-round", "max-depth", "eta", "subsample", "min-child-weight", "num-workers",
+  XGBOOST(
+      "xgboost",
+      "num-round",
+      "max-depth",
+      "eta",
+      "subsample",
+      "min-child-weight",
+      "num-workers",
       "nthread");
 
   /** The standardised feature vector the perceptron reads: its gradient steps need like scales. */
@@ -46,38 +54,52 @@ public enum ModelType {
 
   /** The type of a config name such as {@code gbt}, or an error listing the known ones. */
   public static ModelType named(String name) {
-    return Arrays.stream(values()).filter(t -> t.configName.equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("Unknown model type '" + name
-            + "', expected one of " + Arrays.stream(values()).map(ModelType::configName).toList()));
+    return Arrays.stream(values())
+        .filter(t -> t.configName.equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Unknown model type '"
+                        + name
+                        + "', expected one of "
+                        + Arrays.stream(values()).map(ModelType::configName).toList()));
   }
 
   /**
    * The stages that turn the assembled {@link Preprocessing#FEATURES} of {@code featureCount} slots
-   * into a probability of the positive class of the {@code label} column (0 or 1), configured by the
-   * candidate's parameters.
+   * into a probability of the positive class of the {@code label} column (0 or 1), configured by
+   * the candidate's parameters.
    */
-  public List<PipelineStage> stages(Candidate candidate, int featureCount, long seed,
-      String label) {
+  public List<PipelineStage> stages(
+      Candidate candidate, int featureCount, long seed, String label) {
     return switch (this) {
-      case LOGISTIC_REGRESSION -> List.of(new LogisticRegression()
-          .setLabelCol(label)
-          .setFeaturesCol(Preprocessing.FEATURES)
-          .setMaxIter(candidate.integer("max-iter", 100))
-          .setRegParam(candidate.number("reg-param", 0.0))
-          .setElasticNetParam(candidate.number("elastic-net-param", 0.0)));
-      case GBT -> List.of(new GBTClassifier()
-          .setLabelCol(label)
-          .setFeaturesCol(Preprocessing.FEATURES)
-          .setMaxIter(candidate.integer("max-iter", 20))
-          .setMaxDepth(candidate.integer("max-depth", 5))
-          .setStepSize(candidate.number("step-size", 0.1))
-          .setMaxBins(candidate.integer("max-bins", 32))
-          .setSubsamplingRate(candidate.number("subsampling-rate", 1.0))
-          .setSeed(seed));
+      case LOGISTIC_REGRESSION ->
+          List.of(
+              new LogisticRegression()
+                  .setLabelCol(label)
+                  .setFeaturesCol(Preprocessing.FEATURES)
+                  .setMaxIter(candidate.integer("max-iter", 100))
+                  .setRegParam(candidate.number("reg-param", 0.0))
+                  .setElasticNetParam(candidate.number("elastic-net-param", 0.0)));
+      case GBT ->
+          List.of(
+              new GBTClassifier()
+                  .setLabelCol(label)
+                  .setFeaturesCol(Preprocessing.FEATURES)
+                  .setMaxIter(candidate.integer("max-iter", 20))
+                  .setMaxDepth(candidate.integer("max-depth", 5))
+                  .setStepSize(candidate.number("step-size", 0.1))
+                  .setMaxBins(candidate.integer("max-bins", 32))
+                  .setSubsamplingRate(candidate.number("subsampling-rate", 1.0))
+                  .setSeed(seed));
       case MLP -> {
         int[] hidden = candidate.integers("hidden-layers", new int[] {16});
-        int[] layers = IntStream.concat(IntStream.concat(IntStream.of(featureCount),
-            Arrays.stream(hidden)), IntStream.of(2)).toArray();
+        int[] layers =
+            IntStream.concat(
+                    IntStream.concat(IntStream.of(featureCount), Arrays.stream(hidden)),
+                    IntStream.of(2))
+                .toArray();
         yield List.of(
             new StandardScaler()
                 .setInputCol(Preprocessing.FEATURES)
@@ -93,16 +115,19 @@ public enum ModelType {
                 .setBlockSize(candidate.integer("block-size", 128))
                 .setSeed(seed));
       }
-      case XGBOOST -> List.of(
-          // XGBoost4J-Spark scores sparse vectors wrongly (its asXGB pairs the sparse indices with
-          // the dense values), so it gets dense ones: centring makes every entry explicit and does
-          // not change what a tree can split on.
-          new StandardScaler()
-              .setInputCol(Preprocessing.FEATURES)
-              .setOutputCol(DENSE_FEATURES)
-              .setWithMean(true)
-              .setWithStd(false),
-          xgboost(candidate, seed, label));
+      case XGBOOST ->
+          List.of(
+              // XGBoost4J-Spark scores sparse vectors wrongly (its asXGB pairs the sparse indices
+              // with
+              // the dense values), so it gets dense ones: centring makes every entry explicit and
+              // does
+              // not change what a tree can split on.
+              new StandardScaler()
+                  .setInputCol(Preprocessing.FEATURES)
+                  .setOutputCol(DENSE_FEATURES)
+                  .setWithMean(true)
+                  .setWithStd(false),
+              xgboost(candidate, seed, label));
     };
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import org.apache.spark.sql.Row;
 public final class Preprocessing {
   /** The assembled feature vector. */
   public static final String FEATURES = "features";
+
   static final String FILLED = "_filled";
   static final String ENCODED = "_vector";
 
@@ -32,28 +34,32 @@ public final class Preprocessing {
     List<String> assembled = new ArrayList<>();
     if (!numeric.isEmpty()) {
       List<String> filled = numeric.stream().map(c -> c + FILLED).toList();
-      stages.add(new Imputer()
-          .setInputCols(numeric.toArray(String[]::new))
-          .setOutputCols(filled.toArray(String[]::new))
-          .setStrategy("mean"));
+      stages.add(
+          new Imputer()
+              .setInputCols(numeric.toArray(String[]::new))
+              .setOutputCols(filled.toArray(String[]::new))
+              .setStrategy("mean"));
       assembled.addAll(filled);
     }
     if (!categorical.isEmpty()) {
       List<String> indexed = categorical.stream().map(c -> c + "_index").toList();
       List<String> encoded = categorical.stream().map(c -> c + ENCODED).toList();
-      stages.add(new StringIndexer()
-          .setInputCols(categorical.toArray(String[]::new))
-          .setOutputCols(indexed.toArray(String[]::new))
-          .setHandleInvalid("keep"));
-      stages.add(new OneHotEncoder()
-          .setInputCols(indexed.toArray(String[]::new))
-          .setOutputCols(encoded.toArray(String[]::new))
-          .setHandleInvalid("keep"));
+      stages.add(
+          new StringIndexer()
+              .setInputCols(categorical.toArray(String[]::new))
+              .setOutputCols(indexed.toArray(String[]::new))
+              .setHandleInvalid("keep"));
+      stages.add(
+          new OneHotEncoder()
+              .setInputCols(indexed.toArray(String[]::new))
+              .setOutputCols(encoded.toArray(String[]::new))
+              .setHandleInvalid("keep"));
       assembled.addAll(encoded);
     }
-    stages.add(new VectorAssembler()
-        .setInputCols(assembled.toArray(String[]::new))
-        .setOutputCol(FEATURES));
+    stages.add(
+        new VectorAssembler()
+            .setInputCols(assembled.toArray(String[]::new))
+            .setOutputCol(FEATURES));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
@@ -67,10 +73,11 @@ public final class Preprocessing {
     List<String> sources = new ArrayList<>();
     for (Attribute attribute : attributes) {
       String slot = attribute.name().get();
-      sources.add(inputs.stream()
-          .filter(c -> slot.equals(c + FILLED) || slot.startsWith(c + ENCODED + "_"))
-          .findFirst()
-          .orElse(slot));
+      sources.add(
+          inputs.stream()
+              .filter(c -> slot.equals(c + FILLED) || slot.startsWith(c + ENCODED + "_"))
+              .findFirst()
+              .orElse(slot));
     }
     return sources;
   }

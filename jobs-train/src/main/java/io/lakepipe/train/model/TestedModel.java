@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
 import io.lakepipe.train.evaluation.BinaryEvaluation;
@@ -6,11 +7,16 @@ import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
 
 /**
- * The best candidate of a family refit on the training and validation days, with how it did on
- * the test days, what drove it and its per-iteration history.
+ * The best candidate of a family refit on the training and validation days, with how it did on the
+ * test days, what drove it and its per-iteration history.
  */
-public record TestedModel(CandidateResult searched, PipelineModel model, BinaryEvaluation test,
-    Map<String, Double> importance, Map<String, double[]> iterations, long fitMillis) {
+public record TestedModel(
+    CandidateResult searched,
+    PipelineModel model,
+    BinaryEvaluation test,
+    Map<String, Double> importance,
+    Map<String, double[]> iterations,
+    long fitMillis) {
 
   public Candidate candidate() {
     return searched.candidate();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.plots;
 
 import java.util.Arrays;
@@ -17,8 +18,14 @@ public record Curve(String label, double[] x, double[] y) {
     Objects.requireNonNull(x, "x");
     Objects.requireNonNull(y, "y");
     if (x.length != y.length) {
-      throw new IllegalArgumentException("Curve '" + label + "' has " + x.length + " x values but "
-          + y.length + " y values: pass one x and one y per point.");
+      throw new IllegalArgumentException(
+          "Curve '"
+              + label
+              + "' has "
+              + x.length
+              + " x values but "
+              + y.length
+              + " y values: pass one x and one y per point.");
     }
     x = x.clone();
     y = y.clone();
@@ -37,7 +44,9 @@ public record Curve(String label, double[] x, double[] y) {
   // A record compares arrays by reference; curves are values, so compare the points.
   @Override
   public boolean equals(Object other) {
-    return other instanceof Curve c && label.equals(c.label) && Arrays.equals(x, c.x)
+    return other instanceof Curve c
+        && label.equals(c.label)
+        && Arrays.equals(x, c.x)
         && Arrays.equals(y, c.y);
   }
 

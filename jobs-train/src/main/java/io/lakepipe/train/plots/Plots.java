@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.plots;
 
 import java.awt.BasicStroke;
@@ -54,6 +55,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class Plots {
   /** Width of every image, in pixels. */
   public static final int WIDTH = 800;
+
   /** Height of every image, in pixels. */
   public static final int HEIGHT = 600;
 
@@ -68,8 +70,9 @@ public final class Plots {
   private static final Color NEGATIVE = new Color(0xD62728);
   // Light enough for the black value labels on the bars.
   private static final Color LIGHT_BAR = new Color(0x6BAED6);
-  private static final BasicStroke DASHED = new BasicStroke(
-      1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 6f}, 0f);
+  private static final BasicStroke DASHED =
+      new BasicStroke(
+          1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 6f}, 0f);
   // Up to this many points a line gets markers, so that a short history shows each value.
   private static final int MARKERS_UP_TO = 50;
 
@@ -98,15 +101,20 @@ public final class Plots {
   public static Path precisionRecall(List<Curve> curves, double positiveShare, Path file) {
     Objects.requireNonNull(curves, "curves");
     if (positiveShare < 0 || positiveShare > 1) {
-      throw new IllegalArgumentException("positiveShare is " + positiveShare
-          + ": pass the share of positive labels, between 0 and 1.");
+      throw new IllegalArgumentException(
+          "positiveShare is "
+              + positiveShare
+              + ": pass the share of positive labels, between 0 and 1.");
     }
     XYChart chart = xy("Precision-recall curve", "recall", "precision");
     unitSquare(chart);
     List<String> left = addCurves(chart, curves, false);
     if (!Double.isNaN(positiveShare)) {
-      reference(chart, "no skill (" + format("%.3f", positiveShare) + ")",
-          new double[] {0, 1}, new double[] {positiveShare, positiveShare});
+      reference(
+          chart,
+          "no skill (" + format("%.3f", positiveShare) + ")",
+          new double[] {0, 1},
+          new double[] {positiveShare, positiveShare});
     }
     noteIfEmpty(chart, curves.size() == left.size(), "no curves to draw");
     chart.setXAxisTitle(withLeftOut(chart.getXAxisTitle(), left));
@@ -135,18 +143,34 @@ public final class Plots {
    * predicted class in columns, each cell shaded by its count and labelled with the count and its
    * share of all rows.
    */
-  public static Path confusionMatrix(long trueNegatives, long falsePositives, long falseNegatives,
-      long truePositives, double threshold, Path file) {
+  public static Path confusionMatrix(
+      long trueNegatives,
+      long falsePositives,
+      long falseNegatives,
+      long truePositives,
+      double threshold,
+      Path file) {
     long[][] counts = {{trueNegatives, falsePositives}, {falseNegatives, truePositives}};
     if (Arrays.stream(counts).flatMapToLong(Arrays::stream).anyMatch(count -> count < 0)) {
-      throw new IllegalArgumentException("Confusion matrix counts must not be negative, got TN="
-          + trueNegatives + " FP=" + falsePositives + " FN=" + falseNegatives
-          + " TP=" + truePositives);
+      throw new IllegalArgumentException(
+          "Confusion matrix counts must not be negative, got TN="
+              + trueNegatives
+              + " FP="
+              + falsePositives
+              + " FN="
+              + falseNegatives
+              + " TP="
+              + truePositives);
     }
     long max = Arrays.stream(counts).flatMapToLong(Arrays::stream).max().orElse(0);
     double total = (double) trueNegatives + falsePositives + falseNegatives + truePositives;
-    XYChart chart = xy("Confusion matrix at threshold " + format("%.3f", threshold)
-        + (total == 0 ? " (no rows)" : ""), "predicted", "actual");
+    XYChart chart =
+        xy(
+            "Confusion matrix at threshold "
+                + format("%.3f", threshold)
+                + (total == 0 ? " (no rows)" : ""),
+            "predicted",
+            "actual");
     var styler = chart.getStyler();
     styler.setLegendVisible(false);
     styler.setAxisTicksVisible(false);
@@ -164,9 +188,11 @@ public final class Plots {
         double x = predicted + 0.5;
         long count = counts[actual][predicted];
         String name = "actual " + classes[actual] + ", predicted " + classes[predicted];
-        XYSeries cell = chart.addSeries(name,
-            new double[] {x - 0.5, x + 0.5, x + 0.5, x - 0.5},
-            new double[] {y - 0.5, y - 0.5, y + 0.5, y + 0.5});
+        XYSeries cell =
+            chart.addSeries(
+                name,
+                new double[] {x - 0.5, x + 0.5, x + 0.5, x - 0.5},
+                new double[] {y - 0.5, y - 0.5, y + 0.5, y + 0.5});
         cell.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
         cell.setMarker(SeriesMarkers.NONE);
         cell.setFillColor(shade(max == 0 ? 0 : (double) count / max));
@@ -187,8 +213,8 @@ public final class Plots {
    * negative values (such as signed coefficients) point left in another colour. Keep {@code top} to
    * about 40 or fewer for every name to get its own label.
    */
-  public static Path featureImportance(Map<String, Double> importance, int top, String title,
-      Path file) {
+  public static Path featureImportance(
+      Map<String, Double> importance, int top, String title, Path file) {
     Objects.requireNonNull(title, "title");
     if (top < 1) {
       throw new IllegalArgumentException(
@@ -197,16 +223,27 @@ public final class Plots {
     List<String> left = new ArrayList<>();
     List<Map.Entry<String, Double>> finite = finiteEntries(importance, left);
     // Smallest first: the first bar is drawn at the bottom.
-    List<Map.Entry<String, Double>> shown = new ArrayList<>(finite.stream()
-        .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> Math.abs(e.getValue()))
-            .reversed().thenComparing(Map.Entry::getKey))
-        .limit(top).toList());
+    List<Map.Entry<String, Double>> shown =
+        new ArrayList<>(
+            finite.stream()
+                .sorted(
+                    Comparator.comparingDouble(
+                            (Map.Entry<String, Double> e) -> Math.abs(e.getValue()))
+                        .reversed()
+                        .thenComparing(Map.Entry::getKey))
+                .limit(top)
+                .toList());
     Collections.reverse(shown);
     boolean anyNegative = shown.stream().anyMatch(e -> e.getValue() < 0);
-    String fullTitle = shown.size() < finite.size()
-        ? title + " (top " + shown.size() + " of " + finite.size() + ")" : title;
-    XYChart chart = xy(fullTitle,
-        withLeftOut(anyNegative ? "importance (negative in red)" : "importance", left), null);
+    String fullTitle =
+        shown.size() < finite.size()
+            ? title + " (top " + shown.size() + " of " + finite.size() + ")"
+            : title;
+    XYChart chart =
+        xy(
+            fullTitle,
+            withLeftOut(anyNegative ? "importance (negative in red)" : "importance", left),
+            null);
     var styler = chart.getStyler();
     styler.setLegendVisible(false);
     styler.setPlotGridHorizontalLinesVisible(false);
@@ -221,10 +258,11 @@ public final class Plots {
     List<String> names = tickNames(shown);
     styler.setYAxisMin(-1.0);
     styler.setYAxisMax((double) n);
-    chart.setCustomYAxisTickLabelsFormatter(y -> {
-      long rank = Math.round(y);
-      return rank < 0 ? " " : rank >= n ? "  " : names.get((int) rank);
-    });
+    chart.setCustomYAxisTickLabelsFormatter(
+        y -> {
+          long rank = Math.round(y);
+          return rank < 0 ? " " : rank >= n ? "  " : names.get((int) rank);
+        });
     // The plot is about HEIGHT - 100 pixels tall; a bar fills 70% of its step.
     float thickness = Math.max(1f, 0.7f * (HEIGHT - 100) / (n + 1));
     for (int rank = 0; rank < n; rank++) {
@@ -243,8 +281,8 @@ public final class Plots {
    * loss per tree), against the iteration number from 1. A non-finite value is left out and the
    * line joins its neighbours.
    */
-  public static Path iterations(String title, String yLabel, Map<String, double[]> series,
-      Path file) {
+  public static Path iterations(
+      String title, String yLabel, Map<String, double[]> series, Path file) {
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(yLabel, "yLabel");
     XYChart chart = xy(title, "iteration", yLabel);
@@ -276,8 +314,14 @@ public final class Plots {
     if (finite.isEmpty()) {
       return write(placeholder(xy(title, xTitle, metric), "no finite scores to draw"), file);
     }
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(metric).build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(metric)
+            .build();
     var styler = chart.getStyler();
     common(styler);
     styler.setLegendVisible(false);
@@ -289,8 +333,11 @@ public final class Plots {
     if (finite.size() > 4) {
       styler.setXAxisLabelRotation(30);
     }
-    CategorySeries bars = chart.addSeries(metric, finite.stream().map(Map.Entry::getKey).toList(),
-        finite.stream().map(Map.Entry::getValue).toList());
+    CategorySeries bars =
+        chart.addSeries(
+            metric,
+            finite.stream().map(Map.Entry::getKey).toList(),
+            finite.stream().map(Map.Entry::getValue).toList());
     bars.setFillColor(LIGHT_BAR);
     // XChart formats the bar labels with the axis pattern: up to four decimals, as few as needed.
     bars.setYAxisDecimalPattern("0.0###");
@@ -298,8 +345,14 @@ public final class Plots {
   }
 
   private static XYChart xy(String title, String xTitle, String yTitle) {
-    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     common(chart.getStyler());
     chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
     return chart;
@@ -336,14 +389,18 @@ public final class Plots {
   private static boolean addCurve(XYChart chart, Curve curve, boolean markers) {
     double[] x = curve.x();
     double[] y = curve.y();
-    int[] kept = IntStream.range(0, x.length)
-        .filter(i -> Double.isFinite(x[i]) && Double.isFinite(y[i])).toArray();
+    int[] kept =
+        IntStream.range(0, x.length)
+            .filter(i -> Double.isFinite(x[i]) && Double.isFinite(y[i]))
+            .toArray();
     if (kept.length == 0) {
       return false;
     }
-    XYSeries series = chart.addSeries(uniqueName(chart, curve.label()),
-        IntStream.of(kept).mapToDouble(i -> x[i]).toArray(),
-        IntStream.of(kept).mapToDouble(i -> y[i]).toArray());
+    XYSeries series =
+        chart.addSeries(
+            uniqueName(chart, curve.label()),
+            IntStream.of(kept).mapToDouble(i -> x[i]).toArray(),
+            IntStream.of(kept).mapToDouble(i -> y[i]).toArray());
     // A single point draws no line, so it always gets a marker.
     series.setMarker(markers || kept.length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
     return true;
@@ -365,16 +422,17 @@ public final class Plots {
     return name;
   }
 
-  private static List<Map.Entry<String, Double>> finiteEntries(Map<String, Double> values,
-      List<String> left) {
+  private static List<Map.Entry<String, Double>> finiteEntries(
+      Map<String, Double> values, List<String> left) {
     List<Map.Entry<String, Double>> finite = new ArrayList<>();
-    values.forEach((name, value) -> {
-      if (value != null && Double.isFinite(value)) {
-        finite.add(Map.entry(name, value));
-      } else {
-        left.add(name);
-      }
-    });
+    values.forEach(
+        (name, value) -> {
+          if (value != null && Double.isFinite(value)) {
+            finite.add(Map.entry(name, value));
+          } else {
+            left.add(name);
+          }
+        });
     return finite;
   }
 
@@ -432,8 +490,8 @@ public final class Plots {
     if (left.isEmpty()) {
       return axisTitle;
     }
-    String names = left.stream().limit(3).map(name -> shorten(name, 24))
-        .collect(Collectors.joining(", "));
+    String names =
+        left.stream().limit(3).map(name -> shorten(name, 24)).collect(Collectors.joining(", "));
     String more = left.size() > 3 ? " and " + (left.size() - 3) + " more" : "";
     return axisTitle + "   [left out, not finite: " + names + more + "]";
   }
@@ -463,8 +521,13 @@ public final class Plots {
       }
       return file;
     } catch (IOException e) {
-      throw new UncheckedIOException("Could not write the plot " + file + " (" + e.getMessage()
-          + "): check that its directory is writable and the disk is not full.", e);
+      throw new UncheckedIOException(
+          "Could not write the plot "
+              + file
+              + " ("
+              + e.getMessage()
+              + "): check that its directory is writable and the disk is not full.",
+          e);
     }
   }
 }

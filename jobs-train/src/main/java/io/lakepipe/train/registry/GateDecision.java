@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.registry;
 
 import io.lakepipe.train.evaluation.BinaryEvaluation;
@@ -10,13 +11,24 @@ import java.util.OptionalDouble;
  * champion that could not be scored is kept, so a worse model can never take its place by accident;
  * a new model (or a baseline) whose score is not a finite number never leads to a promotion.
  */
-public record GateDecision(Outcome outcome, String metric, double challengerScore,
-    double baselineScore, OptionalDouble championScore, double margin) {
+public record GateDecision(
+    Outcome outcome,
+    String metric,
+    double challengerScore,
+    double baselineScore,
+    OptionalDouble championScore,
+    double margin) {
 
   /** What the gate decided. */
   public enum Outcome {
-    FIRST_CHAMPION, PROMOTED, KEPT_CHAMPION, CHAMPION_UNSCORED, CHALLENGER_UNSCORED,
-    BELOW_BASELINE, BASELINE_UNSCORED, CHAMPION_MOVED;
+    FIRST_CHAMPION,
+    PROMOTED,
+    KEPT_CHAMPION,
+    CHAMPION_UNSCORED,
+    CHALLENGER_UNSCORED,
+    BELOW_BASELINE,
+    BASELINE_UNSCORED,
+    CHAMPION_MOVED;
 
     public boolean promotes() {
       return this == FIRST_CHAMPION || this == PROMOTED;
@@ -27,9 +39,14 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
    * Decides on scores of {@code metric} (where smaller is better for a loss): {@code championScore}
    * is empty when there is no champion, NaN when it could not be scored.
    */
-  public static GateDecision decide(String metric, double challengerScore, double baselineScore,
-      OptionalDouble championScore, double margin) {
-    // Checked first: with no champion to compare with, a model without a score would otherwise pass.
+  public static GateDecision decide(
+      String metric,
+      double challengerScore,
+      double baselineScore,
+      OptionalDouble championScore,
+      double margin) {
+    // Checked first: with no champion to compare with, a model without a score would otherwise
+    // pass.
     Outcome outcome;
     if (!Double.isFinite(challengerScore)) {
       outcome = Outcome.CHALLENGER_UNSCORED;
@@ -42,8 +59,10 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
     } else if (!Double.isFinite(championScore.getAsDouble())) {
       outcome = Outcome.CHAMPION_UNSCORED;
     } else {
-      outcome = gain(metric, challengerScore, championScore.getAsDouble()) >= margin
-          ? Outcome.PROMOTED : Outcome.KEPT_CHAMPION;
+      outcome =
+          gain(metric, challengerScore, championScore.getAsDouble()) >= margin
+              ? Outcome.PROMOTED
+              : Outcome.KEPT_CHAMPION;
     }
     return new GateDecision(outcome, metric, challengerScore, baselineScore, championScore, margin);
   }
@@ -52,10 +71,15 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
    * Not promoted because other trainings kept moving the champion while this one was registered:
    * the safe answer when the champion to beat does not hold still.
    */
-  public static GateDecision championMoved(String metric, double challengerScore,
-      double baselineScore, double margin) {
-    return new GateDecision(Outcome.CHAMPION_MOVED, metric, challengerScore, baselineScore,
-        OptionalDouble.empty(), margin);
+  public static GateDecision championMoved(
+      String metric, double challengerScore, double baselineScore, double margin) {
+    return new GateDecision(
+        Outcome.CHAMPION_MOVED,
+        metric,
+        challengerScore,
+        baselineScore,
+        OptionalDouble.empty(),
+        margin);
   }
 
   /** How much better {@code score} is than {@code other}, whichever way the metric points. */
@@ -66,26 +90,34 @@ public record GateDecision(Outcome outcome, String metric, double challengerScor
   /** One line for logs and the MLflow tag. */
   public String explanation() {
     return switch (outcome) {
-      case FIRST_CHAMPION -> String.format(
-          "no champion yet: the new model becomes champion (test %s %.5f beats the baseline's"
-              + " %.5f by at least %s)", metric, challengerScore, baselineScore, margin);
-      case PROMOTED -> String.format("promoted: test %s %.5f beats the champion's %.5f by at least %s",
-          metric, challengerScore, championScore.getAsDouble(), margin);
-      case KEPT_CHAMPION -> String.format(
-          "champion kept: test %s %.5f does not beat the champion's %.5f by %s", metric,
-          challengerScore, championScore.getAsDouble(), margin);
+      case FIRST_CHAMPION ->
+          String.format(
+              "no champion yet: the new model becomes champion (test %s %.5f beats the baseline's"
+                  + " %.5f by at least %s)",
+              metric, challengerScore, baselineScore, margin);
+      case PROMOTED ->
+          String.format(
+              "promoted: test %s %.5f beats the champion's %.5f by at least %s",
+              metric, challengerScore, championScore.getAsDouble(), margin);
+      case KEPT_CHAMPION ->
+          String.format(
+              "champion kept: test %s %.5f does not beat the champion's %.5f by %s",
+              metric, challengerScore, championScore.getAsDouble(), margin);
       case CHAMPION_UNSCORED -> "champion kept: it could not be scored on the test days";
-      case CHALLENGER_UNSCORED -> String.format(
-          "not promoted: the new model's test %s is %s, not a finite number", metric,
-          challengerScore);
-      case BELOW_BASELINE -> String.format(
-          "not promoted: test %s %.5f does not beat the baseline's %.5f by %s", metric,
-          challengerScore, baselineScore, margin);
-      case CHAMPION_MOVED -> "champion kept: other trainings kept moving it while this model was"
-          + " registered";
-      case BASELINE_UNSCORED -> String.format(
-          "not promoted: the baseline's test %s is %s, so the model cannot be shown to beat it",
-          metric, baselineScore);
+      case CHALLENGER_UNSCORED ->
+          String.format(
+              "not promoted: the new model's test %s is %s, not a finite number",
+              metric, challengerScore);
+      case BELOW_BASELINE ->
+          String.format(
+              "not promoted: test %s %.5f does not beat the baseline's %.5f by %s",
+              metric, challengerScore, baselineScore, margin);
+      case CHAMPION_MOVED ->
+          "champion kept: other trainings kept moving it while this model was" + " registered";
+      case BASELINE_UNSCORED ->
+          String.format(
+              "not promoted: the baseline's test %s is %s, so the model cannot be shown to beat it",
+              metric, baselineScore);
     };
   }
 }

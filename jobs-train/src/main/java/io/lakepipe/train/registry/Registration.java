@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.registry;
 
 import io.lakepipe.core.tracking.MlflowTracking;
@@ -14,10 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Registers a run's logged model as a new version with the challenger alias and moves the champion
  * alias to it only if the gate says so. The champion is scored before anything is written, so the
- * registry changes in a few quick calls at the end; if one of them fails the new version is
- * deleted again, and no half-registered model is left behind. The champion alias moves last, and is
- * pointed back at the old champion before a failed registration deletes its version: MLflow drops an
- * alias with its version, which would leave no champion and let the next training in unchecked.
+ * registry changes in a few quick calls at the end; if one of them fails the new version is deleted
+ * again, and no half-registered model is left behind. The champion alias moves last, and is pointed
+ * back at the old champion before a failed registration deletes its version: MLflow drops an alias
+ * with its version, which would leave no champion and let the next training in unchecked.
  */
 public final class Registration {
   private static final Logger LOG = LoggerFactory.getLogger(Registration.class);
@@ -30,8 +31,8 @@ public final class Registration {
   private final String challengerAlias;
   private final String championAlias;
 
-  public Registration(MlflowTracking tracking, String modelName, String challengerAlias,
-      String championAlias) {
+  public Registration(
+      MlflowTracking tracking, String modelName, String challengerAlias, String championAlias) {
     this.tracking = tracking;
     this.modelName = modelName;
     this.challengerAlias = challengerAlias;
@@ -39,24 +40,31 @@ public final class Registration {
   }
 
   /** A registered version and the gate's decision about it. */
-  public record Result(ModelVersion version, GateDecision decision, Optional<ModelVersion> champion) {}
+  public record Result(
+      ModelVersion version, GateDecision decision, Optional<ModelVersion> champion) {}
 
   /**
    * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides
-   * against it and the baseline's {@code baselineScore} on the same test days,
-   * registers the model logged under {@code modelArtifactPath} of {@code run} and sets the aliases;
-   * the decision and both scores are logged to the run and tagged on the version.
+   * against it and the baseline's {@code baselineScore} on the same test days, registers the model
+   * logged under {@code modelArtifactPath} of {@code run} and sets the aliases; the decision and
+   * both scores are logged to the run and tagged on the version.
    */
-  public Result register(TrackedRun run, String modelArtifactPath, String metric,
-      double challengerScore, double baselineScore, double margin,
+  public Result register(
+      TrackedRun run,
+      String modelArtifactPath,
+      String metric,
+      double challengerScore,
+      double baselineScore,
+      double margin,
       ToDoubleFunction<ModelVersion> scoreChampion) {
     Optional<ModelVersion> champion = tracking.findByAlias(modelName, championAlias);
     OptionalDouble championScore = scoreOf(champion, scoreChampion);
-    GateDecision decision = GateDecision.decide(metric, challengerScore, baselineScore,
-        championScore, margin);
+    GateDecision decision =
+        GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
 
-    ModelVersion version = tracking.registerVersion(modelName,
-        run.artifactUri() + "/" + modelArtifactPath, run.runId());
+    ModelVersion version =
+        tracking.registerVersion(
+            modelName, run.artifactUri() + "/" + modelArtifactPath, run.runId());
     try {
       tracking.setAlias(modelName, challengerAlias, version.version());
       // Scoring the champion took a while: another training may have moved it meanwhile. A model
@@ -66,7 +74,8 @@ public final class Registration {
         if (now.map(ModelVersion::version).equals(champion.map(ModelVersion::version))) {
           break;
         }
-        LOG.warn("The champion moved from {} to {} while this training scored it; deciding again",
+        LOG.warn(
+            "The champion moved from {} to {} while this training scored it; deciding again",
             champion.map(ModelVersion::version).orElse("none"),
             now.map(ModelVersion::version).orElse("none"));
         champion = now;
@@ -76,10 +85,11 @@ public final class Registration {
           break;
         }
         championScore = scoreOf(champion, scoreChampion);
-        decision = GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
+        decision =
+            GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
       }
-      tracking.setVersionTag(modelName, version.version(), "lakepipe.gate",
-          decision.outcome().name().toLowerCase());
+      tracking.setVersionTag(
+          modelName, version.version(), "lakepipe.gate", decision.outcome().name().toLowerCase());
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("gate_challenger_" + metric, challengerScore);
       metrics.put("gate_baseline_" + metric, baselineScore);
@@ -115,14 +125,18 @@ public final class Registration {
       }
       throw e;
     }
-    LOG.info("Registered {} version {} as {}; gate: {}", modelName, version.version(),
-        challengerAlias, decision.explanation());
+    LOG.info(
+        "Registered {} version {} as {}; gate: {}",
+        modelName,
+        version.version(),
+        challengerAlias,
+        decision.explanation());
     return new Result(version, decision, champion);
   }
 
   /** The champion's score: empty without a champion, NaN when it cannot be scored. */
-  private static OptionalDouble scoreOf(Optional<ModelVersion> champion,
-      ToDoubleFunction<ModelVersion> score) {
+  private static OptionalDouble scoreOf(
+      Optional<ModelVersion> champion, ToDoubleFunction<ModelVersion> score) {
     return champion.isEmpty()
         ? OptionalDouble.empty()
         : OptionalDouble.of(scoreSafely(champion.get(), score));
@@ -132,8 +146,10 @@ public final class Registration {
     try {
       return score.applyAsDouble(champion);
     } catch (RuntimeException e) {
-      LOG.warn("The champion, version {}, could not be scored on the test days; it is kept",
-          champion.version(), e);
+      LOG.warn(
+          "The champion, version {}, could not be scored on the test days; it is kept",
+          champion.version(),
+          e);
       return Double.NaN;
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.report;
 
 import static org.apache.spark.sql.functions.col;
@@ -31,9 +32,9 @@ import org.mlflow.api.proto.Service.RunStatus;
 
 /**
  * What a training logs to MLflow: lineage tags on the run, one nested run per search candidate
- * (parameters, validation metrics per fold, per-iteration histories; test metrics and plots for
- * the best of each family), the chosen model's parameters, test metrics next to the baseline's,
- * plots, and the model itself in MLflow's format.
+ * (parameters, validation metrics per fold, per-iteration histories; test metrics and plots for the
+ * best of each family), the chosen model's parameters, test metrics next to the baseline's, plots,
+ * and the model itself in MLflow's format.
  */
 public final class TrainingRunLog {
   static final String BASELINE = "baseline";
@@ -44,8 +45,12 @@ public final class TrainingRunLog {
   private final TrainingData data;
   private final TimeSplit split;
 
-  public TrainingRunLog(MlflowTracking tracking, TrainingConfig training, JobContext context,
-      TrainingData data, TimeSplit split) {
+  public TrainingRunLog(
+      MlflowTracking tracking,
+      TrainingConfig training,
+      JobContext context,
+      TrainingData data,
+      TimeSplit split) {
     this.tracking = tracking;
     this.training = training;
     this.context = context;
@@ -71,35 +76,48 @@ public final class TrainingRunLog {
     tags.put("mlflow.source.name", "io.lakepipe.train.TrainModelJob");
     tags.put("mlflow.source.type", "JOB");
     tags.put("mlflow.user", System.getProperty("user.name", "lakepipe"));
-    Map<String, String> airflow = Map.of(
-        "AIRFLOW_CTX_DAG_ID", "airflow.dag_id",
-        "AIRFLOW_CTX_DAG_RUN_ID", "airflow.dag_run_id",
-        "AIRFLOW_CTX_TASK_ID", "airflow.task_id",
-        "AIRFLOW_CTX_TRY_NUMBER", "airflow.try_number");
-    airflow.forEach((variable, tag) -> {
-      String value = System.getenv(variable);
-      if (value != null && !value.isBlank()) {
-        tags.put(tag, value);
-      }
-    });
+    Map<String, String> airflow =
+        Map.of(
+            "AIRFLOW_CTX_DAG_ID", "airflow.dag_id",
+            "AIRFLOW_CTX_DAG_RUN_ID", "airflow.dag_run_id",
+            "AIRFLOW_CTX_TASK_ID", "airflow.task_id",
+            "AIRFLOW_CTX_TRY_NUMBER", "airflow.try_number");
+    airflow.forEach(
+        (variable, tag) -> {
+          String value = System.getenv(variable);
+          if (value != null && !value.isBlank()) {
+            tags.put(tag, value);
+          }
+        });
     return tags;
   }
 
   /** One nested run per candidate; the best of each family also gets its test metrics and plots. */
-  public void logSearch(TrackedRun parent, List<CandidateResult> searched, List<TestedModel> tested,
+  public void logSearch(
+      TrackedRun parent,
+      List<CandidateResult> searched,
+      List<TestedModel> tested,
       BinaryEvaluation baseline) {
     for (CandidateResult result : searched) {
-      Optional<TestedModel> best = tested.stream()
-          .filter(t -> t.candidate().equals(result.candidate())).findFirst();
+      Optional<TestedModel> best =
+          tested.stream().filter(t -> t.candidate().equals(result.candidate())).findFirst();
       Map<String, String> tags = new LinkedHashMap<>();
       tags.put("lakepipe.candidate", result.candidate().name());
       tags.put("lakepipe.best_of_family", String.valueOf(best.isPresent()));
       if (result.failed()) {
         tags.put("lakepipe.failure", result.failure());
       }
-      tracking.withNestedRun(parent, result.candidate().id(), tags, result.startMillis(),
-          result.endMillis(), result.failed() ? RunStatus.FAILED : RunStatus.FINISHED, run -> {
-            run.log(result.candidate().loggedParams(), prefixed("val_", result.meanMetrics()),
+      tracking.withNestedRun(
+          parent,
+          result.candidate().id(),
+          tags,
+          result.startMillis(),
+          result.endMillis(),
+          result.failed() ? RunStatus.FAILED : RunStatus.FINISHED,
+          run -> {
+            run.log(
+                result.candidate().loggedParams(),
+                prefixed("val_", result.meanMetrics()),
                 Map.of());
             if (result.folds().size() > 1) {
               for (int fold = 0; fold < result.folds().size(); fold++) {
@@ -107,16 +125,18 @@ public final class TrainingRunLog {
               }
             }
             result.iterations().forEach(run::logHistory);
-            best.ifPresent(model -> {
-              Map<String, Double> metrics = prefixed("test_", model.test().metrics());
-              metrics.put("fit_seconds", model.fitMillis() / 1000.0);
-              run.log(Map.of(), metrics, Map.of());
-              Map<String, BinaryEvaluation> curves = new LinkedHashMap<>();
-              curves.put(model.candidate().id(), model.test());
-              curves.put(BASELINE, baseline);
-              uploadPlots(run, dir -> ModelPlots.draw(dir, curves, model.importance(),
-                  model.iterations()));
-            });
+            best.ifPresent(
+                model -> {
+                  Map<String, Double> metrics = prefixed("test_", model.test().metrics());
+                  metrics.put("fit_seconds", model.fitMillis() / 1000.0);
+                  run.log(Map.of(), metrics, Map.of());
+                  Map<String, BinaryEvaluation> curves = new LinkedHashMap<>();
+                  curves.put(model.candidate().id(), model.test());
+                  curves.put(BASELINE, baseline);
+                  uploadPlots(
+                      run,
+                      dir -> ModelPlots.draw(dir, curves, model.importance(), model.iterations()));
+                });
             return null;
           });
     }
@@ -138,14 +158,14 @@ public final class TrainingRunLog {
     params.put("gate_margin", String.valueOf(training.gateMargin()));
     params.put("features", String.join(",", data.inputs()));
     params.put("features_left_out", String.join(",", data.leftOut()));
-    data.countsBySplit().forEach((part, counts) ->
-        params.put("rows_" + part, String.valueOf(counts.rows())));
+    data.countsBySplit()
+        .forEach((part, counts) -> params.put("rows_" + part, String.valueOf(counts.rows())));
     run.log(params, Map.of(), Map.of());
   }
 
   /** The parent run: the chosen model's parameters and test metrics, and all models' plots. */
-  public void logChosen(TrackedRun run, TestedModel chosen, List<TestedModel> tested,
-      BinaryEvaluation baseline) {
+  public void logChosen(
+      TrackedRun run, TestedModel chosen, List<TestedModel> tested, BinaryEvaluation baseline) {
     Map<String, Double> metrics = prefixed("test_", chosen.test().metrics());
     metrics.putAll(prefixed("baseline_test_", baseline.metrics()));
     metrics.put("test_roc_auc_over_baseline", chosen.test().rocAuc() - baseline.rocAuc());
@@ -160,10 +180,12 @@ public final class TrainingRunLog {
     Map<String, String> tags = Map.of("lakepipe.chosen_candidate", chosen.candidate().id());
     run.log(chosen.candidate().loggedParams(), metrics, tags);
     chosen.iterations().forEach(run::logHistory);
-    uploadPlots(run, dir -> {
-      ModelPlots.draw(dir, curves, chosen.importance(), chosen.iterations());
-      ModelPlots.comparison(dir, "roc_auc", curves);
-    });
+    uploadPlots(
+        run,
+        dir -> {
+          ModelPlots.draw(dir, curves, chosen.importance(), chosen.iterations());
+          ModelPlots.comparison(dir, "roc_auc", curves);
+        });
   }
 
   /** Logs the model in MLflow's format under {@code model/} and returns that artifact path. */
@@ -172,8 +194,14 @@ public final class TrainingRunLog {
     try {
       Column[] inputs = data.inputs().stream().map(c -> col(c)).toArray(Column[]::new);
       Dataset<Row> examples = data.rows().select(inputs);
-      run.uploadDirectory(MlflowModelDirectory.write(model, examples.schema(), examples,
-          local.resolve("model"), run.runId(), ModelStaging.of(context.spark(), context.config())),
+      run.uploadDirectory(
+          MlflowModelDirectory.write(
+              model,
+              examples.schema(),
+              examples,
+              local.resolve("model"),
+              run.runId(),
+              ModelStaging.of(context.spark(), context.config())),
           MlflowModelDirectory.ARTIFACT_PATH);
       return MlflowModelDirectory.ARTIFACT_PATH;
     } finally {

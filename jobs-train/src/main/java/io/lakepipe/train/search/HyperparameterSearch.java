@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.search;
 
 import io.lakepipe.train.evaluation.BinaryEvaluation;
@@ -42,8 +43,13 @@ public final class HyperparameterSearch {
   private final long seed;
   private final int parallelism;
 
-  public HyperparameterSearch(List<String> numeric, List<String> categorical, String label,
-      double threshold, long seed, int parallelism) {
+  public HyperparameterSearch(
+      List<String> numeric,
+      List<String> categorical,
+      String label,
+      double threshold,
+      long seed,
+      int parallelism) {
     this.numeric = numeric;
     this.categorical = categorical;
     this.label = label;
@@ -53,11 +59,12 @@ public final class HyperparameterSearch {
   }
 
   /** Prepared rows of one fold, shared by the candidates fit on it. */
-  private record PreparedFold(Fold fold, Dataset<Row> train, Dataset<Row> validation,
-      int featureCount) {}
+  private record PreparedFold(
+      Fold fold, Dataset<Row> train, Dataset<Row> validation, int featureCount) {}
 
   /** Runs the search; results come in the candidates' order. */
-  public List<CandidateResult> run(Dataset<Row> rows, List<Fold> folds, List<Candidate> candidates) {
+  public List<CandidateResult> run(
+      Dataset<Row> rows, List<Fold> folds, List<Candidate> candidates) {
     List<PreparedFold> prepared = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(parallelism);
     try {
@@ -67,12 +74,20 @@ public final class HyperparameterSearch {
       AtomicInteger done = new AtomicInteger();
       List<Future<CandidateResult>> futures = new ArrayList<>();
       for (Candidate candidate : candidates) {
-        futures.add(pool.submit(() -> {
-          CandidateResult result = evaluate(candidate, prepared);
-          LOG.info("Search {}/{}: {} {}", done.incrementAndGet(), candidates.size(), candidate.id(),
-              result.failed() ? "failed: " + result.failure() : "validation " + result.meanMetrics());
-          return result;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  CandidateResult result = evaluate(candidate, prepared);
+                  LOG.info(
+                      "Search {}/{}: {} {}",
+                      done.incrementAndGet(),
+                      candidates.size(),
+                      candidate.id(),
+                      result.failed()
+                          ? "failed: " + result.failure()
+                          : "validation " + result.meanMetrics());
+                  return result;
+                }));
       }
       List<CandidateResult> results = new ArrayList<>();
       for (Future<CandidateResult> future : futures) {
@@ -86,10 +101,11 @@ public final class HyperparameterSearch {
       throw new IllegalStateException("The hyperparameter search failed: " + e.getCause(), e);
     } finally {
       pool.shutdownNow();
-      prepared.forEach(p -> {
-        p.train().unpersist();
-        p.validation().unpersist();
-      });
+      prepared.forEach(
+          p -> {
+            p.train().unpersist();
+            p.validation().unpersist();
+          });
     }
   }
 
@@ -100,7 +116,9 @@ public final class HyperparameterSearch {
       better = better.reversed();
     }
     Map<String, CandidateResult> best = new LinkedHashMap<>();
-    results.stream().filter(r -> !r.failed()).sorted(better)
+    results.stream()
+        .filter(r -> !r.failed())
+        .sorted(better)
         .forEach(r -> best.putIfAbsent(r.candidate().name(), r));
     return List.copyOf(best.values());
   }
@@ -108,11 +126,14 @@ public final class HyperparameterSearch {
   private PreparedFold prepare(Dataset<Row> rows, Fold fold) {
     Dataset<Row> train = fold.train().filter(rows);
     PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(train);
-    Dataset<Row> preparedTrain = preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> preparedValidation = preprocessing.transform(fold.validation().filter(rows))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    return new PreparedFold(fold, preparedTrain, preparedValidation,
-        Preprocessing.featureCount(preparedTrain));
+    Dataset<Row> preparedTrain =
+        preprocessing.transform(train).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> preparedValidation =
+        preprocessing
+            .transform(fold.validation().filter(rows))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    return new PreparedFold(
+        fold, preparedTrain, preparedValidation, Preprocessing.featureCount(preparedTrain));
   }
 
   private CandidateResult evaluate(Candidate candidate, List<PreparedFold> prepared) {
@@ -121,28 +142,44 @@ public final class HyperparameterSearch {
     Map<String, double[]> iterations = Map.of();
     try {
       for (PreparedFold fold : prepared) {
-        List<PipelineStage> stages = candidate.type().stages(candidate, fold.featureCount(), seed, label);
+        List<PipelineStage> stages =
+            candidate.type().stages(candidate, fold.featureCount(), seed, label);
         if (stages.get(stages.size() - 1) instanceof XGBoostClassifier xgboost) {
           // Lets XGBoost record its validation loss after every round, for the per-round plot.
-          xgboost.setEvalDataset(new Pipeline()
-              .setStages(stages.subList(0, stages.size() - 1).toArray(PipelineStage[]::new))
-              .fit(fold.train()).transform(fold.validation()));
+          xgboost.setEvalDataset(
+              new Pipeline()
+                  .setStages(stages.subList(0, stages.size() - 1).toArray(PipelineStage[]::new))
+                  .fit(fold.train())
+                  .transform(fold.validation()));
         }
-        PipelineModel model = new Pipeline().setStages(stages.toArray(PipelineStage[]::new))
-            .fit(fold.train());
-        BinaryEvaluation evaluation = Predictions.evaluate(model.transform(fold.validation()),
-            Predictions.PROBABILITY, label, threshold);
+        PipelineModel model =
+            new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(fold.train());
+        BinaryEvaluation evaluation =
+            Predictions.evaluate(
+                model.transform(fold.validation()), Predictions.PROBABILITY, label, threshold);
         foldMetrics.add(evaluation.metrics());
         Transformer classifier = model.stages()[model.stages().length - 1];
         iterations = ModelInsights.iterations(classifier, fold.validation(), "validation");
       }
     } catch (Exception | LinkageError e) {
       LOG.warn("Candidate {} could not be fit; the search goes on without it", candidate.id(), e);
-      return new CandidateResult(candidate, foldMetrics, Map.of(), Map.of(), start,
-          System.currentTimeMillis(), e.getClass().getSimpleName() + ": " + e.getMessage());
+      return new CandidateResult(
+          candidate,
+          foldMetrics,
+          Map.of(),
+          Map.of(),
+          start,
+          System.currentTimeMillis(),
+          e.getClass().getSimpleName() + ": " + e.getMessage());
     }
-    return new CandidateResult(candidate, foldMetrics, mean(foldMetrics), iterations, start,
-        System.currentTimeMillis(), null);
+    return new CandidateResult(
+        candidate,
+        foldMetrics,
+        mean(foldMetrics),
+        iterations,
+        start,
+        System.currentTimeMillis(),
+        null);
   }
 
   static Map<String, Double> mean(List<Map<String, Double>> folds) {

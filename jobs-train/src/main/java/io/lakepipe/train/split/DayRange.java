@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.split;
 
 import static org.apache.spark.sql.functions.col;
@@ -12,7 +13,8 @@ import org.apache.spark.sql.Row;
 public record DayRange(LocalDate from, LocalDate to) {
   public DayRange {
     if (to.isBefore(from)) {
-      throw new IllegalArgumentException("Day range ends (" + to + ") before it starts (" + from + ")");
+      throw new IllegalArgumentException(
+          "Day range ends (" + to + ") before it starts (" + from + ")");
     }
   }
 

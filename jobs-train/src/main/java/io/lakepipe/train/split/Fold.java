@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.split;
 
 /** One round of a hyperparameter search: fit on {@code train}, score on {@code validation}. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.split;
 
 import java.time.LocalDate;
@@ -17,9 +18,15 @@ public record TimeSplit(DayRange train, DayRange validation, DayRange test) {
    */
   public static TimeSplit ending(LocalDate ds, int windowDays, int validationDays, int testDays) {
     if (validationDays < 1 || testDays < 1 || windowDays < validationDays + testDays + 1) {
-      throw new IllegalArgumentException("A window of " + windowDays + " days cannot hold "
-          + validationDays + " validation and " + testDays + " test days and at least one training"
-          + " day: set lakepipe.train.window-days above validation-days + test-days");
+      throw new IllegalArgumentException(
+          "A window of "
+              + windowDays
+              + " days cannot hold "
+              + validationDays
+              + " validation and "
+              + testDays
+              + " test days and at least one training"
+              + " day: set lakepipe.train.window-days above validation-days + test-days");
     }
     LocalDate testFrom = ds.minusDays(testDays - 1L);
     LocalDate validationFrom = testFrom.minusDays(validationDays);
@@ -52,9 +59,13 @@ public record TimeSplit(DayRange train, DayRange validation, DayRange test) {
   public List<Fold> forwardChaining(int folds) {
     long days = fit().days();
     if (folds < 1 || days < folds + 1) {
-      throw new IllegalArgumentException(folds + " folds need at least " + (folds + 1)
-          + " training and validation days, the window has " + days
-          + ": lower lakepipe.train.search.folds or widen lakepipe.train.window-days");
+      throw new IllegalArgumentException(
+          folds
+              + " folds need at least "
+              + (folds + 1)
+              + " training and validation days, the window has "
+              + days
+              + ": lower lakepipe.train.search.folds or widen lakepipe.train.window-days");
     }
     List<LocalDate> blockStarts = new ArrayList<>();
     for (int block = 0; block <= folds; block++) {
@@ -63,9 +74,13 @@ public record TimeSplit(DayRange train, DayRange validation, DayRange test) {
     List<Fold> result = new ArrayList<>();
     for (int fold = 1; fold <= folds; fold++) {
       LocalDate validationFrom = blockStarts.get(fold);
-      LocalDate validationTo = fold == folds ? validation.to() : blockStarts.get(fold + 1).minusDays(1);
-      result.add(new Fold(fold, new DayRange(train.from(), validationFrom.minusDays(1)),
-          new DayRange(validationFrom, validationTo)));
+      LocalDate validationTo =
+          fold == folds ? validation.to() : blockStarts.get(fold + 1).minusDays(1);
+      result.add(
+          new Fold(
+              fold,
+              new DayRange(train.from(), validationFrom.minusDays(1)),
+              new DayRange(validationFrom, validationTo)));
     }
     return result;
   }

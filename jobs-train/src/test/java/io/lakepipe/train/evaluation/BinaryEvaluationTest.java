@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,8 +23,8 @@ class BinaryEvaluationTest {
 
   @Test
   void tiedProbabilitiesCountAsHalf() {
-    BinaryEvaluation evaluation = BinaryEvaluation.of(new double[] {1, 0}, new double[] {0.3, 0.3},
-        0.5);
+    BinaryEvaluation evaluation =
+        BinaryEvaluation.of(new double[] {1, 0}, new double[] {0.3, 0.3}, 0.5);
 
     assertThat(evaluation.rocAuc()).isEqualTo(0.5);
   }
@@ -32,13 +33,20 @@ class BinaryEvaluationTest {
   void decisionsAtTheThresholdMakeTheConfusionMatrix() {
     BinaryEvaluation evaluation = BinaryEvaluation.of(LABELS, PROBABILITIES, 0.5);
 
-    assertThat(new long[] {evaluation.trueNegatives(), evaluation.falsePositives(),
-        evaluation.falseNegatives(), evaluation.truePositives()}).containsExactly(1, 1, 1, 1);
+    assertThat(
+            new long[] {
+              evaluation.trueNegatives(),
+              evaluation.falsePositives(),
+              evaluation.falseNegatives(),
+              evaluation.truePositives()
+            })
+        .containsExactly(1, 1, 1, 1);
     assertThat(evaluation.accuracy()).isEqualTo(0.5);
     assertThat(evaluation.precision()).isEqualTo(0.5);
     assertThat(evaluation.recall()).isEqualTo(0.5);
     assertThat(BinaryEvaluation.of(LABELS, PROBABILITIES, 0.95).precision())
-        .as("nothing predicted positive").isEqualTo(0.0);
+        .as("nothing predicted positive")
+        .isEqualTo(0.0);
   }
 
   @Test
@@ -50,7 +58,8 @@ class BinaryEvaluationTest {
     // Each row is alone in its bin: |0.9-1| + |0.8-0| + |0.4-1| + |0.1-0|, over 4 rows.
     assertThat(evaluation.calibrationError()).isCloseTo((0.1 + 0.8 + 0.6 + 0.1) / 4, within(1e-12));
     assertThat(BinaryEvaluation.of(new double[] {1, 0}, new double[] {1.0, 0.0}, 0.5).logLoss())
-        .as("certain and right, clipped rather than log(0)").isLessThan(1e-14);
+        .as("certain and right, clipped rather than log(0)")
+        .isLessThan(1e-14);
   }
 
   @Test
@@ -67,8 +76,9 @@ class BinaryEvaluationTest {
         .hasMessageContaining("Both classes are needed");
     assertThatThrownBy(() -> BinaryEvaluation.of(new double[] {1, 0}, new double[] {.2, 1.3}, .5))
         .hasMessageContaining("not in [0, 1]");
-    assertThatThrownBy(() -> BinaryEvaluation.of(new double[] {1, 0}, new double[] {.2, Double.NaN},
-        .5)).hasMessageContaining("not in [0, 1]");
+    assertThatThrownBy(
+            () -> BinaryEvaluation.of(new double[] {1, 0}, new double[] {.2, Double.NaN}, .5))
+        .hasMessageContaining("not in [0, 1]");
     assertThatThrownBy(() -> BinaryEvaluation.of(new double[] {1, 2}, new double[] {.2, .3}, .5))
         .hasMessageContaining("not 0 or 1");
   }

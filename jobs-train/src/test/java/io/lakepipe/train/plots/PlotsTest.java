@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.plots;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,13 +30,15 @@ class PlotsTest {
   static final int BAR = 0x1F77B4;
   static final int COMPARISON_BAR = 0x6BAED6;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  static final Curve GOOD = new Curve("good (AUC 0.90)",
-      new double[] {0, 0.05, 0.1, 0.3, 1}, new double[] {0, 0.6, 0.8, 0.95, 1});
-  static final Curve POOR = new Curve("poor (AUC 0.60)",
-      new double[] {0, 0.3, 0.6, 1}, new double[] {0, 0.4, 0.7, 1});
+  static final Curve GOOD =
+      new Curve(
+          "good (AUC 0.90)",
+          new double[] {0, 0.05, 0.1, 0.3, 1},
+          new double[] {0, 0.6, 0.8, 0.95, 1});
+  static final Curve POOR =
+      new Curve("poor (AUC 0.60)", new double[] {0, 0.3, 0.6, 1}, new double[] {0, 0.4, 0.7, 1});
 
   static Stream<Arguments> everyPlot() {
     Map<String, Double> importance = new LinkedHashMap<>();
@@ -75,8 +78,8 @@ class PlotsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("everyPlot")
-  void everyPlotCreatesMissingDirectoriesAndReplacesAnOldFile(String name,
-      Function<Path, Path> draw) throws IOException {
+  void everyPlotCreatesMissingDirectoriesAndReplacesAnOldFile(
+      String name, Function<Path, Path> draw) throws IOException {
     Path file = dir.resolve("run/42/plots/" + name + ".png");
     draw.apply(file);
     byte[] first = Files.readAllBytes(file);
@@ -129,8 +132,8 @@ class PlotsTest {
       importance.put("feature_" + i, 0.1 * i);
     }
 
-    BufferedImage image = png(Plots.featureImportance(importance, 3, "Importance",
-        dir.resolve("importance.png")));
+    BufferedImage image =
+        png(Plots.featureImportance(importance, 3, "Importance", dir.resolve("importance.png")));
 
     List<Integer> lengths = barLengths(image);
     assertThat(lengths).hasSize(3);
@@ -146,8 +149,8 @@ class PlotsTest {
     importance.put("large negative", -0.9);
     importance.put("medium", 0.5);
 
-    BufferedImage image = png(Plots.featureImportance(importance, 2, "Weights",
-        dir.resolve("weights.png")));
+    BufferedImage image =
+        png(Plots.featureImportance(importance, 2, "Weights", dir.resolve("weights.png")));
 
     // The negative bar is red, so the only blue bar is "medium": "small" is not drawn.
     assertThat(barLengths(image)).hasSize(1);
@@ -155,8 +158,11 @@ class PlotsTest {
 
   @Test
   void nonFinitePointsAreLeftOutOfCurves() throws IOException {
-    Curve withEmptyBin = new Curve("test", new double[] {0.1, Double.NaN, 0.5, 0.9},
-        new double[] {0.15, Double.NaN, 0.45, Double.POSITIVE_INFINITY});
+    Curve withEmptyBin =
+        new Curve(
+            "test",
+            new double[] {0.1, Double.NaN, 0.5, 0.9},
+            new double[] {0.15, Double.NaN, 0.45, Double.POSITIVE_INFINITY});
     Curve finiteOnly = new Curve("test", new double[] {0.1, 0.5}, new double[] {0.15, 0.45});
 
     BufferedImage drawn = png(Plots.calibration(List.of(withEmptyBin), dir.resolve("nan.png")));
@@ -183,14 +189,15 @@ class PlotsTest {
 
   @Test
   void emptyInputsStillWriteAChartWithANote() throws IOException {
-    List<Path> files = List.of(
-        Plots.roc(List.of(), dir.resolve("roc.png")),
-        Plots.precisionRecall(List.of(), 0.3, dir.resolve("pr.png")),
-        Plots.calibration(List.of(), dir.resolve("calibration.png")),
-        Plots.confusionMatrix(0, 0, 0, 0, 0.5, dir.resolve("confusion.png")),
-        Plots.featureImportance(Map.of(), 5, "Importance", dir.resolve("importance.png")),
-        Plots.iterations("History", "loss", Map.of(), dir.resolve("iterations.png")),
-        Plots.comparison(Map.of(), "AUC", dir.resolve("comparison.png")));
+    List<Path> files =
+        List.of(
+            Plots.roc(List.of(), dir.resolve("roc.png")),
+            Plots.precisionRecall(List.of(), 0.3, dir.resolve("pr.png")),
+            Plots.calibration(List.of(), dir.resolve("calibration.png")),
+            Plots.confusionMatrix(0, 0, 0, 0, 0.5, dir.resolve("confusion.png")),
+            Plots.featureImportance(Map.of(), 5, "Importance", dir.resolve("importance.png")),
+            Plots.iterations("History", "loss", Map.of(), dir.resolve("iterations.png")),
+            Plots.comparison(Map.of(), "AUC", dir.resolve("comparison.png")));
 
     for (Path file : files) {
       assertThat(colours(png(file))).as(file.toString()).isGreaterThan(2);
@@ -200,8 +207,11 @@ class PlotsTest {
   @Test
   void emptyCurveListsDrawANoteInsteadOfCurves() throws IOException {
     BufferedImage empty = png(Plots.roc(List.of(), dir.resolve("empty.png")));
-    BufferedImage allNaN = png(Plots.roc(List.of(new Curve("nan", new double[] {Double.NaN},
-        new double[] {0.5})), dir.resolve("nan.png")));
+    BufferedImage allNaN =
+        png(
+            Plots.roc(
+                List.of(new Curve("nan", new double[] {Double.NaN}, new double[] {0.5})),
+                dir.resolve("nan.png")));
     BufferedImage drawn = png(Plots.roc(List.of(GOOD), dir.resolve("good.png")));
 
     assertThat(differingPixels(empty, drawn)).isGreaterThan(500);
@@ -215,21 +225,24 @@ class PlotsTest {
     nanImportance.put("nan", Double.NaN);
     nanImportance.put("infinite", Double.NEGATIVE_INFINITY);
     nanImportance.put("zero", 0.0);
-    Map<String, double[]> nanHistory = Map.of(
-        "objective", new double[] {Double.NaN, 0.5, Double.NaN},
-        "all NaN", new double[] {Double.NaN});
+    Map<String, double[]> nanHistory =
+        Map.of(
+            "objective", new double[] {Double.NaN, 0.5, Double.NaN},
+            "all NaN", new double[] {Double.NaN});
     Curve point = new Curve("one threshold", new double[] {0.2}, new double[] {0.7});
 
-    List<Path> files = List.of(
-        Plots.roc(List.of(point, point), dir.resolve("roc.png")),
-        Plots.precisionRecall(List.of(point), Double.NaN, dir.resolve("pr.png")),
-        Plots.calibration(List.of(point), dir.resolve("calibration.png")),
-        Plots.confusionMatrix(0, 0, 0, 1, Double.NaN, dir.resolve("confusion.png")),
-        Plots.featureImportance(nanImportance, 3, "Importance", dir.resolve("importance.png")),
-        Plots.featureImportance(Map.of("only", 0.3), 1, "One", dir.resolve("one.png")),
-        Plots.iterations("History", "loss", nanHistory, dir.resolve("iterations.png")),
-        Plots.iterations("One", "loss", Map.of("one", new double[] {0.4}), dir.resolve("once.png")),
-        Plots.comparison(Map.of("only", 0.7), "AUC", dir.resolve("comparison.png")));
+    List<Path> files =
+        List.of(
+            Plots.roc(List.of(point, point), dir.resolve("roc.png")),
+            Plots.precisionRecall(List.of(point), Double.NaN, dir.resolve("pr.png")),
+            Plots.calibration(List.of(point), dir.resolve("calibration.png")),
+            Plots.confusionMatrix(0, 0, 0, 1, Double.NaN, dir.resolve("confusion.png")),
+            Plots.featureImportance(nanImportance, 3, "Importance", dir.resolve("importance.png")),
+            Plots.featureImportance(Map.of("only", 0.3), 1, "One", dir.resolve("one.png")),
+            Plots.iterations("History", "loss", nanHistory, dir.resolve("iterations.png")),
+            Plots.iterations(
+                "One", "loss", Map.of("one", new double[] {0.4}), dir.resolve("once.png")),
+            Plots.comparison(Map.of("only", 0.7), "AUC", dir.resolve("comparison.png")));
 
     for (Path file : files) {
       png(file);
@@ -241,13 +254,17 @@ class PlotsTest {
     Path file = dir.resolve("bad.png");
 
     assertThatThrownBy(() -> new Curve("roc", new double[] {0, 1}, new double[] {0}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 x values but 1 y");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2 x values but 1 y");
     assertThatThrownBy(() -> Plots.featureImportance(Map.of("a", 1.0), 0, "Importance", file))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("top is 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("top is 0");
     assertThatThrownBy(() -> Plots.confusionMatrix(1, -1, 0, 0, 0.5, file))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FP=-1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("FP=-1");
     assertThatThrownBy(() -> Plots.precisionRecall(List.of(GOOD), 1.5, file))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positiveShare is 1.5");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("positiveShare is 1.5");
     assertThat(file).doesNotExist();
   }
 
@@ -257,7 +274,8 @@ class PlotsTest {
     Path file = blocker.resolve("roc.png");
 
     assertThatThrownBy(() -> Plots.roc(List.of(GOOD), file))
-        .isInstanceOf(UncheckedIOException.class).hasMessageContaining(file.toString());
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining(file.toString());
   }
 
   @Test
@@ -268,7 +286,8 @@ class PlotsTest {
     curve.x()[0] = 0.5;
 
     assertThat(curve.x()).containsExactly(0, 1);
-    assertThat(curve).isEqualTo(new Curve("c", new double[] {0, 1}, new double[] {0, 1}))
+    assertThat(curve)
+        .isEqualTo(new Curve("c", new double[] {0, 1}, new double[] {0, 1}))
         .hasSameHashCodeAs(new Curve("c", new double[] {0, 1}, new double[] {0, 1}));
   }
 

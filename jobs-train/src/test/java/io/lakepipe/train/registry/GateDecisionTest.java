@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,17 +10,21 @@ import org.junit.jupiter.api.Test;
 class GateDecisionTest {
   /** Route baselines that the models below beat, unless a test says otherwise. */
   private static final double AUC_BASELINE = 0.55;
+
   private static final double LOSS_BASELINE = 0.69;
 
   @Test
   void theFirstModelBecomesChampion() {
-    assertThat(GateDecision.decide("roc_auc", 0.6, AUC_BASELINE, OptionalDouble.empty(), 0.01).outcome())
+    assertThat(
+            GateDecision.decide("roc_auc", 0.6, AUC_BASELINE, OptionalDouble.empty(), 0.01)
+                .outcome())
         .isEqualTo(Outcome.FIRST_CHAMPION);
   }
 
   @Test
   void aModelBetterByTheMarginIsPromoted() {
-    GateDecision decision = GateDecision.decide("roc_auc", 0.72, AUC_BASELINE, OptionalDouble.of(0.70), 0.01);
+    GateDecision decision =
+        GateDecision.decide("roc_auc", 0.72, AUC_BASELINE, OptionalDouble.of(0.70), 0.01);
 
     assertThat(decision.outcome()).isEqualTo(Outcome.PROMOTED);
     assertThat(decision.explanation()).contains("0.72000").contains("0.70000");
@@ -27,23 +32,32 @@ class GateDecisionTest {
 
   @Test
   void aModelBetterByLessThanTheMarginOrWorseIsNot() {
-    assertThat(GateDecision.decide("roc_auc", 0.705, AUC_BASELINE, OptionalDouble.of(0.70), 0.01).outcome())
+    assertThat(
+            GateDecision.decide("roc_auc", 0.705, AUC_BASELINE, OptionalDouble.of(0.70), 0.01)
+                .outcome())
         .isEqualTo(Outcome.KEPT_CHAMPION);
-    assertThat(GateDecision.decide("roc_auc", 0.60, AUC_BASELINE, OptionalDouble.of(0.70), 0.0).outcome())
+    assertThat(
+            GateDecision.decide("roc_auc", 0.60, AUC_BASELINE, OptionalDouble.of(0.70), 0.0)
+                .outcome())
         .isEqualTo(Outcome.KEPT_CHAMPION);
   }
 
   @Test
   void forALossSmallerIsBetter() {
-    assertThat(GateDecision.decide("log_loss", 0.40, LOSS_BASELINE, OptionalDouble.of(0.45), 0.01).outcome())
+    assertThat(
+            GateDecision.decide("log_loss", 0.40, LOSS_BASELINE, OptionalDouble.of(0.45), 0.01)
+                .outcome())
         .isEqualTo(Outcome.PROMOTED);
-    assertThat(GateDecision.decide("log_loss", 0.45, LOSS_BASELINE, OptionalDouble.of(0.40), 0.01).outcome())
+    assertThat(
+            GateDecision.decide("log_loss", 0.45, LOSS_BASELINE, OptionalDouble.of(0.40), 0.01)
+                .outcome())
         .isEqualTo(Outcome.KEPT_CHAMPION);
   }
 
   @Test
   void aChampionThatCouldNotBeScoredIsKept() {
-    GateDecision decision = GateDecision.decide("roc_auc", 0.99, AUC_BASELINE, OptionalDouble.of(Double.NaN), 0);
+    GateDecision decision =
+        GateDecision.decide("roc_auc", 0.99, AUC_BASELINE, OptionalDouble.of(Double.NaN), 0);
 
     assertThat(decision.outcome()).isEqualTo(Outcome.CHAMPION_UNSCORED);
     assertThat(decision.outcome().promotes()).isFalse();
@@ -52,8 +66,10 @@ class GateDecisionTest {
   @Test
   void aModelWithoutAFiniteScoreIsNeverPromoted() {
     for (double score : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
-      GateDecision first = GateDecision.decide("roc_auc", score, AUC_BASELINE, OptionalDouble.empty(), 0);
-      GateDecision second = GateDecision.decide("log_loss", score, LOSS_BASELINE, OptionalDouble.of(0.5), 0);
+      GateDecision first =
+          GateDecision.decide("roc_auc", score, AUC_BASELINE, OptionalDouble.empty(), 0);
+      GateDecision second =
+          GateDecision.decide("log_loss", score, LOSS_BASELINE, OptionalDouble.of(0.5), 0);
 
       assertThat(first.outcome()).isEqualTo(Outcome.CHALLENGER_UNSCORED);
       assertThat(second.outcome()).isEqualTo(Outcome.CHALLENGER_UNSCORED);
@@ -67,7 +83,8 @@ class GateDecisionTest {
     GateDecision below = GateDecision.decide("roc_auc", 0.58, 0.60, OptionalDouble.empty(), 0.0);
     GateDecision withinMargin =
         GateDecision.decide("roc_auc", 0.605, 0.60, OptionalDouble.empty(), 0.01);
-    GateDecision lossBelow = GateDecision.decide("log_loss", 0.70, 0.69, OptionalDouble.empty(), 0.0);
+    GateDecision lossBelow =
+        GateDecision.decide("log_loss", 0.70, 0.69, OptionalDouble.empty(), 0.0);
 
     assertThat(below.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
     assertThat(withinMargin.outcome()).isEqualTo(Outcome.BELOW_BASELINE);
@@ -86,7 +103,8 @@ class GateDecisionTest {
 
   @Test
   void aBaselineWithoutAFiniteScoreLeadsToNoPromotion() {
-    GateDecision decision = GateDecision.decide("roc_auc", 0.9, Double.NaN, OptionalDouble.empty(), 0);
+    GateDecision decision =
+        GateDecision.decide("roc_auc", 0.9, Double.NaN, OptionalDouble.empty(), 0);
 
     assertThat(decision.outcome()).isEqualTo(Outcome.BASELINE_UNSCORED);
     assertThat(decision.outcome().promotes()).isFalse();

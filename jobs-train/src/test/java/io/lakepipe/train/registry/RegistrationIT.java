@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,7 @@ class RegistrationIT {
   private static final String MLFLOW =
       System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   private static final String METRIC = "roc_auc";
+
   /** The route baseline's score, which every model registered here beats. */
   private static final double BASELINE = 0.55;
 
@@ -53,13 +55,17 @@ class RegistrationIT {
   }
 
   private Registration.Result register(double score, double baseline, boolean deleteRunFirst) {
-    return tracking.withRun(experimentId, "train", Map.of(), run -> {
-      if (deleteRunFirst) {
-        client.deleteRun(run.runId());
-      }
-      return registration().register(run, "model", METRIC, score, baseline, 0.0,
-          champion -> 0.60);
-    });
+    return tracking.withRun(
+        experimentId,
+        "train",
+        Map.of(),
+        run -> {
+          if (deleteRunFirst) {
+            client.deleteRun(run.runId());
+          }
+          return registration()
+              .register(run, "model", METRIC, score, baseline, 0.0, champion -> 0.60);
+        });
   }
 
   /**
@@ -71,16 +77,45 @@ class RegistrationIT {
     register(0.60, false);
     Map<String, Double> scores = Map.of("1", 0.60, "2", 0.80);
 
-    Registration.Result a = tracking.withRun(experimentId, "train-a", Map.of(), run ->
-        registration().register(run, "model", METRIC, 0.70, BASELINE, 0.0, champion -> {
-          if (champion.version().equals("1")
-              && tracking.findByAlias(modelName, "champion").orElseThrow().version().equals("1")) {
-            // Training B, finishing while A is still scoring the champion.
-            tracking.withRun(experimentId, "train-b", Map.of(), b -> registration().register(b,
-                "model", METRIC, 0.80, BASELINE, 0.0, c -> scores.get(c.version())));
-          }
-          return scores.get(champion.version());
-        }));
+    Registration.Result a =
+        tracking.withRun(
+            experimentId,
+            "train-a",
+            Map.of(),
+            run ->
+                registration()
+                    .register(
+                        run,
+                        "model",
+                        METRIC,
+                        0.70,
+                        BASELINE,
+                        0.0,
+                        champion -> {
+                          if (champion.version().equals("1")
+                              && tracking
+                                  .findByAlias(modelName, "champion")
+                                  .orElseThrow()
+                                  .version()
+                                  .equals("1")) {
+                            // Training B, finishing while A is still scoring the champion.
+                            tracking.withRun(
+                                experimentId,
+                                "train-b",
+                                Map.of(),
+                                b ->
+                                    registration()
+                                        .register(
+                                            b,
+                                            "model",
+                                            METRIC,
+                                            0.80,
+                                            BASELINE,
+                                            0.0,
+                                            c -> scores.get(c.version())));
+                          }
+                          return scores.get(champion.version());
+                        }));
 
     assertThat(a.version().version()).isEqualTo("3");
     assertThat(a.decision().outcome()).isEqualTo(GateDecision.Outcome.KEPT_CHAMPION);
@@ -97,10 +132,11 @@ class RegistrationIT {
     assertThat(tracking.findByAlias(modelName, "challenger"))
         .hasValueSatisfying(challenger -> assertThat(challenger.version()).isEqualTo("1"));
     assertThat(client.getRun(below.version().runId()).getData().getMetricsList())
-        .anySatisfy(metric -> {
-          assertThat(metric.getKey()).isEqualTo("gate_baseline_roc_auc");
-          assertThat(metric.getValue()).isEqualTo(0.65);
-        });
+        .anySatisfy(
+            metric -> {
+              assertThat(metric.getKey()).isEqualTo("gate_baseline_roc_auc");
+              assertThat(metric.getValue()).isEqualTo(0.65);
+            });
 
     // The next model that beats the baseline becomes the first champion.
     assertThat(register(0.70, 0.65, false).decision().outcome())
@@ -117,7 +153,8 @@ class RegistrationIT {
     assertThatThrownBy(() -> register(0.70, true))
         .hasMessageContaining("must be in the 'active' state");
 
-    assertThat(tracking.findByAlias(modelName, "champion")).as("the champion after the failure")
+    assertThat(tracking.findByAlias(modelName, "champion"))
+        .as("the champion after the failure")
         .hasValueSatisfying(champion -> assertThat(champion.version()).isEqualTo("1"));
     assertThatThrownBy(() -> tracking.version(modelName, "2"))
         .as("the failed registration's version")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.split;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,8 +30,9 @@ class TimeSplitTest {
   void holdoutFitsOnTrainingDaysAndScoresValidationDays() {
     TimeSplit split = TimeSplit.ending(DS, 3, 1, 1);
 
-    assertThat(split.holdout()).containsExactly(
-        new Fold(1, days("2001-01-13", "2001-01-13"), days("2001-01-14", "2001-01-14")));
+    assertThat(split.holdout())
+        .containsExactly(
+            new Fold(1, days("2001-01-13", "2001-01-13"), days("2001-01-14", "2001-01-14")));
   }
 
   @Test
@@ -40,14 +42,17 @@ class TimeSplitTest {
     List<Fold> folds = split.forwardChaining(3);
 
     // Training and validation days 2001-01-06..14 (9 days) in 4 blocks of 2, 2, 2 and 3 days.
-    assertThat(folds).containsExactly(
-        new Fold(1, days("2001-01-06", "2001-01-07"), days("2001-01-08", "2001-01-09")),
-        new Fold(2, days("2001-01-06", "2001-01-09"), days("2001-01-10", "2001-01-11")),
-        new Fold(3, days("2001-01-06", "2001-01-11"), days("2001-01-12", "2001-01-14")));
-    assertThat(folds).allSatisfy(f -> {
-      assertThat(f.validation().from()).isEqualTo(f.train().to().plusDays(1));
-      assertThat(f.validation().to()).isBefore(split.test().from());
-    });
+    assertThat(folds)
+        .containsExactly(
+            new Fold(1, days("2001-01-06", "2001-01-07"), days("2001-01-08", "2001-01-09")),
+            new Fold(2, days("2001-01-06", "2001-01-09"), days("2001-01-10", "2001-01-11")),
+            new Fold(3, days("2001-01-06", "2001-01-11"), days("2001-01-12", "2001-01-14")));
+    assertThat(folds)
+        .allSatisfy(
+            f -> {
+              assertThat(f.validation().from()).isEqualTo(f.train().to().plusDays(1));
+              assertThat(f.validation().to()).isBefore(split.test().from());
+            });
   }
 
   @Test
@@ -55,6 +60,7 @@ class TimeSplitTest {
     assertThatThrownBy(() -> TimeSplit.ending(DS, 2, 1, 1))
         .hasMessageContaining("set lakepipe.train.window-days above validation-days + test-days");
     assertThatThrownBy(() -> TimeSplit.ending(DS, 4, 1, 1).forwardChaining(3))
-        .hasMessageContaining("3 folds need at least 4 training and validation days, the window has 3");
+        .hasMessageContaining(
+            "3 folds need at least 4 training and validation days, the window has 3");
   }
 }

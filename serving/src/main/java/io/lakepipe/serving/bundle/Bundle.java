@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,12 +23,13 @@ import java.util.Set;
  * A verified model bundle: the PMML document and its bundle.json, checked against each other by the
  * SHA-256 that bundle.json declares, so a damaged or half-written export is never served.
  *
- * <p>The bundle is the contract between the export job and this service: a folder, an S3 prefix or an
- * MLflow run's {@code pmml/} artifacts holding {@value #PMML_FILE} and {@value #MANIFEST_FILE}.
+ * <p>The bundle is the contract between the export job and this service: a folder, an S3 prefix or
+ * an MLflow run's {@code pmml/} artifacts holding {@value #PMML_FILE} and {@value #MANIFEST_FILE}.
  */
 public final class Bundle {
   /** The PMML document's file name. */
   public static final String PMML_FILE = "model.pmml";
+
   /** The metadata's file name. */
   public static final String MANIFEST_FILE = "bundle.json";
 
@@ -75,7 +77,9 @@ public final class Bundle {
     return location;
   }
 
-  /** The revision of the source this bundle was read at (the registry's model version), if known. */
+  /**
+   * The revision of the source this bundle was read at (the registry's model version), if known.
+   */
   public Optional<String> revision() {
     return Optional.ofNullable(revision);
   }
@@ -107,12 +111,17 @@ public final class Bundle {
     String modelName = requiredText(location, root, "model_name");
     // MLflow versions are numbers in its UI and strings in its API; accept both, keep a string.
     JsonNode version = root.get("model_version");
-    if (version == null || !(version.isTextual() || version.isIntegralNumber()) || version.asText().isBlank()) {
-      throw ServingErrors.manifestField(location, "model_version", "must be a non-empty string or integer");
+    if (version == null
+        || !(version.isTextual() || version.isIntegralNumber())
+        || version.asText().isBlank()) {
+      throw ServingErrors.manifestField(
+          location, "model_version", "must be a non-empty string or integer");
     }
     JsonNode thresholdNode = root.get("threshold");
-    if (thresholdNode == null || !thresholdNode.isNumber()
-        || thresholdNode.asDouble() < 0 || thresholdNode.asDouble() > 1) {
+    if (thresholdNode == null
+        || !thresholdNode.isNumber()
+        || thresholdNode.asDouble() < 0
+        || thresholdNode.asDouble() > 1) {
       throw ServingErrors.manifestField(location, "threshold", "must be a number in [0, 1]");
     }
     String outputField = requiredText(location, root, "output_field");
@@ -120,29 +129,51 @@ public final class Bundle {
     if (!sha.matches("[0-9a-f]{64}")) {
       throw ServingErrors.manifestField(location, "pmml_sha256", "must be 64 hex digits (SHA-256)");
     }
-    return new BundleManifest(modelName, version.asText(), optionalText(root, "run_id"),
-        thresholdNode.asDouble(), outputField, parseInputs(location, root.get("inputs")),
-        parseMetrics(location, root.get("metrics")), sha, optionalText(root, "created_at"));
+    return new BundleManifest(
+        modelName,
+        version.asText(),
+        optionalText(root, "run_id"),
+        thresholdNode.asDouble(),
+        outputField,
+        parseInputs(location, root.get("inputs")),
+        parseMetrics(location, root.get("metrics")),
+        sha,
+        optionalText(root, "created_at"));
   }
 
   private static List<InputField> parseInputs(String location, JsonNode inputs) {
     if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
-      throw ServingErrors.manifestField(location, "inputs", "must be a non-empty array of {name, type}");
+      throw ServingErrors.manifestField(
+          location, "inputs", "must be a non-empty array of {name, type}");
     }
     List<InputField> fields = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>();
     for (JsonNode input : inputs) {
       JsonNode name = input.get("name");
       JsonNode type = input.get("type");
-      if (name == null || !name.isTextual() || name.asText().isBlank() || type == null || !type.isTextual()) {
-        throw ServingErrors.manifestField(location, "inputs", "has an entry without a string name and type: "
-            + input);
+      if (name == null
+          || !name.isTextual()
+          || name.asText().isBlank()
+          || type == null
+          || !type.isTextual()) {
+        throw ServingErrors.manifestField(
+            location, "inputs", "has an entry without a string name and type: " + input);
       }
-      InputType inputType = InputType.fromJson(type.asText()).orElseThrow(() -> ServingErrors.manifestField(
-          location, "inputs", "gives '" + name.asText() + "' the type '" + type.asText()
-              + "'; the types are double, long, integer and string"));
+      InputType inputType =
+          InputType.fromJson(type.asText())
+              .orElseThrow(
+                  () ->
+                      ServingErrors.manifestField(
+                          location,
+                          "inputs",
+                          "gives '"
+                              + name.asText()
+                              + "' the type '"
+                              + type.asText()
+                              + "'; the types are double, long, integer and string"));
       if (!names.add(name.asText())) {
-        throw ServingErrors.manifestField(location, "inputs", "declares '" + name.asText() + "' twice");
+        throw ServingErrors.manifestField(
+            location, "inputs", "declares '" + name.asText() + "' twice");
       }
       fields.add(new InputField(name.asText(), inputType));
     }

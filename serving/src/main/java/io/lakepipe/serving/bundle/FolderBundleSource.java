@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import io.lakepipe.serving.ServingErrors;
@@ -21,7 +22,8 @@ public final class FolderBundleSource implements BundleSource {
 
   @Override
   public Bundle load() {
-    // bundle.json first: an export that writes model.pmml last is then caught by the checksum, never
+    // bundle.json first: an export that writes model.pmml last is then caught by the checksum,
+    // never
     // served half-written.
     byte[] manifest = read(Bundle.MANIFEST_FILE);
     byte[] pmml = read(Bundle.PMML_FILE);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import java.util.Arrays;
@@ -5,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The type of a model input as bundle.json declares it. Numbers travel as JSON numbers, categories as JSON
- * strings; null means a missing value for every type.
+ * The type of a model input as bundle.json declares it. Numbers travel as JSON numbers, categories
+ * as JSON strings; null means a missing value for every type.
  */
 public enum InputType {
   /** Any finite JSON number. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,15 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bundle of the model version an MLflow registry alias points to, read over MLflow's REST API with
- * plain {@code java.net.http} (no MLflow client: it would bring protobuf and more for three calls).
+ * The bundle of the model version an MLflow registry alias points to, read over MLflow's REST API
+ * with plain {@code java.net.http} (no MLflow client: it would bring protobuf and more for three
+ * calls).
  *
- * <p>The alias resolves to a version and its run ({@code GET registered-models/alias}); the run gives its
- * artifact URI ({@code GET runs/get}); the bundle is the run's {@code pmml/} artifacts, fetched through
- * the server's artifact proxy for {@code mlflow-artifacts:/} URIs, or read directly for {@code file:}
- * and {@code s3://} artifact stores. Credentials, when the server needs them, come from the environment
- * as for MLflow's own clients: {@code MLFLOW_TRACKING_TOKEN}, or {@code MLFLOW_TRACKING_USERNAME} and
- * {@code MLFLOW_TRACKING_PASSWORD}.
+ * <p>The alias resolves to a version and its run ({@code GET registered-models/alias}); the run
+ * gives its artifact URI ({@code GET runs/get}); the bundle is the run's {@code pmml/} artifacts,
+ * fetched through the server's artifact proxy for {@code mlflow-artifacts:/} URIs, or read directly
+ * for {@code file:} and {@code s3://} artifact stores. Credentials, when the server needs them,
+ * come from the environment as for MLflow's own clients: {@code MLFLOW_TRACKING_TOKEN}, or {@code
+ * MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}.
  */
 public final class RegistryBundleSource implements BundleSource {
   /** Folder of the run's artifacts that holds the bundle. */
@@ -46,7 +48,8 @@ public final class RegistryBundleSource implements BundleSource {
   /** The version an alias points to, and the run that produced it. */
   public record AliasTarget(String version, String runId) {}
 
-  public RegistryBundleSource(URI trackingUri, String model, String alias, Map<String, String> env) {
+  public RegistryBundleSource(
+      URI trackingUri, String model, String alias, Map<String, String> env) {
     String base = trackingUri.toString().replaceAll("/+$", "");
     this.trackingUri = URI.create(base);
     this.model = model;
@@ -76,8 +79,11 @@ public final class RegistryBundleSource implements BundleSource {
     Bundle bundle = fetch(target);
     if (!bundle.manifest().modelVersion().equals(target.version())) {
       // Served all the same: the registry decides what serves, bundle.json only describes it.
-      LOG.warn("The bundle of {} version {} says model_version {}: responses and metrics carry the"
-          + " bundle's; fix the export so that both agree", location(), target.version(),
+      LOG.warn(
+          "The bundle of {} version {} says model_version {}: responses and metrics carry the"
+              + " bundle's; fix the export so that both agree",
+          location(),
+          target.version(),
           bundle.manifest().modelVersion());
     }
     return bundle;
@@ -109,21 +115,27 @@ public final class RegistryBundleSource implements BundleSource {
 
   /** Asks the registry which version the alias points to now. */
   public AliasTarget resolveAlias() {
-    String path = "/api/2.0/mlflow/registered-models/alias?name=" + encode(model) + "&alias=" + encode(alias);
-    JsonNode version = getJson(path, "resolve the alias '" + alias + "' of model '" + model + "'")
-        .path("model_version");
+    String path =
+        "/api/2.0/mlflow/registered-models/alias?name=" + encode(model) + "&alias=" + encode(alias);
+    JsonNode version =
+        getJson(path, "resolve the alias '" + alias + "' of model '" + model + "'")
+            .path("model_version");
     String number = version.path("version").asText("");
     String runId = version.path("run_id").asText("");
     if (number.isEmpty() || runId.isEmpty()) {
-      throw ServingErrors.registryAnswer(trackingUri, "the alias '" + alias + "'",
+      throw ServingErrors.registryAnswer(
+          trackingUri,
+          "the alias '" + alias + "'",
           "a model version without version or run_id: " + version);
     }
     return new AliasTarget(number, runId);
   }
 
   private String runArtifactUri(String runId) {
-    JsonNode info = getJson("/api/2.0/mlflow/runs/get?run_id=" + encode(runId), "read the run " + runId)
-        .path("run").path("info");
+    JsonNode info =
+        getJson("/api/2.0/mlflow/runs/get?run_id=" + encode(runId), "read the run " + runId)
+            .path("run")
+            .path("info");
     String artifactUri = info.path("artifact_uri").asText("");
     if (artifactUri.isEmpty()) {
       throw ServingErrors.registryAnswer(trackingUri, "the run " + runId, "no artifact_uri");
@@ -134,7 +146,10 @@ public final class RegistryBundleSource implements BundleSource {
   private JsonNode getJson(String pathAndQuery, String what) {
     HttpResponse<byte[]> response = get(pathAndQuery);
     if (response.statusCode() != 200) {
-      throw ServingErrors.registryRefused(trackingUri, what, response.statusCode(),
+      throw ServingErrors.registryRefused(
+          trackingUri,
+          what,
+          response.statusCode(),
           new String(response.body(), StandardCharsets.UTF_8));
     }
     try {
@@ -150,15 +165,18 @@ public final class RegistryBundleSource implements BundleSource {
       throw ServingErrors.missingFile(where, ARTIFACT_DIR + "/" + file);
     }
     if (response.statusCode() != 200) {
-      throw ServingErrors.registryRefused(trackingUri, "send the artifact " + ARTIFACT_DIR + "/" + file,
-          response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+      throw ServingErrors.registryRefused(
+          trackingUri,
+          "send the artifact " + ARTIFACT_DIR + "/" + file,
+          response.statusCode(),
+          new String(response.body(), StandardCharsets.UTF_8));
     }
     return response.body();
   }
 
   private HttpResponse<byte[]> get(String pathAndQuery) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(trackingUri + pathAndQuery))
-        .timeout(TIMEOUT).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(trackingUri + pathAndQuery)).timeout(TIMEOUT).GET();
     authorization().ifPresent(value -> request.header("Authorization", value));
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -178,8 +196,10 @@ public final class RegistryBundleSource implements BundleSource {
     String user = env.getOrDefault("MLFLOW_TRACKING_USERNAME", "");
     if (!user.isBlank()) {
       String password = env.getOrDefault("MLFLOW_TRACKING_PASSWORD", "");
-      return Optional.of("Basic " + Base64.getEncoder()
-          .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+      return Optional.of(
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
     return Optional.empty();
   }

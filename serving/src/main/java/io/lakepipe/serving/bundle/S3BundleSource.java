@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import io.lakepipe.serving.ServingErrors;
@@ -16,11 +17,14 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * A bundle under an S3 prefix: {@code s3://bucket/prefix/model.pmml} and {@code .../bundle.json}, read
- * with the AWS SDK v2. Credentials come from the SDK's default chain, never from a flag or file of ours.
+ * A bundle under an S3 prefix: {@code s3://bucket/prefix/model.pmml} and {@code .../bundle.json},
+ * read with the AWS SDK v2. Credentials come from the SDK's default chain, never from a flag or
+ * file of ours.
  */
 public final class S3BundleSource implements BundleSource, AutoCloseable {
-  /** Environment variable with the endpoint of an S3-compatible server (empty or unset: AWS itself). */
+  /**
+   * Environment variable with the endpoint of an S3-compatible server (empty or unset: AWS itself).
+   */
   public static final String ENDPOINT_ENV = "LAKEPIPE_S3_ENDPOINT";
 
   private final S3Client s3;
@@ -38,24 +42,27 @@ public final class S3BundleSource implements BundleSource, AutoCloseable {
   }
 
   /**
-   * A source whose client takes its endpoint from {@value #ENDPOINT_ENV} (path-style addressing then,
-   * as S3-compatible servers such as S3Proxy expect) and its region from the default chain, or
-   * us-east-1 when none is set.
+   * A source whose client takes its endpoint from {@value #ENDPOINT_ENV} (path-style addressing
+   * then, as S3-compatible servers such as S3Proxy expect) and its region from the default chain,
+   * or us-east-1 when none is set.
    */
   public static S3BundleSource fromEnvironment(URI uri, Map<String, String> env) {
     return new S3BundleSource(client(env), uri);
   }
 
   static S3Client client(Map<String, String> env) {
-    S3ClientBuilder builder = S3Client.builder()
-        .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
-        .region(region());
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .httpClient(UrlConnectionHttpClient.create())
+            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+            .region(region());
     String endpoint = env.getOrDefault(ENDPOINT_ENV, "");
     if (!endpoint.isBlank()) {
       // S3-compatible servers (S3Proxy among them) lag behind the SDK's default flexible checksums:
       // compute and validate checksums only where S3 requires them.
-      builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true)
+      builder
+          .endpointOverride(URI.create(endpoint))
+          .forcePathStyle(true)
           .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
           .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     }
@@ -86,7 +93,8 @@ public final class S3BundleSource implements BundleSource, AutoCloseable {
   private byte[] read(String file) {
     String key = prefix.isEmpty() ? file : prefix + "/" + file;
     try {
-      return s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
+      return s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build())
+          .asByteArray();
     } catch (NoSuchKeyException e) {
       throw ServingErrors.missingFile(location(), file);
     } catch (SdkException e) {

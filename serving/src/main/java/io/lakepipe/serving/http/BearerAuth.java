@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.http;
 
 import java.nio.charset.StandardCharsets;
@@ -7,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Checks {@code Authorization: Bearer <token>} against the service's token. The comparison is of
- * SHA-256 digests with {@link MessageDigest#isEqual}, so its time tells neither the token's content nor
- * its length.
+ * SHA-256 digests with {@link MessageDigest#isEqual}, so its time tells neither the token's content
+ * nor its length.
  */
 public final class BearerAuth {
   private static final String PREFIX = "Bearer ";
@@ -34,10 +35,12 @@ public final class BearerAuth {
     if (tokenDigest == null) {
       return true;
     }
-    if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+    if (authorizationHeader == null
+        || !authorizationHeader.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
       return false;
     }
-    return MessageDigest.isEqual(tokenDigest, digest(authorizationHeader.substring(PREFIX.length()).trim()));
+    return MessageDigest.isEqual(
+        tokenDigest, digest(authorizationHeader.substring(PREFIX.length()).trim()));
   }
 
   private static byte[] digest(String value) {

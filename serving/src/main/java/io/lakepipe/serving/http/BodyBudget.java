@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.http;
 
 import io.lakepipe.serving.RequestRefusedException;
@@ -6,16 +7,20 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the heap that request bodies being read, parsed and scored may take at once. Each request is
- * charged its body size (the declared length, or the limit when it is sent chunked) times what a body
- * becomes in memory: the bytes themselves, then its records as maps of boxed values (about 10 times
- * the JSON of a flat record). A request waits, its body unread in the socket, until its share is free;
- * one that does not get it within 10 s gets 503 with Retry-After, instead of many large bodies at once
- * running the service out of memory.
+ * Bounds the heap that request bodies being read, parsed and scored may take at once. Each request
+ * is charged its body size (the declared length, or the limit when it is sent chunked) times what a
+ * body becomes in memory: the bytes themselves, then its records as maps of boxed values (about 10
+ * times the JSON of a flat record). A request waits, its body unread in the socket, until its share
+ * is free; one that does not get it within 10 s gets 503 with Retry-After, instead of many large
+ * bodies at once running the service out of memory.
  */
 final class BodyBudget {
-  /** Heap per body byte while a request is in flight: the body, plus its records at ~10 times its size. */
+  /**
+   * Heap per body byte while a request is in flight: the body, plus its records at ~10 times its
+   * size.
+   */
   static final int HEAP_PER_BODY_BYTE = 16;
+
   private static final long WAIT_MILLIS = 10_000;
   private static final int UNIT_BYTES = 1024;
 
@@ -26,7 +31,8 @@ final class BodyBudget {
   BodyBudget(long heapBytes, int maxBodyBytes) {
     this.maxBodyBytes = maxBodyBytes;
     long floor = units(maxBodyBytes);
-    this.units = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(floor, heapBytes / UNIT_BYTES)));
+    this.units =
+        new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(floor, heapBytes / UNIT_BYTES)));
   }
 
   /** Half the heap the JVM may grow to: the rest is for the model, Jetty and everything else. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -26,25 +27,29 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Turns a request body into validated records, or refuses it with a 4xx {@link RequestRefusedException}
- * naming the field at fault. Pure: bytes and the model's declared inputs in, records out.
+ * Turns a request body into validated records, or refuses it with a 4xx {@link
+ * RequestRefusedException} naming the field at fault. Pure: bytes and the model's declared inputs
+ * in, records out.
  *
  * <p>The body is one record (a JSON object), an array of records, or {@code {"records": [...]}} (an
- * object whose only meaningful key is {@code records}, when no input is itself called so). Every declared
- * input must be present in every record; null means missing. Numbers must be JSON numbers (whole ones
- * for integer and long inputs), categories JSON strings; booleans, nested objects and arrays are
- * refused. Keys that are not inputs are ignored, as MLflow's scoring server ignores extra columns, so
- * that clients may send wider records (ids, timestamps) than the model reads. Duplicate keys are
- * refused, since which of the two values would be scored is not obvious.
+ * object whose only meaningful key is {@code records}, when no input is itself called so). Every
+ * declared input must be present in every record; null means missing. Numbers must be JSON numbers
+ * (whole ones for integer and long inputs), categories JSON strings; booleans, nested objects and
+ * arrays are refused. Keys that are not inputs are ignored, as MLflow's scoring server ignores
+ * extra columns, so that clients may send wider records (ids, timestamps) than the model reads.
+ * Duplicate keys are refused, since which of the two values would be scored is not obvious.
  */
 public final class RequestParser {
   // Records are flat objects: anything nested deeper than this is refused before it is walked.
   private static final int MAX_NESTING_DEPTH = 32;
-  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
-          .build())
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                  .build())
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   // Jackson names a repeated key only in its message.
@@ -75,34 +80,49 @@ public final class RequestParser {
     if (body.length == 0) {
       throw ServingErrors.emptyBody();
     }
-    // Two streaming passes over the bytes, never a tree of the whole body: a body just under the size
+    // Two streaming passes over the bytes, never a tree of the whole body: a body just under the
+    // size
     // limit can hold hundreds of thousands of values, whose tree would take tens of MB per request.
     // The first checks the JSON and counts the batch, so that an oversized batch is refused before
     // any record is read; the second reads only the declared inputs of each record.
     Shape shape = read(body, this::scan);
     return switch (shape) {
       case SINGLE -> {
-        Map<String, Object> record = read(body, parser -> {
-          parser.nextToken();
-          return record(parser, null);
-        });
+        Map<String, Object> record =
+            read(
+                body,
+                parser -> {
+                  parser.nextToken();
+                  return record(parser, null);
+                });
         yield new ScoringRequest(false, List.of(record));
       }
-      case ARRAY, RECORDS -> new ScoringRequest(true, read(body, parser -> {
-        parser.nextToken();
-        if (shape == Shape.RECORDS) {
-          // Past every key before "records" (all skipped by the scan) to the start of its array.
-          while (parser.nextToken() != JsonToken.FIELD_NAME || !parser.currentName().equals("records")) {
-            parser.skipChildren();
-          }
-          parser.nextToken();
-        }
-        return batch(parser);
-      }));
+      case ARRAY, RECORDS ->
+          new ScoringRequest(
+              true,
+              read(
+                  body,
+                  parser -> {
+                    parser.nextToken();
+                    if (shape == Shape.RECORDS) {
+                      // Past every key before "records" (all skipped by the scan) to the start of
+                      // its array.
+                      while (parser.nextToken() != JsonToken.FIELD_NAME
+                          || !parser.currentName().equals("records")) {
+                        parser.skipChildren();
+                      }
+                      parser.nextToken();
+                    }
+                    return batch(parser);
+                  }));
     };
   }
 
-  private enum Shape { SINGLE, ARRAY, RECORDS }
+  private enum Shape {
+    SINGLE,
+    ARRAY,
+    RECORDS
+  }
 
   private interface Pass<T> {
     T read(JsonParser parser) throws IOException;
@@ -122,7 +142,9 @@ public final class RequestParser {
     }
   }
 
-  /** The first pass: the whole body must be one valid JSON value; a batch may not exceed the limit. */
+  /**
+   * The first pass: the whole body must be one valid JSON value; a batch may not exceed the limit.
+   */
   private Shape scan(JsonParser parser) throws IOException {
     JsonToken root = parser.nextToken();
     if (root == null) {
@@ -151,8 +173,13 @@ public final class RequestParser {
     }
     JsonToken trailing = parser.nextToken();
     if (trailing != null) {
-      throw ServingErrors.malformedJson("Trailing token (" + trailing + ") after the JSON value at line "
-          + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr());
+      throw ServingErrors.malformedJson(
+          "Trailing token ("
+              + trailing
+              + ") after the JSON value at line "
+              + parser.currentLocation().getLineNr()
+              + ", column "
+              + parser.currentLocation().getColumnNr());
     }
     return shape;
   }
@@ -251,7 +278,8 @@ public final class RequestParser {
       }
       value = node.longValue();
     } else {
-      // 10.0 is a whole number that some JSON encoders (JavaScript's among them) cannot write as 10.
+      // 10.0 is a whole number that some JSON encoders (JavaScript's among them) cannot write as
+      // 10.
       double d = node.doubleValue();
       if (!Double.isFinite(d) || d != Math.rint(d)) {
         throw ServingErrors.notIntegral(input.name(), index, node.asText());
@@ -261,7 +289,8 @@ public final class RequestParser {
       }
       value = (long) d;
     }
-    if (input.type() == InputType.INTEGER && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
+    if (input.type() == InputType.INTEGER
+        && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
       throw ServingErrors.outOfRange(input.name(), index, node.asText(), "integer");
     }
     return value;
@@ -291,7 +320,8 @@ public final class RequestParser {
     if (newline >= 0) {
       message = message.substring(0, newline);
     }
-    return where == null ? message
+    return where == null
+        ? message
         : message + " at line " + where.getLineNr() + ", column " + where.getColumnNr();
   }
 }

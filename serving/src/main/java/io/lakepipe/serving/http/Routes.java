@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -25,30 +26,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoints. Every one answers JSON (metrics excepted), is timed and counted in
- * {@link ServiceMetrics}, and needs the bearer token when one is configured, /health excepted:
+ * The HTTP endpoints. Every one answers JSON (metrics excepted), is timed and counted in {@link
+ * ServiceMetrics}, and needs the bearer token when one is configured, /health excepted:
  *
  * <ul>
  *   <li>{@code POST /predict}: one record (a JSON object) gives {@code {"probability", "delayed",
- *       "model_name", "model_version"}}, plus {@code "unknown_categories"} when the record has any; an
- *       array of records or {@code {"records": [...]}} gives {@code {"predictions": [...],
- *       "model_name", "model_version"}}. A whole request is scored by one model, even across a reload.
- *   <li>{@code GET /health}: 200 {@code {"status": "ok", "model_name", "model_version"}}, or 503 while
- *       no model is loaded.
+ *       "model_name", "model_version"}}, plus {@code "unknown_categories"} when the record has any;
+ *       an array of records or {@code {"records": [...]}} gives {@code {"predictions": [...],
+ *       "model_name", "model_version"}}. A whole request is scored by one model, even across a
+ *       reload.
+ *   <li>{@code GET /health}: 200 {@code {"status": "ok", "model_name", "model_version"}}, or 503
+ *       while no model is loaded.
  *   <li>{@code GET /metrics}: Prometheus text.
- *   <li>{@code POST /admin/reload}: loads the bundle again from its source and swaps it in; only when
- *       the service has a token.
+ *   <li>{@code POST /admin/reload}: loads the bundle again from its source and swaps it in; only
+ *       when the service has a token.
  * </ul>
  *
  * <p>Refused requests get their 4xx status and {@code {"error": "...", "field": "<input or null>"}}
- * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message. Nothing a
- * client sends can stop the service.
+ * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message.
+ * Nothing a client sends can stop the service.
  */
 public final class Routes {
   private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
   private static final JsonFactory JSON = new JsonFactory();
   private static final String JSON_TYPE = "application/json";
-  // A body over the limit is read and dropped up to this many times the limit, so that the client gets
+  // A body over the limit is read and dropped up to this many times the limit, so that the client
+  // gets
   // its 413 on a healthy connection; beyond that the connection is closed.
   private static final int DRAIN_FACTOR = 8;
 
@@ -60,8 +63,13 @@ public final class Routes {
   private final int maxBodyBytes;
   private final BodyBudget bodyBudget;
 
-  public Routes(ModelHolder holder, Reloader reloader, ServiceMetrics metrics, BearerAuth auth,
-      int maxBatch, int maxBodyBytes) {
+  public Routes(
+      ModelHolder holder,
+      Reloader reloader,
+      ServiceMetrics metrics,
+      BearerAuth auth,
+      int maxBatch,
+      int maxBodyBytes) {
     this.holder = holder;
     this.reloader = reloader;
     this.metrics = metrics;
@@ -78,10 +86,23 @@ public final class Routes {
     config.routes.get("/health", endpoint("health", false, this::health));
     config.routes.get("/metrics", endpoint("metrics", true, this::metrics));
     config.routes.post("/admin/reload", endpoint("reload", true, this::reload));
-    config.routes.error(404, ctx -> unmatched(ctx, "There is no endpoint " + ctx.path()
-        + ": the service answers POST /predict, GET /health, GET /metrics and POST /admin/reload."));
-    config.routes.error(405, ctx -> unmatched(ctx, ctx.method() + " is not allowed on " + ctx.path()
-        + ": use POST /predict, GET /health, GET /metrics or POST /admin/reload."));
+    config.routes.error(
+        404,
+        ctx ->
+            unmatched(
+                ctx,
+                "There is no endpoint "
+                    + ctx.path()
+                    + ": the service answers POST /predict, GET /health, GET /metrics and POST /admin/reload."));
+    config.routes.error(
+        405,
+        ctx ->
+            unmatched(
+                ctx,
+                ctx.method()
+                    + " is not allowed on "
+                    + ctx.path()
+                    + ": use POST /predict, GET /health, GET /metrics or POST /admin/reload."));
   }
 
   private Handler endpoint(String name, boolean needsToken, Handler handler) {
@@ -104,8 +125,18 @@ public final class Routes {
       } catch (Exception | LinkageError e) {
         errorReason = "internal";
         LOG.error("Internal error on {} {}", ctx.method(), ctx.path(), e);
-        error(ctx, 500, "Internal error while serving " + name + " (" + e.getClass().getSimpleName() + ": "
-            + e.getMessage() + "); the service keeps running, and its log has the details.", null, null);
+        error(
+            ctx,
+            500,
+            "Internal error while serving "
+                + name
+                + " ("
+                + e.getClass().getSimpleName()
+                + ": "
+                + e.getMessage()
+                + "); the service keeps running, and its log has the details.",
+            null,
+            null);
       } finally {
         metrics.request(name, ctx.statusCode(), errorReason, System.nanoTime() - start);
       }
@@ -141,15 +172,17 @@ public final class Routes {
         Integer index = request.batch() ? i : null;
         if (e.missingInputs().isEmpty()) {
           // Nothing the client could send differently: the model itself is at fault.
-          throw new ServerFailure("scoring", ServingErrors.modelGaveNoProbability(index,
-              model.manifest().modelVersion()), index);
+          throw new ServerFailure(
+              "scoring",
+              ServingErrors.modelGaveNoProbability(index, model.manifest().modelVersion()),
+              index);
         }
         throw ServingErrors.unscorable(index, e.missingInputs());
       } catch (RuntimeException e) {
         Integer index = request.batch() ? i : null;
         LOG.error("Model version {} failed on a record", model.manifest().modelVersion(), e);
-        throw new ServerFailure("scoring", ServingErrors.modelFailed(index, model.manifest().modelVersion(), e),
-            index);
+        throw new ServerFailure(
+            "scoring", ServingErrors.modelFailed(index, model.manifest().modelVersion(), e), index);
       }
     }
     predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));
@@ -194,8 +227,15 @@ public final class Routes {
       json(ctx, 503, "status", "loading");
       return;
     }
-    json(ctx, 200, "status", "ok", "model_name", model.manifest().modelName(),
-        "model_version", model.manifest().modelVersion());
+    json(
+        ctx,
+        200,
+        "status",
+        "ok",
+        "model_name",
+        model.manifest().modelName(),
+        "model_version",
+        model.manifest().modelVersion());
   }
 
   private void metrics(Context ctx) throws IOException {
@@ -213,11 +253,23 @@ public final class Routes {
     try {
       now = reloader.reload();
     } catch (BundleException e) {
-      throw new ServerFailure("reload_failed", e.getMessage() + (before == null ? ""
-          : " The service goes on with version " + before + "."), null);
+      throw new ServerFailure(
+          "reload_failed",
+          e.getMessage()
+              + (before == null ? "" : " The service goes on with version " + before + "."),
+          null);
     }
-    json(ctx, 200, "status", "reloaded", "model_name", now.manifest().modelName(),
-        "model_version", now.manifest().modelVersion(), "previous_version", before);
+    json(
+        ctx,
+        200,
+        "status",
+        "reloaded",
+        "model_name",
+        now.manifest().modelName(),
+        "model_version",
+        now.manifest().modelVersion(),
+        "previous_version",
+        before);
   }
 
   private void unmatched(Context ctx, String message) throws IOException {
@@ -277,7 +329,9 @@ public final class Routes {
     ctx.status(status).contentType(JSON_TYPE).result(out.toByteArray());
   }
 
-  /** A failure on the service's side with a message for the client: a 500, counted under its reason. */
+  /**
+   * A failure on the service's side with a message for the client: a 500, counted under its reason.
+   */
   private static final class ServerFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

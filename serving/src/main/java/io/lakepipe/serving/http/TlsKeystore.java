@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.http;
 
 import io.lakepipe.serving.ServingErrors;
@@ -21,9 +22,10 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * The server's PKCS12 keystore (its private key and certificate chain) and the password that opens it,
- * which comes from {@code LAKEPIPE_SERVING_KEYSTORE_PASSWORD} only. {@link #load} checks it before the
- * server starts, so that a wrong path or password is a one-line startup error rather than a Jetty trace.
+ * The server's PKCS12 keystore (its private key and certificate chain) and the password that opens
+ * it, which comes from {@code LAKEPIPE_SERVING_KEYSTORE_PASSWORD} only. {@link #load} checks it
+ * before the server starts, so that a wrong path or password is a one-line startup error rather
+ * than a Jetty trace.
  *
  * @param path the PKCS12 file
  * @param password opens both the file and its key
@@ -39,8 +41,8 @@ public record TlsKeystore(Path path, String password) {
   /**
    * Opens the keystore and checks it holds a private key the password opens.
    *
-   * @throws io.lakepipe.serving.ServingException when the file is missing, unreadable, not PKCS12, the
-   *     password is wrong, or it holds no private key
+   * @throws io.lakepipe.serving.ServingException when the file is missing, unreadable, not PKCS12,
+   *     the password is wrong, or it holds no private key
    */
   public KeyStore load() {
     KeyStore store;
@@ -75,8 +77,8 @@ public record TlsKeystore(Path path, String password) {
    * An HTTPS-only connector (HTTP/1.1 over TLS 1.2 or 1.3) on {@code host:port}, serving the key of
    * {@code store} with Javalin's HTTP configuration.
    */
-  public ServerConnector connector(Server server, HttpConfiguration javalinHttp, KeyStore store, String host,
-      int port) {
+  public ServerConnector connector(
+      Server server, HttpConfiguration javalinHttp, KeyStore store, String host, int port) {
     SslContextFactory.Server tls = new SslContextFactory.Server();
     tls.setKeyStore(store);
     tls.setKeyStorePassword(password);
@@ -84,12 +86,16 @@ public record TlsKeystore(Path path, String password) {
     tls.setIncludeProtocols(PROTOCOLS);
     HttpConfiguration https = new HttpConfiguration(javalinHttp);
     SecureRequestCustomizer secure = new SecureRequestCustomizer();
-    // One certificate, reached by whatever name clients or a proxy use: checking it against the Host
+    // One certificate, reached by whatever name clients or a proxy use: checking it against the
+    // Host
     // header would refuse a valid connection; hostname verification is the client's job.
     secure.setSniHostCheck(false);
     https.addCustomizer(secure);
-    ServerConnector connector = new ServerConnector(server,
-        new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(https));
+    ServerConnector connector =
+        new ServerConnector(
+            server,
+            new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+            new HttpConnectionFactory(https));
     connector.setHost(host);
     connector.setPort(port);
     return connector;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.metrics;
 
 import io.lakepipe.serving.bundle.BundleManifest;
@@ -12,54 +13,87 @@ import java.io.OutputStream;
 import java.util.List;
 
 /**
- * The service's Prometheus metrics, in a registry of its own (so tests can run several services in one
- * JVM), exposed as Prometheus text by {@link #write(OutputStream)}:
+ * The service's Prometheus metrics, in a registry of its own (so tests can run several services in
+ * one JVM), exposed as Prometheus text by {@link #write(OutputStream)}:
  *
  * <ul>
- *   <li>{@code lakepipe_serving_requests_total{endpoint,status}} and
- *       {@code lakepipe_serving_request_duration_seconds{endpoint}} (a histogram with buckets from
- *       50 microseconds, the scale of one scored record, to 10 seconds);
+ *   <li>{@code lakepipe_serving_requests_total{endpoint,status}} and {@code
+ *       lakepipe_serving_request_duration_seconds{endpoint}} (a histogram with buckets from 50
+ *       microseconds, the scale of one scored record, to 10 seconds);
  *   <li>{@code lakepipe_serving_errors_total{endpoint,reason}}: every 4xx and 5xx answer by reason
  *       ({@code bad_request}, {@code unauthorized}, {@code payload_too_large}, {@code unscorable},
  *       {@code no_model}, {@code internal}, ...);
- *   <li>{@code lakepipe_serving_rows_scored_total}, and by input
- *       {@code lakepipe_serving_unknown_categories_total{input}} and
- *       {@code lakepipe_serving_missing_inputs_total{input}}, which show drift between training data and
+ *   <li>{@code lakepipe_serving_rows_scored_total}, and by input {@code
+ *       lakepipe_serving_unknown_categories_total{input}} and {@code
+ *       lakepipe_serving_missing_inputs_total{input}}, which show drift between training data and
  *       traffic;
- *   <li>{@code lakepipe_serving_model_info{model_name,model_version,run_id}} (1 for the loaded model),
- *       {@code lakepipe_serving_model_loaded_timestamp_seconds}, and
- *       {@code lakepipe_serving_reloads_total{result}} ({@code success} or {@code failure}).
+ *   <li>{@code lakepipe_serving_model_info{model_name,model_version,run_id}} (1 for the loaded
+ *       model), {@code lakepipe_serving_model_loaded_timestamp_seconds}, and {@code
+ *       lakepipe_serving_reloads_total{result}} ({@code success} or {@code failure}).
  * </ul>
  */
 public final class ServiceMetrics {
   private static final double[] LATENCY_BUCKETS = {
-    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+    2.5, 10
   };
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-  private final Counter requests = Counter.builder().name("lakepipe_serving_requests")
-      .help("HTTP requests by endpoint and status code").labelNames("endpoint", "status").register(registry);
-  private final Histogram latency = Histogram.builder().name("lakepipe_serving_request_duration_seconds")
-      .help("Time from request to response, by endpoint").labelNames("endpoint").classicOnly()
-      .classicUpperBounds(LATENCY_BUCKETS).register(registry);
-  private final Counter errors = Counter.builder().name("lakepipe_serving_errors")
-      .help("Answers with status 4xx or 5xx, by endpoint and reason").labelNames("endpoint", "reason")
-      .register(registry);
-  private final Counter rowsScored = Counter.builder().name("lakepipe_serving_rows_scored")
-      .help("Records scored").register(registry);
-  private final Counter unknownCategories = Counter.builder().name("lakepipe_serving_unknown_categories")
-      .help("Scored records whose category the model never saw, by input").labelNames("input")
-      .register(registry);
-  private final Counter missingInputs = Counter.builder().name("lakepipe_serving_missing_inputs")
-      .help("Scored records with a null input, by input").labelNames("input").register(registry);
-  private final Info model = Info.builder().name("lakepipe_serving_model")
-      .help("The loaded model (value 1)").labelNames("model_name", "model_version", "run_id")
-      .register(registry);
-  private final Gauge loadedAt = Gauge.builder().name("lakepipe_serving_model_loaded_timestamp_seconds")
-      .help("When the loaded model was loaded, in Unix seconds").register(registry);
-  private final Counter reloads = Counter.builder().name("lakepipe_serving_reloads")
-      .help("Model reloads by result").labelNames("result").register(registry);
+  private final Counter requests =
+      Counter.builder()
+          .name("lakepipe_serving_requests")
+          .help("HTTP requests by endpoint and status code")
+          .labelNames("endpoint", "status")
+          .register(registry);
+  private final Histogram latency =
+      Histogram.builder()
+          .name("lakepipe_serving_request_duration_seconds")
+          .help("Time from request to response, by endpoint")
+          .labelNames("endpoint")
+          .classicOnly()
+          .classicUpperBounds(LATENCY_BUCKETS)
+          .register(registry);
+  private final Counter errors =
+      Counter.builder()
+          .name("lakepipe_serving_errors")
+          .help("Answers with status 4xx or 5xx, by endpoint and reason")
+          .labelNames("endpoint", "reason")
+          .register(registry);
+  private final Counter rowsScored =
+      Counter.builder()
+          .name("lakepipe_serving_rows_scored")
+          .help("Records scored")
+          .register(registry);
+  private final Counter unknownCategories =
+      Counter.builder()
+          .name("lakepipe_serving_unknown_categories")
+          .help("Scored records whose category the model never saw, by input")
+          .labelNames("input")
+          .register(registry);
+  private final Counter missingInputs =
+      Counter.builder()
+          .name("lakepipe_serving_missing_inputs")
+          .help("Scored records with a null input, by input")
+          .labelNames("input")
+          .register(registry);
+  private final Info model =
+      Info.builder()
+          .name("lakepipe_serving_model")
+          .help("The loaded model (value 1)")
+          .labelNames("model_name", "model_version", "run_id")
+          .register(registry);
+  private final Gauge loadedAt =
+      Gauge.builder()
+          .name("lakepipe_serving_model_loaded_timestamp_seconds")
+          .help("When the loaded model was loaded, in Unix seconds")
+          .register(registry);
+  private final Counter reloads =
+      Counter.builder()
+          .name("lakepipe_serving_reloads")
+          .help("Model reloads by result")
+          .labelNames("result")
+          .register(registry);
 
   public ServiceMetrics() {
     reloads.initLabelValues("success");
@@ -85,7 +119,9 @@ public final class ServiceMetrics {
 
   /** Records that {@code manifest}'s model is now the one serving. */
   public void modelLoaded(BundleManifest manifest, boolean reload) {
-    model.setLabelValues(manifest.modelName(), manifest.modelVersion(),
+    model.setLabelValues(
+        manifest.modelName(),
+        manifest.modelVersion(),
         manifest.runId() == null ? "" : manifest.runId());
     loadedAt.set(System.currentTimeMillis() / 1000.0);
     if (reload) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.reload;
 
 import java.time.Duration;
@@ -9,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Polls a watchable source (the registry alias) on a background thread and reloads when it moves.
- * Failures, errors included, are logged and counted by the reloader, and the next poll tries again: a
- * registry that is down for a while, or a version that cannot be loaded, never stops the watching.
+ * Failures, errors included, are logged and counted by the reloader, and the next poll tries again:
+ * a registry that is down for a while, or a version that cannot be loaded, never stops the
+ * watching.
  */
 public final class AliasWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AliasWatcher.class);
@@ -23,24 +25,39 @@ public final class AliasWatcher implements AutoCloseable {
 
   /** Starts polling every {@code interval}, the first poll one interval from now. */
   public static AliasWatcher start(Reloader reloader, Duration interval) {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "lakepipe-alias-watcher");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "lakepipe-alias-watcher");
+              thread.setDaemon(true);
+              return thread;
+            });
     long millis = interval.toMillis();
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        reloader.reloadIfMoved();
-      } catch (RuntimeException e) {
-        LOG.warn("Polling {} failed, will retry in {}: {}", reloader.source().location(), interval,
-            e.getMessage());
-      } catch (Error e) {
-        // A scheduled task that throws anything is never run again, and an Error (a bundle whose model
-        // overflows the stack when parsed, a class missing from it) would stop the watcher for good.
-        LOG.error("Polling {} failed with {}, will retry in {}", reloader.source().location(), e, interval);
-      }
-    }, millis, millis, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            reloader.reloadIfMoved();
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "Polling {} failed, will retry in {}: {}",
+                reloader.source().location(),
+                interval,
+                e.getMessage());
+          } catch (Error e) {
+            // A scheduled task that throws anything is never run again, and an Error (a bundle
+            // whose model
+            // overflows the stack when parsed, a class missing from it) would stop the watcher for
+            // good.
+            LOG.error(
+                "Polling {} failed with {}, will retry in {}",
+                reloader.source().location(),
+                e,
+                interval);
+          }
+        },
+        millis,
+        millis,
+        TimeUnit.MILLISECONDS);
     return new AliasWatcher(scheduler);
   }
 

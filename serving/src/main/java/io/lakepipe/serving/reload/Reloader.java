@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.reload;
 
 import io.lakepipe.serving.bundle.Bundle;
@@ -10,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the bundle from its source and puts it in service. The new model is read, verified and parsed
- * completely before the swap; until then, and if anything fails, the previous model keeps serving.
- * Loads run one at a time (an admin reload and the alias watcher may meet).
+ * Loads the bundle from its source and puts it in service. The new model is read, verified and
+ * parsed completely before the swap; until then, and if anything fails, the previous model keeps
+ * serving. Loads run one at a time (an admin reload and the alias watcher may meet).
  */
 public final class Reloader {
   private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
@@ -22,7 +23,10 @@ public final class Reloader {
   private final ServiceMetrics metrics;
   private final OptionalDouble thresholdOverride;
 
-  public Reloader(BundleSource source, ModelHolder holder, ServiceMetrics metrics,
+  public Reloader(
+      BundleSource source,
+      ModelHolder holder,
+      ServiceMetrics metrics,
       OptionalDouble thresholdOverride) {
     this.source = source;
     this.holder = holder;
@@ -38,8 +42,8 @@ public final class Reloader {
    * Loads the bundle as the source holds it now and puts it in service.
    *
    * @return the model now in service
-   * @throws io.lakepipe.serving.BundleException when the bundle cannot be loaded; the previous model,
-   *     if any, stays in service
+   * @throws io.lakepipe.serving.BundleException when the bundle cannot be loaded; the previous
+   *     model, if any, stays in service
    */
   public synchronized LoadedModel reload() {
     Optional<LoadedModel> previous = holder.current();
@@ -47,26 +51,35 @@ public final class Reloader {
     try {
       Bundle bundle = source.load();
       Scorer scorer = Scorer.of(bundle);
-      next = new LoadedModel(bundle, scorer, thresholdOverride.orElse(bundle.manifest().threshold()));
+      next =
+          new LoadedModel(bundle, scorer, thresholdOverride.orElse(bundle.manifest().threshold()));
     } catch (RuntimeException | Error e) {
       if (previous.isPresent()) {
         metrics.reloadFailed();
-        LOG.error("Reload from {} failed; version {} stays in service: {}", source.location(),
-            previous.get().manifest().modelVersion(), e.getMessage());
+        LOG.error(
+            "Reload from {} failed; version {} stays in service: {}",
+            source.location(),
+            previous.get().manifest().modelVersion(),
+            e.getMessage());
       }
       throw e;
     }
     holder.swap(next);
     metrics.modelLoaded(next.manifest(), previous.isPresent());
-    LOG.info("Serving model {} version {} (run {}, threshold {}) from {}{}", next.manifest().modelName(),
-        next.manifest().modelVersion(), next.manifest().runId(), next.threshold(), next.bundle().location(),
+    LOG.info(
+        "Serving model {} version {} (run {}, threshold {}) from {}{}",
+        next.manifest().modelName(),
+        next.manifest().modelVersion(),
+        next.manifest().runId(),
+        next.threshold(),
+        next.bundle().location(),
         previous.map(p -> "; replaced version " + p.manifest().modelVersion()).orElse(""));
     return next;
   }
 
   /**
-   * Reloads when the source's revision moved away from the one in service (the alias points to another
-   * version), and does nothing otherwise.
+   * Reloads when the source's revision moved away from the one in service (the alias points to
+   * another version), and does nothing otherwise.
    *
    * @return whether a new model was put in service
    */
@@ -76,8 +89,11 @@ public final class Reloader {
     if (now.isEmpty() || now.equals(serving)) {
       return false;
     }
-    LOG.info("{} moved from version {} to {}: loading it in the background", source.location(),
-        serving.orElse("(none)"), now.get());
+    LOG.info(
+        "{} moved from version {} to {}: loading it in the background",
+        source.location(),
+        serving.orElse("(none)"),
+        now.get());
     reload();
     return true;
   }

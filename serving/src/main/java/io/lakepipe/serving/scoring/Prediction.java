@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.scoring;
 
 import java.util.List;
@@ -6,11 +7,13 @@ import java.util.List;
  * The score of one record.
  *
  * @param probability the model's probability of the positive class (delayed), in [0, 1]
- * @param unknownCategories inputs whose category the model never saw in training, in input order; the
- *     model scored them as its encoder scores an unseen value, and callers may want to know
- * @param missingInputs inputs that were null, which the model replaced as its PMML says (the imputer)
+ * @param unknownCategories inputs whose category the model never saw in training, in input order;
+ *     the model scored them as its encoder scores an unseen value, and callers may want to know
+ * @param missingInputs inputs that were null, which the model replaced as its PMML says (the
+ *     imputer)
  */
-public record Prediction(double probability, List<String> unknownCategories, List<String> missingInputs) {
+public record Prediction(
+    double probability, List<String> unknownCategories, List<String> missingInputs) {
   public Prediction {
     unknownCategories = List.copyOf(unknownCategories);
     missingInputs = List.copyOf(missingInputs);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.scoring;
 
 import io.lakepipe.serving.ServingErrors;
@@ -18,25 +19,25 @@ import org.pmml4s.metadata.OutputField;
 import org.pmml4s.model.Model;
 
 /**
- * Scores records with a bundle's PMML through PMML4S: a record (input name to value) in, the probability
- * of the positive class out. Pure and thread-safe: no I/O, no HTTP, and one instance serves all request
- * threads (PMML4S 0.9.12's {@code Model.predict} keeps no state between calls; the concurrency test of
- * this module checks it).
+ * Scores records with a bundle's PMML through PMML4S: a record (input name to value) in, the
+ * probability of the positive class out. Pure and thread-safe: no I/O, no HTTP, and one instance
+ * serves all request threads (PMML4S 0.9.12's {@code Model.predict} keeps no state between calls;
+ * the concurrency test of this module checks it).
  *
  * <p>Values are what the request parser produces: {@code Long} or {@code Double} for numbers,
- * {@code String} for categories, null for missing. What PMML4S does with the awkward ones, and so what
- * this service does:
+ * {@code String} for categories, null for missing. What PMML4S does with the awkward ones, and so
+ * what this service does:
  *
  * <ul>
- *   <li>A missing number takes the PMML's {@code missingValueReplacement}, which JPMML-SparkML writes
- *       for Spark's Imputer. PMML4S casts it to the field's type, as Spark's ImputerModel casts the
- *       surrogate back to an integer column's type. Without a replacement PMML4S may give no
- *       probability; the record is then refused as unscorable.
- *   <li>An unknown category is scored whatever the field's {@code invalidValueTreatment}: JPMML-SparkML
- *       writes {@code asValue} with {@code __unknown} for a StringIndexer with handleInvalid=keep, and
- *       in every case no predictor matches the value, which is what Spark's keep bucket (dropped by
- *       the one-hot encoder) does. The scorer reports such inputs in
- *       {@link Prediction#unknownCategories()}: a category outside the PMML DataField's declared values.
+ *   <li>A missing number takes the PMML's {@code missingValueReplacement}, which JPMML-SparkML
+ *       writes for Spark's Imputer. PMML4S casts it to the field's type, as Spark's ImputerModel
+ *       casts the surrogate back to an integer column's type. Without a replacement PMML4S may give
+ *       no probability; the record is then refused as unscorable.
+ *   <li>An unknown category is scored whatever the field's {@code invalidValueTreatment}:
+ *       JPMML-SparkML writes {@code asValue} with {@code __unknown} for a StringIndexer with
+ *       handleInvalid=keep, and in every case no predictor matches the value, which is what Spark's
+ *       keep bucket (dropped by the one-hot encoder) does. The scorer reports such inputs in {@link
+ *       Prediction#unknownCategories()}: a category outside the PMML DataField's declared values.
  *   <li>A missing category (null) matches no category either, like Spark's keep bucket for nulls.
  * </ul>
  */
@@ -48,7 +49,10 @@ public final class Scorer {
   private final List<InputField> inputs;
   private final Map<String, Set<String>> knownCategories;
 
-  private Scorer(Model model, String outputField, List<InputField> inputs,
+  private Scorer(
+      Model model,
+      String outputField,
+      List<InputField> inputs,
       Map<String, Set<String>> knownCategories) {
     this.model = model;
     this.outputField = outputField;
@@ -72,10 +76,14 @@ public final class Scorer {
       // PMML4S, written in Scala, throws its checked PmmlException undeclared.
       throw ServingErrors.pmmlUnreadable(location, e);
     }
-    OutputField output = Arrays.stream(model.outputFields())
-        .filter(f -> f.name().equals(manifest.outputField())).findFirst()
-        .orElseThrow(() -> ServingErrors.outputFieldMissing(location, manifest.outputField(),
-            Arrays.asList(model.outputNames())));
+    OutputField output =
+        Arrays.stream(model.outputFields())
+            .filter(f -> f.name().equals(manifest.outputField()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    ServingErrors.outputFieldMissing(
+                        location, manifest.outputField(), Arrays.asList(model.outputNames())));
     if (!"probability".equals(output.feature().toString())) {
       throw ServingErrors.outputNotProbability(location, manifest.outputField());
     }
@@ -88,10 +96,13 @@ public final class Scorer {
         throw ServingErrors.inputNotDeclared(location, field.name(), declared.keySet());
       }
       String pmmlType = field.dataType().toString();
-      boolean compatible = type == InputType.STRING ? "string".equals(pmmlType)
-          : PMML_NUMBERS.contains(pmmlType);
+      boolean compatible =
+          type == InputType.STRING ? "string".equals(pmmlType) : PMML_NUMBERS.contains(pmmlType);
       if (!compatible) {
-        throw ServingErrors.inputTypeMismatch(location, field.name(), type.jsonName(),
+        throw ServingErrors.inputTypeMismatch(
+            location,
+            field.name(),
+            type.jsonName(),
             field.dataType() + " (" + field.opType() + ")");
       }
       if (type == InputType.STRING && field.validValues().length > 0) {

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.scoring;
 
 import java.util.List;
 
 /**
- * The model gave no probability for a record, which happens when an input is missing and the PMML has no
- * replacement for it. The HTTP layer turns it into a 422 answer naming the inputs.
+ * The model gave no probability for a record, which happens when an input is missing and the PMML
+ * has no replacement for it. The HTTP layer turns it into a 422 answer naming the inputs.
  */
 public final class UnscorableRecordException extends RuntimeException {
   private static final long serialVersionUID = 1L;

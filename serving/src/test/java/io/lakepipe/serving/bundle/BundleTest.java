@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,8 +27,11 @@ class BundleTest {
     assertThat(manifest.runId()).isEqualTo("test-run-1");
     assertThat(manifest.threshold()).isEqualTo(0.5);
     assertThat(manifest.outputField()).isEqualTo("probability(1)");
-    assertThat(manifest.inputs()).containsExactly(new InputField("hour", InputType.INTEGER),
-        new InputField("distance", InputType.DOUBLE), new InputField("origin", InputType.STRING));
+    assertThat(manifest.inputs())
+        .containsExactly(
+            new InputField("hour", InputType.INTEGER),
+            new InputField("distance", InputType.DOUBLE),
+            new InputField("origin", InputType.STRING));
     assertThat(manifest.metrics()).containsEntry("test_roc_auc", 0.71);
     assertThat(bundle.revision()).isEmpty();
     assertThat(bundle.location()).isEqualTo(fixture.toString());
@@ -36,7 +40,8 @@ class BundleTest {
   @Test
   void aNumericModelVersionIsKeptAsAString() {
     String pmml = TestBundles.pmml("lr-v1");
-    String manifest = TestBundles.manifest("7", pmml).replace("\"model_version\": \"7\"", "\"model_version\": 7");
+    String manifest =
+        TestBundles.manifest("7", pmml).replace("\"model_version\": \"7\"", "\"model_version\": 7");
     Bundle bundle = Bundle.of("here", null, bytes(manifest), bytes(pmml));
     assertThat(bundle.manifest().modelVersion()).isEqualTo("7");
   }
@@ -75,14 +80,39 @@ class BundleTest {
   void manifestFieldsAreChecked() {
     String pmml = TestBundles.pmml("lr-v1");
     String good = TestBundles.manifest("1", pmml);
-    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("\"threshold\": 0.5", "\"threshold\": 1.5")),
-        bytes(pmml))).hasMessageContaining("'threshold' must be a number in [0, 1]");
-    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("\"type\": \"double\"", "\"type\": \"float\"")),
-        bytes(pmml))).hasMessageContaining("gives 'distance' the type 'float'; the types are double, long, integer and string");
-    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("\"model_name\": ", "\"name\": ")),
-        bytes(pmml))).hasMessageContaining("'model_name' must be a non-empty string");
-    assertThatThrownBy(() -> Bundle.of("here", null, bytes(good.replace("{\"name\": \"origin\"", "{\"name\": \"hour\"")),
-        bytes(pmml))).hasMessageContaining("declares 'hour' twice");
+    assertThatThrownBy(
+            () ->
+                Bundle.of(
+                    "here",
+                    null,
+                    bytes(good.replace("\"threshold\": 0.5", "\"threshold\": 1.5")),
+                    bytes(pmml)))
+        .hasMessageContaining("'threshold' must be a number in [0, 1]");
+    assertThatThrownBy(
+            () ->
+                Bundle.of(
+                    "here",
+                    null,
+                    bytes(good.replace("\"type\": \"double\"", "\"type\": \"float\"")),
+                    bytes(pmml)))
+        .hasMessageContaining(
+            "gives 'distance' the type 'float'; the types are double, long, integer and string");
+    assertThatThrownBy(
+            () ->
+                Bundle.of(
+                    "here",
+                    null,
+                    bytes(good.replace("\"model_name\": ", "\"name\": ")),
+                    bytes(pmml)))
+        .hasMessageContaining("'model_name' must be a non-empty string");
+    assertThatThrownBy(
+            () ->
+                Bundle.of(
+                    "here",
+                    null,
+                    bytes(good.replace("{\"name\": \"origin\"", "{\"name\": \"hour\"")),
+                    bytes(pmml)))
+        .hasMessageContaining("declares 'hour' twice");
   }
 
   private static byte[] bytes(String text) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,11 +23,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * A bundle on the local S3 server (S3Proxy of ./lakepipe services start, endpoint from
- * LAKEPIPE_S3_ENDPOINT, credentials from the AWS default chain as config/services.env exports them).
- * Skipped when no S3 server answers.
+ * LAKEPIPE_S3_ENDPOINT, credentials from the AWS default chain as config/services.env exports
+ * them). Skipped when no S3 server answers.
  */
 class S3BundleSourceIT extends ServiceTestBase {
-  private final String bucket = "lakepipe-serving-it-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String bucket =
+      "lakepipe-serving-it-" + UUID.randomUUID().toString().substring(0, 8);
   private Map<String, String> env;
   private S3Client s3;
 
@@ -39,8 +41,12 @@ class S3BundleSourceIT extends ServiceTestBase {
       s3.listBuckets();
     } catch (SdkException e) {
       s3 = null;
-      Assumptions.abort("No S3 server at " + env.get(S3BundleSource.ENDPOINT_ENV) + " with these credentials ("
-          + e.getMessage() + "): start it with ./lakepipe services start and source config/services.env");
+      Assumptions.abort(
+          "No S3 server at "
+              + env.get(S3BundleSource.ENDPOINT_ENV)
+              + " with these credentials ("
+              + e.getMessage()
+              + "): start it with ./lakepipe services start and source config/services.env");
     }
     s3.createBucket(b -> b.bucket(bucket));
   }
@@ -50,7 +56,9 @@ class S3BundleSourceIT extends ServiceTestBase {
     if (s3 == null) {
       return;
     }
-    s3.listObjectsV2(b -> b.bucket(bucket)).contents().forEach(o -> s3.deleteObject(b -> b.bucket(bucket).key(o.key())));
+    s3.listObjectsV2(b -> b.bucket(bucket))
+        .contents()
+        .forEach(o -> s3.deleteObject(b -> b.bucket(bucket).key(o.key())));
     s3.deleteBucket(b -> b.bucket(bucket));
     s3.close();
   }
@@ -61,21 +69,27 @@ class S3BundleSourceIT extends ServiceTestBase {
     put("models/delay/model.pmml", pmml);
     put("models/delay/bundle.json", TestBundles.manifest("2", pmml));
 
-    S3BundleSource source = S3BundleSource.fromEnvironment(URI.create("s3://" + bucket + "/models/delay/"), env);
+    S3BundleSource source =
+        S3BundleSource.fromEnvironment(URI.create("s3://" + bucket + "/models/delay/"), env);
     assertThat(source.location()).isEqualTo("s3://" + bucket + "/models/delay");
-    try (ScoringService service = ScoringService.start(ServingConfig.defaults(source).withPort(0).withToken(TOKEN))) {
+    try (ScoringService service =
+        ScoringService.start(ServingConfig.defaults(source).withPort(0).withToken(TOKEN))) {
       Answer answer = predict(service.port(), record(10, 1000.0, "ORD"));
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.json().get("model_version").asText()).isEqualTo("2");
       assertThat(answer.json().get("probability").asDouble())
-          .isCloseTo(TestBundles.expected(2, 10, 1000.0, "ORD"), org.assertj.core.api.Assertions.within(1e-12));
+          .isCloseTo(
+              TestBundles.expected(2, 10, 1000.0, "ORD"),
+              org.assertj.core.api.Assertions.within(1e-12));
     }
   }
 
   @Test
   void aMissingObjectIsNamed() {
     put("half/bundle.json", TestBundles.manifest("1", TestBundles.pmml("lr-v1")));
-    assertThatThrownBy(() -> S3BundleSource.fromEnvironment(URI.create("s3://" + bucket + "/half"), env).load())
+    assertThatThrownBy(
+            () ->
+                S3BundleSource.fromEnvironment(URI.create("s3://" + bucket + "/half"), env).load())
         .isInstanceOf(BundleException.class)
         .hasMessageStartingWith("No model.pmml in the bundle at s3://" + bucket + "/half");
   }

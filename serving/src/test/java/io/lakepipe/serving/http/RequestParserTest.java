@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,9 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class RequestParserTest {
-  private static final List<InputField> INPUTS = List.of(new InputField("hour", InputType.INTEGER),
-      new InputField("distance", InputType.DOUBLE), new InputField("origin", InputType.STRING),
-      new InputField("flights", InputType.LONG));
+  private static final List<InputField> INPUTS =
+      List.of(
+          new InputField("hour", InputType.INTEGER),
+          new InputField("distance", InputType.DOUBLE),
+          new InputField("origin", InputType.STRING),
+          new InputField("flights", InputType.LONG));
   private final RequestParser parser = new RequestParser(INPUTS, 3);
 
   private ScoringRequest parse(String body) {
@@ -30,12 +34,14 @@ class RequestParserTest {
 
   @Test
   void oneRecordBecomesTypedValues() {
-    ScoringRequest request = parse("{\"hour\": 7, \"distance\": 12, \"origin\": \"ORD\", \"flights\": 1e3,"
-        + " \"tail_number\": \"N123\"}");
+    ScoringRequest request =
+        parse(
+            "{\"hour\": 7, \"distance\": 12, \"origin\": \"ORD\", \"flights\": 1e3,"
+                + " \"tail_number\": \"N123\"}");
     assertThat(request.batch()).isFalse();
     // Extra keys are ignored; whole numbers written as 1e3 are still whole.
-    assertThat(request.records()).containsExactly(Map.of("hour", 7L, "distance", 12.0, "origin", "ORD",
-        "flights", 1000L));
+    assertThat(request.records())
+        .containsExactly(Map.of("hour", 7L, "distance", 12.0, "origin", "ORD", "flights", 1000L));
   }
 
   @Test
@@ -45,7 +51,9 @@ class RequestParserTest {
     expected.put("distance", null);
     expected.put("origin", null);
     expected.put("flights", null);
-    assertThat(parse("{\"hour\": null, \"distance\": null, \"origin\": null, \"flights\": null}").records())
+    assertThat(
+            parse("{\"hour\": null, \"distance\": null, \"origin\": null, \"flights\": null}")
+                .records())
         .containsExactly(expected);
   }
 
@@ -60,34 +68,38 @@ class RequestParserTest {
 
   @Test
   void anInputCalledRecordsIsNotMistakenForABatch() {
-    RequestParser withRecords = new RequestParser(List.of(new InputField("records", InputType.DOUBLE)), 3);
+    RequestParser withRecords =
+        new RequestParser(List.of(new InputField("records", InputType.DOUBLE)), 3);
     ScoringRequest request = withRecords.parse("{\"records\": 4}".getBytes(StandardCharsets.UTF_8));
     assertThat(request.batch()).isFalse();
     assertThat(request.records()).containsExactly(Map.of("records", 4.0));
   }
 
   @ParameterizedTest(name = "{0} -> {1} {2}")
-  @CsvSource(delimiter = '|', nullValues = "-", value = {
-      "''                                                                    | 400 | -",
-      "{\"hour\": 1,                                                          | 400 | -",
-      "{\"hour\": 1} {}                                                       | 400 | -",
-      "42                                                                    | 400 | -",
-      "\"ORD\"                                                               | 400 | -",
-      "{\"hour\": 1, \"distance\": 2, \"origin\": \"ORD\"}                     | 400 | flights",
-      "{\"hour\": \"7\", \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1}    | 400 | hour",
-      "{\"hour\": 7.5, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1}     | 400 | hour",
-      "{\"hour\": 3000000000, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1} | 400 | hour",
-      "{\"hour\": 7, \"distance\": true, \"origin\": \"ORD\", \"flights\": 1}    | 400 | distance",
-      "{\"hour\": 7, \"distance\": 1e999, \"origin\": \"ORD\", \"flights\": 1}   | 400 | distance",
-      "{\"hour\": 7, \"distance\": 2, \"origin\": 5, \"flights\": 1}            | 400 | origin",
-      "{\"hour\": 7, \"distance\": 2, \"origin\": {\"a\": 1}, \"flights\": 1}    | 400 | origin",
-      "{\"hour\": 7, \"distance\": 2, \"origin\": [\"ORD\"], \"flights\": 1}     | 400 | origin",
-      "{\"hour\": 7, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 99999999999999999999} | 400 | flights",
-      "{\"hour\": 7, \"hour\": 8, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1} | 400 | hour",
-      "{\"records\": {}}                                                      | 400 | records",
-      "[1, 2]                                                                | 400 | -",
-      "[{}, {}, {}, {}]                                                      | 413 | -",
-  })
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {
+        "''                                                                    | 400 | -",
+        "{\"hour\": 1,                                                          | 400 | -",
+        "{\"hour\": 1} {}                                                       | 400 | -",
+        "42                                                                    | 400 | -",
+        "\"ORD\"                                                               | 400 | -",
+        "{\"hour\": 1, \"distance\": 2, \"origin\": \"ORD\"}                     | 400 | flights",
+        "{\"hour\": \"7\", \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1}    | 400 | hour",
+        "{\"hour\": 7.5, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1}     | 400 | hour",
+        "{\"hour\": 3000000000, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1} | 400 | hour",
+        "{\"hour\": 7, \"distance\": true, \"origin\": \"ORD\", \"flights\": 1}    | 400 | distance",
+        "{\"hour\": 7, \"distance\": 1e999, \"origin\": \"ORD\", \"flights\": 1}   | 400 | distance",
+        "{\"hour\": 7, \"distance\": 2, \"origin\": 5, \"flights\": 1}            | 400 | origin",
+        "{\"hour\": 7, \"distance\": 2, \"origin\": {\"a\": 1}, \"flights\": 1}    | 400 | origin",
+        "{\"hour\": 7, \"distance\": 2, \"origin\": [\"ORD\"], \"flights\": 1}     | 400 | origin",
+        "{\"hour\": 7, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 99999999999999999999} | 400 | flights",
+        "{\"hour\": 7, \"hour\": 8, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 1} | 400 | hour",
+        "{\"records\": {}}                                                      | 400 | records",
+        "[1, 2]                                                                | 400 | -",
+        "[{}, {}, {}, {}]                                                      | 413 | -",
+      })
   void refusesWithTheStatusAndField(String body, int status, String field) {
     RequestRefusedException e = refused(body.strip());
     assertThat(e).as(body).isNotNull();
@@ -97,12 +109,16 @@ class RequestParserTest {
 
   @Test
   void aFaultInABatchNamesTheRecord() {
-    RequestRefusedException e = refused("[{\"hour\": 1, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 3},"
-        + " {\"hour\": 1, \"distance\": 2, \"origin\": \"ORD\"}]");
+    RequestRefusedException e =
+        refused(
+            "[{\"hour\": 1, \"distance\": 2, \"origin\": \"ORD\", \"flights\": 3},"
+                + " {\"hour\": 1, \"distance\": 2, \"origin\": \"ORD\"}]");
     assertThat(e.index()).isEqualTo(1);
     assertThat(e.field()).isEqualTo("flights");
-    assertThat(e.getMessage()).isEqualTo("Missing field 'flights' of record 1: every input of the model must be"
-        + " present; send null when the value is unknown.");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Missing field 'flights' of record 1: every input of the model must be"
+                + " present; send null when the value is unknown.");
   }
 
   @Test

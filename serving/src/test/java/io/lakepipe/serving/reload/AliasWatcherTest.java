@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.reload;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AliasWatcherTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
+  // The watcher is held open for what it does in the background; the try block never names it.
+  @SuppressWarnings("try")
   @Test
   void anErrorWhilePollingDoesNotStopTheWatcher() throws Exception {
     Bundle v1 = version(TestBundles.write(dir.resolve("v1"), "lr-v1", "1"), "1");
@@ -27,41 +29,44 @@ class AliasWatcherTest {
     AtomicInteger polls = new AtomicInteger();
     // The alias moves to version 2, whose first load throws an Error (as a model that overflows the
     // stack when parsed would); the next poll must load it.
-    BundleSource alias = new BundleSource() {
-      @Override
-      public String location() {
-        return "models:/test@champion";
-      }
+    BundleSource alias =
+        new BundleSource() {
+          @Override
+          public String location() {
+            return "models:/test@champion";
+          }
 
-      @Override
-      public Bundle load() {
-        int poll = polls.get();
-        if (poll == 0) {
-          return v1;
-        }
-        if (poll == 1) {
-          throw new StackOverflowError("injected while loading version 2");
-        }
-        return v2;
-      }
+          @Override
+          public Bundle load() {
+            int poll = polls.get();
+            if (poll == 0) {
+              return v1;
+            }
+            if (poll == 1) {
+              throw new StackOverflowError("injected while loading version 2");
+            }
+            return v2;
+          }
 
-      @Override
-      public Optional<String> currentRevision() {
-        polls.incrementAndGet();
-        return Optional.of("2");
-      }
+          @Override
+          public Optional<String> currentRevision() {
+            polls.incrementAndGet();
+            return Optional.of("2");
+          }
 
-      @Override
-      public boolean watchable() {
-        return true;
-      }
-    };
+          @Override
+          public boolean watchable() {
+            return true;
+          }
+        };
     ModelHolder holder = new ModelHolder();
     Reloader reloader = new Reloader(alias, holder, new ServiceMetrics(), OptionalDouble.empty());
     reloader.reload();
 
     try (AliasWatcher watcher = AliasWatcher.start(reloader, Duration.ofMillis(20))) {
-      for (int i = 0; i < 250 && !"2".equals(holder.current().orElseThrow().manifest().modelVersion()); i++) {
+      for (int i = 0;
+          i < 250 && !"2".equals(holder.current().orElseThrow().manifest().modelVersion());
+          i++) {
         Thread.sleep(20);
       }
     }
@@ -71,7 +76,10 @@ class AliasWatcherTest {
   }
 
   private static Bundle version(Path folder, String version) throws IOException {
-    return Bundle.of(folder.toString(), version, Files.readAllBytes(folder.resolve(Bundle.MANIFEST_FILE)),
+    return Bundle.of(
+        folder.toString(),
+        version,
+        Files.readAllBytes(folder.resolve(Bundle.MANIFEST_FILE)),
         Files.readAllBytes(folder.resolve(Bundle.PMML_FILE)));
   }
 }

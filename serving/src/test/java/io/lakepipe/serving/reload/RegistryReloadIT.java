@@ -1,9 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.reload;
 
 import static io.lakepipe.serving.TestBundles.expected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.serving.BundleException;
@@ -36,14 +36,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry source against the real MLflow tracking server of the local stack (./lakepipe services
- * start; {@code -Dmlflow.tracking.uri}, 127.0.0.1:5000 by default). The test plays the export job over
- * MLflow's REST API: it logs bundles as run artifacts under {@code pmml/} through the artifact proxy,
- * registers versions and moves the {@code champion} alias, while a client scores without pause. Skipped
- * when no tracking server answers there.
+ * The registry source against the real MLflow tracking server of the local stack (./lakepipe
+ * services start; {@code -Dmlflow.tracking.uri}, 127.0.0.1:5000 by default). The test plays the
+ * export job over MLflow's REST API: it logs bundles as run artifacts under {@code pmml/} through
+ * the artifact proxy, registers versions and moves the {@code champion} alias, while a client
+ * scores without pause. Skipped when no tracking server answers there.
  */
 class RegistryReloadIT extends ServiceTestBase {
-  private static final URI TRACKING = URI.create(System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000"));
+  private static final URI TRACKING =
+      URI.create(System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000"));
 
   private final String suffix = UUID.randomUUID().toString().substring(0, 8);
   private final String model = "lakepipe-serving-it-" + suffix;
@@ -54,14 +55,25 @@ class RegistryReloadIT extends ServiceTestBase {
   void requireTrackingServer() {
     boolean up;
     try {
-      up = send(HttpRequest.newBuilder(TRACKING.resolve("/health")).timeout(Duration.ofSeconds(3)).build())
-          .status() == 200;
+      up =
+          send(HttpRequest.newBuilder(TRACKING.resolve("/health"))
+                      .timeout(Duration.ofSeconds(3))
+                      .build())
+                  .status()
+              == 200;
     } catch (RuntimeException e) {
       up = false;
     }
-    Assumptions.assumeTrue(up, "No MLflow tracking server at " + TRACKING + ": start it with ./lakepipe services start");
-    experimentId = mlflow("POST", "/api/2.0/mlflow/experiments/create",
-        Map.of("name", "lakepipe-serving-it-" + suffix)).get("experiment_id").asText();
+    Assumptions.assumeTrue(
+        up,
+        "No MLflow tracking server at " + TRACKING + ": start it with ./lakepipe services start");
+    experimentId =
+        mlflow(
+                "POST",
+                "/api/2.0/mlflow/experiments/create",
+                Map.of("name", "lakepipe-serving-it-" + suffix))
+            .get("experiment_id")
+            .asText();
   }
 
   @AfterEach
@@ -69,9 +81,18 @@ class RegistryReloadIT extends ServiceTestBase {
     if (experimentId == null) {
       return;
     }
-    send(TRACKING, "DELETE", "/api/2.0/mlflow/registered-models/delete", json(Map.of("name", model)));
-    runs.forEach(run -> send(TRACKING, "POST", "/api/2.0/mlflow/runs/delete", json(Map.of("run_id", run))));
-    send(TRACKING, "POST", "/api/2.0/mlflow/experiments/delete", json(Map.of("experiment_id", experimentId)));
+    send(
+        TRACKING,
+        "DELETE",
+        "/api/2.0/mlflow/registered-models/delete",
+        json(Map.of("name", model)));
+    runs.forEach(
+        run -> send(TRACKING, "POST", "/api/2.0/mlflow/runs/delete", json(Map.of("run_id", run))));
+    send(
+        TRACKING,
+        "POST",
+        "/api/2.0/mlflow/experiments/delete",
+        json(Map.of("experiment_id", experimentId)));
   }
 
   @Test
@@ -87,8 +108,11 @@ class RegistryReloadIT extends ServiceTestBase {
     assertThat(loaded.manifest().modelVersion()).isEqualTo("1");
     assertThat(loaded.location()).startsWith("models:/" + model + "@champion at " + TRACKING);
 
-    ServingConfig config = ServingConfig.defaults(source).withPort(0).withToken(TOKEN)
-        .withReloadInterval(Duration.ofMillis(500));
+    ServingConfig config =
+        ServingConfig.defaults(source)
+            .withPort(0)
+            .withToken(TOKEN)
+            .withReloadInterval(Duration.ofMillis(500));
     try (ScoringService service = ScoringService.start(config)) {
       int port = service.port();
       AtomicBoolean running = new AtomicBoolean(true);
@@ -97,23 +121,28 @@ class RegistryReloadIT extends ServiceTestBase {
       Set<String> versions = ConcurrentHashMap.newKeySet();
       ExecutorService client = Executors.newSingleThreadExecutor();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      Future<?> load = client.submit(() -> {
-        while (running.get() && System.nanoTime() < deadline) {
-          Answer answer = predict(port, record(10, 1000.0, "ORD"));
-          requests.incrementAndGet();
-          if (answer.status() != 200) {
-            failures.add(answer.status() + " " + answer.body());
-            continue;
-          }
-          JsonNode json = answer.json();
-          String version = json.get("model_version").asText();
-          versions.add(version);
-          int coefficients = version.equals("1") ? 1 : 2;
-          if (Math.abs(json.get("probability").asDouble() - expected(coefficients, 10, 1000.0, "ORD")) > 1e-12) {
-            failures.add("version " + version + " answered " + json);
-          }
-        }
-      });
+      Future<?> load =
+          client.submit(
+              () -> {
+                while (running.get() && System.nanoTime() < deadline) {
+                  Answer answer = predict(port, record(10, 1000.0, "ORD"));
+                  requests.incrementAndGet();
+                  if (answer.status() != 200) {
+                    failures.add(answer.status() + " " + answer.body());
+                    continue;
+                  }
+                  JsonNode json = answer.json();
+                  String version = json.get("model_version").asText();
+                  versions.add(version);
+                  int coefficients = version.equals("1") ? 1 : 2;
+                  if (Math.abs(
+                          json.get("probability").asDouble()
+                              - expected(coefficients, 10, 1000.0, "ORD"))
+                      > 1e-12) {
+                    failures.add("version " + version + " answered " + json);
+                  }
+                }
+              });
 
       String v2 = publish("lr-v2", "2");
       Thread.sleep(1000);
@@ -138,31 +167,61 @@ class RegistryReloadIT extends ServiceTestBase {
   void aMissingAliasIsAClearError() {
     mlflow("POST", "/api/2.0/mlflow/registered-models/create", Map.of("name", model));
     RegistryBundleSource source = new RegistryBundleSource(TRACKING, model, "champion", Map.of());
-    assertThatThrownBy(source::load).isInstanceOf(BundleException.class)
-        .hasMessageContaining("MLflow at " + TRACKING + " refused to resolve the alias 'champion' of model '" + model + "'")
+    assertThatThrownBy(source::load)
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining(
+            "MLflow at "
+                + TRACKING
+                + " refused to resolve the alias 'champion' of model '"
+                + model
+                + "'")
         .hasMessageContaining("is the alias set on a version?");
   }
 
   @Test
   void aVersionWhoseRunHasNoBundleIsAClearError() {
     mlflow("POST", "/api/2.0/mlflow/registered-models/create", Map.of("name", model));
-    JsonNode run = mlflow("POST", "/api/2.0/mlflow/runs/create", Map.of("experiment_id", experimentId,
-        "start_time", System.currentTimeMillis())).get("run").get("info");
+    JsonNode run =
+        mlflow(
+                "POST",
+                "/api/2.0/mlflow/runs/create",
+                Map.of("experiment_id", experimentId, "start_time", System.currentTimeMillis()))
+            .get("run")
+            .get("info");
     runs.add(run.get("run_id").asText());
-    String version = mlflow("POST", "/api/2.0/mlflow/model-versions/create", Map.of("name", model,
-        "source", run.get("artifact_uri").asText() + "/pmml", "run_id", run.get("run_id").asText()))
-        .get("model_version").get("version").asText();
+    String version =
+        mlflow(
+                "POST",
+                "/api/2.0/mlflow/model-versions/create",
+                Map.of(
+                    "name",
+                    model,
+                    "source",
+                    run.get("artifact_uri").asText() + "/pmml",
+                    "run_id",
+                    run.get("run_id").asText()))
+            .get("model_version")
+            .get("version")
+            .asText();
     setAlias("champion", version);
 
     assertThatThrownBy(() -> new RegistryBundleSource(TRACKING, model, "champion", Map.of()).load())
         .isInstanceOf(BundleException.class)
-        .hasMessageStartingWith("No pmml/bundle.json in the bundle at models:/" + model + "@champion");
+        .hasMessageStartingWith(
+            "No pmml/bundle.json in the bundle at models:/" + model + "@champion");
   }
 
-  /** Logs a test bundle as the pmml/ artifacts of a new run and registers it: the export job's part. */
+  /**
+   * Logs a test bundle as the pmml/ artifacts of a new run and registers it: the export job's part.
+   */
   private String publish(String name, String version) {
-    JsonNode run = mlflow("POST", "/api/2.0/mlflow/runs/create", Map.of("experiment_id", experimentId,
-        "start_time", System.currentTimeMillis())).get("run").get("info");
+    JsonNode run =
+        mlflow(
+                "POST",
+                "/api/2.0/mlflow/runs/create",
+                Map.of("experiment_id", experimentId, "start_time", System.currentTimeMillis()))
+            .get("run")
+            .get("info");
     String runId = run.get("run_id").asText();
     runs.add(runId);
     String artifactUri = run.get("artifact_uri").asText();
@@ -171,27 +230,43 @@ class RegistryReloadIT extends ServiceTestBase {
     String pmml = TestBundles.pmml(name);
     upload(path + "/pmml/" + Bundle.PMML_FILE, pmml);
     upload(path + "/pmml/" + Bundle.MANIFEST_FILE, TestBundles.manifest(version, pmml));
-    String registered = mlflow("POST", "/api/2.0/mlflow/model-versions/create", Map.of("name", model,
-        "source", artifactUri + "/pmml", "run_id", runId)).get("model_version").get("version").asText();
+    String registered =
+        mlflow(
+                "POST",
+                "/api/2.0/mlflow/model-versions/create",
+                Map.of("name", model, "source", artifactUri + "/pmml", "run_id", runId))
+            .get("model_version")
+            .get("version")
+            .asText();
     assertThat(registered).isEqualTo(version);
     return registered;
   }
 
   private void setAlias(String alias, String version) {
-    mlflow("POST", "/api/2.0/mlflow/registered-models/alias", Map.of("name", model, "alias", alias,
-        "version", version));
+    mlflow(
+        "POST",
+        "/api/2.0/mlflow/registered-models/alias",
+        Map.of("name", model, "alias", alias, "version", version));
   }
 
   private void upload(String artifactPath, String content) {
-    Answer answer = send(HttpRequest.newBuilder(URI.create(TRACKING + "/api/2.0/mlflow-artifacts/artifacts"
-        + artifactPath)).PUT(HttpRequest.BodyPublishers.ofString(content, StandardCharsets.UTF_8)).build());
+    Answer answer =
+        send(
+            HttpRequest.newBuilder(
+                    URI.create(TRACKING + "/api/2.0/mlflow-artifacts/artifacts" + artifactPath))
+                .PUT(HttpRequest.BodyPublishers.ofString(content, StandardCharsets.UTF_8))
+                .build());
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
   }
 
   private static void awaitVersion(int port, String version) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      if (send(port, "GET", "/health", null, null).json().get("model_version").asText().equals(version)) {
+      if (send(port, "GET", "/health", null, null)
+          .json()
+          .get("model_version")
+          .asText()
+          .equals(version)) {
         return;
       }
       Thread.sleep(100);
@@ -206,8 +281,11 @@ class RegistryReloadIT extends ServiceTestBase {
   }
 
   private static Answer send(URI base, String method, String path, String body) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   private static String json(Map<String, ?> body) {

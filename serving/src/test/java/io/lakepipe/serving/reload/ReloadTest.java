@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.reload;
 
 import static io.lakepipe.serving.TestBundles.expected;
@@ -36,7 +37,8 @@ class ReloadTest extends ServiceTestBase {
   @TempDir Path dir;
 
   private ScoringService start(Path bundle, String token) {
-    return ScoringService.start(ServingConfig.defaults(new FolderBundleSource(bundle)).withPort(0).withToken(token));
+    return ScoringService.start(
+        ServingConfig.defaults(new FolderBundleSource(bundle)).withPort(0).withToken(token));
   }
 
   @Test
@@ -51,7 +53,8 @@ class ReloadTest extends ServiceTestBase {
       assertThat(reload.json().get("previous_version").asText()).isEqualTo("1");
       JsonNode json = predict(service.port(), record(10, 1000.0, "ORD")).json();
       assertThat(json.get("model_version").asText()).isEqualTo("2");
-      assertThat(json.get("probability").asDouble()).isCloseTo(expected(2, 10, 1000.0, "ORD"), within(1e-12));
+      assertThat(json.get("probability").asDouble())
+          .isCloseTo(expected(2, 10, 1000.0, "ORD"), within(1e-12));
       assertThat(send(service.port(), "GET", "/metrics", null, TOKEN).body())
           .contains("lakepipe_serving_reloads_total{result=\"success\"} 1")
           .contains("model_version=\"2\"")
@@ -64,17 +67,25 @@ class ReloadTest extends ServiceTestBase {
     Path bundle = TestBundles.write(dir, "lr-v1", "1");
     try (ScoringService service = start(bundle, TOKEN)) {
       // A half-written export: the new bundle.json beside the old model.pmml.
-      Files.writeString(bundle.resolve(Bundle.MANIFEST_FILE), TestBundles.manifest("2", TestBundles.pmml("lr-v2")));
+      Files.writeString(
+          bundle.resolve(Bundle.MANIFEST_FILE),
+          TestBundles.manifest("2", TestBundles.pmml("lr-v2")));
       Answer reload = send(service.port(), "POST", "/admin/reload", null, TOKEN);
 
       assertThat(reload.status()).isEqualTo(500);
-      assertThat(reload.json().get("error").asText()).contains("damaged or half-written")
+      assertThat(reload.json().get("error").asText())
+          .contains("damaged or half-written")
           .endsWith("The service goes on with version 1.");
-      assertThat(predict(service.port(), record(10, 1000.0, "ORD")).json().get("model_version").asText())
+      assertThat(
+              predict(service.port(), record(10, 1000.0, "ORD"))
+                  .json()
+                  .get("model_version")
+                  .asText())
           .isEqualTo("1");
       assertThat(send(service.port(), "GET", "/metrics", null, TOKEN).body())
           .contains("lakepipe_serving_reloads_total{result=\"failure\"} 1")
-          .contains("lakepipe_serving_errors_total{endpoint=\"reload\",reason=\"reload_failed\"} 1");
+          .contains(
+              "lakepipe_serving_errors_total{endpoint=\"reload\",reason=\"reload_failed\"} 1");
     }
   }
 
@@ -85,7 +96,8 @@ class ReloadTest extends ServiceTestBase {
       assertThat(reload.status()).isEqualTo(403);
       assertThat(reload.json().get("error").asText()).contains("LAKEPIPE_SERVING_TOKEN");
       // Without a token, scoring is open.
-      assertThat(send(service.port(), "POST", "/predict", record(1, 2.0, "ORD"), null).status()).isEqualTo(200);
+      assertThat(send(service.port(), "POST", "/predict", record(1, 2.0, "ORD"), null).status())
+          .isEqualTo(200);
     }
   }
 
@@ -104,39 +116,51 @@ class ReloadTest extends ServiceTestBase {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (int c = 0; c < 3; c++) {
         boolean batch = c == 2;
-        done.add(clients.submit(() -> {
-          while (running.get() && System.nanoTime() < deadline) {
-            String body = batch ? "[" + record(10, 1000.0, "ORD") + ", " + record(3, 50.0, "ATL") + "]"
-                : record(10, 1000.0, "ORD");
-            Answer answer = predict(port, body);
-            requests.incrementAndGet();
-            if (answer.status() != 200) {
-              failures.add(answer.status() + " " + answer.body());
-              continue;
-            }
-            JsonNode json = answer.json();
-            String version = json.get("model_version").asText();
-            versionsSeen.add(version);
-            // Odd versions carry lr-v1's coefficients, even ones lr-v2's: a response must match its version.
-            int model = Integer.parseInt(version) % 2 == 1 ? 1 : 2;
-            JsonNode first = batch ? json.get("predictions").get(0) : json;
-            if (Math.abs(first.get("probability").asDouble() - expected(model, 10, 1000.0, "ORD")) > 1e-12) {
-              failures.add("version " + version + " answered " + first);
-            }
-            if (batch && Math.abs(json.get("predictions").get(1).get("probability").asDouble()
-                - expected(model, 3, 50.0, "ATL")) > 1e-12) {
-              failures.add("batch of version " + version + " mixed models: " + json);
-            }
-          }
-          return null;
-        }));
+        done.add(
+            clients.submit(
+                () -> {
+                  while (running.get() && System.nanoTime() < deadline) {
+                    String body =
+                        batch
+                            ? "[" + record(10, 1000.0, "ORD") + ", " + record(3, 50.0, "ATL") + "]"
+                            : record(10, 1000.0, "ORD");
+                    Answer answer = predict(port, body);
+                    requests.incrementAndGet();
+                    if (answer.status() != 200) {
+                      failures.add(answer.status() + " " + answer.body());
+                      continue;
+                    }
+                    JsonNode json = answer.json();
+                    String version = json.get("model_version").asText();
+                    versionsSeen.add(version);
+                    // Odd versions carry lr-v1's coefficients, even ones lr-v2's: a response must
+                    // match its version.
+                    int model = Integer.parseInt(version) % 2 == 1 ? 1 : 2;
+                    JsonNode first = batch ? json.get("predictions").get(0) : json;
+                    if (Math.abs(
+                            first.get("probability").asDouble()
+                                - expected(model, 10, 1000.0, "ORD"))
+                        > 1e-12) {
+                      failures.add("version " + version + " answered " + first);
+                    }
+                    if (batch
+                        && Math.abs(
+                                json.get("predictions").get(1).get("probability").asDouble()
+                                    - expected(model, 3, 50.0, "ATL"))
+                            > 1e-12) {
+                      failures.add("batch of version " + version + " mixed models: " + json);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (int version = 2; version <= swaps + 1; version++) {
         Thread.sleep(100);
         TestBundles.write(bundle, version % 2 == 1 ? "lr-v1" : "lr-v2", Integer.toString(version));
         Answer reload = send(port, "POST", "/admin/reload", null, TOKEN);
         assertThat(reload.status()).as(reload.body()).isEqualTo(200);
-        assertThat(reload.json().get("model_version").asText()).isEqualTo(Integer.toString(version));
+        assertThat(reload.json().get("model_version").asText())
+            .isEqualTo(Integer.toString(version));
       }
       Thread.sleep(100);
       running.set(false);
@@ -147,7 +171,9 @@ class ReloadTest extends ServiceTestBase {
 
       assertThat(failures).isEmpty();
       assertThat(requests.get()).isGreaterThan(100);
-      assertThat(versionsSeen).hasSizeGreaterThan(swaps / 2).contains("1", Integer.toString(swaps + 1));
+      assertThat(versionsSeen)
+          .hasSizeGreaterThan(swaps / 2)
+          .contains("1", Integer.toString(swaps + 1));
     }
   }
 
@@ -155,29 +181,32 @@ class ReloadTest extends ServiceTestBase {
   void healthIs503UntilTheFirstModelIsLoaded() throws Exception {
     Path bundle = TestBundles.write(dir, "lr-v1", "1");
     CountDownLatch release = new CountDownLatch(1);
-    BundleSource slow = new BundleSource() {
-      @Override
-      public String location() {
-        return "slow " + bundle;
-      }
+    BundleSource slow =
+        new BundleSource() {
+          @Override
+          public String location() {
+            return "slow " + bundle;
+          }
 
-      @Override
-      public Bundle load() {
-        try {
-          release.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return new FolderBundleSource(bundle).load();
-      }
-    };
+          @Override
+          public Bundle load() {
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return new FolderBundleSource(bundle).load();
+          }
+        };
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     ExecutorService starter = Executors.newSingleThreadExecutor();
-    Future<ScoringService> started = starter.submit(() ->
-        ScoringService.start(ServingConfig.defaults(slow).withPort(port).withToken(TOKEN)));
+    Future<ScoringService> started =
+        starter.submit(
+            () ->
+                ScoringService.start(ServingConfig.defaults(slow).withPort(port).withToken(TOKEN)));
     try {
       Answer health = null;
       for (int i = 0; i < 100 && (health == null || health.status() != 503); i++) {
@@ -198,8 +227,16 @@ class ReloadTest extends ServiceTestBase {
       release.countDown();
       try (ScoringService service = started.get(30, TimeUnit.SECONDS)) {
         assertThat(service.port()).isEqualTo(port);
-        assertThat(send(port, "GET", "/health", null, null).json()).isEqualTo(JSON.valueToTree(
-            Map.of("status", "ok", "model_name", TestBundles.MODEL_NAME, "model_version", "1")));
+        assertThat(send(port, "GET", "/health", null, null).json())
+            .isEqualTo(
+                JSON.valueToTree(
+                    Map.of(
+                        "status",
+                        "ok",
+                        "model_name",
+                        TestBundles.MODEL_NAME,
+                        "model_version",
+                        "1")));
       }
     } finally {
       release.countDown();

@@ -13,7 +13,7 @@ import java.util.List;
 public final class ServingErrors {
   private static final String KEYSTORE_PASSWORD_ENV = ServingConfig.KEYSTORE_PASSWORD_ENV;
   private static final String CONTRACT =
-      "the bundle contract is in README.md, section Online scoring";
+      "the bundle contract is in docs/serving.md, section Online scoring";
 
   private ServingErrors() {}
 

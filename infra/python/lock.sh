@@ -35,7 +35,6 @@
 # lines that the inputs pin on purpose (pyspark, see requirements-airflow.txt).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-LAKEPIPE_HOME="$(cd "$HERE/../.." && pwd)"
 UV_VERSION=0.13.9
 PYTHON_VERSION=3.11
 PYTHON_PLATFORM=x86_64-manylinux_2_28

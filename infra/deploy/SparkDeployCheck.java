@@ -50,8 +50,6 @@ import scala.collection.JavaConverters;
  *   <li>{@code k8s-pods FILE OUTDIR}: builds the driver pod (with the objects spark-submit creates
  *       beside it) and one executor pod from the properties file and its pod templates, with
  *       Spark's own driver and executor builders, and writes them as JSON for the schema check.
- *   <li>{@code lakepipe-config FILE}: loads a pipeline config with the jobs' own loader (unknown
- *       keys and nulls fail); needs a job jar on the class path.
  * </ul>
  */
 public final class SparkDeployCheck {
@@ -101,7 +99,7 @@ public final class SparkDeployCheck {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: properties FILE... | k8s-pods FILE OUTDIR | lakepipe-config FILE");
+      System.err.println("usage: properties FILE... | k8s-pods FILE OUTDIR");
       System.exit(2);
     }
     switch (args[0]) {
@@ -112,7 +110,6 @@ public final class SparkDeployCheck {
         }
       }
       case "k8s-pods" -> buildPods(args[1], Path.of(args[2]));
-      case "lakepipe-config" -> checkLakepipeConfig(args[1]);
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
@@ -318,19 +315,5 @@ public final class SparkDeployCheck {
 
   private static void write(Path file, Object object) throws IOException {
     Files.writeString(file, Serialization.asJson(object));
-  }
-
-  private static void checkLakepipeConfig(String file) {
-    try {
-      Class.forName("io.lakepipe.core.config.LakepipeConfig")
-          .getMethod("load", Path.class)
-          .invoke(null, Path.of(file));
-      System.out.println(file + ": loaded by the jobs' own config loader");
-    } catch (java.lang.reflect.InvocationTargetException e) {
-      problems.add(file + ": " + e.getCause().getMessage());
-    } catch (ReflectiveOperationException e) {
-      problems.add(
-          "the jobs' config loader is not on the class path (build the job jars first): " + e);
-    }
   }
 }

@@ -124,11 +124,14 @@ class S3EncryptionIT {
           }
         };
 
+    // An empty body: S3Proxy may answer 100 Continue and then refuse and close the connection, so a
+    // body would race the refusal ("Error writing request body to server", every retry). An empty
+    // object would still be stored were the request accepted, which the HEAD below rules out.
     Throwable refused =
         catchThrowable(
             () ->
                 s3.putObject(
-                    b -> encrypted.accept(b.bucket(bucket).key(key)), RequestBody.fromBytes(BODY)));
+                    b -> encrypted.accept(b.bucket(bucket).key(key)), RequestBody.empty()));
 
     assertThat(refused).isInstanceOf(S3Exception.class).hasMessageContaining("not implemented");
     assertThat(((S3Exception) refused).statusCode()).isEqualTo(501);

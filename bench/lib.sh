@@ -12,16 +12,23 @@ source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
 JOB_JAR="${JOB_JAR:-$LAKEPIPE_HOME/jobs-${BENCH_JOB:-ingest}/target/jobs-${BENCH_JOB:-ingest}.jar}"
 LAKEPIPE_CONFIG="${LAKEPIPE_CONFIG:-$LAKEPIPE_HOME/config/local.conf}"
 
+# compile_bench <name> <build folder> <class path>: bench/<name>/src with bench/common/src (the
+# progress lines) into <build folder>/bench.jar.
+compile_bench() {
+  local name="$1" build="$2" classpath="$3"
+  rm -rf "$build"
+  mkdir -p "$build/classes"
+  find "$LAKEPIPE_HOME/bench/$name/src" "$LAKEPIPE_HOME/bench/common/src" -name '*.java' -print0 \
+    | xargs -0 javac -nowarn -d "$build/classes" -cp "$classpath"
+  jar cf "$build/bench.jar" -C "$build/classes" .
+}
+
 # run_bench <name> <main class> [args...]: the work folder is .lakepipe/bench/<name>.
 run_bench() {
   local name="$1" main_class="$2"; shift 2
   local build="$LAKEPIPE_HOME/.lakepipe/bench/$name/build"
   [[ -f "$JOB_JAR" ]] || { echo "No job jar at $JOB_JAR: build it first (./lakepipe setup)" >&2; exit 1; }
-  rm -rf "$build"
-  mkdir -p "$build/classes"
-  find "$LAKEPIPE_HOME/bench/$name/src" -name '*.java' -print0 \
-    | xargs -0 javac -nowarn -d "$build/classes" -cp "$SPARK_HOME/jars/*:$JOB_JAR"
-  jar cf "$build/bench.jar" -C "$build/classes" .
+  compile_bench "$name" "$build" "$SPARK_HOME/jars/*:$JOB_JAR"
   "$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit" \
     --master "local[2]" \
     --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \

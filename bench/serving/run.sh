@@ -26,7 +26,7 @@ if (( with_spark )); then
 fi
 rm -rf "$WORK/build" "$WORK/bundles"
 mkdir -p "$WORK/build/classes"
-find "$LAKEPIPE_HOME/bench/serving/src" -name '*.java' -print0 \
+find "$LAKEPIPE_HOME/bench/serving/src" "$LAKEPIPE_HOME/bench/common/src" -name '*.java' -print0 \
   | xargs -0 javac -nowarn -d "$WORK/build/classes" -cp "$JAR"
 # The hook for the Spark comparison: a benchmark of PipelineModel.transform on a one-row DataFrame writes
 # spark.<model>.one_row_p50_us=... and spark.<model>.one_row_p99_us=... lines into this file before this

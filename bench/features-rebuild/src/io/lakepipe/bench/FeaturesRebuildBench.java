@@ -104,10 +104,13 @@ public final class FeaturesRebuildBench {
 
     // Phase A: the history, day by day in order, as a daily schedule or a backfill builds it.
     long historyStarted = System.nanoTime();
+    Progress progress = new Progress("features-rebuild, history", historyDays, 10);
+    double previousDay = Double.NaN;
     for (int i = 0; i < historyDays; i++) {
       LocalDate ds = FIRST.plusDays(i);
-      double s = runJob(history, ds);
-      System.out.printf(Locale.ROOT, "history day %d/%d %s: %.1f s%n", i + 1, historyDays, ds, s);
+      progress.step(
+          String.format(Locale.ROOT, "day %s (the day before took %.1f s)", ds, previousDay));
+      previousDay = runJob(history, ds);
     }
     double historySeconds = seconds(historyStarted);
     System.out.printf(

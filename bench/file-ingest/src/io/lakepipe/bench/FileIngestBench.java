@@ -48,8 +48,10 @@ public final class FileIngestBench {
     long rows = 0;
     long quarantined = 0;
     // Day 0 warms up the JVM and creates the tables; it is not counted.
+    Progress progress = new Progress("file-ingest", days + 1, 10);
     for (int i = -1; i < days; i++) {
       LocalDate ds = first.plusDays(Math.max(i, 0));
+      progress.step(i < 0 ? "warm-up on " + ds : "day " + ds + ", each of the 3 methods");
       List<String> files =
           LandingAreas.of(config.string("sources.flights.location"), config, spark).files(ds);
       for (int turn = 0; turn < 3; turn++) {
@@ -74,9 +76,6 @@ public final class FileIngestBench {
         if (i >= 0) {
           nanos[method] += System.nanoTime() - start;
         }
-      }
-      if (i >= 0 && (i + 1) % 10 == 0) {
-        System.out.printf(Locale.ROOT, "... %d/%d days%n", i + 1, days);
       }
     }
     double ingest = nanos[0] / 1e9;

@@ -78,7 +78,9 @@ public final class ServingBench {
     }
     models.putAll(bundles);
     ServingBench bench = new ServingBench();
+    Progress progress = new Progress("serving", models.size());
     for (Map.Entry<String, Path> model : models.entrySet()) {
+      progress.step("model " + model.getKey() + ": in-process, then over HTTP at " + rate + "/s");
       bench.run(model.getKey(), model.getValue(), jar, rate, seconds);
     }
     bench.print(sparkResults);

@@ -83,12 +83,15 @@ public final class TrainModelsBench {
             training.threshold());
 
     List<String[]> table = new ArrayList<>();
-    List<String> seen = new ArrayList<>();
+    List<Candidate> distinct = new ArrayList<>();
     for (Candidate candidate : training.candidates()) {
-      if (seen.contains(candidate.name())) {
-        continue;
+      if (distinct.stream().noneMatch(c -> c.name().equals(candidate.name()))) {
+        distinct.add(candidate);
       }
-      seen.add(candidate.name());
+    }
+    Progress progress = new Progress(String.format("train-models, %,d rows", count), distinct.size());
+    for (Candidate candidate : distinct) {
+      progress.step("fitting and testing " + candidate.id());
       CandidateResult asSearched =
           new CandidateResult(candidate, List.of(), Map.of(), Map.of(), 0, 0, null);
       long start = System.nanoTime();

@@ -21,7 +21,9 @@ public final class Progress {
     this(bench, steps, 1);
   }
 
-  /** A benchmark of {@code steps} steps, printing the first, every {@code printEvery}-th, the last. */
+  /**
+   * A benchmark of {@code steps} steps, printing the first, every {@code printEvery}-th, the last.
+   */
   public Progress(String bench, int steps, int printEvery) {
     this.bench = bench;
     this.steps = steps;
@@ -32,7 +34,8 @@ public final class Progress {
   public void step(String what) {
     step++;
     if (step == 1 || step == steps || step % printEvery == 0) {
-      System.out.printf(Locale.ROOT, "[%s %d/%d, %s%s] %s%n", bench, step, steps, elapsed(), left(), what);
+      System.out.printf(
+          Locale.ROOT, "[%s %d/%d, %s%s] %s%n", bench, step, steps, elapsed(), left(), what);
       System.out.flush();
     }
   }

@@ -89,7 +89,8 @@ public final class TrainModelsBench {
         distinct.add(candidate);
       }
     }
-    Progress progress = new Progress(String.format("train-models, %,d rows", count), distinct.size());
+    Progress progress =
+        new Progress(String.format("train-models, %,d rows", count), distinct.size());
     for (Candidate candidate : distinct) {
       progress.step("fitting and testing " + candidate.id());
       CandidateResult asSearched =

@@ -17,6 +17,9 @@ For the end-to-end test that runs the daily DAG for every ds of [--from, --to] a
   A tracking server that does not answer is one failure, and these checks are skipped.
 - PMML bundle: ``<lakepipe.export.pmml.location>/<model>/current/bundle.json`` names the model and the
   version that export-pmml resolves, and ``model.pmml`` beside it has the checksum the bundle states.
+- As a data scientist scores: ``mlflow.pyfunc.load_model`` of the version serve-export scored with takes
+  rows of the features table as pandas reads them from Delta, no cast, and gives the predictions
+  table's probabilities (``SCORED_ROWS`` rows).
 
     python infra/report/check_pipeline.py --config config/local.conf --from 2001-01-13 \\
         --to 2001-01-15 --train-ds 2001-01-15 [--tracking-uri http://127.0.0.1:5000]
@@ -70,6 +73,8 @@ SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.
 TEST_METRICS = ("test_roc_auc", "test_pr_auc", "test_log_loss", "baseline_test_roc_auc")
 DS_TAG = "lakepipe.ds"
+# Feature rows scored again through MLflow's pyfunc: enough to meet every input type, few for speed.
+SCORED_ROWS = 200
 PARENT_RUN_TAG = "mlflow.parentRunId"
 
 
@@ -365,6 +370,45 @@ def check_agreement(
             )
 
 
+def check_pyfunc_scores_table_rows(
+    uri: str, config: ConfigTree, train_ds: dt.date, registry: RegistryFacts | None, checks: Checks
+) -> None:
+    """The scoring version, loaded by MLflow's pyfunc, scores the features table's rows as they are."""
+    checks.section("MLflow's pyfunc on the features table:")
+    version = registry.scoring_version if registry else None
+    if version is None:
+        checks.note("not checked: no scoring version was found in the registry")
+        return
+    import mlflow.pyfunc  # slow to import; only when there is a model to load
+
+    tables = setting(config, "tables")
+    model_uri = f"models:/{setting(config, 'mlflow.model-name')}/{version}"
+    what = f"{model_uri} scores {SCORED_ROWS} rows of features-flights ds {train_ds} as read from Delta"
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    model = mlflow.pyfunc.load_model(model_uri)
+    inputs = model.metadata.get_input_schema().input_names()
+    rows = DeltaTable(tables["features-flights"]).to_pandas(filters=[("ds", "=", train_ds)]).head(SCORED_ROWS)
+    predictions = DeltaTable(tables["predictions-flights"]).to_pandas(
+        columns=["flight_id", "delay_probability"], filters=[("ds", "=", train_ds)]
+    )
+    expected = dict(zip(predictions["flight_id"], predictions["delay_probability"], strict=True))
+    try:
+        scored = [float(p) for p in model.predict(rows[inputs])]
+    except Exception as error:  # noqa: BLE001 - MLflow's schema check raises several kinds; each is the finding
+        # MLflow's schema error prints the frame and the schema first, then "Error: <the reason>".
+        message = str(error)
+        reason = message[message.rfind("Error: ") :].strip()[:300] if "Error: " in message else message[:300]
+        checks.expect(what, [f"{error.__class__.__name__}: {reason}"])
+        return
+    problems = [
+        f"flight {flight}: pyfunc {p}, predictions table {expected.get(flight)}"
+        for flight, p in zip(rows["flight_id"], scored, strict=True)
+        if expected.get(flight) is None or abs(p - expected[flight]) > 1e-9
+    ]
+    checks.expect(what, problems[:5], f"{len(scored)} rows equal to the predictions table within 1e-9")
+
+
 def reachable(uri: str, timeout_seconds: float) -> str:
     """Empty when the tracking server answers its health check, else why not."""
     if not uri.startswith(("http://", "https://")):
@@ -408,6 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             checks.note("run, metrics, model version and aliases not checked")
         bundle_version = check_bundle(config, checks)
         check_agreement(tables, registry, bundle_version, checks)
+        check_pyfunc_scores_table_rows(uri, config, args.train_ds, registry, checks)
     except ConfigProblem as problem:
         print(f"check_pipeline: {problem}", file=sys.stderr)
         return 2

@@ -35,6 +35,7 @@ import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.DoubleType;
@@ -124,6 +125,7 @@ public final class MlflowModelDirectory {
       ModelStaging staging) {
     PipelineModel pyfunc = pyfuncPipeline(model, inputs, examples);
     Optional<Transformer> xgboost = XGBoostPyfunc.xgboostStage(model);
+    StructType signature = signatureTypes(inputs, examples);
     List<Row> example =
         examples
             .select(
@@ -139,7 +141,7 @@ public final class MlflowModelDirectory {
       if (xgboost.isPresent()) {
         XGBoostPyfunc.write(xgboost.get(), dir);
       }
-      ObjectNode split = inputExample(inputs, example);
+      ObjectNode split = inputExample(signature, example);
       Files.writeString(dir.resolve(INPUT_EXAMPLE), JSON.writeValueAsString(split));
       Files.writeString(
           dir.resolve(SERVING_INPUT_EXAMPLE),
@@ -171,7 +173,7 @@ public final class MlflowModelDirectory {
               ""));
       // Written last: MLflow records the size of everything else in it.
       Files.writeString(
-          dir.resolve("MLmodel"), mlmodel(runId, inputs, size(dir), xgboost.isPresent()));
+          dir.resolve("MLmodel"), mlmodel(runId, signature, size(dir), xgboost.isPresent()));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the MLflow model directory " + dir, e);
@@ -311,16 +313,58 @@ public final class MlflowModelDirectory {
   }
 
   /**
-   * MLflow's name of a column type. An integer column that may be null is declared a double, as
-   * MLflow advises: pandas has no integer with a missing value, and the pyfunc casts it back.
+   * The input types the signature declares: the table's own, so that its rows, read into pandas as
+   * they are, pass MLflow's schema check (it refuses to narrow a long into a double). An integer
+   * column with a missing value among the rows the model was fitted on is declared a double
+   * instead, as MLflow advises: pandas reads such a column as float64, with NaN for the missing
+   * value, which an integer column would refuse. The pyfunc casts the inputs back either way.
    */
-  static String mlflowType(StructField field) {
-    DataType type = field.dataType();
-    if (type instanceof ByteType
+  static StructType signatureTypes(StructType inputs, Dataset<Row> rows) {
+    List<String> integral =
+        Stream.of(inputs.fields())
+            .filter(f -> isIntegral(f.dataType()))
+            .map(StructField::name)
+            .toList();
+    if (integral.isEmpty()) {
+      return inputs;
+    }
+    // One pass: for each integer column, whether any of the rows misses it.
+    Row missing =
+        rows.select(
+                integral.stream()
+                    .map(
+                        name ->
+                            org.apache.spark.sql.functions.max(column(name).isNull().cast("int")))
+                    .toArray(Column[]::new))
+            .head();
+    StructType types = new StructType();
+    for (StructField field : inputs.fields()) {
+      int at = integral.indexOf(field.name());
+      boolean hasMissing = at >= 0 && !missing.isNullAt(at) && missing.getInt(at) == 1;
+      types =
+          types.add(
+              hasMissing
+                  ? new StructField(field.name(), DataTypes.DoubleType, true, field.metadata())
+                  : field);
+    }
+    return types;
+  }
+
+  private static boolean isIntegral(DataType type) {
+    return type instanceof ByteType
         || type instanceof ShortType
         || type instanceof IntegerType
-        || type instanceof LongType) {
-      return field.nullable() ? "double" : "long";
+        || type instanceof LongType;
+  }
+
+  /** MLflow's name of a column type: a Spark integer is an MLflow integer, a Spark long a long. */
+  static String mlflowType(StructField field) {
+    DataType type = field.dataType();
+    if (type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType) {
+      return "integer";
+    }
+    if (type instanceof LongType) {
+      return "long";
     }
     if (type instanceof DoubleType || type instanceof DecimalType) {
       return "double";
@@ -366,7 +410,7 @@ public final class MlflowModelDirectory {
           values.addNull();
         } else if (type.equals("double") || type.equals("float")) {
           values.add(((Number) value).doubleValue());
-        } else if (type.equals("long")) {
+        } else if (type.equals("long") || type.equals("integer")) {
           values.add(((Number) value).longValue());
         } else if (value instanceof Boolean b) {
           values.add(b);

@@ -162,13 +162,33 @@ class MlflowModelDirectoryTest extends SparkTestBase {
             "saved_input_example_info:\n  artifact_path: input_example.json\n"
                 + "  pandas_orient: split\n  serving_input_path: serving_input_example.json\n"
                 + "  type: dataframe\n")
-        // A nullable integer is a double (pandas has no integer with a missing value).
+        // Each column as its Spark type says: an integer is an integer, a long a long.
         .contains(
-            "  inputs: '[{\"type\": \"double\", \"name\": \"hour\", \"required\": true},"
+            "  inputs: '[{\"type\": \"integer\", \"name\": \"hour\", \"required\": true},"
                 + " {\"type\": \"long\", \"name\": \"origin_flights_7d\", \"required\": true},"
                 + " {\"type\": \"double\", \"name\": \"origin_delay_mean_7d\", \"required\": true},"
                 + " {\"type\": \"string\", \"name\": \"origin\", \"required\": true}]'\n")
         .contains("  outputs: '[{\"type\": \"double\", \"required\": true}]'\n");
+  }
+
+  @Test
+  void signatureKeepsTheTablesIntegerTypesButDeclaresAnIntegerColumnWithAMissingValueADouble() {
+    StructType schema =
+        new StructType()
+            .add("hour", DataTypes.IntegerType)
+            .add("route_flights_7d", DataTypes.LongType)
+            .add("distance", DataTypes.IntegerType)
+            .add("origin_delay_mean_7d", DataTypes.DoubleType)
+            .add("origin", DataTypes.StringType);
+    Dataset<Row> rows =
+        rows(
+            schema, new Object[] {7, 12L, 300, null, "ORD"}, new Object[] {8, 0L, null, 5.5, null});
+
+    StructType signature = MlflowModelDirectory.signatureTypes(schema, rows);
+
+    assertThat(Stream.of(signature.fields()).map(MlflowModelDirectory::mlflowType).toList())
+        .containsExactly("integer", "long", "double", "double", "string");
+    assertThat(signature.fieldNames()).isEqualTo(schema.fieldNames());
   }
 
   @Test

@@ -1,58 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.mlflow.MlflowCredentials;
+import io.lakepipe.mlflow.MlflowHttp;
+import io.lakepipe.mlflow.MlflowRefusedException;
+import io.lakepipe.mlflow.MlflowRegistry;
+import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowRuns;
+import io.lakepipe.mlflow.MlflowUnreachableException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.mlflow.api.proto.Service.CreateRun;
-import org.mlflow.api.proto.Service.Run;
 import org.mlflow.api.proto.Service.RunInfo;
 import org.mlflow.api.proto.Service.RunStatus;
 import org.mlflow.api.proto.Service.RunTag;
-import org.mlflow.api.proto.Service.ViewType;
 import org.mlflow.tracking.MlflowClient;
-import org.mlflow.tracking.MlflowClientException;
-import org.mlflow.tracking.MlflowHttpException;
+import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 /**
- * lakepipe's access to an MLflow tracking server: experiments, runs that always end (FINISHED, or
- * FAILED when their body throws), artifacts over the server's HTTP proxy, and the model registry
- * through its REST endpoints, which the Java client has no methods for.
+ * The jobs' access to an MLflow tracking server, configured from {@code lakepipe.mlflow}:
+ * experiments, runs that always end (FINISHED, or FAILED when their body throws), artifacts over
+ * the server's HTTP proxy, and the model registry. Calls go through lakepipe's REST client
+ * (mlflow-rest), but for the runs a job writes (create, log, end), which MLflow's Java client
+ * makes; failures become {@link LakepipeErrors}.
  */
 public final class MlflowTracking implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The tag by which MLflow nests a run under another. */
   public static final String PARENT_RUN_TAG = "mlflow.parentRunId";
 
   private final String trackingUri;
-  private final MlflowCredentials credentials;
   private final MlflowClient client;
-  private final ArtifactProxy artifacts;
-  private final Duration timeout;
+  private final MlflowRestClient rest;
 
-  private MlflowTracking(MlflowCredentials credentials, Duration timeout) {
+  private MlflowTracking(MlflowCredentials credentials, MlflowRestClient rest) {
     this.trackingUri = credentials.uri();
-    this.credentials = credentials;
-    this.timeout = timeout;
-    this.client = new MlflowClient(credentials.hostCreds());
-    this.artifacts = new ArtifactProxy(credentials, timeout);
+    this.client = new MlflowClient(hostCreds(credentials));
+    this.rest = rest;
   }
 
   /**
@@ -77,25 +69,18 @@ public final class MlflowTracking implements AutoCloseable {
       String trackingUri, Duration timeout, Map<String, String> env) {
     MlflowCredentials credentials = MlflowCredentials.resolve(trackingUri, env);
     String uri = credentials.uri();
+    MlflowRestClient rest = new MlflowRestClient(new MlflowHttp(credentials, timeout));
     try {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
-      HttpResponse<String> health =
-          http.send(
-              credentials
-                  .sign(HttpRequest.newBuilder(URI.create(uri + "/health")).timeout(timeout).GET())
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (health.statusCode() != 200) {
-        throw LakepipeErrors.trackingUnreachable(
-            uri, new IOException("health check answered HTTP " + health.statusCode()));
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      throw LakepipeErrors.trackingUnreachable(uri, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      rest.http().checkHealth();
+    } catch (MlflowUnreachableException e) {
+      throw LakepipeErrors.trackingUnreachable(uri, e.getCause());
+    } catch (MlflowRefusedException e) {
+      throw LakepipeErrors.trackingUnreachable(
+          uri, new IOException("health check answered HTTP " + e.status()));
+    } catch (IllegalArgumentException e) {
       throw LakepipeErrors.trackingUnreachable(uri, e);
     }
-    return new MlflowTracking(credentials, timeout);
+    return new MlflowTracking(credentials, rest);
   }
 
   public String trackingUri() {
@@ -104,22 +89,16 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** Returns the id of the named experiment, creating it on first use. */
   public String experimentId(String name) {
-    // Searched rather than fetched by name: the Java client retries the 404 of a missing name.
-    String filter = "name = '" + name.replace("'", "\\'") + "'";
     String id =
         call(
             "get or create experiment " + name,
-            () ->
-                client.searchExperiments(filter).getItems().stream()
-                    .map(e -> e.getExperimentId())
-                    .findFirst()
-                    .orElseGet(() -> client.createExperiment(name)));
+            () -> rest.experiments().findId(name).orElseGet(() -> rest.experiments().create(name)));
     // MLflow 3's UI opens an experiment in its GenAI view unless told it holds classic model
     // training.
     call(
         "tag experiment " + name,
         () -> {
-          client.setExperimentTag(id, "mlflow.experimentKind", "custom_model_development");
+          rest.experiments().setTag(id, "mlflow.experimentKind", "custom_model_development");
           return null;
         });
     return id;
@@ -129,13 +108,7 @@ public final class MlflowTracking implements AutoCloseable {
    * The id of the named experiment, if it exists; unlike {@link #experimentId}, never creates it.
    */
   public Optional<String> findExperimentId(String name) {
-    String filter = "name = '" + name.replace("'", "\\'") + "'";
-    return call(
-        "find experiment " + name,
-        () ->
-            client.searchExperiments(filter).getItems().stream()
-                .map(e -> e.getExperimentId())
-                .findFirst());
+    return call("find experiment " + name, () -> rest.experiments().findId(name));
   }
 
   /**
@@ -143,23 +116,18 @@ public final class MlflowTracking implements AutoCloseable {
    * {@code tags.`lakepipe.ds` = '2001-01-15'}, newest first, at most {@code maxResults}.
    */
   public List<LoggedRun> searchRuns(String experimentId, String filter, int maxResults) {
-    List<Run> runs =
+    List<MlflowRuns.Run> runs =
         call(
             "search runs of experiment " + experimentId,
             () ->
-                client
-                    .searchRuns(
-                        List.of(experimentId),
-                        filter,
-                        ViewType.ACTIVE_ONLY,
+                rest.runs()
+                    .search(
+                        experimentId,
+                        filter == null ? "" : filter,
                         maxResults,
-                        List.of("attributes.start_time DESC"))
-                    .getItems());
+                        "attributes.start_time DESC"));
     return runs.stream()
-        .filter(
-            run ->
-                run.getData().getTagsList().stream()
-                    .noneMatch(tag -> tag.getKey().equals(PARENT_RUN_TAG)))
+        .filter(run -> !run.tags().containsKey(PARENT_RUN_TAG))
         .map(MlflowTracking::toLoggedRun)
         .toList();
   }
@@ -209,7 +177,12 @@ public final class MlflowTracking implements AutoCloseable {
     RunInfo info = call("create run", () -> client.createRun(request.build()));
     TrackedRun run =
         new TrackedRun(
-            client, artifacts, info.getRunId(), request.getExperimentId(), info.getArtifactUri());
+            client,
+            rest.artifacts(),
+            trackingUri,
+            info.getRunId(),
+            request.getExperimentId(),
+            info.getArtifactUri());
     long end = endMillis == null ? 0 : endMillis;
     T result;
     try {
@@ -237,22 +210,17 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** Registers {@code source} (a run's logged model) as a new version of {@code modelName}. */
   public ModelVersion registerVersion(String modelName, String source, String runId) {
-    ObjectNode model = JSON.createObjectNode().put("name", modelName);
-    try {
-      post("registered-models/create", model);
-    } catch (LakepipeAlreadyExists ignored) {
-      // Registered by an earlier training; a new version is added below.
-    }
-    ObjectNode version =
-        JSON.createObjectNode().put("name", modelName).put("source", source).put("run_id", runId);
-    return toVersion(post("model-versions/create", version).path("model_version"));
+    // A model registered by an earlier training is kept; a new version is added below.
+    call("registered-models/create", () -> rest.registry().createModel(modelName));
+    return toVersion(
+        call(
+            "model-versions/create",
+            () -> rest.registry().createVersion(modelName, source, runId)));
   }
 
   /** Points {@code alias} of the model at {@code version}. */
   public void setAlias(String modelName, String alias, String version) {
-    post(
-        "registered-models/alias",
-        JSON.createObjectNode().put("name", modelName).put("alias", alias).put("version", version));
+    run("registered-models/alias", () -> rest.registry().setAlias(modelName, alias, version));
   }
 
   /** The version an alias points at, or a clear error if the alias or model does not exist. */
@@ -263,87 +231,56 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** The version an alias points at, if the model and the alias exist. */
   public Optional<ModelVersion> findByAlias(String modelName, String alias) {
-    // Searched first: a 404 for a missing model or alias would make the Java client retry for
-    // seconds.
-    JsonNode models =
-        get(
-                "registered-models/search?filter="
-                    + encode("name = '" + modelName.replace("'", "\\'") + "'"),
-                modelName,
-                "@" + alias)
-            .path("registered_models");
-    for (JsonNode model : models) {
-      for (JsonNode entry : model.path("aliases")) {
-        if (alias.equals(entry.path("alias").asText())) {
-          return Optional.of(version(modelName, entry.path("version").asText()));
-        }
-      }
-    }
-    return Optional.empty();
+    return call(
+        "registered-models/alias",
+        () -> {
+          try {
+            return Optional.of(toVersion(rest.registry().versionByAlias(modelName, alias)));
+          } catch (MlflowRefusedException e) {
+            if (missing(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+        });
   }
 
   /** Sets a tag on a model version, such as the gate's decision. */
   public void setVersionTag(String modelName, String version, String key, String value) {
-    post(
+    run(
         "model-versions/set-tag",
-        JSON.createObjectNode()
-            .put("name", modelName)
-            .put("version", version)
-            .put("key", key)
-            .put("value", value));
+        () -> rest.registry().setVersionTag(modelName, version, key, value));
   }
 
-  /**
-   * Deletes a model version, so that a training that failed after registering leaves no version
-   * behind. The Java client has no DELETE call, so this one goes over plain HTTP.
-   */
+  /** Deletes a model version, so that a training that failed after registering leaves none. */
   public void deleteVersion(String modelName, String version) {
-    String body = JSON.createObjectNode().put("name", modelName).put("version", version).toString();
-    HttpRequest request =
-        credentials
-            .sign(
-                HttpRequest.newBuilder(
-                        URI.create(trackingUri + "/api/2.0/mlflow/model-versions/delete"))
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .method("DELETE", HttpRequest.BodyPublishers.ofString(body)))
-            .build();
-    try {
-      HttpResponse<String> response =
-          HttpClient.newBuilder()
-              .connectTimeout(timeout)
-              .build()
-              .send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2) {
-        throw LakepipeErrors.trackingCallFailed(
-            "model-versions/delete", "HTTP " + response.statusCode() + " " + response.body(), null);
-      }
-    } catch (IOException e) {
-      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw LakepipeErrors.trackingCallFailed("model-versions/delete", "interrupted", e);
-    }
+    run("model-versions/delete", () -> rest.registry().deleteVersion(modelName, version));
   }
 
   /** A version by number, or a clear error if it does not exist. */
   public ModelVersion version(String modelName, String version) {
-    return toVersion(
-        get(
-                "model-versions/get?name=" + encode(modelName) + "&version=" + encode(version),
-                modelName,
-                version)
-            .path("model_version"));
+    return call(
+        "model-versions/get",
+        () -> {
+          try {
+            return toVersion(rest.registry().version(modelName, version));
+          } catch (MlflowRefusedException e) {
+            if (missing(e)) {
+              throw LakepipeErrors.modelNotFound(modelName, version);
+            }
+            throw e;
+          }
+        });
   }
 
   /** Downloads a version's model directory into {@code target}. */
   public void downloadModel(ModelVersion version, Path target) {
-    artifacts.downloadDirectory(version.source(), target);
+    run(null, () -> rest.artifacts().downloadDirectory(version.source(), target));
   }
 
   /** Downloads one folder of a version's model directory, such as its Spark model data. */
   public void downloadModel(ModelVersion version, String folder, Path target) {
-    artifacts.downloadDirectory(version.source() + "/" + folder, target);
+    run(null, () -> rest.artifacts().downloadDirectory(version.source() + "/" + folder, target));
   }
 
   /**
@@ -351,18 +288,11 @@ public final class MlflowTracking implements AutoCloseable {
    * tags.
    */
   public LoggedRun run(String runId) {
-    return toLoggedRun(call("get run " + runId, () -> client.getRun(runId)));
+    return toLoggedRun(call("get run " + runId, () -> rest.runs().get(runId)));
   }
 
-  private static LoggedRun toLoggedRun(Run run) {
-    String runId = run.getInfo().getRunId();
-    Map<String, Double> metrics = new TreeMap<>();
-    run.getData().getMetricsList().forEach(m -> metrics.put(m.getKey(), m.getValue()));
-    Map<String, String> params = new TreeMap<>();
-    run.getData().getParamsList().forEach(p -> params.put(p.getKey(), p.getValue()));
-    Map<String, String> tags = new TreeMap<>();
-    run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
-    return new LoggedRun(runId, run.getInfo().getArtifactUri(), metrics, params, tags);
+  private static LoggedRun toLoggedRun(MlflowRuns.Run run) {
+    return new LoggedRun(run.runId(), run.artifactUri(), run.metrics(), run.params(), run.tags());
   }
 
   /**
@@ -371,7 +301,8 @@ public final class MlflowTracking implements AutoCloseable {
    * leaves the same artifacts.
    */
   public void uploadToRun(String runId, Path localDir, String artifactPath) {
-    artifacts.uploadDirectory(run(runId).artifactUri(), localDir, artifactPath);
+    String artifactUri = run(runId).artifactUri();
+    run(null, () -> rest.artifacts().uploadDirectory(artifactUri, localDir, artifactPath));
   }
 
   @Override
@@ -379,68 +310,37 @@ public final class MlflowTracking implements AutoCloseable {
     client.close();
   }
 
-  private JsonNode post(String endpoint, ObjectNode body) {
-    try {
-      return JSON.readTree(client.sendPost(endpoint, JSON.writeValueAsString(body)));
-    } catch (MlflowHttpException e) {
-      if (e.getBodyMessage() != null && e.getBodyMessage().contains("RESOURCE_ALREADY_EXISTS")) {
-        throw new LakepipeAlreadyExists();
-      }
-      throw LakepipeErrors.trackingCallFailed(endpoint, httpDetail(e), e);
-    } catch (MlflowClientException e) {
-      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
-    } catch (IOException e) {
-      throw LakepipeErrors.trackingCallFailed(endpoint, e.getMessage(), e);
-    }
+  private <T> T call(String what, Supplier<T> action) {
+    return TrackingCalls.call(trackingUri, what, action);
   }
 
-  private JsonNode get(String endpoint, String modelName, String selector) {
-    try {
-      return JSON.readTree(client.sendGet(endpoint));
-    } catch (MlflowHttpException e) {
-      if (e.getStatusCode() == 404
-          || (e.getBodyMessage() != null
-              && (e.getBodyMessage().contains("RESOURCE_DOES_NOT_EXIST")
-                  || e.getBodyMessage().contains("INVALID_PARAMETER_VALUE")))) {
-        throw LakepipeErrors.modelNotFound(modelName, selector);
-      }
-      throw LakepipeErrors.trackingCallFailed(endpoint, httpDetail(e), e);
-    } catch (MlflowClientException e) {
-      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
-    } catch (IOException e) {
-      throw LakepipeErrors.trackingCallFailed(endpoint, e.getMessage(), e);
-    }
+  private void run(String what, Runnable action) {
+    TrackingCalls.run(trackingUri, what, action);
   }
 
-  private <T> T call(String what, java.util.function.Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (MlflowHttpException e) {
-      throw LakepipeErrors.trackingCallFailed(what, httpDetail(e), e);
-    } catch (MlflowClientException e) {
-      throw LakepipeErrors.trackingUnreachable(trackingUri, e);
-    }
+  /** A missing model, version or alias, as the registry reports it. */
+  private static boolean missing(MlflowRefusedException e) {
+    return e.notFound() || e.errorCode().equals("INVALID_PARAMETER_VALUE");
   }
 
-  private static ModelVersion toVersion(JsonNode node) {
+  private static ModelVersion toVersion(MlflowRegistry.Version version) {
     return new ModelVersion(
-        node.path("name").asText(),
-        node.path("version").asText(),
-        node.path("source").asText(),
-        node.path("run_id").asText(),
-        node.path("creation_timestamp").asLong(0L));
+        version.name(),
+        version.version(),
+        version.source(),
+        version.runId(),
+        version.createdMillis());
   }
 
-  private static String httpDetail(MlflowHttpException e) {
-    return "HTTP " + e.getStatusCode() + " " + e.getBodyMessage();
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  /** Signals the registry's RESOURCE_ALREADY_EXISTS, which creating a model twice answers. */
-  private static final class LakepipeAlreadyExists extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  /** MLflow's Java client signs in with the same credentials. */
+  static BasicMlflowHostCreds hostCreds(MlflowCredentials credentials) {
+    if (credentials.token().isPresent()) {
+      return new BasicMlflowHostCreds(credentials.uri(), credentials.token().get());
+    }
+    if (credentials.user().isPresent()) {
+      return new BasicMlflowHostCreds(
+          credentials.uri(), credentials.user().get(), credentials.password().orElse(""));
+    }
+    return new BasicMlflowHostCreds(credentials.uri());
   }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
+import io.lakepipe.mlflow.MlflowArtifacts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,19 +16,22 @@ import org.mlflow.tracking.MlflowClient;
  */
 public final class TrackedRun {
   private final MlflowClient client;
-  private final ArtifactProxy artifacts;
+  private final MlflowArtifacts artifacts;
+  private final String trackingUri;
   private final String runId;
   private final String experimentId;
   private final String artifactUri;
 
   TrackedRun(
       MlflowClient client,
-      ArtifactProxy artifacts,
+      MlflowArtifacts artifacts,
+      String trackingUri,
       String runId,
       String experimentId,
       String artifactUri) {
     this.client = client;
     this.artifacts = artifacts;
+    this.trackingUri = trackingUri;
     this.runId = runId;
     this.experimentId = experimentId;
     this.artifactUri = artifactUri;
@@ -109,6 +113,7 @@ public final class TrackedRun {
 
   /** Uploads a local directory as the artifact folder {@code artifactPath} of this run. */
   public void uploadDirectory(Path localDir, String artifactPath) {
-    artifacts.uploadDirectory(artifactUri, localDir, artifactPath);
+    TrackingCalls.run(
+        trackingUri, null, () -> artifacts.uploadDirectory(artifactUri, localDir, artifactPath));
   }
 }

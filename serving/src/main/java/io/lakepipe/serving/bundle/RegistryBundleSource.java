@@ -1,61 +1,64 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.bundle;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakepipe.mlflow.MlflowArtifacts;
+import io.lakepipe.mlflow.MlflowCredentials;
+import io.lakepipe.mlflow.MlflowException;
+import io.lakepipe.mlflow.MlflowHttp;
+import io.lakepipe.mlflow.MlflowRefusedException;
+import io.lakepipe.mlflow.MlflowRegistry;
+import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowUnreachableException;
+import io.lakepipe.serving.BundleException;
 import io.lakepipe.serving.ServingErrors;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The bundle of the model version an MLflow registry alias points to, read over MLflow's REST API
- * with plain {@code java.net.http} (no MLflow client: it would bring protobuf and more for three
- * calls).
+ * with lakepipe's REST client (mlflow-rest, which the jobs share; no MLflow client: it would bring
+ * protobuf and more for three calls).
  *
  * <p>The alias resolves to a version and its run ({@code GET registered-models/alias}); the run
  * gives its artifact URI ({@code GET runs/get}); the bundle is the run's {@code pmml/} artifacts,
  * fetched through the server's artifact proxy for {@code mlflow-artifacts:/} URIs, or read directly
  * for {@code file:} and {@code s3://} artifact stores. Credentials, when the server needs them,
  * come from the environment as for MLflow's own clients: {@code MLFLOW_TRACKING_TOKEN}, or {@code
- * MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}.
+ * MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}, or a {@code user:password@} in
+ * the tracking URI, which messages never show.
  */
 public final class RegistryBundleSource implements BundleSource {
   /** Folder of the run's artifacts that holds the bundle. */
   public static final String ARTIFACT_DIR = "pmml";
 
   private static final Logger LOG = LoggerFactory.getLogger(RegistryBundleSource.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final URI trackingUri;
   private final String model;
   private final String alias;
   private final Map<String, String> env;
-  private final HttpClient http;
+  private final MlflowRestClient mlflow;
 
   /** The version an alias points to, and the run that produced it. */
   public record AliasTarget(String version, String runId) {}
 
   public RegistryBundleSource(
       URI trackingUri, String model, String alias, Map<String, String> env) {
-    String base = trackingUri.toString().replaceAll("/+$", "");
-    this.trackingUri = URI.create(base);
+    MlflowCredentials credentials = MlflowCredentials.resolve(trackingUri.toString(), env);
+    this.trackingUri = URI.create(credentials.uri());
     this.model = model;
     this.alias = alias;
     this.env = Map.copyOf(env);
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.mlflow =
+        new MlflowRestClient(new MlflowHttp(credentials, CONNECT_TIMEOUT, TIMEOUT, TIMEOUT));
   }
 
   @Override
@@ -92,11 +95,9 @@ public final class RegistryBundleSource implements BundleSource {
   private Bundle fetch(AliasTarget target) {
     String artifactUri = runArtifactUri(target.runId());
     String where = location() + " (version " + target.version() + ", run " + target.runId() + ")";
-    if (artifactUri.startsWith("mlflow-artifacts:")) {
-      String path = URI.create(artifactUri).getPath().replaceAll("^/+", "").replaceAll("/+$", "");
-      String base = "/api/2.0/mlflow-artifacts/artifacts/" + path + "/" + ARTIFACT_DIR + "/";
-      byte[] manifest = artifact(base + Bundle.MANIFEST_FILE, where, Bundle.MANIFEST_FILE);
-      byte[] pmml = artifact(base + Bundle.PMML_FILE, where, Bundle.PMML_FILE);
+    if (MlflowArtifacts.proxied(artifactUri)) {
+      byte[] manifest = artifact(artifactUri, where, Bundle.MANIFEST_FILE);
+      byte[] pmml = artifact(artifactUri, where, Bundle.PMML_FILE);
       return Bundle.of(where, target.version(), manifest, pmml);
     }
     // Servers started without --serve-artifacts hand out their store's own URI: read it directly.
@@ -115,96 +116,57 @@ public final class RegistryBundleSource implements BundleSource {
 
   /** Asks the registry which version the alias points to now. */
   public AliasTarget resolveAlias() {
-    String path =
-        "/api/2.0/mlflow/registered-models/alias?name=" + encode(model) + "&alias=" + encode(alias);
-    JsonNode version =
-        getJson(path, "resolve the alias '" + alias + "' of model '" + model + "'")
-            .path("model_version");
-    String number = version.path("version").asText("");
-    String runId = version.path("run_id").asText("");
-    if (number.isEmpty() || runId.isEmpty()) {
+    MlflowRegistry.Version version =
+        ask(
+            "resolve the alias '" + alias + "' of model '" + model + "'",
+            () -> mlflow.registry().versionByAlias(model, alias));
+    if (version.version().isEmpty() || version.runId().isEmpty()) {
       throw ServingErrors.registryAnswer(
           trackingUri,
           "the alias '" + alias + "'",
           "a model version without version or run_id: " + version);
     }
-    return new AliasTarget(number, runId);
+    return new AliasTarget(version.version(), version.runId());
   }
 
   private String runArtifactUri(String runId) {
-    JsonNode info =
-        getJson("/api/2.0/mlflow/runs/get?run_id=" + encode(runId), "read the run " + runId)
-            .path("run")
-            .path("info");
-    String artifactUri = info.path("artifact_uri").asText("");
+    String artifactUri = ask("read the run " + runId, () -> mlflow.runs().get(runId)).artifactUri();
     if (artifactUri.isEmpty()) {
       throw ServingErrors.registryAnswer(trackingUri, "the run " + runId, "no artifact_uri");
     }
     return artifactUri;
   }
 
-  private JsonNode getJson(String pathAndQuery, String what) {
-    HttpResponse<byte[]> response = get(pathAndQuery);
-    if (response.statusCode() != 200) {
-      throw ServingErrors.registryRefused(
-          trackingUri,
-          what,
-          response.statusCode(),
-          new String(response.body(), StandardCharsets.UTF_8));
-    }
+  private byte[] artifact(String runArtifactUri, String where, String file) {
+    String name = ARTIFACT_DIR + "/" + file;
     try {
-      return JSON.readTree(response.body());
-    } catch (IOException e) {
-      throw ServingErrors.registryAnswer(trackingUri, "'" + what + "'", "a body that is not JSON");
+      return mlflow.artifacts().read(runArtifactUri + "/" + name);
+    } catch (MlflowRefusedException e) {
+      if (e.status() == 404) {
+        throw ServingErrors.missingFile(where, name);
+      }
+      throw failure("send the artifact " + name, e);
+    } catch (MlflowException e) {
+      throw failure("send the artifact " + name, e);
     }
   }
 
-  private byte[] artifact(String path, String where, String file) {
-    HttpResponse<byte[]> response = get(path);
-    if (response.statusCode() == 404) {
-      throw ServingErrors.missingFile(where, ARTIFACT_DIR + "/" + file);
-    }
-    if (response.statusCode() != 200) {
-      throw ServingErrors.registryRefused(
-          trackingUri,
-          "send the artifact " + ARTIFACT_DIR + "/" + file,
-          response.statusCode(),
-          new String(response.body(), StandardCharsets.UTF_8));
-    }
-    return response.body();
-  }
-
-  private HttpResponse<byte[]> get(String pathAndQuery) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(trackingUri + pathAndQuery)).timeout(TIMEOUT).GET();
-    authorization().ifPresent(value -> request.header("Authorization", value));
+  /** Makes one registry call; its failure becomes the service's message for {@code what}. */
+  private <T> T ask(String what, Supplier<T> call) {
     try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw ServingErrors.registryUnreachable(trackingUri, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ServingErrors.registryUnreachable(trackingUri, e);
+      return call.get();
+    } catch (MlflowException e) {
+      throw failure(what, e);
     }
   }
 
-  private Optional<String> authorization() {
-    String token = env.getOrDefault("MLFLOW_TRACKING_TOKEN", "");
-    if (!token.isBlank()) {
-      return Optional.of("Bearer " + token);
+  private BundleException failure(String what, MlflowException e) {
+    if (e instanceof MlflowUnreachableException) {
+      return ServingErrors.registryUnreachable(trackingUri, e.getCause());
     }
-    String user = env.getOrDefault("MLFLOW_TRACKING_USERNAME", "");
-    if (!user.isBlank()) {
-      String password = env.getOrDefault("MLFLOW_TRACKING_PASSWORD", "");
-      return Optional.of(
-          "Basic "
-              + Base64.getEncoder()
-                  .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    if (e instanceof MlflowRefusedException refused) {
+      return ServingErrors.registryRefused(trackingUri, what, refused.status(), refused.body());
     }
-    return Optional.empty();
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return ServingErrors.registryAnswer(trackingUri, "'" + what + "'", e.detail());
   }
 }

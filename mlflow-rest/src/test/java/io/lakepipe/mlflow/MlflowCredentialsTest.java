@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.core.tracking;
+package io.lakepipe.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +48,7 @@ class MlflowCredentialsTest {
 
     assertThat(credentials.uri()).isEqualTo("https://mlflow.example.org:8443/tracking");
     assertThat(credentials.toString()).doesNotContain("secret");
-    assertThat(credentials.hostCreds().getHost()).isEqualTo(credentials.uri());
-    assertThat(credentials.hostCreds().getToken()).isEqualTo("token-secret");
+    assertThat(credentials.token()).hasValue("token-secret");
+    assertThat(credentials.user()).isEmpty();
   }
 }

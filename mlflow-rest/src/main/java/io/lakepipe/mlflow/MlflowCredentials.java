@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.core.tracking;
+package io.lakepipe.mlflow;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,10 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 /**
- * How the jobs sign in to the tracking server, as MLflow's own clients do: {@code
+ * How lakepipe signs in to a tracking server, as MLflow's own clients do: {@code
  * MLFLOW_TRACKING_TOKEN} (a bearer token), else {@code MLFLOW_TRACKING_USERNAME} and {@code
  * MLFLOW_TRACKING_PASSWORD} (HTTP basic, what MLflow's basic-auth app checks), else a {@code
  * user:password@} in the tracking URI. {@link #uri()}, the address that logs, errors and run
@@ -63,19 +62,23 @@ public final class MlflowCredentials {
     return uri;
   }
 
-  /** For MLflow's Java client. */
-  BasicMlflowHostCreds hostCreds() {
-    if (token != null) {
-      return new BasicMlflowHostCreds(uri, token);
-    }
-    if (user != null) {
-      return new BasicMlflowHostCreds(uri, user, password);
-    }
-    return new BasicMlflowHostCreds(uri);
+  /** The bearer token, if one signs the requests; for clients that sign them themselves. */
+  public Optional<String> token() {
+    return Optional.ofNullable(token);
+  }
+
+  /** The user of HTTP basic sign-in, if no token is set; for clients that sign themselves. */
+  public Optional<String> user() {
+    return Optional.ofNullable(user);
+  }
+
+  /** The password that goes with {@link #user()}. */
+  public Optional<String> password() {
+    return Optional.ofNullable(password);
   }
 
   /** The value of the Authorization header, if there are credentials. */
-  Optional<String> authorization() {
+  public Optional<String> authorization() {
     if (token != null) {
       return Optional.of("Bearer " + token);
     }
@@ -89,7 +92,7 @@ public final class MlflowCredentials {
   }
 
   /** {@code request} with the Authorization header, if there are credentials. */
-  HttpRequest.Builder sign(HttpRequest.Builder request) {
+  public HttpRequest.Builder sign(HttpRequest.Builder request) {
     authorization().ifPresent(value -> request.header("Authorization", value));
     return request;
   }

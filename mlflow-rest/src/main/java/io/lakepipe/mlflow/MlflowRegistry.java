@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.lakepipe.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
+/** The model registry: registered models, their versions, aliases and version tags. */
+public final class MlflowRegistry {
+  private final MlflowHttp http;
+
+  public MlflowRegistry(MlflowHttp http) {
+    this.http = http;
+  }
+
+  /**
+   * A registered model version as the registry reports it.
+   *
+   * @param createdMillis when the registry created it (epoch milliseconds), 0 if not told
+   */
+  public record Version(
+      String name, String version, String source, String runId, long createdMillis) {
+    static Version of(JsonNode node) {
+      return new Version(
+          node.path("name").asText(),
+          node.path("version").asText(),
+          node.path("source").asText(),
+          node.path("run_id").asText(),
+          node.path("creation_timestamp").asLong(0L));
+    }
+  }
+
+  /** Creates the registered model; false if it already existed. */
+  public boolean createModel(String name) {
+    try {
+      http.post("registered-models/create", object().put("name", name));
+      return true;
+    } catch (MlflowRefusedException e) {
+      if (e.alreadyExists()) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Registers {@code source} (a run's logged model) as a new version of {@code model}. */
+  public Version createVersion(String model, String source, String runId) {
+    ObjectNode request = object().put("name", model).put("source", source).put("run_id", runId);
+    return Version.of(http.post("model-versions/create", request).path("model_version"));
+  }
+
+  /** A version by number. */
+  public Version version(String model, String version) {
+    return Version.of(
+        http.get("model-versions/get", Map.of("name", model, "version", version))
+            .path("model_version"));
+  }
+
+  /** The version that {@code alias} points at; a refusal if the model or the alias is missing. */
+  public Version versionByAlias(String model, String alias) {
+    return Version.of(
+        http.get("registered-models/alias", Map.of("name", model, "alias", alias))
+            .path("model_version"));
+  }
+
+  /** Points {@code alias} of the model at {@code version}. */
+  public void setAlias(String model, String alias, String version) {
+    http.post(
+        "registered-models/alias",
+        object().put("name", model).put("alias", alias).put("version", version));
+  }
+
+  /** Sets a tag on a model version. */
+  public void setVersionTag(String model, String version, String key, String value) {
+    http.post(
+        "model-versions/set-tag",
+        object().put("name", model).put("version", version).put("key", key).put("value", value));
+  }
+
+  /** Deletes a model version. */
+  public void deleteVersion(String model, String version) {
+    http.delete("model-versions/delete", object().put("name", model).put("version", version));
+  }
+
+  private static ObjectNode object() {
+    return MlflowHttp.JSON.createObjectNode();
+  }
+}

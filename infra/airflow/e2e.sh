@@ -209,9 +209,16 @@ say "2e. The recipe 'Adding a feature' of docs/contributing.md, followed as writ
 "$LAKEPIPE_HOME/infra/test/recipe-test.sh" "Adding a feature" "$E2E/one-by-one.conf"
 
 say "3. The Airflow UI in headless Chromium"
-"$AIRFLOW_PYTHON" "$LAKEPIPE_HOME/infra/airflow/ui_check.py" --url "http://127.0.0.1:$E2E_PORT" --user admin \
+"$AIRFLOW_PYTHON" "$LAKEPIPE_HOME/infra/ui/airflow_ui_check.py" --url "http://127.0.0.1:$E2E_PORT" --user admin \
   --password-file "$STATE/$E2E_INSTANCE/simple_auth_manager_passwords.json.generated" \
   --expect-dags lakepipe_daily,lakepipe_training --successful-run-of lakepipe_daily --screenshots "$ARTIFACTS"
+
+say "3b. MLflow's compare view of the training's candidates in headless Chromium"
+experiment="$(PYTHONPATH="$LAKEPIPE_HOME/infra/report" "$REPORT_PYTHON" -c \
+  'import sys; from lakepipe_config import load_config, setting; print(setting(load_config(sys.argv[1]), "mlflow.experiment"))' \
+  "$E2E/one-by-one.conf")"
+"$AIRFLOW_PYTHON" "$LAKEPIPE_HOME/infra/ui/mlflow_compare_check.py" --url "$MLFLOW_TRACKING_URI" \
+  --experiment "$experiment" --ds "$last_day" --screenshots "$ARTIFACTS"
 
 # What the started Airflow's own processes (API server, scheduler, DAG processor, triggerer) cost:
 # CPU the backfill's jobs could not use.

@@ -38,8 +38,8 @@ BUILD_LOCK = PYTHON_DIR / "requirements-build.lock"
 # The code each virtualenv runs, from the checkout's root: what its test suites, ./lakepipe and the
 # infra scripts run with .lakepipe/venv-<name>/bin/python.
 FOLDERS = {
-    # The DAGs, their helpers and tests; the browser check of the Airflow UI (ui_check.py).
-    "airflow": ["dags", "infra/airflow"],
+    # The DAGs, their helpers and tests; the browser checks of the Airflow and MLflow UIs (infra/ui).
+    "airflow": ["dags", "infra/airflow", "infra/ui"],
     # The report, monitoring and security tools and their tests, the notebooks and their helper,
     # table_counts.py (yarn-test.sh), readback.py (jobs-train's MlflowReadback), the pyfunc loader
     # that jobs-train writes into each XGBoost model, which MLflow's loader imports in that Python, and

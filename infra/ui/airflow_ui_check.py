@@ -5,11 +5,10 @@ listed on the DAGs page and that the runs page of one DAG shows a run in state s
 screenshots of those pages (and of what it saw when a check fails) into a folder. Exits 0 when every
 check passes, 1 otherwise.
 
-Chromium and its WebDriver are Debian's (packages chromium and chromium-driver, installed by
-`./lakepipe test`), both given by path, so that Selenium Manager downloads no browser or driver.
+Headless Chromium comes from headless_browser.py beside it (Debian's Chromium and WebDriver).
 
 Example (the project's Airflow, started by `./lakepipe airflow start`):
-  .lakepipe/venv-airflow/bin/python infra/airflow/ui_check.py --url http://127.0.0.1:8080 \
+  .lakepipe/venv-airflow/bin/python infra/ui/airflow_ui_check.py --url http://127.0.0.1:8080 \
     --user admin --password-file .lakepipe/airflow/simple_auth_manager_passwords.json.generated \
     --expect-dags lakepipe_daily,lakepipe_training --successful-run-of lakepipe_daily \
     --screenshots target/ui-check
@@ -21,34 +20,22 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-from selenium import webdriver
-from selenium.common.exceptions import (
-    StaleElementReferenceException,
-    TimeoutException,
-    WebDriverException,
-)
-from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-# Each wait for a page or an element; the UI needs a few seconds on a loaded 2-core machine.
-PAGE_TIMEOUT_S = 60
-WINDOW_SIZE = "1400,900"
-# Before a screenshot: the SPA keeps rendering after what a check waited for (translations, the grid).
-SETTLE_S = 1.0
-
-
-class UiCheckFailed(Exception):
-    """A check of the UI did not pass; the message says what was not found and what to look at."""
+from headless_browser import (
+    PAGE_TIMEOUT_S,
+    UiCheckFailed,
+    page_text,
+    save_screenshot,
+    start_browser,
+    wait,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,25 +98,6 @@ def read_password(password_file: Path, user: str) -> str:
     if user not in passwords:
         raise UiCheckFailed(f"user '{user}' is not in {password_file} (users: {', '.join(passwords)})")
     return passwords[user]
-
-
-def start_browser() -> WebDriver:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    # --no-sandbox: Chromium's sandbox refuses to run as root; --disable-dev-shm-usage: a container's
-    # small /dev/shm crashes renderers.
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={WINDOW_SIZE}"):
-        options.add_argument(argument)
-    try:
-        browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    except WebDriverException as error:
-        raise UiCheckFailed(
-            f"cannot start headless Chromium ({CHROMIUM}) through {CHROMEDRIVER}: "
-            f"{error.msg}; `./lakepipe setup` installs both (apt-get install "
-            "chromium chromium-driver)"
-        ) from error
-    browser.set_page_load_timeout(PAGE_TIMEOUT_S)
-    return browser
 
 
 def run(browser: WebDriver, args: argparse.Namespace, password: str) -> None:
@@ -203,28 +171,8 @@ def check_successful_run(browser: WebDriver, url: str, dag_id: str) -> None:
     )
 
 
-def wait(browser: WebDriver, condition: Callable[[WebDriver], Any], failure: str) -> Any:
-    # Stale elements are expected while the SPA re-renders; the condition is simply tried again.
-    waiting = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=[StaleElementReferenceException])
-    try:
-        return waiting.until(condition)
-    except TimeoutException:
-        raise UiCheckFailed(f"{failure} (waited {PAGE_TIMEOUT_S} s)") from None
-
-
 def dag_link(dag_id: str) -> str:
     return f'a[href$="/dags/{dag_id}"]'
-
-
-def page_text(browser: WebDriver) -> str:
-    return browser.find_element(By.TAG_NAME, "body").text
-
-
-def save_screenshot(browser: WebDriver, folder: Path, name: str) -> Path:
-    path = folder / f"{name}.png"
-    time.sleep(SETTLE_S)
-    browser.save_screenshot(str(path))
-    return path
 
 
 if __name__ == "__main__":

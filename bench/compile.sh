@@ -5,13 +5,16 @@
 # Usage: bench/compile.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# The jar a module builds: jobs-<x>/target/jobs-<x>.jar, serving/target/lakepipe-serving.jar.
+# The jar a module builds: jobs-<x>/target/jobs-<x>.jar, tools/target/tools.jar,
+# serving/target/lakepipe-serving.jar.
 jar_of() {
   local jar="$1"
   if [[ -n "${JARS_DIR:-}" ]]; then
     echo "$JARS_DIR/$jar.jar"
   elif [[ "$jar" == lakepipe-serving ]]; then
     echo "$LAKEPIPE_HOME/serving/target/$jar.jar"
+  elif [[ "$jar" == tools ]]; then
+    echo "$LAKEPIPE_HOME/tools/target/$jar.jar"
   else
     echo "$LAKEPIPE_HOME/$jar/target/$jar.jar"
   fi
@@ -21,7 +24,7 @@ jar_of() {
 declare -A CLASS_PATHS=(
   [features-rebuild]="$SPARK_HOME/jars/*:$(jar_of jobs-features)"
   [file-ingest]="$SPARK_HOME/jars/*:$(jar_of jobs-ingest)"
-  [kafka-ingest]="$SPARK_HOME/jars/*:$(jar_of jobs-ingest)"
+  [kafka-ingest]="$SPARK_HOME/jars/*:$(jar_of jobs-ingest):$(jar_of tools)"
   [train-models]="$SPARK_HOME/jars/*:$(jar_of jobs-train)"
   [serving/spark]="$SPARK_HOME/jars/*:$(jar_of jobs-train)"
   [serving]="$(jar_of lakepipe-serving)"

@@ -10,6 +10,12 @@ export LAKEPIPE_HOME
 source "$LAKEPIPE_HOME/config/services.env"
 source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
 JOB_JAR="${JOB_JAR:-$LAKEPIPE_HOME/jobs-${BENCH_JOB:-ingest}/target/jobs-${BENCH_JOB:-ingest}.jar}"
+# A bench that feeds its job through the demo's simulators (module tools) sets BENCH_WITH_TOOLS=1:
+# tools.jar then comes after the job jar, so that the job's own classes are the job jar's.
+BENCH_JARS=("$JOB_JAR")
+if [[ "${BENCH_WITH_TOOLS:-0}" == 1 ]]; then
+  BENCH_JARS+=("${TOOLS_JAR:-$LAKEPIPE_HOME/tools/target/tools.jar}")
+fi
 LAKEPIPE_CONFIG="${LAKEPIPE_CONFIG:-$LAKEPIPE_HOME/config/local.conf}"
 
 # compile_bench <name> <build folder> <class path>: bench/<name>/src with bench/common/src (the
@@ -27,12 +33,18 @@ compile_bench() {
 run_bench() {
   local name="$1" main_class="$2"; shift 2
   local build="$LAKEPIPE_HOME/.lakepipe/bench/$name/build"
-  [[ -f "$JOB_JAR" ]] || { echo "No job jar at $JOB_JAR: build it first (./lakepipe setup)" >&2; exit 1; }
-  compile_bench "$name" "$build" "$SPARK_HOME/jars/*:$JOB_JAR"
+  local jar
+  for jar in "${BENCH_JARS[@]}"; do
+    [[ -f "$jar" ]] || { echo "No jar at $jar: build it first (./lakepipe setup)" >&2; exit 1; }
+  done
+  local class_path jar_list
+  class_path="$(IFS=:; echo "${BENCH_JARS[*]}")"
+  jar_list="$(IFS=,; echo "${BENCH_JARS[*]}")"
+  compile_bench "$name" "$build" "$SPARK_HOME/jars/*:$class_path"
   "$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit" \
     --master "local[2]" \
     --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
-    --jars "$JOB_JAR" \
+    --jars "$jar_list" \
     --class "$main_class" \
     "$build/bench.jar" "$@"
 }

@@ -14,9 +14,16 @@ set -euo pipefail
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export LAKEPIPE_HOME
 source "$LAKEPIPE_HOME/infra/airflow/env.sh"
-JAR="${LAKEPIPE_TEST_JARS:-$LAKEPIPE_HOME/.lakepipe/test-jars}/jobs-ingest.jar"
-[[ -f "$JAR" ]] || JAR="$LAKEPIPE_HOME/jobs-ingest/target/jobs-ingest.jar"
-[[ -f "$JAR" ]] || { echo "task-kill-test: no jobs-ingest.jar; run ./lakepipe setup" >&2; exit 2; }
+# The test copy of a module's shaded jar, else the module's own build.
+module_jar() {
+  local jar="${LAKEPIPE_TEST_JARS:-$LAKEPIPE_HOME/.lakepipe/test-jars}/$1.jar"
+  [[ -f "$jar" ]] || jar="$LAKEPIPE_HOME/$1/target/$1.jar"
+  [[ -f "$jar" ]] || { echo "task-kill-test: no $1.jar; run ./lakepipe setup" >&2; exit 2; }
+  echo "$jar"
+}
+JAR="$(module_jar jobs-ingest)"
+# The topic is created by the demo's simulator, as ./lakepipe airflow start does.
+TOOLS_JAR="$(module_jar tools)"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-task-kill.XXXXXX")"
 TASKS=()
@@ -47,8 +54,8 @@ lakepipe {
   spark.conf { "spark.ui.enabled" = "false" }
 }
 CONF
-"$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit" --class io.lakepipe.ingest.kafka.CreateFlightEventsTopicCommand \
-  "$JAR" --config "$WORK/job.conf" >"$WORK/topic.log" 2>&1 || fail "could not create the topic $topic"
+"$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit" --class io.lakepipe.tools.kafka.CreateFlightEventsTopicCommand \
+  "$TOOLS_JAR" --config "$WORK/job.conf" >"$WORK/topic.log" 2>&1 || fail "could not create the topic $topic"
 
 # A task process: starts the job as SparkSubmitOperator does (Popen of `spark-submit` from PATH), then waits.
 start_task() {

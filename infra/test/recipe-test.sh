@@ -29,7 +29,7 @@ done
 for entry in "$LAKEPIPE_HOME"/.lakepipe/*; do
   ln -s "$entry" "$COPY/.lakepipe/$(basename "$entry")"
 done
-for target in "$LAKEPIPE_HOME"/jobs-*/target "$LAKEPIPE_HOME"/serving/target; do
+for target in "$LAKEPIPE_HOME"/jobs-*/target "$LAKEPIPE_HOME"/tools/target "$LAKEPIPE_HOME"/serving/target; do
   [[ -d "$target" ]] && ln -s "$target" "$COPY/${target#"$LAKEPIPE_HOME"/}"
 done
 if [[ -n "$config" ]]; then

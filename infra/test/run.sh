@@ -59,8 +59,8 @@ copy_test_jars() {
   mkdir -p "$LAKEPIPE_TEST_JARS"
   local module
   # The shaded jar of each job module (target/<module>.jar; jobs-core, a library, has none), not
-  # the thin or test jars beside it.
-  for module in "$LAKEPIPE_HOME"/jobs-*; do
+  # the thin or test jars beside it; and tools.jar, the simulators that ./lakepipe land and replay run.
+  for module in "$LAKEPIPE_HOME"/jobs-* "$LAKEPIPE_HOME/tools"; do
     if [[ -f "$module/target/$(basename "$module").jar" ]]; then
       cp "$module/target/$(basename "$module").jar" "$LAKEPIPE_TEST_JARS/"
     fi

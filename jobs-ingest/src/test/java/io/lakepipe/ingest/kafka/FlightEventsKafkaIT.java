@@ -2,7 +2,6 @@
 package io.lakepipe.ingest.kafka;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.to_date;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,15 +65,14 @@ class FlightEventsKafkaIT extends SparkTestBase {
     return spark.read().format("delta").load(config.tablePath(name));
   }
 
-  private static List<FlightEventPublisher.Message> poison() {
-    List<FlightEventPublisher.Message> poison = new ArrayList<>();
-    poison.add(new FlightEventPublisher.Message("p-null", null));
-    poison.add(new FlightEventPublisher.Message("p-bytes", new byte[] {(byte) 0xC3, 0x28, '{'}));
-    poison.add(FlightEventPublisher.Message.json("p-text", "delayed flight LAS-PHL"));
-    poison.add(FlightEventPublisher.Message.json("p-keys", "{\"event_id\":\"p-keys\"}"));
-    poison.add(
-        FlightEventPublisher.Message.json("p-type", String.format(GOOD, "type", "\"late\"")));
-    poison.add(FlightEventPublisher.Message.json("p-rule", String.format(GOOD, "rule", "-1116")));
+  private static List<TestEventPublisher.Message> poison() {
+    List<TestEventPublisher.Message> poison = new ArrayList<>();
+    poison.add(new TestEventPublisher.Message("p-null", null));
+    poison.add(new TestEventPublisher.Message("p-bytes", new byte[] {(byte) 0xC3, 0x28, '{'}));
+    poison.add(TestEventPublisher.Message.json("p-text", "delayed flight LAS-PHL"));
+    poison.add(TestEventPublisher.Message.json("p-keys", "{\"event_id\":\"p-keys\"}"));
+    poison.add(TestEventPublisher.Message.json("p-type", String.format(GOOD, "type", "\"late\"")));
+    poison.add(TestEventPublisher.Message.json("p-rule", String.format(GOOD, "rule", "-1116")));
     return poison;
   }
 
@@ -82,9 +80,9 @@ class FlightEventsKafkaIT extends SparkTestBase {
   void availableNowRunWritesEachEventOnceQuarantinesPoisonAndRerunsAddNothing() {
     String topic = KafkaTestSupport.newTopic("it-flight-events");
     LakepipeConfig config = config(topic, Map.of());
-    List<FlightEventPublisher.Message> events =
+    List<TestEventPublisher.Message> events =
         KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 2000);
-    List<FlightEventPublisher.Message> sent = new ArrayList<>(events);
+    List<TestEventPublisher.Message> sent = new ArrayList<>(events);
     sent.addAll(3, poison());
     // The producer sending some events twice (a retry from another producer session) must not
     // matter.
@@ -104,7 +102,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
     assertThat(bronze.select("event_id").distinct().count()).isEqualTo(2000);
     assertThat(bronze.select("event_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
         .containsExactlyInAnyOrderElementsOf(
-            events.stream().map(FlightEventPublisher.Message::key).toList());
+            events.stream().map(TestEventPublisher.Message::key).toList());
     assertThat(bronze.where(col("ds").notEqual(java.sql.Date.valueOf(DS))).count()).isZero();
     assertThat(
             bronze
@@ -186,7 +184,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
     String topic = KafkaTestSupport.newTopic("it-flight-events-bad");
     LakepipeConfig strict =
         config(topic, Map.of("lakepipe.sources.flight-events.max-bad-share", 0.1));
-    List<FlightEventPublisher.Message> sent =
+    List<TestEventPublisher.Message> sent =
         new ArrayList<>(KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, 30));
     sent.addAll(poison());
     KafkaTestSupport.publish(topic, sent, 0);
@@ -248,14 +246,14 @@ class FlightEventsKafkaIT extends SparkTestBase {
     String topic = KafkaTestSupport.newTopic("it-flight-events-redated");
     LakepipeConfig config = config(topic, Map.of());
     KafkaTestSupport.publish(
-        topic, List.of(FlightEventPublisher.Message.json("p-1", String.format(GOOD, "1", "5"))), 0);
+        topic, List.of(TestEventPublisher.Message.json("p-1", String.format(GOOD, "1", "5"))), 0);
     assertThat(ingest(config).rowsWritten()).isEqualTo(1);
 
     // The same event id again, dated the next day: already in bronze, under its first date.
     KafkaTestSupport.publish(
         topic,
         List.of(
-            FlightEventPublisher.Message.json(
+            TestEventPublisher.Message.json(
                 "p-1", String.format(GOOD, "1", "5").replace("2001-01-15T", "2001-01-16T"))),
         0);
     JobResult again = ingest(config);
@@ -272,7 +270,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
     Map<String, Object> onlyPoison = Map.of("lakepipe.sources.flight-events.max-bad-share", 1.0);
     LakepipeConfig config = config(topic, onlyPoison);
     KafkaTestSupport.publish(
-        topic, List.of(FlightEventPublisher.Message.json("p-old", "old junk")), 0);
+        topic, List.of(TestEventPublisher.Message.json("p-old", "old junk")), 0);
     assertThat(ingest(config).rowsQuarantined()).isEqualTo(1);
 
     try (org.apache.kafka.clients.admin.Admin admin =
@@ -289,7 +287,7 @@ class FlightEventsKafkaIT extends SparkTestBase {
     // The same partition and offset as the old message, other content; a new checkpoint, as an
     // operator starts one after recreating the topic.
     KafkaTestSupport.publish(
-        topic, List.of(FlightEventPublisher.Message.json("p-old", "new junk")), 0);
+        topic, List.of(TestEventPublisher.Message.json("p-old", "new junk")), 0);
     LakepipeConfig restarted =
         config(
             topic,
@@ -316,33 +314,5 @@ class FlightEventsKafkaIT extends SparkTestBase {
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("does not exist")
         .hasMessageContaining("./lakepipe replay");
-  }
-
-  @Test
-  void replayPublishesARealDayWithStableEventIds() {
-    String topic = KafkaTestSupport.newTopic("it-replay");
-    // The whole day in one micro-batch, as the daily job's default reads it.
-    LakepipeConfig config =
-        config(
-            topic,
-            Map.of(
-                "lakepipe.demo.flights-data",
-                lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
-                "lakepipe.sources.flight-events.max-offsets-per-trigger",
-                100_000));
-
-    long sent = ReplayFlightsToKafka.replay(spark, config, DS, DS, 0);
-    JobResult result = ingest(config);
-
-    long flightsThatDay =
-        spark
-            .read()
-            .parquet(lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString())
-            .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(DS)))
-            .count();
-    assertThat(sent).isEqualTo(flightsThatDay).isGreaterThan(10_000);
-    assertThat(result.rowsRead()).isEqualTo(sent);
-    assertThat(result.rowsRead()).isEqualTo(result.rowsWritten() + result.rowsQuarantined());
-    assertThat(table(config, "bronze-flight-events").count()).isEqualTo(result.rowsWritten());
   }
 }

@@ -62,7 +62,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
   @Test
   void everyEventLandsExactlyOnceAfterTheBrokerStopsAndTheStreamIsKilled() throws Exception {
     String topic = KafkaTestSupport.newTopic(broker.bootstrap(), "it-kill-rerun");
-    List<FlightEventPublisher.Message> events =
+    List<TestEventPublisher.Message> events =
         KafkaTestSupport.realEvents(spark, lakepipeHome(), DS, TOTAL);
     Path configFile = writeConfig(topic);
     LakepipeConfig config = LakepipeConfig.load(configFile);
@@ -107,7 +107,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
                 "lakepipe.sources.flight-events.trigger",
                 "available-now"));
     JobResult rerun = ingest(availableNow);
-    List<FlightEventPublisher.Message> rest = new ArrayList<>(events.subList(FIRST, TOTAL));
+    List<TestEventPublisher.Message> rest = new ArrayList<>(events.subList(FIRST, TOTAL));
     rest.addAll(events.subList(FIRST - 100, FIRST));
     KafkaTestSupport.publish(broker.bootstrap(), topic, rest, 0);
     JobResult last = ingest(availableNow);
@@ -124,7 +124,7 @@ class FlightEventsStreamKillIT extends SparkTestBase {
         .hasSize(TOTAL)
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(
-            events.stream().map(FlightEventPublisher.Message::key).toList());
+            events.stream().map(TestEventPublisher.Message::key).toList());
     assertThat(rerun.rowsRead()).isEqualTo(rerun.rowsWritten() + rerun.rowsQuarantined());
     assertThat(last.rowsRead()).isEqualTo(TOTAL - FIRST + 100);
     assertThat(last.summary()).contains((TOTAL - FIRST) + " new records, 100 already there");

@@ -15,7 +15,6 @@ import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,7 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** The declared flight-events source's checks on Kafka records, and the demo's events; no I/O. */
+/** The declared flight-events source's checks on Kafka records; no I/O. */
 class KafkaRecordsTest extends SparkTestBase {
   /** The columns Spark's Kafka source gives (without headers). */
   static final StructType KAFKA =
@@ -38,20 +37,13 @@ class KafkaRecordsTest extends SparkTestBase {
           .add("timestamp", DataTypes.TimestampType)
           .add("timestampType", DataTypes.IntegerType);
 
-  static final StructType FLIGHTS =
-      new StructType()
-          .add("date", DataTypes.TimestampType)
-          .add("delay", DataTypes.LongType)
-          .add("distance", DataTypes.LongType)
-          .add("origin", DataTypes.StringType)
-          .add("destination", DataTypes.StringType);
   static final String GOOD =
       "{\"event_id\":\"e1\",\"date\":\"2001-01-15T08:30:00\",\"delay\":33,"
           + "\"distance\":2176,\"origin\":\"LAS\",\"destination\":\"PHL\"}";
 
   /** The source as the defaults declare it. */
   static final KafkaSource SOURCE =
-      SourceDeclarations.kafka(TestConfigs.flights(Map.of()), FlightEvents.SOURCE);
+      SourceDeclarations.kafka(TestConfigs.flights(Map.of()), "flight-events");
 
   static final LocalDate RUN_DS = LocalDate.of(2001, 2, 1);
 
@@ -217,44 +209,6 @@ class KafkaRecordsTest extends SparkTestBase {
                 + " -> delay outside [-180, 1800] minutes");
     assertThat(quarantine)
         .allSatisfy(r -> assertThat(r.<java.sql.Date>getAs("ds")).hasToString("2001-02-01"));
-  }
-
-  @Test
-  void flightsBecomeEventsWithStableIdsThatParseBackToTheSameFlight() {
-    Dataset<Row> flights =
-        rows(
-            FLIGHTS,
-            new Object[] {Timestamp.valueOf("2001-01-15 08:30:00"), 33L, 2176L, "LAS", "PHL"},
-            new Object[] {Timestamp.valueOf("2001-01-15 06:00:00"), -5L, 300L, "ATL", "SAV"},
-            new Object[] {Timestamp.valueOf("2001-01-16 00:10:00"), 0L, 500L, "ORD", "SFO"});
-
-    List<Row> events = FlightEvents.fromFlights(flights).orderBy("event_id").collectAsList();
-    List<Row> again =
-        FlightEvents.fromFlights(flights.orderBy("origin")).orderBy("event_id").collectAsList();
-    byte[][] values = events.stream().map(r -> utf8(r.getString(1))).toArray(byte[][]::new);
-    List<Row> parsed =
-        KafkaRecords.toBronze(check(kafka(values), "r"), SOURCE)
-            .orderBy("event_id")
-            .collectAsList();
-
-    assertThat(events)
-        .extracting(r -> r.getString(0))
-        .containsExactly("2001-01-15-000001", "2001-01-15-000002", "2001-01-16-000001");
-    assertThat(again).isEqualTo(events);
-    assertThat(events.get(1).getString(1))
-        .isEqualTo(
-            "{\"event_id\":\"2001-01-15-000002\","
-                + "\"date\":\"2001-01-15T08:30:00\",\"delay\":33,\"distance\":2176,\"origin\":\"LAS\","
-                + "\"destination\":\"PHL\"}");
-    assertThat(parsed)
-        .extracting(
-            r ->
-                Arrays.asList(r.get(0), r.get(1).toString(), r.get(2), r.get(3), r.get(4), r.get(5))
-                    .toString())
-        .containsExactly(
-            "[2001-01-15-000001, 2001-01-15T06:00, -5, 300, ATL, SAV]",
-            "[2001-01-15-000002, 2001-01-15T08:30, 33, 2176, LAS, PHL]",
-            "[2001-01-16-000001, 2001-01-16T00:10, 0, 500, ORD, SFO]");
   }
 
   @Test

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.ingest.kafka;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.to_json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -16,8 +24,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 
 /**
  * The real broker of the local stack, as {@code infra/kafka/kafka.sh} runs it ({@code ./lakepipe
@@ -67,32 +77,51 @@ final class KafkaTestSupport {
     return topic;
   }
 
-  /** The first {@code count} flight events of a real day of flights-3m, in event-id order. */
-  static List<FlightEventPublisher.Message> realEvents(
+  /**
+   * The first {@code count} flights of a real day of flights-3m as events, in event-id order: the
+   * JSON of the flight-events source, keyed by an id of the day and the flight's rank in it.
+   */
+  static List<TestEventPublisher.Message> realEvents(
       SparkSession spark, Path home, LocalDate day, int count) {
     Path flights = home.resolve(".lakepipe/data/flights-3m.parquet");
     assertThat(flights).as("the flights data set; run ./lakepipe setup").exists();
+    Column rank =
+        row_number()
+            .over(
+                Window.orderBy(
+                    col("date"), col("origin"), col("destination"), col("delay"), col("distance")));
     List<Row> rows =
-        FlightEvents.fromFlights(
-                FlightEvents.filterDays(spark.read().parquet(flights.toString()), day, day))
+        spark
+            .read()
+            .parquet(flights.toString())
+            .where(to_date(col("date")).equalTo(java.sql.Date.valueOf(day)))
+            .withColumn("event_id", format_string("%s-%06d", lit(day.toString()), rank))
             .orderBy("event_id")
             .limit(count)
+            .select(
+                col("event_id"),
+                to_json(
+                    struct(
+                        col("event_id"),
+                        date_format(col("date"), "yyyy-MM-dd'T'HH:mm:ss").as("date"),
+                        col("delay"),
+                        col("distance"),
+                        col("origin"),
+                        col("destination"))))
             .collectAsList();
     assertThat(rows).hasSize(count);
     return rows.stream()
-        .map(r -> FlightEventPublisher.Message.json(r.getString(0), r.getString(1)))
+        .map(r -> TestEventPublisher.Message.json(r.getString(0), r.getString(1)))
         .toList();
   }
 
-  static long publish(String topic, List<FlightEventPublisher.Message> messages, double rate) {
+  static long publish(String topic, List<TestEventPublisher.Message> messages, double rate) {
     return publish(BOOTSTRAP, topic, messages, rate);
   }
 
   static long publish(
-      String bootstrap, String topic, List<FlightEventPublisher.Message> messages, double rate) {
-    try (FlightEventPublisher publisher = new FlightEventPublisher(bootstrap, topic)) {
-      return publisher.publish(messages.iterator(), messages.size(), rate, null);
-    }
+      String bootstrap, String topic, List<TestEventPublisher.Message> messages, double rate) {
+    return TestEventPublisher.publish(bootstrap, topic, messages, rate);
   }
 
   /**

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.kafka;
+package io.lakepipe.tools.kafka;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

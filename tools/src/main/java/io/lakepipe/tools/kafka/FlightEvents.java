@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.kafka;
+package io.lakepipe.tools.kafka;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.kafka;
+package io.lakepipe.tools.kafka;
 
 import io.lakepipe.core.cli.Commands;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.kafka.KafkaTopics;
 import io.lakepipe.ingest.source.KafkaSource;
 import io.lakepipe.ingest.source.SourceDeclarations;
 import java.nio.file.Path;

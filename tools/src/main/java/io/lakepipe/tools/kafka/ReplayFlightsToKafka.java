@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.kafka;
+package io.lakepipe.tools.kafka;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.spark.SparkSessions;
+import io.lakepipe.ingest.kafka.KafkaTopics;
 import io.lakepipe.ingest.source.KafkaSource;
 import io.lakepipe.ingest.source.SourceDeclarations;
 import java.nio.charset.StandardCharsets;

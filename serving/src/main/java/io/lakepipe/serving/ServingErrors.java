@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The one place where the service's user-facing errors are written. Each message states what
- * failed, why, and what to do next; callers never build these messages themselves.
+ * failed, why, and what to do next; callers never build these messages themselves. Those only
+ * /invocations' MLflow formats can cause are in {@link InvocationErrors}.
  */
 public final class ServingErrors {
   private static final String KEYSTORE_PASSWORD_ENV = ServingConfig.KEYSTORE_PASSWORD_ENV;

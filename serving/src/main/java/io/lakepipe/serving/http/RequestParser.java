@@ -38,6 +38,9 @@ import java.util.stream.Collectors;
  * arrays are refused. Keys that are not inputs are ignored, as MLflow's scoring server ignores
  * extra columns, so that clients may send wider records (ids, timestamps) than the model reads.
  * Duplicate keys are refused, since which of the two values would be scored is not obvious.
+ *
+ * <p>{@link InvocationParser} reads MLflow's formats with the same passes and per-field checks, so
+ * its package-private helpers are shared here.
  */
 public final class RequestParser {
   // Records are flat objects: anything nested deeper than this is refused before it is walked.
@@ -124,11 +127,13 @@ public final class RequestParser {
     RECORDS
   }
 
-  private interface Pass<T> {
+  /** One streaming pass over a body. */
+  interface Pass<T> {
     T read(JsonParser parser) throws IOException;
   }
 
-  private static <T> T read(byte[] body, Pass<T> pass) {
+  /** Runs a pass over the body; a JSON fault becomes a 400 saying where. */
+  static <T> T read(byte[] body, Pass<T> pass) {
     try (JsonParser parser = JSON.createParser(body)) {
       return pass.read(parser);
     } catch (JsonProcessingException e) {
@@ -171,6 +176,12 @@ public final class RequestParser {
     } else {
       throw ServingErrors.notObjectOrArray(kind(root));
     }
+    requireEnd(parser);
+    return shape;
+  }
+
+  /** Refuses anything after the body's one JSON value. */
+  static void requireEnd(JsonParser parser) throws IOException {
     JsonToken trailing = parser.nextToken();
     if (trailing != null) {
       throw ServingErrors.malformedJson(
@@ -181,11 +192,10 @@ public final class RequestParser {
               + ", column "
               + parser.currentLocation().getColumnNr());
     }
-    return shape;
   }
 
   /** Counts the elements of the array the parser is at the start of, and leaves it at its end. */
-  private static int countElements(JsonParser parser) throws IOException {
+  static int countElements(JsonParser parser) throws IOException {
     int count = 0;
     while (parser.nextToken() != JsonToken.END_ARRAY) {
       parser.skipChildren();
@@ -194,14 +204,19 @@ public final class RequestParser {
     return count;
   }
 
-  private void requireBatchSize(int size) {
+  /** The most records one request may carry. */
+  int maxBatch() {
+    return maxBatch;
+  }
+
+  void requireBatchSize(int size) {
     if (size > maxBatch) {
       throw ServingErrors.batchTooLarge(size, maxBatch);
     }
   }
 
   /** The records of the array the parser is at the start of. */
-  private List<Map<String, Object>> batch(JsonParser parser) throws IOException {
+  List<Map<String, Object>> batch(JsonParser parser) throws IOException {
     List<Map<String, Object>> records = new ArrayList<>();
     for (int i = 0; parser.nextToken() != JsonToken.END_ARRAY; i++) {
       records.add(record(parser, i));
@@ -210,24 +225,47 @@ public final class RequestParser {
   }
 
   /** The record whose first token the parser is at; keys that are no input are skipped unread. */
-  private Map<String, Object> record(JsonParser parser, Integer index) throws IOException {
+  Map<String, Object> record(JsonParser parser, Integer index) throws IOException {
     if (parser.currentToken() != JsonToken.START_OBJECT) {
       throw ServingErrors.recordNotObject(index, kind(parser.currentToken()));
     }
     Map<String, JsonNode> given = new HashMap<>(inputs.size() * 2);
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      JsonToken value = parser.nextToken();
-      if (!inputNames.contains(name)) {
-        parser.skipChildren();
-      } else if (value.isScalarValue()) {
-        given.put(name, parser.readValueAsTree());
+      parser.nextToken();
+      if (isInput(name)) {
+        given.put(name, inputValue(parser));
       } else {
-        // Only the kind of a nested value matters: it is refused below, so it is never built.
         parser.skipChildren();
-        given.put(name, value == JsonToken.START_OBJECT ? NODES.objectNode() : NODES.arrayNode());
       }
     }
+    return validated(given, index);
+  }
+
+  /** Whether the model reads this field; other fields are skipped unread. */
+  boolean isInput(String name) {
+    return inputNames.contains(name);
+  }
+
+  /**
+   * The value whose first token the parser is at, left at its last token: a scalar as a node, a
+   * nested value as an empty one of its kind.
+   */
+  static JsonNode inputValue(JsonParser parser) throws IOException {
+    JsonToken value = parser.currentToken();
+    if (value.isScalarValue()) {
+      return parser.readValueAsTree();
+    }
+    // Only the kind of a nested value matters: it is refused by validated(), so it is never built.
+    parser.skipChildren();
+    return value == JsonToken.START_OBJECT ? NODES.objectNode() : NODES.arrayNode();
+  }
+
+  /**
+   * The record of the inputs given for one record (input name to its JSON value), each checked
+   * against its declared type; an input not given is refused.
+   */
+  Map<String, Object> validated(Map<String, JsonNode> given, Integer index) {
     Map<String, Object> record = new HashMap<>(inputs.size() * 2);
     for (InputField input : inputs) {
       JsonNode value = given.get(input.name());
@@ -301,7 +339,7 @@ public final class RequestParser {
   }
 
   /** The kind of value a token starts, named as {@link #kind(JsonNode)} names nodes. */
-  private static String kind(JsonToken token) {
+  static String kind(JsonToken token) {
     return switch (token) {
       case START_OBJECT -> "object";
       case START_ARRAY -> "array";

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *       an array of records or {@code {"records": [...]}} gives {@code {"predictions": [...],
  *       "model_name", "model_version"}}. A whole request is scored by one model, even across a
  *       reload.
+ *   <li>{@code POST /invocations}: MLflow's scoring formats ({@link InvocationParser}) give
+ *       MLflow's answer for lakepipe's models, {@code {"predictions": [p, ...]}}, P(label = 1) per
+ *       row; the same limits, token and body budget as /predict.
  *   <li>{@code GET /health}: 200 {@code {"status": "ok", "model_name", "model_version"}}, or 503
  *       while no model is loaded.
  *   <li>{@code GET /metrics}: Prometheus text.
@@ -43,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Refused requests get their 4xx status and {@code {"error": "...", "field": "<input or null>"}}
- * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message.
- * Nothing a client sends can stop the service.
+ * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message. On
+ * /invocations the same status and message come in MLflow's shape, {@code {"error_code":
+ * "BAD_REQUEST", "message": "...", "field", "index"}} (field and index when known), so that MLflow
+ * clients read them. Nothing a client sends can stop the service.
  */
 public final class Routes {
   private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
@@ -54,6 +59,14 @@ public final class Routes {
   // gets
   // its 413 on a healthy connection; beyond that the connection is closed.
   private static final int DRAIN_FACTOR = 8;
+  private static final String ENDPOINTS =
+      "POST /predict, POST /invocations, GET /health, GET /metrics or POST /admin/reload";
+
+  /** How an endpoint writes its errors: lakepipe's own shape, or MLflow's on /invocations. */
+  private enum ErrorShape {
+    LAKEPIPE,
+    MLFLOW
+  }
 
   private final ModelHolder holder;
   private final Reloader reloader;
@@ -83,6 +96,8 @@ public final class Routes {
   public void register(JavalinConfig config) {
     config.http.prefer405over404 = true;
     config.routes.post("/predict", endpoint("predict", true, this::predict));
+    config.routes.post(
+        "/invocations", endpoint("invocations", true, ErrorShape.MLFLOW, this::invocations));
     config.routes.get("/health", endpoint("health", false, this::health));
     config.routes.get("/metrics", endpoint("metrics", true, this::metrics));
     config.routes.post("/admin/reload", endpoint("reload", true, this::reload));
@@ -91,21 +106,20 @@ public final class Routes {
         ctx ->
             unmatched(
                 ctx,
-                "There is no endpoint "
-                    + ctx.path()
-                    + ": the service answers POST /predict, GET /health, GET /metrics and POST /admin/reload."));
+                "There is no endpoint " + ctx.path() + ": the service answers " + ENDPOINTS + "."));
     config.routes.error(
         405,
         ctx ->
             unmatched(
                 ctx,
-                ctx.method()
-                    + " is not allowed on "
-                    + ctx.path()
-                    + ": use POST /predict, GET /health, GET /metrics or POST /admin/reload."));
+                ctx.method() + " is not allowed on " + ctx.path() + ": use " + ENDPOINTS + "."));
   }
 
   private Handler endpoint(String name, boolean needsToken, Handler handler) {
+    return endpoint(name, needsToken, ErrorShape.LAKEPIPE, handler);
+  }
+
+  private Handler endpoint(String name, boolean needsToken, ErrorShape shape, Handler handler) {
     return ctx -> {
       long start = System.nanoTime();
       String errorReason = null;
@@ -117,16 +131,17 @@ public final class Routes {
         handler.handle(ctx);
       } catch (RequestRefusedException e) {
         errorReason = e.reason();
-        error(ctx, e.status(), e.getMessage(), e.field(), e.index());
+        error(ctx, shape, e.status(), e.getMessage(), e.field(), e.index());
       } catch (ServerFailure e) {
         errorReason = e.reason;
         LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.getMessage());
-        error(ctx, 500, e.getMessage(), null, e.index);
+        error(ctx, shape, 500, e.getMessage(), null, e.index);
       } catch (Exception | LinkageError e) {
         errorReason = "internal";
         LOG.error("Internal error on {} {}", ctx.method(), ctx.path(), e);
         error(
             ctx,
+            shape,
             500,
             "Internal error while serving "
                 + name
@@ -144,6 +159,46 @@ public final class Routes {
   }
 
   private void predict(Context ctx) throws IOException, InterruptedException {
+    withBodyBudget(
+        ctx,
+        () -> {
+          byte[] body = readBody(ctx);
+          LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
+          ScoringRequest request = new RequestParser(model.scorer().inputs(), maxBatch).parse(body);
+          answerPredict(ctx, model, request, score(model, request));
+        });
+  }
+
+  private void invocations(Context ctx) throws IOException, InterruptedException {
+    withBodyBudget(
+        ctx,
+        () -> {
+          byte[] body = readBody(ctx);
+          LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
+          ScoringRequest request =
+              new InvocationParser(model.scorer().inputs(), maxBatch).parse(body);
+          List<Prediction> predictions = score(model, request);
+          // MLflow's spark pyfunc of a lakepipe model answers P(label = 1) per row, nothing else.
+          ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 24 * predictions.size());
+          try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("predictions");
+            for (Prediction prediction : predictions) {
+              json.writeNumber(prediction.probability());
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+          }
+          ctx.status(200).contentType(JSON_TYPE).result(out.toByteArray());
+        });
+  }
+
+  private interface BodyTask {
+    void run() throws IOException;
+  }
+
+  /** Runs a task that reads the body within the share of the heap the body budget gives it. */
+  private void withBodyBudget(Context ctx, BodyTask task) throws IOException, InterruptedException {
     int share;
     try {
       share = bodyBudget.acquire(ctx.req().getContentLengthLong());
@@ -153,16 +208,14 @@ public final class Routes {
       throw busy;
     }
     try {
-      score(ctx);
+      task.run();
     } finally {
       bodyBudget.release(share);
     }
   }
 
-  private void score(Context ctx) throws IOException {
-    byte[] body = readBody(ctx);
-    LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
-    ScoringRequest request = new RequestParser(model.scorer().inputs(), maxBatch).parse(body);
+  /** Scores every record of a request with one model, and counts them in the metrics. */
+  private List<Prediction> score(LoadedModel model, ScoringRequest request) {
     List<Prediction> predictions = new ArrayList<>(request.records().size());
     for (int i = 0; i < request.records().size(); i++) {
       Map<String, Object> record = request.records().get(i);
@@ -186,6 +239,12 @@ public final class Routes {
       }
     }
     predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));
+    return predictions;
+  }
+
+  private void answerPredict(
+      Context ctx, LoadedModel model, ScoringRequest request, List<Prediction> predictions)
+      throws IOException {
     BundleManifest manifest = model.manifest();
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 64 * predictions.size());
     try (JsonGenerator json = JSON.createGenerator(out)) {
@@ -273,7 +332,7 @@ public final class Routes {
   }
 
   private void unmatched(Context ctx, String message) throws IOException {
-    error(ctx, ctx.statusCode(), message, null, null);
+    error(ctx, ErrorShape.LAKEPIPE, ctx.statusCode(), message, null, null);
     metrics.request("unmatched", ctx.statusCode(), "not_found", 0);
   }
 
@@ -301,19 +360,44 @@ public final class Routes {
     return body;
   }
 
-  private static void error(Context ctx, int status, String message, String field, Integer index)
+  private static void error(
+      Context ctx, ErrorShape shape, int status, String message, String field, Integer index)
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
-      json.writeStringField("error", message);
-      json.writeStringField("field", field);
+      if (shape == ErrorShape.MLFLOW) {
+        json.writeStringField("error_code", mlflowErrorCode(status));
+        json.writeStringField("message", message);
+        if (field != null) {
+          json.writeStringField("field", field);
+        }
+      } else {
+        json.writeStringField("error", message);
+        json.writeStringField("field", field);
+      }
       if (index != null) {
         json.writeNumberField("index", index);
       }
       json.writeEndObject();
     }
     ctx.status(status).contentType(JSON_TYPE).result(out.toByteArray());
+  }
+
+  /**
+   * MLflow's error code for a status, as its REST errors pair them (mlflow.exceptions); 413 and
+   * 422, which MLflow's scoring server never answers, get the nearest codes.
+   */
+  private static String mlflowErrorCode(int status) {
+    return switch (status) {
+      case 400 -> "BAD_REQUEST";
+      case 401 -> "UNAUTHENTICATED";
+      case 403 -> "PERMISSION_DENIED";
+      case 413 -> "RESOURCE_EXHAUSTED";
+      case 422 -> "INVALID_PARAMETER_VALUE";
+      case 503 -> "TEMPORARILY_UNAVAILABLE";
+      default -> status < 500 ? "BAD_REQUEST" : "INTERNAL_ERROR";
+    };
   }
 
   /** Answers a flat JSON object of string fields, given as key, value, key, value... */

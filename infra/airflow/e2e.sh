@@ -166,6 +166,16 @@ LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/infra/airflow/dags-test.s
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/check_pipeline.py" --config "$E2E/one-by-one.conf" \
   --from "$first_day" --to "$last_day" --train-ds "$last_day"
 
+say "1b. ./lakepipe serve: that champion from the registry, scored through /invocations as the command prints"
+LAKEPIPE_CONFIG="$E2E/one-by-one.conf" "$LAKEPIPE_HOME/lakepipe" serve start --port 8797 >"$E2E/serve.out" 2>&1 \
+  || { cat "$E2E/serve.out" >&2; fail "./lakepipe serve start"; }
+cat "$E2E/serve.out"
+# The curl it printed (two lines, joined by a backslash), run as printed.
+answer="$(bash -c "$(sed -n '/^  curl /,$p' "$E2E/serve.out")" || true)"
+"$LAKEPIPE_HOME/lakepipe" serve stop >/dev/null
+[[ "$answer" =~ ^\{\"predictions\":\[[0-9.eE+-]+\]\}$ ]] || fail "the printed /invocations call answered '$answer'"
+say "The printed /invocations call answered $answer"
+
 say "2. Backfill of $first_day..$last_day through the scheduler of a started Airflow (port $E2E_PORT)"
 export LAKEPIPE_START_DATE="$first_day" LAKEPIPE_END_DATE="$last_day" LAKEPIPE_TASK_RETRIES=0
 export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=8795 AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=8796

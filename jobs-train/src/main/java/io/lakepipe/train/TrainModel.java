@@ -13,6 +13,7 @@ import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.TrainingSets;
+import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.GroupBaseline;
 import io.lakepipe.train.evaluation.Predictions;
@@ -115,6 +116,7 @@ public final class TrainModel {
             runLog.lineageTags(),
             run -> {
               runLog.logSettings(run);
+              run.logInputs(runLog.datasets());
               List<CandidateResult> searched =
                   new HyperparameterSearch(
                           data.numeric(),
@@ -160,7 +162,7 @@ public final class TrainModel {
 
               runLog.logSearch(run, searched, tested, baseline);
               runLog.logChosen(run, chosen, tested, baseline);
-              String artifactPath = runLog.logModel(run, chosen.model());
+              LoggedModel logged = runLog.logModel(run, chosen);
               Registration.Result registered =
                   new Registration(
                           tracking,
@@ -169,7 +171,7 @@ public final class TrainModel {
                           training.championAlias())
                       .register(
                           run,
-                          artifactPath,
+                          logged,
                           training.gateMetric(),
                           chosen.test().metric(training.gateMetric()),
                           baseline.metric(training.gateMetric()),

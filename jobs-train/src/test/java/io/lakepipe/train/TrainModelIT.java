@@ -4,6 +4,7 @@ package io.lakepipe.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
@@ -12,6 +13,8 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.mlflow.MlflowArtifacts;
+import io.lakepipe.mlflow.MlflowRestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -46,6 +49,8 @@ import org.mlflow.tracking.MlflowClient;
 class TrainModelIT extends SparkTestBase {
   static final String MLFLOW = System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   static final LocalDate DS = LocalDate.of(2001, 1, 15);
+  private static final MlflowRestClient REST =
+      MlflowRestClient.of(MLFLOW, System.getenv(), Duration.ofSeconds(30));
   static final StructType FEATURES =
       new StructType()
           .add("flight_id", DataTypes.StringType)
@@ -315,7 +320,50 @@ class TrainModelIT extends SparkTestBase {
               "plots/calibration.png",
               "plots/confusion_matrix.png",
               "plots/model_comparison.png");
-      assertThat(artifacts(run, "model")).contains("model/MLmodel", "model/sparkml");
+
+      // The model: an MLflow 3 logged model of the run, ready, with its files under it and its
+      // test metrics linked to the features table, which the run records as a dataset input.
+      assertThat(champion.source()).startsWith("models:/m-");
+      String modelId = champion.source().substring("models:/".length());
+      JsonNode logged = REST.http().get("logged-models/" + modelId, Map.of()).path("model");
+      assertThat(logged.path("info").path("status").asText()).isEqualTo("LOGGED_MODEL_READY");
+      assertThat(logged.path("info").path("source_run_id").asText())
+          .isEqualTo(run.getInfo().getRunId());
+      assertThat(
+              REST.artifacts().list(logged.path("info").path("artifact_uri").asText()).stream()
+                  .map(MlflowArtifacts.Entry::name))
+          .contains("MLmodel", "sparkml", "sparkml-pyfunc", "input_example.json");
+      assertThat(logged.path("data").path("metrics"))
+          .anySatisfy(
+              m -> {
+                assertThat(m.path("key").asText()).isEqualTo("test_roc_auc");
+                assertThat(m.path("dataset_name").asText()).isEqualTo("features/flights");
+              });
+      JsonNode inputs =
+          REST.http()
+              .get("runs/get", Map.of("run_id", run.getInfo().getRunId()))
+              .path("run")
+              .path("inputs")
+              .path("dataset_inputs");
+      assertThat(inputs)
+          .extracting(
+              i ->
+                  i.path("dataset").path("name").asText()
+                      + " "
+                      + i.path("dataset").path("source_type").asText()
+                      + " "
+                      + i.path("dataset").path("source").asText())
+          .containsExactlyInAnyOrder(
+              "features/flights delta {\"path\":\""
+                  + config.tablePath("features-flights")
+                  + "\",\"delta_table_version\":"
+                  + featuresVersion
+                  + "}",
+              "features/flight_labels delta {\"path\":\""
+                  + config.tablePath("labels-flights")
+                  + "\",\"delta_table_version\":"
+                  + new DeltaTables(spark).latestVersion(config.tablePath("labels-flights"))
+                  + "}");
     }
   }
 
@@ -372,7 +420,7 @@ class TrainModelIT extends SparkTestBase {
       assertThat(report.runStatus()).isEqualTo("FINISHED");
       assertThat(report.resolvedVersion()).isEqualTo("2");
       assertThat(report.aliasesByVersion().get("2")).contains("champion");
-      assertThat(report.artifacts()).contains("model/MLmodel", "plots/roc_curve.png");
+      assertThat(report.artifacts()).contains("plots/roc_curve.png");
       assertThat(report.childRuns()).hasSize(2);
       double[] pyfunc = report.predictions();
       assertThat(pyfunc).hasSize(sparkScores.length);
@@ -460,30 +508,11 @@ class TrainModelIT extends SparkTestBase {
     assertNothingRegistered(config);
   }
 
-  /** Lists a run's artifact folder over REST (the Java client's own listing shells to Python). */
+  /** Lists a run's artifact folder (the Java client's own listing shells to Python). */
   private static List<String> artifacts(Run run, String path) {
-    try {
-      java.net.http.HttpResponse<String> response =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(
-                              MLFLOW
-                                  + "/api/2.0/mlflow/artifacts/list?run_id="
-                                  + run.getInfo().getRunId()
-                                  + "&path="
-                                  + path))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString());
-      List<String> paths = new ArrayList<>();
-      new com.fasterxml.jackson.databind.ObjectMapper()
-          .readTree(response.body())
-          .path("files")
-          .forEach(f -> paths.add(f.path("path").asText()));
-      return paths;
-    } catch (java.io.IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return REST.artifacts().list(run.getInfo().getArtifactUri() + "/" + path).stream()
+        .map(e -> path + "/" + e.name())
+        .toList();
   }
 
   private static void assertNothingRegistered(LakepipeConfig config) {

@@ -85,6 +85,11 @@ public final class MlflowHttp {
     return json(withJson(API + endpoint, "POST", body), endpoint);
   }
 
+  /** {@code PATCH /api/2.0/mlflow/<endpoint>} with a JSON body (MLflow 3's logged models). */
+  public JsonNode patch(String endpoint, JsonNode body) {
+    return json(withJson(API + endpoint, "PATCH", body), endpoint);
+  }
+
   /** {@code DELETE /api/2.0/mlflow/<endpoint>} with a JSON body, as MLflow's deletes take it. */
   public JsonNode delete(String endpoint, JsonNode body) {
     return json(withJson(API + endpoint, "DELETE", body), endpoint);

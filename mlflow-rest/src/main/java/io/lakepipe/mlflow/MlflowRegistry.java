@@ -49,6 +49,20 @@ public final class MlflowRegistry {
     return Version.of(http.post("model-versions/create", request).path("model_version"));
   }
 
+  /**
+   * Registers the logged model {@code modelId} of run {@code runId} as a new version of {@code
+   * model}, linked to it (MLflow lists the version on the logged model).
+   */
+  public Version createVersionOf(String model, String modelId, String runId) {
+    ObjectNode request =
+        object()
+            .put("name", model)
+            .put("source", MlflowLoggedModels.URI_PREFIX + modelId)
+            .put("run_id", runId)
+            .put("model_id", modelId);
+    return Version.of(http.post("model-versions/create", request).path("model_version"));
+  }
+
   /** A version by number. */
   public Version version(String model, String version) {
     return Version.of(

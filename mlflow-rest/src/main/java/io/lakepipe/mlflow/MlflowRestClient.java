@@ -15,6 +15,7 @@ public final class MlflowRestClient {
   private final MlflowRuns runs;
   private final MlflowRegistry registry;
   private final MlflowArtifacts artifacts;
+  private final MlflowLoggedModels loggedModels;
 
   public MlflowRestClient(MlflowHttp http) {
     this.http = http;
@@ -22,6 +23,7 @@ public final class MlflowRestClient {
     this.runs = new MlflowRuns(http);
     this.registry = new MlflowRegistry(http);
     this.artifacts = new MlflowArtifacts(http);
+    this.loggedModels = new MlflowLoggedModels(http);
   }
 
   /**
@@ -56,5 +58,9 @@ public final class MlflowRestClient {
 
   public MlflowArtifacts artifacts() {
     return artifacts;
+  }
+
+  public MlflowLoggedModels loggedModels() {
+    return loggedModels;
   }
 }

@@ -2,13 +2,17 @@
 package io.lakepipe.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Runs, read back: one by id, or the runs of an experiment that match a search filter. */
+/**
+ * Runs: one read by id, the runs of an experiment that match a search filter, a run's inputs and
+ * outputs.
+ */
 public final class MlflowRuns {
   private final MlflowHttp http;
 
@@ -53,6 +57,69 @@ public final class MlflowRuns {
 
   public Run get(String runId) {
     return Run.of(http.get("runs/get", Map.of("run_id", runId)).path("run"));
+  }
+
+  /**
+   * A dataset a run read, as MLflow records its inputs: a name, a digest that changes with the
+   * data, the kind of source ({@code delta}) and the source as JSON (for Delta, {@code {"path":
+   * ..., "delta_table_version": ...}}), and what the run used it for ({@code training}, ...).
+   */
+  public record DatasetInput(
+      String name, String digest, String sourceType, String source, String context) {}
+
+  /** Records the datasets a run read, and the logged models it took as inputs, if any. */
+  public void logInputs(String runId, List<DatasetInput> datasets, List<String> modelIds) {
+    ObjectNode request = MlflowHttp.JSON.createObjectNode().put("run_id", runId);
+    ArrayNode inputs = request.putArray("datasets");
+    for (DatasetInput dataset : datasets) {
+      ObjectNode input = inputs.addObject();
+      input
+          .putObject("dataset")
+          .put("name", dataset.name())
+          .put("digest", dataset.digest())
+          .put("source_type", dataset.sourceType())
+          .put("source", dataset.source());
+      input
+          .putArray("tags")
+          .addObject()
+          .put("key", "mlflow.data.context")
+          .put("value", dataset.context());
+    }
+    ArrayNode models = request.putArray("models");
+    modelIds.forEach(id -> models.addObject().put("model_id", id));
+    http.post("runs/log-inputs", request);
+  }
+
+  /** Records the logged model as an output of the run (the run's Models column in the UI). */
+  public void logOutput(String runId, String modelId) {
+    ObjectNode request = MlflowHttp.JSON.createObjectNode().put("run_id", runId);
+    request.putArray("models").addObject().put("model_id", modelId).put("step", 0);
+    http.post("runs/outputs", request);
+  }
+
+  /**
+   * Logs metrics of a logged model, measured by the run on a dataset (its name and digest as in
+   * {@link #logInputs}): MLflow shows them on the model and links them to the dataset.
+   */
+  public void logModelMetrics(
+      String runId,
+      String modelId,
+      Map<String, Double> metrics,
+      DatasetInput dataset,
+      long timestampMillis) {
+    ObjectNode request = MlflowHttp.JSON.createObjectNode().put("run_id", runId);
+    ArrayNode list = request.putArray("metrics");
+    metrics.forEach(
+        (key, value) ->
+            list.addObject()
+                .put("key", key)
+                .put("value", value)
+                .put("timestamp", timestampMillis)
+                .put("step", 0)
+                .put("model_id", modelId)
+                .put("dataset_name", dataset.name())
+                .put("dataset_digest", dataset.digest()));
+    http.post("runs/log-batch", request);
   }
 
   /**

@@ -77,6 +77,40 @@ class MlflowRestClientTest {
   }
 
   @Test
+  void aLoggedModelIsCreatedFinalizedAndItsVersionsFilesFoundUnderIt() {
+    String model =
+        "{\"model\": {\"info\": {\"model_id\": \"m-1\", \"name\": \"lr-1\","
+            + " \"artifact_uri\": \"mlflow-artifacts:/1/models/m-1/artifacts\","
+            + " \"status\": \"%s\"}}}";
+    server.on(
+        "/api/2.0/mlflow/logged-models", Answer.json(200, model.formatted("LOGGED_MODEL_PENDING")));
+    server.on(
+        "/api/2.0/mlflow/logged-models/m-1",
+        Answer.json(200, model.formatted("LOGGED_MODEL_READY")));
+
+    MlflowLoggedModels.LoggedModel created =
+        client
+            .loggedModels()
+            .create("1", "lr-1", "r", "logistic-regression", Map.of("a", "1"), Map.of());
+    MlflowLoggedModels.LoggedModel ready = client.loggedModels().finalize("m-1", true);
+
+    assertThat(created.status()).isEqualTo("LOGGED_MODEL_PENDING");
+    assertThat(created.uri()).isEqualTo("models:/m-1");
+    assertThat(ready.status()).isEqualTo("LOGGED_MODEL_READY");
+    assertThat(server.requests.get(0).method()).isEqualTo("POST");
+    assertThat(new String(server.requests.get(0).body(), StandardCharsets.UTF_8))
+        .contains("\"source_run_id\":\"r\"", "\"params\":[{\"key\":\"a\",\"value\":\"1\"}]");
+    assertThat(server.requests.get(1).method()).isEqualTo("PATCH");
+    assertThat(new String(server.requests.get(1).body(), StandardCharsets.UTF_8))
+        .contains("\"status\":\"LOGGED_MODEL_READY\"");
+    // A version made from a logged model names it; its files are the logged model's.
+    assertThat(client.loggedModels().artifactUri("models:/m-1"))
+        .isEqualTo("mlflow-artifacts:/1/models/m-1/artifacts");
+    assertThat(client.loggedModels().artifactUri("mlflow-artifacts:/1/r/artifacts/model"))
+        .isEqualTo("mlflow-artifacts:/1/r/artifacts/model");
+  }
+
+  @Test
   void creatingAModelThatExistsIsNoError() {
     server.on(
         "/api/2.0/mlflow/registered-models/create",

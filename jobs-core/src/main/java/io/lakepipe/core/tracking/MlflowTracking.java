@@ -178,7 +178,7 @@ public final class MlflowTracking implements AutoCloseable {
     TrackedRun run =
         new TrackedRun(
             client,
-            rest.artifacts(),
+            rest,
             trackingUri,
             info.getRunId(),
             request.getExperimentId(),
@@ -275,12 +275,34 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** Downloads a version's model directory into {@code target}. */
   public void downloadModel(ModelVersion version, Path target) {
-    run(null, () -> rest.artifacts().downloadDirectory(version.source(), target));
+    run(null, () -> rest.artifacts().downloadDirectory(modelFiles(version), target));
   }
 
   /** Downloads one folder of a version's model directory, such as its Spark model data. */
   public void downloadModel(ModelVersion version, String folder, Path target) {
-    run(null, () -> rest.artifacts().downloadDirectory(version.source() + "/" + folder, target));
+    run(null, () -> rest.artifacts().downloadDirectory(modelFiles(version) + "/" + folder, target));
+  }
+
+  /**
+   * Where a version's model directory is: a logged model's artifact folder for a version made from
+   * one ({@code models:/m-...}), else the run's artifact folder its source names.
+   */
+  private String modelFiles(ModelVersion version) {
+    return call(
+        "get logged model " + version.source(),
+        () -> rest.loggedModels().artifactUri(version.source()));
+  }
+
+  /**
+   * Registers the logged model {@code modelId} of run {@code runId} as a new version of {@code
+   * modelName}, linked to it.
+   */
+  public ModelVersion registerLoggedModel(String modelName, String modelId, String runId) {
+    call("registered-models/create", () -> rest.registry().createModel(modelName));
+    return toVersion(
+        call(
+            "model-versions/create",
+            () -> rest.registry().createVersionOf(modelName, modelId, runId)));
   }
 
   /**

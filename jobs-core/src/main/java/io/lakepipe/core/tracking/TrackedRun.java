@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.tracking;
 
-import io.lakepipe.mlflow.MlflowArtifacts;
+import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
+import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowRuns.DatasetInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ import org.mlflow.tracking.MlflowClient;
  */
 public final class TrackedRun {
   private final MlflowClient client;
-  private final MlflowArtifacts artifacts;
+  private final MlflowRestClient rest;
   private final String trackingUri;
   private final String runId;
   private final String experimentId;
@@ -24,13 +26,13 @@ public final class TrackedRun {
 
   TrackedRun(
       MlflowClient client,
-      MlflowArtifacts artifacts,
+      MlflowRestClient rest,
       String trackingUri,
       String runId,
       String experimentId,
       String artifactUri) {
     this.client = client;
-    this.artifacts = artifacts;
+    this.rest = rest;
     this.trackingUri = trackingUri;
     this.runId = runId;
     this.experimentId = experimentId;
@@ -114,6 +116,66 @@ public final class TrackedRun {
   /** Uploads a local directory as the artifact folder {@code artifactPath} of this run. */
   public void uploadDirectory(Path localDir, String artifactPath) {
     TrackingCalls.run(
-        trackingUri, null, () -> artifacts.uploadDirectory(artifactUri, localDir, artifactPath));
+        trackingUri,
+        null,
+        () -> rest.artifacts().uploadDirectory(artifactUri, localDir, artifactPath));
+  }
+
+  /**
+   * Logs the model directory {@code localDir} as an MLflow 3 logged model of this run: created
+   * pending, its files uploaded under it, marked ready, and recorded as the run's output. If the
+   * upload fails, the model is marked failed, so that no half-uploaded model looks ready.
+   */
+  public LoggedModel logModel(
+      String name,
+      String modelType,
+      Path localDir,
+      Map<String, String> params,
+      Map<String, String> tags) {
+    LoggedModel model =
+        TrackingCalls.call(
+            trackingUri,
+            "create logged model " + name,
+            () -> rest.loggedModels().create(experimentId, name, runId, modelType, params, tags));
+    try {
+      TrackingCalls.run(
+          trackingUri,
+          null,
+          () -> rest.artifacts().uploadDirectory(model.artifactUri(), localDir, ""));
+    } catch (RuntimeException e) {
+      try {
+        rest.loggedModels().finalize(model.modelId(), false);
+      } catch (RuntimeException markFailed) {
+        e.addSuppressed(markFailed);
+      }
+      throw e;
+    }
+    TrackingCalls.run(
+        trackingUri,
+        "finalize logged model " + model.modelId(),
+        () -> rest.loggedModels().finalize(model.modelId(), true));
+    TrackingCalls.run(
+        trackingUri,
+        "log outputs of run " + runId,
+        () -> rest.runs().logOutput(runId, model.modelId()));
+    return model;
+  }
+
+  /** Records the datasets the run read, as MLflow's dataset inputs of the run. */
+  public void logInputs(List<DatasetInput> datasets) {
+    TrackingCalls.run(
+        trackingUri,
+        "log inputs of run " + runId,
+        () -> rest.runs().logInputs(runId, datasets, List.of()));
+  }
+
+  /** Logs metrics of a logged model of this run, measured on {@code dataset}. */
+  public void logModelMetrics(String modelId, Map<String, Double> metrics, DatasetInput dataset) {
+    TrackingCalls.run(
+        trackingUri,
+        "log metrics of logged model " + modelId,
+        () ->
+            rest.runs()
+                .logModelMetrics(runId, modelId, metrics, dataset, System.currentTimeMillis()));
   }
 }

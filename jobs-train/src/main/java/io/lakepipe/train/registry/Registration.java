@@ -4,6 +4,7 @@ package io.lakepipe.train.registry;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.core.tracking.TrackedRun;
+import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -46,12 +47,12 @@ public final class Registration {
   /**
    * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides
    * against it and the baseline's {@code baselineScore} on the same test days, registers the model
-   * logged under {@code modelArtifactPath} of {@code run} and sets the aliases; the decision and
-   * both scores are logged to the run and tagged on the version.
+   * logged as {@code model} by {@code run} (MLflow 3's logged model) and sets the aliases; the
+   * decision and both scores are logged to the run and tagged on the version.
    */
   public Result register(
       TrackedRun run,
-      String modelArtifactPath,
+      LoggedModel model,
       String metric,
       double challengerScore,
       double baselineScore,
@@ -62,9 +63,7 @@ public final class Registration {
     GateDecision decision =
         GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
 
-    ModelVersion version =
-        tracking.registerVersion(
-            modelName, run.artifactUri() + "/" + modelArtifactPath, run.runId());
+    ModelVersion version = tracking.registerLoggedModel(modelName, model.modelId(), run.runId());
     try {
       tracking.setAlias(modelName, challengerAlias, version.version());
       // Scoring the champion took a while: another training may have moved it meanwhile. A model

@@ -3,11 +3,16 @@ package io.lakepipe.train.report;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakepipe.core.job.BuildInfo;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.spark.ModelStaging;
+import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.TrackedRun;
+import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
+import io.lakepipe.mlflow.MlflowRuns.DatasetInput;
 import io.lakepipe.train.MlflowModelDirectory;
 import io.lakepipe.train.TrainingConfig;
 import io.lakepipe.train.TrainingData;
@@ -17,14 +22,17 @@ import io.lakepipe.train.search.CandidateResult;
 import io.lakepipe.train.split.TimeSplit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.io.FileUtils;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,6 +46,9 @@ import org.mlflow.api.proto.Service.RunStatus;
  */
 public final class TrainingRunLog {
   static final String BASELINE = "baseline";
+  // MLflow's own dataset digests are 8 to 10 hex digits.
+  private static final int DIGEST_LENGTH = 10;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MlflowTracking tracking;
   private final TrainingConfig training;
@@ -188,22 +199,70 @@ public final class TrainingRunLog {
         });
   }
 
-  /** Logs the model in MLflow's format under {@code model/} and returns that artifact path. */
-  public String logModel(TrackedRun run, PipelineModel model) {
+  /**
+   * The training set's Delta tables at the versions read, as MLflow's dataset inputs: named by
+   * their place in the lakehouse ({@code features/flights}), the version in the source and the
+   * digest.
+   */
+  public List<DatasetInput> datasets() {
+    return List.of(dataset(data.set().features()), dataset(data.set().labels()));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("Every JVM has SHA-256", e);
+    }
+  }
+
+  private DatasetInput dataset(TableRead table) {
+    String lakehouse = context.config().string("lakehouse").replaceAll("/+$", "");
+    String name =
+        table.path().startsWith(lakehouse + "/")
+            ? table.path().substring(lakehouse.length() + 1)
+            : table.path();
+    ObjectNode source =
+        JSON.createObjectNode()
+            .put("path", table.path())
+            .put("delta_table_version", table.version());
+    // Changes with the table and its version, as MLflow's digests change with the data.
+    String digest = sha256(table.path() + "@" + table.version()).substring(0, DIGEST_LENGTH);
+    return new DatasetInput(name, digest, "delta", source.toString(), "training");
+  }
+
+  /**
+   * Logs the chosen model in MLflow's format as an MLflow 3 logged model of the run, named after
+   * its candidate, with its parameters, and its test metrics linked to the training's features.
+   */
+  public LoggedModel logModel(TrackedRun run, TestedModel chosen) {
     Path local = tempDir("lakepipe-model-");
     try {
       Column[] inputs = data.inputs().stream().map(c -> col(c)).toArray(Column[]::new);
       Dataset<Row> examples = data.rows().select(inputs);
-      run.uploadDirectory(
+      Path directory =
           MlflowModelDirectory.write(
-              model,
+              chosen.model(),
               examples.schema(),
               examples,
-              local.resolve("model"),
+              local.resolve(MlflowModelDirectory.ARTIFACT_PATH),
               run.runId(),
-              ModelStaging.of(context.spark(), context.config())),
-          MlflowModelDirectory.ARTIFACT_PATH);
-      return MlflowModelDirectory.ARTIFACT_PATH;
+              ModelStaging.of(context.spark(), context.config()));
+      Map<String, String> tags = new LinkedHashMap<>();
+      tags.put("lakepipe.ds", context.ds().toString());
+      tags.put("lakepipe.candidate", chosen.candidate().name());
+      LoggedModel model =
+          run.logModel(
+              chosen.candidate().id(),
+              chosen.candidate().type().configName(),
+              directory,
+              chosen.candidate().loggedParams(),
+              tags);
+      run.logModelMetrics(
+          model.modelId(), prefixed("test_", chosen.test().metrics()), datasets().get(0));
+      return model;
     } finally {
       deleteQuietly(local);
     }

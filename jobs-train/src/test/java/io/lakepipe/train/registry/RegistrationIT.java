@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.TrackedRun;
+import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mlflow.tracking.MlflowClient;
 
 /**
@@ -31,6 +38,7 @@ class RegistrationIT {
   private MlflowTracking tracking;
   private MlflowClient client;
   private String experimentId;
+  @TempDir Path models;
 
   @BeforeEach
   void connect() {
@@ -60,12 +68,24 @@ class RegistrationIT {
         "train",
         Map.of(),
         run -> {
+          LoggedModel model = logModel(run);
           if (deleteRunFirst) {
             client.deleteRun(run.runId());
           }
           return registration()
-              .register(run, "model", METRIC, score, baseline, 0.0, champion -> 0.60);
+              .register(run, model, METRIC, score, baseline, 0.0, champion -> 0.60);
         });
+  }
+
+  /** A logged model of the run: a file standing for the model, which the gate never loads here. */
+  private LoggedModel logModel(TrackedRun run) {
+    try {
+      Path dir = Files.createDirectories(models.resolve(run.runId()));
+      Files.writeString(dir.resolve("MLmodel"), "artifact_path: model\n");
+      return run.logModel("model", "test", dir, Map.of(), Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -86,7 +106,7 @@ class RegistrationIT {
                 registration()
                     .register(
                         run,
-                        "model",
+                        logModel(run),
                         METRIC,
                         0.70,
                         BASELINE,
@@ -107,7 +127,7 @@ class RegistrationIT {
                                     registration()
                                         .register(
                                             b,
-                                            "model",
+                                            logModel(b),
                                             METRIC,
                                             0.80,
                                             BASELINE,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
-import static io.lakepipe.features.FeatureTestRows.AIRPORTS;
-import static io.lakepipe.features.FeatureTestRows.BRONZE;
 import static io.lakepipe.features.FeatureTestRows.airport;
+import static io.lakepipe.features.FeatureTestRows.bronzeAirports;
+import static io.lakepipe.features.FeatureTestRows.bronzeFlights;
 import static io.lakepipe.features.FeatureTestRows.flight;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,7 +62,7 @@ class BuildFeaturesTest extends SparkTestBase {
     for (int d = 0; d < DAYS; d++) {
       writeBronze(inputs, day(d), flightsOf(day(d), 0));
     }
-    writeAirports(inputs, rows(AIRPORTS, airports("2000-12-31T00:00:00Z", 0)));
+    writeAirports(inputs, rows(bronzeAirports(), airports("2000-12-31T00:00:00Z", 0)));
     inOrder = lakehouse("in-order", inputs);
     for (int d = 0; d < DAYS; d++) {
       build(inOrder, day(d));
@@ -91,8 +91,8 @@ class BuildFeaturesTest extends SparkTestBase {
     // A later version of every airport, valid from day 4 on.
     writeAirports(
         changed,
-        rows(AIRPORTS, airports("2000-12-31T00:00:00Z", 0))
-            .union(rows(AIRPORTS, airports("2001-01-04T00:00:00Z", 5))));
+        rows(bronzeAirports(), airports("2000-12-31T00:00:00Z", 0))
+            .union(rows(bronzeAirports(), airports("2001-01-04T00:00:00Z", 5))));
     LakepipeConfig later = lakehouse("leak", changed);
     for (int d = DAYS - 1; d >= 0; d--) {
       build(later, day(d));
@@ -112,7 +112,7 @@ class BuildFeaturesTest extends SparkTestBase {
   void aLateDayIsPickedUpByRebuildingItAndTheDaysAfter() {
     Map<String, Object> late = inputs("late-source");
     LakepipeConfig lakehouse = lakehouse("late", late);
-    writeAirports(late, rows(AIRPORTS, airports("2000-12-31T00:00:00Z", 0)));
+    writeAirports(late, rows(bronzeAirports(), airports("2000-12-31T00:00:00Z", 0)));
     for (int d = 0; d < DAYS; d++) {
       if (d != 2) {
         writeBronze(late, day(d), flightsOf(day(d), 0));
@@ -315,7 +315,7 @@ class BuildFeaturesTest extends SparkTestBase {
   }
 
   void writeBronze(Map<String, Object> inputs, LocalDate ds, List<Object[]> flights) {
-    Dataset<Row> rows = rows(BRONZE, flights.toArray(Object[][]::new)).drop("ds");
+    Dataset<Row> rows = rows(bronzeFlights(), flights.toArray(Object[][]::new)).drop("ds");
     tables.replaceDs(rows, (String) inputs.get("lakepipe.tables.bronze-flights"), ds);
   }
 

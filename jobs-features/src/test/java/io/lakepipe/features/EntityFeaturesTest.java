@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features;
 
-import static io.lakepipe.features.FeatureTestRows.AIRPORTS;
-import static io.lakepipe.features.FeatureTestRows.BRONZE;
-import static io.lakepipe.features.FeatureTestRows.STATS;
 import static io.lakepipe.features.FeatureTestRows.airport;
+import static io.lakepipe.features.FeatureTestRows.bronzeAirports;
+import static io.lakepipe.features.FeatureTestRows.bronzeFlights;
+import static io.lakepipe.features.FeatureTestRows.dailyStats;
 import static io.lakepipe.features.FeatureTestRows.flight;
 import static io.lakepipe.features.FeatureTestRows.stats;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +25,7 @@ class EntityFeaturesTest extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-29");
 
   Dataset<Row> noAirports() {
-    return rows(AIRPORTS);
+    return rows(bronzeAirports());
   }
 
   static Map<String, Dataset<Row>> lookups(Dataset<Row> airports) {
@@ -33,7 +33,7 @@ class EntityFeaturesTest extends SparkTestBase {
   }
 
   Dataset<Row> noStats() {
-    return rows(STATS);
+    return rows(dailyStats());
   }
 
   static Row only(Dataset<Row> rows) {
@@ -45,7 +45,7 @@ class EntityFeaturesTest extends SparkTestBase {
   @Test
   void flightFeaturesFollowTheCatalogAndLeaveTheLabelOut() {
     // 2001-01-29 was a Monday: Spark's dayofweek counts Sunday as 1, so Monday is 2.
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
+    Dataset<Row> bronze = rows(bronzeFlights(), flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
     Dataset<Row> features =
         EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS);
@@ -67,7 +67,7 @@ class EntityFeaturesTest extends SparkTestBase {
   void flightIdsAreStableAndTellApartFlightsThatDifferOnlyInDelay() {
     Dataset<Row> bronze =
         rows(
-            BRONZE,
+            bronzeFlights(),
             flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"),
             flight("2001-01-29T07:05", 3, 2176, "LAS", "PHL"));
 
@@ -90,7 +90,7 @@ class EntityFeaturesTest extends SparkTestBase {
   void labelsAreDelayAboveTheThreshold() {
     Dataset<Row> bronze =
         rows(
-            BRONZE,
+            bronzeFlights(),
             flight("2001-01-29T07:00", 15, 100, "AAA", "BBB"),
             flight("2001-01-29T08:00", 16, 100, "AAA", "BBB"),
             flight("2001-01-29T09:00", -5, 100, "AAA", "BBB"));
@@ -108,7 +108,7 @@ class EntityFeaturesTest extends SparkTestBase {
   void airportAttributesAreTheVersionValidAtDeparture() {
     Dataset<Row> airports =
         rows(
-            AIRPORTS,
+            bronzeAirports(),
             airport("ATL", "GA", 33.6, "2000-12-31T00:00:00Z"),
             airport("ATL", "XX", 40.0, "2001-01-29T12:00:00Z"),
             airport("SAV", "GA", 32.1, "2000-12-31T00:00:00Z"),
@@ -116,7 +116,7 @@ class EntityFeaturesTest extends SparkTestBase {
             airport("NEW", "NY", 41.0, "2001-02-01T00:00:00Z"));
     Dataset<Row> bronze =
         rows(
-            BRONZE,
+            bronzeFlights(),
             flight("2001-01-29T11:59", 0, 215, "ATL", "SAV"),
             flight("2001-01-29T12:00", 0, 215, "SAV", "ATL"),
             flight("2001-01-29T23:00", 0, 215, "ATL", "NEW"),
@@ -170,10 +170,11 @@ class EntityFeaturesTest extends SparkTestBase {
                                 "description",
                                 "the destination airport"))))));
     // Valid only after the flight: an as-of lookup would not see it, an exact one does.
-    Dataset<Row> airports = rows(AIRPORTS, airport("SAV", "GA", 32.1, "2002-01-01T00:00:00Z"));
+    Dataset<Row> airports =
+        rows(bronzeAirports(), airport("SAV", "GA", 32.1, "2002-01-01T00:00:00Z"));
     Dataset<Row> bronze =
         rows(
-            BRONZE,
+            bronzeFlights(),
             flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"),
             flight("2001-01-29T07:00", 45, 215, "SAV", "ATL"));
 
@@ -192,7 +193,7 @@ class EntityFeaturesTest extends SparkTestBase {
   void historyCountsOnlyWholeDaysBeforeTheFlightsDay() {
     Dataset<Row> stats =
         rows(
-            STATS,
+            dailyStats(),
             stats("origin", "ATL", 10, 2, 100, "2001-01-28"),
             // ds - 7: the first day of the 7-day window.
             stats("origin", "ATL", 5, 5, 250, "2001-01-22"),
@@ -206,7 +207,7 @@ class EntityFeaturesTest extends SparkTestBase {
             stats("destination", "SAV", 3, 3, 90, "2001-01-28"),
             // Another entity's key that happens to equal the route's: kept apart by entity.
             stats("route", "SAV|ATL", 7, 0, 0, "2001-01-28"));
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
+    Dataset<Row> bronze = rows(bronzeFlights(), flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
     Row row = only(EntityFeatures.build(bronze, lookups(noAirports()), stats, VIEW, DS));
 
@@ -258,13 +259,14 @@ class EntityFeaturesTest extends SparkTestBase {
                     List.of(
                         Map.of("column", "state", "type", "categorical", "description", "State")),
                 "lakepipe.features.history.window-days", List.of(2)));
-    Dataset<Row> airports = rows(AIRPORTS, airport("LAS", "NV", 36.1, "2000-12-31T00:00:00Z"));
+    Dataset<Row> airports =
+        rows(bronzeAirports(), airport("LAS", "NV", 36.1, "2000-12-31T00:00:00Z"));
     Dataset<Row> stats =
         rows(
-            STATS,
+            dailyStats(),
             stats("route", "LAS|PHL", 4, 1, 80, "2001-01-27"),
             stats("route", "LAS|PHL", 9, 9, 900, "2001-01-26"));
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
+    Dataset<Row> bronze = rows(bronzeFlights(), flight("2001-01-29T07:05", 16, 2176, "LAS", "PHL"));
 
     Row row = only(EntityFeatures.build(bronze, lookups(airports), stats, added, DS));
 
@@ -294,7 +296,7 @@ class EntityFeaturesTest extends SparkTestBase {
                         "hour(departure)",
                         "description",
                         "Hour"))));
-    Dataset<Row> bronze = rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
+    Dataset<Row> bronze = rows(bronzeFlights(), flight("2001-01-29T06:00", 45, 215, "ATL", "SAV"));
 
     assertThatThrownBy(
             () -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), bad, DS))
@@ -305,7 +307,7 @@ class EntityFeaturesTest extends SparkTestBase {
   @Test
   void missingBronzeColumnIsAnError() {
     Dataset<Row> bronze =
-        rows(BRONZE, flight("2001-01-29T06:00", 45, 215, "ATL", "SAV")).drop("distance");
+        rows(bronzeFlights(), flight("2001-01-29T06:00", 45, 215, "ATL", "SAV")).drop("distance");
 
     assertThatThrownBy(
             () -> EntityFeatures.build(bronze, lookups(noAirports()), noStats(), VIEW, DS))

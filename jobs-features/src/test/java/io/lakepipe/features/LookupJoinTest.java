@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Lookups of the shapes a reference has: a snapshot delivered with every ds, and one series. */
 class LookupJoinTest extends SparkTestBase {
+  // Only the columns the join reads, of entities of another shape than flights.
   private static final StructType STRIKES =
       new StructType()
           .add("strike_id", DataTypes.StringType)

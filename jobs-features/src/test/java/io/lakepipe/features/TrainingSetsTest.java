@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingSetsTest extends SparkTestBase {
+  // Only the columns TrainingSets joins and carries: it takes any view's tables, not only flights'.
   static final StructType FEATURES =
       new StructType().add("flight_id", DataTypes.StringType).add("hour", DataTypes.IntegerType);
   static final StructType LABELS =

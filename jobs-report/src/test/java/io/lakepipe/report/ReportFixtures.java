@@ -2,48 +2,27 @@
 package io.lakepipe.report;
 
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.TableRows;
+import io.lakepipe.core.audit.AuditLog;
+import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.features.quality.CheckFeatures;
+import io.lakepipe.ingest.quality.QualityResults;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Rows shaped like the audit and quality tables, for the report's tests. */
+/**
+ * Rows of the audit and quality tables, on the schemas their writers publish, for the report's
+ * tests.
+ */
 abstract class ReportFixtures extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
 
-  static final StructType AUDIT =
-      new StructType()
-          .add("run_id", DataTypes.StringType)
-          .add("job", DataTypes.StringType)
-          .add("source", DataTypes.StringType)
-          .add("ds", DataTypes.DateType)
-          .add("status", DataTypes.StringType)
-          .add("rows_read", DataTypes.LongType)
-          .add("rows_written", DataTypes.LongType)
-          .add("rows_quarantined", DataTypes.LongType)
-          .add("started_at", DataTypes.TimestampType)
-          .add("duration_ms", DataTypes.LongType)
-          .add("message", DataTypes.StringType);
-
-  static final StructType BRONZE_QUALITY =
-      new StructType()
-          .add("kind", DataTypes.StringType)
-          .add("name", DataTypes.StringType)
-          .add("instance", DataTypes.StringType)
-          .add("value", DataTypes.DoubleType)
-          .add("status", DataTypes.StringType)
-          .add("message", DataTypes.StringType)
-          .add("ds", DataTypes.DateType);
-
-  static final StructType FEATURE_QUALITY =
-      new StructType()
-          .add("feature", DataTypes.StringType)
-          .add("psi", DataTypes.DoubleType)
-          .add("gate", DataTypes.StringType)
-          .add("gate_reason", DataTypes.StringType)
-          .add("ds", DataTypes.DateType);
+  static final StructType AUDIT = AuditLog.SCHEMA;
+  static final StructType BRONZE_QUALITY = DeltaTables.withDs(QualityResults.SCHEMA);
+  static final StructType FEATURE_QUALITY = DeltaTables.withDs(CheckFeatures.METRICS_SCHEMA);
 
   static Object[] audit(
       String runId,
@@ -56,31 +35,73 @@ abstract class ReportFixtures extends SparkTestBase {
       String startedAt,
       long durationMs,
       String message) {
-    return new Object[] {
-      runId,
-      job,
-      null,
-      Date.valueOf(ds),
-      status,
-      read,
-      written,
-      quarantined,
-      Timestamp.from(Instant.parse(startedAt)),
-      durationMs,
-      message
-    };
+    return TableRows.row(
+        AUDIT,
+        "run_id",
+        runId,
+        "job",
+        job,
+        "ds",
+        Date.valueOf(ds),
+        "status",
+        status,
+        "rows_read",
+        read,
+        "rows_written",
+        written,
+        "rows_quarantined",
+        quarantined,
+        "started_at",
+        Timestamp.from(Instant.parse(startedAt)),
+        "duration_ms",
+        durationMs,
+        "message",
+        message);
   }
 
   static Object[] constraint(String name, String status, String ds) {
-    return new Object[] {"constraint", name, null, null, status, "", Date.valueOf(ds)};
+    return TableRows.row(
+        BRONZE_QUALITY,
+        "kind",
+        "constraint",
+        "name",
+        name,
+        "status",
+        status,
+        "message",
+        "",
+        "ds",
+        Date.valueOf(ds));
   }
 
   static Object[] metric(String name, double value, String ds) {
-    return new Object[] {"metric", name, "delay", value, null, null, Date.valueOf(ds)};
+    return TableRows.row(
+        BRONZE_QUALITY,
+        "kind",
+        "metric",
+        "name",
+        name,
+        "instance",
+        "delay",
+        "value",
+        value,
+        "ds",
+        Date.valueOf(ds));
   }
 
   static Object[] feature(String name, Double psi, String gate, String reason, String ds) {
-    return new Object[] {name, psi, gate, reason, Date.valueOf(ds)};
+    return TableRows.row(
+        FEATURE_QUALITY,
+        "feature",
+        name,
+        "psi",
+        psi,
+        "gate",
+        gate,
+        "gate_reason",
+        reason,
+        "ds",
+        Date.valueOf(ds));
   }
 
   static TrainingScore score(String ds, String runId, double roc, double baselineRoc) {

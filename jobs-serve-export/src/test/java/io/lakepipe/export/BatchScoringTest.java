@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class BatchScoringTest extends SparkTestBase {
+  // Only the columns predict keeps and the model reads, with the label to fit the model on.
   static final StructType FEATURES =
       new StructType()
           .add("flight_id", DataTypes.StringType)

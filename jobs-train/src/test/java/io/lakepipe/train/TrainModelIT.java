@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.TableRows;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
@@ -26,7 +27,6 @@ import java.util.Random;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,23 +51,6 @@ class TrainModelIT extends SparkTestBase {
   static final LocalDate DS = LocalDate.of(2001, 1, 15);
   private static final MlflowRestClient REST =
       MlflowRestClient.of(MLFLOW, System.getenv(), Duration.ofSeconds(30));
-  static final StructType FEATURES =
-      new StructType()
-          .add("flight_id", DataTypes.StringType)
-          .add("flight_ts", DataTypes.TimestampNTZType)
-          .add("hour", DataTypes.IntegerType)
-          .add("distance", DataTypes.DoubleType)
-          .add("origin", DataTypes.StringType)
-          .add("destination", DataTypes.StringType)
-          .add("ds", DataTypes.DateType);
-  static final StructType LABELS =
-      new StructType()
-          .add("flight_id", DataTypes.StringType)
-          .add("flight_ts", DataTypes.TimestampNTZType)
-          .add("delay", DataTypes.IntegerType)
-          .add("delayed", DataTypes.IntegerType)
-          .add("ds", DataTypes.DateType);
-
   static final Map<String, Object> LR =
       Map.of(
           "name",
@@ -131,6 +114,9 @@ class TrainModelIT extends SparkTestBase {
   static void writeDays(LakepipeConfig config, int perDay, boolean allOnTime) {
     Random random = new Random(11);
     String[] airports = {"ORD", "ATL", "DEN", "LAX", "SFO"};
+    // As the feature job writes them for the small catalog: a change there breaks this fixture.
+    StructType featureTable = FeatureTables.features(spark, config);
+    StructType labelTable = FeatureTables.labels(spark, config);
     List<Object[]> features = new ArrayList<>();
     List<Object[]> labels = new ArrayList<>();
     for (int day = 0; day < 4; day++) {
@@ -142,26 +128,48 @@ class TrainModelIT extends SparkTestBase {
         boolean late =
             !allOnTime && (hour >= 17 || origin.equals("ORD")) != (random.nextInt(8) == 0);
         java.time.LocalDateTime ts = ds.atTime(hour, random.nextInt(60));
+        Integer distance = random.nextInt(20) == 0 ? null : 100 + random.nextInt(2000);
+        String destination = airports[random.nextInt(airports.length)];
+        java.sql.Date partition = java.sql.Date.valueOf(ds);
         features.add(
-            new Object[] {
-              id,
-              ts,
-              hour,
-              random.nextInt(20) == 0 ? null : 100.0 + random.nextInt(2000),
-              origin,
-              airports[random.nextInt(airports.length)],
-              java.sql.Date.valueOf(ds)
-            });
-        labels.add(new Object[] {id, ts, late ? 40 : 0, late ? 1 : 0, java.sql.Date.valueOf(ds)});
+            TableRows.row(
+                featureTable,
+                "flight_id",
+                id,
+                "flight_ts",
+                ts,
+                "hour",
+                hour,
+                "distance",
+                distance,
+                "origin",
+                origin,
+                "destination",
+                destination,
+                "ds",
+                partition));
+        labels.add(
+            TableRows.row(
+                labelTable,
+                "flight_id",
+                id,
+                "flight_ts",
+                ts,
+                "delay",
+                late ? 40 : 0,
+                "delayed",
+                late ? 1 : 0,
+                "ds",
+                partition));
       }
     }
-    rows(FEATURES, features.toArray(Object[][]::new))
+    rows(featureTable, features.toArray(Object[][]::new))
         .write()
         .format("delta")
         .partitionBy("ds")
         .mode(SaveMode.Overwrite)
         .save(config.tablePath("features-flights"));
-    rows(LABELS, labels.toArray(Object[][]::new))
+    rows(labelTable, labels.toArray(Object[][]::new))
         .write()
         .format("delta")
         .partitionBy("ds")

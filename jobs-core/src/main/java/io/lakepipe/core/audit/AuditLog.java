@@ -19,7 +19,11 @@ import org.apache.spark.sql.types.StructType;
 
 /** Appends one row per job run to the audit Delta table. */
 public final class AuditLog {
-  static final StructType SCHEMA =
+  /**
+   * The audit table's columns, which {@link #record} writes: what the report and other readers of
+   * the table (and their tests) build on.
+   */
+  public static final StructType SCHEMA =
       new StructType()
           .add("run_id", DataTypes.StringType, false)
           .add("job", DataTypes.StringType, false)

@@ -18,8 +18,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
@@ -31,6 +33,14 @@ import scala.Option;
 public final class DeltaTables {
   /** Name of the logical-date partition column of every lakepipe table. */
   public static final String DS = "ds";
+
+  /**
+   * The schema of a table that {@link #replaceDs} and {@link #insertNew} write rows of {@code
+   * columns} to: those columns, then the partition column {@link #DS}.
+   */
+  public static StructType withDs(StructType columns) {
+    return columns.add(DS, DataTypes.DateType);
+  }
 
   private final SparkSession spark;
 

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
 /** Bundles of pipelines fit on small synthetic flights with the train job's own stages, no I/O. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PmmlBundlesTest extends SparkTestBase {
+  // A training set as the train job's stages take it (features with the label), not a lake table.
   static final StructType FLIGHTS =
       new StructType()
           .add("flight_id", DataTypes.StringType)

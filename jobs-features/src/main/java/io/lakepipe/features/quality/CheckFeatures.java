@@ -2,8 +2,6 @@
 package io.lakepipe.features.quality;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.lit;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.cli.JobOption;
@@ -20,6 +18,8 @@ import io.lakepipe.features.quality.FeatureGate.Failure;
 import io.lakepipe.features.quality.FeatureGate.Settings;
 import io.lakepipe.features.quality.FeatureGate.Verdict;
 import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +52,11 @@ public final class CheckFeatures {
                   VIEW, "the feature view whose features to check, a key of lakepipe.views")
               .inAuditName());
 
-  /** The columns of the feature metrics table, before {@code ds}. */
-  static final StructType METRICS_SCHEMA =
+  /**
+   * The columns of the feature metrics table that {@link #metricsRows} writes, before {@code ds}
+   * (which the write adds): what the report and its tests read.
+   */
+  public static final StructType METRICS_SCHEMA =
       new StructType()
           .add("feature", DataTypes.StringType)
           .add("kind", DataTypes.StringType)
@@ -67,7 +70,9 @@ public final class CheckFeatures {
           .add("reference_rows", DataTypes.LongType)
           .add("psi", DataTypes.DoubleType)
           .add("gate", DataTypes.StringType)
-          .add("gate_reason", DataTypes.StringType);
+          .add("gate_reason", DataTypes.StringType)
+          .add("run_id", DataTypes.StringType)
+          .add("checked_at", DataTypes.TimestampType);
 
   private CheckFeatures() {}
 
@@ -183,6 +188,7 @@ public final class CheckFeatures {
   static Dataset<Row> metricsRows(
       SparkSession spark, List<FeatureMetric> metrics, List<Verdict> verdicts, String runId) {
     List<Row> rows = new ArrayList<>();
+    Timestamp checkedAt = Timestamp.from(Instant.now());
     for (int i = 0; i < metrics.size(); i++) {
       FeatureMetric m = metrics.get(i);
       Verdict v = verdicts.get(i);
@@ -200,12 +206,11 @@ public final class CheckFeatures {
               m.referenceRows(),
               m.psi(),
               v.gate(),
-              v.reason()));
+              v.reason(),
+              runId,
+              checkedAt));
     }
-    return spark
-        .createDataFrame(rows, METRICS_SCHEMA)
-        .withColumn("run_id", lit(runId))
-        .withColumn("checked_at", current_timestamp());
+    return spark.createDataFrame(rows, METRICS_SCHEMA);
   }
 
   /** One summary line, then one line for the failed and one for the exempt features, if any. */

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
 import io.lakepipe.ingest.source.DeclaredRows;
@@ -21,7 +22,11 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Checks the parsed records of one logical date (landed files, rows read from a database) against
@@ -95,6 +100,25 @@ public final class LandedRecords {
     columns.addAll(Arrays.asList(Lineage.columns()));
     columns.addAll(Arrays.asList(more));
     return Quarantine.filterValid(checked).select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The schema of the bronze table that the ingest of {@code source} writes, as its readers (the
+   * feature job) and their tests see it: the declared bronze columns with the types Spark gives
+   * their expressions over the declared schema, the lineage columns, then {@code ds}. Derived by
+   * {@link #bronze} itself, on no rows, so it cannot drift from what the ingest writes; every
+   * column nullable, as Delta stores them.
+   */
+  public static StructType bronzeSchema(SparkSession spark, DeclaredRows source) {
+    Dataset<Row> none = spark.createDataFrame(List.of(), source.schema());
+    Dataset<Row> checked =
+        Lineage.with(none, "", lit(""), "")
+            .withColumn(Quarantine.REASON, lit(null).cast(DataTypes.StringType));
+    StructType columns = DeltaTables.withDs(bronze(checked, source).schema());
+    return new StructType(
+        Arrays.stream(columns.fields())
+            .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata()))
+            .toArray(StructField[]::new));
   }
 
   private static Column outsideDs(LogicalDate declared, LocalDate ds) {

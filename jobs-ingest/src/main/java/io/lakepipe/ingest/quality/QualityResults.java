@@ -12,12 +12,30 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Deequ results as rows of the quality metrics table: one row per constraint (with its status and
  * message) and one per computed metric (with its value), so that both can be charted over ds.
  */
 public final class QualityResults {
+  /**
+   * The columns of the quality results table that {@link #rows} gives, before {@code ds} (which the
+   * write adds): what the report and its tests read.
+   */
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("kind", DataTypes.StringType)
+          .add("name", DataTypes.StringType)
+          .add("instance", DataTypes.StringType)
+          .add("value", DataTypes.DoubleType)
+          .add("status", DataTypes.StringType)
+          .add("message", DataTypes.StringType)
+          .add("table_name", DataTypes.StringType)
+          .add("run_id", DataTypes.StringType)
+          .add("checked_at", DataTypes.TimestampType);
+
   private QualityResults() {}
 
   public static Dataset<Row> rows(
@@ -48,7 +66,10 @@ public final class QualityResults {
         .unionByName(metrics)
         .withColumn("table_name", lit(table))
         .withColumn("run_id", lit(runId))
-        .withColumn("checked_at", current_timestamp());
+        .withColumn("checked_at", current_timestamp())
+        // Exactly the published columns: one missing above fails here, one not in SCHEMA is
+        // dropped.
+        .to(SCHEMA);
   }
 
   /** The failed constraints with their messages, one per line; empty when every check passed. */

@@ -10,6 +10,8 @@ import io.lakepipe.core.cli.JobOptions;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.ingest.source.FileSource;
+import io.lakepipe.ingest.source.SourceDeclarations;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +145,20 @@ class IngestFilesTest extends SparkTestBase {
     assertThat(first.<String>getAs("_run_id")).isEqualTo("run-1");
     assertThat(first.<java.sql.Date>getAs("ds").toLocalDate()).isEqualTo(DS);
     assertThat(first.<Integer>getAs("delay")).isEqualTo(33);
+  }
+
+  @Test
+  void bronzeHasThePublishedSchemaThatReadersBuildOn() throws Exception {
+    ingest("csv", "csv", Map.of());
+
+    StructType written =
+        spark
+            .read()
+            .format("delta")
+            .load(home.resolve("lakehouse/bronze/flights").toString())
+            .schema();
+    FileSource flights = SourceDeclarations.files(config(Map.of()), "flights");
+    assertThat(written).isEqualTo(LandedRecords.bronzeSchema(spark, flights));
   }
 
   @Test

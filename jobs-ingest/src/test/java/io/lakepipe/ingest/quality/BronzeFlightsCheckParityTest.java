@@ -45,12 +45,12 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
   void aDayWithFailingRowsGivesTheOldGatesRows() {
     Dataset<Row> day =
         rows(
-            CheckTableTest.BRONZE,
-            new Object[] {T, 5, 300, "ORD", "SFO"},
-            new Object[] {T, 5, 300, "ORD", "SFO"},
-            new Object[] {T, 5000, 300, "ORD", null},
-            new Object[] {T, -3, 0, "ORDX", "sfo"},
-            new Object[] {null, 7, 120, "JFK", "LAX"});
+            CheckTableTest.bronze(),
+            CheckTableTest.flight(T, 5, 300, "ORD", "SFO"),
+            CheckTableTest.flight(T, 5, 300, "ORD", "SFO"),
+            CheckTableTest.flight(T, 5000, 300, "ORD", null),
+            CheckTableTest.flight(T, -3, 0, "ORDX", "sfo"),
+            CheckTableTest.flight(null, 7, 120, "JFK", "LAX"));
 
     assertThat(resultsOf(day, "constraint"))
         .containsExactlyElementsOf(
@@ -88,7 +88,7 @@ class BronzeFlightsCheckParityTest extends SparkTestBase {
 
   @Test
   void anEmptyDayGivesTheOldGatesRows() {
-    Dataset<Row> day = rows(CheckTableTest.BRONZE);
+    Dataset<Row> day = rows(CheckTableTest.bronze());
 
     assertThat(resultsOf(day, "constraint"))
         .containsExactlyElementsOf(

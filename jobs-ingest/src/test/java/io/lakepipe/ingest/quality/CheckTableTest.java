@@ -8,13 +8,17 @@ import com.amazon.deequ.VerificationResult;
 import com.amazon.deequ.checks.CheckStatus;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
+import io.lakepipe.core.TableRows;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.ingest.files.LandedRecords;
 import io.lakepipe.ingest.quality.DeclaredConstraint.Complete;
 import io.lakepipe.ingest.quality.DeclaredConstraint.Condition;
 import io.lakepipe.ingest.quality.DeclaredConstraint.Declared;
+import io.lakepipe.ingest.source.SourceDeclarations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -35,13 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckTableTest extends SparkTestBase {
   static final LocalDate DS = LocalDate.parse("2001-01-15");
-  static final StructType BRONZE =
-      new StructType()
-          .add("flight_ts", DataTypes.TimestampNTZType)
-          .add("delay", DataTypes.IntegerType)
-          .add("distance", DataTypes.IntegerType)
-          .add("origin", DataTypes.StringType)
-          .add("destination", DataTypes.StringType);
   static final LocalDateTime T = LocalDateTime.parse("2001-01-15T08:30:00");
   static final Declared AT =
       new Declared("lakepipe.checks.bronze-flights.constraints[0]", "t.conf:3");
@@ -51,10 +48,33 @@ class CheckTableTest extends SparkTestBase {
   /** The context of the last check, whose progress a failed run's audit row takes. */
   private JobContext lastRun;
 
+  /** The bronze flights table as the ingest of the declared flights source writes it. */
+  static StructType bronze() {
+    return LandedRecords.bronzeSchema(
+        spark, SourceDeclarations.files(TestConfigs.flights(Map.of()), "flights"));
+  }
+
+  /** A bronze flight; its lineage and ds columns, which the checks ignore, stay null. */
+  static Object[] flight(
+      LocalDateTime ts, Integer delay, Integer distance, String origin, String destination) {
+    return TableRows.row(
+        bronze(),
+        "flight_ts",
+        ts,
+        "delay",
+        delay,
+        "distance",
+        distance,
+        "origin",
+        origin,
+        "destination",
+        destination);
+  }
+
   private JobResult check(Object[]... bronzeRows) {
     LakepipeConfig config = testConfig(home, Map.of());
     new DeltaTables(spark)
-        .replaceDs(rows(BRONZE, bronzeRows), config.tablePath("bronze-flights"), DS);
+        .replaceDs(rows(bronze(), bronzeRows), config.tablePath("bronze-flights"), DS);
     lastRun = JobContext.of(spark, config, DS, "check-run");
     return CheckTable.prepare(config, Map.of("table", "bronze-flights")).run(lastRun);
   }
@@ -74,8 +94,7 @@ class CheckTableTest extends SparkTestBase {
 
   @Test
   void aCleanDayPassesAndKeepsItsMetrics() {
-    JobResult result =
-        check(new Object[] {T, 5, 300, "ORD", "SFO"}, new Object[] {T, -3, 1200, "JFK", "LAX"});
+    JobResult result = check(flight(T, 5, 300, "ORD", "SFO"), flight(T, -3, 1200, "JFK", "LAX"));
 
     assertThat(result.rowsRead()).isEqualTo(2);
     assertThat(result.rowsWritten()).isEqualTo(2);
@@ -93,6 +112,7 @@ class CheckTableTest extends SparkTestBase {
                     && "origin".equals(r.getAs("instance")))
         .extracting(r -> r.<Double>getAs("value"))
         .containsExactly(1.0);
+    assertThat(metrics().get(0).schema()).isEqualTo(DeltaTables.withDs(QualityResults.SCHEMA));
   }
 
   @Test
@@ -100,9 +120,9 @@ class CheckTableTest extends SparkTestBase {
     assertThatThrownBy(
             () ->
                 check(
-                    new Object[] {T, 5, 300, "ORD", "SFO"},
-                    new Object[] {T, 5, 300, "ORD", "SFO"},
-                    new Object[] {T, 5000, 300, "ORD", null}))
+                    flight(T, 5, 300, "ORD", "SFO"),
+                    flight(T, 5, 300, "ORD", "SFO"),
+                    flight(T, 5000, 300, "ORD", null)))
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("Data-quality checks on bronze-flights for ds=2001-01-15 failed")
         .hasMessageContaining("CompletenessConstraint(Completeness(destination")
@@ -173,8 +193,7 @@ class CheckTableTest extends SparkTestBase {
   @Test
   void aConditionBelowItsShareFailsWithItsHint() {
     Dataset<Row> day =
-        rows(
-            BRONZE, new Object[] {T, 5, 300, "ORD", "SFO"}, new Object[] {T, 5, 300, "ORD", "ORD"});
+        rows(bronze(), flight(T, 5, 300, "ORD", "SFO"), flight(T, 5, 300, "ORD", "ORD"));
     CheckDeclaration declaration =
         declaring(
             new Condition(
@@ -197,7 +216,7 @@ class CheckTableTest extends SparkTestBase {
 
   @Test
   void aColumnTheTableLacksStopsBeforeDeequRuns() {
-    Dataset<Row> day = rows(BRONZE, new Object[] {T, 5, 300, "ORD", "SFO"});
+    Dataset<Row> day = rows(bronze(), flight(T, 5, 300, "ORD", "SFO"));
     CheckDeclaration declaration =
         declaring(new Complete(AT, List.of("origin", "flight_time"), null));
 
@@ -206,14 +225,15 @@ class CheckTableTest extends SparkTestBase {
         .hasMessage(
             "Check declaration lakepipe.checks.bronze-flights.constraints[0].columns"
                 + " (t.conf:3) is invalid: 'flight_time' is not a column of bronze-flights (its columns:"
-                + " flight_ts, delay, distance, origin, destination). Name a column of the table, spelt"
-                + " as in its schema; the kinds of constraint and their keys are described under"
+                + " flight_ts, delay, distance, origin, destination, _source, _source_location,"
+                + " _run_id, _ingested_at, ds). Name a column of the table, spelt as in its schema;"
+                + " the kinds of constraint and their keys are described under"
                 + " lakepipe.checks in jobs-core's lakepipe-defaults.conf.");
   }
 
   @Test
   void aConditionMustBeABooleanOverTheTablesColumns() {
-    Dataset<Row> day = rows(BRONZE, new Object[] {T, 5, 300, "ORD", "SFO"});
+    Dataset<Row> day = rows(bronze(), flight(T, 5, 300, "ORD", "SFO"));
 
     assertThatThrownBy(
             () ->

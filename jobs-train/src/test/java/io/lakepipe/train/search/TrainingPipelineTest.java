@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 /** The search, the refit and the baseline on synthetic flights of four days, without I/O. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainingPipelineTest extends SparkTestBase {
+  // A training set as the pure stages take it (features with the label), not a table of the lake.
   static final StructType FLIGHTS =
       new StructType()
           .add("flight_id", DataTypes.StringType)

@@ -279,8 +279,11 @@ public final class RecordParsing {
     return asText(declared).add(CORRUPT, DataTypes.StringType);
   }
 
-  /** The declared columns, every one of type string: the fields as the text holds them. */
-  static StructType asText(StructType declared) {
+  /**
+   * The declared columns, every one of type string: the fields as the text holds them (also how the
+   * demo's lander reads its source, so that it lands the records as the upstream wrote them).
+   */
+  public static StructType asText(StructType declared) {
     StructType strings = new StructType();
     for (String name : declared.fieldNames()) {
       strings = strings.add(name, DataTypes.StringType);

@@ -4,7 +4,6 @@ package io.lakepipe.tools.files;
 import io.lakepipe.core.cli.Commands;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.spark.SparkSessions;
-import io.lakepipe.ingest.files.LandDemoFiles;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;

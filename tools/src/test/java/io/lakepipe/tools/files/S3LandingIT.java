@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.files;
+package io.lakepipe.tools.files;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.to_date;
@@ -10,6 +10,9 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.config.TestConfigs;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.ingest.files.IngestFiles;
+import io.lakepipe.ingest.files.LandingAreas;
+import io.lakepipe.ingest.files.S3Clients;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.files;
+package io.lakepipe.tools.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

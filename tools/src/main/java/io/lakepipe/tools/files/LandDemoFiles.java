@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.ingest.files;
+package io.lakepipe.tools.files;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
@@ -10,6 +10,9 @@ import static org.apache.spark.sql.functions.sequence;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.ingest.files.LandingAreas;
+import io.lakepipe.ingest.files.RecordParsing;
+import io.lakepipe.ingest.files.S3LandingArea;
 import io.lakepipe.ingest.source.FileFormat;
 import io.lakepipe.ingest.source.FileSource;
 import io.lakepipe.ingest.source.SourceDeclarations;

@@ -238,10 +238,7 @@ class PipelineChainIT extends SparkTestBase {
             });
   }
 
-  /**
-   * Lists an artifact folder through the server's artifact proxy (the Java client shells to
-   * Python).
-   */
+  /** Lists an artifact folder through the server's artifact proxy. */
   private static String listArtifacts(String artifactUri) throws Exception {
     String path = artifactUri.replaceFirst("^mlflow-artifacts:/+", "");
     java.net.http.HttpResponse<String> response =

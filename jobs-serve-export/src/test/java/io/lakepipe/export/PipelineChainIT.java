@@ -20,6 +20,7 @@ import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.files.LandDemoFiles;
 import io.lakepipe.ingest.jdbc.IngestJdbc;
+import io.lakepipe.mlflow.MlflowArtifacts;
 import io.lakepipe.mlflow.MlflowRestClient;
 import io.lakepipe.mlflow.MlflowRuns;
 import io.lakepipe.mlflow.RunStatus;
@@ -169,7 +170,11 @@ class PipelineChainIT extends SparkTestBase {
       assertThat(run.tags())
           .containsEntry("lakepipe.input.features.version", featuresVersion)
           .containsEntry("lakepipe.input.labels.version", labelsVersion);
-      assertThat(listArtifacts(version.source())).contains("\"path\": \"MLmodel\"");
+      // The logged model's files, listed through the server's artifact proxy.
+      assertThat(
+              client.artifacts().list(client.loggedModels().artifactUri(version.source())).stream()
+                  .map(MlflowArtifacts.Entry::name))
+          .contains("MLmodel");
     }
     Path exported = Path.of(config.string("export.dir")).resolve(modelName).resolve("1");
     assertThat(exported.resolve("MLmodel")).exists();
@@ -236,24 +241,6 @@ class PipelineChainIT extends SparkTestBase {
               assertThat(r.<Long>getAs("rows_read"))
                   .isEqualTo(r.<Long>getAs("rows_written") + r.<Long>getAs("rows_quarantined"));
             });
-  }
-
-  /** Lists an artifact folder through the server's artifact proxy. */
-  private static String listArtifacts(String artifactUri) throws Exception {
-    String path = artifactUri.replaceFirst("^mlflow-artifacts:/+", "");
-    java.net.http.HttpResponse<String> response =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(
-                            MLFLOW
-                                + "/api/2.0/mlflow-artifacts/artifacts?path="
-                                + java.net.URLEncoder.encode(
-                                    path, java.nio.charset.StandardCharsets.UTF_8)))
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    return response.body().replace("\":\"", "\": \"");
   }
 
   @Test

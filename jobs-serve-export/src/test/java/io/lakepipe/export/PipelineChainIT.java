@@ -19,6 +19,9 @@ import io.lakepipe.features.BuildFeatures;
 import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.ingest.files.IngestFiles;
 import io.lakepipe.ingest.jdbc.IngestJdbc;
+import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowRuns;
+import io.lakepipe.mlflow.RunStatus;
 import io.lakepipe.tools.files.LandDemoFiles;
 import io.lakepipe.train.TrainModel;
 import java.nio.file.Files;
@@ -32,9 +35,6 @@ import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlflow.api.proto.Service.Run;
-import org.mlflow.api.proto.Service.RunStatus;
-import org.mlflow.tracking.MlflowClient;
 
 /**
  * The four jobs as a chain on one real day of flights-3m, landed as the daily CSV file, against the
@@ -150,36 +150,25 @@ class PipelineChainIT extends SparkTestBase {
     // The registered version's source is the run's logged model (MLflow 3), and its metrics are
     // there.
     String modelName = config.string("mlflow.model-name");
-    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10));
-        MlflowClient client = new MlflowClient(MLFLOW)) {
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      MlflowRestClient client =
+          MlflowRestClient.of(MLFLOW, System.getenv(), Duration.ofSeconds(10));
       ModelVersion version = tracking.versionByAlias(modelName, "challenger");
       assertThat(version.version()).isEqualTo("1");
-      Run run = client.getRun(version.runId());
-      assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+      MlflowRuns.Run run = client.runs().get(version.runId());
+      assertThat(run.status()).isEqualTo(RunStatus.FINISHED.name());
       assertThat(version.source()).startsWith("models:/m-");
-      double auc =
-          run.getData().getMetricsList().stream()
-              .filter(m -> m.getKey().equals("test_roc_auc"))
-              .findFirst()
-              .orElseThrow()
-              .getValue();
-      assertThat(auc).isBetween(0.5, 1.0);
+      assertThat(run.metrics()).containsKey("test_roc_auc");
+      assertThat(run.metrics().get("test_roc_auc")).isBetween(0.5, 1.0);
       // The training set's versions: the tables' versions the features job left.
       io.lakepipe.core.table.DeltaTables tables = new io.lakepipe.core.table.DeltaTables(spark);
       String featuresVersion =
           String.valueOf(tables.latestVersion(config.tablePath("features-flights")));
       String labelsVersion =
           String.valueOf(tables.latestVersion(config.tablePath("labels-flights")));
-      assertThat(run.getData().getTagsList())
-          .anyMatch(
-              t ->
-                  t.getKey().equals("lakepipe.input.features.version")
-                      && t.getValue().equals(featuresVersion));
-      assertThat(run.getData().getTagsList())
-          .anyMatch(
-              t ->
-                  t.getKey().equals("lakepipe.input.labels.version")
-                      && t.getValue().equals(labelsVersion));
+      assertThat(run.tags())
+          .containsEntry("lakepipe.input.features.version", featuresVersion)
+          .containsEntry("lakepipe.input.labels.version", labelsVersion);
       // Its files are its logged model's, as the export jobs download them.
       Path downloaded = home.resolve("downloaded-model");
       tracking.downloadModel(version, downloaded);
@@ -253,10 +242,6 @@ class PipelineChainIT extends SparkTestBase {
             });
   }
 
-  /**
-   * Lists an artifact folder through the server's artifact proxy (the Java client shells to
-   * Python).
-   */
   @Test
   void missingInputFailsClearlyAndWritesNoTable() {
     LakepipeConfig config = config(Map.of());

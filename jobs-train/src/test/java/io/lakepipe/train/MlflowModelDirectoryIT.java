@@ -14,6 +14,8 @@ import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.core.tracking.TrackedRun;
+import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowRuns.Metric;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlflow.tracking.MlflowClient;
 
 /**
  * A model logged by {@link MlflowModelDirectory} into the real tracking server, read back through
@@ -51,8 +52,8 @@ class MlflowModelDirectoryIT extends SparkTestBase {
     String modelName = "lakepipe_it_" + UUID.randomUUID().toString().replace("-", "");
     String[] ids = new String[2];
     ModelVersion version;
-    try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10));
-        MlflowClient client = new MlflowClient(URI)) {
+    MlflowRestClient client = MlflowRestClient.of(URI, System.getenv(), Duration.ofSeconds(10));
+    try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10))) {
       String experimentId = tracking.experimentId("lakepipe-it-model-format");
       version =
           tracking.withRun(
@@ -64,7 +65,13 @@ class MlflowModelDirectoryIT extends SparkTestBase {
                 run.log(Map.of("max_iter", "20"), Map.of("rows_total", 200.0), Map.of());
                 long now = System.currentTimeMillis();
                 for (int step = 0; step < 3; step++) {
-                  client.logMetric(run.runId(), "loss", 1.0 / (step + 1), now + step, step);
+                  client
+                      .runs()
+                      .logBatch(
+                          run.runId(),
+                          Map.of(),
+                          List.of(new Metric("loss", 1.0 / (step + 1), now + step, step)),
+                          Map.of());
                 }
                 ids[1] =
                     tracking.withRun(

@@ -16,6 +16,8 @@ import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.mlflow.MlflowArtifacts;
 import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowRuns.Run;
+import io.lakepipe.mlflow.RunStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -28,17 +30,10 @@ import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlflow.api.proto.Service.Metric;
-import org.mlflow.api.proto.Service.Run;
-import org.mlflow.api.proto.Service.RunStatus;
-import org.mlflow.api.proto.Service.RunTag;
-import org.mlflow.api.proto.Service.ViewType;
-import org.mlflow.tracking.MlflowClient;
 
 /**
  * The training job against the real tracking server that {@code ./lakepipe services start} runs, on
@@ -95,19 +90,12 @@ class TrainModelIT extends SparkTestBase {
           Map.of("max-iter", List.of(1), "max-depth", List.of(1)));
 
   @TempDir static Path home;
-  private MlflowClient client;
   private LakepipeConfig base;
 
   @BeforeAll
   void writeFourDaysOfFeaturesAndLabels() {
-    client = new MlflowClient(MLFLOW);
     base = config(Map.of());
     writeDays(base, 600, false);
-  }
-
-  @AfterAll
-  void close() {
-    client.close();
   }
 
   /** Features and labels of the four days before ds, optionally all on time (one class). */
@@ -215,24 +203,16 @@ class TrainModelIT extends SparkTestBase {
         .run(JobContext.of(spark, config, ds, UUID.randomUUID().toString()));
   }
 
-  private Run runOf(ModelVersion version) {
-    return client.getRun(version.runId());
+  private static Run runOf(ModelVersion version) {
+    return REST.runs().get(version.runId());
   }
 
   private static String tag(Run run, String key) {
-    return run.getData().getTagsList().stream()
-        .filter(t -> t.getKey().equals(key))
-        .map(RunTag::getValue)
-        .findFirst()
-        .orElse(null);
+    return run.tags().get(key);
   }
 
   private static Double metric(Run run, String key) {
-    return run.getData().getMetricsList().stream()
-        .filter(m -> m.getKey().equals(key))
-        .map(Metric::getValue)
-        .findFirst()
-        .orElse(null);
+    return run.metrics().get(key);
   }
 
   @Test
@@ -248,7 +228,7 @@ class TrainModelIT extends SparkTestBase {
       assertThat(tracking.versionByAlias(model, "challenger")).isEqualTo(champion);
       assertThat(champion.version()).isEqualTo("1");
       Run run = runOf(champion);
-      assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+      assertThat(run.status()).isEqualTo(RunStatus.FINISHED.name());
       assertThat(result.summary()).contains("version 1").contains("no champion yet");
 
       // Lineage: the Delta versions read, the code, the day.
@@ -290,21 +270,17 @@ class TrainModelIT extends SparkTestBase {
 
       // One nested run per candidate (two logistic regressions), each with validation metrics.
       List<Run> children =
-          client
-              .searchRuns(
-                  List.of(run.getInfo().getExperimentId()),
-                  "tags.mlflow.parentRunId = '" + run.getInfo().getRunId() + "'",
-                  ViewType.ACTIVE_ONLY,
-                  100)
-              .getItems()
-              .stream()
-              .map(child -> client.getRun(child.getInfo().getRunId()))
-              .toList();
+          REST.runs()
+              .search(
+                  run.experimentId(),
+                  "tags.mlflow.parentRunId = '" + run.runId() + "'",
+                  100,
+                  "attributes.start_time DESC");
       assertThat(children)
           .hasSize(5)
           .allSatisfy(
               child -> {
-                assertThat(child.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
+                assertThat(child.status()).isEqualTo(RunStatus.FINISHED.name());
                 assertThat(metric(child, "val_roc_auc")).isBetween(0.7, 1.0);
               });
       assertThat(children)
@@ -316,7 +292,7 @@ class TrainModelIT extends SparkTestBase {
               .filter(c -> "xgboost".equals(tag(c, "lakepipe.candidate")))
               .findFirst()
               .orElseThrow();
-      assertThat(client.getMetricHistory(xgboost.getInfo().getRunId(), "validation_log_loss"))
+      assertThat(REST.runs().metricHistory(xgboost.runId(), "validation_log_loss"))
           .as("one value per boosting round")
           .hasSize(10);
 
@@ -335,8 +311,7 @@ class TrainModelIT extends SparkTestBase {
       String modelId = champion.source().substring("models:/".length());
       JsonNode logged = REST.http().get("logged-models/" + modelId, Map.of()).path("model");
       assertThat(logged.path("info").path("status").asText()).isEqualTo("LOGGED_MODEL_READY");
-      assertThat(logged.path("info").path("source_run_id").asText())
-          .isEqualTo(run.getInfo().getRunId());
+      assertThat(logged.path("info").path("source_run_id").asText()).isEqualTo(run.runId());
       assertThat(
               REST.artifacts().list(logged.path("info").path("artifact_uri").asText()).stream()
                   .map(MlflowArtifacts.Entry::name))
@@ -349,7 +324,7 @@ class TrainModelIT extends SparkTestBase {
               });
       JsonNode inputs =
           REST.http()
-              .get("runs/get", Map.of("run_id", run.getInfo().getRunId()))
+              .get("runs/get", Map.of("run_id", run.runId()))
               .path("run")
               .path("inputs")
               .path("dataset_inputs");
@@ -516,9 +491,9 @@ class TrainModelIT extends SparkTestBase {
     assertNothingRegistered(config);
   }
 
-  /** Lists a run's artifact folder (the Java client's own listing shells to Python). */
+  /** Lists a run's artifact folder. */
   private static List<String> artifacts(Run run, String path) {
-    return REST.artifacts().list(run.getInfo().getArtifactUri() + "/" + path).stream()
+    return REST.artifacts().list(run.artifactUri() + "/" + path).stream()
         .map(e -> path + "/" + e.name())
         .toList();
   }

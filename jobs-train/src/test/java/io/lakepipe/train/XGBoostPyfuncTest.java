@@ -47,7 +47,7 @@ class XGBoostPyfuncTest {
             "io/lakepipe/train/TrainModelJob.class",
             "com/esotericsoftware/kryo/Kryo.class",
             "org/apache/commons/logging/LogFactory.class",
-            "org/mlflow/tracking/MlflowClient.class",
+            "io/lakepipe/mlflow/MlflowRestClient.class",
             "ml/dmlc/",
             "ml/dmlc/xgboost4j/java/XGBoostJNI.class",
             "ml/dmlc/xgboost4j/scala/spark/XGBoostClassificationModel.class",

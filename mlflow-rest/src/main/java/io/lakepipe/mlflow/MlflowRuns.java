@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Runs: one read by id, the runs of an experiment that match a search filter, a run's inputs and
- * outputs.
+ * Runs: created, logged to, ended and deleted; one read by id, a metric's history, the runs of an
+ * experiment that match a search filter; a run's inputs and outputs.
  */
 public final class MlflowRuns {
+  /** The most metrics the tracking server takes in one {@code runs/log-batch} request. */
+  public static final int MAX_METRICS_PER_BATCH = 1000;
+
   private final MlflowHttp http;
 
   public MlflowRuns(MlflowHttp http) {
@@ -55,8 +58,97 @@ public final class MlflowRuns {
     }
   }
 
+  /** One value of a metric: at a step (0 when there are none), logged at a time. */
+  public record Metric(String key, double value, long timestampMillis, long step) {}
+
   public Run get(String runId) {
     return Run.of(http.get("runs/get", Map.of("run_id", runId)).path("run"));
+  }
+
+  /**
+   * Creates a run of an experiment, RUNNING from {@code startMillis}, with its tags (nested under
+   * another run by the tag {@code mlflow.parentRunId}); the answer holds its id and artifact root.
+   */
+  public Run create(
+      String experimentId, String runName, long startMillis, Map<String, String> tags) {
+    ObjectNode request =
+        MlflowHttp.JSON
+            .createObjectNode()
+            .put("experiment_id", experimentId)
+            .put("run_name", runName)
+            .put("start_time", startMillis);
+    putKeyValues(request.putArray("tags"), tags);
+    return Run.of(http.post("runs/create", request).path("run"));
+  }
+
+  /**
+   * Logs params, metrics and tags: in one request, unless there are more metrics than the server
+   * takes at once ({@link #MAX_METRICS_PER_BATCH}); the rest then follow in further requests.
+   */
+  public void logBatch(
+      String runId, Map<String, String> params, List<Metric> metrics, Map<String, String> tags) {
+    int from = 0;
+    do {
+      List<Metric> batch =
+          metrics.subList(from, Math.min(from + MAX_METRICS_PER_BATCH, metrics.size()));
+      ObjectNode request = MlflowHttp.JSON.createObjectNode().put("run_id", runId);
+      ArrayNode list = request.putArray("metrics");
+      batch.forEach(
+          metric ->
+              list.addObject()
+                  .put("key", metric.key())
+                  .put("value", metric.value())
+                  .put("timestamp", metric.timestampMillis())
+                  .put("step", metric.step()));
+      putKeyValues(request.putArray("params"), from == 0 ? params : Map.of());
+      putKeyValues(request.putArray("tags"), from == 0 ? tags : Map.of());
+      http.post("runs/log-batch", request);
+      from += MAX_METRICS_PER_BATCH;
+    } while (from < metrics.size());
+  }
+
+  /** Ends a run with {@code status} at {@code endMillis}. */
+  public void end(String runId, RunStatus status, long endMillis) {
+    http.post(
+        "runs/update",
+        MlflowHttp.JSON
+            .createObjectNode()
+            .put("run_id", runId)
+            .put("status", status.name())
+            .put("end_time", endMillis));
+  }
+
+  /** Marks a run deleted (the server keeps it, out of searches of active runs). */
+  public void delete(String runId) {
+    http.post("runs/delete", MlflowHttp.JSON.createObjectNode().put("run_id", runId));
+  }
+
+  /** Every value a run logged for a metric, page after page, as the server orders them. */
+  public List<Metric> metricHistory(String runId, String key) {
+    List<Metric> history = new ArrayList<>();
+    String pageToken = "";
+    do {
+      Map<String, String> query = new TreeMap<>(Map.of("run_id", runId, "metric_key", key));
+      if (!pageToken.isEmpty()) {
+        query.put("page_token", pageToken);
+      }
+      JsonNode page = http.get("metrics/get-history", query);
+      page.path("metrics")
+          .forEach(
+              m ->
+                  history.add(
+                      new Metric(
+                          m.path("key").asText(),
+                          m.path("value").asDouble(),
+                          m.path("timestamp").asLong(),
+                          m.path("step").asLong())));
+      pageToken = page.path("next_page_token").asText("");
+    } while (!pageToken.isEmpty());
+    return history;
+  }
+
+  private static void putKeyValues(ArrayNode list, Map<String, String> entries) {
+    entries.forEach((key, value) -> list.addObject().put("key", key).put("value", value));
   }
 
   /**

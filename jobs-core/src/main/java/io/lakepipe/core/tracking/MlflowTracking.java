@@ -10,27 +10,22 @@ import io.lakepipe.mlflow.MlflowRegistry;
 import io.lakepipe.mlflow.MlflowRestClient;
 import io.lakepipe.mlflow.MlflowRuns;
 import io.lakepipe.mlflow.MlflowUnreachableException;
+import io.lakepipe.mlflow.RunStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.mlflow.api.proto.Service.CreateRun;
-import org.mlflow.api.proto.Service.RunInfo;
-import org.mlflow.api.proto.Service.RunStatus;
-import org.mlflow.api.proto.Service.RunTag;
-import org.mlflow.tracking.MlflowClient;
-import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 
 /**
  * The jobs' access to an MLflow tracking server, configured from {@code lakepipe.mlflow}:
  * experiments, runs that always end (FINISHED, or FAILED when their body throws), artifacts over
- * the server's HTTP proxy, and the model registry. Calls go through lakepipe's REST client
- * (mlflow-rest), but for the runs a job writes (create, log, end), which MLflow's Java client
- * makes; failures become {@link LakepipeErrors}.
+ * the server's HTTP proxy, and the model registry. Every call goes through lakepipe's REST client
+ * (mlflow-rest); failures become {@link LakepipeErrors}.
  */
 public final class MlflowTracking implements AutoCloseable {
 
@@ -38,12 +33,10 @@ public final class MlflowTracking implements AutoCloseable {
   public static final String PARENT_RUN_TAG = "mlflow.parentRunId";
 
   private final String trackingUri;
-  private final MlflowClient client;
   private final MlflowRestClient rest;
 
-  private MlflowTracking(MlflowCredentials credentials, MlflowRestClient rest) {
-    this.trackingUri = credentials.uri();
-    this.client = new MlflowClient(hostCreds(credentials));
+  private MlflowTracking(MlflowRestClient rest) {
+    this.trackingUri = rest.uri();
     this.rest = rest;
   }
 
@@ -80,7 +73,7 @@ public final class MlflowTracking implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw LakepipeErrors.trackingUnreachable(uri, e);
     }
-    return new MlflowTracking(credentials, rest);
+    return new MlflowTracking(rest);
   }
 
   public String trackingUri() {
@@ -138,13 +131,8 @@ public final class MlflowTracking implements AutoCloseable {
    */
   public <T> T withRun(
       String experimentId, String runName, Map<String, String> tags, Function<TrackedRun, T> body) {
-    CreateRun.Builder request =
-        CreateRun.newBuilder()
-            .setExperimentId(experimentId)
-            .setRunName(runName)
-            .setStartTime(System.currentTimeMillis());
-    tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
-    return runThenEnd(request, RunStatus.FINISHED, null, body);
+    return runThenEnd(
+        experimentId, runName, System.currentTimeMillis(), tags, RunStatus.FINISHED, null, body);
   }
 
   /**
@@ -161,51 +149,49 @@ public final class MlflowTracking implements AutoCloseable {
       long endMillis,
       RunStatus status,
       Function<TrackedRun, T> body) {
-    CreateRun.Builder request =
-        CreateRun.newBuilder()
-            .setExperimentId(parent.experimentId())
-            .setRunName(runName)
-            .setStartTime(startMillis)
-            .addTags(RunTag.newBuilder().setKey(PARENT_RUN_TAG).setValue(parent.runId()));
-    tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
-    return runThenEnd(request, status, Math.max(endMillis, startMillis), body);
+    Map<String, String> nested = new LinkedHashMap<>();
+    nested.put(PARENT_RUN_TAG, parent.runId());
+    nested.putAll(tags);
+    return runThenEnd(
+        parent.experimentId(),
+        runName,
+        startMillis,
+        nested,
+        status,
+        Math.max(endMillis, startMillis),
+        body);
   }
 
   /** Creates the run, applies the body, and ends the run: at {@code endMillis}, or now if null. */
   private <T> T runThenEnd(
-      CreateRun.Builder request, RunStatus status, Long endMillis, Function<TrackedRun, T> body) {
-    RunInfo info = call("create run", () -> client.createRun(request.build()));
-    TrackedRun run =
-        new TrackedRun(
-            client,
-            rest,
-            trackingUri,
-            info.getRunId(),
-            request.getExperimentId(),
-            info.getArtifactUri());
-    long end = endMillis == null ? 0 : endMillis;
+      String experimentId,
+      String runName,
+      long startMillis,
+      Map<String, String> tags,
+      RunStatus status,
+      Long endMillis,
+      Function<TrackedRun, T> body) {
+    MlflowRuns.Run created =
+        call("create run", () -> rest.runs().create(experimentId, runName, startMillis, tags));
+    String runId = created.runId();
     T result;
     try {
-      result = body.apply(run);
+      result =
+          body.apply(new TrackedRun(rest, trackingUri, runId, experimentId, created.artifactUri()));
     } catch (Throwable e) {
       try {
-        client.setTerminated(
-            info.getRunId(),
-            RunStatus.FAILED,
-            endMillis == null ? System.currentTimeMillis() : end);
+        rest.runs().end(runId, RunStatus.FAILED, endOr(endMillis));
       } catch (RuntimeException endFailure) {
         e.addSuppressed(endFailure);
       }
       throw e;
     }
-    call(
-        "end run",
-        () -> {
-          client.setTerminated(
-              info.getRunId(), status, endMillis == null ? System.currentTimeMillis() : end);
-          return null;
-        });
+    run("end run", () -> rest.runs().end(runId, status, endOr(endMillis)));
     return result;
+  }
+
+  private static long endOr(Long endMillis) {
+    return endMillis == null ? System.currentTimeMillis() : endMillis;
   }
 
   /** Registers {@code source} (a run's logged model) as a new version of {@code modelName}. */
@@ -327,10 +313,11 @@ public final class MlflowTracking implements AutoCloseable {
     run(null, () -> rest.artifacts().uploadDirectory(artifactUri, localDir, artifactPath));
   }
 
+  /**
+   * Nothing to release (Java 17's HttpClient has no close); kept for callers' try-with-resources.
+   */
   @Override
-  public void close() {
-    client.close();
-  }
+  public void close() {}
 
   private <T> T call(String what, Supplier<T> action) {
     return TrackingCalls.call(trackingUri, what, action);
@@ -352,17 +339,5 @@ public final class MlflowTracking implements AutoCloseable {
         version.source(),
         version.runId(),
         version.createdMillis());
-  }
-
-  /** MLflow's Java client signs in with the same credentials. */
-  static BasicMlflowHostCreds hostCreds(MlflowCredentials credentials) {
-    if (credentials.token().isPresent()) {
-      return new BasicMlflowHostCreds(credentials.uri(), credentials.token().get());
-    }
-    if (credentials.user().isPresent()) {
-      return new BasicMlflowHostCreds(
-          credentials.uri(), credentials.user().get(), credentials.password().orElse(""));
-    }
-    return new BasicMlflowHostCreds(credentials.uri());
   }
 }

@@ -4,20 +4,16 @@ package io.lakepipe.core.tracking;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.mlflow.MlflowRestClient;
 import io.lakepipe.mlflow.MlflowRuns.DatasetInput;
+import io.lakepipe.mlflow.MlflowRuns.Metric;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.mlflow.api.proto.Service.Metric;
-import org.mlflow.api.proto.Service.Param;
-import org.mlflow.api.proto.Service.RunTag;
-import org.mlflow.tracking.MlflowClient;
 
 /**
  * An active MLflow run: what a training logs while {@link MlflowTracking#withRun} holds it open.
  */
 public final class TrackedRun {
-  private final MlflowClient client;
   private final MlflowRestClient rest;
   private final String trackingUri;
   private final String runId;
@@ -25,13 +21,11 @@ public final class TrackedRun {
   private final String artifactUri;
 
   TrackedRun(
-      MlflowClient client,
       MlflowRestClient rest,
       String trackingUri,
       String runId,
       String experimentId,
       String artifactUri) {
-    this.client = client;
     this.rest = rest;
     this.trackingUri = trackingUri;
     this.runId = runId;
@@ -56,27 +50,17 @@ public final class TrackedRun {
   public void log(
       Map<String, String> params, Map<String, Double> metrics, Map<String, String> tags) {
     long now = System.currentTimeMillis();
-    List<Param> paramList = new ArrayList<>();
-    params.forEach((k, v) -> paramList.add(Param.newBuilder().setKey(k).setValue(v).build()));
     List<Metric> metricList = new ArrayList<>();
-    metrics.forEach(
-        (k, v) ->
-            metricList.add(
-                Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(0).build()));
-    List<RunTag> tagList = new ArrayList<>();
-    tags.forEach((k, v) -> tagList.add(RunTag.newBuilder().setKey(k).setValue(v).build()));
-    client.logBatch(runId, metricList, paramList, tagList);
+    metrics.forEach((k, v) -> metricList.add(new Metric(k, v, now, 0)));
+    logBatch(params, metricList, tags);
   }
 
   /** Logs metrics at one step (e.g. a fold number). */
   public void logMetrics(Map<String, Double> metrics, long step) {
     long now = System.currentTimeMillis();
     List<Metric> metricList = new ArrayList<>();
-    metrics.forEach(
-        (k, v) ->
-            metricList.add(
-                Metric.newBuilder().setKey(k).setValue(v).setTimestamp(now).setStep(step).build()));
-    logMetricBatches(metricList);
+    metrics.forEach((k, v) -> metricList.add(new Metric(k, v, now, step)));
+    logBatch(Map.of(), metricList, Map.of());
   }
 
   /** Logs a per-iteration history: value i at step i, which the MLflow UI draws as a curve. */
@@ -85,16 +69,10 @@ public final class TrackedRun {
     List<Metric> metricList = new ArrayList<>();
     for (int step = 0; step < values.length; step++) {
       if (Double.isFinite(values[step])) {
-        metricList.add(
-            Metric.newBuilder()
-                .setKey(key)
-                .setValue(values[step])
-                .setTimestamp(now)
-                .setStep(step)
-                .build());
+        metricList.add(new Metric(key, values[step], now, step));
       }
     }
-    logMetricBatches(metricList);
+    logBatch(Map.of(), metricList, Map.of());
   }
 
   /** Sets tags on the run. */
@@ -102,15 +80,13 @@ public final class TrackedRun {
     log(Map.of(), Map.of(), tags);
   }
 
-  private void logMetricBatches(List<Metric> metrics) {
-    // The tracking server takes at most 1000 metrics per batch request.
-    for (int from = 0; from < metrics.size(); from += 1000) {
-      client.logBatch(
-          runId,
-          metrics.subList(from, Math.min(from + 1000, metrics.size())),
-          List.of(),
-          List.of());
-    }
+  /** One request, or more if there are more metrics than the server takes at once. */
+  private void logBatch(
+      Map<String, String> params, List<Metric> metrics, Map<String, String> tags) {
+    TrackingCalls.run(
+        trackingUri,
+        "log to run " + runId,
+        () -> rest.runs().logBatch(runId, params, metrics, tags));
   }
 
   /** Uploads a local directory as the artifact folder {@code artifactPath} of this run. */

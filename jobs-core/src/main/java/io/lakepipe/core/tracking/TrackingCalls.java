@@ -5,12 +5,10 @@ import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.mlflow.MlflowException;
 import io.lakepipe.mlflow.MlflowUnreachableException;
 import java.util.function.Supplier;
-import org.mlflow.tracking.MlflowClientException;
-import org.mlflow.tracking.MlflowHttpException;
 
 /**
- * Runs one MLflow call, of the REST client or of MLflow's Java client, and turns its failure into
- * the jobs' one-line errors: unreachable, or the call and what the server said.
+ * Runs one call of the MLflow REST client and turns its failure into the jobs' one-line errors:
+ * unreachable, or the call and what the server said.
  */
 final class TrackingCalls {
   private TrackingCalls() {}
@@ -31,11 +29,6 @@ final class TrackingCalls {
       throw LakepipeErrors.trackingUnreachable(uri, e.getCause());
     } catch (MlflowException e) {
       throw LakepipeErrors.trackingCallFailed(what == null ? e.call() : what, e.detail(), e);
-    } catch (MlflowHttpException e) {
-      throw LakepipeErrors.trackingCallFailed(
-          what, "HTTP " + e.getStatusCode() + " " + e.getBodyMessage(), e);
-    } catch (MlflowClientException e) {
-      throw LakepipeErrors.trackingUnreachable(uri, e);
     }
   }
 

@@ -4,7 +4,11 @@ package io.lakepipe.core.tracking;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.core.LakepipeException;
+import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.mlflow.MlflowRuns;
+import io.lakepipe.mlflow.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +19,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlflow.api.proto.Service.Run;
-import org.mlflow.api.proto.Service.RunStatus;
-import org.mlflow.tracking.MlflowClient;
 
 /** Against the real tracking server that {@code ./lakepipe services start} runs. */
 class MlflowTrackingIT {
   private static final String URI =
       System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   private static MlflowTracking tracking;
-  private static MlflowClient client;
+  private static MlflowRestClient client;
   private static String experimentId;
 
   @TempDir Path dir;
@@ -32,14 +33,13 @@ class MlflowTrackingIT {
   @BeforeAll
   static void connect() {
     tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10));
-    client = new MlflowClient(URI);
+    client = MlflowRestClient.of(URI, System.getenv(), Duration.ofSeconds(10));
     experimentId = tracking.experimentId("lakepipe-it-" + UUID.randomUUID());
   }
 
   @AfterAll
   static void close() {
     tracking.close();
-    client.close();
   }
 
   @Test
@@ -49,11 +49,17 @@ class MlflowTrackingIT {
     String id = tracking.experimentId(name);
 
     assertThat(tracking.experimentId(name)).isEqualTo(id);
-    assertThat(client.getExperiment(id).getTagsList())
+    JsonNode tags =
+        client
+            .http()
+            .get("experiments/get", Map.of("experiment_id", id))
+            .path("experiment")
+            .path("tags");
+    assertThat(tags)
         .anyMatch(
             t ->
-                t.getKey().equals("mlflow.experimentKind")
-                    && t.getValue().equals("custom_model_development"));
+                t.path("key").asText().equals("mlflow.experimentKind")
+                    && t.path("value").asText().equals("custom_model_development"));
   }
 
   @Test
@@ -68,13 +74,11 @@ class MlflowTrackingIT {
               return run.runId();
             });
 
-    Run run = client.getRun(runId);
-    assertThat(run.getInfo().getStatus()).isEqualTo(RunStatus.FINISHED);
-    assertThat(run.getData().getParamsList())
-        .anyMatch(p -> p.getKey().equals("max_iter") && p.getValue().equals("5"));
-    assertThat(run.getData().getMetricsList())
-        .anyMatch(m -> m.getKey().equals("test_roc_auc") && m.getValue() == 0.71);
-    assertThat(run.getData().getTagsList()).anyMatch(t -> t.getKey().equals("lakepipe.ds"));
+    MlflowRuns.Run run = client.runs().get(runId);
+    assertThat(run.status()).isEqualTo(RunStatus.FINISHED.name());
+    assertThat(run.params()).containsEntry("max_iter", "5");
+    assertThat(run.metrics()).containsEntry("test_roc_auc", 0.71);
+    assertThat(run.tags()).containsKey("lakepipe.ds");
   }
 
   @Test
@@ -93,7 +97,7 @@ class MlflowTrackingIT {
                     }))
         .hasMessage("training blew up");
 
-    assertThat(client.getRun(runId[0]).getInfo().getStatus()).isEqualTo(RunStatus.FAILED);
+    assertThat(client.runs().get(runId[0]).status()).isEqualTo(RunStatus.FAILED.name());
   }
 
   @Test

@@ -233,7 +233,7 @@ class ExportPmmlIT extends SparkTestBase {
     }
   }
 
-  /** An artifact's bytes through the server's artifact proxy (the Java client shells to Python). */
+  /** An artifact's bytes through the server's artifact proxy. */
   private static byte[] download(String artifactUri) throws Exception {
     StringBuilder path = new StringBuilder(MLFLOW + "/api/2.0/mlflow-artifacts/artifacts");
     for (String part : artifactUri.replaceFirst("^mlflow-artifacts:/+", "").split("/")) {

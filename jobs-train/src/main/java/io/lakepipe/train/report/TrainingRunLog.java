@@ -13,6 +13,7 @@ import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.mlflow.MlflowRuns.DatasetInput;
+import io.lakepipe.mlflow.RunStatus;
 import io.lakepipe.train.MlflowModelDirectory;
 import io.lakepipe.train.TrainingConfig;
 import io.lakepipe.train.TrainingData;
@@ -36,7 +37,6 @@ import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.mlflow.api.proto.Service.RunStatus;
 
 /**
  * What a training logs to MLflow: lineage tags on the run, one nested run per search candidate

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
+import io.lakepipe.mlflow.MlflowRestClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mlflow.tracking.MlflowClient;
 
 /**
  * Registration against the real tracking server that {@code ./lakepipe services start} runs, with a
@@ -36,21 +36,20 @@ class RegistrationIT {
   private final String unique = UUID.randomUUID().toString().replace("-", "");
   private final String modelName = "lakepipe_registration_it_" + unique;
   private MlflowTracking tracking;
-  private MlflowClient client;
+  private MlflowRestClient client;
   private String experimentId;
   @TempDir Path models;
 
   @BeforeEach
   void connect() {
     tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10));
-    client = new MlflowClient(MLFLOW);
+    client = MlflowRestClient.of(MLFLOW, System.getenv(), Duration.ofSeconds(10));
     experimentId = tracking.experimentId("lakepipe-registration-it-" + unique);
   }
 
   @AfterEach
   void close() {
     tracking.close();
-    client.close();
   }
 
   private Registration registration() {
@@ -70,7 +69,7 @@ class RegistrationIT {
         run -> {
           LoggedModel model = logModel(run);
           if (deleteRunFirst) {
-            client.deleteRun(run.runId());
+            client.runs().delete(run.runId());
           }
           return registration()
               .register(run, model, METRIC, score, baseline, 0.0, champion -> 0.60);
@@ -151,12 +150,8 @@ class RegistrationIT {
     assertThat(tracking.findByAlias(modelName, "champion")).isEmpty();
     assertThat(tracking.findByAlias(modelName, "challenger"))
         .hasValueSatisfying(challenger -> assertThat(challenger.version()).isEqualTo("1"));
-    assertThat(client.getRun(below.version().runId()).getData().getMetricsList())
-        .anySatisfy(
-            metric -> {
-              assertThat(metric.getKey()).isEqualTo("gate_baseline_roc_auc");
-              assertThat(metric.getValue()).isEqualTo(0.65);
-            });
+    assertThat(client.runs().get(below.version().runId()).metrics())
+        .containsEntry("gate_baseline_roc_auc", 0.65);
 
     // The next model that beats the baseline becomes the first champion.
     assertThat(register(0.70, 0.65, false).decision().outcome())

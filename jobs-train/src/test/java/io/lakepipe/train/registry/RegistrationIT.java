@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Registration against the real tracking server that {@code ./lakepipe services start} runs, with a
@@ -29,6 +31,8 @@ class RegistrationIT {
   private static final String MLFLOW =
       System.getProperty("mlflow.tracking.uri", "http://127.0.0.1:5000");
   private static final String METRIC = "roc_auc";
+  // Short, so that a withheld answer times out quickly.
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(3);
 
   /** The route baseline's score, which every model registered here beats. */
   private static final double BASELINE = 0.55;
@@ -181,6 +185,62 @@ class RegistrationIT {
     assertThat(next.champion()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("1"));
     assertThat(tracking.versionByAlias(modelName, "champion").version())
         .isEqualTo(next.version().version());
+  }
+
+  /**
+   * A registry call failing during a promotion, injected by a proxy in front of the real server:
+   * answered 503 before it reaches the server, or acted on by the server with its answer lost (the
+   * client times out). Whichever call fails, the champion stays on the old version, the failed
+   * registration leaves no version behind, and the next training is gated against that champion.
+   */
+  @ParameterizedTest(name = "{0} {1} (call {2}): {3}")
+  @CsvSource({
+    "POST, registered-models/alias, 1, UNAVAILABLE", // the challenger alias
+    "POST, model-versions/set-tag, 1, UNAVAILABLE",
+    "POST, runs/log-batch, 1, UNAVAILABLE", // the gate's decision, logged to the run
+    "POST, registered-models/alias, 2, UNAVAILABLE", // the champion alias
+    "POST, registered-models/alias, 2, LOST_RESPONSE", // the server moved it; the client never
+    // heard
+  })
+  void aRegistryCallFailingDuringAPromotionNeverLosesTheChampion(
+      String method, String endpoint, int occurrence, FaultyMlflowProxy.Fault fault) {
+    assertThat(register(0.60, false).decision().outcome())
+        .isEqualTo(GateDecision.Outcome.FIRST_CHAMPION);
+
+    try (FaultyMlflowProxy proxy =
+            new FaultyMlflowProxy(
+                MLFLOW, method, endpoint, occurrence, fault, CALL_TIMEOUT.multipliedBy(2));
+        MlflowTracking throughProxy = MlflowTracking.connect(proxy.uri(), CALL_TIMEOUT)) {
+      assertThatThrownBy(
+              () ->
+                  throughProxy.withRun(
+                      experimentId,
+                      "train-faulty",
+                      Map.of(),
+                      run ->
+                          new Registration(throughProxy, modelName, "challenger", "champion")
+                              .register(
+                                  run,
+                                  logModel(run),
+                                  METRIC,
+                                  0.70,
+                                  BASELINE,
+                                  0.0,
+                                  champion -> 0.60)))
+          .as("the registration with the failing call")
+          .isNotNull();
+      assertThat(proxy.faultsApplied()).as("the fault was injected").isEqualTo(1);
+    }
+
+    assertThat(tracking.versionByAlias(modelName, "champion").version())
+        .as("the champion after the failure")
+        .isEqualTo("1");
+    assertThatThrownBy(() -> tracking.version(modelName, "2"))
+        .as("the failed registration's version")
+        .hasMessageContaining("has no version 2");
+    Registration.Result next = register(0.70, false);
+    assertThat(next.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+    assertThat(next.champion()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("1"));
   }
 
   @Test

@@ -498,6 +498,21 @@ public final class LakepipeErrors {
         cause);
   }
 
+  public static LakepipeException promotionLockBusy(
+      String model, String holder, String since, long waitedSeconds) {
+    return failed(
+        "Another training ("
+            + holder
+            + ") has been promoting "
+            + model
+            + " since "
+            + since
+            + "; this one waited "
+            + waitedSeconds
+            + " s for it. Retry the training; a lock whose holder died expires by itself.",
+        null);
+  }
+
   public static LakepipeException modelNotFound(String model, String selector) {
     return failed(
         "Registered model "

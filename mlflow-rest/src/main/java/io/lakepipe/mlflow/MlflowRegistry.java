@@ -2,7 +2,9 @@
 package io.lakepipe.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The model registry: registered models, their versions, aliases and version tags. */
@@ -41,6 +43,40 @@ public final class MlflowRegistry {
       }
       throw e;
     }
+  }
+
+  /**
+   * Creates the registered model with a description and tags in one call; false if a model of that
+   * name already existed (the server refuses a second one, so of two creators only one gets true).
+   */
+  public boolean createModel(String name, String description, Map<String, String> tags) {
+    ObjectNode request = object().put("name", name).put("description", description);
+    ArrayNode tagList = request.putArray("tags");
+    tags.forEach((key, value) -> tagList.addObject().put("key", key).put("value", value));
+    try {
+      http.post("registered-models/create", request);
+      return true;
+    } catch (MlflowRefusedException e) {
+      if (e.alreadyExists()) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** A registered model's tags; a refusal if it does not exist. */
+  public Map<String, String> modelTags(String name) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    http.get("registered-models/get", Map.of("name", name))
+        .path("registered_model")
+        .path("tags")
+        .forEach(tag -> tags.put(tag.path("key").asText(), tag.path("value").asText()));
+    return tags;
+  }
+
+  /** Deletes a registered model with its versions. */
+  public void deleteModel(String name) {
+    http.delete("registered-models/delete", object().put("name", name));
   }
 
   /** Registers {@code source} (a run's logged model) as a new version of {@code model}. */

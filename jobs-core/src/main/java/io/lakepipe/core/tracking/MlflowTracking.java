@@ -231,6 +231,48 @@ public final class MlflowTracking implements AutoCloseable {
         });
   }
 
+  /**
+   * Creates a registered model with its tags in one call, as an atomic claim: false if one of that
+   * name exists already (of two callers, only one gets true).
+   */
+  public boolean createRegisteredModel(
+      String modelName, String description, Map<String, String> tags) {
+    return call(
+        "registered-models/create",
+        () -> rest.registry().createModel(modelName, description, tags));
+  }
+
+  /** A registered model's tags, if the model exists. */
+  public Optional<Map<String, String>> registeredModelTags(String modelName) {
+    return call(
+        "registered-models/get",
+        () -> {
+          try {
+            return Optional.of(rest.registry().modelTags(modelName));
+          } catch (MlflowRefusedException e) {
+            if (e.notFound()) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+        });
+  }
+
+  /** Deletes a registered model; nothing if it is gone already. */
+  public void deleteRegisteredModel(String modelName) {
+    run(
+        "registered-models/delete",
+        () -> {
+          try {
+            rest.registry().deleteModel(modelName);
+          } catch (MlflowRefusedException e) {
+            if (!e.notFound()) {
+              throw e;
+            }
+          }
+        });
+  }
+
   /** Sets a tag on a model version, such as the gate's decision. */
   public void setVersionTag(String modelName, String version, String key, String value) {
     run(

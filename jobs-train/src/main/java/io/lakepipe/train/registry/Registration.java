@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * registry changes in a few quick calls at the end; if one of them fails the new version is deleted
  * again, and no half-registered model is left behind. The champion alias moves last, and is pointed
  * back at the old champion before a failed registration deletes its version: MLflow drops an alias
- * with its version, which would leave no champion and let the next training in unchecked.
+ * with its version, which would leave no champion and let the next training in unchecked. From the
+ * last look at the champion to the alias move, the model's {@link PromotionLock} is held, so two
+ * trainings never both move it on a check the other has made stale.
  */
 public final class Registration {
   private static final Logger LOG = LoggerFactory.getLogger(Registration.class);
@@ -31,6 +33,7 @@ public final class Registration {
   private final String modelName;
   private final String challengerAlias;
   private final String championAlias;
+  private final PromotionLock promotionLock;
 
   public Registration(
       MlflowTracking tracking, String modelName, String challengerAlias, String championAlias) {
@@ -38,6 +41,7 @@ public final class Registration {
     this.modelName = modelName;
     this.challengerAlias = challengerAlias;
     this.championAlias = championAlias;
+    this.promotionLock = new PromotionLock(tracking, modelName);
   }
 
   /** A registered version and the gate's decision about it. */
@@ -64,15 +68,20 @@ public final class Registration {
         GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
 
     ModelVersion version = tracking.registerLoggedModel(modelName, model.modelId(), run.runId());
+    PromotionLock.Held lock = null;
     try {
       tracking.setAlias(modelName, challengerAlias, version.version());
       // Scoring the champion took a while: another training may have moved it meanwhile. A model
-      // about to be promoted is decided again against the champion of now, as often as it moved.
+      // about to be promoted is decided again against the champion of now, as often as it moved;
+      // the lock is held from the last look until the alias has moved, but not while scoring.
       for (int moves = 0; decision.outcome().promotes(); moves++) {
+        lock = promotionLock.acquire(run.runId());
         Optional<ModelVersion> now = tracking.findByAlias(modelName, championAlias);
         if (now.map(ModelVersion::version).equals(champion.map(ModelVersion::version))) {
           break;
         }
+        lock.close();
+        lock = null;
         LOG.warn(
             "The champion moved from {} to {} while this training scored it; deciding again",
             champion.map(ModelVersion::version).orElse("none"),
@@ -105,12 +114,13 @@ public final class Registration {
       }
       run.log(Map.of(), metrics, tags);
       if (decision.outcome().promotes()) {
+        lock.verify();
         tracking.setAlias(modelName, championAlias, version.version());
       }
     } catch (RuntimeException e) {
       // The alias call may have failed after the server moved it (a lost response), so it is put
-      // back whenever it could have moved.
-      if (decision.outcome().promotes() && champion.isPresent()) {
+      // back whenever it could have moved: only under the lock, which no other promotion holds.
+      if (decision.outcome().promotes() && champion.isPresent() && lock != null) {
         try {
           tracking.setAlias(modelName, championAlias, champion.get().version());
         } catch (RuntimeException restore) {
@@ -123,6 +133,10 @@ public final class Registration {
         e.addSuppressed(cleanup);
       }
       throw e;
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
     LOG.info(
         "Registered {} version {} as {}; gate: {}",

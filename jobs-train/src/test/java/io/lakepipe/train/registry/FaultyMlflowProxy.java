@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request to an endpoint (a path under {@code /api/2.0/mlflow/}, such as {@code
  * registered-models/alias}) with a given method is answered 503 without reaching the server, or is
  * passed on and its answer withheld until the client gives up, as a response lost after the server
- * acted. Every other request is passed on as it is.
+ * acted, or is held back before it reaches the server. Every other request is passed on as it is.
  */
 final class FaultyMlflowProxy implements AutoCloseable {
   /** What the chosen call gets. */
@@ -31,7 +33,9 @@ final class FaultyMlflowProxy implements AutoCloseable {
     /** 503, and the server never sees the request. */
     UNAVAILABLE,
     /** The server acts on the request, and the answer never comes back in time. */
-    LOST_RESPONSE
+    LOST_RESPONSE,
+    /** The request reaches the server only after the stall (a slow network); answered as usual. */
+    DELAYED
   }
 
   private static final Set<String> HOP_BY_HOP =
@@ -47,6 +51,7 @@ final class FaultyMlflowProxy implements AutoCloseable {
   private final Duration stall;
   private final AtomicInteger seen = new AtomicInteger();
   private final AtomicInteger faults = new AtomicInteger();
+  private final CountDownLatch faulted = new CountDownLatch(1);
 
   /** Fails the {@code occurrence}-th (from 1) {@code method} request to {@code endpoint}. */
   FaultyMlflowProxy(
@@ -72,6 +77,11 @@ final class FaultyMlflowProxy implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** Waits until the chosen request has arrived; false if it has not within {@code timeout}. */
+  boolean awaitFault(Duration timeout) throws InterruptedException {
+    return faulted.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** How many requests the fault was applied to (at most one). */
   int faultsApplied() {
     return faults.get();
@@ -86,6 +96,7 @@ final class FaultyMlflowProxy implements AutoCloseable {
               && seen.incrementAndGet() == occurrence;
       if (chosen) {
         faults.incrementAndGet();
+        faulted.countDown();
       }
       if (chosen && fault == Fault.UNAVAILABLE) {
         respond(
@@ -94,8 +105,11 @@ final class FaultyMlflowProxy implements AutoCloseable {
             "{\"error_code\": \"TEMPORARILY_UNAVAILABLE\"}".getBytes(StandardCharsets.UTF_8));
         return;
       }
+      if (chosen && fault == Fault.DELAYED) {
+        sleep(stall);
+      }
       HttpResponse<byte[]> answer = forward(exchange, body);
-      if (chosen) {
+      if (chosen && fault == Fault.LOST_RESPONSE) {
         // LOST_RESPONSE: the server has acted; the client waits past its timeout.
         sleep(stall);
       }

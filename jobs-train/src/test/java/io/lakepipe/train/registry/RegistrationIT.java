@@ -15,6 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +148,80 @@ class RegistrationIT {
     assertThat(a.decision().outcome()).isEqualTo(GateDecision.Outcome.KEPT_CHAMPION);
     assertThat(a.champion()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("2"));
     assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("2");
+  }
+
+  /**
+   * Two promotions at once: training A has made its last check of the champion (v1) and its alias
+   * call is slow to reach the server; meanwhile training B, better than both, checks and moves the
+   * alias. Without a lock, A's late call would take the alias back from B's better model (the last
+   * writer wins); with it, B waits for A's promotion, finds the champion moved and decides again.
+   */
+  @Test
+  void twoPromotionsAtOnceNeverLeaveTheWorseModelChampion() throws Exception {
+    register(0.60, false);
+    Map<String, Double> scores = Map.of("1", 0.60, "2", 0.70, "3", 0.80);
+    ExecutorService trainingA = Executors.newSingleThreadExecutor();
+    try (FaultyMlflowProxy slowNetwork =
+            new FaultyMlflowProxy(
+                MLFLOW,
+                "POST",
+                "registered-models/alias",
+                2, // the champion alias; the first is the challenger's
+                FaultyMlflowProxy.Fault.DELAYED,
+                Duration.ofSeconds(4));
+        MlflowTracking slow = MlflowTracking.connect(slowNetwork.uri(), Duration.ofSeconds(10))) {
+      Future<Registration.Result> a =
+          trainingA.submit(
+              () ->
+                  slow.withRun(
+                      experimentId,
+                      "train-a",
+                      Map.of(),
+                      run ->
+                          new Registration(slow, modelName, "challenger", "champion")
+                              .register(
+                                  run,
+                                  logModel(run),
+                                  METRIC,
+                                  0.70,
+                                  BASELINE,
+                                  0.0,
+                                  c -> scores.get(c.version()))));
+      assertThat(slowNetwork.awaitFault(Duration.ofSeconds(60)))
+          .as("training A's champion alias call on its way")
+          .isTrue();
+      Registration.Result b =
+          tracking.withRun(
+              experimentId,
+              "train-b",
+              Map.of(),
+              run ->
+                  registration()
+                      .register(
+                          run,
+                          logModel(run),
+                          METRIC,
+                          0.80,
+                          BASELINE,
+                          0.0,
+                          c -> scores.get(c.version())));
+
+      Registration.Result resultA = a.get(60, TimeUnit.SECONDS);
+      assertThat(tracking.versionByAlias(modelName, "champion").version())
+          .as("the champion: B's, the best")
+          .isEqualTo("3");
+      assertThat(resultA.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+      assertThat(b.version().version()).isEqualTo("3");
+      assertThat(b.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+      assertThat(b.champion())
+          .as("the champion B decided against last")
+          .hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("2"));
+    } finally {
+      trainingA.shutdownNow();
+    }
+    assertThat(tracking.registeredModelTags(PromotionLock.lockName(modelName)))
+        .as("the promotion lock, released")
+        .isEmpty();
   }
 
   @Test

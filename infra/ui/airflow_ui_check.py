@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,37 +31,25 @@ from headless_browser import (
     PAGE_TIMEOUT_S,
     UiCheckFailed,
     page_text,
+    run_check,
     save_screenshot,
-    start_browser,
     wait,
 )
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.monotonic()
-    try:
-        password = read_password(args.password_file, args.user)
-        browser = start_browser()
-    except UiCheckFailed as failure:
-        print(f"ui_check: FAILED: {failure}", file=sys.stderr)
-        return 1
-    args.screenshots.mkdir(parents=True, exist_ok=True)
-    try:
-        run(browser, args, password)
-    except (UiCheckFailed, WebDriverException) as failure:
-        shot = save_screenshot(browser, args.screenshots, "failure")
-        message = failure.msg if isinstance(failure, WebDriverException) else failure
-        print(f"ui_check: FAILED: {message}\n  (what the browser saw: {shot})", file=sys.stderr)
-        return 1
-    finally:
-        browser.quit()
-    print(f"ui_check: OK in {time.monotonic() - started:.1f} s; screenshots in {args.screenshots}")
-    return 0
+    return run_check(
+        "ui_check",
+        __doc__,
+        argv,
+        add_arguments,
+        prepare=lambda args: read_password(args.password_file, args.user),
+        check=run,
+        failure_screenshot="failure",
+    )
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True, help="the Airflow UI, e.g. http://127.0.0.1:8080")
     parser.add_argument("--user", required=True, help="a SimpleAuthManager user, e.g. admin")
     parser.add_argument(
@@ -83,8 +70,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="DAG_ID",
         help="a DAG whose runs page must show a run in state success",
     )
-    parser.add_argument("--screenshots", required=True, type=Path, help="folder for the PNG files")
-    return parser.parse_args(argv)
 
 
 def read_password(password_file: Path, user: str) -> str:
@@ -100,13 +85,14 @@ def read_password(password_file: Path, user: str) -> str:
     return passwords[user]
 
 
-def run(browser: WebDriver, args: argparse.Namespace, password: str) -> None:
+def run(browser: WebDriver, args: argparse.Namespace, password: str) -> str:
     url = args.url.rstrip("/")
     log_in(browser, url, args.user, password)
     check_dags_listed(browser, url, args.expect_dags)
     save_screenshot(browser, args.screenshots, "dags")
     check_successful_run(browser, url, args.successful_run_of)
     save_screenshot(browser, args.screenshots, f"{args.successful_run_of}-runs")
+    return f"; screenshots in {args.screenshots}"
 
 
 def log_in(browser: WebDriver, url: str, user: str, password: str) -> None:

@@ -7,10 +7,12 @@ or driver.
 
 from __future__ import annotations
 
+import argparse
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
@@ -27,9 +29,51 @@ WINDOW_SIZE = "1400,900"
 # Before a screenshot: a single-page app keeps rendering after what a check waited for.
 SETTLE_S = 1.0
 
+Prepared = TypeVar("Prepared")
+
 
 class UiCheckFailed(Exception):
     """A check of a UI did not pass; the message says what was not found and what to look at."""
+
+
+def run_check(
+    name: str,
+    doc: str,
+    argv: list[str] | None,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    prepare: Callable[[argparse.Namespace], Prepared],
+    check: Callable[[WebDriver, argparse.Namespace, Prepared], str],
+    failure_screenshot: str,
+    window_size: str = WINDOW_SIZE,
+) -> int:
+    """The main of a UI check: parses argv (the script's own arguments, then --screenshots), runs
+    prepare (what needs no browser), starts the browser and runs check in it. Prints the outcome
+    prefixed with name, OK with what check returned after the time taken, or FAILED with why and,
+    once the browser is started, a screenshot of what it saw. Returns the exit code, 0 or 1.
+    """
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    add_arguments(parser)
+    parser.add_argument("--screenshots", required=True, type=Path, help="folder for the PNG files")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        prepared = prepare(args)
+        browser = start_browser(window_size)
+    except UiCheckFailed as failure:
+        print(f"{name}: FAILED: {failure}", file=sys.stderr)
+        return 1
+    args.screenshots.mkdir(parents=True, exist_ok=True)
+    try:
+        outcome = check(browser, args, prepared)
+    except (UiCheckFailed, WebDriverException) as failure:
+        shot = save_screenshot(browser, args.screenshots, failure_screenshot)
+        message = failure.msg if isinstance(failure, WebDriverException) else failure
+        print(f"{name}: FAILED: {message}\n  (what the browser saw: {shot})", file=sys.stderr)
+        return 1
+    finally:
+        browser.quit()
+    print(f"{name}: OK in {time.monotonic() - started:.1f} s{outcome}")
+    return 0
 
 
 def start_browser(window_size: str = WINDOW_SIZE) -> WebDriver:

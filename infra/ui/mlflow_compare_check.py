@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +23,7 @@ from selenium.common.exceptions import WebDriverException
 
 # The DAGs' MLflow calls (their tracking URI and credentials), found from this script's folder.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dags"))
-from headless_browser import UiCheckFailed, page_text, save_screenshot, start_browser, wait
+from headless_browser import UiCheckFailed, page_text, run_check, save_screenshot, wait
 from lakepipe_dags import mlflow_api
 
 DS_TAG = "lakepipe.ds"
@@ -34,41 +33,30 @@ METRIC = "val_roc_auc"
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.monotonic()
-    url = args.url.rstrip("/")
-    try:
-        experiment, parent, candidates = training_runs(url, args.experiment, args.ds)
-        browser = start_browser(window_size="1600,1000")
-    except UiCheckFailed as failure:
-        print(f"mlflow_compare_check: FAILED: {failure}", file=sys.stderr)
-        return 1
-    args.screenshots.mkdir(parents=True, exist_ok=True)
-    try:
-        check_compare_view(browser, url, experiment, candidates)
-        shot = save_screenshot(browser, args.screenshots, "mlflow-compare-candidates")
-    except (UiCheckFailed, WebDriverException) as failure:
-        shot = save_screenshot(browser, args.screenshots, "mlflow-compare-failure")
-        message = failure.msg if isinstance(failure, WebDriverException) else failure
-        print(f"mlflow_compare_check: FAILED: {message}\n  (what the browser saw: {shot})", file=sys.stderr)
-        return 1
-    finally:
-        browser.quit()
-    names = ", ".join(sorted(run["info"]["run_name"] for run in candidates))
-    print(
-        f"mlflow_compare_check: OK in {time.monotonic() - started:.1f} s: the {len(candidates)} candidates of "
-        f"training run {parent} side by side ({names}); screenshot {shot}"
+    return run_check(
+        "mlflow_compare_check",
+        __doc__,
+        argv,
+        add_arguments,
+        prepare=lambda args: training_runs(args.url.rstrip("/"), args.experiment, args.ds),
+        check=check_candidates,
+        failure_screenshot="mlflow-compare-failure",
+        window_size="1600,1000",
     )
-    return 0
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True, help="the MLflow tracking server and UI, e.g. http://127.0.0.1:5000")
     parser.add_argument("--experiment", required=True, help="the training's experiment name")
     parser.add_argument("--ds", required=True, help="the training's logical date, YYYY-MM-DD")
-    parser.add_argument("--screenshots", required=True, type=Path, help="folder for the PNG files")
-    return parser.parse_args(argv)
+
+
+def check_candidates(browser: Any, args: argparse.Namespace, runs: tuple[str, str, list[dict[str, Any]]]) -> str:
+    experiment, parent, candidates = runs
+    check_compare_view(browser, args.url.rstrip("/"), experiment, candidates)
+    shot = save_screenshot(browser, args.screenshots, "mlflow-compare-candidates")
+    names = ", ".join(sorted(run["info"]["run_name"] for run in candidates))
+    return f": the {len(candidates)} candidates of training run {parent} side by side ({names}); screenshot {shot}"
 
 
 def training_runs(url: str, experiment_name: str, ds: str) -> tuple[str, str, list[dict[str, Any]]]:

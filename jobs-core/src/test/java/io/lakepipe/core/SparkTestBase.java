@@ -77,6 +77,25 @@ public abstract class SparkTestBase {
     return TestConfigs.flights(all);
   }
 
+  /**
+   * Sets the config's {@code spark.hadoop.*} settings (the S3 server's endpoint, credentials and
+   * s3a options) on the shared session's Hadoop configuration, as a job's own session gets them at
+   * its start: the tests' session was started before the test had a config.
+   */
+  protected static void applyHadoopConf(LakepipeConfig config) {
+    config
+        .sparkConf()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("spark.hadoop.")) {
+                spark
+                    .sparkContext()
+                    .hadoopConfiguration()
+                    .set(key.substring("spark.hadoop.".length()), value);
+              }
+            });
+  }
+
   /** The lakepipe checkout, where {@code ./lakepipe setup} put the real data sets. */
   protected static Path lakepipeHome() {
     return TestConfigs.lakepipeHome();

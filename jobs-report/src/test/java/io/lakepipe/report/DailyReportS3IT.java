@@ -43,17 +43,7 @@ class DailyReportS3IT extends ReportFixtures {
                 "lakepipe.mlflow.tracking-uri", MLFLOW,
                 "lakepipe.report.experiment", reports,
                 "lakepipe.report.location", "s3a://" + bucket + "/reports/daily"));
-    config
-        .sparkConf()
-        .forEach(
-            (key, value) -> {
-              if (key.startsWith("spark.hadoop.")) {
-                spark
-                    .sparkContext()
-                    .hadoopConfiguration()
-                    .set(key.substring("spark.hadoop.".length()), value);
-              }
-            });
+    applyHadoopConf(config);
     AmazonS3 s3 =
         AmazonS3ClientBuilder.standard()
             .withEndpointConfiguration(

@@ -187,17 +187,7 @@ class ExportPmmlIT extends SparkTestBase {
     String bucket = "lakepipe-pmml-it-" + UUID.randomUUID().toString().substring(0, 8);
     LakepipeConfig config =
         config(Map.of("lakepipe.export.pmml.location", "s3://" + bucket + "/deploy"));
-    config
-        .sparkConf()
-        .forEach(
-            (key, value) -> {
-              if (key.startsWith("spark.hadoop.")) {
-                spark
-                    .sparkContext()
-                    .hadoopConfiguration()
-                    .set(key.substring("spark.hadoop.".length()), value);
-              }
-            });
+    applyHadoopConf(config);
     try (S3Client s3 = S3Clients.fromConfig(config)) {
       new S3LandingArea(s3, "s3a://" + bucket + "/deploy").ensureBucket();
       ModelVersion version = register(config, ModelType.LOGISTIC_REGRESSION, "champion");

@@ -60,17 +60,19 @@ class RegistrationIT {
     tracking.close();
   }
 
-  private Registration registration() {
-    return new Registration(tracking, modelName, "challenger", "champion");
+  private Registration registration(MlflowTracking through) {
+    return new Registration(through, modelName, "challenger", "champion");
   }
 
   /** Registers a new run's model; {@code deleteRunFirst} makes the registration's run log fail. */
   private Registration.Result register(double score, boolean deleteRunFirst) {
-    return register(score, BASELINE, deleteRunFirst);
+    return register(tracking, score, BASELINE, deleteRunFirst);
   }
 
-  private Registration.Result register(double score, double baseline, boolean deleteRunFirst) {
-    return tracking.withRun(
+  /** The same through {@code through}, a client of the server or of a proxy in front of it. */
+  private Registration.Result register(
+      MlflowTracking through, double score, double baseline, boolean deleteRunFirst) {
+    return through.withRun(
         experimentId,
         "train",
         Map.of(),
@@ -79,7 +81,7 @@ class RegistrationIT {
           if (deleteRunFirst) {
             client.runs().delete(run.runId());
           }
-          return registration()
+          return registration(through)
               .register(run, model, METRIC, score, baseline, 0.0, champion -> 0.60);
         });
   }
@@ -110,7 +112,7 @@ class RegistrationIT {
             "train-a",
             Map.of(),
             run ->
-                registration()
+                registration(tracking)
                     .register(
                         run,
                         logModel(run),
@@ -131,7 +133,7 @@ class RegistrationIT {
                                 "train-b",
                                 Map.of(),
                                 b ->
-                                    registration()
+                                    registration(tracking)
                                         .register(
                                             b,
                                             logModel(b),
@@ -226,7 +228,7 @@ class RegistrationIT {
 
   @Test
   void aModelThatDoesNotBeatTheRouteBaselineIsNeverTheFirstChampion() {
-    Registration.Result below = register(0.60, 0.65, false);
+    Registration.Result below = register(tracking, 0.60, 0.65, false);
 
     assertThat(below.decision().outcome()).isEqualTo(GateDecision.Outcome.BELOW_BASELINE);
     assertThat(tracking.findByAlias(modelName, "champion")).isEmpty();
@@ -236,7 +238,7 @@ class RegistrationIT {
         .containsEntry("gate_baseline_roc_auc", 0.65);
 
     // The next model that beats the baseline becomes the first champion.
-    assertThat(register(0.70, 0.65, false).decision().outcome())
+    assertThat(register(tracking, 0.70, 0.65, false).decision().outcome())
         .isEqualTo(GateDecision.Outcome.FIRST_CHAMPION);
     assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("2");
   }
@@ -289,22 +291,7 @@ class RegistrationIT {
             new FaultyMlflowProxy(
                 MLFLOW, method, endpoint, occurrence, fault, CALL_TIMEOUT.multipliedBy(2));
         MlflowTracking throughProxy = MlflowTracking.connect(proxy.uri(), CALL_TIMEOUT)) {
-      assertThatThrownBy(
-              () ->
-                  throughProxy.withRun(
-                      experimentId,
-                      "train-faulty",
-                      Map.of(),
-                      run ->
-                          new Registration(throughProxy, modelName, "challenger", "champion")
-                              .register(
-                                  run,
-                                  logModel(run),
-                                  METRIC,
-                                  0.70,
-                                  BASELINE,
-                                  0.0,
-                                  champion -> 0.60)))
+      assertThatThrownBy(() -> register(throughProxy, 0.70, BASELINE, false))
           .as("the registration with the failing call")
           .isNotNull();
       assertThat(proxy.faultsApplied()).as("the fault was injected").isEqualTo(1);

@@ -6,18 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lakepipe.serving.ScoringService;
+import io.lakepipe.serving.RunningService;
 import io.lakepipe.serving.ServiceTestBase;
-import io.lakepipe.serving.ServingConfig;
-import io.lakepipe.serving.TestBundles;
-import io.lakepipe.serving.bundle.FolderBundleSource;
-import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * POST /invocations over real HTTP on an ephemeral loopback port: MLflow's formats get MLflow's
@@ -28,29 +22,10 @@ class InvocationsServiceTest extends ServiceTestBase {
   private static final int MAX_BATCH = 5;
   private static final int MAX_BODY = 4 * 1024;
 
-  @TempDir static Path dir;
-  static ScoringService service;
-  static int port;
-
-  @BeforeAll
-  static void start() {
-    Path bundle = TestBundles.write(dir.resolve("bundle"), "lr-v1", "1");
-    service =
-        ScoringService.start(
-            ServingConfig.defaults(new FolderBundleSource(bundle))
-                .withPort(0)
-                .withToken(TOKEN)
-                .withLimits(MAX_BATCH, MAX_BODY));
-    port = service.port();
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  @RegisterExtension static final RunningService service = new RunningService(MAX_BATCH, MAX_BODY);
 
   private static Answer invoke(String body) {
-    return send(port, "POST", "/invocations", body, TOKEN);
+    return send(service.port(), "POST", "/invocations", body, TOKEN);
   }
 
   @Test
@@ -111,12 +86,12 @@ class InvocationsServiceTest extends ServiceTestBase {
     assertThat(tooBig.status()).isEqualTo(413);
     assertThat(tooBig.json().get("message").asText()).contains("larger than 4096 bytes");
 
-    Answer noToken = send(port, "POST", "/invocations", "{\"instances\": []}", null);
+    Answer noToken = send(service.port(), "POST", "/invocations", "{\"instances\": []}", null);
     assertThat(noToken.status()).isEqualTo(401);
     assertThat(noToken.response().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
     assertThat(noToken.json().get("error_code").asText()).isEqualTo("UNAUTHENTICATED");
 
-    Answer method = send(port, "GET", "/invocations", null, TOKEN);
+    Answer method = send(service.port(), "GET", "/invocations", null, TOKEN);
     assertThat(method.status()).isEqualTo(405);
     assertThat(method.json().get("error").asText()).contains("POST /invocations");
 
@@ -129,7 +104,7 @@ class InvocationsServiceTest extends ServiceTestBase {
     invoke("{\"instances\": [" + record(3, 2.0, "QQQ") + "]}");
     invoke("{\"dataframe_records\": {}}");
 
-    String text = send(port, "GET", "/metrics", null, TOKEN).body();
+    String text = send(service.port(), "GET", "/metrics", null, TOKEN).body();
     assertThat(text)
         .containsPattern(
             "lakepipe_serving_requests_total\\{endpoint=\"invocations\",status=\"200\"} [1-9]");

@@ -6,21 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lakepipe.serving.ScoringService;
+import io.lakepipe.serving.RunningService;
 import io.lakepipe.serving.ServiceTestBase;
-import io.lakepipe.serving.ServingConfig;
 import io.lakepipe.serving.TestBundles;
-import io.lakepipe.serving.bundle.FolderBundleSource;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,30 +28,11 @@ class ScoringServiceTest extends ServiceTestBase {
   private static final int MAX_BATCH = 50;
   private static final int MAX_BODY = 64 * 1024;
 
-  @TempDir static Path dir;
-  static ScoringService service;
-  static int port;
-
-  @BeforeAll
-  static void start() {
-    Path bundle = TestBundles.write(dir.resolve("bundle"), "lr-v1", "1");
-    service =
-        ScoringService.start(
-            ServingConfig.defaults(new FolderBundleSource(bundle))
-                .withPort(0)
-                .withToken(TOKEN)
-                .withLimits(MAX_BATCH, MAX_BODY));
-    port = service.port();
-  }
-
-  @AfterAll
-  static void stop() {
-    service.close();
-  }
+  @RegisterExtension static final RunningService service = new RunningService(MAX_BATCH, MAX_BODY);
 
   @Test
   void oneRecordGetsItsProbabilityLabelAndModel() {
-    Answer answer = predict(port, record(10, 1000.0, "ORD"));
+    Answer answer = predict(service.port(), record(10, 1000.0, "ORD"));
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.response().headers().firstValue("Content-Type"))
@@ -69,7 +45,8 @@ class ScoringServiceTest extends ServiceTestBase {
     assertThat(json.get("model_version").asText()).isEqualTo("1");
     assertThat(json.has("unknown_categories")).isFalse();
 
-    assertThat(predict(port, record(2, 100.0, "ATL")).json().get("delayed").asBoolean()).isFalse();
+    assertThat(predict(service.port(), record(2, 100.0, "ATL")).json().get("delayed").asBoolean())
+        .isFalse();
   }
 
   @Test
@@ -79,7 +56,7 @@ class ScoringServiceTest extends ServiceTestBase {
             .mapToObj(h -> record(h, 100.0 * h, h % 2 == 0 ? "DFW" : "ZZZ"))
             .collect(Collectors.joining(", "));
     for (String body : new String[] {"[" + records + "]", "{\"records\": [" + records + "]}"}) {
-      Answer answer = predict(port, body);
+      Answer answer = predict(service.port(), body);
       assertThat(answer.status()).isEqualTo(200);
       JsonNode predictions = answer.json().get("predictions");
       assertThat(predictions).hasSize(24);
@@ -93,12 +70,12 @@ class ScoringServiceTest extends ServiceTestBase {
       }
       assertThat(answer.json().get("model_version").asText()).isEqualTo("1");
     }
-    assertThat(predict(port, "[]").json().get("predictions")).isEmpty();
+    assertThat(predict(service.port(), "[]").json().get("predictions")).isEmpty();
   }
 
   @Test
   void unknownCategoriesAreScoredAndFlagged() {
-    JsonNode json = predict(port, record(10, 1000.0, "XYZ")).json();
+    JsonNode json = predict(service.port(), record(10, 1000.0, "XYZ")).json();
     assertThat(json.get("probability").asDouble())
         .isCloseTo(expected(1, 10, 1000.0, "XYZ"), within(1e-12));
     assertThat(json.get("unknown_categories")).hasSize(1);
@@ -109,7 +86,7 @@ class ScoringServiceTest extends ServiceTestBase {
   void nullsAreMissingValuesAndExtraFieldsAreIgnored() {
     Answer answer =
         predict(
-            port,
+            service.port(),
             "{\"hour\": null, \"distance\": null, \"origin\": null, \"flight_id\": 77,"
                 + " \"carrier\": \"AA\"}");
     assertThat(answer.status()).isEqualTo(200);
@@ -137,7 +114,7 @@ class ScoringServiceTest extends ServiceTestBase {
         "[{\"hour\": 1, \"distance\": 5, \"origin\": \"ORD\"}, {\"hour\": 1}]   | 400 | distance",
       })
   void badInputGetsA4xxNamingTheField(String body, int status, String field) {
-    Answer answer = predict(port, body.strip());
+    Answer answer = predict(service.port(), body.strip());
     assertThat(answer.status()).as(answer.body()).isEqualTo(status);
     JsonNode json = answer.json();
     assertThat(json.get("error").asText()).isNotBlank();
@@ -149,7 +126,8 @@ class ScoringServiceTest extends ServiceTestBase {
   @Test
   void aFaultyRecordOfABatchIsNamedByIndex() {
     JsonNode json =
-        predict(port, "[" + record(1, 2.0, "ORD") + ", " + record(1, "far", "ORD") + "]").json();
+        predict(service.port(), "[" + record(1, 2.0, "ORD") + ", " + record(1, "far", "ORD") + "]")
+            .json();
     assertThat(json.get("field").asText()).isEqualTo("distance");
     assertThat(json.get("index").asInt()).isEqualTo(1);
     assertThat(json.get("error").asText())
@@ -165,7 +143,7 @@ class ScoringServiceTest extends ServiceTestBase {
                 .mapToObj(i -> record(1, 2.0, "ORD"))
                 .collect(Collectors.joining(","))
             + "]";
-    Answer answer = predict(port, body);
+    Answer answer = predict(service.port(), body);
     assertThat(answer.status()).isEqualTo(413);
     assertThat(answer.json().get("error").asText()).contains("51 records, more than the 50");
   }
@@ -179,37 +157,38 @@ class ScoringServiceTest extends ServiceTestBase {
                 .collect(Collectors.joining(","))
             + "]";
     assertThat(big.length()).isGreaterThan(MAX_BODY);
-    Answer sized = predict(port, big);
+    Answer sized = predict(service.port(), big);
     assertThat(sized.status()).isEqualTo(413);
     assertThat(sized.json().get("error").asText()).contains("larger than 65536 bytes");
 
     // A chunked body announces no length: the limit is enforced while reading.
     byte[] bytes = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     HttpRequest chunked =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/predict"))
             .header("Authorization", "Bearer " + TOKEN)
             .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
             .build();
     assertThat(send(chunked).status()).isEqualTo(413);
 
     // The service is unharmed.
-    assertThat(predict(port, record(1, 2.0, "ORD")).status()).isEqualTo(200);
+    assertThat(predict(service.port(), record(1, 2.0, "ORD")).status()).isEqualTo(200);
   }
 
   @Test
   void everyEndpointButHealthNeedsTheToken() {
-    Answer none = send(port, "POST", "/predict", record(1, 2.0, "ORD"), null);
+    Answer none = send(service.port(), "POST", "/predict", record(1, 2.0, "ORD"), null);
     assertThat(none.status()).isEqualTo(401);
     assertThat(none.response().headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
     assertThat(none.json().get("error").asText()).contains("LAKEPIPE_SERVING_TOKEN");
-    assertThat(send(port, "POST", "/predict", record(1, 2.0, "ORD"), "wrong").status())
+    assertThat(send(service.port(), "POST", "/predict", record(1, 2.0, "ORD"), "wrong").status())
         .isEqualTo(401);
-    assertThat(send(port, "POST", "/predict", record(1, 2.0, "ORD"), TOKEN + "x").status())
+    assertThat(
+            send(service.port(), "POST", "/predict", record(1, 2.0, "ORD"), TOKEN + "x").status())
         .isEqualTo(401);
-    assertThat(send(port, "GET", "/metrics", null, null).status()).isEqualTo(401);
-    assertThat(send(port, "POST", "/admin/reload", null, null).status()).isEqualTo(401);
+    assertThat(send(service.port(), "GET", "/metrics", null, null).status()).isEqualTo(401);
+    assertThat(send(service.port(), "POST", "/admin/reload", null, null).status()).isEqualTo(401);
 
-    Answer health = send(port, "GET", "/health", null, null);
+    Answer health = send(service.port(), "GET", "/health", null, null);
     assertThat(health.status()).isEqualTo(200);
     assertThat(health.json().get("status").asText()).isEqualTo("ok");
     assertThat(health.json().get("model_name").asText()).isEqualTo(TestBundles.MODEL_NAME);
@@ -218,10 +197,10 @@ class ScoringServiceTest extends ServiceTestBase {
 
   @Test
   void unknownPathsAndMethodsGetJson() {
-    Answer missing = send(port, "GET", "/nope", null, TOKEN);
+    Answer missing = send(service.port(), "GET", "/nope", null, TOKEN);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().get("error").asText()).contains("POST /predict");
-    Answer method = send(port, "GET", "/predict", null, TOKEN);
+    Answer method = send(service.port(), "GET", "/predict", null, TOKEN);
     assertThat(method.status()).isEqualTo(405);
     assertThat(method.json().get("error").asText()).startsWith("GET is not allowed on /predict");
   }
@@ -229,7 +208,7 @@ class ScoringServiceTest extends ServiceTestBase {
   @Test
   void metricsCountRequestsErrorsRowsAndTheModel() {
     predict(
-        port,
+        service.port(),
         "["
             + record(1, 2.0, "ORD")
             + ", "
@@ -237,10 +216,10 @@ class ScoringServiceTest extends ServiceTestBase {
             + ", "
             + record(null, 3.0, "ATL")
             + "]");
-    predict(port, "{\"hour\": true}");
-    send(port, "POST", "/predict", "{}", null);
+    predict(service.port(), "{\"hour\": true}");
+    send(service.port(), "POST", "/predict", "{}", null);
 
-    Answer metrics = send(port, "GET", "/metrics", null, TOKEN);
+    Answer metrics = send(service.port(), "GET", "/metrics", null, TOKEN);
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.response().headers().firstValue("Content-Type"))
         .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));

@@ -59,17 +59,7 @@ class S3LandingIT extends SparkTestBase {
                 lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet").toString(),
                 "lakepipe.sources.flights.location",
                 "s3a://" + bucket + "/flights"));
-    config
-        .sparkConf()
-        .forEach(
-            (key, value) -> {
-              if (key.startsWith("spark.hadoop.")) {
-                spark
-                    .sparkContext()
-                    .hadoopConfiguration()
-                    .set(key.substring("spark.hadoop.".length()), value);
-              }
-            });
+    applyHadoopConf(config);
 
     long landed = LandDemoFiles.land(spark, config, "flights", DS, DS);
     List<String> files =

@@ -180,7 +180,7 @@ class RegistrationIT {
                       "train-a",
                       Map.of(),
                       run ->
-                          new Registration(slow, modelName, "challenger", "champion")
+                          registration(slow)
                               .register(
                                   run,
                                   logModel(run),
@@ -198,7 +198,7 @@ class RegistrationIT {
               "train-b",
               Map.of(),
               run ->
-                  registration()
+                  registration(tracking)
                       .register(
                           run,
                           logModel(run),

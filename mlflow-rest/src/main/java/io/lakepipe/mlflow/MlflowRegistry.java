@@ -4,7 +4,9 @@ package io.lakepipe.mlflow;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The model registry: registered models, their versions, aliases and version tags. */
@@ -97,6 +99,20 @@ public final class MlflowRegistry {
             .put("run_id", runId)
             .put("model_id", modelId);
     return Version.of(http.post("model-versions/create", request).path("model_version"));
+  }
+
+  /** The versions of {@code model} registered from run {@code runId}. */
+  public List<Version> versionsOfRun(String model, String runId) {
+    String filter = "name = '" + quoted(model) + "' and run_id = '" + quoted(runId) + "'";
+    List<Version> versions = new ArrayList<>();
+    http.get("model-versions/search", Map.of("filter", filter))
+        .path("model_versions")
+        .forEach(version -> versions.add(Version.of(version)));
+    return versions;
+  }
+
+  private static String quoted(String value) {
+    return value.replace("'", "\\'");
   }
 
   /** A version by number. */

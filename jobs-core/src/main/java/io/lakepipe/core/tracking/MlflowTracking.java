@@ -2,9 +2,11 @@
 package io.lakepipe.core.tracking;
 
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.mlflow.MlflowCredentials;
 import io.lakepipe.mlflow.MlflowHttp;
+import io.lakepipe.mlflow.MlflowLoggedModels;
 import io.lakepipe.mlflow.MlflowRefusedException;
 import io.lakepipe.mlflow.MlflowRegistry;
 import io.lakepipe.mlflow.MlflowRestClient;
@@ -20,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The jobs' access to an MLflow tracking server, configured from {@code lakepipe.mlflow}:
@@ -31,6 +35,8 @@ public final class MlflowTracking implements AutoCloseable {
 
   /** The tag by which MLflow nests a run under another. */
   public static final String PARENT_RUN_TAG = "mlflow.parentRunId";
+
+  private static final Logger LOG = LoggerFactory.getLogger(MlflowTracking.class);
 
   private final String trackingUri;
   private final MlflowRestClient rest;
@@ -327,10 +333,32 @@ public final class MlflowTracking implements AutoCloseable {
    */
   public ModelVersion registerLoggedModel(String modelName, String modelId, String runId) {
     call("registered-models/create", () -> rest.registry().createModel(modelName));
-    return toVersion(
-        call(
-            "model-versions/create",
-            () -> rest.registry().createVersionOf(modelName, modelId, runId)));
+    try {
+      return toVersion(
+          call(
+              "model-versions/create",
+              () -> rest.registry().createVersionOf(modelName, modelId, runId)));
+    } catch (LakepipeException e) {
+      // The server may have created the version with its answer lost: the version of this run's
+      // logged model is this registration's, not an orphan to leave behind.
+      String source = MlflowLoggedModels.URI_PREFIX + modelId;
+      Optional<MlflowRegistry.Version> created =
+          call("model-versions/search", () -> rest.registry().versionsOfRun(modelName, runId))
+              .stream()
+              .filter(version -> version.source().equals(source))
+              .findFirst();
+      if (created.isEmpty()) {
+        throw e;
+      }
+      LOG.warn(
+          "Registering {} of run {} failed ({}), but the server created version {}; going on"
+              + " with it",
+          modelName,
+          runId,
+          e.getMessage(),
+          created.get().version());
+      return toVersion(created.get());
+    }
   }
 
   /**

@@ -308,6 +308,36 @@ class RegistrationIT {
     assertThat(next.champion()).hasValueSatisfying(c -> assertThat(c.version()).isEqualTo("1"));
   }
 
+  /**
+   * The server creates the new version and its answer is lost: the registration finds the version
+   * of its run's model and goes on with it, instead of failing and leaving it behind unaliased.
+   */
+  @Test
+  void aLostAnswerToTheVersionCreateLeavesNoOrphanVersion() {
+    register(0.60, false);
+
+    Registration.Result result;
+    try (FaultyMlflowProxy proxy =
+            new FaultyMlflowProxy(
+                MLFLOW,
+                "POST",
+                "model-versions/create",
+                1,
+                FaultyMlflowProxy.Fault.LOST_RESPONSE,
+                CALL_TIMEOUT.multipliedBy(2));
+        MlflowTracking throughProxy = MlflowTracking.connect(proxy.uri(), CALL_TIMEOUT)) {
+      result = register(throughProxy, 0.70, BASELINE, false);
+      assertThat(proxy.faultsApplied()).as("the fault was injected").isEqualTo(1);
+    }
+
+    assertThat(result.version().version()).isEqualTo("2");
+    assertThat(result.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+    assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("2");
+    assertThatThrownBy(() -> tracking.version(modelName, "3"))
+        .as("a second version of the same model")
+        .hasMessageContaining("has no version 3");
+  }
+
   @Test
   void aRegistrationThatFailsWithoutAChampionLeavesNoVersion() {
     assertThatThrownBy(() -> register(0.70, true))

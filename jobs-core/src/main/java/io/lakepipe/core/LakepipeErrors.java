@@ -92,6 +92,20 @@ public final class LakepipeErrors {
         null);
   }
 
+  public static LakepipeException concurrentWrite(String path, String ds, Throwable cause) {
+    return failed(
+        "Another run committed to "
+            + path
+            + " for ds "
+            + ds
+            + " while this one was writing it ("
+            + cause.getClass().getSimpleName()
+            + "). This run's write was not committed; the table holds the other run's whole write."
+            + " Two runs must not write the same table and ds at once: look for another DAG run,"
+            + " backfill or `./lakepipe run` of it, then rerun this one.",
+        cause);
+  }
+
   public static LakepipeException tableVersionMissing(
       String table, String path, long version, long latest) {
     return failed(

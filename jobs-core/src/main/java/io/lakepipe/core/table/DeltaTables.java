@@ -6,6 +6,7 @@ import io.delta.tables.DeltaTableBuilder;
 import io.lakepipe.core.LakepipeErrors;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.ConcurrentModificationException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -112,13 +113,17 @@ public final class DeltaTables {
    * creating the table partitioned by ds if needed, and returns the version written.
    */
   public long replaceDs(Dataset<Row> rows, String path, LocalDate ds) {
-    rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds)))
-        .write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .partitionBy(DS)
-        .option("replaceWhere", DS + " = '" + ds + "'")
-        .save(path);
+    try {
+      rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds)))
+          .write()
+          .format("delta")
+          .mode(SaveMode.Overwrite)
+          .partitionBy(DS)
+          .option("replaceWhere", DS + " = '" + ds + "'")
+          .save(path);
+    } catch (ConcurrentModificationException e) {
+      throw LakepipeErrors.concurrentWrite(path, ds.toString(), e);
+    }
     return latestVersion(path);
   }
 
@@ -154,13 +159,18 @@ public final class DeltaTables {
       }
       builder.execute();
     }
-    commented
-        .write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("mergeSchema", "true")
-        .option("replaceWhere", inDays(days))
-        .save(path);
+    try {
+      commented
+          .write()
+          .format("delta")
+          .mode(SaveMode.Overwrite)
+          .option("mergeSchema", "true")
+          .option("replaceWhere", inDays(days))
+          .save(path);
+    } catch (ConcurrentModificationException e) {
+      // Delta's optimistic concurrency: of two overlapping writes of a ds, one commits whole.
+      throw LakepipeErrors.concurrentWrite(path, days.toString(), e);
+    }
     return syncComments(path, layout.comments());
   }
 

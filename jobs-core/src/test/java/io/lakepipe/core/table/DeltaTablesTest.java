@@ -9,8 +9,16 @@ import io.lakepipe.core.SparkTestBase;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -44,6 +52,62 @@ class DeltaTablesTest extends SparkTestBase {
 
     assertThat(contents(path)).isEqualTo(once).hasSize(3);
     assertThat(version).isEqualTo(2);
+  }
+
+  /** Open while the slow writer's rows are being written, inside its Delta transaction. */
+  private static final CountDownLatch SLOW_WRITER_WRITING = new CountDownLatch(1);
+
+  /** Closed until the other writer has committed. */
+  private static final CountDownLatch OTHER_COMMITTED = new CountDownLatch(1);
+
+  /**
+   * Two runs writing the same table and ds at once (an Airflow run and a manual `./lakepipe run`, a
+   * backfill beside the daily run): the slow one's transaction started before the other committed,
+   * and it commits after. It must fail with a clear error, and the table hold the other's write
+   * once, not both, not a mix.
+   */
+  @Test
+  void aWriteOverlappingAnotherOfTheSameDateFailsAndTheTableHoldsOneWholeWrite() throws Exception {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    tables.replaceDs(
+        rows(SCHEMA, new Object[] {1, "yesterday"}),
+        path,
+        DAY1,
+        new TableLayout(Map.of(), Map.of()));
+    UserDefinedFunction waitForTheOther =
+        functions.udf(
+            (Integer id) -> {
+              SLOW_WRITER_WRITING.countDown();
+              if (!OTHER_COMMITTED.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the other writer never committed");
+              }
+              return id;
+            },
+            DataTypes.IntegerType);
+    Dataset<Row> slowRows =
+        rows(SCHEMA, new Object[] {7, "slow"}, new Object[] {8, "slow"})
+            .withColumn("id", waitForTheOther.apply(functions.col("id")));
+
+    ExecutorService slowWriter = Executors.newSingleThreadExecutor();
+    try {
+      Future<Long> slow =
+          slowWriter.submit(
+              () -> tables.replaceDs(slowRows, path, DAY2, new TableLayout(Map.of(), Map.of())));
+      assertThat(SLOW_WRITER_WRITING.await(60, TimeUnit.SECONDS)).isTrue();
+      tables.replaceDs(
+          rows(SCHEMA, new Object[] {3, "other"}), path, DAY2, new TableLayout(Map.of(), Map.of()));
+      OTHER_COMMITTED.countDown();
+
+      assertThatThrownBy(() -> slow.get(60, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(LakepipeException.class)
+          .cause()
+          .hasMessageContaining("Another run committed to " + path + " for ds [2001-01-02]")
+          .hasMessageContaining("This run's write was not committed");
+    } finally {
+      slowWriter.shutdownNow();
+    }
+    assertThat(contents(path)).containsExactly("[1,yesterday,2001-01-01]", "[3,other,2001-01-02]");
   }
 
   @Test

@@ -178,6 +178,33 @@ public final class HtmlReport {
     metric(html, "PR AUC", latest.prAuc(), latest.baselinePrAuc());
     metric(html, "log loss", latest.logLoss(), latest.baselineLogLoss());
     html.append("</table>\n");
+    gate(html, latest);
+  }
+
+  /** The registry gate's decision on that training, and each test day it compared. */
+  private static void gate(StringBuilder html, TrainingScore training) {
+    if (training.gateDecision().isEmpty()) {
+      return;
+    }
+    html.append("<p id=\"gate\">Registry gate: <b>")
+        .append(escape(training.gateDecision().replace('_', ' ')))
+        .append("</b>. ")
+        .append(escape(training.gateExplanation()))
+        .append(".</p>\n");
+    if (training.gateDays().isEmpty()) {
+      return;
+    }
+    html.append("<table id=\"gate-days\"><tr><th>test day</th><th>new model</th>")
+        .append("<th>champion</th><th>difference</th></tr>\n");
+    for (TrainingScore.GateDay day : training.gateDays()) {
+      html.append("<tr>")
+          .append(cell(day.day().toString()))
+          .append(number(decimal(day.challenger())))
+          .append(number(decimal(day.champion())))
+          .append(number(decimal(day.challenger() - day.champion())))
+          .append("</tr>\n");
+    }
+    html.append("</table>\n");
   }
 
   private static void metric(StringBuilder html, String name, double model, double baseline) {

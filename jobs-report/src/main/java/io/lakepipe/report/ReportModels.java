@@ -106,7 +106,10 @@ public final class ReportModels {
               m.getOrDefault("baseline_test_roc_auc", Double.NaN),
               m.getOrDefault("baseline_test_pr_auc", Double.NaN),
               m.getOrDefault("baseline_test_log_loss", Double.NaN),
-              runUrl.apply(run.runId())));
+              runUrl.apply(run.runId()),
+              run.tags().getOrDefault("lakepipe.gate.decision", ""),
+              run.tags().getOrDefault("lakepipe.gate.explanation", ""),
+              TrainingScore.GateDay.parse(run.tags().getOrDefault("lakepipe.gate.per_day", ""))));
     }
     return List.copyOf(byDay.values());
   }

@@ -89,6 +89,12 @@ class HtmlReportTest extends ReportFixtures {
                 + "<td class=\"n\">0.0357</td>")
         .contains("href=\"http://127.0.0.1:5000/#/experiments/1/runs/b\"")
         .contains(
+            "<p id=\"gate\">Registry gate: <b>promoted</b>. promoted: test roc_auc 0.62490 against"
+                + " the champion&#39;s 0.61000, a gain of +0.01490 (95% CI +0.00700 to +0.02280,")
+        .contains(
+            "<tr><td>2001-01-15</td><td class=\"n\">0.6249</td><td class=\"n\">0.6100</td>"
+                + "<td class=\"n\">0.0149</td></tr>")
+        .contains(
             "<a href=\"http://127.0.0.1:5000/#/experiments/23\">MLflow experiment"
                 + " lakepipe-flights</a>");
   }

@@ -11,6 +11,7 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -115,6 +116,10 @@ abstract class ReportFixtures extends SparkTestBase {
         baselineRoc,
         0.28,
         1.9,
-        "http://127.0.0.1:5000/#/experiments/1/runs/" + runId);
+        "http://127.0.0.1:5000/#/experiments/1/runs/" + runId,
+        "promoted",
+        "promoted: test roc_auc 0.62490 against the champion's 0.61000, a gain of +0.01490 (95% CI"
+            + " +0.00700 to +0.02280, DeLong, 16781 rows), at least 0.002",
+        List.of(new TrainingScore.GateDay(LocalDate.parse(ds), roc, 0.61)));
   }
 }

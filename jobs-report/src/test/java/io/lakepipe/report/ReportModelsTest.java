@@ -183,6 +183,15 @@ class ReportModelsTest extends ReportFixtures {
   }
 
   @Test
+  void readsEachTestDayOfTheGateFromItsTag() {
+    assertThat(TrainingScore.GateDay.parse("2001-01-14 0.71234/0.70100; 2001-01-15 NaN/0.69000"))
+        .containsExactly(
+            new TrainingScore.GateDay(LocalDate.of(2001, 1, 14), 0.71234, 0.70100),
+            new TrainingScore.GateDay(LocalDate.of(2001, 1, 15), Double.NaN, 0.69000));
+    assertThat(TrainingScore.GateDay.parse("")).isEmpty();
+  }
+
+  @Test
   void missingInputsGiveAnEmptyModel() {
     ReportModel model =
         ReportModels.build(

@@ -7,6 +7,8 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.ModelStaging;
+import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
@@ -16,6 +18,7 @@ import io.lakepipe.features.TrainingSets;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.GroupBaseline;
+import io.lakepipe.train.evaluation.PairedComparison;
 import io.lakepipe.train.evaluation.Predictions;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
@@ -26,11 +29,15 @@ import io.lakepipe.train.search.HyperparameterSearch;
 import io.lakepipe.train.split.Fold;
 import io.lakepipe.train.split.TimeSplit;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,7 +184,8 @@ public final class TrainModel {
                           baseline.metric(training.gateMetric()),
                           training.gateMargin(),
                           champion ->
-                              scoreChampion(tracking, champion, testRows, data.label(), training));
+                              compareWithChampion(
+                                  context, tracking, champion, chosen, testRows, data, training));
               return new Trained(chosen, baseline, registered);
             });
     TestedModel chosen = trained.chosen();
@@ -211,24 +219,70 @@ public final class TrainModel {
   private record Trained(
       TestedModel chosen, BinaryEvaluation baseline, Registration.Result registered) {}
 
-  /** The champion's score on the same test rows, from its model as the registry holds it. */
-  private static double scoreChampion(
+  /**
+   * The chosen model against the champion on the same test rows, the champion's model as the
+   * registry holds it (staged on the lakehouse, which every executor reaches).
+   */
+  private static PairedComparison compareWithChampion(
+      JobContext context,
       MlflowTracking tracking,
       ModelVersion champion,
+      TestedModel chosen,
       Dataset<Row> testRows,
-      String label,
+      TrainingData data,
       TrainingConfig training) {
     Path local = TrainingRunLog.tempDir("lakepipe-champion-");
     try {
       // Only the Spark model: the pyfunc copy and an XGBoost model's jar are not needed to score.
       Path sparkModel = local.resolve(MlflowModelDirectory.SPARK_MODEL_DATA);
       tracking.downloadModel(champion, MlflowModelDirectory.SPARK_MODEL_DATA, sparkModel);
-      PipelineModel model = PipelineModel.load(sparkModel.toUri().toString());
-      return Predictions.evaluate(
-              model.transform(testRows), Predictions.PROBABILITY, label, training.threshold())
-          .metric(training.gateMetric());
+      PipelineModel championModel =
+          ModelStaging.of(context.spark(), context.config()).load(PipelineModel::load, sparkModel);
+      // Each row scored by both models, side by side: the comparison is paired.
+      Column[] rowColumns =
+          Arrays.stream(testRows.columns()).map(functions::col).toArray(Column[]::new);
+      Dataset<Row> byChallenger =
+          Predictions.withPositiveProbability(chosen.model().transform(testRows), CHALLENGER)
+              .select(append(rowColumns, functions.col(CHALLENGER)));
+      List<Row> both =
+          Predictions.withPositiveProbability(championModel.transform(byChallenger), CHAMPION)
+              .select(
+                  functions.col(data.label()).cast("double"),
+                  functions.col(DeltaTables.DS),
+                  functions.col(CHALLENGER),
+                  functions.col(CHAMPION))
+              .collectAsList();
+      double[] labels = new double[both.size()];
+      LocalDate[] days = new LocalDate[both.size()];
+      double[] challenger = new double[both.size()];
+      double[] championScores = new double[both.size()];
+      for (int i = 0; i < labels.length; i++) {
+        Row row = both.get(i);
+        labels[i] = row.getDouble(0);
+        days[i] = row.getDate(1).toLocalDate();
+        challenger[i] = row.getDouble(2);
+        championScores[i] = row.getDouble(3);
+      }
+      return PairedComparison.of(
+          training.gateMetric(),
+          labels,
+          challenger,
+          championScores,
+          days,
+          training.threshold(),
+          training.gateConfidence(),
+          training.seed());
     } finally {
       TrainingRunLog.deleteQuietly(local);
     }
+  }
+
+  private static final String CHALLENGER = "lakepipe_challenger_probability";
+  private static final String CHAMPION = "lakepipe_champion_probability";
+
+  private static Column[] append(Column[] columns, Column column) {
+    Column[] all = Arrays.copyOf(columns, columns.length + 1);
+    all[columns.length] = column;
+    return all;
   }
 }

@@ -31,6 +31,7 @@ public record TrainingConfig(
     String searchMetric,
     String gateMetric,
     double gateMargin,
+    double gateConfidence,
     List<Candidate> candidates,
     String experiment,
     String modelName,
@@ -74,6 +75,7 @@ public record TrainingConfig(
             oneOf(config, "train.search.metric", METRICS),
             oneOf(config, "train.gate.metric", METRICS),
             config.number("train.gate.margin"),
+            config.number("train.gate.confidence"),
             CandidateGrid.from(config),
             declared.string("experiment"),
             declared.string("model-name"),
@@ -97,6 +99,12 @@ public record TrainingConfig(
     if (!(training.gateMargin >= 0 && Double.isFinite(training.gateMargin))) {
       throw LakepipeErrors.configValueInvalid(
           "train.gate.margin", String.valueOf(training.gateMargin), "a number of 0 or more");
+    }
+    if (!(training.gateConfidence > 0 && training.gateConfidence < 1)) {
+      throw LakepipeErrors.configValueInvalid(
+          "train.gate.confidence",
+          String.valueOf(training.gateConfidence),
+          "a number between 0 and 1, such as 0.95");
     }
     if ((training.featuresVersion < 0) != (training.labelsVersion < 0)) {
       throw LakepipeErrors.configValueInvalid(

@@ -367,8 +367,15 @@ class TrainModelIT extends SparkTestBase {
 
       train(good, DS);
       assertThat(tracking.versionByAlias(name, "champion").version()).as("better").isEqualTo("2");
-      assertThat(tag(runOf(tracking.version(name, "2")), "lakepipe.gate.decision"))
-          .isEqualTo("promoted");
+      Run betterRun = runOf(tracking.version(name, "2"));
+      assertThat(tag(betterRun, "lakepipe.gate.decision")).isEqualTo("promoted");
+      // Compared on the same test rows, beyond the noise: the interval's lower end passed the
+      // margin.
+      assertThat(metric(betterRun, "gate_gain_low_roc_auc"))
+          .isGreaterThanOrEqualTo(0.002)
+          .isLessThan(metric(betterRun, "gate_gain_roc_auc"));
+      assertThat(tag(betterRun, "lakepipe.gate.evidence")).contains("95% CI").contains("DeLong");
+      assertThat(tag(betterRun, "lakepipe.gate.per_day")).startsWith(DS.toString() + " 0.");
 
       train(stump, DS);
       ModelVersion worse = tracking.versionByAlias(name, "challenger");

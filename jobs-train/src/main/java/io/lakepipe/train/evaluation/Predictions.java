@@ -21,15 +21,26 @@ public final class Predictions {
   private Predictions() {}
 
   /**
+   * Scored rows with the positive class's probability of {@link #PROBABILITY} as the column {@code
+   * name}.
+   */
+  public static Dataset<Row> withPositiveProbability(Dataset<Row> scored, String name) {
+    return scored.withColumn(name, positiveProbability(scored, PROBABILITY));
+  }
+
+  private static Column positiveProbability(Dataset<Row> scored, String probabilityColumn) {
+    return scored.schema().apply(probabilityColumn).dataType() instanceof VectorUDT
+        ? vector_to_array(col(probabilityColumn), "float64").getItem(1)
+        : col(probabilityColumn).cast("double");
+  }
+
+  /**
    * Evaluates scored rows: {@code probabilityColumn} is a Spark probability vector (its second
    * entry is the positive class's) or a plain number, against the 0/1 {@code label} column.
    */
   public static BinaryEvaluation evaluate(
       Dataset<Row> scored, String probabilityColumn, String label, double threshold) {
-    Column probability =
-        scored.schema().apply(probabilityColumn).dataType() instanceof VectorUDT
-            ? vector_to_array(col(probabilityColumn), "float64").getItem(1)
-            : col(probabilityColumn).cast("double");
+    Column probability = positiveProbability(scored, probabilityColumn);
     List<Row> collected = scored.select(col(label).cast("double"), probability).collectAsList();
     double[] labels = new double[collected.size()];
     double[] probabilities = new double[collected.size()];

@@ -2,21 +2,25 @@
 package io.lakepipe.train.registry;
 
 import io.lakepipe.train.evaluation.BinaryEvaluation;
+import io.lakepipe.train.evaluation.PairedComparison;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
  * Whether a newly trained model replaces the champion. It must first beat the naive group baseline
  * on the test days by at least the margin, always, so that even the first champion is a model worth
- * serving; then beat the champion's score on the same test days by the margin, if there is one. A
- * champion that could not be scored is kept, so a worse model can never take its place by accident;
- * a new model (or a baseline) whose score is not a finite number never leads to a promotion.
+ * serving; then beat the champion on the same test rows by the margin beyond the noise, if there is
+ * one: the lower end of the paired confidence interval of its gain ({@link PairedComparison}) must
+ * reach the margin. A champion that could not be scored is kept, so a worse model can never take
+ * its place by accident; a new model (or a baseline) whose score is not a finite number never leads
+ * to a promotion.
  */
 public record GateDecision(
     Outcome outcome,
     String metric,
     double challengerScore,
     double baselineScore,
-    OptionalDouble championScore,
+    Optional<PairedComparison> comparison,
     double margin) {
 
   /** What the gate decided. */
@@ -36,14 +40,36 @@ public record GateDecision(
   }
 
   /**
-   * Decides on scores of {@code metric} (where smaller is better for a loss): {@code championScore}
-   * is empty when there is no champion, NaN when it could not be scored.
+   * Decides on scores of {@code metric} (where smaller is better for a loss) without their rows:
+   * {@code championScore} is empty when there is no champion, NaN when it could not be scored.
    */
   public static GateDecision decide(
       String metric,
       double challengerScore,
       double baselineScore,
       OptionalDouble championScore,
+      double margin) {
+    return decide(
+        metric,
+        challengerScore,
+        baselineScore,
+        championScore.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                PairedComparison.ofScores(metric, challengerScore, championScore.getAsDouble())),
+        margin);
+  }
+
+  /**
+   * Decides against the champion as {@code comparison} compared it with the new model on the same
+   * test rows (empty when there is no champion; its champion score NaN when it could not be
+   * scored).
+   */
+  public static GateDecision decide(
+      String metric,
+      double challengerScore,
+      double baselineScore,
+      Optional<PairedComparison> comparison,
       double margin) {
     // Checked first: with no champion to compare with, a model without a score would otherwise
     // pass.
@@ -54,17 +80,21 @@ public record GateDecision(
       outcome = Outcome.BASELINE_UNSCORED;
     } else if (gain(metric, challengerScore, baselineScore) < margin) {
       outcome = Outcome.BELOW_BASELINE;
-    } else if (championScore.isEmpty()) {
+    } else if (comparison.isEmpty()) {
       outcome = Outcome.FIRST_CHAMPION;
-    } else if (!Double.isFinite(championScore.getAsDouble())) {
+    } else if (!Double.isFinite(comparison.get().champion())) {
       outcome = Outcome.CHAMPION_UNSCORED;
     } else {
-      outcome =
-          gain(metric, challengerScore, championScore.getAsDouble()) >= margin
-              ? Outcome.PROMOTED
-              : Outcome.KEPT_CHAMPION;
+      outcome = comparison.get().beats(margin) ? Outcome.PROMOTED : Outcome.KEPT_CHAMPION;
     }
-    return new GateDecision(outcome, metric, challengerScore, baselineScore, championScore, margin);
+    return new GateDecision(outcome, metric, challengerScore, baselineScore, comparison, margin);
+  }
+
+  /** The champion's score on the test days: empty without a champion, NaN if unscored. */
+  public OptionalDouble championScore() {
+    return comparison.isEmpty()
+        ? OptionalDouble.empty()
+        : OptionalDouble.of(comparison.get().champion());
   }
 
   /**
@@ -74,12 +104,7 @@ public record GateDecision(
   public static GateDecision championMoved(
       String metric, double challengerScore, double baselineScore, double margin) {
     return new GateDecision(
-        Outcome.CHAMPION_MOVED,
-        metric,
-        challengerScore,
-        baselineScore,
-        OptionalDouble.empty(),
-        margin);
+        Outcome.CHAMPION_MOVED, metric, challengerScore, baselineScore, Optional.empty(), margin);
   }
 
   /** How much better {@code score} is than {@code other}, whichever way the metric points. */
@@ -97,12 +122,24 @@ public record GateDecision(
               metric, challengerScore, baselineScore, margin);
       case PROMOTED ->
           String.format(
-              "promoted: test %s %.5f beats the champion's %.5f by at least %s",
-              metric, challengerScore, championScore.getAsDouble(), margin);
+              "promoted: test %s %.5f against the champion's %.5f, a gain of %s, at least %s",
+              metric,
+              challengerScore,
+              comparison.get().champion(),
+              comparison.get().describe(),
+              margin);
       case KEPT_CHAMPION ->
           String.format(
-              "champion kept: test %s %.5f does not beat the champion's %.5f by %s",
-              metric, challengerScore, championScore.getAsDouble(), margin);
+              "champion kept: test %s %.5f against the champion's %.5f, a gain of %s, not at least"
+                  + " %s%s",
+              metric,
+              challengerScore,
+              comparison.get().champion(),
+              comparison.get().describe(),
+              margin,
+              comparison.get().rows() > 0 && comparison.get().gain() >= margin
+                  ? " beyond the noise"
+                  : "");
       case CHAMPION_UNSCORED -> "champion kept: it could not be scored on the test days";
       case CHALLENGER_UNSCORED ->
           String.format(

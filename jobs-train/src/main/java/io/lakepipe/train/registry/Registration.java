@@ -5,11 +5,12 @@ import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
+import io.lakepipe.train.evaluation.PairedComparison;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.function.ToDoubleFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,11 @@ public final class Registration {
       ModelVersion version, GateDecision decision, Optional<ModelVersion> champion) {}
 
   /**
-   * Scores the current champion with {@code scoreChampion} (NaN if it cannot be scored), decides
-   * against it and the baseline's {@code baselineScore} on the same test days, registers the model
-   * logged as {@code model} by {@code run} (MLflow 3's logged model) and sets the aliases; the
-   * decision and both scores are logged to the run and tagged on the version.
+   * Compares the new model with the current champion on the same test rows ({@code
+   * compareWithChampion}; a champion that cannot be scored is kept), decides against it and the
+   * baseline's {@code baselineScore}, registers the model logged as {@code model} by {@code run}
+   * (MLflow 3's logged model) and sets the aliases; the decision and its evidence are logged to the
+   * run and tagged on the version.
    */
   public Result register(
       TrackedRun run,
@@ -61,11 +63,12 @@ public final class Registration {
       double challengerScore,
       double baselineScore,
       double margin,
-      ToDoubleFunction<ModelVersion> scoreChampion) {
+      Function<ModelVersion, PairedComparison> compareWithChampion) {
     Optional<ModelVersion> champion = tracking.findByAlias(modelName, championAlias);
-    OptionalDouble championScore = scoreOf(champion, scoreChampion);
+    Optional<PairedComparison> comparison =
+        compare(champion, compareWithChampion, metric, challengerScore);
     GateDecision decision =
-        GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
+        GateDecision.decide(metric, challengerScore, baselineScore, comparison, margin);
 
     ModelVersion version = tracking.registerLoggedModel(modelName, model.modelId(), run.runId());
     PromotionLock.Held lock = null;
@@ -89,30 +92,12 @@ public final class Registration {
         champion = now;
         if (moves == MAX_CHAMPION_MOVES) {
           decision = GateDecision.championMoved(metric, challengerScore, baselineScore, margin);
-          championScore = OptionalDouble.empty();
           break;
         }
-        championScore = scoreOf(champion, scoreChampion);
-        decision =
-            GateDecision.decide(metric, challengerScore, baselineScore, championScore, margin);
+        comparison = compare(champion, compareWithChampion, metric, challengerScore);
+        decision = GateDecision.decide(metric, challengerScore, baselineScore, comparison, margin);
       }
-      tracking.setVersionTag(
-          modelName, version.version(), "lakepipe.gate", decision.outcome().name().toLowerCase());
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      metrics.put("gate_challenger_" + metric, challengerScore);
-      metrics.put("gate_baseline_" + metric, baselineScore);
-      if (championScore.isPresent()) {
-        metrics.put("gate_champion_" + metric, championScore.getAsDouble());
-      }
-      metrics.put("gate_promoted", decision.outcome().promotes() ? 1.0 : 0.0);
-      Map<String, String> tags = new LinkedHashMap<>();
-      tags.put("lakepipe.gate.decision", decision.outcome().name().toLowerCase());
-      tags.put("lakepipe.gate.explanation", decision.explanation());
-      tags.put("lakepipe.registered.version", version.version());
-      if (champion.isPresent()) {
-        tags.put("lakepipe.gate.champion_version", champion.get().version());
-      }
-      run.log(Map.of(), metrics, tags);
+      logDecision(run, version, decision, champion);
       if (decision.outcome().promotes()) {
         lock.verify();
         tracking.setAlias(modelName, championAlias, version.version());
@@ -147,23 +132,74 @@ public final class Registration {
     return new Result(version, decision, champion);
   }
 
-  /** The champion's score: empty without a champion, NaN when it cannot be scored. */
-  private static OptionalDouble scoreOf(
-      Optional<ModelVersion> champion, ToDoubleFunction<ModelVersion> score) {
-    return champion.isEmpty()
-        ? OptionalDouble.empty()
-        : OptionalDouble.of(scoreSafely(champion.get(), score));
+  /** The gate's decision and its evidence, tagged on the version and logged to the run. */
+  private void logDecision(
+      TrackedRun run,
+      ModelVersion version,
+      GateDecision decision,
+      Optional<ModelVersion> champion) {
+    String outcome = decision.outcome().name().toLowerCase();
+    tracking.setVersionTag(modelName, version.version(), "lakepipe.gate", outcome);
+    String metric = decision.metric();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("gate_challenger_" + metric, decision.challengerScore());
+    metrics.put("gate_baseline_" + metric, decision.baselineScore());
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put("lakepipe.gate.decision", outcome);
+    tags.put("lakepipe.gate.explanation", decision.explanation());
+    tags.put("lakepipe.registered.version", version.version());
+    if (champion.isPresent()) {
+      tags.put("lakepipe.gate.champion_version", champion.get().version());
+    }
+    decision
+        .comparison()
+        .ifPresent(
+            comparison -> {
+              metrics.put("gate_champion_" + metric, comparison.champion());
+              if (comparison.rows() > 0) {
+                metrics.put("gate_gain_" + metric, comparison.gain());
+                metrics.put("gate_gain_low_" + metric, comparison.low());
+                metrics.put("gate_gain_high_" + metric, comparison.high());
+                tags.put("lakepipe.gate.evidence", comparison.describe());
+                tags.put("lakepipe.gate.per_day", perDay(comparison));
+              }
+            });
+    metrics.put("gate_promoted", decision.outcome().promotes() ? 1.0 : 0.0);
+    run.log(Map.of(), metrics, tags);
   }
 
-  private static double scoreSafely(ModelVersion champion, ToDoubleFunction<ModelVersion> score) {
+  /** "2001-01-14 0.71234/0.70100; ...": each test day's score of the new model and the champion. */
+  static String perDay(PairedComparison comparison) {
+    StringBuilder days = new StringBuilder();
+    comparison
+        .perDay()
+        .forEach(
+            (day, scores) ->
+                days.append(days.length() == 0 ? "" : "; ")
+                    .append(day)
+                    .append(String.format(Locale.ROOT, " %.5f/%.5f", scores[0], scores[1])));
+    return days.toString();
+  }
+
+  /**
+   * The comparison with the champion: empty without one, its score NaN when it cannot be scored.
+   */
+  private static Optional<PairedComparison> compare(
+      Optional<ModelVersion> champion,
+      Function<ModelVersion, PairedComparison> compareWithChampion,
+      String metric,
+      double challengerScore) {
+    if (champion.isEmpty()) {
+      return Optional.empty();
+    }
     try {
-      return score.applyAsDouble(champion);
+      return Optional.of(compareWithChampion.apply(champion.get()));
     } catch (RuntimeException e) {
       LOG.warn(
           "The champion, version {}, could not be scored on the test days; it is kept",
-          champion.version(),
+          champion.get().version(),
           e);
-      return Double.NaN;
+      return Optional.of(PairedComparison.ofScores(metric, challengerScore, Double.NaN));
     }
   }
 }

@@ -3,8 +3,11 @@ package io.lakepipe.train.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakepipe.train.evaluation.PairedComparison;
 import io.lakepipe.train.registry.GateDecision.Outcome;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class GateDecisionTest {
@@ -19,6 +22,28 @@ class GateDecisionTest {
             GateDecision.decide("roc_auc", 0.6, AUC_BASELINE, OptionalDouble.empty(), 0.01)
                 .outcome())
         .isEqualTo(Outcome.FIRST_CHAMPION);
+  }
+
+  /** A comparison on the same rows whose gain of 0.004 has the interval {@code [low, high]}. */
+  private static Optional<PairedComparison> compared(double low, double high) {
+    return Optional.of(
+        new PairedComparison(
+            "roc_auc", 16781, 0.704, 0.700, 0.004, low, high, 0.95, "DeLong", new TreeMap<>()));
+  }
+
+  @Test
+  void aGainWithinTheNoiseKeepsTheChampionAndOneBeyondItPromotes() {
+    GateDecision noise =
+        GateDecision.decide("roc_auc", 0.704, AUC_BASELINE, compared(-0.001, 0.009), 0.002);
+    GateDecision beyond =
+        GateDecision.decide("roc_auc", 0.704, AUC_BASELINE, compared(0.0021, 0.0059), 0.002);
+
+    assertThat(noise.outcome()).isEqualTo(Outcome.KEPT_CHAMPION);
+    assertThat(noise.explanation())
+        .contains("+0.00400 (95% CI -0.00100 to +0.00900, DeLong, 16781 rows)")
+        .contains("not at least 0.002 beyond the noise");
+    assertThat(beyond.outcome()).isEqualTo(Outcome.PROMOTED);
+    assertThat(beyond.championScore()).hasValue(0.700);
   }
 
   @Test

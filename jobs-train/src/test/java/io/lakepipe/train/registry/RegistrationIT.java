@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.ModelVersion;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.mlflow.MlflowRestClient;
+import io.lakepipe.train.evaluation.PairedComparison;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,8 +86,15 @@ class RegistrationIT {
             client.runs().delete(run.runId());
           }
           return registration(through)
-              .register(run, model, METRIC, score, baseline, 0.0, champion -> 0.60);
+              .register(run, model, METRIC, score, baseline, 0.0, scored(score, champion -> 0.60));
         });
+  }
+
+  /** The champion compared by its score alone, as {@code championScore} gives it. */
+  private static Function<ModelVersion, PairedComparison> scored(
+      double challengerScore, ToDoubleFunction<ModelVersion> championScore) {
+    return champion ->
+        PairedComparison.ofScores(METRIC, challengerScore, championScore.applyAsDouble(champion));
   }
 
   /** A logged model of the run: a file standing for the model, which the gate never loads here. */
@@ -120,31 +131,33 @@ class RegistrationIT {
                         0.70,
                         BASELINE,
                         0.0,
-                        champion -> {
-                          if (champion.version().equals("1")
-                              && tracking
-                                  .findByAlias(modelName, "champion")
-                                  .orElseThrow()
-                                  .version()
-                                  .equals("1")) {
-                            // Training B, finishing while A is still scoring the champion.
-                            tracking.withRun(
-                                experimentId,
-                                "train-b",
-                                Map.of(),
-                                b ->
-                                    registration(tracking)
-                                        .register(
-                                            b,
-                                            logModel(b),
-                                            METRIC,
-                                            0.80,
-                                            BASELINE,
-                                            0.0,
-                                            c -> scores.get(c.version())));
-                          }
-                          return scores.get(champion.version());
-                        }));
+                        scored(
+                            0.70,
+                            champion -> {
+                              if (champion.version().equals("1")
+                                  && tracking
+                                      .findByAlias(modelName, "champion")
+                                      .orElseThrow()
+                                      .version()
+                                      .equals("1")) {
+                                // Training B, finishing while A is still scoring the champion.
+                                tracking.withRun(
+                                    experimentId,
+                                    "train-b",
+                                    Map.of(),
+                                    b ->
+                                        registration(tracking)
+                                            .register(
+                                                b,
+                                                logModel(b),
+                                                METRIC,
+                                                0.80,
+                                                BASELINE,
+                                                0.0,
+                                                scored(0.80, c -> scores.get(c.version()))));
+                              }
+                              return scores.get(champion.version());
+                            })));
 
     assertThat(a.version().version()).isEqualTo("3");
     assertThat(a.decision().outcome()).isEqualTo(GateDecision.Outcome.KEPT_CHAMPION);
@@ -188,7 +201,7 @@ class RegistrationIT {
                                   0.70,
                                   BASELINE,
                                   0.0,
-                                  c -> scores.get(c.version()))));
+                                  scored(0.70, c -> scores.get(c.version())))));
       assertThat(slowNetwork.awaitFault(Duration.ofSeconds(60)))
           .as("training A's champion alias call on its way")
           .isTrue();
@@ -206,7 +219,7 @@ class RegistrationIT {
                           0.80,
                           BASELINE,
                           0.0,
-                          c -> scores.get(c.version())));
+                          scored(0.80, c -> scores.get(c.version()))));
 
       Registration.Result resultA = a.get(60, TimeUnit.SECONDS);
       assertThat(tracking.versionByAlias(modelName, "champion").version())

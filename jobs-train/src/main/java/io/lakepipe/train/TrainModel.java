@@ -175,7 +175,8 @@ public final class TrainModel {
                           tracking,
                           training.modelName(),
                           training.challengerAlias(),
-                          training.championAlias())
+                          training.championAlias(),
+                          training.gateServingCheck())
                       .register(
                           run,
                           logged,

@@ -76,6 +76,16 @@ public final class MlflowRegistry {
     return tags;
   }
 
+  /** A version's tags. */
+  public Map<String, String> versionTags(String model, String version) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    http.get("model-versions/get", Map.of("name", model, "version", version))
+        .path("model_version")
+        .path("tags")
+        .forEach(tag -> tags.put(tag.path("key").asText(), tag.path("value").asText()));
+    return tags;
+  }
+
   /** Deletes a registered model with its versions. */
   public void deleteModel(String name) {
     http.delete("registered-models/delete", object().put("name", name));

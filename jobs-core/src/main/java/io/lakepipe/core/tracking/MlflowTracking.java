@@ -279,6 +279,22 @@ public final class MlflowTracking implements AutoCloseable {
         });
   }
 
+  /** A version's tags, such as where its promotion stands ({@link Promotion#TAG}). */
+  public Map<String, String> versionTags(String modelName, String version) {
+    return call("model-versions/get", () -> rest.registry().versionTags(modelName, version));
+  }
+
+  /**
+   * Logs metrics and tags to a run that may have ended, such as the training run of a version that
+   * a later job checked.
+   */
+  public void logToRun(String runId, Map<String, Double> metrics, Map<String, String> tags) {
+    long now = System.currentTimeMillis();
+    List<MlflowRuns.Metric> metricList = new java.util.ArrayList<>();
+    metrics.forEach((key, value) -> metricList.add(new MlflowRuns.Metric(key, value, now, 0)));
+    run("log-batch " + runId, () -> rest.runs().logBatch(runId, Map.of(), metricList, tags));
+  }
+
   /** Sets a tag on a model version, such as the gate's decision. */
   public void setVersionTag(String modelName, String version, String key, String value) {
     run(

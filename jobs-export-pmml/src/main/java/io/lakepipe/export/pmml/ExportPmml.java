@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.ml.PipelineModel;
@@ -54,25 +55,19 @@ public final class ExportPmml {
     String location = config.string("export.pmml.location");
 
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
-      ModelVersion version =
-          pinned.isBlank()
-              ? tracking.versionByAlias(modelName, config.string("export.pmml.model-alias"))
-              : tracking.version(modelName, pinned);
-      LoggedRun run = tracking.run(version.runId());
-      TableRead trainedOn = trainedOn(context, run);
       Path work = tempDir();
       try {
-        tracking.downloadModel(version, work.resolve("model"));
-        PipelineModel model =
-            ModelStaging.of(context.spark(), config)
-                .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
-        StructType inputs;
-        try {
-          inputs = PipelineInputs.schema(model, trainedOn.rows().schema());
-        } catch (IllegalArgumentException e) {
-          throw LakepipeErrors.pmmlBundleInvalid(modelName, version.version(), e.getMessage());
-        }
-        PmmlBundle bundle = PmmlBundles.build(model, inputs, exported(version, run, config));
+        // A challenger the gate promoted becomes champion only once the scorer has served it.
+        Optional<String> promotion =
+            ChallengerPromotion.run(context, tracking, work.resolve("challenger"));
+        ModelVersion version =
+            pinned.isBlank()
+                ? tracking.versionByAlias(modelName, config.string("export.pmml.model-alias"))
+                : tracking.version(modelName, pinned);
+        LoggedRun run = tracking.run(version.runId());
+        TableRead trainedOn = trainedOn(context, run);
+        PmmlBundle bundle =
+            build(context, tracking, version, run, trainedOn, work.resolve("export")).bundle();
 
         tracking.uploadToRun(
             version.runId(), bundle.writeTo(work.resolve("bundle")), PmmlBundle.ARTIFACT_PATH);
@@ -91,7 +86,8 @@ public final class ExportPmml {
         return JobResult.builder()
             .read(trainedOn.path(), trainedOn.version())
             .summary(
-                "model "
+                promotion.map(line -> line + "; ").orElse("")
+                    + "model "
                     + modelName
                     + " v"
                     + version.version()
@@ -109,6 +105,34 @@ public final class ExportPmml {
         FileUtils.deleteQuietly(work.toFile());
       }
     }
+  }
+
+  /** A version's Spark pipeline as the registry holds it, and its PMML bundle. */
+  record Built(PipelineModel model, PmmlBundle bundle) {}
+
+  /**
+   * Loads {@code version}'s Spark pipeline (downloaded under {@code work}, staged on the lakehouse)
+   * and builds its bundle; a pipeline PMML cannot express is a {@code LakepipeException}.
+   */
+  static Built build(
+      JobContext context,
+      MlflowTracking tracking,
+      ModelVersion version,
+      LoggedRun run,
+      TableRead trainedOn,
+      Path work) {
+    tracking.downloadModel(version, work.resolve("model"));
+    PipelineModel model =
+        ModelStaging.of(context.spark(), context.config())
+            .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
+    StructType inputs;
+    try {
+      inputs = PipelineInputs.schema(model, trainedOn.rows().schema());
+    } catch (IllegalArgumentException e) {
+      throw LakepipeErrors.pmmlBundleInvalid(version.name(), version.version(), e.getMessage());
+    }
+    return new Built(
+        model, PmmlBundles.build(model, inputs, exported(version, run, context.config())));
   }
 
   /**

@@ -14,6 +14,7 @@ import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.core.tracking.Promotion;
 import io.lakepipe.ingest.files.S3Clients;
 import io.lakepipe.ingest.files.S3LandingArea;
 import io.lakepipe.train.MlflowModelDirectory;
@@ -61,17 +62,25 @@ class ExportPmmlIT extends SparkTestBase {
     overrides.put("lakepipe.mlflow.tracking-uri", MLFLOW);
     overrides.put("lakepipe.mlflow.model-name", modelName);
     overrides.put("lakepipe.export.pmml.location", home.resolve("deploy").toString());
+    // Failsafe names serving's shaded jar, which the reactor packages before this module.
+    overrides.put(
+        "lakepipe.export.serving-check.scorer-jar", System.getProperty("lakepipe.serving.jar"));
     overrides.putAll(extra);
     return testConfig(home, overrides);
   }
 
   /** Registers a model as the train job does: features table, run, model, tags, alias. */
   private ModelVersion register(LakepipeConfig config, ModelType type, String alias) {
+    return register(config, type, alias, Map.of("max-iter", 10));
+  }
+
+  private ModelVersion register(
+      LakepipeConfig config, ModelType type, String alias, Map<String, Object> params) {
     Dataset<Row> flights = PmmlBundlesTest.syntheticFlights(300, 5);
     String featuresPath = config.tablePath("features-flights");
     long featuresVersion =
         new DeltaTables(spark).replaceDs(flights.drop("delayed"), featuresPath, DS);
-    PipelineModel model = PmmlBundlesTest.fit(flights, type, Map.of("max-iter", 10));
+    PipelineModel model = PmmlBundlesTest.fit(flights, type, params);
     Dataset<Row> inputs = flights.select("hour", "distance", "origin", "destination");
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
       String experimentId = tracking.experimentId("lakepipe-it-export-pmml");
@@ -106,6 +115,103 @@ class ExportPmmlIT extends SparkTestBase {
             return version;
           });
     }
+  }
+
+  /**
+   * Registers a challenger as the train job does when its gate promotes a model with the serving
+   * check on: alias challenger, tagged awaiting the check, the champion it was compared with named.
+   */
+  private ModelVersion awaitingCheck(
+      LakepipeConfig config, ModelType type, Map<String, Object> params, ModelVersion champion) {
+    ModelVersion challenger = register(config, type, "challenger", params);
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      tracking.setVersionTag(modelName, challenger.version(), Promotion.TAG, Promotion.AWAITING);
+      tracking.logToRun(
+          challenger.runId(), Map.of(), Map.of(Promotion.GATE_CHAMPION_TAG, champion.version()));
+    }
+    return challenger;
+  }
+
+  /** The training run's metric, the version's tags and the champion after an export. */
+  private record Checked(Map<String, String> tags, Map<String, Double> metrics, String champion) {}
+
+  private Checked checked(ModelVersion challenger) {
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      return new Checked(
+          tracking.versionTags(modelName, challenger.version()),
+          tracking.run(challenger.runId()).metrics(),
+          tracking.versionByAlias(modelName, "champion").version());
+    }
+  }
+
+  @Test
+  void aPromotedChallengerBecomesChampionOnceTheRealScorerHasServedIt() throws Exception {
+    LakepipeConfig config = config(Map.of());
+    ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
+    ModelVersion challenger =
+        awaitingCheck(config, ModelType.GBT, Map.of("max-iter", 10), champion);
+
+    JobResult result = export(config);
+
+    Checked after = checked(challenger);
+    assertThat(after.champion()).isEqualTo(challenger.version());
+    assertThat(after.tags())
+        .containsEntry(Promotion.TAG, Promotion.PROMOTED)
+        .hasEntrySatisfying(
+            Promotion.CHECK_TAG, line -> assertThat(line).startsWith("passed: 300 rows replayed"));
+    assertThat(after.metrics().get("serving_check_max_difference")).isLessThanOrEqualTo(1e-9);
+    assertThat(after.metrics().get("serving_check_p99_ms")).isPositive();
+    assertThat(result.summary()).contains("v" + challenger.version() + " promoted");
+    assertThat(
+            Files.readSymbolicLink(
+                home.resolve("deploy").resolve(modelName).resolve(BundleDeployment.CURRENT)))
+        .as("the bundle deployed: the new champion's")
+        .isEqualTo(Path.of(challenger.version()));
+  }
+
+  @Test
+  void aChallengerSlowerThanTheLatencyBudgetStaysChallenger() throws Exception {
+    LakepipeConfig config = config(Map.of("lakepipe.export.serving-check.p99-budget-ms", 0.001));
+    ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
+    ModelVersion challenger =
+        awaitingCheck(config, ModelType.GBT, Map.of("max-iter", 10), champion);
+
+    export(config);
+
+    Checked after = checked(challenger);
+    assertThat(after.champion()).isEqualTo(champion.version());
+    assertThat(after.tags())
+        .containsEntry(Promotion.TAG, Promotion.FAILED)
+        .hasEntrySatisfying(
+            Promotion.CHECK_TAG,
+            line -> assertThat(line).startsWith("failed: 300 rows").endsWith(": too slow"));
+    assertThat(after.metrics()).containsEntry("serving_check_passed", 0.0);
+    assertThat(
+            Files.readSymbolicLink(
+                home.resolve("deploy").resolve(modelName).resolve(BundleDeployment.CURRENT)))
+        .as("the bundle deployed: still the champion's")
+        .isEqualTo(Path.of(champion.version()));
+  }
+
+  @Test
+  void aChallengerTheExportCannotExpressStaysChallenger() throws Exception {
+    LakepipeConfig config = config(Map.of());
+    ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
+    ModelVersion challenger =
+        awaitingCheck(config, ModelType.XGBOOST, Map.of("num-round", 5, "max-depth", 2), champion);
+
+    export(config);
+
+    Checked after = checked(challenger);
+    assertThat(after.champion()).isEqualTo(champion.version());
+    assertThat(after.tags())
+        .containsEntry(Promotion.TAG, Promotion.FAILED)
+        .hasEntrySatisfying(
+            Promotion.CHECK_TAG,
+            line ->
+                assertThat(line)
+                    .startsWith("failed: the PMML export cannot express it")
+                    .contains("XGBoostClassificationModel"));
   }
 
   private static JobResult export(LakepipeConfig config) {

@@ -4,10 +4,6 @@ package io.lakepipe.export.pmml;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.nanvl;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,6 +70,10 @@ class PmmlParityIT extends SparkTestBase {
   static final LocalDate FIRST = DS.minusDays(3);
 
   static final int ROWS = 10_000;
+
+  /** Failsafe sets it to serving's shaded jar, which the reactor packages before this module. */
+  static final Path SCORER_JAR = Path.of(System.getProperty("lakepipe.serving.jar", "missing"));
+
   static final Path FLIGHTS = lakepipeHome().resolve(".lakepipe/data/flights-3m.parquet");
   static final ExportedVersion VERSION =
       new ExportedVersion("parity", "1", "parity-run", 0.3, Map.of(), Instant.EPOCH);
@@ -228,7 +228,7 @@ class PmmlParityIT extends SparkTestBase {
             .select(
                 col("flight_id"),
                 vector_to_array(col("probability"), "float64").getItem(1).as("p"),
-                requestRecord(metadata.inputs()).as("record"))
+                ServingCheck.requestRecord(metadata.inputs()).as("record"))
             .orderBy("flight_id")
             .collectAsList();
     List<String> records = scored.stream().map(row -> row.getString(2)).toList();
@@ -238,7 +238,7 @@ class PmmlParityIT extends SparkTestBase {
     List<List<String>> batches = batches(records);
     List<Double> served = new ArrayList<>(ROWS);
     int unknownCategories = 0;
-    try (ScoringServiceProcess service = ScoringServiceProcess.start(dir, log)) {
+    try (SandboxedScorer service = SandboxedScorer.start(SCORER_JAR, dir, log, 512)) {
       JsonNode health = service.health();
       assertThat(health.path("model_name").asText())
           .as(service::logTail)
@@ -296,24 +296,6 @@ class PmmlParityIT extends SparkTestBase {
             batches.size(),
             unknownCategories));
     return max;
-  }
-
-  /**
-   * A flight's inputs as the service takes them: a JSON object with every input present, null
-   * meaning missing. Spark's JSON leaves null fields out, and JSON has no NaN, which Spark's
-   * Imputer takes as missing too.
-   */
-  private static Column requestRecord(List<BundleMetadata.Input> inputs) {
-    Column[] fields =
-        inputs.stream()
-            .map(
-                input ->
-                    (input.type().equals("double")
-                            ? nanvl(col(input.name()), lit(null).cast("double"))
-                            : col(input.name()))
-                        .as(input.name()))
-            .toArray(Column[]::new);
-    return to_json(struct(fields), Map.of("ignoreNullFields", "false"));
   }
 
   /** The records in order, cut into JSON arrays that fit the service's default limits. */

@@ -3,6 +3,8 @@ package io.lakepipe.train.registry;
 
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.core.tracking.Promotion;
+import io.lakepipe.core.tracking.PromotionLock;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.train.evaluation.PairedComparison;
@@ -35,14 +37,29 @@ public final class Registration {
   private final String challengerAlias;
   private final String championAlias;
   private final PromotionLock promotionLock;
+  private final boolean awaitServingCheck;
 
   public Registration(
       MlflowTracking tracking, String modelName, String challengerAlias, String championAlias) {
+    this(tracking, modelName, challengerAlias, championAlias, false);
+  }
+
+  /**
+   * @param awaitServingCheck leave the champion alias to export-pmml's serving check: a model the
+   *     gate promotes is tagged {@value Promotion#AWAITING} instead of moving the alias
+   */
+  public Registration(
+      MlflowTracking tracking,
+      String modelName,
+      String challengerAlias,
+      String championAlias,
+      boolean awaitServingCheck) {
     this.tracking = tracking;
     this.modelName = modelName;
     this.challengerAlias = challengerAlias;
     this.championAlias = championAlias;
     this.promotionLock = new PromotionLock(tracking, modelName);
+    this.awaitServingCheck = awaitServingCheck;
   }
 
   /** A registered version and the gate's decision about it. */
@@ -74,6 +91,20 @@ public final class Registration {
     PromotionLock.Held lock = null;
     try {
       tracking.setAlias(modelName, challengerAlias, version.version());
+      if (awaitServingCheck && decision.outcome().promotes()) {
+        // The alias moves once the scorer has served this version's bundle (export-pmml).
+        logDecision(run, version, decision, champion);
+        tracking.setVersionTag(modelName, version.version(), Promotion.TAG, Promotion.AWAITING);
+        run.log(Map.of(), Map.of(), Map.of(Promotion.TAG, Promotion.AWAITING));
+        LOG.info(
+            "Registered {} version {} as {}; gate: {}; the champion alias moves after export-pmml's"
+                + " serving check",
+            modelName,
+            version.version(),
+            challengerAlias,
+            decision.explanation());
+        return new Result(version, decision, champion);
+      }
       // Scoring the champion took a while: another training may have moved it meanwhile. A model
       // about to be promoted is decided again against the champion of now, as often as it moved;
       // the lock is held from the last look until the alias has moved, but not while scoring.
@@ -149,7 +180,7 @@ public final class Registration {
     tags.put("lakepipe.gate.explanation", decision.explanation());
     tags.put("lakepipe.registered.version", version.version());
     if (champion.isPresent()) {
-      tags.put("lakepipe.gate.champion_version", champion.get().version());
+      tags.put(Promotion.GATE_CHAMPION_TAG, champion.get().version());
     }
     decision
         .comparison()

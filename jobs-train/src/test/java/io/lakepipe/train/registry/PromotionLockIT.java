@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.PromotionLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.core.tracking.Promotion;
+import io.lakepipe.core.tracking.PromotionLock;
 import io.lakepipe.core.tracking.TrackedRun;
 import io.lakepipe.mlflow.MlflowLoggedModels.LoggedModel;
 import io.lakepipe.mlflow.MlflowRestClient;
@@ -349,6 +351,40 @@ class RegistrationIT {
     assertThatThrownBy(() -> tracking.version(modelName, "3"))
         .as("a second version of the same model")
         .hasMessageContaining("has no version 3");
+  }
+
+  /**
+   * With the serving check on, a model the gate promotes waits for export-pmml: tagged awaiting the
+   * check, with the champion it was compared with, and the alias stays where it is.
+   */
+  @Test
+  void aPromotionAwaitingTheServingCheckLeavesTheChampionWhereItIs() {
+    register(0.60, false);
+
+    Registration.Result result =
+        tracking.withRun(
+            experimentId,
+            "train",
+            Map.of(),
+            run ->
+                new Registration(tracking, modelName, "challenger", "champion", true)
+                    .register(
+                        run,
+                        logModel(run),
+                        METRIC,
+                        0.70,
+                        BASELINE,
+                        0.0,
+                        scored(0.70, champion -> 0.60)));
+
+    assertThat(result.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+    assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("1");
+    assertThat(tracking.versionByAlias(modelName, "challenger").version()).isEqualTo("2");
+    assertThat(tracking.versionTags(modelName, "2"))
+        .containsEntry(Promotion.TAG, Promotion.AWAITING);
+    assertThat(tracking.run(result.version().runId()).tags())
+        .containsEntry(Promotion.GATE_CHAMPION_TAG, "1")
+        .containsEntry(Promotion.TAG, Promotion.AWAITING);
   }
 
   @Test

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.lakepipe.train.registry;
+package io.lakepipe.core.tracking;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.LakepipeException;
-import io.lakepipe.core.tracking.MlflowTracking;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,12 +19,12 @@ import org.slf4j.LoggerFactory;
  * lease's end are tags set in the same call. A lock whose holder died (a killed training) is taken
  * over once its lease has ended; a promotion holds it for a few registry calls only.
  */
-final class PromotionLock {
+public final class PromotionLock {
   private static final Logger LOG = LoggerFactory.getLogger(PromotionLock.class);
 
-  static final String HOLDER_TAG = "lakepipe.lock.holder";
-  static final String SINCE_TAG = "lakepipe.lock.since";
-  static final String EXPIRES_TAG = "lakepipe.lock.expires-millis";
+  public static final String HOLDER_TAG = "lakepipe.lock.holder";
+  public static final String SINCE_TAG = "lakepipe.lock.since";
+  public static final String EXPIRES_TAG = "lakepipe.lock.expires-millis";
   private static final Duration LEASE = Duration.ofMinutes(2);
   private static final Duration WAIT = Duration.ofMinutes(5);
   private static final Duration POLL = Duration.ofMillis(250);
@@ -39,11 +38,11 @@ final class PromotionLock {
   private final Duration lease;
   private final Duration wait;
 
-  PromotionLock(MlflowTracking tracking, String modelName) {
+  public PromotionLock(MlflowTracking tracking, String modelName) {
     this(tracking, modelName, LEASE, WAIT);
   }
 
-  PromotionLock(MlflowTracking tracking, String modelName, Duration lease, Duration wait) {
+  public PromotionLock(MlflowTracking tracking, String modelName, Duration lease, Duration wait) {
     this.tracking = tracking;
     this.modelName = modelName;
     this.lockName = lockName(modelName);
@@ -51,7 +50,7 @@ final class PromotionLock {
     this.wait = wait;
   }
 
-  static String lockName(String modelName) {
+  public static String lockName(String modelName) {
     return modelName + ".promotion-lock";
   }
 
@@ -60,7 +59,7 @@ final class PromotionLock {
    *
    * @throws LakepipeException if another holder keeps it past the wait
    */
-  Held acquire(String holder) {
+  public Held acquire(String holder) {
     String token = holder + "/" + UUID.randomUUID();
     Instant started = Instant.now();
     boolean toldWaiting = false;
@@ -159,7 +158,7 @@ final class PromotionLock {
   }
 
   /** The lock as held; closing it releases it. */
-  final class Held implements AutoCloseable {
+  public final class Held implements AutoCloseable {
     private final String token;
 
     private Held(String token) {
@@ -170,7 +169,7 @@ final class PromotionLock {
      * Fails unless the lock is still this holder's: a holder slower than its lease may have lost it
      * to another training, and must not move the alias then.
      */
-    void verify() {
+    public void verify() {
       String holder =
           tracking.registeredModelTags(lockName).map(t -> t.get(HOLDER_TAG)).orElse("nobody");
       if (!token.equals(holder)) {

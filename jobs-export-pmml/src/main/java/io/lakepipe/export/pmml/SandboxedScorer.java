@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -16,19 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scoring service ({@code serving/target/lakepipe-serving.jar}) serving one bundle folder in a
- * JVM of its own, on a free loopback port. Its jar carries Jetty 12, Javalin and Scala, which clash
- * with Spark, so it never joins this test's classpath: it is started with {@code java -jar} and
- * spoken to over HTTP, as a client would. {@link #close} stops it and waits until it has exited.
+ * The scoring service ({@code lakepipe-serving.jar}, the binary that serves in production) serving
+ * one bundle folder in a JVM of its own: a sandbox with a heap of its own, on a free loopback port,
+ * behind a token made for this run. Its jar carries Jetty 12, Javalin and Scala, which clash with
+ * Spark, so it never joins a job's classpath: it is started with {@code java -jar} and spoken to
+ * over HTTP, as a client would. {@link #close} stops it and waits until it has exited.
  */
-final class ScoringServiceProcess implements AutoCloseable {
-  /** Failsafe sets it to serving's shaded jar, which the reactor packages before this module. */
-  static final String JAR_PROPERTY = "lakepipe.serving.jar";
-
-  // The service reads its bearer token from here only; without it every endpoint is open.
+public final class SandboxedScorer implements AutoCloseable {
+  // The service reads its bearer token from here only.
   private static final String TOKEN_ENV = "LAKEPIPE_SERVING_TOKEN";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
@@ -39,46 +36,44 @@ final class ScoringServiceProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final URI base;
+  private final String token;
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10))
           .build();
 
-  private ScoringServiceProcess(Process process, Path log, int port) {
+  private SandboxedScorer(Process process, Path log, int port, String token) {
     this.process = process;
     this.log = log;
     this.base = URI.create("http://127.0.0.1:" + port);
+    this.token = token;
   }
 
   /**
-   * Starts the service on {@code bundle}, its output going to {@code log}, and waits until {@code
-   * GET /health} answers 200.
+   * Starts the service of {@code jar} on {@code bundle} with a heap of {@code heapMegabytes}, its
+   * output going to {@code log}, and waits until {@code GET /health} answers 200.
    *
-   * @return the running service, whose {@link #health()} has answered
+   * @throws IOException if the jar is missing or the service does not come up
    */
-  static ScoringServiceProcess start(Path bundle, Path log)
+  public static SandboxedScorer start(Path jar, Path bundle, Path log, int heapMegabytes)
       throws IOException, InterruptedException {
-    String property = System.getProperty(JAR_PROPERTY);
-    assertThat(property)
-        .as(
-            "the system property %s (failsafe sets it: run this test through" + " Maven)",
-            JAR_PROPERTY)
-        .isNotNull();
-    Path jar = Path.of(property);
-    assertThat(jar)
-        .as(
-            "the scoring service's jar, which the parity test runs: build it with"
-                + " `mvn -o -pl serving package` (the reactor packages serving before jobs-export-pmml)")
-        .isRegularFile();
+    if (!Files.isRegularFile(jar)) {
+      throw new IOException(
+          "the scoring service's jar "
+              + jar
+              + " does not exist: build it with `./mvnw -o -pl serving package`, or set"
+              + " lakepipe.export.serving-check.scorer-jar");
+    }
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    String token = UUID.randomUUID().toString();
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
+                "-Xmx" + heapMegabytes + "m",
                 "-jar",
                 jar.toString(),
                 "--bundle",
@@ -89,26 +84,23 @@ final class ScoringServiceProcess implements AutoCloseable {
                 Integer.toString(port))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
-    builder.environment().remove(TOKEN_ENV);
-    ScoringServiceProcess service = new ScoringServiceProcess(builder.start(), log, port);
+    builder.environment().put(TOKEN_ENV, token);
+    SandboxedScorer service = new SandboxedScorer(builder.start(), log, port, token);
     try {
       service.awaitHealthy();
       return service;
-    } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       service.close();
       throw e;
     }
   }
 
   /** {@code GET /health}: 200 with {@code status}, {@code model_name} and {@code model_version}. */
-  JsonNode health() throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(base.resolve("/health")).timeout(REQUEST_TIMEOUT).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode())
-        .as(() -> "GET /health answered " + response.body() + "\n" + logTail())
-        .isEqualTo(200);
+  public JsonNode health() throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request("/health").GET().build(), ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("GET /health answered " + response.body() + "\n" + logTail());
+    }
     return JSON.readTree(response.body());
   }
 
@@ -116,30 +108,40 @@ final class ScoringServiceProcess implements AutoCloseable {
    * {@code POST /predict} with a JSON body (a batch: {@code {"predictions": [...], "model_name",
    * "model_version"}}); anything but 200 fails with the answer and the service's log.
    */
-  JsonNode predict(String body) throws IOException, InterruptedException {
+  public JsonNode predict(String body) throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(
-            HttpRequest.newBuilder(base.resolve("/predict"))
-                .timeout(REQUEST_TIMEOUT)
+            request("/predict")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                 .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode())
-        .as(
-            () ->
-                "POST /predict of "
-                    + body.length()
-                    + " characters answered "
-                    + response.body()
-                    + "\n"
-                    + logTail())
-        .isEqualTo(200);
+            ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(
+          "POST /predict of "
+              + body.length()
+              + " characters answered "
+              + response.statusCode()
+              + " "
+              + response.body()
+              + "\n"
+              + logTail());
+    }
     return JSON.readTree(response.body());
   }
 
-  /** The last lines of the service's output, for assertion messages. */
-  String logTail() {
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(base.resolve(path))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + token);
+  }
+
+  private static HttpResponse.BodyHandler<String> ofString() {
+    return HttpResponse.BodyHandlers.ofString();
+  }
+
+  /** The last lines of the service's output, for messages. */
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       return "--- last lines of "
@@ -170,7 +172,7 @@ final class ScoringServiceProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new AssertionError(
+        throw new IOException(
             "The scoring service exited with code "
                 + process.exitValue()
                 + " before it was healthy\n"
@@ -179,10 +181,7 @@ final class ScoringServiceProcess implements AutoCloseable {
       try {
         HttpResponse<Void> response =
             http.send(
-                HttpRequest.newBuilder(base.resolve("/health"))
-                    .timeout(Duration.ofSeconds(5))
-                    .GET()
-                    .build(),
+                request("/health").timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return;
@@ -192,7 +191,7 @@ final class ScoringServiceProcess implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError(
+    throw new IOException(
         "The scoring service was not healthy within "
             + START_TIMEOUT.toSeconds()
             + " s\n"

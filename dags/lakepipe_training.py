@@ -58,4 +58,6 @@ with DAG(
     export_bundle = spark_job_step("export_bundle", job="export-pmml", ds=TRAINING_DS)
     batch_score = spark_job_step("batch_score", job="serve-export", ds=TRAINING_DS)
 
-    resolve_ds() >> train_model >> [export_bundle, batch_score]
+    # export-pmml first: it serves a challenger the gate promoted in the real scorer before the
+    # champion alias moves to it, and batch scoring reads the champion of then.
+    resolve_ds() >> train_model >> export_bundle >> batch_score

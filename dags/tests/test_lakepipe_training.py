@@ -34,7 +34,7 @@ def test_is_scheduled_on_the_published_features_only() -> None:
     assert dag.catchup is False
 
 
-def test_trains_then_exports_and_scores_in_parallel() -> None:
+def test_trains_then_exports_then_scores() -> None:
     dag = load_dag_bag().dags[DAG_ID]
 
     edges = {(upstream, task.task_id) for task in dag.tasks for upstream in task.upstream_task_ids}
@@ -43,7 +43,7 @@ def test_trains_then_exports_and_scores_in_parallel() -> None:
     assert edges == {
         ("resolve_ds", "train_model"),
         ("train_model", "export_bundle"),
-        ("train_model", "batch_score"),
+        ("export_bundle", "batch_score"),
     }
 
 

@@ -48,6 +48,8 @@ lakepipe {
   export.dir = "$WORK/exports"
   export.pmml.location = "$WORK/deploy"
   mlflow.model-name = "$MODEL"
+  # A driver in cluster mode has none of this shell's variables: the scorer's jar by its path.
+  export.serving-check.scorer-jar = "${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/serving/target}/lakepipe-serving.jar"
   # One cheap candidate: the test is about where the model's parts go, not about the search.
   train.candidates = [
     { name = logistic_regression, type = logistic-regression,
@@ -104,9 +106,11 @@ for day in $(seq 0 2); do
 done
 echo "features of $FIRST..$DS built by local jobs after $(elapsed "$T1")"
 
+# export-pmml before serve-export: the champion alias moves once the scorer has served the bundle
+# (config/local.conf's serving check), in the driver's worker, the scorer's jar named below.
 cluster_job train-model "$DS" --model flights-delay
-cluster_job serve-export "$DS"
 cluster_job export-pmml "$DS"
+cluster_job serve-export "$DS"
 
 read -r features train_status _ <<<"$(counts features/flights train-model:flights-delay)"
 [[ "$train_status" == SUCCEEDED ]] || fail "train-model's audit row for $DS says $train_status"

@@ -42,11 +42,22 @@ public final class ServingCheck {
       Path scorerJar, int rows, double parityBound, double p99BudgetMillis, int heapMegabytes) {
     public static Settings from(LakepipeConfig config) {
       return new Settings(
-          Path.of(config.string("export.serving-check.scorer-jar")),
+          scorerJar(config.string("export.serving-check.scorer-jar"), config.string("home")),
           config.integer("export.serving-check.rows"),
           config.number("export.serving-check.parity-bound"),
           config.number("export.serving-check.p99-budget-ms"),
           config.integer("export.serving-check.heap-mb"));
+    }
+
+    /** The configured jar, else the jars folder's the DAGs run jobs from, else the build's. */
+    static Path scorerJar(String configured, String home) {
+      String jarsDir = System.getenv("LAKEPIPE_JARS_DIR");
+      if (!configured.isBlank()) {
+        return Path.of(configured);
+      }
+      return jarsDir != null && !jarsDir.isBlank()
+          ? Path.of(jarsDir, "lakepipe-serving.jar")
+          : Path.of(home, "serving", "target", "lakepipe-serving.jar");
     }
   }
 

@@ -42,7 +42,10 @@ public final class ServingCheck {
       Path scorerJar, int rows, double parityBound, double p99BudgetMillis, int heapMegabytes) {
     public static Settings from(LakepipeConfig config) {
       return new Settings(
-          scorerJar(config.string("export.serving-check.scorer-jar"), config.string("home")),
+          scorerJar(
+              config.string("export.serving-check.scorer-jar"),
+              System.getenv("LAKEPIPE_JARS_DIR"),
+              config.string("home")),
           config.integer("export.serving-check.rows"),
           config.number("export.serving-check.parity-bound"),
           config.number("export.serving-check.p99-budget-ms"),
@@ -50,8 +53,7 @@ public final class ServingCheck {
     }
 
     /** The configured jar, else the jars folder's the DAGs run jobs from, else the build's. */
-    static Path scorerJar(String configured, String home) {
-      String jarsDir = System.getenv("LAKEPIPE_JARS_DIR");
+    static Path scorerJar(String configured, String jarsDir, String home) {
       if (!configured.isBlank()) {
         return Path.of(configured);
       }

@@ -28,15 +28,17 @@ properties_value() {
 
 # Reads spark-submit's options up to the application jar, in spark-submit's own order (the option,
 # else --conf, else the --properties-file): SUBMIT_MASTER, SUBMIT_MODE, SUBMIT_AUTH and SUBMIT_CRYPTO;
-# SUBMIT_ACTION is "submit", or "other" for --status, --kill, --version and --help.
+# SUBMIT_ACTION is "submit", "kill" (of the driver SUBMIT_DRIVER), or "other" for --status, --version
+# and --help.
 read_submit_args() {
   local -A conf=()
   local props=""
-  SUBMIT_ACTION=submit SUBMIT_MASTER="" SUBMIT_MODE=""
+  SUBMIT_ACTION=submit SUBMIT_MASTER="" SUBMIT_MODE="" SUBMIT_DRIVER=""
   while (($#)); do
     case "$1" in
       --*=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
-      --status | --kill | --version | --help | -h) SUBMIT_ACTION=other; shift; continue ;;
+      --kill) SUBMIT_ACTION=kill SUBMIT_DRIVER="${2-}" ;;
+      --status | --version | --help | -h) SUBMIT_ACTION=other; shift; continue ;;
       --verbose | -v | --supervise) shift; continue ;;
       --master) SUBMIT_MASTER="${2-}" ;;
       --deploy-mode) SUBMIT_MODE="${2-}" ;;
@@ -92,6 +94,19 @@ wait_driver_ended() {
     sleep 1
   done
   return 1
+}
+
+# `spark-submit --master spark://... --kill <id>` (the on_kill of Airflow's Spark hook), which Spark
+# would send to the REST server: killed through the master's RPC, authenticated as the driver file of
+# the task that submitted it says, else as this command's options say.
+kill_requested_driver() {
+  local id="$SUBMIT_DRIVER" file ui
+  file="$(grep -l -s "^$id " "$home"/.lakepipe/run/spark-submit/*.driver | head -n 1 || true)"
+  [[ -n "$file" ]] && read -r _ _ _ SUBMIT_AUTH SUBMIT_CRYPTO <"$file"
+  ui="$(master_ui "$SUBMIT_MASTER")"
+  say "killing driver $id on $SUBMIT_MASTER"
+  kill_driver "$id" "$SUBMIT_MASTER" "$SUBMIT_AUTH" "$SUBMIT_CRYPTO"
+  wait_driver_ended "$id" "$ui" 30 || { say "driver $id is still active on $ui 30 s after its kill"; return 1; }
 }
 
 # A retry: the earlier attempt's driver, when the master still lists it active, is killed first.

@@ -74,27 +74,33 @@ driver_status() {
     (.completeddrivers[] | select(.id == $id) | "ended " + .state)] | first // ""' <<<"$json"
 }
 
-# Kills a driver through the master's RPC endpoint: kill_driver <id> <master> <authenticate> <crypto>.
+# Kills a driver through the master's RPC endpoint and waits up to $6 seconds for the master's UI to
+# list it no longer active: kill_driver <id> <master> <master UI> <authenticate> <crypto> <seconds>.
 kill_driver() (
   LAKEPIPE_HOME="${LAKEPIPE_HOME:-$home}" && source "$home/infra/lib/spark-env.sh"
   local -a opts=()
-  local out
+  local log client="" status rc
+  log="$(mktemp)"
+  trap 'rm -f "$log"; kill "$client" 2>/dev/null || true' EXIT
   # Word-split as spark-submit's launcher splits it.
   read -r -a opts <<<"${SPARK_SUBMIT_OPTS:-}"
-  out="$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$SPARK_HOME/jars/*" "${opts[@]}" \
-    -Dspark.authenticate="${3:-false}" -Dspark.network.crypto.enabled="${4:-false}" \
-    org.apache.spark.deploy.Client kill "$2" "$1" 2>&1)" || say "the kill of driver $1 on $2 failed: $out"
-)
-
-# Waits up to $3 seconds for driver $1 to leave the active drivers of the master UI $2.
-wait_driver_ended() {
-  local status
-  for _ in $(seq 1 "$3"); do
-    status="$(driver_status "$1" "$2")" && [[ "$status" != active* ]] && return 0
-    sleep 1
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "$SPARK_HOME/jars/*" "${opts[@]}" \
+    -Dspark.authenticate="${4:-false}" -Dspark.network.crypto.enabled="${5:-false}" \
+    org.apache.spark.deploy.Client kill "$2" "$1" >"$log" 2>&1 &
+  client=$!
+  # The client waits 5 s after the master's answer before it exits: the master's UI tells sooner.
+  for _ in $(seq 1 $(($6 * 2))); do
+    status="$(driver_status "$1" "$3")" && [[ "$status" != active* ]] && return 0
+    if ! kill -0 "$client" 2>/dev/null; then
+      rc=0
+      wait "$client" || rc=$?
+      ((rc == 0)) || { say "the kill of driver $1 on $2 failed (exit $rc): $(grep -m 1 -E 'Exception|Error' "$log")"; return 1; }
+    fi
+    sleep 0.5
   done
+  say "driver $1 is still active on $3 $6 s after its kill"
   return 1
-}
+)
 
 # `spark-submit --master spark://... --kill <id>` (the on_kill of Airflow's Spark hook), which Spark
 # would send to the REST server: killed through the master's RPC, authenticated as the driver file of
@@ -105,8 +111,7 @@ kill_requested_driver() {
   [[ -n "$file" ]] && read -r _ _ _ SUBMIT_AUTH SUBMIT_CRYPTO <"$file"
   ui="$(master_ui "$SUBMIT_MASTER")"
   say "killing driver $id on $SUBMIT_MASTER"
-  kill_driver "$id" "$SUBMIT_MASTER" "$SUBMIT_AUTH" "$SUBMIT_CRYPTO"
-  wait_driver_ended "$id" "$ui" 30 || { say "driver $id is still active on $ui 30 s after its kill"; return 1; }
+  kill_driver "$id" "$SUBMIT_MASTER" "$ui" "$SUBMIT_AUTH" "$SUBMIT_CRYPTO" 30
 }
 
 # A retry: the earlier attempt's driver, when the master still lists it active, is killed first.
@@ -121,9 +126,8 @@ stop_earlier_driver() {
   }
   if [[ "$status" == active* ]]; then
     say "the earlier attempt's driver $id of $key still runs on $master (${status#active }); killing it first"
-    kill_driver "$id" "$master" "$auth" "$crypto"
-    wait_driver_ended "$id" "$ui" 60 || {
-      say "the earlier attempt's driver $id of $key is still active on $ui 60 s after its kill; not submitting beside it"
+    kill_driver "$id" "$master" "$ui" "$auth" "$crypto" 60 || {
+      say "not submitting beside the earlier attempt's driver $id of $key"
       exit 1
     }
     say "the earlier attempt's driver $id ended ($(driver_status "$id" "$ui" || true))"
@@ -173,8 +177,7 @@ stop_own_driver() {
   id="$(own_driver_id)"
   if [[ -n "$id" ]] && [[ "$(driver_status "$id" "$UI" || echo active)" == active* ]]; then
     say "spark-submit was stopped: killing its driver $id on $SUBMIT_MASTER"
-    kill_driver "$id" "$SUBMIT_MASTER" "$SUBMIT_AUTH" "$SUBMIT_CRYPTO"
-    wait_driver_ended "$id" "$UI" 30 || say "driver $id is still active on $UI 30 s after its kill"
+    kill_driver "$id" "$SUBMIT_MASTER" "$UI" "$SUBMIT_AUTH" "$SUBMIT_CRYPTO" 30 || true
   fi
   forget_driver "$id"
   exit "$rc"

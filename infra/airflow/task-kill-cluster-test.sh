@@ -47,12 +47,14 @@ OK=0
 cleanup() {
   local pid id
   for pid in "${TASKS[@]}"; do kill_task "$pid"; done
-  # What a failed run leaves on the cluster is killed through the master's UI, not the code under test.
-  for id in "${DRIVER_IDS[@]}" $(active_drivers 2>/dev/null || true); do
-    if [[ "$(driver_state "$id")" == active* ]]; then
-      echo "task-kill-cluster-test: killing the driver $id that the test left" >&2
-      curl -fsS -o /dev/null -X POST "$MASTER_UI/driver/kill/?id=$id&terminate=true" || true
-    fi
+  # What a failed run leaves on the cluster is killed through the master's UI, not the code under test,
+  # and its cores are free again before the next test of the suite.
+  for id in $(active_drivers 2>/dev/null || true); do
+    echo "task-kill-cluster-test: killing the driver $id that the test left" >&2
+    curl -fsS -o /dev/null -X POST "$MASTER_UI/driver/kill/?id=$id&terminate=true" || true
+  done
+  for _ in $(seq 1 20); do [[ -z "$(active_drivers 2>/dev/null || true)" ]] && break; sleep 1; done
+  for id in "${DRIVER_IDS[@]}"; do
     ((OK)) && rm -rf "$LAKEPIPE_HOME"/.lakepipe/services/spark-worker-*/work/"$id"
   done
   rm -f "$DRIVER_FILE" "${DRIVER_FILE%.driver}.pid"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The cluster suite of `./lakepipe test`: one authenticated Spark standalone cluster, its History
-# Server, Prometheus and the Pushgateway, started once for the five tests that run on them (each
+# Server, Prometheus and the Pushgateway, started once for the six tests that run on them (each
 # test starts what is not running and stops only what it started, so here they share). (The YARN
 # and Kubernetes checks, which need no standalone cluster, are the deploy suite of ./lakepipe test.)
 #
@@ -52,6 +52,9 @@ run() {
 
 run "Spark standalone: one job jar in client and in cluster deploy mode, by configuration alone" \
   "$LAKEPIPE_HOME/infra/spark/cluster-test.sh" "$DS"
+# Fault 6 in cluster deploy mode: a small driver of its own, so it needs one worker's core at a time.
+run "Airflow task kill in cluster deploy mode: a killed task's driver killed on the cluster, a retry's first, a failed driver fails spark-submit" \
+  "$LAKEPIPE_HOME/infra/airflow/task-kill-cluster-test.sh"
 # Its job runs would repeat cluster-test.sh's: the same ingest on the same secured cluster, where
 # every run is already checked for the secret on command lines and in its log ("none").
 run "Training, export and batch scoring in cluster deploy mode, each worker with a /tmp of its own: models pass through the lakehouse's staging folder" \

@@ -5,6 +5,7 @@ import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.config.LakepipeConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.TreeSet;
  * @param tables the tables to maintain, name (a key of {@code lakepipe.tables}) to path, in order
  * @param retention the least retention of VACUUM: files a version younger than this needs stay
  * @param margin added to the age of the oldest protected version's commit
+ * @param interval how often the job runs: a protected commit must stay in the log until the next
  * @param dryRun count what would be compacted and vacuumed, change nothing
  * @param models the registered models whose versions' training data is protected: every {@code
  *     model-name} of {@code lakepipe.models}, and {@code lakepipe.mlflow.model-name}
@@ -26,11 +28,12 @@ public record MaintenanceSettings(
     Map<String, String> tables,
     Duration retention,
     Duration margin,
+    Duration interval,
     boolean dryRun,
     List<String> models) {
 
   public MaintenanceSettings {
-    tables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tables));
+    tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
     models = List.copyOf(models);
   }
 
@@ -47,13 +50,19 @@ public record MaintenanceSettings(
     }
     Duration retention = nonNegative(config, "maintenance.retention");
     Duration margin = nonNegative(config, "maintenance.retention-margin");
+    Duration interval = nonNegative(config, "maintenance.interval");
     Set<String> models = new LinkedHashSet<>();
     for (String model : new TreeSet<>(config.keys("models"))) {
       models.add(config.string("models." + model + ".model-name"));
     }
     models.add(config.string("mlflow.model-name"));
     return new MaintenanceSettings(
-        tables, retention, margin, config.bool("maintenance.dry-run"), new ArrayList<>(models));
+        tables,
+        retention,
+        margin,
+        interval,
+        config.bool("maintenance.dry-run"),
+        new ArrayList<>(models));
   }
 
   private static Duration nonNegative(LakepipeConfig config, String key) {

@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The retention of one table's VACUUM, chosen so that it keeps every protected version readable.
+ * The retention of one table's VACUUM, chosen so that it keeps every protected version readable,
+ * and the log retention that keeps their commits.
  *
  * <p>VACUUM works by age, not by version: it deletes a file once the file is gone from the latest
  * version and was removed longer ago than the retention. Every file a version needs was removed (if
@@ -19,20 +20,26 @@ import java.util.Optional;
  * landed in, and the time between choosing and vacuuming. The retention is never below the
  * configured one. It is a whole number of hours, rounded up, as VACUUM takes it.
  *
+ * <p>Time travel also needs the version's commit in the log, which Delta deletes by itself (at a
+ * checkpoint, any writer's) once it is older than the table's {@code delta.logRetentionDuration}.
+ * The commit must therefore stay until the next maintenance run, one interval later, can look
+ * again: when the log retention is shorter than the oldest protected version's age plus the margin
+ * plus the interval, it is to be raised to that age plus the margin plus two intervals, so that it
+ * is not raised again at every run.
+ *
  * @param retention how far back VACUUM keeps files
  * @param setBy the protected version whose age set it, or empty when the configured retention did
  * @param setByCommit when that version was committed
  * @param notInLog protected versions the table's log no longer holds (cleaned up): time travel to
  *     them is impossible already, and they set nothing
- * @param logRetentionShort whether the table's log keeps commits for less than the retention, so
- *     that Delta would delete a protected commit from the log before VACUUM frees its files
+ * @param raiseLogRetentionTo the log retention the table needs, when its own is too short
  */
 public record RetentionChoice(
     Duration retention,
     Optional<ProtectedVersion> setBy,
     Optional<Instant> setByCommit,
     List<ProtectedVersion> notInLog,
-    boolean logRetentionShort) {
+    Optional<Duration> raiseLogRetentionTo) {
 
   private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
 
@@ -41,6 +48,7 @@ public record RetentionChoice(
    *
    * @param configured the least retention ({@code lakepipe.maintenance.retention})
    * @param margin added to the age of a protected version
+   * @param interval how long until the next maintenance run
    * @param now when VACUUM runs
    * @param protectedVersions the versions of this table that registered model versions need
    * @param commits when each version still in the table's log was committed
@@ -49,14 +57,14 @@ public record RetentionChoice(
   public static RetentionChoice choose(
       Duration configured,
       Duration margin,
+      Duration interval,
       Instant now,
       List<ProtectedVersion> protectedVersions,
       Map<Long, Instant> commits,
       Duration logRetention) {
-    Duration retention = configured;
-
     ProtectedVersion oldest = null;
     Instant oldestCommit = null;
+    Duration oldestNeeds = Duration.ZERO;
     List<ProtectedVersion> notInLog = new ArrayList<>();
     List<ProtectedVersion> sorted = new ArrayList<>(protectedVersions);
     sorted.sort(Comparator.comparingLong(ProtectedVersion::version));
@@ -68,23 +76,32 @@ public record RetentionChoice(
       }
       // A commit stamped after now (another host's clock) is as young as can be.
       Duration age = committed.isAfter(now) ? Duration.ZERO : Duration.between(committed, now);
-      Duration needed = age.plus(margin);
-      if (needed.compareTo(retention) > 0) {
-        retention = needed;
+      Duration needs = age.plus(margin);
+      if (oldest == null || needs.compareTo(oldestNeeds) > 0) {
         oldest = version;
         oldestCommit = committed;
+        oldestNeeds = needs;
       }
     }
-    // Whole hours, rounded up: Delta's VACUUM takes hours and rounds them to the nearest whole
-    // hour, so 1.4 hours would keep only one.
-    long hours = (retention.toMillis() + HOUR_MILLIS - 1) / HOUR_MILLIS;
-    retention = Duration.ofHours(Math.max(hours, retention.isZero() ? 0 : 1));
+    boolean protectedSets = oldest != null && oldestNeeds.compareTo(configured) > 0;
+    Optional<Duration> raiseLog =
+        oldest != null && logRetention.compareTo(oldestNeeds.plus(interval)) < 0
+            ? Optional.of(wholeHours(oldestNeeds.plus(interval).plus(interval)))
+            : Optional.empty();
     return new RetentionChoice(
-        retention,
-        Optional.ofNullable(oldest),
-        Optional.ofNullable(oldestCommit),
+        wholeHours(protectedSets ? oldestNeeds : configured),
+        protectedSets ? Optional.of(oldest) : Optional.empty(),
+        protectedSets ? Optional.of(oldestCommit) : Optional.empty(),
         List.copyOf(notInLog),
-        logRetention.compareTo(retention) < 0);
+        raiseLog);
+  }
+
+  /**
+   * Whole hours, rounded up: Delta's VACUUM takes hours and rounds them to the nearest whole hour,
+   * so 1.4 hours would keep only one.
+   */
+  private static Duration wholeHours(Duration duration) {
+    return Duration.ofHours((duration.toMillis() + HOUR_MILLIS - 1) / HOUR_MILLIS);
   }
 
   /** The retention in whole hours, as Delta's VACUUM takes it. */

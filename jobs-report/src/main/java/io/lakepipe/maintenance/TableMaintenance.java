@@ -8,6 +8,7 @@ import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.LoggedRun;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,6 +121,7 @@ public final class TableMaintenance implements Job {
         RetentionChoice.choose(
             settings.retention(),
             settings.margin(),
+            settings.interval(),
             Instant.now(),
             protectedVersions,
             tables.commitTimes(path),
@@ -132,21 +134,23 @@ public final class TableMaintenance implements Job {
           gone.describe());
     }
     LOG.info("{}: VACUUM retention {}", table, retention.reason(table));
-    if (retention.logRetentionShort()) {
+    if (retention.raiseLogRetentionTo().isPresent()) {
+      Duration raised = retention.raiseLogRetentionTo().orElseThrow();
       if (settings.dryRun()) {
         LOG.warn(
-            "{}: its log keeps commits for {}, less than the retention; a run would raise"
-                + " delta.logRetentionDuration",
+            "{}: its log keeps commits for {}, too short for the protected versions until the next"
+                + " run; a run would raise delta.logRetentionDuration to {}",
             table,
-            tables.logRetention(path));
+            tables.logRetention(path),
+            raised);
       } else {
-        // Time travel needs the commits as well as the files: Delta would delete the protected
-        // commits from the log at a checkpoint long before VACUUM frees their files.
-        versionAfter = tables.setLogRetention(path, retention.retention());
+        // Time travel needs the commits as well as the files: Delta deletes commits older than
+        // the log retention at a checkpoint, whoever writes it.
+        versionAfter = tables.setLogRetention(path, raised);
         LOG.info(
             "{}: delta.logRetentionDuration raised to {} to keep the protected commits",
             table,
-            retention.retention());
+            raised);
       }
     }
     long vacuumed = tables.vacuum(path, retention.hours(), settings.dryRun());

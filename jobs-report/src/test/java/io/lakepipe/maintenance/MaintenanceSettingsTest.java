@@ -21,6 +21,7 @@ class MaintenanceSettingsTest {
     assertThat(settings.tables().get("features-flights")).endsWith("/features/flights");
     assertThat(settings.retention()).isEqualTo(Duration.ofDays(7));
     assertThat(settings.margin()).isEqualTo(Duration.ofDays(1));
+    assertThat(settings.interval()).isEqualTo(Duration.ofDays(7));
     assertThat(settings.dryRun()).isFalse();
     assertThat(settings.models()).containsExactly("lakepipe_flights_delay");
   }

@@ -22,7 +22,7 @@ class RetentionChoiceTest {
 
   @Test
   void theConfiguredRetentionHoldsWhenNoVersionIsProtected() {
-    RetentionChoice choice = RetentionChoice.choose(WEEK, DAY, NOW, List.of(), Map.of(), LOG);
+    RetentionChoice choice = RetentionChoice.choose(WEEK, DAY, WEEK, NOW, List.of(), Map.of(), LOG);
 
     assertThat(choice.retention()).isEqualTo(WEEK);
     assertThat(choice.setBy()).isEmpty();
@@ -34,7 +34,7 @@ class RetentionChoiceTest {
     Map<Long, Instant> commits = Map.of(3L, NOW.minus(Duration.ofDays(2)));
 
     RetentionChoice choice =
-        RetentionChoice.choose(WEEK, DAY, NOW, List.of(version(3, "1")), commits, LOG);
+        RetentionChoice.choose(WEEK, DAY, WEEK, NOW, List.of(version(3, "1")), commits, LOG);
 
     assertThat(choice.retention()).isEqualTo(WEEK);
     assertThat(choice.setBy()).isEmpty();
@@ -52,6 +52,7 @@ class RetentionChoiceTest {
         RetentionChoice.choose(
             WEEK,
             DAY,
+            WEEK,
             NOW,
             List.of(version(9, "2"), version(2, "1"), version(12, "3")),
             commits,
@@ -63,7 +64,7 @@ class RetentionChoiceTest {
         .isEqualTo(
             "504 h, set by features-flights v2 (m version 1, run run2) committed"
                 + " 2001-02-09T00:00:00Z");
-    assertThat(choice.logRetentionShort()).isFalse();
+    assertThat(choice.raiseLogRetentionTo()).isEmpty();
   }
 
   @Test
@@ -73,12 +74,12 @@ class RetentionChoiceTest {
 
     RetentionChoice young =
         RetentionChoice.choose(
-            Duration.ZERO, Duration.ZERO, NOW, List.of(version(1, "1")), commits, LOG);
+            Duration.ZERO, Duration.ZERO, WEEK, NOW, List.of(version(1, "1")), commits, LOG);
     RetentionChoice older =
         RetentionChoice.choose(
-            Duration.ZERO, Duration.ZERO, NOW, List.of(version(2, "1")), commits, LOG);
+            Duration.ZERO, Duration.ZERO, WEEK, NOW, List.of(version(2, "1")), commits, LOG);
     RetentionChoice none =
-        RetentionChoice.choose(Duration.ZERO, Duration.ZERO, NOW, List.of(), commits, LOG);
+        RetentionChoice.choose(Duration.ZERO, Duration.ZERO, WEEK, NOW, List.of(), commits, LOG);
 
     assertThat(young.retention()).isEqualTo(Duration.ofHours(1));
     assertThat(older.retention()).isEqualTo(Duration.ofHours(2));
@@ -91,20 +92,41 @@ class RetentionChoiceTest {
 
     RetentionChoice choice =
         RetentionChoice.choose(
-            WEEK, DAY, NOW, List.of(version(5, "2"), version(1, "1")), commits, LOG);
+            WEEK, DAY, WEEK, NOW, List.of(version(5, "2"), version(1, "1")), commits, LOG);
 
     assertThat(choice.retention()).isEqualTo(WEEK);
     assertThat(choice.notInLog()).containsExactly(version(1, "1"));
   }
 
   @Test
-  void aLogKeptShorterThanTheRetentionIsFlagged() {
-    Map<Long, Instant> commits = Map.of(2L, NOW.minus(Duration.ofDays(40)));
+  void aProtectedCommitThatWouldLeaveTheLogBeforeTheNextRunRaisesTheLogRetention() {
+    // 20 days + 1 day margin + a week to the next run: 28 days, within the log's 30.
+    Map<Long, Instant> commits =
+        Map.of(
+            2L, NOW.minus(Duration.ofDays(20)),
+            3L, NOW.minus(Duration.ofDays(23)),
+            4L, NOW.minus(Duration.ofDays(3)));
 
-    RetentionChoice choice =
-        RetentionChoice.choose(WEEK, DAY, NOW, List.of(version(2, "1")), commits, LOG);
+    RetentionChoice kept =
+        RetentionChoice.choose(WEEK, DAY, WEEK, NOW, List.of(version(2, "1")), commits, LOG);
+    RetentionChoice raised =
+        RetentionChoice.choose(WEEK, DAY, WEEK, NOW, List.of(version(3, "1")), commits, LOG);
+    RetentionChoice young =
+        RetentionChoice.choose(
+            WEEK, DAY, WEEK, NOW, List.of(version(4, "1")), commits, Duration.ofDays(10));
 
-    assertThat(choice.retention()).isEqualTo(Duration.ofDays(41));
-    assertThat(choice.logRetentionShort()).isTrue();
+    assertThat(kept.raiseLogRetentionTo()).isEmpty();
+    // 23 + 1 + 7 = 31 days: raised to 23 + 1 + 2 * 7, so not again at the next run.
+    assertThat(raised.retention()).isEqualTo(Duration.ofDays(24));
+    assertThat(raised.raiseLogRetentionTo()).contains(Duration.ofDays(38));
+    // Also when the protected version is younger than the least retention.
+    assertThat(young.setBy()).isEmpty();
+    assertThat(
+            RetentionChoice.choose(
+                    Duration.ofDays(60), DAY, WEEK, NOW, List.of(version(2, "1")), commits, LOG)
+                .raiseLogRetentionTo())
+        .isEmpty();
+    // 3 + 1 + 7 = 11 days against a log of 10: raised to 3 + 1 + 2 * 7.
+    assertThat(young.raiseLogRetentionTo()).contains(Duration.ofDays(18));
   }
 }

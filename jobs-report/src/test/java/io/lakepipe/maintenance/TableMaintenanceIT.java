@@ -156,6 +156,11 @@ class TableMaintenanceIT extends SparkTestBase {
                 .format("delta")
                 .option("versionAsOf", protectedVersion)
                 .load(table.toString()));
+    // A log kept for an hour would lose the protected commit before the next weekly run.
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + table
+            + "` SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval 1 hours')");
     long activeBefore = tables.activeFiles(table.toString());
     long storedBefore = tables.storedFiles(table.toString());
 
@@ -196,6 +201,10 @@ class TableMaintenanceIT extends SparkTestBase {
                 + " ("
                 + model
                 + " version 1");
+    // Raised to the protected version's age, plus the margin, plus two weekly intervals.
+    assertThat(tables.logRetention(table.toString()))
+        .isGreaterThanOrEqualTo(Duration.ofDays(14))
+        .isLessThanOrEqualTo(Duration.ofDays(14).plusHours(1));
     // The training set reads back as it was.
     assertThat(
             sorted(

@@ -81,7 +81,7 @@ public final class TableMaintenance implements Job {
         protectedVersions.size(),
         settings.models());
     DeltaTables tables = context.tables();
-    JobResult.Builder result = JobResult.builder().source("lakehouse");
+    JobResult.Builder result = JobResult.builder().source(context.config().string("lakehouse"));
     List<String> summaries = new ArrayList<>();
     for (Map.Entry<String, String> table : settings.tables().entrySet()) {
       if (!tables.exists(table.getValue())) {
@@ -104,7 +104,8 @@ public final class TableMaintenance implements Job {
         .summary(
             (settings.dryRun() ? "Dry run, nothing changed. " : "")
                 + summaries.size()
-                + " tables maintained"
+                + (summaries.size() == 1 ? " table" : " tables")
+                + " maintained"
                 + (summaries.isEmpty() ? "." : ": " + String.join("; ", summaries)))
         .build();
   }

@@ -194,7 +194,7 @@ class TableMaintenanceIT extends SparkTestBase {
     assertThat(storedAfter).isEqualTo(14);
     assertThat(result.summary())
         .contains(
-            "1 tables maintained: features-flights: active files 6 -> 2, stored files 15 -> 14")
+            "1 table maintained: features-flights: active files 6 -> 2, stored files 15 -> 14")
         .contains(
             "retention 1 h, set by features-flights v"
                 + protectedVersion

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.maintenance;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +33,7 @@ public record ProtectedVersion(
   public static List<ProtectedVersion> fromRunTags(
       String model, String modelVersion, String runId, Map<String, String> tags) {
     List<ProtectedVersion> inputs = new ArrayList<>();
-    for (Map.Entry<String, String> tag : new java.util.TreeMap<>(tags).entrySet()) {
+    for (Map.Entry<String, String> tag : new TreeMap<>(tags).entrySet()) {
       Matcher path = INPUT_PATH.matcher(tag.getKey());
       if (!path.matches()) {
         continue;
@@ -56,12 +58,20 @@ public record ProtectedVersion(
     return path.equals(normalized(tablePath));
   }
 
-  /** A table path as written in a config or a tag, without the trailing slash or {@code file:}. */
+  /**
+   * A table path as written in a config or a tag, without the trailing slash or {@code file:}, and
+   * a local path made absolute and normal ({@code ./a/../b} is {@code <working folder>/b}).
+   */
   static String normalized(String path) {
     String p = path.strip().replaceAll("/+$", "");
-    return p.startsWith("file://")
-        ? p.substring("file://".length())
-        : p.startsWith("file:") ? p.substring("file:".length()) : p;
+    p =
+        p.startsWith("file://")
+            ? p.substring("file://".length())
+            : p.startsWith("file:") ? p.substring("file:".length()) : p;
+    if (p.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+      return p;
+    }
+    return Path.of(p).toAbsolutePath().normalize().toString();
   }
 
   /** How the log names it: {@code v12 (lakepipe_flights_delay version 3, run abc)}. */

@@ -80,6 +80,18 @@ public final class TableMaintenance implements Job {
         "{} table versions protected by the versions of {}",
         protectedVersions.size(),
         settings.models());
+    // A table spelt otherwise than in this config (another host's folder, another URI form) would
+    // not be protected: name each such path once, so that an operator can compare.
+    protectedVersions.stream()
+        .filter(v -> settings.tables().values().stream().noneMatch(v::isOf))
+        .map(ProtectedVersion::path)
+        .distinct()
+        .forEach(
+            path ->
+                LOG.warn(
+                    "Registered model versions protect versions of {}, which is none of the"
+                        + " maintained tables; nothing is kept for them here",
+                    path));
     DeltaTables tables = context.tables();
     JobResult.Builder result = JobResult.builder().source(context.config().string("lakehouse"));
     List<String> summaries = new ArrayList<>();

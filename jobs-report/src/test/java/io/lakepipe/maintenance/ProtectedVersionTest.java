@@ -33,6 +33,11 @@ class ProtectedVersionTest {
     assertThat(version.isOf("file:///lake/features/flights/")).isTrue();
     assertThat(version.isOf("file:/lake/features/flights/")).isTrue();
     assertThat(version.isOf("/lake/features/flights")).isTrue();
+    assertThat(version.isOf("/lake/x/../features/./flights")).isTrue();
     assertThat(version.isOf("/lake/features/flight_labels")).isFalse();
+    assertThat(ProtectedVersion.normalized("s3a://bucket/lake/features/"))
+        .isEqualTo("s3a://bucket/lake/features");
+    assertThat(ProtectedVersion.normalized("lake/features"))
+        .isEqualTo(java.nio.file.Path.of("lake/features").toAbsolutePath().toString());
   }
 }

@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The model registry: registered models, their versions, aliases and version tags. */
 public final class MlflowRegistry {
+  /** Versions per page of a search; the server's own limit is far higher. */
+  private static final int SEARCH_PAGE = 200;
+
   private final MlflowHttp http;
 
   public MlflowRegistry(MlflowHttp http) {
@@ -119,6 +123,39 @@ public final class MlflowRegistry {
         .path("model_versions")
         .forEach(version -> versions.add(Version.of(version)));
     return versions;
+  }
+
+  /**
+   * Every version of {@code model}, oldest first, page by page; none if the model does not exist
+   * (the search names models, it does not look one up).
+   */
+  public List<Version> versionsOf(String model) {
+    String filter = "name = '" + quoted(model) + "'";
+    List<Version> versions = new ArrayList<>();
+    String pageToken = "";
+    do {
+      Map<String, String> query = new LinkedHashMap<>();
+      query.put("filter", filter);
+      query.put("max_results", String.valueOf(SEARCH_PAGE));
+      if (!pageToken.isEmpty()) {
+        query.put("page_token", pageToken);
+      }
+      JsonNode page = http.get("model-versions/search", query);
+      page.path("model_versions").forEach(version -> versions.add(Version.of(version)));
+      pageToken = page.path("next_page_token").asText("");
+    } while (!pageToken.isEmpty());
+    versions.sort(
+        Comparator.comparingLong((Version v) -> parseOrMax(v.version()))
+            .thenComparing(Version::version));
+    return versions;
+  }
+
+  private static long parseOrMax(String number) {
+    try {
+      return Long.parseLong(number);
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static String quoted(String value) {

@@ -3,6 +3,7 @@ package io.lakepipe.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.lakepipe.mlflow.FakeMlflowServer.Answer;
 import java.io.IOException;
@@ -108,6 +109,38 @@ class MlflowRestClientTest {
         .isEqualTo("mlflow-artifacts:/1/models/m-1/artifacts");
     assertThat(client.loggedModels().artifactUri("mlflow-artifacts:/1/r/artifacts/model"))
         .isEqualTo("mlflow-artifacts:/1/r/artifacts/model");
+  }
+
+  @Test
+  void everyVersionOfAModelIsSearchedPageByPageAndComesOldestFirst() {
+    String search = "/api/2.0/mlflow/model-versions/search?filter=name+%3D+%27m%27&max_results=200";
+    server
+        .on(
+            search,
+            Answer.json(
+                200,
+                "{\"model_versions\": [{\"name\": \"m\", \"version\": \"10\", \"run_id\": \"r10\"},"
+                    + " {\"name\": \"m\", \"version\": \"2\", \"run_id\": \"r2\"}],"
+                    + " \"next_page_token\": \"t2\"}"))
+        .on(
+            search + "&page_token=t2",
+            Answer.json(
+                200,
+                "{\"model_versions\": [{\"name\": \"m\", \"version\": \"1\", \"run_id\": \"r1\"}]}"));
+
+    assertThat(client.registry().versionsOf("m"))
+        .extracting(MlflowRegistry.Version::version, MlflowRegistry.Version::runId)
+        .containsExactly(tuple("1", "r1"), tuple("2", "r2"), tuple("10", "r10"));
+    assertThat(server.requests).hasSize(2);
+  }
+
+  @Test
+  void aModelWithoutVersionsHasNone() {
+    server.on(
+        "/api/2.0/mlflow/model-versions/search?filter=name+%3D+%27none%27&max_results=200",
+        Answer.json(200, "{}"));
+
+    assertThat(client.registry().versionsOf("none")).isEmpty();
   }
 
   @Test

@@ -274,6 +274,11 @@ public final class LakepipeConfig {
         });
   }
 
+  /** A HOCON duration such as {@code 7 days} or {@code 36 h}. */
+  public java.time.Duration duration(String key) {
+    return read(key, k -> config.getDuration(k));
+  }
+
   public boolean bool(String key) {
     return read(key, k -> config.getBoolean(k));
   }

@@ -323,6 +323,15 @@ public final class MlflowTracking implements AutoCloseable {
         });
   }
 
+  /**
+   * Every registered version of {@code modelName}, oldest first; none if the model does not exist.
+   */
+  public List<ModelVersion> versions(String modelName) {
+    return call("model-versions/search", () -> rest.registry().versionsOf(modelName)).stream()
+        .map(MlflowTracking::toVersion)
+        .toList();
+  }
+
   /** Downloads a version's model directory into {@code target}. */
   public void downloadModel(ModelVersion version, Path target) {
     run(null, () -> rest.artifacts().downloadDirectory(modelFiles(version), target));

@@ -117,12 +117,7 @@ public final class MlflowRegistry {
 
   /** The versions of {@code model} registered from run {@code runId}. */
   public List<Version> versionsOfRun(String model, String runId) {
-    String filter = "name = '" + quoted(model) + "' and run_id = '" + quoted(runId) + "'";
-    List<Version> versions = new ArrayList<>();
-    http.get("model-versions/search", Map.of("filter", filter))
-        .path("model_versions")
-        .forEach(version -> versions.add(Version.of(version)));
-    return versions;
+    return search("name = '" + quoted(model) + "' and run_id = '" + quoted(runId) + "'");
   }
 
   /**
@@ -130,7 +125,11 @@ public final class MlflowRegistry {
    * (the search names models, it does not look one up).
    */
   public List<Version> versionsOf(String model) {
-    String filter = "name = '" + quoted(model) + "'";
+    return search("name = '" + quoted(model) + "'");
+  }
+
+  /** The versions a model-version search {@code filter} finds, page by page. */
+  private List<Version> search(String filter) {
     List<Version> versions = new ArrayList<>();
     String pageToken = "";
     do {

@@ -19,6 +19,7 @@ import io.lakepipe.ingest.files.S3Clients;
 import io.lakepipe.ingest.files.S3LandingArea;
 import io.lakepipe.train.MlflowModelDirectory;
 import io.lakepipe.train.model.ModelType;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -144,6 +145,12 @@ class ExportPmmlIT extends SparkTestBase {
     }
   }
 
+  /** The version the deployment's {@code current} link points at. */
+  private Path deployedVersion() throws IOException {
+    return Files.readSymbolicLink(
+        home.resolve("deploy").resolve(modelName).resolve(BundleDeployment.CURRENT));
+  }
+
   @Test
   void aPromotedChallengerBecomesChampionOnceTheRealScorerHasServedIt() throws Exception {
     LakepipeConfig config = config(Map.of());
@@ -162,9 +169,7 @@ class ExportPmmlIT extends SparkTestBase {
     assertThat(after.metrics().get("serving_check_max_difference")).isLessThanOrEqualTo(1e-9);
     assertThat(after.metrics().get("serving_check_p99_ms")).isPositive();
     assertThat(result.summary()).contains("v" + challenger.version() + " promoted");
-    assertThat(
-            Files.readSymbolicLink(
-                home.resolve("deploy").resolve(modelName).resolve(BundleDeployment.CURRENT)))
+    assertThat(deployedVersion())
         .as("the bundle deployed: the new champion's")
         .isEqualTo(Path.of(challenger.version()));
   }
@@ -186,9 +191,7 @@ class ExportPmmlIT extends SparkTestBase {
             Promotion.CHECK_TAG,
             line -> assertThat(line).startsWith("failed: 300 rows").endsWith(": too slow"));
     assertThat(after.metrics()).containsEntry("serving_check_passed", 0.0);
-    assertThat(
-            Files.readSymbolicLink(
-                home.resolve("deploy").resolve(modelName).resolve(BundleDeployment.CURRENT)))
+    assertThat(deployedVersion())
         .as("the bundle deployed: still the champion's")
         .isEqualTo(Path.of(champion.version()));
   }

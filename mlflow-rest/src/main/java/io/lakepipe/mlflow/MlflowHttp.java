@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,13 +171,34 @@ public final class MlflowHttp {
   private <T> HttpResponse<T> send(
       HttpRequest.Builder request, HttpResponse.BodyHandler<T> body, String call) {
     try {
-      return http.send(request.build(), body);
+      try {
+        return http.send(request.build(), body);
+      } catch (IOException e) {
+        if (!staleConnection(e)) {
+          throw e;
+        }
+        // A kept-alive connection that the server had closed: the request never reached it, so it
+        // is sent once more, on a new connection.
+        return http.send(request.build(), body);
+      }
     } catch (IOException e) {
       throw new MlflowUnreachableException(call, uri(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MlflowUnreachableException(call, uri(), e);
     }
+  }
+
+  /**
+   * Whether the failure is a pooled connection the server closed while it was idle ("Broken pipe"
+   * writing the request, or no byte of an answer), not a timeout or a refused connection.
+   */
+  static boolean staleConnection(IOException e) {
+    if (e instanceof HttpTimeoutException || e instanceof ConnectException) {
+      return false;
+    }
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Broken pipe") || message.contains("received no bytes");
   }
 
   private static MlflowRefusedException refused(String call, int status, byte[] body) {

@@ -16,6 +16,10 @@ data have too few days before them to train on; their runs are skipped (see ``sc
 - export_bundle: the ``champion`` as PMML with its metadata, published to the version's run and to
   the deployment folder that the scoring service reloads from.
 - batch_score: the ``champion``'s predictions for ds's flights into the predictions table.
+- monitor_predictions: those predictions against the labels of the same flights (realised ROC AUC,
+  log loss, calibration) into the prediction-quality table and the Pushgateway. Here, not in the
+  daily DAG: the labels of ds are built by the daily run that triggered this one, before the
+  predictions exist, so this is the first moment both are there (docs/monitoring.md).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ TRAINING_DS = "{{ ti.xcom_pull(task_ids='resolve_ds') }}"
 
 with DAG(
     dag_id="lakepipe_training",
-    description="Train, gate, export and batch-score the delay model when new features are published",
+    description="Train, gate, export, batch-score and monitor the delay model when new features are published",
     schedule=[FEATURES_FLIGHTS],
     start_date=schedule.start_date(),
     catchup=False,
@@ -57,7 +61,8 @@ with DAG(
     train_model = spark_job_step("train_model", job="train-model", options={"model": "flights-delay"}, ds=TRAINING_DS)
     export_bundle = spark_job_step("export_bundle", job="export-pmml", ds=TRAINING_DS)
     batch_score = spark_job_step("batch_score", job="serve-export", ds=TRAINING_DS)
+    monitor_predictions = spark_job_step("monitor_predictions", job="monitor-predictions", ds=TRAINING_DS)
 
     # export-pmml first: it serves a challenger the gate promoted in the real scorer before the
     # champion alias moves to it, and batch scoring reads the champion of then.
-    resolve_ds() >> train_model >> export_bundle >> batch_score
+    resolve_ds() >> train_model >> export_bundle >> batch_score >> monitor_predictions

@@ -19,6 +19,7 @@ STEPS = {
     "train_model": ("train-model", "train", "io.lakepipe.train.TrainModelJob", ["--model", "flights-delay"]),
     "export_bundle": ("export-pmml", "export-pmml", "io.lakepipe.export.pmml.ExportPmmlJob", []),
     "batch_score": ("serve-export", "serve-export", "io.lakepipe.export.ServeExportJob", []),
+    "monitor_predictions": ("monitor-predictions", "report", "io.lakepipe.monitoring.MonitorPredictionsJob", []),
 }
 
 
@@ -34,7 +35,7 @@ def test_is_scheduled_on_the_published_features_only() -> None:
     assert dag.catchup is False
 
 
-def test_trains_then_exports_then_scores() -> None:
+def test_trains_then_exports_then_scores_then_monitors_the_predictions() -> None:
     dag = load_dag_bag().dags[DAG_ID]
 
     edges = {(upstream, task.task_id) for task in dag.tasks for upstream in task.upstream_task_ids}
@@ -44,6 +45,7 @@ def test_trains_then_exports_then_scores() -> None:
         ("resolve_ds", "train_model"),
         ("train_model", "export_bundle"),
         ("export_bundle", "batch_score"),
+        ("batch_score", "monitor_predictions"),
     }
 
 

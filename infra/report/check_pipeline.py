@@ -68,7 +68,7 @@ DAILY_JOBS = (
     "check-features:flights",
     "report",
 )
-TRAINING_JOBS = ("train-model:flights-delay", "serve-export", "export-pmml")
+TRAINING_JOBS = ("train-model:flights-delay", "serve-export", "export-pmml", "monitor-predictions")
 SUCCEEDED = "SUCCEEDED"
 # Metrics of the training run (TrainingRunLog.logChosen): the chosen model's and the baseline's.
 TEST_METRICS = ("test_roc_auc", "test_pr_auc", "test_log_loss", "baseline_test_roc_auc")

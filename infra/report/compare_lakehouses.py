@@ -115,6 +115,9 @@ RULES: dict[str, TableRule] = {
     ),
     # model_name and model_version are kept: another version means another model scored the day.
     "predictions-flights": TableRule(),
+    "prediction-quality-flights": TableRule(
+        excluded={"computed_at": "wall-clock time of the monitor-predictions run (PredictionMonitoring)"},
+    ),
     "audit-runs": TableRule(
         excluded={
             "run_id": "the job run's id, a new UUID per run",

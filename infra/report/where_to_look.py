@@ -126,6 +126,7 @@ def main() -> int:
         "labels-flights",
         "quality-features-flights",
         "predictions-flights",
+        "prediction-quality-flights",
     ):
         print(table_line(name, tables[name], args.ds))
     print(f"\nQuarantined rows by reason ({tables['quarantine-flights']}):")

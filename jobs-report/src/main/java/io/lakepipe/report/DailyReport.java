@@ -54,6 +54,7 @@ public final class DailyReport {
     Optional<Dataset<Row>> audit = read(context, "audit-runs", from, ds, result);
     Optional<Dataset<Row>> bronze = read(context, ReportModels.BRONZE, from, ds, result);
     Optional<Dataset<Row>> features = read(context, ReportModels.FEATURES, from, ds, result);
+    Optional<Dataset<Row>> predictions = read(context, ReportModels.PREDICTIONS, from, ds, result);
 
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
       String ui = tracking.trackingUri();
@@ -94,7 +95,11 @@ public final class DailyReport {
                   bronze,
                   features,
                   scores)
-              .withLinks(links);
+              .withLinks(links)
+              .withPredictions(
+                  predictions
+                      .map(rows -> ReportModels.predictionDays(rows, from, ds))
+                      .orElse(List.of()));
       String html = HtmlReport.render(model);
       String page =
           ReportStore.write(
@@ -147,6 +152,10 @@ public final class DailyReport {
 
   private static Optional<Dataset<Row>> read(
       JobContext context, String table, LocalDate from, LocalDate ds, JobResult.Builder result) {
+    if (!context.config().has("tables." + table)) {
+      LOG.warn("No table {} is declared in lakepipe.tables: the report says so", table);
+      return Optional.empty();
+    }
     String path = context.config().tablePath(table);
     if (!context.tables().exists(path)) {
       LOG.warn("Table {} does not exist at {}: the report says so", table, path);

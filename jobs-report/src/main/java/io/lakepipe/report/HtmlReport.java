@@ -52,6 +52,7 @@ public final class HtmlReport {
     summary(html, model);
     quality(html, model);
     training(html, model);
+    predictions(html, model);
     plots(html, model);
     failedRuns(html, model);
     html.append("</body></html>\n");
@@ -207,6 +208,44 @@ public final class HtmlReport {
     html.append("</table>\n");
   }
 
+  /**
+   * The realised quality of the batch predictions per day of the window, next to the test ROC AUC
+   * of the newest training up to that day.
+   */
+  private static void predictions(StringBuilder html, ReportModel model) {
+    html.append("<h2>Predictions against their labels</h2>\n");
+    if (model.predictions().isEmpty()) {
+      missing(
+          html,
+          "No monitored predictions from "
+              + model.from()
+              + " to "
+              + model.ds()
+              + " (the monitor-predictions job writes them once a day is scored and labelled).");
+      return;
+    }
+    html.append("<table id=\"predictions\"><tr><th>ds</th><th>model version</th>")
+        .append("<th>rows scored</th><th>rows labelled</th><th>realised ROC AUC</th>")
+        .append("<th>test ROC AUC of the training</th><th>log loss</th>")
+        .append("<th>calibration error</th><th>mean predicted</th><th>observed share</th></tr>\n");
+    for (PredictionDay day : model.predictions()) {
+      TrainingScore training = model.trainingUpTo(day.ds());
+      html.append("<tr>")
+          .append(cell(day.ds()))
+          .append(cell(day.model() + " v" + day.version()))
+          .append(number(String.format(Locale.ROOT, "%,d", day.rowsScored())))
+          .append(number(String.format(Locale.ROOT, "%,d", day.rowsLabelled())))
+          .append(number(decimal(day.rocAuc())))
+          .append(number(training == null ? "n/a" : decimal(training.rocAuc())))
+          .append(number(decimal(day.logLoss())))
+          .append(number(decimal(day.calibrationError())))
+          .append(number(decimal(day.meanPredicted())))
+          .append(number(decimal(day.observedShare())))
+          .append("</tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
   private static void metric(StringBuilder html, String name, double model, double baseline) {
     html.append("<tr>")
         .append(cell(name))
@@ -222,6 +261,11 @@ public final class HtmlReport {
     plot(html, "quarantine", ReportCharts.quarantineShare(model), "No ingest runs in the window.");
     plot(html, "durations", ReportCharts.durations(model), "No audit rows in the window.");
     plot(html, "roc-auc", ReportCharts.rocAuc(model), "No training runs in the window.");
+    plot(
+        html,
+        "realised-roc-auc",
+        ReportCharts.realisedRocAuc(model),
+        "No labelled predictions in the window.");
   }
 
   private static void plot(StringBuilder html, String id, Optional<String> png, String none) {

@@ -121,6 +121,38 @@ final class ReportCharts {
     return chart.getSeriesMap().isEmpty() ? Optional.empty() : Optional.of(png(chart));
   }
 
+  /**
+   * Realised ROC AUC of the batch predictions per day (one series per model version), and the test
+   * ROC AUC of each training day, on one scale.
+   */
+  static Optional<String> realisedRocAuc(ReportModel model) {
+    List<PredictionDay> days =
+        model.predictions().stream().filter(d -> Double.isFinite(d.rocAuc())).toList();
+    if (days.isEmpty()) {
+      return Optional.empty();
+    }
+    XYChart chart = chart(model, "Realised ROC AUC of the predictions per day", "ROC AUC");
+    chart.getStyler().setYAxisDecimalPattern("0.000");
+    List<String> versions =
+        days.stream().map(d -> d.model() + " v" + d.version()).distinct().toList();
+    for (String version : versions) {
+      List<PredictionDay> of =
+          days.stream().filter(d -> (d.model() + " v" + d.version()).equals(version)).toList();
+      addSeries(
+          chart,
+          "realised, " + version,
+          of.stream().map(PredictionDay::ds).toList(),
+          of.stream().map(PredictionDay::rocAuc).toList());
+    }
+    List<TrainingScore> scores = model.trainings();
+    addSeries(
+        chart,
+        "test, per training day",
+        scores.stream().map(TrainingScore::ds).toList(),
+        scores.stream().map(TrainingScore::rocAuc).toList());
+    return Optional.of(png(chart));
+  }
+
   private static Optional<String> perJob(
       ReportModel model,
       String title,

@@ -18,6 +18,7 @@ import java.util.TreeSet;
  * @param quality the quality verdicts per table and day
  * @param trainings the latest training run of each day of the window that has one
  * @param links where to look further (MLflow, Airflow)
+ * @param predictions the realised quality of the batch predictions per day and model version
  */
 public record ReportModel(
     LocalDate ds,
@@ -27,7 +28,8 @@ public record ReportModel(
     List<JobDay> failedRuns,
     List<QualityDay> quality,
     List<TrainingScore> trainings,
-    List<Link> links) {
+    List<Link> links,
+    List<PredictionDay> predictions) {
 
   public ReportModel {
     latestRuns = List.copyOf(latestRuns);
@@ -35,6 +37,7 @@ public record ReportModel(
     quality = List.copyOf(quality);
     trainings = List.copyOf(trainings);
     links = List.copyOf(links);
+    predictions = List.copyOf(predictions);
   }
 
   /** The last run of each job on ds, by job name. */
@@ -55,7 +58,24 @@ public record ReportModel(
     return trainings.stream().max(Comparator.comparing(TrainingScore::ds)).orElse(null);
   }
 
+  /**
+   * The newest training up to {@code day}: the one whose test ROC AUC a day's realised score sits
+   * next to.
+   */
+  public TrainingScore trainingUpTo(LocalDate day) {
+    return trainings.stream()
+        .filter(t -> !t.ds().isAfter(day))
+        .max(Comparator.comparing(TrainingScore::ds))
+        .orElse(null);
+  }
+
   public ReportModel withLinks(List<Link> more) {
-    return new ReportModel(ds, from, maxBadShare, latestRuns, failedRuns, quality, trainings, more);
+    return new ReportModel(
+        ds, from, maxBadShare, latestRuns, failedRuns, quality, trainings, more, predictions);
+  }
+
+  public ReportModel withPredictions(List<PredictionDay> days) {
+    return new ReportModel(
+        ds, from, maxBadShare, latestRuns, failedRuns, quality, trainings, links, days);
   }
 }

@@ -30,6 +30,7 @@ import org.apache.spark.sql.expressions.Window;
 public final class ReportModels {
   static final String BRONZE = "quality-bronze-flights";
   static final String FEATURES = "quality-features-flights";
+  static final String PREDICTIONS = "prediction-quality-flights";
 
   private ReportModels() {}
 
@@ -76,7 +77,8 @@ public final class ReportModels {
             .filter(t -> !t.ds().isBefore(from) && !t.ds().isAfter(ds))
             .sorted(Comparator.comparing(TrainingScore::ds))
             .toList();
-    return new ReportModel(ds, from, maxBadShare, latest, failed, quality, scores, List.of());
+    return new ReportModel(
+        ds, from, maxBadShare, latest, failed, quality, scores, List.of(), List.of());
   }
 
   /**
@@ -112,6 +114,50 @@ public final class ReportModels {
               TrainingScore.GateDay.parse(run.tags().getOrDefault("lakepipe.gate.per_day", ""))));
     }
     return List.copyOf(byDay.values());
+  }
+
+  /**
+   * The rows of the prediction-quality table from {@code from} to {@code ds}, by day and version;
+   * null metrics (no labels yet) become NaN.
+   */
+  public static List<PredictionDay> predictionDays(
+      Dataset<Row> rows, LocalDate from, LocalDate ds) {
+    return window(rows, from, ds)
+        .select(
+            "ds",
+            "model_name",
+            "model_version",
+            "rows_scored",
+            "rows_labelled",
+            "roc_auc",
+            "log_loss",
+            "calibration_error",
+            "mean_predicted",
+            "observed_share")
+        .collectAsList()
+        .stream()
+        .map(
+            r ->
+                new PredictionDay(
+                    r.getDate(0).toLocalDate(),
+                    r.getString(1),
+                    r.getString(2),
+                    r.getLong(3),
+                    r.getLong(4),
+                    orNaN(r, 5),
+                    orNaN(r, 6),
+                    orNaN(r, 7),
+                    orNaN(r, 8),
+                    orNaN(r, 9)))
+        .sorted(
+            Comparator.comparing(PredictionDay::ds)
+                .thenComparing(PredictionDay::model)
+                .thenComparing(PredictionDay::version))
+        .toList();
+  }
+
+  private static double orNaN(Row row, int i) {
+    return row.isNullAt(i) ? Double.NaN : row.getDouble(i);
   }
 
   private static Dataset<Row> window(Dataset<Row> rows, LocalDate from, LocalDate to) {

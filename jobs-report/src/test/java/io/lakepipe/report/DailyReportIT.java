@@ -13,6 +13,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.LoggedRun;
 import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.monitoring.PredictionMonitoring;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -142,6 +143,24 @@ class DailyReportIT extends ReportFixtures {
             feature("route_flights_7d", 4.896, "exempt", "drift exempt", "2001-01-15")),
         config.tablePath("quality-features-flights"),
         DS);
+    // The realised quality of the predictions of the 14th, as monitor-predictions writes it.
+    tables.replaceDs(
+        rows(
+            PredictionMonitoring.SCHEMA,
+            new Object[] {
+              "lakepipe_flights_delay",
+              "2",
+              16_267L,
+              16_260L,
+              0.6012,
+              0.49,
+              0.018,
+              0.21,
+              0.2,
+              java.sql.Timestamp.from(Instant.parse("2001-01-15T03:00:00Z"))
+            }),
+        config.tablePath("prediction-quality-flights"),
+        LocalDate.parse("2001-01-14"));
     try (MlflowTracking tracking = MlflowTracking.connect(config)) {
       String id = tracking.experimentId(trainingExperiment);
       for (String ds : List.of("2001-01-14", "2001-01-15")) {
@@ -245,7 +264,13 @@ class DailyReportIT extends ReportFixtures {
         .contains("id=\"plot-rows\"")
         .contains("id=\"plot-quarantine\"")
         .contains("id=\"plot-durations\"")
-        .contains("id=\"plot-roc-auc\"");
+        .contains("id=\"plot-roc-auc\"")
+        // The realised ROC AUC of the 14th beside the test ROC AUC of that day's training.
+        .contains(
+            "<tr><td>2001-01-14</td><td>lakepipe_flights_delay v2</td><td class=\"n\">16,267</td>"
+                + "<td class=\"n\">16,260</td><td class=\"n\">0.6012</td>"
+                + "<td class=\"n\">0.6101</td>")
+        .contains("id=\"plot-realised-roc-auc\"");
 
     List<LoggedRun> runs = reportRuns(config, reports);
     assertThat(runs).hasSize(1);
@@ -292,6 +317,7 @@ class DailyReportIT extends ReportFixtures {
         .contains("No audit rows for 2001-01-15: no job has run for this date yet.")
         .contains("No quality results for 2001-01-15.")
         .contains("No training run from 2001-01-13 to 2001-01-15.")
+        .contains("No monitored predictions from 2001-01-13 to 2001-01-15")
         .doesNotContain("<img");
     List<LoggedRun> runs = reportRuns(config, reports);
     assertThat(runs).hasSize(1);

@@ -3,11 +3,17 @@ package io.lakepipe.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.monitoring.PredictionMonitoring;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class HtmlReportTest extends ReportFixtures {
@@ -144,6 +150,64 @@ class HtmlReportTest extends ReportFixtures {
   }
 
   @Test
+  void showsTheRealisedQualityOfEachDayNextToTheTestScoreOfTheTrainingAndPlotsIt() {
+    StructType schema = DeltaTables.withDs(PredictionMonitoring.SCHEMA);
+    Timestamp at = Timestamp.from(Instant.parse("2001-01-16T03:00:00Z"));
+    var quality =
+        rows(
+            schema,
+            new Object[] {
+              "flights",
+              "3",
+              16_000L,
+              15_990L,
+              0.6421,
+              0.48,
+              0.021,
+              0.2,
+              0.19,
+              at,
+              Date.valueOf("2001-01-14")
+            },
+            new Object[] {
+              "flights",
+              "4",
+              16_500L,
+              0L,
+              null,
+              null,
+              null,
+              null,
+              null,
+              at,
+              Date.valueOf("2001-01-15")
+            },
+            // Outside the window: left out.
+            new Object[] {
+              "flights", "1", 10L, 10L, 0.5, 0.7, 0.1, 0.2, 0.2, at, Date.valueOf("2000-12-01")
+            });
+    ReportModel model =
+        fullModel().withPredictions(ReportModels.predictionDays(quality, DS.minusDays(13), DS));
+
+    String html = HtmlReport.render(model);
+
+    assertThat(model.predictions()).extracting(PredictionDay::version).containsExactly("3", "4");
+    assertThat(html)
+        .contains("<h2>Predictions against their labels</h2>")
+        .contains(
+            "<tr><td>2001-01-14</td><td>flights v3</td><td class=\"n\">16,000</td>"
+                + "<td class=\"n\">15,990</td><td class=\"n\">0.6421</td>"
+                + "<td class=\"n\">0.6100</td><td class=\"n\">0.4800</td>"
+                + "<td class=\"n\">0.0210</td><td class=\"n\">0.2000</td>"
+                + "<td class=\"n\">0.1900</td></tr>")
+        // A day whose labels have not landed: its counts, no metric.
+        .contains(
+            "<tr><td>2001-01-15</td><td>flights v4</td><td class=\"n\">16,500</td>"
+                + "<td class=\"n\">0</td><td class=\"n\">n/a</td><td class=\"n\">0.6249</td>")
+        .contains("<img id=\"plot-realised-roc-auc\"");
+  }
+
+  @Test
   void aDayWithoutDataSaysSoInsteadOfFailing() {
     ReportModel empty =
         ReportModels.build(
@@ -157,6 +221,8 @@ class HtmlReportTest extends ReportFixtures {
         .contains("No training run from 2001-01-02 to 2001-01-15.")
         .contains("No audit rows in the window.")
         .contains("No training runs in the window.")
+        .contains("No monitored predictions from 2001-01-02 to 2001-01-15")
+        .contains("No labelled predictions in the window.")
         .doesNotContain("<img");
   }
 }

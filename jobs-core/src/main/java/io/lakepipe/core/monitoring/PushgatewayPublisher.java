@@ -4,6 +4,7 @@ package io.lakepipe.core.monitoring;
 import io.lakepipe.core.audit.AuditRecord;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -49,13 +51,30 @@ public final class PushgatewayPublisher {
     return URI.create(gateway + "/metrics/job/" + JOB + "/" + JOB_LABEL + pathValue(job));
   }
 
+  /**
+   * The URL of any group: {@code <gateway>/metrics/job/<job>/<label>/<value>...}, the grouping
+   * key's labels in the map's order.
+   */
+  public URI groupUri(String job, Map<String, String> groupingKey) {
+    StringBuilder uri = new StringBuilder(gateway + "/metrics/job" + pathValue(job));
+    groupingKey.forEach((label, value) -> uri.append('/').append(label).append(pathValue(value)));
+    return URI.create(uri.toString());
+  }
+
   /** Pushes one run, replacing the job's group; throws when the gateway does not accept it. */
   public void push(AuditRecord run) throws IOException, InterruptedException {
+    push(groupUri(run.job()), JobRunMetrics.of(run));
+  }
+
+  /**
+   * Pushes {@code metrics} to the group at {@code group} (see {@link #groupUri(String, Map)}),
+   * replacing it; throws when the gateway does not accept them.
+   */
+  public void push(URI group, MetricSnapshots metrics) throws IOException, InterruptedException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    PrometheusTextFormatWriter.create()
-        .write(body, JobRunMetrics.of(run), EscapingScheme.UNDERSCORE_ESCAPING);
+    PrometheusTextFormatWriter.create().write(body, metrics, EscapingScheme.UNDERSCORE_ESCAPING);
     HttpRequest request =
-        HttpRequest.newBuilder(groupUri(run.job()))
+        HttpRequest.newBuilder(group)
             .timeout(timeout)
             .header("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE)
             .PUT(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))

@@ -155,4 +155,32 @@ class PushgatewayPushIT extends SparkTestBase {
     assertThat(failed.get("lakepipe_job_succeeded")).isEqualTo(0.0);
     assertThat(failed.get("lakepipe_job_quarantine_share")).isEqualTo(0.0);
   }
+
+  @Test
+  void aGroupOfItsOwnKeepsItsLabelsAndLeavesTheJobGroupsAlone() throws Exception {
+    PushgatewayPublisher publisher =
+        new PushgatewayPublisher(URI.create(url), Duration.ofSeconds(5));
+    // A metric may carry a grouping-key label with the same value, as the prediction gauges do.
+    var metrics =
+        io.prometheus.metrics.model.snapshots.MetricSnapshots.of(
+            io.prometheus.metrics.model.snapshots.GaugeSnapshot.builder()
+                .name("lakepipe_it_quality")
+                .dataPoint(
+                    io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot
+                        .builder()
+                        .labels(
+                            io.prometheus.metrics.model.snapshots.Labels.of(
+                                "ds", "2001-01-05", "model", "m/1", "version", "3"))
+                        .value(0.75)
+                        .build())
+                .build());
+
+    publisher.push(publisher.groupUri("lakepipe_it_groups", Map.of("model", "m/1")), metrics);
+
+    String body = get("/metrics").body();
+    assertThat(body)
+        .containsPattern(
+            "lakepipe_it_quality\\{(?=[^}]*ds=\"2001-01-05\")(?=[^}]*job=\"lakepipe_it_groups\")"
+                + "(?=[^}]*model=\"m/1\")(?=[^}]*version=\"3\")[^}]*} 0.75");
+  }
 }

@@ -23,7 +23,10 @@ What counts as the same (``RULES``, one entry per table, a reason beside each co
   write, so they differ between a backfill and single runs) and the free-text message (which repeats
   paths, versions and the MLflow run id). Failed runs are counted but not compared: Airflow retries
   a failed task, and a failure that a retry repaired leaves nothing in the data tables. A job that
-  never succeeded, or succeeded twice in one lakehouse only, is a difference.
+  never succeeded, or succeeded twice in one lakehouse only, is a difference. One read is left out of
+  the tables a run read: the daily report's of the prediction-quality table, which exists or not when
+  a day's report runs depending on whether a training ran before it, and a backfill runs its trainings
+  between the days where single runs run them after.
 - Doubles: rows whose hashes differ are paired by their other columns, and a pair whose doubles
   agree within a relative 1e-9 is the same. Spark sums doubles in the order its tasks finish, so
   averages (quality metrics, PSI) may change in the last bits between two runs of the same day.
@@ -57,6 +60,8 @@ from deltalake import DeltaTable
 from lakepipe_config import ConfigProblem, load_config, setting, table_paths
 
 DS = "ds"
+# The audit column whose keys are the tables a run read.
+READS = "versions_read"
 # Relative and absolute tolerance of doubles in rows whose exact hashes differ.
 DOUBLE_RTOL = 1e-9
 DOUBLE_ATOL = 1e-12
@@ -77,6 +82,8 @@ class TableRule:
     keys_only: Mapping[str, str] = field(default_factory=dict)
     # Only rows whose column has this value are compared, the others only counted: (column, value, reason).
     only_rows: tuple[str, str, str] | None = None
+    # Tables (by name) left out of the keys of the versions_read column: table name -> reason.
+    optional_reads: Mapping[str, str] = field(default_factory=dict)
 
 
 _LINEAGE = TableRule(
@@ -139,6 +146,11 @@ RULES: dict[str, TableRule] = {
             "SUCCEEDED",
             "a log of runs: a failed run that a retry repaired leaves no data, so failed runs are only counted",
         ),
+        optional_reads={
+            "prediction-quality-flights": "the daily report reads it when it exists, and it exists once a"
+            " training's monitor-predictions has run: before the last day in a backfill (the trainings run"
+            " between the days), after it when the days run one by one",
+        },
     ),
 }
 
@@ -298,8 +310,11 @@ def _compare_rows(
         note = f"rows with {column} {value} compared; others, not compared: A {skipped_a}, B {skipped_b}"
     # Either side's roots on both sides: a model trained in A and exported in B records A's tables in B.
     patterns = tuple(sorted({*a.root_patterns, *b.root_patterns}, key=lambda p: -len(p[0])))
-    canon_a = canonical(rows_a, rule, patterns)
-    canon_b = canonical(rows_b, rule, patterns)
+    optional = {
+        _replace_roots(side.tables[t], patterns) for side in (a, b) for t in rule.optional_reads if t in side.tables
+    }
+    canon_a = canonical(rows_a, rule, patterns, optional)
+    canon_b = canonical(rows_b, rule, patterns, optional)
     only_a, only_b = _unmatched(row_hashes(canon_a), row_hashes(canon_b))
     close = 0
     if len(only_a) and len(only_b):
@@ -321,15 +336,24 @@ def _only_rows(table: pa.Table, rule: TableRule) -> tuple[pa.Table, int]:
     return kept, table.num_rows - kept.num_rows
 
 
-def canonical(table: pa.Table, rule: TableRule, root_patterns: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """Every compared column as text (None for null), roots replaced and map keys sorted, columns by name."""
+def canonical(
+    table: pa.Table,
+    rule: TableRule,
+    root_patterns: Sequence[tuple[str, str]],
+    optional_reads: frozenset[str] | set[str] = frozenset(),
+) -> pd.DataFrame:
+    """Every compared column as text (None for null), roots replaced and map keys sorted, columns by name.
+
+    ``optional_reads`` are table paths (roots replaced) dropped from the keys of ``versions_read``.
+    """
     columns = {}
     for name in sorted(table.column_names):
         column = table[name].combine_chunks()
         rooted = name in rule.rooted
         if pa.types.is_map(column.type):
             patterns = root_patterns if rooted else ()
-            columns[name] = [_map_text(v, name in rule.keys_only, patterns) for v in column.to_pylist()]
+            dropped = optional_reads if name == READS else frozenset()
+            columns[name] = [_map_text(v, name in rule.keys_only, patterns, dropped) for v in column.to_pylist()]
             continue
         if pa.types.is_nested(column.type) or pa.types.is_binary(column.type):
             columns[name] = [
@@ -345,11 +369,14 @@ def canonical(table: pa.Table, rule: TableRule, root_patterns: Sequence[tuple[st
 
 
 def _map_text(
-    entries: list[tuple[str, object]] | None, keys_only: bool, root_patterns: Sequence[tuple[str, str]]
+    entries: list[tuple[str, object]] | None,
+    keys_only: bool,
+    root_patterns: Sequence[tuple[str, str]],
+    dropped: frozenset[str] | set[str] = frozenset(),
 ) -> str | None:
     if entries is None:
         return None
-    pairs = sorted((_replace_roots(str(k), root_patterns), v) for k, v in entries)
+    pairs = sorted((key, v) for k, v in entries if (key := _replace_roots(str(k), root_patterns)) not in dropped)
     return json.dumps([k for k, _ in pairs] if keys_only else pairs, default=str)
 
 

@@ -165,6 +165,22 @@ def test_a_path_into_the_other_lakehouse_compares_as_one_into_its_own(site_a: Si
     assert outcome(run_compare(site_a, site_b), "audit-runs", D1).same
 
 
+def test_the_reports_read_of_prediction_quality_may_be_in_one_lakehouse_only(site_a: Site, site_b: Site) -> None:
+    # A backfill's report of the last day finds the table a training between the days wrote; single runs' does not.
+    report_a = audit_run(site_a, "report", D1)
+    report_a["versions_read"] = [*report_a["versions_read"], (site_a.tables["prediction-quality-flights"], 3)]
+    site_a.write("audit-runs", [report_a], AUDIT, partition_by=None)
+    site_b.write("audit-runs", [audit_run(site_b, "report", D1)], AUDIT, partition_by=None)
+    assert outcome(run_compare(site_a, site_b), "audit-runs", D1).same
+
+    # Any other table read in one lakehouse only is still a difference.
+    report_b = audit_run(site_b, "report", D2)
+    report_b["versions_read"] = [*report_b["versions_read"], (site_b.tables["predictions-flights"], 1)]
+    site_a.write("audit-runs", [audit_run(site_a, "report", D2)], AUDIT, partition_by=None)
+    site_b.write("audit-runs", [report_b], AUDIT, partition_by=None)
+    assert not outcome(run_compare(site_a, site_b), "audit-runs", D2).same
+
+
 def test_audit_job_without_a_successful_run_in_one_lakehouse_is_different(site_a: Site, site_b: Site) -> None:
     # build-features names no source: a null shown as null.
     site_a.write(

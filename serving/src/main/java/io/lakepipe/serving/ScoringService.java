@@ -135,12 +135,13 @@ public final class ScoringService implements AutoCloseable {
       reloader.reload();
     } catch (RuntimeException e) {
       app.stop();
+      shadow.close();
       throw e;
     }
     AliasWatcher watcher =
         config.source().watchable() ? AliasWatcher.start(reloader, config.reloadInterval()) : null;
-    // After the served model: the service answers meanwhile, and a shadow that cannot be loaded
-    // never stops it.
+    // After the served model: the service answers while the shadow loads, and a shadow that cannot
+    // be loaded never stops the start.
     shadow.start(config.reloadInterval());
     return new ScoringService(app, holder, watcher, shadow, inFlight, config.drainTimeout());
   }

@@ -32,10 +32,11 @@ import java.util.concurrent.TimeUnit;
  * that time, so a stall is not hidden), and batches in-process and over HTTP.
  *
  * <p>Usage: {@code ServingBench <serving jar> <work dir> [--rate N] [--seconds N] [--kinds lr,gbt]
- * [--bundle dir]... [--spark-results file]}. Prints a table, then every figure as a {@code
- * key=value} line (the hook for other benchmarks: a Spark {@code PipelineModel.transform}
- * measurement written as {@code spark.<model>.one_row_p50_us=...} lines into the --spark-results
- * file is printed as a ratio).
+ * [--bundle dir]... [--spark-results file] [--shadow]}; with --shadow, the HTTP rows are measured
+ * again with the bundle as its own shadow model (--shadow-bundle). Prints a table, then every
+ * figure as a {@code key=value} line (the hook for other benchmarks: a Spark {@code
+ * PipelineModel.transform} measurement written as {@code spark.<model>.one_row_p50_us=...} lines
+ * into the --spark-results file is printed as a ratio).
  */
 public final class ServingBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,8 +57,10 @@ public final class ServingBench {
     List<String> kinds = new ArrayList<>(List.of("lr", "gbt"));
     Map<String, Path> bundles = new LinkedHashMap<>();
     Path sparkResults = null;
+    boolean shadow = false;
     for (int i = 2; i < args.length; i++) {
       switch (args[i]) {
+        case "--shadow" -> shadow = true;
         case "--rate" -> rate = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--kinds" -> {
@@ -81,12 +84,13 @@ public final class ServingBench {
     Progress progress = new Progress("serving", models.size());
     for (Map.Entry<String, Path> model : models.entrySet()) {
       progress.step("model " + model.getKey() + ": in-process, then over HTTP at " + rate + "/s");
-      bench.run(model.getKey(), model.getValue(), jar, rate, seconds);
+      bench.run(model.getKey(), model.getValue(), jar, rate, seconds, shadow);
     }
     bench.print(sparkResults);
   }
 
-  private void run(String name, Path dir, Path jar, int rate, int seconds) throws Exception {
+  private void run(String name, Path dir, Path jar, int rate, int seconds, boolean shadow)
+      throws Exception {
     Bundle bundle = new FolderBundleSource(dir).load();
     Scorer scorer = Scorer.of(bundle);
     List<Map<String, Object>> records = records(bundle);
@@ -118,7 +122,25 @@ public final class ServingBench {
     }
     throughputRow(name, "in-process, batch of " + RECORDS, best, "batch_in_process_rows_per_s");
 
-    // Over HTTP, against the jar in its own JVM.
+    http(name, dir, jar, rate, seconds, records, false);
+    if (shadow) {
+      // The same bundle as its own shadow: a challenger of the same size costs the same.
+      http(name, dir, jar, rate, seconds, records, true);
+    }
+  }
+
+  /**
+   * Over HTTP, against the jar in its own JVM; with {@code shadowed}, the bundle shadows itself.
+   */
+  private void http(
+      String name,
+      Path dir,
+      Path jar,
+      int rate,
+      int seconds,
+      List<Map<String, Object>> records,
+      boolean shadowed)
+      throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -136,7 +158,13 @@ public final class ServingBench {
                 "--max-body-bytes",
                 Integer.toString(64 << 20))
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolveSibling(name + "-server.log").toFile());
+            .redirectOutput(
+                dir.resolveSibling(name + (shadowed ? "-shadowed" : "") + "-server.log").toFile());
+    if (shadowed) {
+      builder.command().addAll(List.of("--shadow-bundle", dir.toString()));
+    }
+    String variant = shadowed ? ", shadowed" : "";
+    String key = shadowed ? "http_shadowed" : "http";
     builder.environment().put("LAKEPIPE_SERVING_TOKEN", TOKEN);
     Process server = builder.start();
     try {
@@ -154,7 +182,7 @@ public final class ServingBench {
       OpenLoopClient load = new OpenLoopClient(port, TOKEN, CONNECTIONS);
       load.run(bodies, rate, Math.min(3, seconds)); // warm-up: JIT, connections
       long[] latencies = load.run(bodies, rate, seconds);
-      latencyRow(name, "HTTP, 1 record at " + rate + "/s", latencies, "http");
+      latencyRow(name, "HTTP, 1 record at " + rate + "/s" + variant, latencies, key);
 
       byte[] batch = JSON.writeValueAsBytes(records);
       double bestHttp = 0;
@@ -172,9 +200,9 @@ public final class ServingBench {
       }
       throughputRow(
           name,
-          "HTTP, batch of " + RECORDS + " (" + batch.length / 1024 + " KB JSON)",
+          "HTTP, batch of " + RECORDS + " (" + batch.length / 1024 + " KB JSON)" + variant,
           bestHttp,
-          "batch_http_rows_per_s");
+          "batch_" + key + "_rows_per_s");
     } finally {
       server.destroy();
       server.waitFor(40, TimeUnit.SECONDS);

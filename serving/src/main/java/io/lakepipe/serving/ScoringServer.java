@@ -6,6 +6,7 @@ import io.lakepipe.serving.bundle.FolderBundleSource;
 import io.lakepipe.serving.bundle.RegistryBundleSource;
 import io.lakepipe.serving.bundle.S3BundleSource;
 import io.lakepipe.serving.http.TlsKeystore;
+import io.lakepipe.serving.shadow.ShadowConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -59,6 +60,43 @@ public final class ScoringServer implements Callable<Integer> {
         description = "MLflow tracking server; serve the version behind --alias of --model.")
     URI registry;
   }
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  ShadowSource shadowSource;
+
+  static final class ShadowSource {
+    @Option(
+        names = "--shadow-alias",
+        paramLabel = "<alias>",
+        description =
+            "Shadow model: also score every request, in the background, with the version behind"
+                + " this alias of --model (with --registry), e.g. challenger; compared in the"
+                + " metrics and the log, never answered.")
+    String alias;
+
+    @Option(
+        names = "--shadow-bundle",
+        paramLabel = "<dir or s3://bucket/prefix>",
+        description = "Shadow model from a bundle folder or S3 prefix instead of an alias.")
+    String bundle;
+  }
+
+  @Option(
+      names = "--shadow-queue-records",
+      description =
+          "Most records waiting for the shadow; a request beyond is not shadowed and counted as"
+              + " dropped (default: "
+              + ShadowConfig.DEFAULT_MAX_QUEUED_RECORDS
+              + ").")
+  Integer shadowQueueRecords;
+
+  @Option(
+      names = "--shadow-summary-seconds",
+      description =
+          "How often the shadow's agreement is summarised in the log (default: "
+              + ShadowConfig.DEFAULT_SUMMARY_SECONDS
+              + ").")
+  Integer shadowSummarySeconds;
 
   @Option(names = "--model", description = "Registered model name (with --registry).")
   String model;
@@ -186,7 +224,8 @@ public final class ScoringServer implements Callable<Integer> {
           Duration.ofSeconds(reloadSeconds),
           Duration.ofSeconds(drainSeconds),
           token,
-          tls(env));
+          tls(env),
+          shadow(env));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -215,6 +254,54 @@ public final class ScoringServer implements Callable<Integer> {
     return Optional.of(new TlsKeystore(tlsKeystore, password));
   }
 
+  private Optional<ShadowConfig> shadow(Map<String, String> env) {
+    if (shadowSource == null) {
+      if (shadowQueueRecords != null || shadowSummarySeconds != null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--shadow-queue-records and --shadow-summary-seconds go with --shadow-alias or"
+                + " --shadow-bundle");
+      }
+      return Optional.empty();
+    }
+    BundleSource shadow;
+    if (shadowSource.alias != null) {
+      if (source.registry == null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--shadow-alias goes with --registry (the shadow is another alias of the same model);"
+                + " use --shadow-bundle for a folder or an S3 prefix");
+      }
+      if (shadowSource.alias.equals(alias)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--shadow-alias "
+                + alias
+                + " is the alias served: name another one, such as challenger");
+      }
+      shadow = new RegistryBundleSource(source.registry, model, shadowSource.alias, env);
+    } else {
+      shadow = folderOrS3(shadowSource.bundle, env);
+    }
+    return Optional.of(
+        new ShadowConfig(
+            shadow,
+            shadowQueueRecords == null
+                ? ShadowConfig.DEFAULT_MAX_QUEUED_RECORDS
+                : shadowQueueRecords,
+            Duration.ofSeconds(
+                shadowSummarySeconds == null
+                    ? ShadowConfig.DEFAULT_SUMMARY_SECONDS
+                    : shadowSummarySeconds)));
+  }
+
+  private static BundleSource folderOrS3(String location, Map<String, String> env) {
+    if (location.startsWith("s3://")) {
+      return S3BundleSource.fromEnvironment(URI.create(location), env);
+    }
+    return new FolderBundleSource(Path.of(location));
+  }
+
   private BundleSource bundleSource(Map<String, String> env) {
     if (source.registry != null) {
       if (model == null || model.isBlank()) {
@@ -227,9 +314,6 @@ public final class ScoringServer implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--model goes with --registry, not with --bundle");
     }
-    if (source.bundle.startsWith("s3://")) {
-      return S3BundleSource.fromEnvironment(URI.create(source.bundle), env);
-    }
-    return new FolderBundleSource(Path.of(source.bundle));
+    return folderOrS3(source.bundle, env);
   }
 }

@@ -9,7 +9,9 @@ import io.lakepipe.serving.metrics.ServiceMetrics;
 import io.lakepipe.serving.reload.AliasWatcher;
 import io.lakepipe.serving.reload.LoadedModel;
 import io.lakepipe.serving.reload.ModelHolder;
+import io.lakepipe.serving.reload.ModelRole;
 import io.lakepipe.serving.reload.Reloader;
+import io.lakepipe.serving.shadow.ShadowScoring;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +31,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running service: the HTTP server, the model in service and, for a registry alias, the watcher
- * that reloads it. {@link #start} returns once the first model serves; {@link #close} shuts down
- * gracefully: the port stops accepting, requests in flight finish (up to the drain timeout), then
- * the server stops.
+ * that reloads it; with a shadow configured, the shadow model and its own reloading. {@link #start}
+ * returns once the first model serves; {@link #close} shuts down gracefully: the port stops
+ * accepting, requests in flight finish (up to the drain timeout), then the server stops.
  */
 public final class ScoringService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
@@ -39,6 +41,7 @@ public final class ScoringService implements AutoCloseable {
   private final Javalin app;
   private final ModelHolder holder;
   private final AliasWatcher watcher;
+  private final ShadowScoring shadow;
   private final GracefulHandler inFlight;
   private final Duration drainTimeout;
 
@@ -46,11 +49,13 @@ public final class ScoringService implements AutoCloseable {
       Javalin app,
       ModelHolder holder,
       AliasWatcher watcher,
+      ShadowScoring shadow,
       GracefulHandler inFlight,
       Duration drainTimeout) {
     this.app = app;
     this.holder = holder;
     this.watcher = watcher;
+    this.shadow = shadow;
     this.inFlight = inFlight;
     this.drainTimeout = drainTimeout;
   }
@@ -65,11 +70,21 @@ public final class ScoringService implements AutoCloseable {
   public static ScoringService start(ServingConfig config) {
     ServiceMetrics metrics = new ServiceMetrics();
     ModelHolder holder = new ModelHolder();
-    Reloader reloader = new Reloader(config.source(), holder, metrics, config.threshold());
+    Reloader reloader =
+        new Reloader(
+            config.source(), holder, metrics.model(), ModelRole.SERVED, config.threshold());
+    ShadowScoring shadow =
+        config
+            .shadow()
+            .map(
+                shadowConfig ->
+                    ShadowScoring.of(shadowConfig, metrics.addShadow(), config.threshold()))
+            .orElse(ShadowScoring.disabled());
     Routes routes =
         new Routes(
             holder,
             reloader,
+            shadow,
             metrics,
             BearerAuth.of(config.token()),
             config.maxBatch(),
@@ -120,11 +135,15 @@ public final class ScoringService implements AutoCloseable {
       reloader.reload();
     } catch (RuntimeException e) {
       app.stop();
+      shadow.close();
       throw e;
     }
     AliasWatcher watcher =
         config.source().watchable() ? AliasWatcher.start(reloader, config.reloadInterval()) : null;
-    return new ScoringService(app, holder, watcher, inFlight, config.drainTimeout());
+    // After the served model: the service answers while the shadow loads, and a shadow that cannot
+    // be loaded never stops the start.
+    shadow.start(config.reloadInterval());
+    return new ScoringService(app, holder, watcher, shadow, inFlight, config.drainTimeout());
   }
 
   /** The port the service listens on. */
@@ -137,6 +156,11 @@ public final class ScoringService implements AutoCloseable {
     return holder.current();
   }
 
+  /** The shadow model loaded now; empty without a shadow or before it loads. */
+  public Optional<LoadedModel> shadowModel() {
+    return shadow.model();
+  }
+
   /**
    * Stops polling, closes the port, lets requests in flight finish (up to the drain timeout),
    * closes the idle connections that remain, and stops. Requests that arrive meanwhile on open
@@ -147,6 +171,7 @@ public final class ScoringService implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
+    shadow.close();
     Server server = app.jettyServer().server();
     if (!server.isRunning()) {
       return;

@@ -3,6 +3,7 @@ package io.lakepipe.serving;
 
 import io.lakepipe.serving.bundle.BundleSource;
 import io.lakepipe.serving.http.TlsKeystore;
+import io.lakepipe.serving.shadow.ShadowConfig;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -23,6 +24,8 @@ import java.util.OptionalDouble;
  * @param token bearer token every endpoint but /health requires, when present
  * @param tls when present, the service listens with HTTPS only, with this keystore; plain HTTP
  *     otherwise
+ * @param shadow when present, a model scored in the background on the same requests and compared
+ *     with the served one, never answering; none by default
  */
 public record ServingConfig(
     BundleSource source,
@@ -34,7 +37,8 @@ public record ServingConfig(
     Duration reloadInterval,
     Duration drainTimeout,
     Optional<String> token,
-    Optional<TlsKeystore> tls) {
+    Optional<TlsKeystore> tls,
+    Optional<ShadowConfig> shadow) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8090;
@@ -91,6 +95,7 @@ public record ServingConfig(
         Duration.ofSeconds(DEFAULT_RELOAD_SECONDS),
         Duration.ofSeconds(DEFAULT_DRAIN_SECONDS),
         Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -105,7 +110,8 @@ public record ServingConfig(
         reloadInterval,
         drainTimeout,
         token,
-        tls);
+        tls,
+        shadow);
   }
 
   public ServingConfig withToken(String newToken) {
@@ -119,7 +125,8 @@ public record ServingConfig(
         reloadInterval,
         drainTimeout,
         Optional.ofNullable(newToken),
-        tls);
+        tls,
+        shadow);
   }
 
   public ServingConfig withThreshold(double newThreshold) {
@@ -133,7 +140,8 @@ public record ServingConfig(
         reloadInterval,
         drainTimeout,
         token,
-        tls);
+        tls,
+        shadow);
   }
 
   public ServingConfig withLimits(int newMaxBatch, int newMaxBodyBytes) {
@@ -147,7 +155,8 @@ public record ServingConfig(
         reloadInterval,
         drainTimeout,
         token,
-        tls);
+        tls,
+        shadow);
   }
 
   public ServingConfig withReloadInterval(Duration newInterval) {
@@ -161,7 +170,8 @@ public record ServingConfig(
         newInterval,
         drainTimeout,
         token,
-        tls);
+        tls,
+        shadow);
   }
 
   public ServingConfig withTls(TlsKeystore newTls) {
@@ -175,6 +185,22 @@ public record ServingConfig(
         reloadInterval,
         drainTimeout,
         token,
-        Optional.ofNullable(newTls));
+        Optional.ofNullable(newTls),
+        shadow);
+  }
+
+  public ServingConfig withShadow(ShadowConfig newShadow) {
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        threshold,
+        maxBatch,
+        maxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        token,
+        tls,
+        Optional.ofNullable(newShadow));
   }
 }

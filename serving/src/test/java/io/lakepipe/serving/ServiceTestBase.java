@@ -71,6 +71,21 @@ public abstract class ServiceTestBase {
     return send(port, "POST", "/predict", body, TOKEN);
   }
 
+  /**
+   * The value of one series of the service's /metrics, named as Prometheus text writes it (labels
+   * in alphabetical order), e.g. {@code lakepipe_serving_reloads_total{result="success"}}; NaN when
+   * the series is absent.
+   */
+  protected static double metric(int port, String series) {
+    String metrics = send(port, "GET", "/metrics", null, TOKEN).body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
+  }
+
   /** A record of the test model's three inputs as JSON; null values are written as JSON null. */
   protected static String record(Object hour, Object distance, Object origin) {
     return "{\"hour\": "

@@ -16,6 +16,7 @@ import io.lakepipe.serving.reload.ModelHolder;
 import io.lakepipe.serving.reload.Reloader;
 import io.lakepipe.serving.scoring.Prediction;
 import io.lakepipe.serving.scoring.UnscorableRecordException;
+import io.lakepipe.serving.shadow.ShadowScoring;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,9 +42,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: 200 {@code {"status": "ok", "model_name", "model_version"}}, or 503
  *       while no model is loaded.
  *   <li>{@code GET /metrics}: Prometheus text.
- *   <li>{@code POST /admin/reload}: loads the bundle again from its source and swaps it in; only
- *       when the service has a token.
+ *   <li>{@code POST /admin/reload}: loads the bundle again from its source and swaps it in, and the
+ *       shadow's too when there is one ({@code "shadow_version"} in the answer); only when the
+ *       service has a token.
  * </ul>
+ *
+ * <p>With a shadow model, /predict and /invocations hand their parsed records and answers to it
+ * once the answer is made ({@link ShadowScoring#offer}); the answer never waits for the shadow.
  *
  * <p>Refused requests get their 4xx status and {@code {"error": "...", "field": "<input or null>"}}
  * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message. On
@@ -70,6 +75,7 @@ public final class Routes {
 
   private final ModelHolder holder;
   private final Reloader reloader;
+  private final ShadowScoring shadow;
   private final ServiceMetrics metrics;
   private final BearerAuth auth;
   private final int maxBatch;
@@ -79,12 +85,14 @@ public final class Routes {
   public Routes(
       ModelHolder holder,
       Reloader reloader,
+      ShadowScoring shadow,
       ServiceMetrics metrics,
       BearerAuth auth,
       int maxBatch,
       int maxBodyBytes) {
     this.holder = holder;
     this.reloader = reloader;
+    this.shadow = shadow;
     this.metrics = metrics;
     this.auth = auth;
     this.maxBatch = maxBatch;
@@ -165,7 +173,10 @@ public final class Routes {
           byte[] body = readBody(ctx);
           LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
           ScoringRequest request = new RequestParser(model.scorer().inputs(), maxBatch).parse(body);
-          answerPredict(ctx, model, request, score(model, request));
+          List<Prediction> predictions = score(model, request);
+          answerPredict(ctx, model, request, predictions);
+          // Once the answer is made: the shadow only reads what the answer was made from.
+          shadow.offer(model, request.records(), predictions);
         });
   }
 
@@ -190,6 +201,7 @@ public final class Routes {
             json.writeEndObject();
           }
           ctx.status(200).contentType(JSON_TYPE).result(out.toByteArray());
+          shadow.offer(model, request.records(), predictions);
         });
   }
 
@@ -270,7 +282,7 @@ public final class Routes {
   private static void writePrediction(JsonGenerator json, Prediction prediction, double threshold)
       throws IOException {
     json.writeNumberField("probability", prediction.probability());
-    json.writeBooleanField("delayed", prediction.probability() > threshold);
+    json.writeBooleanField("delayed", Prediction.delayed(prediction.probability(), threshold));
     if (!prediction.unknownCategories().isEmpty()) {
       json.writeArrayFieldStart("unknown_categories");
       for (String input : prediction.unknownCategories()) {
@@ -308,6 +320,8 @@ public final class Routes {
       throw ServingErrors.reloadDisabled();
     }
     String before = holder.current().map(m -> m.manifest().modelVersion()).orElse(null);
+    // First, and whatever the served model's reload gives: the shadow's never throws.
+    String shadowVersion = shadow.reload().orElse(null);
     LoadedModel now;
     try {
       now = reloader.reload();
@@ -318,17 +332,22 @@ public final class Routes {
               + (before == null ? "" : " The service goes on with version " + before + "."),
           null);
     }
-    json(
-        ctx,
-        200,
-        "status",
-        "reloaded",
-        "model_name",
-        now.manifest().modelName(),
-        "model_version",
-        now.manifest().modelVersion(),
-        "previous_version",
-        before);
+    List<String> answer =
+        new ArrayList<>(
+            List.of(
+                "status",
+                "reloaded",
+                "model_name",
+                now.manifest().modelName(),
+                "model_version",
+                now.manifest().modelVersion()));
+    answer.add("previous_version");
+    answer.add(before);
+    if (shadow.enabled()) {
+      answer.add("shadow_version");
+      answer.add(shadowVersion);
+    }
+    json(ctx, 200, answer.toArray(String[]::new));
   }
 
   private void unmatched(Context ctx, String message) throws IOException {

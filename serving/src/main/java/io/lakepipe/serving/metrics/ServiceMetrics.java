@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.serving.metrics;
 
-import io.lakepipe.serving.bundle.BundleManifest;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -29,7 +26,10 @@ import java.util.List;
  *       traffic;
  *   <li>{@code lakepipe_serving_model_info{model_name,model_version,run_id}} (1 for the loaded
  *       model), {@code lakepipe_serving_model_loaded_timestamp_seconds}, and {@code
- *       lakepipe_serving_reloads_total{result}} ({@code success} or {@code failure}).
+ *       lakepipe_serving_reloads_total{result}} ({@code success} or {@code failure}), from {@link
+ *       ModelMetrics};
+ *   <li>with a shadow model configured, the {@code lakepipe_serving_shadow_*} metrics of {@link
+ *       ShadowMetrics}.
  * </ul>
  */
 public final class ServiceMetrics {
@@ -77,28 +77,9 @@ public final class ServiceMetrics {
           .help("Scored records with a null input, by input")
           .labelNames("input")
           .register(registry);
-  private final Info model =
-      Info.builder()
-          .name("lakepipe_serving_model")
-          .help("The loaded model (value 1)")
-          .labelNames("model_name", "model_version", "run_id")
-          .register(registry);
-  private final Gauge loadedAt =
-      Gauge.builder()
-          .name("lakepipe_serving_model_loaded_timestamp_seconds")
-          .help("When the loaded model was loaded, in Unix seconds")
-          .register(registry);
-  private final Counter reloads =
-      Counter.builder()
-          .name("lakepipe_serving_reloads")
-          .help("Model reloads by result")
-          .labelNames("result")
-          .register(registry);
-
-  public ServiceMetrics() {
-    reloads.initLabelValues("success");
-    reloads.initLabelValues("failure");
-  }
+  private final ModelMetrics model =
+      new ModelMetrics(registry, "lakepipe_serving_", "loaded model");
+  private ShadowMetrics shadow;
 
   /** Counts one answered request, and its error when its status is 4xx or 5xx. */
   public void request(String endpoint, int status, String errorReason, long nanos) {
@@ -117,21 +98,20 @@ public final class ServiceMetrics {
     nullInputs.forEach(input -> missingInputs.labelValues(input).inc());
   }
 
-  /** Records that {@code manifest}'s model is now the one serving. */
-  public void modelLoaded(BundleManifest manifest, boolean reload) {
-    model.setLabelValues(
-        manifest.modelName(),
-        manifest.modelVersion(),
-        manifest.runId() == null ? "" : manifest.runId());
-    loadedAt.set(System.currentTimeMillis() / 1000.0);
-    if (reload) {
-      reloads.labelValues("success").inc();
-    }
+  /** The served model's load metrics, for its reloader. */
+  public ModelMetrics model() {
+    return model;
   }
 
-  /** Counts a reload that failed (the previous model stays). */
-  public void reloadFailed() {
-    reloads.labelValues("failure").inc();
+  /**
+   * Registers the shadow model's metrics ({@link ShadowMetrics}) beside these, once: a service
+   * without a shadow shows none of them.
+   */
+  public synchronized ShadowMetrics addShadow() {
+    if (shadow == null) {
+      shadow = new ShadowMetrics(registry, LATENCY_BUCKETS);
+    }
+    return shadow;
   }
 
   /** The content type of {@link #write(OutputStream)}'s output. */

@@ -3,7 +3,7 @@ package io.lakepipe.serving.reload;
 
 import io.lakepipe.serving.bundle.Bundle;
 import io.lakepipe.serving.bundle.BundleSource;
-import io.lakepipe.serving.metrics.ServiceMetrics;
+import io.lakepipe.serving.metrics.ModelMetrics;
 import io.lakepipe.serving.scoring.Scorer;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -13,24 +13,28 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads the bundle from its source and puts it in service. The new model is read, verified and
  * parsed completely before the swap; until then, and if anything fails, the previous model keeps
- * serving. Loads run one at a time (an admin reload and the alias watcher may meet).
+ * serving. Loads run one at a time (an admin reload and the alias watcher may meet). The served
+ * model and the shadow each have their own reloader, holder and metrics.
  */
 public final class Reloader {
   private static final Logger LOG = LoggerFactory.getLogger(Reloader.class);
 
   private final BundleSource source;
   private final ModelHolder holder;
-  private final ServiceMetrics metrics;
+  private final ModelMetrics metrics;
+  private final ModelRole role;
   private final OptionalDouble thresholdOverride;
 
   public Reloader(
       BundleSource source,
       ModelHolder holder,
-      ServiceMetrics metrics,
+      ModelMetrics metrics,
+      ModelRole role,
       OptionalDouble thresholdOverride) {
     this.source = source;
     this.holder = holder;
     this.metrics = metrics;
+    this.role = role;
     this.thresholdOverride = thresholdOverride;
   }
 
@@ -54,20 +58,24 @@ public final class Reloader {
       next =
           new LoadedModel(bundle, scorer, thresholdOverride.orElse(bundle.manifest().threshold()));
     } catch (RuntimeException | Error e) {
+      // A first load that fails counts too: the served model's stops the start, but the shadow's
+      // does not, and its watcher tries again.
+      metrics.loadFailed();
       if (previous.isPresent()) {
-        metrics.reloadFailed();
         LOG.error(
-            "Reload from {} failed; version {} stays in service: {}",
+            "Reload from {} failed; version {} stays {}: {}",
             source.location(),
             previous.get().manifest().modelVersion(),
+            role.place(),
             e.getMessage());
       }
       throw e;
     }
     holder.swap(next);
-    metrics.modelLoaded(next.manifest(), previous.isPresent());
+    metrics.loaded(next.manifest(), previous.isPresent());
     LOG.info(
-        "Serving model {} version {} (run {}, threshold {}) from {}{}",
+        "{} model {} version {} (run {}, threshold {}) from {}{}",
+        role.verb(),
         next.manifest().modelName(),
         next.manifest().modelVersion(),
         next.manifest().runId(),

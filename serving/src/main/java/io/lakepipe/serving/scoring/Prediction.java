@@ -18,4 +18,12 @@ public record Prediction(
     unknownCategories = List.copyOf(unknownCategories);
     missingInputs = List.copyOf(missingInputs);
   }
+
+  /**
+   * The label of a probability: delayed when it is above the threshold, a tie is not. The one
+   * definition of the decision, for the answers and for the shadow's agreement alike.
+   */
+  public static boolean delayed(double probability, double threshold) {
+    return probability > threshold;
+  }
 }

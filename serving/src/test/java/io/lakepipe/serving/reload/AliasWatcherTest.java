@@ -60,7 +60,9 @@ class AliasWatcherTest {
           }
         };
     ModelHolder holder = new ModelHolder();
-    Reloader reloader = new Reloader(alias, holder, new ServiceMetrics(), OptionalDouble.empty());
+    Reloader reloader =
+        new Reloader(
+            alias, holder, new ServiceMetrics().model(), ModelRole.SERVED, OptionalDouble.empty());
     reloader.reload();
 
     try (AliasWatcher watcher = AliasWatcher.start(reloader, Duration.ofMillis(20))) {

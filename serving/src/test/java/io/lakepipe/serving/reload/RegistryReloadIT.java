@@ -13,6 +13,7 @@ import io.lakepipe.serving.ServingConfig;
 import io.lakepipe.serving.TestBundles;
 import io.lakepipe.serving.bundle.Bundle;
 import io.lakepipe.serving.bundle.RegistryBundleSource;
+import io.lakepipe.serving.shadow.ShadowConfig;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,9 @@ import org.junit.jupiter.api.Test;
  * The registry source against the real MLflow tracking server of the local stack (./lakepipe
  * services start; {@code -Dmlflow.tracking.uri}, 127.0.0.1:5000 by default). The test plays the
  * export job over MLflow's REST API: it logs bundles as run artifacts under {@code pmml/} through
- * the artifact proxy, registers versions and moves the {@code champion} alias, while a client
- * scores without pause. Skipped when no tracking server answers there.
+ * the artifact proxy, registers versions and moves the {@code champion} alias (and the shadow's
+ * {@code challenger}), while a client scores without pause. Skipped when no tracking server answers
+ * there.
  */
 class RegistryReloadIT extends ServiceTestBase {
   private static final URI TRACKING =
@@ -164,6 +166,81 @@ class RegistryReloadIT extends ServiceTestBase {
   }
 
   @Test
+  void theShadowFollowsItsOwnAliasAndAPromotionUnderLoadFailsNoRequest() throws Exception {
+    mlflow("POST", "/api/2.0/mlflow/registered-models/create", Map.of("name", model));
+    String v1 = publish("lr-v1", "1");
+    String v2 = publish("lr-v2", "2");
+    setAlias("champion", v1);
+    setAlias("challenger", v2);
+    ServingConfig config =
+        ServingConfig.defaults(new RegistryBundleSource(TRACKING, model, "champion", Map.of()))
+            .withPort(0)
+            .withToken(TOKEN)
+            .withReloadInterval(Duration.ofMillis(500))
+            .withShadow(
+                ShadowConfig.of(new RegistryBundleSource(TRACKING, model, "challenger", Map.of())));
+    try (ScoringService service = ScoringService.start(config)) {
+      assertThat(service.shadowModel().orElseThrow().manifest().modelVersion()).isEqualTo("2");
+      int port = service.port();
+      AtomicBoolean running = new AtomicBoolean(true);
+      List<String> failures = Collections.synchronizedList(new ArrayList<>());
+      Set<String> versions = ConcurrentHashMap.newKeySet();
+      ExecutorService client = Executors.newSingleThreadExecutor();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      Future<?> load =
+          client.submit(
+              () -> {
+                while (running.get() && System.nanoTime() < deadline) {
+                  Answer answer =
+                      predict(
+                          port,
+                          "[" + record(10, 1000.0, "ORD") + ", " + record(10, 400.0, "DFW") + "]");
+                  if (answer.status() != 200) {
+                    failures.add(answer.status() + " " + answer.body());
+                    continue;
+                  }
+                  JsonNode json = answer.json();
+                  String version = json.get("model_version").asText();
+                  versions.add(version);
+                  double probability = json.get("predictions").get(0).get("probability").asDouble();
+                  if (Math.abs(probability - expected(Integer.parseInt(version), 10, 1000.0, "ORD"))
+                      > 1e-12) {
+                    failures.add("version " + version + " answered " + json);
+                  }
+                }
+              });
+
+      Thread.sleep(1000);
+      // The promotion: the challenger becomes the champion, the old champion the challenger.
+      setAlias("champion", v2);
+      setAlias("challenger", v1);
+      awaitVersion(port, "2");
+      awaitShadowVersion(service, "1");
+      Thread.sleep(1000);
+      running.set(false);
+      load.get(60, TimeUnit.SECONDS);
+      client.shutdown();
+
+      assertThat(failures).isEmpty();
+      assertThat(versions).containsExactlyInAnyOrder("1", "2");
+      String difference = "lakepipe_serving_shadow_probability_difference_count";
+      assertThat(metric(port, difference + "{champion_version=\"1\",shadow_version=\"2\"}"))
+          .isPositive();
+      assertThat(metric(port, difference + "{champion_version=\"2\",shadow_version=\"1\"}"))
+          .isPositive();
+      // Each pair disagrees on the DFW record and agrees on the ORD one, whichever model serves.
+      String records = "lakepipe_serving_shadow_records_total{agreement=";
+      assertThat(metric(port, records + "\"agree\",champion_version=\"2\",shadow_version=\"1\"}"))
+          .isEqualTo(
+              metric(port, records + "\"disagree\",champion_version=\"2\",shadow_version=\"1\"}"));
+      assertThat(metric(port, "lakepipe_serving_shadow_requests_total{result=\"failed\"}"))
+          .isZero();
+      assertThat(metric(port, "lakepipe_serving_shadow_reloads_total{result=\"success\"}"))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void aMissingAliasIsAClearError() {
     mlflow("POST", "/api/2.0/mlflow/registered-models/create", Map.of("name", model));
     RegistryBundleSource source = new RegistryBundleSource(TRACKING, model, "champion", Map.of());
@@ -272,6 +349,21 @@ class RegistryReloadIT extends ServiceTestBase {
       Thread.sleep(100);
     }
     throw new AssertionError("The service did not move to version " + version + " within 30 s");
+  }
+
+  private static void awaitShadowVersion(ScoringService service, String version)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (service
+          .shadowModel()
+          .map(shadow -> shadow.manifest().modelVersion().equals(version))
+          .orElse(false)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("The shadow did not move to version " + version + " within 30 s");
   }
 
   private static JsonNode mlflow(String method, String path, Map<String, ?> body) {

@@ -13,6 +13,7 @@ import io.lakepipe.serving.TestBundles;
 import io.lakepipe.serving.bundle.Bundle;
 import io.lakepipe.serving.bundle.BundleSource;
 import io.lakepipe.serving.bundle.FolderBundleSource;
+import io.lakepipe.serving.shadow.ShadowConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -103,9 +104,28 @@ class ReloadTest extends ServiceTestBase {
 
   @Test
   void noRequestFailsWhileTheModelIsSwappedUnderLoad() throws Exception {
-    Path bundle = TestBundles.write(dir, "lr-v1", "1");
+    swapUnderLoad(false);
+  }
+
+  @Test
+  void noRequestFailsWhileTheModelAndItsShadowAreSwappedUnderLoad() throws Exception {
+    swapUnderLoad(true);
+  }
+
+  /**
+   * Scores without pause from three clients while the bundle is swapped ten times; with a shadow,
+   * the shadow's folder is swapped too, always holding the other coefficients.
+   */
+  private void swapUnderLoad(boolean withShadow) throws Exception {
+    Path bundle = TestBundles.write(dir.resolve("served"), "lr-v1", "1");
+    Path shadowBundle = TestBundles.write(dir.resolve("shadow"), "lr-v2", "2");
     int swaps = 10;
-    try (ScoringService service = start(bundle, TOKEN)) {
+    ServingConfig config =
+        ServingConfig.defaults(new FolderBundleSource(bundle)).withPort(0).withToken(TOKEN);
+    if (withShadow) {
+      config = config.withShadow(ShadowConfig.of(new FolderBundleSource(shadowBundle)));
+    }
+    try (ScoringService service = ScoringService.start(config)) {
       int port = service.port();
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicLong requests = new AtomicLong();
@@ -157,10 +177,15 @@ class ReloadTest extends ServiceTestBase {
       for (int version = 2; version <= swaps + 1; version++) {
         Thread.sleep(100);
         TestBundles.write(bundle, version % 2 == 1 ? "lr-v1" : "lr-v2", Integer.toString(version));
+        String shadowVersion = Integer.toString(version + 1);
+        TestBundles.write(shadowBundle, version % 2 == 1 ? "lr-v2" : "lr-v1", shadowVersion);
         Answer reload = send(port, "POST", "/admin/reload", null, TOKEN);
         assertThat(reload.status()).as(reload.body()).isEqualTo(200);
         assertThat(reload.json().get("model_version").asText())
             .isEqualTo(Integer.toString(version));
+        if (withShadow) {
+          assertThat(reload.json().get("shadow_version").asText()).isEqualTo(shadowVersion);
+        }
       }
       Thread.sleep(100);
       running.set(false);
@@ -174,6 +199,15 @@ class ReloadTest extends ServiceTestBase {
       assertThat(versionsSeen)
           .hasSizeGreaterThan(swaps / 2)
           .contains("1", Integer.toString(swaps + 1));
+      if (withShadow) {
+        // The shadow worked all along, on each pair of versions, and never failed.
+        String shadowRequests = "lakepipe_serving_shadow_requests_total{result=";
+        assertThat(metric(port, shadowRequests + "\"scored\"}")).isPositive();
+        assertThat(metric(port, shadowRequests + "\"failed\"}")).isZero();
+        assertThat(metric(port, shadowRequests + "\"no_model\"}")).isZero();
+        assertThat(metric(port, "lakepipe_serving_shadow_reloads_total{result=\"success\"}"))
+            .isEqualTo(swaps);
+      }
     }
   }
 

@@ -36,6 +36,8 @@ AIRFLOW_PYTHON="$STATE/venv-airflow/bin/python"
 # The backfill's Airflow: an instance of its own beside a developer's (port, DB, log servers).
 E2E_INSTANCE=airflow-e2e
 E2E_PORT="${AIRFLOW_E2E_PORT:-8081}"
+# Step 2f's prod scorer.
+E2E_PROD_SCORER_PORT=8799
 BACKFILL_TIMEOUT_SECONDS="${LAKEPIPE_E2E_BACKFILL_TIMEOUT:-2400}"
 
 say() { printf '\033[1m[e2e]\033[0m %s\n' "$*"; }
@@ -56,6 +58,8 @@ lakepipe {
   export.dir = "$root/exports"
   export.pmml.location = "$root/deploy"
   mlflow.model-name = "$E2E_MODEL"
+  # Its validated champion goes to this test's own prod (step 2f), not the local stack's.
+  environment.promote-to = "$E2E/prod.conf"
   # The default candidates but XGBoost, with fewer iterations where they cost most (the defaults took
   # 250 s of each of this test's two trainings; 20 trees of depth 5 took 33 of the 77 s left): the
   # training DAG exports the champion as PMML, which an XGBoost 3 model cannot be, and a cheaper
@@ -107,6 +111,11 @@ api_login() {
 api() {
   curl -fsS --max-time 30 -H @"$E2E/api-auth.header" "http://127.0.0.1:$E2E_PORT/api/v2/$1"
 }
+# A write through the same API: method, path, JSON body.
+api_send() {
+  curl -fsS --max-time 30 -X "$1" -H @"$E2E/api-auth.header" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$E2E_PORT/api/v2/$2" --data "$3"
+}
 
 # "<logical date or -> <state> <run id>" of each run of a DAG in the backfill's instance, oldest first;
 # a backfill's run ids start with "backfill__".
@@ -118,6 +127,29 @@ dag_runs() {
 # The state of one task of a run.
 task_state() {
   api "dags/$1/dagRuns/$(jq -rn --arg id "$2" '$id | @uri')/taskInstances/$3" | jq -r .state
+}
+
+# Waits until a task of a run is in the state given (a failed run stops the test): dag, run, task, state.
+wait_for_task() {
+  local started state
+  started=$(date +%s)
+  until [[ "$(task_state "$1" "$2" "$3" 2>/dev/null || true)" == "$4" ]]; do
+    state="$(api "dags/$1/dagRuns/$(jq -rn --arg id "$2" '$id | @uri')" | jq -r .state)"
+    [[ "$state" != failed ]] || fail "$1 run $2 failed before its task $3 was $4; logs under $STATE/$E2E_INSTANCE/logs"
+    (($(date +%s) - started < 300)) || fail "$1 run $2: task $3 not $4 within 300 s (now $(task_state "$1" "$2" "$3"))"
+    sleep 2
+  done
+}
+
+# lakepipe_promote through the started Airflow: a run waits for its approval; the answer is the REST
+# call the UI's "Required actions" makes. Approve (with a comment) or Reject; prints the run id.
+promote() {
+  local run
+  run="$(api_send POST dags/lakepipe_promote/dagRuns '{"logical_date": null}' | jq -r .dag_run_id)"
+  wait_for_task lakepipe_promote "$run" approve awaiting_input
+  api_send PATCH "dags/lakepipe_promote/dagRuns/$(jq -rn --arg id "$run" '$id | @uri')/taskInstances/approve/-1/hitlDetails" \
+    "$(jq -cn --arg choice "$1" '{chosen_options: [$choice], params_input: {comment: "e2e: \($choice)"}}')" >/dev/null
+  printf '%s\n' "$run"
 }
 
 # Waits until the backfill's three daily runs and the training they triggered have finished.
@@ -152,6 +184,18 @@ rm -rf "${E2E:?}" "${STATE:?}/$E2E_INSTANCE"
 mkdir -p "$E2E" "$ARTIFACTS"
 write_config one-by-one
 write_config backfill
+# The prod environment of step 2f: its own registered model, scorer and tables (config/prod.conf's keys).
+cat >"$E2E/prod.conf" <<CONF
+include file("$E2E/backfill.conf")
+lakepipe {
+  environment { name = "prod", scorer-url = "http://127.0.0.1:$E2E_PROD_SCORER_PORT", promote-to = "" }
+  mlflow.model-name = "${E2E_MODEL}_prod"
+  export.dir = "$E2E/prod/exports"
+  export.pmml.location = "$E2E/prod/deploy"
+  tables.predictions-flights = "$E2E/prod/predictions/flights"
+  tables.prediction-quality-flights = "$E2E/prod/quality/predictions_flights"
+}
+CONF
 trap 'e2e_airflow stop >/dev/null 2>&1 || true' EXIT
 
 say "Publishing the flight events of $first_day..$last_day to Kafka (the upstream system's part)"
@@ -194,6 +238,7 @@ e2e_cli backfill create --dag-id lakepipe_daily --from-date "$first_day" --to-da
 # at work: each day published by the backfill queues it, and it trains once the days suffice.
 e2e_cli dags unpause lakepipe_training >/dev/null
 e2e_cli dags unpause lakepipe_daily >/dev/null
+e2e_cli dags unpause lakepipe_promote >/dev/null
 e2e_airflow start
 api_login
 runs="$(wait_for_backfill)"
@@ -203,6 +248,23 @@ if sed -n '/^lakepipe_daily:/,/^lakepipe_training:/p' <<<"$runs" | grep -v ":$" 
 fi
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/compare_lakehouses.py" \
   --config "$E2E/one-by-one.conf" --other-config "$E2E/backfill.conf" --from "$first_day" --to "$last_day"
+
+say "2f. lakepipe_promote: the validated champion to prod after an approval, then rejected once; prod's scorer"
+approved_run="$(promote Approve)"
+wait_for_task lakepipe_promote "$approved_run" check_target_scorer success
+rejected_run="$(promote Reject)"
+wait_for_task lakepipe_promote "$rejected_run" copy_to_target skipped
+"$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/check_promotion.py" --config "$E2E/backfill.conf" \
+  --approved-by admin --airflow-run "$approved_run"
+LAKEPIPE_CONFIG="$E2E/prod.conf" "$LAKEPIPE_HOME/lakepipe" serve start --port "$E2E_PROD_SCORER_PORT" \
+  >"$E2E/serve-prod.out" 2>&1 || { cat "$E2E/serve-prod.out" >&2; fail "./lakepipe serve start (prod)"; }
+prod_health="$(curl -fsS --max-time 10 "http://127.0.0.1:$E2E_PROD_SCORER_PORT/health" || true)"
+"$LAKEPIPE_HOME/lakepipe" serve stop >/dev/null
+staging_champion="$(curl -fsS --max-time 10 \
+  "$MLFLOW_TRACKING_URI/api/2.0/mlflow/registered-models/alias?name=$E2E_MODEL&alias=champion" | jq -r .model_version.version)"
+[[ "$(jq -r '"\(.model_name) v\(.model_version)"' <<<"$prod_health")" == "$E2E_MODEL v$staging_champion" ]] \
+  || fail "prod's scorer serves '$prod_health', not $E2E_MODEL v$staging_champion"
+say "prod's scorer serves the approved bundle: $prod_health"
 
 # After the comparison: the recipe's check writes its own audit row into the first lakehouse.
 say "2b. The recipe 'Adding a DAG step' of docs/contributing.md, followed as written on a copy of the checkout"

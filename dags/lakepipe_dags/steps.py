@@ -118,11 +118,11 @@ def spark_job_step(
         application=_jar_template(entry.module),
         java_class=entry.main_class,
         properties_file=_setting_template(
-            SPARK_PROPERTIES_VARIABLE, SPARK_PROPERTIES_ENV, _home() / "config" / "spark-defaults.conf"
+            SPARK_PROPERTIES_VARIABLE, SPARK_PROPERTIES_ENV, lakepipe_home() / "config" / "spark-defaults.conf"
         ),
         application_args=[
             "--config",
-            _setting_template(CONFIG_VARIABLE, CONFIG_ENV, _home() / "config" / "local.conf"),
+            config_file_template(),
             "--ds",
             ds,
             *option_args,
@@ -196,7 +196,13 @@ def feature_view_steps(view: str, *, task_prefix: str = "") -> list[BaseOperator
     return steps
 
 
-def _home() -> Path:
+def config_file_template() -> str:
+    """Jinja for the pipeline config file the steps run with (see the table above); a Python task that
+    reads the config takes it as an argument, so it reads the very file the Spark jobs got."""
+    return _setting_template(CONFIG_VARIABLE, CONFIG_ENV, lakepipe_home() / "config" / "local.conf")
+
+
+def lakepipe_home() -> Path:
     """The lakepipe checkout: ``$LAKEPIPE_HOME``, else the repository this file lives in."""
     configured = os.environ.get(HOME_ENV)
     return Path(configured) if configured else Path(__file__).resolve().parents[2]
@@ -205,7 +211,7 @@ def _home() -> Path:
 def _jar_template(module: str) -> str:
     """Jinja for a module's jar: ``<jars dir>/jobs-<module>.jar`` when a folder is configured, else the build output."""
     jar = f"jobs-{module}.jar"
-    built = _home() / f"jobs-{module}" / "target" / jar
+    built = lakepipe_home() / f"jobs-{module}" / "target" / jar
     default_dir = os.environ.get(JARS_DIR_ENV, "")
     return (
         f"{{% set jars_dir = var.value.get({JARS_DIR_VARIABLE!r}, {default_dir!r}) %}}"

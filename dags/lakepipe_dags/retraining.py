@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from pyhocon import ConfigFactory
-from pyhocon.exceptions import ConfigException
-from pyparsing import ParseBaseException
 
 from lakepipe_dags import mlflow_api, steps
 from lakepipe_dags.assets import DS_KEY
@@ -69,7 +67,7 @@ def training_settings(config_file: str | Path, home: Path) -> TrainingSettings:
         base = ConfigFactory.parse_file(str(defaults), resolve=False)
         config = ConfigFactory.parse_file(str(config_file), resolve=False).with_fallback(base, resolve=True)
         settings = TrainingSettings(config.get_string(TRIGGER_KEY), config.get_string(EXPERIMENT_KEY))
-    except (OSError, ConfigException, ParseBaseException) as error:
+    except Exception as error:  # noqa: BLE001 - pyhocon's syntax errors are pyparsing's (not a declared import)
         raise ValueError(
             f"Cannot read {TRIGGER_KEY} from {config_file} over {defaults}: {error}. Fix the file (the Spark"
             " jobs read the same one) or point the Variable lakepipe_config / LAKEPIPE_CONFIG at another."

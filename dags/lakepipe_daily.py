@@ -2,6 +2,11 @@
 airport reference changes (JDBC) and the flight events on Kafka, check the flights' quality, build
 the day's features, check them, announce them to the training DAG, and write the day's report.
 
+Whether a day's features trigger a training is ``lakepipe.training.trigger`` in the pipeline config:
+``every-day`` (the default) announces every day; ``on-drift`` only a day on which a feature drifted
+beyond ``lakepipe.quality.features.retrain-psi`` (its event's extra names the features and their
+PSI); on another day ``publish_features`` ends *skipped*, saying why in its log, and no training runs.
+
 Each Spark task is one job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
 config, the Spark connection and the pool come from). Every job writes idempotently per ds, so
 retries and ``airflow backfill create`` re-runs of any date range are safe.
@@ -14,14 +19,24 @@ runs every day of the data from its first (2001-01-01), one day at a time, oldes
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, task
+from airflow.sdk.exceptions import AirflowSkipException
 
-from lakepipe_dags import schedule
-from lakepipe_dags.assets import DS_KEY, FEATURES_FLIGHTS
+from lakepipe_dags import retraining, schedule
+from lakepipe_dags.assets import FEATURES_FLIGHTS
 from lakepipe_dags.report import DailyReportOperator
-from lakepipe_dags.steps import feature_view_steps, landed_files_sensor, spark_job_step, task_defaults
+from lakepipe_dags.steps import (
+    config_file_template,
+    feature_view_steps,
+    landed_files_sensor,
+    spark_job_step,
+    task_defaults,
+)
+
+log = logging.getLogger(__name__)
 
 with DAG(
     dag_id="lakepipe_daily",
@@ -57,14 +72,22 @@ with DAG(
     build_features, check_features = feature_view_steps("flights")
 
     @task(outlets=[FEATURES_FLIGHTS])
-    def publish_features(*, ds: str, outlet_events: Any) -> None:
-        """Tell the training DAG that ds's features passed their gate (an event on the asset, with ds)."""
-        outlet_events[FEATURES_FLIGHTS].extra = {DS_KEY: ds}
+    def publish_features(config_file: str, *, ds: str, outlet_events: Any) -> None:
+        """Ask the training DAG to train on ds's checked features (an event on the asset), if the trigger says so."""
+        decision = retraining.decide_day(ds, "flights", config_file)
+        if decision.event is None:
+            # A skipped task emits no asset event: the training DAG does not run for this day.
+            raise AirflowSkipException(f"No training for {ds}: {decision.reason}")
+        log.info("Training event for %s: %s (%s)", ds, decision.event, decision.reason)
+        outlet_events[FEATURES_FLIGHTS].extra = decision.event
 
     # The day's page (jobs, quarantine, durations, quality, model scores over the last days), linked
-    # from the task as "Daily report" (its MLflow run).
-    daily_report = spark_job_step("daily_report", job="report", operator_class=DailyReportOperator)
+    # from the task as "Daily report" (its MLflow run). It runs after a day that triggered no training
+    # too (publish_features skipped), but not after a failed gate.
+    daily_report = spark_job_step(
+        "daily_report", job="report", operator_class=DailyReportOperator, trigger_rule="none_failed"
+    )
 
     wait_for_flights >> ingest_flights >> check_bronze >> build_features
     ingest_airports >> build_features
-    check_features >> publish_features() >> daily_report
+    check_features >> publish_features(config_file_template()) >> daily_report

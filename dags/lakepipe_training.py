@@ -3,7 +3,9 @@ let the registry gate decide on the champion, export the champion for Spark-free
 write the day's batch predictions.
 
 Scheduled on the ``lakepipe_features_flights`` asset (data-aware): each daily run that gets its
-features through the gate queues an event carrying its ds, and this DAG trains for the latest ds
+features through the gate queues an event carrying its ds (with ``lakepipe.training.trigger =
+on-drift``, only a run whose features drifted beyond ``retrain-psi``, its extra naming the drifted
+features; see ``lakepipe_dags.retraining``), and this DAG trains for the latest ds
 among the events it was triggered by, so a backfill of many days ends in one training for its
 last day. A manual run names its day in the conf: ``{"ds": "2001-01-15"}``. The first days of the
 data have too few days before them to train on; their runs are skipped (see ``schedule.first_training_day``).

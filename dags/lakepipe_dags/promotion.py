@@ -15,18 +15,15 @@ task never copies twice.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import time
 import urllib.error
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from lakepipe_dags import mlflow_api, steps
+from lakepipe_dags import mlflow_api, pipeline_config
 
 # Version tags, as the jobs write and read them (io.lakepipe.core.tracking.Promotion).
 PROMOTION_TAG = "lakepipe.promotion"
@@ -73,7 +70,7 @@ class Environment:
 
     @staticmethod
     def from_config(config_file: str) -> Environment:
-        config = _config_loader().load_config(Path(config_file))
+        config = pipeline_config.load(config_file)
         return Environment(
             name=str(config["environment.name"]),
             config_file=config_file,
@@ -90,18 +87,6 @@ class Environment:
                 " is empty. Run lakepipe_promote with the config of the environment before prod (staging)."
             )
         return Environment.from_config(self.promote_to)
-
-
-def _config_loader() -> Any:
-    """The jobs' config as the Python tools read it, ``infra/report/lakepipe_config.py``: one reader for both."""
-    name = "lakepipe_config"
-    if name not in sys.modules:
-        path = steps.lakepipe_home() / "infra/report/lakepipe_config.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _api(base: str, method: str, query: Mapping[str, str] | None = None) -> str:

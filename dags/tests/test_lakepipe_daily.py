@@ -139,14 +139,27 @@ def test_landing_connection_from_env_sh_points_the_sensor_at_the_landed_day(
     assert sensor.poke(context) is True
 
 
-def test_publishes_the_checked_days_features_to_the_training_dag() -> None:
+def test_publishes_every_checked_day_to_the_training_dag_under_the_default_trigger() -> None:
     task = load_dag_bag().dags[DAG_ID].task_dict["publish_features"]
     outlet_events: defaultdict = defaultdict(lambda: SimpleNamespace(extra={}))
 
-    task.python_callable(ds=DS, outlet_events=outlet_events)
+    task.python_callable(LOCAL_CONFIG, ds=DS, outlet_events=outlet_events)
 
     assert [outlet.name for outlet in task.outlets] == [FEATURES_FLIGHTS.name]
     assert outlet_events[FEATURES_FLIGHTS].extra == {"ds": DS}
+
+
+def test_publish_reads_the_config_file_the_spark_jobs_get(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_VAR_LAKEPIPE_CONFIG", "/etc/lakepipe/prod.conf")
+    task = load_dag_bag().dags[DAG_ID].task_dict["publish_features"]
+
+    assert list(_render(task, task.op_args)) == ["/etc/lakepipe/prod.conf"]
+    assert _render(_task("check_features"), _task("check_features").application_args)[1] == "/etc/lakepipe/prod.conf"
+
+
+def test_the_report_runs_after_a_day_that_triggered_no_training_but_not_after_a_failed_gate() -> None:
+    # publish_features is skipped on a day without drift (trigger on-drift); a failed gate fails it.
+    assert _task("daily_report").trigger_rule == "none_failed"
 
 
 @pytest.mark.parametrize("task_id", STEPS)

@@ -33,7 +33,7 @@ SUITES=(unit it faults dags e2e onboarding cluster deploy secrets)
 declare -A ABOUT=(
   [unit]="Maven unit tests: each job's transformations on a local SparkSession"
   [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
-  [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load; an Airflow task's job killed with its task (infra/airflow/task-kill-test.sh)"
+  [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load; an Airflow task's job killed with its task (infra/airflow/task-kill-test.sh); a drifted day triggering a training (infra/airflow/drift-trigger-test.sh)"
   [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
   [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
   [onboarding]="the second data set (bird strikes), declared only: its recipe in docs/contributing.md on a copy, its DAG for three years, the model; the benchmarks compile"
@@ -103,6 +103,9 @@ suite_faults() {
   # An Airflow task's job killed with its task, and a retry beside a hung attempt (real processes).
   ensure_test_jars
   "$LAKEPIPE_HOME/infra/airflow/task-kill-test.sh"
+  # The training trigger on-drift: a shifted day emits the training event, a calm one none (the real
+  # check-features job in an Airflow of its own).
+  LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS" "$LAKEPIPE_HOME/infra/airflow/drift-trigger-test.sh"
 }
 
 suite_dags() {

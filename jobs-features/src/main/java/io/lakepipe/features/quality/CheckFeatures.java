@@ -11,6 +11,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
+import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.features.FeatureCatalog;
 import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.FeatureViewReader;
@@ -22,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -40,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * mean, distinct values, PSI), replaces the day's rows of the feature metrics table, and only then
  * fails when the gate fails, so that a failed day's metrics are there to inspect. Like the bronze
  * gate it writes no data rows: the rows it checked count as read and written.
+ *
+ * <p>Each metrics row also says whether the feature drifted beyond {@code retrain-psi} (column
+ * {@code retrain}). With {@code lakepipe.training.trigger = on-drift}, a day that passes then logs
+ * its drift verdict to MLflow (see {@link TrainingTrigger}), from which the daily DAG decides
+ * whether the day triggers a training.
  */
 public final class CheckFeatures {
   private static final Logger LOG = LoggerFactory.getLogger(CheckFeatures.class);
@@ -72,7 +79,10 @@ public final class CheckFeatures {
           .add("gate", DataTypes.StringType)
           .add("gate_reason", DataTypes.StringType)
           .add("run_id", DataTypes.StringType)
-          .add("checked_at", DataTypes.TimestampType);
+          .add("checked_at", DataTypes.TimestampType)
+          // Added after the first release: older partitions read it as null (the write merges it
+          // in).
+          .add("retrain", DataTypes.BooleanType);
 
   private CheckFeatures() {}
 
@@ -82,10 +92,12 @@ public final class CheckFeatures {
     Settings settings =
         Settings.fromConfig(
             config.overlaid(Settings.CONFIG_SECTION, "views." + view.name() + ".feature-gate"));
-    return context -> run(context, view, settings);
+    TrainingTrigger trigger = TrainingTrigger.fromConfig(config);
+    return context -> run(context, view, settings, trigger);
   }
 
-  public static JobResult run(JobContext context, FeatureView view, Settings settings) {
+  public static JobResult run(
+      JobContext context, FeatureView view, Settings settings, TrainingTrigger trigger) {
     FeatureCatalog catalog = view.catalog();
     String table = view.tables().features();
     String metricsTable = view.tables().featureQuality();
@@ -161,6 +173,20 @@ public final class CheckFeatures {
                 + view.name()
                 + ".feature-gate)");
       }
+      Map<String, Double> drift = FeatureGate.retrainDrift(metrics, verdicts);
+      LOG.info(
+          "{} ds={}: {}",
+          table,
+          ds,
+          drift.isEmpty()
+              ? "no feature drifted beyond retrain-psi " + settings.retrainPsi()
+              : "drifted beyond retrain-psi " + settings.retrainPsi() + ": " + drift);
+      String verdictRun =
+          trigger.onDrift()
+              ? " (drift verdict: MLflow run "
+                  + logDriftVerdict(context, trigger, view.name(), metrics, drift, settings)
+                  + ")"
+              : "";
       return JobResult.builder()
           .source(featuresPath)
           .rowsRead(rows)
@@ -173,14 +199,60 @@ public final class CheckFeatures {
                   + count(verdicts, FeatureGate.EXEMPT)
                   + " exempt, "
                   + count(verdicts, FeatureGate.NO_REFERENCE)
-                  + " without reference); metrics in "
+                  + " without reference, "
+                  + drift.size()
+                  + " drifted beyond retrain-psi); metrics in "
                   + metricsPath
                   + " v"
-                  + metricsVersion)
+                  + metricsVersion
+                  + verdictRun)
           .build();
     } finally {
       day.unpersist();
       reference.unpersist();
+    }
+  }
+
+  /**
+   * Logs the day's drift verdict as a run of the drift experiment (tags of {@link
+   * TrainingTrigger#verdictTags}, every measured PSI as a metric {@code psi.<feature>}) and returns
+   * the run's id. A rerun logs a new run; readers take the newest finished one.
+   */
+  private static String logDriftVerdict(
+      JobContext context,
+      TrainingTrigger trigger,
+      String view,
+      List<FeatureMetric> metrics,
+      Map<String, Double> drift,
+      Settings settings) {
+    Map<String, String> tags =
+        new LinkedHashMap<>(TrainingTrigger.verdictTags(context.ds(), view, drift));
+    tags.put("lakepipe.job_run_id", context.runId());
+    tags.put("mlflow.source.name", CheckFeaturesJob.class.getName());
+    Map<String, Double> psi = new LinkedHashMap<>();
+    metrics.stream()
+        .filter(m -> m.psi() != null && Double.isFinite(m.psi()))
+        .forEach(m -> psi.put("psi." + m.feature(), m.psi()));
+    try (MlflowTracking tracking = MlflowTracking.connect(context.config())) {
+      String experimentId = tracking.experimentId(trigger.driftExperiment());
+      String runId =
+          tracking.withRun(
+              experimentId,
+              "drift-" + view + "-" + context.ds(),
+              tags,
+              run -> {
+                run.log(
+                    Map.of("retrain_psi", String.valueOf(settings.retrainPsi())), psi, Map.of());
+                return run.runId();
+              });
+      LOG.info(
+          "Drift verdict for view {} ds={}: retrain={}, MLflow run {} of experiment {}",
+          view,
+          context.ds(),
+          !drift.isEmpty(),
+          runId,
+          trigger.driftExperiment());
+      return runId;
     }
   }
 
@@ -208,7 +280,8 @@ public final class CheckFeatures {
               v.gate(),
               v.reason(),
               runId,
-              checkedAt));
+              checkedAt,
+              v.retrain()));
     }
     return spark.createDataFrame(rows, METRICS_SCHEMA);
   }

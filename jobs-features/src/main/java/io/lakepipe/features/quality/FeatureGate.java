@@ -17,6 +17,12 @@ import java.util.regex.Pattern;
  * {@code null-share-exempt} or {@code drift-exempt} glob are not failed by that check. Pure:
  * metrics and settings in, verdicts out.
  *
+ * <p>Apart from passing or failing, a verdict says whether the feature drifted beyond {@code
+ * retrain-psi} (at most {@code max-psi}): a day with such drift is still usable, but a model
+ * trained before it has not seen it, so it is a reason to retrain ({@link Verdict#retrain}).
+ * Drift-exempt and warming-up features never count: their drift is the calendar, the weather or a
+ * history still being built, which retraining would not teach the model anything new about.
+ *
  * <p>A verdict is {@link #FAIL} when a check failed; else {@link #EXEMPT} when a check would have
  * failed but the feature is exempt from it; else {@link #NO_REFERENCE} when there was no reference
  * to measure drift against; else {@link #PASS}. Its reason lists every such finding (null on pass).
@@ -41,6 +47,7 @@ public final class FeatureGate {
    * @param minRows fewest rows a day may have
    * @param maxNullShare largest null share of a feature
    * @param maxPsi largest PSI of a feature against the reference
+   * @param retrainPsi PSI above which a feature's drift calls for a retraining, at most maxPsi
    * @param nullShareExempt globs of features whose null share is not gated
    * @param driftExempt globs of features whose PSI is not gated
    */
@@ -50,6 +57,7 @@ public final class FeatureGate {
       long minRows,
       double maxNullShare,
       double maxPsi,
+      double retrainPsi,
       List<String> nullShareExempt,
       List<String> driftExempt) {
     /** The config section, under {@code lakepipe}. */
@@ -67,6 +75,13 @@ public final class FeatureGate {
           maxNullShare,
           "a share from 0 to 1");
       check(maxPsi >= 0, "max-psi", maxPsi, "a number >= 0");
+      // Above max-psi a feature fails the day, so a larger retrain-psi could never trigger
+      // anything.
+      check(
+          retrainPsi >= 0 && retrainPsi <= maxPsi,
+          "retrain-psi",
+          retrainPsi,
+          "a number from 0 to max-psi (" + formatLimit(maxPsi) + ")");
       nullShareExempt = List.copyOf(nullShareExempt);
       driftExempt = List.copyOf(driftExempt);
     }
@@ -78,6 +93,7 @@ public final class FeatureGate {
           config.longValue(SECTION + "min-rows"),
           config.number(SECTION + "max-null-share"),
           config.number(SECTION + "max-psi"),
+          config.number(SECTION + "retrain-psi"),
           config.strings(SECTION + "null-share-exempt"),
           config.strings(SECTION + "drift-exempt"));
     }
@@ -97,8 +113,12 @@ public final class FeatureGate {
     }
   }
 
-  /** The gate's outcome for one feature; {@code reason} is null on pass. */
-  public record Verdict(String feature, String gate, String reason, List<Failure> failures) {
+  /**
+   * The gate's outcome for one feature; {@code reason} is null on pass. {@code retrain}: its PSI is
+   * above {@code retrain-psi} and it is neither drift-exempt nor warming up.
+   */
+  public record Verdict(
+      String feature, String gate, String reason, List<Failure> failures, boolean retrain) {
     public Verdict {
       failures = List.copyOf(failures);
     }
@@ -191,6 +211,11 @@ public final class FeatureGate {
       }
     }
     boolean noReference = metric.psi() == null && metric.rows() > 0;
+    boolean retrain =
+        metric.psi() != null
+            && metric.psi() > settings.retrainPsi()
+            && firstMatch(settings.driftExempt(), feature).isEmpty()
+            && warmingUp == null;
 
     List<String> reasons = new ArrayList<>();
     failures.forEach(f -> reasons.add(describe(f.measure(), f.value(), f.limit())));
@@ -204,7 +229,23 @@ public final class FeatureGate {
     String gate =
         !failures.isEmpty() ? FAIL : !exempt.isEmpty() ? EXEMPT : noReference ? NO_REFERENCE : PASS;
     return new Verdict(
-        feature, gate, reasons.isEmpty() ? null : String.join("; ", reasons), failures);
+        feature, gate, reasons.isEmpty() ? null : String.join("; ", reasons), failures, retrain);
+  }
+
+  /**
+   * The features whose drift calls for a retraining, with their PSI, in feature order: empty when
+   * the day needs none. {@code metrics} and {@code verdicts} are in the same order, as {@link
+   * #judge(List, Settings, Map)} returns them.
+   */
+  public static Map<String, Double> retrainDrift(
+      List<FeatureMetric> metrics, List<Verdict> verdicts) {
+    Map<String, Double> drifted = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      if (verdicts.get(i).retrain()) {
+        drifted.put(metrics.get(i).feature(), metrics.get(i).psi());
+      }
+    }
+    return drifted;
   }
 
   /** Whether a feature name matches a glob: {@code *} is any run of characters, {@code ?} one. */

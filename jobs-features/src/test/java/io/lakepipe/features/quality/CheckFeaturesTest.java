@@ -53,7 +53,7 @@ class CheckFeaturesTest extends SparkTestBase {
    * of origin_delay_mean_7d null (no flights in the window), and distance moved by {@code
    * distanceShift} miles.
    */
-  private Dataset<Row> day(LocalDate ds, int distanceShift) {
+  static Dataset<Row> day(LocalDate ds, int distanceShift) {
     return spark
         .range(ROWS_PER_DAY)
         .selectExpr(
@@ -82,6 +82,10 @@ class CheckFeaturesTest extends SparkTestBase {
 
   /** Writes the days {@code ds - days .. ds - 1} as the reference, in one commit. */
   private void writeReference(int days) {
+    writeReference(featuresPath, days);
+  }
+
+  static void writeReference(String featuresPath, int days) {
     Dataset<Row> all = null;
     for (int back = days; back >= 1; back--) {
       Dataset<Row> one = day(DS.minusDays(back), 0);
@@ -91,6 +95,10 @@ class CheckFeaturesTest extends SparkTestBase {
   }
 
   private void writeDay(int distanceShift) {
+    writeDay(featuresPath, distanceShift);
+  }
+
+  static void writeDay(String featuresPath, int distanceShift) {
     new DeltaTables(spark).replaceDs(day(DS, distanceShift), featuresPath, DS);
   }
 
@@ -172,6 +180,40 @@ class CheckFeaturesTest extends SparkTestBase {
     JobResult sofar = context.progress().snapshot("failed");
     assertThat(sofar.rowsRead()).isEqualTo(ROWS_PER_DAY);
     assertThat(sofar.versionsWritten()).containsKey(config.tablePath("quality-features-flights"));
+  }
+
+  @Test
+  void aModeratelyShiftedDayPassesAndMarksTheShiftedFeatureForRetraining() {
+    writeReference(7);
+    // 150 miles moves about three quarters of the first decile's share into the last: a PSI
+    // between retrain-psi (0.1) and max-psi (0.25).
+    writeDay(150);
+
+    JobResult result = check("run-1");
+
+    List<Row> metrics = metricsOfTheDay();
+    Row distance = metric(metrics, "distance");
+    assertThat(distance.<String>getAs("gate")).isEqualTo(FeatureGate.PASS);
+    assertThat(distance.<Double>getAs("psi")).isBetween(0.1, 0.25);
+    assertThat(distance.<Boolean>getAs("retrain")).isTrue();
+    // Drifted too, but drift-exempt: the weekday is no reason to retrain.
+    assertThat(metric(metrics, "day_of_week").<Boolean>getAs("retrain")).isFalse();
+    assertThat(metrics)
+        .filteredOn(r -> r.<Boolean>getAs("retrain"))
+        .extracting(r -> r.<String>getAs("feature"))
+        .containsExactly("distance");
+    assertThat(result.summary()).contains("1 drifted beyond retrain-psi").doesNotContain("MLflow");
+  }
+
+  @Test
+  void anUnshiftedDayMarksNoFeatureForRetraining() {
+    writeReference(7);
+    writeDay(0);
+
+    JobResult result = check("run-1");
+
+    assertThat(metricsOfTheDay()).extracting(r -> r.<Boolean>getAs("retrain")).containsOnly(false);
+    assertThat(result.summary()).contains("0 drifted beyond retrain-psi");
   }
 
   @Test

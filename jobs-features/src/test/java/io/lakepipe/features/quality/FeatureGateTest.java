@@ -138,7 +138,7 @@ class FeatureGateTest {
   @Test
   void anExemptionCoversOnlyItsOwnCheck() {
     Settings settings =
-        new Settings(7, 10, 1, 0.05, 0.25, List.of("*_delay_mean_*d"), List.of("month"));
+        new Settings(7, 10, 1, 0.05, 0.25, 0.1, List.of("*_delay_mean_*d"), List.of("month"));
 
     // Null-share exempt, but its drift is still gated.
     Verdict verdict = FeatureGate.judge(numeric("origin_delay_mean_7d", 0.3, 0.9), settings);
@@ -158,7 +158,7 @@ class FeatureGateTest {
 
   @Test
   void tooFewRowsFails() {
-    Settings settings = new Settings(7, 10, 2000, 0.05, 0.25, List.of(), List.of());
+    Settings settings = new Settings(7, 10, 2000, 0.05, 0.25, 0.1, List.of(), List.of());
 
     assertThat(FeatureGate.failures(List.of(numeric("distance", 0.0, 0.0)), settings))
         .extracting(Object::toString)
@@ -174,6 +174,7 @@ class FeatureGateTest {
     assertThat(defaults.minRows()).isEqualTo(1);
     assertThat(defaults.maxNullShare()).isEqualTo(0.05);
     assertThat(defaults.maxPsi()).isEqualTo(0.25);
+    assertThat(defaults.retrainPsi()).isEqualTo(0.1);
     assertThat(List.of("origin_delay_mean_7d", "route_delay_mean_1d", "dest_delayed_share_28d"))
         .allMatch(
             f -> defaults.nullShareExempt().stream().anyMatch(g -> FeatureGate.matches(g, f)));
@@ -211,5 +212,63 @@ class FeatureGateTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessageContaining("lakepipe.quality.features.psi-bins")
         .hasMessageContaining("'1'");
+  }
+
+  @Test
+  void driftBeyondRetrainPsiButWithinMaxPsiPassesAndCallsForRetraining() {
+    List<FeatureMetric> metrics =
+        List.of(
+            numeric("hour", 0.0, 0.05),
+            numeric("distance", 0.0, 0.15),
+            numeric("origin_flights_7d", 0.0, 0.1));
+
+    List<Verdict> verdicts = FeatureGate.judge(metrics, settings());
+
+    assertThat(verdicts).extracting(Verdict::gate).containsOnly(FeatureGate.PASS);
+    // 0.1 is the limit itself: only drift above it counts.
+    assertThat(verdicts).extracting(Verdict::retrain).containsExactly(false, true, false);
+    assertThat(FeatureGate.retrainDrift(metrics, verdicts))
+        .containsExactly(Map.entry("distance", 0.15));
+  }
+
+  @Test
+  void aFailingDriftAlsoCrossesRetrainPsi() {
+    Verdict verdict = FeatureGate.judge(numeric("distance", 0.0, 0.9), settings());
+
+    assertThat(verdict.gate()).isEqualTo(FeatureGate.FAIL);
+    assertThat(verdict.retrain()).isTrue();
+  }
+
+  @Test
+  void driftExemptAndWarmingUpFeaturesNeverCallForRetraining() {
+    Map<String, String> warming =
+        FeatureGate.warmingUp(
+            Map.of("route_flights_7d", 7),
+            java.time.LocalDate.of(2001, 1, 15),
+            7,
+            java.time.LocalDate.of(2001, 1, 13));
+    List<FeatureMetric> metrics =
+        List.of(
+            numeric("month", 0.0, 9.2),
+            numeric("origin_delay_mean_7d", 0.0, 0.2),
+            numeric("route_flights_7d", 0.0, 0.2),
+            numeric("no_reference", 0.0, null));
+
+    List<Verdict> verdicts = FeatureGate.judge(metrics, settings(), warming);
+
+    assertThat(verdicts).extracting(Verdict::retrain).containsOnly(false);
+    assertThat(FeatureGate.retrainDrift(metrics, verdicts)).isEmpty();
+  }
+
+  @Test
+  void aRetrainPsiAboveMaxPsiIsRefusedAsItCouldNeverTrigger() {
+    LakepipeConfig config =
+        TestConfigs.flights(Map.of("lakepipe.quality.features.retrain-psi", 0.3));
+
+    assertThatThrownBy(() -> Settings.fromConfig(config))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("lakepipe.quality.features.retrain-psi")
+        .hasMessageContaining("'0.3'")
+        .hasMessageContaining("from 0 to max-psi (0.25)");
   }
 }

@@ -61,7 +61,8 @@ class ValidateIngestDeclarationsTest {
             "ok   lakepipe.checks.bronze-flights",
             "ok   lakepipe.sources.airports",
             "ok   lakepipe.sources.flight-events",
-            "ok   lakepipe.sources.flights");
+            "ok   lakepipe.sources.flights",
+            "ok   lakepipe.sources.prediction-log-flights");
   }
 
   @Test
@@ -82,7 +83,7 @@ class ValidateIngestDeclarationsTest {
                 "}"));
 
     assertThat(outcome.exitCode()).isEqualTo(1);
-    assertThat(outcome.lines()).hasSize(6);
+    assertThat(outcome.lines()).hasSize(7);
     assertThat(outcome.lines().get(0)).isEqualTo("ok   lakepipe.checks.bronze-flights");
     assertThat(outcome.lines().get(1))
         .startsWith("FAIL lakepipe.checks.features-flights: ")
@@ -114,7 +115,7 @@ class ValidateIngestDeclarationsTest {
                 "lakepipe.sources.bookings { kind = file }"));
 
     assertThat(outcome.exitCode()).isEqualTo(1);
-    assertThat(outcome.lines()).hasSize(5);
+    assertThat(outcome.lines()).hasSize(6);
     assertThat(outcome.lines().get(2))
         .startsWith("FAIL lakepipe.sources.bookings: ")
         .contains("lakepipe.sources.bookings.kind")

@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,14 +28,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitor-predictions job: joins ds's batch predictions with the labels of the same flights (on
- * the view's entity id), computes the realised quality per model version ({@link RealisedQuality}),
- * replaces ds's partition of the prediction-quality table with one row per version, and pushes the
- * numbers to the Pushgateway ({@link PredictionQualityMetrics}).
+ * The monitor-predictions job: joins ds's batch predictions, and ds's online predictions (the
+ * scorer's answers, ingested from its prediction log), with the labels of the same flights (on the
+ * view's entity id), computes the realised quality per source and model version ({@link
+ * RealisedQuality}), replaces ds's partition of the prediction-quality table with one row per
+ * source and version, and pushes the numbers to the Pushgateway ({@link PredictionQualityMetrics}).
  *
- * <p>A day without predictions is skipped (nothing written); a day whose labels have not landed
- * gets its row with {@code rows_labelled = 0} and null metrics, which a rerun after the labels land
- * replaces.
+ * <p>A day without predictions of either source is skipped (nothing written); a day whose labels
+ * have not landed gets its rows with {@code rows_labelled = 0} and null metrics, which a rerun
+ * after the labels land replaces. An online prediction without a flight id counts as scored, never
+ * as labelled.
  */
 public final class PredictionMonitoring {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionMonitoring.class);
@@ -42,10 +45,19 @@ public final class PredictionMonitoring {
   /** The batch predictions, written by serve-export. */
   public static final String PREDICTIONS = "predictions-flights";
 
+  /** The online predictions, ingested from the scorer's prediction log by ingest-files. */
+  public static final String ONLINE_PREDICTIONS = "predictions-online-flights";
+
+  /** The {@code source} of the batch predictions' rows. */
+  public static final String BATCH = "batch";
+
+  /** The {@code source} of the online predictions' rows. */
+  public static final String ONLINE = "online";
+
   /** The labels of the flights, written by build-features. */
   public static final String LABELS = "labels-flights";
 
-  /** One row per ds and model version, written here. */
+  /** One row per ds, source and model version, written here. */
   public static final String QUALITY = "prediction-quality-flights";
 
   /**
@@ -56,6 +68,7 @@ public final class PredictionMonitoring {
   /** The columns of the quality table, before its ds. */
   public static final StructType SCHEMA =
       new StructType()
+          .add("source", DataTypes.StringType, false)
           .add("model_name", DataTypes.StringType, false)
           .add("model_version", DataTypes.StringType, false)
           .add("rows_scored", DataTypes.LongType, false)
@@ -69,49 +82,62 @@ public final class PredictionMonitoring {
 
   private PredictionMonitoring() {}
 
-  /** One model version's quality on the day. */
-  public record VersionQuality(String modelName, String modelVersion, RealisedQuality quality) {}
+  /**
+   * One model version's quality on the day, from one source of predictions ({@link #BATCH} or
+   * {@link #ONLINE}).
+   */
+  public record VersionQuality(
+      String source, String modelName, String modelVersion, RealisedQuality quality) {
+    /** A batch prediction's quality. */
+    public VersionQuality(String modelName, String modelVersion, RealisedQuality quality) {
+      this(BATCH, modelName, modelVersion, quality);
+    }
+  }
 
   public static JobResult run(JobContext context) {
     LakepipeConfig config = context.config();
     LocalDate ds = context.ds();
-    String predictionsPath = config.tablePath(PREDICTIONS);
     String labelsPath = config.tablePath(LABELS);
     String qualityPath = config.tablePath(QUALITY);
     String id = config.string(VIEW + ".entity.id.name");
     String label = config.string(VIEW + ".label.name");
     DeltaTables tables = context.tables();
-    JobResult.Builder result = JobResult.builder().source(predictionsPath);
+    JobResult.Builder result = JobResult.builder().source(config.tablePath(PREDICTIONS));
 
-    if (!tables.exists(predictionsPath)) {
-      return skipped(result, ds, "the predictions table " + predictionsPath + " does not exist");
+    // Source to table: the batch predictions first, as before online ones were kept.
+    Map<String, String> sources = new LinkedHashMap<>();
+    sources.put(BATCH, PREDICTIONS);
+    sources.put(ONLINE, ONLINE_PREDICTIONS);
+    sources.values().removeIf(table -> !tables.exists(config.tablePath(table)));
+    if (sources.isEmpty()) {
+      return skipped(
+          result,
+          ds,
+          "neither the predictions table "
+              + config.tablePath(PREDICTIONS)
+              + " nor the online predictions table "
+              + config.tablePath(ONLINE_PREDICTIONS)
+              + " exists");
     }
-    TableRead predictions = tables.readDs(PREDICTIONS, predictionsPath, ds);
-    result.read(predictionsPath, predictions.version());
-    Optional<TableRead> labels =
-        tables.exists(labelsPath)
-            ? Optional.of(tables.readDs(LABELS, labelsPath, ds))
-            : Optional.empty();
-    labels.ifPresent(read -> result.read(labelsPath, read.version()));
+    Optional<Dataset<Row>> labels = Optional.empty();
+    if (tables.exists(labelsPath)) {
+      TableRead read = tables.readDs(LABELS, labelsPath, ds);
+      result.read(labelsPath, read.version());
+      labels =
+          Optional.of(
+              read.rows().select(col(id).as("_label_id"), col(label).cast("int").as("label")));
+    }
 
-    Dataset<Row> scored =
-        predictions
-            .rows()
-            .select(col(id), col("delay_probability"), col("model_name"), col("model_version"));
-    Dataset<Row> joined =
-        labels
-            .map(
-                read ->
-                    scored.join(
-                        read.rows()
-                            .select(col(id).as("_label_id"), col(label).cast("int").as("label")),
-                        col(id).equalTo(col("_label_id")),
-                        "left"))
-            .orElse(scored.withColumn("label", lit(null).cast("int")))
-            .select("model_name", "model_version", "delay_probability", "label");
-    List<VersionQuality> versions = measure(joined.collectAsList());
+    List<VersionQuality> versions = new ArrayList<>();
+    for (Map.Entry<String, String> source : sources.entrySet()) {
+      String path = config.tablePath(source.getValue());
+      TableRead predictions = tables.readDs(source.getValue(), path, ds);
+      result.read(path, predictions.version());
+      versions.addAll(
+          measure(source.getKey(), withLabels(predictions.rows(), id, labels).collectAsList()));
+    }
     if (versions.isEmpty()) {
-      return skipped(result, ds, "serve-export wrote no predictions for " + ds + " yet");
+      return skipped(result, ds, "no batch or online predictions for " + ds + " yet");
     }
 
     Timestamp now = Timestamp.from(Instant.now());
@@ -120,6 +146,7 @@ public final class PredictionMonitoring {
       RealisedQuality q = v.quality();
       rows.add(
           RowFactory.create(
+              v.source(),
               v.modelName(),
               v.modelVersion(),
               q.rowsScored(),
@@ -146,10 +173,26 @@ public final class PredictionMonitoring {
   }
 
   /**
+   * The predictions as (model_name, model_version, delay_probability, label or null): each joined
+   * with the label of its flight when there is one. Batch and online predictions share these column
+   * names (the online source's bronze-columns name them so).
+   */
+  static Dataset<Row> withLabels(
+      Dataset<Row> predictions, String id, Optional<Dataset<Row>> labels) {
+    Dataset<Row> scored =
+        predictions.select(
+            col(id), col("delay_probability"), col("model_name"), col("model_version"));
+    return labels
+        .map(l -> scored.join(l, col(id).equalTo(col("_label_id")), "left"))
+        .orElse(scored.withColumn("label", lit(null).cast("int")))
+        .select("model_name", "model_version", "delay_probability", "label");
+  }
+
+  /**
    * The quality of each model version among rows of (model_name, model_version, delay_probability,
    * label or null), sorted by name and version.
    */
-  static List<VersionQuality> measure(List<Row> rows) {
+  static List<VersionQuality> measure(String source, List<Row> rows) {
     Map<List<String>, List<Row>> byVersion =
         new TreeMap<>(
             (a, b) ->
@@ -172,7 +215,8 @@ public final class PredictionMonitoring {
             y[i] = labelled.get(i).getInt(3);
           }
           versions.add(
-              new VersionQuality(key.get(0), key.get(1), RealisedQuality.of(group.size(), p, y)));
+              new VersionQuality(
+                  source, key.get(0), key.get(1), RealisedQuality.of(group.size(), p, y)));
         });
     return versions;
   }
@@ -193,14 +237,16 @@ public final class PredictionMonitoring {
           q.rowsLabelled() == 0
               ? String.format(
                   Locale.ROOT,
-                  "%s v%s: %d scored, no labels yet (rerun when they land)",
+                  "%s%s v%s: %d scored, no labels yet (rerun when they land)",
+                  v.source().equals(BATCH) ? "" : v.source() + " ",
                   v.modelName(),
                   v.modelVersion(),
                   q.rowsScored())
               : String.format(
                   Locale.ROOT,
-                  "%s v%s: %d scored, %d labelled, ROC AUC %.4f, log loss %.4f, calibration error"
-                      + " %.4f (predicted %.4f, observed %.4f)",
+                  "%s%s v%s: %d scored, %d labelled, ROC AUC %.4f, log loss %.4f, calibration"
+                      + " error %.4f (predicted %.4f, observed %.4f)",
+                  v.source().equals(BATCH) ? "" : v.source() + " ",
                   v.modelName(),
                   v.modelVersion(),
                   q.rowsScored(),

@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The realised quality of a day's predictions as Prometheus gauges labelled {@code model}, {@code
- * version} and {@code ds}, pushed to the Pushgateway under the grouping key {@code
- * job="lakepipe_predictions"}, {@code model="<model name>"}: a push replaces the model's group, so
- * the gateway holds the last monitored day, and Prometheus' history the rest. Separate from the
- * job-run group ({@code job="lakepipe_jobs"}), which JobRunner replaces after every run.
+ * version}, {@code source} ({@code batch} or {@code online}) and {@code ds}, pushed to the
+ * Pushgateway under the grouping key {@code job="lakepipe_predictions"}, {@code model="<model
+ * name>"}: a push replaces the model's group, so the gateway holds the last monitored day, and
+ * Prometheus' history the rest. Separate from the job-run group ({@code job="lakepipe_jobs"}),
+ * which JobRunner replaces after every run.
  */
 public final class PredictionQualityMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionQualityMetrics.class);
@@ -154,7 +155,14 @@ public final class PredictionQualityMetrics {
             GaugeDataPointSnapshot.builder()
                 .labels(
                     Labels.of(
-                        "ds", ds.toString(), "model", v.modelName(), "version", v.modelVersion()))
+                        "ds",
+                        ds.toString(),
+                        "model",
+                        v.modelName(),
+                        "source",
+                        v.source(),
+                        "version",
+                        v.modelVersion()))
                 .value(x)
                 .build());
         any = true;

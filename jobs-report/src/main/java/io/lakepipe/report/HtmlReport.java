@@ -232,7 +232,7 @@ public final class HtmlReport {
       TrainingScore training = model.trainingUpTo(day.ds());
       html.append("<tr>")
           .append(cell(day.ds()))
-          .append(cell(day.model() + " v" + day.version()))
+          .append(cell(day.label()))
           .append(number(String.format(Locale.ROOT, "%,d", day.rowsScored())))
           .append(number(String.format(Locale.ROOT, "%,d", day.rowsLabelled())))
           .append(number(decimal(day.rocAuc())))

@@ -4,9 +4,12 @@ package io.lakepipe.report;
 import java.time.LocalDate;
 
 /**
- * The realised quality of one day's batch predictions of one model version, from the
+ * The realised quality of one day's batch or online predictions of one model version, from the
  * prediction-quality table (the monitor-predictions job). A metric not computed (no labels yet) is
  * NaN.
+ *
+ * @param source {@code batch} or {@code online}; rows written before online predictions were
+ *     monitored have none and are batch
  */
 public record PredictionDay(
     LocalDate ds,
@@ -18,4 +21,37 @@ public record PredictionDay(
     double logLoss,
     double calibrationError,
     double meanPredicted,
-    double observedShare) {}
+    double observedShare,
+    String source) {
+
+  /** A day of batch predictions. */
+  public PredictionDay(
+      LocalDate ds,
+      String model,
+      String version,
+      long rowsScored,
+      long rowsLabelled,
+      double rocAuc,
+      double logLoss,
+      double calibrationError,
+      double meanPredicted,
+      double observedShare) {
+    this(
+        ds,
+        model,
+        version,
+        rowsScored,
+        rowsLabelled,
+        rocAuc,
+        logLoss,
+        calibrationError,
+        meanPredicted,
+        observedShare,
+        "batch");
+  }
+
+  /** The model version as the page names it, with the source when it is not batch. */
+  public String label() {
+    return model + " v" + version + ("batch".equals(source) ? "" : " (" + source + ")");
+  }
+}

@@ -122,8 +122,8 @@ final class ReportCharts {
   }
 
   /**
-   * Realised ROC AUC of the batch predictions per day (one series per model version), and the test
-   * ROC AUC of each training day, on one scale.
+   * Realised ROC AUC of the predictions per day (one series per model version and source), and the
+   * test ROC AUC of each training day, on one scale.
    */
   static Optional<String> realisedRocAuc(ReportModel model) {
     List<PredictionDay> days =
@@ -133,11 +133,9 @@ final class ReportCharts {
     }
     XYChart chart = chart(model, "Realised ROC AUC of the predictions per day", "ROC AUC");
     chart.getStyler().setYAxisDecimalPattern("0.000");
-    List<String> versions =
-        days.stream().map(d -> d.model() + " v" + d.version()).distinct().toList();
+    List<String> versions = days.stream().map(PredictionDay::label).distinct().toList();
     for (String version : versions) {
-      List<PredictionDay> of =
-          days.stream().filter(d -> (d.model() + " v" + d.version()).equals(version)).toList();
+      List<PredictionDay> of = days.stream().filter(d -> d.label().equals(version)).toList();
       addSeries(
           chart,
           "realised, " + version,

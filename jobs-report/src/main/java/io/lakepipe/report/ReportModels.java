@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.report;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.lakepipe.core.tracking.LoggedRun;
@@ -10,6 +12,7 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
@@ -122,18 +126,24 @@ public final class ReportModels {
    */
   public static List<PredictionDay> predictionDays(
       Dataset<Row> rows, LocalDate from, LocalDate ds) {
+    // Rows written before online predictions were monitored have no source: they are batch.
+    Column source =
+        Arrays.asList(rows.columns()).contains("source")
+            ? coalesce(col("source"), lit("batch"))
+            : lit("batch");
     return window(rows, from, ds)
         .select(
-            "ds",
-            "model_name",
-            "model_version",
-            "rows_scored",
-            "rows_labelled",
-            "roc_auc",
-            "log_loss",
-            "calibration_error",
-            "mean_predicted",
-            "observed_share")
+            col("ds"),
+            col("model_name"),
+            col("model_version"),
+            col("rows_scored"),
+            col("rows_labelled"),
+            col("roc_auc"),
+            col("log_loss"),
+            col("calibration_error"),
+            col("mean_predicted"),
+            col("observed_share"),
+            source.as("source"))
         .collectAsList()
         .stream()
         .map(
@@ -148,11 +158,13 @@ public final class ReportModels {
                     orNaN(r, 6),
                     orNaN(r, 7),
                     orNaN(r, 8),
-                    orNaN(r, 9)))
+                    orNaN(r, 9),
+                    r.getString(10)))
         .sorted(
             Comparator.comparing(PredictionDay::ds)
                 .thenComparing(PredictionDay::model)
-                .thenComparing(PredictionDay::version))
+                .thenComparing(PredictionDay::version)
+                .thenComparing(PredictionDay::source))
         .toList();
   }
 

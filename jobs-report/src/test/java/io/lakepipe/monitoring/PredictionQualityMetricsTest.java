@@ -50,15 +50,35 @@ class PredictionQualityMetricsTest {
 
     assertThat(text)
         .contains(
-            "lakepipe_prediction_roc_auc{ds=\"2001-01-15\",model=\"flights\",version=\"3\"} 1.0")
+            "lakepipe_prediction_roc_auc{ds=\"2001-01-15\",model=\"flights\",source=\"batch\",version=\"3\"} 1.0")
         .contains(
-            "lakepipe_prediction_rows_scored{ds=\"2001-01-15\",model=\"flights\",version=\"3\"} 5.0")
+            "lakepipe_prediction_rows_scored{ds=\"2001-01-15\",model=\"flights\",source=\"batch\",version=\"3\"} 5.0")
         .contains(
-            "lakepipe_prediction_rows_labelled{ds=\"2001-01-15\",model=\"flights\",version=\"3\"} 4.0")
+            "lakepipe_prediction_rows_labelled{ds=\"2001-01-15\",model=\"flights\",source=\"batch\",version=\"3\"} 4.0")
         .contains("lakepipe_prediction_calibration_error{")
         .contains("lakepipe_prediction_log_loss{")
         .contains("lakepipe_prediction_mean_probability{")
         .contains("lakepipe_prediction_observed_positive_share{");
+  }
+
+  @Test
+  void batchAndOnlinePredictionsOfOneVersionAreTwoSeries() {
+    RealisedQuality ranked = RealisedQuality.of(2, new double[] {0.1, 0.9}, new int[] {0, 1});
+    RealisedQuality reversed = RealisedQuality.of(3, new double[] {0.9, 0.1}, new int[] {0, 1});
+
+    String text =
+        text(
+            List.of(
+                new PredictionMonitoring.VersionQuality("batch", "flights", "3", ranked),
+                new PredictionMonitoring.VersionQuality("online", "flights", "3", reversed)));
+
+    assertThat(text)
+        .contains(
+            "lakepipe_prediction_roc_auc{ds=\"2001-01-15\",model=\"flights\",source=\"batch\",version=\"3\"} 1.0")
+        .contains(
+            "lakepipe_prediction_roc_auc{ds=\"2001-01-15\",model=\"flights\",source=\"online\",version=\"3\"} 0.0")
+        .contains(
+            "lakepipe_prediction_rows_scored{ds=\"2001-01-15\",model=\"flights\",source=\"online\",version=\"3\"} 3.0");
   }
 
   @Test
@@ -72,9 +92,9 @@ class PredictionQualityMetricsTest {
         .doesNotContain("NaN")
         .doesNotContain("lakepipe_prediction_roc_auc")
         .contains(
-            "lakepipe_prediction_rows_scored{ds=\"2001-01-15\",model=\"flights\",version=\"4\"} 9.0")
+            "lakepipe_prediction_rows_scored{ds=\"2001-01-15\",model=\"flights\",source=\"batch\",version=\"4\"} 9.0")
         .contains(
-            "lakepipe_prediction_rows_labelled{ds=\"2001-01-15\",model=\"flights\",version=\"4\"} 0.0");
+            "lakepipe_prediction_rows_labelled{ds=\"2001-01-15\",model=\"flights\",source=\"batch\",version=\"4\"} 0.0");
   }
 
   @Test

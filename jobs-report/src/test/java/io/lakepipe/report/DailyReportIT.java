@@ -148,6 +148,7 @@ class DailyReportIT extends ReportFixtures {
         rows(
             PredictionMonitoring.SCHEMA,
             new Object[] {
+              "batch",
               "lakepipe_flights_delay",
               "2",
               16_267L,

@@ -157,6 +157,7 @@ class HtmlReportTest extends ReportFixtures {
         rows(
             schema,
             new Object[] {
+              "batch",
               "flights",
               "3",
               16_000L,
@@ -170,6 +171,7 @@ class HtmlReportTest extends ReportFixtures {
               Date.valueOf("2001-01-14")
             },
             new Object[] {
+              "batch",
               "flights",
               "4",
               16_500L,
@@ -182,16 +184,44 @@ class HtmlReportTest extends ReportFixtures {
               at,
               Date.valueOf("2001-01-15")
             },
+            // The scorer's answers of the same day, ingested from its prediction log.
+            new Object[] {
+              "online",
+              "flights",
+              "3",
+              40L,
+              38L,
+              0.7,
+              0.45,
+              0.05,
+              0.25,
+              0.2,
+              at,
+              Date.valueOf("2001-01-14")
+            },
             // Outside the window: left out.
             new Object[] {
-              "flights", "1", 10L, 10L, 0.5, 0.7, 0.1, 0.2, 0.2, at, Date.valueOf("2000-12-01")
+              "batch",
+              "flights",
+              "1",
+              10L,
+              10L,
+              0.5,
+              0.7,
+              0.1,
+              0.2,
+              0.2,
+              at,
+              Date.valueOf("2000-12-01")
             });
     ReportModel model =
         fullModel().withPredictions(ReportModels.predictionDays(quality, DS.minusDays(13), DS));
 
     String html = HtmlReport.render(model);
 
-    assertThat(model.predictions()).extracting(PredictionDay::version).containsExactly("3", "4");
+    assertThat(model.predictions())
+        .extracting(PredictionDay::label)
+        .containsExactly("flights v3", "flights v3 (online)", "flights v4");
     assertThat(html)
         .contains("<h2>Predictions against their labels</h2>")
         .contains(
@@ -200,6 +230,9 @@ class HtmlReportTest extends ReportFixtures {
                 + "<td class=\"n\">0.6100</td><td class=\"n\">0.4800</td>"
                 + "<td class=\"n\">0.0210</td><td class=\"n\">0.2000</td>"
                 + "<td class=\"n\">0.1900</td></tr>")
+        .contains(
+            "<tr><td>2001-01-14</td><td>flights v3 (online)</td><td class=\"n\">40</td>"
+                + "<td class=\"n\">38</td><td class=\"n\">0.7000</td>")
         // A day whose labels have not landed: its counts, no metric.
         .contains(
             "<tr><td>2001-01-15</td><td>flights v4</td><td class=\"n\">16,500</td>"

@@ -6,6 +6,7 @@ import io.lakepipe.serving.bundle.FolderBundleSource;
 import io.lakepipe.serving.bundle.RegistryBundleSource;
 import io.lakepipe.serving.bundle.S3BundleSource;
 import io.lakepipe.serving.http.TlsKeystore;
+import io.lakepipe.serving.predictionlog.PredictionLogConfig;
 import io.lakepipe.serving.shadow.ShadowConfig;
 import java.net.InetAddress;
 import java.net.URI;
@@ -165,6 +166,31 @@ public final class ScoringServer implements Callable<Integer> {
               + ".")
   Path tlsKeystore;
 
+  @Option(
+      names = "--prediction-log",
+      paramLabel = "<folder>",
+      description =
+          "Keep every answer: one JSON line per scored record in hourly files of <folder>/ds=<day>/"
+              + " (the record's day, else the day of the answer), for the prediction-log source's"
+              + " ingest. Off by default; a failed write never fails a request.")
+  Path predictionLog;
+
+  @Option(
+      names = "--prediction-log-id-field",
+      defaultValue = PredictionLogConfig.DEFAULT_ID_FIELD,
+      description =
+          "The field of a record logged as its record_id (default: ${DEFAULT-VALUE}); null when"
+              + " absent.")
+  String predictionLogIdField;
+
+  @Option(
+      names = "--prediction-log-day-field",
+      defaultValue = PredictionLogConfig.DEFAULT_DAY_FIELD,
+      description =
+          "The field of a record logged as its record_day, YYYY-MM-DD, which chooses the line's day"
+              + " folder (default: ${DEFAULT-VALUE}).")
+  String predictionLogDayField;
+
   @Spec CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> env;
@@ -225,7 +251,15 @@ public final class ScoringServer implements Callable<Integer> {
           Duration.ofSeconds(drainSeconds),
           token,
           tls(env),
-          shadow(env));
+          shadow(env),
+          Optional.ofNullable(predictionLog)
+              .map(
+                  folder ->
+                      new PredictionLogConfig(
+                          folder,
+                          predictionLogIdField,
+                          predictionLogDayField,
+                          PredictionLogConfig.DEFAULT_QUEUE_RECORDS)));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

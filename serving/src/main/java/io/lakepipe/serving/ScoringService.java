@@ -6,6 +6,7 @@ import io.lakepipe.serving.http.BearerAuth;
 import io.lakepipe.serving.http.Routes;
 import io.lakepipe.serving.http.TlsKeystore;
 import io.lakepipe.serving.metrics.ServiceMetrics;
+import io.lakepipe.serving.predictionlog.PredictionLog;
 import io.lakepipe.serving.reload.AliasWatcher;
 import io.lakepipe.serving.reload.LoadedModel;
 import io.lakepipe.serving.reload.ModelHolder;
@@ -13,6 +14,7 @@ import io.lakepipe.serving.reload.ModelRole;
 import io.lakepipe.serving.reload.Reloader;
 import io.lakepipe.serving.shadow.ShadowScoring;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running service: the HTTP server, the model in service and, for a registry alias, the watcher
- * that reloads it; with a shadow configured, the shadow model and its own reloading. {@link #start}
- * returns once the first model serves; {@link #close} shuts down gracefully: the port stops
- * accepting, requests in flight finish (up to the drain timeout), then the server stops.
+ * that reloads it; with a shadow configured, the shadow model and its own reloading; with a
+ * prediction log, its writer. {@link #start} returns once the first model serves; {@link #close}
+ * shuts down gracefully: the port stops accepting, requests in flight finish (up to the drain
+ * timeout), then the server stops.
  */
 public final class ScoringService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringService.class);
@@ -42,6 +45,7 @@ public final class ScoringService implements AutoCloseable {
   private final ModelHolder holder;
   private final AliasWatcher watcher;
   private final ShadowScoring shadow;
+  private final PredictionLog predictionLog;
   private final GracefulHandler inFlight;
   private final Duration drainTimeout;
 
@@ -50,12 +54,14 @@ public final class ScoringService implements AutoCloseable {
       ModelHolder holder,
       AliasWatcher watcher,
       ShadowScoring shadow,
+      PredictionLog predictionLog,
       GracefulHandler inFlight,
       Duration drainTimeout) {
     this.app = app;
     this.holder = holder;
     this.watcher = watcher;
     this.shadow = shadow;
+    this.predictionLog = predictionLog;
     this.inFlight = inFlight;
     this.drainTimeout = drainTimeout;
   }
@@ -80,11 +86,19 @@ public final class ScoringService implements AutoCloseable {
                 shadowConfig ->
                     ShadowScoring.of(shadowConfig, metrics.addShadow(), config.threshold()))
             .orElse(ShadowScoring.disabled());
+    PredictionLog predictionLog =
+        config
+            .predictionLog()
+            .map(
+                logConfig ->
+                    PredictionLog.start(logConfig, metrics.addPredictionLog(), Clock.systemUTC()))
+            .orElse(PredictionLog.disabled());
     Routes routes =
         new Routes(
             holder,
             reloader,
             shadow,
+            predictionLog,
             metrics,
             BearerAuth.of(config.token()),
             config.maxBatch(),
@@ -136,6 +150,7 @@ public final class ScoringService implements AutoCloseable {
     } catch (RuntimeException e) {
       app.stop();
       shadow.close();
+      predictionLog.close();
       throw e;
     }
     AliasWatcher watcher =
@@ -143,7 +158,8 @@ public final class ScoringService implements AutoCloseable {
     // After the served model: the service answers while the shadow loads, and a shadow that cannot
     // be loaded never stops the start.
     shadow.start(config.reloadInterval());
-    return new ScoringService(app, holder, watcher, shadow, inFlight, config.drainTimeout());
+    return new ScoringService(
+        app, holder, watcher, shadow, predictionLog, inFlight, config.drainTimeout());
   }
 
   /** The port the service listens on. */
@@ -174,6 +190,7 @@ public final class ScoringService implements AutoCloseable {
     shadow.close();
     Server server = app.jettyServer().server();
     if (!server.isRunning()) {
+      predictionLog.close();
       return;
     }
     long drainMillis = drainTimeout.toMillis();
@@ -213,6 +230,8 @@ public final class ScoringService implements AutoCloseable {
     connectors.forEach(
         connector -> new ArrayList<>(connector.getConnectedEndPoints()).forEach(EndPoint::close));
     app.stop();
+    // After the last answer: its lines are written, and every file gets its final name.
+    predictionLog.close();
     LOG.info("Stopped");
   }
 }

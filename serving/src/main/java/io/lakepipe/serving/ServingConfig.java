@@ -3,6 +3,7 @@ package io.lakepipe.serving;
 
 import io.lakepipe.serving.bundle.BundleSource;
 import io.lakepipe.serving.http.TlsKeystore;
+import io.lakepipe.serving.predictionlog.PredictionLogConfig;
 import io.lakepipe.serving.shadow.ShadowConfig;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,6 +27,8 @@ import java.util.OptionalDouble;
  *     otherwise
  * @param shadow when present, a model scored in the background on the same requests and compared
  *     with the served one, never answering; none by default
+ * @param predictionLog when present, every answer is kept as lines in files of this folder; off by
+ *     default
  */
 public record ServingConfig(
     BundleSource source,
@@ -38,7 +41,8 @@ public record ServingConfig(
     Duration drainTimeout,
     Optional<String> token,
     Optional<TlsKeystore> tls,
-    Optional<ShadowConfig> shadow) {
+    Optional<ShadowConfig> shadow,
+    Optional<PredictionLogConfig> predictionLog) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8090;
@@ -96,6 +100,7 @@ public record ServingConfig(
         Duration.ofSeconds(DEFAULT_DRAIN_SECONDS),
         Optional.empty(),
         Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -111,7 +116,8 @@ public record ServingConfig(
         drainTimeout,
         token,
         tls,
-        shadow);
+        shadow,
+        predictionLog);
   }
 
   public ServingConfig withToken(String newToken) {
@@ -126,7 +132,8 @@ public record ServingConfig(
         drainTimeout,
         Optional.ofNullable(newToken),
         tls,
-        shadow);
+        shadow,
+        predictionLog);
   }
 
   public ServingConfig withThreshold(double newThreshold) {
@@ -141,7 +148,8 @@ public record ServingConfig(
         drainTimeout,
         token,
         tls,
-        shadow);
+        shadow,
+        predictionLog);
   }
 
   public ServingConfig withLimits(int newMaxBatch, int newMaxBodyBytes) {
@@ -156,7 +164,8 @@ public record ServingConfig(
         drainTimeout,
         token,
         tls,
-        shadow);
+        shadow,
+        predictionLog);
   }
 
   public ServingConfig withReloadInterval(Duration newInterval) {
@@ -171,7 +180,8 @@ public record ServingConfig(
         drainTimeout,
         token,
         tls,
-        shadow);
+        shadow,
+        predictionLog);
   }
 
   public ServingConfig withTls(TlsKeystore newTls) {
@@ -186,7 +196,8 @@ public record ServingConfig(
         drainTimeout,
         token,
         Optional.ofNullable(newTls),
-        shadow);
+        shadow,
+        predictionLog);
   }
 
   public ServingConfig withShadow(ShadowConfig newShadow) {
@@ -201,6 +212,23 @@ public record ServingConfig(
         drainTimeout,
         token,
         tls,
-        Optional.ofNullable(newShadow));
+        Optional.ofNullable(newShadow),
+        predictionLog);
+  }
+
+  public ServingConfig withPredictionLog(PredictionLogConfig newPredictionLog) {
+    return new ServingConfig(
+        source,
+        host,
+        port,
+        threshold,
+        maxBatch,
+        maxBodyBytes,
+        reloadInterval,
+        drainTimeout,
+        token,
+        tls,
+        shadow,
+        Optional.ofNullable(newPredictionLog));
   }
 }

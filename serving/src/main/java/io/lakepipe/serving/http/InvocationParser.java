@@ -46,8 +46,18 @@ public final class InvocationParser {
    * @param maxBatch the most rows one request may carry
    */
   public InvocationParser(List<InputField> inputs, int maxBatch) {
+    this(inputs, maxBatch, Set.of());
+  }
+
+  /**
+   * @param inputs the model's declared inputs
+   * @param maxBatch the most rows one request may carry
+   * @param keptKeys columns kept as text beside the inputs, for the prediction log ({@link
+   *     ScoringRequest#keys()})
+   */
+  public InvocationParser(List<InputField> inputs, int maxBatch, Set<String> keptKeys) {
     this.inputs = List.copyOf(inputs);
-    this.fields = new RequestParser(inputs, maxBatch);
+    this.fields = new RequestParser(inputs, maxBatch, keptKeys);
   }
 
   /**
@@ -60,6 +70,7 @@ public final class InvocationParser {
       throw InvocationErrors.emptyBody();
     }
     Shape shape = RequestParser.read(body, this::scan);
+    List<Map<String, String>> keys = new ArrayList<>();
     List<Map<String, Object>> records =
         RequestParser.read(
             body,
@@ -72,12 +83,12 @@ public final class InvocationParser {
               }
               parser.nextToken();
               return switch (shape.format()) {
-                case SPLIT -> splitRows(parser, shape.columns());
-                case INPUTS -> columns(parser, shape.rows());
-                default -> fields.batch(parser);
+                case SPLIT -> splitRows(parser, shape.columns(), keys);
+                case INPUTS -> columns(parser, shape.rows(), keys);
+                default -> fields.batch(parser, keys);
               };
             });
-    return new ScoringRequest(true, records);
+    return new ScoringRequest(true, records, keys);
   }
 
   /** What the first pass learns: the format, and for dataframe_split its columns. */
@@ -220,8 +231,8 @@ public final class InvocationParser {
   }
 
   /** The records of dataframe_split's object, which the parser is at the start of. */
-  private List<Map<String, Object>> splitRows(JsonParser parser, List<String> columns)
-      throws IOException {
+  private List<Map<String, Object>> splitRows(
+      JsonParser parser, List<String> columns, List<Map<String, String>> keys) throws IOException {
     List<Map<String, Object>> records = new ArrayList<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       boolean data = parser.currentName().equals("data");
@@ -232,28 +243,35 @@ public final class InvocationParser {
       }
       for (int row = 0; parser.nextToken() != JsonToken.END_ARRAY; row++) {
         Map<String, JsonNode> given = new HashMap<>(inputs.size() * 2);
+        Map<String, String> kept = new HashMap<>();
         for (String column : columns) {
           parser.nextToken();
           if (fields.isInput(column)) {
-            given.put(column, RequestParser.inputValue(parser));
+            JsonNode value = RequestParser.inputValue(parser);
+            given.put(column, value);
+            fields.keep(column, value, kept);
+          } else if (fields.isKept(column)) {
+            fields.keep(column, RequestParser.inputValue(parser), kept);
           } else {
             parser.skipChildren();
           }
         }
         parser.nextToken(); // the row's end, as the scan checked its length
         records.add(fields.validated(given, row));
+        keys.add(kept);
       }
     }
     return records;
   }
 
   /** The records of the object of columns of inputs, which the parser is at the start of. */
-  private List<Map<String, Object>> columns(JsonParser parser, int rows) throws IOException {
+  private List<Map<String, Object>> columns(
+      JsonParser parser, int rows, List<Map<String, String>> keys) throws IOException {
     Map<String, List<JsonNode>> values = new HashMap<>(inputs.size() * 2);
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String column = parser.currentName();
       parser.nextToken();
-      if (!fields.isInput(column)) {
+      if (!fields.isInput(column) && !fields.isKept(column)) {
         parser.skipChildren();
         continue;
       }
@@ -266,10 +284,16 @@ public final class InvocationParser {
     List<Map<String, Object>> records = new ArrayList<>(rows);
     for (int row = 0; row < rows; row++) {
       Map<String, JsonNode> given = new HashMap<>(inputs.size() * 2);
+      Map<String, String> kept = new HashMap<>();
       for (Map.Entry<String, List<JsonNode>> column : values.entrySet()) {
-        given.put(column.getKey(), column.getValue().get(row));
+        JsonNode value = column.getValue().get(row);
+        if (fields.isInput(column.getKey())) {
+          given.put(column.getKey(), value);
+        }
+        fields.keep(column.getKey(), value, kept);
       }
       records.add(fields.validated(given, row));
+      keys.add(kept);
     }
     return records;
   }

@@ -62,16 +62,28 @@ public final class RequestParser {
   private final int maxBatch;
   private final Set<String> inputNames;
   private final boolean recordsIsAnInput;
+  private final Set<String> keptKeys;
 
   /**
    * @param inputs the model's declared inputs
    * @param maxBatch the most records one request may carry
    */
   public RequestParser(List<InputField> inputs, int maxBatch) {
+    this(inputs, maxBatch, Set.of());
+  }
+
+  /**
+   * @param inputs the model's declared inputs
+   * @param maxBatch the most records one request may carry
+   * @param keptKeys fields kept as text beside the inputs when a record has them ({@link
+   *     ScoringRequest#keys()}), for the prediction log; never checked, never scored
+   */
+  public RequestParser(List<InputField> inputs, int maxBatch, Set<String> keptKeys) {
     this.inputs = List.copyOf(inputs);
     this.maxBatch = maxBatch;
     this.inputNames = inputs.stream().map(InputField::name).collect(Collectors.toUnmodifiableSet());
     this.recordsIsAnInput = inputNames.contains("records");
+    this.keptKeys = Set.copyOf(keptKeys);
   }
 
   /**
@@ -91,33 +103,37 @@ public final class RequestParser {
     Shape shape = read(body, this::scan);
     return switch (shape) {
       case SINGLE -> {
+        List<Map<String, String>> keys = new ArrayList<>(1);
         Map<String, Object> record =
             read(
                 body,
                 parser -> {
                   parser.nextToken();
-                  return record(parser, null);
+                  return record(parser, null, keys);
                 });
-        yield new ScoringRequest(false, List.of(record));
+        yield new ScoringRequest(false, List.of(record), keys);
       }
-      case ARRAY, RECORDS ->
-          new ScoringRequest(
-              true,
-              read(
-                  body,
-                  parser -> {
-                    parser.nextToken();
-                    if (shape == Shape.RECORDS) {
-                      // Past every key before "records" (all skipped by the scan) to the start of
-                      // its array.
-                      while (parser.nextToken() != JsonToken.FIELD_NAME
-                          || !parser.currentName().equals("records")) {
-                        parser.skipChildren();
-                      }
-                      parser.nextToken();
+      case ARRAY, RECORDS -> {
+        List<Map<String, String>> keys = new ArrayList<>();
+        yield new ScoringRequest(
+            true,
+            read(
+                body,
+                parser -> {
+                  parser.nextToken();
+                  if (shape == Shape.RECORDS) {
+                    // Past every key before "records" (all skipped by the scan) to the start of
+                    // its array.
+                    while (parser.nextToken() != JsonToken.FIELD_NAME
+                        || !parser.currentName().equals("records")) {
+                      parser.skipChildren();
                     }
-                    return batch(parser);
-                  }));
+                    parser.nextToken();
+                  }
+                  return batch(parser, keys);
+                }),
+            keys);
+      }
     };
   }
 
@@ -215,31 +231,61 @@ public final class RequestParser {
     }
   }
 
-  /** The records of the array the parser is at the start of. */
-  List<Map<String, Object>> batch(JsonParser parser) throws IOException {
+  /**
+   * The records of the array the parser is at the start of; their kept key fields are added to
+   * {@code keys}, one map per record.
+   */
+  List<Map<String, Object>> batch(JsonParser parser, List<Map<String, String>> keys)
+      throws IOException {
     List<Map<String, Object>> records = new ArrayList<>();
     for (int i = 0; parser.nextToken() != JsonToken.END_ARRAY; i++) {
-      records.add(record(parser, i));
+      records.add(record(parser, i, keys));
     }
     return records;
   }
 
-  /** The record whose first token the parser is at; keys that are no input are skipped unread. */
-  Map<String, Object> record(JsonParser parser, Integer index) throws IOException {
+  /**
+   * The record whose first token the parser is at; keys that are neither input nor kept are skipped
+   * unread. Its kept key fields are added to {@code keys}.
+   */
+  Map<String, Object> record(JsonParser parser, Integer index, List<Map<String, String>> keys)
+      throws IOException {
     if (parser.currentToken() != JsonToken.START_OBJECT) {
       throw ServingErrors.recordNotObject(index, kind(parser.currentToken()));
     }
     Map<String, JsonNode> given = new HashMap<>(inputs.size() * 2);
+    Map<String, String> kept = keptKeys.isEmpty() ? Map.of() : new HashMap<>(keptKeys.size() * 2);
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
       parser.nextToken();
       if (isInput(name)) {
-        given.put(name, inputValue(parser));
+        JsonNode value = inputValue(parser);
+        given.put(name, value);
+        keep(name, value, kept);
+      } else if (isKept(name)) {
+        keep(name, inputValue(parser), kept);
       } else {
         parser.skipChildren();
       }
     }
-    return validated(given, index);
+    Map<String, Object> record = validated(given, index);
+    keys.add(kept);
+    return record;
+  }
+
+  /** Whether the field is a key field kept for the prediction log. */
+  boolean isKept(String name) {
+    return keptKeys.contains(name);
+  }
+
+  /**
+   * Keeps a key field's value as text: a scalar as written (a number's text, a string's value), a
+   * JSON null or a nested value as null.
+   */
+  void keep(String name, JsonNode value, Map<String, String> kept) {
+    if (isKept(name)) {
+      kept.put(name, value.isValueNode() && !value.isNull() ? value.asText() : null);
+    }
   }
 
   /** Whether the model reads this field; other fields are skipped unread. */

@@ -11,6 +11,7 @@ import io.lakepipe.serving.RequestRefusedException;
 import io.lakepipe.serving.ServingErrors;
 import io.lakepipe.serving.bundle.BundleManifest;
 import io.lakepipe.serving.metrics.ServiceMetrics;
+import io.lakepipe.serving.predictionlog.PredictionLog;
 import io.lakepipe.serving.reload.LoadedModel;
 import io.lakepipe.serving.reload.ModelHolder;
 import io.lakepipe.serving.reload.Reloader;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a shadow model, /predict and /invocations hand their parsed records and answers to it
  * once the answer is made ({@link ShadowScoring#offer}); the answer never waits for the shadow.
+ * With a prediction log, they hand it every answer the same way ({@link PredictionLog#offer}).
  *
  * <p>Refused requests get their 4xx status and {@code {"error": "...", "field": "<input or null>"}}
  * (with {@code "index"} for a record of a batch); an internal failure is a 500 with a message. On
@@ -76,6 +78,7 @@ public final class Routes {
   private final ModelHolder holder;
   private final Reloader reloader;
   private final ShadowScoring shadow;
+  private final PredictionLog predictionLog;
   private final ServiceMetrics metrics;
   private final BearerAuth auth;
   private final int maxBatch;
@@ -86,6 +89,7 @@ public final class Routes {
       ModelHolder holder,
       Reloader reloader,
       ShadowScoring shadow,
+      PredictionLog predictionLog,
       ServiceMetrics metrics,
       BearerAuth auth,
       int maxBatch,
@@ -93,6 +97,7 @@ public final class Routes {
     this.holder = holder;
     this.reloader = reloader;
     this.shadow = shadow;
+    this.predictionLog = predictionLog;
     this.metrics = metrics;
     this.auth = auth;
     this.maxBatch = maxBatch;
@@ -172,11 +177,14 @@ public final class Routes {
         () -> {
           byte[] body = readBody(ctx);
           LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
-          ScoringRequest request = new RequestParser(model.scorer().inputs(), maxBatch).parse(body);
+          ScoringRequest request =
+              new RequestParser(model.scorer().inputs(), maxBatch, predictionLog.keptFields())
+                  .parse(body);
           List<Prediction> predictions = score(model, request);
           answerPredict(ctx, model, request, predictions);
           // Once the answer is made: the shadow only reads what the answer was made from.
           shadow.offer(model, request.records(), predictions);
+          predictionLog.offer("predict", model, request, predictions);
         });
   }
 
@@ -187,7 +195,8 @@ public final class Routes {
           byte[] body = readBody(ctx);
           LoadedModel model = holder.current().orElseThrow(ServingErrors::noModel);
           ScoringRequest request =
-              new InvocationParser(model.scorer().inputs(), maxBatch).parse(body);
+              new InvocationParser(model.scorer().inputs(), maxBatch, predictionLog.keptFields())
+                  .parse(body);
           List<Prediction> predictions = score(model, request);
           // MLflow's spark pyfunc of a lakepipe model answers P(label = 1) per row, nothing else.
           ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 24 * predictions.size());
@@ -202,6 +211,7 @@ public final class Routes {
           }
           ctx.status(200).contentType(JSON_TYPE).result(out.toByteArray());
           shadow.offer(model, request.records(), predictions);
+          predictionLog.offer("invocations", model, request, predictions);
         });
   }
 

@@ -80,6 +80,7 @@ public final class ServiceMetrics {
   private final ModelMetrics model =
       new ModelMetrics(registry, "lakepipe_serving_", "loaded model");
   private ShadowMetrics shadow;
+  private PredictionLogMetrics predictionLog;
 
   /** Counts one answered request, and its error when its status is 4xx or 5xx. */
   public void request(String endpoint, int status, String errorReason, long nanos) {
@@ -112,6 +113,17 @@ public final class ServiceMetrics {
       shadow = new ShadowMetrics(registry, LATENCY_BUCKETS);
     }
     return shadow;
+  }
+
+  /**
+   * Registers the prediction log's metrics ({@link PredictionLogMetrics}) beside these, once: a
+   * service without the log shows none of them.
+   */
+  public synchronized PredictionLogMetrics addPredictionLog() {
+    if (predictionLog == null) {
+      predictionLog = new PredictionLogMetrics(registry);
+    }
+    return predictionLog;
   }
 
   /** The content type of {@link #write(OutputStream)}'s output. */

@@ -7,15 +7,15 @@ import java.util.OptionalLong;
 /**
  * Lets one log line through per period and counts those it holds back, so that a shadow failing on
  * every request logs once a period, not once a request (the metrics count every failure). The clock
- * is passed in, as {@link System#nanoTime()}.
+ * is passed in, as {@link System#nanoTime()}. The prediction log uses it too.
  */
-final class LogThrottle {
+public final class LogThrottle {
   private final long periodNanos;
   private boolean started;
   private long nextNanos;
   private long heldBack;
 
-  LogThrottle(Duration period) {
+  public LogThrottle(Duration period) {
     this.periodNanos = period.toNanos();
   }
 
@@ -23,7 +23,7 @@ final class LogThrottle {
    * Whether a line may be logged now: when it may, how many were held back since the last one let
    * through; empty when it is to be held back.
    */
-  synchronized OptionalLong allow(long nowNanos) {
+  public synchronized OptionalLong allow(long nowNanos) {
     if (started && nowNanos - nextNanos < 0) {
       heldBack++;
       return OptionalLong.empty();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +45,27 @@ class InvocationParserTest {
 
   private RequestRefusedException refused(String body) {
     return catchThrowableOfType(RequestRefusedException.class, () -> parse(body));
+  }
+
+  @Test
+  void keptKeyColumnsComeAsTextInEveryFormat() {
+    InvocationParser keeping = new InvocationParser(INPUTS, 3, Set.of("flight_id"));
+    List<String> bodies =
+        List.of(
+            "{\"dataframe_split\": {\"columns\": [\"flight_id\", \"hour\", \"distance\","
+                + " \"origin\"], \"data\": [[\"f1\", 1, 2.0, \"ORD\"], [null, 1, 2.0, \"ORD\"]]}}",
+            "{\"dataframe_records\": [{\"flight_id\": \"f1\", \"hour\": 1, \"distance\": 2.0,"
+                + " \"origin\": \"ORD\"}, {\"hour\": 1, \"distance\": 2.0, \"origin\": \"ORD\"}]}",
+            "{\"inputs\": {\"flight_id\": [\"f1\", null], \"hour\": [1, 1], \"distance\": [2.0,"
+                + " 2.0], \"origin\": [\"ORD\", \"ORD\"]}}");
+    for (String body : bodies) {
+      ScoringRequest request = keeping.parse(body.getBytes(StandardCharsets.UTF_8));
+
+      assertThat(request.keys()).as(body).hasSize(2);
+      assertThat(request.keys().get(0)).as(body).isEqualTo(Map.of("flight_id", "f1"));
+      assertThat(request.keys().get(1).get("flight_id")).as(body).isNull();
+      assertThat(request.records().get(0)).as(body).doesNotContainKey("flight_id");
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,6 +43,37 @@ class RequestParserTest {
     // Extra keys are ignored; whole numbers written as 1e3 are still whole.
     assertThat(request.records())
         .containsExactly(Map.of("hour", 7L, "distance", 12.0, "origin", "ORD", "flights", 1000L));
+  }
+
+  @Test
+  void keptKeyFieldsComeAsTextBesideTheInputsAndAreNeverScored() {
+    RequestParser keeping = new RequestParser(INPUTS, 3, Set.of("flight_id", "ds", "hour"));
+    String inputs = "\"distance\": 1, \"origin\": \"ORD\", \"flights\": 1";
+
+    ScoringRequest request =
+        keeping.parse(
+            ("[{\"flight_id\": \"f1\", \"ds\": \"2001-01-15\", \"hour\": 7, "
+                    + inputs
+                    + "}, {\"flight_id\": 42, \"ds\": {\"day\": 1}, \"hour\": null, "
+                    + inputs
+                    + "}, {\"hour\": 3, "
+                    + inputs
+                    + "}]")
+                .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(request.records().get(0)).doesNotContainKeys("flight_id", "ds");
+    assertThat(request.keys().get(0))
+        .isEqualTo(Map.of("flight_id", "f1", "ds", "2001-01-15", "hour", "7"));
+    // A number is kept as written; a nested value or a null is no key.
+    Map<String, String> second = new HashMap<>();
+    second.put("flight_id", "42");
+    second.put("ds", null);
+    second.put("hour", null);
+    assertThat(request.keys().get(1)).isEqualTo(second);
+    assertThat(request.keys().get(2)).isEqualTo(Map.of("hour", "3"));
+    // Without kept fields, none is read.
+    assertThat(parse("{\"flight_id\": \"f1\", \"hour\": 7, " + inputs + "}").keys())
+        .containsExactly(Map.of());
   }
 
   @Test

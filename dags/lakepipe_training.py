@@ -63,8 +63,15 @@ with DAG(
     train_model = spark_job_step("train_model", job="train-model", options={"model": "flights-delay"}, ds=TRAINING_DS)
     export_bundle = spark_job_step("export_bundle", job="export-pmml", ds=TRAINING_DS)
     batch_score = spark_job_step("batch_score", job="serve-export", ds=TRAINING_DS)
+    # The online scorer's answers for ds (its prediction log, a declared file source; a day it
+    # answered nothing for is empty), beside the batch predictions for monitoring.
+    ingest_online_predictions = spark_job_step(
+        "ingest_online_predictions", job="ingest-files", options={"source": "prediction-log-flights"}, ds=TRAINING_DS
+    )
     monitor_predictions = spark_job_step("monitor_predictions", job="monitor-predictions", ds=TRAINING_DS)
 
     # export-pmml first: it serves a challenger the gate promoted in the real scorer before the
     # champion alias moves to it, and batch scoring reads the champion of then.
-    resolve_ds() >> train_model >> export_bundle >> batch_score >> monitor_predictions
+    days = resolve_ds()
+    days >> train_model >> export_bundle >> batch_score >> monitor_predictions
+    days >> ingest_online_predictions >> monitor_predictions

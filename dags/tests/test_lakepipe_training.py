@@ -20,6 +20,12 @@ STEPS = {
     "export_bundle": ("export-pmml", "export-pmml", "io.lakepipe.export.pmml.ExportPmmlJob", []),
     "batch_score": ("serve-export", "serve-export", "io.lakepipe.export.ServeExportJob", []),
     "monitor_predictions": ("monitor-predictions", "report", "io.lakepipe.monitoring.MonitorPredictionsJob", []),
+    "ingest_online_predictions": (
+        "ingest-files",
+        "ingest",
+        "io.lakepipe.ingest.files.IngestFilesJob",
+        ["--source", "prediction-log-flights"],
+    ),
 }
 
 
@@ -46,6 +52,8 @@ def test_trains_then_exports_then_scores_then_monitors_the_predictions() -> None
         ("train_model", "export_bundle"),
         ("export_bundle", "batch_score"),
         ("batch_score", "monitor_predictions"),
+        ("resolve_ds", "ingest_online_predictions"),
+        ("ingest_online_predictions", "monitor_predictions"),
     }
 
 

@@ -92,6 +92,9 @@ public final class IngestFiles {
     String folder = landing.folder(context.ds());
     List<String> files = landing.files(context.ds());
     if (files.isEmpty()) {
+      if (source.emptyDays()) {
+        return emptyDay(context, folder, bronzePath, quarantinePath);
+      }
       throw LakepipeErrors.landingMissing(folder, context.ds().toString());
     }
     LOG.info(
@@ -176,6 +179,23 @@ public final class IngestFiles {
     } finally {
       checked.unpersist();
     }
+  }
+
+  /**
+   * A day without files of a source that allows it: no record, so the day's partitions are cleared
+   * of what an earlier run of the date wrote (a rerun leaves what one run would), and nothing is
+   * committed to a table that does not exist.
+   */
+  private static JobResult emptyDay(
+      JobContext context, String folder, String bronzePath, String quarantinePath) {
+    LOG.info("No files landed for ds={} in {}: a day without records", context.ds(), folder);
+    JobResult.Builder result = JobResult.builder().source(folder).rowsRead(0).rowsWritten(0);
+    for (String path : List.of(bronzePath, quarantinePath)) {
+      if (context.tables().exists(path)) {
+        result.wrote(path, context.tables().deleteDs(path, context.ds()));
+      }
+    }
+    return result.summary("no files landed for ds=" + context.ds() + ": nothing to ingest").build();
   }
 
   /**

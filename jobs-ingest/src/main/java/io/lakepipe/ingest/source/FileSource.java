@@ -22,6 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * @param bronzeColumns the bronze table's columns, before the lineage columns
  * @param bronzeTable a key of {@code lakepipe.tables}
  * @param quarantineTable a key of {@code lakepipe.tables}
+ * @param emptyDays whether a day without files is a day without records (a scorer that answered
+ *     nothing) rather than a delivery still missing
  */
 public record FileSource(
     String name,
@@ -40,7 +42,8 @@ public record FileSource(
     double maxBadShare,
     String bronzeTable,
     List<DerivedColumn> bronzeColumns,
-    String quarantineTable)
+    String quarantineTable,
+    boolean emptyDays)
     implements DeclaredRows {
 
   @Override

@@ -57,6 +57,7 @@ public final class SourceDeclarations {
           "key",
           "expectations",
           "bronze-columns",
+          "empty-days",
           "params");
 
   /** The connection keys, read by the job's JdbcTableSource, then what the rows must be. */
@@ -185,6 +186,7 @@ public final class SourceDeclarations {
         "it is also the" + " bronze table",
         "Give the quarantined rows a table of their own");
     List<DerivedColumn> bronzeColumns = bronzeColumns(source, schema, columns);
+    boolean emptyDays = source.has("empty-days") && source.bool("empty-days");
     return new FileSource(
         name,
         at,
@@ -202,7 +204,8 @@ public final class SourceDeclarations {
         maxBadShare,
         bronzeTable,
         bronzeColumns,
-        quarantineTable);
+        quarantineTable,
+        emptyDays);
   }
 
   /**

@@ -117,4 +117,45 @@ class PredictionLogIngestTest extends SparkTestBase {
     assertThat(reasons.get("p1")).contains("duplicate");
     assertThat(result.rowsRead()).isEqualTo(8);
   }
+
+  @Test
+  void aDayTheScorerAnsweredNothingIsEmptyAndARerunClearsWhatItHad() throws Exception {
+    Path landing = home.resolve("landing");
+    Path day = Files.createDirectories(landing.resolve("ds=" + DS));
+    Files.write(
+        day.resolve("predictions-20261205T09-42-ab-1.jsonl"),
+        List.of(line("f1", "2001-01-15", "0.8", "p1"), line("f4", "2001-01-15", "1.5", "p4")));
+    Files.createDirectories(landing.resolve("ds=2001-01-16"));
+    var config =
+        testConfig(
+            home,
+            Map.of(
+                "lakepipe.sources.prediction-log-flights.location",
+                landing.toString(),
+                "lakepipe.sources.prediction-log-flights.max-bad-share",
+                1.0));
+    String online = home.resolve("lakehouse/predictions/online_flights").toString();
+    String quarantine = home.resolve("lakehouse/quarantine/predictions_online_flights").toString();
+
+    // No table yet and no files: nothing is written, and the run succeeds.
+    JobResult nothingYet =
+        IngestFiles.of("prediction-log-flights")
+            .run(JobContext.of(spark, config, LocalDate.parse("2001-01-16"), "run-0"));
+    assertThat(nothingYet.rowsRead()).isZero();
+    assertThat(nothingYet.versionsWritten()).isEmpty();
+    assertThat(Files.exists(Path.of(online))).isFalse();
+
+    IngestFiles.of("prediction-log-flights").run(JobContext.of(spark, config, DS, "run-1"));
+    assertThat(spark.read().format("delta").load(online).count()).isEqualTo(1);
+    assertThat(spark.read().format("delta").load(quarantine).count()).isEqualTo(1);
+
+    // The day's file withdrawn: a rerun leaves the day as a run without files would, empty.
+    Files.delete(day.resolve("predictions-20261205T09-42-ab-1.jsonl"));
+    JobResult rerun =
+        IngestFiles.of("prediction-log-flights").run(JobContext.of(spark, config, DS, "run-2"));
+    assertThat(rerun.rowsRead()).isZero();
+    assertThat(rerun.versionsWritten()).hasSize(2);
+    assertThat(spark.read().format("delta").load(online).count()).isZero();
+    assertThat(spark.read().format("delta").load(quarantine).count()).isZero();
+  }
 }

@@ -123,7 +123,8 @@ class SourceDeclarationsTest {
     reading("flight", "lakepipe.home = /tmp")
         .hasMessageContaining("lakepipe.sources.flight")
         .hasMessageContaining("no source 'flight' is declared")
-        .hasMessageContaining("Pass --source with a declared source of kind files (flights)");
+        .hasMessageContaining(
+            "Pass --source with a declared source of kind files (flights, prediction-log-flights)");
   }
 
   @Test

@@ -286,6 +286,17 @@ public final class LakepipeErrors {
         null);
   }
 
+  public static LakepipeException environmentDoesNotTrain(String environment) {
+    return failed(
+        "Environment "
+            + environment
+            + " does not train (lakepipe.environment.trains = false): its model versions come"
+            + " only from the lakepipe_promote DAG, which copies a validated version after an"
+            + " approval. Train with the config of the environment before it (config/local.conf"
+            + " for staging).",
+        null);
+  }
+
   public static LakepipeException configValueInvalid(String key, String value, String allowed) {
     return failed(
         "Config key lakepipe."

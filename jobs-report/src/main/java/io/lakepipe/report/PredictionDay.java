@@ -24,32 +24,6 @@ public record PredictionDay(
     double observedShare,
     String source) {
 
-  /** A day of batch predictions. */
-  public PredictionDay(
-      LocalDate ds,
-      String model,
-      String version,
-      long rowsScored,
-      long rowsLabelled,
-      double rocAuc,
-      double logLoss,
-      double calibrationError,
-      double meanPredicted,
-      double observedShare) {
-    this(
-        ds,
-        model,
-        version,
-        rowsScored,
-        rowsLabelled,
-        rocAuc,
-        logLoss,
-        calibrationError,
-        meanPredicted,
-        observedShare,
-        "batch");
-  }
-
   /** The model version as the page names it, with the source when it is not batch. */
   public String label() {
     return model + " v" + version + ("batch".equals(source) ? "" : " (" + source + ")");

@@ -61,7 +61,19 @@ public final class TrainModel {
 
   /** Reads and validates the model's declaration and its view before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
-    TrainingConfig training = TrainingConfig.from(config, options.get(MODEL));
+    // An environment such as prod gets its versions only through the approved promotion.
+    if (!config.bool("environment.trains")) {
+      throw LakepipeErrors.environmentDoesNotTrain(config.string("environment.name"));
+    }
+    return declared(config, options.get(MODEL));
+  }
+
+  /**
+   * The model's declaration and its view, read and validated, as a job: what {@code ./lakepipe
+   * validate} checks, in any environment.
+   */
+  static Job declared(LakepipeConfig config, String model) {
+    TrainingConfig training = TrainingConfig.from(config, model);
     FeatureView view = FeatureViewReader.read(config, training.view());
     return context -> run(context, training, view);
   }
@@ -210,7 +222,7 @@ public final class TrainModel {
                 training.gateMetric(),
                 chosen.test().metric(training.gateMetric()),
                 trained.baseline().metric(training.gateMetric()),
-                registered.decision().explanation(),
+                registered.outcome(),
                 registered.version().runId(),
                 tracking.trackingUri()))
         .build();

@@ -7,7 +7,6 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.features.FeatureViewReader;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,9 +25,7 @@ public final class ValidateTrainingDeclarations {
     }
     for (String model : config.has("models") ? config.keys("models") : Set.<String>of()) {
       declarations.add(
-          new Declaration(
-              "lakepipe.models." + model,
-              () -> TrainModel.prepare(config, Map.of(TrainModel.MODEL, model))));
+          new Declaration("lakepipe.models." + model, () -> TrainModel.declared(config, model)));
     }
     return declarations;
   }

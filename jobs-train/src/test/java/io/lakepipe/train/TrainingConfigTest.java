@@ -27,4 +27,26 @@ class TrainingConfigTest {
                 .gateMargin())
         .isZero();
   }
+
+  @Test
+  void anEnvironmentThatDoesNotTrainRefusesTheTrainingBeforeSparkStarts() {
+    assertThatThrownBy(
+            () ->
+                TrainModel.prepare(
+                    TestConfigs.flights(
+                        Map.of(
+                            "lakepipe.environment.name",
+                            "prod",
+                            "lakepipe.environment.trains",
+                            false)),
+                    Map.of("model", "flights-delay")))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("Environment prod does not train")
+        .hasMessageContaining("lakepipe_promote");
+    assertThat(
+            TrainModel.prepare(
+                TestConfigs.flights(Map.of("lakepipe.environment.trains", true)),
+                Map.of("model", "flights-delay")))
+        .isNotNull();
+  }
 }

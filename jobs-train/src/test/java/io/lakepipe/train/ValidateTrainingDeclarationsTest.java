@@ -2,6 +2,7 @@
 package io.lakepipe.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lakepipe.core.cli.Validation.Declaration;
@@ -23,6 +24,19 @@ class ValidateTrainingDeclarationsTest {
         .containsExactly("lakepipe.views.flights", "lakepipe.models.flights-delay");
     declarations.forEach(d -> d.read().run());
     assertThat(TrainingConfig.from(config, "flights-delay").view()).isEqualTo("flights");
+  }
+
+  @Test
+  void theDeclarationsOfAnEnvironmentThatDoesNotTrainAreStillValid() {
+    // prod's config declares the models it serves; only train-model itself refuses to run there.
+    LakepipeConfig prod = TestConfigs.flights(Map.of("lakepipe.environment.trains", false));
+
+    List<Declaration> declarations = ValidateTrainingDeclarations.declarations(prod);
+
+    assertThat(declarations).hasSize(2);
+    declarations.forEach(d -> assertThatCode(() -> d.read().run()).doesNotThrowAnyException());
+    assertThatThrownBy(() -> TrainModel.prepare(prod, Map.of(TrainModel.MODEL, "flights-delay")))
+        .hasMessageContaining("does not train");
   }
 
   @Test

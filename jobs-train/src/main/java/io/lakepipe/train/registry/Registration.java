@@ -64,7 +64,18 @@ public final class Registration {
 
   /** A registered version and the gate's decision about it. */
   public record Result(
-      ModelVersion version, GateDecision decision, Optional<ModelVersion> champion) {}
+      ModelVersion version,
+      GateDecision decision,
+      Optional<ModelVersion> champion,
+      boolean awaitingServingCheck) {
+    /** The gate's decision as the job's summary says it: a promotion may still wait for a check. */
+    public String outcome() {
+      return awaitingServingCheck
+          ? decision.explanation()
+              + " (the champion alias moves once export-pmml's serving check has passed)"
+          : decision.explanation();
+    }
+  }
 
   /**
    * Compares the new model with the current champion on the same test rows ({@code
@@ -103,7 +114,7 @@ public final class Registration {
             version.version(),
             challengerAlias,
             decision.explanation());
-        return new Result(version, decision, champion);
+        return new Result(version, decision, champion, true);
       }
       // Scoring the champion took a while: another training may have moved it meanwhile. A model
       // about to be promoted is decided again against the champion of now, as often as it moved;
@@ -160,7 +171,7 @@ public final class Registration {
         version.version(),
         challengerAlias,
         decision.explanation());
-    return new Result(version, decision, champion);
+    return new Result(version, decision, champion, false);
   }
 
   /** The gate's decision and its evidence, tagged on the version and logged to the run. */

@@ -378,6 +378,10 @@ class RegistrationIT {
                         scored(0.70, champion -> 0.60)));
 
     assertThat(result.decision().outcome()).isEqualTo(GateDecision.Outcome.PROMOTED);
+    // What the job's summary says: promoted by the gate, but not champion yet.
+    assertThat(result.outcome())
+        .startsWith("promoted: ")
+        .endsWith("(the champion alias moves once export-pmml's serving check has passed)");
     assertThat(tracking.versionByAlias(modelName, "champion").version()).isEqualTo("1");
     assertThat(tracking.versionByAlias(modelName, "challenger").version()).isEqualTo("2");
     assertThat(tracking.versionTags(modelName, "2"))

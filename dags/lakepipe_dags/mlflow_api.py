@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_MLFLOW_URI = "http://127.0.0.1:5000"
@@ -49,3 +51,39 @@ def call(url: str, body: dict[str, Any] | None = None, timeout: float = 10) -> d
     request = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.load(response)
+
+
+def url(base: str, method: str, query: Mapping[str, str] | None = None) -> str:
+    """The address of a REST method, ``registered-models/alias`` say, with its query string."""
+    return f"{base}/api/2.0/mlflow/{method}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+
+
+def tags(entity: Mapping[str, Any]) -> dict[str, str]:
+    """The tags of a run's data or a model version as a dict (the REST API gives a list of key and value)."""
+    found = entity.get("tags") or []
+    if isinstance(found, Mapping):
+        return dict(found)
+    return {tag["key"]: tag.get("value", "") for tag in found}
+
+
+def quoted(value: str) -> str:
+    """``value`` as it goes between single quotes in a search filter."""
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def newest_run(base: str, experiment: str, search_filter: str) -> tuple[str, dict[str, Any]] | None:
+    """The experiment's id and its newest run that matches ``search_filter``; None when either is missing."""
+    try:
+        found = experiment_id(base, experiment)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise
+    body = {
+        "experiment_ids": [found],
+        "filter": search_filter,
+        "order_by": ["attributes.start_time DESC"],
+        "max_results": 1,
+    }
+    runs = call(url(base, "runs/search"), body).get("runs", [])
+    return (found, runs[0]) if runs else None

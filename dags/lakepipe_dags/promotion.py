@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,25 +88,14 @@ class Environment:
         return Environment.from_config(self.promote_to)
 
 
-def _api(base: str, method: str, query: Mapping[str, str] | None = None) -> str:
-    return f"{base}/api/2.0/mlflow/{method}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
-
-
-def _tags(entity: Mapping[str, Any]) -> dict[str, str]:
-    tags = entity.get("tags") or []
-    if isinstance(tags, Mapping):
-        return dict(tags)
-    return {tag["key"]: tag.get("value", "") for tag in tags}
-
-
 def source_version(base: str, env: Environment, version: str) -> dict[str, Any]:
     """The version to promote: ``version``, or the environment's champion when it is empty."""
     if version:
         query = {"name": env.model_name, "version": version}
-        return mlflow_api.call(_api(base, "model-versions/get", query))["model_version"]
+        return mlflow_api.call(mlflow_api.url(base, "model-versions/get", query))["model_version"]
     try:
         query = {"name": env.model_name, "alias": env.champion_alias}
-        return mlflow_api.call(_api(base, "registered-models/alias", query))["model_version"]
+        return mlflow_api.call(mlflow_api.url(base, "registered-models/alias", query))["model_version"]
     except urllib.error.HTTPError as e:
         if e.code == 404:
             raise PromotionRefused(
@@ -118,7 +106,7 @@ def source_version(base: str, env: Environment, version: str) -> dict[str, Any]:
 
 def evidence(base: str, env: Environment, version: Mapping[str, Any]) -> dict[str, Any]:
     """What the approver decides on; refuses a version its own environment did not validate."""
-    tags = _tags(version)
+    tags = mlflow_api.tags(version)
     where = f"version {version['version']} of {env.model_name} ({env.name})"
     if tags.get(PROMOTION_TAG) != VALIDATED:
         raise PromotionRefused(
@@ -126,9 +114,9 @@ def evidence(base: str, env: Environment, version: Mapping[str, Any]) -> dict[st
             f" {tags.get(PROMOTION_TAG, 'absent')!r}, not {VALIDATED!r}. Only a version the serving check"
             f" passed and the gate made champion is promoted (lakepipe.models.<model>.train.gate.serving-check)."
         )
-    run = mlflow_api.call(_api(base, "runs/get", {"run_id": version["run_id"]}))["run"]
+    run = mlflow_api.call(mlflow_api.url(base, "runs/get", {"run_id": version["run_id"]}))["run"]
     metrics = {m["key"]: m["value"] for m in run["data"].get("metrics", [])}
-    run_tags = _tags(run["data"])
+    run_tags = mlflow_api.tags(run["data"])
     return {
         "environment": env.name,
         "model": env.model_name,
@@ -189,7 +177,7 @@ def copy_version(
     existing = _copy_of(base, target.model_name, copied_from)
     if existing is None:
         try:
-            mlflow_api.call(_api(base, "registered-models/create"), {"name": target.model_name})
+            mlflow_api.call(mlflow_api.url(base, "registered-models/create"), {"name": target.model_name})
         except urllib.error.HTTPError as e:
             if e.code != 400 or "RESOURCE_ALREADY_EXISTS" not in e.read().decode(errors="replace"):
                 raise
@@ -199,11 +187,11 @@ def copy_version(
             "run_id": found["run_id"],
             "tags": [{"key": COPIED_FROM_TAG, "value": copied_from}],
         }
-        existing = str(mlflow_api.call(_api(base, "model-versions/create"), body)["model_version"]["version"])
+        existing = str(mlflow_api.call(mlflow_api.url(base, "model-versions/create"), body)["model_version"]["version"])
     for key, value in approved.items():
         _set_version_tag(base, target.model_name, existing, key, value)
     alias = {"name": target.model_name, "alias": target.champion_alias, "version": existing}
-    mlflow_api.call(_api(base, "registered-models/alias"), alias)
+    mlflow_api.call(mlflow_api.url(base, "registered-models/alias"), alias)
     _set_version_tag(
         base,
         source.model_name,
@@ -216,15 +204,15 @@ def copy_version(
 
 def _copy_of(base: str, model_name: str, copied_from: str) -> str | None:
     query = {"filter": f"name='{model_name}'", "max_results": "1000"}
-    for version in mlflow_api.call(_api(base, "model-versions/search", query)).get("model_versions", []):
-        if _tags(version).get(COPIED_FROM_TAG) == copied_from:
+    for version in mlflow_api.call(mlflow_api.url(base, "model-versions/search", query)).get("model_versions", []):
+        if mlflow_api.tags(version).get(COPIED_FROM_TAG) == copied_from:
             return str(version["version"])
     return None
 
 
 def _set_version_tag(base: str, model_name: str, version: str, key: str, value: str) -> None:
     body = {"name": model_name, "version": version, "key": key, "value": value}
-    mlflow_api.call(_api(base, "model-versions/set-tag"), body)
+    mlflow_api.call(mlflow_api.url(base, "model-versions/set-tag"), body)
 
 
 def wait_for_scorer(

@@ -22,7 +22,6 @@ reports experiment     ``LAKEPIPE_REPORT_EXPERIMENT``, else ``lakepipe-reports``
 from __future__ import annotations
 
 import os
-import urllib.error
 from typing import Any
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -73,26 +72,12 @@ def report_run_url(
     """
     base = (tracking_uri or mlflow_api.tracking_uri()).rstrip("/")
     name = experiment or os.environ.get(REPORT_EXPERIMENT_ENV) or DEFAULT_REPORT_EXPERIMENT
-    try:
-        experiment_id = mlflow_api.experiment_id(base, name)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:  # no report has run yet
-            return None
-        raise
-    by_ds = f"tags.`lakepipe.ds` = '{_quoted(ds)}'"
-    filters = [f"{by_ds} and tags.`airflow.dag_run_id` = '{_quoted(dag_run_id)}'"] if dag_run_id else []
+    by_ds = f"tags.`lakepipe.ds` = '{mlflow_api.quoted(ds)}'"
+    filters = [f"{by_ds} and tags.`airflow.dag_run_id` = '{mlflow_api.quoted(dag_run_id)}'"] if dag_run_id else []
     for search_filter in [*filters, by_ds]:
-        body = {
-            "experiment_ids": [experiment_id],
-            "filter": search_filter,
-            "order_by": ["attributes.start_time DESC"],
-            "max_results": 1,
-        }
-        runs = mlflow_api.call(f"{base}/api/2.0/mlflow/runs/search", body).get("runs", [])
-        if runs:
-            return f"{base}/#/experiments/{experiment_id}/runs/{runs[0]['info']['run_id']}"
+        # None also when no report has run yet (no experiment).
+        found = mlflow_api.newest_run(base, name, search_filter)
+        if found:
+            experiment_id, run = found
+            return f"{base}/#/experiments/{experiment_id}/runs/{run['info']['run_id']}"
     return None
-
-
-def _quoted(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")

@@ -21,7 +21,6 @@ The settings are read when the task runs, from the config file the Spark jobs ge
 from __future__ import annotations
 
 import json
-import urllib.error
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,26 +74,16 @@ def latest_drift_verdict(
 ) -> DriftVerdict | None:
     """The newest finished drift verdict of ``view`` for ``ds`` in MLflow, or None when there is none."""
     base = (tracking_uri or mlflow_api.tracking_uri()).rstrip("/")
-    try:
-        experiment_id = mlflow_api.experiment_id(base, experiment)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:  # check-features has never logged a verdict
-            return None
-        raise
-    body = {
-        "experiment_ids": [experiment_id],
-        "filter": (
-            f"tags.`{DS_TAG}` = '{_quoted(ds)}' and tags.`{VIEW_TAG}` = '{_quoted(view)}'"
-            " and attributes.status = 'FINISHED'"
-        ),
-        "order_by": ["attributes.start_time DESC"],
-        "max_results": 1,
-    }
-    runs = mlflow_api.call(f"{base}/api/2.0/mlflow/runs/search", body).get("runs", [])
-    if not runs:
+    search_filter = (
+        f"tags.`{DS_TAG}` = '{mlflow_api.quoted(ds)}' and tags.`{VIEW_TAG}` = '{mlflow_api.quoted(view)}'"
+        " and attributes.status = 'FINISHED'"
+    )
+    # None when check-features has never logged a verdict, or none for the day.
+    found = mlflow_api.newest_run(base, experiment, search_filter)
+    if found is None:
         return None
-    run = runs[0]
-    tags = {tag["key"]: tag["value"] for tag in run.get("data", {}).get("tags", [])}
+    experiment_id, run = found
+    tags = mlflow_api.tags(run.get("data", {}))
     return DriftVerdict(
         retrain=tags.get(RETRAIN_TAG) == "true",
         drift={name: float(psi) for name, psi in json.loads(tags.get(DRIFT_TAG) or "{}").items()},
@@ -142,7 +131,3 @@ def decide_day(ds: str, view: str, config_file: str) -> Decision:
     settings = training_settings(config_file)
     verdict = latest_drift_verdict(ds, view, settings.drift_experiment) if settings.trigger == ON_DRIFT else None
     return decide(ds, settings.trigger, verdict)
-
-
-def _quoted(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")

@@ -98,7 +98,7 @@ def test_waits_for_the_scorer_to_serve_the_copy_and_says_when_none_answers() -> 
 
 
 def _mlflow(method: str, body: dict | None = None, **query: str) -> dict:
-    return mlflow_api.call(promotion._api(MLFLOW, method, query or None), body)
+    return mlflow_api.call(mlflow_api.url(MLFLOW, method, query or None), body)
 
 
 @pytest.fixture
@@ -167,11 +167,11 @@ def test_the_approved_champion_is_copied_once_tagged_and_made_the_targets_champi
     again = promotion.copy_version(MLFLOW, staging, prod, found, approved)
 
     copy = _mlflow("registered-models/alias", name=prod.model_name, alias="champion")["model_version"]
-    tags = promotion._tags(copy)
+    tags = mlflow_api.tags(copy)
     source = _mlflow("model-versions/get", name=staging.model_name, version="1")["model_version"]
     assert (first, again, copy["version"]) == ("1", "1", "1")
     assert copy["run_id"] == found["run_id"]
     assert tags[promotion.COPIED_FROM_TAG] == f"{staging.model_name}/1"
     assert (tags[promotion.APPROVED_BY_TAG], tags[promotion.APPROVAL_COMMENT_TAG]) == ("ann", "ok")
-    assert promotion._tags(source)[promotion.PROMOTED_TO_TAG_PREFIX + "prod"] == f"{prod.model_name}/1"
+    assert mlflow_api.tags(source)[promotion.PROMOTED_TO_TAG_PREFIX + "prod"] == f"{prod.model_name}/1"
     assert len(_mlflow("model-versions/search", filter=f"name='{prod.model_name}'")["model_versions"]) == 1

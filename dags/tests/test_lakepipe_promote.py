@@ -98,7 +98,8 @@ def test_waits_for_the_scorer_to_serve_the_copy_and_says_when_none_answers() -> 
 
 
 def _mlflow(method: str, body: dict | None = None, **query: str) -> dict:
-    return mlflow_api.call(mlflow_api.url(MLFLOW, method, query or None), body)
+    verb = "DELETE" if method.endswith("/delete") else None
+    return mlflow_api.call(mlflow_api.url(MLFLOW, method, query or None), body, method=verb)
 
 
 @pytest.fixture

@@ -94,9 +94,10 @@ class AccuracyVerdict:
             if numbers.get("reference_roc_auc") is None:
                 parts.append(f"{name} ROC AUC {numbers.get('roc_auc'):.4f} (no test ROC AUC to compare with)")
             else:
+                drop = numbers["drop"]
                 parts.append(
-                    f"{name} ROC AUC {numbers['roc_auc']:.4f}, {numbers['drop']:.4f} below its test ROC AUC"
-                    f" {numbers['reference_roc_auc']:.4f}"
+                    f"{name} ROC AUC {numbers['roc_auc']:.4f}, {abs(drop):.4f} {'below' if drop >= 0 else 'above'}"
+                    f" its test ROC AUC {numbers['reference_roc_auc']:.4f}"
                 )
         return f"{self.ds}: " + "; ".join(parts) + f"; accuracy verdict: {self.run_url}"
 

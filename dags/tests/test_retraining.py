@@ -122,6 +122,14 @@ def test_on_drift_without_any_monitored_day_only_scores_and_says_so() -> None:
     assert "no day has been monitored yet" in decision.reason
 
 
+def test_a_realised_roc_auc_above_the_test_one_is_said_so() -> None:
+    better = AccuracyVerdict(
+        "2001-01-14", False, {"online v3": {"roc_auc": 0.7012, "reference_roc_auc": 0.6612, "drop": -0.04}}, RUN_URL
+    )
+
+    assert "online v3 ROC AUC 0.7012, 0.0400 above its test ROC AUC 0.6612" in _decide([CALM], accuracy=better).reason
+
+
 def test_on_drift_a_run_started_by_hand_trains() -> None:
     assert _decide([], manual=True).train is True
 

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs monitor-predictions' {@link AccuracyVerdict} as one run of the drift experiment, with the
- * tags of {@link TrainingTrigger#accuracyVerdictTags}, for the daily DAG to read beside
+ * tags of {@link TrainingTrigger#accuracyVerdictTags}, for the training DAG to read beside
  * check-features' drift verdict. Each measured version's reference is the metric {@link
  * #TEST_ROC_AUC} of the MLflow run behind the registered version. A rerun logs a new run; readers
  * take the newest finished one.

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code lakepipe.training.trigger = on-drift}, a day with at least one measured version
  * also logs its accuracy verdict to MLflow ({@link AccuracyVerdict}, logged by {@link
  * AccuracyVerdictRun}): whether a version's realised ROC AUC fell more than {@code
- * lakepipe.quality.predictions.retrain-roc-auc-drop} below its test ROC AUC, from which the daily
- * DAG decides, beside check-features' drift verdict, whether the day triggers a training. In {@code
+ * lakepipe.quality.predictions.retrain-roc-auc-drop} below its test ROC AUC, from which the next
+ * training DAG run decides, beside check-features' drift verdict, whether to train. In {@code
  * every-day} mode MLflow is not contacted.
  */
 public final class PredictionMonitoring {

@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * #RETRAIN_TAG} ("true" or "false"): check-features its {@link #DRIFT_VERDICT} (with {@link
  * #DRIFT_TAG}, the drifted features and their PSI as JSON), monitor-predictions its {@link
  * #ACCURACY_VERDICT} (with {@link #ACCURACY_TAG}, each measured version's ROC AUC against its test
- * ROC AUC as JSON). The daily DAG reads them there because MLflow is the one store that a Spark
+ * ROC AUC as JSON). The training DAG reads them there because MLflow is the one store that a Spark
  * driver in any deploy mode and the Airflow worker both reach already; the DAG's reader is {@code
  * dags/lakepipe_dags/retraining.py}, which uses the same tag names.
  *

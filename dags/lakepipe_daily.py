@@ -2,10 +2,11 @@
 airport reference changes (JDBC) and the flight events on Kafka, check the flights' quality, build
 the day's features, check them, announce them to the training DAG, and write the day's report.
 
-Whether a day's features trigger a training is ``lakepipe.training.trigger`` in the pipeline config:
-``every-day`` (the default) announces every day; ``on-drift`` only a day on which a feature drifted
-beyond ``lakepipe.quality.features.retrain-psi`` (its event's extra names the features and their
-PSI); on another day ``publish_features`` ends *skipped*, saying why in its log, and no training runs.
+Every day whose features pass their gate is announced to the training DAG (batch scoring and
+prediction monitoring run every day). With ``lakepipe.training.trigger = on-drift`` the event's extra
+says whether a feature drifted beyond ``lakepipe.quality.features.retrain-psi`` (``"retrain"``, and the
+features and their PSI), from check-features' drift verdict; the training DAG decides from it whether
+to train (``lakepipe_dags.retraining``).
 
 Each Spark task is one job jar run by spark-submit (see ``lakepipe_dags.steps`` for where jars,
 config, the Spark connection and the pool come from). Every job writes idempotently per ds, so
@@ -23,7 +24,6 @@ import logging
 from typing import Any
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, task
-from airflow.sdk.exceptions import AirflowSkipException
 
 from lakepipe_dags import retraining, schedule
 from lakepipe_dags.assets import FEATURES_FLIGHTS
@@ -73,20 +73,14 @@ with DAG(
 
     @task(outlets=[FEATURES_FLIGHTS])
     def publish_features(config_file: str, *, ds: str, outlet_events: Any) -> None:
-        """Ask the training DAG to train on ds's checked features (an event on the asset), if the trigger says so."""
+        """Announce ds's checked features to the training DAG (an event on the asset), with their drift verdict."""
         decision = retraining.decide_day(ds, "flights", config_file)
-        if decision.event is None:
-            # A skipped task emits no asset event: the training DAG does not run for this day.
-            raise AirflowSkipException(f"No training for {ds}: {decision.reason}")
-        log.info("Training event for %s: %s (%s)", ds, decision.event, decision.reason)
+        log.info("Features event for %s: %s (%s)", ds, decision.event, decision.reason)
         outlet_events[FEATURES_FLIGHTS].extra = decision.event
 
     # The day's page (jobs, quarantine, durations, quality, model scores over the last days), linked
-    # from the task as "Daily report" (its MLflow run). It runs after a day that triggered no training
-    # too (publish_features skipped), but not after a failed gate.
-    daily_report = spark_job_step(
-        "daily_report", job="report", operator_class=DailyReportOperator, trigger_rule="none_failed"
-    )
+    # from the task as "Daily report" (its MLflow run). Not after a failed gate.
+    daily_report = spark_job_step("daily_report", job="report", operator_class=DailyReportOperator)
 
     wait_for_flights >> ingest_flights >> check_bronze >> build_features
     ingest_airports >> build_features

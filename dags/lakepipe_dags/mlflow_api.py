@@ -44,11 +44,13 @@ def auth_headers(environ: Any = os.environ) -> dict[str, str]:
     return {}
 
 
-def call(url: str, body: dict[str, Any] | None = None, timeout: float = 10) -> dict[str, Any]:
-    """GET ``url``, or POST ``body`` as JSON to it, and return the JSON answer."""
+def call(
+    url: str, body: dict[str, Any] | None = None, timeout: float = 10, method: str | None = None
+) -> dict[str, Any]:
+    """GET ``url``, or POST ``body`` as JSON to it (``method`` DELETE for the deletes); the JSON answer."""
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json", **auth_headers()}
-    request = urllib.request.Request(url, data=data, headers=headers)
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.load(response)
 

@@ -39,15 +39,10 @@ APPROVAL_COMMENT_TAG = "lakepipe.approval.comment"
 APPROVAL_EVIDENCE_TAG = "lakepipe.approval.evidence"
 APPROVAL_RUN_TAG = "lakepipe.approval.airflow_run"
 PROMOTED_TO_TAG_PREFIX = "lakepipe.promoted_to."
-# Metrics of the training run shown to the approver, when the run has them.
-EVIDENCE_METRICS = (
-    "roc_auc",
-    "log_loss",
-    "baseline_roc_auc",
-    "gate_gain_roc_auc",
-    "gate_gain_low_roc_auc",
-    "gate_gain_high_roc_auc",
-)
+# Metrics of the training run shown to the approver, in this order: the chosen model's on the test
+# days, the route baseline's, and the gate's (io.lakepipe.train.report.TrainingRunLog, Registration).
+# Not the other candidates' (<candidate>_test_roc_auc), which the MLflow link shows.
+EVIDENCE_METRIC_PREFIXES = ("test_", "baseline_test_", "gate_")
 # MLflow caps a tag value at 5000 characters (8000 in newer servers): the evidence is kept below.
 TAG_VALUE_LIMIT = 5000
 
@@ -123,7 +118,12 @@ def evidence(base: str, env: Environment, version: Mapping[str, Any]) -> dict[st
         "version": str(version["version"]),
         "run_id": version["run_id"],
         "aliases": list(version.get("aliases") or []),
-        "metrics": {key: metrics[key] for key in EVIDENCE_METRICS if key in metrics},
+        "metrics": {
+            key: metrics[key]
+            for prefix in EVIDENCE_METRIC_PREFIXES
+            for key in sorted(metrics)
+            if key.startswith(prefix)
+        },
         "gate": run_tags.get(GATE_EVIDENCE_TAG, "no paired comparison: the first champion"),
         "gate_per_day": run_tags.get(GATE_PER_DAY_TAG, ""),
         "serving_check": tags.get(SERVING_CHECK_TAG, ""),

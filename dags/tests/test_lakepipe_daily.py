@@ -157,9 +157,9 @@ def test_publish_reads_the_config_file_the_spark_jobs_get(monkeypatch: pytest.Mo
     assert _render(_task("check_features"), _task("check_features").application_args)[1] == "/etc/lakepipe/prod.conf"
 
 
-def test_the_report_runs_after_a_day_that_triggered_no_training_but_not_after_a_failed_gate() -> None:
-    # publish_features is skipped on a day without drift (trigger on-drift); a failed gate fails it.
-    assert _task("daily_report").trigger_rule == "none_failed"
+def test_the_report_does_not_run_after_a_failed_gate() -> None:
+    # publish_features runs on every day whose features passed their gate, whatever the trigger.
+    assert _task("daily_report").trigger_rule == "all_success"
 
 
 @pytest.mark.parametrize("task_id", STEPS)

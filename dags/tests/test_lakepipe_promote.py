@@ -98,7 +98,8 @@ def test_waits_for_the_scorer_to_serve_the_copy_and_says_when_none_answers() -> 
 
 
 def _mlflow(method: str, body: dict | None = None, **query: str) -> dict:
-    return mlflow_api.call(mlflow_api.url(MLFLOW, method, query or None), body)
+    verb = "DELETE" if method.endswith("/delete") else None
+    return mlflow_api.call(mlflow_api.url(MLFLOW, method, query or None), body, method=verb)
 
 
 @pytest.fixture
@@ -131,7 +132,15 @@ def environments(tmp_path) -> Iterator[tuple[promotion.Environment, promotion.En
 def _trained_version(staging: promotion.Environment, promotion_tag: str) -> dict:
     experiment = _mlflow("experiments/get-by-name", experiment_name="Default")["experiment"]["experiment_id"]
     run = _mlflow("runs/create", {"experiment_id": experiment, "run_name": staging.model_name})["run"]["info"]["run_id"]
-    _mlflow("runs/log-metric", {"run_id": run, "key": "roc_auc", "value": 0.6712, "timestamp": 0, "step": 0})
+    # As train-model logs them: the chosen model's, the baseline's, another candidate's, the gate's.
+    for key, value in (
+        ("test_roc_auc", 0.6712),
+        ("gate_gain_roc_auc", 0.004),
+        ("baseline_test_roc_auc", 0.6101),
+        ("gbt_test_roc_auc", 0.6655),
+        ("fit_seconds", 12.0),
+    ):
+        _mlflow("runs/log-metric", {"run_id": run, "key": key, "value": value, "timestamp": 0, "step": 0})
     _mlflow("runs/set-tag", {"run_id": run, "key": promotion.GATE_EVIDENCE_TAG, "value": "roc_auc +0.004"})
     _mlflow("runs/set-tag", {"run_id": run, "key": "lakepipe.ds", "value": "2001-01-15"})
     _mlflow("registered-models/create", {"name": staging.model_name})
@@ -159,9 +168,13 @@ def test_the_approved_champion_is_copied_once_tagged_and_made_the_targets_champi
     found = promotion.evidence(MLFLOW, staging, _trained_version(staging, promotion.VALIDATED))
     approved = {promotion.APPROVED_BY_TAG: "ann", promotion.APPROVAL_COMMENT_TAG: "ok"}
 
-    assert found["metrics"] == {"roc_auc": 0.6712}
+    assert list(found["metrics"].items()) == [
+        ("test_roc_auc", 0.6712),
+        ("baseline_test_roc_auc", 0.6101),
+        ("gate_gain_roc_auc", 0.004),
+    ]
     assert (found["version"], found["gate"], found["trained_for"]) == ("1", "roc_auc +0.004", "2001-01-15")
-    assert "| roc_auc | 0.6712 |" in promotion.markdown(found, prod, MLFLOW)
+    assert "| test_roc_auc | 0.6712 |\n| baseline_test_roc_auc | 0.6101 |" in promotion.markdown(found, prod, MLFLOW)
 
     first = promotion.copy_version(MLFLOW, staging, prod, found, approved)
     again = promotion.copy_version(MLFLOW, staging, prod, found, approved)

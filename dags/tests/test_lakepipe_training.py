@@ -46,15 +46,36 @@ def test_trains_then_exports_then_scores_then_monitors_the_predictions() -> None
 
     edges = {(upstream, task.task_id) for task in dag.tasks for upstream in task.upstream_task_ids}
 
-    assert set(dag.task_ids) == set(STEPS) | {"resolve_ds"}
+    assert set(dag.task_ids) == set(STEPS) | {"resolve_ds", "decide_training"}
     assert edges == {
-        ("resolve_ds", "train_model"),
+        ("resolve_ds", "decide_training"),
+        ("decide_training", "train_model"),
+        ("decide_training", "batch_score"),
         ("train_model", "export_bundle"),
         ("export_bundle", "batch_score"),
         ("batch_score", "monitor_predictions"),
         ("resolve_ds", "ingest_online_predictions"),
         ("ingest_online_predictions", "monitor_predictions"),
     }
+
+
+def test_a_run_that_does_not_train_still_scores_the_day_but_not_after_a_failed_export() -> None:
+    # decide_training follows batch_score alone: train_model and export_bundle are then skipped.
+    assert load_dag_bag().dags[DAG_ID].task_dict["batch_score"].trigger_rule == "none_failed_min_one_success"
+
+
+def test_every_day_decides_to_train_and_score() -> None:
+    task = load_dag_bag().dags[DAG_ID].task_dict["decide_training"]
+    events = {FEATURES_FLIGHTS: [_event("2001-01-15")]}
+
+    followed = task.python_callable(
+        str(REPO_ROOT / "config" / "local.conf"),
+        "2001-01-15",
+        dag_run=SimpleNamespace(conf={}),
+        triggering_asset_events=events,
+    )
+
+    assert followed == ["train_model", "batch_score"]
 
 
 @pytest.mark.parametrize("task_id", STEPS)

@@ -103,8 +103,8 @@ suite_faults() {
   # An Airflow task's job killed with its task, and a retry beside a hung attempt (real processes).
   ensure_test_jars
   "$LAKEPIPE_HOME/infra/airflow/task-kill-test.sh"
-  # The training trigger on-drift: a shifted day emits the training event, a calm one none (the real
-  # check-features job in an Airflow of its own).
+  # The training trigger on-drift: a shifted day's event asks for a training, a calm one's does not
+  # (the real check-features job in an Airflow of its own).
   LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS" "$LAKEPIPE_HOME/infra/airflow/drift-trigger-test.sh"
 }
 

@@ -9,6 +9,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
+import io.lakepipe.core.tracking.TrainingTrigger;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -38,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * have not landed gets its rows with {@code rows_labelled = 0} and null metrics, which a rerun
  * after the labels land replaces. An online prediction without a flight id counts as scored, never
  * as labelled.
+ *
+ * <p>With {@code lakepipe.training.trigger = on-drift}, a day with at least one measured version
+ * also logs its accuracy verdict to MLflow ({@link AccuracyVerdict}, logged by {@link
+ * AccuracyVerdictRun}): whether a version's realised ROC AUC fell more than {@code
+ * lakepipe.quality.predictions.retrain-roc-auc-drop} below its test ROC AUC, from which the next
+ * training DAG run decides, beside check-features' drift verdict, whether to train. In {@code
+ * every-day} mode MLflow is not contacted.
  */
 public final class PredictionMonitoring {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionMonitoring.class);
@@ -63,7 +71,9 @@ public final class PredictionMonitoring {
   /**
    * The feature view whose entity id joins predictions and labels, and whose label is the truth.
    */
-  static final String VIEW = "views.flights";
+  static final String VIEW_NAME = "flights";
+
+  static final String VIEW = "views." + VIEW_NAME;
 
   /** The columns of the quality table, before its ds. */
   public static final StructType SCHEMA =
@@ -101,6 +111,8 @@ public final class PredictionMonitoring {
     String qualityPath = config.tablePath(QUALITY);
     String id = config.string(VIEW + ".entity.id.name");
     String label = config.string(VIEW + ".label.name");
+    TrainingTrigger trigger = TrainingTrigger.fromConfig(config);
+    double maxDrop = AccuracyVerdict.maxDrop(config);
     DeltaTables tables = context.tables();
     JobResult.Builder result = JobResult.builder().source(config.tablePath(PREDICTIONS));
 
@@ -164,6 +176,10 @@ public final class PredictionMonitoring {
     long scoredRows = versions.stream().mapToLong(v -> v.quality().rowsScored()).sum();
     String summary = summary(versions);
     LOG.info("monitor-predictions ds={}: {}", ds, summary);
+    if (trigger.onDrift()) {
+      summary +=
+          AccuracyVerdictRun.log(context, trigger, versions, maxDrop).map(v -> "; " + v).orElse("");
+    }
     return result
         .rowsRead(scoredRows)
         .rowsWritten(scoredRows)

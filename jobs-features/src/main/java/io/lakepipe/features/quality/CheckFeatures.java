@@ -12,6 +12,7 @@ import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
+import io.lakepipe.core.tracking.TrainingTrigger;
 import io.lakepipe.features.FeatureCatalog;
 import io.lakepipe.features.FeatureView;
 import io.lakepipe.features.FeatureViewReader;

@@ -61,6 +61,7 @@ class CheckFeaturesIT extends SparkTestBase {
 
     assertThat(verdict.tags())
         .containsEntry("lakepipe.view", "flights")
+        .containsEntry("lakepipe.verdict", "drift")
         .containsEntry("lakepipe.retrain", "true")
         .containsEntry("lakepipe.job_run_id", "run-1");
     assertThat(verdict.tags().get("lakepipe.retrain.drift"))
@@ -74,6 +75,7 @@ class CheckFeaturesIT extends SparkTestBase {
     LoggedRun verdict = checkOnDrift("check-features-it-" + UUID.randomUUID(), 0);
 
     assertThat(verdict.tags())
+        .containsEntry("lakepipe.verdict", "drift")
         .containsEntry("lakepipe.retrain", "false")
         .containsEntry("lakepipe.retrain.drift", "{}");
     assertThat(verdict.metrics()).containsKey("psi.distance");

@@ -39,10 +39,18 @@ APPROVAL_COMMENT_TAG = "lakepipe.approval.comment"
 APPROVAL_EVIDENCE_TAG = "lakepipe.approval.evidence"
 APPROVAL_RUN_TAG = "lakepipe.approval.airflow_run"
 PROMOTED_TO_TAG_PREFIX = "lakepipe.promoted_to."
-# Metrics of the training run shown to the approver, in this order: the chosen model's on the test
-# days, the route baseline's, and the gate's (io.lakepipe.train.report.TrainingRunLog, Registration).
-# Not the other candidates' (<candidate>_test_roc_auc), which the MLflow link shows.
-EVIDENCE_METRIC_PREFIXES = ("test_", "baseline_test_", "gate_")
+# Metrics of the training run shown to the approver, in this order, as train-model logs them
+# (io.lakepipe.train.report.TrainingRunLog, Registration): the chosen model's on the test days, the
+# route baseline's, and the gate's on its metric (the run's param gate_metric). The rest of the run's
+# metrics (other candidates', row counts) are a click away, behind the MLflow link.
+EVIDENCE_TEST_METRICS = (
+    "test_roc_auc",
+    "test_pr_auc",
+    "test_log_loss",
+    "test_calibration_error",
+    "baseline_test_roc_auc",
+)
+EVIDENCE_GATE_METRICS = ("challenger", "champion", "baseline", "gain", "gain_low", "gain_high")
 # MLflow caps a tag value at 5000 characters (8000 in newer servers): the evidence is kept below.
 TAG_VALUE_LIMIT = 5000
 
@@ -118,17 +126,18 @@ def evidence(base: str, env: Environment, version: Mapping[str, Any]) -> dict[st
         "version": str(version["version"]),
         "run_id": version["run_id"],
         "aliases": list(version.get("aliases") or []),
-        "metrics": {
-            key: metrics[key]
-            for prefix in EVIDENCE_METRIC_PREFIXES
-            for key in sorted(metrics)
-            if key.startswith(prefix)
-        },
+        "metrics": {key: metrics[key] for key in _evidence_metric_names(run) if key in metrics},
         "gate": run_tags.get(GATE_EVIDENCE_TAG, "no paired comparison: the first champion"),
         "gate_per_day": run_tags.get(GATE_PER_DAY_TAG, ""),
         "serving_check": tags.get(SERVING_CHECK_TAG, ""),
         "trained_for": run_tags.get("lakepipe.ds", ""),
     }
+
+
+def _evidence_metric_names(run: Mapping[str, Any]) -> list[str]:
+    params = {p["key"]: p["value"] for p in run["data"].get("params", [])}
+    gate_metric = params.get("gate_metric", "roc_auc")
+    return [*EVIDENCE_TEST_METRICS, *(f"gate_{part}_{gate_metric}" for part in EVIDENCE_GATE_METRICS)]
 
 
 def markdown(found: Mapping[str, Any], target: Environment, mlflow_ui: str) -> str:

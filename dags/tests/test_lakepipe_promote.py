@@ -138,7 +138,8 @@ def _trained_version(staging: promotion.Environment, promotion_tag: str) -> dict
         ("gate_gain_roc_auc", 0.004),
         ("baseline_test_roc_auc", 0.6101),
         ("gbt_test_roc_auc", 0.6655),
-        ("fit_seconds", 12.0),
+        ("test_rows", 16781.0),
+        ("gate_gain_pr_auc", 0.01),
     ):
         _mlflow("runs/log-metric", {"run_id": run, "key": key, "value": value, "timestamp": 0, "step": 0})
     _mlflow("runs/set-tag", {"run_id": run, "key": promotion.GATE_EVIDENCE_TAG, "value": "roc_auc +0.004"})

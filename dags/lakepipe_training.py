@@ -68,15 +68,16 @@ with DAG(
         return ds
 
     @task.branch
-    def decide_training(config_file: str, ds: str, *, dag_run: Any, triggering_asset_events: Any) -> list[str]:
-        """Train, then score; or only score ds with the champion (lakepipe.training.trigger)."""
+    def decide_training(config_file: str, training_ds: str, *, dag_run: Any, triggering_asset_events: Any) -> list[str]:
+        """Train, then score; or only score the day with the champion (lakepipe.training.trigger)."""
+        # (Not named ds: Airflow reserves the context's keys for its own arguments.)
         extras = [event.extra or {} for events in (triggering_asset_events or {}).values() for event in events]
         manual = bool((dag_run.conf or {}).get(DS_KEY))
-        decision = retraining.decide_training_run(ds, "flights", config_file, extras, manual=manual)
+        decision = retraining.decide_training_run(training_ds, "flights", config_file, extras, manual=manual)
         if decision.train:
-            log.info("Training for %s: %s", ds, decision.reason)
+            log.info("Training for %s: %s", training_ds, decision.reason)
             return ["train_model", "batch_score"]
-        log.info("Not training for %s, the champion scores it: %s", ds, decision.reason)
+        log.info("Not training for %s, the champion scores it: %s", training_ds, decision.reason)
         return ["batch_score"]
 
     train_model = spark_job_step("train_model", job="train-model", options={"model": "flights-delay"}, ds=TRAINING_DS)

@@ -64,6 +64,19 @@ def test_a_run_that_does_not_train_still_scores_the_day_but_not_after_a_failed_e
     assert load_dag_bag().dags[DAG_ID].task_dict["batch_score"].trigger_rule == "none_failed_min_one_success"
 
 
+def test_decide_training_takes_its_arguments_beside_airflows_context() -> None:
+    # A parameter named after a context key (ds, say) fails the task when Airflow runs it.
+    task = load_dag_bag().dags[DAG_ID].task_dict["decide_training"]
+    context = {
+        **template_context("2001-06-30"),
+        "dag_run": SimpleNamespace(conf={}),
+        "triggering_asset_events": {},
+        "ti": SimpleNamespace(xcom_pull=lambda task_ids: "2001-01-15"),
+    }
+
+    assert set(task.determine_kwargs(context)) >= {"dag_run", "triggering_asset_events"}
+
+
 def test_every_day_decides_to_train_and_score() -> None:
     task = load_dag_bag().dags[DAG_ID].task_dict["decide_training"]
     events = {FEATURES_FLIGHTS: [_event("2001-01-15")]}

@@ -12,6 +12,7 @@ import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.ModelType;
 import io.lakepipe.train.model.Preprocessing;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -248,6 +249,16 @@ class PmmlBundlesTest extends SparkTestBase {
         .extracting(BundleMetadata.Input::name)
         .containsExactly("hour", "distance", "origin", "destination");
     assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains("<MiningModel");
+  }
+
+  @Test
+  void theServingCheckHoldsXgboostToTheFloat32BoundAndTheOthersToTheParityBound() {
+    ServingCheck.Settings settings =
+        new ServingCheck.Settings(Path.of("scorer.jar"), 100, 1e-9, 1e-6, 20, 256);
+
+    assertThat(settings.parityBound(fit(ModelType.XGBOOST, Map.of("num-round", 2, "max-depth", 2))))
+        .isEqualTo(1e-6);
+    assertThat(settings.parityBound(fit(ModelType.GBT, Map.of("max-iter", 2)))).isEqualTo(1e-9);
   }
 
   @Test

@@ -185,6 +185,43 @@ class ExportPmmlIT extends SparkTestBase {
         .isEqualTo(Path.of(challenger.version()));
   }
 
+  /**
+   * XGBoost's probabilities are float32, so its serving check holds it to float32-parity-bound
+   * (1e-6), not parity-bound (1e-9), and the bound it used is in the tag.
+   */
+  @Test
+  void anXgboostChallengerPassesTheFloat32BoundAndBecomesChampion() throws Exception {
+    LakepipeConfig config = config(Map.of());
+    ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
+    ModelVersion challenger =
+        awaitingCheck(config, ModelType.XGBOOST, Map.of("num-round", 5, "max-depth", 2), champion);
+
+    JobResult result = export(config);
+
+    Checked after = checked(challenger);
+    assertThat(after.champion()).isEqualTo(challenger.version());
+    assertThat(after.tags())
+        .containsEntry(Promotion.TAG, Promotion.PROMOTED)
+        .hasEntrySatisfying(
+            Promotion.CHECK_TAG,
+            line ->
+                assertThat(line)
+                    .startsWith("passed: 300 rows replayed")
+                    .contains("(bound 1.0e-06)"));
+    assertThat(after.metrics().get("serving_check_max_difference")).isLessThanOrEqualTo(1e-6);
+    assertThat(result.summary()).contains("v" + challenger.version() + " promoted");
+    assertThat(deployedVersion())
+        .as("the bundle deployed: the new champion's")
+        .isEqualTo(Path.of(challenger.version()));
+    Path deployed = home.resolve("deploy").resolve(modelName).resolve(challenger.version());
+    assertThat(Files.readString(deployed.resolve(PmmlBundle.PMML_FILE))).contains("<MiningModel");
+    assertThat(
+            JSON.readTree(Files.readAllBytes(deployed.resolve(PmmlBundle.METADATA_FILE)))
+                .path("model_version")
+                .asText())
+        .isEqualTo(challenger.version());
+  }
+
   @Test
   void aChallengerSlowerThanTheLatencyBudgetStaysChallenger() throws Exception {
     LakepipeConfig config = config(Map.of("lakepipe.export.serving-check.p99-budget-ms", 0.001));

@@ -214,7 +214,12 @@ class ExportPmmlIT extends SparkTestBase {
         .as("the bundle deployed: the new champion's")
         .isEqualTo(Path.of(challenger.version()));
     Path deployed = home.resolve("deploy").resolve(modelName).resolve(challenger.version());
-    assertThat(Files.readString(deployed.resolve(PmmlBundle.PMML_FILE))).contains("<MiningModel");
+    byte[] pmml = Files.readAllBytes(deployed.resolve(PmmlBundle.PMML_FILE));
+    assertThat(new String(pmml, StandardCharsets.UTF_8)).contains("<MiningModel");
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      String artifacts = tracking.run(challenger.runId()).artifactUri();
+      assertThat(download(artifacts + "/pmml/" + PmmlBundle.PMML_FILE)).isEqualTo(pmml);
+    }
     assertThat(
             JSON.readTree(Files.readAllBytes(deployed.resolve(PmmlBundle.METADATA_FILE)))
                 .path("model_version")

@@ -592,7 +592,7 @@ public final class LakepipeErrors {
             + " cannot be expressed in PMML: "
             + firstLine(reason)
             + ". Choose another model type in"
-            + " lakepipe.train.candidates (logistic-regression, gbt and mlp export), or score this version"
+            + " lakepipe.train.candidates (logistic-regression, gbt, mlp and xgboost export), or score this version"
             + " with Spark through serve-export, which needs no PMML.",
         null);
   }

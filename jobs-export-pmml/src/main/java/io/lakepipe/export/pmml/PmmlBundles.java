@@ -28,7 +28,7 @@ import org.dmg.pmml.OutputField;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.ResultFeature;
 import org.dmg.pmml.VisitorAction;
-import org.jpmml.model.metro.MetroJAXBUtil;
+import org.jpmml.model.metro.MetroJAXBSerializer;
 import org.jpmml.model.visitors.AbstractVisitor;
 import org.jpmml.sparkml.ConverterFactory;
 import org.jpmml.sparkml.PMMLBuilder;
@@ -41,8 +41,6 @@ import org.jpmml.sparkml.PMMLBuilder;
 public final class PmmlBundles {
   /** The class whose probability the bundle's output field holds: delayed. */
   static final String POSITIVE_CLASS = "1";
-
-  private static final String XGBOOST_PACKAGE = "ml.dmlc.xgboost4j.";
 
   private PmmlBundles() {}
 
@@ -143,20 +141,11 @@ public final class PmmlBundles {
           }
         }
       }
-      String reason = reason(e);
-      if (culprit != null && culprit.getClass().getName().startsWith(XGBOOST_PACKAGE)) {
-        // The 2.5 line's POM declares XGBoost4J-Spark 1.0 to 2.1; a 3.x model fails in its reader.
-        reason =
-            "JPMML-SparkML 2.5 converts models of XGBoost4J-Spark 1.0 to 2.1 only, and its"
-                + " XGBoost reader rejects this model's format ("
-                + reason
-                + ")";
-      }
       throw LakepipeErrors.stageNotInPmml(
           culprit == null ? "(unknown)" : describe(culprit),
           version.modelName(),
           version.version(),
-          reason);
+          reason(e));
     }
   }
 
@@ -218,7 +207,7 @@ public final class PmmlBundles {
   private static byte[] serialize(PMML pmml) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      MetroJAXBUtil.marshalPMML(pmml, out);
+      new MetroJAXBSerializer().serializePretty(pmml, out);
     } catch (jakarta.xml.bind.JAXBException e) {
       throw new IllegalStateException("JAXB cannot write the PMML document", e);
     }

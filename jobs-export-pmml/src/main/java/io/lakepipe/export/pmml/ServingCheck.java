@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,11 +36,19 @@ public final class ServingCheck {
   /** Requests sent first and not timed: the scorer's JIT warms up as it would in production. */
   static final int WARM_UP_REQUESTS = 200;
 
+  /** XGBoost4J-Spark's package: its models compute in float32. */
+  private static final String XGBOOST_PACKAGE = "ml.dmlc.xgboost4j.";
+
   private ServingCheck() {}
 
   /** The check's settings, {@code lakepipe.export.serving-check}. */
   public record Settings(
-      Path scorerJar, int rows, double parityBound, double p99BudgetMillis, int heapMegabytes) {
+      Path scorerJar,
+      int rows,
+      double parityBound,
+      double float32ParityBound,
+      double p99BudgetMillis,
+      int heapMegabytes) {
     public static Settings from(LakepipeConfig config) {
       return new Settings(
           scorerJar(
@@ -48,8 +57,21 @@ public final class ServingCheck {
               config.string("home")),
           config.integer("export.serving-check.rows"),
           config.number("export.serving-check.parity-bound"),
+          config.number("export.serving-check.float32-parity-bound"),
           config.number("export.serving-check.p99-budget-ms"),
           config.integer("export.serving-check.heap-mb"));
+    }
+
+    /**
+     * The bound for {@code model}: float32-parity-bound when Spark's probabilities are float32
+     * (XGBoost's are), parity-bound otherwise.
+     */
+    public double parityBound(PipelineModel model) {
+      Transformer[] stages = model.stages();
+      return stages.length > 0
+              && stages[stages.length - 1].getClass().getName().startsWith(XGBOOST_PACKAGE)
+          ? Math.max(parityBound, float32ParityBound)
+          : parityBound;
     }
 
     /** The configured jar, else the jars folder's the DAGs run jobs from, else the build's. */
@@ -136,7 +158,8 @@ public final class ServingCheck {
       return Verdict.refused("the scorer did not serve the bundle: " + firstLine(e.getMessage()));
     }
     double p99 = percentile(latencies, 0.99);
-    boolean parity = maxDifference <= settings.parityBound();
+    double bound = settings.parityBound(model);
+    boolean parity = maxDifference <= bound;
     boolean fast = !(p99 > settings.p99BudgetMillis());
     String reason =
         String.format(
@@ -146,7 +169,7 @@ public final class ServingCheck {
             parity && fast ? "passed" : "failed",
             scored.size(),
             maxDifference,
-            settings.parityBound(),
+            bound,
             p99,
             settings.p99BudgetMillis(),
             parity ? (fast ? "" : ": too slow") : ": predictions differ from Spark's");

@@ -8,12 +8,15 @@ import org.dmg.pmml.Apply;
 import org.dmg.pmml.Constant;
 import org.dmg.pmml.DataField;
 import org.dmg.pmml.DataType;
+import org.dmg.pmml.DerivedField;
 import org.dmg.pmml.Expression;
+import org.dmg.pmml.MathContext;
 import org.dmg.pmml.MiningField;
 import org.dmg.pmml.Model;
 import org.dmg.pmml.OutputField;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.ResultFeature;
+import org.dmg.pmml.SimplePredicate;
 import org.dmg.pmml.VisitorAction;
 import org.dmg.pmml.mining.MiningModel;
 import org.dmg.pmml.mining.Segment;
@@ -21,9 +24,9 @@ import org.dmg.pmml.mining.Segmentation;
 import org.jpmml.model.visitors.AbstractVisitor;
 
 /**
- * Corrections to the PMML that JPMML-SparkML 2.5.3 writes for lakepipe's pipelines, so that a PMML
- * engine computes what Spark computes. Each one was found by the parity test (PMML4S against Spark
- * on real flights) and is limited to the pattern it corrects.
+ * Corrections to the PMML that JPMML-SparkML 3.1 (and JPMML-XGBoost 1.9) write for lakepipe's
+ * pipelines, so that a PMML engine computes what Spark computes. Each one was found by the parity
+ * test (PMML4S against Spark on real flights) and is limited to the pattern it corrects.
  */
 final class SparkFidelity {
   private SparkFidelity() {}
@@ -33,6 +36,7 @@ final class SparkFidelity {
     truncateIntegerFills(pmml);
     zeroVarianceScalesToZero(pmml);
     probabilityOnTheChain(pmml);
+    float32Splits(pmml);
   }
 
   /**
@@ -111,6 +115,78 @@ final class SparkFidelity {
         }
       }
     }
+  }
+
+  /**
+   * XGBoost casts each feature to float32 and sends it left when it is below the split's float32
+   * threshold; JPMML-XGBoost writes that threshold and marks the model's math as float, which
+   * PMML4S ignores: it compares the double feature with the threshold read as a double, and a
+   * feature whose float rounds up onto the threshold (hour 10 of a centred hour, say) goes the
+   * other way. Each threshold t becomes the double b for which {@code x < b} exactly when {@code
+   * (float) x < t} (the lowest double that rounds to t), and the XGBoost models compute in double.
+   */
+  static void float32Splits(PMML pmml) {
+    new AbstractVisitor() {
+      @Override
+      public VisitorAction visit(MiningModel model) {
+        if (model.getAlgorithmName() != null && model.getAlgorithmName().startsWith("XGBoost")) {
+          doubleSplits(model);
+          return VisitorAction.SKIP;
+        }
+        return super.visit(model);
+      }
+    }.applyTo(pmml);
+  }
+
+  private static void doubleSplits(MiningModel xgboost) {
+    new AbstractVisitor() {
+      @Override
+      public VisitorAction visit(SimplePredicate predicate) {
+        SimplePredicate.Operator operator = predicate.getOperator();
+        if (operator == SimplePredicate.Operator.LESS_THAN
+            || operator == SimplePredicate.Operator.GREATER_OR_EQUAL) {
+          float threshold = Float.parseFloat(String.valueOf(predicate.getValue()));
+          if (Float.isFinite(threshold)) {
+            predicate.setValue(String.valueOf(lowestRoundingTo(threshold)));
+          }
+        }
+        return super.visit(predicate);
+      }
+
+      @Override
+      public VisitorAction visit(DerivedField field) {
+        if (field.getDataType() == DataType.FLOAT) {
+          field.setDataType(DataType.DOUBLE);
+        }
+        return super.visit(field);
+      }
+
+      @Override
+      public VisitorAction visit(OutputField field) {
+        if (field.getDataType() == DataType.FLOAT) {
+          field.setDataType(DataType.DOUBLE);
+        }
+        return super.visit(field);
+      }
+
+      @Override
+      public VisitorAction visit(Model model) {
+        if (model.getMathContext() == MathContext.FLOAT) {
+          model.setMathContext(MathContext.DOUBLE);
+        }
+        return super.visit(model);
+      }
+    }.applyTo(xgboost);
+  }
+
+  /**
+   * The lowest double that Java's (and XGBoost's) double-to-float cast rounds to {@code t} or
+   * above: the midpoint with the float below t, or the double after it when the midpoint rounds
+   * down (ties go to the float whose last bit is even).
+   */
+  static double lowestRoundingTo(float t) {
+    double midpoint = ((double) Math.nextDown(t) + (double) t) / 2;
+    return (Float.floatToRawIntBits(t) & 1) == 0 ? midpoint : Math.nextUp(midpoint);
   }
 
   private static boolean hasProbability(List<OutputField> fields) {

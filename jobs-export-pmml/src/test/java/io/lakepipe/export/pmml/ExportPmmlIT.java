@@ -34,6 +34,7 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -77,11 +78,16 @@ class ExportPmmlIT extends SparkTestBase {
 
   private ModelVersion register(
       LakepipeConfig config, ModelType type, String alias, Map<String, Object> params) {
+    return register(config, alias, flights -> PmmlBundlesTest.fit(flights, type, params));
+  }
+
+  private ModelVersion register(
+      LakepipeConfig config, String alias, Function<Dataset<Row>, PipelineModel> fit) {
     Dataset<Row> flights = PmmlBundlesTest.syntheticFlights(300, 5);
     String featuresPath = config.tablePath("features-flights");
     long featuresVersion =
         new DeltaTables(spark).replaceDs(flights.drop("delayed"), featuresPath, DS);
-    PipelineModel model = PmmlBundlesTest.fit(flights, type, params);
+    PipelineModel model = fit.apply(flights);
     Dataset<Row> inputs = flights.select("hour", "distance", "origin", "destination");
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
       String experimentId = tracking.experimentId("lakepipe-it-export-pmml");
@@ -124,7 +130,12 @@ class ExportPmmlIT extends SparkTestBase {
    */
   private ModelVersion awaitingCheck(
       LakepipeConfig config, ModelType type, Map<String, Object> params, ModelVersion champion) {
-    ModelVersion challenger = register(config, type, "challenger", params);
+    return awaitingCheck(config, flights -> PmmlBundlesTest.fit(flights, type, params), champion);
+  }
+
+  private ModelVersion awaitingCheck(
+      LakepipeConfig config, Function<Dataset<Row>, PipelineModel> fit, ModelVersion champion) {
+    ModelVersion challenger = register(config, "challenger", fit);
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
       tracking.setVersionTag(modelName, challenger.version(), Promotion.TAG, Promotion.AWAITING);
       tracking.logToRun(
@@ -174,6 +185,48 @@ class ExportPmmlIT extends SparkTestBase {
         .isEqualTo(Path.of(challenger.version()));
   }
 
+  /**
+   * XGBoost's probabilities are float32, so its serving check holds it to float32-parity-bound
+   * (1e-6), not parity-bound (1e-9), and the bound it used is in the tag.
+   */
+  @Test
+  void anXgboostChallengerPassesTheFloat32BoundAndBecomesChampion() throws Exception {
+    LakepipeConfig config = config(Map.of());
+    ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
+    ModelVersion challenger =
+        awaitingCheck(config, ModelType.XGBOOST, Map.of("num-round", 5, "max-depth", 2), champion);
+
+    JobResult result = export(config);
+
+    Checked after = checked(challenger);
+    assertThat(after.champion()).isEqualTo(challenger.version());
+    assertThat(after.tags())
+        .containsEntry(Promotion.TAG, Promotion.PROMOTED)
+        .hasEntrySatisfying(
+            Promotion.CHECK_TAG,
+            line ->
+                assertThat(line)
+                    .startsWith("passed: 300 rows replayed")
+                    .contains("(bound 1.0e-06)"));
+    assertThat(after.metrics().get("serving_check_max_difference")).isLessThanOrEqualTo(1e-6);
+    assertThat(result.summary()).contains("v" + challenger.version() + " promoted");
+    assertThat(deployedVersion())
+        .as("the bundle deployed: the new champion's")
+        .isEqualTo(Path.of(challenger.version()));
+    Path deployed = home.resolve("deploy").resolve(modelName).resolve(challenger.version());
+    byte[] pmml = Files.readAllBytes(deployed.resolve(PmmlBundle.PMML_FILE));
+    assertThat(new String(pmml, StandardCharsets.UTF_8)).contains("<MiningModel");
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      String artifacts = tracking.run(challenger.runId()).artifactUri();
+      assertThat(download(artifacts + "/pmml/" + PmmlBundle.PMML_FILE)).isEqualTo(pmml);
+    }
+    assertThat(
+            JSON.readTree(Files.readAllBytes(deployed.resolve(PmmlBundle.METADATA_FILE)))
+                .path("model_version")
+                .asText())
+        .isEqualTo(challenger.version());
+  }
+
   @Test
   void aChallengerSlowerThanTheLatencyBudgetStaysChallenger() throws Exception {
     LakepipeConfig config = config(Map.of("lakepipe.export.serving-check.p99-budget-ms", 0.001));
@@ -201,7 +254,12 @@ class ExportPmmlIT extends SparkTestBase {
     LakepipeConfig config = config(Map.of());
     ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
     ModelVersion challenger =
-        awaitingCheck(config, ModelType.XGBOOST, Map.of("num-round", 5, "max-depth", 2), champion);
+        awaitingCheck(
+            config,
+            flights ->
+                PmmlBundlesTest.withNormalizer(
+                    PmmlBundlesTest.fit(flights, ModelType.GBT, Map.of("max-iter", 5))),
+            champion);
 
     export(config);
 
@@ -214,7 +272,7 @@ class ExportPmmlIT extends SparkTestBase {
             line ->
                 assertThat(line)
                     .startsWith("failed: the PMML export cannot express it")
-                    .contains("XGBoostClassificationModel"));
+                    .contains("Normalizer"));
   }
 
   private static JobResult export(LakepipeConfig config) {

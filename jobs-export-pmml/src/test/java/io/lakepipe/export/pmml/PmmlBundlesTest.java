@@ -12,6 +12,7 @@ import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.ModelType;
 import io.lakepipe.train.model.Preprocessing;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,23 @@ class PmmlBundlesTest extends SparkTestBase {
     return new PipelineModel(
         "test_model",
         Stream.concat(Stream.of(preprocessing.stages()), Stream.of(model.stages()))
+            .toArray(Transformer[]::new));
+  }
+
+  /**
+   * {@code model} with a stage JPMML-SparkML has no converter for (a Normalizer, norm_1) before its
+   * classifier, which does not read its output: Spark scores as before, the export cannot express
+   * it.
+   */
+  static PipelineModel withNormalizer(PipelineModel model) {
+    Transformer[] stages = model.stages();
+    Transformer normalizer =
+        new Normalizer("norm_1").setInputCol("features").setOutputCol("normalized");
+    return new PipelineModel(
+        "with_normalizer",
+        Stream.concat(
+                Stream.of(stages).limit(stages.length - 1),
+                Stream.of(normalizer, stages[stages.length - 1]))
             .toArray(Transformer[]::new));
   }
 
@@ -208,16 +226,7 @@ class PmmlBundlesTest extends SparkTestBase {
 
   @Test
   void aStageWithoutPmmlFormIsNamedWithJpmmlsReason() {
-    PipelineModel lr = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
-    Transformer[] stages = lr.stages();
-    Transformer normalizer =
-        new Normalizer("norm_1").setInputCol("features").setOutputCol("normalized");
-    Transformer[] withNormalizer =
-        Stream.concat(
-                Stream.of(stages).limit(stages.length - 1),
-                Stream.of(normalizer, stages[stages.length - 1]))
-            .toArray(Transformer[]::new);
-    PipelineModel model = new PipelineModel("with_normalizer", withNormalizer);
+    PipelineModel model = withNormalizer(fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5)));
 
     assertThatThrownBy(
             () -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION))
@@ -230,16 +239,26 @@ class PmmlBundlesTest extends SparkTestBase {
   }
 
   @Test
-  void anXgboostThreeModelFailsNamingItsStageAndTheSupportedVersions() {
+  void anXgboostThreeModelIsExpressedWithItsProbabilityOutput() {
     PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 3, "max-depth", 2));
 
-    assertThatThrownBy(
-            () -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION))
-        .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining(
-            "(ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel) of model"
-                + " flights_delay version 3 cannot be expressed in PMML: JPMML-SparkML 2.5 converts"
-                + " models of XGBoost4J-Spark 1.0 to 2.1 only");
+    PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
+
+    assertThat(bundle.metadata().outputField()).isEqualTo("probability(1)");
+    assertThat(bundle.metadata().inputs())
+        .extracting(BundleMetadata.Input::name)
+        .containsExactly("hour", "distance", "origin", "destination");
+    assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains("<MiningModel");
+  }
+
+  @Test
+  void theServingCheckHoldsXgboostToTheFloat32BoundAndTheOthersToTheParityBound() {
+    ServingCheck.Settings settings =
+        new ServingCheck.Settings(Path.of("scorer.jar"), 100, 1e-9, 1e-6, 20, 256);
+
+    assertThat(settings.parityBound(fit(ModelType.XGBOOST, Map.of("num-round", 2, "max-depth", 2))))
+        .isEqualTo(1e-6);
+    assertThat(settings.parityBound(fit(ModelType.GBT, Map.of("max-iter", 2)))).isEqualTo(1e-9);
   }
 
   @Test

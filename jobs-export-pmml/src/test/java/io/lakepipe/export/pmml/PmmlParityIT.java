@@ -5,10 +5,8 @@ import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.cli.JobRunner;
 import io.lakepipe.core.config.LakepipeConfig;
@@ -178,17 +176,14 @@ class PmmlParityIT extends SparkTestBase {
         .isLessThanOrEqualTo(1e-9);
   }
 
+  /**
+   * XGBoost's probability is a float32 (its steps near 1 are 6e-8 apart; 7.1e-8 was measured), so
+   * its bound is float precision; a flight sent down the wrong branch differs by 1e-3 or more.
+   */
   @Test
-  void xgboostFailsClearlyInsteadOfExportingWrongly() {
-    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 10, "max-depth", 4));
-
-    assertThatThrownBy(
-            () -> PmmlBundles.build(model, PipelineInputs.schema(model, featureSchema), VERSION))
-        .isInstanceOf(LakepipeException.class)
-        .hasMessageContaining(
-            "XGBoostClassificationModel) of model parity version 1 cannot be"
-                + " expressed in PMML");
-    report.add("xgboost: not exported (JPMML-SparkML 2.5 reads XGBoost4J-Spark up to 2.1)");
+  void xgboostMatchesSpark() throws Exception {
+    assertThat(maxDifference(ModelType.XGBOOST, Map.of("num-round", 10, "max-depth", 4)))
+        .isLessThanOrEqualTo(1e-6);
   }
 
   private PipelineModel fit(ModelType type, Map<String, Object> params) {

@@ -73,8 +73,11 @@ def quoted(value: str) -> str:
     return value.replace("\\", "\\\\").replace("'", "\\'")
 
 
-def newest_run(base: str, experiment: str, search_filter: str) -> tuple[str, dict[str, Any]] | None:
-    """The experiment's id and its newest run that matches ``search_filter``; None when either is missing."""
+def newest_runs(
+    base: str, experiment: str, search_filter: str, max_results: int
+) -> tuple[str, list[dict[str, Any]]] | None:
+    """The experiment's id and its newest runs that match ``search_filter``, newest first; None when
+    the experiment is missing."""
     try:
         found = experiment_id(base, experiment)
     except urllib.error.HTTPError as error:
@@ -85,7 +88,12 @@ def newest_run(base: str, experiment: str, search_filter: str) -> tuple[str, dic
         "experiment_ids": [found],
         "filter": search_filter,
         "order_by": ["attributes.start_time DESC"],
-        "max_results": 1,
+        "max_results": max_results,
     }
-    runs = call(url(base, "runs/search"), body).get("runs", [])
-    return (found, runs[0]) if runs else None
+    return found, call(url(base, "runs/search"), body).get("runs", [])
+
+
+def newest_run(base: str, experiment: str, search_filter: str) -> tuple[str, dict[str, Any]] | None:
+    """The experiment's id and its newest run that matches ``search_filter``; None when either is missing."""
+    found = newest_runs(base, experiment, search_filter, 1)
+    return (found[0], found[1][0]) if found and found[1] else None

@@ -154,19 +154,12 @@ def latest_accuracy_verdict(
 ) -> AccuracyVerdict | None:
     """The accuracy verdict of the newest day before ``before`` that has one (its newest finished run)."""
     base = (tracking_uri or mlflow_api.tracking_uri()).rstrip("/")
-    try:
-        experiment_id = mlflow_api.experiment_id(base, experiment)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise
-    body = {
-        "experiment_ids": [experiment_id],
-        "filter": _verdict_filter(ACCURACY_VERDICT, view),
-        "order_by": ["attributes.start_time DESC"],
-        "max_results": ACCURACY_VERDICTS_SEARCHED,
-    }
-    runs = mlflow_api.call(mlflow_api.url(base, "runs/search"), body).get("runs", [])
+    found = mlflow_api.newest_runs(
+        base, experiment, _verdict_filter(ACCURACY_VERDICT, view), ACCURACY_VERDICTS_SEARCHED
+    )
+    if found is None:
+        return None
+    experiment_id, runs = found
     # MLflow compares tags for equality only: the day is chosen here. Newest first, so the first run
     # of the latest day is that day's newest verdict (a rerun of monitor-predictions replaces it).
     earlier = [run for run in runs if mlflow_api.tags(run.get("data", {})).get(DS_TAG, "") < before]

@@ -182,7 +182,10 @@ public final class HtmlReport {
     gate(html, latest);
   }
 
-  /** The registry gate's decision on that training, and each test day it compared. */
+  /**
+   * The registry gate's decision on that training, the real scorer's check of its bundle (once
+   * export-pmml has run it), and each test day the gate compared.
+   */
   private static void gate(StringBuilder html, TrainingScore training) {
     if (training.gateDecision().isEmpty()) {
       return;
@@ -192,6 +195,11 @@ public final class HtmlReport {
         .append("</b>. ")
         .append(escape(training.gateExplanation()))
         .append(".</p>\n");
+    if (!training.servingCheck().isEmpty()) {
+      html.append("<p id=\"serving-check\">Serving check in the real scorer: ")
+          .append(escape(training.servingCheck()))
+          .append(".</p>\n");
+    }
     if (training.gateDays().isEmpty()) {
       return;
     }

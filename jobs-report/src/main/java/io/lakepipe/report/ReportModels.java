@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.lakepipe.core.tracking.LoggedRun;
+import io.lakepipe.core.tracking.Promotion;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -115,7 +116,8 @@ public final class ReportModels {
               runUrl.apply(run.runId()),
               run.tags().getOrDefault("lakepipe.gate.decision", ""),
               run.tags().getOrDefault("lakepipe.gate.explanation", ""),
-              TrainingScore.GateDay.parse(run.tags().getOrDefault("lakepipe.gate.per_day", ""))));
+              TrainingScore.GateDay.parse(run.tags().getOrDefault("lakepipe.gate.per_day", "")),
+              run.tags().getOrDefault(Promotion.CHECK_TAG, "")));
     }
     return List.copyOf(byDay.values());
   }

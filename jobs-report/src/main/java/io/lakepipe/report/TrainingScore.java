@@ -28,7 +28,8 @@ public record TrainingScore(
     String url,
     String gateDecision,
     String gateExplanation,
-    List<GateDay> gateDays) {
+    List<GateDay> gateDays,
+    String servingCheck) {
 
   public TrainingScore {
     gateDays = List.copyOf(gateDays);

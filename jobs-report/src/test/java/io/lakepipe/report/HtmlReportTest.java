@@ -98,6 +98,10 @@ class HtmlReportTest extends ReportFixtures {
             "<p id=\"gate\">Registry gate: <b>promoted</b>. promoted: test roc_auc 0.62490 against"
                 + " the champion&#39;s 0.61000, a gain of +0.01490 (95% CI +0.00700 to +0.02280,")
         .contains(
+            "<p id=\"serving-check\">Serving check in the real scorer: passed: 2000 rows replayed"
+                + " through the scorer, max |scorer - Spark| 3.331e-16 (bound 1.0e-09), p99 latency"
+                + " 8.57 ms (budget 20.00 ms).</p>")
+        .contains(
             "<tr><td>2001-01-15</td><td class=\"n\">0.6249</td><td class=\"n\">0.6100</td>"
                 + "<td class=\"n\">0.0149</td></tr>")
         .contains(

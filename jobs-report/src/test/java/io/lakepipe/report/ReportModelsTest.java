@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.lakepipe.core.tracking.LoggedRun;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,7 +160,7 @@ class ReportModelsTest extends ReportFixtures {
   void takesTheNewestTrainingRunOfEachDayInTheWindow() {
     List<LoggedRun> newestFirst =
         List.of(
-            run("new", "2001-01-15", 0.62, 0.59),
+            checked(run("new", "2001-01-15", 0.62, 0.59), "passed: 2000 rows replayed"),
             run("old", "2001-01-15", 0.50, 0.59),
             run("before", "2001-01-14", 0.61, 0.58),
             run("untagged", "", 0.9, 0.9),
@@ -180,6 +181,8 @@ class ReportModelsTest extends ReportFixtures {
     assertThat(latest.model()).isEqualTo("logistic_regression-1");
     assertThat(latest.url()).isEqualTo("http://m/new");
     assertThat(latest.prAuc()).isNaN();
+    assertThat(latest.servingCheck()).isEqualTo("passed: 2000 rows replayed");
+    assertThat(scores.get(1).servingCheck()).isEmpty();
   }
 
   @Test
@@ -201,6 +204,12 @@ class ReportModelsTest extends ReportFixtures {
     assertThat(model.failedRuns()).isEmpty();
     assertThat(model.quality()).isEmpty();
     assertThat(model.latestTraining()).isNull();
+  }
+
+  private static LoggedRun checked(LoggedRun run, String servingCheck) {
+    Map<String, String> tags = new HashMap<>(run.tags());
+    tags.put("lakepipe.serving_check", servingCheck);
+    return new LoggedRun(run.runId(), run.artifactUri(), run.metrics(), run.params(), tags);
   }
 
   private static LoggedRun run(String id, String ds, double roc, double baseline) {

@@ -6,8 +6,9 @@
 # Needs serving/target/lakepipe-serving.jar (built here when missing). No Spark, no services.
 # First, in the same run, the Spark side (spark/run.sh): PipelineModel.transform of a one-row
 # DataFrame for the same model kinds, so that the ratios compare figures measured together.
-# Usage: bench/serving/run.sh [--no-spark] [--rate N] [--seconds N] [--kinds lr,gbt] [--bundle <dir>]... [--shadow]
-# (--shadow: the HTTP rows again, with the bundle as its own shadow model.)
+# Usage: bench/serving/run.sh [--no-spark] [--rate N] [--seconds N] [--kinds lr,gbt] [--bundle <dir>]... [--shadow] [--prediction-log]
+# (--shadow: the HTTP rows again, with the bundle as its own shadow model; --prediction-log: again,
+# keeping every answer in a prediction log.)
 set -euo pipefail
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="${SERVING_JAR:-$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar}"

@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * that time, so a stall is not hidden), and batches in-process and over HTTP.
  *
  * <p>Usage: {@code ServingBench <serving jar> <work dir> [--rate N] [--seconds N] [--kinds lr,gbt]
- * [--bundle dir]... [--spark-results file] [--shadow]}; with --shadow, the HTTP rows are measured
- * again with the bundle as its own shadow model (--shadow-bundle). Prints a table, then every
+ * [--bundle dir]... [--spark-results file] [--shadow] [--prediction-log]}; with --shadow, the HTTP
+ * rows are measured again with the bundle as its own shadow model (--shadow-bundle); with
+ * --prediction-log, again with every answer kept in a prediction log. Prints a table, then every
  * figure as a {@code key=value} line (the hook for other benchmarks: a Spark {@code
  * PipelineModel.transform} measurement written as {@code spark.<model>.one_row_p50_us=...} lines
  * into the --spark-results file is printed as a ratio).
@@ -58,9 +59,11 @@ public final class ServingBench {
     Map<String, Path> bundles = new LinkedHashMap<>();
     Path sparkResults = null;
     boolean shadow = false;
+    boolean predictionLog = false;
     for (int i = 2; i < args.length; i++) {
       switch (args[i]) {
         case "--shadow" -> shadow = true;
+        case "--prediction-log" -> predictionLog = true;
         case "--rate" -> rate = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--kinds" -> {
@@ -84,12 +87,38 @@ public final class ServingBench {
     Progress progress = new Progress("serving", models.size());
     for (Map.Entry<String, Path> model : models.entrySet()) {
       progress.step("model " + model.getKey() + ": in-process, then over HTTP at " + rate + "/s");
-      bench.run(model.getKey(), model.getValue(), jar, rate, seconds, shadow);
+      List<Variant> variants = new ArrayList<>(List.of(Variant.PLAIN));
+      if (shadow) {
+        variants.add(Variant.SHADOWED);
+      }
+      if (predictionLog) {
+        variants.add(Variant.LOGGED);
+      }
+      bench.run(model.getKey(), model.getValue(), jar, rate, seconds, variants);
     }
     bench.print(sparkResults);
   }
 
-  private void run(String name, Path dir, Path jar, int rate, int seconds, boolean shadow)
+  /**
+   * How the HTTP rows' server runs: alone; with the bundle as its own shadow (a challenger of the
+   * same size costs the same); or keeping every answer in a prediction log.
+   */
+  private enum Variant {
+    PLAIN("", "http"),
+    SHADOWED(", shadowed", "http_shadowed"),
+    LOGGED(", prediction log", "http_logged");
+
+    final String label;
+    final String key;
+
+    Variant(String label, String key) {
+      this.label = label;
+      this.key = key;
+    }
+  }
+
+  private void run(
+      String name, Path dir, Path jar, int rate, int seconds, List<Variant> variants)
       throws Exception {
     Bundle bundle = new FolderBundleSource(dir).load();
     Scorer scorer = Scorer.of(bundle);
@@ -122,16 +151,12 @@ public final class ServingBench {
     }
     throughputRow(name, "in-process, batch of " + RECORDS, best, "batch_in_process_rows_per_s");
 
-    http(name, dir, jar, rate, seconds, records, false);
-    if (shadow) {
-      // The same bundle as its own shadow: a challenger of the same size costs the same.
-      http(name, dir, jar, rate, seconds, records, true);
+    for (Variant variant : variants) {
+      http(name, dir, jar, rate, seconds, records, variant);
     }
   }
 
-  /**
-   * Over HTTP, against the jar in its own JVM; with {@code shadowed}, the bundle shadows itself.
-   */
+  /** Over HTTP, against the jar in its own JVM, run as {@code variant} says. */
   private void http(
       String name,
       Path dir,
@@ -139,7 +164,7 @@ public final class ServingBench {
       int rate,
       int seconds,
       List<Map<String, Object>> records,
-      boolean shadowed)
+      Variant variant)
       throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -159,12 +184,16 @@ public final class ServingBench {
                 Integer.toString(64 << 20))
             .redirectErrorStream(true)
             .redirectOutput(
-                dir.resolveSibling(name + (shadowed ? "-shadowed" : "") + "-server.log").toFile());
-    if (shadowed) {
+                dir.resolveSibling(name + "-" + variant.key + "-server.log").toFile());
+    if (variant == Variant.SHADOWED) {
       builder.command().addAll(List.of("--shadow-bundle", dir.toString()));
     }
-    String variant = shadowed ? ", shadowed" : "";
-    String key = shadowed ? "http_shadowed" : "http";
+    if (variant == Variant.LOGGED) {
+      Path log = dir.resolveSibling(name + "-prediction-log");
+      builder.command().addAll(List.of("--prediction-log", log.toString()));
+    }
+    String label = variant.label;
+    String key = variant.key;
     builder.environment().put("LAKEPIPE_SERVING_TOKEN", TOKEN);
     Process server = builder.start();
     try {
@@ -182,7 +211,7 @@ public final class ServingBench {
       OpenLoopClient load = new OpenLoopClient(port, TOKEN, CONNECTIONS);
       load.run(bodies, rate, Math.min(3, seconds)); // warm-up: JIT, connections
       long[] latencies = load.run(bodies, rate, seconds);
-      latencyRow(name, "HTTP, 1 record at " + rate + "/s" + variant, latencies, key);
+      latencyRow(name, "HTTP, 1 record at " + rate + "/s" + label, latencies, key);
 
       byte[] batch = JSON.writeValueAsBytes(records);
       double bestHttp = 0;
@@ -200,7 +229,7 @@ public final class ServingBench {
       }
       throughputRow(
           name,
-          "HTTP, batch of " + RECORDS + " (" + batch.length / 1024 + " KB JSON)" + variant,
+          "HTTP, batch of " + RECORDS + " (" + batch.length / 1024 + " KB JSON)" + label,
           bestHttp,
           "batch_" + key + "_rows_per_s");
     } finally {

@@ -117,8 +117,7 @@ public final class ServingBench {
     }
   }
 
-  private void run(
-      String name, Path dir, Path jar, int rate, int seconds, List<Variant> variants)
+  private void run(String name, Path dir, Path jar, int rate, int seconds, List<Variant> variants)
       throws Exception {
     Bundle bundle = new FolderBundleSource(dir).load();
     Scorer scorer = Scorer.of(bundle);
@@ -183,8 +182,7 @@ public final class ServingBench {
                 "--max-body-bytes",
                 Integer.toString(64 << 20))
             .redirectErrorStream(true)
-            .redirectOutput(
-                dir.resolveSibling(name + "-" + variant.key + "-server.log").toFile());
+            .redirectOutput(dir.resolveSibling(name + "-" + variant.key + "-server.log").toFile());
     if (variant == Variant.SHADOWED) {
       builder.command().addAll(List.of("--shadow-bundle", dir.toString()));
     }

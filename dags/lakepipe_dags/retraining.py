@@ -41,7 +41,6 @@ from lakepipe_dags.assets import DS_KEY
 EVERY_DAY = "every-day"
 ON_DRIFT = "on-drift"
 TRIGGER_KEY = "lakepipe.training.trigger"
-EXPERIMENT_KEY = "lakepipe.training.drift-experiment"
 # Keys of the event's extra beside the day.
 RETRAIN_KEY = "retrain"
 DRIFT_KEY = "drift"

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ TRIGGER_KEY = "lakepipe.training.trigger"
 RETRAIN_KEY = "retrain"
 DRIFT_KEY = "drift"
 DRIFT_RUN_KEY = "drift_run"
+# The drifted days of a range backfill's one event (its ds is the range's last day).
+DRIFT_DAYS_KEY = "drift_days"
 # The tags of a verdict run (io.lakepipe.core.tracking.TrainingTrigger).
 VERDICT_TAG = "lakepipe.verdict"
 DRIFT_VERDICT = "drift"
@@ -216,6 +218,40 @@ def decide_day(ds: str, view: str, config_file: str) -> Decision:
     return decide(ds, settings.trigger, verdict)
 
 
+def decide_range(days: Sequence[str], view: str, config_file: str) -> Decision:
+    """The one features event of a range backfill: its last day, retrain when any day of it drifted."""
+    return combine([decide_day(day, view, config_file) for day in days])
+
+
+def combine(decisions: Sequence[Decision]) -> Decision:
+    """One event for consecutive days' decisions: the last day's, or, when some drifted, a retrain event.
+
+    A range backfill publishes one event (the training DAG trains for the latest day it is given, so one
+    event for the last day is what a run per day would end in too). Drift on any day of the range must
+    still trigger the training: the event then lists the drifted days and, per feature, the largest PSI.
+    """
+    last = decisions[-1]
+    drifted = [d for d in decisions if d.event.get(RETRAIN_KEY)]
+    if not drifted or drifted == [last]:
+        return last
+    psi: dict[str, float] = {}
+    for decision in drifted:
+        for name, value in decision.event.get(DRIFT_KEY, {}).items():
+            psi[name] = max(value, psi.get(name, value))
+    drift_days = [d.event[DS_KEY] for d in drifted]
+    return Decision(
+        {
+            DS_KEY: last.event[DS_KEY],
+            RETRAIN_KEY: True,
+            DRIFT_KEY: psi,
+            DRIFT_DAYS_KEY: drift_days,
+            DRIFT_RUN_KEY: drifted[-1].event.get(DRIFT_RUN_KEY),
+        },
+        f"drifted beyond lakepipe.quality.features.retrain-psi on {', '.join(drift_days)} of the range: "
+        + "; ".join(d.reason for d in drifted),
+    )
+
+
 @dataclass(frozen=True)
 class TrainingDecision:
     """Whether a training run trains (else it only scores ds with the champion), and why."""
@@ -241,7 +277,8 @@ def decide_training(
     drifted = [extra for extra in extras if extra.get(RETRAIN_KEY)]
     if drifted:
         days = ", ".join(
-            f"{extra[DS_KEY]} ({', '.join(f'{n} PSI {p:.4f}' for n, p in extra.get(DRIFT_KEY, {}).items())})"
+            f"{'/'.join(extra.get(DRIFT_DAYS_KEY) or [extra[DS_KEY]])}"
+            f" ({', '.join(f'{n} PSI {p:.4f}' for n, p in extra.get(DRIFT_KEY, {}).items())})"
             for extra in drifted
         )
         return TrainingDecision(True, f"features drifted beyond lakepipe.quality.features.retrain-psi on {days}")

@@ -91,6 +91,7 @@ def spark_job_step(
     job: str,
     options: Mapping[str, str] | None = None,
     ds: str = LOGICAL_DATE,
+    until: str | None = None,
     operator_class: type[SparkSubmitOperator] = SparkSubmitOperator,
     **operator_kwargs: Any,
 ) -> SparkSubmitOperator:
@@ -101,6 +102,8 @@ def spark_job_step(
     :param options: the job's own options, ``{"table": "bronze-flights"}`` for ``--table bronze-flights``;
         only those the catalog declares for the job, and every required one. Values are Jinja-templated.
     :param ds: Jinja for the day the job runs for; the run's logical date unless given.
+    :param until: Jinja for the last day of a range run (``--until``): the job then writes every day from
+        ``ds`` to it, oldest first, each as its own daily run would, in one Spark application.
     :param operator_class: :class:`SparkSubmitOperator` or a subclass of it, such as one with extra links.
     :param operator_kwargs: any other :class:`SparkSubmitOperator` argument, e.g. ``conf`` or
         ``execution_timeout``; ``pool`` replaces the Spark jobs pool.
@@ -125,9 +128,10 @@ def spark_job_step(
             config_file_template(),
             "--ds",
             ds,
+            *(["--until", until] if until else []),
             *option_args,
         ],
-        name=f"lakepipe-{job}-{ds}",
+        name=f"lakepipe-{job}-{ds}" + (f"-{until}" if until else ""),
         **operator_kwargs,
     )
 

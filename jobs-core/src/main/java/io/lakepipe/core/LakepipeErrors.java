@@ -21,6 +21,17 @@ public final class LakepipeErrors {
         null);
   }
 
+  public static LakepipeException badRange(String ds, String until) {
+    return new LakepipeException(
+        "Invalid --until '"
+            + until
+            + "': the last day of a range run must be an ISO date on or after --ds "
+            + ds
+            + ".",
+        LakepipeException.EXIT_USAGE,
+        null);
+  }
+
   public static LakepipeException badLogicalDate(String value) {
     return new LakepipeException(
         "Invalid --ds '"

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The command line of a job: {@code --config <file> --ds <YYYY-MM-DD>}, which every job accepts,
- * then the {@link JobOption}s of the job itself.
+ * optionally {@code --until <YYYY-MM-DD>} (a range run: every day from ds to it, see {@link
+ * JobRunner}), then the {@link JobOption}s of the job itself.
  */
 @Command(name = "lakepipe-job", mixinStandardHelpOptions = false)
 public final class JobOptions {
@@ -27,7 +28,15 @@ public final class JobOptions {
   @Option(names = "--ds", required = true, description = "logical date, YYYY-MM-DD")
   private String ds;
 
+  @Option(
+      names = "--until",
+      description =
+          "last logical date of a range run, YYYY-MM-DD: each day from --ds to it, oldest first,"
+              + " as its own daily run in one Spark session")
+  private String until;
+
   private LocalDate logicalDate;
+  private LocalDate lastDate;
   private List<JobOption> declared = List.of();
   private Map<String, String> values = Map.of();
 
@@ -73,6 +82,17 @@ public final class JobOptions {
     } catch (DateTimeParseException e) {
       throw LakepipeErrors.badLogicalDate(options.ds);
     }
+    options.lastDate = options.logicalDate;
+    if (options.until != null) {
+      try {
+        options.lastDate = LocalDate.parse(options.until);
+      } catch (DateTimeParseException e) {
+        throw LakepipeErrors.badRange(options.ds, options.until);
+      }
+      if (options.lastDate.isBefore(options.logicalDate)) {
+        throw LakepipeErrors.badRange(options.ds, options.until);
+      }
+    }
     return options;
   }
 
@@ -81,7 +101,8 @@ public final class JobOptions {
    * (the declared table to check)}.
    */
   static String usage(List<JobOption> declared) {
-    StringBuilder usage = new StringBuilder("--config <file> --ds <YYYY-MM-DD>");
+    StringBuilder usage =
+        new StringBuilder("--config <file> --ds <YYYY-MM-DD> [--until <YYYY-MM-DD>]");
     for (JobOption option : declared) {
       usage.append(' ').append(option.usage());
     }
@@ -103,8 +124,14 @@ public final class JobOptions {
     return configFile;
   }
 
+  /** The logical date, or the first day of a range run. */
   public LocalDate ds() {
     return logicalDate;
+  }
+
+  /** The days this run writes, oldest first: ds alone, or ds to {@code --until}. */
+  public List<LocalDate> days() {
+    return logicalDate.datesUntil(lastDate.plusDays(1)).toList();
   }
 
   /** The job's own options by name (without dashes), in declared order, defaults filled in. */

@@ -14,6 +14,7 @@ import io.lakepipe.core.spark.SparkSessions;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -67,32 +68,61 @@ public final class JobRunner {
    */
   public static int execute(String jobName, String[] args, List<JobOption> options, JobPlan plan) {
     String runName = jobName;
+    RangeRun range = null;
     try {
       JobOptions parsed = JobOptions.parse(options, args);
       runName = parsed.runName(jobName);
       LakepipeConfig config = LakepipeConfig.load(parsed.configFile());
       Job job = plan.prepare(config, parsed.values());
+      range = new RangeRun(runName, parsed.days());
       try (SparkSession spark = SparkSessions.create("lakepipe-" + runName, config)) {
-        JobContext context =
-            JobContext.of(
-                spark, config, parsed.ds(), UUID.randomUUID().toString(), parsed.values());
-        runAudited(runName, job, context);
+        runDays(range, job, spark, config, parsed.values());
       }
       return 0;
     } catch (LakepipeException e) {
-      System.err.println("lakepipe " + runName + " failed: " + e.getMessage());
+      System.err.println("lakepipe " + runName + " failed" + where(range) + ": " + e.getMessage());
       return e.exitCode();
     } catch (Exception e) {
       // Spark also throws checked exceptions (AnalysisException) that Java does not see declared.
-      LOG.error("Unexpected failure of {}", runName, e);
+      LOG.error("Unexpected failure of {}{}", runName, where(range), e);
       System.err.println(
           "lakepipe "
               + runName
-              + " failed unexpectedly: "
+              + " failed unexpectedly"
+              + where(range)
+              + ": "
               + e
               + ". This is a bug or an environment problem; the stack trace is in the log above.");
       return LakepipeException.EXIT_FAILED;
     }
+  }
+
+  /**
+   * Runs the job for each day of {@code range}, oldest first, in one session, each day as its own
+   * audited run with its own run id, exactly as a daily run of that day; stops at the first day
+   * that fails.
+   */
+  static void runDays(
+      RangeRun range,
+      Job job,
+      SparkSession spark,
+      LakepipeConfig config,
+      Map<String, String> options) {
+    for (LocalDate day : range.days()) {
+      range.starting(day);
+      JobContext context = JobContext.of(spark, config, day, UUID.randomUUID().toString(), options);
+      try {
+        runAudited(range.runName(), job, context);
+      } finally {
+        // What one day cached must not pile up over the next days of a range run.
+        spark.catalog().clearCache();
+      }
+    }
+    range.finished();
+  }
+
+  private static String where(RangeRun range) {
+    return range == null ? "" : range.failedAt();
   }
 
   /** Runs the job in an existing session and appends its audit row, also when it fails. */

@@ -29,6 +29,45 @@ class JobOptionsTest {
   }
 
   @Test
+  void aDailyRunIsItsOneDay() {
+    assertThat(JobOptions.parse("--config", "c.conf", "--ds", "2001-02-28").days())
+        .containsExactly(LocalDate.of(2001, 2, 28));
+  }
+
+  @Test
+  void aRangeRunIsEveryDayFromDsToUntilOldestFirst() {
+    JobOptions options =
+        JobOptions.parse("--config", "c.conf", "--ds", "2001-02-27", "--until", "2001-03-02");
+
+    assertThat(options.ds()).isEqualTo(LocalDate.of(2001, 2, 27));
+    assertThat(options.days())
+        .containsExactly(
+            LocalDate.of(2001, 2, 27),
+            LocalDate.of(2001, 2, 28),
+            LocalDate.of(2001, 3, 1),
+            LocalDate.of(2001, 3, 2));
+    assertThat(
+            JobOptions.parse("--config", "c", "--ds", "2001-01-01", "--until", "2001-01-01").days())
+        .containsExactly(LocalDate.of(2001, 1, 1));
+  }
+
+  @Test
+  void rejectsARangeThatEndsBeforeItStartsOrIsNotADate() {
+    assertThatThrownBy(
+            () -> JobOptions.parse("--config", "c", "--ds", "2001-01-02", "--until", "2001-01-01"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessage(
+            "Invalid --until '2001-01-01': the last day of a range run must be an ISO date on or"
+                + " after --ds 2001-01-02.")
+        .extracting(e -> ((LakepipeException) e).exitCode())
+        .isEqualTo(LakepipeException.EXIT_USAGE);
+    assertThatThrownBy(
+            () -> JobOptions.parse("--config", "c", "--ds", "2001-01-02", "--until", "tomorrow"))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining("Invalid --until 'tomorrow'");
+  }
+
+  @Test
   void rejectsAnImpossibleDate() {
     assertThatThrownBy(() -> JobOptions.parse("--config", "c.conf", "--ds", "2001-02-30"))
         .isInstanceOf(LakepipeException.class)
@@ -111,7 +150,7 @@ class JobOptionsTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessage(
             "Invalid arguments: Unknown options: '--tabel', 'u'. Usage: spark-submit --class"
-                + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table> [--mode <mode>]"
+                + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD> [--until <YYYY-MM-DD>] --table <table> [--mode <mode>]"
                 + " (--table: the declared table to check; --mode: strict or lenient (default strict))")
         .extracting(e -> ((LakepipeException) e).exitCode())
         .isEqualTo(LakepipeException.EXIT_USAGE);
@@ -123,7 +162,7 @@ class JobOptionsTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessage(
             "Invalid arguments: Missing required option: '--table=<table>'. Usage:"
-                + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
+                + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> [--until <YYYY-MM-DD>] --table <table>"
                 + " [--mode <mode>] (--table: the declared table to check; --mode: strict or lenient"
                 + " (default strict))");
   }
@@ -135,7 +174,7 @@ class JobOptionsTest {
         .isInstanceOf(LakepipeException.class)
         .hasMessage(
             "Invalid arguments: Unknown options: '--table', 't'. Usage: spark-submit --class"
-                + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD>");
+                + " <Main> <job jar> --config <file> --ds <YYYY-MM-DD> [--until <YYYY-MM-DD>]");
   }
 
   @Test

@@ -145,7 +145,7 @@ class JobRunnerTest {
         .isEqualTo(
             "lakepipe check-table"
                 + " failed: Invalid arguments: Missing required option: '--table=<table>'. Usage:"
-                + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> --table <table>"
+                + " spark-submit --class <Main> <job jar> --config <file> --ds <YYYY-MM-DD> [--until <YYYY-MM-DD>] --table <table>"
                 + " (--table: the table)");
   }
 }

@@ -114,9 +114,7 @@ with DAG(
     days = check_range()
     ingest_flights = range_step("ingest_flights", job="ingest-files", options={"source": "flights"})
     ingest_airports = range_step("ingest_airports", job="ingest-jdbc", options={"source": "airports"})
-    ingest_flight_events = range_step(
-        "ingest_flight_events", job="ingest-kafka", options={"source": "flight-events"}
-    )
+    ingest_flight_events = range_step("ingest_flight_events", job="ingest-kafka", options={"source": "flight-events"})
     check_bronze = range_step("check_bronze", job="check-table", options={"table": "bronze-flights"})
     build_features = range_step("build_features", job="build-features", options={"view": "flights"})
     check_features = range_step("check_features", job="check-features", options={"view": "flights"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,8 @@ def test_check_range_names_the_days_without_landed_files(tmp_path: Path, monkeyp
         (tmp_path / f"ds={day}" / "part-00000.csv").write_text("x\n")
     # A folder without part files is not a delivery.
     (tmp_path / "ds=2001-01-02").mkdir()
-    monkeypatch.setenv("AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS", f'{{"conn_type": "fs", "extra": {{"path": "{tmp_path}"}}}}')
+    connection = {"conn_type": "fs", "extra": {"path": str(tmp_path)}}
+    monkeypatch.setenv("AIRFLOW_CONN_LAKEPIPE_LANDING_FLIGHTS", json.dumps(connection))
     check = _dag().task_dict["check_range"]
 
     assert check.python_callable(params={"start": "2001-01-01", "end": "2001-01-01"}) == ["2001-01-01"]

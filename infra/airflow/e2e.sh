@@ -118,12 +118,6 @@ api_send() {
     "http://127.0.0.1:$E2E_PORT/api/v2/$2" --data "$3"
 }
 
-# "<logical date or -> <state> <run id>" of each run of a DAG in the backfill's instance, oldest first.
-dag_runs() {
-  api "dags/$1/dagRuns?order_by=run_after&limit=100" \
-    | jq -r '.dag_runs[] | "\((.logical_date // "-")[:10]) \(.state) \(.dag_run_id)"'
-}
-
 # The state of one task of a run.
 task_state() {
   api "dags/$1/dagRuns/$(jq -rn --arg id "$2" '$id | @uri')/taskInstances/$3" | jq -r .state
@@ -171,33 +165,6 @@ promote() {
   api_send PATCH "dags/lakepipe_promote/dagRuns/$(jq -rn --arg id "$run" '$id | @uri')/taskInstances/approve/-1/hitlDetails" \
     "$(jq -cn --arg choice "$1" '{chosen_options: [$choice], params_input: {comment: "e2e: \($choice)"}}')" >/dev/null
   printf '%s\n' "$run"
-}
-
-# Waits until the backfill run and the training it triggered have finished: prints both DAGs' runs.
-wait_for_backfill() {
-  local started backfill training last_run
-  started=$(date +%s)
-  while :; do
-    backfill="$(dag_runs lakepipe_backfill || true)"
-    training="$(dag_runs lakepipe_training || true)"
-    if grep -q " failed " <<<"$backfill$training"; then
-      printf '%s\n%s\n' "$backfill" "$training" >&2
-      fail "a run failed; task logs under $STATE/$E2E_INSTANCE/logs"
-    fi
-    if grep -q " success " <<<"$backfill" && [[ -n "$training" ]] \
-      && ! grep -q -E " (queued|running) " <<<"$training"; then
-      last_run="$(tail -n 1 <<<"$training" | awk '{print $3}')"
-      if [[ "$(task_state lakepipe_training "$last_run" batch_score 2>/dev/null || true)" == success ]]; then
-        printf 'lakepipe_backfill:\n%s\nlakepipe_training:\n%s\n' "$backfill" "$training"
-        return 0
-      fi
-    fi
-    if (($(date +%s) - started > BACKFILL_TIMEOUT_SECONDS)); then
-      printf '%s\n%s\n' "$backfill" "$training" >&2
-      fail "the backfill and its training did not finish within ${BACKFILL_TIMEOUT_SECONDS}s"
-    fi
-    sleep 5
-  done
 }
 
 rm -rf "${E2E:?}" "${STATE:?}/$E2E_INSTANCE"
@@ -250,19 +217,17 @@ export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=8795 AIRFLOW__LOGGING__TRIGGER_L
 e2e_in airflow_bootstrap
 e2e_cli dags reserialize >"$E2E/reserialize.log" 2>&1 || { cat "$E2E/reserialize.log" >&2; fail "airflow dags reserialize"; }
 e2e_cli variables set lakepipe_config "$E2E/backfill.conf" >/dev/null
-# Unpaused first: a paused DAG gets no runs from asset events. lakepipe_daily stays paused: unpaused,
-# its catch-up would run the same days again.
-e2e_cli dags unpause lakepipe_training >/dev/null
-e2e_cli dags unpause lakepipe_backfill >/dev/null
+# lakepipe_daily stays paused: unpaused, its catch-up would run the same days again.
 e2e_cli dags unpause lakepipe_promote >/dev/null
 e2e_airflow start
 api_login
-backfill_run="$(api_send POST dags/lakepipe_backfill/dagRuns \
-  "$(jq -cn --arg start "$first_day" --arg end "$last_day" '{logical_date: null, conf: {start: $start, end: $end}}')" \
-  | jq -r .dag_run_id)"
-say "lakepipe_backfill run $backfill_run started"
-runs="$(wait_for_backfill)"
-printf '%s\n' "$runs"
+# As ./lakepipe demo runs it: unpauses lakepipe_training and lakepipe_backfill through the REST API,
+# triggers the backfill as the UI's form does, and follows it and the training it triggers.
+runs="$(e2e_in env LAKEPIPE_BACKFILL_TIMEOUT="$BACKFILL_TIMEOUT_SECONDS" "$LAKEPIPE_HOME/infra/airflow/backfill.sh" "$first_day" "$last_day")" \
+  || fail "the backfill through lakepipe_backfill"
+training_run="$(awk '$1 == "training" {print $2}' <<<"$runs")"
+[[ "$(task_state lakepipe_training "$training_run" batch_score)" == success ]] \
+  || fail "lakepipe_training run $training_run did not score: $(task_state lakepipe_training "$training_run" batch_score)"
 "$REPORT_PYTHON" "$LAKEPIPE_HOME/infra/report/compare_lakehouses.py" \
   --config "$E2E/one-by-one.conf" --other-config "$E2E/backfill.conf" --from "$first_day" --to "$last_day"
 

@@ -19,7 +19,7 @@ LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$LAKEPIPE_HOME/infra/airflow/env.sh"
 TIMEOUT="${LAKEPIPE_BACKFILL_TIMEOUT:-3600}"
 BASE="http://$AIRFLOW__API__HOST:$AIRFLOW__API__PORT"
-PASSWORDS="$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
+PASSWORDS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE:-$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated}"
 started=$(date +%s)
 
 say() { printf '\033[1m[backfill %s]\033[0m %s\n' "$(elapsed)" "$*" >&2; }

@@ -90,7 +90,7 @@ for dag in lakepipe_training lakepipe_backfill; do
 done
 before="$(run_ids lakepipe_training || true)"
 run="$(api_send POST dags/lakepipe_backfill/dagRuns \
-  "$(jq -cn --arg start "$first" --arg end "$last" '{logical_date: null, conf: {start: $start, end: $end}}')" \
+  "$(jq -cn --arg first "$first" --arg last "$last" '{logical_date: null, conf: {start: $first, "end": $last}}')" \
   | jq -r .dag_run_id)" || fail "cannot trigger lakepipe_backfill"
 say "lakepipe_backfill $first..$last started: $BASE/dags/lakepipe_backfill/runs/$(uri "$run")"
 until follow lakepipe_backfill "$run"; do

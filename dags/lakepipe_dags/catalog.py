@@ -4,8 +4,9 @@ DAG steps, ``./lakepipe run`` and the tests read the jobs from here, so a job ha
 (its audit name too). Run as a script, it answers ``./lakepipe``::
 
     python -m lakepipe_dags.catalog list                # name and description of every job
-    python -m lakepipe_dags.catalog submit <job> [--<option> <value> ...]
-                                                        # module, main class and the checked options
+    python -m lakepipe_dags.catalog submit <job> [--until <ds>] [--<option> <value> ...]
+                                                        # module, main class and the checked options,
+                                                        # then a line of the run's --conf settings
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from pathlib import Path
 from pyhocon import ConfigFactory, ConfigTree
 
 CATALOG_ENV = "LAKEPIPE_JOB_CATALOG"
+# The Spark settings of a long-running driver, in the catalog beside its jobs.
+LONG_RUNNING_KEY = "long-running-spark-conf"
+# The last day of a range run, which every job takes besides its own options.
+UNTIL = "until"
 # A module is a Maven module's suffix (jobs-ingest -> "ingest"), never the module name itself.
 _MODULE = re.compile(r"(?!jobs-)[a-z][a-z0-9]*(-[a-z0-9]+)*")
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -47,6 +52,13 @@ class Job:
     audit_name: str
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    long_running: bool = False
+    long_running_conf: tuple[tuple[str, str], ...] = ()
+
+    def spark_conf(self, *, range_run: bool) -> dict[str, str]:
+        """The Spark settings this run adds to the properties file: the long-running ones for a range run or
+        a job declared ``long-running``, else none (the file's are for short-lived daily drivers)."""
+        return dict(self.long_running_conf) if range_run or self.long_running else {}
 
     @property
     def jar(self) -> str:
@@ -91,10 +103,15 @@ def _load(path: Path) -> dict[str, Job]:
     if not path.is_file():
         raise CatalogError(f"the job catalog {path} does not exist; set {CATALOG_ENV} or LAKEPIPE_HOME to a checkout")
     tree = ConfigFactory.parse_file(str(path))
-    return {name: _job(path, name, entry) for name, entry in tree.get_config("jobs").items()}
+    # (pyhocon keeps the quotes of a quoted key, which a dotted Spark key needs.)
+    conf = tuple((key.strip('"'), str(value)) for key, value in tree.get_config(LONG_RUNNING_KEY, ConfigTree()).items())
+    for key, value in conf:
+        if not value or any(c.isspace() for c in value):
+            raise CatalogError(f"{path}: {LONG_RUNNING_KEY}.{key} = {value!r}: one word, without spaces, please")
+    return {name: _job(path, name, entry, conf) for name, entry in tree.get_config("jobs").items()}
 
 
-def _job(path: Path, name: str, entry: ConfigTree) -> Job:
+def _job(path: Path, name: str, entry: ConfigTree, long_running_conf: tuple[tuple[str, str], ...]) -> Job:
     where = f"{path}: jobs.{name}"
     if not _NAME.fullmatch(name):
         raise CatalogError(f"{where}: a job name is lower-case words joined by '-', e.g. 'check-table'")
@@ -119,6 +136,8 @@ def _job(path: Path, name: str, entry: ConfigTree) -> Job:
         audit_name=entry.get_string("audit-name", name),
         reads=tuple(entry.get_list("reads", [])),
         writes=tuple(entry.get_list("writes", [])),
+        long_running=entry.get_bool("long-running", False),
+        long_running_conf=long_running_conf,
     )
 
 
@@ -150,7 +169,12 @@ def main(argv: list[str]) -> int:
             return 0
         if argv[:1] == ["submit"] and len(argv) >= 2:
             entry = job(argv[1])
-            print(entry.module, entry.main_class, *entry.option_args(_options_from_args(argv[2:])))
+            values = _options_from_args(argv[2:])
+            until = values.pop(UNTIL, None)
+            range_args = [f"--{UNTIL}", until] if until else []
+            print(entry.module, entry.main_class, *range_args, *entry.option_args(values))
+            conf = entry.spark_conf(range_run=until is not None)
+            print(*(word for key, value in conf.items() for word in ("--conf", f"{key}={value}")))
             return 0
     except CatalogError as e:
         print(e, file=sys.stderr)

@@ -115,6 +115,9 @@ def spark_job_step(
     except catalog.CatalogError as e:
         raise ValueError(f"Spark step {task_id!r}: {e}") from None
     operator_kwargs.setdefault("pool", os.environ.get(SPARK_POOL_ENV) or DEFAULT_SPARK_POOL)
+    conf = {**entry.spark_conf(range_run=until is not None), **operator_kwargs.pop("conf", {})}
+    if conf:
+        operator_kwargs["conf"] = conf
     return operator_class(
         task_id=task_id,
         conn_id=os.environ.get(SPARK_CONN_ID_ENV) or DEFAULT_SPARK_CONN_ID,

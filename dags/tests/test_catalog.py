@@ -75,14 +75,41 @@ def test_kubernetes_manifests_run_catalog_jobs_from_their_jars() -> None:
 
 
 def test_lakepipe_run_gets_module_main_class_and_checked_options(capsys: pytest.CaptureFixture[str]) -> None:
+    # A daily run: no Spark settings beyond config/spark-defaults.conf's (the second line is empty).
     assert catalog.main(["submit", "check-table", "--table", "bronze-flights"]) == 0
-    assert capsys.readouterr().out == "ingest io.lakepipe.ingest.quality.CheckTableJob --table bronze-flights\n"
+    assert capsys.readouterr().out == "ingest io.lakepipe.ingest.quality.CheckTableJob --table bronze-flights\n\n"
 
     assert catalog.main(["submit", "ingest"]) == 2
     assert "no job 'ingest' in " in capsys.readouterr().err
 
     assert catalog.main(["submit", "check-table", "--table"]) == 2
     assert "job options come as --<name> <value> pairs" in capsys.readouterr().err
+
+
+LONG_RUNNING = "--conf spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=4 --conf spark.ui.enabled=true"
+
+
+def test_a_range_run_and_a_long_running_job_get_the_long_running_spark_settings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert catalog.main(["submit", "check-table", "--until", "2001-01-31", "--table", "bronze-flights"]) == 0
+    assert capsys.readouterr().out == (
+        f"ingest io.lakepipe.ingest.quality.CheckTableJob --until 2001-01-31 --table bronze-flights\n{LONG_RUNNING}\n"
+    )
+
+    assert catalog.main(["submit", "train-model", "--model", "flights-delay"]) == 0
+    assert capsys.readouterr().out == f"train io.lakepipe.train.TrainModelJob --model flights-delay\n{LONG_RUNNING}\n"
+
+
+def test_a_long_running_setting_with_a_space_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "jobs.conf"
+    broken.write_text(
+        'long-running-spark-conf { "spark.driver.defaultJavaOptions" = "-Xss4m -XX:TieredStopAtLevel=4" }\n'
+        "jobs { report { module = report, main-class = R, description = x } }"
+    )
+
+    with pytest.raises(catalog.CatalogError, match=r"defaultJavaOptions = '-Xss4m -XX:TieredStopAtLevel=4': one word"):
+        catalog._load(broken)
 
 
 def test_an_incomplete_catalog_entry_says_which_key_is_missing(tmp_path: Path) -> None:

@@ -173,6 +173,8 @@ def test_step_submits_its_job_jar_with_the_job_contract(task_id: str) -> None:
     assert _render(task, task.properties_file) == SPARK_PROPERTIES
     assert _render(task, task.application_args) == ["--config", LOCAL_CONFIG, "--ds", DS, *options]
     assert _render(task, task.name) == f"lakepipe-{job}-{DS}"
+    # Short-lived drivers: config/spark-defaults.conf's settings alone.
+    assert not task.conf
 
 
 def test_ds_follows_the_logical_date() -> None:

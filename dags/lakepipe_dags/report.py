@@ -47,9 +47,18 @@ class DailyReportOperator(SparkSubmitOperator):
 
     operator_extra_links = (DailyReportLink(),)
 
+    def report_day(self) -> str:
+        """The day whose report the task links to: its job's ``--ds``, or the last day of a range run.
+
+        From the rendered arguments, not the context's ``ds``: a run started without a logical date (a
+        range backfill's) has none.
+        """
+        args = [str(arg) for arg in self.application_args or []]
+        return _arg(args, "--until") or _arg(args, "--ds") or ""
+
     def execute(self, context: Any) -> None:
         super().execute(context)
-        ds, run_id = str(context["ds"]), str(context["run_id"])
+        ds, run_id = self.report_day(), str(context["run_id"])
         try:
             self.report_url = report_run_url(ds, dag_run_id=run_id)
         except (OSError, ValueError, KeyError) as error:  # the page is written; no link must not fail the task
@@ -60,6 +69,10 @@ class DailyReportOperator(SparkSubmitOperator):
             self.log.info("Daily report for %s: %s", ds, self.report_url)
         else:
             self.log.warning("Daily report for %s: no run tagged lakepipe.ds=%s in MLflow, so no link", ds, ds)
+
+
+def _arg(args: list[str], flag: str) -> str | None:
+    return args[args.index(flag) + 1] if flag in args[:-1] else None
 
 
 def report_run_url(

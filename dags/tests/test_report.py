@@ -12,7 +12,7 @@ import uuid
 import pytest
 from airflow.serialization.serialized_objects import DagSerialization
 
-from dag_loading import load_dag_bag
+from dag_loading import load_dag_bag, parse_dag_bag, template_context
 from lakepipe_dags.report import DailyReportLink, DailyReportOperator, report_run_url
 
 MLFLOW = (os.environ.get("MLFLOW_TRACKING_URI") or "http://127.0.0.1:5000").rstrip("/")
@@ -47,6 +47,22 @@ def test_link_is_the_address_the_task_found_and_empty_before() -> None:
         assert link.get_link(task, ti_key=None) == "http://127.0.0.1:5000/#/experiments/7/runs/abc"
     finally:
         del task.report_url
+
+
+def test_the_link_is_to_the_report_of_the_jobs_day_or_the_last_day_of_a_range() -> None:
+    # Read from the rendered arguments: a backfill's run has no logical date, so no ds in its context.
+    # A DAG bag of its own: rendering changes the tasks, which other tests render from their templates.
+    bag = parse_dag_bag()
+    daily = bag.dags["lakepipe_daily"].task_dict["daily_report"]
+    backfill = bag.dags["lakepipe_backfill"].task_dict["daily_report"]
+    assert isinstance(daily, DailyReportOperator) and isinstance(backfill, DailyReportOperator)
+    context = template_context("2001-01-15") | {"params": {"start": "2001-01-01", "end": "2001-01-31"}}
+
+    for task in (daily, backfill):
+        task.render_template_fields(context)
+
+    assert daily.report_day() == "2001-01-15"
+    assert backfill.report_day() == "2001-01-31"
 
 
 def _mlflow(path: str, body: dict | None = None) -> dict:

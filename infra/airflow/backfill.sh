@@ -61,11 +61,14 @@ declare -A seen
 # Prints what changed in a run since the last look; returns 0 when it has finished (success), 1 while it
 # runs, and fails the script when it failed.
 follow() {
-  local dag="$1" run="$2" task state seconds line key state_of_run
+  local dag="$1" run="$2" task state seconds line key state_of_run day
   state_of_run="$(run_state "$dag" "$run")"
   while read -r task state seconds; do
     line="$state"
-    [[ "$state" == running ]] && line="running $(range_day "$dag" "$run" "$task")"
+    if [[ "$state" == running ]]; then
+      day="$(range_day "$dag" "$run" "$task")"
+      line="running${day:+, $day}"
+    fi
     [[ "$state" == success ]] && line="success in ${seconds} s"
     key="$dag/$task"
     if [[ "${seen[$key]:-}" != "$line" && "$state" != none && "$state" != scheduled ]]; then

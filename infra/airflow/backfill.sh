@@ -96,21 +96,24 @@ run="$(api_send POST dags/lakepipe_backfill/dagRuns \
   "$(jq -cn --arg first "$first" --arg last "$last" '{logical_date: null, conf: {start: $first, "end": $last}}')" \
   | jq -r .dag_run_id)" || fail "cannot trigger lakepipe_backfill"
 say "lakepipe_backfill $first..$last started: $BASE/dags/lakepipe_backfill/runs/$(uri "$run")"
-until follow lakepipe_backfill "$run"; do
-  (($(date +%s) - started < TIMEOUT)) || fail "lakepipe_backfill run $run did not finish within $TIMEOUT s"
-  sleep 5
-done
-say "lakepipe_backfill finished; waiting for the lakepipe_training run its features event triggers"
-training=""
-until [[ -n "$training" ]]; do
-  training="$(comm -13 <(sort <<<"$before") <(run_ids lakepipe_training | sort) | tail -n 1)"
-  (($(date +%s) - started < TIMEOUT)) || fail "no lakepipe_training run started within $TIMEOUT s"
-  [[ -n "$training" ]] || sleep 3
-done
-say "lakepipe_training started: $BASE/dags/lakepipe_training/runs/$(uri "$training")"
-until follow lakepipe_training "$training"; do
-  (($(date +%s) - started < TIMEOUT)) || fail "lakepipe_training run $training did not finish within $TIMEOUT s"
-  sleep 5
+# Both runs are followed at once: the training starts when the backfill publishes its features, and the
+# Spark pool may run its tasks before the backfill's last ones.
+training="" backfill_done="" training_done=""
+until [[ -n "$backfill_done" && -n "$training_done" ]]; do
+  if [[ -z "$backfill_done" ]] && follow lakepipe_backfill "$run"; then
+    backfill_done=yes
+    say "lakepipe_backfill finished"
+  fi
+  if [[ -z "$training" ]]; then
+    training="$(comm -13 <(sort <<<"$before") <(run_ids lakepipe_training | sort) | tail -n 1)"
+    [[ -z "$training" ]] || say "lakepipe_training started: $BASE/dags/lakepipe_training/runs/$(uri "$training")"
+  fi
+  if [[ -n "$training" && -z "$training_done" ]] && follow lakepipe_training "$training"; then
+    training_done=yes
+    say "lakepipe_training finished"
+  fi
+  (($(date +%s) - started < TIMEOUT)) || fail "the backfill and its training did not finish within $TIMEOUT s"
+  [[ -n "$backfill_done" && -n "$training_done" ]] || sleep 5
 done
 say "done: the backfill of $first..$last and its training"
 printf 'backfill %s\ntraining %s\n' "$run" "$training"

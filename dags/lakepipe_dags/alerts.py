@@ -57,11 +57,12 @@ def failure_alert(context: dict[str, Any]) -> dict[str, Any]:
     """The facts of a failed task: who, when, what went wrong, and where to look."""
     ti = context["ti"]
     task = context.get("task")
-    ds = _training_day(context) or context.get("ds") or ""
+    ds = _training_day(context) or context.get("ds") or _backfill_range(context) or ""
     links = {
         "airflow_log": _safely(lambda: ti.log_url),
         "spark": _safely(lambda: spark_link(task)),
-        "mlflow": _safely(lambda: mlflow_link(ds)),
+        # A range's runs carry the tag of each of its days, not of the range.
+        "mlflow": _safely(lambda: mlflow_link("" if ".." in ds else ds)),
     }
     facts = {
         "dag_id": ti.dag_id,
@@ -129,6 +130,13 @@ def _training_day(context: dict[str, Any]) -> str | None:
     if "resolve_ds" not in getattr(context.get("dag"), "task_ids", ()):
         return None
     return _safely(lambda: ti.xcom_pull(task_ids="resolve_ds"))
+
+
+def _backfill_range(context: dict[str, Any]) -> str | None:
+    """``<start>..<end>`` of a range backfill's run (lakepipe_backfill's form), which has no logical date."""
+    params = context.get("params") or {}
+    start, end = params.get("start"), params.get("end")
+    return f"{start}..{end}" if start and end else None
 
 
 def _error(exception: BaseException | str | None) -> str:

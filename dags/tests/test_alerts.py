@@ -116,6 +116,20 @@ def test_the_training_dags_day_comes_from_its_resolve_ds_task(monkeypatch: pytes
     assert alert["ds"] == "2001-02-01"
 
 
+def test_a_range_backfill_without_a_logical_date_names_its_range(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
+    context = _context("lakepipe_backfill", ("check_range", "build_features"))
+    del context["ds"]
+    context["params"] = {"start": "2001-01-01", "end": "2001-03-01"}
+
+    alert = failure_alert(context)
+
+    assert alert["ds"] == "2001-01-01..2001-03-01"
+    assert "failed for ds 2001-01-01..2001-03-01 " in alert["text"]
+    # Runs are tagged with single days: the link is the experiment's runs, not a search for the range.
+    assert alert["links"]["mlflow"] == f"{server}/#/experiments/7/runs"
+
+
 def test_failure_posts_the_alert_to_the_configured_webhook(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIRFLOW_VAR_LAKEPIPE_ALERT_WEBHOOK", f"{server}/hooks/T000/secret")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)

@@ -22,6 +22,7 @@ jar_of() {
 
 # Each benchmark (its folder under bench/) and the class path its run.sh compiles it against.
 declare -A CLASS_PATHS=(
+  [backfill]="$SPARK_HOME/jars/*:$(jar_of jobs-ingest)"
   [features-rebuild]="$SPARK_HOME/jars/*:$(jar_of jobs-features)"
   [file-ingest]="$SPARK_HOME/jars/*:$(jar_of jobs-ingest)"
   [kafka-ingest]="$SPARK_HOME/jars/*:$(jar_of jobs-ingest):$(jar_of tools)"

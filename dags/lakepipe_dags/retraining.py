@@ -213,14 +213,19 @@ def decide(ds: str, trigger: str, verdict: DriftVerdict | None) -> Decision:
 
 def decide_day(ds: str, view: str, config_file: str) -> Decision:
     """The features event of ``ds`` for ``view`` under the config file's trigger."""
-    settings = training_settings(config_file)
-    verdict = latest_drift_verdict(ds, view, settings.drift_experiment) if settings.trigger == ON_DRIFT else None
-    return decide(ds, settings.trigger, verdict)
+    return _decide_day(ds, view, training_settings(config_file))
 
 
 def decide_range(days: Sequence[str], view: str, config_file: str) -> Decision:
     """The one features event of a range backfill: its last day, retrain when any day of it drifted."""
-    return combine([decide_day(day, view, config_file) for day in days])
+    # The config is read once for the range, not once a day.
+    settings = training_settings(config_file)
+    return combine([_decide_day(day, view, settings) for day in days])
+
+
+def _decide_day(ds: str, view: str, settings: TrainingSettings) -> Decision:
+    verdict = latest_drift_verdict(ds, view, settings.drift_experiment) if settings.trigger == ON_DRIFT else None
+    return decide(ds, settings.trigger, verdict)
 
 
 def combine(decisions: Sequence[Decision]) -> Decision:

@@ -87,7 +87,9 @@ class FeatureMetricsTest extends SparkTestBase {
   @Test
   void aShiftedNumericDistributionHasThePsiOfItsDecileBuckets() {
     // Reference: cumulative shares 0.15, 0.45, 0.75, 1.0, so its deciles are 1,2,2,2,3,3,3,4,4
-    // whatever the rank convention: right-closed buckets (-inf,1] (1,2] (2,3] (3,4] (4,inf), null.
+    // whatever the rank convention, and no gap lies within half a bin of one: edges 1, 2, 3, 4.
+    // Above 4 the reference has nothing, so that bin merges into its neighbour: right-closed
+    // buckets (-inf,1] (1,2] (2,3] (3,inf), null.
     Object[] reference = concat(times(15, 1), times(30, 2), times(30, 3), times(25, 4));
     Object[] day =
         concat(
@@ -101,14 +103,72 @@ class FeatureMetricsTest extends SparkTestBase {
                 10));
 
     double expected =
-        term(0.10, 0.15)
-            + term(0.20, 0.30)
-            + term(0.30, 0.30)
-            + term(0.20, 0.25)
-            + term(0.10, 0.0)
-            + term(0.10, 0.0);
+        term(0.10, 0.15) + term(0.20, 0.30) + term(0.30, 0.30) + term(0.30, 0.25) + term(0.10, 0.0);
     assertThat(distance.psi()).isCloseTo(expected, within(1e-9));
     assertThat(distance.referenceRows()).isEqualTo(100);
+  }
+
+  /**
+   * Ten airports of a tenth of the rows each, whose rows share one value a day, such as the flights
+   * from the origin over 7 days: {@code base + wiggle} per airport, the bases 100 apart.
+   */
+  private static Object[] airports(int... wiggles) {
+    List<Object> values = new ArrayList<>();
+    for (int airport = 0; airport < 10; airport++) {
+      for (int wiggle : wiggles) {
+        values.addAll(times(100, (long) (1000 + 100 * airport + wiggle)));
+      }
+    }
+    return values.toArray();
+  }
+
+  @Test
+  void anAirportsValueMovingByOneIsNoDriftButAShiftOfTheWholeDistributionIs() {
+    // Seven reference days: every airport's value moves by one a day. Edges at the deciles would
+    // sit on airports' highest values, and today's values, one above, would move every airport's
+    // rows to the next bin.
+    Dataset<Row> reference =
+        column("origin_flights_7d", DataTypes.LongType, airports(0, 1, 2, 3, 4, 5, 6));
+
+    FeatureMetric oneMore =
+        only(
+            FeatureMetrics.compute(
+                column("origin_flights_7d", DataTypes.LongType, airports(7)), reference, 10));
+    FeatureMetric oneLess =
+        only(
+            FeatureMetrics.compute(
+                column("origin_flights_7d", DataTypes.LongType, airports(-1)), reference, 10));
+    FeatureMetric shifted =
+        only(
+            FeatureMetrics.compute(
+                column("origin_flights_7d", DataTypes.LongType, airports(100)), reference, 10));
+
+    assertThat(oneMore.psi()).isCloseTo(0.0, within(1e-12));
+    assertThat(oneLess.psi()).isCloseTo(0.0, within(1e-12));
+    // Every airport took the next one's value: the lowest bin emptied, and the top bin, which is
+    // open above, holds the two highest airports.
+    assertThat(shifted.psi()).isCloseTo(term(0.0, 0.1) + term(0.2, 0.1), within(1e-9));
+    assertThat(shifted.psi()).isGreaterThan(0.25);
+  }
+
+  @Test
+  void edgesLieInTheWidestGapNearTheirQuantileAndBinsAreRightClosed() {
+    // 199 quantiles of a reference half 1.0 and half spread over 2.0 .. 2.99.
+    List<Object> quantiles = new ArrayList<>();
+    for (int j = 1; j < 200; j++) {
+      quantiles.add(j <= 100 ? 1.0 : 2.0 + (j - 101) / 100.0);
+    }
+
+    double[] edges = FeatureMetrics.binEdges(quantiles, 10);
+
+    // The edge of the median falls in the gap (1.0, 2.0). The edges of 0.1 .. 0.4 are 1.0 itself
+    // (no gap); the bin (1.0, 1.5] that leaves empty goes with that edge, not with the gap's.
+    assertThat(edges).contains(1.5).doesNotContain(1.0, 2.0);
+    assertThat(java.util.Arrays.stream(edges).min().orElseThrow()).isEqualTo(1.5);
+    assertThat(FeatureMetrics.bin(1.5, edges)).isZero();
+    assertThat(FeatureMetrics.bin(1.51, edges)).isEqualTo(1);
+    assertThat(FeatureMetrics.bin(100, edges)).isEqualTo(edges.length);
+    assertThat(FeatureMetrics.binEdges(java.util.Arrays.asList(null, null), 10)).isEmpty();
   }
 
   @Test

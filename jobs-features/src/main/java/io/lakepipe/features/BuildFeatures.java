@@ -57,7 +57,7 @@ public final class BuildFeatures {
     try (DailyStatsRefresh refresh = new DailyStatsRefresh(tables, view, bronzePath, statsPath)) {
       TableRead stats = null;
       if (!catalog.history().entities().isEmpty()) {
-        DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds);
+        DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds, context.until());
         stats = refreshed.before();
         result.read(statsPath, stats.version()).wrote(statsPath, refreshed.version());
         context.progress().source(bronzePath).wrote(statsPath, refreshed.version());

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the daily stats of the days a build reads in step with bronze. Each stats day records the
  * fingerprint of the bronze partition it was computed from; a day whose bronze was written since (a
  * late or corrected day), or that has no stats yet (dates built out of order), is recomputed from
- * its bronze partition alone. In the usual daily run only ds itself is computed.
+ * its bronze partition alone. In the usual daily run only ds itself is computed; on the first day
+ * of a range run, every day of the range that bronze has, in one pass and one commit, so that the
+ * range's later days find their stats up to date (the rows are the same as day by day).
  */
 final class DailyStatsRefresh implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DailyStatsRefresh.class);
@@ -51,13 +53,15 @@ final class DailyStatsRefresh implements AutoCloseable {
   }
 
   /**
-   * Brings the stats of {@code [ds - longest window, ds]} up to date and returns those of the days
-   * before ds. The window is read once: when only ds itself was (re)computed, as in a daily run,
-   * the rows read before the refresh are the history, since ds is not part of it.
+   * Brings the stats of {@code [ds - longest window, until]} up to date and returns those of the
+   * days before ds. The window is read once: when only ds and later days were (re)computed, as in a
+   * daily run, the rows read before the refresh are the history, since those are not part of it.
+   *
+   * @param until the last day of the range run ds is part of (ds itself in a daily run)
    */
-  Refreshed refresh(LocalDate ds) {
+  Refreshed refresh(LocalDate ds, LocalDate until) {
     LocalDate from = ds.minusDays(catalog.maxWindowDays());
-    Map<LocalDate, String> bronzeFiles = tables.partitionFingerprints(bronzePath, from, ds);
+    Map<LocalDate, String> bronzeFiles = tables.partitionFingerprints(bronzePath, from, until);
     if (!bronzeFiles.containsKey(ds)) {
       throw LakepipeErrors.partitionMissing(view.entityTable(), bronzePath, ds.toString());
     }
@@ -68,7 +72,7 @@ final class DailyStatsRefresh implements AutoCloseable {
     TableRead window = null;
     Map<LocalDate, String> stored = new TreeMap<>();
     if (tables.exists(statsPath)) {
-      window = tables.readDsRange(view.tables().dailyStats(), statsPath, from, ds);
+      window = tables.readDsRange(view.tables().dailyStats(), statsPath, from, until);
       cached = window.rows().persist(StorageLevel.MEMORY_AND_DISK());
       stored = storedSources(cached);
     }
@@ -105,9 +109,7 @@ final class DailyStatsRefresh implements AutoCloseable {
     long version = tables.latestVersion(statsPath);
     Column before = col(DeltaTables.DS).lt(java.sql.Date.valueOf(ds));
     boolean historyUnchanged =
-        window != null
-            && gone.isEmpty()
-            && (stale.isEmpty() || stale.equals(new TreeSet<>(List.of(ds))));
+        window != null && gone.isEmpty() && (stale.isEmpty() || !stale.first().isBefore(ds));
     TableRead history =
         historyUnchanged
             ? new TableRead(statsPath, window.version(), cached.where(before))

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
@@ -190,6 +191,61 @@ class BuildFeaturesTest extends SparkTestBase {
             .filter(r -> beforeText.contains(r.toString()))
             .count();
     assertThat(unchangedOfDay2).isEqualTo(flightsOf(day(1), 0).size() - 1);
+  }
+
+  @Test
+  void rangeRunsGiveTheTablesOfDailyRunsWithLateAndCorrectedDaysInsideTheRange() {
+    Map<String, Object> late = inputs("range-source");
+    writeAirports(late, rows(bronzeAirports(), airports("2000-12-31T00:00:00Z", 0)));
+    for (int d = 0; d < DAYS; d++) {
+      if (d != 2) {
+        writeBronze(late, day(d), flightsOf(day(d), 0));
+      }
+    }
+    LakepipeConfig lakehouse = lakehouse("range", late);
+    // The range stops at the day not landed, as RangeRun does on a failed day. Its first day
+    // computed the daily stats of every landed day of the range at once, later ones included.
+    assertThatThrownBy(() -> buildRange(lakehouse, 0, DAYS - 1))
+        .isInstanceOf(LakepipeException.class)
+        .hasMessageContaining(day(2).toString());
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lakehouse.tablePath("features-daily-stats"))
+                .select("ds")
+                .distinct()
+                .collectAsList()
+                .stream()
+                .map(row -> row.getDate(0).toLocalDate())
+                .sorted()
+                .toList())
+        .containsExactly(day(0), day(1), day(3), day(4), day(5));
+
+    // Landed late, the day and the rest of the range: the tables of daily runs in order.
+    writeBronze(late, day(2), flightsOf(day(2), 0));
+    buildRange(lakehouse, 2, DAYS - 1);
+    assertSameOutputs(lakehouse, inOrder, false);
+
+    // A corrected day inside a range: day 5 (index 4) delivered again with other flights, and the
+    // range from it rebuilt, gives the tables of a fresh range run on the corrected bronze.
+    writeBronze(late, day(4), flightsOf(day(4), 7));
+    buildRange(lakehouse, 4, DAYS - 1);
+    LakepipeConfig fresh = lakehouse("range-fresh", late);
+    buildRange(fresh, 0, DAYS - 1);
+    assertSameOutputs(lakehouse, fresh, true);
+    assertThat(contents(lakehouse, "features-flights", day(4), day(5)))
+        .as("the correction changed the features (else this test proves nothing)")
+        .isNotEqualTo(contents(inOrder, "features-flights", day(4), day(5)));
+  }
+
+  /** Builds the days {@code first..last} as one range run does: in order, stopping at a failure. */
+  void buildRange(LakepipeConfig config, int first, int last) {
+    FeatureView view = FeatureViewReader.read(config, "flights");
+    for (int d = first; d <= last; d++) {
+      BuildFeatures.run(JobContext.of(spark, config, day(d), "run-" + d).inRange(day(last)), view);
+      spark.catalog().clearCache();
+    }
   }
 
   static List<Row> concat(List<Row> a, List<Row> b) {

@@ -110,7 +110,9 @@ public final class JobRunner {
       Map<String, String> options) {
     for (LocalDate day : range.days()) {
       range.starting(day);
-      JobContext context = JobContext.of(spark, config, day, UUID.randomUUID().toString(), options);
+      JobContext context =
+          JobContext.of(spark, config, day, UUID.randomUUID().toString(), options)
+              .inRange(range.last());
       try {
         runAudited(range.runName(), job, context);
       } finally {

@@ -37,6 +37,10 @@ final class RangeRun {
     return days;
   }
 
+  LocalDate last() {
+    return days.get(days.size() - 1);
+  }
+
   /** Marks {@code day} as the one being written and logs the range's progress. */
   void starting(LocalDate day) {
     current = days.indexOf(day);
@@ -82,7 +86,7 @@ final class RangeRun {
       return "";
     }
     LocalDate day = days.get(current);
-    LocalDate last = days.get(days.size() - 1);
+    LocalDate last = last();
     return " on "
         + day
         + ", day "

@@ -14,6 +14,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * @param job the run's audit name (e.g. {@code ingest-kafka:flight-events}), set by {@link
  *     io.lakepipe.core.cli.JobRunner#runAudited}; null when a test calls a job directly
+ * @param until the last day of the range run ({@code --until}) that this day is part of, ds itself
+ *     in a daily run: a job may prepare the days after ds that it is about to run, as the feature
+ *     build does with its daily stats, but writes ds's own partitions exactly as a daily run
  */
 public record JobContext(
     SparkSession spark,
@@ -23,10 +26,16 @@ public record JobContext(
     DeltaTables tables,
     Map<String, String> options,
     String job,
-    RunProgress progress) {
+    RunProgress progress,
+    LocalDate until) {
 
   public JobContext {
     options = Map.copyOf(options);
+    if (until == null) {
+      until = ds;
+    } else if (until.isBefore(ds)) {
+      throw new IllegalArgumentException("A range ends on " + until + ", before its day " + ds);
+    }
   }
 
   /** The context of a job that declares no options of its own. */
@@ -42,12 +51,18 @@ public record JobContext(
       String runId,
       Map<String, String> options) {
     return new JobContext(
-        spark, config, ds, runId, new DeltaTables(spark), options, null, new RunProgress());
+        spark, config, ds, runId, new DeltaTables(spark), options, null, new RunProgress(), ds);
   }
 
   /** This context for one audited run of {@code name}, with fresh progress. */
   public JobContext forJob(String name) {
-    return new JobContext(spark, config, ds, runId, tables, options, name, new RunProgress());
+    return new JobContext(
+        spark, config, ds, runId, tables, options, name, new RunProgress(), until);
+  }
+
+  /** This context as one day of a range run that ends on {@code last}. */
+  public JobContext inRange(LocalDate last) {
+    return new JobContext(spark, config, ds, runId, tables, options, job, progress, last);
   }
 
   /**

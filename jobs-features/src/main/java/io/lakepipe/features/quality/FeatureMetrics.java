@@ -68,10 +68,11 @@ public final class FeatureMetrics {
   public static final double SHARE_FLOOR = 1e-4;
 
   /**
-   * Accuracy of {@code percentile_approx} for the bin edges (relative error 1/accuracy). Fixed, so
-   * that a rerun on the same table version computes the same edges and the same PSI.
+   * Accuracy of {@code percentile_approx} for the bin edges (relative error 1/accuracy, a fifth of
+   * the quantiles' spacing; 10,000 took 2.1 instead of 1.4 s on a 7-day reference of the flights).
+   * Fixed, so that a rerun on the same table version computes the same edges and the same PSI.
    */
-  public static final int QUANTILE_ACCURACY = 10_000;
+  public static final int QUANTILE_ACCURACY = 1_000;
 
   /**
    * Reference quantiles computed per bin: an edge is chosen among the {@code QUANTILES_PER_BIN}

@@ -57,6 +57,19 @@ range_day() {
   grep -o 'day [0-9]* of [0-9]*, [0-9-]*' "$log" | tail -n 1 || true
 }
 
+# Why a run is queued: the DAGs run one run at a time, and a run left running (an Airflow stopped
+# during it resumes it when it starts again) holds the next until it ends.
+queued_behind() {
+  local dag="$1" run="$2" other
+  seen[$dag/queued]=yes
+  other="$(api "dags/$dag/dagRuns?state=running&limit=1" | jq -r '.dag_runs[0] | "\(.dag_run_id) (running since \(.start_date))"' 2>/dev/null || true)"
+  if [[ -n "$other" && "$other" != null* ]]; then
+    echo "behind $other, as $dag runs one run at a time; it starts when that one ends (mark that one failed in the UI to stop it)"
+  else
+    echo "(waiting for the scheduler)"
+  fi
+}
+
 declare -A seen
 # Prints what changed in a run since the last look; returns 0 when it has finished (success), 1 while it
 # runs, and fails the script when it failed.
@@ -78,6 +91,7 @@ follow() {
   done < <(task_lines "$dag" "$run")
   case "$state_of_run" in
     success) return 0 ;;
+    queued) [[ -n "${seen[$dag/queued]:-}" ]] || say "$dag: queued $(queued_behind "$dag" "$run")" ;;
     failed)
       task_lines "$dag" "$run" | sed 's/^/  /' >&2
       fail "$dag run $run failed; its task logs are under $AIRFLOW_HOME/logs/dag_id=$dag/run_id=$run/"

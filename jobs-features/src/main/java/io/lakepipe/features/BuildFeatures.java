@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -42,10 +43,22 @@ public final class BuildFeatures {
   /** Reads and validates the view's declaration before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
-    return context -> run(context, view);
+    // The last day of a range run whose daily stats an earlier day of the run brought up to date.
+    AtomicReference<LocalDate> statsReadyUntil = new AtomicReference<>();
+    return context -> run(context, view, statsReadyUntil);
   }
 
   public static JobResult run(JobContext context, FeatureView view) {
+    return run(context, view, new AtomicReference<>());
+  }
+
+  /**
+   * Builds ds. The first day of a range run brings the daily stats of the whole range up to date;
+   * the later days of the same run check only their own window, as a daily run does (181 days of
+   * stats checked every day took 1.6 s a day).
+   */
+  static JobResult run(
+      JobContext context, FeatureView view, AtomicReference<LocalDate> statsReadyUntil) {
     FeatureCatalog catalog = view.catalog();
     DeltaTables tables = context.tables();
     LocalDate ds = context.ds();
@@ -57,7 +70,9 @@ public final class BuildFeatures {
     try (DailyStatsRefresh refresh = new DailyStatsRefresh(tables, view, bronzePath, statsPath)) {
       TableRead stats = null;
       if (!catalog.history().entities().isEmpty()) {
-        DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds, context.until());
+        LocalDate until = context.until().equals(statsReadyUntil.get()) ? ds : context.until();
+        DailyStatsRefresh.Refreshed refreshed = refresh.refresh(ds, until);
+        statsReadyUntil.set(context.until());
         stats = refreshed.before();
         result.read(statsPath, stats.version()).wrote(statsPath, refreshed.version());
         context.progress().source(bronzePath).wrote(statsPath, refreshed.version());

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
@@ -241,9 +242,9 @@ class BuildFeaturesTest extends SparkTestBase {
 
   /** Builds the days {@code first..last} as one range run does: in order, stopping at a failure. */
   void buildRange(LakepipeConfig config, int first, int last) {
-    FeatureView view = FeatureViewReader.read(config, "flights");
+    Job job = BuildFeatures.prepare(config, Map.of("view", "flights"));
     for (int d = first; d <= last; d++) {
-      BuildFeatures.run(JobContext.of(spark, config, day(d), "run-" + d).inRange(day(last)), view);
+      job.run(JobContext.of(spark, config, day(d), "run-" + d).inRange(day(last)));
       spark.catalog().clearCache();
     }
   }

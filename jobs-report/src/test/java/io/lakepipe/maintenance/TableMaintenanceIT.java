@@ -9,14 +9,13 @@ import io.lakepipe.core.cli.JobRunner;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.table.DeltaHistory;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.TrackedRun;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -24,8 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -84,46 +81,6 @@ class TableMaintenanceIT extends SparkTestBase {
         .toList();
   }
 
-  /**
-   * Makes the first {@code versions} of a table look {@code age} older, as if written then: their
-   * commit files, the files they added, and the removals they logged. VACUUM takes whole hours, so
-   * a test of seconds cannot wait for a version to age past a retention.
-   */
-  private static void backdate(Path table, long versions, Duration age) throws IOException {
-    long shift = age.toMillis();
-    for (long version = 0; version < versions; version++) {
-      for (Path file : filesAddedBy(table, version)) {
-        Files.setLastModifiedTime(
-            file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() - shift));
-      }
-      Path commit = table.resolve(String.format("_delta_log/%020d.json", version));
-      FileTime written = Files.getLastModifiedTime(commit);
-      String json = Files.readString(commit);
-      Matcher removal = Pattern.compile("\"deletionTimestamp\":(\\d+)").matcher(json);
-      StringBuilder shifted = new StringBuilder();
-      while (removal.find()) {
-        removal.appendReplacement(
-            shifted, "\"deletionTimestamp\":" + (Long.parseLong(removal.group(1)) - shift));
-      }
-      removal.appendTail(shifted);
-      Files.writeString(commit, shifted);
-      // The local file system's checksum of the old text would fail the read.
-      Files.deleteIfExists(commit.resolveSibling("." + commit.getFileName() + ".crc"));
-      Files.setLastModifiedTime(commit, FileTime.fromMillis(written.toMillis() - shift));
-    }
-  }
-
-  private static List<Path> filesAddedBy(Path table, long version) throws IOException {
-    Path commit = table.resolve(String.format("_delta_log/%020d.json", version));
-    Matcher add =
-        Pattern.compile("\\{\"add\":\\{\"path\":\"([^\"]+)\"").matcher(Files.readString(commit));
-    List<Path> files = new java.util.ArrayList<>();
-    while (add.find()) {
-      files.add(table.resolve(URI.create(add.group(1)).getPath()));
-    }
-    return files;
-  }
-
   @Test
   void compactsAndVacuumsButKeepsTheVersionARegisteredModelWasTrainedOn() throws Exception {
     Map<String, Object> overrides = new HashMap<>();
@@ -145,10 +102,10 @@ class TableMaintenanceIT extends SparkTestBase {
     tables.replaceDs(day(300, 3), written.toString(), DAY1); // removes files v2 needs
     tables.replaceDs(day(400, 3), written.toString(), DAY2);
     // v0 and v1 three hours old: v0's files removed 3 hours ago, past any retention v2 needs.
-    backdate(written, 2, Duration.ofHours(3));
+    DeltaHistory.backdate(written, 0, 2, Duration.ofHours(3));
     Files.createDirectories(table.getParent());
     Files.move(written, table);
-    List<Path> v0Files = filesAddedBy(table, v0);
+    List<Path> v0Files = DeltaHistory.filesAddedBy(table, v0);
     List<Row> trainedOn =
         sorted(
             spark

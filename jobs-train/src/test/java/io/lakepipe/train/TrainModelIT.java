@@ -8,16 +8,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.core.LakepipeException;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.TableRows;
+import io.lakepipe.core.cli.JobRunner;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.table.DeltaHistory;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.ModelVersion;
+import io.lakepipe.features.FeatureViewReader;
+import io.lakepipe.features.TrainingSets;
+import io.lakepipe.maintenance.MaintainTablesJob;
+import io.lakepipe.maintenance.MaintenanceSettings;
+import io.lakepipe.maintenance.TableMaintenance;
 import io.lakepipe.mlflow.MlflowArtifacts;
 import io.lakepipe.mlflow.MlflowRestClient;
 import io.lakepipe.mlflow.MlflowRuns.Run;
 import io.lakepipe.mlflow.RunStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -29,6 +37,7 @@ import java.util.Random;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -486,6 +495,66 @@ class TrainModelIT extends SparkTestBase {
         .hasMessageContaining(
             "has a single class in the 100 rows of the training days 2001-01-12..2001-01-13");
     assertNothingRegistered(config);
+  }
+
+  @Test
+  void maintenanceKeepsTheTrainingSetOfARegisteredVersionReadableAtItsRecordedVersions(
+      @TempDir Path otherHome) throws Exception {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("lakepipe.lakehouse", otherHome.resolve("lakehouse").toString());
+    overrides.put("lakepipe.train.candidates", List.of(STUMP));
+    overrides.put("lakepipe.maintenance.tables", List.of("features-flights", "labels-flights"));
+    // No least retention: the age of the version the model was trained on sets it.
+    overrides.put("lakepipe.maintenance.retention", "0 s");
+    overrides.put("lakepipe.maintenance.retention-margin", "1 s");
+    LakepipeConfig config = config(overrides);
+    // Three deliveries of the four days: v0, v1 (removes v0's files), v2 (removes v1's).
+    for (int delivery = 0; delivery < 3; delivery++) {
+      writeDays(config, 100, false);
+    }
+    train(config, DS);
+    Run run;
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      run = runOf(tracking.versionByAlias(config.string("mlflow.model-name"), "champion"));
+    }
+    long featuresVersion = Long.parseLong(tag(run, "lakepipe.input.features.version"));
+    long labelsVersion = Long.parseLong(tag(run, "lakepipe.input.labels.version"));
+    assertThat(List.of(featuresVersion, labelsVersion)).containsExactly(2L, 2L);
+    TrainingSets sets =
+        new TrainingSets(new DeltaTables(spark), config, FeatureViewReader.read(config, "flights"));
+    List<Row> trainedOn =
+        sets.at(DS.minusDays(3), DS, featuresVersion, labelsVersion)
+            .rows()
+            .orderBy("flight_id")
+            .collectAsList();
+    // A later delivery (v3) removes the files of the version the model was trained on.
+    writeDays(config, 100, true);
+    // v0 and v1 six hours old, v2 and v3 three: VACUUM deletes what v2 needs, unless the
+    // retention reaches back to v2's commit. v0's files, removed six hours ago, no model needs.
+    Path features = Path.of(config.tablePath("features-flights"));
+    for (Path table : List.of(features, Path.of(config.tablePath("labels-flights")))) {
+      DeltaHistory.backdate(table, 0, 2, Duration.ofHours(6));
+      DeltaHistory.backdate(table, 2, 4, Duration.ofHours(3));
+    }
+    List<Path> unprotected = DeltaHistory.filesAddedBy(features, 0);
+    DeltaLog.clearCache();
+
+    JobResult result =
+        JobRunner.runAudited(
+            MaintainTablesJob.NAME,
+            new TableMaintenance(MaintenanceSettings.from(config)),
+            JobContext.of(spark, config, DS, UUID.randomUUID().toString()));
+
+    assertThat(result.summary()).containsPattern("set by (features|labels)-flights v2 ");
+    assertThat(unprotected).as("v0's files: VACUUM ran").isNotEmpty().noneMatch(Files::exists);
+    assertThat(
+            sets.at(DS.minusDays(3), DS, featuresVersion, labelsVersion)
+                .rows()
+                .orderBy("flight_id")
+                .collectAsList())
+        .as("the training set at the versions the MLflow run recorded")
+        .isEqualTo(trainedOn)
+        .hasSize(400);
   }
 
   @Test

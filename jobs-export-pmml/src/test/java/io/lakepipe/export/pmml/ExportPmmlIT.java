@@ -67,6 +67,10 @@ class ExportPmmlIT extends SparkTestBase {
     // Failsafe names serving's shaded jar, which the reactor packages before this module.
     overrides.put(
         "lakepipe.export.serving-check.scorer-jar", System.getProperty("lakepipe.serving.jar"));
+    // Latency is the serving benchmark's to measure: beside another suite, a fresh-clone CI run
+    // measured a p99 of 22.7 ms against the default budget of 20 and kept the champion. The test of
+    // a scorer too slow for its budget sets its own.
+    overrides.put("lakepipe.export.serving-check.p99-budget-ms", 10_000);
     overrides.putAll(extra);
     return testConfig(home, overrides);
   }

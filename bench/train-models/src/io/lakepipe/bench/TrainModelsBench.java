@@ -14,6 +14,10 @@ import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
 import io.lakepipe.train.search.CandidateResult;
 import io.lakepipe.train.split.TimeSplit;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -27,14 +31,19 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Training time and test ROC AUC of each configured model type (the first grid point of each
  * family) on the first N rows of flights-3m, split by time, next to the route baseline scored on
- * the same test days. Features are the flight features (hour, weekday, month, distance, origin,
+ * the same test days. Features are the flight features (hour, weekday, distance, origin,
  * destination) computed from the raw data, so that millions of rows need no feature-table build.
+ * The fit and test rows and the results go to a folder, where bench/train-models/reference.py fits
+ * scikit-learn's HistGradientBoosting on the same rows and prints the table.
  */
 public final class TrainModelsBench {
   public static void main(String[] args) {
     LakepipeConfig config = LakepipeConfig.load(Path.of(args[0]));
     String flightsPath = args[1];
     long rows = Long.parseLong(args[2]);
+    // The folder where the fit and test rows and this run's results go, for the reference
+    // learner that bench/train-models/reference.py fits on the same rows.
+    Path out = Path.of(args[3]);
     TrainingConfig training = TrainingConfig.from(config, "flights-delay");
     SparkSession spark = SparkSession.builder().appName("bench-train-models").getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
@@ -72,6 +81,17 @@ public final class TrainModelsBench {
         "%,d flights, %s; fit on %s (%,d rows), test on %s (%,d rows)%n",
         count, split.window(), split.fit(), fitRows.count(), split.test(), testRows.count());
 
+    fitRows
+        .select("hour", "day_of_week", "distance", "origin", "destination", "delayed")
+        .write()
+        .mode("overwrite")
+        .parquet(out.resolve("fit").toString());
+    testRows
+        .select("hour", "day_of_week", "distance", "origin", "destination", "delayed")
+        .write()
+        .mode("overwrite")
+        .parquet(out.resolve("test").toString());
+
     List<String> numeric = List.of("hour", "day_of_week", "distance");
     List<String> categorical = List.of("origin", "destination");
     BinaryEvaluation baseline =
@@ -103,23 +123,25 @@ public final class TrainModelsBench {
       double seconds = (System.nanoTime() - start) / 1e9;
       table.add(
           new String[] {
-            candidate.type().configName(),
+            candidate.name(),
             String.format("%.1f", seconds),
             String.format("%.1f", model.fitMillis() / 1000.0),
-            String.format("%.4f", model.test().rocAuc()),
-            String.format("%+.4f", model.test().rocAuc() - baseline.rocAuc()),
-            String.format("%.3f", model.test().rocAuc() / baseline.rocAuc())
+            String.format("%.4f", model.test().rocAuc())
           });
       System.out.printf(
           "  %s done in %.1f s: test ROC AUC %.4f (baseline %.4f)%n",
           candidate.id(), seconds, model.test().rocAuc(), baseline.rocAuc());
     }
-    System.out.printf("%n%,d rows | route baseline test ROC AUC %.4f%n", count, baseline.rocAuc());
-    System.out.printf(
-        "%-20s %12s %10s %12s %14s %16s%n",
-        "model", "total_s", "fit_s", "test_roc_auc", "vs_baseline", "ratio_to_baseline");
+    List<String> tsv = new ArrayList<>();
+    tsv.add("model\ttotal_s\tfit_s\ttest_roc_auc");
+    tsv.add(String.format("route baseline\t\t\t%.4f", baseline.rocAuc()));
     for (String[] row : table) {
-      System.out.printf("%-20s %12s %10s %12s %14s %16s%n", (Object[]) row);
+      tsv.add(String.join("\t", row[0], row[1], row[2], row[3]));
+    }
+    try {
+      Files.write(out.resolve("lakepipe.tsv"), tsv, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     spark.stop();
   }

@@ -72,7 +72,7 @@ public final class SparkOneRowBench {
               .type()
               .stages(
                   model.getValue(),
-                  Preprocessing.featureCount(prepared.transform(flights)),
+                  Preprocessing.layout(prepared.transform(flights), numeric, categorical),
                   42,
                   "delayed"));
       PipelineModel fitted =

@@ -115,7 +115,12 @@ class MlflowModelDirectoryTest extends SparkTestBase {
         new Pipeline()
             .setStages(
                 ModelType.XGBOOST
-                    .stages(candidate, Preprocessing.featureCount(prepared), 42, "delayed")
+                    .stages(
+                        candidate,
+                        Preprocessing.layout(
+                            prepared, List.of("distance", "hour"), List.of("origin")),
+                        42,
+                        "delayed")
                     .toArray(PipelineStage[]::new))
             .fit(prepared);
     return new PipelineModel(

@@ -2,8 +2,10 @@
 package io.lakepipe.export.pmml;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.dmg.pmml.Apply;
 import org.dmg.pmml.Constant;
 import org.dmg.pmml.DataField;
@@ -124,13 +126,22 @@ final class SparkFidelity {
    * feature whose float rounds up onto the threshold (hour 10 of a centred hour, say) goes the
    * other way. Each threshold t becomes the double b for which {@code x < b} exactly when {@code
    * (float) x < t} (the lowest double that rounds to t), and the XGBoost models compute in double.
+   * A split on an integer input stays: JPMML-XGBoost already writes it as the integer bound, exact
+   * for integers up to 2^24, and engines read a predicate's value as its field's type, so 6.9999997
+   * would become 6 there.
    */
   static void float32Splits(PMML pmml) {
+    Set<String> integerInputs = new HashSet<>();
+    for (DataField field : pmml.getDataDictionary().getDataFields()) {
+      if (field.getDataType() == DataType.INTEGER) {
+        integerInputs.add(field.getName());
+      }
+    }
     new AbstractVisitor() {
       @Override
       public VisitorAction visit(MiningModel model) {
         if (model.getAlgorithmName() != null && model.getAlgorithmName().startsWith("XGBoost")) {
-          doubleSplits(model);
+          doubleSplits(model, integerInputs);
           return VisitorAction.SKIP;
         }
         return super.visit(model);
@@ -138,13 +149,14 @@ final class SparkFidelity {
     }.applyTo(pmml);
   }
 
-  private static void doubleSplits(MiningModel xgboost) {
+  private static void doubleSplits(MiningModel xgboost, Set<String> integerInputs) {
     new AbstractVisitor() {
       @Override
       public VisitorAction visit(SimplePredicate predicate) {
         SimplePredicate.Operator operator = predicate.getOperator();
-        if (operator == SimplePredicate.Operator.LESS_THAN
-            || operator == SimplePredicate.Operator.GREATER_OR_EQUAL) {
+        if ((operator == SimplePredicate.Operator.LESS_THAN
+                || operator == SimplePredicate.Operator.GREATER_OR_EQUAL)
+            && !integerInputs.contains(predicate.getField())) {
           float threshold = Float.parseFloat(String.valueOf(predicate.getValue()));
           if (Float.isFinite(threshold)) {
             predicate.setValue(String.valueOf(lowestRoundingTo(threshold)));

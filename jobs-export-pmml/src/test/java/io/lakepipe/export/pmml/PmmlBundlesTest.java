@@ -86,7 +86,7 @@ class PmmlBundlesTest extends SparkTestBase {
     List<PipelineStage> head =
         type.stages(
             new Candidate(type.configName(), type, 1, params),
-            Preprocessing.featureCount(prepared),
+            Preprocessing.layout(prepared, NUMERIC, CATEGORICAL),
             42,
             "delayed");
     PipelineModel model =
@@ -249,6 +249,22 @@ class PmmlBundlesTest extends SparkTestBase {
         .extracting(BundleMetadata.Input::name)
         .containsExactly("hour", "distance", "origin", "destination");
     assertThat(new String(bundle.pmml(), StandardCharsets.UTF_8)).contains("<MiningModel");
+  }
+
+  @Test
+  void xgboostSplitsACategoryBySetsAndAnIntegerInputAtAnIntegerBound() {
+    // Late flights are those from ORD or at 17:00 and after: one split on each input.
+    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 3, "max-depth", 2));
+
+    String pmml =
+        new String(
+            PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION).pmml(),
+            StandardCharsets.UTF_8);
+
+    assertThat(pmml).contains("<SimpleSetPredicate field=\"origin\" booleanOperator=\"isIn\">");
+    // Engines read the bound as the field's type: a rewritten 16.99999... would be read as 16.
+    assertThat(pmml)
+        .contains("<SimplePredicate field=\"hour\" operator=\"lessThan\" value=\"17\"/>");
   }
 
   @Test

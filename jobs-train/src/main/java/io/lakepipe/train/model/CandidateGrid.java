@@ -49,7 +49,7 @@ public final class CandidateGrid {
         Candidate candidate = new Candidate(name, type, i + 1, combinations.get(i));
         try {
           // Built once here, so that a wrongly typed value stops the job before Spark starts.
-          type.stages(candidate, 1, 0L, "label");
+          type.stages(candidate, new Preprocessing.Layout(List.of("x"), List.of(), 1), 0L, "label");
         } catch (IllegalArgumentException e) {
           throw LakepipeErrors.configValueInvalid(
               "train.candidates[" + name + "].grid",

@@ -51,14 +51,13 @@ public final class FinalFit {
     Dataset<Row> preparedTest =
         preprocessing.transform(testRows).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      int featureCount = Preprocessing.featureCount(prepared);
-      List<String> inputs = Stream.concat(numeric.stream(), categorical.stream()).toList();
-      List<String> slotSources = Preprocessing.slotSources(prepared, inputs);
+      Preprocessing.Layout layout = Preprocessing.layout(prepared, numeric, categorical);
+      List<String> vectorSources = Preprocessing.slotSources(prepared, layout.columnSources());
       List<TestedModel> tested = new ArrayList<>();
       for (CandidateResult result : chosen) {
         Candidate candidate = result.candidate();
         long start = System.currentTimeMillis();
-        List<PipelineStage> stages = candidate.type().stages(candidate, featureCount, seed, label);
+        List<PipelineStage> stages = candidate.type().stages(candidate, layout, seed, label);
         PipelineModel head =
             new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(prepared);
         long fitMillis = System.currentTimeMillis() - start;
@@ -71,8 +70,10 @@ public final class FinalFit {
             Predictions.evaluate(
                 head.transform(preparedTest), Predictions.PROBABILITY, label, threshold);
         Transformer classifier = head.stages()[head.stages().length - 1];
+        List<String> slotSources =
+            candidate.type().readsColumns() ? layout.columnSources() : vectorSources;
         Map<String, Double> importance =
-            ModelInsights.slotImportance(classifier, prepared, featureCount)
+            ModelInsights.slotImportance(classifier, prepared, slotSources.size())
                 .map(slots -> ModelInsights.byInput(slots, slotSources))
                 .orElse(Map.of());
         tested.add(

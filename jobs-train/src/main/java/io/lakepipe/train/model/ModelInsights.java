@@ -82,12 +82,16 @@ public final class ModelInsights {
     if (classifier instanceof XGBoostClassificationModel xgb) {
       double[] importance = new double[featureCount];
       try {
-        // Slots are named f0, f1, ... by their index; a slot never split on is absent.
+        // Slots are named f0, f1, ... by their index, a category's splits by index and the values
+        // sent one way ("f3:{2,7}"), each set a key of its own; a slot never split on is absent.
+        // Total gains, so that a slot's keys add up.
         Map<String, Object> gains =
-            JavaConverters.mapAsJavaMapConverter(xgb.nativeBooster().getScore("", "gain")).asJava();
+            JavaConverters.mapAsJavaMapConverter(xgb.nativeBooster().getScore("", "total_gain"))
+                .asJava();
         gains.forEach(
-            (slot, gain) ->
-                importance[Integer.parseInt(slot.substring(1))] = ((Number) gain).doubleValue());
+            (key, gain) ->
+                importance[Integer.parseInt(key.substring(1).split(":", 2)[0])] +=
+                    ((Number) gain).doubleValue());
       } catch (XGBoostError e) {
         return Optional.empty();
       }

@@ -3,13 +3,20 @@ package io.lakepipe.train.model;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StandardScalerModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
 
 /**
  * The model types a candidate can be, each with the grid keys it accepts and the stages it adds
@@ -33,8 +40,10 @@ public enum ModelType {
   /** The standardised feature vector the perceptron reads: its gradient steps need like scales. */
   static final String SCALED_FEATURES = "scaled_features";
 
-  /** The centred, dense feature vector XGBoost reads. */
-  static final String DENSE_FEATURES = "dense_features";
+  /** The filled numbers and category indexes XGBoost reads, assembled, then made dense. */
+  static final String XGBOOST_COLUMNS = "xgboost_columns";
+
+  static final String XGBOOST_FEATURES = "xgboost_features";
 
   private final String configName;
   private final List<String> gridKeys;
@@ -52,6 +61,11 @@ public enum ModelType {
     return gridKeys;
   }
 
+  /** Whether the type reads the layout's columns instead of its assembled vector. */
+  public boolean readsColumns() {
+    return this == XGBOOST;
+  }
+
   /** The type of a config name such as {@code gbt}, or an error listing the known ones. */
   public static ModelType named(String name) {
     return Arrays.stream(values())
@@ -67,12 +81,13 @@ public enum ModelType {
   }
 
   /**
-   * The stages that turn the assembled {@link Preprocessing#FEATURES} of {@code featureCount} slots
-   * into a probability of the positive class of the {@code label} column (0 or 1), configured by
-   * the candidate's parameters.
+   * The stages that turn prepared rows of this layout into a probability of the positive class of
+   * the {@code label} column (0 or 1), configured by the candidate's parameters. Most types read
+   * the assembled {@link Preprocessing#FEATURES}; XGBoost reads the layout's columns, splitting the
+   * categories natively.
    */
   public List<PipelineStage> stages(
-      Candidate candidate, int featureCount, long seed, String label) {
+      Candidate candidate, Preprocessing.Layout layout, long seed, String label) {
     return switch (this) {
       case LOGISTIC_REGRESSION ->
           List.of(
@@ -97,7 +112,7 @@ public enum ModelType {
         int[] hidden = candidate.integers("hidden-layers", new int[] {16});
         int[] layers =
             IntStream.concat(
-                    IntStream.concat(IntStream.of(featureCount), Arrays.stream(hidden)),
+                    IntStream.concat(IntStream.of(layout.vectorSize()), Arrays.stream(hidden)),
                     IntStream.of(2))
                 .toArray();
         yield List.of(
@@ -115,26 +130,49 @@ public enum ModelType {
                 .setBlockSize(candidate.integer("block-size", 128))
                 .setSeed(seed));
       }
-      case XGBOOST ->
-          List.of(
-              // XGBoost4J-Spark scores sparse vectors wrongly (its asXGB pairs the sparse indices
-              // with
-              // the dense values), so it gets dense ones: centring makes every entry explicit and
-              // does
-              // not change what a tree can split on.
-              new StandardScaler()
-                  .setInputCol(Preprocessing.FEATURES)
-                  .setOutputCol(DENSE_FEATURES)
-                  .setWithMean(true)
-                  .setWithStd(false),
-              xgboost(candidate, seed, label));
+      case XGBOOST -> xgboostStages(candidate, layout, seed, label);
     };
   }
 
-  private static XGBoostClassifier xgboost(Candidate candidate, long seed, String label) {
+  /**
+   * XGBoost reads its own vector: the filled numbers and the category indexes, each category one
+   * slot split by partitions of its values (XGBoost's native categorical splits, as LightGBM's and
+   * scikit-learn's HistGradientBoosting), where the one-hot vector spreads it over hundreds of
+   * slots that each split one value off.
+   */
+  private static List<PipelineStage> xgboostStages(
+      Candidate candidate, Preprocessing.Layout layout, long seed, String label) {
+    int size = layout.columns().size();
+    // XGBoost4J-Spark scores sparse vectors wrongly (its asXGB pairs the sparse indices with the
+    // dense values), and an assembler writes rows with many zeros sparse. Centring by a mean of
+    // zero makes every entry explicit and changes no value (nor the PMML, which skips a zero mean).
+    StandardScalerModel identity =
+        new StandardScalerModel(
+                Identifiable.randomUID("xgboost_dense"),
+                Vectors.dense(DoubleStream.generate(() -> 1).limit(size).toArray()),
+                Vectors.dense(new double[size]))
+            .setInputCol(XGBOOST_COLUMNS)
+            .setOutputCol(XGBOOST_FEATURES);
+    StandardScalerModel dense =
+        identity.copy(new ParamMap().put(identity.withMean(), true).put(identity.withStd(), false));
+    return List.of(
+        new VectorAssembler()
+            .setInputCols(layout.columns().toArray(String[]::new))
+            .setOutputCol(XGBOOST_COLUMNS),
+        dense,
+        xgboost(candidate, layout, seed, label));
+  }
+
+  private static XGBoostClassifier xgboost(
+      Candidate candidate, Preprocessing.Layout layout, long seed, String label) {
     XGBoostClassifier classifier = new XGBoostClassifier();
     classifier.setLabelCol(label);
-    classifier.setFeaturesCol(DENSE_FEATURES);
+    classifier.setFeaturesCol(XGBOOST_FEATURES);
+    classifier.setFeatureTypes(
+        Stream.concat(
+                layout.numeric().stream().map(c -> "q"),
+                layout.categorical().stream().map(c -> "c"))
+            .toArray(String[]::new));
     classifier.setObjective("binary:logistic");
     classifier.setEvalMetric("logloss");
     classifier.setNumRound(candidate.integer("num-round", 100));

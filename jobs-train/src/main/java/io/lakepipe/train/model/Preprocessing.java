@@ -3,6 +3,7 @@ package io.lakepipe.train.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.attribute.Attribute;
@@ -25,7 +26,26 @@ public final class Preprocessing {
   public static final String FEATURES = "features";
 
   static final String FILLED = "_filled";
+  static final String INDEXED = "_index";
   static final String ENCODED = "_vector";
+
+  /**
+   * What the fitted preprocessing gives a model type to read: the assembled vector of {@code
+   * vectorSize} slots, and the columns it came from (each number filled, each category indexed).
+   */
+  public record Layout(List<String> numeric, List<String> categorical, int vectorSize) {
+    /** The filled numbers, then the category indexes: the columns XGBoost reads. */
+    public List<String> columns() {
+      return Stream.concat(
+              numeric.stream().map(c -> c + FILLED), categorical.stream().map(c -> c + INDEXED))
+          .toList();
+    }
+
+    /** The input column of each of {@link #columns()}. */
+    public List<String> columnSources() {
+      return Stream.concat(numeric.stream(), categorical.stream()).toList();
+    }
+  }
 
   private Preprocessing() {}
 
@@ -42,7 +62,7 @@ public final class Preprocessing {
       assembled.addAll(filled);
     }
     if (!categorical.isEmpty()) {
-      List<String> indexed = categorical.stream().map(c -> c + "_index").toList();
+      List<String> indexed = categorical.stream().map(c -> c + INDEXED).toList();
       List<String> encoded = categorical.stream().map(c -> c + ENCODED).toList();
       stages.add(
           new StringIndexer()
@@ -85,5 +105,11 @@ public final class Preprocessing {
   /** The size of the feature vector of prepared rows. */
   public static int featureCount(Dataset<Row> prepared) {
     return AttributeGroup.fromStructField(prepared.schema().apply(FEATURES)).size();
+  }
+
+  /** The layout of rows prepared from these inputs. */
+  public static Layout layout(
+      Dataset<Row> prepared, List<String> numeric, List<String> categorical) {
+    return new Layout(List.copyOf(numeric), List.copyOf(categorical), featureCount(prepared));
   }
 }

@@ -60,7 +60,7 @@ public final class HyperparameterSearch {
 
   /** Prepared rows of one fold, shared by the candidates fit on it. */
   private record PreparedFold(
-      Fold fold, Dataset<Row> train, Dataset<Row> validation, int featureCount) {}
+      Fold fold, Dataset<Row> train, Dataset<Row> validation, Preprocessing.Layout layout) {}
 
   /** Runs the search; results come in the candidates' order. */
   public List<CandidateResult> run(
@@ -133,7 +133,10 @@ public final class HyperparameterSearch {
             .transform(fold.validation().filter(rows))
             .persist(StorageLevel.MEMORY_AND_DISK());
     return new PreparedFold(
-        fold, preparedTrain, preparedValidation, Preprocessing.featureCount(preparedTrain));
+        fold,
+        preparedTrain,
+        preparedValidation,
+        Preprocessing.layout(preparedTrain, numeric, categorical));
   }
 
   private CandidateResult evaluate(Candidate candidate, List<PreparedFold> prepared) {
@@ -142,8 +145,7 @@ public final class HyperparameterSearch {
     Map<String, double[]> iterations = Map.of();
     try {
       for (PreparedFold fold : prepared) {
-        List<PipelineStage> stages =
-            candidate.type().stages(candidate, fold.featureCount(), seed, label);
+        List<PipelineStage> stages = candidate.type().stages(candidate, fold.layout(), seed, label);
         if (stages.get(stages.size() - 1) instanceof XGBoostClassifier xgboost) {
           // Lets XGBoost record its validation loss after every round, for the per-round plot.
           xgboost.setEvalDataset(

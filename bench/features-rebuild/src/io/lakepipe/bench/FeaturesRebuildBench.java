@@ -47,6 +47,7 @@ import org.apache.spark.sql.expressions.Window;
  */
 public final class FeaturesRebuildBench {
   private static final String JOB = "build-features";
+  private static final String VIEW = "flights";
   private static final LocalDate FIRST = LocalDate.of(2001, 1, 1);
   private static final LocalDate AIRPORTS_DS = LocalDate.of(2000, 12, 31);
   private static final Instant AIRPORTS_VALID_FROM = Instant.parse("2000-12-31T00:00:00Z");
@@ -239,7 +240,7 @@ public final class FeaturesRebuildBench {
         JobRunner.execute(
             JOB,
             new String[] {
-              "--config", c.configFile().toString(), "--ds", ds.toString(), "--view", "flights"
+              "--config", c.configFile().toString(), "--ds", ds.toString(), "--view", VIEW
             },
             BuildFeatures.OPTIONS,
             BuildFeatures::prepare);
@@ -371,7 +372,8 @@ public final class FeaturesRebuildBench {
         .load(path)
         .where(
             col("job")
-                .equalTo(JOB)
+                // The audit names a job with a view by both (build-features:flights).
+                .equalTo(JOB + ":" + VIEW)
                 .and(col("ds").equalTo(Date.valueOf(day)))
                 .and(col("status").equalTo("SUCCEEDED")))
         .orderBy("started_at")

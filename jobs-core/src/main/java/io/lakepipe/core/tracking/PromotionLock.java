@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +65,11 @@ public final class PromotionLock {
     Instant started = Instant.now();
     boolean toldWaiting = false;
     int failedCalls = 0;
+    AtomicReference<Instant> untaggedSince = new AtomicReference<>();
     while (true) {
       Optional<Map<String, String>> other;
       try {
-        other = tryOnce(token);
+        other = tryOnce(token, untaggedSince);
         failedCalls = 0;
       } catch (LakepipeException e) {
         // The create may have gone through with its answer lost: the next try finds out.
@@ -102,8 +104,14 @@ public final class PromotionLock {
     }
   }
 
-  /** One try: empty if the lock is now {@code token}'s, else the tags of another's lock. */
-  private Optional<Map<String, String>> tryOnce(String token) {
+  /**
+   * One try: empty if the lock is now {@code token}'s, else the tags of another's lock. A lock seen
+   * without its lease's end is being taken: MLflow makes the name visible before the tags it was
+   * created with (a concurrent try saw this). It counts as held until it has been seen so for a
+   * whole lease ({@code untaggedSince}), after which it is not one of this class and is taken over.
+   */
+  private Optional<Map<String, String>> tryOnce(
+      String token, AtomicReference<Instant> untaggedSince) {
     while (true) {
       Instant now = Instant.now();
       Map<String, String> tags =
@@ -122,7 +130,12 @@ public final class PromotionLock {
       if (currentHolder.equals(token)) {
         return Optional.empty(); // an earlier create went through; its answer was lost
       }
-      if (expiresMillis(current.get()) >= now.toEpochMilli()) {
+      if (!current.get().containsKey(EXPIRES_TAG)) {
+        Instant since = untaggedSince.updateAndGet(seen -> seen == null ? now : seen);
+        if (Duration.between(since, now).compareTo(lease) < 0) {
+          return current;
+        }
+      } else if (expiresMillis(current.get()) >= now.toEpochMilli()) {
         return current;
       }
       LOG.warn(

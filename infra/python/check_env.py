@@ -56,6 +56,8 @@ FOLDERS = {
     ],
     # The Kubernetes manifests' checker (validate.sh) and its tests.
     "deploy": ["infra/deploy"],
+    # The deep-learning family's trainer and its tests; the script of the scorer's ONNX test files.
+    "torch": ["jobs-train/src/main/python", "jobs-train/src/test/python", "serving/src/test/resources/onnx"],
 }
 # Not the repository's code: state, build output, installed packages.
 SKIPPED_DIRS = {".git", ".lakepipe", "target", "node_modules", "__pycache__", ".ipynb_checkpoints"}

@@ -4,7 +4,7 @@
 #   infra/python/lock.sh                          # every lock; versions already locked are kept
 #   infra/python/lock.sh --upgrade                # every package to the newest version its inputs allow
 #   infra/python/lock.sh --upgrade-package NAME   # that one only (repeatable)
-#   infra/python/lock.sh mlflow airflow           # only those locks (of: build mlflow airflow deploy)
+#   infra/python/lock.sh mlflow airflow           # only those locks (of: build mlflow airflow deploy torch)
 #
 # then commit the inputs and the locks together. Needs PyPI; under a minute (most of it installing the
 # resolver). The locks (infra/python/requirements-<venv>.lock) hold every package, direct and
@@ -19,6 +19,7 @@
 #   airflow          requirements-airflow.txt, providers-airflow.txt    .lakepipe/venv-airflow
 #                    (and overrides-airflow.txt)
 #   deploy           requirements-deploy.txt                            .lakepipe/venv-deploy
+#   torch            requirements-torch.txt (and overrides-torch.txt)   .lakepipe/venv-torch
 #
 # The resolver is uv's `uv pip compile --generate-hashes` (uv pinned below, in a throwaway virtualenv):
 # it resolves for a target Python and platform given on its command line, whatever this machine runs,
@@ -49,13 +50,13 @@ while (($#)); do
   case "$1" in
     --upgrade) upgrade+=(--upgrade) ;;
     --upgrade-package) [[ $# -ge 2 ]] || die "--upgrade-package needs a package name"; upgrade+=(--upgrade-package "$2"); shift ;;
-    build | mlflow | airflow | deploy) locks+=("$1") ;;
+    build | mlflow | airflow | deploy | torch) locks+=("$1") ;;
     -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see the top of $0)" ;;
   esac
   shift
 done
-((${#locks[@]})) || locks=(build mlflow airflow deploy)
+((${#locks[@]})) || locks=(build mlflow airflow deploy torch)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lakepipe-lock.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -108,6 +109,7 @@ declare -A LOCK_FOR=(
   [mlflow]="the MLflow virtualenv (.lakepipe/venv-mlflow)"
   [airflow]="the Airflow virtualenv (.lakepipe/venv-airflow)"
   [deploy]="the deploy virtualenv (.lakepipe/venv-deploy)"
+  [torch]="the PyTorch virtualenv (.lakepipe/venv-torch)"
 )
 declare -A NOTE=()
 airflow_constraints=()
@@ -133,6 +135,7 @@ for name in "${locks[@]}"; do
         -c requirements-build.txt ${airflow_constraints[@]+"${airflow_constraints[@]}"}
       ;;
     deploy) lock_one deploy requirements-deploy.txt -c requirements-build.txt ;;
+    torch) lock_one torch requirements-torch.txt --override overrides-torch.txt -c requirements-build.txt ;;
   esac
 done
 "$PYTHON" "$HERE/check_env.py" locks

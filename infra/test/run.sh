@@ -34,7 +34,7 @@ declare -A ABOUT=(
   [unit]="Maven unit tests: each job's transformations on a local SparkSession"
   [it]="Maven integration tests: jobs against the real MLflow, S3, PostgreSQL and Kafka"
   [faults]="Maven fault tests: a driver killed with SIGKILL, the broker stopped under a stream, a scorer stopped under load; an Airflow task's job killed with its task (infra/airflow/task-kill-test.sh); a drifted day triggering a training (infra/airflow/drift-trigger-test.sh)"
-  [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools"
+  [dags]="pytest: the DAGs, their helpers, the report, monitoring, deploy and security tools, the PyTorch trainer"
   [e2e]="the DAGs through Airflow one by one and as a backfill, compared; the Airflow UI in Chromium"
   [onboarding]="the second data set (bird strikes), declared only: its recipe in docs/contributing.md on a copy, its DAG for three years, the model; the benchmarks compile"
   [cluster]="one Spark standalone cluster: client and cluster mode, authentication, the s3a lakehouse, monitoring"
@@ -48,7 +48,8 @@ minutes() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 mvn_run() {
   (cd "$LAKEPIPE_HOME" && ./mvnw -B --no-transfer-progress "$@" \
-    -Dmlflow.tracking.uri="$MLFLOW_TRACKING_URI" -Dlakepipe.mlflow.python="$STATE/venv-mlflow/bin/python")
+    -Dmlflow.tracking.uri="$MLFLOW_TRACKING_URI" -Dlakepipe.mlflow.python="$STATE/venv-mlflow/bin/python" \
+    -Dlakepipe.torch.python="$STATE/venv-torch/bin/python")
 }
 
 # --- the suites: each runs in a process of its own (set -e holds in it), output to its log ---------
@@ -121,6 +122,7 @@ suite_dags() {
   "$venv_airflow" infra/python/check_env.py imports airflow
   "$venv_mlflow" infra/python/check_env.py imports mlflow
   "$STATE/venv-deploy/bin/python" infra/python/check_env.py imports deploy
+  "$STATE/venv-torch/bin/python" infra/python/check_env.py imports torch
   "$venv_airflow" -m pytest -q dags/tests
   # (infra/deploy/tests run first thing in the cluster suite's template check, validate.sh.)
   # One run each: every folder has its own pytest.ini (its rootdir and import path).
@@ -128,6 +130,8 @@ suite_dags() {
   "$venv_mlflow" -m pytest -q infra/security/tests
   "$venv_mlflow" -m pytest -q infra/monitoring/tests
   "$venv_mlflow" -m pytest -q infra/python/tests
+  # The deep-learning family's trainer: two processes training together, its ONNX file against torch.
+  "$STATE/venv-torch/bin/python" -m pytest -q jobs-train/src/test/python
 }
 
 # The three days the end-to-end and cluster suites read, landed (in full, as the demo lands them)

@@ -53,6 +53,9 @@ public abstract class SparkTestBase {
               .config("spark.sql.codegen.wholeStage", "false")
               .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
               .config("spark.sql.session.timeZone", "UTC")
+              // The deep-learning family's Python, as lakepipe.spark.conf sets it (./lakepipe
+              // setup).
+              .config("spark.lakepipe.torch.python", torchPython())
               .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
               .config(
                   "spark.sql.catalog.spark_catalog",
@@ -60,6 +63,20 @@ public abstract class SparkTestBase {
               .getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
+  }
+
+  /**
+   * The Python with PyTorch: {@code -Dlakepipe.torch.python} (the test command passes it), else the
+   * checkout's virtualenv, from a module's folder (where Maven runs the tests).
+   */
+  protected static String torchPython() {
+    String given = System.getProperty("lakepipe.torch.python");
+    return given != null
+        ? given
+        : Path.of("..", ".lakepipe", "venv-torch", "bin", "python")
+            .toAbsolutePath()
+            .normalize()
+            .toString();
   }
 
   /** A DataFrame of the given rows, for example {@code rows(schema, new Object[] {1, "a"})}. */

@@ -3,6 +3,7 @@ package io.lakepipe.train.model;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.lakepipe.train.torch.TorchModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,9 @@ public final class ModelInsights {
 
   /**
    * Per-iteration histories by metric name: the training objective of logistic regression, the
-   * perceptron and XGBoost, XGBoost's validation log loss when it was given validation rows, and
-   * the loss after each tree of gradient-boosted trees on {@code scoredPrepared}, named {@code
-   * <scoredName>_gbt_loss} (e.g. validation or test).
+   * perceptron, XGBoost and the torch network (a step per epoch), XGBoost's validation log loss
+   * when it was given validation rows, and the loss after each tree of gradient-boosted trees on
+   * {@code scoredPrepared}, named {@code <scoredName>_gbt_loss} (e.g. validation or test).
    */
   public static Map<String, double[]> iterations(
       Transformer classifier, Dataset<Row> scoredPrepared, String scoredName) {
@@ -51,6 +52,10 @@ public final class ModelInsights {
           JavaConverters.seqAsJavaListConverter(summary.validationObjectiveHistory()).asJava()) {
         histories.put("validation_log_loss", toDoubles(validation._2()));
       }
+    } else if (classifier instanceof TorchModel torch && !torch.history().epochLosses().isEmpty()) {
+      histories.put(
+          "training_log_loss",
+          torch.history().epochLosses().stream().mapToDouble(Double::doubleValue).toArray());
     }
     return histories;
   }

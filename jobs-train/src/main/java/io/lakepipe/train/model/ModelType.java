@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.train.model;
 
+import io.lakepipe.train.torch.TorchClassifier;
+import io.lakepipe.train.torch.TorchSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.DoubleStream;
@@ -21,7 +23,7 @@ import org.apache.spark.ml.util.Identifiable;
 /**
  * The model types a candidate can be, each with the grid keys it accepts and the stages it adds
  * after {@link Preprocessing}: Spark MLlib's logistic regression, gradient-boosted trees and
- * multilayer perceptron, and XGBoost on Spark.
+ * multilayer perceptron, XGBoost on Spark, and an MLP with category embeddings in PyTorch.
  */
 public enum ModelType {
   LOGISTIC_REGRESSION("logistic-regression", "max-iter", "reg-param", "elastic-net-param"),
@@ -35,7 +37,17 @@ public enum ModelType {
       "subsample",
       "min-child-weight",
       "num-workers",
-      "nthread");
+      "nthread"),
+  TORCH(
+      "torch",
+      "epochs",
+      "batch-size",
+      "learning-rate",
+      "hidden-layers",
+      "dropout",
+      "weight-decay",
+      "num-processes",
+      "threads");
 
   /** The standardised feature vector the perceptron reads: its gradient steps need like scales. */
   static final String SCALED_FEATURES = "scaled_features";
@@ -63,7 +75,7 @@ public enum ModelType {
 
   /** Whether the type reads the layout's columns instead of its assembled vector. */
   public boolean readsColumns() {
-    return this == XGBOOST;
+    return this == XGBOOST || this == TORCH;
   }
 
   /** The type of a config name such as {@code gbt}, or an error listing the known ones. */
@@ -131,6 +143,7 @@ public enum ModelType {
                 .setSeed(seed));
       }
       case XGBOOST -> xgboostStages(candidate, layout, seed, label);
+      case TORCH -> List.of(torch(candidate, layout, seed, label));
     };
   }
 
@@ -161,6 +174,26 @@ public enum ModelType {
             .setOutputCol(XGBOOST_COLUMNS),
         dense,
         xgboost(candidate, layout, seed, label));
+  }
+
+  /** The network reads the raw numbers and the category indexes; its ONNX file, raw inputs. */
+  private static TorchClassifier torch(
+      Candidate candidate, Preprocessing.Layout layout, long seed, String label) {
+    return new TorchClassifier(
+        new TorchSettings(
+            layout.numeric(),
+            layout.categorical(),
+            layout.indexColumns(),
+            label,
+            candidate.integer("epochs", 4),
+            candidate.integer("batch-size", 1024),
+            candidate.number("learning-rate", 0.003),
+            Arrays.stream(candidate.integers("hidden-layers", new int[] {64, 32})).boxed().toList(),
+            candidate.number("dropout", 0.0),
+            candidate.number("weight-decay", 0.0),
+            candidate.integer("num-processes", 1),
+            candidate.integer("threads", 1),
+            seed));
   }
 
   private static XGBoostClassifier xgboost(

@@ -36,9 +36,12 @@ public final class Preprocessing {
   public record Layout(List<String> numeric, List<String> categorical, int vectorSize) {
     /** The filled numbers, then the category indexes: the columns XGBoost reads. */
     public List<String> columns() {
-      return Stream.concat(
-              numeric.stream().map(c -> c + FILLED), categorical.stream().map(c -> c + INDEXED))
-          .toList();
+      return Stream.concat(numeric.stream().map(c -> c + FILLED), indexColumns().stream()).toList();
+    }
+
+    /** Each category's index column (its StringIndexer's output). */
+    public List<String> indexColumns() {
+      return categorical.stream().map(c -> c + INDEXED).toList();
     }
 
     /** The input column of each of {@link #columns()}. */

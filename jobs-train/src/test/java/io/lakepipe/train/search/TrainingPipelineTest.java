@@ -86,7 +86,10 @@ class TrainingPipelineTest extends SparkTestBase {
             candidate(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 30, "reg-param", 0.01)),
             candidate(ModelType.GBT, Map.of("max-iter", 10, "max-depth", 3)),
             candidate(ModelType.MLP, Map.of("hidden-layers", List.of(8), "max-iter", 50)),
-            candidate(ModelType.XGBOOST, Map.of("num-round", 20, "max-depth", 3, "nthread", 1)));
+            candidate(ModelType.XGBOOST, Map.of("num-round", 20, "max-depth", 3, "nthread", 1)),
+            candidate(
+                ModelType.TORCH,
+                Map.of("epochs", 8, "batch-size", 64, "hidden-layers", List.of(16))));
     searched =
         new HyperparameterSearch(NUMERIC, CATEGORICAL, "delayed", 0.5, 42, 2)
             .run(flights, split.holdout(), candidates);
@@ -101,7 +104,7 @@ class TrainingPipelineTest extends SparkTestBase {
   @Test
   void everyModelTypeLearnsTheSignalOnLaterDays() {
     assertThat(searched)
-        .hasSize(4)
+        .hasSize(5)
         .allSatisfy(
             result -> {
               assertThat(result.failed()).as(result.failure()).isFalse();
@@ -109,7 +112,7 @@ class TrainingPipelineTest extends SparkTestBase {
               assertThat(result.score("roc_auc")).as(result.candidate().id()).isBetween(0.8, 0.99);
             });
     assertThat(tested)
-        .hasSize(4)
+        .hasSize(5)
         .allSatisfy(
             model ->
                 assertThat(model.test().rocAuc()).as(model.candidate().id()).isBetween(0.8, 0.99));
@@ -134,7 +137,9 @@ class TrainingPipelineTest extends SparkTestBase {
   void modelsTellTheirIterationsAndWhatDroveThem() {
     for (TestedModel model : tested) {
       assertThat(model.iterations()).as(model.candidate().id()).isNotEmpty();
-      if (model.candidate().type() != ModelType.MLP) {
+      // The networks report no importance.
+      if (model.candidate().type() != ModelType.MLP
+          && model.candidate().type() != ModelType.TORCH) {
         // Hour and origin carry the signal; the destination is noise.
         assertThat(model.importance().keySet())
             .as(model.candidate().id())

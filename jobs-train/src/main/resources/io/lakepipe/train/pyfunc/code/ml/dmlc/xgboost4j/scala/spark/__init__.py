@@ -16,11 +16,8 @@ from pyspark.ml.util import JavaMLReadable, JavaMLWritable
 from pyspark.ml.wrapper import JavaModel
 
 
-class XGBoostClassificationModel(
-    JavaModel, JavaMLReadable["XGBoostClassificationModel"], JavaMLWritable
-):
+class XGBoostClassificationModel(JavaModel, JavaMLReadable["XGBoostClassificationModel"], JavaMLWritable):
     """A fitted ``ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel``, run in the JVM.
 
     Its params are those of the JVM model, read when pyspark loads it, as for Spark's own models.
     """
-

@@ -180,6 +180,23 @@ class OnnxScorerTest {
   }
 
   @Test
+  void aDeclaredInputTheGraphDoesNotReadIsCarriedButNotPassedToTheModel() {
+    byte[] model = OnnxTestBundles.model(OnnxTestBundles.LR);
+    String manifest =
+        OnnxTestBundles.manifest("1", model)
+            .replace(
+                "{\"name\": \"origin\", \"type\": \"string\"}",
+                "{\"name\": \"origin\", \"type\": \"string\"},"
+                    + " {\"name\": \"destination\", \"type\": \"string\"}");
+    Scorer scorer = Scorer.of(bundle(manifest, model));
+    assertThat(scorer.inputs()).extracting(input -> input.name()).contains("destination");
+
+    Prediction p = scorer.score(record(10L, 1000.0, "ORD"));
+    assertThat(p.probability()).isCloseTo(expected(10.0, 1000.0, "ORD"), within(TOLERANCE));
+    assertThat(p.missingInputs()).containsExactly("destination");
+  }
+
+  @Test
   void anOnnxInputThatTheBundleDoesNotDeclareIsRefused() {
     byte[] model = OnnxTestBundles.model(OnnxTestBundles.LR);
     String manifest =

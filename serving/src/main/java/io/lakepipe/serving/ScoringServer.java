@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Scores flights over HTTP with a model bundle exported by lakepipe (PMML, no Spark).",
+      "Scores flights over HTTP with a model bundle exported by lakepipe (PMML or ONNX, no Spark).",
       "The bearer token comes from the environment variable "
           + ServingConfig.TOKEN_ENV
           + " only, the"
@@ -52,7 +52,8 @@ public final class ScoringServer implements Callable<Integer> {
     @Option(
         names = "--bundle",
         paramLabel = "<dir or s3://bucket/prefix>",
-        description = "Bundle folder or S3 prefix holding model.pmml and bundle.json.")
+        description =
+            "Bundle folder or S3 prefix holding bundle.json and model.pmml or model.onnx.")
     String bundle;
 
     @Option(

@@ -27,9 +27,9 @@ public final class ServingErrors {
             + file
             + " in the bundle at "
             + location
-            + ": a bundle holds model.pmml"
-            + " and bundle.json side by side. Point the service at the folder, S3 prefix or run artifacts the"
-            + " export job wrote, or re-run the export.");
+            + ": a bundle holds bundle.json and, side by side with it, model.pmml (format pmml, the"
+            + " default) or model.onnx (format onnx). Point the service at the folder, S3 prefix or run"
+            + " artifacts the export job wrote, or re-run the export.");
   }
 
   public static BundleException unreadableFile(String location, String file, Throwable cause) {
@@ -68,9 +68,11 @@ public final class ServingErrors {
             + ").");
   }
 
-  public static BundleException checksumMismatch(String location, String actual, String declared) {
+  public static BundleException checksumMismatch(
+      String location, String file, String actual, String declared) {
     return new BundleException(
-        "model.pmml at "
+        file
+            + " at "
             + location
             + " has SHA-256 "
             + actual
@@ -142,6 +144,104 @@ public final class ServingErrors {
             + pmmlType
             + ": the two files come from different"
             + " exports or the exporter mapped the type wrongly; re-export the bundle.");
+  }
+
+  // ---- bundles: ONNX
+  // ----------------------------------------------------------------------------
+
+  public static BundleException onnxRuntimeUnavailable(String location, Throwable cause) {
+    return new BundleException(
+        "ONNX Runtime cannot start to load model.onnx at "
+            + location
+            + " ("
+            + firstLine(cause)
+            + "): its native library unpacks into java.io.tmpdir and loads from there, so that folder"
+            + " must be writable and not mounted noexec (or point -Djava.io.tmpdir elsewhere); the"
+            + " library is built for Linux, macOS and Windows on the processors ONNX Runtime ships.",
+        cause);
+  }
+
+  public static BundleException onnxUnreadable(String location, Throwable cause) {
+    return new BundleException(
+        "ONNX Runtime cannot load model.onnx at "
+            + location
+            + " ("
+            + firstLine(cause)
+            + "): the file is not an ONNX model this runtime supports (an operator set too new, or"
+            + " an operator it lacks); re-export it with opset 17 and ai.onnx.ml operators only.",
+        cause);
+  }
+
+  public static BundleException onnxInputNotDeclared(
+      String location, String input, Collection<String> declared) {
+    return new BundleException(
+        "model.onnx at "
+            + location
+            + " reads the input '"
+            + input
+            + "', which bundle.json does not declare (it declares "
+            + declared
+            + "): requests could never carry it. Re-export the bundle so that its inputs list every"
+            + " input of the ONNX graph, named alike.");
+  }
+
+  public static BundleException onnxInputTypeMismatch(
+      String location, String input, String declaredType, String onnxType) {
+    return new BundleException(
+        "bundle.json at "
+            + location
+            + " declares the input '"
+            + input
+            + "' as "
+            + declaredType
+            + ", but model.onnx reads it as "
+            + onnxType
+            + ": numbers (double, long, integer) must be tensor(float) and strings tensor(string);"
+            + " re-export the bundle.");
+  }
+
+  public static BundleException onnxInputShape(String location, String input, String shape) {
+    return new BundleException(
+        "model.onnx at "
+            + location
+            + " reads the input '"
+            + input
+            + "' with the shape "
+            + shape
+            + ", but every input must be [N, 1] with N, the batch, dynamic: re-export the model with"
+            + " a dynamic first axis and one column per input.");
+  }
+
+  public static BundleException onnxOutputMissing(String location, Collection<String> available) {
+    return new BundleException(
+        "model.onnx at "
+            + location
+            + " has no output named 'probability' (it has "
+            + available
+            + "): the service reads the positive class's probability from that output; re-export"
+            + " the model with its output named so.");
+  }
+
+  public static BundleException onnxOutputNotProbability(String location, String actual) {
+    return new BundleException(
+        "The output 'probability' of model.onnx at "
+            + location
+            + " is "
+            + actual
+            + ", but it must be a float tensor of shape [N] or [N, 1] holding the positive class's"
+            + " probability per record; re-export the model.");
+  }
+
+  public static BundleException onnxCategoriesInvalid(String location, String key, String problem) {
+    return new BundleException(
+        "The metadata '"
+            + key
+            + "' of model.onnx at "
+            + location
+            + " "
+            + problem
+            + ": it must be a JSON array of the input's known category strings; re-export the"
+            + " model.");
   }
 
   public static BundleException s3Failed(String location, String file, Throwable cause) {
@@ -440,7 +540,7 @@ public final class ServingErrors {
         + " and the export's parity check will tell more); this is a fault of the model, not the request.";
   }
 
-  /** The message of a 500: the PMML engine failed while scoring a record. */
+  /** The message of a 500: the model's engine (PMML4S, ONNX Runtime) failed scoring a record. */
   public static String modelFailed(Integer index, String version, Throwable cause) {
     return "Model version "
         + version

@@ -20,15 +20,20 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A verified model bundle: the PMML document and its bundle.json, checked against each other by the
+ * A verified model bundle: the model file and its bundle.json, checked against each other by the
  * SHA-256 that bundle.json declares, so a damaged or half-written export is never served.
  *
  * <p>The bundle is the contract between the export job and this service: a folder, an S3 prefix or
- * an MLflow run's {@code pmml/} artifacts holding {@value #PMML_FILE} and {@value #MANIFEST_FILE}.
+ * an MLflow run's {@code pmml/} artifacts holding {@value #MANIFEST_FILE} and the model file its
+ * {@code format} names: {@value #PMML_FILE} (format {@code pmml}, the default) or {@value
+ * #ONNX_FILE} (format {@code onnx}).
  */
 public final class Bundle {
   /** The PMML document's file name. */
   public static final String PMML_FILE = "model.pmml";
+
+  /** The ONNX model's file name. */
+  public static final String ONNX_FILE = "model.onnx";
 
   /** The metadata's file name. */
   public static final String MANIFEST_FILE = "bundle.json";
@@ -36,40 +41,85 @@ public final class Bundle {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BundleManifest manifest;
-  private final byte[] pmml;
+  private final byte[] model;
   private final String location;
   private final String revision;
 
-  private Bundle(BundleManifest manifest, byte[] pmml, String location, String revision) {
+  /** How a source reads one file of its bundle by name. */
+  @FunctionalInterface
+  public interface FileFetcher {
+    /**
+     * The file's bytes.
+     *
+     * @throws BundleException when the file is missing or cannot be read
+     */
+    byte[] fetch(String file);
+  }
+
+  private Bundle(BundleManifest manifest, byte[] model, String location, String revision) {
     this.manifest = manifest;
-    this.pmml = pmml;
+    this.model = model;
     this.location = location;
     this.revision = revision;
   }
 
   /**
-   * Parses bundle.json, checks model.pmml against its checksum and returns the bundle.
+   * Reads bundle.json, then the model file its format names, and verifies them as {@link #of} does.
+   * bundle.json comes first: it names the model file, and an export that writes the model last is
+   * then caught by the checksum, never served half-written.
+   *
+   * @param location where the files are read, for messages (a path, s3:// URI or registry alias)
+   * @param revision the source's revision of the bundle (the registry's model version), or null
+   * @throws BundleException when a file is missing, bundle.json is invalid or the checksum does not
+   *     match
+   */
+  public static Bundle read(String location, String revision, FileFetcher files) {
+    BundleManifest manifest = parseManifest(location, files.fetch(MANIFEST_FILE));
+    return verified(location, revision, manifest, files.fetch(manifest.format().file()));
+  }
+
+  /**
+   * Parses bundle.json, checks the model file against its checksum and returns the bundle.
    *
    * @param location where the files were read, for messages (a path, s3:// URI or registry alias)
    * @param revision the source's revision of the bundle (the registry's model version), or null
+   * @param model the bytes of the model file bundle.json's format names (model.pmml or model.onnx)
    * @throws BundleException when bundle.json is invalid or the checksum does not match
    */
-  public static Bundle of(String location, String revision, byte[] manifestJson, byte[] pmml) {
-    BundleManifest manifest = parseManifest(location, manifestJson);
-    String actual = sha256(pmml);
-    if (!actual.equals(manifest.pmmlSha256())) {
-      throw ServingErrors.checksumMismatch(location, actual, manifest.pmmlSha256());
+  public static Bundle of(String location, String revision, byte[] manifestJson, byte[] model) {
+    return verified(location, revision, parseManifest(location, manifestJson), model);
+  }
+
+  private static Bundle verified(
+      String location, String revision, BundleManifest manifest, byte[] model) {
+    String actual = sha256(model);
+    if (!actual.equals(manifest.modelSha256())) {
+      throw ServingErrors.checksumMismatch(
+          location, manifest.format().file(), actual, manifest.modelSha256());
     }
-    return new Bundle(manifest, pmml.clone(), location, revision);
+    return new Bundle(manifest, model.clone(), location, revision);
   }
 
   public BundleManifest manifest() {
     return manifest;
   }
 
-  /** The PMML document's bytes (a copy). */
+  /** The bytes of the model file, model.pmml or model.onnx as the format says (a copy). */
+  public byte[] model() {
+    return model.clone();
+  }
+
+  /**
+   * The PMML document's bytes (a copy).
+   *
+   * @throws IllegalStateException when the bundle's format is not PMML
+   */
   public byte[] pmml() {
-    return pmml.clone();
+    if (manifest.format() != ModelFormat.PMML) {
+      throw new IllegalStateException(
+          "The bundle at " + location + " holds " + manifest.format().file() + ", not PMML");
+    }
+    return model.clone();
   }
 
   /** Where the bundle was read from. */
@@ -86,10 +136,12 @@ public final class Bundle {
 
   /** The same verified bundle, described as read from another location and revision. */
   Bundle withOrigin(String newLocation, String newRevision) {
-    return new Bundle(manifest, pmml, newLocation, newRevision);
+    return new Bundle(manifest, model, newLocation, newRevision);
   }
 
-  /** Lower-case hex SHA-256 of {@code bytes}, as bundle.json's pmml_sha256 holds it. */
+  /**
+   * Lower-case hex SHA-256 of {@code bytes}, as bundle.json's pmml_sha256 or model_sha256 holds it.
+   */
   public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -124,21 +176,44 @@ public final class Bundle {
         || thresholdNode.asDouble() > 1) {
       throw ServingErrors.manifestField(location, "threshold", "must be a number in [0, 1]");
     }
-    String outputField = requiredText(location, root, "output_field");
-    String sha = requiredText(location, root, "pmml_sha256").toLowerCase(Locale.ROOT);
+    ModelFormat format = parseFormat(location, root.get("format"));
+    // The PMML scorer reads the probability from this output; an ONNX model's is named probability.
+    String outputField =
+        format == ModelFormat.PMML
+            ? requiredText(location, root, "output_field")
+            : optionalText(root, "output_field");
+    String shaKey = format.checksumKey();
+    String sha = requiredText(location, root, shaKey).toLowerCase(Locale.ROOT);
     if (!sha.matches("[0-9a-f]{64}")) {
-      throw ServingErrors.manifestField(location, "pmml_sha256", "must be 64 hex digits (SHA-256)");
+      throw ServingErrors.manifestField(
+          location, shaKey, "must be 64 hex digits (SHA-256 of " + format.file() + ")");
     }
     return new BundleManifest(
         modelName,
         version.asText(),
         optionalText(root, "run_id"),
         thresholdNode.asDouble(),
+        format,
         outputField,
         parseInputs(location, root.get("inputs")),
         parseMetrics(location, root.get("metrics")),
         sha,
         optionalText(root, "created_at"));
+  }
+
+  private static ModelFormat parseFormat(String location, JsonNode format) {
+    if (format == null || format.isNull()) {
+      return ModelFormat.PMML;
+    }
+    String formats = "; the formats are pmml (the default when absent) and onnx";
+    if (!format.isTextual()) {
+      throw ServingErrors.manifestField(location, "format", "must be a string" + formats);
+    }
+    return ModelFormat.fromJson(format.asText())
+        .orElseThrow(
+            () ->
+                ServingErrors.manifestField(
+                    location, "format", "is '" + format.asText() + "'" + formats));
   }
 
   private static List<InputField> parseInputs(String location, JsonNode inputs) {

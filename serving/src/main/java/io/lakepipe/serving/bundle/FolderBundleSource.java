@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** A bundle in a local folder: {@code <dir>/model.pmml} and {@code <dir>/bundle.json}. */
+/**
+ * A bundle in a local folder: {@code <dir>/bundle.json} and {@code <dir>/model.pmml} or {@code
+ * <dir>/model.onnx}.
+ */
 public final class FolderBundleSource implements BundleSource {
   private final Path dir;
 
@@ -22,12 +25,7 @@ public final class FolderBundleSource implements BundleSource {
 
   @Override
   public Bundle load() {
-    // bundle.json first: an export that writes model.pmml last is then caught by the checksum,
-    // never
-    // served half-written.
-    byte[] manifest = read(Bundle.MANIFEST_FILE);
-    byte[] pmml = read(Bundle.PMML_FILE);
-    return Bundle.of(location(), null, manifest, pmml);
+    return Bundle.read(location(), null, this::read);
   }
 
   private byte[] read(String file) {

@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * the tracking URI, which messages never show.
  */
 public final class RegistryBundleSource implements BundleSource {
-  /** Folder of the run's artifacts that holds the bundle. */
+  /**
+   * Folder of the run's artifacts that holds the bundle, whatever its format: an ONNX bundle is
+   * read from {@code pmml/} too, as the bundle contract names no other folder.
+   */
   public static final String ARTIFACT_DIR = "pmml";
 
   private static final Logger LOG = LoggerFactory.getLogger(RegistryBundleSource.class);
@@ -96,9 +99,7 @@ public final class RegistryBundleSource implements BundleSource {
     String artifactUri = runArtifactUri(target.runId());
     String where = location() + " (version " + target.version() + ", run " + target.runId() + ")";
     if (MlflowArtifacts.proxied(artifactUri)) {
-      byte[] manifest = artifact(artifactUri, where, Bundle.MANIFEST_FILE);
-      byte[] pmml = artifact(artifactUri, where, Bundle.PMML_FILE);
-      return Bundle.of(where, target.version(), manifest, pmml);
+      return Bundle.read(where, target.version(), file -> artifact(artifactUri, where, file));
     }
     // Servers started without --serve-artifacts hand out their store's own URI: read it directly.
     BundleSource direct;

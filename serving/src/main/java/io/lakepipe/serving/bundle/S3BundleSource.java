@@ -17,9 +17,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * A bundle under an S3 prefix: {@code s3://bucket/prefix/model.pmml} and {@code .../bundle.json},
- * read with the AWS SDK v2. Credentials come from the SDK's default chain, never from a flag or
- * file of ours.
+ * A bundle under an S3 prefix: {@code s3://bucket/prefix/bundle.json} and {@code .../model.pmml} or
+ * {@code .../model.onnx}, read with the AWS SDK v2. Credentials come from the SDK's default chain,
+ * never from a flag or file of ours.
  */
 public final class S3BundleSource implements BundleSource, AutoCloseable {
   /**
@@ -85,9 +85,7 @@ public final class S3BundleSource implements BundleSource, AutoCloseable {
 
   @Override
   public Bundle load() {
-    byte[] manifest = read(Bundle.MANIFEST_FILE);
-    byte[] pmml = read(Bundle.PMML_FILE);
-    return Bundle.of(location(), null, manifest, pmml);
+    return Bundle.read(location(), null, this::read);
   }
 
   private byte[] read(String file) {

@@ -238,6 +238,19 @@ public final class Routes {
 
   /** Scores every record of a request with one model, and counts them in the metrics. */
   private List<Prediction> score(LoadedModel model, ScoringRequest request) {
+    List<Prediction> predictions;
+    try {
+      // All at once where the model can (one ONNX Runtime run for the batch).
+      predictions = model.scorer().scoreAll(request.records());
+    } catch (RuntimeException batchFailed) {
+      // Again one by one, to answer for the record that fails as if it came alone.
+      predictions = scoreOneByOne(model, request);
+    }
+    predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));
+    return predictions;
+  }
+
+  private List<Prediction> scoreOneByOne(LoadedModel model, ScoringRequest request) {
     List<Prediction> predictions = new ArrayList<>(request.records().size());
     for (int i = 0; i < request.records().size(); i++) {
       Map<String, Object> record = request.records().get(i);
@@ -260,7 +273,6 @@ public final class Routes {
             "scoring", ServingErrors.modelFailed(index, model.manifest().modelVersion(), e), index);
       }
     }
-    predictions.forEach(p -> metrics.scored(1, p.unknownCategories(), p.missingInputs()));
     return predictions;
   }
 

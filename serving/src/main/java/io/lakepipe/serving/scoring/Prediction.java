@@ -10,7 +10,7 @@ import java.util.List;
  * @param unknownCategories inputs whose category the model never saw in training, in input order;
  *     the model scored them as its encoder scores an unseen value, and callers may want to know
  * @param missingInputs inputs that were null, which the model replaced as its PMML says (the
- *     imputer)
+ *     imputer), or as its ONNX graph does
  */
 public record Prediction(
     double probability, List<String> unknownCategories, List<String> missingInputs) {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The model gave no probability for a record, which happens when an input is missing and the PMML
- * has no replacement for it. The HTTP layer turns it into a 422 answer naming the inputs.
+ * has no replacement for it (or the ONNX graph gives NaN for it). The HTTP layer turns it into a
+ * 422 answer naming the inputs.
  */
 public final class UnscorableRecordException extends RuntimeException {
   private static final long serialVersionUID = 1L;

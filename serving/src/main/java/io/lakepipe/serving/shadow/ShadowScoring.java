@@ -206,11 +206,12 @@ public final class ShadowScoring implements AutoCloseable {
       }
       LoadedModel shadow = loaded.get();
       long start = System.nanoTime();
-      double[] shadowProbabilities = new double[records.size()];
+      double[] shadowProbabilities;
       try {
-        for (int i = 0; i < shadowProbabilities.length; i++) {
-          shadowProbabilities[i] = shadow.scorer().score(records.get(i)).probability();
-        }
+        shadowProbabilities =
+            shadow.scorer().scoreAll(records).stream()
+                .mapToDouble(Prediction::probability)
+                .toArray();
       } catch (RuntimeException | LinkageError | StackOverflowError e) {
         failed(shadow, records.size(), e);
         return;

@@ -77,9 +77,7 @@ def logistic_model(
             default_int64=0,
         ),
         helper.make_node("Gather", ["origin_weights", "origin_index"], ["origin_term"]),
-        helper.make_node(
-            "Sum", ["intercept", "hour_term", "distance_term", "origin_term"], ["logit"]
-        ),
+        helper.make_node("Sum", ["intercept", "hour_term", "distance_term", "origin_term"], ["logit"]),
         helper.make_node("Sigmoid", ["logit"], ["probability_column"]),
         helper.make_node("Squeeze", ["probability_column", "axis_1"], [output]),
     ]

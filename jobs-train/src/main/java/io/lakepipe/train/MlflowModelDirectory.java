@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -78,6 +77,11 @@ import org.apache.spark.sql.types.TimestampType;
  * over to {@code mlflow.spark}'s loader. Spark adds jars only when its session starts, so such a
  * model cannot be loaded in a Python process that already runs a Spark session without the jar. The
  * {@code spark} flavor is the same for every pipeline.
+ *
+ * <p>A pipeline of the deep-learning family ({@link TorchPyfunc}) has no {@code sparkml-pyfunc/}:
+ * its python_function flavor scores {@code model.onnx}, the network's ONNX file, with ONNX Runtime
+ * (no Spark), and the file is also MLflow's {@code onnx} flavor. Its {@code spark} flavor loads in
+ * the JVM jobs only: pyspark has no class for the network's stage.
  */
 public final class MlflowModelDirectory {
   /** The artifact path under the run where the model is logged. */
@@ -105,6 +109,22 @@ public final class MlflowModelDirectory {
 
   private MlflowModelDirectory() {}
 
+  /** How the python_function flavor loads the model. */
+  enum Pyfunc {
+    /** mlflow.spark's own loader, on the sparkml-pyfunc pipeline. */
+    SPARK,
+    /** {@link XGBoostPyfunc}'s loader: mlflow.spark's with XGBoost's jar in the session. */
+    XGBOOST,
+    /** {@link TorchPyfunc}'s loader: the network's ONNX file in ONNX Runtime, no Spark. */
+    ONNX;
+
+    static Pyfunc of(PipelineModel model) {
+      return TorchPyfunc.torchStage(model).isPresent()
+          ? ONNX
+          : XGBoostPyfunc.xgboostStage(model).isPresent() ? XGBOOST : SPARK;
+    }
+  }
+
   /**
    * Writes the model directory into {@code dir} (which must not exist yet) and returns it.
    *
@@ -123,8 +143,9 @@ public final class MlflowModelDirectory {
       Path dir,
       String runId,
       ModelStaging staging) {
-    PipelineModel pyfunc = pyfuncPipeline(model, inputs, examples);
-    Optional<Transformer> xgboost = XGBoostPyfunc.xgboostStage(model);
+    Pyfunc kind = Pyfunc.of(model);
+    // The network's pyfunc scores its ONNX file; the other families' pipelines run in Spark.
+    PipelineModel pyfunc = kind == Pyfunc.ONNX ? null : pyfuncPipeline(model, inputs, examples);
     StructType signature = signatureTypes(inputs, examples);
     List<Row> example =
         examples
@@ -137,9 +158,13 @@ public final class MlflowModelDirectory {
     try {
       Files.createDirectories(dir);
       staging.save(uri -> model.write().save(uri), dir.resolve(SPARK_MODEL_DATA));
-      staging.save(uri -> pyfunc.write().save(uri), dir.resolve(PYFUNC_MODEL_DATA));
-      if (xgboost.isPresent()) {
-        XGBoostPyfunc.write(xgboost.get(), dir);
+      if (kind == Pyfunc.ONNX) {
+        TorchPyfunc.write(TorchPyfunc.torchStage(model).orElseThrow(), dir);
+      } else {
+        staging.save(uri -> pyfunc.write().save(uri), dir.resolve(PYFUNC_MODEL_DATA));
+      }
+      if (kind == Pyfunc.XGBOOST) {
+        XGBoostPyfunc.write(XGBoostPyfunc.xgboostStage(model).orElseThrow(), dir);
       }
       ObjectNode split = inputExample(signature, example);
       Files.writeString(dir.resolve(INPUT_EXAMPLE), JSON.writeValueAsString(split));
@@ -147,7 +172,8 @@ public final class MlflowModelDirectory {
           dir.resolve(SERVING_INPUT_EXAMPLE),
           JSON.writerWithDefaultPrettyPrinter()
               .writeValueAsString(JSON.createObjectNode().set("dataframe_split", split)));
-      Files.writeString(dir.resolve("requirements.txt"), String.join("\n", requirements()) + "\n");
+      Files.writeString(
+          dir.resolve("requirements.txt"), String.join("\n", requirements(kind)) + "\n");
       Files.writeString(
           dir.resolve("python_env.yaml"),
           String.join(
@@ -168,12 +194,11 @@ public final class MlflowModelDirectory {
               "- python=" + PYTHON_VERSION,
               "- pip",
               "- pip:",
-              requirements().stream().map(r -> "  - " + r).collect(Collectors.joining("\n")),
+              requirements(kind).stream().map(r -> "  - " + r).collect(Collectors.joining("\n")),
               "name: mlflow-env",
               ""));
       // Written last: MLflow records the size of everything else in it.
-      Files.writeString(
-          dir.resolve("MLmodel"), mlmodel(runId, signature, size(dir), xgboost.isPresent()));
+      Files.writeString(dir.resolve("MLmodel"), mlmodel(runId, signature, size(dir), kind));
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the MLflow model directory " + dir, e);
@@ -183,11 +208,12 @@ public final class MlflowModelDirectory {
   /**
    * The {@code MLmodel} file, with the keys {@code mlflow.spark.save_model} writes, sorted as it
    * sorts them. The signature lists the inputs with MLflow's names of their types; every input is
-   * required (the pipeline reads each column, though its values may be missing). With {@code
-   * xgboost}, the python_function flavor is loaded by {@link XGBoostPyfunc}'s loader module from
-   * the directory's code folder instead of by {@code mlflow.spark}.
+   * required (the pipeline reads each column, though its values may be missing). The {@code kind}
+   * of pyfunc says who loads the python_function flavor: {@code mlflow.spark}, or the loader module
+   * in the directory's code folder of {@link XGBoostPyfunc} or {@link TorchPyfunc}; the network
+   * also gets MLflow's {@code onnx} flavor.
    */
-  static String mlmodel(String runId, StructType inputs, long sizeBytes, boolean xgboost) {
+  static String mlmodel(String runId, StructType inputs, long sizeBytes, Pyfunc kind) {
     // JSON with ", " and ": " separators, as MLflow writes the signature's column lists.
     List<String> columns = new ArrayList<>();
     for (StructField field : inputs.fields()) {
@@ -199,12 +225,18 @@ public final class MlflowModelDirectory {
               + ", \"required\": true}");
     }
     Map<String, Object> pyfunc = new LinkedHashMap<>();
-    if (xgboost) {
+    if (kind != Pyfunc.SPARK) {
       pyfunc.put("code", XGBoostPyfunc.CODE);
     }
-    pyfunc.put("data", PYFUNC_MODEL_DATA);
+    pyfunc.put("data", kind == Pyfunc.ONNX ? TorchPyfunc.ONNX_FILE : PYFUNC_MODEL_DATA);
     pyfunc.put("env", Map.of("conda", "conda.yaml", "virtualenv", "python_env.yaml"));
-    pyfunc.put("loader_module", xgboost ? XGBoostPyfunc.LOADER_MODULE : "mlflow.spark");
+    pyfunc.put(
+        "loader_module",
+        switch (kind) {
+          case SPARK -> "mlflow.spark";
+          case XGBOOST -> XGBoostPyfunc.LOADER_MODULE;
+          case ONNX -> TorchPyfunc.LOADER_MODULE;
+        });
     pyfunc.put("python_version", PYTHON_VERSION);
     Map<String, Object> spark = new LinkedHashMap<>();
     spark.put("code", null);
@@ -224,7 +256,20 @@ public final class MlflowModelDirectory {
 
     Map<String, Object> file = new LinkedHashMap<>();
     file.put("artifact_path", ARTIFACT_PATH);
-    file.put("flavors", Map.of("python_function", pyfunc, "spark", spark));
+    Map<String, Object> flavors = new java.util.TreeMap<>();
+    flavors.put("python_function", pyfunc);
+    flavors.put("spark", spark);
+    if (kind == Pyfunc.ONNX) {
+      // As mlflow.onnx.save_model writes it: mlflow.onnx.load_model reads the file.
+      Map<String, Object> onnx = new LinkedHashMap<>();
+      onnx.put("code", null);
+      onnx.put("data", TorchPyfunc.ONNX_FILE);
+      onnx.put("onnx_session_options", null);
+      onnx.put("onnx_version", TorchPyfunc.ONNX_VERSION);
+      onnx.put("providers", List.of("CPUExecutionProvider"));
+      flavors.put("onnx", onnx);
+    }
+    file.put("flavors", flavors);
     file.put("is_signature_from_type_hint", false);
     file.put("mlflow_version", MLFLOW_VERSION);
     file.put("model_size_bytes", sizeBytes);
@@ -424,8 +469,14 @@ public final class MlflowModelDirectory {
     return split;
   }
 
-  private static List<String> requirements() {
-    return List.of("mlflow==" + MLFLOW_VERSION, "pyspark==" + SPARK_VERSION);
+  private static List<String> requirements(Pyfunc kind) {
+    return kind == Pyfunc.ONNX
+        ? List.of(
+            "mlflow==" + MLFLOW_VERSION,
+            "onnx==" + TorchPyfunc.ONNX_VERSION,
+            "onnxruntime==" + TorchPyfunc.ONNXRUNTIME_VERSION,
+            "pyspark==" + SPARK_VERSION)
+        : List.of("mlflow==" + MLFLOW_VERSION, "pyspark==" + SPARK_VERSION);
   }
 
   private static Column column(String name) {
@@ -462,6 +513,11 @@ public final class MlflowModelDirectory {
       if (value instanceof Map<?, ?> nested) {
         out.append(indent).append(key).append(":\n");
         appendYaml(out, (Map<String, Object>) nested, indent + "  ");
+      } else if (value instanceof List<?> items) {
+        // PyYAML's block style: the items at the key's indentation.
+        out.append(indent).append(key).append(":\n");
+        items.forEach(
+            item -> out.append(indent).append("- ").append(yamlScalar(item)).append('\n'));
       } else {
         out.append(indent).append(key).append(": ").append(yamlScalar(value)).append('\n');
       }

@@ -3,6 +3,7 @@ package io.lakepipe.train;
 
 import static io.lakepipe.train.MlflowModelDirectoryTest.ROWS;
 import static io.lakepipe.train.MlflowModelDirectoryTest.fit;
+import static io.lakepipe.train.MlflowModelDirectoryTest.fitTorch;
 import static io.lakepipe.train.MlflowModelDirectoryTest.fitXGBoost;
 import static io.lakepipe.train.MlflowModelDirectoryTest.flights;
 import static io.lakepipe.train.MlflowModelDirectoryTest.inputColumns;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A model logged by {@link MlflowModelDirectory} into the real tracking server, read back through
  * MLflow's own Python client and scored by {@code mlflow.pyfunc.load_model}, with no lakepipe code
- * on the Python side but what the model directory itself carries (an XGBoost model's loader).
+ * on the Python side but what the model directory itself carries (an XGBoost or torch model's
+ * loader).
  */
 class MlflowModelDirectoryIT extends SparkTestBase {
   private static final String URI =
@@ -142,8 +144,65 @@ class MlflowModelDirectoryIT extends SparkTestBase {
     MlflowReadback readback = MlflowReadback.fromSystemProperties();
     Dataset<Row> train = flights(300, 21);
     PipelineModel model = fitXGBoost(train);
+    ReadBack back = logAndReadBack(readback, model, train, "xgb");
+
+    assertThat(back.report().artifacts())
+        .contains(
+            "model/MLmodel",
+            "model/jars/xgboost4j-spark.jar",
+            "model/code/lakepipe_xgboost_pyfunc.py",
+            "model/code/ml/dmlc/xgboost4j/scala/spark/__init__.py")
+        .anyMatch(p -> p.startsWith("model/sparkml-pyfunc/stages/"));
+    assertThat(back.report().model().path("loader_module").asText())
+        .isEqualTo("lakepipe_xgboost_pyfunc");
+    // The trees differ by row: not one probability for all.
+    assertThat(Arrays.stream(back.expected()).distinct().count()).isGreaterThan(5);
+    // XGBoost computes in float32, in the same JVM code on both sides: the same floats come out
+    // (the differences measured are 0); 1e-6 leaves room for a float32 rounding step.
+    assertThat(back.maxDifference("XGBoost")).isLessThan(1e-6);
+  }
+
+  @Test
+  void torchPyfuncLoadedFromTheRegistryByAliasScoresLikeSpark() {
+    MlflowReadback readback = MlflowReadback.fromSystemProperties();
+    Dataset<Row> train = flights(300, 22);
+    PipelineModel model = fitTorch(train);
+    ReadBack back = logAndReadBack(readback, model, train, "torch");
+
+    assertThat(back.report().artifacts())
+        .contains("model/MLmodel", "model/model.onnx", "model/code/lakepipe_onnx_pyfunc.py")
+        .noneMatch(p -> p.startsWith("model/sparkml-pyfunc/"));
+    assertThat(back.report().model().path("loader_module").asText())
+        .isEqualTo("lakepipe_onnx_pyfunc");
+    assertThat(back.report().model().path("flavors").toString()).contains("onnx");
+    assertThat(Arrays.stream(back.expected()).distinct().count()).isGreaterThan(5);
+    // The same ONNX file in ONNX Runtime on both sides (Java's 1.29.0 in Spark, Python's 1.32.0 in
+    // the pyfunc), in float32.
+    assertThat(back.maxDifference("torch")).isLessThan(1e-6);
+  }
+
+  /** A model logged, registered with the alias challenger, read back by MLflow's Python client. */
+  private record ReadBack(
+      MlflowReadback.Report report, double[] expected, double[] expectedExample) {
+    double maxDifference(String family) {
+      double[] differences = {
+        maxAbsDifference(report.predictions(), expected),
+        maxAbsDifference(report.inputExamplePredictions(), expectedExample),
+        maxAbsDifference(report.servingInputPredictions(), expectedExample)
+      };
+      System.out.printf(
+          "%s pyfunc vs Spark, max abs difference: %s over %d rows, %s and %s over"
+              + " the input and serving examples%n",
+          family, differences[0], expected.length, differences[1], differences[2]);
+      return Arrays.stream(differences).max().orElseThrow();
+    }
+  }
+
+  private ReadBack logAndReadBack(
+      MlflowReadback readback, PipelineModel model, Dataset<Row> train, String family) {
     StructType inputs = train.select(inputColumns()).schema();
-    String modelName = "lakepipe_it_xgb_" + UUID.randomUUID().toString().replace("-", "");
+    String modelName =
+        "lakepipe_it_" + family + "_" + UUID.randomUUID().toString().replace("-", "");
     String[] runId = new String[1];
     ModelVersion version;
     try (MlflowTracking tracking = MlflowTracking.connect(URI, Duration.ofSeconds(10))) {
@@ -151,7 +210,7 @@ class MlflowModelDirectoryIT extends SparkTestBase {
       version =
           tracking.withRun(
               experimentId,
-              "model-format-xgboost",
+              "model-format-" + family,
               Map.of(),
               run -> {
                 runId[0] = run.runId();
@@ -180,7 +239,6 @@ class MlflowModelDirectoryIT extends SparkTestBase {
             model, train.select(inputColumns()).limit(MlflowModelDirectory.INPUT_EXAMPLE_ROWS));
     Path rowsFile = dir.resolve("rows.json");
     MlflowReadback.writeRecords(toScore.collectAsList(), rowsFile);
-
     MlflowReadback.Report report =
         readback.read(
             URI,
@@ -188,30 +246,8 @@ class MlflowModelDirectoryIT extends SparkTestBase {
             "models:/" + modelName + "@challenger",
             rowsFile,
             dir.resolve("readback"));
-
     assertThat(report.resolvedVersion()).isEqualTo(version.version());
-    assertThat(report.artifacts())
-        .contains(
-            "model/MLmodel",
-            "model/jars/xgboost4j-spark.jar",
-            "model/code/lakepipe_xgboost_pyfunc.py",
-            "model/code/ml/dmlc/xgboost4j/scala/spark/__init__.py")
-        .anyMatch(p -> p.startsWith("model/sparkml-pyfunc/stages/"));
-    assertThat(report.model().path("loader_module").asText()).isEqualTo("lakepipe_xgboost_pyfunc");
-    // The trees differ by row: not one probability for all.
-    assertThat(Arrays.stream(expected).distinct().count()).isGreaterThan(5);
-    double[] differences = {
-      maxAbsDifference(report.predictions(), expected),
-      maxAbsDifference(report.inputExamplePredictions(), expectedExample),
-      maxAbsDifference(report.servingInputPredictions(), expectedExample)
-    };
-    // XGBoost computes in float32, in the same JVM code on both sides: the same floats come out
-    // (the differences measured are 0); 1e-6 leaves room for a float32 rounding step.
-    System.out.printf(
-        "XGBoost pyfunc vs Spark, max abs difference: %s over %d rows, %s and %s over"
-            + " the input and serving examples%n",
-        differences[0], expected.length, differences[1], differences[2]);
-    assertThat(Arrays.stream(differences).max().orElseThrow()).isLessThan(1e-6);
+    return new ReadBack(report, expected, expectedExample);
   }
 
   /** Rows the models saw, an airport they never saw, and every input missing in turn. */

@@ -13,6 +13,7 @@ import io.lakepipe.core.spark.ModelStaging;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.ModelType;
 import io.lakepipe.train.model.Preprocessing;
+import io.lakepipe.train.torch.TorchModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +130,38 @@ class MlflowModelDirectoryTest extends SparkTestBase {
             .toArray(Transformer[]::new));
   }
 
+  /**
+   * The deep-learning family's stages on the columns of {@link #ROWS}, fitted as {@code FinalFit}
+   * fits them.
+   */
+  static PipelineModel fitTorch(Dataset<Row> rows) {
+    PipelineModel preprocessing =
+        Preprocessing.pipeline(List.of("distance", "hour"), List.of("origin")).fit(rows);
+    Dataset<Row> prepared = preprocessing.transform(rows);
+    Candidate candidate =
+        new Candidate(
+            "torch",
+            ModelType.TORCH,
+            1,
+            Map.of("epochs", 3, "batch-size", 64, "hidden-layers", List.of(8)));
+    PipelineModel head =
+        new Pipeline()
+            .setStages(
+                ModelType.TORCH
+                    .stages(
+                        candidate,
+                        Preprocessing.layout(
+                            prepared, List.of("distance", "hour"), List.of("origin")),
+                        42,
+                        "delayed")
+                    .toArray(PipelineStage[]::new))
+            .fit(prepared);
+    return new PipelineModel(
+        "lakepipe_delay_model_test",
+        Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
+            .toArray(Transformer[]::new));
+  }
+
   static Column[] inputColumns() {
     return INPUTS.stream().map(c -> col(c)).toArray(Column[]::new);
   }
@@ -153,7 +186,8 @@ class MlflowModelDirectoryTest extends SparkTestBase {
             .add("origin_delay_mean_7d", DataTypes.DoubleType)
             .add("origin", DataTypes.StringType);
 
-    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs, 4096, false);
+    String mlmodel =
+        MlflowModelDirectory.mlmodel("abc123", inputs, 4096, MlflowModelDirectory.Pyfunc.SPARK);
 
     assertThat(mlmodel)
         .contains("flavors:\n  python_function:\n    data: sparkml-pyfunc\n")
@@ -200,7 +234,8 @@ class MlflowModelDirectoryTest extends SparkTestBase {
   void mlmodelOfAnXGBoostPipelineLoadsThePyfuncWithItsOwnLoaderFromTheCodeFolder() {
     StructType inputs = new StructType().add("hour", DataTypes.IntegerType);
 
-    String mlmodel = MlflowModelDirectory.mlmodel("abc123", inputs, 4096, true);
+    String mlmodel =
+        MlflowModelDirectory.mlmodel("abc123", inputs, 4096, MlflowModelDirectory.Pyfunc.XGBOOST);
 
     assertThat(mlmodel)
         .contains("  python_function:\n    code: code\n    data: sparkml-pyfunc\n")
@@ -318,6 +353,35 @@ class MlflowModelDirectoryTest extends SparkTestBase {
         .content()
         .contains("    code: code\n")
         .contains("    loader_module: lakepipe_xgboost_pyfunc\n");
+  }
+
+  @Test
+  void torchPipelineCarriesItsOnnxFileAsTheOnnxFlavorAndTheLoaderThatScoresIt() throws IOException {
+    Dataset<Row> train = flights(300, 5);
+    StructType inputs = train.select(inputColumns()).schema();
+    PipelineModel fitted = fitTorch(train);
+
+    Path model =
+        MlflowModelDirectory.write(fitted, inputs, train, dir.resolve("model"), "r1", staging());
+
+    TorchModel network = (TorchModel) fitted.stages()[fitted.stages().length - 1];
+    assertThat(model.resolve("model.onnx")).hasBinaryContent(network.onnx());
+    assertThat(model.resolve("code/lakepipe_onnx_pyfunc.py"))
+        .content()
+        .contains("def _load_pyfunc(path: str)");
+    // The JVM jobs load the Spark flavor; Python scores the ONNX file, no Spark pipeline for it.
+    assertThat(model.resolve(MlflowModelDirectory.SPARK_MODEL_DATA)).isDirectory();
+    assertThat(model.resolve(MlflowModelDirectory.PYFUNC_MODEL_DATA)).doesNotExist();
+    assertThat(model.resolve("requirements.txt"))
+        .content()
+        .contains("onnxruntime==" + TorchPyfunc.ONNXRUNTIME_VERSION);
+    assertThat(model.resolve("MLmodel"))
+        .content()
+        .contains("    code: code\n")
+        .contains("    data: model.onnx\n")
+        .contains("    loader_module: lakepipe_onnx_pyfunc\n")
+        .contains("  onnx:\n")
+        .contains("    providers:\n    - CPUExecutionProvider\n");
   }
 
   @Test

@@ -71,6 +71,8 @@ lakepipe {
       grid { max-iter = [20], reg-param = [0.001, 0.01], elastic-net-param = [0.0] } }
     { name = gradient_boosted_trees, type = gbt, grid { max-iter = [8], max-depth = [4], step-size = [0.3] } }
     { name = multilayer_perceptron, type = mlp, grid { hidden-layers = [[8]], max-iter = [20], step-size = [0.03] } }
+    # The deep-learning family through the DAG: its PyTorch process in a barrier task of the job's Spark.
+    { name = torch_mlp, type = torch, grid { epochs = [2], batch-size = [256], hidden-layers = [[16]] } }
   ]
 }
 CONF

@@ -79,6 +79,8 @@ def train(spec: dict, data: Path, out: Path, rendezvous: Path | None = None) -> 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     torch.set_num_threads(int(spec.get("threads", 1)))
     torch.manual_seed(int(spec["seed"]))
+    # The same rows in the same order train the same network, so reruns of a training agree.
+    torch.use_deterministic_algorithms(True)
     if world > 1:
         if rendezvous is None:
             raise SystemExit(f"{world} processes train together only with --rendezvous, a file they all share")

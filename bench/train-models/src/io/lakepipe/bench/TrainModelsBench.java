@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.spark.SparkSessions;
 import io.lakepipe.train.TrainingConfig;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.GroupBaseline;
@@ -45,8 +46,8 @@ public final class TrainModelsBench {
     // learner that bench/train-models/reference.py fits on the same rows.
     Path out = Path.of(args[3]);
     TrainingConfig training = TrainingConfig.from(config, "flights-delay");
-    SparkSession spark = SparkSession.builder().appName("bench-train-models").getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    // The jobs' session settings (lakepipe.spark.conf), among them the torch family's Python.
+    SparkSession spark = SparkSessions.create("bench-train-models", config);
 
     Dataset<Row> flights =
         spark

@@ -59,14 +59,17 @@ final class TorchTraining {
     List<Column> columns = new ArrayList<>();
     for (TorchInputs.NumberInput number : inputs.numbers()) {
       Column value = col(number.name()).cast("float");
-      columns.add(when(value.isNull(), lit(Float.NaN)).otherwise(value));
+      columns.add(when(value.isNull(), lit(Float.NaN)).otherwise(value).as("n" + columns.size()));
     }
     for (String index : settings.categoryIndexes()) {
-      columns.add(col(index).cast("long"));
+      columns.add(col(index).cast("long").as("c" + columns.size()));
     }
-    columns.add(col(settings.label()).cast("float"));
-    RDD<Row> rows =
-        prepared.select(columns.toArray(Column[]::new)).repartition(settings.processes()).rdd();
+    columns.add(col(settings.label()).cast("float").as("label"));
+    // Sorted within each process's share: the order of the rows as read (files, partitions) must not
+    // change what the network learns. With one process, the same rows always train the same network.
+    Column[] selected = columns.toArray(Column[]::new);
+    Dataset<Row> shards = prepared.select(selected).repartition(settings.processes());
+    RDD<Row> rows = shards.sortWithinPartitions(shards.columns()[0], otherColumns(shards)).rdd();
     String spec = spec(settings, inputs);
     Result[] results =
         (Result[])
@@ -81,6 +84,11 @@ final class TorchTraining {
         .findFirst()
         .orElseThrow(
             () -> new IllegalStateException("The torch trainer's rank 0 returned nothing"));
+  }
+
+  private static String[] otherColumns(Dataset<Row> rows) {
+    String[] all = rows.columns();
+    return java.util.Arrays.copyOfRange(all, 1, all.length);
   }
 
   /** The trainer's spec.json: the inputs and the hyperparameters. */

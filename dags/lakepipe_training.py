@@ -18,8 +18,8 @@ too few days before them to train on; their runs are skipped (see ``schedule.fir
   ``champion`` on the same test days and moves the alias only if the challenger beats the route
   baseline and the champion by the configured margin (so a version is never left registered without
   its gate decision).
-- export_bundle: the ``champion`` as PMML with its metadata, published to the version's run and to
-  the deployment folder that the scoring service reloads from.
+- export_bundle: the ``champion`` as PMML (ONNX for the torch family) with its metadata, published to the
+  version's run and to the deployment folder that the scoring service reloads from.
 - batch_score: the ``champion``'s predictions for ds's flights into the predictions table.
 - monitor_predictions: those predictions against the labels of the same flights (realised ROC AUC,
   log loss, calibration) into the prediction-quality table and the Pushgateway; with ``on-drift``,

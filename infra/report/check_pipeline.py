@@ -15,8 +15,9 @@ For the end-to-end test that runs the daily DAG for every ds of [--from, --to] a
   = training ds with its test metrics (``TEST_METRICS``, as TrainingRunLog names them); the
   registered model has a version created from that run; the champion alias points to a version.
   A tracking server that does not answer is one failure, and these checks are skipped.
-- PMML bundle: ``<lakepipe.export.pmml.location>/<model>/current/bundle.json`` names the model and the
-  version that export-pmml resolves, and ``model.pmml`` beside it has the checksum the bundle states.
+- Bundle: ``<lakepipe.export.pmml.location>/<model>/current/bundle.json`` names the model and the
+  version that export-pmml resolves, and its model file beside it (``model.pmml``, or ``model.onnx``
+  with ``"format": "onnx"``) has the checksum the bundle states.
 - As a data scientist scores: ``mlflow.pyfunc.load_model`` of the version serve-export scored with takes
   rows of the features table as pandas reads them from Delta, no cast, and gives the predictions
   table's probabilities (``SCORED_ROWS`` rows).
@@ -76,6 +77,8 @@ DS_TAG = "lakepipe.ds"
 # Feature rows scored again through MLflow's pyfunc: enough to meet every input type, few for speed.
 SCORED_ROWS = 200
 PARENT_RUN_TAG = "mlflow.parentRunId"
+# Each format bundle.json may name (``format``, pmml when absent): its model file and checksum key.
+BUNDLE_FORMATS = {"pmml": ("model.pmml", "pmml_sha256"), "onnx": ("model.onnx", "model_sha256")}
 
 
 @dataclass
@@ -318,12 +321,12 @@ def _resolved(client: Registry, config: ConfigTree, prefix: str, champion_alias:
 
 
 def check_bundle(config: ConfigTree, checks: Checks) -> str | None:
-    """The deployed PMML bundle: bundle.json names the model and a version, model.pmml matches its checksum."""
+    """The deployed bundle: bundle.json names the model and a version, its model file matches its checksum."""
     model_name = setting(config, "mlflow.model-name")
     location = str(setting(config, "export.pmml.location"))
     current = Path(location) / model_name / "current"
-    checks.section(f"PMML bundle ({current}):")
-    what = "bundle.json names the model and a version, model.pmml has its checksum"
+    checks.section(f"Bundle ({current}):")
+    what = "bundle.json names the model and a version, its model file has its checksum"
     if "://" in location:
         checks.expect(what, [f"{location} is not a local folder; this tool reads local bundles only"])
         return None
@@ -340,11 +343,16 @@ def check_bundle(config: ConfigTree, checks: Checks) -> str | None:
         problems.append(f"model_name is {bundle.get('model_name')!r}, expected {model_name!r}")
     if not bundle.get("model_version"):
         problems.append("no model_version")
-    pmml = current / "model.pmml"
-    if not pmml.is_file():
-        problems.append(f"{pmml} is missing")
-    elif hashlib.sha256(pmml.read_bytes()).hexdigest() != bundle.get("pmml_sha256"):
-        problems.append("model.pmml does not match pmml_sha256")
+    bundle_format = bundle.get("format", "pmml")
+    if bundle_format not in BUNDLE_FORMATS:
+        problems.append(f"format is {bundle_format!r}, expected one of {sorted(BUNDLE_FORMATS)}")
+    else:
+        file, checksum_key = BUNDLE_FORMATS[bundle_format]
+        model = current / file
+        if not model.is_file():
+            problems.append(f"{model} is missing")
+        elif hashlib.sha256(model.read_bytes()).hexdigest() != bundle.get(checksum_key):
+            problems.append(f"{file} does not match {checksum_key}")
     checks.expect(what, problems, f"version {bundle.get('model_version')}, run {bundle.get('run_id')}")
     return bundle.get("model_version") or None
 

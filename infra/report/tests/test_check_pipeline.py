@@ -120,16 +120,24 @@ def test_missing_tables_fail_without_stopping_the_other_checks(site_a: Site) -> 
     )
 
 
-def deploy_bundle(site: Site, version: str, pmml: bytes = b"<PMML/>", stated_sha: str | None = None) -> None:
+def deploy_bundle(
+    site: Site, version: str, pmml: bytes = b"<PMML/>", stated_sha: str | None = None, onnx: bytes | None = None
+) -> None:
+    """A PMML bundle, or with ``onnx`` an ONNX one, deployed as ``current``."""
     model_dir = site.config.parent / "deploy" / MODEL
     (model_dir / version).mkdir(parents=True)
-    (model_dir / version / "model.pmml").write_bytes(pmml)
+    model, file, checksum_key = (
+        (pmml, "model.pmml", "pmml_sha256") if onnx is None else (onnx, "model.onnx", "model_sha256")
+    )
+    (model_dir / version / file).write_bytes(model)
     bundle = {
         "model_name": MODEL,
         "model_version": version,
         "run_id": "r1",
-        "pmml_sha256": stated_sha or hashlib.sha256(pmml).hexdigest(),
+        checksum_key: stated_sha or hashlib.sha256(model).hexdigest(),
     }
+    if onnx is not None:
+        bundle["format"] = "onnx"
     (model_dir / version / "bundle.json").write_text(json.dumps(bundle))
     (model_dir / "current").symlink_to(version)
 
@@ -151,6 +159,18 @@ def test_bundle_with_another_checksum_or_missing_fails(site_a: Site, site_b: Sit
 
     assert checks.failures[0].endswith("model.pmml does not match pmml_sha256")
     assert checks.failures[1].endswith("/bundle.json: export-pmml has deployed no version there")
+
+
+def test_an_onnx_bundle_is_checked_by_its_own_file_and_checksum_key(site_a: Site, site_b: Site) -> None:
+    deploy_bundle(site_a, "5", onnx=b"\x08\x07onnx")
+    deploy_bundle(site_b, "5", onnx=b"\x08\x07onnx", stated_sha="0" * 64)
+    checks = Checks()
+
+    assert check_bundle(load_config(site_a.config), checks) == "5"
+    assert checks.failures == []
+    check_bundle(load_config(site_b.config), checks)
+    assert len(checks.failures) == 1
+    assert checks.failures[0].endswith("model.onnx does not match model_sha256")
 
 
 class FakeRegistry:

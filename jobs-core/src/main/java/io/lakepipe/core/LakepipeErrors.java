@@ -603,24 +603,26 @@ public final class LakepipeErrors {
             + " cannot be expressed in PMML: "
             + firstLine(reason)
             + ". Choose another model type in"
-            + " lakepipe.train.candidates (logistic-regression, gbt, mlp and xgboost export), or score this version"
+            + " lakepipe.train.candidates (logistic-regression, gbt, mlp and xgboost export as PMML, torch as"
+            + " ONNX), or score this version"
             + " with Spark through serve-export, which needs no PMML.",
         null);
   }
 
   /**
-   * A model whose bundle could not be described: its inputs or its output do not fit the contract.
+   * A model whose bundle (PMML or ONNX) could not be described: its inputs or its output do not fit
+   * the contract.
    */
-  public static LakepipeException pmmlBundleInvalid(String model, String version, String reason) {
+  public static LakepipeException bundleInvalid(String model, String version, String reason) {
     return failed(
         "Cannot export model "
             + model
             + " version "
             + version
-            + " as a PMML bundle: "
+            + " as a bundle for Spark-free scoring: "
             + reason
-            + ". The bundle needs a binary probabilistic classifier reading numeric or string"
-            + " columns of the feature table.",
+            + ". The bundle needs a binary probabilistic classifier (or the torch family's model)"
+            + " reading numeric or string columns of the feature table.",
         null);
   }
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.ml.PipelineModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,17 +100,23 @@ final class ChallengerPromotion {
     try {
       Files.createDirectories(work);
       TableRead testRows = ExportPmml.trainedOn(context, run);
-      ExportPmml.Built built;
+      PipelineModel model;
       try {
-        built = ExportPmml.build(context, tracking, version, run, testRows, work);
+        model = ExportPmml.load(context, tracking, version, work);
       } catch (LakepipeException e) {
-        return ServingCheck.Verdict.refused("the PMML export cannot express it: " + e.getMessage());
+        return ServingCheck.Verdict.refused("its pipeline cannot be loaded: " + e.getMessage());
       }
-      Path bundle = built.bundle().writeTo(work.resolve("bundle"));
+      PmmlBundle bundle;
+      try {
+        bundle = ExportPmml.build(context, model, version, run, testRows);
+      } catch (LakepipeException e) {
+        return ServingCheck.Verdict.refused(
+            "the " + ModelFormat.of(model) + " export cannot express it: " + e.getMessage());
+      }
       return ServingCheck.run(
-          built.model(),
-          built.bundle().metadata().inputs(),
-          bundle,
+          model,
+          bundle.metadata().inputs(),
+          bundle.writeTo(work.resolve("bundle")),
           testRows.rows(),
           ServingCheck.Settings.from(context.config()),
           work.resolve("serving-check.log"));

@@ -25,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports a registered model version as a PMML bundle: resolves the version (alias or number),
- * loads its Spark pipeline from the registry, builds the bundle, logs it under {@code pmml/} in the
- * version's training run, and deploys it to {@code lakepipe.export.pmml.location}. Exporting the
- * same version again rewrites the same bytes in both places.
+ * Exports a registered model version as a bundle for Spark-free scoring, PMML or for the torch
+ * family ONNX ({@link ModelFormat}): resolves the version (alias or number), loads its Spark
+ * pipeline from the registry, builds the bundle, logs it under {@code pmml/} in the version's
+ * training run, and deploys it to {@code lakepipe.export.pmml.location}. Exporting the same version
+ * again rewrites the same bytes in both places.
  */
 public final class ExportPmml {
   private static final Logger LOG = LoggerFactory.getLogger(ExportPmml.class);
@@ -66,8 +67,9 @@ public final class ExportPmml {
                 : tracking.version(modelName, pinned);
         LoggedRun run = tracking.run(version.runId());
         TableRead trainedOn = trainedOn(context, run);
-        PmmlBundle bundle =
-            build(context, tracking, version, run, trainedOn, work.resolve("export")).bundle();
+        PipelineModel model = load(context, tracking, version, work.resolve("export"));
+        PmmlBundle bundle = build(context, model, version, run, trainedOn);
+        BundleMetadata metadata = bundle.metadata();
 
         tracking.uploadToRun(
             version.runId(), bundle.writeTo(work.resolve("bundle")), PmmlBundle.ARTIFACT_PATH);
@@ -75,10 +77,11 @@ public final class ExportPmml {
             BundleDeployment.of(location, context.spark().sparkContext().hadoopConfiguration())
                 .publish(modelName, version.version(), bundle.files());
         LOG.info(
-            "Exported {} version {} as PMML (sha256 {}): run {} artifacts {}/, deployed to {}",
+            "Exported {} version {} as {} (sha256 {}): run {} artifacts {}/, deployed to {}",
             modelName,
             version.version(),
-            bundle.metadata().pmmlSha256(),
+            metadata.format(),
+            metadata.modelSha256(),
             version.runId(),
             PmmlBundle.ARTIFACT_PATH,
             deployed);
@@ -91,7 +94,9 @@ public final class ExportPmml {
                     + modelName
                     + " v"
                     + version.version()
-                    + " as PMML: MLflow run "
+                    + " as "
+                    + metadata.format()
+                    + ": MLflow run "
                     + version.runId()
                     + " "
                     + PmmlBundle.ARTIFACT_PATH
@@ -107,32 +112,34 @@ public final class ExportPmml {
     }
   }
 
-  /** A version's Spark pipeline as the registry holds it, and its PMML bundle. */
-  record Built(PipelineModel model, PmmlBundle bundle) {}
+  /**
+   * {@code version}'s Spark pipeline as the registry holds it, downloaded under {@code work} and
+   * staged on the lakehouse.
+   */
+  static PipelineModel load(
+      JobContext context, MlflowTracking tracking, ModelVersion version, Path work) {
+    tracking.downloadModel(version, work.resolve("model"));
+    return ModelStaging.of(context.spark(), context.config())
+        .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
+  }
 
   /**
-   * Loads {@code version}'s Spark pipeline (downloaded under {@code work}, staged on the lakehouse)
-   * and builds its bundle; a pipeline PMML cannot express is a {@code LakepipeException}.
+   * The bundle of {@code version}'s pipeline {@code model} (see {@link #load}); a pipeline its
+   * format cannot express is a {@code LakepipeException}.
    */
-  static Built build(
+  static PmmlBundle build(
       JobContext context,
-      MlflowTracking tracking,
+      PipelineModel model,
       ModelVersion version,
       LoggedRun run,
-      TableRead trainedOn,
-      Path work) {
-    tracking.downloadModel(version, work.resolve("model"));
-    PipelineModel model =
-        ModelStaging.of(context.spark(), context.config())
-            .load(PipelineModel::load, work.resolve("model").resolve(SPARK_MODEL_DATA));
+      TableRead trainedOn) {
     StructType inputs;
     try {
       inputs = PipelineInputs.schema(model, trainedOn.rows().schema());
     } catch (IllegalArgumentException e) {
-      throw LakepipeErrors.pmmlBundleInvalid(version.name(), version.version(), e.getMessage());
+      throw LakepipeErrors.bundleInvalid(version.name(), version.version(), e.getMessage());
     }
-    return new Built(
-        model, PmmlBundles.build(model, inputs, exported(version, run, context.config())));
+    return PmmlBundles.build(model, inputs, exported(version, run, context.config()));
   }
 
   /**

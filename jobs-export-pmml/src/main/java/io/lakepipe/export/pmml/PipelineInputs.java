@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: AGPL-3.0-only
 package io.lakepipe.export.pmml;
 
+import io.lakepipe.train.torch.TorchInputs;
+import io.lakepipe.train.torch.TorchModel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.Param;
@@ -15,8 +18,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The columns a fitted pipeline reads from its input rows, found from the stages' own column
- * parameters: every input of a stage that no earlier stage writes. This is what a scorer must be
- * given, in the order the pipeline first reads them.
+ * parameters (a {@link TorchModel}'s from its inputs): every input of a stage that no earlier stage
+ * writes. This is what a scorer must be given, in the order the pipeline first reads them.
  */
 public final class PipelineInputs {
   private static final List<String> SINGLE_INPUTS = List.of("inputCol", "featuresCol");
@@ -38,12 +41,18 @@ public final class PipelineInputs {
     return stages;
   }
 
+  /** The stage that runs last, the classifier; null for a pipeline without stages. */
+  public static Transformer lastStage(PipelineModel model) {
+    List<Transformer> stages = stages(model);
+    return stages.isEmpty() ? null : stages.get(stages.size() - 1);
+  }
+
   /** The input column names, in the order the pipeline first reads them. */
   public static List<String> columns(PipelineModel model) {
     Set<String> written = new HashSet<>();
     Set<String> read = new LinkedHashSet<>();
     for (Transformer stage : stages(model)) {
-      for (String column : columns(stage, SINGLE_INPUTS, "inputCols")) {
+      for (String column : reads(stage)) {
         if (!written.contains(column)) {
           read.add(column);
         }
@@ -74,6 +83,17 @@ public final class PipelineInputs {
       schema = schema.add(field.name(), field.dataType(), field.nullable());
     }
     return schema;
+  }
+
+  /** The columns a stage reads: those its parameters name, or a torch model's raw inputs. */
+  private static List<String> reads(Transformer stage) {
+    if (stage instanceof TorchModel torch) {
+      return Stream.concat(
+              torch.inputs().numbers().stream().map(TorchInputs.NumberInput::name),
+              torch.inputs().categories().stream().map(TorchInputs.CategoryInput::name))
+          .toList();
+    }
+    return columns(stage, SINGLE_INPUTS, "inputCols");
   }
 
   /** The columns a stage names in the given single-column and multi-column parameters, if set. */

@@ -2,6 +2,7 @@
 package io.lakepipe.export.pmml;
 
 import io.lakepipe.core.LakepipeErrors;
+import io.lakepipe.train.torch.TorchModel;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,9 +35,11 @@ import org.jpmml.sparkml.ConverterFactory;
 import org.jpmml.sparkml.PMMLBuilder;
 
 /**
- * Builds the PMML bundle of a fitted binary classifier pipeline with JPMML-SparkML. A pure function
- * of the pipeline, its input schema and the version's facts: the same inputs give the same bytes
- * (the PMML header carries no timestamp), so re-exporting a version rewrites the same bundle.
+ * Builds the bundle of a fitted binary classifier pipeline: its PMML, written by JPMML-SparkML, or
+ * for a pipeline ending in the torch family's {@link TorchModel}, that model's own ONNX file (see
+ * {@link ModelFormat#of}). A pure function of the pipeline, its input schema and the version's
+ * facts: the same inputs give the same bytes (the PMML header carries no timestamp), so
+ * re-exporting a version rewrites the same bundle.
  */
 public final class PmmlBundles {
   /** The class whose probability the bundle's output field holds: delayed. */
@@ -45,37 +48,73 @@ public final class PmmlBundles {
   private PmmlBundles() {}
 
   /**
-   * The bundle of {@code model}.
+   * The bundle of {@code model}, in the format {@link ModelFormat#of} gives it.
    *
    * @param inputs the columns the pipeline reads, with the types it was fitted on (see {@link
    *     PipelineInputs#schema})
    * @throws io.lakepipe.core.LakepipeException naming the stage, when a stage has no PMML form
    */
   public static PmmlBundle build(PipelineModel model, StructType inputs, ExportedVersion version) {
+    return switch (ModelFormat.of(model)) {
+      case ONNX -> onnx((TorchModel) PipelineInputs.lastStage(model), inputs, version);
+      case PMML -> pmml(model, inputs, version);
+    };
+  }
+
+  /**
+   * The torch model's ONNX file as it is: it reads the raw inputs, replaces missing values and
+   * knows its categories itself, so the bundle needs no output field.
+   */
+  private static PmmlBundle onnx(TorchModel torch, StructType inputs, ExportedVersion version) {
+    return bundle(version, ModelFormat.ONNX, torch.onnx(), null, fields(inputs, version));
+  }
+
+  private static PmmlBundle pmml(PipelineModel model, StructType inputs, ExportedVersion version) {
     ProbabilisticClassificationModel<?, ?> classifier = classifier(model, version);
-    List<BundleMetadata.Input> fields = new ArrayList<>();
-    for (StructField field : inputs.fields()) {
-      fields.add(new BundleMetadata.Input(field.name(), inputType(field, version)));
-    }
+    List<BundleMetadata.Input> fields = fields(inputs, version);
     PMML pmml = convert(model, withLabel(inputs, classifier.getLabelCol()), version);
     SparkFidelity.apply(pmml);
     // The conversion time would make every export of the same version differ.
     if (pmml.getHeader() != null) {
       pmml.getHeader().setTimestamp(null);
     }
-    byte[] bytes = serialize(pmml);
-    BundleMetadata metadata =
+    return bundle(
+        version,
+        ModelFormat.PMML,
+        serialize(pmml),
+        positiveProbabilityField(pmml, version),
+        fields);
+  }
+
+  /** A bundle of {@code version}'s model file, whose metadata states the file's checksum. */
+  private static PmmlBundle bundle(
+      ExportedVersion version,
+      ModelFormat format,
+      byte[] model,
+      String outputField,
+      List<BundleMetadata.Input> fields) {
+    return new PmmlBundle(
+        model,
         new BundleMetadata(
             version.modelName(),
             version.version(),
             version.runId(),
             version.threshold(),
-            positiveProbabilityField(pmml, version),
+            format,
+            outputField,
             fields,
             version.metrics(),
-            sha256(bytes),
-            version.createdAt());
-    return new PmmlBundle(bytes, metadata);
+            sha256(model),
+            version.createdAt()));
+  }
+
+  /** The bundle's inputs: the columns with their types as {@link #inputType} names them. */
+  private static List<BundleMetadata.Input> fields(StructType inputs, ExportedVersion version) {
+    List<BundleMetadata.Input> fields = new ArrayList<>();
+    for (StructField field : inputs.fields()) {
+      fields.add(new BundleMetadata.Input(field.name(), inputType(field, version)));
+    }
+    return fields;
   }
 
   /** The hex SHA-256 of some bytes. */
@@ -89,11 +128,10 @@ public final class PmmlBundles {
 
   private static ProbabilisticClassificationModel<?, ?> classifier(
       PipelineModel model, ExportedVersion version) {
-    List<Transformer> stages = PipelineInputs.stages(model);
-    Transformer last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
+    Transformer last = PipelineInputs.lastStage(model);
     if (!(last instanceof ProbabilisticClassificationModel<?, ?> classifier)
         || classifier.numClasses() != 2) {
-      throw LakepipeErrors.pmmlBundleInvalid(
+      throw LakepipeErrors.bundleInvalid(
           version.modelName(),
           version.version(),
           last == null
@@ -168,7 +206,7 @@ public final class PmmlBundles {
       }
     }.applyTo(pmml);
     if (found.isEmpty()) {
-      throw LakepipeErrors.pmmlBundleInvalid(
+      throw LakepipeErrors.bundleInvalid(
           version.modelName(),
           version.version(),
           "its PMML has no output field for the probability of class " + POSITIVE_CLASS);
@@ -194,7 +232,7 @@ public final class PmmlBundles {
     if (type instanceof StringType) {
       return "string";
     }
-    throw LakepipeErrors.pmmlBundleInvalid(
+    throw LakepipeErrors.bundleInvalid(
         version.modelName(),
         version.version(),
         "its input column "

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.to_json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.train.torch.TorchModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,14 +65,15 @@ public final class ServingCheck {
 
     /**
      * The bound for {@code model}: float32-parity-bound when Spark's probabilities are float32
-     * (XGBoost's are), parity-bound otherwise.
+     * (XGBoost's are, and the torch family's, which ONNX Runtime computes in float32 a batch at a
+     * time in Spark and a request at a time in the scorer), parity-bound otherwise.
      */
     public double parityBound(PipelineModel model) {
-      Transformer[] stages = model.stages();
-      return stages.length > 0
-              && stages[stages.length - 1].getClass().getName().startsWith(XGBOOST_PACKAGE)
-          ? Math.max(parityBound, float32ParityBound)
-          : parityBound;
+      Transformer last = PipelineInputs.lastStage(model);
+      boolean float32 =
+          last instanceof TorchModel
+              || last != null && last.getClass().getName().startsWith(XGBOOST_PACKAGE);
+      return float32 ? Math.max(parityBound, float32ParityBound) : parityBound;
     }
 
     /** The configured jar, else the jars folder's the DAGs run jobs from, else the build's. */

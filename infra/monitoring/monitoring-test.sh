@@ -42,8 +42,9 @@ elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 
 [[ -f "$JAR" ]] || fail "no job jar at $JAR; build it (mvn -o -q -DskipTests package -pl jobs-ingest -am)"
 [[ -f "$SERVING_JAR" ]] || fail "no scoring service jar at $SERVING_JAR; build it (mvn -o -q -DskipTests package -pl serving)"
-[[ -f "$BUNDLE/bundle.json" && -f "$BUNDLE/model.pmml" ]] \
-  || fail "no PMML bundle in $BUNDLE; run infra/airflow/e2e.sh (it deploys one) or set LAKEPIPE_MONITORING_BUNDLE"
+# (model.onnx when the e2e's champion is the torch family's network.)
+[[ -f "$BUNDLE/bundle.json" && ( -f "$BUNDLE/model.pmml" || -f "$BUNDLE/model.onnx" ) ]] \
+  || fail "no bundle in $BUNDLE; run infra/airflow/e2e.sh (it deploys one) or set LAKEPIPE_MONITORING_BUNDLE"
 [[ -x "$PYTHON" ]] || fail "the MLflow venv is not installed; run ./lakepipe setup"
 compgen -G "$STATE/landing/flights/ds=$DS/*" >/dev/null \
   || fail "nothing landed for ds=$DS in .lakepipe/landing/flights; run ./lakepipe land $DS $DS"

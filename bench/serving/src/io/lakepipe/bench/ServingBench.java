@@ -123,8 +123,12 @@ public final class ServingBench {
     Scorer scorer = Scorer.of(bundle);
     List<Map<String, Object>> records = records(bundle);
     System.err.printf(
-        "[%s] %s: %d inputs, PMML %d KB%n",
-        name, dir, scorer.inputs().size(), bundle.pmml().length / 1024);
+        "[%s] %s: %d inputs, %s %d KB%n",
+        name,
+        dir,
+        scorer.inputs().size(),
+        bundle.manifest().format(),
+        bundle.model().length / 1024);
 
     // In-process, one record at a time.
     for (int i = 0; i < 300_000; i++) {

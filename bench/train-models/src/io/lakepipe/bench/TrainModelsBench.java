@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.lakepipe.core.config.LakepipeConfig;
-import io.lakepipe.core.spark.SparkSessions;
 import io.lakepipe.train.TrainingConfig;
 import io.lakepipe.train.evaluation.BinaryEvaluation;
 import io.lakepipe.train.evaluation.GroupBaseline;
@@ -15,6 +14,7 @@ import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.TestedModel;
 import io.lakepipe.train.search.CandidateResult;
 import io.lakepipe.train.split.TimeSplit;
+import io.lakepipe.train.torch.TorchClassifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +46,14 @@ public final class TrainModelsBench {
     // learner that bench/train-models/reference.py fits on the same rows.
     Path out = Path.of(args[3]);
     TrainingConfig training = TrainingConfig.from(config, "flights-delay");
-    // The jobs' session settings (lakepipe.spark.conf), among them the torch family's Python.
-    SparkSession spark = SparkSessions.create("bench-train-models", config);
+    // Spark's own settings, as the earlier measurements, but the torch family's Python.
+    SparkSession spark =
+        SparkSession.builder()
+            .appName("bench-train-models")
+            .config(
+                TorchClassifier.PYTHON_CONF, config.sparkConf().get(TorchClassifier.PYTHON_CONF))
+            .getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
 
     Dataset<Row> flights =
         spark
@@ -145,5 +151,8 @@ public final class TrainModelsBench {
       throw new UncheckedIOException(e);
     }
     spark.stop();
+    // Spark's barrier stages (the torch family's training) leave a timer thread that is not a
+    // daemon: the JVM would never end on its own. The jobs end so too (JobRunner.exit).
+    System.exit(0);
   }
 }

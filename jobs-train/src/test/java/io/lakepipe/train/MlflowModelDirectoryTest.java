@@ -101,55 +101,32 @@ class MlflowModelDirectoryTest extends SparkTestBase {
         .fit(rows);
   }
 
-  /**
-   * The stages of lakepipe's XGBoost candidate on the columns of {@link #ROWS}, fitted as {@code
-   * FinalFit} fits them: the shared preprocessing, then the candidate's own stages.
-   */
+  /** The stages of lakepipe's XGBoost candidate on the columns of {@link #ROWS}. */
   static PipelineModel fitXGBoost(Dataset<Row> rows) {
-    PipelineModel preprocessing =
-        Preprocessing.pipeline(List.of("distance", "hour"), List.of("origin")).fit(rows);
-    Dataset<Row> prepared = preprocessing.transform(rows);
-    Candidate candidate =
-        new Candidate(
-            "xgboost", ModelType.XGBOOST, 1, Map.of("num-round", 20, "max-depth", 3, "nthread", 1));
-    PipelineModel head =
-        new Pipeline()
-            .setStages(
-                ModelType.XGBOOST
-                    .stages(
-                        candidate,
-                        Preprocessing.layout(
-                            prepared, List.of("distance", "hour"), List.of("origin")),
-                        42,
-                        "delayed")
-                    .toArray(PipelineStage[]::new))
-            .fit(prepared);
-    return new PipelineModel(
-        "lakepipe_delay_model_test",
-        Stream.concat(Arrays.stream(preprocessing.stages()), Arrays.stream(head.stages()))
-            .toArray(Transformer[]::new));
+    return fitFamily(
+        rows, ModelType.XGBOOST, Map.of("num-round", 20, "max-depth", 3, "nthread", 1));
+  }
+
+  /** The deep-learning family's stages on the columns of {@link #ROWS}. */
+  static PipelineModel fitTorch(Dataset<Row> rows) {
+    return fitFamily(
+        rows, ModelType.TORCH, Map.of("epochs", 3, "batch-size", 64, "hidden-layers", List.of(8)));
   }
 
   /**
-   * The deep-learning family's stages on the columns of {@link #ROWS}, fitted as {@code FinalFit}
-   * fits them.
+   * A candidate of {@code type} fitted as {@code FinalFit} fits it: the shared preprocessing, then
+   * the candidate's own stages.
    */
-  static PipelineModel fitTorch(Dataset<Row> rows) {
+  private static PipelineModel fitFamily(
+      Dataset<Row> rows, ModelType type, Map<String, Object> params) {
     PipelineModel preprocessing =
         Preprocessing.pipeline(List.of("distance", "hour"), List.of("origin")).fit(rows);
     Dataset<Row> prepared = preprocessing.transform(rows);
-    Candidate candidate =
-        new Candidate(
-            "torch",
-            ModelType.TORCH,
-            1,
-            Map.of("epochs", 3, "batch-size", 64, "hidden-layers", List.of(8)));
     PipelineModel head =
         new Pipeline()
             .setStages(
-                ModelType.TORCH
-                    .stages(
-                        candidate,
+                type.stages(
+                        new Candidate(type.configName(), type, 1, params),
                         Preprocessing.layout(
                             prepared, List.of("distance", "hour"), List.of("origin")),
                         42,

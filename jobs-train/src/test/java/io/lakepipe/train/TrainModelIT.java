@@ -88,6 +88,23 @@ class TrainModelIT extends SparkTestBase {
           "grid",
           Map.of("num-round", List.of(10), "max-depth", List.of(3)));
 
+  static final Map<String, Object> TORCH =
+      Map.of(
+          "name",
+          "torch_mlp",
+          "type",
+          "torch",
+          "grid",
+          Map.of(
+              "epochs",
+              List.of(6),
+              "batch-size",
+              List.of(64),
+              "learning-rate",
+              List.of(0.01),
+              "hidden-layers",
+              List.of(List.of(16))));
+
   /** One split on one feature: a deliberately weak model. */
   static final Map<String, Object> STUMP =
       Map.of(
@@ -227,7 +244,7 @@ class TrainModelIT extends SparkTestBase {
   @Test
   void aTrainingIsSearchedTrackedPlottedAndRegisteredAsTheFirstChampion() {
     LakepipeConfig config =
-        config(Map.of("lakepipe.train.candidates", List.of(LR, GBT, MLP, XGBOOST)));
+        config(Map.of("lakepipe.train.candidates", List.of(LR, GBT, MLP, XGBOOST, TORCH)));
     String model = config.string("mlflow.model-name");
 
     JobResult result = train(config, DS);
@@ -270,7 +287,8 @@ class TrainModelIT extends SparkTestBase {
               "logistic_regression",
               "gradient_boosted_trees",
               "multilayer_perceptron",
-              "xgboost")) {
+              "xgboost",
+              "torch_mlp")) {
         assertThat(metric(run, family + "_test_roc_auc")).as(family).isBetween(0.75, 1.0);
       }
       assertThat(metric(run, "gate_promoted")).isEqualTo(1.0);
@@ -286,7 +304,7 @@ class TrainModelIT extends SparkTestBase {
                   100,
                   "attributes.start_time DESC");
       assertThat(children)
-          .hasSize(5)
+          .hasSize(6)
           .allSatisfy(
               child -> {
                 assertThat(child.status()).isEqualTo(RunStatus.FINISHED.name());
@@ -294,7 +312,7 @@ class TrainModelIT extends SparkTestBase {
               });
       assertThat(children)
           .filteredOn(c -> "true".equals(tag(c, "lakepipe.best_of_family")))
-          .hasSize(4)
+          .hasSize(5)
           .allSatisfy(c -> assertThat(metric(c, "test_roc_auc")).isNotNull());
       Run xgboost =
           children.stream()
@@ -304,6 +322,14 @@ class TrainModelIT extends SparkTestBase {
       assertThat(REST.runs().metricHistory(xgboost.runId(), "validation_log_loss"))
           .as("one value per boosting round")
           .hasSize(10);
+      Run torch =
+          children.stream()
+              .filter(c -> "torch_mlp".equals(tag(c, "lakepipe.candidate")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(REST.runs().metricHistory(torch.runId(), "training_log_loss"))
+          .as("one value per epoch")
+          .hasSize(6);
 
       // Plots and the model, uploaded through the server's artifact proxy.
       assertThat(artifacts(run, "plots"))

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -229,6 +230,38 @@ class ExportPmmlIT extends SparkTestBase {
                 .path("model_version")
                 .asText())
         .isEqualTo(challenger.version());
+  }
+
+  /** The deep-learning family is served as an ONNX bundle, checked by the same real scorer. */
+  @Test
+  void aTorchChallengerIsServedAsOnnxAndBecomesChampion() throws Exception {
+    LakepipeConfig config = config(Map.of());
+    ModelVersion champion = register(config, ModelType.LOGISTIC_REGRESSION, "champion");
+    ModelVersion challenger =
+        awaitingCheck(
+            config,
+            ModelType.TORCH,
+            Map.of("epochs", 2, "batch-size", 64, "hidden-layers", List.of(8)),
+            champion);
+
+    export(config);
+
+    Checked after = checked(challenger);
+    assertThat(after.champion()).isEqualTo(challenger.version());
+    assertThat(after.tags())
+        .hasEntrySatisfying(
+            Promotion.CHECK_TAG, line -> assertThat(line).startsWith("passed: 300 rows replayed"));
+    Path deployed = home.resolve("deploy").resolve(modelName).resolve(challenger.version());
+    assertThat(deployed.resolve(PmmlBundle.PMML_FILE)).doesNotExist();
+    byte[] onnx = Files.readAllBytes(deployed.resolve(ModelFormat.ONNX.file()));
+    JsonNode metadata =
+        JSON.readTree(Files.readAllBytes(deployed.resolve(PmmlBundle.METADATA_FILE)));
+    assertThat(metadata.path("format").asText()).isEqualTo("onnx");
+    assertThat(metadata.path("model_sha256").asText()).isEqualTo(PmmlBundles.sha256(onnx));
+    try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {
+      String artifacts = tracking.run(challenger.runId()).artifactUri();
+      assertThat(download(artifacts + "/pmml/" + ModelFormat.ONNX.file())).isEqualTo(onnx);
+    }
   }
 
   @Test

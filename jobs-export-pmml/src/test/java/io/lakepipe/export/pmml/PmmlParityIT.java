@@ -186,6 +186,20 @@ class PmmlParityIT extends SparkTestBase {
         .isLessThanOrEqualTo(1e-6);
   }
 
+  /**
+   * The network's ONNX file in ONNX Runtime on both sides (Java's, inside Spark's tasks and in the
+   * scorer): the same float32 arithmetic. (Against PyTorch itself: jobs-train's Python tests, 1e-5
+   * over 10,000 rows.)
+   */
+  @Test
+  void torchMatchesSpark() throws Exception {
+    assertThat(
+            maxDifference(
+                ModelType.TORCH,
+                Map.of("epochs", 2, "batch-size", 256, "hidden-layers", List.of(16))))
+        .isLessThanOrEqualTo(1e-6);
+  }
+
   private PipelineModel fit(ModelType type, Map<String, Object> params) {
     PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
     Dataset<Row> prepared = preprocessing.transform(fitRows);
@@ -281,13 +295,14 @@ class PmmlParityIT extends SparkTestBase {
         String.format(
             Locale.ROOT,
             "%s: max |service - Spark| over %d flights of %s = %.3e"
-                + " (%d inputs, PMML %d bytes, %d requests, %d flights with an unseen category)",
+                + " (%d inputs, %s %d bytes, %d requests, %d flights with an unseen category)",
             type.configName(),
             ROWS,
             DS,
             max,
             metadata.inputs().size(),
-            bundle.pmml().length,
+            metadata.format(),
+            bundle.model().length,
             batches.size(),
             unknownCategories));
     return max;

@@ -65,8 +65,10 @@ final class TorchTraining {
       columns.add(col(index).cast("long").as("c" + columns.size()));
     }
     columns.add(col(settings.label()).cast("float").as("label"));
-    // Sorted within each process's share: the order of the rows as read (files, partitions) must not
-    // change what the network learns. With one process, the same rows always train the same network.
+    // Sorted within each process's share: the order of the rows as read (files, partitions) must
+    // not
+    // change what the network learns. With one process, the same rows always train the same
+    // network.
     Column[] selected = columns.toArray(Column[]::new);
     Dataset<Row> shards = prepared.select(selected).repartition(settings.processes());
     RDD<Row> rows = shards.sortWithinPartitions(shards.columns()[0], otherColumns(shards)).rdd();

@@ -6,9 +6,11 @@
 # goes to .lakepipe/logs/test/<suite>.log (streamed to the terminal when one suite runs alone); a
 # failed suite prints its log's tail. A table of each suite's time ends every run, failed or not.
 #
-# The run has a budget, LAKEPIPE_TEST_BUDGET_MINUTES (60), counted from the end of the set-up: past
+# The run has a budget, LAKEPIPE_TEST_BUDGET_MINUTES (80), counted from the end of the set-up: past
 # it the run stops and fails, so that a change that makes the suite slow is caught in its own
-# session, before CI's limit of 90 minutes.
+# session, before CI's limit of 90 minutes (which also counts the set-up: 4m19s on a fresh clone
+# with PyTorch). It was 60 until the deep-learning family's tests; on 2026-12-06, a slow day here
+# (benchmarks 35% slower than the day before), the suites' lanes took about an hour.
 set -euo pipefail
 
 LAKEPIPE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,7 +24,7 @@ SELF="$LAKEPIPE_HOME/infra/test/run.sh"
 export LAKEPIPE_TEST_JARS="$STATE/test-jars"
 # The last of the three landed days the end-to-end and cluster suites run on.
 TEST_DS="${LAKEPIPE_TEST_DS:-2001-01-15}"
-BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-60}"
+BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-80}"
 # JIT and GC of the Spark drivers the suites start: each runs for seconds, where C2's compiling
 # costs more CPU than its code returns (the file ingest of a day: 40 s of CPU with the defaults, 20 s
 # with these). Not for the Maven test JVMs, which run for minutes: with these flags the features

@@ -81,15 +81,11 @@ public final class TorchClassifier extends Estimator<TorchModel> {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String name : settings.numeric()) {
-      schema.apply(name);
-    }
-    for (String name : settings.categoryIndexes()) {
-      schema.apply(name);
-    }
-    return schema
-        .add(TorchModel.PROBABILITY, new org.apache.spark.ml.linalg.VectorUDT(), false)
-        .add(TorchModel.PREDICTION, org.apache.spark.sql.types.DataTypes.DoubleType, false);
+    return TorchModel.withScoredColumns(
+        schema,
+        java.util.stream.Stream.concat(
+                settings.numeric().stream(), settings.categoryIndexes().stream())
+            .toList());
   }
 
   @Override

@@ -75,7 +75,15 @@ public final class TorchModel extends Model<TorchModel> implements MLWritable {
 
   @Override
   public StructType transformSchema(StructType schema) {
-    for (String name : inputNames()) {
+    return withScoredColumns(schema, inputNames());
+  }
+
+  /**
+   * {@code schema}, which must hold {@code inputs}, with the classifier columns the network adds:
+   * the schema of the classifier's fit and of the model's scoring alike.
+   */
+  static StructType withScoredColumns(StructType schema, List<String> inputs) {
+    for (String name : inputs) {
       schema.apply(name);
     }
     return schema

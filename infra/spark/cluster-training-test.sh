@@ -6,7 +6,7 @@
 # saved to, or loaded from, the driver's local temp folder then loses its parts; models pass through
 # lakepipe.staging on the lakehouse instead (io.lakepipe.core.spark.ModelStaging).
 #
-# Builds three days of features (ds and the two days before) into a fresh lakehouse with local jobs,
+# Builds three days of features (ds and the two days before) into a fresh lakehouse with local range runs,
 # then submits train-model, serve-export and export-pmml for ds in cluster mode, and checks: each
 # driver FINISHED, each audit row SUCCEEDED, the model version registered and aliased champion, the
 # predictions of every feature row of ds, and the PMML bundle of that version.
@@ -98,13 +98,11 @@ cluster_job() {
 counts() { "$PYTHON" "$LAKEPIPE_HOME/infra/lib/table_counts.py" "$LAKEHOUSE" "$DS" "$1" "$2"; }
 
 T1="$(date +%s)"
-for day in $(seq 0 2); do
-  day="$(date -u -d "$FIRST + $day day" +%F)"
-  local_job ingest-files "$day" --source flights
-  [[ "$day" == "$FIRST" ]] && local_job ingest-jdbc "$day" --source airports
-  local_job build-features "$day" --view flights
-done
-echo "features of $FIRST..$DS built by local jobs after $(elapsed "$T1")"
+# Range runs (--until): one application a job for the three days, as a backfill writes them.
+local_job ingest-files "$FIRST" --until "$DS" --source flights
+local_job ingest-jdbc "$FIRST" --source airports
+local_job build-features "$FIRST" --until "$DS" --view flights
+echo "features of $FIRST..$DS built by local range runs after $(elapsed "$T1")"
 
 # export-pmml before serve-export: the champion alias moves once the scorer has served the bundle
 # (config/local.conf's serving check), in the driver's worker, the scorer's jar named below.

@@ -238,6 +238,7 @@ suite_secrets() {
 
 RESULTS=""
 RUN_STARTED=$(date +%s)
+LANES_JIFFIES=""
 # How long each suite took when it last passed on this machine: the progress lines' "usually".
 DURATIONS="$STATE/logs/test-durations"
 STREAM=0
@@ -283,8 +284,12 @@ print_table() {
       printf '%-10s %-8s %8s %8s\n' "$suite" "$result" "$(minutes "$seconds")" "${cpu:+$(minutes "$cpu")}"
     done <"$RESULTS"
   fi
-  printf '%-10s %-8s %8s   (wall clock; the budget of %d min counts from the end of the set-up)\n\n' total "" \
+  printf '%-10s %-8s %8s   (wall clock; the budget of %d min counts from the end of the set-up)\n' total "" \
     "$(minutes "$total")" "$BUDGET_MINUTES"
+  if [[ -n "$LANES_JIFFIES" ]]; then
+    echo "The CPUs were $(cpu_busy_percent "$LANES_JIFFIES" "$(cpu_jiffies)")% busy from the start of the lanes to the end."
+  fi
+  echo
 }
 
 # The budget counts from the end of the set-up: installs (pip, npm, apt, Maven downloads) depend on
@@ -311,11 +316,26 @@ lane_progress() {
     "total $(minutes $(($(date +%s) - RUN_STARTED)))${left:+; then ${left// /, }}${step:+ | $step}"
 }
 
+# "<busy> <total>" jiffies of all CPUs since boot (/proc/stat): the lanes' progress lines and the
+# table say how busy the machine was, which tells waiting suites from CPU-bound ones.
+cpu_jiffies() {
+  awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print total - $5 - $6, total }' /proc/stat
+}
+# The busy share of the CPUs between two cpu_jiffies readings: cpu_busy_percent "<b0> <t0>" "<b1> <t1>".
+cpu_busy_percent() {
+  local b0 t0 b1 t1
+  read -r b0 t0 <<<"$1"
+  read -r b1 t1 <<<"$2"
+  echo $(((b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1)))
+}
+
 # Runs lanes side by side; a lane is suites joined by "+", run one after the other. Stops every lane
 # when one fails or when the budget is spent; returns non-zero then.
 run_lanes() {
   local -a pids=() names=()
-  local lane pid i rc=0 waited=0
+  local lane pid i rc=0 waited=0 jiffies_then jiffies_now
+  LANES_JIFFIES="$(cpu_jiffies)"
+  jiffies_then="$LANES_JIFFIES"
   set -m   # each lane in a process group of its own, so that it can be stopped whole
   for lane in "$@"; do
     (
@@ -353,6 +373,9 @@ run_lanes() {
     sleep 5
     waited=$((waited + 5))
     if ((waited % 120 == 0)); then
+      jiffies_now="$(cpu_jiffies)"
+      say "CPUs $(cpu_busy_percent "$jiffies_then" "$jiffies_now")% busy over the last 2 minutes"
+      jiffies_then="$jiffies_now"
       for i in "${!pids[@]}"; do
         [[ -n "${pids[$i]}" ]] && lane_progress "$i" "${names[$i]}"
       done

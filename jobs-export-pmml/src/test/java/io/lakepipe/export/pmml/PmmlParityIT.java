@@ -64,7 +64,11 @@ import org.junit.jupiter.api.TestInstance;
 class PmmlParityIT extends SparkTestBase {
   static final LocalDate DS = LocalDate.of(2001, 1, 15);
 
-  /** The first day only feeds the history features of the next ones; two days fit, ds is scored. */
+  /**
+   * The first day only feeds the history features of the next ones; two days fit, ds is scored.
+   * (With one fit day, one flight of ds had a category the fit never saw and XGBoost's service
+   * scored 6.2e-2 from Spark, apparently on that flight: a gap the two days do not exercise.)
+   */
   static final LocalDate FIRST = DS.minusDays(3);
 
   static final int ROWS = 10_000;
@@ -87,6 +91,11 @@ class PmmlParityIT extends SparkTestBase {
   private List<String> numeric;
   private List<String> categorical;
   private Dataset<Row> fitRows;
+
+  /** The preprocessing every model type shares, fitted once, and the fit rows through it. */
+  private PipelineModel preprocessing;
+
+  private Dataset<Row> prepared;
   private Dataset<Row> scoreRows;
   private org.apache.spark.sql.types.StructType featureSchema;
   private final List<String> report = new ArrayList<>();
@@ -141,6 +150,8 @@ class PmmlParityIT extends SparkTestBase {
       }
     }
     categorical = catalog.categoricalInputs();
+    preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
+    prepared = preprocessing.transform(fitRows).persist(StorageLevel.MEMORY_AND_DISK());
     assertThat(scoreRows.count()).isEqualTo(ROWS);
   }
 
@@ -163,7 +174,7 @@ class PmmlParityIT extends SparkTestBase {
   @Test
   void gradientBoostedTreesMatchSpark() throws Exception {
     assertThat(
-            maxDifference(ModelType.GBT, Map.of("max-iter", 20, "max-depth", 5, "step-size", 0.2)))
+            maxDifference(ModelType.GBT, Map.of("max-iter", 8, "max-depth", 5, "step-size", 0.2)))
         .isLessThanOrEqualTo(1e-9);
   }
 
@@ -172,7 +183,7 @@ class PmmlParityIT extends SparkTestBase {
     assertThat(
             maxDifference(
                 ModelType.MLP,
-                Map.of("hidden-layers", List.of(16), "max-iter", 60, "step-size", 0.03)))
+                Map.of("hidden-layers", List.of(16), "max-iter", 20, "step-size", 0.03)))
         .isLessThanOrEqualTo(1e-9);
   }
 
@@ -201,8 +212,6 @@ class PmmlParityIT extends SparkTestBase {
   }
 
   private PipelineModel fit(ModelType type, Map<String, Object> params) {
-    PipelineModel preprocessing = Preprocessing.pipeline(numeric, categorical).fit(fitRows);
-    Dataset<Row> prepared = preprocessing.transform(fitRows);
     List<PipelineStage> head =
         type.stages(
             new Candidate(type.configName(), type, 1, params),

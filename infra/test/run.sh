@@ -27,8 +27,8 @@ TEST_DS="${LAKEPIPE_TEST_DS:-2001-01-15}"
 BUDGET_MINUTES="${LAKEPIPE_TEST_BUDGET_MINUTES:-80}"
 # JIT and GC of the Spark drivers the suites start: each runs for seconds, where C2's compiling
 # costs more CPU than its code returns (the file ingest of a day: 40 s of CPU with the defaults, 20 s
-# with these). Not for the Maven test JVMs, which run for minutes: with these flags the features
-# module's unit tests took longer than with the defaults. Nothing a job computes depends on them.
+# with these). The Maven test JVMs get the same flags from the parent POM (lakepipe.test.jvm, where
+# they are measured). Nothing a job computes depends on them.
 TEST_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 SUITES=(unit it faults dags e2e onboarding cluster deploy secrets)

@@ -3,7 +3,27 @@ package io.lakepipe.export.pmml;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Random;
+import org.dmg.pmml.Array;
+import org.dmg.pmml.ComplexArray;
+import org.dmg.pmml.DataDictionary;
+import org.dmg.pmml.Header;
+import org.dmg.pmml.InvalidValueTreatmentMethod;
+import org.dmg.pmml.MiningField;
+import org.dmg.pmml.MiningFunction;
+import org.dmg.pmml.MiningSchema;
+import org.dmg.pmml.PMML;
+import org.dmg.pmml.SimplePredicate;
+import org.dmg.pmml.SimpleSetPredicate;
+import org.dmg.pmml.True;
+import org.dmg.pmml.mining.MiningModel;
+import org.dmg.pmml.mining.Segment;
+import org.dmg.pmml.mining.Segmentation;
+import org.dmg.pmml.tree.BranchNode;
+import org.dmg.pmml.tree.LeafNode;
+import org.dmg.pmml.tree.Node;
+import org.dmg.pmml.tree.TreeModel;
 import org.junit.jupiter.api.Test;
 
 class SparkFidelityTest {
@@ -31,5 +51,69 @@ class SparkFidelityTest {
 
     assertThat(centred < threshold).as("the double comparison PMML4S made").isTrue();
     assertThat(centred < SparkFidelity.lowestRoundingTo(threshold)).isFalse();
+  }
+
+  @Test
+  void anUnseenCategoryDefaultsToTheSideXgboostSendsItsKeepBucket() {
+    // As JPMML writes a split of XGBoost's: the side without its categories holds __unknown, the
+    // default child (XGBoost's direction for missing values) is the other one.
+    Node unknownSide =
+        new LeafNode(
+            0.1,
+            new SimpleSetPredicate(
+                "origin",
+                SimpleSetPredicate.BooleanOperator.IS_IN,
+                new ComplexArray()
+                    .setType(Array.Type.STRING)
+                    .setValue(List.of("ATL", "__unknown"))));
+    Node otherSide =
+        new LeafNode(
+            -0.1,
+            new SimpleSetPredicate(
+                "origin",
+                SimpleSetPredicate.BooleanOperator.IS_IN,
+                new Array(Array.Type.STRING, "ORD")));
+    Node split =
+        new BranchNode(null, True.INSTANCE)
+            .setId(0)
+            .setDefaultChild(2)
+            .addNodes(unknownSide.setId(1), otherSide.setId(2));
+    Node hour =
+        new BranchNode(null, True.INSTANCE)
+            .setId(0)
+            .setDefaultChild(2)
+            .addNodes(
+                new LeafNode(
+                        0.2, new SimplePredicate("hour", SimplePredicate.Operator.LESS_THAN, 9))
+                    .setId(1),
+                new LeafNode(
+                        0.3,
+                        new SimplePredicate("hour", SimplePredicate.Operator.GREATER_OR_EQUAL, 9))
+                    .setId(2));
+    MiningModel xgboost =
+        new MiningModel(
+                MiningFunction.REGRESSION,
+                new MiningSchema()
+                    .addMiningFields(
+                        new MiningField("origin")
+                            .setInvalidValueTreatment(InvalidValueTreatmentMethod.AS_VALUE)
+                            .setInvalidValueReplacement("__unknown")))
+            .setAlgorithmName("XGBoost (GBTree)")
+            .setSegmentation(
+                new Segmentation(
+                    Segmentation.MultipleModelMethod.SUM,
+                    List.of(
+                        new Segment(
+                            True.INSTANCE,
+                            new TreeModel(MiningFunction.REGRESSION, new MiningSchema(), split)),
+                        new Segment(
+                            True.INSTANCE,
+                            new TreeModel(MiningFunction.REGRESSION, new MiningSchema(), hour)))));
+    PMML pmml = new PMML("4.4", new Header(), new DataDictionary()).addModels(xgboost);
+
+    SparkFidelity.unseenCategoriesDownTheirSide(pmml);
+
+    assertThat(split.getDefaultChild()).isEqualTo(1);
+    assertThat(hour.getDefaultChild()).as("a numeric split keeps its default").isEqualTo(2);
   }
 }

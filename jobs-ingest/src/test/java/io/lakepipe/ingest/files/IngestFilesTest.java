@@ -37,7 +37,29 @@ class IngestFilesTest extends SparkTestBase {
 
   @TempDir Path home;
 
+  /** The csv corpus ingested once (run-1), for the tests that only read what it wrote. */
+  @TempDir static Path csvHome;
+
+  static JobResult csvIngest;
+
+  /**
+   * Makes this test's home a copy of the csv corpus's ingest, run once for the class, and returns
+   * that run's result.
+   */
+  private JobResult ingestedCsv() throws IOException, URISyntaxException {
+    if (csvIngest == null) {
+      csvIngest = ingest(csvHome, "csv", "csv", Map.of());
+    }
+    FileUtils.copyDirectory(csvHome.toFile(), home.toFile());
+    return csvIngest;
+  }
+
   private JobResult ingest(String corpus, String format, Map<String, Object> extra)
+      throws IOException, URISyntaxException {
+    return ingest(home, corpus, format, extra);
+  }
+
+  private JobResult ingest(Path home, String corpus, String format, Map<String, Object> extra)
       throws IOException, URISyntaxException {
     Path landing = home.resolve("landing");
     FileUtils.copyDirectory(
@@ -52,7 +74,8 @@ class IngestFilesTest extends SparkTestBase {
                 "lakepipe.sources.flights.max-bad-share",
                 1.0));
     overrides.putAll(extra);
-    return IngestFiles.of("flights").run(JobContext.of(spark, config(overrides), DS, "run-1"));
+    return IngestFiles.of("flights")
+        .run(JobContext.of(spark, testConfig(home, overrides), DS, "run-1"));
   }
 
   private LakepipeConfig config(Map<String, Object> overrides) {
@@ -88,7 +111,7 @@ class IngestFilesTest extends SparkTestBase {
 
   @Test
   void everyNastyCsvLineIsQuarantinedWithItsReason() throws Exception {
-    JobResult result = ingest("csv", "csv", Map.of());
+    JobResult result = ingestedCsv();
 
     assertThat(quarantineReasons())
         .containsOnly(
@@ -137,7 +160,7 @@ class IngestFilesTest extends SparkTestBase {
 
   @Test
   void bronzeRowsCarryTheirFileRunAndDs() throws Exception {
-    ingest("csv", "csv", Map.of());
+    ingestedCsv();
 
     Row first = bronze().get(0);
     assertThat(first.<String>getAs("_source")).isEqualTo("file");
@@ -149,7 +172,7 @@ class IngestFilesTest extends SparkTestBase {
 
   @Test
   void bronzeHasThePublishedSchemaThatReadersBuildOn() throws Exception {
-    ingest("csv", "csv", Map.of());
+    ingestedCsv();
 
     StructType written =
         spark

@@ -11,10 +11,13 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.table.DeltaTables;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,10 +44,43 @@ class CheckFeaturesTest extends SparkTestBase {
   LakepipeConfig config;
   String featuresPath;
 
+  /**
+   * A clean day checked once (run-1) on 7 days of reference, shared by the tests that assert on
+   * that same state: built by the first of them, copied by a test that changes it.
+   */
+  @TempDir static Path cleanHome;
+
+  static LakepipeConfig cleanConfig;
+  static JobResult cleanCheck;
+
   @BeforeEach
   void config() {
     config = testConfig(home, Map.of());
     featuresPath = config.tablePath("features-flights");
+  }
+
+  /** The result of checking the shared clean lakehouse, which the first caller builds. */
+  private JobResult checkedCleanDay() {
+    if (cleanCheck == null) {
+      cleanConfig = testConfig(cleanHome, Map.of());
+      writeReference(cleanConfig.tablePath("features-flights"), 7);
+      writeDay(cleanConfig.tablePath("features-flights"), 0);
+      cleanCheck =
+          CheckFeatures.prepare(cleanConfig, Map.of("view", "flights"))
+              .run(JobContext.of(spark, cleanConfig, DS, "run-1"));
+    }
+    return cleanCheck;
+  }
+
+  /** Makes this test's lakehouse a copy of the shared clean one, checked once. */
+  private JobResult useCheckedCleanDay() {
+    JobResult result = checkedCleanDay();
+    try {
+      FileUtils.copyDirectory(cleanHome.toFile(), home.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return result;
   }
 
   /**
@@ -128,15 +164,14 @@ class CheckFeaturesTest extends SparkTestBase {
 
   @Test
   void aCleanDayPassesAndCountsTheRowsItCheckedAsReadAndWritten() {
-    writeReference(7);
-    writeDay(0);
-
-    JobResult result = check("run-1");
+    JobResult result = useCheckedCleanDay();
 
     assertThat(result.rowsRead()).isEqualTo(ROWS_PER_DAY);
     assertThat(result.rowsWritten()).isEqualTo(ROWS_PER_DAY);
-    assertThat(result.versionsRead()).containsKey(featuresPath);
-    assertThat(result.versionsWritten()).containsKey(config.tablePath("quality-features-flights"));
+    // The shared lakehouse's tables, which this test's are copies of.
+    assertThat(result.versionsRead()).containsKey(cleanConfig.tablePath("features-flights"));
+    assertThat(result.versionsWritten())
+        .containsKey(cleanConfig.tablePath("quality-features-flights"));
     List<Row> metrics = metricsOfTheDay();
     assertThat(metrics)
         .extracting(r -> r.<String>getAs("feature"))
@@ -207,10 +242,7 @@ class CheckFeaturesTest extends SparkTestBase {
 
   @Test
   void anUnshiftedDayMarksNoFeatureForRetraining() {
-    writeReference(7);
-    writeDay(0);
-
-    JobResult result = check("run-1");
+    JobResult result = useCheckedCleanDay();
 
     assertThat(metricsOfTheDay()).extracting(r -> r.<Boolean>getAs("retrain")).containsOnly(false);
     assertThat(result.summary()).contains("0 drifted beyond retrain-psi");
@@ -218,10 +250,10 @@ class CheckFeaturesTest extends SparkTestBase {
 
   @Test
   void rerunningADateLeavesOneSetOfMetricsRows() {
-    writeReference(7);
-    writeDay(0);
+    // Checked once as run-1 already.
+    useCheckedCleanDay();
+    assertThat(metricsOfTheDay()).extracting(r -> r.<String>getAs("run_id")).containsOnly("run-1");
 
-    check("run-1");
     check("run-2");
 
     List<Row> metrics = metricsOfTheDay();

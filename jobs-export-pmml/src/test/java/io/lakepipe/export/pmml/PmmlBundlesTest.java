@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,18 +119,33 @@ class PmmlBundlesTest extends SparkTestBase {
             .toArray(Transformer[]::new));
   }
 
+  /** Small fits of each model type, shared by the tests: no test's assertion needs its own. */
+  private final Map<ModelType, PipelineModel> fitted = new EnumMap<>(ModelType.class);
+
   @BeforeAll
   void flights() {
     flights = syntheticFlights(400, 7).cache();
   }
 
-  private PipelineModel fit(ModelType type, Map<String, Object> params) {
-    return fit(flights, type, params);
+  /** The shared fit of a model type, with a few iterations: enough for every converter. */
+  private PipelineModel fitted(ModelType type) {
+    return fitted.computeIfAbsent(
+        type,
+        t ->
+            fit(
+                flights,
+                t,
+                switch (t) {
+                  case XGBOOST -> Map.of("num-round", 3, "max-depth", 2);
+                  case GBT -> Map.of("max-iter", 3, "max-depth", 2);
+                  case MLP -> Map.of("max-iter", 5, "hidden-layers", List.of(4));
+                  default -> Map.of("max-iter", 5);
+                }));
   }
 
   @Test
   void aLogisticRegressionBundleDescribesItsInputsOutputAndChecksum() {
-    PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 20));
+    PipelineModel model = fitted(ModelType.LOGISTIC_REGRESSION);
 
     PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
 
@@ -149,7 +165,7 @@ class PmmlBundlesTest extends SparkTestBase {
 
   @Test
   void theMetadataIsTheSharedContract() throws Exception {
-    PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
+    PipelineModel model = fitted(ModelType.LOGISTIC_REGRESSION);
 
     PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
     JsonNode json = new ObjectMapper().readTree(bundle.files().get(PmmlBundle.METADATA_FILE));
@@ -182,7 +198,7 @@ class PmmlBundlesTest extends SparkTestBase {
 
   @Test
   void buildingTheSameVersionAgainGivesTheSameBytes() {
-    PipelineModel model = fit(ModelType.GBT, Map.of("max-iter", 3, "max-depth", 2));
+    PipelineModel model = fitted(ModelType.GBT);
     StructType inputs = PipelineInputs.schema(model, FLIGHTS);
 
     PmmlBundle first = PmmlBundles.build(model, inputs, VERSION);
@@ -195,7 +211,7 @@ class PmmlBundlesTest extends SparkTestBase {
   @Test
   void gradientBoostedTreesAndThePerceptronExportTheirProbabilityWhereEnginesFindIt() {
     for (ModelType type : List.of(ModelType.GBT, ModelType.MLP)) {
-      PipelineModel model = fit(type, Map.of("max-iter", 5, "hidden-layers", List.of(4)));
+      PipelineModel model = fitted(type);
 
       PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
 
@@ -215,7 +231,7 @@ class PmmlBundlesTest extends SparkTestBase {
 
   @Test
   void anIntegerColumnIsFilledWithTheTruncatedMeanAsSparkFillsIt() {
-    PipelineModel model = fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5));
+    PipelineModel model = fitted(ModelType.LOGISTIC_REGRESSION);
     Dataset<Row> missingHour = rows(FLIGHTS, new Object[] {"x", null, 500.0, "ORD", "ATL", 0.0});
     double sparkFill =
         ((Number) model.stages()[0].transform(missingHour).head().getAs("hour_filled"))
@@ -230,7 +246,7 @@ class PmmlBundlesTest extends SparkTestBase {
 
   @Test
   void aStageWithoutPmmlFormIsNamedWithJpmmlsReason() {
-    PipelineModel model = withNormalizer(fit(ModelType.LOGISTIC_REGRESSION, Map.of("max-iter", 5)));
+    PipelineModel model = withNormalizer(fitted(ModelType.LOGISTIC_REGRESSION));
 
     assertThatThrownBy(
             () -> PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION))
@@ -244,7 +260,7 @@ class PmmlBundlesTest extends SparkTestBase {
 
   @Test
   void anXgboostThreeModelIsExpressedWithItsProbabilityOutput() {
-    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 3, "max-depth", 2));
+    PipelineModel model = fitted(ModelType.XGBOOST);
 
     PmmlBundle bundle = PmmlBundles.build(model, PipelineInputs.schema(model, FLIGHTS), VERSION);
 
@@ -258,7 +274,7 @@ class PmmlBundlesTest extends SparkTestBase {
   @Test
   void xgboostSplitsACategoryBySetsAndAnIntegerInputAtAnIntegerBound() {
     // Late flights are those from ORD or at 17:00 and after: one split on each input.
-    PipelineModel model = fit(ModelType.XGBOOST, Map.of("num-round", 3, "max-depth", 2));
+    PipelineModel model = fitted(ModelType.XGBOOST);
 
     String pmml =
         new String(
@@ -276,14 +292,13 @@ class PmmlBundlesTest extends SparkTestBase {
     ServingCheck.Settings settings =
         new ServingCheck.Settings(Path.of("scorer.jar"), 100, 1e-9, 1e-6, 20, 256);
 
-    assertThat(settings.parityBound(fit(ModelType.XGBOOST, Map.of("num-round", 2, "max-depth", 2))))
-        .isEqualTo(1e-6);
-    assertThat(settings.parityBound(fit(ModelType.GBT, Map.of("max-iter", 2)))).isEqualTo(1e-9);
+    assertThat(settings.parityBound(fitted(ModelType.XGBOOST))).isEqualTo(1e-6);
+    assertThat(settings.parityBound(fitted(ModelType.GBT))).isEqualTo(1e-9);
   }
 
   @Test
   void theInputsAreTheColumnsNoStageWrites() {
-    PipelineModel model = fit(ModelType.MLP, Map.of("max-iter", 2, "hidden-layers", List.of(3)));
+    PipelineModel model = fitted(ModelType.MLP);
 
     assertThat(PipelineInputs.columns(model))
         .containsExactly("hour", "distance", "origin", "destination");

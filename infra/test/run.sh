@@ -445,7 +445,7 @@ if ((${#asked[@]} == 0)); then
   ensure_test_days >>"$TEST_LOGS/jars.log" 2>&1 || { tail -n 40 "$TEST_LOGS/jars.log" >&2; die "landing the test days failed"; }
   echo "jars passed $(($(date +%s) - started))" >>"$RESULTS"
   failed=0
-  # (deploy after cluster: on 2026-12-06 the lanes took 46 and 40 minutes with it in the first,
+  # (deploy after cluster: on 2026-12-06 the lanes took 44 and 40 minutes with it in the first,
   # and the CPUs were 71% busy while onboarding ran alone at the end.)
   run_lanes "unit+it+faults+onboarding" "dags+e2e+cluster+deploy" || failed=1
   ((!failed || KEEP_GOING)) || exit 1

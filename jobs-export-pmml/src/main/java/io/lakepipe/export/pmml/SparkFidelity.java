@@ -145,11 +145,17 @@ final class SparkFidelity {
         integerInputs.add(field.getName());
       }
     }
+    forEachXgboostModel(pmml, model -> doubleSplits(model, integerInputs));
+  }
+
+  /** Calls {@code body} on each XGBoost model of the PMML (not descending into it). */
+  private static void forEachXgboostModel(
+      PMML pmml, java.util.function.Consumer<MiningModel> body) {
     new AbstractVisitor() {
       @Override
       public VisitorAction visit(MiningModel model) {
         if (model.getAlgorithmName() != null && model.getAlgorithmName().startsWith("XGBoost")) {
-          doubleSplits(model, integerInputs);
+          body.accept(model);
           return VisitorAction.SKIP;
         }
         return super.visit(model);
@@ -227,16 +233,7 @@ final class SparkFidelity {
     if (unknownValues.isEmpty()) {
       return;
     }
-    new AbstractVisitor() {
-      @Override
-      public VisitorAction visit(MiningModel model) {
-        if (model.getAlgorithmName() != null && model.getAlgorithmName().startsWith("XGBoost")) {
-          defaultToTheUnknownSide(model, unknownValues);
-          return VisitorAction.SKIP;
-        }
-        return super.visit(model);
-      }
-    }.applyTo(pmml);
+    forEachXgboostModel(pmml, model -> defaultToTheUnknownSide(model, unknownValues));
   }
 
   private static void defaultToTheUnknownSide(

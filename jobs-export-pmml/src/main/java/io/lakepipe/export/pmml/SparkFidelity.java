@@ -17,7 +17,9 @@ import org.dmg.pmml.Expression;
 import org.dmg.pmml.InvalidValueTreatmentMethod;
 import org.dmg.pmml.MathContext;
 import org.dmg.pmml.MiningField;
+import org.dmg.pmml.MissingValueTreatmentMethod;
 import org.dmg.pmml.Model;
+import org.dmg.pmml.OpType;
 import org.dmg.pmml.OutputField;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.Predicate;
@@ -47,6 +49,7 @@ final class SparkFidelity {
     probabilityOnTheChain(pmml);
     float32Splits(pmml);
     unseenCategoriesDownTheirSide(pmml);
+    missingCategoriesAsUnseen(pmml);
   }
 
   /**
@@ -280,6 +283,40 @@ final class SparkFidelity {
     return value instanceof Collection<?> values
         ? values.stream().map(String::valueOf).toList()
         : ArrayUtil.parse(array.getType(), String.valueOf(value));
+  }
+
+  /**
+   * Spark's StringIndexer (handleInvalid=keep) puts a missing category in the same keep bucket as
+   * an unseen one, which JPMML-SparkML writes as the categorical MiningField's
+   * invalidValueReplacement ({@code __unknown}, treatment asValue); but it writes no
+   * missingValueReplacement, so the value stays missing in a PMML engine. PMML4S happens to score
+   * it as an unseen one in the regression and the trees (no predictor or split matches it, and
+   * XGBoost's default children lead to the keep side, see above), but the perceptron reads the
+   * one-hot slots ({@code NormDiscrete}), which are then missing too, and gives no probability: the
+   * scorer refused such records (422). Each such field's missing value becomes its unseen one, as
+   * in Spark; the other families' probabilities stay the same, bit for bit.
+   */
+  static void missingCategoriesAsUnseen(PMML pmml) {
+    Set<String> categorical = new HashSet<>();
+    for (DataField field : pmml.getDataDictionary().getDataFields()) {
+      if (field.getOpType() == OpType.CATEGORICAL) {
+        categorical.add(field.getName());
+      }
+    }
+    new AbstractVisitor() {
+      @Override
+      public VisitorAction visit(MiningField field) {
+        if (categorical.contains(field.getName())
+            && field.getInvalidValueTreatment() == InvalidValueTreatmentMethod.AS_VALUE
+            && field.getInvalidValueReplacement() != null
+            && field.getMissingValueReplacement() == null) {
+          field
+              .setMissingValueReplacement(field.getInvalidValueReplacement())
+              .setMissingValueTreatment(MissingValueTreatmentMethod.AS_VALUE);
+        }
+        return super.visit(field);
+      }
+    }.applyTo(pmml);
   }
 
   /**

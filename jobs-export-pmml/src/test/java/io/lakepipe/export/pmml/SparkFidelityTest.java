@@ -8,11 +8,15 @@ import java.util.Random;
 import org.dmg.pmml.Array;
 import org.dmg.pmml.ComplexArray;
 import org.dmg.pmml.DataDictionary;
+import org.dmg.pmml.DataField;
+import org.dmg.pmml.DataType;
 import org.dmg.pmml.Header;
 import org.dmg.pmml.InvalidValueTreatmentMethod;
 import org.dmg.pmml.MiningField;
 import org.dmg.pmml.MiningFunction;
 import org.dmg.pmml.MiningSchema;
+import org.dmg.pmml.MissingValueTreatmentMethod;
+import org.dmg.pmml.OpType;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.SimplePredicate;
 import org.dmg.pmml.SimpleSetPredicate;
@@ -20,6 +24,7 @@ import org.dmg.pmml.True;
 import org.dmg.pmml.mining.MiningModel;
 import org.dmg.pmml.mining.Segment;
 import org.dmg.pmml.mining.Segmentation;
+import org.dmg.pmml.neural_network.NeuralNetwork;
 import org.dmg.pmml.tree.BranchNode;
 import org.dmg.pmml.tree.LeafNode;
 import org.dmg.pmml.tree.Node;
@@ -115,5 +120,36 @@ class SparkFidelityTest {
 
     assertThat(split.getDefaultChild()).isEqualTo(1);
     assertThat(hour.getDefaultChild()).as("a numeric split keeps its default").isEqualTo(2);
+  }
+
+  @Test
+  void aMissingCategoryIsReplacedByTheUnseenOneAsSparksKeepBucketTakesBoth() {
+    // As JPMML-SparkML writes a perceptron's inputs: a StringIndexer (keep) category and a number.
+    MiningField origin =
+        new MiningField("origin")
+            .setInvalidValueTreatment(InvalidValueTreatmentMethod.AS_VALUE)
+            .setInvalidValueReplacement("__unknown");
+    MiningField hour = new MiningField("hour").setMissingValueReplacement("11");
+    MiningField delayed = new MiningField("delayed").setUsageType(MiningField.UsageType.TARGET);
+    PMML pmml =
+        new PMML(
+                "4.4",
+                new Header(),
+                new DataDictionary()
+                    .addDataFields(
+                        new DataField("origin", OpType.CATEGORICAL, DataType.STRING),
+                        new DataField("hour", OpType.CONTINUOUS, DataType.INTEGER),
+                        new DataField("delayed", OpType.CATEGORICAL, DataType.DOUBLE)))
+            .addModels(
+                new NeuralNetwork()
+                    .setMiningFunction(MiningFunction.CLASSIFICATION)
+                    .setMiningSchema(new MiningSchema().addMiningFields(delayed, hour, origin)));
+
+    SparkFidelity.missingCategoriesAsUnseen(pmml);
+
+    assertThat(origin.getMissingValueReplacement()).isEqualTo("__unknown");
+    assertThat(origin.getMissingValueTreatment()).isEqualTo(MissingValueTreatmentMethod.AS_VALUE);
+    assertThat(hour.getMissingValueReplacement()).as("a number keeps its fill").isEqualTo("11");
+    assertThat(delayed.getMissingValueReplacement()).as("the target has no unseen value").isNull();
   }
 }

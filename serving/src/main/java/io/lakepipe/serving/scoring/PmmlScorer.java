@@ -34,7 +34,10 @@ import org.pmml4s.model.Model;
  *       handleInvalid=keep, and in every case no predictor matches the value, which is what Spark's
  *       keep bucket (dropped by the one-hot encoder) does. The scorer reports such inputs in {@link
  *       Prediction#unknownCategories()}: a category outside the PMML DataField's declared values.
- *   <li>A missing category (null) matches no category either, like Spark's keep bucket for nulls.
+ *   <li>A missing category (null) takes the field's {@code missingValueReplacement}, which
+ *       lakepipe's export sets to the {@code __unknown} of unknown categories, as Spark's keep
+ *       bucket takes nulls too (without one, the perceptron gives no probability). It is reported
+ *       as a missing input, not as an unknown category.
  * </ul>
  */
 final class PmmlScorer implements Scorer {

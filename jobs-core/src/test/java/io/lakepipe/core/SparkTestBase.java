@@ -46,6 +46,9 @@ public abstract class SparkTestBase {
               // Delta rebuilds table state with this many tasks; 50 by default is slow on tiny
               // tables.
               .config("spark.databricks.delta.snapshotPartitions", "1")
+              // As lakepipe.spark.conf: ds partitions are replaced without a DELETE's extra state
+              // rebuild.
+              .config("spark.databricks.delta.replaceWhere.dataColumns.enabled", "false")
               .config("spark.default.parallelism", "2")
               // Interpreted expressions, as Spark's own tests also run them: on test-sized data,
               // compiling generated code took a fifth of the CPU (features module, measured). The

@@ -122,6 +122,31 @@ class DeltaTablesTest extends SparkTestBase {
     assertThat(contents(path)).containsExactly("[9,z,2001-01-01]", "[3,c,2001-01-02]");
   }
 
+  /**
+   * Replacing partitions is by ds alone (Delta's partition-only replaceWhere): a day named without
+   * rows ends up empty, and a row of a day not named is refused without touching the table.
+   */
+  @Test
+  void replacingDaysEmptiesTheNamedDaysWithoutRowsAndRefusesRowsOfOtherDays() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    TableLayout layout = new TableLayout(Map.of(), Map.of());
+    tables.replaceDs(rows(SCHEMA, new Object[] {1, "a"}), path, DAY1, layout);
+    tables.replaceDs(rows(SCHEMA, new Object[] {3, "c"}), path, DAY2, layout);
+    Dataset<Row> day1Rows =
+        rows(SCHEMA, new Object[] {9, "z"})
+            .withColumn("ds", functions.lit(java.sql.Date.valueOf(DAY1)));
+
+    tables.replacePartitions(day1Rows, path, List.of(DAY1, DAY2), layout);
+    assertThat(contents(path)).containsExactly("[9,z,2001-01-01]");
+
+    long before = tables.latestVersion(path);
+    assertThatThrownBy(() -> tables.replacePartitions(day1Rows, path, List.of(DAY2), layout))
+        .hasMessageContaining("does not conform");
+    assertThat(tables.latestVersion(path)).isEqualTo(before);
+    assertThat(contents(path)).containsExactly("[9,z,2001-01-01]");
+  }
+
   @Test
   void readingADateReturnsItsRowsAndTheVersion() {
     DeltaTables tables = new DeltaTables(spark);

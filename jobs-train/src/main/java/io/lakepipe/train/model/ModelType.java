@@ -5,6 +5,7 @@ import io.lakepipe.train.torch.TorchClassifier;
 import io.lakepipe.train.torch.TorchSettings;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -19,6 +20,8 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.sql.SparkSession;
+import scala.Option;
 
 /**
  * The model types a candidate can be, each with the grid keys it accepts and the stages it adds
@@ -216,6 +219,21 @@ public enum ModelType {
     classifier.setNumWorkers(candidate.integer("num-workers", 1));
     classifier.setNthread(candidate.integer("nthread", 1));
     classifier.setSeed(seed);
+    // XGBoost's tracker, which its workers reach and which links them, binds to the host's own
+    // address unless told one: the driver's (127.0.0.1 on one machine, where nothing may listen
+    // beyond loopback; the driver's reachable address on a cluster).
+    driverHost().ifPresent(classifier::setRabitTrackerHostIp);
     return classifier;
+  }
+
+  /** The Spark driver's host, when a session runs (checking a config builds stages without one). */
+  private static Optional<String> driverHost() {
+    Option<SparkSession> session = SparkSession.getActiveSession();
+    if (session.isEmpty()) {
+      session = SparkSession.getDefaultSession();
+    }
+    return session.isEmpty()
+        ? Optional.empty()
+        : Optional.of(session.get().sparkContext().getConf().get("spark.driver.host"));
   }
 }

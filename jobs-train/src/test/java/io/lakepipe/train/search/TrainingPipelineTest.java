@@ -11,6 +11,7 @@ import io.lakepipe.train.evaluation.Predictions;
 import io.lakepipe.train.model.Candidate;
 import io.lakepipe.train.model.FinalFit;
 import io.lakepipe.train.model.ModelType;
+import io.lakepipe.train.model.Preprocessing;
 import io.lakepipe.train.model.TestedModel;
 import io.lakepipe.train.split.TimeSplit;
 import java.time.LocalDate;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -158,6 +161,27 @@ class TrainingPipelineTest extends SparkTestBase {
                 .orElseThrow()
                 .iterations())
         .containsKey("training_log_loss");
+  }
+
+  /**
+   * XGBoost's tracker binds to the address it is given, else to the host's own: it gets the
+   * driver's, so that on one machine its workers meet on loopback (127.0.0.1 in this session).
+   */
+  @Test
+  void xgboostsTrackerIsOnTheDriversAddress() {
+    Dataset<Row> prepared =
+        Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(flights).transform(flights);
+    List<PipelineStage> stages =
+        ModelType.XGBOOST.stages(
+            candidate(ModelType.XGBOOST, Map.of("num-workers", 2)),
+            Preprocessing.layout(prepared, NUMERIC, CATEGORICAL),
+            42,
+            "delayed");
+
+    XGBoostClassifier classifier = (XGBoostClassifier) stages.get(stages.size() - 1);
+    assertThat(classifier.getRabitTrackerHostIp())
+        .isEqualTo(spark.conf().get("spark.driver.host"))
+        .isEqualTo("127.0.0.1");
   }
 
   @Test

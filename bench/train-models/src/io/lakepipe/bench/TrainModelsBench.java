@@ -71,6 +71,9 @@ public final class TrainModelsBench {
                 col("origin"),
                 col("destination"),
                 expr("cast(delay > 15 as double)").as("delayed"))
+            // The first rows by date come out of one task: spread them over the cores, as the
+            // train job's read of a feature table's many files is.
+            .repartition(spark.sparkContext().defaultParallelism())
             .persist(StorageLevel.MEMORY_AND_DISK());
     long count = flights.count();
     Row range = flights.selectExpr("min(ds)", "max(ds)").head();

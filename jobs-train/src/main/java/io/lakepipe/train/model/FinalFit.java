@@ -51,6 +51,9 @@ public final class FinalFit {
     Dataset<Row> preparedTest =
         preprocessing.transform(testRows).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      // Cached now, so that each candidate's fit time is its own stages' (the first one's would
+      // otherwise include preparing the rows all candidates share).
+      prepared.count();
       Preprocessing.Layout layout = Preprocessing.layout(prepared, numeric, categorical);
       List<String> vectorSources = Preprocessing.slotSources(prepared, layout.columnSources());
       List<TestedModel> tested = new ArrayList<>();

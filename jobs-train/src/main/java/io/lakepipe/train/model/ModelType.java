@@ -216,7 +216,12 @@ public enum ModelType {
     classifier.setEta(candidate.number("eta", 0.3));
     classifier.setSubsample(candidate.number("subsample", 1.0));
     classifier.setMinChildWeight(candidate.number("min-child-weight", 1.0));
-    classifier.setNumWorkers(candidate.integer("num-workers", 1));
+    int workers = candidate.integer("num-workers", 1);
+    classifier.setNumWorkers(workers);
+    // Each worker needs rows: the rows of a few days can sit in fewer partitions than workers (a
+    // day's filter leaves the others empty, and XGBoost fails to create their DMatrix). Dealt out
+    // round robin, every worker gets its share.
+    classifier.setForceRepartition(workers > 1);
     classifier.setNthread(candidate.integer("nthread", 1));
     classifier.setSeed(seed);
     // XGBoost's tracker, which its workers reach and which links them, binds to the host's own

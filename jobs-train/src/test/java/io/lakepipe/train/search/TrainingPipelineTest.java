@@ -20,10 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -182,6 +185,33 @@ class TrainingPipelineTest extends SparkTestBase {
     assertThat(classifier.getRabitTrackerHostIp())
         .isEqualTo(spark.conf().get("spark.driver.host"))
         .isEqualTo("127.0.0.1");
+  }
+
+  /**
+   * One day's rows in one of two partitions, as a filter of a few days can leave them: each of two
+   * XGBoost workers still gets rows (XGBoost fails to create an empty worker's DMatrix).
+   */
+  @Test
+  void xgboostWithTwoWorkersTrainsOnRowsThatSitInOnePartition() {
+    Dataset<Row> oneDay =
+        flights
+            .repartition(2, functions.col("ds"))
+            .where(functions.col("ds").equalTo(java.sql.Date.valueOf(DS)));
+    Dataset<Row> prepared =
+        Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(oneDay).transform(oneDay);
+    List<PipelineStage> stages =
+        ModelType.XGBOOST.stages(
+            candidate(ModelType.XGBOOST, Map.of("num-round", 5, "num-workers", 2)),
+            Preprocessing.layout(prepared, NUMERIC, CATEGORICAL),
+            42,
+            "delayed");
+
+    PipelineModel model =
+        new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(prepared);
+
+    assertThat(model.transform(prepared).select(Predictions.PROBABILITY).count())
+        .isEqualTo(oneDay.count())
+        .isPositive();
   }
 
   @Test

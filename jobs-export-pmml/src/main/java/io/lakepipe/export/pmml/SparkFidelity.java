@@ -223,16 +223,10 @@ final class SparkFidelity {
    */
   static void unseenCategoriesDownTheirSide(PMML pmml) {
     Map<String, String> unknownValues = new HashMap<>();
-    new AbstractVisitor() {
-      @Override
-      public VisitorAction visit(MiningField field) {
-        if (field.getInvalidValueTreatment() == InvalidValueTreatmentMethod.AS_VALUE
-            && field.getInvalidValueReplacement() != null) {
-          unknownValues.put(field.getName(), String.valueOf(field.getInvalidValueReplacement()));
-        }
-        return super.visit(field);
-      }
-    }.applyTo(pmml);
+    forEachKeepBucketField(
+        pmml,
+        field ->
+            unknownValues.put(field.getName(), String.valueOf(field.getInvalidValueReplacement())));
     if (unknownValues.isEmpty()) {
       return;
     }
@@ -303,16 +297,29 @@ final class SparkFidelity {
         categorical.add(field.getName());
       }
     }
+    forEachKeepBucketField(
+        pmml,
+        field -> {
+          if (categorical.contains(field.getName()) && field.getMissingValueReplacement() == null) {
+            field
+                .setMissingValueReplacement(field.getInvalidValueReplacement())
+                .setMissingValueTreatment(MissingValueTreatmentMethod.AS_VALUE);
+          }
+        });
+  }
+
+  /**
+   * Calls {@code body} on each MiningField that replaces an invalid value by one of its own
+   * (asValue), as JPMML-SparkML writes Spark's keep bucket ({@code __unknown}).
+   */
+  private static void forEachKeepBucketField(
+      PMML pmml, java.util.function.Consumer<MiningField> body) {
     new AbstractVisitor() {
       @Override
       public VisitorAction visit(MiningField field) {
-        if (categorical.contains(field.getName())
-            && field.getInvalidValueTreatment() == InvalidValueTreatmentMethod.AS_VALUE
-            && field.getInvalidValueReplacement() != null
-            && field.getMissingValueReplacement() == null) {
-          field
-              .setMissingValueReplacement(field.getInvalidValueReplacement())
-              .setMissingValueTreatment(MissingValueTreatmentMethod.AS_VALUE);
+        if (field.getInvalidValueTreatment() == InvalidValueTreatmentMethod.AS_VALUE
+            && field.getInvalidValueReplacement() != null) {
+          body.accept(field);
         }
         return super.visit(field);
       }

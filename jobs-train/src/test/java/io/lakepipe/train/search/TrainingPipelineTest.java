@@ -172,14 +172,7 @@ class TrainingPipelineTest extends SparkTestBase {
    */
   @Test
   void xgboostsTrackerIsOnTheDriversAddress() {
-    Dataset<Row> prepared =
-        Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(flights).transform(flights);
-    List<PipelineStage> stages =
-        ModelType.XGBOOST.stages(
-            candidate(ModelType.XGBOOST, Map.of("num-workers", 2)),
-            Preprocessing.layout(prepared, NUMERIC, CATEGORICAL),
-            42,
-            "delayed");
+    List<PipelineStage> stages = xgboostStages(prepared(flights), Map.of("num-workers", 2));
 
     XGBoostClassifier classifier = (XGBoostClassifier) stages.get(stages.size() - 1);
     assertThat(classifier.getRabitTrackerHostIp())
@@ -197,14 +190,8 @@ class TrainingPipelineTest extends SparkTestBase {
         flights
             .repartition(2, functions.col("ds"))
             .where(functions.col("ds").equalTo(java.sql.Date.valueOf(DS)));
-    Dataset<Row> prepared =
-        Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(oneDay).transform(oneDay);
-    List<PipelineStage> stages =
-        ModelType.XGBOOST.stages(
-            candidate(ModelType.XGBOOST, Map.of("num-round", 5, "num-workers", 2)),
-            Preprocessing.layout(prepared, NUMERIC, CATEGORICAL),
-            42,
-            "delayed");
+    Dataset<Row> prepared = prepared(oneDay);
+    List<PipelineStage> stages = xgboostStages(prepared, Map.of("num-round", 5, "num-workers", 2));
 
     PipelineModel model =
         new Pipeline().setStages(stages.toArray(PipelineStage[]::new)).fit(prepared);
@@ -212,6 +199,21 @@ class TrainingPipelineTest extends SparkTestBase {
     assertThat(model.transform(prepared).select(Predictions.PROBABILITY).count())
         .isEqualTo(oneDay.count())
         .isPositive();
+  }
+
+  /** {@code rows} through the shared preprocessing, fit on them. */
+  private static Dataset<Row> prepared(Dataset<Row> rows) {
+    return Preprocessing.pipeline(NUMERIC, CATEGORICAL).fit(rows).transform(rows);
+  }
+
+  /** The stages of an XGBoost candidate with {@code params} over {@code prepared} rows. */
+  private static List<PipelineStage> xgboostStages(
+      Dataset<Row> prepared, Map<String, Object> params) {
+    return ModelType.XGBOOST.stages(
+        candidate(ModelType.XGBOOST, params),
+        Preprocessing.layout(prepared, NUMERIC, CATEGORICAL),
+        42,
+        "delayed");
   }
 
   @Test

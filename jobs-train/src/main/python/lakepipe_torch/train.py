@@ -10,8 +10,9 @@ with RANK and WORLD_SIZE in the environment and, when there are several processe
 they share (PyTorch's file store) and GLOO_SOCKET_IFNAME=lo: nothing listens beyond 127.0.0.1. The shard holds
 the task's rows as raw little-endian arrays (numbers.f32: rows x numbers, NaN where missing; indexes.i64:
 rows x categories, Spark's StringIndexer indexes, the unseen bucket past the labels; label.f32).
-spec.json names the inputs (numbers with their training mean and deviation, categories with their labels in
-index order) and the hyperparameters. Rank 0 writes model.onnx and history.json (per-epoch losses, seconds).
+spec.json names the inputs (numbers with their training mean and deviation, and "embedded": {"low", "values"} for
+those embedded as categories; categories with their labels in index order) and the hyperparameters. Rank 0 writes
+model.onnx and history.json (per-epoch losses, seconds).
 """
 
 from __future__ import annotations
@@ -39,16 +40,28 @@ def embedding_size(cardinality: int) -> int:
 
 
 class DelayNet(nn.Module):
-    """Numbers standardised (a missing one at the mean), each category embedded, an MLP to one logit."""
+    """Numbers standardised (a missing one at the mean), each category embedded, an MLP to one logit.
 
-    def __init__(self, means, stds, cardinalities, hidden, dropout):
+    A number the spec marks "embedded" (whole values spanning few of them: an hour, a day of the week) is embedded
+    as a category: value low + k is index k, a missing, fractional or out-of-range one the index past them. Its input
+    stays a number, so the ONNX file takes the same inputs.
+    """
+
+    def __init__(self, numeric: list[dict], cardinalities: list[int], hidden: list[int], dropout: float):
         super().__init__()
-        self.register_buffer("mean", torch.tensor(means, dtype=torch.float32))
-        self.register_buffer("std", torch.tensor(stds, dtype=torch.float32))
-        self.has_numbers = len(means) > 0
-        # One more row than the labels: Spark's bucket for unseen and missing categories.
+        plain = [i for i, n in enumerate(numeric) if "embedded" not in n]
+        embedded = [i for i, n in enumerate(numeric) if "embedded" in n]
+        self.has_plain = bool(plain)
+        self.register_buffer("plain_at", torch.tensor(plain, dtype=torch.int64))
+        self.register_buffer("mean", torch.tensor([numeric[i]["mean"] for i in plain], dtype=torch.float32))
+        self.register_buffer("std", torch.tensor([numeric[i]["std"] or 1.0 for i in plain], dtype=torch.float32))
+        self.embedded_at = embedded
+        self.embedded_low = [float(numeric[i]["embedded"]["low"]) for i in embedded]
+        self.embedded_values = [int(numeric[i]["embedded"]["values"]) for i in embedded]
+        # One more row than the values or labels: the bucket of unseen and missing ones (Spark's, for categories).
+        self.number_embeddings = nn.ModuleList(nn.Embedding(v + 1, embedding_size(v + 1)) for v in self.embedded_values)
         self.embeddings = nn.ModuleList(nn.Embedding(c + 1, embedding_size(c + 1)) for c in cardinalities)
-        width = len(means) + sum(e.embedding_dim for e in self.embeddings)
+        width = len(plain) + sum(e.embedding_dim for e in [*self.number_embeddings, *self.embeddings])
         layers = []
         for size in hidden:
             layers += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(dropout)]
@@ -58,9 +71,17 @@ class DelayNet(nn.Module):
 
     def forward(self, numbers: torch.Tensor, indexes: torch.Tensor) -> torch.Tensor:
         parts = []
-        if self.has_numbers:
-            filled = torch.where(torch.isnan(numbers), self.mean, numbers)
+        if self.has_plain:
+            values = numbers.index_select(1, self.plain_at)
+            filled = torch.where(torch.isnan(values), self.mean, values)
             parts.append((filled - self.mean) / self.std)
+        for at, low, count, embedding in zip(
+            self.embedded_at, self.embedded_low, self.embedded_values, self.number_embeddings, strict=True
+        ):
+            offset = numbers[:, at] - low
+            # NaN fails every comparison, so a missing value lands in the last bucket too.
+            known = (offset == torch.floor(offset)) & (offset >= 0) & (offset < count)
+            parts.append(embedding(torch.where(known, offset, torch.full_like(offset, count)).to(torch.int64)))
         for i, embedding in enumerate(self.embeddings):
             parts.append(embedding(indexes[:, i]))
         return self.mlp(torch.cat(parts, dim=1)).squeeze(1)
@@ -91,8 +112,7 @@ def train(spec: dict, data: Path, out: Path, rendezvous: Path | None = None) -> 
     categorical = spec["categorical"]
     x_num, x_cat, y = read_shard(data, len(numeric), len(categorical))
     net = DelayNet(
-        [n["mean"] for n in numeric],
-        [n["std"] if n["std"] > 0 else 1.0 for n in numeric],
+        numeric,
         [len(c["labels"]) for c in categorical],
         spec["hidden_layers"],
         float(spec.get("dropout", 0.0)),

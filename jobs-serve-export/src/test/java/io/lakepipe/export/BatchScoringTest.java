@@ -127,6 +127,7 @@ class BatchScoringTest extends SparkTestBase {
                 List.of(8),
                 0.0,
                 0.0,
+                64,
                 1,
                 1,
                 3));

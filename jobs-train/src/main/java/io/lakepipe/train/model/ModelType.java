@@ -49,6 +49,7 @@ public enum ModelType {
       "hidden-layers",
       "dropout",
       "weight-decay",
+      "embed-integers-up-to",
       "num-processes",
       "threads");
 
@@ -194,6 +195,7 @@ public enum ModelType {
             Arrays.stream(candidate.integers("hidden-layers", new int[] {64, 32})).boxed().toList(),
             candidate.number("dropout", 0.0),
             candidate.number("weight-decay", 0.0),
+            candidate.integer("embed-integers-up-to", 64),
             candidate.integer("num-processes", 1),
             candidate.integer("threads", 1),
             seed));

@@ -93,14 +93,21 @@ final class TorchTraining {
     return java.util.Arrays.copyOfRange(all, 1, all.length);
   }
 
+  private static Map<String, Object> numberSpec(TorchInputs.NumberInput number) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("name", number.name());
+    spec.put("mean", number.mean());
+    spec.put("std", number.std());
+    if (number.embedded()) {
+      spec.put("embedded", Map.of("low", number.embeddedLow(), "values", number.embeddedValues()));
+    }
+    return spec;
+  }
+
   /** The trainer's spec.json: the inputs and the hyperparameters. */
   static String spec(TorchSettings settings, TorchInputs inputs) {
     Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put(
-        "numeric",
-        inputs.numbers().stream()
-            .map(n -> Map.of("name", n.name(), "mean", n.mean(), "std", n.std()))
-            .toList());
+    spec.put("numeric", inputs.numbers().stream().map(TorchTraining::numberSpec).toList());
     spec.put(
         "categorical",
         inputs.categories().stream()

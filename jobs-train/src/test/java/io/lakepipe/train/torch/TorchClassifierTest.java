@@ -87,6 +87,7 @@ class TorchClassifierTest extends SparkTestBase {
                 List.of(16),
                 0.0,
                 0.0,
+                64,
                 2,
                 1,
                 7));
@@ -127,6 +128,28 @@ class TorchClassifierTest extends SparkTestBase {
     assertThat(p.get(0)).isGreaterThan(p.get(4));
     assertThat(network.inputs().categories().get(0).labels())
         .containsExactlyInAnyOrder("ORD", "ATL", "DEN", "LAX");
+  }
+
+  @Test
+  void theHourIsEmbeddedAndAnHourUnseenInTrainingIsScoredInItsOwnBucket() {
+    TorchInputs.NumberInput hour = network.inputs().numbers().get(0);
+    assertThat(hour.embeddedLow()).isZero();
+    assertThat(hour.embeddedValues()).isEqualTo(24);
+    // Whole, but 2,000 values wide: kept a number.
+    assertThat(network.inputs().numbers().get(1).embedded()).isFalse();
+    Dataset<Row> hours =
+        rows(
+            FLIGHTS,
+            new Object[] {24, 500.0, "ATL", 0.0},
+            new Object[] {-1, 500.0, "ATL", 0.0},
+            new Object[] {null, 500.0, "ATL", 0.0},
+            new Object[] {9, 500.0, "ATL", 0.0},
+            new Object[] {20, 500.0, "ATL", 0.0});
+    List<Double> p = probabilities(network.transform(hours));
+    assertThat(p.get(1)).isCloseTo(p.get(0), within(1e-7));
+    assertThat(p.get(2)).isCloseTo(p.get(0), within(1e-7));
+    // The embedded hours still carry the signal: evening flights are late.
+    assertThat(p.get(4)).isGreaterThan(p.get(3) + 0.3);
   }
 
   @Test

@@ -44,7 +44,13 @@ def write_shard(folder: Path, hour, distance, origin, label) -> None:
 def spec(hour, distance, epochs=6) -> dict:
     return {
         "numeric": [
-            {"name": "hour", "mean": float(hour.mean()), "std": float(hour.std())},
+            # The hour, whole and 24 values wide, is embedded as the JVM marks it (TorchInputs).
+            {
+                "name": "hour",
+                "mean": float(hour.mean()),
+                "std": float(hour.std()),
+                "embedded": {"low": 0, "values": 24},
+            },
             {"name": "distance", "mean": float(np.nanmean(distance)), "std": float(np.nanstd(distance))},
         ],
         "categorical": [{"name": "origin", "labels": AIRPORTS}],
@@ -108,9 +114,7 @@ def test_the_onnx_file_scores_raw_inputs_as_the_network_does(tmp_path):
     torch.manual_seed(3)
     hour, distance, origin, _ = flights(10_000, 3)
     described = spec(hour, distance)
-    net = train.DelayNet(
-        [n["mean"] for n in described["numeric"]], [n["std"] for n in described["numeric"]], [4], [16, 8], 0.0
-    ).eval()
+    net = train.DelayNet(described["numeric"], [4], [16, 8], 0.0).eval()
     path = tmp_path / "model.onnx"
     onnx_graph.export(net, described["numeric"], described["categorical"], path)
 
@@ -119,6 +123,8 @@ def test_the_onnx_file_scores_raw_inputs_as_the_network_does(tmp_path):
     names[:3] = ["ZZZ", "", "ZZZ"]
     indexes = torch.tensor(origin)
     indexes[:3] = 4
+    # Missing, fractional and out-of-range hours fall in the hour's bucket past its 24 values.
+    hour[3:7] = [np.nan, 7.5, 24, -1]
     with torch.no_grad():
         expected = torch.sigmoid(net(torch.from_numpy(np.stack([hour, distance], 1)), indexes[:, None])).numpy()
     actual = onnx_scores(path, hour, distance, names)
@@ -128,6 +134,10 @@ def test_the_onnx_file_scores_raw_inputs_as_the_network_does(tmp_path):
     at_mean = onnx_scores(path, hour[:1], np.array([described["numeric"][1]["mean"]], "f4"), names[:1])
     missing = onnx_scores(path, hour[:1], np.array([np.nan], "f4"), names[:1])
     assert missing[0] == pytest.approx(at_mean[0], abs=1e-6)
+    # Every hour outside 0-23 scores as the others of its bucket, and not as a known hour.
+    odd = onnx_scores(path, np.array([np.nan, 7.5, 24, -1, 7], "f4"), np.full(5, 500, "f4"), ["ATL"] * 5)
+    assert odd[:4] == pytest.approx([odd[0]] * 4, abs=1e-7)
+    assert abs(odd[4] - odd[0]) > 1e-4
 
     model = onnx.load(str(path))
     assert [i.name for i in model.graph.input] == ["hour", "distance", "origin"]

@@ -114,6 +114,7 @@ def test_the_onnx_file_scores_raw_inputs_as_the_network_does(tmp_path):
     torch.manual_seed(3)
     hour, distance, origin, _ = flights(10_000, 3)
     described = spec(hour, distance)
+    hour_mean = described["numeric"][0]["mean"]
     net = train.DelayNet(described["numeric"], [4], [16, 8], 0.0).eval()
     path = tmp_path / "model.onnx"
     onnx_graph.export(net, described["numeric"], described["categorical"], path)
@@ -123,7 +124,7 @@ def test_the_onnx_file_scores_raw_inputs_as_the_network_does(tmp_path):
     names[:3] = ["ZZZ", "", "ZZZ"]
     indexes = torch.tensor(origin)
     indexes[:3] = 4
-    # Missing, fractional and out-of-range hours fall in the hour's bucket past its 24 values.
+    # Missing, fractional and out-of-range hours: the mean's, the nearest whole, the nearest end.
     hour[3:7] = [np.nan, 7.5, 24, -1]
     with torch.no_grad():
         expected = torch.sigmoid(net(torch.from_numpy(np.stack([hour, distance], 1)), indexes[:, None])).numpy()
@@ -134,10 +135,13 @@ def test_the_onnx_file_scores_raw_inputs_as_the_network_does(tmp_path):
     at_mean = onnx_scores(path, hour[:1], np.array([described["numeric"][1]["mean"]], "f4"), names[:1])
     missing = onnx_scores(path, hour[:1], np.array([np.nan], "f4"), names[:1])
     assert missing[0] == pytest.approx(at_mean[0], abs=1e-6)
-    # Every hour outside 0-23 scores as the others of its bucket, and not as a known hour.
-    odd = onnx_scores(path, np.array([np.nan, 7.5, 24, -1, 7], "f4"), np.full(5, 500, "f4"), ["ATL"] * 5)
-    assert odd[:4] == pytest.approx([odd[0]] * 4, abs=1e-7)
-    assert abs(odd[4] - odd[0]) > 1e-4
+    # A missing hour is the training mean's, rounded; a fractional one the nearest whole (half to even, as
+    # torch and ONNX round); one outside 0-23 the nearest end.
+    odd = onnx_scores(
+        path, np.array([np.nan, 7.5, 24, -1, round(hour_mean), 8, 23, 0], "f4"), np.full(8, 500, "f4"), ["ATL"] * 8
+    )
+    assert odd[:4] == pytest.approx(odd[4:], abs=1e-7)
+    assert abs(odd[6] - odd[7]) > 1e-4
 
     model = onnx.load(str(path))
     assert [i.name for i in model.graph.input] == ["hour", "distance", "origin"]

@@ -43,23 +43,27 @@ class DelayNet(nn.Module):
     """Numbers standardised (a missing one at the mean), each category embedded, an MLP to one logit.
 
     A number the spec marks "embedded" (whole values spanning few of them: an hour, a day of the week) is embedded
-    as a category: value low + k is index k, a missing, fractional or out-of-range one the index past them. Its input
-    stays a number, so the ONNX file takes the same inputs.
+    as a category of its values low, low + 1, ...: a missing one is the training mean, as for the other numbers, and
+    every value is rounded to the nearest of them, so a count past the largest seen takes the largest's vector. Its
+    input stays a number, so the ONNX file takes the same inputs.
     """
 
     def __init__(self, numeric: list[dict], cardinalities: list[int], hidden: list[int], dropout: float):
         super().__init__()
-        plain = [i for i, n in enumerate(numeric) if "embedded" not in n]
-        embedded = [i for i, n in enumerate(numeric) if "embedded" in n]
+        plain = [n for n in numeric if "embedded" not in n]
+        embedded = [n for n in numeric if "embedded" in n]
         self.has_plain = bool(plain)
-        self.register_buffer("plain_at", torch.tensor(plain, dtype=torch.int64))
-        self.register_buffer("mean", torch.tensor([numeric[i]["mean"] for i in plain], dtype=torch.float32))
-        self.register_buffer("std", torch.tensor([numeric[i]["std"] or 1.0 for i in plain], dtype=torch.float32))
-        self.embedded_at = embedded
-        self.embedded_low = [float(numeric[i]["embedded"]["low"]) for i in embedded]
-        self.embedded_values = [int(numeric[i]["embedded"]["values"]) for i in embedded]
-        # One more row than the values or labels: the bucket of unseen and missing ones (Spark's, for categories).
-        self.number_embeddings = nn.ModuleList(nn.Embedding(v + 1, embedding_size(v + 1)) for v in self.embedded_values)
+        self.register_buffer("plain_at", torch.tensor([numeric.index(n) for n in plain], dtype=torch.int64))
+        self.register_buffer("mean", torch.tensor([n["mean"] for n in plain], dtype=torch.float32))
+        self.register_buffer("std", torch.tensor([n["std"] or 1.0 for n in plain], dtype=torch.float32))
+        self.embedded = [
+            (numeric.index(n), float(n["mean"]), float(n["embedded"]["low"]), int(n["embedded"]["values"]))
+            for n in embedded
+        ]
+        self.number_embeddings = nn.ModuleList(
+            nn.Embedding(values, embedding_size(values)) for *_, values in self.embedded
+        )
+        # One more row than the labels: Spark's bucket for unseen and missing categories.
         self.embeddings = nn.ModuleList(nn.Embedding(c + 1, embedding_size(c + 1)) for c in cardinalities)
         width = len(plain) + sum(e.embedding_dim for e in [*self.number_embeddings, *self.embeddings])
         layers = []
@@ -75,13 +79,10 @@ class DelayNet(nn.Module):
             values = numbers.index_select(1, self.plain_at)
             filled = torch.where(torch.isnan(values), self.mean, values)
             parts.append((filled - self.mean) / self.std)
-        for at, low, count, embedding in zip(
-            self.embedded_at, self.embedded_low, self.embedded_values, self.number_embeddings, strict=True
-        ):
-            offset = numbers[:, at] - low
-            # NaN fails every comparison, so a missing value lands in the last bucket too.
-            known = (offset == torch.floor(offset)) & (offset >= 0) & (offset < count)
-            parts.append(embedding(torch.where(known, offset, torch.full_like(offset, count)).to(torch.int64)))
+        for (at, mean, low, values), embedding in zip(self.embedded, self.number_embeddings, strict=True):
+            value = numbers[:, at]
+            filled = torch.where(torch.isnan(value), torch.full_like(value, mean), value)
+            parts.append(embedding(torch.clamp(torch.round(filled) - low, 0, values - 1).to(torch.int64)))
         for i, embedding in enumerate(self.embeddings):
             parts.append(embedding(indexes[:, i]))
         return self.mlp(torch.cat(parts, dim=1)).squeeze(1)

@@ -26,9 +26,9 @@ import org.apache.spark.sql.Row;
  *
  * <p>A number whose training values are whole and span at most {@link
  * TorchSettings#embedIntegersUpTo()} values (an hour, a day of the week, a month) is embedded as a
- * category instead: value {@code low + k} has index {@code k}, and a missing, fractional or
- * out-of-range value the index past them. Its input stays a number, so the ONNX file's contract is
- * the same.
+ * category instead: value {@code low + k} has index {@code k}; a missing value is the mean, and
+ * every value is rounded to the nearest whole one in that range. Its input stays a number, so the
+ * ONNX file's contract is the same.
  */
 public record TorchInputs(List<NumberInput> numbers, List<CategoryInput> categories)
     implements Serializable {

@@ -131,7 +131,7 @@ class TorchClassifierTest extends SparkTestBase {
   }
 
   @Test
-  void theHourIsEmbeddedAndAnHourUnseenInTrainingIsScoredInItsOwnBucket() {
+  void theHourIsEmbeddedAndAnHourOutsideTrainingsIsScoredAsTheNearestOne() {
     TorchInputs.NumberInput hour = network.inputs().numbers().get(0);
     assertThat(hour.embeddedLow()).isZero();
     assertThat(hour.embeddedValues()).isEqualTo(24);
@@ -141,15 +141,20 @@ class TorchClassifierTest extends SparkTestBase {
         rows(
             FLIGHTS,
             new Object[] {24, 500.0, "ATL", 0.0},
+            new Object[] {23, 500.0, "ATL", 0.0},
             new Object[] {-1, 500.0, "ATL", 0.0},
+            new Object[] {0, 500.0, "ATL", 0.0},
             new Object[] {null, 500.0, "ATL", 0.0},
+            new Object[] {(int) Math.rint(hour.mean()), 500.0, "ATL", 0.0},
             new Object[] {9, 500.0, "ATL", 0.0},
             new Object[] {20, 500.0, "ATL", 0.0});
     List<Double> p = probabilities(network.transform(hours));
-    assertThat(p.get(1)).isCloseTo(p.get(0), within(1e-7));
-    assertThat(p.get(2)).isCloseTo(p.get(0), within(1e-7));
-    // The embedded hours still carry the signal: evening flights are late.
-    assertThat(p.get(4)).isGreaterThan(p.get(3) + 0.3);
+    assertThat(p.get(0)).isCloseTo(p.get(1), within(1e-7));
+    assertThat(p.get(2)).isCloseTo(p.get(3), within(1e-7));
+    // A missing hour is the training mean's, rounded, as the other numbers' missing values are.
+    assertThat(p.get(4)).isCloseTo(p.get(5), within(1e-7));
+    // The embedded hours carry the signal: evening flights are late.
+    assertThat(p.get(7)).isGreaterThan(p.get(6) + 0.3);
   }
 
   @Test

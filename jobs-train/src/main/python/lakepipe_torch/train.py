@@ -50,15 +50,16 @@ class DelayNet(nn.Module):
 
     def __init__(self, numeric: list[dict], cardinalities: list[int], hidden: list[int], dropout: float):
         super().__init__()
-        plain = [n for n in numeric if "embedded" not in n]
-        embedded = [n for n in numeric if "embedded" in n]
+        plain = [(at, n) for at, n in enumerate(numeric) if "embedded" not in n]
         self.has_plain = bool(plain)
-        self.register_buffer("plain_at", torch.tensor([numeric.index(n) for n in plain], dtype=torch.int64))
-        self.register_buffer("mean", torch.tensor([n["mean"] for n in plain], dtype=torch.float32))
-        self.register_buffer("std", torch.tensor([n["std"] or 1.0 for n in plain], dtype=torch.float32))
+        self.register_buffer("plain_at", torch.tensor([at for at, _ in plain], dtype=torch.int64))
+        self.register_buffer("mean", torch.tensor([n["mean"] for _, n in plain], dtype=torch.float32))
+        self.register_buffer("std", torch.tensor([n["std"] or 1.0 for _, n in plain], dtype=torch.float32))
+        # (column, training mean, smallest value, count of values) of each number embedded.
         self.embedded = [
-            (numeric.index(n), float(n["mean"]), float(n["embedded"]["low"]), int(n["embedded"]["values"]))
-            for n in embedded
+            (at, float(n["mean"]), float(n["embedded"]["low"]), int(n["embedded"]["values"]))
+            for at, n in enumerate(numeric)
+            if "embedded" in n
         ]
         self.number_embeddings = nn.ModuleList(
             nn.Embedding(values, embedding_size(values)) for *_, values in self.embedded

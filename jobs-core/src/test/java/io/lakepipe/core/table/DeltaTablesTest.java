@@ -212,4 +212,48 @@ class DeltaTablesTest extends SparkTestBase {
     assertThat(merged).isEqualTo(new DeltaTables.Inserted(1, 1, true));
     assertThat(replayed).isEqualTo(new DeltaTables.Inserted(1, 0, false));
   }
+
+  @Test
+  void insertingAcrossPartitionsFindsAKeyResentWithAnotherDateWhateverFileHoldsIt() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("events").toString();
+    // Two files of keys far apart: the second batch's key range overlaps only the second one.
+    tables.insertNewAcrossPartitions(
+        dated(DAY1, new Object[] {1, "a"}, new Object[] {2, "b"}), path, List.of("id"), "ds");
+    tables.insertNewAcrossPartitions(
+        dated(DAY2, new Object[] {100, "x"}, new Object[] {101, "y"}), path, List.of("id"), "ds");
+
+    DeltaTables.Inserted resent =
+        tables.insertNewAcrossPartitions(
+            dated(
+                LocalDate.of(2001, 1, 3),
+                new Object[] {101, "y again"},
+                new Object[] {102, "z"},
+                new Object[] {null, "no key"}),
+            path,
+            List.of("id"),
+            "ds");
+    DeltaTables.Inserted early =
+        tables.insertNewAcrossPartitions(
+            dated(LocalDate.of(2001, 1, 4), new Object[] {2, "b again"}),
+            path,
+            List.of("id"),
+            "ds");
+
+    assertThat(resent.rows()).isEqualTo(2);
+    assertThat(early).isEqualTo(new DeltaTables.Inserted(2, 0, false));
+    assertThat(contents(path))
+        .containsExactly(
+            "[1,a,2001-01-01]",
+            "[2,b,2001-01-01]",
+            "[100,x,2001-01-02]",
+            "[101,y,2001-01-02]",
+            "[null,no key,2001-01-03]",
+            "[102,z,2001-01-03]");
+  }
+
+  private Dataset<Row> dated(LocalDate ds, Object[]... values) {
+    return rows(SCHEMA, values)
+        .withColumn("ds", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(ds)));
+  }
 }

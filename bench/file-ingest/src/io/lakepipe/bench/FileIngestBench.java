@@ -70,9 +70,12 @@ public final class FileIngestBench {
           LakepipeConfig.load(
               Path.of(args[0]),
               Map.of(
-                  "lakepipe.lakehouse", lakehouse,
-                  "lakepipe.sources.flights.location", landing.toString(),
-                  "lakepipe.sources.flights.ds.sql", "DATE'" + bigDs + "'"));
+                  "lakepipe.lakehouse",
+                  lakehouse,
+                  "lakepipe.sources.flights.location",
+                  landing.toString(),
+                  "lakepipe.sources.flights.ds.sql",
+                  "DATE'" + bigDs + "'"));
       Progress progress = new Progress("file-ingest", 4, 1);
       progress.step("warm-up on " + first + ", each of the 3 methods");
       for (int method = 0; method < 3; method++) {
@@ -148,8 +151,7 @@ public final class FileIngestBench {
       }
     }
     Files.createDirectories(folder);
-    LandingArea landing =
-        LandingAreas.of(config.string("sources.flights.location"), config, spark);
+    LandingArea landing = LandingAreas.of(config.string("sources.flights.location"), config, spark);
     long linked = 0;
     for (int i = 0; i < days; i++) {
       LocalDate ds = first.plusDays(i);
@@ -167,7 +169,11 @@ public final class FileIngestBench {
     double delta = nanos[1] / 1e9;
     double parquet = nanos[2] / 1e9;
     System.out.printf(
-        Locale.ROOT, "%nFile ingest of %s: %,d rows (%,d quarantined)%n", measured, rows, quarantined);
+        Locale.ROOT,
+        "%nFile ingest of %s: %,d rows (%,d quarantined)%n",
+        measured,
+        rows,
+        quarantined);
     System.out.printf(
         Locale.ROOT,
         "%-44s %10s %12s %s%n",

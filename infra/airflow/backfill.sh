@@ -91,7 +91,11 @@ follow() {
   done < <(task_lines "$dag" "$run")
   case "$state_of_run" in
     success) return 0 ;;
-    queued) [[ -n "${seen[$dag/queued]:-}" ]] || say "$dag: queued $(queued_behind "$dag" "$run")" ;;
+    queued)
+      # Not finished: without this return, the status of the line above (0) said it was.
+      [[ -n "${seen[$dag/queued]:-}" ]] || say "$dag: queued $(queued_behind "$dag" "$run")"
+      return 1
+      ;;
     failed)
       task_lines "$dag" "$run" | sed 's/^/  /' >&2
       fail "$dag run $run failed; its task logs are under $AIRFLOW_HOME/logs/dag_id=$dag/run_id=$run/"

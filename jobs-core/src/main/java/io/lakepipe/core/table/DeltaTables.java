@@ -277,7 +277,12 @@ public final class DeltaTables {
    */
   public long insertNew(Dataset<Row> rows, String path, LocalDate ds, List<String> keys) {
     return insertNew(
-            rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))), path, keys, DS, false)
+            rows.withColumn(DS, functions.lit(java.sql.Date.valueOf(ds))),
+            path,
+            keys,
+            DS,
+            false,
+            false)
         .version();
   }
 
@@ -296,7 +301,7 @@ public final class DeltaTables {
    */
   public Inserted insertNew(
       Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
-    return insertNew(rows, path, keys, partitionColumn, partitionColumn != null);
+    return insertNew(rows, path, keys, partitionColumn, partitionColumn != null, false);
   }
 
   /**
@@ -309,15 +314,6 @@ public final class DeltaTables {
   public Inserted insertNewAcrossPartitions(
       Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
     return insertNew(rows, path, keys, partitionColumn, false, true);
-  }
-
-  private Inserted insertNew(
-      Dataset<Row> rows,
-      String path,
-      List<String> keys,
-      String partitionColumn,
-      boolean onlyTouchedPartitions) {
-    return insertNew(rows, path, keys, partitionColumn, onlyTouchedPartitions, false);
   }
 
   private Inserted insertNew(

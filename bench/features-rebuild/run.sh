@@ -18,4 +18,4 @@ AIRPORTS="$LAKEPIPE_HOME/.lakepipe/data/airports.csv"
 rm -rf "$WORK/history" "$WORK/alone"
 run_bench features-rebuild io.lakepipe.bench.FeaturesRebuildBench \
   "$LAKEPIPE_CONFIG" "$HISTORY_DAYS" "$WORK" "$AIRPORTS" \
-  2> >(grep -E "ERROR|Exception|failed" >&2)
+  2> >(grep -E "ERROR|Exception|failed|error:" >&2)

@@ -13,4 +13,4 @@ WORK="$LAKEPIPE_HOME/.lakepipe/bench/kafka-ingest"
   || { echo "The Kafka broker is not running: ./lakepipe services start" >&2; exit 1; }
 rm -rf "$WORK"/plain-* "$WORK"/lakepipe-*
 run_bench kafka-ingest io.lakepipe.bench.KafkaIngestBench "$LAKEPIPE_CONFIG" "$EVENTS" "$WORK" \
-  2> >(grep -E "ERROR|Exception|KafkaBatchWriter|JobRunner" >&2)
+  2> >(grep -E "ERROR|Exception|error:|KafkaBatchWriter|JobRunner" >&2)

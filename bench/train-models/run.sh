@@ -17,6 +17,6 @@ for rows in "$@"; do
   work="$LAKEPIPE_HOME/.lakepipe/bench/train-models/rows-$rows"
   mkdir -p "$work"
   run_bench train-models io.lakepipe.bench.TrainModelsBench "$LAKEPIPE_CONFIG" "$FLIGHTS" "$rows" "$work" \
-    2> >(grep -E "ERROR|Exception|failed" >&2)
+    2> >(grep -E "ERROR|Exception|failed|error:" >&2)
   "$PYTHON" "$LAKEPIPE_HOME/bench/train-models/reference.py" "$work" "$rows"
 done

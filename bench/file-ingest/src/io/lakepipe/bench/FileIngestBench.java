@@ -17,7 +17,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -56,7 +55,8 @@ public final class FileIngestBench {
     LakepipeConfig config =
         LakepipeConfig.load(Path.of(args[0]), Map.of("lakepipe.lakehouse", lakehouse));
     SparkSession spark = SparkSessions.create("lakepipe-bench-file-ingest", config);
-    Methods methods = new Methods(spark, work, config);
+    Methods methods =
+        new Methods(spark, work, StructType.fromDDL(config.string("sources.flights.schema")));
 
     long[] nanos = new long[3];
     long rows = 0;
@@ -118,12 +118,11 @@ public final class FileIngestBench {
   }
 
   /** The three ways of writing a day's files; the ingest's result, or null for the plain copies. */
-  private record Methods(SparkSession spark, Path work, LakepipeConfig config) {
+  private record Methods(SparkSession spark, Path work, StructType schema) {
     JobResult run(int method, LakepipeConfig dayConfig, LocalDate ds) {
       if (method == 0) {
         return IngestFiles.of("flights").run(JobContext.of(spark, dayConfig, ds, "bench"));
       }
-      StructType schema = StructType.fromDDL(config.string("sources.flights.schema"));
       List<String> files =
           LandingAreas.of(dayConfig.string("sources.flights.location"), dayConfig, spark).files(ds);
       Dataset<Row> read =
@@ -143,13 +142,7 @@ public final class FileIngestBench {
   private static long linkAsOneDay(
       SparkSession spark, LakepipeConfig config, LocalDate first, int days, Path folder)
       throws IOException {
-    if (Files.exists(folder)) {
-      try (Stream<Path> old = Files.list(folder)) {
-        for (Path file : old.toList()) {
-          Files.delete(file);
-        }
-      }
-    }
+    // run.sh removes the folder of a previous run first.
     Files.createDirectories(folder);
     LandingArea landing = LandingAreas.of(config.string("sources.flights.location"), config, spark);
     long linked = 0;

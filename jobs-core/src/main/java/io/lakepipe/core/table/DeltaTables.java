@@ -281,8 +281,7 @@ public final class DeltaTables {
             path,
             keys,
             DS,
-            false,
-            false)
+            KeyMatch.WHOLE_TABLE)
         .version();
   }
 
@@ -301,7 +300,12 @@ public final class DeltaTables {
    */
   public Inserted insertNew(
       Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
-    return insertNew(rows, path, keys, partitionColumn, partitionColumn != null, false);
+    return insertNew(
+        rows,
+        path,
+        keys,
+        partitionColumn,
+        partitionColumn != null ? KeyMatch.TOUCHED_PARTITIONS : KeyMatch.WHOLE_TABLE);
   }
 
   /**
@@ -313,16 +317,21 @@ public final class DeltaTables {
    */
   public Inserted insertNewAcrossPartitions(
       Dataset<Row> rows, String path, List<String> keys, String partitionColumn) {
-    return insertNew(rows, path, keys, partitionColumn, false, true);
+    return insertNew(rows, path, keys, partitionColumn, KeyMatch.KEY_RANGE);
+  }
+
+  /** Which rows of the table an insert matches the keys of {@code rows} against. */
+  private enum KeyMatch {
+    /** Those of the partitions {@code rows} touch. */
+    TOUCHED_PARTITIONS,
+    /** All of them. */
+    WHOLE_TABLE,
+    /** All of them, reading only the files whose key statistics overlap the keys' range. */
+    KEY_RANGE
   }
 
   private Inserted insertNew(
-      Dataset<Row> rows,
-      String path,
-      List<String> keys,
-      String partitionColumn,
-      boolean onlyTouchedPartitions,
-      boolean boundKeys) {
+      Dataset<Row> rows, String path, List<String> keys, String partitionColumn, KeyMatch match) {
     Dataset<Row> unique = rows.dropDuplicates(keys.toArray(String[]::new));
     if (!exists(path)) {
       var writer = unique.write().format("delta").mode(SaveMode.Append);
@@ -342,7 +351,7 @@ public final class DeltaTables {
           .append(key)
           .append('`');
     }
-    if (onlyTouchedPartitions) {
+    if (match == KeyMatch.TOUCHED_PARTITIONS) {
       List<String> values =
           rows.select(partitionColumn).distinct().collectAsList().stream()
               .filter(r -> !r.isNullAt(0))
@@ -358,7 +367,7 @@ public final class DeltaTables {
       }
     }
     Column on = functions.expr(condition.toString());
-    if (boundKeys) {
+    if (match == KeyMatch.KEY_RANGE) {
       on = keyRanges(on, rows, keys);
     }
     long before = latestVersion(path);

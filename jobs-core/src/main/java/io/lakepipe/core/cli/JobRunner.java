@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
 
+  /** How long a range run keeps its days' audit rows before it appends them together. */
+  static final Duration AUDIT_BATCH = Duration.ofSeconds(30);
+
   private JobRunner() {}
 
   /**
@@ -108,18 +111,36 @@ public final class JobRunner {
       SparkSession spark,
       LakepipeConfig config,
       Map<String, String> options) {
-    for (LocalDate day : range.days()) {
-      range.starting(day);
-      JobContext context =
-          JobContext.of(spark, config, day, UUID.randomUUID().toString(), options)
-              .inRange(range.last());
-      try {
-        runAudited(range.runName(), job, context);
-      } finally {
-        // What one day cached must not pile up over the next days of a range run.
-        spark.catalog().clearCache();
+    // A daily run appends its row at once; a range run's days share commits (AuditLog.batched).
+    AuditLog audit =
+        AuditLog.batched(
+            spark,
+            config.tablePath("audit-runs"),
+            range.days().size() == 1 ? Duration.ZERO : AUDIT_BATCH);
+    try {
+      for (LocalDate day : range.days()) {
+        range.starting(day);
+        JobContext context =
+            JobContext.of(spark, config, day, UUID.randomUUID().toString(), options)
+                .inRange(range.last())
+                .auditedIn(audit);
+        try {
+          runAudited(range.runName(), job, context);
+        } finally {
+          // What one day cached must not pile up over the next days of a range run.
+          spark.catalog().clearCache();
+        }
       }
+    } catch (Throwable e) {
+      // The rows of the days before the failed one, whatever failed.
+      try {
+        audit.flush();
+      } catch (RuntimeException auditFailure) {
+        e.addSuppressed(auditFailure);
+      }
+      throw e;
     }
+    audit.flush();
     range.finished();
   }
 
@@ -137,7 +158,7 @@ public final class JobRunner {
         context.ds(),
         context.runId(),
         context.config().origin());
-    AuditLog audit = new AuditLog(context.spark(), context.config().tablePath("audit-runs"));
+    AuditLog audit = context.audit();
     JobResult result;
     try {
       result = job.run(context);

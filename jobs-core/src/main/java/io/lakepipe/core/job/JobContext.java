@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.core.job;
 
+import io.lakepipe.core.audit.AuditLog;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.table.DeltaTables;
 import java.time.LocalDate;
@@ -17,6 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * @param until the last day of the range run ({@code --until}) that this day is part of, ds itself
  *     in a daily run: a job may prepare the days after ds that it is about to run, as the feature
  *     build does with its daily stats, but writes ds's own partitions exactly as a daily run
+ * @param audit where the run's audit row goes: a range run's batched log, or null for one that
+ *     appends at once (see {@link #audit()})
  */
 public record JobContext(
     SparkSession spark,
@@ -27,7 +30,8 @@ public record JobContext(
     Map<String, String> options,
     String job,
     RunProgress progress,
-    LocalDate until) {
+    LocalDate until,
+    AuditLog audit) {
 
   public JobContext {
     options = Map.copyOf(options);
@@ -51,18 +55,42 @@ public record JobContext(
       String runId,
       Map<String, String> options) {
     return new JobContext(
-        spark, config, ds, runId, new DeltaTables(spark), options, null, new RunProgress(), ds);
+        spark,
+        config,
+        ds,
+        runId,
+        new DeltaTables(spark),
+        options,
+        null,
+        new RunProgress(),
+        ds,
+        null);
   }
 
   /** This context for one audited run of {@code name}, with fresh progress. */
   public JobContext forJob(String name) {
     return new JobContext(
-        spark, config, ds, runId, tables, options, name, new RunProgress(), until);
+        spark, config, ds, runId, tables, options, name, new RunProgress(), until, audit);
   }
 
   /** This context as one day of a range run that ends on {@code last}. */
   public JobContext inRange(LocalDate last) {
-    return new JobContext(spark, config, ds, runId, tables, options, job, progress, last);
+    return new JobContext(spark, config, ds, runId, tables, options, job, progress, last, audit);
+  }
+
+  /** This context with its audit row going to {@code log} (a range run's batched log). */
+  public JobContext auditedIn(AuditLog log) {
+    return new JobContext(spark, config, ds, runId, tables, options, job, progress, until, log);
+  }
+
+  /**
+   * The audit log of the run: the range run's, which batches its days' rows, else one that appends
+   * each row at once. Read the audit table through it, so that the rows it still keeps are written
+   * first.
+   */
+  @Override
+  public AuditLog audit() {
+    return audit != null ? audit : new AuditLog(spark, config.tablePath("audit-runs"));
   }
 
   /**

@@ -4,6 +4,7 @@ package io.lakepipe.core.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.delta.tables.DeltaTable;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobResult;
@@ -53,6 +54,41 @@ class RangeRunTest extends SparkTestBase {
         .extracting(r -> r.<Long>getAs("rows_written"))
         .containsExactly(30L, 31L, 1L, 2L);
     assertThat(spark.sharedState().cacheManager().isEmpty()).isTrue();
+  }
+
+  @Test
+  void aRangeAppendsItsDaysAuditRowsTogetherAndWritesThemBeforeAJobReadsTheAuditTable() {
+    LakepipeConfig config = testConfig(home, Map.of());
+    String audit = config.tablePath("audit-runs");
+    List<Long> rowsSeenOnTheLastDay = new ArrayList<>();
+
+    JobRunner.runDays(
+        new RangeRun("ranged", FOUR_DAYS),
+        context -> {
+          if (context.ds().equals(FOUR_DAYS.get(3))) {
+            // As the report does: the days before are in the table once it flushed them.
+            context.audit().flush();
+            rowsSeenOnTheLastDay.add(spark.read().format("delta").load(audit).count());
+          }
+          return JobResult.builder().build();
+        },
+        spark,
+        config,
+        Map.of());
+
+    assertThat(rowsSeenOnTheLastDay).containsExactly(3L);
+    assertThat(auditRows(config)).hasSize(4);
+    // Two commits for four days: the flush on the last day, and the end of the range.
+    assertThat(DeltaTable.forPath(spark, audit).history().count()).isEqualTo(2);
+
+    // A daily run still appends its row at once, one commit.
+    JobRunner.runDays(
+        new RangeRun("daily", List.of(FIRST)),
+        context -> JobResult.builder().build(),
+        spark,
+        config,
+        Map.of());
+    assertThat(DeltaTable.forPath(spark, audit).history().count()).isEqualTo(3);
   }
 
   @Test

@@ -147,8 +147,7 @@ public final class IngestKafka {
       return AuditLog.FailedRuns.NONE;
     }
     AuditLog.FailedRuns earlier =
-        new AuditLog(context.spark(), context.config().tablePath("audit-runs"))
-            .failedSinceLastSuccess(context.job(), context.ds());
+        context.audit().failedSinceLastSuccess(context.job(), context.ds());
     if (earlier.runs() > 0) {
       LOG.info(
           "ds={} has {} failed run(s) since its last success: {} records read, {} quarantined;"

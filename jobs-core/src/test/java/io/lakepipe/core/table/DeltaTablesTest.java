@@ -54,6 +54,22 @@ class DeltaTablesTest extends SparkTestBase {
     assertThat(version).isEqualTo(2);
   }
 
+  @Test
+  void replacingADateWithNothingCommitsOnlyWhenTheDateHadRows() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    Dataset<Row> none = rows(SCHEMA);
+
+    assertThat(tables.replaceDsIfChanged(none, 0, path, DAY1)).as("creates the table").isZero();
+    tables.replaceDs(rows(SCHEMA, new Object[] {1, "a"}), path, DAY2);
+    assertThat(tables.replaceDsIfChanged(none, 0, path, DAY1)).as("nothing to change").isEqualTo(1);
+    assertThat(tables.replaceDsIfChanged(none, 0, path, DAY2)).as("empties DAY2").isEqualTo(2);
+    assertThat(contents(path)).isEmpty();
+    assertThat(tables.replaceDsIfChanged(rows(SCHEMA, new Object[] {2, "b"}), 1, path, DAY2))
+        .isEqualTo(3);
+    assertThat(contents(path)).containsExactly("[2,b,2001-01-02]");
+  }
+
   /** Open while the slow writer's rows are being written, inside its Delta transaction. */
   private static final CountDownLatch SLOW_WRITER_WRITING = new CountDownLatch(1);
 

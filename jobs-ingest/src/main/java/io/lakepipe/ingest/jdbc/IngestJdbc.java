@@ -167,7 +167,11 @@ public final class IngestJdbc {
     long quarantineVersion =
         context
             .tables()
-            .replaceDs(Quarantine.filterInvalid(checked, declared.watermark()), quarantinePath, ds);
+            .replaceDsIfChanged(
+                Quarantine.filterInvalid(checked, declared.watermark()),
+                quarantined,
+                quarantinePath,
+                ds);
     // What a failed gate leaves written, for the audit row.
     context
         .progress()
@@ -179,10 +183,13 @@ public final class IngestJdbc {
           declared.declaredAt(), ds.toString(), failed, failedExpectation);
     }
     Quarantine.checkBadShare(location, ds, quarantined, read, declared.maxBadShare());
+    // Most dates of a reference table change nothing: no merge to plan when no row is valid.
     long bronzeVersion =
-        context
-            .tables()
-            .insertNew(LandedRecords.bronze(checked, declared), bronzePath, ds, declared.key());
+        read == quarantined && context.tables().exists(bronzePath)
+            ? context.tables().latestVersion(bronzePath)
+            : context
+                .tables()
+                .insertNew(LandedRecords.bronze(checked, declared), bronzePath, ds, declared.key());
     return result
         .rowsRead(read)
         .rowsWritten(read - quarantined)

@@ -283,7 +283,12 @@ class IngestJdbcIT extends SparkTestBase {
             + schema
             + ".airports SET name = 'Atlanta Renamed', latitude = 33.7,"
             + " updated_at = '2001-01-10 12:00:00+00' WHERE iata = 'ATL'");
+    long bronzeVersion = version("bronze-airports");
+    long quarantineVersion = version("quarantine-airports");
     assertThat(run(config, DAY10.minusDays(1)).rowsRead()).isZero();
+    // A date that changes nothing commits nothing.
+    assertThat(version("bronze-airports")).isEqualTo(bronzeVersion);
+    assertThat(version("quarantine-airports")).isEqualTo(quarantineVersion);
     JobResult change = run(config, DAY10);
 
     assertThat(change.rowsRead()).isEqualTo(1);

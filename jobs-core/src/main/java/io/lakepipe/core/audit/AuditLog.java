@@ -67,10 +67,11 @@ public final class AuditLog {
 
   /**
    * An audit log that keeps successful runs' rows for up to {@code maxDelay} and appends them
-   * together: one Delta commit of the audit table cost a range run about 0.3 s a day of each job. A
-   * failed run's row is appended at once, with those kept; so is everything kept before this log
-   * reads the table, and on {@link #flush}. A process killed before then loses the rows of its last
-   * {@code maxDelay} of successful runs (what they wrote stays written).
+   * together: with one commit per day and job, a backfill of 181 days made about 1,300 commits and
+   * small files of the audit table. A failed run's row is appended at once, with those kept; so are
+   * the kept rows that a read through this log would see, and all of them on {@link #flush}. A
+   * process killed before then loses the rows of its last {@code maxDelay} of successful runs (what
+   * they wrote stays written).
    */
   public static AuditLog batched(SparkSession spark, String path, Duration maxDelay) {
     return new AuditLog(spark, path, maxDelay);
@@ -87,7 +88,10 @@ public final class AuditLog {
    * stream's checkpoint) does not give the retry those rows again.
    */
   public FailedRuns failedSinceLastSuccess(String job, LocalDate ds) {
-    flush();
+    // Only a kept row of this job and date changes the answer (a range run keeps other days').
+    if (pending.stream().anyMatch(run -> run.job().equals(job) && run.ds().equals(ds))) {
+      flush();
+    }
     if (!new DeltaTables(spark).exists(path)) {
       return FailedRuns.NONE;
     }

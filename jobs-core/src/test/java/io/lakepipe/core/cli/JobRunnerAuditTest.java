@@ -117,6 +117,37 @@ class JobRunnerAuditTest extends SparkTestBase {
   }
 
   @Test
+  void aBatchedLogWritesTheRowsKeptForAJobAndDateBeforeItCountsThatDatesFailedRuns() {
+    LakepipeConfig config = testConfig(home, Map.of());
+    String path = config.tablePath("audit-runs");
+    LocalDate ds = LocalDate.of(2001, 1, 7);
+    AuditLog audit = AuditLog.batched(spark, path, java.time.Duration.ofHours(1));
+    JobContext context = JobContext.of(spark, config, ds, "run-4").auditedIn(audit);
+
+    // A failed run is written at once; the success after it is kept.
+    assertThatThrownBy(
+            () ->
+                JobRunner.runAudited(
+                    "gated",
+                    c -> {
+                      c.progress().rows(5, 0, 5);
+                      throw new IllegalStateException("gate failed");
+                    },
+                    context))
+        .hasMessage("gate failed");
+    JobRunner.runAudited("gated", c -> JobResult.builder().build(), context);
+    assertThat(spark.read().format("delta").load(path).count()).isEqualTo(1);
+
+    // Another date's count leaves the kept row kept; this date's writes it first, so the
+    // failure before the success no longer counts.
+    assertThat(audit.failedSinceLastSuccess("gated", ds.plusDays(1)))
+        .isEqualTo(AuditLog.FailedRuns.NONE);
+    assertThat(spark.read().format("delta").load(path).count()).isEqualTo(1);
+    assertThat(audit.failedSinceLastSuccess("gated", ds)).isEqualTo(AuditLog.FailedRuns.NONE);
+    assertThat(spark.read().format("delta").load(path).count()).isEqualTo(2);
+  }
+
+  @Test
   void aPushgatewayThatDoesNotAnswerNeverFailsTheRun() throws Exception {
     int closedPort;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {

@@ -4,6 +4,7 @@ package io.lakepipe.core.audit;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import io.delta.exceptions.ProtocolChangedException;
 import io.lakepipe.core.table.DeltaTables;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -140,6 +141,19 @@ public final class AuditLog {
       return;
     }
     List<Row> rows = pending.stream().map(AuditLog::row).toList();
+    try {
+      append(rows);
+    } catch (ProtocolChangedException e) {
+      // Two jobs' first rows at once into a lakehouse without the table (an Airflow pool of more
+      // than one slot): one of them creates it and the other is refused ("multiple writers are
+      // writing to an empty directory"). Nothing of this append was committed; the table is there
+      // now, and appends to it do not conflict.
+      append(rows);
+    }
+    pending.clear();
+  }
+
+  private void append(List<Row> rows) {
     spark
         .createDataFrame(rows, SCHEMA)
         .write()
@@ -148,7 +162,6 @@ public final class AuditLog {
         // A newer lakepipe may add audit columns; appending merges them into an older table.
         .option("mergeSchema", "true")
         .save(path);
-    pending.clear();
   }
 
   private static Row row(AuditRecord run) {

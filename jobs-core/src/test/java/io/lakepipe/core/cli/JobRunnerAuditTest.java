@@ -13,6 +13,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +151,52 @@ class JobRunnerAuditTest extends SparkTestBase {
     assertThat(spark.read().format("delta").load(path).count()).isEqualTo(1);
     assertThat(audit.failedSinceLastSuccess("gated", ds)).isEqualTo(AuditLog.FailedRuns.NONE);
     assertThat(spark.read().format("delta").load(path).count()).isEqualTo(2);
+  }
+
+  @Test
+  void twoJobsFinishingAtOnceInALakehouseWithoutTheAuditTableBothWriteTheirRow() throws Exception {
+    // Three fresh lakehouses: each time both first appends race to create the table.
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      LakepipeConfig config = testConfig(home.resolve("lakehouse-" + attempt), Map.of());
+      CyclicBarrier bothDone = new CyclicBarrier(2);
+      ExecutorService jobs = Executors.newFixedThreadPool(2);
+      try {
+        List<Future<JobResult>> runs =
+            jobs.invokeAll(
+                List.of(
+                    () -> runWhenBothAreDone("ingest-files", config, bothDone),
+                    () -> runWhenBothAreDone("ingest-jdbc", config, bothDone)));
+        for (Future<JobResult> run : runs) {
+          run.get();
+        }
+      } finally {
+        jobs.shutdownNow();
+      }
+      assertThat(
+              spark
+                  .read()
+                  .format("delta")
+                  .load(config.tablePath("audit-runs"))
+                  .select("job")
+                  .as(Encoders.STRING())
+                  .collectAsList())
+          .as("attempt %d", attempt)
+          .containsExactlyInAnyOrder("ingest-files", "ingest-jdbc");
+    }
+  }
+
+  private JobResult runWhenBothAreDone(String job, LakepipeConfig config, CyclicBarrier bothDone) {
+    return JobRunner.runAudited(
+        job,
+        c -> {
+          try {
+            bothDone.await(1, TimeUnit.MINUTES);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return JobResult.builder().build();
+        },
+        JobContext.of(spark, config, LocalDate.of(2001, 1, 8), "run-" + job));
   }
 
   @Test

@@ -10,7 +10,7 @@
 # Stops what it started; exit 1 with the reason on the first failure.
 # Usage: infra/monitoring/monitoring-test.sh [ds]   (default 2001-01-15; the date must be landed)
 # The bundle: LAKEPIPE_MONITORING_BUNDLE, else the one the end-to-end test deployed
-# (.lakepipe/e2e/one-by-one/deploy/lakepipe_flights_delay/current). The token: LAKEPIPE_SERVING_TOKEN
+# (.lakepipe/e2e/backfill/deploy/lakepipe_flights_delay/current). The token: LAKEPIPE_SERVING_TOKEN
 # when exported (./lakepipe test does, so that the secret scan after it looks for it), else a new one.
 set -euo pipefail
 
@@ -26,7 +26,7 @@ DS="${1:-2001-01-15}"
 STATE="$LAKEPIPE_HOME/.lakepipe"
 JAR="${LAKEPIPE_JARS_DIR:-$LAKEPIPE_HOME/jobs-ingest/target}/jobs-ingest.jar"
 SERVING_JAR="$LAKEPIPE_HOME/serving/target/lakepipe-serving.jar"
-BUNDLE="${LAKEPIPE_MONITORING_BUNDLE:-$STATE/e2e/one-by-one/deploy/lakepipe_flights_delay/current}"
+BUNDLE="${LAKEPIPE_MONITORING_BUNDLE:-$STATE/e2e/backfill/deploy/lakepipe_flights_delay/current}"
 PYTHON="$STATE/venv-mlflow/bin/python"
 MONITORING="$LAKEPIPE_HOME/infra/monitoring/prometheus.sh"
 CLUSTER="$LAKEPIPE_HOME/infra/spark/cluster.sh"

@@ -1,7 +1,7 @@
 """Check what the daily and training runs should have left: tables, audit rows, MLflow run, model, bundle.
 
-For the end-to-end test that runs the daily DAG for every ds of [--from, --to] and the training for
---train-ds. Expectations, each checked and reported, all failures listed:
+For the end-to-end test, whose backfill runs the daily steps for every ds of [--from, --to] and the
+training for --train-ds. Expectations, each checked and reported, all failures listed:
 
 - Delta tables: bronze flights, their quality results, flight features, flight labels and the
   features' quality metrics have rows for every ds of the range.

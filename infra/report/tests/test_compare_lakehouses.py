@@ -218,6 +218,15 @@ def test_a_table_missing_in_both_is_fine_and_missing_in_one_is_different(site_a:
     assert both.same and both.note == "missing in both lakehouses"
 
 
+def test_a_table_missing_in_one_is_the_same_when_the_other_has_no_row_in_range(site_a: Site, site_b: Site) -> None:
+    site_a.write("bronze-flights", [flight(site_a, D3, 1)], BRONZE_FLIGHTS)
+
+    assert outcome(run_compare(site_a, site_b, D1, D2), "bronze-flights") == Outcome(
+        "bronze-flights", None, True, note="missing in B; the other has 0 rows in range"
+    )
+    assert not outcome(run_compare(site_a, site_b, D1, D3), "bronze-flights").same
+
+
 def test_main_exits_0_when_the_same_and_1_on_a_difference(
     site_a: Site, site_b: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:

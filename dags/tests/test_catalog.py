@@ -42,9 +42,14 @@ def test_audit_names_are_the_job_names_or_name_their_subject_option() -> None:
         assert subject in ("", *(f"{{{option.name}}}" for option in job.options if option.required))
 
 
+@pytest.fixture(scope="module")
+def declared() -> object:
+    """The local config, parsed once for every job (0.7 s a parse)."""
+    return load_config(LOCAL)
+
+
 @pytest.mark.parametrize("name", JOBS)
-def test_what_a_job_reads_and_writes_is_declared_in_the_config(name: str) -> None:
-    declared = load_config(LOCAL)
+def test_what_a_job_reads_and_writes_is_declared_in_the_config(name: str, declared: object) -> None:
     for key in (*JOBS[name].reads, *JOBS[name].writes):
         if "{" in key:  # stands for an option's value, known when the job runs
             assert re.search(r"\{(\w+)\}", key).group(1) in {o.name for o in JOBS[name].options}

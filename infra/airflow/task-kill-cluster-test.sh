@@ -29,8 +29,9 @@ source "$LAKEPIPE_HOME/infra/airflow/env.sh"
 CLUSTER="$LAKEPIPE_HOME/infra/spark/cluster.sh"
 MASTER_URL="spark://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_PORT}"
 MASTER_UI="http://${LAKEPIPE_BIND_HOST}:${SPARK_MASTER_WEBUI_PORT}"
-# The cluster's secret, as Airflow's environment gives it (docs/deploying.md).
-export SPARK_SUBMIT_OPTS="@$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts"
+# The cluster's secret, as Airflow's environment gives it (docs/deploying.md), before the options the
+# caller set (the test suite's JIT and GC flags).
+export SPARK_SUBMIT_OPTS="@$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts${SPARK_SUBMIT_OPTS:+ $SPARK_SUBMIT_OPTS}"
 T0="$(date +%s)"
 
 fail() { echo "task-kill-cluster-test FAILED: $*" >&2; tail -n 5 "$WORK"/*.log >&2 || true; exit 1; }

@@ -89,8 +89,9 @@ airflow_task() {
   (
     export LAKEPIPE_AIRFLOW_INSTANCE="$AIRFLOW_INSTANCE"
     export AIRFLOW_CONN_SPARK_DEFAULT="{\"conn_type\": \"spark\", \"host\": \"spark://${LAKEPIPE_BIND_HOST}\", \"port\": ${SPARK_MASTER_PORT}, \"extra\": {\"deploy-mode\": \"client\", \"spark-binary\": \"spark-submit\"}}"
-    # The cluster's secret for spark-submit's JVM, from the owner-only @argfile (never a command line).
-    export SPARK_SUBMIT_OPTS="@$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts"
+    # The cluster's secret for spark-submit's JVM, from the owner-only @argfile (never a command line),
+    # before the options the caller set (the test suite's JIT and GC flags).
+    export SPARK_SUBMIT_OPTS="@$LAKEPIPE_HOME/.lakepipe/spark-auth/submit.jvmopts${SPARK_SUBMIT_OPTS:+ $SPARK_SUBMIT_OPTS}"
     export AIRFLOW_VAR_LAKEPIPE_CONFIG="$config"
     export AIRFLOW_VAR_LAKEPIPE_SPARK_PROPERTIES_FILE="$LAKEPIPE_HOME/config/spark-cluster.conf"
     # The jars: LAKEPIPE_JARS_DIR when set, else each module's target/ (lakepipe_dags.steps).

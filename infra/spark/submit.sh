@@ -12,6 +12,8 @@
 # Executors get the secret from their worker's environment.
 # Usage: infra/spark/submit.sh [--deploy-mode client|cluster] [spark-submit options] jar [args]
 #   SPARK_AUTH_OPTS_FILE: another @argfile (the security test's wrong secret).
+#   LAKEPIPE_DRIVER_JAVA_OPTS: more JVM options for a driver that a worker starts (the test suite's
+#   JIT and GC flags; in client mode the driver is spark-submit's JVM, which SPARK_SUBMIT_OPTS sets).
 set -euo pipefail
 
 LAKEPIPE_HOME="${LAKEPIPE_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -45,7 +47,7 @@ for (( i=0; i<${#args[@]}; i++ )); do
 done
 driver_opts=()
 if [[ "$mode" == cluster ]]; then
-  driver_opts=(--conf "spark.driver.extraJavaOptions=$(profile_value spark.driver.extraJavaOptions) @$OPTS_FILE")
+  driver_opts=(--conf "spark.driver.extraJavaOptions=$(profile_value spark.driver.extraJavaOptions) @$OPTS_FILE${LAKEPIPE_DRIVER_JAVA_OPTS:+ $LAKEPIPE_DRIVER_JAVA_OPTS}")
 fi
 export SPARK_SUBMIT_OPTS="@$OPTS_FILE${SPARK_SUBMIT_OPTS:+ $SPARK_SUBMIT_OPTS}"
 exec "$LAKEPIPE_HOME/.lakepipe/venv-airflow/bin/spark-submit" --properties-file "$PROPERTIES" \

@@ -94,8 +94,9 @@ it_mvn_args() {
 }
 
 suite_it() {
-  # The Spark of MLflow's Python loader (the read-back of logged models) is short-lived too.
-  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS"
+  # The Spark of MLflow's Python loader (the read-back of logged models) is short-lived too, and
+  # nothing looks at its UI.
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS -Dspark.ui.enabled=false"
   # shellcheck disable=SC2046  # it_mvn_args prints several arguments, split on purpose
   mvn_run verify $(it_mvn_args) -Dlakepipe.it.excludedGroups=faults
 }
@@ -187,8 +188,10 @@ use_test_jvm_opts() {
   [[ -s "$CDS_ARCHIVE" ]] && opts+=" -XX:SharedArchiveFile=$CDS_ARCHIVE"
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$opts${*:+ $*}"
 }
-# Executors on a cluster get the same JIT flag.
+# Executors on a cluster get the same JIT flag, and so does a driver that YARN starts (one flag each: a
+# -D value in SPARK_SUBMIT_OPTS cannot hold a space).
 EXECUTOR_C1="-Dspark.executor.defaultJavaOptions=-XX:TieredStopAtLevel=1"
+DRIVER_C1="-Dspark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=1"
 
 suite_e2e() {
   ensure_test_jars
@@ -216,6 +219,9 @@ suite_cluster() {
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
   # Client-mode drivers and the executors (the monitoring test scrapes the drivers' UI: it stays on).
   use_test_jvm_opts "$EXECUTOR_C1"
+  # The drivers that a worker starts (cluster deploy mode, through infra/spark/submit.sh), and the
+  # master, workers and History Server: short-lived or idle, none needs C2 either.
+  export LAKEPIPE_DRIVER_JAVA_OPTS="$TEST_JVM_OPTS" SPARK_DAEMON_JAVA_OPTS="$TEST_JVM_OPTS"
   "$LAKEPIPE_HOME/infra/test/cluster-suite.sh" "$TEST_DS"
 }
 
@@ -224,7 +230,9 @@ suite_deploy() {
   ensure_test_days
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS" LAKEPIPE_JOB_JAR="$LAKEPIPE_TEST_JARS/jobs-ingest.jar"
   # (Not the archive: spark-submit to YARN puts the Hadoop configuration on the driver's class path.)
-  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS $EXECUTOR_C1"
+  export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS $EXECUTOR_C1 $DRIVER_C1"
+  # The MiniYARNCluster's and MiniDFSCluster's own JVMs.
+  export LAKEPIPE_MINI_CLUSTER_JAVA_OPTS="$TEST_JVM_OPTS"
   "$LAKEPIPE_HOME/infra/deploy/validate.sh"
   "$LAKEPIPE_HOME/infra/deploy/yarn-test.sh" "$TEST_DS"
   "$LAKEPIPE_HOME/infra/deploy/hdfs-test.sh" "$TEST_DS"

@@ -22,6 +22,14 @@ import org.apache.spark.sql.types.StructType;
  * DailyStats} computes them. The rows name only the columns the tests need; the others stay null.
  */
 final class FeatureTestRows {
+  /**
+   * The bronze schemas, derived once: each derivation reads the config and analyses the source's
+   * parsing, and the tests build hundreds of rows on them.
+   */
+  private static StructType flights;
+
+  private static StructType airports;
+
   private FeatureTestRows() {}
 
   private static LakepipeConfig declared() {
@@ -29,15 +37,23 @@ final class FeatureTestRows {
   }
 
   /** The bronze-flights table, written by ingest-files from the flights source. */
-  static StructType bronzeFlights() {
-    return LandedRecords.bronzeSchema(
-        SparkSession.active(), SourceDeclarations.files(declared(), "flights"));
+  static synchronized StructType bronzeFlights() {
+    if (flights == null) {
+      flights =
+          LandedRecords.bronzeSchema(
+              SparkSession.active(), SourceDeclarations.files(declared(), "flights"));
+    }
+    return flights;
   }
 
   /** The bronze-airports table, written by ingest-jdbc from the airports source. */
-  static StructType bronzeAirports() {
-    return LandedRecords.bronzeSchema(
-        SparkSession.active(), SourceDeclarations.jdbc(declared(), "airports"));
+  static synchronized StructType bronzeAirports() {
+    if (airports == null) {
+      airports =
+          LandedRecords.bronzeSchema(
+              SparkSession.active(), SourceDeclarations.jdbc(declared(), "airports"));
+    }
+    return airports;
   }
 
   /** The daily stats table, as the flights view's daily sums give it. */

@@ -99,12 +99,20 @@ class ExportPmmlIT extends SparkTestBase {
         List.of(type, params), key -> PmmlBundlesTest.fit(flights, type, params));
   }
 
+  /**
+   * The version of each features table this test wrote its synthetic rows to: every version it
+   * registers trained on the same rows, so they name one table version (a write is a Delta commit).
+   */
+  private final Map<String, Long> featuresVersions = new HashMap<>();
+
   private ModelVersion register(
       LakepipeConfig config, String alias, Function<Dataset<Row>, PipelineModel> fit) {
     Dataset<Row> flights = PmmlBundlesTest.syntheticFlights(300, 5);
     String featuresPath = config.tablePath("features-flights");
     long featuresVersion =
-        new DeltaTables(spark).replaceDs(flights.drop("delayed"), featuresPath, DS);
+        featuresVersions.computeIfAbsent(
+            featuresPath,
+            path -> new DeltaTables(spark).replaceDs(flights.drop("delayed"), path, DS));
     PipelineModel model = fit.apply(flights);
     Dataset<Row> inputs = flights.select("hour", "distance", "origin", "destination");
     try (MlflowTracking tracking = MlflowTracking.connect(MLFLOW, Duration.ofSeconds(10))) {

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -23,12 +24,10 @@ import org.apache.spark.sql.types.StructType;
  */
 final class FeatureTestRows {
   /**
-   * The bronze schemas, derived once: each derivation reads the config and analyses the source's
-   * parsing, and the tests build hundreds of rows on them.
+   * The bronze schemas by source, derived once: each derivation reads the config and analyses the
+   * source's parsing, and the tests build hundreds of rows on them.
    */
-  private static StructType flights;
-
-  private static StructType airports;
+  private static final Map<String, StructType> BRONZE = new ConcurrentHashMap<>();
 
   private FeatureTestRows() {}
 
@@ -37,23 +36,21 @@ final class FeatureTestRows {
   }
 
   /** The bronze-flights table, written by ingest-files from the flights source. */
-  static synchronized StructType bronzeFlights() {
-    if (flights == null) {
-      flights =
-          LandedRecords.bronzeSchema(
-              SparkSession.active(), SourceDeclarations.files(declared(), "flights"));
-    }
-    return flights;
+  static StructType bronzeFlights() {
+    return BRONZE.computeIfAbsent(
+        "flights",
+        source ->
+            LandedRecords.bronzeSchema(
+                SparkSession.active(), SourceDeclarations.files(declared(), source)));
   }
 
   /** The bronze-airports table, written by ingest-jdbc from the airports source. */
-  static synchronized StructType bronzeAirports() {
-    if (airports == null) {
-      airports =
-          LandedRecords.bronzeSchema(
-              SparkSession.active(), SourceDeclarations.jdbc(declared(), "airports"));
-    }
-    return airports;
+  static StructType bronzeAirports() {
+    return BRONZE.computeIfAbsent(
+        "airports",
+        source ->
+            LandedRecords.bronzeSchema(
+                SparkSession.active(), SourceDeclarations.jdbc(declared(), source)));
   }
 
   /** The daily stats table, as the flights view's daily sums give it. */

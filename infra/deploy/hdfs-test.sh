@@ -49,8 +49,8 @@ trap cleanup EXIT
 T0="$(date +%s)"
 
 # The cluster runs until its standard input closes (cleanup closes it); it copies the landed day in
-# before it says ready. LAKEPIPE_MINI_CLUSTER_JAVA_OPTS: more
-# options for its JVM (the test suite sets its JIT and GC flags).
+# before it says ready. LAKEPIPE_MINI_CLUSTER_JAVA_OPTS: more options for its JVM (the test suite
+# sets its JIT and GC flags).
 exec {DFS_IN}> >(exec java -Xmx512m ${LAKEPIPE_MINI_CLUSTER_JAVA_OPTS:-} $OPENS -cp "$LIBS/*:$SPARK_HOME/jars/*" \
   "$LAKEPIPE_HOME/infra/deploy/hdfs/MiniDfs.java" "$WORK/dfs" "$LANDED" "/landing/flights/ds=$DS" \
   >"$WORK/dfs.log" 2>&1)

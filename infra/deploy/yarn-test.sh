@@ -50,8 +50,8 @@ cleanup() {
 trap cleanup EXIT
 T0="$(date +%s)"
 
-# The cluster runs until its standard input closes (cleanup closes it). LAKEPIPE_MINI_CLUSTER_JAVA_OPTS: more
-# options for its JVM (the test suite sets its JIT and GC flags).
+# The cluster runs until its standard input closes (cleanup closes it). LAKEPIPE_MINI_CLUSTER_JAVA_OPTS:
+# more options for its JVM (the test suite sets its JIT and GC flags).
 mkdir -p "$WORK/yarn"
 exec {YARN_IN}> >(cd "$WORK/yarn" && exec java -Xmx768m ${LAKEPIPE_MINI_CLUSTER_JAVA_OPTS:-} $OPENS -cp "$LIBS/*:$SPARK_HOME/jars/*" \
   "$LAKEPIPE_HOME/infra/deploy/yarn/MiniYarn.java" "$WORK/hadoop-conf" >"$WORK/yarn.log" 2>&1)

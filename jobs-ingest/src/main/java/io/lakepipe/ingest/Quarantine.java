@@ -65,6 +65,16 @@ public final class Quarantine {
     return when(joined.equalTo(""), lit(null)).otherwise(joined);
   }
 
+  /**
+   * The checked rows with {@link #RAW} kept only on the rows the quarantine takes: bronze never
+   * reads it, so the cache or checkpoint of a day's checked rows need not hold every record twice,
+   * as text and parsed (a big day's parse-and-check pass took about a tenth less,
+   * bench/file-ingest).
+   */
+  public static Dataset<Row> withRawOfInvalidOnly(Dataset<Row> checked) {
+    return checked.withColumn(RAW, when(col(REASON).isNotNull(), col(RAW)));
+  }
+
   /** Keeps the valid rows, without the reason and raw columns. */
   public static Dataset<Row> filterValid(Dataset<Row> checked) {
     Dataset<Row> valid = checked.where(col(REASON).isNull()).drop(REASON);

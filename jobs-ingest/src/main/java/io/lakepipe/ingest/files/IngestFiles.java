@@ -2,9 +2,6 @@
 package io.lakepipe.ingest.files;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.trim;
 
 import io.lakepipe.core.LakepipeErrors;
@@ -15,6 +12,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.QuarantineAndBronze;
 import io.lakepipe.ingest.source.FileFormat;
 import io.lakepipe.ingest.source.FileSource;
 import io.lakepipe.ingest.source.SchemaCheck;
@@ -107,20 +105,13 @@ public final class IngestFiles {
 
     long started = System.nanoTime();
     Dataset<Row> checked =
-        LandedRecords.check(parse(context, source, files), context.ds(), source)
+        Quarantine.withRawOfInvalidOnly(
+                LandedRecords.check(parse(context, source, files), context.ds(), source))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Row counts;
+      CheckedCounts counts;
       try {
-        // One pass for every count; count(column) skips the nulls of valid rows.
-        counts =
-            checked
-                .agg(
-                    count(lit(1)),
-                    count(col(Quarantine.REASON)),
-                    count(col(LandedRecords.FAILED)),
-                    first(col(LandedRecords.FAILED), true))
-                .head();
+        counts = CheckedCounts.of(checked);
       } catch (Exception e) {
         if (e instanceof SparkException || e.getCause() instanceof SparkException) {
           Optional<String> file = unreadableFile(e);
@@ -130,9 +121,8 @@ public final class IngestFiles {
         }
         throw e;
       }
-      long read = counts.getLong(0);
-      long quarantined = counts.getLong(1);
-      long failed = counts.getLong(2);
+      long read = counts.read();
+      long quarantined = counts.quarantined();
       if (read == 0) {
         throw LakepipeErrors.landingEmpty(folder, context.ds().toString(), files.size());
       }
@@ -142,30 +132,32 @@ public final class IngestFiles {
           read,
           millisSince(started),
           quarantined);
-      // A clean day only has to clear what an earlier run of the date may have quarantined.
-      long quarantineVersion =
-          quarantined == 0 && context.tables().exists(quarantinePath)
-              ? context.tables().deleteDs(quarantinePath, context.ds())
-              : context
-                  .tables()
-                  .replaceDs(Quarantine.filterInvalid(checked), quarantinePath, context.ds());
-      LOG.info("Quarantine v{} written after {} ms", quarantineVersion, millisSince(started));
-      // What a failed gate below leaves written, for the audit row.
-      context
-          .progress()
-          .source(folder)
-          .rows(read, 0, quarantined)
-          .wrote(quarantinePath, quarantineVersion);
-      if (failed > 0) {
-        throw LakepipeErrors.expectationFailed(
-            source.declaredAt(), context.ds().toString(), failed, counts.getString(3));
-      }
-      Quarantine.checkBadShare(folder, context.ds(), quarantined, read, source.maxBadShare());
-      long bronzeVersion =
-          context
-              .tables()
-              .replaceDs(LandedRecords.bronze(checked, source), bronzePath, context.ds());
-      LOG.info("Bronze v{} written after {} ms", bronzeVersion, millisSince(started));
+      context.progress().source(folder).rows(read, 0, quarantined);
+      QuarantineAndBronze.Versions versions =
+          QuarantineAndBronze.commit(
+              context.progress(),
+              () -> counts.checkGates(source, context.ds(), folder, source.maxBadShare()),
+              quarantinePath,
+              // A clean day only has to clear what an earlier run of the date may have quarantined.
+              () ->
+                  quarantined == 0 && context.tables().exists(quarantinePath)
+                      ? context.tables().deleteDs(quarantinePath, context.ds())
+                      : context
+                          .tables()
+                          .replaceDs(
+                              Quarantine.filterInvalid(checked), quarantinePath, context.ds()),
+              bronzePath,
+              () ->
+                  context
+                      .tables()
+                      .replaceDs(LandedRecords.bronze(checked, source), bronzePath, context.ds()));
+      long bronzeVersion = versions.bronze();
+      long quarantineVersion = versions.quarantine();
+      LOG.info(
+          "Bronze v{} and quarantine v{} written after {} ms",
+          bronzeVersion,
+          quarantineVersion,
+          millisSince(started));
       return JobResult.builder()
           .source(folder)
           .rowsRead(read)

@@ -2,9 +2,7 @@
 package io.lakepipe.ingest.jdbc;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -21,6 +19,8 @@ import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
+import io.lakepipe.ingest.QuarantineAndBronze;
+import io.lakepipe.ingest.files.CheckedCounts;
 import io.lakepipe.ingest.files.LandedRecords;
 import io.lakepipe.ingest.files.ParsedRecords;
 import io.lakepipe.ingest.files.RecordParsing;
@@ -131,10 +131,7 @@ public final class IngestJdbc {
         until);
 
     Dataset<Row> checked;
-    long read;
-    long quarantined;
-    long failed;
-    String failedExpectation;
+    CheckedCounts counts;
     try {
       // Read once: a checkpoint, so that the writes and the counts see the very same rows even if
       // the table changes meanwhile; a lost connection fails here, before any write.
@@ -142,20 +139,10 @@ public final class IngestJdbc {
       if (after != null) {
         changes = withoutIngested(changes, declared, earlier.keys());
       }
-      checked = check(changes, declared, ds, location, context.runId()).localCheckpoint(true);
-      // One pass for every count; count(column) skips the nulls of valid rows.
-      Row counts =
-          checked
-              .agg(
-                  count(lit(1)),
-                  count(col(Quarantine.REASON)),
-                  count(col(LandedRecords.FAILED)),
-                  first(col(LandedRecords.FAILED), true))
-              .head();
-      read = counts.getLong(0);
-      quarantined = counts.getLong(1);
-      failed = counts.getLong(2);
-      failedExpectation = counts.getString(3);
+      checked =
+          Quarantine.withRawOfInvalidOnly(check(changes, declared, ds, location, context.runId()))
+              .localCheckpoint(true);
+      counts = CheckedCounts.of(checked);
     } catch (LakepipeException e) {
       throw e;
     } catch (Exception e) {
@@ -163,33 +150,39 @@ public final class IngestJdbc {
       throw LakepipeErrors.jdbcReadFailed(location, e);
     }
 
-    // With the typed watermark, so that the next run's watermark also covers quarantined versions.
-    long quarantineVersion =
-        context
-            .tables()
-            .replaceDsIfChanged(
-                Quarantine.filterInvalid(checked, declared.watermark()),
-                quarantined,
-                quarantinePath,
-                ds);
-    // What a failed gate leaves written, for the audit row.
-    context
-        .progress()
-        .source(location)
-        .rows(read, 0, quarantined)
-        .wrote(quarantinePath, quarantineVersion);
-    if (failed > 0) {
-      throw LakepipeErrors.expectationFailed(
-          declared.declaredAt(), ds.toString(), failed, failedExpectation);
-    }
-    Quarantine.checkBadShare(location, ds, quarantined, read, declared.maxBadShare());
-    // Most dates of a reference table change nothing: no merge to plan when no row is valid.
-    long bronzeVersion =
-        read == quarantined && context.tables().exists(bronzePath)
-            ? context.tables().latestVersion(bronzePath)
-            : context
-                .tables()
-                .insertNew(LandedRecords.bronze(checked, declared), bronzePath, ds, declared.key());
+    long read = counts.read();
+    long quarantined = counts.quarantined();
+    context.progress().source(location).rows(read, 0, quarantined);
+    QuarantineAndBronze.Versions versions =
+        QuarantineAndBronze.commit(
+            context.progress(),
+            () -> counts.checkGates(declared, ds, location, declared.maxBadShare()),
+            quarantinePath,
+            // With the typed watermark, so that the next run's watermark also covers quarantined
+            // versions.
+            () ->
+                context
+                    .tables()
+                    .replaceDsIfChanged(
+                        Quarantine.filterInvalid(checked, declared.watermark()),
+                        quarantined,
+                        quarantinePath,
+                        ds),
+            bronzePath,
+            // Most dates of a reference table change nothing: no merge to plan when no row is
+            // valid.
+            () ->
+                read == quarantined && context.tables().exists(bronzePath)
+                    ? context.tables().latestVersion(bronzePath)
+                    : context
+                        .tables()
+                        .insertNew(
+                            LandedRecords.bronze(checked, declared),
+                            bronzePath,
+                            ds,
+                            declared.key()));
+    long bronzeVersion = versions.bronze();
+    long quarantineVersion = versions.quarantine();
     return result
         .rowsRead(read)
         .rowsWritten(read - quarantined)

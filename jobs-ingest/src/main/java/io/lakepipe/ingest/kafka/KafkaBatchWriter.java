@@ -65,7 +65,9 @@ final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     // batch of 100,000 against 6.2 s, bench/kafka-ingest). A lost executor fails the batch, which
     // the stream's checkpoint then reads again, and the MERGEs keep exactly once.
     Dataset<Row> checked =
-        KafkaRecords.check(records, source, context.ds(), context.runId()).localCheckpoint();
+        Quarantine.withRawOfInvalidOnly(
+                KafkaRecords.check(records, source, context.ds(), context.runId()))
+            .localCheckpoint();
     // One pass for both counts; count(column) skips the nulls of valid rows.
     Row counts = checked.agg(count(lit(1)), count(col(Quarantine.REASON))).head();
     long batchRead = counts.getLong(0);

@@ -24,3 +24,12 @@ fi
 if [ -z "${SPARK_LOCAL_IP:-}" ]; then
   export SPARK_LOCAL_IP=127.0.0.1
 fi
+
+# The class-data sharing archive of local drivers (infra/lib/driver-cds.sh), once ./lakepipe setup has
+# written it; a JVM whose JDK or class path differs from the archive's warns once and runs without it.
+if [ -s "$LAKEPIPE_HOME/.lakepipe/driver-cds/spark-driver.jsa" ]; then
+  case " ${SPARK_SUBMIT_OPTS:-} " in
+    *" -XX:SharedArchiveFile="*) ;;
+    *) export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }-XX:SharedArchiveFile=$LAKEPIPE_HOME/.lakepipe/driver-cds/spark-driver.jsa" ;;
+  esac
+fi

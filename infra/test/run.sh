@@ -148,44 +148,22 @@ ensure_test_days() {
   if ((missing)); then "$LAKEPIPE" land "$first" "$TEST_DS"; fi
 }
 
-# Class-data sharing for the Spark drivers that spark-submit starts on this machine: the classes
-# that one file ingest loads (Spark, Delta, the job's own), parsed and verified once into an archive
-# that every later driver maps instead of loading them again (a day's ingest: 16 s of CPU without it,
-# 13 s with it). Written by one ingest of TEST_DS into a throwaway lakehouse with
-# -XX:ArchiveClassesAtExit, again whenever the JDK, Spark's jars or the ingest jar change. A JVM that
-# finds the archive unusable says so in one warning line and runs without it.
-CDS_DIR="$STATE/test-cds"
-CDS_ARCHIVE="$CDS_DIR/spark-driver.jsa"
+# Class-data sharing for the Spark drivers that spark-submit starts on this machine: the archive that
+# ./lakepipe setup writes for users' drivers (infra/lib/driver-cds.sh), written here by the test jars
+# when setup did not build (a day's ingest: 16 s of CPU without it, 13 s with it).
 ensure_cds_archive() {
   source "$LAKEPIPE_HOME/infra/lib/spark-env.sh"
-  local wanted
-  wanted="$(java -version 2>&1 | head -n 1)|$(ls -l "$SPARK_HOME/jars" | sha256sum | cut -c1-16)|$(sha256sum <"$LAKEPIPE_TEST_JARS/jobs-ingest.jar" | cut -c1-16)"
-  if [[ -s "$CDS_ARCHIVE" && "$(cat "$CDS_DIR/built-for" 2>/dev/null)" == "$wanted" ]]; then
-    return 0
-  fi
-  rm -rf "$CDS_DIR"
-  mkdir -p "$CDS_DIR"
-  printf 'include file("%s")\nlakepipe.lakehouse = "%s"\n' "$LAKEPIPE_HOME/config/local.conf" "$CDS_DIR/lakehouse" \
-    >"$CDS_DIR/dump.conf"
-  echo "Writing the class-data sharing archive of the local Spark drivers ($CDS_ARCHIVE)"
-  if SPARK_SUBMIT_OPTS="$TEST_JVM_OPTS -Dspark.ui.enabled=false -XX:ArchiveClassesAtExit=$CDS_ARCHIVE" \
-      "$STATE/venv-airflow/bin/spark-submit" --master "local[2]" \
-      --properties-file "$LAKEPIPE_HOME/config/spark-defaults.conf" \
-      --class io.lakepipe.ingest.files.IngestFilesJob "$LAKEPIPE_TEST_JARS/jobs-ingest.jar" \
-      --config "$CDS_DIR/dump.conf" --ds "$TEST_DS" --source flights >"$CDS_DIR/dump.log" 2>&1 && [[ -s "$CDS_ARCHIVE" ]]; then
-    echo "$wanted" >"$CDS_DIR/built-for"
-  else
-    echo "(no class-data sharing: writing the archive failed, see $CDS_DIR/dump.log; the drivers load their classes as usual)"
-    rm -f "$CDS_ARCHIVE"
-  fi
-  rm -rf "$CDS_DIR/lakehouse"
+  source "$LAKEPIPE_HOME/infra/lib/driver-cds.sh"
+  rm -rf "$STATE/test-cds" # where the tests kept an archive of their own before
+  ensure_driver_cds "$LAKEPIPE_TEST_JARS/jobs-ingest.jar" "$LAKEPIPE_TEST_JARS/tools.jar"
 }
 
 # SPARK_SUBMIT_OPTS of a suite's spark-submits: TEST_JVM_OPTS, the archive when there is one, and
 # the given options. use_test_jvm_opts [option...]
 use_test_jvm_opts() {
   local opts="$TEST_JVM_OPTS"
-  [[ -s "$CDS_ARCHIVE" ]] && opts+=" -XX:SharedArchiveFile=$CDS_ARCHIVE"
+  source "$LAKEPIPE_HOME/infra/lib/driver-cds.sh"
+  [[ -s "$DRIVER_CDS_ARCHIVE" ]] && opts+=" -XX:SharedArchiveFile=$DRIVER_CDS_ARCHIVE"
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$opts${*:+ $*}"
 }
 # Executors on a cluster get the same JIT flag, and so does a driver that YARN starts (one flag each: a
@@ -197,6 +175,7 @@ suite_e2e() {
   ensure_test_jars
   ensure_test_days
   ensure_cds_archive
+  "$LAKEPIPE_HOME/infra/test/driver-cds-test.sh"
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS"
   # Local drivers: no Spark UI either (nothing here looks at it).
   use_test_jvm_opts -Dspark.ui.enabled=false

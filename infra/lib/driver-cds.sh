@@ -25,7 +25,7 @@ driver_cds_wanted() {
 
 # Writes the archive unless the one there was written for this JDK and these Spark jars: one day of
 # the flights demo data landed into a throwaway folder and ingested, with -XX:ArchiveClassesAtExit,
-# into a throwaway lakehouse (about 45 s). The JVM writes the archive beside the final one, which it
+# into a throwaway lakehouse (33 s here). The JVM writes the archive beside the final one, which it
 # replaces only once the driver succeeded: a JVM that maps a half-written archive crashes.
 # ensure_driver_cds <jobs-ingest.jar> <tools.jar>
 ensure_driver_cds() {

@@ -208,7 +208,8 @@ suite_deploy() {
   ensure_test_jars
   ensure_test_days
   export LAKEPIPE_JARS_DIR="$LAKEPIPE_TEST_JARS" LAKEPIPE_JOB_JAR="$LAKEPIPE_TEST_JARS/jobs-ingest.jar"
-  # (Not the archive: spark-submit to YARN puts the Hadoop configuration on the driver's class path.)
+  # (The drivers' archive comes through spark-env.sh, which the deploy scripts source: the Hadoop
+  # configuration that spark-submit to YARN adds at the end of the class path leaves it usable.)
   export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:+$SPARK_SUBMIT_OPTS }$TEST_JVM_OPTS $EXECUTOR_C1 $DRIVER_C1"
   # The MiniYARNCluster's and MiniDFSCluster's own JVMs.
   export LAKEPIPE_MINI_CLUSTER_JAVA_OPTS="$TEST_JVM_OPTS"

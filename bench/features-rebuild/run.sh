@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The feature job rebuilding one day with N days of history already built, against building that day
-# in a lakehouse that holds only that day, in one run (goal: ratio <= 1.2). Prepares its own bronze
+# in a lakehouse that holds only that day, in one run (goal: ratio <= 1.1). Prepares its own bronze
 # tables from the flights-3m and airports data under .lakepipe/bench/features-rebuild, afresh each run.
 # Needs the features job jar (mvn -pl jobs-features -am package, or ./lakepipe setup) and the data
 # (./lakepipe setup). JOB_JAR=<jar> runs it against another build of jobs-features.

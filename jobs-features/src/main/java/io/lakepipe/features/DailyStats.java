@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.DsPredicates;
 import io.lakepipe.features.FeatureCatalog.DailySum;
 import io.lakepipe.features.FeatureCatalog.Entity;
 import java.time.LocalDate;
@@ -57,11 +58,7 @@ final class DailyStats {
     Column source = lit(null).cast("string");
     for (Map.Entry<LocalDate, String> day : sourceByDay.entrySet()) {
       source =
-          functions
-              .when(
-                  col(DeltaTables.DS).equalTo(lit(java.sql.Date.valueOf(day.getKey()))),
-                  lit(day.getValue()))
-              .otherwise(source);
+          functions.when(DsPredicates.dsIs(day.getKey()), lit(day.getValue())).otherwise(source);
     }
     Dataset<Row> all = null;
     for (Entity entity : catalog.history().entities()) {

@@ -9,8 +9,8 @@ import static org.apache.spark.sql.functions.max;
 
 import io.lakepipe.core.spark.Columns;
 import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.DsPredicates;
 import io.lakepipe.features.FeatureCatalog.LookupColumn;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +85,7 @@ final class LookupJoin {
     if (lookup.asOf() || !Arrays.asList(table.columns()).contains(DeltaTables.DS)) {
       return table;
     }
-    Dataset<Row> known = table.where(col(DeltaTables.DS).leq(lit(Date.valueOf(ds))));
+    Dataset<Row> known = table.where(DsPredicates.dsAtMost(ds));
     Dataset<Row> latest = known.agg(max(col(DeltaTables.DS)).as("__latest_ds"));
     return known.join(latest, col(DeltaTables.DS).equalTo(col("__latest_ds"))).drop("__latest_ds");
   }

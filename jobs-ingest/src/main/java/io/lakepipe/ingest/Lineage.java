@@ -25,22 +25,30 @@ public final class Lineage {
 
   private Lineage() {}
 
-  /** Adds the lineage columns; {@code location} is evaluated per row. */
+  /**
+   * Adds the lineage columns that say where a row came from; {@code location} is evaluated per row.
+   * {@link #INGESTED_AT} comes with {@link #columns()}, at the write.
+   */
   public static Dataset<Row> with(
       Dataset<Row> rows, String sourceKind, Column location, String runId) {
     return rows.withColumn(SOURCE, lit(sourceKind))
         .withColumn(LOCATION, location)
-        .withColumn(RUN_ID, lit(runId))
-        .withColumn(INGESTED_AT, current_timestamp());
+        .withColumn(RUN_ID, lit(runId));
   }
 
-  /** The lineage columns, in table order, for selects that keep them. */
+  /**
+   * The lineage columns, in table order, for the select of a write: those of {@link #with}, then
+   * {@link #INGESTED_AT}, the time of the write. That time is taken here, not with the others:
+   * Spark writes the current time as a constant into the code it compiles, and the checks' code,
+   * which ran before, is then the same from run to run and compiled once in a range run (0.1-0.3 s
+   * a day).
+   */
   public static Column[] columns() {
     return new Column[] {
       org.apache.spark.sql.functions.col(SOURCE),
       org.apache.spark.sql.functions.col(LOCATION),
       org.apache.spark.sql.functions.col(RUN_ID),
-      org.apache.spark.sql.functions.col(INGESTED_AT)
+      current_timestamp().as(INGESTED_AT)
     };
   }
 }

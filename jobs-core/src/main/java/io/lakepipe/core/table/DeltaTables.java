@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
@@ -99,8 +98,7 @@ public final class DeltaTables {
   }
 
   private static Dataset<Row> between(Dataset<Row> rows, LocalDate from, LocalDate to) {
-    return rows.where(
-        functions.col(DS).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to)));
+    return rows.where(DsPredicates.dsBetween(from, to));
   }
 
   /**
@@ -127,7 +125,7 @@ public final class DeltaTables {
           .format("delta")
           .mode(SaveMode.Overwrite)
           .partitionBy(DS)
-          .option("replaceWhere", DS + " = '" + ds + "'")
+          .option("replaceWhere", DsPredicates.dsIsSql(ds))
           .save(path);
     } catch (ConcurrentModificationException e) {
       throw LakepipeErrors.concurrentWrite(path, ds.toString(), e);
@@ -185,7 +183,7 @@ public final class DeltaTables {
           .format("delta")
           .mode(SaveMode.Overwrite)
           .option("mergeSchema", "true")
-          .option("replaceWhere", inDays(days))
+          .option("replaceWhere", DsPredicates.dsInSql(days))
           .save(path);
     } catch (ConcurrentModificationException e) {
       // Delta's optimistic concurrency: of two overlapping writes of a ds, one commits whole.
@@ -196,7 +194,7 @@ public final class DeltaTables {
 
   /** Removes the partitions {@code days} in one commit (metadata only); the table must exist. */
   public long deletePartitions(String path, Collection<LocalDate> days) {
-    DeltaTable.forPath(spark, path).delete(inDays(days));
+    DeltaTable.forPath(spark, path).delete(DsPredicates.dsInSql(days));
     return latestVersion(path);
   }
 
@@ -228,16 +226,6 @@ public final class DeltaTables {
       fingerprints.put(LocalDate.parse(row.getString(0)), row.getString(1));
     }
     return fingerprints;
-  }
-
-  private static String inDays(Collection<LocalDate> days) {
-    StringBuilder predicate = new StringBuilder(DS).append(" IN (");
-    String separator = "";
-    for (LocalDate day : new TreeSet<>(days)) {
-      predicate.append(separator).append("DATE'").append(day).append('\'');
-      separator = ", ";
-    }
-    return predicate.append(')').toString();
   }
 
   private static Dataset<Row> withComments(Dataset<Row> rows, Map<String, String> comments) {
@@ -440,10 +428,22 @@ public final class DeltaTables {
 
   /**
    * Removes the partition {@code ds} in one commit (a metadata-only delete), for a run whose output
-   * for the date is empty; returns the table's latest version. The table must exist.
+   * for the date is empty; returns the table's latest version. The table must exist. A partition
+   * without files needs no commit, and is told from the Delta log alone: a DELETE that finds
+   * nothing still costs about a second (a clean day of the file ingest, for its quarantine).
    */
   public long deleteDs(String path, LocalDate ds) {
-    DeltaTable.forPath(spark, path).delete(functions.col(DS).equalTo(java.sql.Date.valueOf(ds)));
+    Snapshot snapshot = snapshot(path);
+    boolean hasFiles =
+        !snapshot
+            .allFiles()
+            .toDF()
+            .where(functions.col("partitionValues").getItem(DS).equalTo(ds.toString()))
+            .isEmpty();
+    if (!hasFiles) {
+      return snapshot.version();
+    }
+    DeltaTable.forPath(spark, path).delete(DsPredicates.dsIs(ds));
     return latestVersion(path);
   }
 

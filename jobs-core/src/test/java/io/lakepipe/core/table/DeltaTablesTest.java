@@ -70,6 +70,20 @@ class DeltaTablesTest extends SparkTestBase {
     assertThat(contents(path)).containsExactly("[2,b,2001-01-02]");
   }
 
+  @Test
+  void deletingADateRemovesItsRowsAndCommitsNothingWhenItHasNone() {
+    DeltaTables tables = new DeltaTables(spark);
+    String path = dir.resolve("t").toString();
+    tables.replaceDs(rows(SCHEMA, new Object[] {1, "a"}), path, DAY1);
+    tables.replaceDs(rows(SCHEMA, new Object[] {2, "b"}), path, DAY2);
+
+    assertThat(tables.deleteDs(path, DAY1)).as("a commit removing DAY1").isEqualTo(2);
+    assertThat(contents(path)).containsExactly("[2,b,2001-01-02]");
+    assertThat(tables.deleteDs(path, DAY1)).as("nothing left to remove").isEqualTo(2);
+    assertThat(tables.deleteDs(path, LocalDate.of(2001, 1, 3))).as("never written").isEqualTo(2);
+    assertThat(contents(path)).containsExactly("[2,b,2001-01-02]");
+  }
+
   /** Open while the slow writer's rows are being written, inside its Delta transaction. */
   private static final CountDownLatch SLOW_WRITER_WRITING = new CountDownLatch(1);
 

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.lakepipe.features.quality;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.cli.JobOption;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
-import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.DsPredicates;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
 import io.lakepipe.core.tracking.TrainingTrigger;
@@ -19,7 +17,6 @@ import io.lakepipe.features.FeatureViewReader;
 import io.lakepipe.features.quality.FeatureGate.Failure;
 import io.lakepipe.features.quality.FeatureGate.Settings;
 import io.lakepipe.features.quality.FeatureGate.Verdict;
-import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -111,8 +108,8 @@ public final class CheckFeatures {
     TableRead read = context.tables().readDsRange(table, featuresPath, from, ds);
     // The entity's id and time are keys, not features.
     Dataset<Row> features = read.rows().drop(view.id(), view.timestamp());
-    Dataset<Row> day = features.where(col(DeltaTables.DS).equalTo(Date.valueOf(ds))).cache();
-    Dataset<Row> reference = features.where(col(DeltaTables.DS).lt(Date.valueOf(ds))).cache();
+    Dataset<Row> day = features.where(DsPredicates.dsIs(ds)).cache();
+    Dataset<Row> reference = features.where(DsPredicates.dsBefore(ds)).cache();
     try {
       long rows = day.count();
       if (rows == 0) {

@@ -123,8 +123,9 @@ public final class LandedRecords {
 
   private static Column outsideDs(LogicalDate declared, LocalDate ds) {
     Column rowDs = expr(declared.sql());
+    // Compared as text: a date literal would make each day compile its own checks (DsPredicates).
     return Quarantine.rule(
-        rowDs.notEqual(lit(java.sql.Date.valueOf(ds))),
+        rowDs.cast("string").notEqual(lit(ds.toString())),
         concat(
             lit(declared.label() + " "),
             rowDs.cast("string"),

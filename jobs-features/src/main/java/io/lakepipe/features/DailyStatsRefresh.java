@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.lakepipe.core.LakepipeErrors;
 import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.DsPredicates;
 import io.lakepipe.core.table.TableLayout;
 import io.lakepipe.core.table.TableRead;
 import java.time.LocalDate;
@@ -107,7 +108,7 @@ final class DailyStatsRefresh implements AutoCloseable {
       tables.deletePartitions(statsPath, gone);
     }
     long version = tables.latestVersion(statsPath);
-    Column before = col(DeltaTables.DS).lt(java.sql.Date.valueOf(ds));
+    Column before = DsPredicates.dsBefore(ds);
     boolean historyUnchanged =
         window != null && gone.isEmpty() && (stale.isEmpty() || !stale.first().isBefore(ds));
     TableRead history =

@@ -8,7 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import io.lakepipe.core.table.DeltaTables;
+import io.lakepipe.core.table.DsPredicates;
 import io.lakepipe.features.FeatureCatalog.DailySum;
 import io.lakepipe.features.FeatureCatalog.Entity;
 import io.lakepipe.features.FeatureCatalog.History;
@@ -37,7 +37,7 @@ final class HistoryFeatures {
    */
   static Dataset<Row> attach(Dataset<Row> rows, Dataset<Row> stats, History history, LocalDate ds) {
     Dataset<Row> out = rows;
-    Column before = col(DeltaTables.DS).lt(lit(java.sql.Date.valueOf(ds)));
+    Column before = DsPredicates.dsBefore(ds);
     for (Entity entity : history.entities()) {
       String rowKey = "__" + entity.name() + "_key";
       String statsKey = "__" + entity.name() + "_stats_key";
@@ -78,7 +78,7 @@ final class HistoryFeatures {
       Dataset<Row> stats, Entity entity, History history, LocalDate ds) {
     List<Column> windowSums = new ArrayList<>();
     for (int days : history.windowDays()) {
-      Column inWindow = col(DeltaTables.DS).geq(lit(java.sql.Date.valueOf(ds.minusDays(days))));
+      Column inWindow = DsPredicates.dsAtLeast(ds.minusDays(days));
       for (DailySum s : history.dailySums()) {
         windowSums.add(
             coalesce(sum(when(inWindow, col(s.name()))), lit(0L)).as(windowSum(s, days)));

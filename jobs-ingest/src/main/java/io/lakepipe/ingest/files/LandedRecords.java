@@ -38,7 +38,9 @@ public final class LandedRecords {
   public static final String FAILED = "_failed_expectations";
 
   private static final String RECORD_OK = "__record_ok";
-  private static final String OTHERWISE_VALID = "__otherwise_valid";
+  private static final String RECORD_REASON = "__record_reason";
+  private static final String VALUE_REASON = "__value_reason";
+  private static final String FAILED_BEFORE_WINDOW = "__failed";
   private static final String KEY_RANK = "__key_rank";
 
   private LandedRecords() {}
@@ -54,31 +56,45 @@ public final class LandedRecords {
       valueRules.add(outsideDs(source.ds(), ds));
     }
     Dataset<Row> rows = parsed.rows();
-    Column recordOk = Quarantine.reasons(parsed.rules()).isNull();
+    List<Column> recordRules = parsed.rules();
+    Column failed =
+        when(
+            Quarantine.reasons(recordRules).isNull(), Expectations.failures(source.expectations()));
     if (!source.repeatKey().isEmpty()) {
       // Of the parsed records sharing a key, the first one that passes every other rule goes to
       // bronze (the first file's, for repeated deliveries); every other copy goes to quarantine,
-      // so nothing is lost.
+      // so nothing is lost. The rules are judged once, before the key's window: their reasons
+      // cross it as two columns, so the window's side only adds the key rule (one big day of
+      // 3M flights judged them on both sides).
       List<Column> partition =
           new ArrayList<>(source.repeatKey().stream().map(k -> col(k)).toList());
       partition.add(col(RECORD_OK));
       rows =
-          rows.withColumn(RECORD_OK, recordOk)
-              .withColumn(OTHERWISE_VALID, Quarantine.reasons(valueRules).isNull())
+          rows.withColumn(RECORD_REASON, Quarantine.reasons(recordRules))
+              .withColumn(VALUE_REASON, Quarantine.reasons(valueRules))
+              .withColumn(RECORD_OK, col(RECORD_REASON).isNull())
+              .withColumn(
+                  FAILED_BEFORE_WINDOW,
+                  when(col(RECORD_OK), Expectations.failures(source.expectations())))
               .withColumn(
                   KEY_RANK,
                   row_number()
                       .over(
                           Window.partitionBy(partition.toArray(Column[]::new))
                               .orderBy(
-                                  col(OTHERWISE_VALID).desc(),
+                                  col(VALUE_REASON).isNull().desc(),
                                   col(Lineage.LOCATION),
                                   col(Quarantine.RAW))));
-      valueRules.add(Quarantine.rule(col(KEY_RANK).gt(1), repeatReason(source)));
+      recordRules = List.of(col(RECORD_REASON));
+      failed = col(FAILED_BEFORE_WINDOW);
+      valueRules =
+          new ArrayList<>(
+              List.of(
+                  col(VALUE_REASON), Quarantine.rule(col(KEY_RANK).gt(1), repeatReason(source))));
     }
     Dataset<Row> checked =
-        Quarantine.withReason(rows, parsed.rules(), valueRules)
-            .withColumn(FAILED, when(recordOk, Expectations.failures(source.expectations())))
+        Quarantine.withReason(rows, recordRules, valueRules)
+            .withColumn(FAILED, failed)
             // Bytes that are not UTF-8 cannot live in a string column: keep them base64-encoded.
             .withColumn(
                 Quarantine.RAW,

@@ -125,7 +125,7 @@ public final class DeltaTables {
           .format("delta")
           .mode(SaveMode.Overwrite)
           .partitionBy(DS)
-          .option("replaceWhere", DsPredicates.dsIsSql(ds))
+          .option("replaceWhere", DsPredicates.dsInSql(List.of(ds)))
           .save(path);
     } catch (ConcurrentModificationException e) {
       throw LakepipeErrors.concurrentWrite(path, ds.toString(), e);
@@ -433,15 +433,8 @@ public final class DeltaTables {
    * nothing still costs about a second (a clean day of the file ingest, for its quarantine).
    */
   public long deleteDs(String path, LocalDate ds) {
-    Snapshot snapshot = snapshot(path);
-    boolean hasFiles =
-        !snapshot
-            .allFiles()
-            .toDF()
-            .where(functions.col("partitionValues").getItem(DS).equalTo(ds.toString()))
-            .isEmpty();
-    if (!hasFiles) {
-      return snapshot.version();
+    if (partitionFingerprints(path, ds, ds).isEmpty()) {
+      return latestVersion(path);
     }
     DeltaTable.forPath(spark, path).delete(DsPredicates.dsIs(ds));
     return latestVersion(path);

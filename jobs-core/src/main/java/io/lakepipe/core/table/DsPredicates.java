@@ -23,7 +23,7 @@ public final class DsPredicates {
   private DsPredicates() {}
 
   /** ds as its ISO text. */
-  public static Column dsText() {
+  private static Column dsText() {
     return col(DeltaTables.DS).cast("string");
   }
 
@@ -50,11 +50,6 @@ public final class DsPredicates {
   /** ds is in {@code [from, to]}. */
   public static Column dsBetween(LocalDate from, LocalDate to) {
     return dsText().between(lit(from.toString()), lit(to.toString()));
-  }
-
-  /** The SQL text of {@link #dsIs}, for Delta's replaceWhere and delete conditions. */
-  public static String dsIsSql(LocalDate day) {
-    return "CAST(" + DeltaTables.DS + " AS STRING) = '" + day + "'";
   }
 
   /** ds is one of {@code days}, as SQL text for Delta's replaceWhere and delete conditions. */

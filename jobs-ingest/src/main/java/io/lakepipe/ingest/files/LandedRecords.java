@@ -40,7 +40,6 @@ public final class LandedRecords {
   private static final String RECORD_OK = "__record_ok";
   private static final String RECORD_REASON = "__record_reason";
   private static final String VALUE_REASON = "__value_reason";
-  private static final String FAILED_BEFORE_WINDOW = "__failed";
   private static final String KEY_RANK = "__key_rank";
 
   private LandedRecords() {}
@@ -55,46 +54,37 @@ public final class LandedRecords {
     if (source.ds() != null) {
       valueRules.add(outsideDs(source.ds(), ds));
     }
-    Dataset<Row> rows = parsed.rows();
-    List<Column> recordRules = parsed.rules();
-    Column failed =
-        when(
-            Quarantine.reasons(recordRules).isNull(), Expectations.failures(source.expectations()));
+    // Each rule is judged once, here: its reasons cross the duplicate rule's window below as two
+    // columns (one big day of 3M flights judged them on both sides of it before).
+    Dataset<Row> rows =
+        parsed
+            .rows()
+            .withColumn(RECORD_REASON, Quarantine.reasons(parsed.rules()))
+            .withColumn(VALUE_REASON, Quarantine.reasons(valueRules))
+            .withColumn(RECORD_OK, col(RECORD_REASON).isNull());
+    List<Column> valueReasons = new ArrayList<>(List.of(col(VALUE_REASON)));
     if (!source.repeatKey().isEmpty()) {
       // Of the parsed records sharing a key, the first one that passes every other rule goes to
       // bronze (the first file's, for repeated deliveries); every other copy goes to quarantine,
-      // so nothing is lost. The rules are judged once, before the key's window: their reasons
-      // cross it as two columns, so the window's side only adds the key rule (one big day of
-      // 3M flights judged them on both sides).
+      // so nothing is lost.
       List<Column> partition =
           new ArrayList<>(source.repeatKey().stream().map(k -> col(k)).toList());
       partition.add(col(RECORD_OK));
       rows =
-          rows.withColumn(RECORD_REASON, Quarantine.reasons(recordRules))
-              .withColumn(VALUE_REASON, Quarantine.reasons(valueRules))
-              .withColumn(RECORD_OK, col(RECORD_REASON).isNull())
-              .withColumn(
-                  FAILED_BEFORE_WINDOW,
-                  when(col(RECORD_OK), Expectations.failures(source.expectations())))
-              .withColumn(
-                  KEY_RANK,
-                  row_number()
-                      .over(
-                          Window.partitionBy(partition.toArray(Column[]::new))
-                              .orderBy(
-                                  col(VALUE_REASON).isNull().desc(),
-                                  col(Lineage.LOCATION),
-                                  col(Quarantine.RAW))));
-      recordRules = List.of(col(RECORD_REASON));
-      failed = col(FAILED_BEFORE_WINDOW);
-      valueRules =
-          new ArrayList<>(
-              List.of(
-                  col(VALUE_REASON), Quarantine.rule(col(KEY_RANK).gt(1), repeatReason(source))));
+          rows.withColumn(
+              KEY_RANK,
+              row_number()
+                  .over(
+                      Window.partitionBy(partition.toArray(Column[]::new))
+                          .orderBy(
+                              col(VALUE_REASON).isNull().desc(),
+                              col(Lineage.LOCATION),
+                              col(Quarantine.RAW))));
+      valueReasons.add(Quarantine.rule(col(KEY_RANK).gt(1), repeatReason(source)));
     }
     Dataset<Row> checked =
-        Quarantine.withReason(rows, recordRules, valueRules)
-            .withColumn(FAILED, failed)
+        Quarantine.withReason(rows, List.of(col(RECORD_REASON)), valueReasons)
+            .withColumn(FAILED, when(col(RECORD_OK), Expectations.failures(source.expectations())))
             // Bytes that are not UTF-8 cannot live in a string column: keep them base64-encoded.
             .withColumn(
                 Quarantine.RAW,

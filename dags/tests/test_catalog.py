@@ -91,7 +91,7 @@ def test_lakepipe_run_gets_module_main_class_and_checked_options(capsys: pytest.
     assert "job options come as --<name> <value> pairs" in capsys.readouterr().err
 
 
-LONG_RUNNING = "--conf spark.driver.defaultJavaOptions=-XX:TieredStopAtLevel=4 --conf spark.ui.enabled=true"
+LONG_RUNNING = "--conf spark.driver.defaultJavaOptions=-XX:-DontCompileHugeMethods --conf spark.ui.enabled=true"
 
 
 def test_a_range_run_and_a_long_running_job_get_the_long_running_spark_settings(

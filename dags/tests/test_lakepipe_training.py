@@ -111,7 +111,7 @@ def test_spark_steps_run_for_the_resolved_day(task_id: str) -> None:
     ]
     assert task.render_template(task.name, context) == f"lakepipe-{job}-2001-01-15"
     # Only the training's driver runs for minutes: it gets the long-running settings (config/jobs.conf).
-    long_running = {"spark.driver.defaultJavaOptions": "-XX:TieredStopAtLevel=4", "spark.ui.enabled": "true"}
+    long_running = {"spark.driver.defaultJavaOptions": "-XX:-DontCompileHugeMethods", "spark.ui.enabled": "true"}
     assert (task.conf or {}) == (long_running if job == "train-model" else {})
 
 

@@ -2,9 +2,7 @@
 package io.lakepipe.ingest;
 
 import io.lakepipe.core.job.RunProgress;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import io.lakepipe.core.spark.DriverThreads;
 import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 
@@ -45,14 +43,7 @@ public final class QuarantineAndBronze {
       }
       throw gateFailed;
     }
-    ExecutorService thread =
-        Executors.newSingleThreadExecutor(
-            task -> {
-              Thread commit = new Thread(task, "lakepipe-quarantine-commit");
-              commit.setDaemon(true);
-              return commit;
-            });
-    try {
+    try (DriverThreads thread = DriverThreads.of("lakepipe-quarantine-commit", 1)) {
       Future<Long> quarantineCommit = thread.submit(quarantine::getAsLong);
       RuntimeException failure = null;
       long bronzeVersion = -1;
@@ -65,7 +56,7 @@ public final class QuarantineAndBronze {
       // Waited for even when bronze failed: the run must not end with a commit still going.
       long quarantineVersion = -1;
       try {
-        quarantineVersion = await(quarantineCommit);
+        quarantineVersion = DriverThreads.get(quarantineCommit);
         progress.wrote(quarantinePath, quarantineVersion);
       } catch (RuntimeException quarantineFailed) {
         if (failure == null) {
@@ -78,26 +69,6 @@ public final class QuarantineAndBronze {
         throw failure;
       }
       return new Versions(quarantineVersion, bronzeVersion);
-    } finally {
-      thread.shutdown();
-    }
-  }
-
-  /** The commit's version, or its failure as it was thrown. */
-  private static long await(Future<Long> commit) {
-    try {
-      return commit.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException("The quarantine commit failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while the quarantine was being committed", e);
     }
   }
 }

@@ -49,7 +49,7 @@ class QuarantineAndBronzeTest {
             });
 
     assertThat(versions).isEqualTo(new QuarantineAndBronze.Versions(4, 9));
-    assertThat(quarantineThread.get()).isEqualTo("lakepipe-quarantine-commit");
+    assertThat(quarantineThread.get()).isEqualTo("lakepipe-quarantine-commit-1");
     assertThat(written()).containsExactlyInAnyOrderEntriesOf(Map.of(QUARANTINE, 4L, BRONZE, 9L));
   }
 

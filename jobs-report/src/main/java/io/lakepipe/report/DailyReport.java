@@ -4,6 +4,7 @@ package io.lakepipe.report;
 import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.DriverThreads;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.LoggedRun;
 import io.lakepipe.core.tracking.MlflowTracking;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,7 +61,15 @@ public final class DailyReport {
     Optional<Dataset<Row>> features = read(context, ReportModels.FEATURES, from, ds, result);
     Optional<Dataset<Row>> predictions = read(context, ReportModels.PREDICTIONS, from, ds, result);
 
-    try (MlflowTracking tracking = MlflowTracking.connect(config)) {
+    // Collected on a thread of its own while MLflow is asked and the other tables are collected.
+    try (DriverThreads thread = DriverThreads.of("lakepipe-report-predictions", 1);
+        MlflowTracking tracking = MlflowTracking.connect(config)) {
+      Future<List<PredictionDay>> predictionDays =
+          thread.submit(
+              () ->
+                  predictions
+                      .map(rows -> ReportModels.predictionDays(rows, from, ds))
+                      .orElse(List.of()));
       String ui = tracking.trackingUri();
       String trainingExperiment = config.string("mlflow.experiment");
       Optional<String> trainingId = tracking.findExperimentId(trainingExperiment);
@@ -99,10 +109,7 @@ public final class DailyReport {
                   features,
                   scores)
               .withLinks(links)
-              .withPredictions(
-                  predictions
-                      .map(rows -> ReportModels.predictionDays(rows, from, ds))
-                      .orElse(List.of()));
+              .withPredictions(DriverThreads.get(predictionDays));
       String html = HtmlReport.render(model);
       String page =
           ReportStore.write(

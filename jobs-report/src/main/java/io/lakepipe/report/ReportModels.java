@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 
+import io.lakepipe.core.spark.DriverThreads;
 import io.lakepipe.core.tracking.LoggedRun;
 import io.lakepipe.core.tracking.Promotion;
 import java.sql.Date;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -52,30 +54,55 @@ public final class ReportModels {
       Optional<Dataset<Row>> featureQuality,
       List<TrainingScore> trainings) {
     LocalDate from = ds.minusDays(windowDays - 1L);
-    List<JobDay> latest = new ArrayList<>();
-    List<JobDay> failed = new ArrayList<>();
-    audit
-        .map(rows -> window(rows, from, ds))
-        .ifPresent(
-            rows -> {
-              latest.addAll(
-                  jobDays(
-                      rows.withColumn(
-                              "_n",
-                              row_number()
-                                  .over(
-                                      Window.partitionBy("job", "ds")
-                                          .orderBy(desc("started_at"), desc("run_id"))))
-                          .where(col("_n").equalTo(1))));
-              failed.addAll(jobDays(rows.where(col("status").equalTo(JobDay.FAILED))));
-            });
+    List<JobDay> latest;
+    List<JobDay> failed;
+    List<QualityDay> quality;
+    Optional<Dataset<Row>> auditWindow = audit.map(rows -> window(rows, from, ds));
+    // Each list is a small query whose time is the driver's (Delta's file listing, planning, code
+    // generation): run at once, they share the driver's cores.
+    try (DriverThreads threads = DriverThreads.of("lakepipe-report-query", 2)) {
+      Future<List<JobDay>> latestRuns =
+          threads.submit(
+              () ->
+                  auditWindow
+                      .map(
+                          rows ->
+                              jobDays(
+                                  rows.withColumn(
+                                          "_n",
+                                          row_number()
+                                              .over(
+                                                  Window.partitionBy("job", "ds")
+                                                      .orderBy(desc("started_at"), desc("run_id"))))
+                                      .where(col("_n").equalTo(1))))
+                      .orElse(List.of()));
+      Future<List<JobDay>> failedRuns =
+          threads.submit(
+              () ->
+                  auditWindow
+                      .map(rows -> jobDays(rows.where(col("status").equalTo(JobDay.FAILED))))
+                      .orElse(List.of()));
+      Future<List<QualityDay>> bronzeDays =
+          threads.submit(
+              () ->
+                  bronzeQuality
+                      .map(rows -> bronzeVerdicts(window(rows, from, ds)))
+                      .orElse(List.of()));
+      Future<List<QualityDay>> featureDays =
+          threads.submit(
+              () ->
+                  featureQuality
+                      .map(rows -> featureVerdicts(window(rows, from, ds)))
+                      .orElse(List.of()));
+      latest = new ArrayList<>(DriverThreads.get(latestRuns));
+      failed = new ArrayList<>(DriverThreads.get(failedRuns));
+      quality = new ArrayList<>(DriverThreads.get(bronzeDays));
+      quality.addAll(DriverThreads.get(featureDays));
+    }
     latest.sort(Comparator.comparing(JobDay::ds).thenComparing(JobDay::job));
     failed.sort(
         Comparator.comparing(JobDay::ds)
             .thenComparing(JobDay::startedAt, Comparator.nullsFirst(Comparator.naturalOrder())));
-    List<QualityDay> quality = new ArrayList<>();
-    bronzeQuality.map(rows -> bronzeVerdicts(window(rows, from, ds))).ifPresent(quality::addAll);
-    featureQuality.map(rows -> featureVerdicts(window(rows, from, ds))).ifPresent(quality::addAll);
     quality.sort(Comparator.comparing(QualityDay::ds).thenComparing(QualityDay::table));
     List<TrainingScore> scores =
         trainings.stream()

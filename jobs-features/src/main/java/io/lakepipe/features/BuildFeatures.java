@@ -7,6 +7,7 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.DriverThreads;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableLayout;
 import io.lakepipe.core.table.TableRead;
@@ -115,24 +116,37 @@ public final class BuildFeatures {
       }
       Dataset<Row> features =
           EntityFeatures.build(day, lookups, stats == null ? null : stats.rows(), view, ds);
-      long featuresVersion =
-          tables.replaceDs(
-              features,
-              featuresPath,
-              ds,
-              TableLayout.withChangeDataFeed(view.catalog().featureComments()));
-      // A run that fails on the labels has written the features: its audit row says so.
-      context
-          .progress()
-          .source(entityPath)
-          .rows(read, read, 0)
-          .wrote(featuresPath, featuresVersion);
-      long labelsVersion =
-          tables.replaceDs(
-              EntityFeatures.labels(day, view),
-              labelsPath,
-              ds,
-              TableLayout.withChangeDataFeed(labelComments(view)));
+      // The two writes at once: different tables, each mostly the driver's planning and commit.
+      // A run that fails on one has written the other: its audit row says so.
+      DriverThreads.Both<Long, Long> versions =
+          DriverThreads.both(
+              "lakepipe-labels-write",
+              () -> {
+                long version =
+                    tables.replaceDs(
+                        EntityFeatures.labels(day, view),
+                        labelsPath,
+                        ds,
+                        TableLayout.withChangeDataFeed(labelComments(view)));
+                context.progress().wrote(labelsPath, version);
+                return version;
+              },
+              () -> {
+                long version =
+                    tables.replaceDs(
+                        features,
+                        featuresPath,
+                        ds,
+                        TableLayout.withChangeDataFeed(view.catalog().featureComments()));
+                context
+                    .progress()
+                    .source(entityPath)
+                    .rows(read, read, 0)
+                    .wrote(featuresPath, version);
+                return version;
+              });
+      long labelsVersion = versions.first();
+      long featuresVersion = versions.second();
       LOG.info(
           "Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s",
           read,

@@ -3,7 +3,6 @@ package io.lakepipe.ingest;
 
 import io.lakepipe.core.job.RunProgress;
 import io.lakepipe.core.spark.DriverThreads;
-import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,32 +42,19 @@ public final class QuarantineAndBronze {
       }
       throw gateFailed;
     }
-    try (DriverThreads thread = DriverThreads.of("lakepipe-quarantine-commit", 1)) {
-      Future<Long> quarantineCommit = thread.submit(quarantine::getAsLong);
-      RuntimeException failure = null;
-      long bronzeVersion = -1;
-      try {
-        bronzeVersion = bronze.getAsLong();
-        progress.wrote(bronzePath, bronzeVersion);
-      } catch (RuntimeException bronzeFailed) {
-        failure = bronzeFailed;
-      }
-      // Waited for even when bronze failed: the run must not end with a commit still going.
-      long quarantineVersion = -1;
-      try {
-        quarantineVersion = DriverThreads.get(quarantineCommit);
-        progress.wrote(quarantinePath, quarantineVersion);
-      } catch (RuntimeException quarantineFailed) {
-        if (failure == null) {
-          failure = quarantineFailed;
-        } else {
-          failure.addSuppressed(quarantineFailed);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-      return new Versions(quarantineVersion, bronzeVersion);
-    }
+    DriverThreads.Both<Long, Long> versions =
+        DriverThreads.both(
+            "lakepipe-quarantine-commit",
+            () -> {
+              long version = quarantine.getAsLong();
+              progress.wrote(quarantinePath, version);
+              return version;
+            },
+            () -> {
+              long version = bronze.getAsLong();
+              progress.wrote(bronzePath, version);
+              return version;
+            });
+    return new Versions(versions.first(), versions.second());
   }
 }

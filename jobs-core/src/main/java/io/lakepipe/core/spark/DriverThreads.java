@@ -38,6 +38,43 @@ public final class DriverThreads implements AutoCloseable {
     return pool.submit(work);
   }
 
+  /** The results of two pieces of work run at once by {@link #both}. */
+  public record Both<A, B>(A first, B second) {}
+
+  /**
+   * Runs {@code first} on a thread named {@code name} while the calling thread runs {@code second}
+   * (two writes to different tables, say), and waits for both even when one fails, so that no
+   * commit is still going when this returns. Throws the first failure, the other's suppressed.
+   */
+  public static <A, B> Both<A, B> both(String name, Callable<A> first, Callable<B> second) {
+    try (DriverThreads thread = of(name, 1)) {
+      Future<A> onThread = thread.submit(first);
+      RuntimeException failure = null;
+      B secondResult = null;
+      try {
+        secondResult = second.call();
+      } catch (RuntimeException e) {
+        failure = e;
+      } catch (Exception e) {
+        failure = new IllegalStateException(e.getMessage(), e);
+      }
+      A firstResult = null;
+      try {
+        firstResult = get(onThread);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return new Both<>(firstResult, secondResult);
+    }
+  }
+
   /** The result of {@code work}, or its failure as it was thrown. */
   public static <T> T get(Future<T> work) {
     try {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class DriverThreadsTest {
@@ -46,6 +47,40 @@ class DriverThreadsTest {
       assertThat(thread.getName()).isEqualTo("lakepipe-test-1");
       assertThat(thread.isDaemon()).isTrue();
     }
+  }
+
+  @Test
+  void bothWaitsForTheThreadsWorkWhenTheCallersFailsAndThrowsTheCallersFailureFirst() {
+    AtomicBoolean threadFinished = new AtomicBoolean();
+    IllegalStateException callerFailure = new IllegalStateException("features write failed");
+
+    assertThatThrownBy(
+            () ->
+                DriverThreads.both(
+                    "lakepipe-test",
+                    () -> {
+                      Thread.sleep(200);
+                      threadFinished.set(true);
+                      throw new IllegalArgumentException("labels write failed");
+                    },
+                    () -> {
+                      throw callerFailure;
+                    }))
+        .isSameAs(callerFailure)
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .singleElement()
+                    .hasFieldOrPropertyWithValue("message", "labels write failed"));
+    assertThat(threadFinished).isTrue();
+  }
+
+  @Test
+  void bothGivesTheTwoResults() {
+    DriverThreads.Both<String, Integer> both =
+        DriverThreads.both("lakepipe-test", () -> Thread.currentThread().getName(), () -> 7);
+
+    assertThat(both).isEqualTo(new DriverThreads.Both<>("lakepipe-test-1", 7));
   }
 
   private static String meet(CountDownLatch latch, String result) throws InterruptedException {

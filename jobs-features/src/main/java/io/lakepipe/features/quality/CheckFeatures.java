@@ -7,6 +7,7 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.DriverThreads;
 import io.lakepipe.core.table.DsPredicates;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.core.tracking.MlflowTracking;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -123,16 +125,25 @@ public final class CheckFeatures {
           read.version(),
           from,
           ds.minusDays(1));
-      List<FeatureMetric> metrics = FeatureMetrics.compute(day, reference, settings.psiBins());
       String statsPath = context.config().tablePath(view.tables().dailyStats());
-      LocalDate firstHistoryDay =
-          context
-              .tables()
-              .partitionFingerprints(statsPath, from.minusDays(catalog.maxWindowDays()), ds)
-              .keySet()
-              .stream()
-              .findFirst()
-              .orElse(null);
+      List<FeatureMetric> metrics;
+      LocalDate firstHistoryDay;
+      // The first day of history, from the stats table's log, while the metrics are computed.
+      try (DriverThreads thread = DriverThreads.of("lakepipe-history-start", 1)) {
+        Future<LocalDate> historyStart =
+            thread.submit(
+                () ->
+                    context
+                        .tables()
+                        .partitionFingerprints(
+                            statsPath, from.minusDays(catalog.maxWindowDays()), ds)
+                        .keySet()
+                        .stream()
+                        .findFirst()
+                        .orElse(null));
+        metrics = FeatureMetrics.compute(day, reference, settings.psiBins());
+        firstHistoryDay = DriverThreads.get(historyStart);
+      }
       Map<String, String> warmingUp =
           FeatureGate.warmingUp(
               catalog.historyWindows(), ds, settings.referenceDays(), firstHistoryDay);

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakepipe.core.spark.DriverThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -131,9 +134,6 @@ public final class FeatureMetrics {
     List<Feature> features = features(day.schema());
     Set<String> inReference = Set.of(reference.columns());
 
-    Row dayStats = day.agg(count(lit(1)), dayAggregates(features)).head();
-    long rows = dayStats.getLong(0);
-
     List<Column> referenceAggs = new ArrayList<>();
     for (Feature feature : features) {
       if (feature.numeric() && inReference.contains(feature.name())) {
@@ -142,7 +142,16 @@ public final class FeatureMetrics {
                 value(feature), quantiles(bins * QUANTILES_PER_BIN), lit(QUANTILE_ACCURACY)));
       }
     }
-    Row referenceStats = reference.agg(count(lit(1)), referenceAggs.toArray(Column[]::new)).head();
+    // The day's statistics and the reference's quantiles at once, as later the two kinds of bins.
+    Row dayStats;
+    Row referenceStats;
+    try (DriverThreads thread = DriverThreads.of("lakepipe-feature-metrics", 1)) {
+      Future<Row> dayAggregates =
+          thread.submit(() -> day.agg(count(lit(1)), dayAggregates(features)).head());
+      referenceStats = reference.agg(count(lit(1)), referenceAggs.toArray(Column[]::new)).head();
+      dayStats = DriverThreads.get(dayAggregates);
+    }
+    long rows = dayStats.getLong(0);
     long referenceRows = referenceStats.getLong(0);
 
     Map<String, double[]> edges = new HashMap<>();
@@ -267,16 +276,25 @@ public final class FeatureMetrics {
       Dataset<Row> reference,
       List<Feature> features,
       Map<String, double[]> edges) {
+    // Filled by two threads at once, one feature each per key.
     Map<Boolean, Map<String, Map<String, Long>>> counts = new HashMap<>();
-    counts.put(true, new HashMap<>());
-    counts.put(false, new HashMap<>());
+    counts.put(true, new ConcurrentHashMap<>());
+    counts.put(false, new ConcurrentHashMap<>());
     List<Feature> numeric = features.stream().filter(Feature::numeric).toList();
     List<Feature> categorical = features.stream().filter(f -> !f.numeric()).toList();
-    if (!numeric.isEmpty()) {
-      numericBucketCounts(day, reference, numeric, edges, counts);
-    }
-    if (!categorical.isEmpty()) {
-      categoricalBucketCounts(day, reference, categorical, counts);
+    try (DriverThreads thread = DriverThreads.of("lakepipe-feature-metrics", 1)) {
+      Future<?> numericCounts =
+          thread.submit(
+              () -> {
+                if (!numeric.isEmpty()) {
+                  numericBucketCounts(day, reference, numeric, edges, counts);
+                }
+                return null;
+              });
+      if (!categorical.isEmpty()) {
+        categoricalBucketCounts(day, reference, categorical, counts);
+      }
+      DriverThreads.get(numericCounts);
     }
     return counts;
   }

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -126,24 +125,21 @@ public final class CheckFeatures {
           from,
           ds.minusDays(1));
       String statsPath = context.config().tablePath(view.tables().dailyStats());
-      List<FeatureMetric> metrics;
-      LocalDate firstHistoryDay;
       // The first day of history, from the stats table's log, while the metrics are computed.
-      try (DriverThreads thread = DriverThreads.of("lakepipe-history-start", 1)) {
-        Future<LocalDate> historyStart =
-            thread.submit(
-                () ->
-                    context
-                        .tables()
-                        .partitionFingerprints(
-                            statsPath, from.minusDays(catalog.maxWindowDays()), ds)
-                        .keySet()
-                        .stream()
-                        .findFirst()
-                        .orElse(null));
-        metrics = FeatureMetrics.compute(day, reference, settings.psiBins());
-        firstHistoryDay = DriverThreads.get(historyStart);
-      }
+      DriverThreads.Both<LocalDate, List<FeatureMetric>> measured =
+          DriverThreads.both(
+              "lakepipe-history-start",
+              () ->
+                  context
+                      .tables()
+                      .partitionFingerprints(statsPath, from.minusDays(catalog.maxWindowDays()), ds)
+                      .keySet()
+                      .stream()
+                      .findFirst()
+                      .orElse(null),
+              () -> FeatureMetrics.compute(day, reference, settings.psiBins()));
+      LocalDate firstHistoryDay = measured.first();
+      List<FeatureMetric> metrics = measured.second();
       Map<String, String> warmingUp =
           FeatureGate.warmingUp(
               catalog.historyWindows(), ds, settings.referenceDays(), firstHistoryDay);

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -143,14 +142,13 @@ public final class FeatureMetrics {
       }
     }
     // The day's statistics and the reference's quantiles at once, as later the two kinds of bins.
-    Row dayStats;
-    Row referenceStats;
-    try (DriverThreads thread = DriverThreads.of("lakepipe-feature-metrics", 1)) {
-      Future<Row> dayAggregates =
-          thread.submit(() -> day.agg(count(lit(1)), dayAggregates(features)).head());
-      referenceStats = reference.agg(count(lit(1)), referenceAggs.toArray(Column[]::new)).head();
-      dayStats = DriverThreads.get(dayAggregates);
-    }
+    DriverThreads.Both<Row, Row> stats =
+        DriverThreads.both(
+            "lakepipe-feature-metrics",
+            () -> day.agg(count(lit(1)), dayAggregates(features)).head(),
+            () -> reference.agg(count(lit(1)), referenceAggs.toArray(Column[]::new)).head());
+    Row dayStats = stats.first();
+    Row referenceStats = stats.second();
     long rows = dayStats.getLong(0);
     long referenceRows = referenceStats.getLong(0);
 
@@ -282,20 +280,20 @@ public final class FeatureMetrics {
     counts.put(false, new ConcurrentHashMap<>());
     List<Feature> numeric = features.stream().filter(Feature::numeric).toList();
     List<Feature> categorical = features.stream().filter(f -> !f.numeric()).toList();
-    try (DriverThreads thread = DriverThreads.of("lakepipe-feature-metrics", 1)) {
-      Future<?> numericCounts =
-          thread.submit(
-              () -> {
-                if (!numeric.isEmpty()) {
-                  numericBucketCounts(day, reference, numeric, edges, counts);
-                }
-                return null;
-              });
-      if (!categorical.isEmpty()) {
-        categoricalBucketCounts(day, reference, categorical, counts);
-      }
-      DriverThreads.get(numericCounts);
-    }
+    DriverThreads.both(
+        "lakepipe-feature-metrics",
+        () -> {
+          if (!numeric.isEmpty()) {
+            numericBucketCounts(day, reference, numeric, edges, counts);
+          }
+          return null;
+        },
+        () -> {
+          if (!categorical.isEmpty()) {
+            categoricalBucketCounts(day, reference, categorical, counts);
+          }
+          return null;
+        });
     return counts;
   }
 

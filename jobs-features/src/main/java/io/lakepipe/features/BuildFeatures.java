@@ -8,6 +8,7 @@ import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.spark.DriverThreads;
+import io.lakepipe.core.spark.QueryCompilation;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableLayout;
 import io.lakepipe.core.table.TableRead;
@@ -46,7 +47,7 @@ public final class BuildFeatures {
     FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
     // The last day of a range run whose daily stats an earlier day of the run brought up to date.
     AtomicReference<LocalDate> statsReadyUntil = new AtomicReference<>();
-    return context -> run(context, view, statsReadyUntil);
+    return Job.sizingItsDay(context -> run(context, view, statsReadyUntil));
   }
 
   public static JobResult run(JobContext context, FeatureView view) {
@@ -68,7 +69,15 @@ public final class BuildFeatures {
 
     JobResult.Builder result = JobResult.builder();
     long started = System.nanoTime();
+    // The day's rows first: how many there are decides whether Spark compiles what follows.
+    TableRead entities = tables.readDs(view.entityTable(), bronzePath, ds);
+    Dataset<Row> day = entities.rows().persist(StorageLevel.MEMORY_AND_DISK());
     try (DailyStatsRefresh refresh = new DailyStatsRefresh(tables, view, bronzePath, statsPath)) {
+      long read = day.count();
+      if (read == 0) {
+        throw LakepipeErrors.partitionMissing(view.entityTable(), bronzePath, ds.toString());
+      }
+      QueryCompilation.compileIfMoreRows(context.spark(), context.config(), read);
       TableRead stats = null;
       if (!catalog.history().entities().isEmpty()) {
         LocalDate until = context.until().equals(statsReadyUntil.get()) ? ds : context.until();
@@ -79,7 +88,9 @@ public final class BuildFeatures {
         context.progress().source(bronzePath).wrote(statsPath, refreshed.version());
         LOG.info("Daily stats up to date (v{}) in {} s", refreshed.version(), seconds(started));
       }
-      return build(context, view, stats, result, started);
+      return build(context, view, stats, entities, day, read, result, started);
+    } finally {
+      day.unpersist();
     }
   }
 
@@ -87,92 +98,85 @@ public final class BuildFeatures {
       JobContext context,
       FeatureView view,
       TableRead stats,
+      TableRead entities,
+      Dataset<Row> day,
+      long read,
       JobResult.Builder result,
       long started) {
     DeltaTables tables = context.tables();
     LocalDate ds = context.ds();
-    String entityPath = context.config().tablePath(view.entityTable());
+    String entityPath = entities.path();
     String featuresPath = context.config().tablePath(view.tables().features());
     String labelsPath = context.config().tablePath(view.tables().labels());
-    TableRead entities = tables.readDs(view.entityTable(), entityPath, ds);
-    Dataset<Row> day = entities.rows().persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long read = day.count();
-      if (read == 0) {
-        throw LakepipeErrors.partitionMissing(view.entityTable(), entityPath, ds.toString());
+    result.read(entityPath, entities.version());
+    // Lookup tables are read whole: an as-of lookup needs every version, and some have no ds;
+    // an exact lookup of a table delivered whole per ds takes the latest delivery up to ds.
+    Map<String, Dataset<Row>> lookups = new LinkedHashMap<>();
+    for (Lookup lookup : view.catalog().lookups()) {
+      if (!lookups.containsKey(lookup.table())) {
+        String path = context.config().tablePath(lookup.table());
+        TableRead table = tables.readAll(lookup.table(), path);
+        lookups.put(lookup.table(), LookupJoin.knownAt(table.rows(), lookup, ds));
+        result.read(path, table.version());
+        LOG.info("Lookup {} v{}", lookup.table(), table.version());
       }
-      result.read(entityPath, entities.version());
-      // Lookup tables are read whole: an as-of lookup needs every version, and some have no ds;
-      // an exact lookup of a table delivered whole per ds takes the latest delivery up to ds.
-      Map<String, Dataset<Row>> lookups = new LinkedHashMap<>();
-      for (Lookup lookup : view.catalog().lookups()) {
-        if (!lookups.containsKey(lookup.table())) {
-          String path = context.config().tablePath(lookup.table());
-          TableRead table = tables.readAll(lookup.table(), path);
-          lookups.put(lookup.table(), LookupJoin.knownAt(table.rows(), lookup, ds));
-          result.read(path, table.version());
-          LOG.info("Lookup {} v{}", lookup.table(), table.version());
-        }
-      }
-      Dataset<Row> features =
-          EntityFeatures.build(day, lookups, stats == null ? null : stats.rows(), view, ds);
-      // The two writes at once: different tables, each mostly the driver's planning and commit.
-      // A run that fails on one has written the other: its audit row says so.
-      DriverThreads.Both<Long, Long> versions =
-          DriverThreads.both(
-              "lakepipe-labels-write",
-              () -> {
-                long version =
-                    tables.replaceDs(
-                        EntityFeatures.labels(day, view),
-                        labelsPath,
-                        ds,
-                        TableLayout.withChangeDataFeed(labelComments(view)));
-                context.progress().wrote(labelsPath, version);
-                return version;
-              },
-              () -> {
-                long version =
-                    tables.replaceDs(
-                        features,
-                        featuresPath,
-                        ds,
-                        TableLayout.withChangeDataFeed(view.catalog().featureComments()));
-                context
-                    .progress()
-                    .source(entityPath)
-                    .rows(read, read, 0)
-                    .wrote(featuresPath, version);
-                return version;
-              });
-      long labelsVersion = versions.first();
-      long featuresVersion = versions.second();
-      LOG.info(
-          "Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s",
-          read,
-          view.entityTable(),
-          ds,
-          view.catalog().columns().size(),
-          entities.version(),
-          seconds(started));
-      return result
-          .rowsRead(read)
-          .rowsWritten(read)
-          .wrote(featuresPath, featuresVersion)
-          .wrote(labelsPath, labelsVersion)
-          .summary(
-              "features "
-                  + featuresPath
-                  + " v"
-                  + featuresVersion
-                  + ", labels "
-                  + labelsPath
-                  + " v"
-                  + labelsVersion)
-          .build();
-    } finally {
-      day.unpersist();
     }
+    Dataset<Row> features =
+        EntityFeatures.build(day, lookups, stats == null ? null : stats.rows(), view, ds);
+    // The two writes at once: different tables, each mostly the driver's planning and commit.
+    // A run that fails on one has written the other: its audit row says so.
+    DriverThreads.Both<Long, Long> versions =
+        DriverThreads.both(
+            "lakepipe-labels-write",
+            () -> {
+              long version =
+                  tables.replaceDs(
+                      EntityFeatures.labels(day, view),
+                      labelsPath,
+                      ds,
+                      TableLayout.withChangeDataFeed(labelComments(view)));
+              context.progress().wrote(labelsPath, version);
+              return version;
+            },
+            () -> {
+              long version =
+                  tables.replaceDs(
+                      features,
+                      featuresPath,
+                      ds,
+                      TableLayout.withChangeDataFeed(view.catalog().featureComments()));
+              context
+                  .progress()
+                  .source(entityPath)
+                  .rows(read, read, 0)
+                  .wrote(featuresPath, version);
+              return version;
+            });
+    long labelsVersion = versions.first();
+    long featuresVersion = versions.second();
+    LOG.info(
+        "Features of {} rows of {} for ds={}: {} columns, from v{}, in {} s",
+        read,
+        view.entityTable(),
+        ds,
+        view.catalog().columns().size(),
+        entities.version(),
+        seconds(started));
+    return result
+        .rowsRead(read)
+        .rowsWritten(read)
+        .wrote(featuresPath, featuresVersion)
+        .wrote(labelsPath, labelsVersion)
+        .summary(
+            "features "
+                + featuresPath
+                + " v"
+                + featuresVersion
+                + ", labels "
+                + labelsPath
+                + " v"
+                + labelsVersion)
+        .build();
   }
 
   private static String seconds(long startedNanos) {

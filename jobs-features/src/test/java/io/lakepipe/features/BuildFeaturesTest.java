@@ -354,11 +354,14 @@ class BuildFeaturesTest extends SparkTestBase {
     assertThatThrownBy(() -> build(inOrder, day(DAYS)))
         .hasMessageContaining("bronze-flights")
         .hasMessageContaining("no rows for ds=" + day(DAYS));
+    // The day's rows and the stats window, read side by side, are released however the run ends.
+    assertThat(spark.sharedState().cacheManager().isEmpty()).isTrue();
 
     Map<String, Object> noAirports = inputs("no-airports");
     writeBronze(noAirports, day(0), flightsOf(day(0), 0));
     assertThatThrownBy(() -> build(lakehouse("no-airports", noAirports), day(0)))
         .hasMessageContaining("bronze-airports does not exist");
+    assertThat(spark.sharedState().cacheManager().isEmpty()).isTrue();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

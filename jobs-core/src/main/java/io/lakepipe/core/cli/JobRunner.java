@@ -10,6 +10,7 @@ import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobPlan;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.monitoring.PushgatewayPublisher;
+import io.lakepipe.core.spark.QueryCompilation;
 import io.lakepipe.core.spark.SparkSessions;
 import java.net.URI;
 import java.time.Duration;
@@ -117,6 +118,12 @@ public final class JobRunner {
             spark,
             config.tablePath("audit-runs"),
             range.days().size() == 1 ? Duration.ZERO : AUDIT_BATCH);
+    if (range.days().size() == 1
+        && job.sizesItsDay()
+        && QueryCompilation.interpretsSmallDays(config)) {
+      // Until the job finds its day large: compiling costs a small day more than it saves.
+      QueryCompilation.interpret(spark);
+    }
     try {
       for (LocalDate day : range.days()) {
         range.starting(day);

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.delta.tables.DeltaTable;
 import io.lakepipe.core.SparkTestBase;
 import io.lakepipe.core.config.LakepipeConfig;
+import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.QueryCompilation;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -54,6 +56,38 @@ class RangeRunTest extends SparkTestBase {
         .extracting(r -> r.<Long>getAs("rows_written"))
         .containsExactly(30L, 31L, 1L, 2L);
     assertThat(spark.sharedState().cacheManager().isEmpty()).isTrue();
+  }
+
+  @Test
+  void onlyAOneDayRunOfAJobThatSizesItsDayStartsWithItsQueriesInterpreted() {
+    LakepipeConfig config = testConfig(home, Map.of());
+    List<Boolean> interpreted = new ArrayList<>();
+    Job plain =
+        context -> {
+          interpreted.add(QueryCompilation.isInterpreted(context.spark()));
+          return JobResult.builder().build();
+        };
+    Job sizing = Job.sizingItsDay(plain);
+    try {
+      QueryCompilation.compile(spark);
+      JobRunner.runDays(new RangeRun("plain", List.of(FIRST)), plain, spark, config, Map.of());
+      JobRunner.runDays(
+          new RangeRun("sizing", FOUR_DAYS.subList(0, 2)), sizing, spark, config, Map.of());
+      JobRunner.runDays(
+          new RangeRun("sizing", List.of(FIRST)),
+          sizing,
+          spark,
+          testConfig(home, Map.of("lakepipe.spark.interpreted.max-rows", 0)),
+          Map.of());
+      JobRunner.runDays(new RangeRun("sizing", List.of(FIRST)), sizing, spark, config, Map.of());
+    } finally {
+      // The test session's own mode.
+      QueryCompilation.interpret(spark);
+    }
+
+    // A daily run of another job, each day of a range, and max-rows = 0 compile; then the daily
+    // run.
+    assertThat(interpreted).containsExactly(false, false, false, false, true);
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.QueryCompilation;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
 import io.lakepipe.ingest.QuarantineAndBronze;
@@ -17,14 +18,18 @@ import io.lakepipe.ingest.source.FileFormat;
 import io.lakepipe.ingest.source.FileSource;
 import io.lakepipe.ingest.source.SchemaCheck;
 import io.lakepipe.ingest.source.SourceDeclarations;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +63,7 @@ public final class IngestFiles {
   /** Reads and validates the source's declaration before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     FileSource source = SourceDeclarations.files(config, options.get(SOURCE));
-    return context -> run(context, source);
+    return Job.sizingItsDay(context -> run(context, source));
   }
 
   /**
@@ -103,6 +108,10 @@ public final class IngestFiles {
         context.ds(),
         folder);
 
+    if (QueryCompilation.isInterpreted(context.spark())) {
+      QueryCompilation.compileIfMoreLandedBytes(
+          context.spark(), config, landedBytes(context.spark(), files));
+    }
     long started = System.nanoTime();
     Dataset<Row> checked =
         Quarantine.withRawOfInvalidOnly(
@@ -240,5 +249,20 @@ public final class IngestFiles {
 
   private static Dataset<Row> withLineage(JobContext context, Dataset<Row> rows) {
     return Lineage.with(rows, SOURCE_KIND, col("_metadata.file_path"), context.runId());
+  }
+
+  /** The landed files' total size; a file that cannot be looked at counts as a large day. */
+  private static long landedBytes(SparkSession spark, List<String> files) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    long total = 0;
+    for (String file : files) {
+      Path path = new Path(file);
+      try {
+        total += path.getFileSystem(hadoop).getFileStatus(path).getLen();
+      } catch (IOException e) {
+        return Long.MAX_VALUE;
+      }
+    }
+    return total;
   }
 }

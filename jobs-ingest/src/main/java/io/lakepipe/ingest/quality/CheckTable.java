@@ -9,6 +9,7 @@ import io.lakepipe.core.config.LakepipeConfig;
 import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
+import io.lakepipe.core.spark.QueryCompilation;
 import io.lakepipe.core.table.TableRead;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class CheckTable {
   /** Reads and validates the table's declaration before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     CheckDeclaration declaration = CheckDeclarationReader.read(config, options.get(TABLE));
-    return context -> run(context, declaration);
+    return Job.sizingItsDay(context -> run(context, declaration));
   }
 
   /**
@@ -59,8 +60,9 @@ public final class CheckTable {
     Dataset<Row> day = read.rows().cache();
     Dataset<Row> results = null;
     try {
-      VerificationResult result = verify(day, declaration, table + " ds=" + context.ds());
       long rows = day.count();
+      QueryCompilation.compileIfMoreRows(context.spark(), context.config(), rows);
+      VerificationResult result = verify(day, declaration, table + " ds=" + context.ds());
       LOG.info("Checked {} rows of {} ds={} (v{})", rows, table, context.ds(), read.version());
       // Cached: written to the results table, then read again for the failures.
       results = QualityResults.rows(context.spark(), result, table, context.runId()).cache();

@@ -2,6 +2,7 @@
 package io.lakepipe.report;
 
 import io.lakepipe.core.cli.JobRunner;
+import io.lakepipe.core.job.Job;
 
 /** spark-submit entry point: {@code --config <file> --ds <YYYY-MM-DD>}. */
 public final class DailyReportJob {
@@ -11,6 +12,7 @@ public final class DailyReportJob {
   private DailyReportJob() {}
 
   public static void main(String[] args) {
-    JobRunner.exit(JobRunner.execute(NAME, args, DailyReport::run));
+    // It reads summaries (audit rows, quality results, predictions' scores), never a day's bulk.
+    JobRunner.exit(JobRunner.execute(NAME, args, Job.startingInterpreted(DailyReport::run)));
   }
 }

@@ -119,10 +119,13 @@ public final class JobRunner {
             config.tablePath("audit-runs"),
             range.days().size() == 1 ? Duration.ZERO : AUDIT_BATCH);
     if (range.days().size() == 1
-        && job.sizesItsDay()
+        && job.startsInterpreted()
         && QueryCompilation.interpretsSmallDays(config)) {
       // Until the job finds its day large: compiling costs a small day more than it saves.
       QueryCompilation.interpret(spark);
+      LOG.info(
+          "One day: Spark's queries start interpreted, until the day proves large"
+              + " (lakepipe.spark.interpreted)");
     }
     try {
       for (LocalDate day : range.days()) {

@@ -9,16 +9,16 @@ public interface Job {
   JobResult run(JobContext context);
 
   /**
-   * Whether the job tells {@link io.lakepipe.core.spark.QueryCompilation} how large its day is
-   * before the bulk of its work, so that a one-day run of it may start with Spark's queries
-   * interpreted; see {@link #sizingItsDay}.
+   * Whether a one-day run of the job starts with Spark's queries interpreted (see {@link
+   * io.lakepipe.core.spark.QueryCompilation}): true for a job that reads only small tables, or that
+   * turns compilation on as soon as it knows its day is large.
    */
-  default boolean sizesItsDay() {
+  default boolean startsInterpreted() {
     return false;
   }
 
-  /** {@code job}, declared as one that sizes its day (see {@link #sizesItsDay}). */
-  static Job sizingItsDay(Job job) {
+  /** {@code job}, declared as one whose one-day runs start interpreted. */
+  static Job startingInterpreted(Job job) {
     return new Job() {
       @Override
       public JobResult run(JobContext context) {
@@ -26,7 +26,7 @@ public interface Job {
       }
 
       @Override
-      public boolean sizesItsDay() {
+      public boolean startsInterpreted() {
         return true;
       }
     };

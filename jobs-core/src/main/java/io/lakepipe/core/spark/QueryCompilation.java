@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * compiling its queries (Delta's log replay, the job's own) costs more than the compiled code
  * saves: build-features took 11.3 s instead of 14.6 s interpreted, and check-table 7.3 s instead of
  * 9.4 s. On a day of millions of rows it is the other way round (3M flights: 108 s interpreted
- * against about 37 s). So a one-day run of a job that sizes its day ({@link
- * io.lakepipe.core.job.Job#sizesItsDay}) starts interpreted, and the job turns compilation on as
- * soon as it knows its day is larger than {@code lakepipe.spark.interpreted}. Both ways give the
+ * against about 37 s). So a one-day run of a job declared so ({@link
+ * io.lakepipe.core.job.Job#startsInterpreted}) starts interpreted, and the job turns compilation on
+ * as soon as it knows its day is larger than {@code lakepipe.spark.interpreted}. Both ways give the
  * same rows: interpreted evaluation is Spark's fallback when compiling fails, and what the unit
  * tests run.
  */
@@ -28,7 +28,7 @@ public final class QueryCompilation {
 
   private QueryCompilation() {}
 
-  /** Whether a one-day run of a job that sizes its day starts interpreted (max-rows above 0). */
+  /** Whether one-day runs may start interpreted at all (max-rows above 0). */
   public static boolean interpretsSmallDays(LakepipeConfig config) {
     return config.longValue(MAX_ROWS) > 0;
   }

@@ -59,7 +59,7 @@ class RangeRunTest extends SparkTestBase {
   }
 
   @Test
-  void onlyAOneDayRunOfAJobThatSizesItsDayStartsWithItsQueriesInterpreted() {
+  void onlyAOneDayRunOfAJobDeclaredSoStartsWithItsQueriesInterpreted() {
     LakepipeConfig config = testConfig(home, Map.of());
     List<Boolean> interpreted = new ArrayList<>();
     Job plain =
@@ -67,19 +67,24 @@ class RangeRunTest extends SparkTestBase {
           interpreted.add(QueryCompilation.isInterpreted(context.spark()));
           return JobResult.builder().build();
         };
-    Job sizing = Job.sizingItsDay(plain);
+    Job interpreting = Job.startingInterpreted(plain);
     try {
       QueryCompilation.compile(spark);
       JobRunner.runDays(new RangeRun("plain", List.of(FIRST)), plain, spark, config, Map.of());
       JobRunner.runDays(
-          new RangeRun("sizing", FOUR_DAYS.subList(0, 2)), sizing, spark, config, Map.of());
+          new RangeRun("interpreting", FOUR_DAYS.subList(0, 2)),
+          interpreting,
+          spark,
+          config,
+          Map.of());
       JobRunner.runDays(
-          new RangeRun("sizing", List.of(FIRST)),
-          sizing,
+          new RangeRun("interpreting", List.of(FIRST)),
+          interpreting,
           spark,
           testConfig(home, Map.of("lakepipe.spark.interpreted.max-rows", 0)),
           Map.of());
-      JobRunner.runDays(new RangeRun("sizing", List.of(FIRST)), sizing, spark, config, Map.of());
+      JobRunner.runDays(
+          new RangeRun("interpreting", List.of(FIRST)), interpreting, spark, config, Map.of());
     } finally {
       // The test session's own mode.
       QueryCompilation.interpret(spark);

@@ -63,7 +63,7 @@ public final class IngestFiles {
   /** Reads and validates the source's declaration before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     FileSource source = SourceDeclarations.files(config, options.get(SOURCE));
-    return Job.sizingItsDay(context -> run(context, source));
+    return Job.startingInterpreted(context -> run(context, source));
   }
 
   /**

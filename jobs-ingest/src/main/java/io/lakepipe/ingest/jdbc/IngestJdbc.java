@@ -15,6 +15,7 @@ import io.lakepipe.core.job.Job;
 import io.lakepipe.core.job.JobContext;
 import io.lakepipe.core.job.JobResult;
 import io.lakepipe.core.spark.Columns;
+import io.lakepipe.core.spark.QueryCompilation;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.core.table.TableRead;
 import io.lakepipe.ingest.Lineage;
@@ -93,7 +94,7 @@ public final class IngestJdbc {
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     JdbcSource declared = SourceDeclarations.jdbc(config, options.get(SOURCE));
     JdbcTableSource.checkDeclaration(config, declared.section());
-    return context -> run(context, declared);
+    return Job.startingInterpreted(context -> run(context, declared));
   }
 
   /**
@@ -152,6 +153,8 @@ public final class IngestJdbc {
 
     long read = counts.read();
     long quarantined = counts.quarantined();
+    // The rows are read and checked by now; their writes compile if there are many.
+    QueryCompilation.compileIfMoreRows(context.spark(), context.config(), read);
     context.progress().source(location).rows(read, 0, quarantined);
     QuarantineAndBronze.Versions versions =
         QuarantineAndBronze.commit(

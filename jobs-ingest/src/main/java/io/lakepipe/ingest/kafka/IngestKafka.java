@@ -56,7 +56,7 @@ public final class IngestKafka {
   /** Reads and validates the source's declaration before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     KafkaSource source = SourceDeclarations.kafka(config, options.get(SOURCE));
-    return context -> run(context, source);
+    return Job.startingInterpreted(context -> run(context, source));
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.lakepipe.core.audit.AuditLog;
 import io.lakepipe.core.job.JobContext;
+import io.lakepipe.core.spark.QueryCompilation;
 import io.lakepipe.core.table.DeltaTables;
 import io.lakepipe.ingest.Lineage;
 import io.lakepipe.ingest.Quarantine;
@@ -75,6 +76,9 @@ final class KafkaBatchWriter implements VoidFunction2<Dataset<Row>, Long> {
     if (batchRead == 0) {
       return;
     }
+    // This batch is parsed and checked by now; its writes and the next batches compile if it is
+    // large.
+    QueryCompilation.compileIfMoreRows(context.spark(), context.config(), batchRead);
     DeltaTables tables = context.tables();
     long batchNew = 0;
     if (batchBad > 0) {

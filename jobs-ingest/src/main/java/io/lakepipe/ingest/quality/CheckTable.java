@@ -39,7 +39,7 @@ public final class CheckTable {
   /** Reads and validates the table's declaration before Spark starts. */
   public static Job prepare(LakepipeConfig config, Map<String, String> options) {
     CheckDeclaration declaration = CheckDeclarationReader.read(config, options.get(TABLE));
-    return Job.sizingItsDay(context -> run(context, declaration));
+    return Job.startingInterpreted(context -> run(context, declaration));
   }
 
   /**

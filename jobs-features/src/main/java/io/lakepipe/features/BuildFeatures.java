@@ -47,7 +47,7 @@ public final class BuildFeatures {
     FeatureView view = FeatureViewReader.read(config, options.get(VIEW));
     // The last day of a range run whose daily stats an earlier day of the run brought up to date.
     AtomicReference<LocalDate> statsReadyUntil = new AtomicReference<>();
-    return Job.sizingItsDay(context -> run(context, view, statsReadyUntil));
+    return Job.startingInterpreted(context -> run(context, view, statsReadyUntil));
   }
 
   public static JobResult run(JobContext context, FeatureView view) {

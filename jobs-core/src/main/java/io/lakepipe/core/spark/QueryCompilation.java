@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Whether Spark compiles the session's queries (whole-stage code generation, compiled by Janino) or
  * evaluates them interpreted. A daily driver lives for one day of tens of thousands of rows, and
  * compiling its queries (Delta's log replay, the job's own) costs more than the compiled code
- * saves: build-features took 11.3 s instead of 14.6 s interpreted, and check-table 7.3 s instead of
- * 9.4 s. On a day of millions of rows it is the other way round (3M flights: 108 s interpreted
+ * saves: build-features took 11.0 s interpreted instead of 12.5 s, and check-table 5.6 s instead of
+ * 7.5 s. On a day of millions of rows it is the other way round (3M flights: 108 s interpreted
  * against about 37 s). So a one-day run of a job declared so ({@link
  * io.lakepipe.core.job.Job#startsInterpreted}) starts interpreted, and the job turns compilation on
  * as soon as it knows its day is larger than {@code lakepipe.spark.interpreted}. Both ways give the

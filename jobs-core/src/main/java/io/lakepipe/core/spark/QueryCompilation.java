@@ -3,6 +3,7 @@ package io.lakepipe.core.spark;
 
 import io.lakepipe.core.config.LakepipeConfig;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,21 +55,27 @@ public final class QueryCompilation {
    * lakepipe.spark.interpreted.max-rows} rows; returns whether it did.
    */
   public static boolean compileIfMoreRows(SparkSession spark, LakepipeConfig config, long rows) {
-    return compileIfAbove(spark, rows, config.longValue(MAX_ROWS), "rows");
+    return compileIfAbove(spark, () -> rows, config.longValue(MAX_ROWS), "rows");
   }
 
   /**
    * Turns compilation on if the session is interpreted and the day's landed files hold more than
-   * {@code lakepipe.spark.interpreted.max-landed-bytes}; returns whether it did.
+   * {@code lakepipe.spark.interpreted.max-landed-bytes}; returns whether it did. {@code bytes} is
+   * asked only of an interpreted session: looking at the files costs a request each on S3.
    */
   public static boolean compileIfMoreLandedBytes(
-      SparkSession spark, LakepipeConfig config, long bytes) {
+      SparkSession spark, LakepipeConfig config, LongSupplier bytes) {
     return compileIfAbove(
         spark, bytes, config.longValue(MAX_LANDED_BYTES), "bytes of landed files");
   }
 
-  private static boolean compileIfAbove(SparkSession spark, long size, long max, String unit) {
-    if (!isInterpreted(spark) || size <= max) {
+  private static boolean compileIfAbove(
+      SparkSession spark, LongSupplier measure, long max, String unit) {
+    if (!isInterpreted(spark)) {
+      return false;
+    }
+    long size = measure.getAsLong();
+    if (size <= max) {
       return false;
     }
     compile(spark);

@@ -49,9 +49,9 @@ class QueryCompilationTest extends SparkTestBase {
     LakepipeConfig config = limits();
     QueryCompilation.interpret(spark);
 
-    assertThat(QueryCompilation.compileIfMoreLandedBytes(spark, config, 1000)).isFalse();
+    assertThat(QueryCompilation.compileIfMoreLandedBytes(spark, config, () -> 1000)).isFalse();
     assertThat(QueryCompilation.isInterpreted(spark)).isTrue();
-    assertThat(QueryCompilation.compileIfMoreLandedBytes(spark, config, 1001)).isTrue();
+    assertThat(QueryCompilation.compileIfMoreLandedBytes(spark, config, () -> 1001)).isTrue();
     assertThat(QueryCompilation.isInterpreted(spark)).isFalse();
   }
 

@@ -108,10 +108,8 @@ public final class IngestFiles {
         context.ds(),
         folder);
 
-    if (QueryCompilation.isInterpreted(context.spark())) {
-      QueryCompilation.compileIfMoreLandedBytes(
-          context.spark(), config, landedBytes(context.spark(), files));
-    }
+    QueryCompilation.compileIfMoreLandedBytes(
+        context.spark(), config, () -> landedBytes(context.spark(), files));
     long started = System.nanoTime();
     Dataset<Row> checked =
         Quarantine.withRawOfInvalidOnly(

@@ -65,6 +65,11 @@ lakepipe {
   mlflow.model-name = "$E2E_MODEL"
   # Its validated champion goes to this test's own prod (step 2f), not the local stack's.
   environment.promote-to = "$E2E/prod.conf"
+  # The serving check's parity, not this machine's latency, as in ExportPmmlIT: with Airflow, MLflow and
+  # the next day's jobs beside the scorer, two fresh-clone CI runs measured a p99 of 28 ms against the
+  # default budget of 20, kept no champion and failed export_bundle. Latency is bench/serving's to
+  # measure; ExportPmmlIT tests a scorer too slow for its budget.
+  export.serving-check.p99-budget-ms = 10000
   # The default candidates but XGBoost and the perceptron, with fewer iterations where they cost most
   # (the defaults took 250 s of each of the two trainings this test had; 20 trees of depth 5 took 33 of the
   # 77 s left; the perceptron 22 s of each training, searched and refit). Their paths are tested
